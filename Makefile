@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make            build the BPF objects, their skeletons and ./build/tungate
+# make test       install what is missing, build, run every test suite
+# make demo       install what is missing, build, run the namespace demo
+# make bench      BPF_PROG_TEST_RUN figures as ratios to XDP_PASS
+# make check      static checks (cppcheck)
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.SUFFIXES:
+
+BUILD      ?= build
+CLANG      ?= clang
+BPFTOOL    ?= bpftool
+CC         ?= gcc
+ARCH       := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# BPF: system UAPI headers, clang's own system dirs after them.
+CLANG_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+BPF_CFLAGS := -g -O2 --target=bpf -mcpu=v3 -Wall -Werror -D__TARGET_ARCH_$(ARCH) \
+	-I maps -I bpf $(CLANG_SYS_INCLUDES) -MMD -MP
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-I maps -I loader -I $(BUILD) -MMD -MP -D_GNU_SOURCE
+LDLIBS  := -lbpf -lelf -lz -lsqlite3
+
+BPF_SRCS    := $(wildcard bpf/*.bpf.c)
+BPF_OBJS    := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS       := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+LOADER_SRCS := $(wildcard loader/*.c)
+LOADER_OBJS := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LOADER_SRCS))
+LIB_OBJS    := $(filter-out $(BUILD)/loader/main.o,$(LOADER_OBJS))
+UNIT_SRCS   := $(wildcard tests/unit/*.c)
+UNIT_OBJS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.o,$(UNIT_SRCS))
+BENCH_SRCS  := $(wildcard tests/bench/*.c)
+BENCH_OBJS  := $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%.o,$(BENCH_SRCS))
+
+TUNGATE := $(BUILD)/tungate
+
+.PHONY: all deps test demo bench check clean
+all: $(TUNGATE)
+
+deps:
+	$(Q)bash ci/install-deps.sh
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(BUILD)/loader/%.o: loader/%.c | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libtungate.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(TUNGATE): $(BUILD)/loader/main.o $(BUILD)/libtungate.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(shell pkg-config --cflags check) -c $< -o $@
+
+$(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libtungate.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(shell pkg-config --libs check) $(LDLIBS) -o $@
+
+$(BUILD)/tests/bench/%.o: tests/bench/%.c | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/bench: $(BENCH_OBJS) $(BUILD)/libtungate.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD):
+	$(Q)mkdir -p $@
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory $(TUNGATE) $(BUILD)/unit-tests
+	$(Q)bash tests/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory $(TUNGATE)
+	$(Q)bash tests/demo.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/bench $(TUNGATE)
+	$(Q)$(BUILD)/bench
+	$(Q)bash tests/bench/ops.sh
+
+check:
+	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--suppress=unknownMacro --suppress=missingIncludeSystem \
+		--include=ci/cppcheck-macros.h -D__x86_64__ -I maps -I loader loader tests/unit tests/bench
+
+clean:
+	$(Q)rm -rf $(BUILD)
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/loader/*.d $(BUILD)/tests/*/*.d)
