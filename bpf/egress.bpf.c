@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * TC egress program of tg0, the device the kernel routes subscriber
+ * prefixes to (routes of tungate's own protocol, with each subscriber's
+ * tunnel MTU). What reaches it is what XDP leaves to the stack: IPv4
+ * fragments of DF-clear packets too big for the tunnel (the kernel
+ * fragmented them to the route MTU), and packets the concentrator
+ * originates toward subscribers. Each is encapsulated with the uplink
+ * program's header writer and sent on by its outer destination. No MTU
+ * check: the route MTU already holds.
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include "tungate_maps.bpf.h"
+#include "lib/uplink.h"
+#include "lib/encap_skb.h"
+#include "lib/forward.h"
+#include "lib/stats.h"
+#include "lib/police.h"
+
+SEC("tc")
+int tg_egress_tc(struct __sk_buff *skb)
+{
+	struct bpf_fib_lookup fib = {};
+	void *data, *data_end;
+	struct tg_up u = {};
+	struct tg_enc x;
+	struct tg_config *cfg;
+	struct tg_peer *peer;
+	__u32 len = skb->len, zero = 0;
+	int action = TC_ACT_SHOT, reason, rc;
+
+	/* A GSO skb would be cut by the segmentation of the wrong tunnel. */
+	if (skb->gso_size) {
+		reason = TG_R_UNSUPPORTED_PAYLOAD;
+		goto out;
+	}
+	/* The GRE and UDP checksums sum the whole packet: make it linear. */
+	if (skb->data_end - skb->data < skb->len &&
+	    bpf_skb_pull_data(skb, skb->len)) {
+		reason = TG_R_INTERNAL;
+		goto out;
+	}
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	reason = tg_up_parse(data, data_end, &u);
+	/* The kernel forwarded it and already decremented the TTL. */
+	if (reason == TG_R_TTL_EXPIRED)
+		reason = TG_CONTINUE;
+	if (reason != TG_CONTINUE)
+		goto out;
+	len = u.ip_len;
+	/* Only the kernel's own Ethernet framing comes here: no VLAN tags. */
+	if (u.l3_off != ETH_HLEN) {
+		reason = TG_R_UNSUPPORTED_PAYLOAD;
+		goto out;
+	}
+	/* Same scope and downstream bucket as tg_up_xdp (lib/police.h). */
+	reason = tg_police_packet(data + ETH_HLEN, data_end, u.proto, u.sub_id,
+				  TG_DIR_DOWN, u.ip_len);
+	if (reason != TG_CONTINUE)
+		goto out;
+	peer = bpf_map_lookup_elem(&tg_peer, &u.sub_id);
+	cfg = bpf_map_lookup_elem(&tg_config, &zero);
+	if (!peer || !cfg) {
+		reason = TG_R_INTERNAL;
+		goto out;
+	}
+	reason = tg_encap_prepare(u.encap, peer, cfg, u.proto, u.ip_len, &x);
+	if (reason != TG_CONTINUE)
+		goto out;
+	reason = tg_skb_encap(skb, u.ip_len, u.frame_len, u.encap, peer, &x);
+	if (reason != TG_CONTINUE)
+		goto out;
+
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	/* Looked up as if received on tg0: forwarding must be on there. */
+	reason = tg_fib_outer_fill(&fib, data, data_end, skb->ifindex);
+	if (reason != TG_CONTINUE)
+		goto out;
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
+		struct ethhdr *eth = data;
+
+		if ((void *)(eth + 1) > data_end) {
+			reason = TG_R_INTERNAL;
+			goto out;
+		}
+		if (bpf_map_lookup_elem(&tg_ports, &fib.ifindex)) {
+			__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
+			__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
+			reason = TG_R_OK;
+			action = bpf_redirect(fib.ifindex, 0);
+			goto out;
+		}
+		reason = TG_R_EGRESS_UNMANAGED;
+	} else {
+		reason = tg_fib_reason(rc);
+	}
+	/*
+	 * No neighbour yet, or an egress that is not ours: the kernel
+	 * resolves the next hop of the outer header and transmits
+	 * (fib.ifindex is filled in for NO_NEIGH too). TC_ACT_OK would only
+	 * send the packet into tg0's peer; the stack's output path is not
+	 * reachable from here otherwise.
+	 */
+	if (reason == TG_R_FIB_NO_NEIGH || reason == TG_R_EGRESS_UNMANAGED)
+		action = bpf_redirect_neigh(fib.ifindex, NULL, 0, 0);
+out:
+	tg_count_dir(reason, u.sub_id, len, TG_DIR_DOWN);
+	return action;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Internet checksum over packet memory, and incremental IPv4 updates. */
+#ifndef TG_LIB_CSUM_H
+#define TG_LIB_CSUM_H
+
+#include <linux/ip.h>
+#include "parse.h"
+
+/* Longest span tg_csum_span() sums: a jumbo frame. */
+#define TG_CSUM_MAX_LEN 9216
+/* bpf_csum_diff() takes at most 512 bytes, a multiple of 4, per call. */
+#define TG_CSUM_CHUNK 512
+#define TG_CSUM_MAX_CHUNKS (TG_CSUM_MAX_LEN / TG_CSUM_CHUNK)
+
+static __always_inline __u16 tg_csum_fold(__u64 sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+/*
+ * All offsets the sum reaches are below this power of two: with the tail
+ * offset masked to it, every loop exit looks the same to the verifier,
+ * which then checks the tail once instead of once per chunk count.
+ */
+#define TG_CSUM_OFF_MASK 0x3fff
+
+/* One power-of-two piece of the tail: the length is a verifier constant. */
+#define TG_CSUM_PIECE(n)                                                   \
+	do {                                                               \
+		if (rem & (n)) {                                           \
+			if (pos + (n) > data_end)                          \
+				return -1;                                 \
+			sum += (__u32)bpf_csum_diff(NULL, 0, pos, (n), 0); \
+			pos += (n);                                        \
+		}                                                          \
+	} while (0)
+
+/*
+ * Sum len bytes at offset off from data (len <= TG_CSUM_MAX_LEN) into
+ * *sump, ones' complement, in the representation bpf_csum_diff() uses
+ * (16-bit words as loaded from memory). off must be the start of the
+ * checksummed data or an even distance from it. Returns 0, or -1 when
+ * out of bounds.
+ */
+static __always_inline int tg_csum_span(void *data, void *data_end, __u64 off,
+					__u64 len, __u64 *sump)
+{
+	__u64 sum = 0, rem;
+	void *pos;
+	__u8 *b;
+	int i;
+
+	if (len > TG_CSUM_MAX_LEN || off > TG_CSUM_OFF_MASK - TG_CSUM_MAX_LEN)
+		return -1;
+	pos = data + off;
+	for (i = 0; i < TG_CSUM_MAX_CHUNKS; i++) {
+		if (len - i * TG_CSUM_CHUNK < TG_CSUM_CHUNK)
+			break;
+		if (pos + TG_CSUM_CHUNK > data_end)
+			return -1;
+		/* Sums are 32-bit partials; accumulate them in 64 bits. */
+		sum += (__u32)bpf_csum_diff(NULL, 0, pos, TG_CSUM_CHUNK, 0);
+		pos += TG_CSUM_CHUNK;
+	}
+	/* Masks: no-ops at run time, they merge the loop exits' states. */
+	off = (off + i * TG_CSUM_CHUNK) & TG_CSUM_OFF_MASK;
+	rem = len & (TG_CSUM_CHUNK - 1);
+	pos = data + off;
+	TG_CSUM_PIECE(256);
+	TG_CSUM_PIECE(128);
+	TG_CSUM_PIECE(64);
+	TG_CSUM_PIECE(32);
+	TG_CSUM_PIECE(16);
+	TG_CSUM_PIECE(8);
+	TG_CSUM_PIECE(4);
+	/* 0..3 bytes left: a whole word first, an odd byte padded with 0. */
+	b = pos;
+	if (rem & 2) {
+		if ((void *)(b + 2) > data_end)
+			return -1;
+		sum += bpf_htons((__u16)(b[0] << 8 | b[1]));
+		b += 2;
+	}
+	if (rem & 1) {
+		if ((void *)(b + 1) > data_end)
+			return -1;
+		sum += bpf_htons((__u16)(b[0] << 8));
+	}
+	*sump = sum;
+	return 0;
+}
+
+/* Where the field lies in the header summed from, and its kind. */
+#define TG_CSUM_AT_ICMP 2		/* ICMP, ICMPv6 */
+#define TG_CSUM_AT_GRE 4
+#define TG_CSUM_AT_UDP (6 | TG_CSUM_UDP)
+#define TG_CSUM_FIELD 0xff
+#define TG_CSUM_UDP 0x100		/* a result of 0 is sent as 0xffff */
+
+/* Headers summed from start within this many bytes of the frame start. */
+#define TG_CSUM_START_MAX 256
+
+/*
+ * Fill the checksum field of the header at start (a frame offset): the
+ * ones' complement of the sum over len bytes from start (the field
+ * itself 0), plus seed (a pseudo header, in bpf_csum_diff()
+ * representation). how: TG_CSUM_AT_*. Works on data/data_end: each hook
+ * wraps it in one global function of its own (csum_xdp.h, csum_skb.h),
+ * verified once for all callers. Returns 0, or -1 when out of bounds.
+ */
+static __always_inline int tg_csum_fill(void *data, void *data_end,
+					__u64 start, __u64 len, __u64 seed,
+					__u64 how)
+{
+	__u64 sum = 0;
+	__u16 *f, c;
+
+	if (start > TG_CSUM_START_MAX)
+		return -1;
+	if (tg_csum_span(data, data_end, start, len, &sum))
+		return -1;
+	c = tg_csum_fold(sum + (seed & 0xffffffff));
+	/* UDP: 0 means "no checksum"; its ones' complement twin says 0. */
+	if ((how & TG_CSUM_UDP) && !c)
+		c = 0xffff;
+	f = data + start + (how & TG_CSUM_FIELD & 0x1e);
+	if ((void *)(f + 1) > data_end)
+		return -1;
+	*f = c;
+	return 0;
+}
+
+/* Decrement the IPv4 TTL, updating the header checksum like ip_decrease_ttl(). */
+static __always_inline void tg_ip4_decrease_ttl(struct iphdr *iph)
+{
+	__u32 check = iph->check;
+
+	/* The TTL is the high byte of its 16-bit word: network order 0x0100. */
+	check += bpf_htons(0x0100);
+	iph->check = (__u16)(check + (check >= 0xffff));
+	iph->ttl--;
+}
+
+#endif /* TG_LIB_CSUM_H */

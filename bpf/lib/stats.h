@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Per-CPU counters by reason, globally and per subscriber. */
+#ifndef TG_LIB_STATS_H
+#define TG_LIB_STATS_H
+
+#include "tungate_maps.bpf.h"
+
+/*
+ * Count one packet of len bytes under reason; a forwarded one (OK) also
+ * as a packet of direction dir (enum tg_dir). Per-CPU values: plain
+ * increments, no atomics. A sub_id beyond the map (or 0) is not counted
+ * per subscriber; the array lookup already refuses out-of-range keys.
+ */
+static __always_inline void tg_count_dir(__u32 reason, __u32 sub_id,
+					 __u32 len, __u32 dir)
+{
+	struct tg_sub_counters *s;
+	struct tg_counter *g;
+
+	g = bpf_map_lookup_elem(&tg_global_stats, &reason);
+	if (g) {
+		g->packets++;
+		g->bytes += len;
+	}
+	if (!sub_id)
+		return;
+	s = bpf_map_lookup_elem(&tg_sub_stats, &sub_id);
+	if (!s)
+		return;
+	if (reason < TG_R_SUB_MAX)
+		s->reasons[reason]++;
+	else if (reason == TG_R_NEIGH_REPLY)
+		/* No per-subscriber slot of its own: tunnel control. */
+		s->reasons[TG_R_CONTROL]++;
+	if (reason == TG_R_OK) {
+		s->packets[dir & 1]++;
+		s->bytes[dir & 1] += len;
+	}
+}
+
+/* Subscriber side: forwarded packets count as TG_DIR_UP. */
+static __always_inline void tg_count(__u32 reason, __u32 sub_id, __u32 len)
+{
+	tg_count_dir(reason, sub_id, len, TG_DIR_UP);
+}
+
+/* Reasons whose packets are dropped; every other one but OK is passed. */
+static __always_inline bool tg_reason_drops(__u32 reason)
+{
+	struct tg_config *cfg;
+	__u32 zero = 0;
+
+	switch (reason) {
+	case TG_R_SPOOFED_SRC:
+	case TG_R_BAD_COOKIE:
+	case TG_R_GRE_BAD_CSUM:
+	case TG_R_INNER_MALFORMED:
+	case TG_R_NO_PEER_MAC:
+	case TG_R_POLICED_UP:
+	case TG_R_POLICED_DOWN:
+	case TG_R_SCOPE:
+	case TG_R_FIB_BLACKHOLE:
+	case TG_R_FIB_PROHIBIT:
+	case TG_R_INTERNAL:
+		return true;
+	case TG_R_UNKNOWN_TUNNEL:
+		cfg = bpf_map_lookup_elem(&tg_config, &zero);
+		return cfg && (cfg->flags & TG_CFG_F_DROP_UNKNOWN);
+	}
+	return false;
+}
+
+#endif /* TG_LIB_STATS_H */

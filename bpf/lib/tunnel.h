@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The subscriber-side decapsulation pipeline up to (not including) the
+ * head adjustment: outer headers -> tunnel identity -> tg_tunnels lookup
+ * -> tunnel checks -> inner header -> anti-spoofing. Nothing here writes
+ * to the packet or needs the hook context, so XDP and TC share it.
+ */
+#ifndef TG_LIB_TUNNEL_H
+#define TG_LIB_TUNNEL_H
+
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include "tungate_maps.bpf.h"
+#include "parse.h"
+#include "eth.h"
+#include "ip.h"
+#include "gre.h"
+#include "l2tp.h"
+#include "ppp.h"
+
+#define TG_ICMPV6_ND_FIRST 133	/* router solicitation */
+#define TG_ICMPV6_ND_LAST 137	/* redirect */
+
+/* Result of tg_decap_parse() for the stages that rewrite the packet. */
+struct tg_decap {
+	__u32 sub_id;		/* subscriber of the tunnel; 0 until found */
+	__u32 inner_off;	/* frame start to inner IP header, bytes */
+	__u32 inner_len;	/* inner IP datagram length, header included */
+	__u16 inner_proto;	/* ETH_P_IP or ETH_P_IPV6, host order */
+	/*
+	 * GRE checksum still to verify when csum_len != 0: bytes csum_off ..
+	 * csum_off + csum_len of the frame. The caller runs
+	 * tg_gre_csum_verdict() on them (in a subprogram of its own, so the
+	 * verifier walks the summing loop once), and a failure overrides
+	 * whatever tg_decap_parse() returned: the checksum is the first thing
+	 * checked after the tunnel lookup.
+	 */
+	__u32 csum_off;
+	__u32 csum_len;
+	/*
+	 * What to learn about the peer once the packet is accepted
+	 * (TG_LEARN_*): the inner Ethernet source at mac_off, the outer UDP
+	 * source port udp_sport (host order).
+	 */
+	__u32 mac_off;
+	__u16 udp_sport;
+	__u8 learn;
+	/* TCP MSS clamping: the tunnel's MTU when asked for, else 0. */
+	__u16 mss_mtu;
+	/*
+	 * A request to answer (TG_NEIGH_*, with CONTROL): ARP or IPv6
+	 * neighbour solicitation in an untagged inner Ethernet frame at
+	 * neigh_off; the outer IPv4 header is at outer_off.
+	 */
+	__u8 neigh;
+	__u16 neigh_off;
+	__u16 outer_off;
+};
+
+#define TG_NEIGH_ARP 1
+#define TG_NEIGH_NS 2
+#define TG_ICMPV6_ND_NS 135
+
+#define TG_LEARN_MAC 0x01
+#define TG_LEARN_PORT 0x02
+
+/* UDP to one of the configured L2TP ports: v3 or v2 by the version nibble. */
+static __always_inline int tg_parse_l2tp_udp(struct hdr_cursor *c,
+					     void *data_end,
+					     struct tg_tun_key *key)
+{
+	struct udphdr *uh = c->pos;
+	struct tg_config *cfg;
+	__u32 zero = 0;
+	__u16 dport;
+	int ver;
+
+	if ((void *)(uh + 1) > data_end || tg_cur_short(c, sizeof(*uh)))
+		return TG_R_TRUNCATED;
+	/* Looked up only here: other tunnel types never pay for it. */
+	cfg = bpf_map_lookup_elem(&tg_config, &zero);
+	if (!cfg)
+		return TG_R_INTERNAL;
+	dport = bpf_ntohs(uh->dest);
+	/* A configured port of 0 means disabled: never match port 0. */
+	if (!dport ||
+	    (dport != cfg->l2tpv3_udp_port && dport != cfg->l2tpv2_udp_port))
+		return TG_R_NOT_TUNNEL;
+	c->pos = uh + 1;
+	ver = tg_l2tp_udp_version(c, data_end);
+	if (ver < 0)
+		return TG_R_TRUNCATED;
+	if (ver == TG_L2TP_V3 && dport == cfg->l2tpv3_udp_port)
+		return tg_parse_l2tpv3_udp(c, data_end, key);
+	if (ver == TG_L2TP_V2 && dport == cfg->l2tpv2_udp_port)
+		return tg_parse_l2tpv2(c, data_end, key);
+	return TG_R_NOT_TUNNEL;
+}
+
+/* Inner Ethernet frame: IPv4/IPv6 go on, ARP and the rest are control. */
+static __always_inline int tg_parse_inner_eth(struct hdr_cursor *c,
+					      void *data_end, __u16 *proto)
+{
+	int ret = tg_parse_eth(c, data_end);
+
+	if (ret < 0)
+		return TG_R_TRUNCATED;
+	if (ret == bpf_htons(ETH_P_IP))
+		*proto = ETH_P_IP;
+	else if (ret == bpf_htons(ETH_P_IPV6))
+		*proto = ETH_P_IPV6;
+	else
+		return TG_R_CONTROL;
+	return TG_CONTINUE;
+}
+
+/* IPv6 neighbour discovery (ICMPv6 133..137 right after the header). */
+static __always_inline bool tg_is_nd(const struct hdr_cursor *c,
+				     void *data_end)
+{
+	struct ipv6hdr *ip6h = c->pos;
+	__u8 *type = (__u8 *)(ip6h + 1);
+
+	if ((void *)(type + 1) > data_end || (void *)(type + 1) > c->end)
+		return false;
+	return ip6h->nexthdr == IPPROTO_ICMPV6 &&
+	       *type >= TG_ICMPV6_ND_FIRST && *type <= TG_ICMPV6_ND_LAST;
+}
+
+/*
+ * GRE keepalive request: the payload is a GRE packet addressed back to
+ * the sender, for the kernel to route back untouched.
+ */
+static __always_inline bool tg_is_gre_keepalive(const struct hdr_cursor *c,
+						void *data_end, __be32 remote)
+{
+	struct iphdr *iph = c->pos;
+
+	if ((void *)(iph + 1) > data_end)
+		return false;
+	return iph->protocol == IPPROTO_GRE && iph->daddr == remote;
+}
+
+/*
+ * Note an ARP packet (kind ARP, cursor after the inner Ethernet header)
+ * or a neighbour solicitation (kind NS, cursor on the IPv6 header) for
+ * tg_xdp_neigh_reply(), when the inner frame carries no VLAN tag.
+ */
+static __always_inline void tg_neigh_mark(const struct hdr_cursor *c,
+					  void *data, void *data_end,
+					  struct tg_decap *d, __u8 kind)
+{
+	__u32 off = c->pos - data;
+	__be16 *proto;
+	__u8 *type;
+
+	if (off != d->mac_off + ETH_HLEN)
+		return;
+	if (kind == TG_NEIGH_ARP) {
+		proto = c->pos - 2;
+		if ((void *)(proto + 1) > data_end ||
+		    *proto != bpf_htons(ETH_P_ARP))
+			return;
+	} else {
+		type = c->pos + sizeof(struct ipv6hdr);
+		if ((void *)(type + 1) > data_end || *type != TG_ICMPV6_ND_NS)
+			return;
+	}
+	d->neigh = kind;
+	d->neigh_off = off;
+}
+
+/* The inner source must belong to the tunnel's subscriber (/32, /128). */
+static __always_inline int tg_antispoof(const struct hdr_cursor *c,
+					void *data_end, __u16 proto,
+					__u32 sub_id)
+{
+	__u32 *owner;
+
+	if (proto == ETH_P_IP) {
+		struct iphdr *iph = c->pos;
+		struct tg_lpm4_key k = { .prefixlen = 32 };
+
+		if ((void *)(iph + 1) > data_end)
+			return TG_R_INTERNAL;
+		k.addr = iph->saddr;
+		owner = bpf_map_lookup_elem(&tg_prefix4, &k);
+	} else {
+		struct ipv6hdr *ip6h = c->pos;
+		struct tg_lpm6_key k = { .prefixlen = 128 };
+
+		if ((void *)(ip6h + 1) > data_end)
+			return TG_R_INTERNAL;
+		__builtin_memcpy(k.addr, &ip6h->saddr, sizeof(k.addr));
+		owner = bpf_map_lookup_elem(&tg_prefix6, &k);
+	}
+	if (!owner || *owner != sub_id)
+		return TG_R_SPOOFED_SRC;
+	return TG_CONTINUE;
+}
+
+/*
+ * Classify one frame from the subscriber side. Returns TG_CONTINUE when
+ * the packet is to be decapsulated (d filled in), else the reason for
+ * leaving it alone or dropping it; d->sub_id is set as soon as the tunnel
+ * is known, so refusals after the lookup count per subscriber. Either way
+ * the caller then verifies a pending GRE checksum (d->csum_len).
+ */
+static __always_inline int tg_decap_parse(void *data, void *data_end,
+					  struct tg_decap *d)
+{
+	struct hdr_cursor c = { .pos = data, .end = data_end };
+	struct tg_gre_info gre = {};
+	struct tg_tun_key key = {};
+	struct tg_tunnel *tun;
+	struct udphdr *uh;
+	struct iphdr *oip;
+	__u16 inner = 0;	/* inner ethertype; 0: an Ethernet frame follows */
+	bool l2;
+	int ret;
+
+	ret = tg_parse_eth(&c, data_end);
+	if (ret < 0)
+		return TG_R_TRUNCATED;
+	if (ret != bpf_htons(ETH_P_IP))
+		return TG_R_NOT_TUNNEL;
+	d->outer_off = c.pos - data;
+	ret = tg_parse_outer_ip4(&c, data_end, &oip);
+	if (ret != TG_CONTINUE)
+		return ret;
+	/* Addresses stay in network order in the key, as sync writes them. */
+	key.remote = oip->saddr;
+	key.local = oip->daddr;
+	uh = c.pos;
+
+	switch (oip->protocol) {
+	case IPPROTO_IPIP:
+		key.type = TG_TUN_IPIP;
+		break;
+	case IPPROTO_IPV6:
+		key.type = TG_TUN_SIT;
+		break;
+	case IPPROTO_GRE:
+		ret = tg_parse_gre(&c, data_end, &key, &gre);
+		break;
+	case IPPROTO_L2TP:
+		ret = tg_parse_l2tpv3_ip(&c, data_end, &key);
+		break;
+	default:	/* IPPROTO_UDP: tg_parse_outer_ip4() let nothing else by */
+		ret = tg_parse_l2tp_udp(&c, data_end, &key);
+		break;
+	}
+	if (ret != TG_CONTINUE)
+		return ret;
+
+	tun = bpf_map_lookup_elem(&tg_tunnels, &key);
+	if (!tun)
+		return TG_R_UNKNOWN_TUNNEL;
+	d->sub_id = tun->sub_id;
+
+	switch (key.type) {
+	case TG_TUN_IPIP:
+		inner = ETH_P_IP;
+		break;
+	case TG_TUN_SIT:
+		inner = ETH_P_IPV6;
+		break;
+	case TG_TUN_GRE:
+	case TG_TUN_GRETAP:
+		/* Summing the payload is costly: only when the sender asked. */
+		if (gre.csum) {
+			d->csum_off = gre.start - data;
+			d->csum_len = c.end - gre.start;
+		}
+		if (key.type == TG_TUN_GRETAP)
+			break;
+		if (gre.proto == ETH_P_IP || gre.proto == ETH_P_IPV6)
+			inner = gre.proto;
+		else if (gre.proto == 0)
+			return TG_R_CONTROL;	/* keepalive reply */
+		else
+			return TG_R_UNSUPPORTED_PAYLOAD;
+		break;
+	case TG_TUN_EOIP:
+		break;
+	case TG_TUN_L2TPV3_UDP:
+		d->learn = TG_LEARN_PORT;
+		/* fall through */
+	case TG_TUN_L2TPV3_IP:
+		ret = tg_l2tpv3_check_cookie(&c, data_end, tun);
+		if (ret != TG_CONTINUE)
+			return ret;
+		break;
+	case TG_TUN_L2TPV2:
+		d->learn = TG_LEARN_PORT;
+		ret = tg_parse_ppp(&c, data_end);
+		if (ret < 0)
+			return TG_R_TRUNCATED;
+		if (!ret)
+			return TG_R_CONTROL;
+		inner = ret;
+		break;
+	default:
+		return TG_R_INTERNAL;
+	}
+
+	if (d->learn) {
+		/* Checked when parsed: the UDP header lies before the cursor. */
+		if ((void *)(uh + 1) > data_end)
+			return TG_R_INTERNAL;
+		d->udp_sport = bpf_ntohs(uh->source);
+	}
+	l2 = !inner;
+	if (l2) {
+		d->learn |= TG_LEARN_MAC;
+		d->mac_off = c.pos - data;
+		ret = tg_parse_inner_eth(&c, data_end, &inner);
+		if (ret == TG_R_CONTROL)
+			tg_neigh_mark(&c, data, data_end, d, TG_NEIGH_ARP);
+		if (ret != TG_CONTINUE)
+			return ret;
+	}
+	ret = tg_inner_ip_len(&c, data_end, inner);
+	if (ret < 0)
+		return TG_R_INNER_MALFORMED;
+	d->inner_len = ret;
+	if (key.type == TG_TUN_GRE && inner == ETH_P_IP &&
+	    tg_is_gre_keepalive(&c, data_end, key.remote))
+		return TG_R_CONTROL;
+	if (l2 && inner == ETH_P_IPV6 && tg_is_nd(&c, data_end)) {
+		tg_neigh_mark(&c, data, data_end, d, TG_NEIGH_NS);
+		return TG_R_CONTROL;
+	}
+	ret = tg_antispoof(&c, data_end, inner, tun->sub_id);
+	if (ret != TG_CONTINUE)
+		return ret;
+
+	d->inner_off = c.pos - data;
+	d->inner_proto = inner;
+	if (tun->flags & TG_TUN_F_MSS_CLAMP)
+		d->mss_mtu = tun->mtu;
+	return TG_CONTINUE;
+}
+
+#endif /* TG_LIB_TUNNEL_H */

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Keys, values and constants shared by the BPF programs and userspace.
+ * This is the only definition of each: never copy a struct out of here.
+ *
+ * Byte order: fields named *_be / typed __be* are network order; all other
+ * multi-byte fields are host order.
+ */
+#ifndef TUNGATE_MAPS_H
+#define TUNGATE_MAPS_H
+
+#include <linux/types.h>
+
+#define TG_PIN_ROOT_DEFAULT "/sys/fs/bpf/tungate"
+
+/*
+ * Default capacity of the data plane; the loader may size the maps
+ * differently before they are first created. Subscriber ids run
+ * 1..capacity-1; 0 means "no subscriber".
+ */
+#define TG_MAX_SUBS_DEFAULT (1U << 17)
+/* Prefixes per family over all subscribers, per subscriber slot. */
+#define TG_PREFIXES_PER_SUB 2
+/* Interfaces tungate may redirect to. */
+#define TG_MAX_PORTS 64
+
+#define TG_VLAN_MAX_DEPTH 2
+#define TG_L2TP_UDP_PORT 1701
+
+/* Tunnel types. Values are stable: they are stored in pinned maps. */
+enum tg_tunnel_type {
+	TG_TUN_NONE = 0,
+	TG_TUN_IPIP = 1,	/* IPv4 in IPv4, IP protocol 4 */
+	TG_TUN_SIT = 2,		/* IPv6 in IPv4 (6in4), IP protocol 41 */
+	TG_TUN_GRE = 3,		/* GRE v0, IPv4/IPv6 payload, keyed or keyless */
+	TG_TUN_GRETAP = 4,	/* GRE v0, transparent Ethernet bridging 0x6558 */
+	TG_TUN_EOIP = 5,	/* MikroTik EoIP: GRE v1, 0x6400, 16-bit id */
+	TG_TUN_L2TPV3_IP = 6,	/* L2TPv3 over IP protocol 115, Ethernet PW */
+	TG_TUN_L2TPV3_UDP = 7,	/* L2TPv3 over UDP, Ethernet pseudowire */
+	TG_TUN_L2TPV2 = 8,	/* L2TPv2 data over UDP, PPP */
+	TG_TUN_MAX,
+};
+
+/* tg_tun_key.flags */
+#define TG_KEY_F_KEYED 0x01	/* GRE/gretap: the key field is present */
+
+/*
+ * Tunnel identity, as seen on a packet from the subscriber: outer source is
+ * the subscriber's (remote) address, outer destination the concentrator's.
+ * id: GRE key, EoIP tunnel id, L2TPv3 session id, or for L2TPv2
+ * (tunnel id << 16 | session id); 0 for IPIP and 6in4.
+ */
+struct tg_tun_key {
+	__be32 remote;
+	__be32 local;
+	__u32 id;
+	__u8 type;		/* enum tg_tunnel_type */
+	__u8 flags;		/* TG_KEY_F_* */
+	__u16 pad;		/* must be zero */
+};
+_Static_assert(sizeof(struct tg_tun_key) == 16, "tg_tun_key layout");
+
+/* tg_tunnel.flags */
+#define TG_TUN_F_L2SPEC 0x01	/* L2TPv3: default L2-specific sublayer present */
+#define TG_TUN_F_MSS_CLAMP 0x02	/* clamp the MSS of TCP SYNs to the tunnel MTU */
+
+struct tg_tunnel {
+	__u32 sub_id;		/* index into tg_sub_stats */
+	__u16 mtu;		/* inner MTU of the tunnel */
+	__u8 flags;		/* TG_TUN_F_* */
+	__u8 cookie_len;	/* L2TPv3: 0, 4 or 8 */
+	__u8 cookie[8];		/* L2TPv3 cookie, wire order */
+	__u32 reserved[4];	/* must be zero; room for the return path */
+};
+_Static_assert(sizeof(struct tg_tunnel) == 32, "tg_tunnel layout");
+
+/* tg_encap.flags */
+#define TG_ENC_F_GRE_KEY 0x0001		/* GRE/gretap: send the key */
+#define TG_ENC_F_GRE_CSUM 0x0002	/* GRE: send a checksum */
+#define TG_ENC_F_GRE_SEQ 0x0004		/* GRE: send sequence numbers */
+#define TG_ENC_F_DF 0x0008		/* set DF on the outer IPv4 header */
+#define TG_ENC_F_UDP_CSUM 0x0010	/* L2TP over UDP: compute UDP checksum */
+#define TG_ENC_F_MSS_CLAMP 0x0020	/* clamp TCP MSS to the tunnel MTU */
+#define TG_ENC_F_L2SPEC 0x0040		/* L2TPv3: send the default sublayer */
+#define TG_ENC_F_PEER_MAC 0x0080	/* peer_mac is configured, not learnt */
+#define TG_ENC_F_PPP_ACFC 0x0100	/* L2TPv2: omit the FF03 PPP header */
+
+/*
+ * How to send toward a subscriber: tg_encap[sub_id], written by sync. An
+ * all-zero entry (type TG_TUN_NONE) means no subscriber.
+ */
+struct tg_encap {
+	__be32 remote;		/* outer destination: the subscriber's endpoint */
+	__be32 local;		/* outer source: the concentrator's endpoint */
+	__u32 peer_id;		/* GRE key, EoIP tunnel id, L2TPv3 peer session
+				 * id, L2TPv2 peer tunnel id << 16 | peer
+				 * session id; host order */
+	__u16 flags;		/* TG_ENC_F_* */
+	__u8 type;		/* enum tg_tunnel_type */
+	__u8 ttl;		/* outer TTL, 0: tg_config.default_ttl */
+	__u16 mtu;		/* largest inner packet the tunnel carries */
+	__u16 peer_port;	/* L2TP over UDP: destination port, host order;
+				 * 0: the port learnt in tg_peer, else 1701 */
+	__u16 local_port;	/* L2TP over UDP: source port, host order */
+	__u8 cookie_len;	/* L2TPv3 peer cookie: 0, 4 or 8 */
+	__u8 pad;		/* must be zero */
+	__u8 peer_cookie[8];	/* L2TPv3 peer cookie, wire order */
+	__u8 peer_mac[6];	/* inner Ethernet destination when configured */
+	__u8 pad2[2];		/* must be zero */
+};
+_Static_assert(sizeof(struct tg_encap) == 40, "tg_encap layout");
+
+/*
+ * What the data plane learns from a subscriber's own traffic:
+ * tg_peer[sub_id], written by the programs only (sync zeroes it when a
+ * sub_id is given to a new subscriber).
+ */
+struct tg_peer {
+	__u8 mac[6];		/* inner Ethernet source of its last frame */
+	__u16 udp_port;		/* outer UDP source port, host order */
+	__u32 gre_seq;		/* next GRE sequence number to send */
+	__u16 ip_id;		/* next outer IPv4 id when DF is clear */
+	__u16 pad;		/* must be zero */
+};
+_Static_assert(sizeof(struct tg_peer) == 16, "tg_peer layout");
+
+/*
+ * Per-CPU entry 0 of tg_icmp_rate: ICMP "too big" replies sent by this CPU
+ * in the current one-second window.
+ */
+struct tg_rate {
+	__u64 window_ns;	/* bpf_ktime_get_ns() at the window's start */
+	__u32 sent;		/* replies sent in the window */
+	__u32 pad;		/* must be zero */
+};
+_Static_assert(sizeof(struct tg_rate) == 16, "tg_rate layout");
+
+/* LPM keys of the subscriber prefix tries; value is the __u32 sub_id. */
+struct tg_lpm4_key {
+	__u32 prefixlen;
+	__be32 addr;
+};
+_Static_assert(sizeof(struct tg_lpm4_key) == 8, "tg_lpm4_key layout");
+
+struct tg_lpm6_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+_Static_assert(sizeof(struct tg_lpm6_key) == 20, "tg_lpm6_key layout");
+
+/* tg_config.flags */
+#define TG_CFG_F_DROP_UNKNOWN 0x01	/* drop packets of unknown tunnels */
+#define TG_CFG_F_SCOPE_ICMP 0x02	/* answer scope drops with ICMP
+					 * administratively prohibited */
+
+/* Single entry (key 0) of the tg_config array map, written by sync. */
+struct tg_config {
+	__u32 flags;		/* TG_CFG_F_* */
+	__u16 l2tpv3_udp_port;	/* host order; 0 disables L2TPv3 over UDP */
+	__u16 l2tpv2_udp_port;	/* host order; 0 disables L2TPv2 */
+	__u8 gw_mac[6];		/* our MAC inside Ethernet tunnels */
+	__u8 default_ttl;	/* outer TTL of encapsulated packets, 0: 64 */
+	__u8 pad;		/* must be zero */
+	__u32 reserved[4];	/* must be zero */
+};
+_Static_assert(sizeof(struct tg_config) == 32, "tg_config layout");
+
+enum tg_dir {
+	TG_DIR_UP = 0,		/* from the subscriber (decapsulated) */
+	TG_DIR_DOWN = 1,	/* toward the subscriber (encapsulated) */
+	TG_DIR_MAX,
+};
+
+/*
+ * Policing: rates count the inner IP packet's bytes. Time is kept as a
+ * theoretical arrival time (GCRA) in ns of bpf_ktime_get_ns(): a packet of
+ * n bytes costs n * interval >> TG_RATE_SHIFT ns and is admitted when the
+ * arrival time it would leave is no more than tolerance ns ahead of now.
+ */
+#define TG_RATE_SHIFT 24
+
+/* tg_police.flags */
+#define TG_RATE_F_COMMUNITY 0x01	/* may reach community prefixes only */
+
+/* tg_police[sub_id], written by sync from the class and the overrides. */
+struct tg_police {
+	__u64 interval[TG_DIR_MAX];	/* ns per byte << TG_RATE_SHIFT; 0:
+					 * unlimited (no bucket) */
+	__u64 tolerance[TG_DIR_MAX];	/* ns: burst bytes at the rate */
+	__u32 flags;			/* TG_RATE_F_* */
+	__u32 pad;			/* must be zero */
+};
+_Static_assert(sizeof(struct tg_police) == 40, "tg_police layout");
+
+/*
+ * tg_bucket[sub_id]: GCRA state, written by the programs only (sync zeroes
+ * it when a sub_id is given to a new subscriber and never touches it
+ * otherwise). tat = theoretical arrival time in ns of bpf_ktime_get_ns();
+ * 0 (or any time in the past) = a full burst is available. Each tat is
+ * updated with a compare-and-swap by whichever CPU sees the packet (see
+ * bpf/lib/police.h for why), so the state is shared, not per CPU.
+ */
+struct tg_bucket {
+	__u64 tat[TG_DIR_MAX];	/* ns; by enum tg_dir */
+};
+_Static_assert(sizeof(struct tg_bucket) == 16, "tg_bucket layout");
+
+/*
+ * Reasons: why the program did what it did with a packet. The values are
+ * stable (they index pinned counters) and the names are what the CLI
+ * prints: X(ENUM, value, name). Values below TG_R_SUB_MAX are also counted
+ * per subscriber; the gaps are kept for later per-subscriber reasons.
+ */
+#define TG_REASONS(X)                                                        \
+	X(OK, 0, "ok")                   /* decapsulated, redirected */        \
+	X(SPOOFED_SRC, 1, "spoofed_src") /* drop: inner source not his */     \
+	X(BAD_COOKIE, 2, "bad_cookie")   /* drop: L2TPv3 cookie mismatch */    \
+	X(GRE_BAD_CSUM, 3, "gre_bad_csum") /* drop: GRE checksum wrong */      \
+	X(INNER_MALFORMED, 4, "inner_malformed") /* drop: inner not IP */      \
+	X(CONTROL, 5, "control")         /* pass untouched: tunnel control */  \
+	X(TTL_EXPIRED, 6, "ttl_expired") /* pass decapsulated, for ICMP */     \
+	X(UNSUPPORTED_PAYLOAD, 7, "unsupported_payload") /* pass untouched */  \
+	X(TOO_BIG, 8, "too_big")         /* over the tunnel MTU: ICMP sent */  \
+	X(NO_PEER_MAC, 9, "no_peer_mac") /* drop: Ethernet peer MAC unknown */ \
+	X(POLICED_UP, 10, "policed_up")  /* drop: over the upstream rate */   \
+	X(POLICED_DOWN, 11, "policed_down") /* drop: over the downstream rate */ \
+	X(SCOPE, 12, "scope")            /* drop: outside a community scope */ \
+	X(FIB_NO_NEIGH, 16, "fib_no_neigh")   /* pass decapsulated */          \
+	X(FIB_BLACKHOLE, 17, "fib_blackhole") /* drop */                       \
+	X(FIB_UNREACHABLE, 18, "fib_unreachable") /* pass decapsulated */      \
+	X(FIB_PROHIBIT, 19, "fib_prohibit")   /* drop */                       \
+	X(FIB_NOT_FWDED, 20, "fib_not_fwded") /* pass decapsulated: local */   \
+	X(FIB_FWD_DISABLED, 21, "fib_fwd_disabled") /* pass decapsulated */    \
+	X(FIB_FRAG_NEEDED, 22, "fib_frag_needed") /* pass decapsulated */      \
+	X(FIB_OTHER, 23, "fib_other")         /* pass decapsulated */          \
+	X(EGRESS_UNMANAGED, 24, "egress_unmanaged") /* pass decapsulated */    \
+	X(NOT_TUNNEL, 32, "not_tunnel")       /* pass: not a tunnel of ours */ \
+	X(OUTER_FRAGMENT, 33, "outer_fragment") /* pass: kernel reassembles */ \
+	X(UNKNOWN_TUNNEL, 34, "unknown_tunnel") /* pass, or drop by config */  \
+	X(TRUNCATED, 35, "truncated")         /* pass: header cut short */     \
+	X(GRE_UNSUPPORTED, 36, "gre_unsupported") /* pass: routing, version */ \
+	X(INTERNAL, 37, "internal")           /* drop: a helper failed */    \
+	X(NOT_SUBSCRIBER, 38, "not_subscriber") /* pass: no subscriber's */   \
+	X(FRAG_NEEDED_LOCAL, 39, "frag_needed_local") /* pass: kernel frags */ \
+	X(NEIGH_REPLY, 40, "neigh_reply")     /* tx: ARP/ND answered */
+
+#define TG_REASON_ENUM(e, v, n) TG_R_##e = v,
+enum tg_reason {
+	TG_REASONS(TG_REASON_ENUM)
+	TG_R_MAX = 48,
+};
+#undef TG_REASON_ENUM
+
+/* Reasons below this value are also counted per subscriber. */
+#define TG_R_SUB_MAX 16
+
+/* Per-CPU value of tg_sub_stats, indexed by sub_id. */
+struct tg_sub_counters {
+	__u64 packets[TG_DIR_MAX];	/* forwarded */
+	__u64 bytes[TG_DIR_MAX];	/* inner IP bytes forwarded */
+	__u64 reasons[TG_R_SUB_MAX];	/* packets by reason, any direction */
+};
+_Static_assert(sizeof(struct tg_sub_counters) == 160, "tg_sub_counters layout");
+
+/* Per-CPU value of tg_global_stats, indexed by enum tg_reason. */
+struct tg_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+_Static_assert(sizeof(struct tg_counter) == 16, "tg_counter layout");
+
+/* Per-CPU entry 0 of tg_trace: the last packet's outcome (replay only). */
+struct tg_trace {
+	__u32 reason;		/* enum tg_reason */
+	__u32 sub_id;		/* 0 when no subscriber was found */
+	__u32 ifindex;		/* redirect target, 0 when none */
+	__u32 seq;		/* incremented per packet */
+};
+_Static_assert(sizeof(struct tg_trace) == 16, "tg_trace layout");
+
+#endif /* TUNGATE_MAPS_H */
