@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Top-level commands of tungate. Each gets argv[0] == its own word
+ * ("sub", "replay") and returns 0 or a negative errno after reporting.
+ */
+#ifndef TG_COMMANDS_H
+#define TG_COMMANDS_H
+
+int do_db(int argc, char **argv);
+int do_sub(int argc, char **argv);
+int do_config(int argc, char **argv);
+int do_sync(int argc, char **argv);
+int do_replay(int argc, char **argv);
+int do_up(int argc, char **argv);
+int do_down(int argc, char **argv);
+int do_stats(int argc, char **argv);
+int do_class(int argc, char **argv);
+int do_community(int argc, char **argv);
+int do_import(int argc, char **argv);
+int do_export(int argc, char **argv);
+
+struct json_writer;
+struct tg_sub;
+struct tg_class;
+/* A subscriber as the JSON object of 'sub show -j' (eff: rates in effect). */
+void tg_sub_json(struct json_writer *w, const struct tg_sub *s,
+		 const struct tg_class *eff);
+
+#endif /* TG_COMMANDS_H */

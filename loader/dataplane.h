@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* File descriptors of the data plane maps, pinned or from a skeleton. */
+#ifndef TG_DATAPLANE_H
+#define TG_DATAPLANE_H
+
+#include <linux/types.h>
+
+struct bpf_object;
+struct subscriber_bpf;
+
+struct tg_maps {
+	int tunnels;		/* tg_tunnels */
+	int prefix4;		/* tg_prefix4 */
+	int prefix6;		/* tg_prefix6 */
+	int sub_stats;		/* tg_sub_stats */
+	int global_stats;	/* tg_global_stats */
+	int config;		/* tg_config */
+	int ports;		/* tg_ports */
+	int encap;		/* tg_encap */
+	int peer;		/* tg_peer */
+	int police;		/* tg_police */
+	int bucket;		/* tg_bucket */
+	int community4;		/* tg_community4 */
+	int community6;		/* tg_community6 */
+	__u32 capacity;		/* sub_ids run 1..capacity-1 */
+};
+
+/* Every fd closed (-1). */
+#define TG_MAPS_INIT                                                         \
+	{ .tunnels = -1, .prefix4 = -1, .prefix6 = -1, .sub_stats = -1,      \
+	  .global_stats = -1, .config = -1, .ports = -1, .encap = -1,        \
+	  .peer = -1, .police = -1, .bucket = -1, .community4 = -1,         \
+	  .community6 = -1, .capacity = 0 }
+
+/* --pin-root, else TG_PIN_ROOT_DEFAULT. */
+const char *tg_pin_root(void);
+
+/*
+ * Duplicate the map fds of a loaded skeleton into m (close them with
+ * tg_maps_close(); the skeleton keeps its own). 0 or negative errno.
+ */
+int tg_maps_from_skel(struct subscriber_bpf *skel, struct tg_maps *m);
+
+/*
+ * Open the maps pinned under pin_root. When any is missing, create them by
+ * loading the subscriber object with pin_root as its pin root (existing
+ * pinned maps are reused); the program itself is not kept. Checks each map's
+ * type and sizes. Errors are reported with tg_err(). 0 or negative errno.
+ */
+int tg_maps_open_pinned(const char *pin_root, struct tg_maps *m);
+
+/* Close every fd of m (those >= 0) and set them to -1. */
+void tg_maps_close(struct tg_maps *m);
+
+/*
+ * Create pin_root when missing (its parent must be a mounted bpffs) and
+ * take an exclusive flock() on it, waiting for another holder. Returns the
+ * lock fd or negative errno (reported with tg_err()).
+ */
+int tg_pin_lock(const char *pin_root);
+void tg_pin_unlock(int fd);
+
+/*
+ * Open the subscriber object with its maps pinned by name under pin_root,
+ * sized and flagged like the maps already pinned there so that libbpf
+ * reuses them. NULL with errno set (reported) on error.
+ */
+struct subscriber_bpf *tg_skel_open_pinned(const char *pin_root);
+
+/* Clear the pin path of every map of obj before load: a private copy. */
+void tg_obj_unpin_maps(struct bpf_object *obj);
+
+#endif /* TG_DATAPLANE_H */

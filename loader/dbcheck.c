@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Consistency checks of the database beyond SQLite's own. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "db.h"
+
+struct chk {
+	void (*report)(void *ctx, const char *who, const char *msg);
+	void *ctx;
+	int problems;
+};
+
+static void chk_report(struct chk *c, const char *who, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void chk_report(struct chk *c, const char *who, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->report(c->ctx, who, msg);
+	c->problems++;
+}
+
+/* Each row of a PRAGMA that is not "ok" is a problem. */
+static int chk_pragma(sqlite3 *db, struct chk *c, const char *sql, bool fk)
+{
+	sqlite3_stmt *st;
+	const char *t;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		t = (const char *)sqlite3_column_text(st, 0);
+		if (fk)
+			chk_report(c, NULL, "table %s row %lld: foreign key to %s has no target",
+				   t ? t : "?", sqlite3_column_int64(st, 1),
+				   (const char *)sqlite3_column_text(st, 2));
+		else if (t && strcmp(t, "ok"))
+			chk_report(c, NULL, "integrity: %s", t);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+struct chk_pfx {
+	struct tg_prefix p;
+	size_t owner;
+};
+
+static int chk_pfx_cmp(const void *a, const void *b)
+{
+	const struct chk_pfx *x = a, *y = b;
+	int c;
+
+	if (x->p.family != y->p.family)
+		return x->p.family - y->p.family;
+	c = memcmp(x->p.addr, y->p.addr, 16);
+	if (c)
+		return c;
+	return x->p.len - y->p.len;
+}
+
+struct chk_key {
+	struct tg_tun_key k;
+	size_t owner;
+};
+
+static int chk_key_cmp(const void *a, const void *b)
+{
+	return memcmp(&((const struct chk_key *)a)->k,
+		      &((const struct chk_key *)b)->k, sizeof(struct tg_tun_key));
+}
+
+static int chk_id_cmp(const void *a, const void *b)
+{
+	const struct tg_sub *x = a, *y = b;
+
+	return x->dp_id < y->dp_id ? -1 : x->dp_id > y->dp_id;
+}
+
+static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
+{
+	struct chk_pfx *pf = NULL;
+	struct chk_key *keys = NULL;
+	struct tg_sub *v = NULL, *nv, *byid = NULL;
+	struct tg_settings set;
+	struct tg_class cls;
+	sqlite3_stmt *st = NULL, *pst = NULL;
+	char sql[1024], err[256], a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN];
+	const char *txt, *name;
+	size_t n = 0, np = 0, i, act;
+	struct tg_prefix p;
+	int ret = -EIO, rc;
+
+	snprintf(sql, sizeof(sql), "SELECT %s FROM subscriber ORDER BY name",
+		 tg_sub_columns());
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT prefix FROM prefix WHERE subscriber_id = ?",
+			       -1, &pst, NULL) != SQLITE_OK)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(st, 1);
+		nv = realloc(v, (n + 1) * sizeof(*v));
+		if (!nv) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		v = nv;
+		if (tg_sub_from_row(st, &v[n])) {
+			chk_report(c, name, "invalid type, address, cookie or MAC in its row");
+			continue;
+		}
+		sqlite3_reset(pst);
+		sqlite3_bind_int64(pst, 1, v[n].id);
+		while (sqlite3_step(pst) == SQLITE_ROW) {
+			txt = (const char *)sqlite3_column_text(pst, 0);
+			if (!txt || tg_prefix_parse(txt, &p, err, sizeof(err))) {
+				chk_report(c, name, "prefix '%s': %s",
+					   txt ? txt : "", err);
+				continue;
+			}
+			tg_prefix_format(&p, a, sizeof(a));
+			if (strcmp(a, txt))
+				chk_report(c, name, "prefix '%s': not in canonical form '%s'",
+					   txt, a);
+			if (tg_sub_add_prefix(&v[n], &p)) {
+				ret = -ENOMEM;
+				n++;
+				goto out;
+			}
+		}
+		if (tg_sub_validate(&v[n], err, sizeof(err)))
+			chk_report(c, name, "%s", err);
+		if (!v[n].dp_id || v[n].dp_id >= capacity)
+			chk_report(c, name, "dp_id %u: out of range 1..%u",
+				   v[n].dp_id, capacity - 1);
+		if (*v[n].cls) {
+			ret = tg_db_class_get(db, v[n].cls, &cls);
+			if (ret == -ENOENT)
+				chk_report(c, name, "class '%s': no such class",
+					   v[n].cls);
+		} else {
+			ret = tg_db_class_get(db, "default", &cls);
+		}
+		if (!ret && !v[n].has_burst && cls.burst < v[n].mtu)
+			chk_report(c, name, "mtu %u: larger than the burst %llu of class '%s'",
+				   v[n].mtu, (unsigned long long)cls.burst, cls.name);
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		goto out;
+
+	/* Duplicated data plane ids. */
+	byid = malloc((n + 1) * sizeof(*byid));
+	if (!byid) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	memcpy(byid, v, n * sizeof(*v));
+	qsort(byid, n, sizeof(*byid), chk_id_cmp);
+	for (i = 1; i < n; i++)
+		if (byid[i].dp_id && byid[i].dp_id == byid[i - 1].dp_id)
+			chk_report(c, byid[i].name, "dp_id %u: also held by subscriber '%s'",
+				   byid[i].dp_id, byid[i - 1].name);
+
+	/* Duplicated tunnel identities. */
+	keys = malloc((n + 1) * sizeof(*keys));
+	if (!keys) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		tg_sub_tun_key(&v[i], &keys[i].k);
+		keys[i].owner = i;
+		np += v[i].nprefix;
+	}
+	qsort(keys, n, sizeof(*keys), chk_key_cmp);
+	for (i = 1; i < n; i++)
+		if (!chk_key_cmp(&keys[i], &keys[i - 1]))
+			chk_report(c, v[keys[i].owner].name,
+				   "tunnel: subscriber '%s' has the same type, remote, local and id",
+				   v[keys[i - 1].owner].name);
+
+	/* Overlapping prefixes: sorted by start, nested ones follow. */
+	pf = malloc((np + 1) * sizeof(*pf));
+	if (!pf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	np = 0;
+	for (i = 0; i < n; i++) {
+		unsigned int j;
+
+		for (j = 0; j < v[i].nprefix; j++) {
+			pf[np].p = v[i].prefix[j];
+			pf[np++].owner = i;
+		}
+	}
+	qsort(pf, np, sizeof(*pf), chk_pfx_cmp);
+	for (i = 1, act = 0; i < np; i++) {
+		if (!tg_prefix_overlap(&pf[act].p, &pf[i].p)) {
+			act = i;
+			continue;
+		}
+		tg_prefix_format(&pf[i].p, a, sizeof(a));
+		tg_prefix_format(&pf[act].p, b, sizeof(b));
+		chk_report(c, v[pf[i].owner].name,
+			   "prefix '%s': overlaps '%s' of subscriber '%s'", a, b,
+			   v[pf[act].owner].name);
+	}
+	if (tg_db_settings_load(db, &set))
+		chk_report(c, NULL, "setting: an invalid value (see 'tungate config show')");
+	ret = 0;
+out:
+	if (ret == -EIO)
+		chk_report(c, NULL, "cannot read: %s", sqlite3_errmsg(db));
+	free(pf);
+	free(keys);
+	free(byid);
+	tg_sub_list_free(v, n);
+	sqlite3_finalize(st);
+	sqlite3_finalize(pst);
+	return ret;
+}
+
+static int chk_classes(sqlite3 *db, struct chk *c)
+{
+	struct tg_prefix *v = NULL;
+	sqlite3_stmt *st;
+	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN];
+	const char *name, *scope;
+	size_t n = 0, i, j;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT name, down_rate, up_rate, burst, scope FROM class",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(st, 0);
+		scope = (const char *)sqlite3_column_text(st, 4);
+		for (i = 1; i <= 2; i++)
+			if (sqlite3_column_type(st, i) != SQLITE_NULL &&
+			    sqlite3_column_int64(st, i) <= 0)
+				chk_report(c, NULL, "class '%s': %s rate %lld: must be above zero",
+					   name, i == 1 ? "down" : "up",
+					   sqlite3_column_int64(st, i));
+		if (sqlite3_column_int64(st, 3) < 576)
+			chk_report(c, NULL, "class '%s': burst %lld: smaller than 576",
+				   name, sqlite3_column_int64(st, 3));
+		if (!scope || (strcmp(scope, "internet") && strcmp(scope, "community")))
+			chk_report(c, NULL, "class '%s': scope '%s': not internet or community",
+				   name, scope ? scope : "");
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -EIO;
+	if (tg_db_community_list(db, &v, &n)) {
+		chk_report(c, NULL, "community: a prefix is not valid");
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = i + 1; j < n; j++) {
+			if (!tg_prefix_overlap(&v[i], &v[j]))
+				continue;
+			tg_prefix_format(&v[i], a, sizeof(a));
+			tg_prefix_format(&v[j], b, sizeof(b));
+			chk_report(c, NULL, "community prefix '%s': overlaps '%s'",
+				   a, b);
+		}
+	}
+	free(v);
+	return 0;
+}
+
+int tg_db_check(sqlite3 *db, __u32 capacity,
+		void (*report)(void *ctx, const char *who, const char *msg),
+		void *ctx)
+{
+	struct chk c = { .report = report, .ctx = ctx };
+	bool txn = false;
+	int ver, err;
+
+	err = chk_pragma(db, &c, "PRAGMA integrity_check", false);
+	if (!err)
+		err = chk_pragma(db, &c, "PRAGMA foreign_key_check", true);
+	if (err)
+		return err;
+	ver = tg_db_version(db);
+	if (ver < 0)
+		return ver;
+	/* An older schema is checked as it would be after migrating: undone. */
+	if (ver < TG_DB_VERSION) {
+		char e[256];
+		int from;
+
+		if (tg_db_exec(db, "BEGIN"))
+			return -EIO;
+		txn = true;
+		err = tg_db_migrate_nested(db, &from, e, sizeof(e));
+		if (err) {
+			chk_report(&c, NULL, "cannot be migrated: %s", e);
+			goto out;
+		}
+	}
+	err = chk_subs(db, &c, capacity);
+	if (!err)
+		err = chk_classes(db, &c);
+out:
+	if (txn) {
+		tg_db_exec(db, "ROLLBACK");
+	}
+	return err ? err : c.problems;
+}

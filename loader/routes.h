@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Kernel routes of subscriber prefixes to tungate's egress device: what
+ * the XDP fast path leaves to the stack (DF-clear packets too big for the
+ * tunnel) and what the concentrator itself sends to a subscriber is
+ * fragmented to the tunnel MTU by the kernel and encapsulated by the TC
+ * program on that device.
+ */
+#ifndef TG_ROUTES_H
+#define TG_ROUTES_H
+
+#include <stdbool.h>
+
+/* The egress device tungate creates, and the protocol of its routes. */
+#define TG_EGRESS_DEV "tg0"
+#define TG_EGRESS_PEER "tg0-peer"
+#define TG_RT_PROTO 240
+/* The alias up gives the egress device it creates. */
+#define TG_EGRESS_ALIAS "tungate"
+
+/*
+ * Route every prefix in the tg_prefix4/tg_prefix6 maps whose subscriber
+ * has an encapsulation in tg_encap to dev with that subscriber's tunnel
+ * MTU (proto TG_RT_PROTO, table main); remove the other routes of that
+ * protocol. Returns the number of routes installed, or a negative errno
+ * (reported).
+ */
+int tg_routes_sync(int prefix4_fd, int prefix6_fd, int encap_fd,
+		   const char *dev);
+
+/* True when the egress device exists and up made it (its alias says so). */
+bool tg_egress_dev_ours(void);
+
+#endif /* TG_ROUTES_H */

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Database -> data plane maps, writing only the differences. */
+#ifndef TG_SYNC_H
+#define TG_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sqlite3.h>
+
+#include "dataplane.h"
+
+/* Subscribers by what a sync did (or would do) to them. */
+struct tg_sync_stats {
+	unsigned int added;	/* new in the data plane */
+	unsigned int changed;	/*
+				 * tunnel, encapsulation, prefixes or policing
+				 * (rates, burst, scope) differed
+				 */
+	unsigned int removed;	/* no longer wanted (deleted or disabled) */
+	unsigned int unchanged;
+	/* Names, sorted; NULL unless names was asked for. */
+	char **added_names, **changed_names, **removed_names;
+	bool incremental;	/* only the subscribers changed since the last sync */
+	char failed[256];	/* on error: which map write failed and why */
+};
+
+struct tg_sync_opts {
+	bool dry_run;	/* compute the diff only: write neither maps nor db */
+	bool persist;	/*
+			 * the maps are the pinned ones: remember what was
+			 * written in the database (dp_state), so the next sync
+			 * only looks at subscribers changed since, and free the
+			 * ids of dp_id_pending
+			 */
+	bool full;	/* persist: compare with the maps, not the memory */
+	bool names;	/* fill the *_names arrays of the stats */
+};
+
+/*
+ * Make the maps hold exactly the enabled subscribers of db and its
+ * settings, writing only what differs, in an order that never lets a packet
+ * see a half-configured subscriber: tunnel entries no longer wanted first;
+ * then for new sub_ids zeroed counters (tg_sub_stats), learnt peer state
+ * (tg_peer) and policing state (tg_bucket); tg_encap and tg_police entries;
+ * new community prefixes (tg_community4/6); new and changed prefixes; new
+ * and changed tunnel entries; prefixes and community prefixes no longer
+ * wanted; tg_police and tg_encap of removed sub_ids last; tg_config when it
+ * differs. Running it twice changes nothing. tg_bucket of a sub_id in use is
+ * never written: a class or override change keeps every bucket's state.
+ *
+ * When a map write fails, every entry this sync already wrote to
+ * tg_tunnels, tg_prefix4/6, tg_encap, tg_police, tg_community4/6 and
+ * tg_config is put back as it was
+ * (zeroed counter and peer slots of unused ids stay zero) and the cause is
+ * in st->failed. Returns 0 or negative errno.
+ */
+int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
+		const struct tg_sync_opts *o, struct tg_sync_stats *st);
+
+/* tg_sync_run() with no options: compare with the maps and write them. */
+int tg_sync(sqlite3 *db, const struct tg_maps *m, struct tg_sync_stats *st);
+
+/* Free the name arrays of st. */
+void tg_sync_stats_free(struct tg_sync_stats *st);
+
+#endif /* TG_SYNC_H */
