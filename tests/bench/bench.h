@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Benchmark of both programs: paths, frames, maps, topology. */
+#ifndef TG_BENCH_BENCH_H
+#define TG_BENCH_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "tungate.h"
+#include "tungate_bench.h"
+
+/* Addresses of the measured subscriber and of its traffic. */
+#define BENCH_REMOTE "192.0.2.10"	/* outer source: the subscriber */
+#define BENCH_LOCAL "192.0.2.1"		/* outer destination: us */
+#define BENCH_INNER4 "100.64.1.5"	/* inner source, own /32 */
+#define BENCH_INNER6 "2001:db8:100:1::5"	/* inner source, own /64 */
+#define BENCH_DST4 "203.0.113.7"	/* routed by the default route */
+#define BENCH_DST6 "2001:db8:ffff::7"
+#define BENCH_SUB_ID 1U			/* sub_id of the measured subscriber */
+#define BENCH_SRC4 "203.0.113.7"	/* source of traffic to subscribers */
+#define BENCH_SRC6 "2001:db8:ffff::7"
+/* The measured subscriber's Ethernet address inside Ethernet tunnels. */
+#define BENCH_PEER_MAC { 0x02, 0x00, 0x00, 0x00, 0x02, 0x02 }
+
+struct bench_path {
+	const char *name;
+	enum tg_tunnel_type type;
+	__u32 id;		/* tg_tun_key.id */
+	__u8 key_flags;		/* TG_KEY_F_* */
+	__u8 tun_flags;		/* TG_TUN_F_* */
+	__u8 cookie_len;
+	bool inner6;		/* inner packet is IPv6 */
+	/* Builds the frame into buf (TG_BENCH_FRAME_MAX); returns its length. */
+	size_t (*build)(const struct bench_path *p, __u8 *buf);
+	bool down;		/* toward the subscriber: the uplink program */
+	__u16 enc_flags;	/* down: TG_ENC_F_* */
+};
+
+extern const struct bench_path bench_paths[];
+extern const size_t bench_npaths;
+extern const __u8 bench_cookie[8];
+
+/* Tunnel key and entry of the measured subscriber for path p. */
+void bench_path_key(const struct bench_path *p, struct tg_tun_key *key,
+		    struct tg_tunnel *tun);
+/* tg_encap entry of the measured subscriber for a down path. */
+void bench_path_encap(const struct bench_path *p, struct tg_encap *e);
+/* Offset of the inner IP header in a frame built for p. */
+size_t bench_inner_offset(const struct bench_path *p);
+
+struct bench_maps {
+	int tunnels, prefix4, prefix6, sub_stats, global_stats, config, ports;
+	int encap, peer, police, bucket;
+};
+
+/* tg_config with both L2TP ports 1701, and sub0/up0 in tg_ports. */
+int bench_fill_config(const struct bench_maps *m, int sub_ifindex,
+		      int up_ifindex);
+/* Prefixes of the measured subscriber (its tunnel entry comes per path). */
+int bench_fill_measured(const struct bench_maps *m);
+/*
+ * Add filler subscribers [from, to): tunnel and encapsulation entries and
+ * a /32 and a /64 each.
+ */
+int bench_fill_subs(const struct bench_maps *m, __u32 from, __u32 to);
+
+#endif /* TG_BENCH_BENCH_H */

@@ -1,0 +1,1031 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tungate benchmark: cost of each decapsulation path of the subscriber
+ * program and of each encapsulation path of the uplink program (enc-*), as
+ * nanoseconds per packet and as a multiple of a plain XDP_PASS, with 1,
+ * 10,000 and 1,000,000 subscribers in the maps.
+ *
+ * One private copy of both programs per size, each copy with its own maps,
+ * so the sizes are measured back to back under the same conditions.
+ * Every iteration of BPF_PROG_TEST_RUN goes through the harness program,
+ * which restores the frame (shrinking the head back after a
+ * decapsulation, growing it back after an encapsulation) and tail-calls
+ * the program under test. For each path, RUNS rounds of repeat iterations
+ * (env TG_BENCH_REPEAT, default 2,000,000; a small value makes a quick
+ * functional check) of:
+ *   pass  = tg_pass run directly
+ *   hpass = harness + tg_pass
+ *   hsub  = harness + tg_sub_xdp or tg_up_xdp, for each size
+ * and with the medians: ns/pkt = hsub - hpass + pass, x_pass = ns/pkt / pass.
+ * Then the policed paths (ipip up, enc-ipip down) at 1,000,000
+ * subscribers: unpoliced (all-zero tg_police entry), admitted (a rate
+ * every packet conforms to) and dropped (bucket in debt), each also with
+ * the subscriber's packets on two CPUs at once; and the map memory per
+ * subscriber (kernel memlock of each subscriber-sized map / subscribers).
+ * TG_BENCH_POLICE_ONLY=1 runs only those.
+ * Exit status: 0 when every path ran as expected (targets missed or not),
+ * 1 on any error (a path that did not forward, a failed load ...).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+
+#include "bench.h"
+#include "../../bpf/lib/gcra.h"
+#include "netns.h"
+#include "pass.skel.h"
+#include "bench_harness.skel.h"
+#include "fib_floor.skel.h"
+#include "subscriber.skel.h"
+#include "uplink.skel.h"
+
+#define REPEAT_DEFAULT 2000000U
+#define RUNS 5
+#define NSIZES 3
+#define MAX_PATHS 32
+#define TARGET_X_PASS 3.5
+#define TARGET_SCALE 1.2
+#define TARGET_POLICED 1.15	/* policed path / same path unpoliced */
+
+/* Policed paths: one per direction, each unpoliced, admitted, dropped. */
+#define NPOL_PATHS 2
+#define NPOL_MODES 3
+static const char *const pol_paths[NPOL_PATHS] = { "ipip", "enc-ipip" };
+static const char *const pol_modes[NPOL_MODES] = { "unpoliced", "admit",
+						   "drop" };
+
+static __u32 repeat = REPEAT_DEFAULT;
+static const __u32 sizes[NSIZES] = { 1, 10000, 1000000 };
+static const char *const size_names[NSIZES] = { "1", "10k", "1M" };
+
+#define TG_REASON_NAME(e, v, n) [v] = n,
+static const char *const reason_names[TG_R_MAX] = { TG_REASONS(TG_REASON_NAME) };
+#undef TG_REASON_NAME
+
+struct result {
+	double pass, hpass, hsub;	/* medians, ns per iteration */
+	double ns, x_pass;
+};
+
+/* A private copy of both programs and their maps. */
+struct instance {
+	struct subscriber_bpf *skel;
+	struct uplink_bpf *up_skel;	/* on skel's maps */
+	struct bench_maps maps;
+	int prog_fd, up_prog_fd;
+};
+
+struct bench {
+	struct pass_bpf *pass;
+	struct bench_harness_bpf *harness;
+	struct instance inst[NSIZES];
+	int pass_fd, harness_fd, prog_array_fd, frame_fd;
+	int sub_ifindex, up_ifindex, ncpus;
+	int ifindex;		/* ingress of the path being measured */
+	struct result res[MAX_PATHS][NSIZES];
+	struct result unknown[NSIZES];	/* path 0 without its tunnel entry */
+	struct result pol[NPOL_PATHS][NPOL_MODES][NSIZES];
+	double pol2[NPOL_PATHS][NPOL_MODES];	/* h+path, 2 CPUs at once */
+	struct fib_floor_bpf *floor;
+	double floor_ns[2], floor_pass[2];	/* IPv4, IPv6: lookup alone */
+};
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	/* CPU time of this thread: time spent preempted does not count. */
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+static const char *verdict_name(__u32 v)
+{
+	static const char *const names[] = { "aborted", "drop", "pass", "tx",
+					     "redirect" };
+
+	return v < 5 ? names[v] : "invalid";
+}
+
+/* One test run of repeat iterations: verdict of the last, ns per iteration. */
+static int run_prog(struct bench *b, int prog_fd, const __u8 *pkt, __u32 len,
+		    __u32 repeat, __u32 *retval, __u8 *out, __u32 *out_len,
+		    double *ns)
+{
+	struct xdp_md ctx = {
+		.data_end = len,
+		.ingress_ifindex = b->ifindex,
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt,
+		    .data_size_in = len, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = repeat);
+	double t0;
+
+	if (out) {
+		opts.data_out = out;
+		opts.data_size_out = *out_len;
+	}
+	t0 = now_ns();
+	if (bpf_prog_test_run_opts(prog_fd, &opts))
+		return -errno;
+	*ns = (now_ns() - t0) / repeat;
+	*retval = opts.retval;
+	if (out)
+		*out_len = opts.data_size_out;
+	return 0;
+}
+
+/* Packets by reason in tg_global_stats, summed over CPUs. */
+static int read_global(struct bench *b, struct instance *in, __u64 *pkts)
+{
+	struct tg_counter *vals = calloc(b->ncpus, sizeof(*vals));
+	__u32 r;
+	int c, err = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	for (r = 0; r < TG_R_MAX; r++) {
+		if (bpf_map_lookup_elem(in->maps.global_stats, &r, vals)) {
+			err = -errno;
+			break;
+		}
+		pkts[r] = 0;
+		for (c = 0; c < b->ncpus; c++)
+			pkts[r] += vals[c].packets;
+	}
+	free(vals);
+	return err;
+}
+
+/* Name of the reason that grew most between two snapshots. */
+static const char *grown_reason(const __u64 *before, const __u64 *after)
+{
+	__u64 best = 0;
+	int r, which = -1;
+
+	for (r = 0; r < TG_R_MAX; r++)
+		if (after[r] - before[r] > best) {
+			best = after[r] - before[r];
+			which = r;
+		}
+	if (which < 0)
+		return "none counted";
+	return reason_names[which] ? reason_names[which] : "unnamed";
+}
+
+static int set_slot(struct bench *b, int prog_fd)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(b->prog_array_fd, &zero, &prog_fd, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/* Recompute the header checksum of the IPv4 header at h. */
+static void ipv4_csum(__u8 *h)
+{
+	__u32 sum = 0;
+	int i, len = (h[0] & 0xf) * 4;
+
+	h[10] = h[11] = 0;
+	for (i = 0; i < len; i += 2)
+		sum += h[i] << 8 | h[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	h[10] = sum >> 8;
+	h[11] = sum & 0xff;
+}
+
+/*
+ * An encapsulated frame: toward sub0p from sub0, IPv4 to the measured
+ * subscriber's endpoint, ending with the inner packet, TTL - 1. (The
+ * unit tests check every header byte; this checks the path is the one
+ * meant.)
+ */
+static int check_encap(const struct bench_path *p, const __u8 *pkt,
+		       __u32 len, const __u8 *out, __u32 out_len)
+{
+	static const __u8 macs[2 * ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x02,
+						 0x02, 0, 0, 0, 0, 0x01 };
+	__u8 want[TG_BENCH_FRAME_MAX];
+	__u32 inner = len - ETH_HLEN;
+	struct in_addr remote;
+
+	inet_pton(AF_INET, BENCH_REMOTE, &remote);
+	memcpy(want, pkt + ETH_HLEN, inner);
+	if (p->inner6) {
+		want[7]--;
+	} else {
+		want[8]--;
+		ipv4_csum(want);
+	}
+	if (out_len < ETH_HLEN + 20 + inner || memcmp(out, macs, sizeof(macs)) ||
+	    out[12] != 0x08 || out[13] != 0 ||
+	    memcmp(out + ETH_HLEN + 16, &remote, 4) ||
+	    memcmp(out + out_len - inner, want, inner)) {
+		fprintf(stderr, "bench: %s: output is not the encapsulated packet (length %u)\n",
+			p->name, out_len);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/*
+ * One direct run of the subscriber program: it must end with verdict and
+ * reason; a redirect must leave exactly the inner packet, TTL - 1, behind
+ * the gateway's and up0's MAC addresses.
+ */
+static int check_path(struct bench *b, struct instance *in,
+		      const struct bench_path *p, const __u8 *pkt, __u32 len,
+		      __u32 verdict, __u32 reason)
+{
+	static const __u8 gw[ETH_ALEN] = { 0x02, 0, 0, 0, 0x01, 0x02 };
+	static const __u8 up[ETH_ALEN] = { 0x02, 0, 0, 0, 0x01, 0x01 };
+	__u8 out[TG_BENCH_FRAME_MAX + 64], want[TG_BENCH_FRAME_MAX];
+	__u32 out_len = sizeof(out), retval;
+	__u64 before[TG_R_MAX], after[TG_R_MAX];
+	size_t inner = bench_inner_offset(p), wlen, i;
+	double ns;
+	int err;
+
+	err = read_global(b, in, before);
+	if (!err)
+		err = run_prog(b, p->down ? in->up_prog_fd : in->prog_fd, pkt,
+			       len, 1, &retval, out, &out_len, &ns);
+	if (!err)
+		err = read_global(b, in, after);
+	if (err) {
+		fprintf(stderr, "bench: %s: test run failed: %s\n", p->name,
+			strerror(-err));
+		return err;
+	}
+	if (retval != verdict || after[reason] != before[reason] + 1) {
+		fprintf(stderr,
+			"bench: %s: expected %s/%s, got %s/%s: path not measured\n",
+			p->name, verdict_name(verdict), reason_names[reason],
+			verdict_name(retval), grown_reason(before, after));
+		return -EPROTO;
+	}
+	if (verdict != XDP_REDIRECT)
+		return 0;
+	if (p->down)
+		return check_encap(p, pkt, len, out, out_len);
+	/* Expected: gateway and up0 MACs, the inner packet with TTL - 1. */
+	wlen = len - inner + ETH_HLEN;
+	memcpy(want, gw, ETH_ALEN);
+	memcpy(want + ETH_ALEN, up, ETH_ALEN);
+	want[12] = p->inner6 ? 0x86 : 0x08;
+	want[13] = p->inner6 ? 0xdd : 0x00;
+	memcpy(want + ETH_HLEN, pkt + inner, len - inner);
+	if (p->inner6) {
+		want[ETH_HLEN + 7]--;
+	} else {
+		want[ETH_HLEN + 8]--;
+		ipv4_csum(want + ETH_HLEN);
+	}
+	if (out_len != wlen || memcmp(out, want, wlen)) {
+		for (i = 0; i < wlen && i < out_len && out[i] == want[i]; i++)
+			;
+		fprintf(stderr,
+			"bench: %s: output is not the decapsulated packet (length %u, want %zu; first difference at byte %zu)\n",
+			p->name, out_len, wlen, i);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* repeat iterations of harness + instance; every one must end as expected. */
+static int run_harnessed(struct bench *b, struct instance *in,
+			 const struct bench_path *p, const __u8 *pkt,
+			 __u32 len, __u32 verdict, __u32 reason, double *ns)
+{
+	__u64 before[TG_R_MAX], after[TG_R_MAX];
+	__u32 retval;
+	int err;
+
+	err = set_slot(b, p->down ? in->up_prog_fd : in->prog_fd);
+	if (!err)
+		err = read_global(b, in, before);
+	if (!err)
+		err = run_prog(b, b->harness_fd, pkt, len, repeat, &retval,
+			       NULL, NULL, ns);
+	if (!err)
+		err = read_global(b, in, after);
+	if (err) {
+		fprintf(stderr, "bench: %s: test run failed: %s\n", p->name,
+			strerror(-err));
+		return err;
+	}
+	if (retval != verdict || after[reason] - before[reason] != repeat) {
+		fprintf(stderr,
+			"bench: %s: harness run ended %s, %llu of %u counted %s (most: %s)\n",
+			p->name, verdict_name(retval),
+			(unsigned long long)(after[reason] - before[reason]),
+			repeat, reason_names[reason],
+			grown_reason(before, after));
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* All sizes of one path; res[NSIZES]. */
+static int measure(struct bench *b, const struct bench_path *p,
+		   __u32 verdict, __u32 reason, struct result *res)
+{
+	double pass[RUNS], hpass[RUNS], hsub[NSIZES][RUNS], mpass, mhpass;
+	struct tg_bench_frame frame = { 0 };
+	__u32 zero = 0, retval;
+	int i, s, err;
+
+	frame.len = p->build(p, frame.data);
+	b->ifindex = p->down ? b->up_ifindex : b->sub_ifindex;
+	if (bpf_map_update_elem(b->frame_fd, &zero, &frame, BPF_ANY))
+		return -errno;
+	for (s = 0; s < NSIZES; s++) {
+		err = check_path(b, &b->inst[s], p, frame.data, frame.len,
+				 verdict, reason);
+		if (err)
+			return err;
+	}
+
+	for (i = 0; i < RUNS; i++) {
+		err = run_prog(b, b->pass_fd, frame.data, frame.len, repeat,
+			       &retval, NULL, NULL, &pass[i]);
+		if (!err)
+			err = set_slot(b, b->pass_fd);
+		if (!err)
+			err = run_prog(b, b->harness_fd, frame.data, frame.len,
+				       repeat, &retval, NULL, NULL, &hpass[i]);
+		if (err) {
+			fprintf(stderr, "bench: %s: test run failed: %s\n",
+				p->name, strerror(-err));
+			return err;
+		}
+		if (retval != XDP_PASS) {
+			fprintf(stderr, "bench: %s: harness+pass returned %s\n",
+				p->name, verdict_name(retval));
+			return -EPROTO;
+		}
+		for (s = 0; s < NSIZES; s++) {
+			err = run_harnessed(b, &b->inst[s], p, frame.data,
+					    frame.len, verdict, reason,
+					    &hsub[s][i]);
+			if (err)
+				return err;
+		}
+	}
+	mpass = median(pass, RUNS);
+	mhpass = median(hpass, RUNS);
+	for (s = 0; s < NSIZES; s++) {
+		res[s].pass = mpass;
+		res[s].hpass = mhpass;
+		res[s].hsub = median(hsub[s], RUNS);
+		res[s].ns = res[s].hsub - mhpass + mpass;
+		res[s].x_pass = res[s].ns / mpass;
+	}
+	return 0;
+}
+
+/* The uplink program of an instance, on the subscriber program's maps. */
+static int load_uplink(struct instance *in)
+{
+	struct bpf_map *map, *own;
+	int err;
+
+	in->up_skel = uplink_bpf__open();
+	if (!in->up_skel) {
+		err = -errno;
+		fprintf(stderr, "bench: couldn't open the uplink program: %s\n",
+			strerror(-err));
+		return err;
+	}
+	bpf_object__for_each_map(map, in->up_skel->obj) {
+		if (bpf_map__is_internal(map))
+			continue;
+		bpf_map__set_pin_path(map, NULL);
+		own = bpf_object__find_map_by_name(in->skel->obj,
+						   bpf_map__name(map));
+		err = own ? bpf_map__reuse_fd(map, bpf_map__fd(own)) : -ENOENT;
+		if (err)
+			return err;
+	}
+	err = uplink_bpf__load(in->up_skel);
+	if (err) {
+		fprintf(stderr, "bench: couldn't load the uplink program: %s\n",
+			strerror(-err));
+		return err;
+	}
+	in->up_prog_fd = bpf_program__fd(in->up_skel->progs.tg_up_xdp);
+	return 0;
+}
+
+static int load_instance(struct bench *b, struct instance *in, __u32 subs)
+{
+	/* Room for the fillers, the measured subscriber and sub_id 0. */
+	__u32 cap = subs + 64;
+	struct bpf_map *map;
+	int err;
+
+	in->skel = subscriber_bpf__open();
+	if (!in->skel) {
+		err = -errno;
+		fprintf(stderr, "bench: couldn't open the subscriber program: %s\n",
+			strerror(-err));
+		return err;
+	}
+	/* A private copy: never touch the pinned maps of a running tungate. */
+	bpf_object__for_each_map(map, in->skel->obj)
+		bpf_map__set_pin_path(map, NULL);
+	if (cap > TG_MAX_SUBS_DEFAULT) {
+		err = bpf_map__set_max_entries(in->skel->maps.tg_tunnels, cap);
+		if (!err)
+			err = bpf_map__set_max_entries(in->skel->maps.tg_sub_stats,
+						       cap);
+		if (!err)
+			err = bpf_map__set_max_entries(in->skel->maps.tg_encap, cap);
+		if (!err)
+			err = bpf_map__set_max_entries(in->skel->maps.tg_peer, cap);
+		if (!err)
+			err = bpf_map__set_max_entries(in->skel->maps.tg_police,
+						       cap);
+		if (!err)
+			err = bpf_map__set_max_entries(in->skel->maps.tg_bucket,
+						       cap);
+		if (!err)
+			err = bpf_map__set_max_entries(in->skel->maps.tg_prefix4,
+						       cap);
+		if (!err)
+			err = bpf_map__set_max_entries(in->skel->maps.tg_prefix6,
+						       cap);
+		if (err)
+			return err;
+	}
+	err = subscriber_bpf__load(in->skel);
+	if (err) {
+		fprintf(stderr, "bench: couldn't load the subscriber program: %s\n",
+			strerror(-err));
+		return err;
+	}
+	in->prog_fd = bpf_program__fd(in->skel->progs.tg_sub_xdp);
+	err = load_uplink(in);
+	if (err)
+		return err;
+	in->maps = (struct bench_maps){
+		.tunnels = bpf_map__fd(in->skel->maps.tg_tunnels),
+		.prefix4 = bpf_map__fd(in->skel->maps.tg_prefix4),
+		.prefix6 = bpf_map__fd(in->skel->maps.tg_prefix6),
+		.sub_stats = bpf_map__fd(in->skel->maps.tg_sub_stats),
+		.global_stats = bpf_map__fd(in->skel->maps.tg_global_stats),
+		.config = bpf_map__fd(in->skel->maps.tg_config),
+		.ports = bpf_map__fd(in->skel->maps.tg_ports),
+		.encap = bpf_map__fd(in->skel->maps.tg_encap),
+		.peer = bpf_map__fd(in->skel->maps.tg_peer),
+		.police = bpf_map__fd(in->skel->maps.tg_police),
+		.bucket = bpf_map__fd(in->skel->maps.tg_bucket),
+	};
+
+	err = bench_fill_config(&in->maps, b->sub_ifindex, b->up_ifindex);
+	if (!err)
+		err = bench_fill_measured(&in->maps);
+	/* The measured subscriber is one of subs. */
+	if (!err)
+		err = bench_fill_subs(&in->maps, 0, subs - 1);
+	if (err)
+		fprintf(stderr, "bench: filling %u subscribers: %s\n", subs,
+			strerror(-err));
+	return err;
+}
+
+static int load(struct bench *b)
+{
+	double t0;
+	int s, err;
+
+	b->pass = pass_bpf__open_and_load();
+	b->harness = bench_harness_bpf__open_and_load();
+	b->floor = fib_floor_bpf__open_and_load();
+	if (!b->pass || !b->harness || !b->floor) {
+		fprintf(stderr, "bench: couldn't load the pass, harness and floor programs\n");
+		return -ENOENT;
+	}
+	b->pass_fd = bpf_program__fd(b->pass->progs.tg_pass);
+	b->harness_fd = bpf_program__fd(b->harness->progs.tg_bench_harness);
+	b->prog_array_fd = bpf_map__fd(b->harness->maps.tg_bench_prog);
+	b->frame_fd = bpf_map__fd(b->harness->maps.tg_bench_frame);
+
+	for (s = 0; s < NSIZES; s++) {
+		t0 = wall_s();
+		err = load_instance(b, &b->inst[s], sizes[s]);
+		if (err)
+			return err;
+		printf("  %-3s subscribers: loaded and filled in %.1f s\n",
+		       size_names[s], wall_s() - t0);
+	}
+	return 0;
+}
+
+static const char *mark(bool ok)
+{
+	return ok ? "PASS" : "MISS";
+}
+
+static void report(struct bench *b)
+{
+	bool all_ok = true, ok;
+	struct result *r;
+	double scale;
+	size_t p;
+	int s;
+
+	printf("\n%-19s %5s %8s %7s %6s   %8s %8s %8s\n", "path", "subs",
+	       "ns/pkt", "x_pass", "<=3.5x", "xdp_pass", "h+pass", "h+path");
+	for (p = 0; p < bench_npaths; p++)
+		for (s = 0; s < NSIZES; s++) {
+			r = &b->res[p][s];
+			ok = r->x_pass <= TARGET_X_PASS;
+			all_ok &= ok;
+			printf("%-19s %5s %8.1f %7.2f %6s   %8.1f %8.1f %8.1f\n",
+			       bench_paths[p].name, size_names[s], r->ns,
+			       r->x_pass, mark(ok), r->pass, r->hpass, r->hsub);
+		}
+
+	printf("\n%-19s %8s %6s\n", "path", "1M/1", "<=1.2");
+	for (p = 0; p < bench_npaths; p++) {
+		scale = b->res[p][NSIZES - 1].ns / b->res[p][0].ns;
+		ok = scale <= TARGET_SCALE;
+		all_ok &= ok;
+		printf("%-19s %8.2f %6s\n", bench_paths[p].name, scale,
+		       mark(ok));
+	}
+
+	printf("\nfor comparison, %s with no tunnel entry (parse, lookup miss, pass):\n",
+	       bench_paths[0].name);
+	for (s = 0; s < NSIZES; s++) {
+		r = &b->unknown[s];
+		printf("%-19s %5s %8.1f %7.2f %6s   %8.1f %8.1f %8.1f\n",
+		       "unknown-tunnel", size_names[s], r->ns, r->x_pass, "",
+		       r->pass, r->hpass, r->hsub);
+	}
+
+	printf("\nfloor: bpf_fib_lookup alone, no tunnel, no maps (a forwarding path\n"
+	       "cannot cost less than this):\n");
+	printf("%-19s %5s %8.1f %7.2f %6s   %8.1f\n", "fib-lookup-ipv4", "",
+	       b->floor_ns[0], b->floor_ns[0] / b->floor_pass[0], "",
+	       b->floor_pass[0]);
+	printf("%-19s %5s %8.1f %7.2f %6s   %8.1f\n", "fib-lookup-ipv6", "",
+	       b->floor_ns[1], b->floor_ns[1] / b->floor_pass[1], "",
+	       b->floor_pass[1]);
+
+	printf("\nns/pkt = h+path - h+pass + xdp_pass, x_pass = ns/pkt / xdp_pass\n"
+	       "(medians of %d runs of %u iterations; h+ = through the frame-restoring harness)\n",
+	       RUNS, repeat);
+	printf("targets: every path <= %.1fx XDP_PASS, 1M subscribers <= %.1fx of 1: %s\n",
+	       TARGET_X_PASS, TARGET_SCALE, all_ok ? "all met" : "MISSED");
+}
+
+/*
+ * The floor: bpf_fib_lookup alone on the inner packet of an ipip (IPv4) or
+ * sit (IPv6) path, entering on sub0 like the decapsulated packet does.
+ */
+static int measure_floor(struct bench *b, const char *path, __u16 proto,
+			 int idx)
+{
+	const struct bench_path *p = NULL;
+	struct tg_bench_frame f = { 0 };
+	double ns[RUNS], pass[RUNS];
+	__u32 retval;
+	size_t i;
+	int fd, err;
+
+	for (i = 0; i < bench_npaths; i++)
+		if (!strcmp(bench_paths[i].name, path))
+			p = &bench_paths[i];
+	if (!p)
+		return -ENOENT;
+	f.len = p->build(p, f.data);
+	/* Drop the outer IPv4 header: Ethernet, then the inner packet. */
+	memmove(f.data + ETH_HLEN, f.data + ETH_HLEN + 20, f.len - ETH_HLEN - 20);
+	f.len -= 20;
+	f.data[12] = proto >> 8;
+	f.data[13] = proto & 0xff;
+	b->ifindex = b->sub_ifindex;
+	fd = bpf_program__fd(b->floor->progs.tg_fib_floor);
+	for (i = 0; i < RUNS; i++) {
+		err = run_prog(b, fd, f.data, f.len, repeat, &retval, NULL,
+			       NULL, &ns[i]);
+		if (!err && retval != XDP_PASS) {
+			fprintf(stderr, "bench: fib floor %s: route lookup failed\n",
+				path);
+			return -EPROTO;
+		}
+		if (!err)
+			err = run_prog(b, b->pass_fd, f.data, f.len, repeat,
+				       &retval, NULL, NULL, &pass[i]);
+		if (err)
+			return err;
+	}
+	b->floor_ns[idx] = median(ns, RUNS);
+	b->floor_pass[idx] = median(pass, RUNS);
+	return 0;
+}
+
+/* The measured subscriber's endpoint, behind sub0, for encapsulated paths. */
+static int add_remote_neigh(void)
+{
+	char *argv[] = { "neigh", "add", BENCH_REMOTE, "lladdr",
+			 "02:00:00:00:00:02", "dev", "sub0", "nud", "permanent",
+			 NULL };
+	char err[256];
+	int ret = tg_netns_ip(argv, err, sizeof(err));
+
+	if (ret)
+		fprintf(stderr, "bench: ip neigh add %s: %s\n", BENCH_REMOTE, err);
+	return ret;
+}
+
+static void pin_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * Add (add) or remove the measured subscriber's tunnel in every instance,
+ * or for a down path its encapsulation entry.
+ */
+static int set_measured(struct bench *b, const struct bench_path *p, bool add)
+{
+	struct tg_tun_key key;
+	struct tg_tunnel tun;
+	struct tg_encap enc = { 0 };
+	__u32 sub = BENCH_SUB_ID;
+	int s, fd;
+
+	if (p->down) {
+		if (add)
+			bench_path_encap(p, &enc);
+		for (s = 0; s < NSIZES; s++)
+			if (bpf_map_update_elem(b->inst[s].maps.encap, &sub, &enc,
+						BPF_ANY))
+				return -errno;
+		return 0;
+	}
+	bench_path_key(p, &key, &tun);
+	for (s = 0; s < NSIZES; s++) {
+		fd = b->inst[s].maps.tunnels;
+		if (add && bpf_map_update_elem(fd, &key, &tun, BPF_NOEXIST)) {
+			fprintf(stderr, "bench: %s: tunnel entry: %s\n",
+				p->name, strerror(errno));
+			return -errno;
+		}
+		if (!add)
+			bpf_map_delete_elem(fd, &key);
+	}
+	return 0;
+}
+
+/*
+ * tg_police / tg_bucket of the measured subscriber in every instance:
+ * mode 0 no rate (all-zero entry: the lookup alone, what an unlimited
+ * subscriber costs), 1 a rate every packet conforms to (1 Tbit/s: the
+ * compare-and-swap on every packet), 2 a bucket far in debt (every packet
+ * refused: read only).
+ */
+static int set_police_mode(struct bench *b, int mode)
+{
+	struct tg_police pol = { 0 };
+	struct tg_bucket bk = { 0 };
+	__u32 sub = BENCH_SUB_ID;
+	int s, d;
+
+	for (d = 0; d < TG_DIR_MAX; d++) {
+		if (mode == 1)
+			tg_gcra_set(&pol, d, TG_GCRA_RATE_MAX, TG_GCRA_BURST_MAX);
+		if (mode == 2) {
+			tg_gcra_set(&pol, d, TG_GCRA_RATE_MIN, TG_GCRA_BURST_MIN);
+			bk.tat[d] = ~0ULL >> 2;
+		}
+	}
+	for (s = 0; s < NSIZES; s++)
+		if (bpf_map_update_elem(b->inst[s].maps.police, &sub, &pol,
+					BPF_ANY) ||
+		    bpf_map_update_elem(b->inst[s].maps.bucket, &sub, &bk,
+					BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+static const struct bench_path *path_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < bench_npaths; i++)
+		if (!strcmp(bench_paths[i].name, name))
+			return &bench_paths[i];
+	return NULL;
+}
+
+struct contender {
+	pthread_t thread;
+	struct bench *b;
+	const struct tg_bench_frame *f;
+	int cpu, err;
+	__u32 retval;
+	double ns;
+};
+
+static void *contend_thread(void *arg)
+{
+	struct contender *c = arg;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(c->cpu, &set);
+	c->err = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	if (!c->err)
+		c->err = run_prog(c->b, c->b->harness_fd, c->f->data, c->f->len,
+				  repeat, &c->retval, NULL, NULL, &c->ns);
+	return NULL;
+}
+
+/*
+ * The measured subscriber's packets on CPUs 0 and 1 at once (harness +
+ * program of the largest instance, already in the slot): the cost of
+ * sharing its bucket between CPUs. Returns the mean h+path ns of the two.
+ */
+static int measure_contended(struct bench *b, const struct bench_path *p,
+			     double *ns)
+{
+	struct tg_bench_frame f = { 0 };
+	struct contender c[2];
+	int i, err = 0;
+
+	if (libbpf_num_possible_cpus() < 2 || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return -ENODEV;
+	f.len = p->build(p, f.data);
+	for (i = 0; i < 2; i++) {
+		c[i] = (struct contender){ .b = b, .f = &f, .cpu = i };
+		if (pthread_create(&c[i].thread, NULL, contend_thread, &c[i]))
+			return -EAGAIN;
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(c[i].thread, NULL);
+		if (c[i].err && !err)
+			err = c[i].err < 0 ? c[i].err : -c[i].err;
+	}
+	*ns = (c[0].ns + c[1].ns) / 2;
+	return err;
+}
+
+static int measure_policed(struct bench *b)
+{
+	const struct bench_path *p;
+	__u32 verdict, reason;
+	int i, m, err = 0;
+	double t0;
+
+	for (i = 0; i < NPOL_PATHS && !err; i++) {
+		p = path_by_name(pol_paths[i]);
+		if (!p)
+			return -ENOENT;
+		t0 = wall_s();
+		err = set_measured(b, p, true);
+		for (m = 0; m < NPOL_MODES && !err; m++) {
+			verdict = m == 2 ? XDP_DROP : XDP_REDIRECT;
+			reason = m < 2	 ? TG_R_OK :
+				 p->down ? TG_R_POLICED_DOWN :
+					   TG_R_POLICED_UP;
+			err = set_police_mode(b, m);
+			if (!err)
+				err = measure(b, p, verdict, reason,
+					      b->pol[i][m]);
+			/* measure() leaves the largest instance in the slot. */
+			if (!err)
+				err = measure_contended(b, p, &b->pol2[i][m]);
+		}
+		set_police_mode(b, 0);
+		set_measured(b, p, false);
+		printf("  %-19s policed, measured in %.1f s\n", p->name,
+		       wall_s() - t0);
+	}
+	return err;
+}
+
+static void report_policed(struct bench *b)
+{
+	int i, m, s = NSIZES - 1;
+	struct result *r, *u;
+	bool ok, all_ok = true;
+	double x;
+
+	printf("\npoliced paths, %s subscribers:\n%-19s %-9s %8s %7s %7s %6s   %8s %8s\n",
+	       size_names[s], "path", "police", "ns/pkt", "x_pass", "x_unpol",
+	       "<=1.15", "h+path", "2cpu");
+	for (i = 0; i < NPOL_PATHS; i++)
+		for (m = 0; m < NPOL_MODES; m++) {
+			r = &b->pol[i][m][s];
+			u = &b->pol[i][0][s];
+			x = r->ns / u->ns;
+			ok = m == 0 || x <= TARGET_POLICED;
+			all_ok &= ok;
+			printf("%-19s %-9s %8.1f %7.2f %7.2f %6s   %8.1f %8.1f\n",
+			       pol_paths[i], pol_modes[m], r->ns, r->x_pass, x,
+			       m ? mark(ok) : "", r->hsub, b->pol2[i][m]);
+		}
+	printf("2cpu = h+path with the same subscriber's packets on two CPUs at "
+	       "once (shared bucket)\n");
+	printf("unpoliced = all-zero tg_police entry (one array lookup); admit = "
+	       "1 Tbit/s, a compare-and-swap per packet;\ndrop = bucket in debt, "
+	       "read only. Policing target (<= %.2fx unpoliced): %s\n",
+	       TARGET_POLICED, all_ok ? "met" : "MISSED");
+}
+
+/* Kernel's own figure for a map: "memlock:" of its fdinfo (map_mem_usage). */
+static long long map_memlock(int fd)
+{
+	char path[64], line[256];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/*
+ * Map memory per subscriber at the largest size: every map sized by the
+ * subscriber count, the kernel's memlock figure (values x CPUs for
+ * per-CPU maps, element headers of hash and LPM entries, preallocated
+ * hash elements included) divided by the subscribers; beside it the
+ * value bytes alone (x CPUs) for comparison.
+ */
+static void report_memory(struct bench *b)
+{
+	struct instance *in = &b->inst[NSIZES - 1];
+	__u32 subs = sizes[NSIZES - 1];
+	double total = 0, values = 0, v;
+	struct bpf_map *map;
+	long long ml;
+
+	printf("\nmap memory per subscriber (%s subscribers, %d CPUs; kernel "
+	       "memlock / subscribers;\nvalue = value bytes x CPUs for per-CPU maps):\n"
+	       "%-16s %10s %8s %8s\n", size_names[NSIZES - 1], b->ncpus,
+	       "map", "memlock", "B/sub", "value");
+	bpf_object__for_each_map(map, in->skel->obj) {
+		if (bpf_map__is_internal(map) ||
+		    bpf_map__max_entries(map) < subs)
+			continue;
+		ml = map_memlock(bpf_map__fd(map));
+		v = bpf_map__value_size(map);
+		if (bpf_map__type(map) == BPF_MAP_TYPE_PERCPU_ARRAY ||
+		    bpf_map__type(map) == BPF_MAP_TYPE_PERCPU_HASH)
+			v = ((bpf_map__value_size(map) + 7) & ~7U) * b->ncpus;
+		/* Two prefixes (a /32 and a /64) per subscriber, one per trie. */
+		printf("%-16s %10lld %8.1f %8.0f\n", bpf_map__name(map), ml,
+		       ml > 0 ? (double)ml / subs : 0, v);
+		if (ml > 0)
+			total += (double)ml / subs;
+		values += v;
+	}
+	printf("%-16s %10s %8.1f %8.0f\n", "total", "", total, values);
+}
+
+int main(void)
+{
+	struct tg_netns_ports ports;
+	struct bench b = { 0 };
+	double t0, start = wall_s();
+	const char *env;
+	size_t p;
+	int s, err;
+
+	if (geteuid() != 0) {
+		const char *ci = getenv("CI");
+
+		printf("SKIP: bench needs root (BPF_PROG_TEST_RUN, network namespace)\n");
+		return ci && !strcmp(ci, "true") ? 1 : 0;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	env = getenv("TG_BENCH_REPEAT");
+	if (env && (sscanf(env, "%u", &repeat) != 1 || !repeat)) {
+		fprintf(stderr, "bench: TG_BENCH_REPEAT '%s': not a positive number\n",
+			env);
+		return 1;
+	}
+	pin_cpu();
+	/* Same private topology as replay: packets enter on sub0, leave on up0. */
+	err = tg_netns_enter_private();
+	if (!err)
+		err = tg_netns_default_topology(&ports);
+	if (!err)
+		err = add_remote_neigh();
+	if (err)
+		goto out;
+	b.sub_ifindex = ports.sub_ifindex;
+	b.up_ifindex = ports.up_ifindex;
+	b.ncpus = libbpf_num_possible_cpus();
+	if (b.ncpus <= 0) {
+		err = b.ncpus ? b.ncpus : -EINVAL;
+		goto out;
+	}
+
+	printf("tungate bench: BPF_PROG_TEST_RUN, %d runs of %u iterations per figure\n",
+	       RUNS, repeat);
+	err = load(&b);
+	if (err)
+		goto out;
+
+	/* TG_BENCH_POLICE_ONLY=1: just the policed paths and the memory. */
+	env = getenv("TG_BENCH_POLICE_ONLY");
+	if (env && !strcmp(env, "1")) {
+		err = measure_policed(&b);
+		if (!err) {
+			report_policed(&b);
+			report_memory(&b);
+		}
+		goto out;
+	}
+	for (p = 0; p < bench_npaths && p < MAX_PATHS; p++) {
+		t0 = wall_s();
+		err = set_measured(&b, &bench_paths[p], true);
+		if (!err)
+			err = measure(&b, &bench_paths[p], XDP_REDIRECT,
+				      TG_R_OK, b.res[p]);
+		set_measured(&b, &bench_paths[p], false);
+		if (err)
+			goto out;
+		printf("  %-19s measured in %.1f s\n", bench_paths[p].name,
+		       wall_s() - t0);
+	}
+	/* Where the time goes: the first path without its tunnel entry. */
+	err = measure(&b, &bench_paths[0], XDP_PASS, TG_R_UNKNOWN_TUNNEL,
+		      b.unknown);
+	if (!err)
+		err = measure_policed(&b);
+	if (!err)
+		err = measure_floor(&b, "ipip", ETH_P_IP, 0);
+	if (!err)
+		err = measure_floor(&b, "sit", ETH_P_IPV6, 1);
+	if (err)
+		goto out;
+	report(&b);
+	report_policed(&b);
+	report_memory(&b);
+	printf("bench took %.0f s\n", wall_s() - start);
+out:
+	for (s = 0; s < NSIZES; s++) {
+		uplink_bpf__destroy(b.inst[s].up_skel);
+		subscriber_bpf__destroy(b.inst[s].skel);
+	}
+	bench_harness_bpf__destroy(b.harness);
+	fib_floor_bpf__destroy(b.floor);
+	pass_bpf__destroy(b.pass);
+	if (err)
+		fprintf(stderr, "bench: FAILED: %s\n", strerror(-err));
+	return err ? 1 : 0;
+}

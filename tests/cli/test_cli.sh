@@ -1,0 +1,580 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The tungate command line on a temporary database: db init, sub add of every
+# tunnel type, list/show, refusals (clear message, non-zero exit, database
+# file unchanged), del, config, and sync on a private pin root when root.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+TG=${TUNGATE:-build/tungate}
+PY=/usr/bin/python3
+TMP=$(mktemp -d /tmp/tg-cli-test.XXXXXX)
+PIN=/sys/fs/bpf/tg-cli-test-$$
+DB=$TMP/var/tungate.db
+pass=0
+fail=0
+
+cleanup() {
+	rm -rf "$TMP"
+	[ -d "$PIN" ] && rm -rf "$PIN"
+	[ -d "$PIN-small" ] && rm -rf "$PIN-small"
+}
+trap cleanup EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() {
+	fail=$((fail + 1))
+	echo "FAIL: $*"
+}
+
+# expect_ok DESC CMD...: exit 0; output in $TMP/out, $TMP/err.
+expect_ok() {
+	local desc=$1
+	shift
+	if "$@" >"$TMP/out" 2>"$TMP/err"; then
+		ok
+	else
+		bad "$desc: exit $? ($(cat "$TMP/err"))"
+	fi
+}
+
+# expect_refused DESC MESSAGE CMD...: non-zero exit, MESSAGE on stderr as
+# "tungate: ...", nothing on stdout, database file unchanged.
+expect_refused() {
+	local desc=$1 msg=$2
+	shift 2
+	rm -f "$TMP/before.db"
+	[ -e "$DB" ] && cp "$DB" "$TMP/before.db"
+	if "$@" >"$TMP/out" 2>"$TMP/err"; then
+		bad "$desc: accepted"
+		return
+	fi
+	if ! grep -qF -- "tungate: " "$TMP/err" ||
+	   ! grep -qF -- "$msg" "$TMP/err"; then
+		bad "$desc: message '$(cat "$TMP/err")', expected '$msg'"
+		return
+	fi
+	if [ -s "$TMP/out" ]; then
+		bad "$desc: printed to stdout: $(cat "$TMP/out")"
+		return
+	fi
+	if [ -e "$TMP/before.db" ] && ! cmp -s "$DB" "$TMP/before.db"; then
+		bad "$desc: database changed"
+		return
+	fi
+	if [ -s "$DB-wal" ]; then
+		bad "$desc: write-ahead log left behind"
+		return
+	fi
+	if [ ! -e "$TMP/before.db" ] && [ -e "$DB" ]; then
+		bad "$desc: database created"
+		return
+	fi
+	ok
+}
+
+# json_check DESC PYTHON-EXPR: EXPR on j (the JSON in $TMP/out) is true.
+json_check() {
+	local desc=$1 expr=$2
+	if $PY -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($expr) else 1)" \
+		"$TMP/out" 2>"$TMP/pyerr"; then
+		ok
+	else
+		bad "$desc: $expr on $(cat "$TMP/out") $(cat "$TMP/pyerr")"
+	fi
+}
+
+tg() { "$TG" --db "$DB" "$@"; }
+add() { tg sub add "$@"; }
+L=(--local 198.51.100.1)
+
+# --- database ---------------------------------------------------------------
+expect_refused "list before init" "does not exist; run 'tungate db init'" tg sub list
+expect_ok "db init" tg db init
+[ -f "$DB" ] && ok || bad "db init made no file"
+cp "$DB" "$TMP/init.db"
+expect_ok "db init again" tg db init
+cmp -s "$DB" "$TMP/init.db" && ok || bad "second db init changed the file"
+expect_ok "db init -j" tg -j db init
+json_check "db init -j" "j['version'] == 2"
+expect_ok "TUNGATE_DB" env TUNGATE_DB="$DB" "$TG" sub list
+expect_refused "--db wins over TUNGATE_DB" "$TMP/nope.db does not exist" \
+	env TUNGATE_DB="$DB" "$TG" --db "$TMP/nope.db" sub list
+
+# --- every tunnel type ------------------------------------------------------
+expect_ok "add ipip" add t-ipip --type ipip --remote 192.0.2.10 "${L[@]}" \
+	--prefix 100.64.0.0/28
+expect_ok "add sit" add t-sit --type sit --remote 192.0.2.11 "${L[@]}" \
+	--prefix 2001:db8:11::/48 --mtu 1480
+expect_ok "add gre keyed" add t-gre --type gre --remote 192.0.2.12 "${L[@]}" \
+	--key 4294967295 --prefix 100.64.0.16/28 --prefix 2001:db8:12::/48
+expect_ok "add gre keyless" add t-gre0 --type gre --remote 192.0.2.12 "${L[@]}" \
+	--prefix 100.64.0.32/28
+expect_ok "add gretap" add t-gretap --type gretap --remote 192.0.2.13 "${L[@]}" \
+	--key 0 --prefix 100.64.0.48/28
+expect_ok "add eoip" add t-eoip --type eoip --remote 192.0.2.14 "${L[@]}" \
+	--tunnel-id 0 --prefix 100.64.0.64/28
+expect_ok "add l2tpv3-ip" add t-l3ip --type l2tpv3-ip --remote 192.0.2.15 "${L[@]}" \
+	--session 1 --cookie 0A0b0c0d --sublayer none --prefix 100.64.0.80/28
+expect_ok "add l2tpv3-udp" add t-l3udp --type l2tpv3-udp --remote 192.0.2.16 "${L[@]}" \
+	--session 4294967295 --cookie 0102030405060708 --prefix 100.64.0.96/28
+expect_ok "add l2tpv2" add t-l2 --type l2tpv2 --remote 192.0.2.17 "${L[@]}" \
+	--tunnel-id 65535 --session 1 --mtu 1280 --prefix 2001:db8:17::/48
+expect_ok "add disabled" add t-off --type ipip --remote 192.0.2.18 "${L[@]}" \
+	--disabled --note 'spare "line" 3'
+expect_ok "add -j" tg -j sub add t-j --type ipip --remote 192.0.2.19 "${L[@]}"
+json_check "add -j" "j['name'] == 't-j' and j['dp_id'] == 11 and j['prefixes'] == []"
+
+expect_ok "list -j" tg sub list -j
+json_check "list -j count" "len(j) == 11"
+json_check "list -j sorted" "[s['name'] for s in j] == sorted(s['name'] for s in j)"
+json_check "list -j dp_ids" "sorted(s['dp_id'] for s in j) == list(range(1, 12))"
+expect_ok "global -j list" tg -j sub list
+json_check "global -j list" "len(j) == 11"
+expect_ok "show gre -j" tg sub show t-gre -j
+json_check "show gre" "j['type'] == 'gre' and j['key'] == 4294967295 and \
+j['remote'] == '192.0.2.12' and j['local'] == '198.51.100.1' and \
+j['prefixes'] == ['100.64.0.16/28', '2001:db8:12::/48'] and j['mtu'] == 1400 \
+and j['enabled'] is True and j['session'] is None and j['sublayer'] is None"
+expect_ok "show gre keyless" tg -j sub show t-gre0
+json_check "show gre keyless" "j['key'] is None"
+expect_ok "show l2tpv3-ip" tg -j sub show t-l3ip
+json_check "show l2tpv3-ip" "j['session'] == 1 and j['cookie'] == '0a0b0c0d' and \
+j['sublayer'] == 'none'"
+expect_ok "show l2tpv3-udp" tg -j sub show t-l3udp
+json_check "show l2tpv3-udp" "j['session'] == 4294967295 and \
+j['cookie'] == '0102030405060708' and j['sublayer'] == 'default'"
+expect_ok "show l2tpv2" tg -j sub show t-l2
+json_check "show l2tpv2" "j['tunnel_id'] == 65535 and j['session'] == 1 and j['mtu'] == 1280"
+expect_ok "show eoip" tg -j sub show t-eoip
+json_check "show eoip" "j['tunnel_id'] == 0 and j['key'] is None"
+expect_ok "show disabled" tg -j sub show t-off
+json_check "show disabled" "j['enabled'] is False and j['note'] == 'spare \"line\" 3'"
+expect_ok "show text" tg sub show t-gre
+grep -q '2001:db8:12::/48' "$TMP/out" && ok || bad "show text lacks the prefix"
+expect_ok "list text" tg sub list
+[ "$(grep -c '^t-' "$TMP/out")" = 11 ] && ok || bad "list text: $(cat "$TMP/out")"
+
+# --- refusals ----------------------------------------------------------------
+A=(--type gre --remote 192.0.2.30 "${L[@]}")
+expect_refused "host bits" "sub add: --prefix '192.0.2.1/24': host bits set" \
+	add x "${A[@]}" --prefix 192.0.2.1/24
+expect_refused "v6 host bits" "--prefix '2001:db8::1/64': host bits set" \
+	add x "${A[@]}" --prefix 2001:db8::1/64
+expect_refused "bad prefix" "--prefix '100.64.0.0/33'" add x "${A[@]}" --prefix 100.64.0.0/33
+expect_refused "garbage prefix" "--prefix 'foo'" add x "${A[@]}" --prefix foo
+expect_refused "overlap other" "overlaps '100.64.0.16/28' of subscriber 't-gre'" \
+	add x "${A[@]}" --prefix 100.64.0.24/29
+expect_refused "overlap v6" "of subscriber 't-sit'" add x "${A[@]}" --prefix 2001:db8:11:5::/64
+expect_refused "overlap own" "overlaps '100.64.1.0/24'" \
+	add x "${A[@]}" --prefix 100.64.1.0/24 --prefix 100.64.1.128/25
+expect_refused "duplicate name" "name 't-gre': already exists" \
+	add t-gre "${A[@]}"
+expect_refused "duplicate tunnel" "subscriber 't-gre' has the same type" \
+	add x --type gre --remote 192.0.2.12 "${L[@]}" --key 4294967295
+expect_refused "duplicate keyless" "subscriber 't-gre0'" \
+	add x --type gre --remote 192.0.2.12 "${L[@]}"
+expect_refused "unknown type" "--type 'vxlan': unknown" add x --type vxlan --remote 192.0.2.30 "${L[@]}"
+expect_refused "missing type" "--type is required" add x --remote 192.0.2.30 "${L[@]}"
+expect_refused "missing remote" "--remote is required" add x --type ipip "${L[@]}"
+expect_refused "missing local" "--local is required" add x --type ipip --remote 192.0.2.30
+expect_refused "bad remote" "--remote '192.0.2': not an IPv4 address" \
+	add x --type ipip --remote 192.0.2 "${L[@]}"
+expect_refused "v6 remote" "--remote '2001:db8::1'" add x --type ipip --remote 2001:db8::1 "${L[@]}"
+expect_refused "zero local" "--local '0.0.0.0': not a unicast address" \
+	add x --type ipip --remote 192.0.2.30 --local 0.0.0.0
+expect_refused "missing name" "missing NAME" add --type ipip
+expect_refused "bad name" "name 'a/b'" add a/b --type ipip --remote 192.0.2.30 "${L[@]}"
+expect_refused "long name" "longer than 63" add "$(printf 'n%.0s' {1..64})" "${A[@]}"
+expect_refused "key on ipip" "--key is not valid for type ipip" \
+	add x --type ipip --remote 192.0.2.30 "${L[@]}" --key 1
+expect_refused "key range" "--key '4294967296': out of range 0..4294967295" \
+	add x "${A[@]}" --key 4294967296
+expect_refused "key junk" "--key '12a': not a number" add x "${A[@]}" --key 12a
+expect_refused "key negative" "--key '-1'" add x "${A[@]}" --key -1
+expect_refused "key no value" "option --key needs a value" add x "${A[@]}" --key
+expect_refused "session on gre" "--session is not valid for type gre" \
+	add x "${A[@]}" --session 5
+expect_refused "tunnel-id on gre" "--tunnel-id is not valid for type gre" \
+	add x "${A[@]}" --tunnel-id 5
+expect_refused "cookie on gre" "--cookie is not valid for type gre" \
+	add x "${A[@]}" --cookie 01020304
+expect_refused "sublayer on gre" "--sublayer is not valid for type gre" \
+	add x "${A[@]}" --sublayer none
+expect_refused "eoip no id" "--tunnel-id is required for type eoip" \
+	add x --type eoip --remote 192.0.2.30 "${L[@]}"
+expect_refused "eoip id range" "--tunnel-id '65536': out of range 0..65535" \
+	add x --type eoip --remote 192.0.2.30 "${L[@]}" --tunnel-id 65536
+expect_refused "l2tpv3 no session" "--session is required for type l2tpv3-udp" \
+	add x --type l2tpv3-udp --remote 192.0.2.30 "${L[@]}"
+expect_refused "l2tpv3 session 0" "--session '0': out of range 1..4294967295" \
+	add x --type l2tpv3-ip --remote 192.0.2.30 "${L[@]}" --session 0
+expect_refused "cookie length" "--cookie '010203': must be 8 or 16 hex digits" \
+	add x --type l2tpv3-ip --remote 192.0.2.30 "${L[@]}" --session 9 --cookie 010203
+expect_refused "cookie hex" "--cookie '0102030g'" \
+	add x --type l2tpv3-ip --remote 192.0.2.30 "${L[@]}" --session 9 --cookie 0102030g
+expect_refused "sublayer value" "--sublayer 'maybe'" \
+	add x --type l2tpv3-ip --remote 192.0.2.30 "${L[@]}" --session 9 --sublayer maybe
+expect_refused "l2tpv2 no tunnel-id" "--tunnel-id is required for type l2tpv2" \
+	add x --type l2tpv2 --remote 192.0.2.30 "${L[@]}" --session 9
+expect_refused "l2tpv2 tunnel-id 0" "--tunnel-id '0': out of range 1..65535" \
+	add x --type l2tpv2 --remote 192.0.2.30 "${L[@]}" --session 9 --tunnel-id 0
+expect_refused "l2tpv2 session range" "--session '65536': out of range 1..65535" \
+	add x --type l2tpv2 --remote 192.0.2.30 "${L[@]}" --session 65536 --tunnel-id 9
+expect_refused "mtu low" "--mtu '575': out of range 576..9000" add x "${A[@]}" --mtu 575
+expect_refused "mtu high" "--mtu '9001'" add x "${A[@]}" --mtu 9001
+expect_refused "mtu v6" "--mtu '1279': out of range 1280..9000" \
+	add x "${A[@]}" --mtu 1279 --prefix 2001:db8:30::/48
+expect_refused "v6 on ipip" "type ipip carries only IPv4" \
+	add x --type ipip --remote 192.0.2.30 "${L[@]}" --prefix 2001:db8:30::/48
+expect_refused "unknown option" "unknown option '--colour'" add x "${A[@]}" --colour red
+expect_refused "del unknown" "subscriber 'nobody' does not exist" tg sub del nobody
+expect_refused "show unknown" "subscriber 'nobody' does not exist" tg sub show nobody
+expect_refused "unknown command" "sub: unknown command 'frob'" tg sub frob
+expect_refused "ambiguous object" "'s' is ambiguous: sub, sync" tg s
+expect_refused "unknown object" "unknown object 'nope'" tg nope
+
+# JSON errors: one object on stdout, nothing on stderr.
+cp "$DB" "$TMP/before.db"
+if tg -j sub add x "${A[@]}" --prefix 192.0.2.1/24 >"$TMP/out" 2>"$TMP/err"; then
+	bad "-j refusal accepted"
+else
+	ok
+fi
+json_check "-j error" "list(j) == ['error'] and 'host bits set' in j['error']"
+[ -s "$TMP/err" ] && bad "-j error wrote stderr: $(cat "$TMP/err")" || ok
+cmp -s "$DB" "$TMP/before.db" && ok || bad "-j refusal changed the database"
+
+# --- del ---------------------------------------------------------------------
+expect_ok "del" tg sub del t-gre0
+expect_refused "show deleted" "subscriber 't-gre0' does not exist" tg sub show t-gre0
+expect_ok "list after del" tg -j sub list
+json_check "list after del" "len(j) == 10 and 't-gre0' not in [s['name'] for s in j]"
+expect_ok "prefix free after del" add t-new "${A[@]}" --prefix 100.64.0.32/28
+expect_ok "show new" tg -j sub show t-new
+json_check "dp_id not reused" "j['dp_id'] == 12"
+
+# --- config ------------------------------------------------------------------
+expect_ok "config show" tg config show -j
+json_check "config defaults" "j == {'unknown_tunnel': 'pass', 'l2tpv3_udp_port': 1701, \
+'l2tpv2_udp_port': 1701, 'gateway_mac': '02:74:67:00:00:01', 'ttl': 64, 'scope_action': 'drop'}"
+expect_ok "config set unknown-tunnel" tg config set unknown-tunnel drop
+expect_ok "config set l2tpv3-udp-port" tg config set l2tpv3-udp-port 0
+expect_ok "config set l2tpv2-udp-port" tg config set l2tpv2-udp-port 1702
+expect_ok "config show" tg -j config show
+json_check "config values" "j == {'unknown_tunnel': 'drop', 'l2tpv3_udp_port': 0, \
+'l2tpv2_udp_port': 1702, 'gateway_mac': '02:74:67:00:00:01', 'ttl': 64, 'scope_action': 'drop'}"
+expect_ok "config show text" tg config show
+grep -qx 'unknown-tunnel drop' "$TMP/out" && ok || bad "config text: $(cat "$TMP/out")"
+expect_refused "config bad key" "unknown key 'mtu'" tg config set mtu 1400
+expect_ok "config set scope-action icmp" tg config set scope-action icmp
+expect_ok "config show" tg -j config show
+json_check "scope action" "j['scope_action'] == 'icmp'"
+expect_ok "config set scope_action drop" tg config set scope_action drop
+expect_refused "config bad scope action" "scope-action 'reject': must be 'drop' or 'icmp'" \
+	tg config set scope-action reject
+expect_refused "config bad value" "unknown-tunnel 'maybe': must be 'pass' or 'drop'" \
+	tg config set unknown-tunnel maybe
+expect_refused "config bad port" "l2tpv3-udp-port '65536': not a port 0..65535" \
+	tg config set l2tpv3-udp-port 65536
+expect_refused "config missing value" "needs KEY VALUE" tg config set l2tpv2-udp-port
+
+# --- help and prefixes --------------------------------------------------------
+for h in "help" "sub help" "config help" "db help" "sync help" "--help" \
+	"class help" "community help" "import help" "export help" "sub set --help"; do
+	# shellcheck disable=SC2086
+	expect_ok "$h" "$TG" $h
+	[ -s "$TMP/out" ] && ok || bad "$h printed nothing"
+done
+expect_ok "prefix matching" tg su l -j
+json_check "prefix matching" "len(j) == 11"
+expect_ok "--version" "$TG" --version
+
+# --- newer database ---------------------------------------------------------
+cp "$DB" "$TMP/new.db"
+sqlite3 "$TMP/new.db" 'PRAGMA user_version = 3' && ok || bad "sqlite3 failed"
+cp "$TMP/new.db" "$TMP/new.copy"
+if "$TG" --db "$TMP/new.db" db init >"$TMP/out" 2>"$TMP/err"; then
+	bad "db init accepted a newer database"
+else
+	grep -q 'schema version 3 is newer' "$TMP/err" && ok ||
+		bad "newer database: $(cat "$TMP/err")"
+fi
+cmp -s "$TMP/new.db" "$TMP/new.copy" && ok || bad "newer database changed"
+
+# --- sub set, enable, disable ------------------------------------------------
+expect_ok "set" tg sub set t-gre --add-prefix 100.64.9.0/24 --del-prefix 2001:db8:12::/48 \
+	--mtu 1300 --gre-csum --ttl 30 --df off --note "moved"
+expect_ok "show after set" tg -j sub show t-gre
+json_check "set fields" "j['prefixes'] == ['100.64.0.16/28', '100.64.9.0/24'] and \
+j['mtu'] == 1300 and j['gre_csum'] is True and j['ttl'] == 30 and j['df'] is False \
+and j['note'] == 'moved' and j['key'] == 4294967295 and j['dp_id'] == 3"
+expect_ok "set --prefix replaces" tg sub set t-gre --prefix 100.64.10.0/24 --prefix 100.64.11.0/24
+expect_ok "show" tg -j sub show t-gre
+json_check "prefix replaced" "j['prefixes'] == ['100.64.10.0/24', '100.64.11.0/24']"
+expect_ok "set keyless" tg sub set t-gretap --key none --peer-mac 02:00:00:00:00:0a
+expect_ok "show" tg -j sub show t-gretap
+json_check "keyless" "j['key'] is None and j['peer_mac'] == '02:00:00:00:00:0a'"
+expect_ok "set l2tpv2 return path" tg sub set t-l2 --peer-session 7 --peer-tunnel-id 8 \
+	--peer-port 1702 --local-port 1703 --udp-csum on --ppp-acfc on --mss-clamp off
+expect_ok "show" tg -j sub show t-l2
+json_check "l2tpv2 return path" "j['peer_session'] == 7 and j['peer_tunnel_id'] == 8 and \
+j['peer_port'] == 1702 and j['local_port'] == 1703 and j['udp_csum'] and j['ppp_acfc'] \
+and j['mss_clamp'] is False"
+expect_ok "set l2tpv3 peer cookie" tg sub set t-l3udp --peer-cookie 0a0b0c0d --peer-session 3
+expect_ok "rename" tg sub set t-j --name t-k
+expect_ok "show renamed" tg -j sub show t-k
+json_check "renamed keeps dp_id" "j['dp_id'] == 11"
+expect_ok "disable" tg sub disable t-k
+expect_ok "show disabled" tg -j sub show t-k
+json_check "disabled" "j['enabled'] is False"
+expect_ok "enable" tg sub en t-k
+expect_ok "show enabled" tg -j sub show t-k
+json_check "enabled" "j['enabled'] is True"
+expect_ok "set -j" tg -j sub set t-k --note hi
+json_check "set -j prints the record" "j['note'] == 'hi' and j['effective']['scope'] == 'internet'"
+
+S=(tg sub set t-k)
+expect_refused "set overlap" "overlaps '100.64.0.0/28' of subscriber 't-ipip'" "${S[@]}" --prefix 100.64.0.0/29
+expect_refused "set overlap v6" "of subscriber 't-sit'" tg sub set t-gre --add-prefix 2001:db8:11::/64
+expect_refused "set del unknown prefix" "--del-prefix '100.64.99.0/24': subscriber 't-k' has no such prefix" \
+	"${S[@]}" --del-prefix 100.64.99.0/24
+expect_refused "set duplicate tunnel" "subscriber 't-ipip' has the same type" "${S[@]}" --remote 192.0.2.10
+expect_refused "set rename taken" "name 't-ipip': already exists" "${S[@]}" --name t-ipip
+expect_refused "set unknown sub" "subscriber 'nobody' does not exist" tg sub set nobody --mtu 1400
+expect_refused "set dp-id" "unknown option '--dp-id'" "${S[@]}" --dp-id 5
+expect_refused "set type needs clearing" "--tunnel-id is required for type eoip" "${S[@]}" --type eoip
+expect_refused "peer-session on ipip" "--peer-session is not valid for type ipip" "${S[@]}" --peer-session 5
+expect_refused "gre-seq on ipip" "--gre-seq is not valid for type ipip" "${S[@]}" --gre-seq
+expect_refused "peer-mac on gre" "--peer-mac is not valid for type gre" \
+	tg sub set t-gre --peer-mac 02:00:00:00:00:01
+expect_refused "peer-mac multicast" "--peer-mac '01:00:5e:00:00:01': not a unicast MAC address" \
+	tg sub set t-gretap --peer-mac 01:00:5e:00:00:01
+expect_refused "peer-mac malformed" "--peer-mac '02:00'" tg sub set t-gretap --peer-mac 02:00
+expect_refused "peer-cookie length" "--peer-cookie '0a0b': must be 8 or 16 hex digits" \
+	tg sub set t-l3udp --peer-cookie 0a0b
+expect_refused "peer-port 0" "--peer-port '0': out of range 1..65535" tg sub set t-l2 --peer-port 0
+expect_refused "peer-tunnel-id range" "--peer-tunnel-id '65536': out of range 1..65535" \
+	tg sub set t-l2 --peer-tunnel-id 65536
+expect_refused "l2tpv2 peer-session range" "--peer-session '70000': out of range 1..65535" \
+	tg sub set t-l2 --peer-session 70000
+expect_refused "ttl 0" "--ttl '0': out of range 1..255" "${S[@]}" --ttl 0
+expect_refused "df value" "--df 'maybe': must be 'on' or 'off'" "${S[@]}" --df maybe
+expect_refused "zero rate" "--down-rate '0': zero" "${S[@]}" --down-rate 0
+expect_refused "malformed rate" "--up-rate '10mb': not a rate like 512kbit" "${S[@]}" --up-rate 10mb
+expect_refused "malformed burst" "--burst '15q': not a size" "${S[@]}" --burst 15q
+expect_refused "burst below mtu" "--burst '1k': smaller than one MTU (1400 bytes)" "${S[@]}" --burst 1k
+expect_refused "unknown class" "--class 'gold': no such class" "${S[@]}" --class gold
+expect_refused "mtu v6 set" "--mtu '1279': out of range 1280..9000" tg sub set t-sit --mtu 1279
+expect_refused "add unknown class" "--class 'gold': no such class" \
+	add y "${A[@]}" --class gold
+
+# --- classes and community ----------------------------------------------------
+expect_ok "class add" tg class add gold --down-rate 10mbit --up-rate 1.5gbit --burst 15k
+expect_ok "class add default" tg class add default --down-rate 512kbit --up-rate 2000000
+expect_ok "class add community" tg class add guifi --scope community --burst 1m
+expect_ok "class show -j" tg -j class show gold
+json_check "class gold" "j == {'name': 'gold', 'down_rate': 10000000, 'up_rate': 1500000000, \
+'burst': 15360, 'scope': 'internet', 'subscribers': 0}"
+expect_ok "class default burst" tg -j class show default
+json_check "class default burst: 2 Mbit/s for 300 ms" "j['burst'] == 75776"
+expect_ok "class list" tg -j class list
+json_check "class list" "[c['name'] for c in j] == ['default', 'gold', 'guifi'] and \
+j[2]['down_rate'] is None and j[0]['up_rate'] == 2000000"
+expect_ok "class set" tg class set gold --down-rate unlimited --scope community
+expect_ok "class show" tg -j class show gold
+json_check "class set" "j['down_rate'] is None and j['scope'] == 'community' and j['burst'] == 15360"
+expect_ok "sub set class" tg sub set t-k --class gold --up-rate 1mbit
+expect_ok "show class" tg -j sub show t-k
+json_check "class in effect" "j['class'] == 'gold' and j['up_rate'] == 1000000 and \
+j['effective'] == {'class': 'gold', 'down_rate': None, 'up_rate': 1000000, 'burst': 15360, 'scope': 'community'}"
+expect_ok "default class in effect" tg -j sub show t-ipip
+json_check "default class" "j['class'] is None and j['effective']['class'] == 'default' and \
+j['effective']['down_rate'] == 512000"
+expect_refused "class del in use" "class 'gold': in use by 1 subscriber: 't-k'" tg class del gold
+expect_refused "class burst below an mtu" "smaller than the MTU of 1 subscriber of the class: 't-k'" \
+	tg class set gold --burst 1k
+expect_refused "class zero rate" "--down-rate '0kbit': zero" tg class add c0 --down-rate 0kbit
+expect_refused "class bad rate" "--up-rate 'fast': not a rate" tg class add c0 --up-rate fast
+expect_refused "class tiny burst" "--burst '100': smaller than the smallest MTU (576 bytes)" \
+	tg class add c0 --burst 100
+expect_refused "class bad scope" "--scope 'world': must be 'internet' or 'community'" \
+	tg class add c0 --scope world
+expect_refused "class exists" "class 'gold': already exists" tg class add gold
+expect_refused "class unknown" "class 'nope' does not exist" tg class show nope
+expect_ok "class del unused" tg class del guifi
+expect_ok "community add" tg community add 10.0.0.0/8
+expect_ok "community add v6" tg community add 2001:db8:c000::/36
+expect_ok "community list" tg -j community list
+json_check "community list" "j == ['10.0.0.0/8', '2001:db8:c000::/36']"
+expect_refused "community overlap" "prefix '10.1.0.0/16': overlaps community prefix '10.0.0.0/8'" \
+	tg community add 10.1.0.0/16
+expect_refused "community host bits" "prefix '10.0.0.1/8': host bits set" tg community add 10.0.0.1/8
+expect_refused "community del unknown" "'192.0.2.0/24' is not a community prefix" \
+	tg community del 192.0.2.0/24
+expect_ok "config gateway-mac" tg config set gateway-mac 02:00:5E:00:53:01
+expect_ok "config ttl" tg config set ttl 32
+expect_ok "config show" tg -j config show
+json_check "config v2" "j['gateway_mac'] == '02:00:5e:00:53:01' and j['ttl'] == 32"
+expect_refused "config bad mac" "gateway-mac '01:00:5e:00:00:01': not a unicast" \
+	tg config set gateway-mac 01:00:5e:00:00:01
+expect_refused "config bad ttl" "ttl '0': out of range 1..255" tg config set ttl 0
+
+# --- db check, migrate -----------------------------------------------------------
+expect_ok "db check" tg db check
+expect_ok "db check -j" tg -j db check
+json_check "db check ok" "j == {'version': 2, 'problems': [], 'ok': True}"
+cp "$DB" "$TMP/broken.db"
+sqlite3 "$TMP/broken.db" "UPDATE prefix SET prefix = '100.64.0.0/24' WHERE prefix = '100.64.0.48/28'; \
+UPDATE subscriber SET dp_id = 999999 WHERE name = 't-sit'" && ok || bad "sqlite3 failed"
+if "$TG" --db "$TMP/broken.db" -j db check >"$TMP/out" 2>"$TMP/err"; then
+	bad "db check accepted a broken database"
+else
+	json_check "db check problems" "not j['ok'] and \
+any(p['subscriber'] == 't-sit' and 'dp_id 999999' in p['message'] for p in j['problems']) and \
+any('overlaps' in p['message'] for p in j['problems'])"
+fi
+V1=$TMP/v1.db
+sqlite3 "$V1" "CREATE TABLE subscriber (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, \
+enabled INTEGER NOT NULL DEFAULT 1 CHECK(enabled IN (0,1)), type TEXT NOT NULL, remote TEXT NOT NULL, \
+local TEXT NOT NULL, gre_key INTEGER, session_id INTEGER, tunnel_id INTEGER, cookie TEXT, \
+sublayer INTEGER NOT NULL DEFAULT 1, mtu INTEGER NOT NULL DEFAULT 1400, dp_id INTEGER UNIQUE, note TEXT); \
+CREATE TABLE prefix (subscriber_id INTEGER NOT NULL REFERENCES subscriber(id) ON DELETE CASCADE, \
+prefix TEXT NOT NULL UNIQUE); CREATE INDEX prefix_subscriber ON prefix(subscriber_id); \
+CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL); \
+INSERT INTO subscriber(name, type, remote, local, gre_key, dp_id) VALUES('old', 'gre', '192.0.2.10', '198.51.100.1', 7, 1); \
+INSERT INTO prefix VALUES(1, '100.64.0.0/28'); PRAGMA user_version = 1;" && ok || bad "sqlite3 v1 failed"
+cp "$V1" "$TMP/v1.copy"
+if "$TG" --db "$V1" sub list >"$TMP/out" 2>"$TMP/err"; then
+	bad "v1 database accepted"
+else
+	grep -qF "schema version 1 is older than 2: run 'tungate db migrate'" "$TMP/err" && ok ||
+		bad "v1 message: $(cat "$TMP/err")"
+fi
+cmp -s "$V1" "$TMP/v1.copy" && ok || bad "refused v1 database changed"
+expect_ok "db check v1" "$TG" --db "$V1" db check
+cmp -s "$V1" "$TMP/v1.copy" && ok || bad "db check changed the v1 database"
+expect_ok "db migrate" "$TG" --db "$V1" -j db migrate
+json_check "migrated" "j['from'] == 1 and j['version'] == 2"
+expect_ok "migrated list" "$TG" --db "$V1" -j sub list
+json_check "migrated rows" "j[0]['name'] == 'old' and j[0]['key'] == 7 and j[0]['df'] is True and \
+j[0]['prefixes'] == ['100.64.0.0/28']"
+expect_ok "db migrate again" "$TG" --db "$V1" db migrate
+expect_ok "db check migrated" "$TG" --db "$V1" db check
+
+# --- export, import ----------------------------------------------------------------
+expect_ok "export" tg export
+cp "$TMP/out" "$TMP/export.csv"
+grep -q '^class,gold,' "$TMP/export.csv" && grep -q '^community,' "$TMP/export.csv" &&
+	grep -q '^setting,gateway_mac,' "$TMP/export.csv" && ok || bad "export lacks rows: $(head -5 "$TMP/export.csv")"
+expect_ok "export json" tg export --format json
+json_check "export json" "j['version'] == 2 and len(j['subscribers']) == 11 and \
+[c['name'] for c in j['classes']] == ['default', 'gold'] and j['community'] == ['10.0.0.0/8', '2001:db8:c000::/36'] \
+and j['settings']['ttl'] == '32'"
+D2=$TMP/copy.db
+expect_ok "init copy" "$TG" --db "$D2" db init
+expect_ok "import" "$TG" --db "$D2" import "$TMP/export.csv"
+expect_ok "export copy" "$TG" --db "$D2" export
+cmp -s "$TMP/out" "$TMP/export.csv" && ok || bad "export of the import differs: $(diff "$TMP/out" "$TMP/export.csv" | head)"
+expect_ok "export json copy" "$TG" --db "$D2" export --format json
+cp "$TMP/out" "$TMP/copy.json"
+expect_ok "export json orig" tg export --format json
+cmp -s "$TMP/out" "$TMP/copy.json" && ok || bad "json export of the import differs"
+printf 'name,type,remote,local,key,prefixes,class,burst\n' >"$TMP/bad.csv"
+printf 'n1,gre,192.0.2.40,198.51.100.1,1,100.64.20.0/24,,\n' >>"$TMP/bad.csv"
+printf 'n2,gre,192.0.2.40,198.51.100.1,1,,,\n' >>"$TMP/bad.csv"
+printf 'n3,gre,192.0.2.41,198.51.100.1,,100.64.20.0/25,,\n' >>"$TMP/bad.csv"
+printf 'n4,gre,192.0.2.42,198.51.100.1,,,silver,\n' >>"$TMP/bad.csv"
+printf 'n5,gre,192.0.2.43,198.51.100.1,,,,100\n' >>"$TMP/bad.csv"
+printf 't-ipip,gre,192.0.2.44,198.51.100.1,,,,\n' >>"$TMP/bad.csv"
+printf 'n7,gre,192.0.2.45,198.51.100.1,,192.0.2.1/24,,\n' >>"$TMP/bad.csv"
+printf 'n8,gre,192.0.2.46,198.51.100.1,,,,\n' >>"$TMP/bad.csv"
+expect_refused "import bad rows" "6 bad rows, nothing imported" tg import "$TMP/bad.csv"
+for l in "line 3: subscriber 'n2': tunnel" "line 4: subscriber 'n3': --prefix '100.64.20.0/25': overlaps" \
+	"line 5: subscriber 'n4': --class 'silver'" "line 6: subscriber 'n5': --burst '100'" \
+	"line 7: subscriber 't-ipip': name already exists" "line 8: subscriber 'n7': --prefix '192.0.2.1/24': host bits set"; do
+	grep -qF "$l" "$TMP/err" && ok || bad "import report lacks '$l': $(cat "$TMP/err")"
+done
+cp "$DB" "$TMP/before.db"
+if tg -j import "$TMP/bad.csv" >"$TMP/out" 2>"$TMP/err"; then bad "-j import accepted"; else ok; fi
+json_check "-j import rows" "len(j['rows']) == 6 and j['rows'][0]['line'] == 3 and 'error' in j"
+cmp -s "$DB" "$TMP/before.db" && ok || bad "-j import refusal changed the database"
+expect_refused "import unknown column" "column 'colour': unknown" \
+	tg import <(printf 'name,colour\nx,red\n')
+expect_refused "import missing file" "import: $TMP/none.csv: No such file" tg import "$TMP/none.csv"
+printf 'name,type,remote,local,prefixes\nq1,ipip,192.0.2.50,198.51.100.1,100.64.30.0/24 100.64.31.0/24\n' >"$TMP/ok.csv"
+expect_ok "import simple" tg -j import "$TMP/ok.csv"
+json_check "import simple" "j['subscribers'] == 1"
+expect_ok "imported" tg -j sub show q1
+json_check "imported" "j['prefixes'] == ['100.64.30.0/24', '100.64.31.0/24'] and j['dp_id'] == 13"
+
+# --- sync (root, bpffs) --------------------------------------------------------
+if [ "$(id -u)" != 0 ] || ! mountpoint -q /sys/fs/bpf; then
+	echo "SKIP: sync needs root and bpffs at /sys/fs/bpf"
+	[ "${CI:-}" = true ] && bad "sync skipped under CI=true"
+else
+	expect_ok "sync dry run" tg --pin-root "$PIN" -j sync --dry-run
+	json_check "sync dry run" "j['added'] == 11 and j['dry_run'] and len(j['subscribers']['added']) == 11"
+	expect_ok "sync" tg --pin-root "$PIN" -j sync
+	json_check "sync adds" "(j['added'], j['changed'], j['removed'], j['unchanged']) == (11, 0, 0, 0) \
+and 't-gre' in j['subscribers']['added'] and not j['incremental']"
+	expect_ok "sync again" tg --pin-root "$PIN" -j sync
+	json_check "sync twice" "(j['added'], j['changed'], j['removed'], j['unchanged']) == (0, 0, 0, 11) \
+and j['incremental']"
+	expect_ok "del for sync" tg sub del t-ipip
+	expect_ok "set for sync" tg sub set t-gre --mtu 1280
+	expect_ok "add for sync" add t-late --type ipip --remote 192.0.2.60 "${L[@]}"
+	expect_ok "sync dry run text" tg --pin-root "$PIN" sync --dry-run
+	grep -qx 'sync (dry run, nothing written): 1 added, 1 changed, 1 removed, 9 unchanged' "$TMP/out" &&
+		grep -qx '  + t-late' "$TMP/out" && grep -qx '  ~ t-gre' "$TMP/out" &&
+		grep -qx '  - t-ipip' "$TMP/out" && ok || bad "dry run text: $(cat "$TMP/out")"
+	expect_ok "sync removal" tg --pin-root "$PIN" sync
+	grep -qx 'sync: 1 added, 1 changed, 1 removed, 9 unchanged' "$TMP/out" && ok ||
+		bad "sync text: $(cat "$TMP/out")"
+	[ "$(bpftool map dump pinned "$PIN/tg_tunnels" -j | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 11 ] &&
+		ok || bad "tg_tunnels does not hold 11 entries"
+	expect_ok "sync full" tg --pin-root "$PIN" -j sync --full
+	json_check "sync full" "(j['added'], j['changed'], j['removed'], j['unchanged']) == (0, 0, 0, 11)"
+	# A refused change touches neither the database nor the maps.
+	bpftool map dump pinned "$PIN/tg_tunnels" >"$TMP/maps.before"
+	bpftool map dump pinned "$PIN/tg_encap" >>"$TMP/maps.before"
+	expect_refused "refusal before sync" "overlaps" tg sub set t-gre --add-prefix 100.64.0.48/30
+	expect_ok "sync after refusal" tg --pin-root "$PIN" -j sync
+	json_check "nothing to sync" "(j['added'], j['changed'], j['removed']) == (0, 0, 0)"
+	bpftool map dump pinned "$PIN/tg_tunnels" >"$TMP/maps.after"
+	bpftool map dump pinned "$PIN/tg_encap" >>"$TMP/maps.after"
+	cmp -s "$TMP/maps.before" "$TMP/maps.after" && ok || bad "maps changed after a refusal"
+
+	# A sync that fails half-way (a prefix map of 2 entries) is undone.
+	PIN2=$PIN-small
+	D3=$TMP/small.db
+	"$TG" --db "$D3" db init >/dev/null
+	mkdir "$PIN2" && bpftool map create "$PIN2/tg_prefix4" type lpm_trie key 8 value 4 \
+		entries 2 name tg_prefix4 flags 1 && ok || bad "cannot create a small tg_prefix4"
+	t3() { "$TG" --db "$D3" --pin-root "$PIN2" "$@"; }
+	expect_ok "small: add a" t3 sub add a --type ipip --remote 192.0.2.70 "${L[@]}" --prefix 100.64.70.0/24
+	expect_ok "small: sync" t3 sync
+	expect_ok "small: add b" t3 sub add b --type ipip --remote 192.0.2.71 "${L[@]}" \
+		--prefix 100.64.71.0/24 --prefix 100.64.72.0/24
+	expect_ok "small: set a" t3 sub set a --mtu 1300
+	for m in tg_tunnels tg_prefix4 tg_encap; do bpftool map dump pinned "$PIN2/$m"; done >"$TMP/small.before"
+	if t3 sync >"$TMP/out" 2>"$TMP/err"; then
+		bad "small: sync into a full map succeeded"
+	else
+		grep -qF "the maps are as they were: map tg_prefix4: cannot write an entry" "$TMP/err" && ok ||
+			bad "small: message: $(cat "$TMP/err")"
+	fi
+	for m in tg_tunnels tg_prefix4 tg_encap; do bpftool map dump pinned "$PIN2/$m"; done >"$TMP/small.after"
+	cmp -s "$TMP/small.before" "$TMP/small.after" && ok || bad "small: maps changed by a failed sync"
+	expect_ok "small: dry run still sees it all" t3 -j sync --dry-run
+	json_check "small: pending" "j['subscribers'] == {'added': ['b'], 'changed': ['a'], 'removed': []}"
+	expect_ok "small: make room" t3 sub set b --del-prefix 100.64.72.0/24
+	expect_ok "small: sync" t3 -j sync
+	json_check "small: applied" "j['subscribers'] == {'added': ['b'], 'changed': ['a'], 'removed': []}"
+	rm -rf "$PIN2"
+	expect_refused "pin root off bpffs" "is not a bpf filesystem" \
+		tg --pin-root "$TMP/pins" sync
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

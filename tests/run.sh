@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Runs every test suite in turn; exits non-zero when any of them failed.
+# Suites that need root say SKIP outside CI and fail under CI=true.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" = 0 ] && ! mountpoint -q /sys/fs/bpf; then
+	mount -t bpf bpf /sys/fs/bpf
+fi
+
+failed=()
+run() {
+	local name=$1
+	shift
+	printf '\n=== %s ===\n' "$name"
+	if ! "$@"; then
+		failed+=("$name")
+	fi
+}
+
+run unit build/unit-tests
+run cli bash tests/cli/test_cli.sh
+run pcap bash tests/pcap/run.sh
+run pcap-roundtrip bash tests/pcap/roundtrip.sh
+run pcap-tshark bash tests/pcap/encap_tshark.sh
+run shared-pcaps bash tests/pcap/shared.sh
+run e2e-decap bash tests/e2e/decap_veth.sh
+run e2e-endpoint bash tests/e2e/return_endpoint_pair.sh
+run e2e-return bash tests/e2e/return_path.sh
+run e2e-police-tcp bash tests/e2e/police_tcp.sh
+run e2e-police-scope bash tests/e2e/police_scope.sh
+
+echo
+if [ ${#failed[@]} -ne 0 ]; then
+	echo "FAILED suites: ${failed[*]}"
+	exit 1
+fi
+echo "all suites passed"

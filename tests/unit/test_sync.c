@@ -1,0 +1,876 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* sync suite: database -> private copies of the data plane maps. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "../../bpf/lib/gcra.h"
+#include "bpf_util.h"
+#include "db.h"
+#include "sync.h"
+#include "subscriber.skel.h"
+
+#define CAP 16
+
+static char tmpdir[64];
+static struct subscriber_bpf *skel;
+static struct tg_maps maps = TG_MAPS_INIT;
+static sqlite3 *db;
+
+/* Private maps (nothing pinned), only the maps loaded, small capacity. */
+static bool setup_maps(__u32 prefix_cap)
+{
+	struct bpf_program *prog;
+	char path[128];
+
+	if (!tg_test_need_root())
+		return false;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/tg-test-sync.XXXXXX");
+	ck_assert(mkdtemp(tmpdir));
+	snprintf(path, sizeof(path), "%s/tungate.db", tmpdir);
+	ck_assert_int_eq(tg_db_open(path, true, &db), 0);
+
+	skel = subscriber_bpf__open();
+	ck_assert_ptr_nonnull(skel);
+	tg_obj_unpin_maps(skel->obj);
+	for (prog = bpf_object__next_program(skel->obj, NULL); prog;
+	     prog = bpf_object__next_program(skel->obj, prog))
+		bpf_program__set_autoload(prog, false);
+	bpf_map__set_max_entries(skel->maps.tg_tunnels, CAP);
+	bpf_map__set_max_entries(skel->maps.tg_sub_stats, CAP);
+	bpf_map__set_max_entries(skel->maps.tg_prefix4, prefix_cap);
+	bpf_map__set_max_entries(skel->maps.tg_prefix6, prefix_cap);
+	ck_assert_int_eq(subscriber_bpf__load(skel), 0);
+	ck_assert_int_eq(tg_maps_from_skel(skel, &maps), 0);
+	ck_assert_uint_eq(maps.capacity, CAP);
+	return true;
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	tg_maps_close(&maps);
+	subscriber_bpf__destroy(skel);
+	skel = NULL;
+	tg_db_close(db);
+	db = NULL;
+	if (tmpdir[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		ck_assert_int_eq(system(cmd), 0);
+	}
+}
+
+/* Add a subscriber; pfx is a comma-free list of up to 3 prefixes. */
+static __u32 add(const char *name, enum tg_tunnel_type type, __u32 remote_host,
+		 __u32 id, const char *p1, const char *p2)
+{
+	const char *p[2] = { p1, p2 };
+	struct tg_prefix pfx[2];
+	char err[256] = "";
+	struct tg_sub s;
+	int i;
+
+	tg_sub_init(&s);
+	snprintf(s.name, sizeof(s.name), "%s", name);
+	s.type = type;
+	s.remote = htonl(0xc0000200 | remote_host);	/* 192.0.2.x */
+	s.local = htonl(0xc6336401);			/* 198.51.100.1 */
+	switch (type) {
+	case TG_TUN_GRE:
+		s.has_key = true;
+		s.key = id;
+		break;
+	case TG_TUN_L2TPV3_IP:
+		s.has_session = true;
+		s.session = id;
+		s.cookie_len = 4;
+		memcpy(s.cookie, "\x01\x02\x03\x04", 4);
+		break;
+	default:
+		break;
+	}
+	for (i = 0; i < 2 && p[i]; i++)
+		ck_assert(!tg_prefix_parse(p[i], &pfx[i], err, sizeof(err)));
+	s.prefix = pfx;
+	s.nprefix = i;
+	ck_assert_msg(!tg_db_sub_add(db, &s, err, sizeof(err)), "%s", err);
+	return s.dp_id;
+}
+
+static void sync_ok(unsigned int added, unsigned int changed,
+		    unsigned int removed, unsigned int unchanged)
+{
+	struct tg_sync_stats st;
+
+	ck_assert_int_eq(tg_sync(db, &maps, &st), 0);
+	ck_assert_msg(st.added == added && st.changed == changed &&
+			      st.removed == removed && st.unchanged == unchanged,
+		      "sync: %u added %u changed %u removed %u unchanged, expected %u %u %u %u",
+		      st.added, st.changed, st.removed, st.unchanged, added,
+		      changed, removed, unchanged);
+}
+
+static unsigned int map_count(int fd, size_t ksz)
+{
+	__u8 key[64], next[64];
+	unsigned int n = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, ksz);
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+/* sub_id of prefix s in the LPM maps, 0 when absent. */
+static __u32 prefix_owner(const char *s)
+{
+	struct tg_lpm4_key k4 = {};
+	struct tg_lpm6_key k6 = {};
+	struct tg_prefix p;
+	char err[64];
+	__u32 v;
+	int ret;
+
+	ck_assert(!tg_prefix_parse(s, &p, err, sizeof(err)));
+	if (p.family == AF_INET) {
+		k4.prefixlen = p.len;
+		memcpy(&k4.addr, p.addr, 4);
+		ret = bpf_map_lookup_elem(maps.prefix4, &k4, &v);
+	} else {
+		k6.prefixlen = p.len;
+		memcpy(k6.addr, p.addr, 16);
+		ret = bpf_map_lookup_elem(maps.prefix6, &k6, &v);
+	}
+	/* An LPM lookup matches shorter prefixes too: demand this one. */
+	if (ret)
+		return 0;
+	return v;
+}
+
+/* The tunnel entry of subscriber name, false when absent. */
+static bool tunnel_of(const char *name, struct tg_tunnel *t)
+{
+	struct tg_tun_key k;
+	struct tg_sub s;
+	bool found;
+
+	ck_assert_int_eq(tg_db_sub_get(db, name, &s), 0);
+	tg_sub_tun_key(&s, &k);
+	found = !bpf_map_lookup_elem(maps.tunnels, &k, t);
+	tg_sub_free(&s);
+	return found;
+}
+
+static void stats_set(__u32 id, __u64 v)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct tg_sub_counters *c = calloc(ncpu, sizeof(*c));
+
+	c[0].packets[TG_DIR_UP] = v;
+	ck_assert_int_eq(bpf_map_update_elem(maps.sub_stats, &id, c, BPF_ANY), 0);
+	free(c);
+}
+
+static __u64 stats_get(__u32 id)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	struct tg_sub_counters *c = calloc(ncpu, sizeof(*c));
+	__u64 sum = 0;
+
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.sub_stats, &id, c), 0);
+	for (i = 0; i < ncpu; i++)
+		sum += c[i].packets[TG_DIR_UP];
+	free(c);
+	return sum;
+}
+
+START_TEST(test_sync_add)
+{
+	struct tg_config cfg;
+	struct tg_tunnel t;
+	__u32 a, b, c, zero = 0;
+
+	if (!setup_maps(CAP))
+		return;
+	a = add("alice", TG_TUN_GRE, 10, 7, "100.64.0.0/28", "2001:db8:10::/48");
+	b = add("bob", TG_TUN_L2TPV3_IP, 11, 99, "100.64.0.16/28", NULL);
+	c = add("carol", TG_TUN_IPIP, 12, 0, "100.64.0.32/28", NULL);
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET enabled = 0 WHERE name = 'carol'"), 0);
+	stats_set(a, 5);
+
+	sync_ok(2, 0, 0, 0);
+	ck_assert_uint_eq(map_count(maps.tunnels, sizeof(struct tg_tun_key)), 2);
+	ck_assert(tunnel_of("alice", &t));
+	ck_assert_uint_eq(t.sub_id, a);
+	ck_assert_uint_eq(t.mtu, 1400);
+	ck_assert_uint_eq(t.flags, TG_TUN_F_MSS_CLAMP);
+	ck_assert(tunnel_of("bob", &t));
+	ck_assert_uint_eq(t.sub_id, b);
+	ck_assert_uint_eq(t.flags, TG_TUN_F_L2SPEC | TG_TUN_F_MSS_CLAMP);
+	ck_assert_uint_eq(t.cookie_len, 4);
+	ck_assert(!memcmp(t.cookie, "\x01\x02\x03\x04", 4));
+	ck_assert(!tunnel_of("carol", &t));
+	ck_assert_uint_eq(prefix_owner("100.64.0.0/28"), a);
+	ck_assert_uint_eq(prefix_owner("2001:db8:10::/48"), a);
+	ck_assert_uint_eq(prefix_owner("100.64.0.16/28"), b);
+	ck_assert_uint_eq(prefix_owner("100.64.0.32/28"), 0);
+	ck_assert_uint_eq(map_count(maps.prefix4, sizeof(struct tg_lpm4_key)), 2);
+	/* A new subscriber starts with zero counters. */
+	ck_assert_uint_eq(stats_get(a), 0);
+	(void)c;
+
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.config, &zero, &cfg), 0);
+	ck_assert_uint_eq(cfg.flags, 0);
+	ck_assert_uint_eq(cfg.l2tpv3_udp_port, 1701);
+	ck_assert_uint_eq(cfg.l2tpv2_udp_port, 1701);
+}
+END_TEST
+
+START_TEST(test_sync_twice)
+{
+	struct tg_config cfg;
+	__u32 a, zero = 0;
+
+	if (!setup_maps(CAP))
+		return;
+	a = add("alice", TG_TUN_GRE, 10, 7, "100.64.0.0/28", "2001:db8:10::/48");
+	add("bob", TG_TUN_SIT, 11, 0, "2001:db8:11::/48", NULL);
+	sync_ok(2, 0, 0, 0);
+	stats_set(a, 42);
+	sync_ok(0, 0, 0, 2);
+	sync_ok(0, 0, 0, 2);
+	/* Counters of a known subscriber survive a sync. */
+	ck_assert_uint_eq(stats_get(a), 42);
+
+	/* Settings are not subscribers: no subscriber counts as changed. */
+	ck_assert_int_eq(tg_db_setting_set(db, "unknown_tunnel", "drop"), 0);
+	ck_assert_int_eq(tg_db_setting_set(db, "l2tpv3_udp_port", "0"), 0);
+	sync_ok(0, 0, 0, 2);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.config, &zero, &cfg), 0);
+	ck_assert_uint_eq(cfg.flags, TG_CFG_F_DROP_UNKNOWN);
+	ck_assert_uint_eq(cfg.l2tpv3_udp_port, 0);
+	ck_assert_uint_eq(cfg.l2tpv2_udp_port, 1701);
+}
+END_TEST
+
+START_TEST(test_sync_change)
+{
+	struct tg_tunnel t;
+	__u32 a, b;
+
+	if (!setup_maps(CAP))
+		return;
+	a = add("alice", TG_TUN_GRE, 10, 7, "100.64.0.0/28", NULL);
+	b = add("bob", TG_TUN_GRE, 11, 8, "100.64.0.16/28", NULL);
+	sync_ok(2, 0, 0, 0);
+	stats_set(a, 1);
+	stats_set(b, 2);
+
+	/* A new prefix: only alice changes. */
+	ck_assert_int_eq(tg_db_exec(db, "INSERT INTO prefix VALUES((SELECT id FROM subscriber WHERE name = 'alice'), '100.64.1.0/24')"), 0);
+	sync_ok(0, 1, 0, 1);
+	ck_assert_uint_eq(prefix_owner("100.64.1.0/24"), a);
+	/* A prefix replaced by another. */
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE prefix SET prefix = '100.64.2.0/24' WHERE prefix = '100.64.1.0/24'"), 0);
+	sync_ok(0, 1, 0, 1);
+	ck_assert_uint_eq(prefix_owner("100.64.2.0/24"), a);
+	ck_assert_uint_eq(prefix_owner("100.64.1.0/24"), 0);
+	/* A tunnel value: the mtu. */
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET mtu = 1300 WHERE name = 'bob'"), 0);
+	sync_ok(0, 1, 0, 1);
+	ck_assert(tunnel_of("bob", &t));
+	ck_assert_uint_eq(t.mtu, 1300);
+	/* A prefix moving from bob to alice changes both. */
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE prefix SET subscriber_id = (SELECT id FROM subscriber WHERE name = 'alice') WHERE prefix = '100.64.0.16/28'"), 0);
+	sync_ok(0, 2, 0, 0);
+	ck_assert_uint_eq(prefix_owner("100.64.0.16/28"), a);
+	ck_assert_uint_eq(stats_get(a), 1);
+	ck_assert_uint_eq(stats_get(b), 2);
+	sync_ok(0, 0, 0, 2);
+}
+END_TEST
+
+START_TEST(test_sync_remove)
+{
+	struct tg_tunnel t;
+	__u32 a, b, d;
+
+	if (!setup_maps(CAP))
+		return;
+	a = add("alice", TG_TUN_GRE, 10, 7, "100.64.0.0/28", "2001:db8:10::/48");
+	b = add("bob", TG_TUN_GRE, 11, 8, "100.64.0.16/28", NULL);
+	sync_ok(2, 0, 0, 0);
+	stats_set(b, 3);
+
+	ck_assert_int_eq(tg_db_sub_del(db, "alice"), 0);
+	sync_ok(0, 0, 1, 1);
+	ck_assert_uint_eq(map_count(maps.tunnels, sizeof(struct tg_tun_key)), 1);
+	ck_assert_uint_eq(prefix_owner("100.64.0.0/28"), 0);
+	ck_assert_uint_eq(prefix_owner("2001:db8:10::/48"), 0);
+	ck_assert_uint_eq(map_count(maps.prefix6, sizeof(struct tg_lpm6_key)), 0);
+	ck_assert_uint_eq(stats_get(b), 3);
+
+	/* Disabling removes it too; entries of unknown subscribers go. */
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET enabled = 0 WHERE name = 'bob'"), 0);
+	sync_ok(0, 0, 1, 0);
+	ck_assert(!tunnel_of("bob", &t));
+	ck_assert_uint_eq(map_count(maps.prefix4, sizeof(struct tg_lpm4_key)), 0);
+
+	/* A new subscriber on a slot with stale counters starts from zero. */
+	stats_set(a + 2, 9);
+	d = add("dave", TG_TUN_GRE, 12, 9, NULL, NULL);
+	ck_assert_uint_eq(d, a + 2);
+	sync_ok(1, 0, 0, 0);
+	ck_assert_uint_eq(stats_get(d), 0);
+}
+END_TEST
+
+/*
+ * A write that fails half-way (the prefix map is too small for bob's
+ * second prefix while alice's still holds a slot): everything this sync
+ * wrote is put back, the maps are as before, the error names the map.
+ */
+START_TEST(test_sync_rollback)
+{
+	struct tg_sync_stats st;
+	struct tg_encap e;
+	struct tg_tunnel t;
+	__u32 a, b;
+
+	if (!setup_maps(2))
+		return;
+	a = add("alice", TG_TUN_GRE, 10, 7, "100.64.0.0/28", NULL);
+	sync_ok(1, 0, 0, 0);
+	ck_assert_int_eq(tg_db_sub_del(db, "alice"), 0);
+	b = add("bob", TG_TUN_GRE, 11, 8, "100.64.0.16/28", "100.64.0.32/28");
+	stats_set(b, 4);
+
+	ck_assert_int_lt(tg_sync(db, &maps, &st), 0);
+	ck_assert_msg(strstr(st.failed, "map tg_prefix4: cannot write"), "%s",
+		      st.failed);
+	ck_assert_uint_eq(map_count(maps.tunnels, sizeof(struct tg_tun_key)), 1);
+	ck_assert(!tunnel_of("bob", &t));
+	ck_assert_uint_eq(prefix_owner("100.64.0.0/28"), a);
+	ck_assert_uint_eq(prefix_owner("100.64.0.16/28"), 0);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.encap, &b, &e), 0);
+	ck_assert_uint_eq(e.type, 0);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.encap, &a, &e), 0);
+	ck_assert_uint_eq(e.type, TG_TUN_GRE);
+	/* bob's id had no subscriber: its counters start from zero. */
+	ck_assert_uint_eq(stats_get(b), 0);
+
+	/* With one prefix less it fits; the stale prefix goes last. */
+	ck_assert_int_eq(tg_db_exec(db, "DELETE FROM prefix WHERE prefix = '100.64.0.32/28'"), 0);
+	sync_ok(1, 0, 1, 0);
+	ck_assert(tunnel_of("bob", &t));
+	ck_assert_uint_eq(prefix_owner("100.64.0.0/28"), 0);
+	ck_assert_uint_eq(prefix_owner("100.64.0.16/28"), b);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.encap, &a, &e), 0);
+	ck_assert_uint_eq(e.type, 0);
+}
+END_TEST
+
+/* A kernel error late in the sync (read-only tg_tunnels): all put back. */
+START_TEST(test_sync_rollback_rdonly)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), a, b;
+	struct tg_sync_stats st;
+	union bpf_attr attr;
+	struct tg_maps ro;
+	struct tg_encap e;
+	int fd;
+
+	if (!setup_maps(CAP))
+		return;
+	a = add("alice", TG_TUN_GRE, 10, 7, "100.64.0.0/28", NULL);
+	sync_ok(1, 0, 0, 0);
+	b = add("bob", TG_TUN_GRE, 11, 8, "100.64.0.16/28", "2001:db8:1::/48");
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET mtu = 1300 WHERE name = 'alice'"), 0);
+
+	ck_assert_int_eq(bpf_obj_get_info_by_fd(maps.tunnels, &info, &len), 0);
+	memset(&attr, 0, sizeof(attr));
+	attr.map_id = info.id;
+	attr.open_flags = BPF_F_RDONLY;
+	fd = syscall(__NR_bpf, BPF_MAP_GET_FD_BY_ID, &attr, sizeof(attr));
+	ck_assert_int_ge(fd, 0);
+	ro = maps;
+	ro.tunnels = fd;
+	ck_assert_int_lt(tg_sync(db, &ro, &st), 0);
+	close(fd);
+	ck_assert_msg(strstr(st.failed, "map tg_tunnels"), "%s", st.failed);
+	ck_assert_uint_eq(prefix_owner("100.64.0.16/28"), 0);
+	ck_assert_uint_eq(prefix_owner("2001:db8:1::/48"), 0);
+	ck_assert_uint_eq(prefix_owner("100.64.0.0/28"), a);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.encap, &b, &e), 0);
+	ck_assert_uint_eq(e.type, 0);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.encap, &a, &e), 0);
+	ck_assert_uint_eq(e.mtu, 1400);
+	sync_ok(1, 1, 0, 0);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.encap, &a, &e), 0);
+	ck_assert_uint_eq(e.mtu, 1300);
+}
+END_TEST
+
+/* tg_encap follows the database; tg_peer of a new id starts at zero. */
+START_TEST(test_sync_encap)
+{
+	struct tg_peer p = { .udp_port = 4242, .gre_seq = 9 };
+	struct tg_encap e;
+	__u32 a, b;
+
+	if (!setup_maps(CAP))
+		return;
+	a = add("alice", TG_TUN_L2TPV3_IP, 10, 99, "100.64.0.0/28", NULL);
+	b = 2;
+	ck_assert_int_eq(bpf_map_update_elem(maps.peer, &b, &p, BPF_ANY), 0);
+	ck_assert_int_eq(bpf_map_update_elem(maps.peer, &a, &p, BPF_ANY), 0);
+	b = add("bob", TG_TUN_GRE, 11, 8, "100.64.0.16/28", NULL);
+	ck_assert_uint_eq(b, 2);
+	sync_ok(2, 0, 0, 0);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.encap, &a, &e), 0);
+	ck_assert_uint_eq(e.type, TG_TUN_L2TPV3_IP);
+	ck_assert_uint_eq(e.peer_id, 99);
+	ck_assert_uint_eq(e.cookie_len, 4);
+	ck_assert_uint_eq(e.flags, TG_ENC_F_DF | TG_ENC_F_MSS_CLAMP | TG_ENC_F_L2SPEC);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.encap, &b, &e), 0);
+	ck_assert_uint_eq(e.flags, TG_ENC_F_DF | TG_ENC_F_MSS_CLAMP | TG_ENC_F_GRE_KEY);
+	ck_assert_uint_eq(e.peer_id, 8);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.peer, &b, &p), 0);
+	ck_assert_uint_eq(p.udp_port, 0);
+	ck_assert_uint_eq(p.gre_seq, 0);
+
+	/* Learnt state of a known subscriber survives a change. */
+	p.udp_port = 1234;
+	ck_assert_int_eq(bpf_map_update_elem(maps.peer, &b, &p, BPF_ANY), 0);
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET gre_seq = 1 WHERE name = 'bob'"), 0);
+	sync_ok(0, 1, 0, 1);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.encap, &b, &e), 0);
+	ck_assert(e.flags & TG_ENC_F_GRE_SEQ);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.peer, &b, &p), 0);
+	ck_assert_uint_eq(p.udp_port, 1234);
+
+	/* Removal clears the encapsulation entry. */
+	ck_assert_int_eq(tg_db_sub_del(db, "bob"), 0);
+	sync_ok(0, 0, 1, 1);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.encap, &b, &e), 0);
+	ck_assert_uint_eq(e.type, 0);
+}
+END_TEST
+
+/*
+ * The pinned-maps mode: the second sync looks only at the subscribers
+ * changed since (dp_dirty), names them, frees pending ids, and --dry-run
+ * writes nothing.
+ */
+START_TEST(test_sync_incremental)
+{
+	struct tg_sync_opts o = { .persist = true, .names = true };
+	struct tg_sync_stats st;
+	struct tg_tunnel t;
+	__u32 id;
+
+	if (!setup_maps(CAP))
+		return;
+	add("alice", TG_TUN_GRE, 10, 7, "100.64.0.0/28", NULL);
+	add("bob", TG_TUN_GRE, 11, 8, "100.64.0.16/28", NULL);
+	add("carol", TG_TUN_GRE, 12, 9, "100.64.0.32/28", NULL);
+	ck_assert_int_eq(tg_sync_run(db, &maps, &o, &st), 0);
+	ck_assert(!st.incremental);
+	ck_assert_uint_eq(st.added, 3);
+	ck_assert_str_eq(st.added_names[0], "alice");
+	ck_assert_str_eq(st.added_names[2], "carol");
+	tg_sync_stats_free(&st);
+
+	ck_assert_int_eq(tg_sync_run(db, &maps, &o, &st), 0);
+	ck_assert(st.incremental);
+	ck_assert_uint_eq(st.unchanged, 3);
+	tg_sync_stats_free(&st);
+
+	ck_assert_int_eq(tg_db_sub_del(db, "bob"), 0);
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET mtu = 1300 WHERE name = 'carol'"), 0);
+	ck_assert_int_eq(tg_db_exec(db, "SELECT count(*) FROM dp_id_pending"), 0);
+	o.dry_run = true;
+	ck_assert_int_eq(tg_sync_run(db, &maps, &o, &st), 0);
+	ck_assert(st.incremental);
+	ck_assert_uint_eq(st.removed, 1);
+	ck_assert_str_eq(st.removed_names[0], "bob");
+	ck_assert_str_eq(st.changed_names[0], "carol");
+	ck_assert_uint_eq(st.unchanged, 1);
+	tg_sync_stats_free(&st);
+	ck_assert_uint_eq(map_count(maps.tunnels, sizeof(struct tg_tun_key)), 3);
+	/* Still pending: the dry run removed nothing. */
+	ck_assert_int_eq(tg_db_dp_id_alloc(db, 3, &id), -ENOSPC);
+
+	o.dry_run = false;
+	ck_assert_int_eq(tg_sync_run(db, &maps, &o, &st), 0);
+	ck_assert(st.incremental);
+	ck_assert_uint_eq(st.removed, 1);
+	ck_assert_uint_eq(st.changed, 1);
+	tg_sync_stats_free(&st);
+	ck_assert_uint_eq(map_count(maps.tunnels, sizeof(struct tg_tun_key)), 2);
+	ck_assert(tunnel_of("carol", &t));
+	ck_assert_uint_eq(t.mtu, 1300);
+	ck_assert_int_eq(tg_db_dp_id_alloc(db, 3, &id), 0);
+	ck_assert_uint_eq(id, 2);
+
+	/* A full comparison finds the same. */
+	o.full = true;
+	ck_assert_int_eq(tg_sync_run(db, &maps, &o, &st), 0);
+	ck_assert(!st.incremental);
+	ck_assert_uint_eq(st.unchanged, 2);
+	ck_assert_uint_eq(st.added + st.changed + st.removed, 0);
+	tg_sync_stats_free(&st);
+}
+END_TEST
+
+START_TEST(test_sync_capacity)
+{
+	struct tg_sync_stats st;
+
+	if (!setup_maps(CAP))
+		return;
+	add("alice", TG_TUN_GRE, 10, 7, "100.64.0.0/28", NULL);
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET dp_id = 16"), 0);
+	ck_assert_int_eq(tg_sync(db, &maps, &st), -ERANGE);
+	ck_assert_uint_eq(map_count(maps.tunnels, sizeof(struct tg_tun_key)), 0);
+	ck_assert_uint_eq(map_count(maps.prefix4, sizeof(struct tg_lpm4_key)), 0);
+}
+END_TEST
+
+static void class_add(const char *name, __u64 down, __u64 up, __u64 burst,
+		      enum tg_scope scope)
+{
+	struct tg_class c = { .down_rate = down, .up_rate = up,
+			      .burst = burst, .scope = scope };
+	char err[256] = "";
+
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	ck_assert_msg(!tg_db_class_add(db, &c, err, sizeof(err)), "%s", err);
+}
+
+static void class_set(const char *name, __u64 down, __u64 up)
+{
+	struct tg_class c;
+	char err[256] = "";
+
+	ck_assert_int_eq(tg_db_class_get(db, name, &c), 0);
+	c.down_rate = down;
+	c.up_rate = up;
+	ck_assert_msg(!tg_db_class_update(db, &c, err, sizeof(err)), "%s", err);
+}
+
+static void sub_class(const char *sub, const char *cls)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof(sql), "UPDATE subscriber SET class = '%s' WHERE name = '%s'",
+		 cls, sub);
+	ck_assert_int_eq(tg_db_exec(db, sql), 0);
+}
+
+static struct tg_police police_get(__u32 id)
+{
+	struct tg_police p;
+
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.police, &id, &p), 0);
+	return p;
+}
+
+static void bucket_set(__u32 id, __u64 tat)
+{
+	struct tg_bucket b = { .tat = { tat, tat + 1 } };
+
+	ck_assert_int_eq(bpf_map_update_elem(maps.bucket, &id, &b, BPF_ANY), 0);
+}
+
+static __u64 bucket_get(__u32 id)
+{
+	struct tg_bucket b;
+
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.bucket, &id, &b), 0);
+	return b.tat[TG_DIR_UP];
+}
+
+/* The default burst: the higher rate for TG_BURST_DEFAULT_MS, >= 15k. */
+START_TEST(test_sync_burst_default)
+{
+	struct tg_class eff;
+	struct tg_sub s;
+
+	ck_assert_uint_eq(TG_BURST_DEFAULT_MS, 300);
+	ck_assert_uint_eq(tg_burst_default(0, 0), 15360);
+	ck_assert_uint_eq(tg_burst_default(64000, 0), 15360);
+	/* 10 Mbit/s for 300 ms: 375000 bytes, up to a KiB: 375808. */
+	ck_assert_uint_eq(tg_burst_default(10000000, 1000000), 375808);
+	ck_assert_uint_eq(tg_burst_default(1000000, 50000000), 1875968);
+	ck_assert_uint_eq(tg_burst_default(100000000000ULL, 0),
+			  3750000640ULL);
+	ck_assert_uint_eq(tg_burst_default(10000000000000ULL, 0), 4ULL << 30);
+
+	tg_sub_init(&s);
+	s.has_up_rate = true;
+	s.up_rate = 10000000;
+	tg_sub_effective(&s, NULL, &eff);
+	ck_assert_uint_eq(eff.up_rate, 10000000);
+	ck_assert_uint_eq(eff.down_rate, 0);
+	ck_assert_uint_eq(eff.burst, 375808);
+	ck_assert_uint_eq(eff.scope, TG_SCOPE_INTERNET);
+	s.has_burst = true;
+	s.burst = 20000;
+	tg_sub_effective(&s, NULL, &eff);
+	ck_assert_uint_eq(eff.burst, 20000);
+	tg_sub_free(&s);
+}
+END_TEST
+
+/* Entries from the class, the overrides, 'default' and unlimited. */
+START_TEST(test_sync_police)
+{
+	struct tg_police p;
+	__u32 a, b, c, d;
+
+	if (!setup_maps(CAP))
+		return;
+	class_add("home", 10000000, 2000000, 32768, TG_SCOPE_INTERNET);
+	class_add("members", 50000000, 50000000, 65536, TG_SCOPE_COMMUNITY);
+	a = add("alice", TG_TUN_GRE, 10, 7, "100.64.0.0/28", NULL);
+	b = add("bob", TG_TUN_GRE, 11, 8, "100.64.0.16/28", NULL);
+	c = add("carol", TG_TUN_GRE, 12, 9, "100.64.0.32/28", NULL);
+	d = add("dave", TG_TUN_GRE, 13, 10, "100.64.0.48/28", NULL);
+	sub_class("alice", "home");
+	sub_class("bob", "members");
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET class = 'home', up_rate = 0, burst = 100000 WHERE name = 'carol'"), 0);
+	sync_ok(4, 0, 0, 0);
+
+	p = police_get(a);
+	ck_assert_uint_eq(p.interval[TG_DIR_DOWN], tg_gcra_interval(10000000));
+	ck_assert_uint_eq(p.interval[TG_DIR_UP], tg_gcra_interval(2000000));
+	ck_assert_uint_eq(p.tolerance[TG_DIR_DOWN],
+			  tg_gcra_tolerance(10000000, 32768));
+	ck_assert_uint_eq(p.tolerance[TG_DIR_UP],
+			  tg_gcra_tolerance(2000000, 32768));
+	ck_assert_uint_eq(p.flags, 0);
+	p = police_get(b);
+	ck_assert_uint_eq(p.interval[TG_DIR_UP], tg_gcra_interval(50000000));
+	ck_assert_uint_eq(p.flags, TG_RATE_F_COMMUNITY);
+	p = police_get(c);
+	ck_assert_uint_eq(p.interval[TG_DIR_DOWN], tg_gcra_interval(10000000));
+	ck_assert_uint_eq(p.tolerance[TG_DIR_DOWN],
+			  tg_gcra_tolerance(10000000, 100000));
+	ck_assert_uint_eq(p.interval[TG_DIR_UP], 0);
+	ck_assert_uint_eq(p.tolerance[TG_DIR_UP], 0);
+	/* No class and no class 'default': unlimited, internet. */
+	p = police_get(d);
+	ck_assert_uint_eq(p.interval[TG_DIR_UP] | p.interval[TG_DIR_DOWN] |
+			  p.flags, 0);
+
+	/* Twice: nothing to write. */
+	sync_ok(0, 0, 0, 4);
+
+	/* A class 'default' reaches the subscribers without a class. */
+	class_add("default", 1000000, 1000000, 16384, TG_SCOPE_COMMUNITY);
+	sync_ok(0, 1, 0, 3);
+	p = police_get(d);
+	ck_assert_uint_eq(p.interval[TG_DIR_UP], tg_gcra_interval(1000000));
+	ck_assert_uint_eq(p.flags, TG_RATE_F_COMMUNITY);
+
+	/* Removed: the entry is cleared. */
+	ck_assert_int_eq(tg_db_sub_del(db, "bob"), 0);
+	sync_ok(0, 0, 1, 3);
+	p = police_get(b);
+	ck_assert_uint_eq(p.interval[TG_DIR_UP] | p.flags, 0);
+}
+END_TEST
+
+/* A class change rewrites its subscribers only; no bucket is reset. */
+static void police_class_change(bool persist)
+{
+	struct tg_sync_opts o = { .persist = persist, .names = true };
+	struct tg_sync_stats st;
+	struct tg_police pb, pc;
+	__u32 a, b, c;
+
+	if (!setup_maps(CAP))
+		return;
+	class_add("home", 10000000, 2000000, 32768, TG_SCOPE_INTERNET);
+	class_add("pro", 50000000, 50000000, 65536, TG_SCOPE_INTERNET);
+	a = add("alice", TG_TUN_GRE, 10, 7, "100.64.0.0/28", NULL);
+	b = add("bob", TG_TUN_GRE, 11, 8, "100.64.0.16/28", NULL);
+	c = add("carol", TG_TUN_GRE, 12, 9, "100.64.0.32/28", NULL);
+	sub_class("alice", "home");
+	sub_class("bob", "pro");
+	sub_class("carol", "home");
+	ck_assert_int_eq(tg_sync_run(db, &maps, &o, &st), 0);
+	ck_assert_uint_eq(st.added, 3);
+	tg_sync_stats_free(&st);
+	pb = police_get(b);
+	/* What the programs would have left. */
+	bucket_set(a, 1000);
+	bucket_set(b, 2000);
+	bucket_set(c, 3000);
+
+	class_set("home", 20000000, 4000000);
+	o.dry_run = true;
+	ck_assert_int_eq(tg_sync_run(db, &maps, &o, &st), 0);
+	ck_assert_uint_eq(st.changed, 2);
+	ck_assert_str_eq(st.changed_names[0], "alice");
+	ck_assert_str_eq(st.changed_names[1], "carol");
+	ck_assert_uint_eq(st.unchanged, 1);
+	tg_sync_stats_free(&st);
+	ck_assert_uint_eq(police_get(a).interval[TG_DIR_DOWN],
+			  tg_gcra_interval(10000000));
+
+	o.dry_run = false;
+	ck_assert_int_eq(tg_sync_run(db, &maps, &o, &st), 0);
+	ck_assert_uint_eq(st.changed, 2);
+	ck_assert_uint_eq(st.added + st.removed, 0);
+	tg_sync_stats_free(&st);
+	ck_assert_uint_eq(police_get(a).interval[TG_DIR_DOWN],
+			  tg_gcra_interval(20000000));
+	ck_assert_uint_eq(police_get(c).interval[TG_DIR_UP],
+			  tg_gcra_interval(4000000));
+	pc = police_get(b);
+	ck_assert(!memcmp(&pb, &pc, sizeof(pb)));
+	ck_assert_uint_eq(bucket_get(a), 1000);
+	ck_assert_uint_eq(bucket_get(b), 2000);
+	ck_assert_uint_eq(bucket_get(c), 3000);
+
+	/* An override of one subscriber. */
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET down_rate = 5000000 WHERE name = 'carol'"), 0);
+	ck_assert_int_eq(tg_sync_run(db, &maps, &o, &st), 0);
+	ck_assert_uint_eq(st.changed, 1);
+	ck_assert_str_eq(st.changed_names[0], "carol");
+	tg_sync_stats_free(&st);
+	ck_assert_uint_eq(police_get(c).interval[TG_DIR_DOWN],
+			  tg_gcra_interval(5000000));
+	ck_assert_uint_eq(bucket_get(a), 1000);
+	ck_assert_uint_eq(bucket_get(c), 3000);
+
+	ck_assert_int_eq(tg_sync_run(db, &maps, &o, &st), 0);
+	ck_assert_uint_eq(st.added + st.changed + st.removed, 0);
+	ck_assert_uint_eq(st.unchanged, 3);
+	tg_sync_stats_free(&st);
+}
+
+START_TEST(test_sync_police_class)
+{
+	police_class_change(false);
+}
+END_TEST
+
+START_TEST(test_sync_police_class_incremental)
+{
+	police_class_change(true);
+}
+END_TEST
+
+/* An id given to a new subscriber starts with an idle bucket. */
+START_TEST(test_sync_bucket_new)
+{
+	__u32 a, b;
+
+	if (!setup_maps(CAP))
+		return;
+	a = add("alice", TG_TUN_GRE, 10, 7, "100.64.0.0/28", NULL);
+	sync_ok(1, 0, 0, 0);
+	bucket_set(a, 1000);
+	bucket_set(a + 1, 5000);
+	b = add("bob", TG_TUN_GRE, 11, 8, "100.64.0.16/28", NULL);
+	ck_assert_uint_eq(b, a + 1);
+	sync_ok(1, 0, 0, 1);
+	ck_assert_uint_eq(bucket_get(b), 0);
+	ck_assert_uint_eq(bucket_get(a), 1000);
+}
+END_TEST
+
+static bool community4_has(const char *s)
+{
+	struct tg_lpm4_key k = {};
+	struct tg_prefix p;
+	char err[64];
+	__u32 v;
+
+	ck_assert(!tg_prefix_parse(s, &p, err, sizeof(err)));
+	k.prefixlen = p.len;
+	memcpy(&k.addr, p.addr, 4);
+	return !bpf_map_lookup_elem(maps.community4, &k, &v) && v == 1;
+}
+
+START_TEST(test_sync_community)
+{
+	struct tg_lpm6_key k6 = {};
+	struct tg_prefix p[3];
+	struct tg_config cfg;
+	char err[128] = "";
+	__u32 key = 0, v;
+
+	if (!setup_maps(CAP))
+		return;
+	ck_assert(!tg_prefix_parse("203.0.113.0/24", &p[0], err, sizeof(err)));
+	ck_assert(!tg_prefix_parse("192.0.2.128/25", &p[1], err, sizeof(err)));
+	ck_assert(!tg_prefix_parse("2001:db8:c::/48", &p[2], err, sizeof(err)));
+	for (v = 0; v < 3; v++)
+		ck_assert_msg(!tg_db_community_add(db, &p[v], err, sizeof(err)),
+			      "%s", err);
+	sync_ok(0, 0, 0, 0);
+	ck_assert_uint_eq(map_count(maps.community4, sizeof(struct tg_lpm4_key)), 2);
+	ck_assert_uint_eq(map_count(maps.community6, sizeof(struct tg_lpm6_key)), 1);
+	ck_assert(community4_has("203.0.113.0/24"));
+	ck_assert(community4_has("192.0.2.128/25"));
+	k6.prefixlen = 48;
+	memcpy(k6.addr, p[2].addr, 16);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.community6, &k6, &v), 0);
+	ck_assert_uint_eq(v, 1);
+
+	ck_assert_int_eq(tg_db_community_del(db, &p[1]), 0);
+	sync_ok(0, 0, 0, 0);
+	ck_assert_uint_eq(map_count(maps.community4, sizeof(struct tg_lpm4_key)), 1);
+	ck_assert(community4_has("203.0.113.0/24"));
+	ck_assert(!community4_has("192.0.2.128/25"));
+
+	/* The scope action reaches tg_config. */
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.config, &key, &cfg), 0);
+	ck_assert_uint_eq(cfg.flags & TG_CFG_F_SCOPE_ICMP, 0);
+	ck_assert_int_eq(tg_db_setting_set(db, "scope_action", "icmp"), 0);
+	sync_ok(0, 0, 0, 0);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.config, &key, &cfg), 0);
+	ck_assert_uint_eq(cfg.flags & TG_CFG_F_SCOPE_ICMP, TG_CFG_F_SCOPE_ICMP);
+}
+END_TEST
+
+Suite *sync_suite(void)
+{
+	Suite *s = suite_create("sync");
+	TCase *tc = tcase_create("sync");
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_sync_add);
+	tcase_add_test(tc, test_sync_twice);
+	tcase_add_test(tc, test_sync_change);
+	tcase_add_test(tc, test_sync_remove);
+	tcase_add_test(tc, test_sync_rollback);
+	tcase_add_test(tc, test_sync_rollback_rdonly);
+	tcase_add_test(tc, test_sync_encap);
+	tcase_add_test(tc, test_sync_incremental);
+	tcase_add_test(tc, test_sync_capacity);
+	tcase_add_test(tc, test_sync_burst_default);
+	tcase_add_test(tc, test_sync_police);
+	tcase_add_test(tc, test_sync_police_class);
+	tcase_add_test(tc, test_sync_police_class_incremental);
+	tcase_add_test(tc, test_sync_bucket_new);
+	tcase_add_test(tc, test_sync_community);
+	suite_add_tcase(s, tc);
+	return s;
+}
