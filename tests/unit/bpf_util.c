@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Helpers for unit tests that load BPF programs. */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf_util.h"
+#include "netns.h"
 
 static bool tg_test_skip(const char *why)
 {
@@ -27,4 +29,31 @@ bool tg_test_need_root(void)
 	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, NULL) != 1)
 		return tg_test_skip("kernel refuses to load an XDP program");
 	return true;
+}
+
+void tg_test_sh(const char *cmd)
+{
+	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
+}
+
+void tg_test_write_file(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_msg(f, "%s: %s", path, strerror(errno));
+	ck_assert_int_ge(fputs(s, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+void tg_test_topology(unsigned int *sub0, unsigned int *up0)
+{
+	struct tg_netns_ports ports;
+
+	ck_assert_int_eq(tg_netns_default_topology(&ports), 0);
+	ck_assert_uint_ne(ports.sub_ifindex, 0);
+	ck_assert_uint_ne(ports.up_ifindex, 0);
+	if (sub0)
+		*sub0 = ports.sub_ifindex;
+	if (up0)
+		*up0 = ports.up_ifindex;
 }

@@ -13,4 +13,15 @@
  */
 bool tg_test_need_root(void);
 
+/* Run a shell command; fail the test when it fails. */
+void tg_test_sh(const char *cmd);
+/* Write s to path (a sysctl under /proc/sys, say); fail the test on error. */
+void tg_test_write_file(const char *path, const char *s);
+/*
+ * Build replay's default topology (sub0, up0, default routes, permanent
+ * neighbours, forwarding on) in the test's own network namespace and
+ * return the two ifindexes; fail the test on error.
+ */
+void tg_test_topology(unsigned int *sub0, unsigned int *up0);
+
 #endif /* TG_TEST_BPF_UTIL_H */

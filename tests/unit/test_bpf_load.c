@@ -1219,20 +1219,6 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* Routing in a namespace of our own: forwarding off, then a real path. */
 
-static void sh(const char *cmd)
-{
-	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
-}
-
-static void write_file(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_msg(f, "%s: %s", path, strerror(errno));
-	ck_assert_int_ge(fputs(s, f), 0);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
 START_TEST(test_fib_fwd_disabled)
 {
 	static struct pkt p;
@@ -1242,7 +1228,7 @@ START_TEST(test_fib_fwd_disabled)
 
 	if (!tg_enter())
 		return;
-	write_file("/proc/sys/net/ipv4/conf/all/forwarding", "0");
+	tg_test_write_file("/proc/sys/net/ipv4/conf/all/forwarding", "0");
 	outer(&p, IPPROTO_IPIP, SUB_IPIP);
 	inner4(&p, SUB_IPIP, 64, 20);
 	finish(&p);
@@ -1256,27 +1242,6 @@ START_TEST(test_fib_fwd_disabled)
 }
 END_TEST
 
-/* The replay topology, reduced: sub0 and up0 veths, default routes. */
-static void make_topology(void)
-{
-	sh("ip link add sub0 address 02:00:00:00:00:01 type veth peer name sub0p"
-	   " address 02:00:00:00:00:02");
-	sh("ip link add up0 address 02:00:00:00:01:01 type veth peer name up0p"
-	   " address 02:00:00:00:01:02");
-	sh("for l in sub0 sub0p up0 up0p; do ip link set $l up || exit 1; done");
-	sh("ip addr add 192.0.2.1/24 dev sub0 && "
-	   "ip addr add 2001:db8:1::1/64 dev sub0 nodad && "
-	   "ip addr add 198.51.100.1/24 dev up0 && "
-	   "ip addr add 2001:db8:2::1/64 dev up0 nodad");
-	sh("ip route add default via 198.51.100.2 dev up0 && "
-	   "ip -6 route add default via 2001:db8:2::2 dev up0 && "
-	   "ip neigh add 198.51.100.2 lladdr 02:00:00:00:01:02 dev up0 "
-	   "nud permanent && "
-	   "ip -6 neigh add 2001:db8:2::2 lladdr 02:00:00:00:01:02 dev up0 "
-	   "nud permanent");
-	write_file("/proc/sys/net/ipv4/conf/all/forwarding", "1");
-	write_file("/proc/sys/net/ipv6/conf/all/forwarding", "1");
-}
 
 static void add_port(uint32_t ifindex)
 {
@@ -1301,11 +1266,7 @@ START_TEST(test_forward_ok)
 
 	if (!tg_enter())
 		return;
-	make_topology();
-	sub0 = if_nametoindex("sub0");
-	up0 = if_nametoindex("up0");
-	ck_assert_uint_ne(sub0, 0);
-	ck_assert_uint_ne(up0, 0);
+	tg_test_topology(&sub0, &up0);
 
 	/* IPv4 over keyed GRE with checksum, upstream port not managed. */
 	gre_cks(&p, 200, false);
@@ -1390,8 +1351,7 @@ START_TEST(test_forward_speed)
 
 	if (!tg_enter())
 		return;
-	make_topology();
-	sub0 = if_nametoindex("sub0");
+	tg_test_topology(&sub0, NULL);
 	add_port(sub0);
 	add_port(if_nametoindex("up0"));
 	/* Keyed GRE without checksum, the common case. */

@@ -51,20 +51,6 @@ struct frame {
 	size_t len;
 };
 
-static void sh(const char *cmd)
-{
-	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
-}
-
-static void write_file(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_msg(f, "%s: %s", path, strerror(errno));
-	ck_assert_int_ge(fputs(s, f), 0);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
 static uint32_t inet4(const char *s)
 {
 	struct in_addr a;
@@ -80,31 +66,12 @@ static void update(struct bpf_map *m, const void *k, size_t ks, const void *v,
 		      "update %s: %s", bpf_map__name(m), strerror(errno));
 }
 
-/* sub0 and up0 veths, default routes and permanent neighbours. */
+/* replay's topology, and the measured subscriber's endpoint behind sub0. */
 static void make_topology(void)
 {
-	sh("ip link add sub0 address 02:00:00:00:00:01 type veth peer name sub0p"
-	   " address 02:00:00:00:00:02");
-	sh("ip link add up0 address 02:00:00:00:01:01 type veth peer name up0p"
-	   " address 02:00:00:00:01:02");
-	sh("for l in sub0 sub0p up0 up0p; do ip link set $l up || exit 1; done");
-	sh("ip addr add 192.0.2.1/24 dev sub0 && "
-	   "ip addr add 198.51.100.1/24 dev up0 && "
-	   "ip addr add 2001:db8:2::1/64 dev up0 nodad");
-	sh("ip -6 route add default via 2001:db8:2::2 dev up0 && "
-	   "ip -6 neigh add 2001:db8:2::2 lladdr 02:00:00:00:01:02 dev up0 "
+	tg_test_topology(&sub0, &up0);
+	tg_test_sh("ip neigh add " REMOTE " lladdr 02:00:00:00:00:02 dev sub0 "
 	   "nud permanent");
-	write_file("/proc/sys/net/ipv6/conf/all/forwarding", "1");
-	sh("ip route add default via 198.51.100.2 dev up0 && "
-	   "ip neigh add 198.51.100.2 lladdr 02:00:00:00:01:02 dev up0 "
-	   "nud permanent && "
-	   "ip neigh add " REMOTE " lladdr 02:00:00:00:00:02 dev sub0 "
-	   "nud permanent");
-	write_file("/proc/sys/net/ipv4/conf/all/forwarding", "1");
-	sub0 = if_nametoindex("sub0");
-	up0 = if_nametoindex("up0");
-	ck_assert_uint_ne(sub0, 0);
-	ck_assert_uint_ne(up0, 0);
 }
 
 static void no_pinning(struct bpf_object *obj)
