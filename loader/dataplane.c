@@ -28,7 +28,7 @@
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
-#define TG_NR_MAPS 13
+#define TG_NR_MAPS 14
 
 struct tg_map_desc {
 	const char *name;
@@ -66,6 +66,8 @@ static const struct tg_map_desc tg_map_descs[TG_NR_MAPS] = {
 	  BPF_MAP_TYPE_LPM_TRIE, sizeof(struct tg_lpm4_key), sizeof(__u32) },
 	{ "tg_community6", offsetof(struct tg_maps, community6),
 	  BPF_MAP_TYPE_LPM_TRIE, sizeof(struct tg_lpm6_key), sizeof(__u32) },
+	{ "tg_meta", offsetof(struct tg_maps, meta), BPF_MAP_TYPE_ARRAY,
+	  sizeof(__u32), sizeof(struct tg_meta) },
 };
 
 /* Maps whose size is the subscriber capacity. */
@@ -119,7 +121,7 @@ int tg_maps_from_skel(struct subscriber_bpf *skel, struct tg_maps *m)
 		skel->maps.tg_ports,	 skel->maps.tg_encap,
 		skel->maps.tg_peer,	 skel->maps.tg_police,
 		skel->maps.tg_bucket,	 skel->maps.tg_community4,
-		skel->maps.tg_community6,
+		skel->maps.tg_community6, skel->maps.tg_meta,
 	};
 	__u32 max;
 	int i, fd, err;

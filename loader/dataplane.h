@@ -22,6 +22,7 @@ struct tg_maps {
 	int bucket;		/* tg_bucket */
 	int community4;		/* tg_community4 */
 	int community6;		/* tg_community6 */
+	int meta;		/* tg_meta */
 	__u32 capacity;		/* sub_ids run 1..capacity-1 */
 };
 
@@ -30,7 +31,7 @@ struct tg_maps {
 	{ .tunnels = -1, .prefix4 = -1, .prefix6 = -1, .sub_stats = -1,      \
 	  .global_stats = -1, .config = -1, .ports = -1, .encap = -1,        \
 	  .peer = -1, .police = -1, .bucket = -1, .community4 = -1,         \
-	  .community6 = -1, .capacity = 0 }
+	  .community6 = -1, .meta = -1, .capacity = 0 }
 
 /* --pin-root, else TG_PIN_ROOT_DEFAULT. */
 const char *tg_pin_root(void);

@@ -278,4 +278,23 @@ struct tg_trace {
 };
 _Static_assert(sizeof(struct tg_trace) == 16, "tg_trace layout");
 
+/*
+ * Entry 0 of tg_meta: bookkeeping of the data plane itself, written by
+ * userspace only (up, sync) and read by status and the metrics. layout is
+ * the TG_LAYOUT_VERSION the pinned maps were made with.
+ */
+#define TG_LAYOUT_VERSION 1
+#define TG_VERSION_LEN 32
+struct tg_meta {
+	__u32 layout;			/* TG_LAYOUT_VERSION of the maps */
+	__s32 sync_result;		/* 0, or negative errno of the last sync */
+	__u64 sync_time;		/* CLOCK_REALTIME ns of the last sync, 0: none */
+	__u64 sync_count;		/* syncs since the maps were made */
+	__u64 up_time;			/* CLOCK_REALTIME ns of the last up */
+	__u32 subs;			/* subscribers in the data plane */
+	__u32 reserved;
+	char version[TG_VERSION_LEN];	/* tungate version of the last up */
+};
+_Static_assert(sizeof(struct tg_meta) == 72, "tg_meta layout");
+
 #endif /* TUNGATE_MAPS_H */

@@ -152,4 +152,13 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } tg_community6 SEC(".maps");
 
+/* Data plane bookkeeping (struct tg_meta); userspace only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct tg_meta);
+	__uint(max_entries, 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tg_meta SEC(".maps");
+
 #endif /* TUNGATE_MAPS_BPF_H */
