@@ -15,6 +15,7 @@
 #include "lib/mss.h"
 #include "lib/neigh.h"
 #include "lib/police.h"
+#include "lib/icmp.h"
 
 /* Set through the skeleton before load: record every outcome in tg_trace. */
 const volatile __u8 tg_trace_enabled = 0;
@@ -27,7 +28,10 @@ int tg_sub_xdp(struct xdp_md *ctx)
 	struct tg_decap d = {};
 	__u32 len = data_end - data;
 	__u32 egress = 0;
+	struct tg_config *cfg;
+	__u32 zero = 0;
 	int action, reason;
+	bool tx = false;
 
 	reason = tg_decap_parse(data, data_end, &d);
 	if (d.csum_len) {
@@ -46,18 +50,31 @@ int tg_sub_xdp(struct xdp_md *ctx)
 		goto out;
 	if (d.learn)
 		tg_learn(data, data_end, &d);
+	/* Count the inner datagram from here on. */
+	len = d.inner_len;
+	if (d.inner_off > TG_ICMP_OFF_MAX) {
+		reason = TG_R_INTERNAL;
+		goto out;
+	}
+	/*
+	 * Anti-spoofing passed: scope (inner destination), upstream rate,
+	 * before decapsulation so that a scope refusal can still be answered
+	 * through the tunnel (and a refused packet costs no head move).
+	 */
+	reason = tg_police_packet(data + d.inner_off, data_end, d.inner_proto,
+				  d.sub_id, TG_DIR_UP, len);
+	if (reason == TG_R_SCOPE) {
+		cfg = bpf_map_lookup_elem(&tg_config, &zero);
+		if (cfg && (cfg->flags & TG_CFG_F_SCOPE_ICMP))
+			tx = tg_xdp_scope_icmp(ctx, &d);
+	}
+	if (reason != TG_CONTINUE)
+		goto out;
 	reason = tg_xdp_decap(ctx, &d);
 	if (reason != TG_CONTINUE)
 		goto out;
-	/* Decapsulated from here on: count the inner datagram. */
-	len = d.inner_len;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	/* Anti-spoofing passed: scope (inner destination), upstream rate. */
-	reason = tg_police_packet(data + ETH_HLEN, data_end, d.inner_proto,
-				  d.sub_id, TG_DIR_UP, len);
-	if (reason != TG_CONTINUE)
-		goto out;
 	if (d.mss_mtu) {
 		tg_xdp_mss_clamp(ctx, ETH_HLEN, d.inner_proto, d.mss_mtu);
 		data = (void *)(long)ctx->data;
@@ -70,6 +87,9 @@ out:
 		action = bpf_redirect_map(&tg_ports, egress, 0);
 	else if (reason == TG_R_NEIGH_REPLY)
 		action = XDP_TX;
+	else if (reason == TG_R_SCOPE)
+		/* The ICMP reply through the tunnel, or nothing. */
+		action = tx ? XDP_TX : XDP_DROP;
 	else
 		action = tg_reason_drops(reason) ? XDP_DROP : XDP_PASS;
 	tg_count(reason, d.sub_id, len);

@@ -6,7 +6,10 @@
 # (outside). Subscriber 'member' (row 1) has a community-scope class,
 # 'inet' (row 2) an internet-scope one. Pings both ways: member reaches and
 # is reached from the community only, inet everything; the refused packets
-# are counted as reason scope, per subscriber and globally.
+# are counted as reason scope, per subscriber and globally. With
+# scope-action drop nothing comes back to member's refused ping; with
+# scope-action icmp its kernel gets ICMP administratively prohibited (3/13)
+# from the tunnel's local address through the tunnel (its TUN device).
 #
 # Needs root. Outside CI it says SKIP and succeeds; with CI=true a skip fails.
 TAG=tg-pol-scope
@@ -34,13 +37,31 @@ check "endpoint of inet starts" start_endpoint 2 || finish
 
 ping_ok() { "$@" $PY "$E2E/icmp_echo.py" "$SRC" "$DST" 2; }
 ping_refused() { ! "$@" $PY "$E2E/icmp_echo.py" "$SRC" "$DST" 1; }
+ping_silent() { "$@" $PY "$E2E/icmp_prohibited.py" "$SRC" "$DST" 1 --none; }
+ping_prohibited() {
+	"$@" $PY "$E2E/icmp_prohibited.py" "$SRC" "$DST" 2 >"$TMP/prohibited.out" &&
+		grep -q "from 192.0.2.1\$" "$TMP/prohibited.out"
+}
 
 SRC=100.64.1.2 DST=$COMM4
 check "member -> community $DST: answered" ping_ok in_sub
 SRC=100.64.1.2 DST=$CORE4
-check "member -> internet $DST: refused" ping_refused in_sub
+check "member -> internet $DST: refused, nothing back (scope-action drop)" \
+	ping_silent in_sub
 up_scope=$(gstat sub member reasons scope)
 check "member: scope drops counted upstream ($up_scope)" test "${up_scope:-0}" -ge 1
+check "config set scope-action icmp" tg config set scope-action icmp &&
+	check "sync" tg sync
+check "member -> internet $DST: ICMP administratively prohibited from 192.0.2.1 through the tunnel" \
+	ping_prohibited in_sub
+icmp_scope=$(gstat sub member reasons scope)
+check "member: answered refusals counted as scope too ($up_scope -> $icmp_scope)" \
+	test "${icmp_scope:-0}" -ge $((${up_scope:-0} + 2))
+echo "  $(tail -1 "$TMP/prohibited.out" 2>/dev/null)"
+check "config set scope-action drop" tg config set scope-action drop &&
+	check "sync" tg sync
+check "member -> internet $DST: nothing back again" ping_silent in_sub
+up_scope=$(gstat sub member reasons scope)
 SRC=$COMM4 DST=100.64.1.2
 check "community $SRC -> member: answered" ping_ok in_core
 SRC=$CORE4 DST=100.64.1.2

@@ -34,8 +34,14 @@ packets passed for ttl_expired or frag_needed_local, and dropped for
 no_peer_mac, are left untouched; an encapsulated packet passed for want of
 a neighbour keeps the Ethernet addresses it came with.
 
-One case (enc_mss_upstream) runs the subscriber-side program: MSS
-clamping of SYNs coming from subscribers.
+Two cases run the subscriber-side program: enc_mss_upstream (MSS
+clamping of SYNs coming from subscribers) and scope_icmp (a community-scope
+subscriber's packets outside the community answered with ICMP
+"administratively prohibited" through its own tunnel, built like every
+packet toward it: the Ethernet addresses of the refused frame swapped,
+IPv4 from the tunnel's local address / IPv6 from the refused destination,
+TTL 64, quoting as much of the datagram as fits in the tunnel MTU and 576 /
+1280 bytes).
 
 Each directory holds in.pcap, expected.pcap, expected.txt, db.sh, topo and,
 for the uplink cases, side (`uplink`: run.sh passes --side uplink).
@@ -66,6 +72,7 @@ from scapy.layers.inet import (  # noqa: E402
 from scapy.layers.inet6 import (  # noqa: E402
     IPv6,
     ICMPv6EchoRequest,
+    ICMPv6DestUnreach,
     ICMPv6PacketTooBig,
     IPv6ExtHdrHopByHop,
 )
@@ -105,8 +112,10 @@ class ESub(gen.Sub):
                  peer_port=None, local_port=None, peer_mac=None,
                  gre_csum=False, gre_seq=False, df=None, ttl=None,
                  udp_csum=None, mss_clamp=None, acfc=None, mtu=None,
-                 disabled=False):
+                 disabled=False, cls=None):
         a = []
+        if cls is not None:
+            a += ["--class", cls]
         if key is not None:
             a += ["--key", str(key)]
         if tid is not None:
@@ -205,6 +214,8 @@ class Settings:
                 self.l3port = int(v)
             elif k == "l2tpv2-udp-port":
                 self.l2port = int(v)
+            elif k == "scope-action":
+                pass
             else:
                 raise ValueError(kv)
 
@@ -303,6 +314,17 @@ sub("noneigh", 151, "gre", "192.0.2.151", route="none")
 sub("noneigh3", 152, "l2tpv3-ip", "192.0.2.151", session=152,
     peer_mac=PMAC, route="none")
 sub("off", 153, "ipip", "192.0.2.153", disabled=True)
+
+# Community scope (class 'members'), and one subscriber without a class.
+sub("cipip", 160, "ipip", "192.0.2.160", cls="members")
+sub("cgre", 161, "gre", "192.0.2.161", key=161, gre_csum=True,
+    cls="members")
+sub("cl2tp", 162, "l2tpv2", "192.0.2.162", tid=162, session=1620,
+    peer_tid=1162, peer_session=2620, udp_csum=True, mtu=1300,
+    cls="members")
+sub("csit", 163, "sit", "192.0.2.163", cls="members")
+sub("cinet", 164, "ipip", "192.0.2.164")
+COMMUNITY = ("10.0.0.0/8", "2001:db8:c::/48")
 
 
 # --------------------------------------------------------------------------
@@ -561,9 +583,46 @@ def uplink(case_subs, st, state, p, vlans=(), name=None):
     return (frame, "pass", "fib_no_neigh", s.name, None, eth + outer)
 
 
-def from_sub(s, p):
+def in_community(inner):
+    v6 = inner[0] >> 4 == 6
+    dst = ipaddress.ip_address(inner[24:40] if v6 else inner[16:20])
+    return any(dst in ipaddress.ip_network(c) for c in COMMUNITY
+               if ipaddress.ip_network(c).version == dst.version)
+
+
+def is_icmp_error(inner):
+    if inner[0] >> 4 == 6:
+        return inner[6] == 58 and inner[40] < 128
+    ihl = (inner[0] & 0xF) * 4
+    return inner[9] == 1 and inner[ihl] not in (0, 8)
+
+
+def scope_reply(s, st, state, f, inner):
+    """ICMP administratively prohibited for inner (refused, from s),
+    encapsulated back to s behind the refused frame's Ethernet addresses
+    swapped."""
+    eth = f.data[6:12] + f.data[0:6] + f.data[12:14]
+    if inner[0] >> 4 == 4:
+        quote = inner[:min(ICMP4_QUOTE_MAX, s.mtu) - 28]
+        icmp = struct.pack("!BBHI", 3, 13, 0, 0) + quote
+        icmp = icmp[:2] + struct.pack("!H", csum16(icmp)) + icmp[4:]
+        dst = str(ipaddress.IPv4Address(inner[12:16]))
+        msg = ipv4_hdr(LOCAL, dst, 1, len(icmp), ident=0, frag=0,
+                       ttl=64) + icmp
+    else:
+        quote = inner[:min(ICMP6_QUOTE_MAX, s.mtu) - 48]
+        src = str(ipaddress.IPv6Address(inner[24:40]))
+        dst = str(ipaddress.IPv6Address(inner[8:24]))
+        msg = bytes(IPv6(src=src, dst=dst, hlim=64) /
+                    ICMPv6DestUnreach(code=1) / Raw(quote))
+    return eth + encapsulate(s, st, msg, state)
+
+
+def from_sub(s, p, scope=None):
     """(in bytes, verdict, reason, sub, egress, out bytes) of inner packet
-    p sent by subscriber s through its tunnel (gen.py's headers)."""
+    p sent by subscriber s through its tunnel (gen.py's headers). With
+    scope (the case's settings and state), s is of a community-scope
+    class and scope-action is icmp."""
     if s.kind in ("gretap", "eoip") or s.kind.startswith("l2tpv3"):
         p = gen.eth(p)
     if s.kind == "ipip":
@@ -581,6 +640,12 @@ def from_sub(s, p):
         raise ValueError(s.kind)
     inner = f.data[f.inner_off:]
     v6 = inner[0] >> 4 == 6
+    if scope and not in_community(inner):
+        # Refused before decapsulation: a drop leaves the frame as it is.
+        if is_icmp_error(inner):
+            return (f.data, "drop", "scope", s.name, None, f.data)
+        return (f.data, "tx", "scope", s.name, None,
+                scope_reply(s, scope[0], scope[1], f, inner))
     b = inner
     if s.mss_clamp:
         b = clamp_mss(b, s.mtu, v6) or b
@@ -604,8 +669,9 @@ CASES = []
 
 class Case:
     def __init__(self, name, desc, subs=(), config=(), topo=(),
-                 side="uplink"):
+                 side="uplink", pre=()):
         self.name = name
+        self.pre = list(pre)
         self.desc = desc
         self.side = side
         self.settings = Settings(config)
@@ -621,12 +687,15 @@ class Case:
         self.rows.append(uplink(self.used, self.settings, self.state, p,
                                 vlans, name))
 
-    def upstream(self, name, p):
+    def upstream(self, name, p, scope=False):
         """A packet from the subscriber, through its tunnel, run by the
         subscriber-side program: decapsulated, MSS clamped, forwarded to
-        the uplink's gateway with its TTL or hop limit one less."""
+        the uplink's gateway with its TTL or hop limit one less; or with
+        scope (a community-scope subscriber) answered or dropped when
+        outside the community."""
         self.used.add(name)
-        self.rows.append(from_sub(SUBS[name], p))
+        self.rows.append(from_sub(SUBS[name], p, (self.settings, self.state)
+                                  if scope else None))
 
     def other(self, p):
         """A packet to no subscriber."""
@@ -883,6 +952,42 @@ def build_cases():
         c.upstream(n, in6(t, "tcp", tcp=syn(1440, "SA"), payload=b"",
                           src=t.s6, dst=FAR6))
 
+    c = Case("scope_icmp", "scope-action icmp: a community-scope "
+             "subscriber's packets to outside the community (10.0.0.0/8, "
+             "2001:db8:c::/48) answered with ICMP administratively "
+             "prohibited (3/13, ICMPv6 1/1) back through IPIP, GRE with key "
+             "and checksum, L2TPv2 with peer ids and UDP checksum (tunnel "
+             "MTU 1300), 6in4: short and long datagrams (the quote cut to "
+             "576 / 1280 / the MTU); an ICMP error outside: dropped "
+             "silently; inside the community, and a subscriber without a "
+             "class: forwarded", side="subscriber",
+             config=["scope-action icmp"],
+             pre=["community add " + c for c in COMMUNITY] +
+             ["class add members --scope community"])
+    out4, out6 = "203.0.113.9", "2001:db8:ffff::9"
+    for n in ("cipip", "cgre", "cl2tp"):
+        t = S[n]
+        c.upstream(n, in4(t, src=t.s4, dst=out4), scope=True)
+        c.upstream(n, in4(t, src=t.s4, dst=out4, payload=pl[:1000]),
+                   scope=True)
+        c.upstream(n, in4(t, src=t.s4, dst="10.1.2.3"), scope=True)
+    c.upstream("cl2tp", in6(S["cl2tp"], src=S["cl2tp"].s6, dst=out6,
+                            payload=pl[:1290]), scope=True)
+    t = S["csit"]
+    c.upstream("csit", in6(t, src=t.s6, dst=out6), scope=True)
+    c.upstream("csit", in6(t, src=t.s6, dst=out6, payload=pl[:1400]),
+               scope=True)
+    c.upstream("csit", in6(t, "icmp", src=t.s6, dst=out6), scope=True)
+    c.upstream("csit", in6(t, src=t.s6, dst="2001:db8:c::1"), scope=True)
+    t = S["cipip"]
+    c.upstream("cipip", in4(t, "icmp", src=t.s4, dst=out4), scope=True)
+    c.upstream("cipip", IP(src=t.s4, dst=out4, ttl=64, id=5) /
+               ICMP(type=3, code=1) / Raw(bytes(in4(t, src=out4,
+                                                     dst=t.s4))[:28]),
+               scope=True)
+    t = S["cinet"]
+    c.upstream("cinet", in4(t, src=t.s4, dst=out4))
+
     c = Case("enc_not_subscriber", "destinations outside every "
              "subscriber's prefixes, and of a disabled subscriber: passed "
              "untouched; inner TTL or hop limit 1 or 0: ttl_expired, "
@@ -947,6 +1052,8 @@ def main():
             for line in textwrap.wrap("%s: %s" % (c.name, c.desc), 74):
                 f.write("# %s\n" % line)
             f.write("set -e\n")
+            for line in c.pre:
+                f.write('"$TUNGATE" %s\n' % line)
             for name in c.sub_names():
                 f.write(SUBS[name].cli() + "\n")
             for kv in c.config:
