@@ -14,10 +14,11 @@
 #include <bpf/bpf_helpers.h>
 #include "tungate_maps.bpf.h"
 #include "lib/uplink.h"
+#include "lib/downstream.h"
 #include "lib/encap_skb.h"
+#include "lib/linear_skb.h"
 #include "lib/forward.h"
 #include "lib/stats.h"
-#include "lib/police.h"
 
 SEC("tc")
 int tg_egress_tc(struct __sk_buff *skb)
@@ -25,10 +26,9 @@ int tg_egress_tc(struct __sk_buff *skb)
 	struct bpf_fib_lookup fib = {};
 	void *data, *data_end;
 	struct tg_up u = {};
-	struct tg_enc x;
-	struct tg_config *cfg;
-	struct tg_peer *peer;
-	__u32 len = skb->len, zero = 0;
+	struct tg_enc x = {};
+	struct tg_peer *peer = NULL;
+	__u32 len = skb->len;
 	int action = TC_ACT_SHOT, reason, rc;
 
 	/* A GSO skb would be cut by the segmentation of the wrong tunnel. */
@@ -37,8 +37,7 @@ int tg_egress_tc(struct __sk_buff *skb)
 		goto out;
 	}
 	/* The GRE and UDP checksums sum the whole packet: make it linear. */
-	if (skb->data_end - skb->data < skb->len &&
-	    bpf_skb_pull_data(skb, skb->len)) {
+	if (tg_skb_linear(skb)) {
 		reason = TG_R_INTERNAL;
 		goto out;
 	}
@@ -56,18 +55,10 @@ int tg_egress_tc(struct __sk_buff *skb)
 		reason = TG_R_UNSUPPORTED_PAYLOAD;
 		goto out;
 	}
-	/* Same scope and downstream bucket as tg_up_xdp (lib/police.h). */
-	reason = tg_police_packet(data + ETH_HLEN, data_end, u.proto, u.sub_id,
-				  TG_DIR_DOWN, u.ip_len);
-	if (reason != TG_CONTINUE)
-		goto out;
-	peer = bpf_map_lookup_elem(&tg_peer, &u.sub_id);
-	cfg = bpf_map_lookup_elem(&tg_config, &zero);
-	if (!peer || !cfg) {
+	/* Same scope, downstream bucket and headers as tg_up_xdp. */
+	reason = tg_down_prepare(data + ETH_HLEN, data_end, &u, &x, &peer);
+	if (reason == TG_CONTINUE && !peer)
 		reason = TG_R_INTERNAL;
-		goto out;
-	}
-	reason = tg_encap_prepare(u.encap, peer, cfg, u.proto, u.ip_len, &x);
 	if (reason != TG_CONTINUE)
 		goto out;
 	reason = tg_skb_encap(skb, u.ip_len, u.frame_len, u.encap, peer, &x);

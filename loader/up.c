@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * `tungate up` attaches the subscriber program to subscriber interfaces and
- * the uplink program to uplink interfaces through pinned bpf_links, so the
- * attachment outlives the process; `tungate down` detaches every one of
- * them and, unless told to keep state, removes the maps.
+ * the uplink program to uplink interfaces, so that the attachment outlives
+ * the process; `tungate down` detaches every one of them and, unless told
+ * to keep state, removes the maps.
  *
- * Pins under the pin root: the maps by name (tg_*), and one link per
- * interface, link_sub_<ifname> or link_up_<ifname>. With an uplink, also
- * tg0 (routes.h): its TC egress program and the subscriber routes to it.
+ * Pins under the pin root: the maps by name (tg_*), and one pin per
+ * interface (attach.h): an XDP link (link_sub_<IF>, link_up_<IF>) in
+ * native or generic mode, or in TC mode the program of the clsact ingress
+ * filter up added (tc_sub_<IF>, tc_up_<IF>). With an uplink, also tg0
+ * (routes.h): its TC egress program and the subscriber routes to it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -28,6 +31,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "attach.h"
 #include "cli.h"
 #include "commands.h"
 #include "dataplane.h"
@@ -37,36 +41,60 @@
 #include "tungate.h"
 #include "egress.skel.h"
 #include "subscriber.skel.h"
+#include "subscriber_tc.skel.h"
 #include "uplink.skel.h"
+#include "uplink_tc.skel.h"
 
-#define UP_LINK_PREFIX "link_"
-#define UP_SUB_LINK_PREFIX "link_sub_"
-#define UP_UP_LINK_PREFIX "link_up_"
-
-enum up_role { UP_SUBSCRIBER, UP_UPLINK };
+/*
+ * Test only: native XDP attach on the interface named here fails as on a
+ * driver without native XDP, to exercise the fallback to generic mode.
+ */
+#define UP_TEST_NO_NATIVE_ENV "TUNGATE_TEST_NO_NATIVE_XDP"
 
 struct up_iface {
 	const char *name;
 	unsigned int ifindex;
-	enum up_role role;
+	enum tg_role role;
+	enum tg_mode mode;	/* what it runs in after up */
 	const char *action;	/* what up did to it, for the report */
+	char pin[NAME_MAX + 1];	/* its pin under the pin root */
+};
+
+/* The programs of one up, loaded on demand on the subscriber's maps. */
+struct up_progs {
+	struct subscriber_bpf *sub;
+	struct uplink_bpf *up;
+	struct subscriber_tc_bpf *sub_tc;
+	struct uplink_tc_bpf *up_tc;
+	struct egress_bpf *eg;
 };
 
 static int up_help(int argc, char **argv)
 {
 	printf("Usage: tungate up --subscriber-if IF [--subscriber-if IF ...]\n"
-	       "                  [--uplink-if IF ...] [--mode native|generic]\n"
+	       "                  [--uplink-if IF ...] [--mode native|generic|tc]\n"
 	       "       tungate down [--keep-state]\n"
+	       "       tungate status\n"
 	       "\n"
-	       "up attaches the subscriber program (XDP, native mode unless\n"
-	       "--mode generic) to every subscriber interface through a link\n"
-	       "pinned at <pin root>/link_sub_<IF>, and the uplink program to\n"
-	       "every uplink interface (link_up_<IF>), creating or reusing the\n"
-	       "maps pinned there, and lets packets leave through every\n"
-	       "subscriber and uplink interface. An interface given as both\n"
-	       "gets the subscriber program only. Run again, it replaces the\n"
-	       "program on interfaces that already have one; the mode of an\n"
-	       "existing attachment is kept (down first to change it).\n"
+	       "up attaches the subscriber program to every subscriber interface\n"
+	       "and the uplink program to every uplink interface, creating or\n"
+	       "reusing the maps pinned under the pin root, and lets packets\n"
+	       "leave through every subscriber and uplink interface. An\n"
+	       "interface given as both gets the subscriber program only.\n"
+	       "\n"
+	       "Modes: native XDP (the default; when the driver refuses it, up\n"
+	       "says so on stderr and uses generic XDP), generic XDP, or tc:\n"
+	       "the same pipeline as TC programs on the clsact ingress hook.\n"
+	       "XDP attachments are links pinned at <pin root>/link_sub_<IF>\n"
+	       "and link_up_<IF>; TC ones are recorded as tc_sub_<IF> and\n"
+	       "tc_up_<IF> (the filter's program). In tc mode the kernel gets\n"
+	       "GRO-merged packets and those too big for a tunnel back.\n"
+	       "\n"
+	       "Run again, up replaces the program of every interface that\n"
+	       "already has one atomically (maps, counters and token buckets\n"
+	       "stay), keeping its mode unless --mode asks for another: then\n"
+	       "the old attachment goes first. It records the time and this\n"
+	       "version in tg_meta (see 'tungate status').\n"
 	       "\n"
 	       "With an uplink, up also makes tg0 (a veth pair tg0/tg0-peer,\n"
 	       "unless tg0 exists), attaches the TC egress program there and\n"
@@ -76,10 +104,23 @@ static int up_help(int argc, char **argv)
 	       "fragmented by the kernel and encapsulated there. Run up again\n"
 	       "after a sync that changes prefixes or MTUs.\n"
 	       "\n"
-	       "down detaches every link under the pin root, removes tg0 if up\n"
-	       "made it, then removes the pinned maps and the pin root unless\n"
-	       "--keep-state is given.\n");
+	       "down detaches everything up attached under the pin root, removes\n"
+	       "tg0 if up made it, then removes the pinned maps and the pin root\n"
+	       "unless --keep-state is given (counters, buckets and subscribers\n"
+	       "then survive until the next up). It reports what it removed and\n"
+	       "does nothing, successfully, when there is nothing.\n"
+	       "\n"
+	       "status shows the interfaces, their mode and program, the version\n"
+	       "and time of the last up, the map fill levels and the last sync\n"
+	       "('tungate status help').\n");
 	return 0;
+}
+
+static const char *up_role_pin_prefix(enum tg_role role, enum tg_mode mode)
+{
+	if (mode == TG_MODE_TC)
+		return role == TG_ROLE_SUBSCRIBER ? TG_PIN_TC_SUB : TG_PIN_TC_UP;
+	return role == TG_ROLE_SUBSCRIBER ? TG_PIN_LINK_SUB : TG_PIN_LINK_UP;
 }
 
 static struct subscriber_bpf *up_load(const char *pin_root)
@@ -102,16 +143,22 @@ static struct subscriber_bpf *up_load(const char *pin_root)
 }
 
 /*
- * Give every map of obj (not yet loaded) the fd of the loaded subscriber
- * program's map of that name (the pinned ones), so all programs see one
- * data plane.
+ * Load obj (opened from its skeleton, not loaded) with every map replaced
+ * by the loaded subscriber program's map of that name (the pinned ones),
+ * so all programs see one data plane. 0 or negative errno (reported).
  */
-static int up_share_maps(struct bpf_object *obj, struct subscriber_bpf *sub,
-			 const char *what)
+static int up_load_obj(struct bpf_object *obj, struct subscriber_bpf *sub,
+		       const char *what)
 {
 	struct bpf_map *map, *own;
 	int err;
 
+	if (!obj) {
+		err = -errno;
+		tg_err("up: couldn't open the %s program: %s (%d)", what,
+		       strerror(-err), err);
+		return err;
+	}
 	bpf_object__for_each_map(map, obj) {
 		if (bpf_map__is_internal(map))
 			continue;
@@ -124,67 +171,62 @@ static int up_share_maps(struct bpf_object *obj, struct subscriber_bpf *sub,
 			return err;
 		}
 	}
-	return 0;
+	err = bpf_object__load(obj);
+	if (err)
+		tg_err("up: couldn't load the %s program: %s (%d)", what,
+		       strerror(-err), err);
+	return err;
 }
 
-/* The uplink program on the maps of the loaded subscriber program. */
-static struct uplink_bpf *up_load_uplink(struct subscriber_bpf *sub)
+/* Open a skeleton into *skel and load it on the shared maps. */
+#define UP_LOAD(skel, type, p, what)                                         \
+	({                                                                   \
+		int __err = 0;                                               \
+		if (!(skel)) {                                               \
+			(skel) = type##__open();                             \
+			__err = up_load_obj((skel) ? (skel)->obj : NULL,     \
+					    (p)->sub, what);                 \
+		}                                                            \
+		if (__err) {                                                 \
+			type##__destroy(skel);                               \
+			(skel) = NULL;                                       \
+		}                                                            \
+		__err;                                                       \
+	})
+
+/* The program for role in mode, loaded on first use. NULL: errno set. */
+static struct bpf_program *up_prog(struct up_progs *p, enum tg_role role,
+				   enum tg_mode mode)
 {
-	struct uplink_bpf *skel;
 	int err;
 
-	skel = uplink_bpf__open();
-	if (!skel) {
-		err = -errno;
-		tg_err("up: couldn't open the uplink program: %s (%d)",
-		       strerror(-err), err);
-		errno = -err;
-		return NULL;
+	if (role == TG_ROLE_SUBSCRIBER && mode != TG_MODE_TC)
+		return p->sub->progs.tg_sub_xdp;
+	if (role == TG_ROLE_SUBSCRIBER) {
+		err = UP_LOAD(p->sub_tc, subscriber_tc_bpf, p,
+			      "subscriber TC");
+		if (!err)
+			return p->sub_tc->progs.tg_sub_tc;
+	} else if (mode == TG_MODE_TC) {
+		err = UP_LOAD(p->up_tc, uplink_tc_bpf, p, "uplink TC");
+		if (!err)
+			return p->up_tc->progs.tg_up_tc;
+	} else {
+		err = UP_LOAD(p->up, uplink_bpf, p, "uplink");
+		if (!err)
+			return p->up->progs.tg_up_xdp;
 	}
-	err = up_share_maps(skel->obj, sub, "uplink");
-	if (err)
-		goto fail;
-	err = uplink_bpf__load(skel);
-	if (err) {
-		tg_err("up: couldn't load the uplink program: %s (%d)",
-		       strerror(-err), err);
-		goto fail;
-	}
-	return skel;
-fail:
-	uplink_bpf__destroy(skel);
 	errno = -err;
 	return NULL;
 }
 
-/* The TC egress program of tg0, on the same maps. */
-static struct egress_bpf *up_load_egress(struct subscriber_bpf *sub)
+static void up_progs_destroy(struct up_progs *p)
 {
-	struct egress_bpf *skel;
-	int err;
-
-	skel = egress_bpf__open();
-	if (!skel) {
-		err = -errno;
-		tg_err("up: couldn't open the egress program: %s (%d)",
-		       strerror(-err), err);
-		errno = -err;
-		return NULL;
-	}
-	err = up_share_maps(skel->obj, sub, "egress");
-	if (err)
-		goto fail;
-	err = egress_bpf__load(skel);
-	if (err) {
-		tg_err("up: couldn't load the egress program: %s (%d)",
-		       strerror(-err), err);
-		goto fail;
-	}
-	return skel;
-fail:
-	egress_bpf__destroy(skel);
-	errno = -err;
-	return NULL;
+	egress_bpf__destroy(p->eg);
+	uplink_tc_bpf__destroy(p->up_tc);
+	subscriber_tc_bpf__destroy(p->sub_tc);
+	uplink_bpf__destroy(p->up);
+	subscriber_bpf__destroy(p->sub);
 }
 
 /* Run ip(8) with args: 0, or -EIO (its own message is on stderr). */
@@ -310,16 +352,18 @@ static int up_egress_dev(unsigned int *ifindex, bool *created)
 }
 
 /*
- * The egress program on tg0's clsact egress hook, handle 1 priority 1,
- * replacing ours of an earlier up. A clsact qdisc that is already there
- * is used and left alone; tg0 itself (when ours) goes with down.
+ * The egress program on tg0's clsact egress hook (TG_TC_HANDLE and
+ * TG_TC_PRIO), replacing ours of an earlier up. A clsact qdisc that is
+ * already there is used and left alone; tg0 itself (when ours) goes with
+ * down.
  */
 static int up_attach_egress(unsigned int ifindex, bool created,
 			    struct bpf_program *prog)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 		    .attach_point = BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1,
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TG_TC_HANDLE,
+		    .priority = TG_TC_PRIO,
 		    .prog_fd = bpf_program__fd(prog),
 		    .flags = BPF_TC_F_REPLACE);
 	int err;
@@ -348,18 +392,56 @@ static int up_attach_egress(unsigned int ifindex, bool created,
 }
 
 /*
- * Replace the program of the pinned link at path. Returns 0, 1 when the
- * link is stale (its interface went away: unpinned, attach anew), or a
+ * Detach what the recorded attachment a (probed) holds and remove its
+ * pin. A TC filter is removed only while it still runs our program. 0 or
  * negative errno (reported).
  */
-static int up_replace(const char *path, struct up_iface *ifc,
-		      struct bpf_program *prog)
+static int up_detach(const char *pin_root, const struct tg_attach *a)
 {
-	struct bpf_link_info info;
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
+		    .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TG_TC_HANDLE,
+		    .priority = TG_TC_PRIO);
+	char path[PATH_MAX];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_root, a->pin);
+	if (a->tc && !a->stale) {
+		err = bpf_tc_detach(&hook, &opts);
+		if (err && err != -ENOENT)
+			pr_warn("tungate: iface '%s': detaching the TC program: %s\n",
+				a->ifname, strerror(-err));
+	} else if (!a->tc) {
+		/*
+		 * Detach explicitly: removing the pin only drops one
+		 * reference, and another process may hold the link open.
+		 */
+		fd = bpf_obj_get(path);
+		if (fd >= 0) {
+			if (bpf_link_detach(fd) && errno != ENOLINK &&
+			    errno != EINVAL && errno != EOPNOTSUPP)
+				pr_warn("tungate: detaching %s: %s\n", path,
+					strerror(errno));
+			close(fd);
+		}
+	}
+	if (unlink(path) && errno != ENOENT) {
+		err = -errno;
+		tg_err("cannot remove %s: %s", path, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* Replace the program of the live XDP link pinned at ifc->pin. */
+static int up_xdp_replace(const char *pin_root, struct up_iface *ifc,
+			  struct bpf_program *prog)
+{
+	char path[PATH_MAX];
 	struct bpf_link *link;
-	__u32 len = sizeof(info);
 	int err;
 
+	snprintf(path, sizeof(path), "%s/%s", pin_root, ifc->pin);
 	link = bpf_link__open(path);
 	if (!link) {
 		err = -errno;
@@ -367,77 +449,46 @@ static int up_replace(const char *path, struct up_iface *ifc,
 		       ifc->name, path, strerror(-err), err);
 		return err;
 	}
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(bpf_link__fd(link), &info, &len)) {
-		err = -errno;
-		tg_err("up: couldn't read the link at %s: %s (%d)", path,
-		       strerror(-err), err);
-		goto out;
-	}
-	if (info.type != BPF_LINK_TYPE_XDP) {
-		tg_err("up: %s is not an XDP link; remove it or use another pin root",
-		       path);
-		err = -EEXIST;
-		goto out;
-	}
-	err = 1;
-	if (info.xdp.ifindex == ifc->ifindex) {
-		err = bpf_link__update_program(link, prog);
-		if (!err) {
-			ifc->action = "replaced";
-			goto out;
-		}
-		if (err != -ENOLINK) {
-			tg_err("up: couldn't replace the XDP program on iface '%s': %s (%d)",
-			       ifc->name, strerror(-err), err);
-			goto out;
-		}
-		err = 1;
-	}
-	/* Detached (the interface was deleted) or now a different ifindex. */
-	pr_info("up: iface '%s': stale link at %s, attaching anew\n",
-		ifc->name, path);
-	if (unlink(path)) {
-		err = -errno;
-		tg_err("up: couldn't remove the stale link %s: %s (%d)", path,
-		       strerror(-err), err);
-	}
-out:
+	err = bpf_link__update_program(link, prog);
+	if (err)
+		tg_err("up: couldn't replace the XDP program on iface '%s': %s (%d)",
+		       ifc->name, strerror(-err), err);
 	bpf_link__destroy(link);
 	return err;
 }
 
-static int up_attach(const char *pin_root, struct up_iface *ifc,
-		     struct bpf_program *prog, __u32 xdp_flags)
+/* A new XDP link in ifc->mode, pinned at ifc->pin. */
+static int up_xdp_attach(const char *pin_root, struct up_iface *ifc,
+			 struct bpf_program *prog)
 {
 	struct bpf_link_create_opts opts = {
 		.sz = sizeof(opts),
-		.flags = xdp_flags,
+		.flags = ifc->mode == TG_MODE_NATIVE ? XDP_FLAGS_DRV_MODE :
+						       XDP_FLAGS_SKB_MODE,
 	};
+	const char *refuse = getenv(UP_TEST_NO_NATIVE_ENV);
 	char path[PATH_MAX];
 	int fd, err;
 
-	snprintf(path, sizeof(path), "%s/%s%s", pin_root,
-		 ifc->role == UP_SUBSCRIBER ? UP_SUB_LINK_PREFIX :
-					      UP_UP_LINK_PREFIX,
-		 ifc->name);
-	if (!access(path, F_OK)) {
-		err = up_replace(path, ifc, prog);
-		if (err <= 0)
-			return err;
+	snprintf(path, sizeof(path), "%s/%s", pin_root, ifc->pin);
+	if (refuse && !strcmp(refuse, ifc->name) &&
+	    ifc->mode == TG_MODE_NATIVE) {
+		errno = EOPNOTSUPP;
+		fd = -1;
+	} else {
+		fd = bpf_link_create(bpf_program__fd(prog), ifc->ifindex,
+				     BPF_XDP, &opts);
 	}
-
-	fd = bpf_link_create(bpf_program__fd(prog), ifc->ifindex, BPF_XDP,
-			     &opts);
 	if (fd < 0) {
 		err = -errno;
-		tg_err("up: couldn't attach XDP program on iface '%s': %s (%d)%s",
-		       ifc->name, strerror(-err), err,
+		/* The fallback to generic mode says it itself. */
+		if (ifc->mode == TG_MODE_NATIVE &&
+		    (err == -EOPNOTSUPP || err == -EINVAL || err == -524))
+			return err;
+		tg_err("up: couldn't attach XDP program on iface '%s' (%s mode): %s (%d)%s",
+		       ifc->name, tg_mode_name(ifc->mode), strerror(-err), err,
 		       err == -EBUSY ?
-			       "; another XDP program is attached there" :
-		       err == -EOPNOTSUPP && !(xdp_flags & XDP_FLAGS_SKB_MODE) ?
-			       "; the driver has no native XDP, try --mode generic" :
-			       "");
+			       "; another XDP program is attached there" : "");
 		return err;
 	}
 	/* The pin holds the attachment; closing fd then keeps it. */
@@ -445,9 +496,130 @@ static int up_attach(const char *pin_root, struct up_iface *ifc,
 	if (err)
 		tg_err("up: couldn't pin the link of iface '%s' at %s: %s (%d)",
 		       ifc->name, path, strerror(-err), err);
-	else
-		ifc->action = "attached";
 	close(fd);
+	return err;
+}
+
+/*
+ * prog as the filter of ifc's clsact ingress hook (made when missing),
+ * replacing ours atomically when there, and pinned at ifc->pin.
+ */
+static int up_tc_attach(const char *pin_root, struct up_iface *ifc,
+			struct bpf_program *prog)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifc->ifindex,
+		    .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TG_TC_HANDLE,
+		    .priority = TG_TC_PRIO, .prog_fd = bpf_program__fd(prog),
+		    .flags = BPF_TC_F_REPLACE);
+	libbpf_print_fn_t print;
+	char path[PATH_MAX];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_root, ifc->pin);
+	/* A clsact qdisc already there is fine: keep libbpf quiet about it. */
+	print = libbpf_set_print(NULL);
+	err = bpf_tc_hook_create(&hook);
+	libbpf_set_print(print);
+	if (err && err != -EEXIST) {
+		tg_err("up: couldn't create the clsact qdisc on iface '%s': %s (%d)",
+		       ifc->name, strerror(-err), err);
+		return err;
+	}
+	err = bpf_tc_attach(&hook, &opts);
+	if (err) {
+		tg_err("up: couldn't attach TC ingress program on iface '%s': %s (%d)",
+		       ifc->name, strerror(-err), err);
+		return err;
+	}
+	/* The filter holds the program; the pin records it for down. */
+	if (unlink(path) && errno != ENOENT)
+		err = -errno;
+	else if (bpf_obj_pin(bpf_program__fd(prog), path))
+		err = -errno;
+	if (err)
+		tg_err("up: couldn't pin the TC program of iface '%s' at %s: %s (%d)",
+		       ifc->name, path, strerror(-err), err);
+	return err;
+}
+
+/*
+ * Attach one interface. What an earlier up recorded for it is kept and
+ * its program replaced when the role matches, it is still attached and
+ * no other mode is asked for (forced: TG_MODE_NONE when not given);
+ * anything else recorded for it is detached first.
+ */
+static int up_iface_apply(const char *pin_root, struct up_progs *p,
+			  struct up_iface *ifc, enum tg_mode forced)
+{
+	static const char *const kinds[] = { TG_PIN_LINK_SUB, TG_PIN_LINK_UP,
+					     TG_PIN_TC_SUB, TG_PIN_TC_UP };
+	struct tg_attach a, keep;
+	char name[NAME_MAX + 1], path[PATH_MAX];
+	struct bpf_program *prog;
+	bool have_keep = false, had = false;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		snprintf(name, sizeof(name), "%s%s", kinds[i], ifc->name);
+		snprintf(path, sizeof(path), "%s/%s", pin_root, name);
+		if (access(path, F_OK) || tg_attach_parse(name, &a))
+			continue;
+		err = tg_attach_probe(pin_root, &a);
+		if (err) {
+			tg_err("up: couldn't read %s: %s", path, strerror(-err));
+			return err;
+		}
+		if (!have_keep && a.role == ifc->role && !a.stale &&
+		    a.ifindex == ifc->ifindex &&
+		    (forced == TG_MODE_NONE || forced == a.mode)) {
+			keep = a;
+			have_keep = true;
+			continue;
+		}
+		if (a.stale)
+			pr_info("up: iface '%s': %s is stale, attaching anew\n",
+				ifc->name, path);
+		else
+			had = true;
+		err = up_detach(pin_root, &a);
+		if (err)
+			return err;
+	}
+
+	if (have_keep) {
+		ifc->mode = keep.mode;
+		ifc->action = "replaced";
+		snprintf(ifc->pin, sizeof(ifc->pin), "%s", keep.pin);
+		prog = up_prog(p, ifc->role, ifc->mode);
+		if (!prog)
+			return -errno;
+		return keep.tc ? up_tc_attach(pin_root, ifc, prog) :
+				 up_xdp_replace(pin_root, ifc, prog);
+	}
+
+	ifc->mode = forced == TG_MODE_NONE ? TG_MODE_NATIVE : forced;
+	ifc->action = had ? "reattached" : "attached";
+	snprintf(ifc->pin, sizeof(ifc->pin), "%s%s",
+		 up_role_pin_prefix(ifc->role, ifc->mode), ifc->name);
+	prog = up_prog(p, ifc->role, ifc->mode);
+	if (!prog)
+		return -errno;
+	if (ifc->mode == TG_MODE_TC)
+		return up_tc_attach(pin_root, ifc, prog);
+	err = up_xdp_attach(pin_root, ifc, prog);
+	if (err && ifc->mode == TG_MODE_NATIVE && forced == TG_MODE_NONE &&
+	    (err == -EOPNOTSUPP || err == -EINVAL || err == -524)) {
+		pr_warn("tungate: up: iface '%s': the driver refused native XDP (%s); attaching in generic mode\n",
+			ifc->name, strerror(-err));
+		ifc->mode = TG_MODE_GENERIC;
+		err = up_xdp_attach(pin_root, ifc, prog);
+	} else if (err && ifc->mode == TG_MODE_NATIVE &&
+		   (err == -EOPNOTSUPP || err == -EINVAL || err == -524)) {
+		tg_err("up: couldn't attach XDP program on iface '%s' (native mode): %s (%d); the driver has no native XDP, try --mode generic",
+		       ifc->name, strerror(-err), err);
+	}
 	return err;
 }
 
@@ -471,6 +643,31 @@ static int up_fill_ports(int ports_fd, struct up_iface *ifs, int n)
 	return 0;
 }
 
+/* tg_meta: the time of this up and the version that did it. */
+static int up_stamp_meta(int meta_fd)
+{
+	struct tg_meta meta;
+	struct timespec ts;
+	__u32 key = 0;
+	int err;
+
+	if (bpf_map_lookup_elem(meta_fd, &key, &meta)) {
+		err = -errno;
+		tg_err("up: couldn't read tg_meta: %s (%d)", strerror(-err), err);
+		return err;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	meta.up_time = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	memset(meta.version, 0, sizeof(meta.version));
+	snprintf(meta.version, sizeof(meta.version), "%s", TG_VERSION);
+	if (bpf_map_update_elem(meta_fd, &key, &meta, BPF_ANY)) {
+		err = -errno;
+		tg_err("up: couldn't write tg_meta: %s (%d)", strerror(-err), err);
+		return err;
+	}
+	return 0;
+}
+
 static void up_report(const char *pin_root, struct up_iface *ifs, int n,
 		      const char *mode, int routes, bool eg_created)
 {
@@ -483,17 +680,12 @@ static void up_report(const char *pin_root, struct up_iface *ifs, int n,
 			       TG_EGRESS_DEV, eg_created ? "created, " : "",
 			       routes, TG_RT_PROTO);
 		for (i = 0; i < n; i++)
-			printf("up: %s: %s XDP program %s (%s), link %s/%s%s\n",
-			       ifs[i].name,
-			       ifs[i].role == UP_SUBSCRIBER ? "subscriber" :
-							      "uplink",
-			       ifs[i].action,
-			       !strcmp(ifs[i].action, "replaced") ?
-				       "mode kept" : mode,
-			       pin_root,
-			       ifs[i].role == UP_SUBSCRIBER ?
-				       UP_SUB_LINK_PREFIX : UP_UP_LINK_PREFIX,
-			       ifs[i].name);
+			printf("up: %s: %s %s program %s (%s), %s %s/%s\n",
+			       ifs[i].name, tg_role_name(ifs[i].role),
+			       ifs[i].mode == TG_MODE_TC ? "TC" : "XDP",
+			       ifs[i].action, tg_mode_name(ifs[i].mode),
+			       ifs[i].mode == TG_MODE_TC ? "pin" : "link",
+			       pin_root, ifs[i].pin);
 		return;
 	}
 	w = jsonw_new(stdout);
@@ -502,15 +694,17 @@ static void up_report(const char *pin_root, struct up_iface *ifs, int n,
 	jsonw_start_object(w);
 	jsonw_string_field(w, "pin_root", pin_root);
 	jsonw_string_field(w, "mode", mode);
+	jsonw_string_field(w, "version", TG_VERSION);
 	jsonw_name(w, "interfaces");
 	jsonw_start_array(w);
 	for (i = 0; i < n; i++) {
 		jsonw_start_object(w);
 		jsonw_string_field(w, "ifname", ifs[i].name);
 		jsonw_uint_field(w, "ifindex", ifs[i].ifindex);
-		jsonw_string_field(w, "role", ifs[i].role == UP_SUBSCRIBER ?
-						      "subscriber" : "uplink");
+		jsonw_string_field(w, "role", tg_role_name(ifs[i].role));
+		jsonw_string_field(w, "mode", tg_mode_name(ifs[i].mode));
 		jsonw_string_field(w, "action", ifs[i].action);
+		jsonw_string_field(w, "pin", ifs[i].pin);
 		jsonw_end_object(w);
 	}
 	jsonw_end_array(w);
@@ -527,13 +721,13 @@ static void up_report(const char *pin_root, struct up_iface *ifs, int n,
 }
 
 static int up_add_iface(struct up_iface *ifs, int *n, const char *name,
-			enum up_role role)
+			enum tg_role role)
 {
 	unsigned int ifindex;
 	int i;
 
-	if (strlen(name) >= IFNAMSIZ || strchr(name, '/')) {
-		tg_err("up: interface name '%s' is not valid", name);
+	if (!*name || strlen(name) >= IFNAMSIZ || strchr(name, '/')) {
+		tg_err("up: interface name '%s': not a valid name", name);
 		return -EINVAL;
 	}
 	ifindex = if_nametoindex(name);
@@ -549,29 +743,69 @@ static int up_add_iface(struct up_iface *ifs, int *n, const char *name,
 			return -EINVAL;
 		}
 		/* Subscriber and uplink at once: attach, one port entry. */
-		ifs[i].role = UP_SUBSCRIBER;
+		ifs[i].role = TG_ROLE_SUBSCRIBER;
 		return 0;
 	}
 	if (*n >= TG_MAX_PORTS) {
 		tg_err("up: more than %d interfaces", TG_MAX_PORTS);
 		return -E2BIG;
 	}
-	ifs[*n] = (struct up_iface){ name, ifindex, role, "" };
+	memset(&ifs[*n], 0, sizeof(ifs[*n]));
+	ifs[*n].name = name;
+	ifs[*n].ifindex = ifindex;
+	ifs[*n].role = role;
+	ifs[*n].action = "";
 	(*n)++;
 	return 0;
+}
+
+static int up_parse_mode(const char *val, enum tg_mode *mode)
+{
+	if (!strcmp(val, "native"))
+		*mode = TG_MODE_NATIVE;
+	else if (!strcmp(val, "generic"))
+		*mode = TG_MODE_GENERIC;
+	else if (!strcmp(val, "tc"))
+		*mode = TG_MODE_TC;
+	else {
+		tg_err("up: --mode '%s': expected native, generic or tc", val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * With an uplink, the return path's slow lane: tg0, its TC egress
+ * program, and the subscriber routes to it. The number of routes, or
+ * negative errno (reported).
+ */
+static int up_egress(struct up_progs *p, bool *created)
+{
+	unsigned int ifindex = 0;
+	int err;
+
+	err = UP_LOAD(p->eg, egress_bpf, p, "egress");
+	if (!err)
+		err = up_egress_dev(&ifindex, created);
+	if (!err)
+		err = up_attach_egress(ifindex, *created,
+				       p->eg->progs.tg_egress_tc);
+	if (err)
+		return err;
+	return tg_routes_sync(bpf_map__fd(p->sub->maps.tg_prefix4),
+			      bpf_map__fd(p->sub->maps.tg_prefix6),
+			      bpf_map__fd(p->sub->maps.tg_encap),
+			      TG_EGRESS_DEV);
 }
 
 int do_up(int argc, char **argv)
 {
 	struct up_iface ifs[TG_MAX_PORTS];
-	const char *pin_root = tg_pin_root(), *val, *mode = "native";
-	struct subscriber_bpf *skel = NULL;
-	struct uplink_bpf *up_skel = NULL;
-	struct egress_bpf *eg_skel = NULL;
-	unsigned int eg_ifindex = 0;
-	bool eg_created = false;
+	const char *pin_root = tg_pin_root(), *val, *mode_arg = "native";
+	struct up_progs p = { 0 };
+	enum tg_mode forced = TG_MODE_NONE;
+	bool eg_created = false, uplink = false;
 	int routes = -1;
-	__u32 xdp_flags = XDP_FLAGS_DRV_MODE;
 	int i, n = 0, nsub = 0, lock = -1, err = 0;
 
 	for (i = 1; i < argc && !err; i++) {
@@ -582,26 +816,19 @@ int do_up(int argc, char **argv)
 		if (!strcmp(argv[i], "--subscriber-if")) {
 			err = tg_opt_value("up", argc, argv, &i, &val);
 			if (!err)
-				err = up_add_iface(ifs, &n, val, UP_SUBSCRIBER);
+				err = up_add_iface(ifs, &n, val,
+						   TG_ROLE_SUBSCRIBER);
 			nsub++;
 		} else if (!strcmp(argv[i], "--uplink-if")) {
 			err = tg_opt_value("up", argc, argv, &i, &val);
 			if (!err)
-				err = up_add_iface(ifs, &n, val, UP_UPLINK);
+				err = up_add_iface(ifs, &n, val, TG_ROLE_UPLINK);
+			uplink = true;
 		} else if (!strcmp(argv[i], "--mode")) {
 			err = tg_opt_value("up", argc, argv, &i, &val);
-			if (err)
-				break;
-			if (!strcmp(val, "native")) {
-				xdp_flags = XDP_FLAGS_DRV_MODE;
-			} else if (!strcmp(val, "generic")) {
-				xdp_flags = XDP_FLAGS_SKB_MODE;
-			} else {
-				tg_err("up: --mode '%s': expected native or generic",
-				       val);
-				err = -EINVAL;
-			}
-			mode = val;
+			if (!err)
+				err = up_parse_mode(val, &forced);
+			mode_arg = val;
 		} else {
 			tg_err("up: unknown argument '%s'; try 'tungate up help'",
 			       argv[i]);
@@ -618,55 +845,26 @@ int do_up(int argc, char **argv)
 	lock = tg_pin_lock(pin_root);
 	if (lock < 0)
 		return lock;
-	skel = up_load(pin_root);
-	if (!skel) {
+	p.sub = up_load(pin_root);
+	if (!p.sub) {
 		err = -errno;
 		goto out;
 	}
-	for (i = 0; i < n && ifs[i].role != UP_UPLINK; i++)
-		;
-	if (i < n) {
-		up_skel = up_load_uplink(skel);
-		if (!up_skel) {
-			err = -errno;
-			goto out;
-		}
-	}
 	for (i = 0; i < n && !err; i++)
-		err = up_attach(pin_root, &ifs[i],
-				ifs[i].role == UP_SUBSCRIBER ?
-					skel->progs.tg_sub_xdp :
-					up_skel->progs.tg_up_xdp,
-				xdp_flags);
+		err = up_iface_apply(pin_root, &p, &ifs[i], forced);
 	if (!err)
-		err = up_fill_ports(bpf_map__fd(skel->maps.tg_ports), ifs, n);
-	/*
-	 * With an uplink, the return path's slow lane: tg0, its TC egress
-	 * program, and the subscriber routes to it.
-	 */
-	if (!err && up_skel) {
-		eg_skel = up_load_egress(skel);
-		err = eg_skel ? 0 : -errno;
-		if (!err)
-			err = up_egress_dev(&eg_ifindex, &eg_created);
-		if (!err)
-			err = up_attach_egress(eg_ifindex, eg_created,
-					       eg_skel->progs.tg_egress_tc);
-		if (!err) {
-			routes = tg_routes_sync(bpf_map__fd(skel->maps.tg_prefix4),
-						bpf_map__fd(skel->maps.tg_prefix6),
-						bpf_map__fd(skel->maps.tg_encap),
-						TG_EGRESS_DEV);
-			err = routes < 0 ? routes : 0;
-		}
+		err = up_fill_ports(bpf_map__fd(p.sub->maps.tg_ports), ifs, n);
+	if (!err && uplink) {
+		routes = up_egress(&p, &eg_created);
+		err = routes < 0 ? routes : 0;
 	}
 	if (!err)
-		up_report(pin_root, ifs, n, mode, routes, eg_created);
+		err = up_stamp_meta(bpf_map__fd(p.sub->maps.tg_meta));
+	if (!err)
+		up_report(pin_root, ifs, n, mode_arg, routes, eg_created);
 out:
-	/* Links and maps stay pinned; only this process's handles go. */
-	egress_bpf__destroy(eg_skel);
-	uplink_bpf__destroy(up_skel);
-	subscriber_bpf__destroy(skel);
+	/* Links, filters and maps stay; only this process's handles go. */
+	up_progs_destroy(&p);
 	tg_pin_unlock(lock);
 	return err;
 }
@@ -698,12 +896,12 @@ static void down_names_free(struct down_names *d)
 	d->v = NULL;
 }
 
-/* Detach and unpin every link_* under the pin root. */
+/* Detach and unpin every attachment recorded under the pin root. */
 static int down_links(const char *pin_root, struct down_names *done)
 {
-	char path[PATH_MAX];
+	struct tg_attach a;
 	struct dirent *de;
-	int fd, err = 0;
+	int err = 0;
 	DIR *dir;
 
 	dir = opendir(pin_root);
@@ -713,34 +911,20 @@ static int down_links(const char *pin_root, struct down_names *done)
 		return err;
 	}
 	while ((de = readdir(dir))) {
-		if (strncmp(de->d_name, UP_LINK_PREFIX, strlen(UP_LINK_PREFIX)))
+		if (tg_attach_parse(de->d_name, &a))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", pin_root, de->d_name);
-		fd = bpf_obj_get(path);
-		/*
-		 * Detach explicitly: removing the pin only drops one
-		 * reference, and another process may hold the link open.
-		 */
-		if (fd >= 0) {
-			if (bpf_link_detach(fd) && errno != ENOLINK &&
-			    errno != EINVAL && errno != EOPNOTSUPP)
-				pr_warn("down: detaching %s: %s\n", path,
-					strerror(errno));
-			close(fd);
-		}
-		if (unlink(path)) {
-			err = -errno;
-			tg_err("down: cannot remove %s: %s", path,
-			       strerror(-err));
+		/* Unreadable: nothing of ours to detach, the pin still goes. */
+		if (tg_attach_probe(pin_root, &a))
+			a.stale = true;
+		err = up_detach(pin_root, &a);
+		if (!err)
+			err = down_names_add(done, de->d_name);
+		if (err)
 			break;
-		}
-		err = down_names_add(done, de->d_name);
-		if (err) {
-			tg_err("down: out of memory");
-			break;
-		}
 	}
 	closedir(dir);
+	if (err == -ENOMEM)
+		tg_err("down: out of memory");
 	return err;
 }
 
@@ -752,7 +936,8 @@ static int down_links(const char *pin_root, struct down_names *done)
 static bool down_egress_dev(void)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TG_TC_HANDLE,
+		    .priority = TG_TC_PRIO);
 	char *del[] = { "ip", "link", "del", TG_EGRESS_DEV, NULL };
 
 	hook.ifindex = if_nametoindex(TG_EGRESS_DEV);
@@ -766,8 +951,8 @@ static bool down_egress_dev(void)
 	return false;
 }
 
-/* Remove the maps the subscriber object pins by name. */
-static int down_maps(const char *pin_root)
+/* Remove the maps the subscriber object pins by name; names in done. */
+static int down_maps(const char *pin_root, struct down_names *done)
 {
 	struct bpf_object_open_opts opts = {
 		.sz = sizeof(opts),
@@ -787,7 +972,17 @@ static int down_maps(const char *pin_root)
 	}
 	bpf_object__for_each_map(map, skel->obj) {
 		path = bpf_map__pin_path(map);
-		if (!path || !unlink(path) || errno == ENOENT)
+		if (!path)
+			continue;
+		if (!unlink(path)) {
+			err = down_names_add(done, bpf_map__name(map));
+			if (err) {
+				tg_err("down: out of memory");
+				break;
+			}
+			continue;
+		}
+		if (errno == ENOENT)
 			continue;
 		err = -errno;
 		tg_err("down: cannot remove %s: %s", path, strerror(-err));
@@ -798,7 +993,7 @@ static int down_maps(const char *pin_root)
 }
 
 static void down_report(const char *pin_root, struct down_names *done,
-			bool keep, bool removed)
+			struct down_names *maps, bool keep, bool removed)
 {
 	struct json_writer *w;
 	int i;
@@ -807,10 +1002,12 @@ static void down_report(const char *pin_root, struct down_names *done,
 		for (i = 0; i < done->n; i++)
 			printf("down: %s detached\n", done->v[i]);
 		if (!done->n)
-			printf("down: no links under %s\n", pin_root);
-		printf("down: %s\n", keep ? "maps kept" :
-				     removed ? "maps and pin root removed" :
-					       "maps removed");
+			printf("down: nothing attached under %s\n", pin_root);
+		if (keep)
+			printf("down: maps kept under %s\n", pin_root);
+		else
+			printf("down: %d maps removed%s\n", maps->n,
+			       removed ? ", pin root removed" : "");
 		return;
 	}
 	w = jsonw_new(stdout);
@@ -822,7 +1019,13 @@ static void down_report(const char *pin_root, struct down_names *done,
 	for (i = 0; i < done->n; i++)
 		jsonw_string(w, done->v[i]);
 	jsonw_end_array(w);
+	jsonw_name(w, "maps_removed");
+	jsonw_start_array(w);
+	for (i = 0; i < maps->n; i++)
+		jsonw_string(w, maps->v[i]);
+	jsonw_end_array(w);
 	jsonw_string_field(w, "state", keep ? "kept" : "removed");
+	jsonw_bool_field(w, "pin_root_removed", removed);
 	jsonw_end_object(w);
 	jsonw_destroy(&w);
 }
@@ -830,7 +1033,7 @@ static void down_report(const char *pin_root, struct down_names *done,
 int do_down(int argc, char **argv)
 {
 	const char *pin_root = tg_pin_root();
-	struct down_names done = { 0 };
+	struct down_names done = { 0 }, maps = { 0 };
 	bool keep = false, removed = false;
 	int i, lock, err;
 
@@ -849,7 +1052,7 @@ int do_down(int argc, char **argv)
 	}
 	if (access(pin_root, F_OK)) {
 		if (tg_opts.json)
-			printf("{\"detached\": [], \"state\": \"absent\"}\n");
+			printf("{\"detached\": [], \"maps_removed\": [], \"state\": \"absent\", \"pin_root_removed\": false}\n");
 		else
 			printf("down: nothing under %s\n", pin_root);
 		return 0;
@@ -862,7 +1065,7 @@ int do_down(int argc, char **argv)
 	if (!err && down_egress_dev())
 		err = down_names_add(&done, TG_EGRESS_DEV);
 	if (!err && !keep) {
-		err = down_maps(pin_root);
+		err = down_maps(pin_root, &maps);
 		/* Foreign files keep the directory: not ours to delete. */
 		if (!err && rmdir(pin_root))
 			pr_warn("down: %s kept: %s\n", pin_root,
@@ -871,8 +1074,9 @@ int do_down(int argc, char **argv)
 			removed = true;
 	}
 	if (!err)
-		down_report(pin_root, &done, keep, removed);
+		down_report(pin_root, &done, &maps, keep, removed);
 	down_names_free(&done);
+	down_names_free(&maps);
 	tg_pin_unlock(lock);
 	return err;
 }

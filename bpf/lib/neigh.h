@@ -78,6 +78,207 @@ static __always_inline bool tg_ns_answerable(const struct ipv6hdr *ip6h,
 }
 
 /*
+ * A reply being built: the request's outer Ethernet addresses, the
+ * payload (an ARP reply or a neighbour advertisement) and the tunnel.
+ */
+struct tg_neigh_ans {
+	__u8 l2[2 * ETH_ALEN];	/* outer destination and source of the request */
+	__u8 pl[sizeof(struct ipv6hdr) + TG_NA_LEN];
+	__u32 plen;		/* bytes of pl in use */
+	__u16 proto;		/* ETH_P_ARP or ETH_P_IPV6 */
+	const struct tg_encap *e;
+};
+
+/*
+ * The hook-neutral half of an answer: check the ARP request or neighbour
+ * solicitation of subscriber sub_id at frame offset off (untagged inner
+ * Ethernet right before it; outer IPv4 at l3; kind TG_NEIGH_*), build the
+ * reply's payload in a and learn the asker's MAC address and UDP port.
+ * TG_CONTINUE, or CONTROL when the request is left for the kernel.
+ */
+static __always_inline int tg_neigh_answer(void *data, void *data_end,
+					   __u32 sub_id, __u64 off, __u64 l3,
+					   __u64 kind, struct tg_neigh_ans *a)
+{
+	__u8 mac[ETH_ALEN];
+	struct tg_config *cfg;
+	struct tg_encap *e;
+	struct tg_peer *peer;
+	struct iphdr *oip;
+	__u32 key = sub_id, zero = 0, len;
+	__u64 sum;
+	__u8 *m;
+	int i;
+
+	if (off > TG_NEIGH_MAX_OFF || off < ETH_HLEN || l3 > TG_ENC_L3_MAX)
+		return TG_R_CONTROL;
+	e = bpf_map_lookup_elem(&tg_encap, &key);
+	peer = bpf_map_lookup_elem(&tg_peer, &key);
+	cfg = bpf_map_lookup_elem(&tg_config, &zero);
+	if (!e || !peer || !cfg || e->type == TG_TUN_NONE ||
+	    tg_mac_zero(cfg->gw_mac))
+		return TG_R_CONTROL;
+	a->e = e;
+
+	if ((void *)((__u8 *)data + sizeof(a->l2)) > data_end)
+		return TG_R_CONTROL;
+	__builtin_memcpy(a->l2, data, sizeof(a->l2));
+	/*
+	 * The verifier refuses negative constant offsets from a variable
+	 * packet pointer: subtract from the offset, kept apart from data.
+	 */
+	len = off - ETH_HLEN + ETH_ALEN;
+	asm volatile("" : "+r"(len));
+	m = data + len;
+	if ((void *)(m + ETH_ALEN) > data_end)
+		return TG_R_CONTROL;
+	__builtin_memcpy(mac, m, ETH_ALEN);
+
+	m = data + off;
+	if (kind == TG_NEIGH_ARP) {
+		struct tg_arp *req = (void *)m, *r = (void *)a->pl;
+
+		if ((void *)(req + 1) > data_end || !tg_arp_answerable(req))
+			return TG_R_CONTROL;
+		r->htype = bpf_htons(TG_ARPHRD_ETHER);
+		r->ptype = bpf_htons(ETH_P_IP);
+		r->hlen = ETH_ALEN;
+		r->plen = 4;
+		r->oper = bpf_htons(TG_ARPOP_REPLY);
+		__builtin_memcpy(r->sha, cfg->gw_mac, ETH_ALEN);
+		r->spa = req->tpa;
+		__builtin_memcpy(r->tha, mac, ETH_ALEN);
+		r->tpa = req->spa;
+		a->plen = TG_ARP_HLEN;
+		a->proto = ETH_P_ARP;
+	} else {
+		struct ipv6hdr *req = (void *)m, *ip6h = (void *)a->pl;
+		__u8 *icmp = (void *)(req + 1), *na = (__u8 *)(ip6h + 1);
+
+		if ((void *)(icmp + 24) > data_end ||
+		    !tg_ns_answerable(req, icmp))
+			return TG_R_CONTROL;
+		*(__be32 *)ip6h = bpf_htonl(0x60000000);
+		ip6h->payload_len = bpf_htons(TG_NA_LEN);
+		ip6h->nexthdr = IPPROTO_ICMPV6;
+		ip6h->hop_limit = TG_ND_HOP_LIMIT;
+		/* From the address asked about, to the asker. */
+		__builtin_memcpy(&ip6h->saddr, icmp + 8, sizeof(ip6h->saddr));
+		__builtin_memcpy(&ip6h->daddr, &req->saddr, sizeof(ip6h->daddr));
+		na[0] = TG_ND_NA;
+		*(__be32 *)(na + 4) = bpf_htonl(TG_NA_FLAGS);
+		__builtin_memcpy(na + 8, icmp + 8, 16);
+		na[24] = TG_ND_OPT_TLLA;
+		na[25] = 1;		/* length in units of 8 bytes */
+		__builtin_memcpy(na + 26, cfg->gw_mac, ETH_ALEN);
+		/*
+		 * Checksum over the pseudo header (addresses, length, next
+		 * header: each term on its own, a 32-bit sum of two would
+		 * lose a carry) and the message.
+		 */
+		sum = 0;
+#pragma unroll
+		for (i = 0; i < 8; i++)
+			sum += ((__u32 *)&ip6h->saddr)[i];
+		sum += (__u64)bpf_htonl(TG_NA_LEN);
+		sum += (__u64)bpf_htonl(IPPROTO_ICMPV6);
+#pragma unroll
+		for (i = 0; i < TG_NA_LEN / 4; i++)
+			sum += ((__u32 *)na)[i];
+		*(__u16 *)(na + 2) = tg_csum_fold(sum);
+		a->plen = sizeof(a->pl);
+		a->proto = ETH_P_IPV6;
+	}
+
+	/* The asker's address and port: learnt, as from its data. */
+	if (*(__u32 *)peer->mac != *(__u32 *)mac ||
+	    *(__u16 *)(peer->mac + 4) != *(__u16 *)(mac + 4))
+		__builtin_memcpy(peer->mac, mac, ETH_ALEN);
+	oip = data + l3;
+	if ((void *)(oip + 1) > data_end)
+		return TG_R_CONTROL;
+	if (oip->protocol == IPPROTO_UDP) {
+		struct udphdr *uh = (void *)oip + (oip->ihl & 0xf) * 4;
+
+		if ((void *)(uh + 1) > data_end)
+			return TG_R_CONTROL;
+		if (peer->udp_port != bpf_ntohs(uh->source))
+			peer->udp_port = bpf_ntohs(uh->source);
+	}
+	return TG_CONTINUE;
+}
+
+/*
+ * Look up what the reply of plen bytes of payload_proto to subscriber
+ * sub_id (outer IPv4 at l3) needs and prepare its tunnel headers into x:
+ * to whoever asked (just learnt), even when another MAC is configured.
+ * The length the frame must have, or 0 on failure.
+ */
+static __always_inline __u32 tg_neigh_prepare(__u32 sub_id, __u64 l3,
+					      __u64 plen, __u64 payload_proto,
+					      struct tg_enc *x,
+					      struct tg_encap **ep,
+					      struct tg_peer **peerp)
+{
+	struct tg_config *cfg;
+	struct tg_encap *e;
+	struct tg_peer *peer;
+	__u32 key = sub_id, zero = 0;
+
+	e = bpf_map_lookup_elem(&tg_encap, &key);
+	peer = bpf_map_lookup_elem(&tg_peer, &key);
+	cfg = bpf_map_lookup_elem(&tg_config, &zero);
+	if (!e || !peer || !cfg || l3 > TG_ENC_L3_MAX || plen > 128)
+		return 0;
+	if (tg_encap_prepare(e, peer, cfg, payload_proto, plen, x) !=
+	    TG_CONTINUE)
+		return 0;
+	__builtin_memcpy(x->dmac, peer->mac, ETH_ALEN);
+	*ep = e;
+	*peerp = peer;
+	return l3 + sizeof(struct iphdr) + x->tun_len + plen;
+}
+
+/*
+ * The last writes of a reply whose tunnel headers are in place (enc: the
+ * tunnel header length | the frame offset of a checksum still to fill
+ * << 16, from tg_*_neigh_encap()): the outer Ethernet addresses swapped
+ * (tags and ethertype stay). Returns the frame offset of the payload,
+ * where the caller stores a->pl, then fills the tunnel's checksum c over
+ * it when c->len (it covers the payload: last); -1 when out of bounds.
+ */
+static __always_inline int tg_neigh_finish(void *data, void *data_end,
+					   __u64 l3, __u32 enc,
+					   const struct tg_neigh_ans *a,
+					   struct tg_enc_csum *c)
+{
+	__u32 off = l3 + sizeof(struct iphdr) + (enc & 0xffff);
+	__u32 csum = enc >> 16, end = off + a->plen;
+
+	if ((void *)((__u8 *)data + 2 * ETH_ALEN) > data_end ||
+	    off > TG_NEIGH_MAX_OFF)
+		return -1;
+	__builtin_memcpy(data, a->l2 + ETH_ALEN, ETH_ALEN);
+	__builtin_memcpy((__u8 *)data + ETH_ALEN, a->l2, ETH_ALEN);
+	c->len = 0;
+	if (!csum)
+		return off;
+	/* The field is 6 bytes into UDP, 4 into GRE. */
+	if (a->e->type == TG_TUN_L2TPV3_UDP) {
+		c->start = csum - 6;
+		c->len = end - c->start;
+		c->seed = tg_udp4_pseudo(a->e, c->len);
+		c->how = TG_CSUM_AT_UDP;
+	} else {
+		c->start = csum - 4;
+		c->len = end - c->start;
+		c->seed = 0;
+		c->how = TG_CSUM_AT_GRE;
+	}
+	return off;
+}
+
+/*
  * Resize the frame to a reply of plen bytes of payload_proto inside
  * subscriber sub_id's tunnel (outer IPv4 at l3) and write the outer IPv4
  * and tunnel headers, inner Ethernet to the learnt peer address. Returns
@@ -88,25 +289,16 @@ __noinline int tg_xdp_neigh_encap(struct xdp_md *ctx, __u64 sub_id, __u64 l3,
 				  __u64 plen, __u64 payload_proto)
 {
 	void *data, *data_end;
-	struct tg_config *cfg;
-	struct tg_encap *e;
-	struct tg_peer *peer;
+	struct tg_encap *e = NULL;
+	struct tg_peer *peer = NULL;
 	struct tg_enc x;
 	__u8 head[TG_ENC_L3_MAX];
-	__u32 key = sub_id, zero = 0, len, cur;
+	__u32 len, cur;
 	int csum;
 
-	e = bpf_map_lookup_elem(&tg_encap, &key);
-	peer = bpf_map_lookup_elem(&tg_peer, &key);
-	cfg = bpf_map_lookup_elem(&tg_config, &zero);
-	if (!e || !peer || !cfg || l3 > TG_ENC_L3_MAX || plen > 128)
+	len = tg_neigh_prepare(sub_id, l3, plen, payload_proto, &x, &e, &peer);
+	if (!len || !e || !peer)
 		return -1;
-	if (tg_encap_prepare(e, peer, cfg, payload_proto, plen, &x) !=
-	    TG_CONTINUE)
-		return -1;
-	/* To whoever asked (just learnt), even when another is configured. */
-	__builtin_memcpy(x.dmac, peer->mac, ETH_ALEN);
-	len = l3 + sizeof(struct iphdr) + x.tun_len + plen;
 	cur = bpf_xdp_get_buff_len(ctx);
 	if (len > cur) {
 		/*
@@ -143,142 +335,25 @@ __noinline int tg_xdp_neigh_reply(struct xdp_md *ctx, __u64 sub_id, __u64 off,
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u8 l2[2 * ETH_ALEN], mac[ETH_ALEN];
-	/* The reply's payload, built here, then stored in the frame. */
-	__u8 pl[sizeof(struct ipv6hdr) + TG_NA_LEN] = {};
-	struct tg_config *cfg;
-	struct tg_encap *e;
-	struct tg_peer *peer;
-	struct iphdr *oip;
-	__u32 key = sub_id, zero = 0, len, plen;
-	__u64 sum;
-	__u8 *m;
-	int ret, i;
+	struct tg_neigh_ans a = {};
+	struct tg_enc_csum c = {};
+	int ret, pos;
 
-	if (off > TG_NEIGH_MAX_OFF || off < ETH_HLEN || l3 > TG_ENC_L3_MAX)
-		return TG_R_CONTROL;
-	e = bpf_map_lookup_elem(&tg_encap, &key);
-	peer = bpf_map_lookup_elem(&tg_peer, &key);
-	cfg = bpf_map_lookup_elem(&tg_config, &zero);
-	if (!e || !peer || !cfg || e->type == TG_TUN_NONE ||
-	    tg_mac_zero(cfg->gw_mac))
-		return TG_R_CONTROL;
-
-	if ((void *)((__u8 *)data + sizeof(l2)) > data_end)
-		return TG_R_CONTROL;
-	__builtin_memcpy(l2, data, sizeof(l2));
-	/*
-	 * The verifier refuses negative constant offsets from a variable
-	 * packet pointer: subtract from the offset, kept apart from data.
-	 */
-	len = off - ETH_HLEN + ETH_ALEN;
-	asm volatile("" : "+r"(len));
-	m = data + len;
-	if ((void *)(m + ETH_ALEN) > data_end)
-		return TG_R_CONTROL;
-	__builtin_memcpy(mac, m, ETH_ALEN);
-
-	m = data + off;
-	if (kind == TG_NEIGH_ARP) {
-		struct tg_arp *req = (void *)m, *a = (void *)pl;
-
-		if ((void *)(req + 1) > data_end || !tg_arp_answerable(req))
-			return TG_R_CONTROL;
-		a->htype = bpf_htons(TG_ARPHRD_ETHER);
-		a->ptype = bpf_htons(ETH_P_IP);
-		a->hlen = ETH_ALEN;
-		a->plen = 4;
-		a->oper = bpf_htons(TG_ARPOP_REPLY);
-		__builtin_memcpy(a->sha, cfg->gw_mac, ETH_ALEN);
-		a->spa = req->tpa;
-		__builtin_memcpy(a->tha, mac, ETH_ALEN);
-		a->tpa = req->spa;
-		plen = TG_ARP_HLEN;
-	} else {
-		struct ipv6hdr *req = (void *)m, *ip6h = (void *)pl;
-		__u8 *icmp = (void *)(req + 1), *na = (__u8 *)(ip6h + 1);
-
-		if ((void *)(icmp + 24) > data_end ||
-		    !tg_ns_answerable(req, icmp))
-			return TG_R_CONTROL;
-		*(__be32 *)ip6h = bpf_htonl(0x60000000);
-		ip6h->payload_len = bpf_htons(TG_NA_LEN);
-		ip6h->nexthdr = IPPROTO_ICMPV6;
-		ip6h->hop_limit = TG_ND_HOP_LIMIT;
-		/* From the address asked about, to the asker. */
-		__builtin_memcpy(&ip6h->saddr, icmp + 8, sizeof(ip6h->saddr));
-		__builtin_memcpy(&ip6h->daddr, &req->saddr, sizeof(ip6h->daddr));
-		na[0] = TG_ND_NA;
-		*(__be32 *)(na + 4) = bpf_htonl(TG_NA_FLAGS);
-		__builtin_memcpy(na + 8, icmp + 8, 16);
-		na[24] = TG_ND_OPT_TLLA;
-		na[25] = 1;		/* length in units of 8 bytes */
-		__builtin_memcpy(na + 26, cfg->gw_mac, ETH_ALEN);
-		/*
-		 * Checksum over the pseudo header (addresses, length, next
-		 * header: each term on its own, a 32-bit sum of two would
-		 * lose a carry) and the message.
-		 */
-		sum = 0;
-#pragma unroll
-		for (i = 0; i < 8; i++)
-			sum += ((__u32 *)&ip6h->saddr)[i];
-		sum += (__u64)bpf_htonl(TG_NA_LEN);
-		sum += (__u64)bpf_htonl(IPPROTO_ICMPV6);
-#pragma unroll
-		for (i = 0; i < TG_NA_LEN / 4; i++)
-			sum += ((__u32 *)na)[i];
-		*(__u16 *)(na + 2) = tg_csum_fold(sum);
-		plen = sizeof(pl);
-	}
-
-	/* The asker's address and port: learnt, as from its data. */
-	if (*(__u32 *)peer->mac != *(__u32 *)mac ||
-	    *(__u16 *)(peer->mac + 4) != *(__u16 *)(mac + 4))
-		__builtin_memcpy(peer->mac, mac, ETH_ALEN);
-	oip = data + l3;
-	if ((void *)(oip + 1) > data_end)
-		return TG_R_CONTROL;
-	if (oip->protocol == IPPROTO_UDP) {
-		struct udphdr *uh = (void *)oip + (oip->ihl & 0xf) * 4;
-
-		if ((void *)(uh + 1) > data_end)
-			return TG_R_CONTROL;
-		if (peer->udp_port != bpf_ntohs(uh->source))
-			peer->udp_port = bpf_ntohs(uh->source);
-	}
-
-	ret = tg_xdp_neigh_encap(ctx, sub_id, l3, plen,
-				 kind == TG_NEIGH_ARP ? ETH_P_ARP : ETH_P_IPV6);
+	ret = tg_neigh_answer(data, data_end, sub_id, off, l3, kind, &a);
+	if (ret != TG_CONTINUE)
+		return ret;
+	ret = tg_xdp_neigh_encap(ctx, sub_id, l3, a.plen, a.proto);
 	if (ret < 0)
 		return TG_R_CONTROL;
-	/* Outer tags and ethertype stay where they are; swap the addresses. */
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	if ((void *)((__u8 *)data + 2 * ETH_ALEN) > data_end)
+	pos = tg_neigh_finish(data, data_end, l3, ret, &a, &c);
+	if (pos < 0 ||
+	    bpf_xdp_store_bytes(ctx, pos, a.pl, a.proto == ETH_P_ARP ?
+					TG_ARP_HLEN : sizeof(a.pl)) ||
+	    (c.len && tg_xdp_csum_fill(ctx, c.start, c.len, c.seed, c.how)))
 		return TG_R_INTERNAL;
-	__builtin_memcpy(data, l2 + ETH_ALEN, ETH_ALEN);
-	__builtin_memcpy((__u8 *)data + ETH_ALEN, l2, ETH_ALEN);
-	off = l3 + sizeof(struct iphdr) + (ret & 0xffff);
-	if (off > TG_NEIGH_MAX_OFF)
-		return TG_R_INTERNAL;
-	if (bpf_xdp_store_bytes(ctx, off, pl,
-				kind == TG_NEIGH_ARP ? TG_ARP_HLEN : sizeof(pl)))
-		return TG_R_INTERNAL;
-	/* The tunnel's own checksum covers the payload: last. */
-	ret >>= 16;
-	if (!ret)
-		return TG_R_NEIGH_REPLY;
-	len = off + plen;
-	if (e->type == TG_TUN_L2TPV3_UDP) {
-		len -= ret - 6;
-		ret = tg_xdp_csum_fill(ctx, ret - 6, len,
-				       tg_udp4_pseudo(e, len), TG_CSUM_AT_UDP);
-	} else {
-		len -= ret - 4;
-		ret = tg_xdp_csum_fill(ctx, ret - 4, len, 0, TG_CSUM_AT_GRE);
-	}
-	return ret ? TG_R_INTERNAL : TG_R_NEIGH_REPLY;
+	return TG_R_NEIGH_REPLY;
 }
 
 #endif /* TG_LIB_NEIGH_H */
