@@ -33,6 +33,7 @@ BPF_CFLAGS := -g -O2 --target=bpf -mcpu=v3 -Wall -Werror -D__TARGET_ARCH_$(ARCH)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-I maps -I loader -I $(BUILD) -MMD -MP -D_GNU_SOURCE
+CFLAGS  += $(if $(TG_VERSION),-DTG_VERSION='"$(TG_VERSION)"')
 LDLIBS  := -lbpf -lelf -lz -lsqlite3
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)

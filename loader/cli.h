@@ -6,7 +6,10 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+/* make TG_VERSION=... builds another one (the upgrade test's second build). */
+#ifndef TG_VERSION
 #define TG_VERSION "0.1.0"
+#endif
 
 struct tg_globals {
 	const char *db_path;	/* --db, NULL: environment or default */

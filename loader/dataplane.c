@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "dataplane.h"
 #include "log.h"
+#include "migrate.h"
 #include "tungate.h"
 #include "subscriber.skel.h"
 
@@ -274,7 +275,8 @@ static int tg_obj_adopt_pinned(struct bpf_object *obj)
 	return 0;
 }
 
-struct subscriber_bpf *tg_skel_open_pinned(const char *pin_root)
+/* The subscriber object with its maps pinned by name under pin_root. */
+static struct subscriber_bpf *tg_skel_open_raw(const char *pin_root)
 {
 	struct bpf_object_open_opts opts = {
 		.sz = sizeof(opts),
@@ -291,12 +293,6 @@ struct subscriber_bpf *tg_skel_open_pinned(const char *pin_root)
 		errno = -err;
 		return NULL;
 	}
-	err = tg_obj_adopt_pinned(skel->obj);
-	if (err) {
-		subscriber_bpf__destroy(skel);
-		errno = -err;
-		return NULL;
-	}
 	return skel;
 }
 
@@ -308,19 +304,76 @@ static int tg_maps_create(const char *pin_root)
 	int err;
 
 	pr_info("pin root %s: creating the data plane maps\n", pin_root);
-	skel = tg_skel_open_pinned(pin_root);
+	skel = tg_skel_open_raw(pin_root);
 	if (!skel)
 		return -errno;
+	err = tg_obj_adopt_pinned(skel->obj);
+	if (err)
+		goto out;
 	/* Only the maps are wanted here; attaching loads the program. */
 	for (prog = bpf_object__next_program(skel->obj, NULL); prog;
 	     prog = bpf_object__next_program(skel->obj, prog))
 		bpf_program__set_autoload(prog, false);
 	err = subscriber_bpf__load(skel);
-	if (err)
+	if (err) {
 		tg_err("pin root %s: cannot create the maps: %s (%d)", pin_root,
 		       strerror(-err), err);
+		goto out;
+	}
+	err = tg_layout_stamp(bpf_map__fd(skel->maps.tg_meta));
+out:
 	subscriber_bpf__destroy(skel);
 	return err;
+}
+
+/*
+ * Check the layout of the maps pinned under pin_root against obj (migrating
+ * with TG_LAYOUT_MIGRATE), then create the missing ones.
+ */
+static int tg_maps_prepare(const char *pin_root, struct bpf_object *obj,
+			   unsigned int flags)
+{
+	char path[PATH_MAX];
+	bool missing;
+	int fd, err;
+
+	err = tg_layout_prepare(pin_root, obj, flags, &missing);
+	if (err)
+		return err;
+	if (missing)
+		return tg_maps_create(pin_root);
+	if (!(flags & TG_LAYOUT_MIGRATE))
+		return 0;
+	/* Maps made before the layout was recorded, or just migrated. */
+	snprintf(path, sizeof(path), "%s/tg_meta", pin_root);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		err = -errno;
+		tg_err("map %s: cannot open: %s", path, strerror(-err));
+		return err;
+	}
+	err = tg_layout_stamp(fd);
+	close(fd);
+	return err;
+}
+
+struct subscriber_bpf *tg_skel_open_pinned(const char *pin_root)
+{
+	struct subscriber_bpf *skel;
+	int err;
+
+	skel = tg_skel_open_raw(pin_root);
+	if (!skel)
+		return NULL;
+	err = tg_maps_prepare(pin_root, skel->obj, TG_LAYOUT_MIGRATE);
+	if (!err)
+		err = tg_obj_adopt_pinned(skel->obj);
+	if (err) {
+		subscriber_bpf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	return skel;
 }
 
 static int tg_map_check(const char *pin_root, int i, int fd, __u32 *max)
@@ -378,8 +431,32 @@ static int tg_maps_get(const char *pin_root, struct tg_maps *m, bool *missing)
 	return 0;
 }
 
+__u64 tg_maps_pinned_ident(const char *pin_root)
+{
+	struct bpf_map_info info;
+	char path[PATH_MAX];
+	__u64 ident = 0;
+	__u32 len;
+	int i, fd;
+
+	for (i = 0; i < TG_NR_MAPS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_root,
+			 tg_map_descs[i].name);
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		fd = bpf_obj_get(path);
+		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len))
+			info.id = 0;
+		if (fd >= 0)
+			close(fd);
+		ident = ident * 1000003 + info.id;
+	}
+	return ident;
+}
+
 int tg_maps_open_pinned(const char *pin_root, struct tg_maps *m)
 {
+	struct subscriber_bpf *skel;
 	bool exists, missing;
 	int err;
 
@@ -387,17 +464,16 @@ int tg_maps_open_pinned(const char *pin_root, struct tg_maps *m)
 	err = tg_pin_root_check(pin_root, &exists);
 	if (err)
 		return err;
-	err = tg_maps_get(pin_root, m, &missing);
-	if (!err || !missing)
-		goto out;
-	tg_maps_close(m);
-	err = tg_maps_create(pin_root);
+	skel = tg_skel_open_raw(pin_root);
+	if (!skel)
+		return -errno;
+	err = tg_maps_prepare(pin_root, skel->obj, 0);
+	subscriber_bpf__destroy(skel);
 	if (err)
-		goto out;
+		return err;
 	err = tg_maps_get(pin_root, m, &missing);
 	if (err && missing)
 		tg_err("pin root %s: maps missing after creating them", pin_root);
-out:
 	if (err)
 		tg_maps_close(m);
 	return err;

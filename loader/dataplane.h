@@ -43,12 +43,21 @@ const char *tg_pin_root(void);
 int tg_maps_from_skel(struct subscriber_bpf *skel, struct tg_maps *m);
 
 /*
- * Open the maps pinned under pin_root. When any is missing, create them by
+ * Open the maps pinned under pin_root. Their layout is checked first
+ * (migrate.h): maps that need migrating or differ from this build are
+ * refused (-EPROTO), nothing written. When any is missing, create them by
  * loading the subscriber object with pin_root as its pin root (existing
- * pinned maps are reused); the program itself is not kept. Checks each map's
- * type and sizes. Errors are reported with tg_err(). 0 or negative errno.
+ * pinned maps are reused; the layout is recorded in tg_meta); the program
+ * itself is not kept. Errors are reported with tg_err(). 0 or negative errno.
  */
 int tg_maps_open_pinned(const char *pin_root, struct tg_maps *m);
+
+/*
+ * Identity of the maps pinned under pin_root now: their kernel ids folded
+ * together (0 for a missing one). It changes when up makes or migrates
+ * any of them.
+ */
+__u64 tg_maps_pinned_ident(const char *pin_root);
 
 /* Close every fd of m (those >= 0) and set them to -1. */
 void tg_maps_close(struct tg_maps *m);
@@ -64,7 +73,10 @@ void tg_pin_unlock(int fd);
 /*
  * Open the subscriber object with its maps pinned by name under pin_root,
  * sized and flagged like the maps already pinned there so that libbpf
- * reuses them. NULL with errno set (reported) on error.
+ * reuses them. Before that, under the caller's tg_pin_lock(): the pinned
+ * maps' layout is migrated to this build's or refused (migrate.h), missing
+ * maps are created and tg_meta records the layout. NULL with errno set
+ * (reported) on error; -EPROTO: the layout was refused, nothing changed.
  */
 struct subscriber_bpf *tg_skel_open_pinned(const char *pin_root);
 
