@@ -89,6 +89,66 @@ static int chk_id_cmp(const void *a, const void *b)
 	return x->dp_id < y->dp_id ? -1 : x->dp_id > y->dp_id;
 }
 
+/* Why tg_sub_from_row() refused the row st is on. */
+static void chk_row_cause(sqlite3_stmt *st, char *buf, size_t len)
+{
+	static const struct {
+		int col;
+		const char *field;
+	} f[] = { { 3, "type" }, { 4, "remote" }, { 5, "local" },
+		  { 9, "cookie" }, { 20, "peer_cookie" }, { 23, "peer_mac" } };
+	struct tg_sub s;
+	const char *txt;
+	size_t i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		txt = (const char *)sqlite3_column_text(st, f[i].col);
+		tg_sub_init(&s);
+		if (f[i].col <= 5 && !txt) {
+			snprintf(buf, len, "%s: missing", f[i].field);
+			return;
+		}
+		if (!txt || !*txt ||
+		    !tg_sub_set_field(&s, f[i].field, txt, buf, len)) {
+			tg_sub_free(&s);
+			continue;
+		}
+		/* buf holds the cause, naming field and value. */
+		tg_sub_free(&s);
+		return;
+	}
+	snprintf(buf, len, "invalid type, address, cookie or MAC in its row");
+}
+
+/*
+ * Sort v (prefixes with their owner's index) and report each prefix that
+ * overlaps another: sorted by start, nested ones follow.
+ */
+static void chk_overlaps(struct chk *c, struct chk_pfx *pf, size_t np,
+			 const char *(*owner)(void *ctx, size_t i), void *ctx)
+{
+	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN];
+	size_t i, act;
+
+	qsort(pf, np, sizeof(*pf), chk_pfx_cmp);
+	for (i = 1, act = 0; i < np; i++) {
+		if (!tg_prefix_overlap(&pf[act].p, &pf[i].p)) {
+			act = i;
+			continue;
+		}
+		tg_prefix_format(&pf[i].p, a, sizeof(a));
+		tg_prefix_format(&pf[act].p, b, sizeof(b));
+		chk_report(c, owner(ctx, pf[i].owner),
+			   "prefix '%s': overlaps '%s' of subscriber '%s'", a, b,
+			   owner(ctx, pf[act].owner));
+	}
+}
+
+static const char *chk_sub_name(void *ctx, size_t i)
+{
+	return ((struct tg_sub *)ctx)[i].name;
+}
+
 static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
 {
 	struct chk_pfx *pf = NULL;
@@ -97,9 +157,9 @@ static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
 	struct tg_settings set;
 	struct tg_class cls;
 	sqlite3_stmt *st = NULL, *pst = NULL;
-	char sql[1024], err[256], a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN];
+	char sql[1024], err[256], a[TG_PREFIX_STRLEN];
 	const char *txt, *name;
-	size_t n = 0, np = 0, i, act;
+	size_t n = 0, np = 0, i;
 	struct tg_prefix p;
 	int ret = -EIO, rc;
 
@@ -118,7 +178,9 @@ static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
 		}
 		v = nv;
 		if (tg_sub_from_row(st, &v[n])) {
-			chk_report(c, name, "invalid type, address, cookie or MAC in its row");
+			chk_row_cause(st, err, sizeof(err));
+			chk_report(c, name, "%s", err);
+			tg_sub_free(&v[n]);
 			continue;
 		}
 		sqlite3_reset(pst);
@@ -192,7 +254,6 @@ static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
 				   "tunnel: subscriber '%s' has the same type, remote, local and id",
 				   v[keys[i - 1].owner].name);
 
-	/* Overlapping prefixes: sorted by start, nested ones follow. */
 	pf = malloc((np + 1) * sizeof(*pf));
 	if (!pf) {
 		ret = -ENOMEM;
@@ -207,18 +268,7 @@ static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
 			pf[np++].owner = i;
 		}
 	}
-	qsort(pf, np, sizeof(*pf), chk_pfx_cmp);
-	for (i = 1, act = 0; i < np; i++) {
-		if (!tg_prefix_overlap(&pf[act].p, &pf[i].p)) {
-			act = i;
-			continue;
-		}
-		tg_prefix_format(&pf[i].p, a, sizeof(a));
-		tg_prefix_format(&pf[act].p, b, sizeof(b));
-		chk_report(c, v[pf[i].owner].name,
-			   "prefix '%s': overlaps '%s' of subscriber '%s'", a, b,
-			   v[pf[act].owner].name);
-	}
+	chk_overlaps(c, pf, np, chk_sub_name, v);
 	if (tg_db_settings_load(db, &set))
 		chk_report(c, NULL, "setting: an invalid value (see 'tungate config show')");
 	ret = 0;
@@ -321,4 +371,224 @@ out:
 		tg_db_exec(db, "ROLLBACK");
 	}
 	return err ? err : c.problems;
+}
+
+/* The first problem found, as "subscriber 'NAME': CAUSE" or "CAUSE". */
+struct chk_first {
+	char *msg;
+	size_t len;
+	bool found;
+};
+
+static void chk_first_report(void *ctx, const char *who, const char *msg)
+{
+	struct chk_first *f = ctx;
+
+	if (f->found)
+		return;
+	f->found = true;
+	if (who)
+		snprintf(f->msg, f->len, "subscriber '%s': %s", who, msg);
+	else
+		snprintf(f->msg, f->len, "%s", msg);
+}
+
+int tg_db_check_subs(sqlite3 *db, __u32 capacity, char *msg, size_t len)
+{
+	struct chk_first f = { .msg = msg, .len = len };
+	struct chk c = { .report = chk_first_report, .ctx = &f };
+	int err;
+
+	err = chk_subs(db, &c, capacity);
+	if (err)
+		return err;
+	return f.found;
+}
+
+struct chk_names {
+	char **v;
+	size_t n;
+};
+
+static const char *chk_names_at(void *ctx, size_t i)
+{
+	return ((struct chk_names *)ctx)->v[i];
+}
+
+int tg_db_prefix_overlap(sqlite3 *db, char *msg, size_t len)
+{
+	struct chk_first f = { .msg = msg, .len = len };
+	struct chk c = { .report = chk_first_report, .ctx = &f };
+	struct chk_names names = {};
+	struct chk_pfx *pf = NULL, *npf;
+	sqlite3_stmt *st = NULL;
+	size_t np = 0, cap = 0, i;
+	char err[64];
+	const char *txt, *name;
+	__s64 last = -1, id;
+	int ret = -EIO, rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT s.id, s.name, p.prefix FROM prefix p"
+			       " JOIN subscriber s ON s.id = p.subscriber_id"
+			       " WHERE s.enabled = 1 ORDER BY s.id", -1, &st,
+			       NULL) != SQLITE_OK)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		name = (const char *)sqlite3_column_text(st, 1);
+		txt = (const char *)sqlite3_column_text(st, 2);
+		if (np == cap) {
+			cap = cap ? cap * 2 : 1024;
+			npf = realloc(pf, cap * sizeof(*pf));
+			if (!npf) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			pf = npf;
+		}
+		if (id != last) {
+			char **nv = realloc(names.v, (names.n + 1) * sizeof(char *));
+
+			if (!nv) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			names.v = nv;
+			names.v[names.n] = strdup(name ? name : "");
+			if (!names.v[names.n++]) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			last = id;
+		}
+		if (!txt || tg_prefix_parse(txt, &pf[np].p, err, sizeof(err))) {
+			snprintf(msg, len, "subscriber '%s': prefix '%s': %s",
+				 name ? name : "", txt ? txt : "", err);
+			ret = 1;
+			goto out;
+		}
+		pf[np++].owner = names.n - 1;
+	}
+	if (rc != SQLITE_DONE)
+		goto out;
+	chk_overlaps(&c, pf, np, chk_names_at, &names);
+	ret = f.found;
+out:
+	for (i = 0; i < names.n; i++)
+		free(names.v[i]);
+	free(names.v);
+	free(pf);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* p cut to its first len bits. */
+static void chk_prefix_cut(const struct tg_prefix *p, unsigned int len,
+			   struct tg_prefix *q)
+{
+	unsigned int i;
+
+	*q = *p;
+	q->len = len;
+	for (i = 0; i < 16; i++) {
+		if (i * 8 >= len)
+			q->addr[i] = 0;
+		else if (i * 8 + 8 > len)
+			q->addr[i] &= 0xff << (8 - len % 8);
+	}
+}
+
+/*
+ * A GLOB pattern matching the canonical text of every prefix inside p:
+ * its fixed leading octets (IPv4), or its fixed leading hextets before
+ * the first zero one, which "::" may hide (IPv6).
+ */
+static void chk_prefix_glob(const struct tg_prefix *p, char *buf, size_t len)
+{
+	size_t off = 0;
+	unsigned int i, h;
+
+	buf[0] = '\0';
+	if (p->family == AF_INET) {
+		for (i = 0; i < p->len / 8 && i < 4; i++)
+			off += snprintf(buf + off, len - off, "%u.", p->addr[i]);
+	} else {
+		for (i = 0; i < p->len / 16 && i < 8; i++) {
+			h = p->addr[2 * i] << 8 | p->addr[2 * i + 1];
+			if (!h)
+				break;
+			off += snprintf(buf + off, len - off, "%x:", h);
+		}
+	}
+	snprintf(buf + off, len - off, "*");
+}
+
+int tg_db_prefix_overlap_subs(sqlite3 *db, const struct tg_sub *subs,
+			      size_t n, char *msg, size_t len)
+{
+	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN], glob[64], err[64];
+	sqlite3_stmt *eq = NULL, *in = NULL;
+	const struct tg_prefix *p;
+	struct tg_prefix q;
+	const char *txt;
+	unsigned int j, l;
+	size_t i;
+	int ret = -EIO, rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT s.name FROM prefix p"
+			       " JOIN subscriber s ON s.id = p.subscriber_id"
+			       " WHERE p.prefix = ? AND s.enabled = 1 AND s.id != ?",
+			       -1, &eq, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT p.prefix, s.name FROM prefix p"
+			       " JOIN subscriber s ON s.id = p.subscriber_id"
+			       " WHERE p.prefix GLOB ? AND s.enabled = 1 AND s.id != ?",
+			       -1, &in, NULL) != SQLITE_OK)
+		goto out;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < subs[i].nprefix; j++) {
+			p = &subs[i].prefix[j];
+			tg_prefix_format(p, a, sizeof(a));
+			/* Prefixes holding p: one lookup per shorter length. */
+			for (l = 0; l <= p->len; l++) {
+				chk_prefix_cut(p, l, &q);
+				tg_prefix_format(&q, b, sizeof(b));
+				sqlite3_reset(eq);
+				sqlite3_bind_text(eq, 1, b, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_int64(eq, 2, subs[i].id);
+				rc = sqlite3_step(eq);
+				if (rc == SQLITE_ROW) {
+					snprintf(msg, len, "subscriber '%s': prefix '%s': overlaps '%s' of subscriber '%s'",
+						 subs[i].name, a, b,
+						 (const char *)sqlite3_column_text(eq, 0));
+					ret = 1;
+					goto out;
+				}
+				if (rc != SQLITE_DONE)
+					goto out;
+			}
+			/* Prefixes inside p: a range of the text index. */
+			chk_prefix_glob(p, glob, sizeof(glob));
+			sqlite3_reset(in);
+			sqlite3_bind_text(in, 1, glob, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(in, 2, subs[i].id);
+			while ((rc = sqlite3_step(in)) == SQLITE_ROW) {
+				txt = (const char *)sqlite3_column_text(in, 0);
+				if (!txt || tg_prefix_parse(txt, &q, err, sizeof(err)) ||
+				    !tg_prefix_overlap(p, &q))
+					continue;
+				snprintf(msg, len, "subscriber '%s': prefix '%s': overlaps '%s' of subscriber '%s'",
+					 subs[i].name, a, txt,
+					 (const char *)sqlite3_column_text(in, 1));
+				ret = 1;
+				goto out;
+			}
+			if (rc != SQLITE_DONE)
+				goto out;
+		}
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(eq);
+	sqlite3_finalize(in);
+	return ret;
 }

@@ -610,7 +610,7 @@ int tg_sub_from_row(sqlite3_stmt *st, struct tg_sub *s)
 	s->ppp_acfc = sqlite3_column_int(st, 30);
 	return 0;
 bad:
-	pr_warn("database: subscriber '%s': invalid row\n", s->name);
+	pr_debug("database: subscriber '%s': invalid row\n", s->name);
 	return -EINVAL;
 }
 

@@ -5,8 +5,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -16,6 +18,7 @@
 #include "db.h"
 #include "log.h"
 #include "sync.h"
+#include "usage.h"
 
 /* Entries per batch system call. */
 #define SYNC_BATCH 4096
@@ -126,7 +129,11 @@ static int kv_read_map(int fd, const char *name, struct tg_kv *s,
 {
 	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	__u8 *keys = NULL, *vals = NULL, *zero = NULL;
-	__u64 in = 0, out = 0;
+	/*
+	 * The batch position: a bucket number for hash maps, but a whole key
+	 * for maps using the kernel's generic batch code (LPM tries).
+	 */
+	__u64 in[8] = {}, out[8] = {};
 	bool first = true;
 	__u32 count, i;
 	int err = 0, ret;
@@ -140,7 +147,7 @@ static int kv_read_map(int fd, const char *name, struct tg_kv *s,
 	}
 	for (;;) {
 		count = SYNC_BATCH;
-		ret = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys,
+		ret = bpf_map_lookup_batch(fd, first ? NULL : in, out, keys,
 					   vals, &count, &opts);
 		err = ret ? -errno : 0;
 		if (err && err != -ENOENT) {
@@ -166,7 +173,7 @@ static int kv_read_map(int fd, const char *name, struct tg_kv *s,
 			err = 0;
 			break;
 		}
-		in = out;
+		memcpy(in, out, sizeof(in));
 		first = false;
 	}
 	if (!err)
@@ -208,7 +215,22 @@ struct tg_sync_ctx {
 	struct tg_undo *undo;
 	size_t nundo, capundo;
 	bool failed;
+	unsigned long writes;	/* map write system calls so far */
+	unsigned long kill_after; /* test hook: SIGKILL after this many */
 };
+
+/*
+ * Test hook: with TUNGATE_TEST_SYNC_KILL_AFTER=N in the environment, a
+ * sync kills itself (SIGKILL) right after its Nth map write, to test that
+ * an interrupted sync leaves the maps usable and the next one repairs them.
+ */
+#define SYNC_KILL_ENV "TUNGATE_TEST_SYNC_KILL_AFTER"
+
+static void sync_written(struct tg_sync_ctx *c)
+{
+	if (++c->writes == c->kill_after)
+		raise(SIGKILL);
+}
 
 static void bit_set(__u8 *b, __u32 id, __u32 cap)
 {
@@ -269,9 +291,16 @@ static int sync_want_sub(struct tg_sync_ctx *c, const struct tg_sub *s)
 	struct tg_police pol, zpol = {};
 	struct tg_tunnel t;
 	struct tg_encap e;
+	char why[160];
 	unsigned int j;
 	int err;
 
+	/* Rows written behind the CLI's back are checked like its input. */
+	if (tg_sub_validate(s, why, sizeof(why))) {
+		snprintf(c->st->failed, sizeof(c->st->failed),
+			 "subscriber '%.63s': %.160s", s->name, why);
+		return -EINVAL;
+	}
 	if (!s->dp_id || s->dp_id >= c->m->capacity) {
 		snprintf(c->st->failed, sizeof(c->st->failed),
 			 "subscriber '%s': dp_id %u outside the data plane's 1..%u",
@@ -307,6 +336,12 @@ static int sync_want_sub(struct tg_sync_ctx *c, const struct tg_sub *s)
 	return err;
 }
 
+/* SQLite's own message for a database error, else the errno's. */
+static const char *sync_db_error(sqlite3 *db, int err)
+{
+	return err == -EIO ? sqlite3_errmsg(db) : strerror(-err);
+}
+
 /* Community prefixes wanted in tg_community4/6. */
 static int sync_want_community(struct tg_sync_ctx *c, sqlite3 *db)
 {
@@ -321,7 +356,7 @@ static int sync_want_community(struct tg_sync_ctx *c, sqlite3 *db)
 	if (err) {
 		snprintf(c->st->failed, sizeof(c->st->failed),
 			 "cannot read the community prefixes: %s",
-			 strerror(-err));
+			 sync_db_error(db, err));
 		return err;
 	}
 	for (i = 0; !err && i < n; i++) {
@@ -352,7 +387,7 @@ static int sync_want(struct tg_sync_ctx *c, sqlite3 *db, bool dirty_only)
 	err = tg_db_class_list(db, &c->cls, &c->ncls);
 	if (err) {
 		snprintf(c->st->failed, sizeof(c->st->failed),
-			 "cannot read the classes: %s", strerror(-err));
+			 "cannot read the classes: %s", sync_db_error(db, err));
 		goto out;
 	}
 	err = sync_want_community(c, db);
@@ -362,9 +397,15 @@ static int sync_want(struct tg_sync_ctx *c, sqlite3 *db, bool dirty_only)
 		err = tg_db_sub_list_dirty(db, &subs, &n);
 	else
 		err = tg_db_sub_list(db, true, &subs, &n);
+	/* A row that does not parse: name it and say why. */
+	if (err == -EINVAL &&
+	    tg_db_check_subs(db, c->m->capacity, c->st->failed,
+			     sizeof(c->st->failed)) > 0)
+		goto out;
 	if (err) {
 		snprintf(c->st->failed, sizeof(c->st->failed),
-			 "cannot read the subscribers: %s", strerror(-err));
+			 "cannot read the subscribers: %s",
+			 sync_db_error(db, err));
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -391,6 +432,23 @@ static int sync_want(struct tg_sync_ctx *c, sqlite3 *db, bool dirty_only)
 		err = -EEXIST;
 		goto out;
 	}
+	/*
+	 * Prefixes overlapping another subscriber's: every pair when all
+	 * are read, else those of the subscribers changed since the last
+	 * sync against all others (the others' were checked when they
+	 * changed).
+	 */
+	if (dirty_only)
+		err = tg_db_prefix_overlap_subs(db, subs, n, c->st->failed,
+						sizeof(c->st->failed));
+	else
+		err = tg_db_prefix_overlap(db, c->st->failed,
+					   sizeof(c->st->failed));
+	if (err > 0)
+		err = -EINVAL;
+	else if (err)
+		snprintf(c->st->failed, sizeof(c->st->failed),
+			 "cannot read the prefixes: %s", sync_db_error(db, err));
 out:
 	tg_sub_list_free(subs, n);
 	return err;
@@ -644,8 +702,8 @@ static int sync_undo_add(struct tg_sync_ctx *c, int fd, const char *map,
 	return 0;
 }
 
-/* Put back, newest first, what this sync wrote. */
-static void sync_rollback(struct tg_sync_ctx *c)
+/* Put back, newest first, what this sync wrote: 0, or -EIO when some failed. */
+static int sync_rollback(struct tg_sync_ctx *c)
 {
 	struct tg_undo *u;
 	size_t i;
@@ -664,6 +722,7 @@ static void sync_rollback(struct tg_sync_ctx *c)
 		pr_warn("sync: %d entries could not be put back\n", bad);
 	else
 		pr_info("sync: %zu written entries put back\n", c->nundo);
+	return bad ? -EIO : 0;
 }
 
 static int sync_fail(struct tg_sync_ctx *c, const char *map, const char *what,
@@ -694,6 +753,7 @@ static int sync_write_many(struct tg_sync_ctx *c, int fd, const char *map,
 		count = n - i < SYNC_BATCH ? n - i : SYNC_BATCH;
 		if (!bpf_map_update_batch(fd, keys + i * ksz, vals + i * vsz,
 					  &count, &opts)) {
+			sync_written(c);
 			i += count;
 			continue;
 		}
@@ -710,6 +770,7 @@ static int sync_write_many(struct tg_sync_ctx *c, int fd, const char *map,
 			err = -errno;
 			goto fail;
 		}
+		sync_written(c);
 	}
 	return 0;
 fail:
@@ -779,6 +840,7 @@ static int sync_delete_diff(struct tg_sync_ctx *c, int fd, const char *map,
 			      errno != ENOENT ? -errno : 0;
 		if (err)
 			return sync_fail(c, map, array ? "clear" : "delete", err);
+		sync_written(c);
 	}
 	return 0;
 }
@@ -867,10 +929,203 @@ static int sync_config(struct tg_sync_ctx *c)
 		return -ENOMEM;
 	if (bpf_map_update_elem(c->m->config, &key, &want, BPF_ANY))
 		return sync_fail(c, "tg_config", "write", -errno);
+	sync_written(c);
 	return 0;
 }
 
-static int sync_apply(struct tg_sync_ctx *c)
+/* New community prefixes (write), or those no longer wanted (!write). */
+static int sync_community(struct tg_sync_ctx *c, bool write)
+{
+	int err;
+
+	if (write) {
+		err = sync_write_diff(c, c->m->community4, "tg_community4",
+				      &c->want_c4, &c->have_c4, false);
+		if (!err)
+			err = sync_write_diff(c, c->m->community6,
+					      "tg_community6", &c->want_c6,
+					      &c->have_c6, false);
+		return err;
+	}
+	err = sync_delete_diff(c, c->m->community4, "tg_community4",
+			       &c->want_c4, &c->have_c4, false);
+	if (!err)
+		err = sync_delete_diff(c, c->m->community6, "tg_community6",
+				       &c->want_c6, &c->have_c6, false);
+	return err;
+}
+
+/* Up to this many subscribers changing, a sync writes one at a time. */
+#define SYNC_ONE_BY_ONE 256
+
+/* Entries of s owned by id (o: owned_build(s)) into a fresh set. */
+static int sync_subset(const struct tg_kv *s, const struct tg_owned *o,
+		       __u32 id, struct tg_kv *out)
+{
+	size_t first, n, i;
+	int err = 0;
+
+	out->ksz = s->ksz;
+	out->vsz = s->vsz;
+	n = owned_range(o, s->n, id, &first);
+	for (i = 0; i < n && !err; i++)
+		err = kv_add(out, kv_at(s, o[first + i].idx),
+			     kv_at(s, o[first + i].idx) + s->ksz);
+	return err;
+}
+
+/* The entry of id in s (keyed by id) into a fresh set. */
+static int sync_subset_id(const struct tg_kv *s, __u32 id, struct tg_kv *out)
+{
+	const __u8 *v = kv_find(s, &id);
+
+	out->ksz = s->ksz;
+	out->vsz = s->vsz;
+	return v ? kv_add(out, &id, v) : 0;
+}
+
+/*
+ * One subscriber's writes, in the order of sync_apply(): its tunnel entries
+ * no longer wanted, its encapsulation and policing, its prefixes, its
+ * tunnel entries, its prefixes no longer wanted; for one removed, its
+ * policing and encapsulation last. Entries moving to another subscriber
+ * are written by that one and never deleted.
+ */
+static int sync_apply_one(struct tg_sync_ctx *c, __u32 id,
+			  struct tg_owned *const own[6])
+{
+	const struct tg_kv *full[6] = { &c->want_tun, &c->have_tun, &c->want4,
+					&c->have4, &c->want6, &c->have6 };
+	struct tg_kv sub[6] = {}, we = {}, he = {}, wp = {}, hp = {};
+	bool removed = !bit_test(c->live_want, id, c->m->capacity);
+	int i, err = 0;
+
+	for (i = 0; i < 6 && !err; i++)
+		err = sync_subset(full[i], own[i], id, &sub[i]);
+	if (!err)
+		err = sync_subset_id(&c->want_enc, id, &we);
+	if (!err)
+		err = sync_subset_id(&c->have_enc, id, &he);
+	if (!err)
+		err = sync_subset_id(&c->want_pol, id, &wp);
+	if (!err)
+		err = sync_subset_id(&c->have_pol, id, &hp);
+	if (!err)
+		err = sync_delete_diff(c, c->m->tunnels, "tg_tunnels",
+				       &c->want_tun, &sub[1], false);
+	if (!err)
+		err = sync_write_diff(c, c->m->encap, "tg_encap", &we,
+				      &c->have_enc, false);
+	if (!err)
+		err = sync_write_diff(c, c->m->police, "tg_police", &wp,
+				      &c->have_pol, false);
+	if (!err)
+		err = sync_write_diff(c, c->m->prefix4, "tg_prefix4", &sub[2],
+				      &c->have4, false);
+	if (!err)
+		err = sync_write_diff(c, c->m->prefix6, "tg_prefix6", &sub[4],
+				      &c->have6, false);
+	if (!err)
+		err = sync_write_diff(c, c->m->tunnels, "tg_tunnels", &sub[0],
+				      &c->have_tun, false);
+	if (!err)
+		err = sync_delete_diff(c, c->m->prefix4, "tg_prefix4",
+				       &c->want4, &sub[3], false);
+	if (!err)
+		err = sync_delete_diff(c, c->m->prefix6, "tg_prefix6",
+				       &c->want6, &sub[5], false);
+	/* Policing dropped (class without rates) or the subscriber gone. */
+	if (!err)
+		err = sync_delete_diff(c, c->m->police, "tg_police",
+				       &c->want_pol, &hp, true);
+	if (!err && removed)
+		err = sync_delete_diff(c, c->m->encap, "tg_encap",
+				       &c->want_enc, &he, true);
+	for (i = 0; i < 6; i++)
+		kv_free(&sub[i]);
+	kv_free(&we);
+	kv_free(&he);
+	kv_free(&wp);
+	kv_free(&hp);
+	return err;
+}
+
+/* Entries whose owner is outside 1..capacity-1 (no subscriber's). */
+static int sync_delete_stale(struct tg_sync_ctx *c)
+{
+	const struct tg_kv *have[3] = { &c->have_tun, &c->have4, &c->have6 };
+	const struct tg_kv *want[3] = { &c->want_tun, &c->want4, &c->want6 };
+	int fds[3] = { c->m->tunnels, c->m->prefix4, c->m->prefix6 };
+	const char *names[3] = { "tg_tunnels", "tg_prefix4", "tg_prefix6" };
+	struct tg_kv stale;
+	size_t i;
+	__u32 id;
+	int k, err = 0;
+
+	for (k = 0; k < 3 && !err; k++) {
+		memset(&stale, 0, sizeof(stale));
+		stale.ksz = have[k]->ksz;
+		stale.vsz = have[k]->vsz;
+		for (i = 0; i < have[k]->n && !err; i++) {
+			memcpy(&id, kv_at(have[k], i) + have[k]->ksz, sizeof(id));
+			if (id && id < c->m->capacity)
+				continue;
+			err = kv_add(&stale, kv_at(have[k], i),
+				     kv_at(have[k], i) + have[k]->ksz);
+		}
+		if (!err)
+			err = sync_delete_diff(c, fds[k], names[k], want[k],
+					       &stale, false);
+		kv_free(&stale);
+	}
+	return err;
+}
+
+/*
+ * A few subscribers changing: each one's writes together, so that a sync
+ * interrupted half-way (killed) leaves at most one subscriber between its
+ * old and new entries. Those staying or new first, those removed last:
+ * whatever pointed at a removed one points elsewhere by then.
+ */
+static int sync_apply_each(struct tg_sync_ctx *c, const __u32 *ids, size_t n)
+{
+	struct tg_owned *own[6] = {
+		owned_build(&c->want_tun), owned_build(&c->have_tun),
+		owned_build(&c->want4), owned_build(&c->have4),
+		owned_build(&c->want6), owned_build(&c->have6),
+	};
+	size_t i;
+	int k, pass, err = 0;
+
+	for (k = 0; k < 6; k++)
+		if (!own[k])
+			err = -ENOMEM;
+	if (!err)
+		err = sync_zero_new(c);
+	if (!err)
+		err = sync_community(c, true);
+	for (pass = 0; pass < 2 && !err; pass++)
+		for (i = 0; i < n && !err; i++)
+			if (bit_test(c->live_want, ids[i], c->m->capacity) ==
+			    !pass)
+				err = sync_apply_one(c, ids[i], own);
+	/* Leftovers of no subscriber (ids out of range): none, usually. */
+	if (!err)
+		err = sync_delete_stale(c);
+	if (!err)
+		err = sync_community(c, false);
+	if (!err)
+		err = sync_config(c);
+	for (k = 0; k < 6; k++)
+		free(own[k]);
+	return err;
+}
+
+/*
+ * Many subscribers changing (an import, the first sync): map by map in
+ * batches, in an order that keeps every packet on whole entries.
+ */
+static int sync_apply_bulk(struct tg_sync_ctx *c)
 {
 	int err;
 
@@ -886,11 +1141,7 @@ static int sync_apply(struct tg_sync_ctx *c)
 		err = sync_write_diff(c, c->m->police, "tg_police",
 				      &c->want_pol, &c->have_pol, true);
 	if (!err)
-		err = sync_write_diff(c, c->m->community4, "tg_community4",
-				      &c->want_c4, &c->have_c4, false);
-	if (!err)
-		err = sync_write_diff(c, c->m->community6, "tg_community6",
-				      &c->want_c6, &c->have_c6, false);
+		err = sync_community(c, true);
 	if (!err)
 		err = sync_write_diff(c, c->m->prefix4, "tg_prefix4", &c->want4,
 				      &c->have4, false);
@@ -907,11 +1158,7 @@ static int sync_apply(struct tg_sync_ctx *c)
 		err = sync_delete_diff(c, c->m->prefix6, "tg_prefix6",
 				       &c->want6, &c->have6, false);
 	if (!err)
-		err = sync_delete_diff(c, c->m->community4, "tg_community4",
-				       &c->want_c4, &c->have_c4, false);
-	if (!err)
-		err = sync_delete_diff(c, c->m->community6, "tg_community6",
-				       &c->want_c6, &c->have_c6, false);
+		err = sync_community(c, false);
 	if (!err)
 		err = sync_delete_diff(c, c->m->police, "tg_police",
 				       &c->want_pol, &c->have_pol, true);
@@ -920,6 +1167,36 @@ static int sync_apply(struct tg_sync_ctx *c)
 				       &c->have_enc, true);
 	if (!err)
 		err = sync_config(c);
+	return err;
+}
+
+static bool sync_id_changes(const struct tg_sync_ctx *c, __u32 id)
+{
+	__u32 cap = c->m->capacity;
+
+	return bit_test(c->touched, id, cap) ||
+	       bit_test(c->live_want, id, cap) != bit_test(c->live_have, id, cap);
+}
+
+static int sync_apply(struct tg_sync_ctx *c)
+{
+	__u32 cap = c->m->capacity, id, *ids;
+	size_t n = 0;
+	int err;
+
+	/* Added, removed, or with some entry that differs. */
+	for (id = 1; id < cap; id++)
+		n += sync_id_changes(c, id);
+	if (n > SYNC_ONE_BY_ONE)
+		return sync_apply_bulk(c);
+	ids = malloc((n + 1) * sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	for (n = 0, id = 1; id < cap; id++)
+		if (sync_id_changes(c, id))
+			ids[n++] = id;
+	err = sync_apply_each(c, ids, n);
+	free(ids);
 	return err;
 }
 
@@ -1088,26 +1365,74 @@ out:
  */
 static int sync_count_enabled(sqlite3 *db, unsigned int *n)
 {
-	sqlite3_stmt *st;
+	long long cnt;
 	char buf[32];
 	__u64 v;
-	int err = -EIO;
 
 	if (!tg_db_setting_get(db, "sync_live", buf, sizeof(buf)) &&
 	    !tg_parse_u64(buf, 0, UINT32_MAX, &v)) {
 		*n = v;
 		return 0;
 	}
-
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM subscriber WHERE enabled = 1",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (tg_db_int(db, "SELECT count(*) FROM subscriber WHERE enabled = 1",
+		      &cnt))
 		return -EIO;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*n = sqlite3_column_int64(st, 0);
-		err = 0;
-	}
-	sqlite3_finalize(st);
-	return err;
+	*n = cnt;
+	return 0;
+}
+
+/*
+ * tg_meta after a sync that reached the maps: result, time, count and the
+ * subscribers now in the data plane (subs < 0: unchanged). The caller holds
+ * the pin root lock, so the read-modify-write is not raced by up or another
+ * sync.
+ */
+static void sync_meta_write(const struct tg_maps *m, int result, long subs)
+{
+	struct tg_meta meta;
+	struct timespec ts;
+	__u32 key = 0;
+
+	if (m->meta < 0 || bpf_map_lookup_elem(m->meta, &key, &meta))
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	meta.sync_result = result;
+	meta.sync_time = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	if (result != -EINPROGRESS)
+		meta.sync_count++;
+	if (subs >= 0)
+		meta.subs = subs;
+	if (bpf_map_update_elem(m->meta, &key, &meta, BPF_ANY))
+		pr_warn("sync: cannot write tg_meta: %s\n", strerror(errno));
+}
+
+/* A sync was killed while writing the maps: they may hold anything. */
+static bool sync_interrupted(const struct tg_maps *m)
+{
+	struct tg_meta meta;
+	__u32 key = 0;
+
+	return m->meta >= 0 && !bpf_map_lookup_elem(m->meta, &key, &meta) &&
+	       meta.sync_result == -EINPROGRESS;
+}
+
+/* Usage records of the subscribers this sync takes out of the maps. */
+static void sync_usage_final(struct tg_sync_ctx *c, sqlite3 *db)
+{
+	__u32 cap = c->m->capacity, id, *ids;
+	size_t n = 0;
+
+	ids = malloc((c->st->removed + 1) * sizeof(*ids));
+	if (!ids)
+		return;
+	for (id = 1; id < cap && n < c->st->removed; id++)
+		if (bit_test(c->live_have, id, cap) &&
+		    !bit_test(c->live_want, id, cap))
+			ids[n++] = id;
+	if (n && tg_usage_final(db, c->m, ids, n, c->o->usage_dir))
+		pr_warn("sync: the final usage of %zu removed subscribers was not recorded\n",
+			n);
+	free(ids);
 }
 
 int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
@@ -1134,8 +1459,9 @@ int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
 		.want_c6 = { .ksz = sizeof(struct tg_lpm6_key), .vsz = 4 },
 		.have_c6 = { .ksz = sizeof(struct tg_lpm6_key), .vsz = 4 },
 	};
-	char ident[256], old_ident[256];
-	bool incremental = false, in_txn = false;
+	char ident[256], old_ident[256], *env;
+	bool incremental = false, in_txn = false, wrote = false;
+	bool unsure = false;	/* the maps may differ from the record */
 	unsigned int total, i;
 	size_t j;
 	__u32 id;
@@ -1144,6 +1470,9 @@ int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
 	memset(st, 0, sizeof(*st));
 	if (m->capacity < 2)
 		return -EINVAL;
+	env = getenv(SYNC_KILL_ENV);
+	if (env)
+		c.kill_after = strtoul(env, NULL, 10);
 	c.live_have = calloc(m->capacity / 8 + 1, 1);
 	c.live_want = calloc(m->capacity / 8 + 1, 1);
 	c.touched = calloc(m->capacity / 8 + 1, 1);
@@ -1168,7 +1497,11 @@ int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
 				 "cannot identify the maps: %s", strerror(-err));
 			goto out;
 		}
-		incremental = !o->full &&
+		/*
+		 * What the database remembers holds for these maps unless a
+		 * sync was killed half-way: then compare with the maps.
+		 */
+		incremental = !o->full && !sync_interrupted(m) &&
 			      !tg_db_setting_get(db, "sync_maps", old_ident,
 						 sizeof(old_ident)) &&
 			      !strcmp(ident, old_ident);
@@ -1228,15 +1561,24 @@ int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
 	}
 	if (o->dry_run)
 		goto out;
+	/*
+	 * Until this sync has written the maps and recorded it, the maps are
+	 * marked: a sync killed half-way makes the next one compare them all.
+	 */
+	sync_meta_write(m, -EINPROGRESS, -1);
+	wrote = true;
 	err = sync_apply(&c);
 	if (err) {
 		if (!st->failed[0])
 			snprintf(st->failed, sizeof(st->failed), "%s",
 				 strerror(-err));
-		sync_rollback(&c);
+		unsure = sync_rollback(&c) != 0;
 		goto out;
 	}
 	if (o->persist) {
+		/* Counters of the ids just removed are intact until reused. */
+		if (st->removed)
+			sync_usage_final(&c, db);
 		err = sync_save_state(&c, db, !incremental, ident);
 		if (!err)
 			err = tg_db_exec(db, "COMMIT");
@@ -1245,6 +1587,7 @@ int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
 			snprintf(st->failed, sizeof(st->failed),
 				 "maps written, but cannot record it in the database: %s",
 				 sqlite3_errmsg(db));
+			unsure = true;
 			goto out;
 		}
 		in_txn = false;
@@ -1254,6 +1597,11 @@ out:
 		tg_db_exec(db, "ROLLBACK");
 	if (err && !st->failed[0])
 		snprintf(st->failed, sizeof(st->failed), "%s", strerror(-err));
+	/* Maps written but not recorded: stays marked, the next sync compares. */
+	if (wrote)
+		sync_meta_write(m, unsure ? -EINPROGRESS : err,
+				err ? -1 : (long)(st->unchanged + st->added +
+						  st->changed));
 	kv_free(&c.want_tun);
 	kv_free(&c.have_tun);
 	kv_free(&c.want4);

@@ -34,6 +34,11 @@ struct tg_sync_opts {
 			 */
 	bool full;	/* persist: compare with the maps, not the memory */
 	bool names;	/* fill the *_names arrays of the stats */
+	/*
+	 * persist: where the final usage records of removed subscribers go
+	 * as text files besides the database (NULL: the database only)
+	 */
+	const char *usage_dir;
 };
 
 /*
@@ -47,6 +52,21 @@ struct tg_sync_opts {
  * wanted; tg_police and tg_encap of removed sub_ids last; tg_config when it
  * differs. Running it twice changes nothing. tg_bucket of a sub_id in use is
  * never written: a class or override change keeps every bucket's state.
+ * Up to 256 subscribers changing, that order is followed one subscriber at
+ * a time (those staying or new first, those removed last), so that a sync
+ * interrupted at any point leaves at most one subscriber with some entries
+ * old and some new (and that one with no entry leading nowhere); more, it
+ * is followed map by map in batches.
+ *
+ * With persist, the final usage of every subscriber taken out is recorded
+ * (tg_usage_final) before its entries go. Every sync that reaches the maps
+ * updates tg_meta (sync_time, sync_result, sync_count, subs); while it
+ * writes them sync_result is -EINPROGRESS, so that after a sync killed
+ * half-way the next one compares with the maps themselves. What the
+ * database records of the maps (dp_state) is committed only after the maps
+ * are written. The rows are validated (tg_sub_validate, overlapping
+ * prefixes of enabled subscribers, rows that do not parse) before any map
+ * is touched; the first problem is in st->failed.
  *
  * When a map write fails, every entry this sync already wrote to
  * tg_tunnels, tg_prefix4/6, tg_encap, tg_police, tg_community4/6 and

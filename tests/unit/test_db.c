@@ -161,7 +161,11 @@ START_TEST(test_newer_version)
 {
 	sqlite3 *db = db_new();
 
-	ck_assert_int_eq(tg_db_exec(db, "PRAGMA user_version = 3"), 0);
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+		 TG_DB_VERSION + 1);
+	ck_assert_int_eq(tg_db_exec(db, sql), 0);
 	tg_db_close(db);
 	ck_assert_int_eq(tg_db_open(dbpath, false, &db), -EPROTONOSUPPORT);
 	ck_assert_int_eq(tg_db_open(dbpath, true, &db), -EPROTONOSUPPORT);
@@ -178,6 +182,81 @@ START_TEST(test_foreign_database)
 	ck_assert_int_eq(tg_db_exec(db, "CREATE TABLE t(x)"), 0);
 	sqlite3_close(db);
 	ck_assert_int_eq(tg_db_open(path, true, &db), -EPROTO);
+}
+END_TEST
+
+/* Quiet: nothing reported, the cause kept for the caller to log. */
+START_TEST(test_open_quiet)
+{
+	char path[160];
+	sqlite3 *db = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/garbage.db", tmpdir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("this is not an SQLite database, not even its header........."
+	      "................................................................",
+	      f);
+	fclose(f);
+	tg_db_set_quiet(true);
+	ck_assert_int_lt(tg_db_open(path, false, &db), 0);
+	ck_assert_ptr_null(db);
+	ck_assert_msg(strstr(tg_db_last_error(), "not a database"), "%s",
+		      tg_db_last_error());
+	ck_assert_int_eq(tg_db_open(dbpath, false, &db), -ENOENT);
+	ck_assert_msg(strstr(tg_db_last_error(), "does not exist"), "%s",
+		      tg_db_last_error());
+	tg_db_set_quiet(false);
+}
+END_TEST
+
+/*
+ * Rows written behind the CLI's back: the first problem, naming the
+ * subscriber and the cause; overlapping prefixes of enabled subscribers.
+ */
+START_TEST(test_check_rows)
+{
+	sqlite3 *db = db_new();
+	char msg[256], err[256];
+	struct tg_prefix p;
+	struct tg_sub s;
+
+	tg_sub_init(&s);
+	snprintf(s.name, sizeof(s.name), "alice");
+	s.type = TG_TUN_IPIP;
+	s.remote = htonl(0xc000020a);
+	s.local = htonl(0xc0000201);
+	ck_assert(!tg_prefix_parse("100.64.1.0/24", &p, err, sizeof(err)));
+	s.prefix = &p;
+	s.nprefix = 1;
+	ck_assert_msg(!tg_db_sub_add(db, &s, err, sizeof(err)), "%s", err);
+	snprintf(s.name, sizeof(s.name), "bob");
+	s.remote = htonl(0xc000020b);
+	ck_assert(!tg_prefix_parse("100.64.2.0/24", &p, err, sizeof(err)));
+	ck_assert_msg(!tg_db_sub_add(db, &s, err, sizeof(err)), "%s", err);
+
+	ck_assert_int_eq(tg_db_check_subs(db, 16, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(tg_db_prefix_overlap(db, msg, sizeof(msg)), 0);
+
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET local = 'x' WHERE name = 'bob'"), 0);
+	ck_assert_int_eq(tg_db_check_subs(db, 16, msg, sizeof(msg)), 1);
+	ck_assert_msg(!strncmp(msg, "subscriber 'bob': --local 'x'", 29), "%s", msg);
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET local = '192.0.2.1', mtu = 9999 WHERE name = 'bob'"), 0);
+	ck_assert_int_eq(tg_db_check_subs(db, 16, msg, sizeof(msg)), 1);
+	ck_assert_msg(strstr(msg, "subscriber 'bob'") && strstr(msg, "mtu"), "%s", msg);
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET mtu = 1400 WHERE name = 'bob'"), 0);
+
+	ck_assert_int_eq(tg_db_exec(db, "INSERT INTO prefix VALUES((SELECT id FROM subscriber WHERE name = 'bob'), '100.64.1.64/26')"), 0);
+	ck_assert_int_eq(tg_db_prefix_overlap(db, msg, sizeof(msg)), 1);
+	ck_assert_str_eq(msg, "subscriber 'bob': prefix '100.64.1.64/26': overlaps '100.64.1.0/24' of subscriber 'alice'");
+	/* A disabled subscriber's prefixes are not in the data plane. */
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET enabled = 0 WHERE name = 'alice'"), 0);
+	ck_assert_int_eq(tg_db_prefix_overlap(db, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE prefix SET prefix = '100.64.9.9/24' WHERE prefix = '100.64.1.64/26'"), 0);
+	ck_assert_int_eq(tg_db_prefix_overlap(db, msg, sizeof(msg)), 1);
+	ck_assert_msg(strstr(msg, "subscriber 'bob': prefix '100.64.9.9/24'"), "%s", msg);
+	tg_db_close(db);
 }
 END_TEST
 
@@ -506,6 +585,8 @@ Suite *db_suite(void)
 	tcase_add_test(tc, test_newer_version);
 	tcase_add_test(tc, test_foreign_database);
 	tcase_add_test(tc, test_db_path);
+	tcase_add_test(tc, test_open_quiet);
+	tcase_add_test(tc, test_check_rows);
 	tcase_add_test(tc, test_add_get);
 	tcase_add_test(tc, test_add_validation);
 	tcase_add_test(tc, test_del_list);

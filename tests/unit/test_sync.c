@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -850,6 +852,423 @@ START_TEST(test_sync_community)
 }
 END_TEST
 
+/* Every entry of one map: sorted key/value pairs, all-zero values left out. */
+struct dump {
+	size_t n, ksz, vsz;
+	__u8 *kv;
+};
+
+#define KILL_MAPS 5
+
+static int dump_cmp(const void *a, const void *b, void *ksz)
+{
+	return memcmp(a, b, *(size_t *)ksz);
+}
+
+/* Sorted by key: hash maps iterate in an order of their own. */
+static void dump_map(int fd, struct dump *d)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), i;
+	__u8 key[64], next[64], val[256], zero[256] = {};
+	void *prev = NULL;
+
+	ck_assert_int_eq(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+	ck_assert_uint_le(info.value_size, sizeof(val));
+	d->ksz = info.key_size;
+	d->vsz = info.value_size;
+	d->n = 0;
+	d->kv = NULL;
+	for (i = 0;; i++) {
+		/* Arrays: only the slots of sub_ids (the arrays are larger). */
+		if (info.type == BPF_MAP_TYPE_ARRAY) {
+			if (i == CAP)
+				break;
+			memcpy(next, &i, sizeof(i));
+		} else if (bpf_map_get_next_key(fd, prev, next)) {
+			break;
+		}
+		if (!bpf_map_lookup_elem(fd, next, val) &&
+		    memcmp(val, zero, d->vsz)) {
+			d->kv = realloc(d->kv, (d->n + 1) * (d->ksz + d->vsz));
+			ck_assert_ptr_nonnull(d->kv);
+			memcpy(d->kv + d->n * (d->ksz + d->vsz), next, d->ksz);
+			memcpy(d->kv + d->n * (d->ksz + d->vsz) + d->ksz, val,
+			       d->vsz);
+			d->n++;
+		}
+		memcpy(key, next, d->ksz);
+		prev = key;
+	}
+	if (d->n)
+		qsort_r(d->kv, d->n, d->ksz + d->vsz, dump_cmp, &d->ksz);
+}
+
+/* Make map fd hold exactly d (arrays: zero elsewhere). */
+static void restore_map(int fd, const struct dump *d)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	__u8 key[64], next[64], zero[256] = {};
+	size_t i;
+
+	ck_assert_int_eq(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+	if (info.type == BPF_MAP_TYPE_ARRAY) {
+		for (i = 0; i < CAP; i++) {
+			*(__u32 *)key = i;
+			ck_assert_int_eq(bpf_map_update_elem(fd, key, zero, BPF_ANY), 0);
+		}
+	} else {
+		while (!bpf_map_get_next_key(fd, NULL, next))
+			ck_assert_int_eq(bpf_map_delete_elem(fd, next), 0);
+	}
+	for (i = 0; i < d->n; i++)
+		ck_assert_int_eq(bpf_map_update_elem(fd, d->kv + i * (d->ksz + d->vsz),
+						     d->kv + i * (d->ksz + d->vsz) + d->ksz,
+						     BPF_ANY), 0);
+}
+
+/* tg_tunnels, tg_prefix4, tg_prefix6, tg_encap, tg_police. */
+static void dump_all(struct dump *d)
+{
+	int fds[KILL_MAPS] = { maps.tunnels, maps.prefix4, maps.prefix6,
+			       maps.encap, maps.police };
+	int i;
+
+	for (i = 0; i < KILL_MAPS; i++)
+		dump_map(fds[i], &d[i]);
+}
+
+static void restore_all(const struct dump *d)
+{
+	int fds[KILL_MAPS] = { maps.tunnels, maps.prefix4, maps.prefix6,
+			       maps.encap, maps.police };
+	int i;
+
+	for (i = 0; i < KILL_MAPS; i++)
+		restore_map(fds[i], &d[i]);
+}
+
+static void dump_free(struct dump *d)
+{
+	int i;
+
+	for (i = 0; i < KILL_MAPS; i++)
+		free(d[i].kv);
+}
+
+/* Value of key in d, NULL when absent. */
+static const __u8 *dump_find(const struct dump *d, const __u8 *key)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (!memcmp(d->kv + i * (d->ksz + d->vsz), key, d->ksz))
+			return d->kv + i * (d->ksz + d->vsz) + d->ksz;
+	return NULL;
+}
+
+static bool same_val(const __u8 *a, const __u8 *b, size_t vsz)
+{
+	return (!a && !b) || (a && b && !memcmp(a, b, vsz));
+}
+
+/* The subscriber an entry of map i belongs to. */
+static __u32 dump_owner(int i, const __u8 *key, const __u8 *val)
+{
+	__u32 id;
+
+	if (i == 0)
+		return ((const struct tg_tunnel *)val)->sub_id;
+	memcpy(&id, i <= 2 ? val : key, sizeof(id));
+	return id;
+}
+
+/* The subscribers before: each changes in its own way. */
+static void kill_old_state(void)
+{
+	add("alice", TG_TUN_GRE, 10, 1, "100.64.0.0/28", "2001:db8:10::/48");
+	add("bob", TG_TUN_IPIP, 11, 0, "100.64.0.16/28", NULL);
+	add("carol", TG_TUN_GRE, 12, 3, "100.64.0.32/28", NULL);
+	add("dave", TG_TUN_L2TPV3_IP, 13, 4, "100.64.0.64/28", NULL);
+	add("erin", TG_TUN_GRE, 14, 5, "100.64.0.80/28", NULL);
+	add("frank", TG_TUN_IPIP, 15, 0, "100.64.0.96/28", NULL);
+}
+
+static void kill_changes(void)
+{
+	ck_assert_int_eq(tg_db_sub_del(db, "alice"), 0);
+	ck_assert_int_eq(tg_db_exec(db,
+		"UPDATE subscriber SET enabled = 0 WHERE name = 'bob';"
+		"UPDATE prefix SET prefix = '100.64.0.48/28' WHERE prefix = '100.64.0.32/28';"
+		"INSERT INTO prefix VALUES((SELECT id FROM subscriber WHERE name = 'carol'), '100.64.1.0/24');"
+		"UPDATE subscriber SET mtu = 1300 WHERE name = 'dave';"
+		"UPDATE subscriber SET gre_key = 55 WHERE name = 'erin';"
+		"UPDATE subscriber SET up_rate = 1000000, down_rate = 2000000 WHERE name = 'frank';"),
+		0);
+	add("grace", TG_TUN_GRE, 16, 7, "100.64.2.0/24", NULL);
+	add("heidi", TG_TUN_GRE, 17, 8, "100.64.3.0/24", "2001:db8:30::/48");
+}
+
+static int sync_persist(bool full, bool dry_run, struct tg_sync_stats *st)
+{
+	struct tg_sync_opts o = { .persist = true, .full = full,
+				  .dry_run = dry_run };
+
+	return tg_sync_run(db, &maps, &o, st);
+}
+
+/*
+ * A sync killed (SIGKILL) after its Nth map write, for every N: each entry
+ * holds its old or its new value, every tunnel and prefix entry leads to a
+ * subscriber whose encapsulation is in place, tg_meta says the sync did not
+ * finish, and the next sync compares with the maps and converges to the
+ * new state.
+ */
+START_TEST(test_sync_kill)
+{
+	struct dump old[KILL_MAPS], want[KILL_MAPS], now[KILL_MAPS];
+	unsigned int points = 0, max_mixed = 0, mixed;
+	const __u8 *o, *w, *v;
+	struct tg_sync_stats st;
+	struct tg_meta meta, meta_old;
+	char path[96], saved[96], sql[600], n[16];
+	__u8 mix[CAP][2], reach[CAP];
+	__u32 id, zero = 0;
+	int i, status, kill_after;
+	size_t j;
+	pid_t pid;
+
+	/* The old state, kept (maps, tg_meta, database) to start each run. */
+	if (!setup_maps(64))
+		return;
+	kill_old_state();
+	ck_assert_int_eq(sync_persist(false, false, &st), 0);
+	dump_all(old);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.meta, &zero, &meta_old), 0);
+	snprintf(path, sizeof(path), "%s/tungate.db", tmpdir);
+	snprintf(saved, sizeof(saved), "%s/old.db", tmpdir);
+	snprintf(sql, sizeof(sql), "VACUUM INTO '%s'", saved);
+	ck_assert_int_eq(tg_db_exec(db, sql), 0);
+	/* The new state as an uninterrupted sync writes it. */
+	kill_changes();
+	ck_assert_int_eq(sync_persist(false, false, &st), 0);
+	ck_assert_uint_eq(st.added + st.changed + st.removed, 8);
+	dump_all(want);
+
+	for (kill_after = 1;; kill_after++) {
+		tg_db_close(db);
+		snprintf(sql, sizeof(sql), "cp '%s' '%s' && rm -f '%s-wal' '%s-shm'",
+			 saved, path, path, path);
+		tg_test_sh(sql);
+		ck_assert_int_eq(tg_db_open(path, false, &db), 0);
+		restore_all(old);
+		ck_assert_int_eq(bpf_map_update_elem(maps.meta, &zero, &meta_old, BPF_ANY), 0);
+		kill_changes();
+		snprintf(n, sizeof(n), "%d", kill_after);
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (!pid) {
+			sqlite3 *own;
+
+			setenv("TUNGATE_TEST_SYNC_KILL_AFTER", n, 1);
+			if (tg_db_open(path, false, &own))
+				_exit(2);
+			db = own;
+			_exit(sync_persist(false, false, &st) ? 3 : 0);
+		}
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		if (WIFEXITED(status)) {
+			/* Fewer writes than kill_after: the sync finished. */
+			ck_assert_int_eq(WEXITSTATUS(status), 0);
+			break;
+		}
+		ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		points++;
+
+		ck_assert_int_eq(bpf_map_lookup_elem(maps.meta, &zero, &meta), 0);
+		ck_assert_int_eq(meta.sync_result, -EINPROGRESS);
+		dump_all(now);
+		memset(mix, 0, sizeof(mix));
+		/* Packets reach a subscriber through its tunnels and prefixes. */
+		memset(reach, 0, sizeof(reach));
+		for (i = 0; i < 3; i++) {
+			size_t ent = now[i].ksz + now[i].vsz;
+
+			for (j = 0; j < now[i].n; j++) {
+				id = dump_owner(i, now[i].kv + j * ent,
+						now[i].kv + j * ent + now[i].ksz);
+				if (id < CAP)
+					reach[id] = 1;
+			}
+		}
+		for (i = 0; i < KILL_MAPS; i++) {
+			struct dump *d[3] = { &old[i], &want[i], &now[i] };
+			size_t ent = now[i].ksz + now[i].vsz;
+			int k;
+
+			/* Every key of any of the three states. */
+			for (k = 0; k < 3; k++) {
+				for (j = 0; j < d[k]->n; j++) {
+					const __u8 *key = d[k]->kv + j * ent;
+
+					o = dump_find(&old[i], key);
+					w = dump_find(&want[i], key);
+					v = dump_find(&now[i], key);
+					ck_assert_msg(same_val(v, o, now[i].vsz) ||
+						      same_val(v, w, now[i].vsz),
+						      "kill after %d writes: map %d holds a value neither old nor new",
+						      kill_after, i);
+					if (same_val(o, w, now[i].vsz))
+						continue;
+					id = dump_owner(i, key, o ? o : w);
+					/* Encapsulation, policing: seen if reached. */
+					if (id < CAP && (i < 3 || reach[id]))
+						mix[id][same_val(v, w, now[i].vsz)] = 1;
+				}
+			}
+		}
+		/* Nothing leads to a subscriber without its encapsulation. */
+		for (i = 0; i < 3; i++) {
+			for (j = 0; j < now[i].n; j++) {
+				struct tg_encap e;
+				size_t ent = now[i].ksz + now[i].vsz;
+
+				id = dump_owner(i, now[i].kv + j * ent,
+						now[i].kv + j * ent + now[i].ksz);
+				ck_assert_int_eq(bpf_map_lookup_elem(maps.encap, &id, &e), 0);
+				ck_assert_msg(e.type, "kill after %d writes: map %d leads to id %u without tg_encap",
+					      kill_after, i, id);
+			}
+		}
+		for (mixed = 0, id = 0; id < CAP; id++)
+			mixed += mix[id][0] && mix[id][1];
+		if (mixed > max_mixed)
+			max_mixed = mixed;
+		dump_free(now);
+
+		/* The next sync compares with the maps and converges. */
+		ck_assert_int_eq(sync_persist(false, false, &st), 0);
+		ck_assert(!st.incremental);
+		ck_assert_int_eq(bpf_map_lookup_elem(maps.meta, &zero, &meta), 0);
+		ck_assert_int_eq(meta.sync_result, 0);
+		ck_assert_uint_eq(meta.subs, 6);
+		dump_all(now);
+		for (i = 0; i < KILL_MAPS; i++)
+			ck_assert_msg(now[i].n == want[i].n &&
+				      (!now[i].n ||
+				       !memcmp(now[i].kv, want[i].kv,
+					       now[i].n * (now[i].ksz + now[i].vsz))),
+				      "kill after %d writes: map %d not repaired (%zu entries, want %zu)",
+				      kill_after, i, now[i].n, want[i].n);
+		dump_free(now);
+		ck_assert_int_eq(sync_persist(true, true, &st), 0);
+		ck_assert_uint_eq(st.added + st.changed + st.removed, 0);
+		ck_assert_int_eq(sync_persist(false, false, &st), 0);
+		ck_assert(st.incremental);
+	}
+	printf("sync killed at each of %u map writes: every entry old or new, nothing dangling, repaired; at most %u subscriber(s) between old and new at once\n",
+	       points, max_mixed);
+	ck_assert_uint_ge(points, 10);
+	/* Written one subscriber at a time: only that one can be between. */
+	ck_assert_uint_le(max_mixed, 1);
+	dump_free(old);
+	dump_free(want);
+}
+END_TEST
+
+/* tg_meta after syncs that reached the maps, and not after others. */
+START_TEST(test_sync_meta)
+{
+	struct tg_sync_stats st;
+	struct tg_meta m1, m2;
+	__u32 zero = 0;
+
+	if (!setup_maps(CAP))
+		return;
+	add("alice", TG_TUN_GRE, 10, 7, "100.64.0.0/28", NULL);
+	add("bob", TG_TUN_IPIP, 11, 0, "100.64.0.16/28", NULL);
+	ck_assert_int_eq(sync_persist(false, false, &st), 0);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.meta, &zero, &m1), 0);
+	ck_assert_int_eq(m1.sync_result, 0);
+	ck_assert_uint_eq(m1.sync_count, 1);
+	ck_assert_uint_eq(m1.subs, 2);
+	ck_assert_uint_gt(m1.sync_time, 1700000000ULL * 1000000000ULL);
+	/* A dry run does not count. */
+	ck_assert_int_eq(sync_persist(false, true, &st), 0);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.meta, &zero, &m2), 0);
+	ck_assert_uint_eq(m2.sync_count, 1);
+	/* Neither does one refused before the maps (invalid row). */
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET mtu = 20 WHERE name = 'bob'"), 0);
+	ck_assert_int_lt(sync_persist(false, false, &st), 0);
+	ck_assert_msg(strstr(st.failed, "subscriber 'bob'") && strstr(st.failed, "mtu"),
+		      "%s", st.failed);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.meta, &zero, &m2), 0);
+	ck_assert_uint_eq(m2.sync_count, 1);
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET mtu = 1300 WHERE name = 'bob'"), 0);
+	ck_assert_int_eq(sync_persist(false, false, &st), 0);
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.meta, &zero, &m2), 0);
+	ck_assert_uint_eq(m2.sync_count, 2);
+	ck_assert_uint_ge(m2.sync_time, m1.sync_time);
+	ck_assert_uint_eq(m2.subs, 2);
+}
+END_TEST
+
+/*
+ * Rows written behind the CLI's back that fail validation refuse the whole
+ * sync before any map is touched, naming the subscriber and the cause.
+ */
+START_TEST(test_sync_invalid_rows)
+{
+	struct dump before[KILL_MAPS], after[KILL_MAPS];
+	static const struct {
+		const char *sql, *undo, *msg;
+	} bad[] = {
+		{ "UPDATE subscriber SET remote = '300.1.2.3' WHERE name = 'bob'",
+		  "UPDATE subscriber SET remote = '192.0.2.11' WHERE name = 'bob'",
+		  "subscriber 'bob': --remote '300.1.2.3'" },
+		{ "UPDATE subscriber SET type = 'pptp' WHERE name = 'bob'",
+		  "UPDATE subscriber SET type = 'ipip' WHERE name = 'bob'",
+		  "subscriber 'bob': --type" },
+		{ "INSERT INTO prefix VALUES((SELECT id FROM subscriber WHERE name = 'bob'), '100.64.0.0/24')",
+		  "DELETE FROM prefix WHERE prefix = '100.64.0.0/24'",
+		  "overlaps" },
+		{ "INSERT INTO prefix VALUES((SELECT id FROM subscriber WHERE name = 'bob'), '100.64.9.1/24')",
+		  "DELETE FROM prefix WHERE prefix = '100.64.9.1/24'",
+		  "subscriber 'bob': prefix '100.64.9.1/24'" },
+	};
+	struct tg_sync_stats st;
+	size_t i;
+	int k;
+
+	if (!setup_maps(CAP))
+		return;
+	add("alice", TG_TUN_GRE, 10, 7, "100.64.0.0/28", NULL);
+	add("bob", TG_TUN_IPIP, 11, 0, "100.64.0.16/28", NULL);
+	ck_assert_int_eq(sync_persist(false, false, &st), 0);
+	dump_all(before);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* Together with a valid change: nothing of it is applied. */
+		ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET mtu = 1300 WHERE name = 'alice'"), 0);
+		ck_assert_int_eq(tg_db_exec(db, bad[i].sql), 0);
+		ck_assert_int_lt(sync_persist(i % 2, false, &st), 0);
+		ck_assert_msg(strstr(st.failed, bad[i].msg), "%s: '%s'",
+			      bad[i].sql, st.failed);
+		dump_all(after);
+		for (k = 0; k < KILL_MAPS; k++)
+			ck_assert(after[k].n == before[k].n &&
+				  (!after[k].n ||
+				   !memcmp(after[k].kv, before[k].kv,
+					   after[k].n * (after[k].ksz + after[k].vsz))));
+		dump_free(after);
+		ck_assert_int_eq(tg_db_exec(db, bad[i].undo), 0);
+		ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET mtu = 1400 WHERE name = 'alice'"), 0);
+	}
+	ck_assert_int_eq(sync_persist(false, false, &st), 0);
+	dump_free(before);
+}
+END_TEST
+
 Suite *sync_suite(void)
 {
 	Suite *s = suite_create("sync");
@@ -871,6 +1290,14 @@ Suite *sync_suite(void)
 	tcase_add_test(tc, test_sync_police_class_incremental);
 	tcase_add_test(tc, test_sync_bucket_new);
 	tcase_add_test(tc, test_sync_community);
+	tcase_add_test(tc, test_sync_meta);
+	tcase_add_test(tc, test_sync_invalid_rows);
+	suite_add_tcase(s, tc);
+	/* A fresh set of maps for each point the sync is killed at. */
+	tc = tcase_create("sync_kill");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_sync_kill);
 	suite_add_tcase(s, tc);
 	return s;
 }
