@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Database file, schema, settings and the dp_id allocator. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +116,89 @@ static const char tg_schema_v2[] =
 	"  WHERE id = OLD.subscriber_id AND dp_id IS NOT NULL; END;"
 	"PRAGMA user_version = 2;";
 
+/*
+ * Version 2 -> 3: usage accounting. usage: one record per subscriber and
+ * interval, or its final one (rows outlive the subscriber: no foreign
+ * key). usage_mark: per dp_id, the counters the last record was taken
+ * from, whose they were and the identity of the maps they were read from.
+ * usage_file: periods whose text file is still to be written.
+ */
+static const char tg_schema_v3[] =
+	"CREATE TABLE usage ("
+	" id INTEGER PRIMARY KEY,"
+	" subscriber_id INTEGER NOT NULL,"
+	" name TEXT NOT NULL,"
+	" dp_id INTEGER NOT NULL,"
+	" class TEXT,"
+	" ip TEXT,"
+	" period_start INTEGER,"
+	" period_end INTEGER NOT NULL,"
+	" up_bytes INTEGER NOT NULL,"
+	" down_bytes INTEGER NOT NULL,"
+	" up_packets INTEGER NOT NULL,"
+	" down_packets INTEGER NOT NULL,"
+	" final INTEGER NOT NULL DEFAULT 0 CHECK(final IN (0,1)));"
+	"CREATE INDEX usage_period ON usage(period_end);"
+	"CREATE INDEX usage_name ON usage(name, period_end);"
+	"CREATE TABLE usage_mark ("
+	" dp_id INTEGER PRIMARY KEY,"
+	" subscriber_id INTEGER NOT NULL,"
+	" name TEXT NOT NULL,"
+	" class TEXT,"
+	" ip TEXT,"
+	" maps TEXT NOT NULL,"
+	" time INTEGER NOT NULL,"
+	" up_bytes INTEGER NOT NULL,"
+	" down_bytes INTEGER NOT NULL,"
+	" up_packets INTEGER NOT NULL,"
+	" down_packets INTEGER NOT NULL,"
+	" seen INTEGER NOT NULL,"
+	" closed INTEGER NOT NULL DEFAULT 0 CHECK(closed IN (0,1)));"
+	"CREATE TABLE usage_file (period_end INTEGER PRIMARY KEY);"
+	"PRAGMA user_version = 3;";
+
+/* Schema steps: step i takes version i to i + 1. */
+static const char *const tg_schema_steps[TG_DB_VERSION] = {
+	tg_schema_v1, tg_schema_v2, tg_schema_v3,
+};
+
+/* Apply the steps after version ver (0: create): 0 or -EIO. */
+static int tg_db_upgrade(sqlite3 *db, int ver)
+{
+	for (; ver < TG_DB_VERSION; ver++)
+		if (tg_db_exec(db, tg_schema_steps[ver]))
+			return -EIO;
+	return 0;
+}
+
+/* Quiet: errors kept for tg_db_last_error() instead of reported. */
+static bool tg_db_quiet;
+static char tg_db_errbuf[256];
+
+void tg_db_set_quiet(bool quiet)
+{
+	tg_db_quiet = quiet;
+}
+
+const char *tg_db_last_error(void)
+{
+	return tg_db_errbuf;
+}
+
+static void tg_db_err(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static void tg_db_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tg_db_errbuf, sizeof(tg_db_errbuf), fmt, ap);
+	va_end(ap);
+	if (!tg_db_quiet)
+		tg_err("%s", tg_db_errbuf);
+}
+
 const char *tg_db_path(void)
 {
 	const char *env;
@@ -132,14 +216,15 @@ int tg_db_exec(sqlite3 *db, const char *sql)
 	char *msg = NULL;
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		pr_warn("database: '%.60s': %s\n", sql, msg ? msg : "error");
+		tg_log(tg_db_quiet ? TG_LOG_DEBUG : TG_LOG_WARN,
+		       "database: '%.60s': %s\n", sql, msg ? msg : "error");
 		sqlite3_free(msg);
 		return -EIO;
 	}
 	return 0;
 }
 
-static int tg_db_int(sqlite3 *db, const char *sql, long long *v)
+int tg_db_int(sqlite3 *db, const char *sql, long long *v)
 {
 	sqlite3_stmt *st;
 	int err = -EIO;
@@ -199,12 +284,12 @@ int tg_db_migrate_nested(sqlite3 *db, int *from, char *err, size_t errlen)
 	*from = ver;
 	if (ver == TG_DB_VERSION)
 		return 0;
-	if (ver != 1) {
+	if (ver < 1 || ver > TG_DB_VERSION) {
 		snprintf(err, errlen, "schema version %d: cannot migrate, expected 1..%d",
 			 ver, TG_DB_VERSION);
 		return -EPROTONOSUPPORT;
 	}
-	if (tg_db_exec(db, tg_schema_v2)) {
+	if (tg_db_upgrade(db, ver)) {
 		snprintf(err, errlen, "upgrade to version %d failed: %s",
 			 TG_DB_VERSION, sqlite3_errmsg(db));
 		return -EIO;
@@ -231,13 +316,13 @@ int tg_db_migrate(sqlite3 *db, int *from, char *err, size_t errlen)
 	ret = 0;
 	if (ver == TG_DB_VERSION)
 		goto out;
-	if (ver != 1) {
+	if (ver < 1 || ver > TG_DB_VERSION) {
 		snprintf(err, errlen, "schema version %d: cannot migrate, expected 1..%d",
 			 ver, TG_DB_VERSION);
 		ret = -EPROTONOSUPPORT;
 		goto out;
 	}
-	ret = tg_db_exec(db, tg_schema_v2);
+	ret = tg_db_upgrade(db, ver);
 	if (ret) {
 		snprintf(err, errlen, "upgrade to version %d failed: %s",
 			 TG_DB_VERSION, sqlite3_errmsg(db));
@@ -263,11 +348,11 @@ static int tg_db_schema(sqlite3 *db, const char *path, unsigned int flags)
 
 	if (tg_db_int(db, "PRAGMA user_version", &ver) ||
 	    tg_db_int(db, "SELECT count(*) FROM sqlite_master", &tables)) {
-		tg_err("database %s: cannot read: %s", path, sqlite3_errmsg(db));
+		tg_db_err("database %s: cannot read: %s", path, sqlite3_errmsg(db));
 		return -EIO;
 	}
 	if (ver > TG_DB_VERSION) {
-		tg_err("database %s: schema version %lld is newer than this tungate supports (%d)",
+		tg_db_err("database %s: schema version %lld is newer than this tungate supports (%d)",
 		       path, ver, TG_DB_VERSION);
 		return -EPROTONOSUPPORT;
 	}
@@ -276,26 +361,24 @@ static int tg_db_schema(sqlite3 *db, const char *path, unsigned int flags)
 	if (ver >= 1 && ver < TG_DB_VERSION) {
 		if (flags & TG_DB_OLDER)
 			return 0;
-		tg_err("database %s: schema version %lld is older than %d: run 'tungate db migrate'",
+		tg_db_err("database %s: schema version %lld is older than %d: run 'tungate db migrate'",
 		       path, ver, TG_DB_VERSION);
 		return -EPROTO;
 	}
 	if (tables) {
-		tg_err("database %s: not a tungate database (version %lld, %lld objects)",
+		tg_db_err("database %s: not a tungate database (version %lld, %lld objects)",
 		       path, ver, tables);
 		return -EPROTO;
 	}
 	if (!create) {
-		tg_err("database %s is not initialised; run 'tungate db init'",
+		tg_db_err("database %s is not initialised; run 'tungate db init'",
 		       path);
 		return -ENOENT;
 	}
 	err = tg_db_exec(db, "BEGIN IMMEDIATE");
 	if (err)
 		goto fail;
-	err = tg_db_exec(db, tg_schema_v1);
-	if (!err)
-		err = tg_db_exec(db, tg_schema_v2);
+	err = tg_db_upgrade(db, 0);
 	if (err) {
 		tg_db_exec(db, "ROLLBACK");
 		goto fail;
@@ -304,7 +387,7 @@ static int tg_db_schema(sqlite3 *db, const char *path, unsigned int flags)
 	if (!err)
 		return 0;
 fail:
-	tg_err("database %s: cannot create the schema: %s", path,
+	tg_db_err("database %s: cannot create the schema: %s", path,
 	       sqlite3_errmsg(db));
 	return err;
 }
@@ -327,26 +410,26 @@ int tg_db_open_flags(const char *path, unsigned int oflags, sqlite3 **out)
 		if (errno != ENOENT || !create) {
 			err = -errno;
 			if (err == -ENOENT)
-				tg_err("database %s does not exist; run 'tungate db init'",
+				tg_db_err("database %s does not exist; run 'tungate db init'",
 				       path);
 			else
-				tg_err("database %s: %s", path, strerror(-err));
+				tg_db_err("database %s: %s", path, strerror(-err));
 			return err;
 		}
 		err = tg_mkdir_parent(path);
 		if (err) {
-			tg_err("database %s: cannot create its directory: %s",
+			tg_db_err("database %s: cannot create its directory: %s",
 			       path, strerror(-err));
 			return err;
 		}
 		flags |= SQLITE_OPEN_CREATE;
 	} else if (!S_ISREG(sb.st_mode)) {
-		tg_err("database %s: not a regular file", path);
+		tg_db_err("database %s: not a regular file", path);
 		return -EINVAL;
 	}
 
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-		tg_err("database %s: cannot open: %s", path,
+		tg_db_err("database %s: cannot open: %s", path,
 		       db ? sqlite3_errmsg(db) : "out of memory");
 		err = -EIO;
 		goto out;
@@ -354,7 +437,7 @@ int tg_db_open_flags(const char *path, unsigned int oflags, sqlite3 **out)
 	sqlite3_busy_timeout(db, 5000);
 	err = tg_db_exec(db, "PRAGMA foreign_keys = ON");
 	if (err) {
-		tg_err("database %s: %s", path, sqlite3_errmsg(db));
+		tg_db_err("database %s: %s", path, sqlite3_errmsg(db));
 		goto out;
 	}
 	err = tg_db_schema(db, path, oflags);
@@ -371,7 +454,7 @@ int tg_db_open_flags(const char *path, unsigned int oflags, sqlite3 **out)
 	tg_db_exec(db, "PRAGMA temp_store = MEMORY");
 	err = tg_db_exec(db, "PRAGMA journal_mode = WAL");
 	if (err) {
-		tg_err("database %s: cannot enable WAL: %s", path,
+		tg_db_err("database %s: cannot enable WAL: %s", path,
 		       sqlite3_errmsg(db));
 		goto out;
 	}

@@ -13,7 +13,7 @@
 
 #define TG_DB_PATH_DEFAULT "/var/lib/tungate/tungate.db"
 #define TG_DB_ENV "TUNGATE_DB"
-#define TG_DB_VERSION 2
+#define TG_DB_VERSION 3
 
 #define TG_NAME_MAX 63		/* subscriber name length */
 #define TG_NOTE_MAX 255		/* note length */
@@ -30,6 +30,13 @@ const char *tg_db_path(void);
  */
 int tg_db_open(const char *path, bool create, sqlite3 **out);
 void tg_db_close(sqlite3 *db);
+
+/*
+ * Quiet (a daemon retrying): errors of opening are not reported but kept
+ * for tg_db_last_error(), failed statements are logged at debug level.
+ */
+void tg_db_set_quiet(bool quiet);
+const char *tg_db_last_error(void);
 
 /* tg_db_open_flags(): */
 #define TG_DB_CREATE 0x1	/* create file and schema when missing */
@@ -58,6 +65,26 @@ int tg_db_migrate_nested(sqlite3 *db, int *from, char *err, size_t errlen);
 int tg_db_check(sqlite3 *db, __u32 capacity,
 		void (*report)(void *ctx, const char *who, const char *msg),
 		void *ctx);
+
+struct tg_sub;
+/*
+ * The first problem tg_db_check() would report about the subscribers (no
+ * integrity check) into msg as "subscriber 'NAME': CAUSE": 1 when there is
+ * one, 0 when none, or negative errno.
+ */
+int tg_db_check_subs(sqlite3 *db, __u32 capacity, char *msg, size_t len);
+/*
+ * Whether two enabled subscribers' prefixes overlap (or one does not
+ * parse): 1 with the first such pair in msg, 0, or negative errno.
+ */
+int tg_db_prefix_overlap(sqlite3 *db, char *msg, size_t len);
+/*
+ * The same for the prefixes of subs (enabled, as read from db) against
+ * every other enabled subscriber's, through the prefix index: cheap for a
+ * few subscribers.
+ */
+int tg_db_prefix_overlap_subs(sqlite3 *db, const struct tg_sub *subs,
+			      size_t n, char *msg, size_t len);
 
 /* One subscriber row with its prefixes. */
 struct tg_sub {
@@ -314,6 +341,9 @@ int tg_dp_ids_end(sqlite3 *db, struct tg_dp_ids *a);
 void tg_dp_ids_free(struct tg_dp_ids *a);
 
 int tg_db_settings_load(sqlite3 *db, struct tg_settings *st);
+
+/* The integer the query's first row starts with: 0 or -EIO. */
+int tg_db_int(sqlite3 *db, const char *sql, long long *v);
 
 /* Run one SQL statement without results: 0 or -EIO (logged). */
 int tg_db_exec(sqlite3 *db, const char *sql);

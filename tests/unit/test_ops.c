@@ -466,9 +466,9 @@ START_TEST(test_migrate)
 	ck_assert_int_eq(tg_db_version(v1), 1);
 	ck_assert_int_eq(tg_db_migrate(v1, &from, err, sizeof(err)), 0);
 	ck_assert_int_eq(from, 1);
-	ck_assert_int_eq(tg_db_version(v1), 2);
+	ck_assert_int_eq(tg_db_version(v1), TG_DB_VERSION);
 	ck_assert_int_eq(tg_db_migrate(v1, &from, err, sizeof(err)), 0);
-	ck_assert_int_eq(from, 2);
+	ck_assert_int_eq(from, TG_DB_VERSION);
 	tg_db_close(v1);
 	ck_assert_int_eq(tg_db_open(path, false, &v1), 0);
 	ck_assert_int_eq(tg_db_sub_get(v1, "alice", &s), 0);
