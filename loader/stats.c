@@ -1,225 +1,211 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* tungate stats: per-subscriber and global counters, summed over CPUs. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "counters.h"
 #include "dataplane.h"
 #include "db.h"
 #include "json.h"
+#include "metrics.h"
 #include "reason.h"
+
+#define STATS_INTERVAL_MS 250
 
 static int stats_help(void)
 {
-	printf("Usage: tungate stats [NAME] [-j]\n"
+	printf("Usage: tungate stats [NAME] [-j] [--interval MS]\n"
+	       "       tungate stats --prometheus [--listen ADDR]\n"
 	       "\n"
 	       "Counters of the data plane pinned under the pin root, summed over\n"
-	       "all CPUs. For each enabled subscriber (or only NAME): packets and\n"
-	       "inner IP bytes forwarded up (decapsulated, from the subscriber)\n"
-	       "and down, and packets by reason (spoofed_src, bad_cookie, ...).\n"
-	       "Then the global counters: packets and bytes by reason, for every\n"
-	       "packet the programs saw. -j: one JSON object\n"
-	       "{\"subscribers\": [...], \"global\": {reason: {packets, bytes}}}.\n");
+	       "all CPUs. For each enabled subscriber (or only NAME), up (from the\n"
+	       "subscriber, decapsulated) and down (toward it): packets and inner\n"
+	       "IP bytes forwarded, and the current rate; then its packets by\n"
+	       "reason (drops: policed_up, policed_down, spoofed_src, scope,\n"
+	       "too_big, ...; others: control, ttl_expired, ...). Without NAME,\n"
+	       "then the global counters: packets and bytes by reason, for every\n"
+	       "packet the programs saw.\n"
+	       "\n"
+	       "  --interval MS   the rate is what the counters grew in MS\n"
+	       "                  milliseconds between two reads (default %d;\n"
+	       "                  0: no second read, no rate)\n"
+	       "  -j              one JSON object: {\"interval_ms\": MS,\n"
+	       "                  \"subscribers\": [{\"name\", \"class\", \"dp_id\",\n"
+	       "                  \"up\" and \"down\": {\"packets\", \"bytes\",\n"
+	       "                  \"bits_per_second\", \"packets_per_second\"} (rates\n"
+	       "                  null with --interval 0), \"drops\", \"reasons\":\n"
+	       "                  {reason: packets} (reasons seen only)}],\n"
+	       "                  \"global\": {reason: {\"packets\", \"bytes\"}}}\n"
+	       "  --prometheus    the Prometheus text exposition instead (what\n"
+	       "                  'tungate run --metrics' serves), e.g. for the\n"
+	       "                  textfile collector of node_exporter\n"
+	       "  --listen ADDR   serve it on http://ADDR/metrics in the foreground\n"
+	       "                  until interrupted (ADDR: PORT for 127.0.0.1:PORT,\n"
+	       "                  A.B.C.D:PORT or [IPv6]:PORT)\n",
+	       STATS_INTERVAL_MS);
 	return 0;
 }
 
-/* Sum the per-CPU values of one element of a per-CPU map of __u64 fields. */
-static int percpu_sum(int fd, __u32 key, __u64 *sum, size_t nfields,
-		      __u64 *buf, int ncpus)
+static void print_rate(struct json_writer *w, const char *name, double v,
+		       bool have)
 {
-	size_t f;
-	int cpu;
-
-	if (bpf_map_lookup_elem(fd, &key, buf))
-		return -errno;
-	memset(sum, 0, nfields * sizeof(*sum));
-	for (cpu = 0; cpu < ncpus; cpu++)
-		for (f = 0; f < nfields; f++)
-			sum[f] += buf[cpu * nfields + f];
-	return 0;
+	if (have)
+		jsonw_uint_field(w, name, (__u64)(v + 0.5));
+	else
+		jsonw_null_field(w, name);
 }
 
-static void print_sub(struct json_writer *w, const struct tg_sub *s,
-		      const struct tg_sub_counters *c)
+static void print_sub_json(struct json_writer *w, const struct tg_sub_snap *s,
+			   const struct tg_sub_rate *rate)
 {
+	static const char *const dirs[TG_DIR_MAX] = { "up", "down" };
 	const char *name;
 	__u32 r;
-	bool any = false;
+	int d;
 
-	if (w) {
+	jsonw_start_object(w);
+	jsonw_string_field(w, "name", s->name);
+	jsonw_string_field(w, "class", s->cls);
+	jsonw_uint_field(w, "dp_id", s->dp_id);
+	for (d = 0; d < TG_DIR_MAX; d++) {
+		jsonw_name(w, dirs[d]);
 		jsonw_start_object(w);
-		jsonw_string_field(w, "name", s->name);
-		jsonw_uint_field(w, "dp_id", s->dp_id);
-		jsonw_name(w, "up");
-		jsonw_start_object(w);
-		jsonw_uint_field(w, "packets", c->packets[TG_DIR_UP]);
-		jsonw_uint_field(w, "bytes", c->bytes[TG_DIR_UP]);
+		jsonw_uint_field(w, "packets", s->c.packets[d]);
+		jsonw_uint_field(w, "bytes", s->c.bytes[d]);
+		print_rate(w, "bits_per_second", rate ? rate->bits[d] : 0, rate);
+		print_rate(w, "packets_per_second",
+			   rate ? rate->packets[d] : 0, rate);
 		jsonw_end_object(w);
-		jsonw_name(w, "down");
-		jsonw_start_object(w);
-		jsonw_uint_field(w, "packets", c->packets[TG_DIR_DOWN]);
-		jsonw_uint_field(w, "bytes", c->bytes[TG_DIR_DOWN]);
-		jsonw_end_object(w);
-		jsonw_name(w, "reasons");
-		jsonw_start_object(w);
-	} else {
-		printf("%-20s %12llu %14llu %12llu %14llu  ", s->name,
-		       (unsigned long long)c->packets[TG_DIR_UP],
-		       (unsigned long long)c->bytes[TG_DIR_UP],
-		       (unsigned long long)c->packets[TG_DIR_DOWN],
-		       (unsigned long long)c->bytes[TG_DIR_DOWN]);
+	}
+	jsonw_uint_field(w, "drops", tg_sub_drops(&s->c));
+	jsonw_name(w, "reasons");
+	jsonw_start_object(w);
+	for (r = 0; r < TG_R_SUB_MAX; r++) {
+		name = tg_reason_name(r);
+		if (name && r != TG_R_OK && s->c.reasons[r])
+			jsonw_uint_field(w, name, s->c.reasons[r]);
+	}
+	jsonw_end_object(w);
+	jsonw_end_object(w);
+}
+
+static void print_rate_text(char *buf, size_t len, const struct tg_sub_rate *r,
+			    int d)
+{
+	if (!r) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	tg_fmt_bits(r->bits[d], buf, len);
+}
+
+/* Two lines (up, down), then one with the reasons seen, if any. */
+static void print_sub_text(const struct tg_sub_snap *s,
+			   const struct tg_sub_rate *rate)
+{
+	char rb[32];
+	const char *name;
+	bool any = false;
+	__u32 r;
+	int d;
+
+	for (d = 0; d < TG_DIR_MAX; d++) {
+		print_rate_text(rb, sizeof(rb), rate, d);
+		printf("%-16s %-12s %-4s %12llu %16llu %13s\n",
+		       d ? "" : s->name, d ? "" : s->cls, d ? "down" : "up",
+		       (unsigned long long)s->c.packets[d],
+		       (unsigned long long)s->c.bytes[d], rb);
 	}
 	for (r = 0; r < TG_R_SUB_MAX; r++) {
 		name = tg_reason_name(r);
-		if (!name || r == TG_R_OK || !c->reasons[r])
+		if (!name || r == TG_R_OK || !s->c.reasons[r])
 			continue;
-		if (w)
-			jsonw_uint_field(w, name, c->reasons[r]);
-		else
-			printf("%s%s=%llu", any ? " " : "", name,
-			       (unsigned long long)c->reasons[r]);
+		printf("%s%s %llu", any ? ", " : "  reasons: ", name,
+		       (unsigned long long)s->c.reasons[r]);
 		any = true;
 	}
-	if (w) {
-		jsonw_end_object(w);
-		jsonw_end_object(w);
-	} else {
-		printf("%s\n", any ? "" : "-");
-	}
+	if (any)
+		printf("\n");
 }
 
-static int print_subs(struct json_writer *w, sqlite3 *db, const char *only,
-		      const struct tg_maps *m, int ncpus)
+static void print_global(struct json_writer *w, const struct tg_snap *s)
 {
-	const size_t nf = sizeof(struct tg_sub_counters) / sizeof(__u64);
-	struct tg_sub_counters c;
-	struct tg_sub *subs = NULL;
-	__u64 *buf;
-	size_t n = 0, i;
-	int ret;
-
-	buf = calloc(ncpus, sizeof(c));
-	if (!buf)
-		return -ENOMEM;
-	ret = tg_db_sub_list(db, true, &subs, &n);
-	if (ret)
-		goto out;
-	for (i = 0; only && i < n && strcmp(only, subs[i].name); i++)
-		;
-	if (only && i == n) {
-		ret = -ENOENT;
-		goto out;
-	}
-	if (w) {
-		jsonw_name(w, "subscribers");
-		jsonw_start_array(w);
-	} else {
-		printf("%-20s %12s %14s %12s %14s  %s\n", "subscriber",
-		       "up_packets", "up_bytes", "down_packets", "down_bytes",
-		       "reasons");
-	}
-	for (i = 0; i < n; i++) {
-		if (only && strcmp(only, subs[i].name))
-			continue;
-		if (subs[i].dp_id >= m->capacity ||
-		    percpu_sum(m->sub_stats, subs[i].dp_id, (__u64 *)&c, nf,
-			       buf, ncpus))
-			memset(&c, 0, sizeof(c));
-		print_sub(w, &subs[i], &c);
-	}
-	if (w)
-		jsonw_end_array(w);
-out:
-	tg_sub_list_free(subs, n);
-	free(buf);
-	return ret;
-}
-
-static int print_global(struct json_writer *w, const struct tg_maps *m,
-			int ncpus)
-{
-	struct tg_counter c, *buf;
 	const char *name;
 	__u32 r;
-	int ret = 0;
 
-	buf = calloc(ncpus, sizeof(*buf));
-	if (!buf)
-		return -ENOMEM;
 	if (w) {
 		jsonw_name(w, "global");
 		jsonw_start_object(w);
 	} else {
-		printf("\n%-22s %12s %14s\n", "reason", "packets", "bytes");
+		printf("\n%-22s %16s %20s\n", "reason", "packets", "bytes");
 	}
 	for (r = 0; r < TG_R_MAX; r++) {
 		name = tg_reason_name(r);
 		if (!name)
 			continue;
-		ret = percpu_sum(m->global_stats, r, (__u64 *)&c, 2,
-				 (__u64 *)buf, ncpus);
-		if (ret)
-			break;
 		if (w) {
 			jsonw_name(w, name);
 			jsonw_start_object(w);
-			jsonw_uint_field(w, "packets", c.packets);
-			jsonw_uint_field(w, "bytes", c.bytes);
+			jsonw_uint_field(w, "packets", s->global[r].packets);
+			jsonw_uint_field(w, "bytes", s->global[r].bytes);
 			jsonw_end_object(w);
-		} else if (c.packets) {
-			printf("%-22s %12llu %14llu\n", name,
-			       (unsigned long long)c.packets,
-			       (unsigned long long)c.bytes);
+		} else if (s->global[r].packets) {
+			printf("%-22s %16llu %20llu\n", name,
+			       (unsigned long long)s->global[r].packets,
+			       (unsigned long long)s->global[r].bytes);
 		}
 	}
 	if (w)
 		jsonw_end_object(w);
-	free(buf);
-	return ret;
 }
 
-int do_stats(int argc, char **argv)
+/* Read the counters (twice, interval_ms apart, for rates) and print them. */
+static int print_stats(sqlite3 *db, const struct tg_maps *m, const char *only,
+		       __u64 interval_ms)
 {
-	struct tg_maps m = TG_MAPS_INIT;
-	const char *root = tg_pin_root(), *only = NULL;
+	struct tg_sub_counters *prev = NULL;
 	struct json_writer *w = NULL;
-	char probe[4096];
-	sqlite3 *db = NULL;
-	int i, ncpus, ret;
+	struct tg_sub_rate rate;
+	struct timespec ts;
+	struct tg_snap s;
+	__u64 t0 = 0;
+	size_t i;
+	int ret;
 
-	for (i = 1; i < argc; i++) {
-		if (tg_is_help(argv[i]))
-			return stats_help();
-		if (tg_take_json(argv[i]))
-			continue;
-		if (only || argv[i][0] == '-') {
-			tg_err("stats: unexpected argument '%s'; try 'tungate stats help'",
-			       argv[i]);
-			return -EINVAL;
-		}
-		only = argv[i];
+	ret = tg_snap_load(db, only, m->capacity, &s);
+	if (ret == -ENOENT || ret == -ENODATA) {
+		tg_err("stats: subscriber '%s': %s", only,
+		       ret == -ENOENT ? "no such subscriber" :
+		       "disabled, so not in the data plane");
+		return ret;
 	}
-	snprintf(probe, sizeof(probe), "%s/tg_sub_stats", root);
-	if (access(probe, F_OK)) {
-		tg_err("stats: no data plane maps under %s; run 'tungate sync' or 'tungate up' first",
-		       root);
-		return -ENOENT;
-	}
-	ncpus = libbpf_num_possible_cpus();
-	if (ncpus < 0) {
-		tg_err("stats: cannot count CPUs: %s", strerror(-ncpus));
-		return ncpus;
-	}
-	ret = tg_db_open(tg_db_path(), false, &db);
 	if (ret)
 		goto out;
-	ret = tg_maps_open_pinned(root, &m);
+	if (interval_ms) {
+		prev = malloc((s.n ? s.n : 1) * sizeof(*prev));
+		if (!prev) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		ret = tg_snap_read(&s, m);
+		if (ret)
+			goto out;
+		for (i = 0; i < s.n; i++)
+			prev[i] = s.subs[i].c;
+		t0 = s.time_ns;
+		ts.tv_sec = interval_ms / 1000;
+		ts.tv_nsec = interval_ms % 1000 * 1000000;
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+	}
+	ret = tg_snap_read(&s, m);
 	if (ret)
 		goto out;
 	if (tg_opts.json) {
@@ -229,22 +215,112 @@ int do_stats(int argc, char **argv)
 			goto out;
 		}
 		jsonw_start_object(w);
+		jsonw_uint_field(w, "interval_ms", interval_ms);
+		jsonw_name(w, "subscribers");
+		jsonw_start_array(w);
+	} else {
+		printf("%-16s %-12s %-4s %12s %16s %13s\n", "subscriber",
+		       "class", "dir", "packets", "bytes", "rate");
 	}
-	ret = print_subs(w, db, only, &m, ncpus);
-	if (ret == -ENOENT) {
+	for (i = 0; i < s.n; i++) {
+		if (prev)
+			tg_sub_rate(&prev[i], &s.subs[i].c, s.time_ns - t0,
+				    &rate);
 		if (w)
-			jsonw_destroy(&w);
-		tg_err("stats: no enabled subscriber '%s'", only);
-		goto out;
+			print_sub_json(w, &s.subs[i], prev ? &rate : NULL);
+		else
+			print_sub_text(&s.subs[i], prev ? &rate : NULL);
 	}
-	if (!ret && !only)
-		ret = print_global(w, &m, ncpus);
-	if (ret && ret != -ENOENT)
-		tg_err("stats: reading counters under %s: %s", root,
-		       strerror(-ret));
+	if (w)
+		jsonw_end_array(w);
+	if (!only)
+		print_global(w, &s);
 	if (w) {
 		jsonw_end_object(w);
 		jsonw_destroy(&w);
+	}
+out:
+	if (ret)
+		tg_err("stats: reading counters: %s", strerror(-ret));
+	free(prev);
+	tg_snap_free(&s);
+	return ret;
+}
+
+/* Serve /metrics until SIGINT or SIGTERM. */
+static int serve(const char *addr)
+{
+	struct tg_metrics *mt;
+	sigset_t set;
+	int sig, ret;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	ret = tg_metrics_start(addr, tg_db_path(), tg_pin_root(), &mt);
+	if (ret)
+		return ret;
+	fprintf(stderr, "tungate: serving http://%s%s/metrics\n",
+		strchr(addr, ':') ? "" : "127.0.0.1:", addr);
+	sigwait(&set, &sig);
+	tg_metrics_stop(mt);
+	return 0;
+}
+
+int do_stats(int argc, char **argv)
+{
+	struct tg_maps m = TG_MAPS_INIT;
+	const char *root = tg_pin_root(), *only = NULL, *listen = NULL;
+	__u64 interval = STATS_INTERVAL_MS;
+	bool prom = false;
+	sqlite3 *db = NULL;
+	int i, ret;
+
+	for (i = 1; i < argc; i++) {
+		if (tg_is_help(argv[i]))
+			return stats_help();
+		if (tg_take_json(argv[i]))
+			continue;
+		if (!strcmp(argv[i], "--prometheus")) {
+			prom = true;
+		} else if (!strcmp(argv[i], "--interval")) {
+			if (tg_opt_u64("stats", argc, argv, &i, 0, 60000,
+				       &interval))
+				return -EINVAL;
+		} else if (!strcmp(argv[i], "--listen")) {
+			if (tg_opt_value("stats", argc, argv, &i, &listen))
+				return -EINVAL;
+			prom = true;
+		} else if (only || argv[i][0] == '-') {
+			tg_err("stats: unexpected argument '%s'; try 'tungate stats help'",
+			       argv[i]);
+			return -EINVAL;
+		} else {
+			only = argv[i];
+		}
+	}
+	if (prom && (only || tg_opts.json)) {
+		tg_err("stats: --prometheus: %s",
+		       only ? "covers every subscriber, not one" :
+		       "has a format of its own, not -j");
+		return -EINVAL;
+	}
+	if (listen) {
+		ret = tg_maps_require("stats", root);
+		return ret ? ret : serve(listen);
+	}
+	ret = tg_counters_open("stats", root, true, &db, &m);
+	if (ret)
+		goto out;
+	if (prom) {
+		ret = tg_metrics_write(stdout, db, &m);
+		if (fflush(stdout) && !ret)
+			ret = -errno;
+		if (ret)
+			tg_err("stats: --prometheus: %s", strerror(-ret));
+	} else {
+		ret = print_stats(db, &m, only, interval);
 	}
 out:
 	tg_maps_close(&m);
