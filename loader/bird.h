@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef TG_BIRD_H
+#define TG_BIRD_H
+
+#include <sqlite3.h>
+
+/* Write the BIRD include for every enabled subscriber's prefixes to
+ * path atomically; when sock is not NULL reconfigure BIRD through it
+ * (birdc -s sock configure). 0, 1 when the file was already current
+ * (nothing done), or negative errno (reported with tg_err()). */
+int tg_bird_write(sqlite3 *db, const char *path, const char *sock);
+
+#endif

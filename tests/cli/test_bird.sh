@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# tungate bird: the include file's content (IPv4 and IPv6 prefixes of the
+# enabled subscribers only, accepted by `bird -p`), atomic replacement only
+# when the content changes, refusals (missing or bad options, a directory, a
+# missing or read-only directory, no database) and BIRD reconfiguration
+# through birdc: accepted by a running BIRD (its routes are the file's), and
+# a refusal reported with BIRD's own message and the file kept.
+#
+# The BIRD part needs root and bird2: outside CI it says SKIP for that part;
+# with CI=true a skip fails.
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+
+TG=$PWD/build/tungate
+TMP=$(mktemp -d /tmp/tg-bird-test.XXXXXX)
+DB=$TMP/tungate.db
+NS=tg-bird-test-$$
+SUITE="cli bird"
+. tests/e2e/result.sh
+
+cleanup() {
+	[ -s "$TMP/bird.pid" ] && kill "$(cat "$TMP/bird.pid")" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap "exit 1" INT TERM
+
+tg() { "$TG" --db "$DB" "$@"; }
+
+# refused WHAT MESSAGE CMD...: non-zero exit, "tungate: ...MESSAGE" on
+# stderr, nothing on stdout.
+refused() {
+	local what=$1 msg=$2
+	shift 2
+	if "$@" >"$TMP/o" 2>"$TMP/e"; then
+		fail "$what: accepted"
+	elif ! grep -q "^tungate: .*$msg" "$TMP/e" || [ -s "$TMP/o" ]; then
+		fail "$what: stdout '$(cat "$TMP/o")', stderr '$(cat "$TMP/e")', expected '$msg'"
+	else
+		ok "$what: refused ($(head -1 "$TMP/e"))"
+	fi
+}
+
+[ -x "$TG" ] || skip "build first: make"
+
+tg db init >/dev/null || die "db init"
+tg sub add alice --type gre --key 7 --remote 192.0.2.10 --local 192.0.2.1 \
+	--prefix 100.64.1.0/24 --prefix 2001:db8:1::/48 >/dev/null &&
+tg sub add bob --type l2tpv2 --tunnel-id 1 --session 2 --remote 192.0.2.11 \
+	--local 192.0.2.1 --prefix 100.64.2.0/28 --prefix 100.64.2.64/26 \
+	>/dev/null &&
+tg sub add carol --type sit --remote 192.0.2.12 --local 192.0.2.1 \
+	--prefix 2001:db8:3::/48 >/dev/null &&
+tg sub add dave --type gre --remote 192.0.2.13 --local 192.0.2.1 \
+	--prefix 100.64.4.0/24 --prefix 2001:db8:4::/48 >/dev/null &&
+tg sub disable dave >/dev/null || die "sub add"
+
+check "bird help" sh -c "'$TG' bird help | grep -q 'Usage: tungate bird'"
+refused "no --output" "--output FILE is required" tg bird
+refused "--output without a value" "" tg bird --output
+refused "unknown option" "unexpected argument '--bogus'" \
+	tg bird --output "$TMP/x" --bogus
+refused "empty --output" "output '': empty path" tg bird --output ""
+refused "--output a directory" "output '$TMP': not a regular file" \
+	tg bird --output "$TMP"
+refused "--output in a missing directory" "No such file or directory" \
+	tg bird --output "$TMP/none/bird.conf"
+refused "no database" "" "$TG" --db "$TMP/none.db" bird --output "$TMP/x.conf"
+check "nothing written by the refusals" test ! -e "$TMP/x.conf" -a ! -e "$TMP/x"
+
+OUT=$TMP/etc/bird-tungate.conf
+mkdir -p "$TMP/etc"
+tg bird --output "$OUT" >"$TMP/w" 2>&1
+check "bird --output writes the file: $(cat "$TMP/w")" \
+	grep -q "^wrote $OUT (3 IPv4, 2 IPv6 routes)$" "$TMP/w"
+# The routes of each protocol, in order, without the comments.
+routes() {
+	sed -n "/^protocol static $1 {/,/^}/p" "$OUT" |
+		sed -n 's/^\troute \([^ ]*\) blackhole { krt_metric = 4294967295; };.*/\1/p' |
+		tr '\n' ' '
+}
+r4=$(routes tungate4)
+r6=$(routes tungate6)
+check "tungate4: alice's and bob's IPv4 prefixes ($r4)" \
+	test "$r4" = "100.64.1.0/24 100.64.2.0/28 100.64.2.64/26 "
+check "tungate6: alice's and carol's IPv6 prefixes ($r6)" \
+	test "$r6" = "2001:db8:1::/48 2001:db8:3::/48 "
+check "disabled dave is not in it" sh -c "! grep -q -e dave -e 100.64.4 -e 2001:db8:4 '$OUT'"
+check "ipv4 and ipv6 channels" \
+	sh -c "grep -A1 'protocol static tungate4' '$OUT' | grep -q '^	ipv4;$' &&
+		grep -A1 'protocol static tungate6' '$OUT' | grep -q '^	ipv6;$'"
+check "mode 0644" test "$(stat -c %a "$OUT")" = 644
+
+ino=$(stat -c %i "$OUT")
+check "unchanged database: bird says current" \
+	sh -c "'$TG' --db '$DB' bird --output '$OUT' | grep -q 'is current'"
+check "unchanged database: file not replaced (same inode)" \
+	test "$(stat -c %i "$OUT")" = "$ino"
+tg -j bird --output "$OUT" >"$TMP/j" 2>&1
+check "-j: changed false, 3 and 2 routes" /usr/bin/python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+sys.exit(0 if j["changed"] is False and j["reconfigured"] is False and
+         j["routes4"] == 3 and j["routes6"] == 2 else 1)' "$TMP/j"
+
+tg sub enable dave >/dev/null
+check "enabled dave: written again" \
+	sh -c "'$TG' --db '$DB' bird --output '$OUT' | grep -q '^wrote .*(4 IPv4, 3 IPv6 routes)'"
+check "replaced by rename (new inode)" test "$(stat -c %i "$OUT")" != "$ino"
+check "dave's prefixes in it" grep -q '2001:db8:4::/48' "$OUT"
+check "no temporary file left" test "$(ls "$TMP/etc")" = bird-tungate.conf
+
+# A directory that cannot be written: the old file stays as it was.
+cp "$OUT" "$TMP/before.conf"
+tg sub disable dave >/dev/null
+ro_dir() {
+	if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+		# root writes through permissions: a read-only bind mount.
+		unshare -m sh -c "mount --bind -o ro '$TMP/etc' '$TMP/etc' &&
+			exec '$TG' --db '$DB' bird --output '$OUT'"
+	else
+		chmod 555 "$TMP/etc"
+		"$TG" --db "$DB" bird --output "$OUT"
+		local rc=$?
+		chmod 755 "$TMP/etc"
+		return $rc
+	fi
+}
+refused "read-only directory" \
+	"output '$OUT': cannot create a temporary file beside it: Read-only file system\|Permission denied" \
+	ro_dir
+check "read-only directory: file unchanged" cmp -s "$OUT" "$TMP/before.conf"
+
+refused "birdc socket that does not exist" "birdc -s '$TMP/none.ctl' configure failed" \
+	tg bird --output "$OUT" --birdc-socket "$TMP/none.ctl"
+check "birdc failure: the file is written all the same" \
+	sh -c "! grep -q 2001:db8:4 '$OUT'"
+tg sub enable dave >/dev/null
+tg -j bird --output "$OUT" --birdc-socket "$TMP/none.ctl" >"$TMP/j" 2>"$TMP/e"
+check "-j: a birdc failure is one {\"error\": ...} line on stdout" /usr/bin/python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+sys.exit(0 if len(lines) == 1 and "configure failed" in json.loads(lines[0])["error"] else 1)' "$TMP/j"
+tg sub disable dave >/dev/null
+ln -s "$OUT" "$TMP/link.conf"
+link_kept() {
+	"$TG" --db "$DB" bird --output "$TMP/link.conf" >/dev/null &&
+		test -L "$TMP/link.conf" && ! grep -q 2001:db8:4 "$OUT"
+}
+check "a symbolic link stays; its target is replaced" link_kept
+tg sub enable dave >/dev/null
+refused "no birdc on PATH" "configure failed: cannot run birdc" \
+	env PATH=/nonexistent "$TG" --db "$DB" bird --output "$OUT" \
+	--birdc-socket "$TMP/none.ctl"
+
+# With BIRD itself.
+if ! command -v bird >/dev/null || ! command -v birdc >/dev/null; then
+	skip "bird2 not installed (BIRD part)"
+fi
+[ "$(id -u)" = 0 ] || skip "needs root to run BIRD in a namespace"
+cat >"$TMP/bird.conf" <<EOF
+router id 192.0.2.1;
+protocol device {}
+include "$OUT";
+EOF
+check "bird -p accepts a configuration including it" bird -p -c "$TMP/bird.conf"
+ip netns add "$NS" || die "ip netns add"
+ip netns exec "$NS" bird -c "$TMP/bird.conf" -s "$TMP/bird.ctl" -P "$TMP/bird.pid" ||
+	die "bird did not start"
+for _ in $(seq 50); do
+	[ -S "$TMP/bird.ctl" ] && break
+	sleep 0.1
+done
+tg sub disable carol >/dev/null
+check "bird --birdc-socket: written and BIRD reconfigured" \
+	sh -c "'$TG' --db '$DB' bird --output '$OUT' --birdc-socket '$TMP/bird.ctl' |
+		grep -q 'BIRD reconfigured'"
+birdc -s "$TMP/bird.ctl" show route >"$TMP/routes"
+n=$(grep -c ' blackhole \[tungate[46] ' "$TMP/routes")
+check "BIRD has the file's 4 + 2 routes (got $n)" test "$n" = 6
+check "BIRD dropped disabled carol's 2001:db8:3::/48" \
+	sh -c "! grep -q '2001:db8:3::/48' '$TMP/routes'"
+# BIRD refuses its configuration: its message, exit 1, the file kept.
+echo "bogus_statement;" >>"$TMP/bird.conf"
+tg sub enable carol >/dev/null
+refused "BIRD refuses the configuration" \
+	"configure failed: .*bird.conf:4:.*syntax error" \
+	tg bird --output "$OUT" --birdc-socket "$TMP/bird.ctl"
+check "BIRD refused: the new file is kept" grep -q '2001:db8:3::/48' "$OUT"
+check "BIRD refused: BIRD still runs (and has the old routes)" \
+	sh -c "birdc -s '$TMP/bird.ctl' show route | grep -q '100.64.1.0/24' &&
+		! birdc -s '$TMP/bird.ctl' show route | grep -q '2001:db8:3::/48'"
+
+finish
