@@ -23,10 +23,8 @@ ok "namespaces sub, conc, core"
 
 # Subscribers: one IPIP, one keyed GRE, one L2TPv2.
 tg db init >/dev/null || die "db init"
-tg sub add alice --type ipip --remote 192.0.2.10 --local 192.0.2.1 \
-	--prefix 100.64.1.0/24 >/dev/null || die "sub add alice"
-tg sub add bob --type gre --key 7 --remote 192.0.2.11 --local 192.0.2.1 \
-	--prefix 100.64.2.0/24 >/dev/null || die "sub add bob"
+add_alice
+add_bob
 tg sub add carol --type l2tpv2 --tunnel-id 10 --session 20 \
 	--remote 192.0.2.12 --local 192.0.2.1 --prefix 100.64.3.0/24 \
 	>/dev/null || die "sub add carol"

@@ -7,7 +7,6 @@ usage: icmp_echo.py SRC DST COUNT [SIZE]
 SRC and DST are both IPv4 or both IPv6 (ICMPv6 echo then). SIZE is the
 echo payload length (default 56). Each request waits up to 2 seconds.
 """
-import array
 import errno
 import os
 import select
@@ -16,16 +15,10 @@ import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tunnel_endpoint import csum  # noqa: E402,F401
+
 TIMEOUT = 2.0
-
-
-def csum(data):
-    if len(data) & 1:
-        data += b"\0"
-    s = sum(array.array("H", data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return struct.pack("=H", ~s & 0xFFFF)
 
 
 def bind_retry(sock, src):

@@ -32,21 +32,26 @@ def recv_line(c):
     return line.decode().strip()
 
 
+def recv_sha256(c, n):
+    """The SHA-256 (hex) of the next n bytes of c (fewer: it closed)."""
+    h = hashlib.sha256()
+    left = n
+    while left:
+        b = c.recv(min(CHUNK, left))
+        if not b:
+            break
+        h.update(b)
+        left -= len(b)
+    return h.hexdigest()
+
+
 def serve_one(c):
     try:
         c.settimeout(TIMEOUT)
         verb, n = recv_line(c).split()
         n = int(n)
         if verb == "PUT":
-            h = hashlib.sha256()
-            left = n
-            while left:
-                b = c.recv(min(CHUNK, left))
-                if not b:
-                    break
-                h.update(b)
-                left -= len(b)
-            c.sendall((h.hexdigest() + "\n").encode())
+            c.sendall((recv_sha256(c, n) + "\n").encode())
         elif verb == "GET":
             data = os.urandom(n)
             c.sendall((hashlib.sha256(data).hexdigest() + "\n").encode() + data)
@@ -83,15 +88,7 @@ def client(verb, src, dst, port, n):
         got = recv_line(c)
     else:
         got = recv_line(c)
-        h = hashlib.sha256()
-        left = n
-        while left:
-            b = c.recv(min(CHUNK, left))
-            if not b:
-                break
-            h.update(b)
-            left -= len(b)
-        want = h.hexdigest()
+        want = recv_sha256(c, n)
     c.close()
     ok = got == want
     print("%s %d bytes %s -> %s in %.2f s: sha256 %s" %

@@ -11,52 +11,9 @@
 # Env: TUNGATE (default build/tungate), CI=true turns a skip into a failure.
 set -u
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(cd "$here/../.." && pwd)
-tungate=${TUNGATE:-$top/build/tungate}
-case $tungate in
-/*) ;;
-*) tungate=$PWD/$tungate ;;
-esac
-python=/usr/bin/python3
-
-skip() {
-	if [ "${CI:-}" = true ]; then
-		echo "FAIL: $* (a skip is a failure under CI=true)" >&2
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-	echo "SKIP: $*" >&2
-	echo "0 passed, 0 failed"
-	exit 0
-}
-
-if [ "$(id -u)" -ne 0 ]; then
-	skip "tshark check needs root: tungate replay creates a network namespace"
-fi
-command -v tshark >/dev/null || skip "tshark is not installed"
-if [ ! -x "$tungate" ]; then
-	echo "FAIL: $tungate not built (run make)" >&2
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-
-tmp=$(mktemp -d /tmp/tungate-tshark.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-
-cases=()
-if [ $# -gt 0 ]; then
-	for c in "$@"; do
-		cases+=("${c%/}")
-	done
-else
-	for d in "$here"/enc_*/; do
-		d=${d%/}
-		[ -f "$d/in.pcap" ] && [ "$(cat "$d/side" 2>/dev/null)" = uplink ] &&
-			cases+=("${d##*/}")
-	done
-fi
-[ ${#cases[@]} -gt 0 ] || skip "no enc_* case directory in $here"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+pcap_start tshark tshark
+pcap_cases uplink "$@"
 
 passed=0
 failed=0

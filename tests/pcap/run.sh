@@ -13,46 +13,9 @@
 # Env: TUNGATE (default build/tungate), CI=true turns a skip into a failure.
 set -u
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(cd "$here/../.." && pwd)
-tungate=${TUNGATE:-$top/build/tungate}
-case $tungate in
-/*) ;;
-*) tungate=$PWD/$tungate ;;
-esac
-python=/usr/bin/python3
-
-skip() {
-	if [ "${CI:-}" = true ]; then
-		echo "FAIL: $* (a skip is a failure under CI=true)" >&2
-		exit 1
-	fi
-	echo "SKIP: $*" >&2
-	exit 0
-}
-
-if [ "$(id -u)" -ne 0 ]; then
-	skip "pcap cases need root: tungate replay creates a network namespace"
-fi
-if [ ! -x "$tungate" ]; then
-	echo "FAIL: $tungate not built (run make)" >&2
-	exit 1
-fi
-
-tmp=$(mktemp -d /tmp/tungate-pcap.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-
-cases=()
-if [ $# -gt 0 ]; then
-	for c in "$@"; do
-		cases+=("${c%/}")
-	done
-else
-	for d in "$here"/*/; do
-		d=${d%/}
-		[ -f "$d/in.pcap" ] && cases+=("${d##*/}")
-	done
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+pcap_start pcap
+pcap_cases "$@"
 
 # Regenerate every case into $tmp/gen (gen.py: subscriber side,
 # gen_encap.py: enc_* uplink cases); a case whose files differ fails.
