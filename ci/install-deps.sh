@@ -8,6 +8,8 @@ PKGS=(
 	make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libsqlite3-dev sqlite3 check pkg-config iproute2
 	python3 python3-scapy tcpdump tshark iperf3
+	bird2
+	prometheus
 )
 
 missing=()

@@ -36,11 +36,22 @@ static int do_help(int argc, char **argv)
 	       "  export            the whole database as CSV (or JSON)\n"
 	       "  sync [--dry-run]  put the database into the pinned data plane\n"
 	       "                    maps, changing only what differs\n"
-	       "  stats             counters per subscriber and by reason\n"
+	       "  run               daemon: keep the maps in step with the\n"
+	       "                    database (for systemd)\n"
+	       "  stats             counters per subscriber and by reason, rates,\n"
+	       "                    Prometheus text (--prometheus)\n"
+	       "  top               live view of the subscribers by current rate\n"
+	       "  usage [NAME] [--since DATE]\n"
+	       "                    usage records (bytes, packets each way);\n"
+	       "                    'usage record' writes one now\n"
 	       "  replay            run packets from a pcap through the data plane\n"
 	       "                    in a private namespace and report each verdict\n"
 	       "  up                attach the data plane to interfaces\n"
 	       "  down              detach the data plane from interfaces\n"
+	       "  status            interfaces, programs, version, map fill levels,\n"
+	       "                    last sync\n"
+	       "  bird --output FILE\n"
+	       "                    the subscribers' prefixes as a BIRD include\n"
 	       "  help              this text\n"
 	       "Database and pinned maps are changed only by db, sub, class,\n"
 	       "community, config, import, sync, up and down; all but sync, up and\n"
@@ -73,10 +84,15 @@ static const struct tg_cmd tg_objects[] = {
 	{ "import", do_import },
 	{ "export", do_export },
 	{ "sync", do_sync },
+	{ "run", do_run },
 	{ "stats", do_stats },
+	{ "usage", do_usage },
+	{ "top", do_top },
 	{ "replay", do_replay },
 	{ "up", do_up },
 	{ "down", do_down },
+	{ "status", do_status },
+	{ "bird", do_bird },
 	{ "help", do_help },
 	{ NULL, NULL },
 };

@@ -21,15 +21,23 @@ run() {
 
 run unit build/unit-tests
 run cli bash tests/cli/test_cli.sh
+run cli-bird bash tests/cli/test_bird.sh
+run cli-stats bash tests/cli/test_stats.sh
 run pcap bash tests/pcap/run.sh
 run pcap-roundtrip bash tests/pcap/roundtrip.sh
 run pcap-tshark bash tests/pcap/encap_tshark.sh
 run shared-pcaps bash tests/pcap/shared.sh
 run e2e-decap bash tests/e2e/decap_veth.sh
+run e2e-lifecycle bash tests/e2e/lifecycle.sh
+run e2e-upgrade bash tests/e2e/upgrade.sh
 run e2e-endpoint bash tests/e2e/return_endpoint_pair.sh
 run e2e-return bash tests/e2e/return_path.sh
 run e2e-police-tcp bash tests/e2e/police_tcp.sh
 run e2e-police-scope bash tests/e2e/police_scope.sh
+run e2e-bgp bash tests/e2e/bgp.sh
+run e2e-usage bash tests/e2e/usage.sh
+run e2e-prometheus bash tests/e2e/prometheus.sh
+run e2e-daemon bash tests/e2e/daemon.sh
 
 echo
 if [ ${#failed[@]} -ne 0 ]; then
