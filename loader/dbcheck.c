@@ -513,9 +513,15 @@ static void chk_prefix_glob(const struct tg_prefix *p, char *buf, size_t len)
 		for (i = 0; i < p->len / 8 && i < 4; i++)
 			off += snprintf(buf + off, len - off, "%u.", p->addr[i]);
 	} else {
+		/*
+		 * Text keeps a lone zero group ("0:"); a run of two or more
+		 * may be written "::", so the pattern stops there, as it does
+		 * at a zero group that the free bits may continue.
+		 */
 		for (i = 0; i < p->len / 16 && i < 8; i++) {
 			h = p->addr[2 * i] << 8 | p->addr[2 * i + 1];
-			if (!h)
+			if (!h && (i + 1 >= p->len / 16 ||
+				   !(p->addr[2 * i + 2] | p->addr[2 * i + 3])))
 				break;
 			off += snprintf(buf + off, len - off, "%x:", h);
 		}
