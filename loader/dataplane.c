@@ -431,6 +431,19 @@ static int tg_maps_get(const char *pin_root, struct tg_maps *m, bool *missing)
 	return 0;
 }
 
+int tg_boot_id(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, len, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+	return 0;
+}
+
 __u64 tg_maps_pinned_ident(const char *pin_root)
 {
 	struct bpf_map_info info;

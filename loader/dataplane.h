@@ -53,6 +53,12 @@ int tg_maps_from_skel(struct subscriber_bpf *skel, struct tg_maps *m);
 int tg_maps_open_pinned(const char *pin_root, struct tg_maps *m);
 
 /*
+ * The kernel's boot id into buf (empty when unreadable, then -errno):
+ * maps ids are unique only within one boot.
+ */
+int tg_boot_id(char *buf, size_t len);
+
+/*
  * Identity of the maps pinned under pin_root now: their kernel ids folded
  * together (0 for a missing one). It changes when up makes or migrates
  * any of them.

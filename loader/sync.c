@@ -1284,16 +1284,8 @@ static int sync_maps_identity(const struct tg_maps *m, char *buf, size_t len)
 	char boot[64] = "";
 	size_t off, i;
 	__u32 ilen;
-	ssize_t r;
-	int fd;
 
-	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		r = read(fd, boot, sizeof(boot) - 1);
-		boot[r > 0 ? r : 0] = '\0';
-		boot[strcspn(boot, "\n")] = '\0';
-		close(fd);
-	}
+	tg_boot_id(boot, sizeof(boot));
 	off = snprintf(buf, len, "%s", boot);
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]) && off < len; i++) {
 		memset(&info, 0, sizeof(info));

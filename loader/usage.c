@@ -93,15 +93,8 @@ static int usage_maps_ident(const struct tg_maps *m, char *buf, size_t len)
 	struct bpf_map_info info = {};
 	__u32 ilen = sizeof(info);
 	char boot[64] = "";
-	FILE *f;
 
-	f = fopen("/proc/sys/kernel/random/boot_id", "re");
-	if (f) {
-		if (!fgets(boot, sizeof(boot), f))
-			boot[0] = '\0';
-		boot[strcspn(boot, "\n")] = '\0';
-		fclose(f);
-	}
+	tg_boot_id(boot, sizeof(boot));
 	if (bpf_obj_get_info_by_fd(m->meta >= 0 ? m->meta : m->sub_stats,
 				   &info, &ilen))
 		return -errno;

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "db.h"
+#include "db_util.h"
 
 static char tmpdir[64];
 static char dbpath[128];
@@ -35,42 +36,6 @@ static sqlite3 *db_new(void)
 
 	ck_assert_int_eq(tg_db_open(dbpath, true, &db), 0);
 	return db;
-}
-
-/* Every row of every table as text, to show a refusal wrote nothing. */
-static char *snapshot(sqlite3 *db)
-{
-	static const char *const q[] = {
-		"SELECT * FROM subscriber ORDER BY id",
-		"SELECT * FROM prefix ORDER BY rowid",
-		"SELECT * FROM setting ORDER BY key",
-		"SELECT * FROM class ORDER BY name",
-		"SELECT * FROM community ORDER BY prefix",
-		"SELECT * FROM dp_id_pending ORDER BY dp_id",
-	};
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	sqlite3_stmt *st;
-	unsigned int i;
-	int c;
-
-	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
-		ck_assert_int_eq(sqlite3_prepare_v2(db, q[i], -1, &st, NULL),
-				 SQLITE_OK);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			for (c = 0; c < sqlite3_column_count(st); c++) {
-				const unsigned char *t = sqlite3_column_text(st, c);
-
-				fprintf(f, "%s|", t ? (const char *)t : "NULL");
-			}
-			fputc('\n', f);
-		}
-		sqlite3_finalize(st);
-		fputs("--\n", f);
-	}
-	fclose(f);
-	return buf;
 }
 
 static void sub_fill(struct tg_sub *s, const char *name, const char *type,
@@ -102,7 +67,7 @@ static __u32 add_ok(sqlite3 *db, struct tg_sub *s)
 static void add_refused(sqlite3 *db, struct tg_sub *s, int want,
 			const char *why)
 {
-	char *before = snapshot(db), *after;
+	char *before = tg_test_db_snapshot(db), *after;
 	char err[256] = "";
 	int ret;
 
@@ -111,7 +76,7 @@ static void add_refused(sqlite3 *db, struct tg_sub *s, int want,
 		      ret, want, err);
 	ck_assert_msg(strstr(err, why), "add '%s': cause '%s', expected '%s'",
 		      s->name, err, why);
-	after = snapshot(db);
+	after = tg_test_db_snapshot(db);
 	ck_assert_str_eq(before, after);
 	free(before);
 	free(after);

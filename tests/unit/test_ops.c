@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "db.h"
+#include "db_util.h"
 
 static char tmpdir[64];
 static char dbpath[128];
@@ -40,42 +41,6 @@ static void teardown(void)
 	tg_opts.json = false;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	ck_assert_int_eq(system(cmd), 0);
-}
-
-/* Every row of every table as text. */
-static char *snapshot(void)
-{
-	static const char *const q[] = {
-		"SELECT * FROM subscriber ORDER BY id",
-		"SELECT * FROM prefix ORDER BY rowid",
-		"SELECT * FROM setting ORDER BY key",
-		"SELECT * FROM class ORDER BY name",
-		"SELECT * FROM community ORDER BY prefix",
-		"SELECT * FROM dp_id_pending ORDER BY dp_id",
-	};
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	sqlite3_stmt *st;
-	unsigned int i;
-	int c;
-
-	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
-		ck_assert_int_eq(sqlite3_prepare_v2(db, q[i], -1, &st, NULL),
-				 SQLITE_OK);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			for (c = 0; c < sqlite3_column_count(st); c++) {
-				const unsigned char *t = sqlite3_column_text(st, c);
-
-				fprintf(f, "%s|", t ? (const char *)t : "NULL");
-			}
-			fputc('\n', f);
-		}
-		sqlite3_finalize(st);
-		fputs("--\n", f);
-	}
-	fclose(f);
-	return buf;
 }
 
 /* A valid gre subscriber; more fields from "field=value" pairs. */
@@ -258,13 +223,13 @@ START_TEST(test_add_refusals)
 	ck_assert_int_eq(tg_db_exec(db, "UPDATE class SET burst = 1024"), 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		sub_make(&s, "bob", 11, bad[i].kv);
-		before = snapshot();
+		before = tg_test_db_snapshot(db);
 		err[0] = '\0';
 		ck_assert_msg(tg_db_sub_add(db, &s, err, sizeof(err)) == bad[i].want,
 			      "case %u: '%s'", i, err);
 		ck_assert_msg(strstr(err, bad[i].why), "case %u: '%s', want '%s'",
 			      i, err, bad[i].why);
-		after = snapshot();
+		after = tg_test_db_snapshot(db);
 		ck_assert_str_eq(before, after);
 		free(before);
 		free(after);
@@ -292,10 +257,10 @@ START_TEST(test_update_and_classes)
 	ck_assert_int_eq(tg_db_sub_get(db, "bob", &s), 0);
 	ck_assert_int_eq(tg_sub_set_field(&s, "prefix", "100.64.0.8/29", err,
 					  sizeof(err)), 0);
-	before = snapshot();
+	before = tg_test_db_snapshot(db);
 	ck_assert_int_eq(tg_db_sub_update(db, "bob", &s, err, sizeof(err)), -EEXIST);
 	ck_assert_msg(strstr(err, "of subscriber 'alice'"), "%s", err);
-	after = snapshot();
+	after = tg_test_db_snapshot(db);
 	ck_assert_str_eq(before, after);
 	free(before);
 	free(after);
@@ -315,7 +280,7 @@ START_TEST(test_update_and_classes)
 	ck_assert_int_eq(tg_db_sub_get(db, "bob", &s), -ENOENT);
 
 	/* A class in use cannot go; its burst cannot fall below an MTU. */
-	before = snapshot();
+	before = tg_test_db_snapshot(db);
 	ck_assert_int_eq(tg_db_class_del(db, "gold", err, sizeof(err)), -EBUSY);
 	ck_assert_msg(strstr(err, "in use by 1 subscriber: 'robert'"), "%s", err);
 	gold.burst = 1024;
@@ -325,7 +290,7 @@ START_TEST(test_update_and_classes)
 	ck_assert_msg(strstr(err, "smaller than the MTU of 1 subscriber of the class: 'robert'"),
 		      "%s", err);
 	ck_assert_int_eq(tg_db_class_del(db, "nope", err, sizeof(err)), -ENOENT);
-	after = snapshot();
+	after = tg_test_db_snapshot(db);
 	ck_assert_str_eq(before, after);
 	free(before);
 	free(after);
@@ -612,9 +577,9 @@ START_TEST(test_export_import)
 		   "c9,l2tpv3-ip,192.0.2.27,198.51.100.1,,,,,,0102\n"
 		   "alice,gre,192.0.2.28,198.51.100.1,,,,,,\n"
 		   "c10,gre,192.0.2.29,198.51.100.1,,10.0.0.1/8,,,,\n");
-	before = snapshot();
+	before = tg_test_db_snapshot(db);
 	ck_assert_int_eq(do_import(2, argv_bad), -EINVAL);
-	after = snapshot();
+	after = tg_test_db_snapshot(db);
 	ck_assert_str_eq(before, after);
 	free(before);
 	free(after);
