@@ -42,7 +42,7 @@ int tg_sub_xdp(struct xdp_md *ctx)
 	}
 	if (reason == TG_R_CONTROL && d.neigh) {
 		/* ARP / neighbour solicitation: answered or left alone. */
-		reason = tg_xdp_neigh_reply(ctx, d.sub_id, d.neigh_off,
+		reason = tg_xdp_neigh_reply(ctx, d.claim, d.neigh_off,
 					    d.outer_off, d.neigh);
 		goto out;
 	}
@@ -62,7 +62,7 @@ int tg_sub_xdp(struct xdp_md *ctx)
 	 * through the tunnel (and a refused packet costs no head move).
 	 */
 	reason = tg_police_packet(data + d.inner_off, data_end, d.inner_proto,
-				  d.sub_id, TG_DIR_UP, len);
+				  d.claim, TG_DIR_UP, len);
 	if (reason == TG_R_SCOPE) {
 		cfg = bpf_map_lookup_elem(&tg_config, &zero);
 		if (cfg && (cfg->flags & TG_CFG_F_SCOPE_ICMP))

@@ -48,7 +48,7 @@ int tg_sub_tc(struct __sk_buff *skb)
 	}
 	if (reason == TG_R_CONTROL && d.neigh) {
 		/* ARP / neighbour solicitation: answered or left alone. */
-		reason = tg_skb_neigh_reply(skb, d.sub_id, d.neigh_off,
+		reason = tg_skb_neigh_reply(skb, d.claim, d.neigh_off,
 					    d.outer_off, d.neigh);
 		goto out;
 	}
@@ -75,7 +75,7 @@ int tg_sub_tc(struct __sk_buff *skb)
 	data_end = (void *)(long)skb->data_end;
 	/* Anti-spoofing passed: scope (inner destination), upstream rate. */
 	reason = tg_police_packet(data + ETH_HLEN, data_end, d.inner_proto,
-				  d.sub_id, TG_DIR_UP, len);
+				  d.claim, TG_DIR_UP, len);
 	if (reason != TG_CONTINUE)
 		goto out;
 	if (d.mss_mtu) {

@@ -48,7 +48,7 @@ int tg_up_xdp(struct xdp_md *ctx)
 	}
 	/* Scope (inner source), downstream rate; Ethernet + VLANs < 64 B. */
 	reason = tg_police_packet(data + (u.l3_off & 63), data_end, u.proto,
-				  u.sub_id, TG_DIR_DOWN, u.ip_len);
+				  u.claim, TG_DIR_DOWN, u.ip_len);
 	if (reason != TG_CONTINUE)
 		goto out;
 	peer = bpf_map_lookup_elem(&tg_peer, &u.sub_id);

@@ -29,7 +29,7 @@
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
-#define TG_NR_MAPS 14
+#define TG_NR_MAPS 17
 
 struct tg_map_desc {
 	const char *name;
@@ -43,9 +43,11 @@ static const struct tg_map_desc tg_map_descs[TG_NR_MAPS] = {
 	{ "tg_tunnels", offsetof(struct tg_maps, tunnels), BPF_MAP_TYPE_HASH,
 	  sizeof(struct tg_tun_key), sizeof(struct tg_tunnel) },
 	{ "tg_prefix4", offsetof(struct tg_maps, prefix4),
-	  BPF_MAP_TYPE_LPM_TRIE, sizeof(struct tg_lpm4_key), sizeof(__u32) },
+	  BPF_MAP_TYPE_LPM_TRIE, sizeof(struct tg_lpm4_key),
+	  sizeof(struct tg_owners) },
 	{ "tg_prefix6", offsetof(struct tg_maps, prefix6),
-	  BPF_MAP_TYPE_LPM_TRIE, sizeof(struct tg_lpm6_key), sizeof(__u32) },
+	  BPF_MAP_TYPE_LPM_TRIE, sizeof(struct tg_lpm6_key),
+	  sizeof(struct tg_owners) },
 	{ "tg_sub_stats", offsetof(struct tg_maps, sub_stats),
 	  BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
 	  sizeof(struct tg_sub_counters) },
@@ -69,6 +71,12 @@ static const struct tg_map_desc tg_map_descs[TG_NR_MAPS] = {
 	  BPF_MAP_TYPE_LPM_TRIE, sizeof(struct tg_lpm6_key), sizeof(__u32) },
 	{ "tg_meta", offsetof(struct tg_maps, meta), BPF_MAP_TYPE_ARRAY,
 	  sizeof(__u32), sizeof(struct tg_meta) },
+	{ "tg_gen", offsetof(struct tg_maps, gen), BPF_MAP_TYPE_ARRAY,
+	  sizeof(__u32), sizeof(__u32) },
+	{ "tg_encap1", offsetof(struct tg_maps, encap1), BPF_MAP_TYPE_ARRAY,
+	  sizeof(__u32), sizeof(struct tg_encap) },
+	{ "tg_police1", offsetof(struct tg_maps, police1), BPF_MAP_TYPE_ARRAY,
+	  sizeof(__u32), sizeof(struct tg_police) },
 };
 
 /* Maps whose size is the subscriber capacity. */
@@ -79,7 +87,10 @@ static bool tg_map_sized(size_t off)
 	       off == offsetof(struct tg_maps, encap) ||
 	       off == offsetof(struct tg_maps, peer) ||
 	       off == offsetof(struct tg_maps, police) ||
-	       off == offsetof(struct tg_maps, bucket);
+	       off == offsetof(struct tg_maps, bucket) ||
+	       off == offsetof(struct tg_maps, gen) ||
+	       off == offsetof(struct tg_maps, encap1) ||
+	       off == offsetof(struct tg_maps, police1);
 }
 
 static int *tg_map_fd(struct tg_maps *m, int i)
@@ -94,6 +105,67 @@ static void tg_maps_reset(struct tg_maps *m)
 	for (i = 0; i < TG_NR_MAPS; i++)
 		*tg_map_fd(m, i) = -1;
 	m->capacity = 0;
+}
+
+unsigned int tg_slot_of(const struct tg_maps *m, __u32 id)
+{
+	__u32 slot = 0;
+
+	if (m->gen < 0 || bpf_map_lookup_elem(m->gen, &id, &slot))
+		return 0;
+	return slot == 1;
+}
+
+bool tg_claim_holds_now(const struct tg_maps *m, __u32 c)
+{
+	__u32 id = TG_CLAIM_ID_OF(c), slot;
+
+	if (!id || m->gen < 0 || bpf_map_lookup_elem(m->gen, &id, &slot))
+		return false;
+	return slot == TG_CLAIM_SLOT_OF(c);
+}
+
+__u32 tg_owner_now(const struct tg_maps *m, const struct tg_owners *o)
+{
+	int i;
+
+	for (i = 0; i < TG_CLAIMS; i++)
+		if (tg_claim_holds_now(m, o->claim[i]))
+			return o->claim[i];
+	return 0;
+}
+
+const struct tg_tun_claim *tg_tunnel_claim_now(const struct tg_maps *m,
+					       const struct tg_tunnel *t)
+{
+	int i;
+
+	for (i = 0; i < TG_CLAIMS; i++)
+		if (tg_claim_holds_now(m, t->c[i].claim))
+			return &t->c[i];
+	return NULL;
+}
+
+int tg_tunnels_in_force(const struct tg_maps *m, __u32 *n)
+{
+	struct tg_tun_key key, next;
+	struct tg_tunnel t;
+	bool first = true;
+
+	*n = 0;
+	for (;;) {
+		if (bpf_map_get_next_key(m->tunnels, first ? NULL : &key, &next))
+			return errno == ENOENT ? 0 : -errno;
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(m->tunnels, &key, &t)) {
+			if (errno == ENOENT)	/* deleted meanwhile */
+				continue;
+			return -errno;
+		}
+		if (tg_tunnel_claim_now(m, &t))
+			(*n)++;
+	}
 }
 
 const char *tg_pin_root(void)
@@ -123,6 +195,8 @@ int tg_maps_from_skel(struct subscriber_bpf *skel, struct tg_maps *m)
 		skel->maps.tg_peer,	 skel->maps.tg_police,
 		skel->maps.tg_bucket,	 skel->maps.tg_community4,
 		skel->maps.tg_community6, skel->maps.tg_meta,
+		skel->maps.tg_gen,	 skel->maps.tg_encap1,
+		skel->maps.tg_police1,
 	};
 	__u32 max;
 	int i, fd, err;
@@ -231,13 +305,36 @@ void tg_obj_unpin_maps(struct bpf_object *obj)
 		bpf_map__set_pin_path(map, NULL);
 }
 
-/* Take capacity and flags of every pinned map, so libbpf reuses it. */
+static const struct tg_map_desc *tg_map_desc_of(const char *name)
+{
+	int i;
+
+	for (i = 0; i < TG_NR_MAPS; i++)
+		if (!strcmp(tg_map_descs[i].name, name))
+			return &tg_map_descs[i];
+	return NULL;
+}
+
+/* Whether map is one of those sized by the subscriber capacity. */
+static bool tg_bpf_map_sized(const struct bpf_map *map)
+{
+	const struct tg_map_desc *d = tg_map_desc_of(bpf_map__name(map));
+
+	return d && tg_map_sized(d->fd_off);
+}
+
+/*
+ * Take capacity and flags of every pinned map, so libbpf reuses it. A map
+ * sized by the capacity that is not pinned yet (added by a later layout)
+ * takes the capacity of those pinned.
+ */
 static int tg_obj_adopt_pinned(struct bpf_object *obj)
 {
 	struct bpf_map_info info;
 	struct bpf_map *map;
 	const char *path;
-	__u32 len;
+	__u32 len, cap = 0;
+	bool absent = false;
 	int fd, err;
 
 	bpf_object__for_each_map(map, obj) {
@@ -246,8 +343,10 @@ static int tg_obj_adopt_pinned(struct bpf_object *obj)
 			continue;
 		fd = bpf_obj_get(path);
 		if (fd < 0) {
-			if (errno == ENOENT)
+			if (errno == ENOENT) {
+				absent = true;
 				continue;
+			}
 			err = -errno;
 			tg_err("map %s: cannot open: %s", path,
 			       strerror(-err));
@@ -271,6 +370,21 @@ static int tg_obj_adopt_pinned(struct bpf_object *obj)
 			continue;
 		bpf_map__set_max_entries(map, info.max_entries);
 		bpf_map__set_map_flags(map, info.map_flags);
+		if (tg_bpf_map_sized(map) && (!cap || info.max_entries < cap))
+			cap = info.max_entries;
+	}
+	if (!absent || !cap)
+		return 0;
+	bpf_object__for_each_map(map, obj) {
+		path = bpf_map__pin_path(map);
+		if (!path || !tg_bpf_map_sized(map) || !access(path, F_OK))
+			continue;
+		err = bpf_map__set_max_entries(map, cap);
+		if (err) {
+			tg_err("map %s: cannot size it for %u subscribers: %s",
+			       path, cap, strerror(-err));
+			return err;
+		}
 	}
 	return 0;
 }

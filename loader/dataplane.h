@@ -3,7 +3,11 @@
 #ifndef TG_DATAPLANE_H
 #define TG_DATAPLANE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
+
+#include "tungate.h"
 
 struct bpf_object;
 struct subscriber_bpf;
@@ -23,6 +27,9 @@ struct tg_maps {
 	int community4;		/* tg_community4 */
 	int community6;		/* tg_community6 */
 	int meta;		/* tg_meta */
+	int gen;		/* tg_gen: the slot in force of each sub_id */
+	int encap1;		/* tg_encap1: tg_encap of slot 1 */
+	int police1;		/* tg_police1: tg_police of slot 1 */
 	__u32 capacity;		/* sub_ids run 1..capacity-1 */
 };
 
@@ -31,7 +38,39 @@ struct tg_maps {
 	{ .tunnels = -1, .prefix4 = -1, .prefix6 = -1, .sub_stats = -1,      \
 	  .global_stats = -1, .config = -1, .ports = -1, .encap = -1,        \
 	  .peer = -1, .police = -1, .bucket = -1, .community4 = -1,         \
-	  .community6 = -1, .meta = -1, .capacity = 0 }
+	  .community6 = -1, .meta = -1, .gen = -1, .encap1 = -1,            \
+	  .police1 = -1, .capacity = 0 }
+
+/* The slot in force of sub_id: 0 or 1 (0 when unreadable). */
+unsigned int tg_slot_of(const struct tg_maps *m, __u32 id);
+
+/* tg_encap/tg_police fd of a slot. */
+static inline int tg_encap_fd(const struct tg_maps *m, unsigned int slot)
+{
+	return slot ? m->encap1 : m->encap;
+}
+
+static inline int tg_police_fd(const struct tg_maps *m, unsigned int slot)
+{
+	return slot ? m->police1 : m->police;
+}
+
+/*
+ * Claims as the data plane reads them (tungate.h): whether claim c holds
+ * (its sub_id's slot in force is its slot), the first claim of o that
+ * holds (0: none), the claim of t that holds (NULL: none).
+ */
+bool tg_claim_holds_now(const struct tg_maps *m, __u32 c);
+__u32 tg_owner_now(const struct tg_maps *m, const struct tg_owners *o);
+const struct tg_tun_claim *tg_tunnel_claim_now(const struct tg_maps *m,
+					       const struct tg_tunnel *t);
+
+/*
+ * The number of tg_tunnels entries with a claim that holds (m->tunnels and
+ * m->gen) into *n: the tunnels the data plane answers to. 0 or negative
+ * errno.
+ */
+int tg_tunnels_in_force(const struct tg_maps *m, __u32 *n);
 
 /* --pin-root, else TG_PIN_ROOT_DEFAULT. */
 const char *tg_pin_root(void);

@@ -144,7 +144,10 @@ void tg_sub_list_free(struct tg_sub *subs, size_t n);
 const char *tg_tun_type_name(enum tg_tunnel_type t);
 enum tg_tunnel_type tg_tun_type_parse(const char *name);
 
-/* Map key and value of a subscriber's tunnel entry. */
+/*
+ * Map key and value of a subscriber's tunnel entry; the value has the one
+ * claim c[0], of slot 0 (sync puts in the slot it writes).
+ */
 void tg_sub_tun_key(const struct tg_sub *s, struct tg_tun_key *k);
 void tg_sub_tunnel(const struct tg_sub *s, struct tg_tunnel *t);
 

@@ -22,14 +22,27 @@
 /*
  * Known migrations, by map name: the value only ever grows at its end and
  * zero is the right start for what was added (counters of reasons added
- * later, fields added to tg_meta), so a pinned map of an older layout with
- * a smaller value (a multiple of 8 bytes) and otherwise the same shape is
- * copied into one of this build's shape, each value zero-extended.
+ * later, fields added to tg_meta, the second claim of a prefix), so a
+ * pinned map of an older layout with a smaller value and otherwise the
+ * same shape is copied into one of this build's shape, each value
+ * zero-extended. below: the migration applies to layouts below it (0: to
+ * every older layout).
  */
-static const char *const tg_grown_maps[] = {
-	"tg_sub_stats",
-	"tg_global_stats",
-	"tg_meta",
+static const struct tg_grown_map {
+	const char *name;
+	__u32 below;
+} tg_grown_maps[] = {
+	{ "tg_sub_stats", 0 },
+	{ "tg_global_stats", 0 },
+	{ "tg_meta", 0 },
+	/*
+	 * Layout 2: the __u32 sub_id of a prefix became struct tg_owners,
+	 * whose first claim, zero-extended from the sub_id, is that
+	 * subscriber's in slot 0: the slot tg_gen (new, all zero) puts in
+	 * force.
+	 */
+	{ "tg_prefix4", 2 },
+	{ "tg_prefix6", 2 },
 };
 
 /* One pinned map that differs from this build. */
@@ -41,14 +54,22 @@ struct tg_layout_diff {
 	__u64 copied;		/* entries (not empty) copied */
 };
 
-static bool tg_map_grows(const char *name)
+static bool tg_map_grows(const char *name, __u32 layout)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(tg_grown_maps) / sizeof(tg_grown_maps[0]); i++)
-		if (!strcmp(tg_grown_maps[i], name))
-			return true;
+		if (!strcmp(tg_grown_maps[i].name, name))
+			return !tg_grown_maps[i].below ||
+			       layout < tg_grown_maps[i].below;
 	return false;
+}
+
+static bool tg_is_percpu(__u32 type)
+{
+	return type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+	       type == BPF_MAP_TYPE_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
 
 /* Flags the kernel adds by itself are not part of the layout. */
@@ -60,19 +81,20 @@ static __u32 tg_layout_flags(__u32 type, __u32 flags)
 }
 
 /*
- * A map of an older layout whose value only grew (to a multiple of 8
- * bytes, as every value struct), all else the same, is migrated when its
- * name is in tg_grown_maps.
+ * A map of an older layout whose value only grew (per-CPU maps: to a
+ * multiple of 8 bytes, as every per-CPU value struct), all else the same,
+ * is migrated when tg_grown_maps says so for that layout.
  */
 static bool tg_migration_known(const char *name, __u32 layout,
 			       const struct tg_map_shape *have,
 			       const struct tg_map_shape *want)
 {
-	return layout < TG_LAYOUT_VERSION && tg_map_grows(name) &&
+	return layout < TG_LAYOUT_VERSION && tg_map_grows(name, layout) &&
 	       have->type == want->type && have->key_size == want->key_size &&
 	       tg_layout_flags(have->type, have->map_flags) ==
 		       tg_layout_flags(want->type, want->map_flags) &&
-	       have->value_size < want->value_size && !(have->value_size % 8);
+	       have->value_size < want->value_size &&
+	       (!tg_is_percpu(have->type) || !(have->value_size % 8));
 }
 
 static bool tg_shape_equal(const struct tg_map_shape *a,
@@ -119,9 +141,7 @@ static int tg_value_len(__u32 type, __u32 value_size, size_t *len)
 {
 	int ncpu;
 
-	if (type != BPF_MAP_TYPE_PERCPU_ARRAY &&
-	    type != BPF_MAP_TYPE_PERCPU_HASH &&
-	    type != BPF_MAP_TYPE_LRU_PERCPU_HASH) {
+	if (!tg_is_percpu(type)) {
 		*len = value_size;
 		return 0;
 	}

@@ -160,6 +160,13 @@ static int replay_args(struct replay *r, int argc, char **argv, bool *help)
  */
 static int replay_size_maps(struct replay *r)
 {
+	struct bpf_map *sized[] = {
+		r->skel->maps.tg_tunnels, r->skel->maps.tg_sub_stats,
+		r->skel->maps.tg_gen,	  r->skel->maps.tg_encap,
+		r->skel->maps.tg_encap1,  r->skel->maps.tg_peer,
+		r->skel->maps.tg_police,  r->skel->maps.tg_police1,
+		r->skel->maps.tg_bucket,
+	};
 	struct tg_sub *subs = NULL;
 	__u32 capacity = 2;
 	size_t n = 0, i;
@@ -176,13 +183,8 @@ static int replay_size_maps(struct replay *r)
 	tg_sub_list_free(subs, n);
 	if (capacity > TG_MAX_SUBS_DEFAULT)
 		capacity = TG_MAX_SUBS_DEFAULT;
-	err = bpf_map__set_max_entries(r->skel->maps.tg_tunnels, capacity);
-	if (!err)
-		err = bpf_map__set_max_entries(r->skel->maps.tg_sub_stats, capacity);
-	if (!err)
-		err = bpf_map__set_max_entries(r->skel->maps.tg_encap, capacity);
-	if (!err)
-		err = bpf_map__set_max_entries(r->skel->maps.tg_peer, capacity);
+	for (i = 0; i < sizeof(sized) / sizeof(sized[0]) && !err; i++)
+		err = bpf_map__set_max_entries(sized[i], capacity);
 	if (err)
 		tg_err("replay: cannot size the maps for %u subscribers: %s", capacity,
 		       strerror(-err));

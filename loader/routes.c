@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 
 #include "cli.h"
+#include "dataplane.h"
 #include "log.h"
 #include "routes.h"
 #include "tungate.h"
@@ -89,27 +90,36 @@ static void rt_mask(__u8 *addr, unsigned int len, unsigned int plen)
 	}
 }
 
-/* The tunnel MTU of sub_id, 0 when it has no encapsulation. */
-static __u32 rt_mtu(int encap_fd, __u32 sub_id)
+/*
+ * The tunnel MTU of the subscriber a prefix's claims name, in the slot of
+ * the claim that holds: 0 when none holds or that slot has no
+ * encapsulation.
+ */
+static __u32 rt_mtu(const struct tg_maps *m, const struct tg_owners *o)
 {
+	__u32 claim = tg_owner_now(m, o), id = TG_CLAIM_ID_OF(claim);
 	struct tg_encap e;
 
-	if (bpf_map_lookup_elem(encap_fd, &sub_id, &e) ||
+	if (!claim ||
+	    bpf_map_lookup_elem(tg_encap_fd(m, TG_CLAIM_SLOT_OF(claim)), &id,
+				&e) ||
 	    e.type == TG_TUN_NONE)
 		return 0;
 	return e.mtu;
 }
 
 /* Wanted routes of one family: replace each, remember its prefix. */
-static int rt_install(FILE *ip, int lpm_fd, int encap_fd, int v6,
+static int rt_install(FILE *ip, const struct tg_maps *m, int v6,
 		      const char *dev, struct rt_set *want)
 {
 	struct tg_lpm6_key k6, *p6 = NULL;
 	struct tg_lpm4_key k4, *p4 = NULL;
 	char addr[INET6_ADDRSTRLEN], prefix[INET6_ADDRSTRLEN + 8];
-	__u32 sub_id, mtu;
+	int lpm_fd = v6 ? m->prefix6 : m->prefix4;
+	struct tg_owners o;
 	__u8 a4[4], a6[16];
 	int err, n = 0;
+	__u32 mtu;
 
 	for (;;) {
 		if (v6) {
@@ -122,7 +132,7 @@ static int rt_install(FILE *ip, int lpm_fd, int encap_fd, int v6,
 			inet_ntop(AF_INET6, a6, addr, sizeof(addr));
 			snprintf(prefix, sizeof(prefix), "%s/%u", addr,
 				 k6.prefixlen);
-			err = bpf_map_lookup_elem(lpm_fd, &k6, &sub_id);
+			err = bpf_map_lookup_elem(lpm_fd, &k6, &o);
 		} else {
 			if (bpf_map_get_next_key(lpm_fd, p4, &k4))
 				break;
@@ -132,11 +142,11 @@ static int rt_install(FILE *ip, int lpm_fd, int encap_fd, int v6,
 			inet_ntop(AF_INET, a4, addr, sizeof(addr));
 			snprintf(prefix, sizeof(prefix), "%s/%u", addr,
 				 k4.prefixlen);
-			err = bpf_map_lookup_elem(lpm_fd, &k4, &sub_id);
+			err = bpf_map_lookup_elem(lpm_fd, &k4, &o);
 		}
-		if (err || !sub_id)
+		if (err)
 			continue;
-		mtu = rt_mtu(encap_fd, sub_id);
+		mtu = rt_mtu(m, &o);
 		/* IPv6 routes take no MTU below the IPv6 minimum. */
 		if (!mtu || (v6 && mtu < 1280))
 			continue;
@@ -182,8 +192,7 @@ static int rt_prune(FILE *ip, int v6, const struct rt_set *want)
 	return err;
 }
 
-int tg_routes_sync(int prefix4_fd, int prefix6_fd, int encap_fd,
-		   const char *dev)
+int tg_routes_sync(const struct tg_maps *m, const char *dev)
 {
 	struct rt_set want = { 0 };
 	int n4, n6, err, cerr;
@@ -192,12 +201,12 @@ int tg_routes_sync(int prefix4_fd, int prefix6_fd, int encap_fd,
 	ip = rt_batch_open();
 	if (!ip)
 		return -EIO;
-	n4 = rt_install(ip, prefix4_fd, encap_fd, 0, dev, &want);
+	n4 = rt_install(ip, m, 0, dev, &want);
 	if (n4 < 0) {
 		err = n4;
 		goto out;
 	}
-	n6 = rt_install(ip, prefix6_fd, encap_fd, 1, dev, &want);
+	n6 = rt_install(ip, m, 1, dev, &want);
 	if (n6 < 0) {
 		err = n6;
 		goto out;

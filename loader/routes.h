@@ -18,15 +18,16 @@
 /* The alias up gives the egress device it creates. */
 #define TG_EGRESS_ALIAS "tungate"
 
+struct tg_maps;
+
 /*
- * Route every prefix in the tg_prefix4/tg_prefix6 maps whose subscriber
- * has an encapsulation in tg_encap to dev with that subscriber's tunnel
- * MTU (proto TG_RT_PROTO, table main); remove the other routes of that
- * protocol. Returns the number of routes installed, or a negative errno
- * (reported).
+ * Route every prefix in the tg_prefix4/tg_prefix6 maps of m whose claim
+ * that holds has an encapsulation (tg_encap or tg_encap1, by the claim's
+ * slot) to dev with that tunnel MTU (proto TG_RT_PROTO, table main);
+ * remove the other routes of that protocol. Returns the number of routes
+ * installed, or a negative errno (reported).
  */
-int tg_routes_sync(int prefix4_fd, int prefix6_fd, int encap_fd,
-		   const char *dev);
+int tg_routes_sync(const struct tg_maps *m, const char *dev);
 
 /* True when the egress device exists and up made it (its alias says so). */
 bool tg_egress_dev_ours(void);

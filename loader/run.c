@@ -246,8 +246,7 @@ static void run_sync(struct run *r)
 	err = tg_sync_run(r->db, &r->maps, &o, &st);
 	changed = !err && (st.added || st.changed || st.removed);
 	if (changed && tg_egress_dev_ours() &&
-	    tg_routes_sync(r->maps.prefix4, r->maps.prefix6, r->maps.encap,
-			   TG_EGRESS_DEV) < 0)
+	    tg_routes_sync(&r->maps, TG_EGRESS_DEV) < 0)
 		run_log("routes to %s not updated", TG_EGRESS_DEV);
 	tg_pin_unlock(lock);
 	r->syncs++;

@@ -186,6 +186,7 @@ struct status {
 	bool have_meta;
 	struct tg_meta meta;
 	__u64 boot_ns;		/* CLOCK_REALTIME of boot: load times */
+	long long subs;		/* tunnels in force, -1: unknown */
 };
 
 /* The program's info by id; false when it is gone. */
@@ -396,15 +397,24 @@ static int status_maps(const char *pin_root, struct status_map **out, int *nout)
 	return 0;
 }
 
-static long long status_map_entries(const struct status_map *maps, int n,
-				    const char *name)
+/*
+ * The subscribers the data plane answers to: tg_tunnels entries with a
+ * claim that holds (a sync in progress may have entries of none).
+ */
+static void status_read_subs(struct status *s)
 {
-	int i;
+	struct tg_maps m = TG_MAPS_INIT;
+	char path[PATH_MAX];
+	__u32 n;
 
-	for (i = 0; i < n; i++)
-		if (!strcmp(maps[i].name, name))
-			return maps[i].entries;
-	return -1;
+	s->subs = -1;
+	snprintf(path, sizeof(path), "%s/tg_tunnels", s->pin_root);
+	m.tunnels = bpf_obj_get(path);
+	snprintf(path, sizeof(path), "%s/tg_gen", s->pin_root);
+	m.gen = bpf_obj_get(path);
+	if (m.tunnels >= 0 && m.gen >= 0 && !tg_tunnels_in_force(&m, &n))
+		s->subs = n;
+	tg_maps_close(&m);
 }
 
 static void status_read_meta(struct status *s)
@@ -476,7 +486,7 @@ static void status_print_text(const struct status *s,
 		}
 		printf("\n");
 	}
-	subs = status_map_entries(maps, nmaps, "tg_tunnels");
+	subs = s->subs;
 	if (subs >= 0)
 		printf("subscribers %lld\n", subs);
 	printf("maps        entries / max\n");
@@ -561,7 +571,7 @@ static void status_print_json(const struct status *s,
 		jsonw_end_object(w);
 	}
 	jsonw_end_array(w);
-	subs = status_map_entries(maps, nmaps, "tg_tunnels");
+	subs = s->subs;
 	if (subs >= 0)
 		jsonw_uint_field(w, "subscribers", subs);
 	else
@@ -642,6 +652,7 @@ int do_status(int argc, char **argv)
 		goto out;
 	}
 	status_read_meta(&s);
+	status_read_subs(&s);
 	err = status_maps(s.pin_root, &maps, &nmaps);
 	if (err) {
 		tg_err("status: cannot read the maps under %s: %s", s.pin_root,

@@ -139,16 +139,18 @@ void tg_sub_tun_key(const struct tg_sub *s, struct tg_tun_key *k)
 
 void tg_sub_tunnel(const struct tg_sub *s, struct tg_tunnel *t)
 {
+	struct tg_tun_claim *c = &t->c[0];
+
 	memset(t, 0, sizeof(*t));
-	t->sub_id = s->dp_id;
-	t->mtu = s->mtu;
+	c->claim = TG_CLAIM(s->dp_id, 0);
+	c->mtu = s->mtu;
 	if (s->mss_clamp)
-		t->flags |= TG_TUN_F_MSS_CLAMP;
+		c->flags |= TG_TUN_F_MSS_CLAMP;
 	if (tg_type_l2tpv3(s->type)) {
 		if (s->sublayer)
-			t->flags |= TG_TUN_F_L2SPEC;
-		t->cookie_len = s->cookie_len;
-		memcpy(t->cookie, s->cookie, s->cookie_len);
+			c->flags |= TG_TUN_F_L2SPEC;
+		c->cookie_len = s->cookie_len;
+		memcpy(c->cookie, s->cookie, s->cookie_len);
 	}
 }
 

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -17,231 +16,19 @@
 #include "cli.h"
 #include "db.h"
 #include "log.h"
-#include "sync.h"
+#include "sync_ctx.h"
 #include "usage.h"
 
-/* Entries per batch system call. */
-#define SYNC_BATCH 4096
-
-/* A sorted set of fixed-size key/value pairs, one map's contents. */
-struct tg_kv {
-	size_t n, cap;
-	size_t ksz, vsz;
-	__u8 *data;
-};
-
-static __u8 *kv_at(const struct tg_kv *s, size_t i)
-{
-	return s->data + i * (s->ksz + s->vsz);
-}
-
-static int kv_add(struct tg_kv *s, const void *k, const void *v)
-{
-	__u8 *nd;
-
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 64;
-		nd = realloc(s->data, s->cap * (s->ksz + s->vsz));
-		if (!nd)
-			return -ENOMEM;
-		s->data = nd;
-	}
-	memcpy(kv_at(s, s->n), k, s->ksz);
-	memcpy(kv_at(s, s->n) + s->ksz, v, s->vsz);
-	s->n++;
-	return 0;
-}
-
-static int kv_cmp(const void *a, const void *b, void *ksz)
-{
-	return memcmp(a, b, *(size_t *)ksz);
-}
-
-static void kv_sort(struct tg_kv *s)
-{
-	if (s->n)
-		qsort_r(s->data, s->n, s->ksz + s->vsz, kv_cmp, &s->ksz);
-}
-
-/* Value of key k in sorted s, or NULL. */
-static const __u8 *kv_find(const struct tg_kv *s, const void *k)
-{
-	size_t lo = 0, hi = s->n, mid;
-	int c;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = memcmp(kv_at(s, mid), k, s->ksz);
-		if (!c)
-			return kv_at(s, mid) + s->ksz;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-static void kv_free(struct tg_kv *s)
-{
-	free(s->data);
-	s->data = NULL;
-	s->n = s->cap = 0;
-}
-
-/* Read every entry of map fd into s (unsorted) one by one. */
-static int kv_read_iter(int fd, const char *name, struct tg_kv *s)
-{
-	__u8 key[64], next[64], val[64];
-	void *prev = NULL;
-	int err;
-
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		if (!bpf_map_lookup_elem(fd, next, val)) {
-			err = kv_add(s, next, val);
-			if (err)
-				return err;
-		} else if (errno != ENOENT) {
-			err = -errno;
-			pr_warn("sync: map %s: cannot read an entry: %s\n", name,
-				strerror(-err));
-			return err;
-		}
-		memcpy(key, next, s->ksz);
-		prev = key;
-	}
-	if (errno != ENOENT) {
-		err = -errno;
-		pr_warn("sync: map %s: cannot iterate: %s\n", name,
-			strerror(-err));
-		return err;
-	}
-	return 0;
-}
-
 /*
- * Read map fd into s, sorted, with batch lookups where the map type has
- * them (hash, array), else one entry at a time (LPM tries). skip_zero:
- * leave out all-zero values (array slots nobody uses).
- */
-static int kv_read_map(int fd, const char *name, struct tg_kv *s,
-		       bool skip_zero)
-{
-	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	__u8 *keys = NULL, *vals = NULL, *zero = NULL;
-	/*
-	 * The batch position: a bucket number for hash maps, but a whole key
-	 * for maps using the kernel's generic batch code (LPM tries).
-	 */
-	__u64 in[8] = {}, out[8] = {};
-	bool first = true;
-	__u32 count, i;
-	int err = 0, ret;
-
-	keys = malloc(SYNC_BATCH * s->ksz);
-	vals = malloc(SYNC_BATCH * s->vsz);
-	zero = calloc(1, s->vsz);
-	if (!keys || !vals || !zero) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		count = SYNC_BATCH;
-		ret = bpf_map_lookup_batch(fd, first ? NULL : in, out, keys,
-					   vals, &count, &opts);
-		err = ret ? -errno : 0;
-		if (err && err != -ENOENT) {
-			if (first && (err == -EINVAL || err == -ENOTSUP ||
-				      err == -EOPNOTSUPP)) {
-				err = kv_read_iter(fd, name, s);
-				break;
-			}
-			pr_warn("sync: map %s: cannot read: %s\n", name,
-				strerror(-err));
-			goto out;
-		}
-		for (i = 0; i < count; i++) {
-			if (skip_zero && !memcmp(vals + i * s->vsz, zero, s->vsz))
-				continue;
-			ret = kv_add(s, keys + i * s->ksz, vals + i * s->vsz);
-			if (ret) {
-				err = ret;
-				goto out;
-			}
-		}
-		if (err == -ENOENT) {
-			err = 0;
-			break;
-		}
-		memcpy(in, out, sizeof(in));
-		first = false;
-	}
-	if (!err)
-		kv_sort(s);
-out:
-	free(keys);
-	free(vals);
-	free(zero);
-	return err;
-}
-
-/* One write this sync did, to put back on failure. */
-struct tg_undo {
-	int fd;
-	const char *map;
-	bool had;		/* the key held old before */
-	bool array;		/* array map: "absent" is all-zero */
-	__u8 key[20];
-	__u8 old[sizeof(struct tg_encap)];
-	__u32 ksz, vsz;
-};
-
-struct tg_sync_ctx {
-	const struct tg_maps *m;
-	const struct tg_sync_opts *o;
-	struct tg_sync_stats *st;
-	struct tg_settings set;
-	struct tg_kv want_tun, have_tun;
-	struct tg_kv want4, have4, want6, have6;
-	struct tg_kv want_enc, have_enc;
-	struct tg_kv want_pol, have_pol;	/* tg_police, non-zero only */
-	struct tg_kv want_c4, have_c4, want_c6, have_c6; /* tg_community */
-	struct tg_class *cls;	/* every class, for the effective rates */
-	size_t ncls;
-	__u8 *live_have;	/* bitmap: sub_id is in the maps now */
-	__u8 *live_want;	/* bitmap: sub_id is wanted */
-	__u8 *touched;		/* bitmap: some entry of sub_id differs */
-	char **name_of;		/* sub_id -> name (wanted or known) */
-	struct tg_undo *undo;
-	size_t nundo, capundo;
-	bool failed;
-	unsigned long writes;	/* map write system calls so far */
-	unsigned long kill_after; /* test hook: SIGKILL after this many */
-};
-
-/*
- * Test hook: with TUNGATE_TEST_SYNC_KILL_AFTER=N in the environment, a
+ * Test hooks: with TUNGATE_TEST_SYNC_KILL_AFTER=N in the environment, a
  * sync kills itself (SIGKILL) right after its Nth map write, to test that
- * an interrupted sync leaves the maps usable and the next one repairs them.
+ * an interrupted sync leaves every subscriber old or new and the next one
+ * repairs the maps; TUNGATE_TEST_SYNC_BATCH=N (1..SYNC_BATCH) writes N
+ * entries per batch instead of SYNC_BATCH, so that a few subscribers show
+ * what many do (a sync can then be killed between any two of them).
  */
 #define SYNC_KILL_ENV "TUNGATE_TEST_SYNC_KILL_AFTER"
-
-static void sync_written(struct tg_sync_ctx *c)
-{
-	if (++c->writes == c->kill_after)
-		raise(SIGKILL);
-}
-
-static void bit_set(__u8 *b, __u32 id, __u32 cap)
-{
-	if (id < cap)
-		b[id / 8] |= 1 << (id % 8);
-}
-
-static bool bit_test(const __u8 *b, __u32 id, __u32 cap)
-{
-	return id < cap && (b[id / 8] & (1 << (id % 8)));
-}
+#define SYNC_BATCH_ENV "TUNGATE_TEST_SYNC_BATCH"
 
 static int sync_name(struct tg_sync_ctx *c, __u32 id, const char *name)
 {
@@ -310,12 +97,12 @@ static int sync_want_sub(struct tg_sync_ctx *c, const struct tg_sub *s)
 	tg_sub_tun_key(s, &k);
 	tg_sub_tunnel(s, &t);
 	tg_sub_encap(s, &c->set, &e);
-	err = kv_add(&c->want_tun, &k, &t);
+	err = tg_kv_add(&c->want_tun, &k, &t);
 	if (!err)
-		err = kv_add(&c->want_enc, &s->dp_id, &e);
+		err = tg_kv_add(&c->want_enc, &s->dp_id, &e);
 	sync_police_of(c, s, &pol);
 	if (!err && memcmp(&pol, &zpol, sizeof(pol)))
-		err = kv_add(&c->want_pol, &s->dp_id, &pol);
+		err = tg_kv_add(&c->want_pol, &s->dp_id, &pol);
 	if (!err)
 		err = sync_name(c, s->dp_id, s->name);
 	for (j = 0; !err && j < s->nprefix; j++) {
@@ -324,12 +111,12 @@ static int sync_want_sub(struct tg_sync_ctx *c, const struct tg_sub *s)
 			memset(&k4, 0, sizeof(k4));
 			k4.prefixlen = p->len;
 			memcpy(&k4.addr, p->addr, 4);
-			err = kv_add(&c->want4, &k4, &t.sub_id);
+			err = tg_kv_add(&c->want4, &k4, &s->dp_id);
 		} else {
 			memset(&k6, 0, sizeof(k6));
 			k6.prefixlen = p->len;
 			memcpy(k6.addr, p->addr, 16);
-			err = kv_add(&c->want6, &k6, &t.sub_id);
+			err = tg_kv_add(&c->want6, &k6, &s->dp_id);
 		}
 	}
 	bit_set(c->live_want, s->dp_id, c->m->capacity);
@@ -364,17 +151,17 @@ static int sync_want_community(struct tg_sync_ctx *c, sqlite3 *db)
 			memset(&k4, 0, sizeof(k4));
 			k4.prefixlen = v[i].len;
 			memcpy(&k4.addr, v[i].addr, 4);
-			err = kv_add(&c->want_c4, &k4, &one);
+			err = tg_kv_add(&c->want_c4, &k4, &one);
 		} else {
 			memset(&k6, 0, sizeof(k6));
 			k6.prefixlen = v[i].len;
 			memcpy(k6.addr, v[i].addr, 16);
-			err = kv_add(&c->want_c6, &k6, &one);
+			err = tg_kv_add(&c->want_c6, &k6, &one);
 		}
 	}
 	free(v);
-	kv_sort(&c->want_c4);
-	kv_sort(&c->want_c6);
+	tg_kv_sort(&c->want_c4);
+	tg_kv_sort(&c->want_c6);
 	return err;
 }
 
@@ -413,22 +200,22 @@ static int sync_want(struct tg_sync_ctx *c, sqlite3 *db, bool dirty_only)
 		if (err)
 			goto out;
 	}
-	kv_sort(&c->want_tun);
-	kv_sort(&c->want4);
-	kv_sort(&c->want6);
-	kv_sort(&c->want_enc);
-	kv_sort(&c->want_pol);
+	tg_kv_sort(&c->want_tun);
+	tg_kv_sort(&c->want4);
+	tg_kv_sort(&c->want6);
+	tg_kv_sort(&c->want_enc);
+	tg_kv_sort(&c->want_pol);
 	for (i = 1; i < c->want_tun.n; i++) {
 		const struct tg_tunnel *a, *b;
 
-		if (memcmp(kv_at(&c->want_tun, i - 1), kv_at(&c->want_tun, i),
+		if (memcmp(tg_kv_at(&c->want_tun, i - 1), tg_kv_at(&c->want_tun, i),
 			   sizeof(struct tg_tun_key)))
 			continue;
-		a = (const void *)(kv_at(&c->want_tun, i - 1) + c->want_tun.ksz);
-		b = (const void *)(kv_at(&c->want_tun, i) + c->want_tun.ksz);
+		a = (const void *)(tg_kv_at(&c->want_tun, i - 1) + c->want_tun.ksz);
+		b = (const void *)(tg_kv_at(&c->want_tun, i) + c->want_tun.ksz);
 		snprintf(c->st->failed, sizeof(c->st->failed),
 			 "subscribers '%s' and '%s' have the same tunnel identity",
-			 c->name_of[a->sub_id], c->name_of[b->sub_id]);
+			 c->name_of[a->c[0].claim], c->name_of[b->c[0].claim]);
 		err = -EEXIST;
 		goto out;
 	}
@@ -485,7 +272,7 @@ static struct tg_owned *owned_build(const struct tg_kv *s)
 	if (!o)
 		return NULL;
 	for (i = 0; i < s->n; i++) {
-		memcpy(&o[i].id, kv_at(s, i) + s->ksz, 4);
+		memcpy(&o[i].id, tg_kv_at(s, i) + s->ksz, 4);
 		o[i].idx = i;
 	}
 	if (s->n)
@@ -524,7 +311,7 @@ static int sync_state_blob(const struct tg_sync_ctx *c, __u32 id,
 	memset(&h, 0, sizeof(h));
 	memcpy(&h.key, tun, sizeof(h.key));
 	memcpy(&h.tun, tun + sizeof(h.key), sizeof(h.tun));
-	enc = kv_find(&c->want_enc, &id);
+	enc = tg_kv_find(&c->want_enc, &id);
 	if (enc)
 		memcpy(&h.enc, enc, sizeof(h.enc));
 	h.n4 = owned_range(o4, c->want4.n, id, &f4);
@@ -537,10 +324,10 @@ static int sync_state_blob(const struct tg_sync_ctx *c, __u32 id,
 	memcpy(b, &h, sizeof(h));
 	off = sizeof(h);
 	for (i = 0; i < h.n4; i++, off += c->want4.ksz)
-		memcpy(b + off, kv_at(&c->want4, o4[f4 + i].idx), c->want4.ksz);
+		memcpy(b + off, tg_kv_at(&c->want4, o4[f4 + i].idx), c->want4.ksz);
 	for (i = 0; i < h.n6; i++, off += c->want6.ksz)
-		memcpy(b + off, kv_at(&c->want6, o6[f6 + i].idx), c->want6.ksz);
-	pol = kv_find(&c->want_pol, &id);
+		memcpy(b + off, tg_kv_at(&c->want6, o6[f6 + i].idx), c->want6.ksz);
+	pol = tg_kv_find(&c->want_pol, &id);
 	if (pol)
 		memcpy(b + off, pol, sizeof(struct tg_police));
 	else
@@ -578,33 +365,34 @@ static int sync_have_state(struct tg_sync_ctx *c, sqlite3 *db)
 		if (len == base + sizeof(pol))
 			memcpy(&pol, b + base, sizeof(pol));
 		else if (len != base ||
-			 bpf_map_lookup_elem(c->m->police, &id, &pol))
+			 bpf_map_lookup_elem(tg_police_fd(c->m, sync_slot(c, id)),
+					     &id, &pol))
 			continue;
 		err = sync_name(c, id, (const char *)sqlite3_column_text(st, 1));
 		if (!err)
-			err = kv_add(&c->have_tun, &h->key, &h->tun);
+			err = tg_kv_add(&c->have_tun, &h->key, &h->tun);
 		if (!err)
-			err = kv_add(&c->have_enc, &id, &h->enc);
+			err = tg_kv_add(&c->have_enc, &id, &h->enc);
 		off = sizeof(*h);
 		for (i = 0; !err && i < h->n4; i++) {
-			err = kv_add(&c->have4, b + off, &id);
+			err = tg_kv_add(&c->have4, b + off, &id);
 			off += sizeof(struct tg_lpm4_key);
 		}
 		for (i = 0; !err && i < h->n6; i++) {
-			err = kv_add(&c->have6, b + off, &id);
+			err = tg_kv_add(&c->have6, b + off, &id);
 			off += sizeof(struct tg_lpm6_key);
 		}
 		if (!err && memcmp(&pol, &zpol, sizeof(pol)))
-			err = kv_add(&c->have_pol, &id, &pol);
+			err = tg_kv_add(&c->have_pol, &id, &pol);
 		if (err)
 			goto out;
 	}
 	err = rc == SQLITE_DONE ? 0 : -EIO;
-	kv_sort(&c->have_tun);
-	kv_sort(&c->have_enc);
-	kv_sort(&c->have_pol);
-	kv_sort(&c->have4);
-	kv_sort(&c->have6);
+	tg_kv_sort(&c->have_tun);
+	tg_kv_sort(&c->have_enc);
+	tg_kv_sort(&c->have_pol);
+	tg_kv_sort(&c->have4);
+	tg_kv_sort(&c->have6);
 out:
 	if (err)
 		snprintf(c->st->failed, sizeof(c->st->failed),
@@ -618,10 +406,10 @@ static int sync_have_community(struct tg_sync_ctx *c)
 {
 	int err;
 
-	err = kv_read_map(c->m->community4, "tg_community4", &c->have_c4,
+	err = tg_kv_read_map(c->m->community4, "tg_community4", &c->have_c4,
 			  false);
 	if (!err)
-		err = kv_read_map(c->m->community6, "tg_community6",
+		err = tg_kv_read_map(c->m->community6, "tg_community6",
 				  &c->have_c6, false);
 	if (err)
 		snprintf(c->st->failed, sizeof(c->st->failed),
@@ -629,19 +417,72 @@ static int sync_have_community(struct tg_sync_ctx *c)
 	return err;
 }
 
+/*
+ * A slot array (tg_encap or tg_police) of either slot, as in force: the
+ * entry of each sub_id from the map of its slot.
+ */
+static int sync_have_slots(struct tg_sync_ctx *c, const char *name, int fd0,
+			   int fd1, struct tg_kv *have)
+{
+	struct tg_kv s[2] = { { .ksz = 4, .vsz = have->vsz },
+			      { .ksz = 4, .vsz = have->vsz } };
+	size_t i;
+	__u32 id;
+	int k, err;
+
+	err = tg_kv_read_map(fd0, name, &s[0], true);
+	if (!err)
+		err = tg_kv_read_map(fd1, name, &s[1], true);
+	for (k = 0; k < 2 && !err; k++) {
+		for (i = 0; i < s[k].n && !err; i++) {
+			memcpy(&id, tg_kv_at(&s[k], i), sizeof(id));
+			if (sync_slot(c, id) == (unsigned int)k)
+				err = tg_kv_add(have, &id, tg_kv_at(&s[k], i) + 4);
+		}
+	}
+	tg_kv_sort(have);
+	tg_kv_free(&s[0]);
+	tg_kv_free(&s[1]);
+	return err;
+}
+
+/* The maps as they are: claims, slots in force, and the logical have. */
 static int sync_have_maps(struct tg_sync_ctx *c)
 {
+	struct tg_kv gen = { .ksz = 4, .vsz = 4 };
+	__u32 cap = c->m->capacity, id, v;
+	size_t i;
 	int err;
 
-	err = kv_read_map(c->m->tunnels, "tg_tunnels", &c->have_tun, false);
+	err = tg_kv_read_map(c->m->gen, "tg_gen", &gen, true);
+	memset(c->slot_known, 0xff, cap / 8 + 1);
+	for (i = 0; !err && i < gen.n; i++) {
+		memcpy(&id, tg_kv_at(&gen, i), sizeof(id));
+		memcpy(&v, tg_kv_at(&gen, i) + 4, sizeof(v));
+		if (v == 1)
+			bit_set(c->slot1, id, cap);
+	}
+	tg_kv_free(&gen);
 	if (!err)
-		err = kv_read_map(c->m->prefix4, "tg_prefix4", &c->have4, false);
+		err = tg_kv_read_map(c->m->tunnels, "tg_tunnels", &c->cur_tun,
+				  false);
 	if (!err)
-		err = kv_read_map(c->m->prefix6, "tg_prefix6", &c->have6, false);
+		err = tg_kv_read_map(c->m->prefix4, "tg_prefix4", &c->cur4, false);
 	if (!err)
-		err = kv_read_map(c->m->encap, "tg_encap", &c->have_enc, true);
+		err = tg_kv_read_map(c->m->prefix6, "tg_prefix6", &c->cur6, false);
 	if (!err)
-		err = kv_read_map(c->m->police, "tg_police", &c->have_pol, true);
+		err = sync_have_slots(c, "tg_encap", c->m->encap, c->m->encap1,
+				      &c->have_enc);
+	if (!err)
+		err = sync_have_slots(c, "tg_police", c->m->police,
+				      c->m->police1, &c->have_pol);
+	if (!err)
+		err = sync_have_from_cur(c, &c->have_tun, &c->cur_tun,
+					 sizeof(struct tg_tun_claim));
+	if (!err)
+		err = sync_have_from_cur(c, &c->have4, &c->cur4, 4);
+	if (!err)
+		err = sync_have_from_cur(c, &c->have6, &c->cur6, 4);
 	if (err)
 		snprintf(c->st->failed, sizeof(c->st->failed),
 			 "cannot read the maps: %s", strerror(-err));
@@ -657,9 +498,9 @@ static void sync_mark(struct tg_sync_ctx *c, const struct tg_kv *want,
 	size_t i;
 
 	for (i = 0; i < want->n; i++) {
-		memcpy(&id, kv_at(want, i) + id_off, sizeof(id));
-		v = kv_find(have, kv_at(want, i));
-		if (v && !memcmp(v, kv_at(want, i) + want->ksz, want->vsz))
+		memcpy(&id, tg_kv_at(want, i) + id_off, sizeof(id));
+		v = tg_kv_find(have, tg_kv_at(want, i));
+		if (v && !memcmp(v, tg_kv_at(want, i) + want->ksz, want->vsz))
 			continue;
 		if (v) {
 			memcpy(&old, v - want->ksz + id_off, sizeof(old));
@@ -668,536 +509,11 @@ static void sync_mark(struct tg_sync_ctx *c, const struct tg_kv *want,
 		bit_set(c->touched, id, cap);
 	}
 	for (i = 0; i < have->n; i++) {
-		if (kv_find(want, kv_at(have, i)))
+		if (tg_kv_find(want, tg_kv_at(have, i)))
 			continue;
-		memcpy(&id, kv_at(have, i) + id_off, sizeof(id));
+		memcpy(&id, tg_kv_at(have, i) + id_off, sizeof(id));
 		bit_set(c->touched, id, cap);
 	}
-}
-
-static int sync_undo_add(struct tg_sync_ctx *c, int fd, const char *map,
-			 const void *k, __u32 ksz, const void *old, __u32 vsz)
-{
-	struct tg_undo *u;
-
-	if (c->nundo == c->capundo) {
-		c->capundo = c->capundo ? c->capundo * 2 : 256;
-		u = realloc(c->undo, c->capundo * sizeof(*u));
-		if (!u)
-			return -ENOMEM;
-		c->undo = u;
-	}
-	u = &c->undo[c->nundo++];
-	u->fd = fd;
-	u->map = map;
-	u->ksz = ksz;
-	u->vsz = vsz;
-	memcpy(u->key, k, ksz);
-	u->had = old != NULL;
-	u->array = fd == c->m->encap || fd == c->m->config;
-	if (old)
-		memcpy(u->old, old, vsz);
-	else
-		memset(u->old, 0, vsz);
-	return 0;
-}
-
-/* Put back, newest first, what this sync wrote: 0, or -EIO when some failed. */
-static int sync_rollback(struct tg_sync_ctx *c)
-{
-	struct tg_undo *u;
-	size_t i;
-	int bad = 0;
-
-	for (i = c->nundo; i-- > 0;) {
-		u = &c->undo[i];
-		if (u->had || u->array) {
-			if (bpf_map_update_elem(u->fd, u->key, u->old, BPF_ANY))
-				bad++;
-		} else if (bpf_map_delete_elem(u->fd, u->key) && errno != ENOENT) {
-			bad++;
-		}
-	}
-	if (bad)
-		pr_warn("sync: %d entries could not be put back\n", bad);
-	else
-		pr_info("sync: %zu written entries put back\n", c->nundo);
-	return bad ? -EIO : 0;
-}
-
-static int sync_fail(struct tg_sync_ctx *c, const char *map, const char *what,
-		     int err)
-{
-	snprintf(c->st->failed, sizeof(c->st->failed),
-		 "map %s: cannot %s an entry: %s%s", map, what, strerror(-err),
-		 err == -E2BIG || err == -ENOSPC || err == -ENOMEM ?
-		 " (map full?)" : "");
-	return err;
-}
-
-/*
- * Write n key/value pairs to fd, batched where the map takes it. undo:
- * the last n entries of the undo log are these pairs; on failure those
- * never written are dropped from it.
- */
-static int sync_write_many(struct tg_sync_ctx *c, int fd, const char *map,
-			   const __u8 *keys, const __u8 *vals, size_t n,
-			   size_t ksz, size_t vsz, bool batch, bool undo)
-{
-	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
-	size_t i = 0;
-	__u32 count;
-	int err;
-
-	while (batch && i < n) {
-		count = n - i < SYNC_BATCH ? n - i : SYNC_BATCH;
-		if (!bpf_map_update_batch(fd, keys + i * ksz, vals + i * vsz,
-					  &count, &opts)) {
-			sync_written(c);
-			i += count;
-			continue;
-		}
-		/*
-		 * No batch support, or a failure somewhere in this chunk: go
-		 * on one by one from its start (writes are idempotent), which
-		 * finds the entry that fails.
-		 */
-		batch = false;
-	}
-	for (; i < n; i++) {
-		if (bpf_map_update_elem(fd, keys + i * ksz, vals + i * vsz,
-					BPF_ANY)) {
-			err = -errno;
-			goto fail;
-		}
-		sync_written(c);
-	}
-	return 0;
-fail:
-	if (undo && i < n)
-		c->nundo -= n - i;
-	return sync_fail(c, map, "write", err);
-}
-
-/* Write the entries of want that differ from have (with undo). */
-static int sync_write_diff(struct tg_sync_ctx *c, int fd, const char *map,
-			   const struct tg_kv *want, const struct tg_kv *have,
-			   bool batch)
-{
-	__u8 *keys, *vals;
-	const __u8 *v;
-	size_t i, n = 0;
-	int err = 0;
-
-	keys = malloc(want->n * want->ksz + 1);
-	vals = malloc(want->n * want->vsz + 1);
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < want->n; i++) {
-		v = kv_find(have, kv_at(want, i));
-		if (v && !memcmp(v, kv_at(want, i) + want->ksz, want->vsz))
-			continue;
-		err = sync_undo_add(c, fd, map, kv_at(want, i), want->ksz, v,
-				    want->vsz);
-		if (err)
-			goto out;
-		memcpy(keys + n * want->ksz, kv_at(want, i), want->ksz);
-		memcpy(vals + n * want->vsz, kv_at(want, i) + want->ksz,
-		       want->vsz);
-		n++;
-	}
-	err = sync_write_many(c, fd, map, keys, vals, n, want->ksz, want->vsz,
-			      batch, true);
-out:
-	free(keys);
-	free(vals);
-	return err;
-}
-
-/* Delete (or for arrays, zero) the entries of have that want lacks. */
-static int sync_delete_diff(struct tg_sync_ctx *c, int fd, const char *map,
-			    const struct tg_kv *want, const struct tg_kv *have,
-			    bool array)
-{
-	__u8 zero[sizeof(struct tg_encap)] = {};
-	size_t i;
-	int err;
-
-	for (i = 0; i < have->n; i++) {
-		if (kv_find(want, kv_at(have, i)))
-			continue;
-		err = sync_undo_add(c, fd, map, kv_at(have, i), have->ksz,
-				    kv_at(have, i) + have->ksz, have->vsz);
-		if (err)
-			return err;
-		if (array)
-			err = bpf_map_update_elem(fd, kv_at(have, i), zero,
-						  BPF_ANY) ? -errno : 0;
-		else
-			err = bpf_map_delete_elem(fd, kv_at(have, i)) &&
-			      errno != ENOENT ? -errno : 0;
-		if (err)
-			return sync_fail(c, map, array ? "clear" : "delete", err);
-		sync_written(c);
-	}
-	return 0;
-}
-
-static int sync_zero_flush(struct tg_sync_ctx *c, const __u32 *ids, size_t n,
-			   const __u8 *stats, size_t vsz_stats,
-			   const __u8 *peers, const __u8 *buckets)
-{
-	int err;
-
-	err = sync_write_many(c, c->m->sub_stats, "tg_sub_stats",
-			      (const __u8 *)ids, stats, n, sizeof(*ids),
-			      vsz_stats, true, false);
-	if (!err)
-		err = sync_write_many(c, c->m->peer, "tg_peer",
-				      (const __u8 *)ids, peers, n, sizeof(*ids),
-				      sizeof(struct tg_peer), true, false);
-	if (!err)
-		err = sync_write_many(c, c->m->bucket, "tg_bucket",
-				      (const __u8 *)ids, buckets, n,
-				      sizeof(*ids), sizeof(struct tg_bucket),
-				      true, false);
-	return err;
-}
-
-/*
- * Zero the per-CPU counters, the peer state and the policing state of every
- * new sub_id.
- */
-static int sync_zero_new(struct tg_sync_ctx *c)
-{
-	__u32 cap = c->m->capacity, id;
-	__u8 *stats = NULL, *peers = NULL, *buckets = NULL;
-	__u32 *ids = NULL;
-	size_t vsz_stats, n = 0;
-	int ncpu, err = 0;
-
-	ncpu = libbpf_num_possible_cpus();
-	if (ncpu < 0)
-		return ncpu;
-	vsz_stats = ncpu * sizeof(struct tg_sub_counters);
-	ids = malloc(SYNC_BATCH * sizeof(*ids));
-	stats = calloc(SYNC_BATCH, vsz_stats);
-	peers = calloc(SYNC_BATCH, sizeof(struct tg_peer));
-	buckets = calloc(SYNC_BATCH, sizeof(struct tg_bucket));
-	if (!ids || !stats || !peers || !buckets) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (id = 1; id < cap && !err; id++) {
-		if (!bit_test(c->live_want, id, cap) ||
-		    bit_test(c->live_have, id, cap))
-			continue;
-		ids[n++] = id;
-		if (n == SYNC_BATCH) {
-			err = sync_zero_flush(c, ids, n, stats, vsz_stats, peers,
-					      buckets);
-			n = 0;
-		}
-	}
-	if (!err && n)
-		err = sync_zero_flush(c, ids, n, stats, vsz_stats, peers,
-					      buckets);
-out:
-	free(ids);
-	free(stats);
-	free(peers);
-	free(buckets);
-	return err;
-}
-
-static int sync_config(struct tg_sync_ctx *c)
-{
-	struct tg_config want, have;
-	__u32 key = 0;
-
-	tg_settings_config(&c->set, &want);
-	if (bpf_map_lookup_elem(c->m->config, &key, &have))
-		memset(&have, 0, sizeof(have));
-	if (!memcmp(&want, &have, sizeof(want)))
-		return 0;
-	if (c->o->dry_run)
-		return 0;
-	if (sync_undo_add(c, c->m->config, "tg_config", &key, sizeof(key),
-			  &have, sizeof(have)))
-		return -ENOMEM;
-	if (bpf_map_update_elem(c->m->config, &key, &want, BPF_ANY))
-		return sync_fail(c, "tg_config", "write", -errno);
-	sync_written(c);
-	return 0;
-}
-
-/* New community prefixes (write), or those no longer wanted (!write). */
-static int sync_community(struct tg_sync_ctx *c, bool write)
-{
-	int err;
-
-	if (write) {
-		err = sync_write_diff(c, c->m->community4, "tg_community4",
-				      &c->want_c4, &c->have_c4, false);
-		if (!err)
-			err = sync_write_diff(c, c->m->community6,
-					      "tg_community6", &c->want_c6,
-					      &c->have_c6, false);
-		return err;
-	}
-	err = sync_delete_diff(c, c->m->community4, "tg_community4",
-			       &c->want_c4, &c->have_c4, false);
-	if (!err)
-		err = sync_delete_diff(c, c->m->community6, "tg_community6",
-				       &c->want_c6, &c->have_c6, false);
-	return err;
-}
-
-/* Up to this many subscribers changing, a sync writes one at a time. */
-#define SYNC_ONE_BY_ONE 256
-
-/* Entries of s owned by id (o: owned_build(s)) into a fresh set. */
-static int sync_subset(const struct tg_kv *s, const struct tg_owned *o,
-		       __u32 id, struct tg_kv *out)
-{
-	size_t first, n, i;
-	int err = 0;
-
-	out->ksz = s->ksz;
-	out->vsz = s->vsz;
-	n = owned_range(o, s->n, id, &first);
-	for (i = 0; i < n && !err; i++)
-		err = kv_add(out, kv_at(s, o[first + i].idx),
-			     kv_at(s, o[first + i].idx) + s->ksz);
-	return err;
-}
-
-/* The entry of id in s (keyed by id) into a fresh set. */
-static int sync_subset_id(const struct tg_kv *s, __u32 id, struct tg_kv *out)
-{
-	const __u8 *v = kv_find(s, &id);
-
-	out->ksz = s->ksz;
-	out->vsz = s->vsz;
-	return v ? kv_add(out, &id, v) : 0;
-}
-
-/*
- * One subscriber's writes, in the order of sync_apply(): its tunnel entries
- * no longer wanted, its encapsulation and policing, its prefixes, its
- * tunnel entries, its prefixes no longer wanted; for one removed, its
- * policing and encapsulation last. Entries moving to another subscriber
- * are written by that one and never deleted.
- */
-static int sync_apply_one(struct tg_sync_ctx *c, __u32 id,
-			  struct tg_owned *const own[6])
-{
-	const struct tg_kv *full[6] = { &c->want_tun, &c->have_tun, &c->want4,
-					&c->have4, &c->want6, &c->have6 };
-	struct tg_kv sub[6] = {}, we = {}, he = {}, wp = {}, hp = {};
-	bool removed = !bit_test(c->live_want, id, c->m->capacity);
-	int i, err = 0;
-
-	for (i = 0; i < 6 && !err; i++)
-		err = sync_subset(full[i], own[i], id, &sub[i]);
-	if (!err)
-		err = sync_subset_id(&c->want_enc, id, &we);
-	if (!err)
-		err = sync_subset_id(&c->have_enc, id, &he);
-	if (!err)
-		err = sync_subset_id(&c->want_pol, id, &wp);
-	if (!err)
-		err = sync_subset_id(&c->have_pol, id, &hp);
-	if (!err)
-		err = sync_delete_diff(c, c->m->tunnels, "tg_tunnels",
-				       &c->want_tun, &sub[1], false);
-	if (!err)
-		err = sync_write_diff(c, c->m->encap, "tg_encap", &we,
-				      &c->have_enc, false);
-	if (!err)
-		err = sync_write_diff(c, c->m->police, "tg_police", &wp,
-				      &c->have_pol, false);
-	if (!err)
-		err = sync_write_diff(c, c->m->prefix4, "tg_prefix4", &sub[2],
-				      &c->have4, false);
-	if (!err)
-		err = sync_write_diff(c, c->m->prefix6, "tg_prefix6", &sub[4],
-				      &c->have6, false);
-	if (!err)
-		err = sync_write_diff(c, c->m->tunnels, "tg_tunnels", &sub[0],
-				      &c->have_tun, false);
-	if (!err)
-		err = sync_delete_diff(c, c->m->prefix4, "tg_prefix4",
-				       &c->want4, &sub[3], false);
-	if (!err)
-		err = sync_delete_diff(c, c->m->prefix6, "tg_prefix6",
-				       &c->want6, &sub[5], false);
-	/* Policing dropped (class without rates) or the subscriber gone. */
-	if (!err)
-		err = sync_delete_diff(c, c->m->police, "tg_police",
-				       &c->want_pol, &hp, true);
-	if (!err && removed)
-		err = sync_delete_diff(c, c->m->encap, "tg_encap",
-				       &c->want_enc, &he, true);
-	for (i = 0; i < 6; i++)
-		kv_free(&sub[i]);
-	kv_free(&we);
-	kv_free(&he);
-	kv_free(&wp);
-	kv_free(&hp);
-	return err;
-}
-
-/* Entries whose owner is outside 1..capacity-1 (no subscriber's). */
-static int sync_delete_stale(struct tg_sync_ctx *c)
-{
-	const struct tg_kv *have[3] = { &c->have_tun, &c->have4, &c->have6 };
-	const struct tg_kv *want[3] = { &c->want_tun, &c->want4, &c->want6 };
-	int fds[3] = { c->m->tunnels, c->m->prefix4, c->m->prefix6 };
-	const char *names[3] = { "tg_tunnels", "tg_prefix4", "tg_prefix6" };
-	struct tg_kv stale;
-	size_t i;
-	__u32 id;
-	int k, err = 0;
-
-	for (k = 0; k < 3 && !err; k++) {
-		memset(&stale, 0, sizeof(stale));
-		stale.ksz = have[k]->ksz;
-		stale.vsz = have[k]->vsz;
-		for (i = 0; i < have[k]->n && !err; i++) {
-			memcpy(&id, kv_at(have[k], i) + have[k]->ksz, sizeof(id));
-			if (id && id < c->m->capacity)
-				continue;
-			err = kv_add(&stale, kv_at(have[k], i),
-				     kv_at(have[k], i) + have[k]->ksz);
-		}
-		if (!err)
-			err = sync_delete_diff(c, fds[k], names[k], want[k],
-					       &stale, false);
-		kv_free(&stale);
-	}
-	return err;
-}
-
-/*
- * A few subscribers changing: each one's writes together, so that a sync
- * interrupted half-way (killed) leaves at most one subscriber between its
- * old and new entries. Those staying or new first, those removed last:
- * whatever pointed at a removed one points elsewhere by then.
- */
-static int sync_apply_each(struct tg_sync_ctx *c, const __u32 *ids, size_t n)
-{
-	struct tg_owned *own[6] = {
-		owned_build(&c->want_tun), owned_build(&c->have_tun),
-		owned_build(&c->want4), owned_build(&c->have4),
-		owned_build(&c->want6), owned_build(&c->have6),
-	};
-	size_t i;
-	int k, pass, err = 0;
-
-	for (k = 0; k < 6; k++)
-		if (!own[k])
-			err = -ENOMEM;
-	if (!err)
-		err = sync_zero_new(c);
-	if (!err)
-		err = sync_community(c, true);
-	for (pass = 0; pass < 2 && !err; pass++)
-		for (i = 0; i < n && !err; i++)
-			if (bit_test(c->live_want, ids[i], c->m->capacity) ==
-			    !pass)
-				err = sync_apply_one(c, ids[i], own);
-	/* Leftovers of no subscriber (ids out of range): none, usually. */
-	if (!err)
-		err = sync_delete_stale(c);
-	if (!err)
-		err = sync_community(c, false);
-	if (!err)
-		err = sync_config(c);
-	for (k = 0; k < 6; k++)
-		free(own[k]);
-	return err;
-}
-
-/*
- * Many subscribers changing (an import, the first sync): map by map in
- * batches, in an order that keeps every packet on whole entries.
- */
-static int sync_apply_bulk(struct tg_sync_ctx *c)
-{
-	int err;
-
-	/* Tunnels no longer wanted go first: no packet matches them after. */
-	err = sync_delete_diff(c, c->m->tunnels, "tg_tunnels", &c->want_tun,
-			       &c->have_tun, false);
-	if (!err)
-		err = sync_zero_new(c);
-	if (!err)
-		err = sync_write_diff(c, c->m->encap, "tg_encap", &c->want_enc,
-				      &c->have_enc, true);
-	if (!err)
-		err = sync_write_diff(c, c->m->police, "tg_police",
-				      &c->want_pol, &c->have_pol, true);
-	if (!err)
-		err = sync_community(c, true);
-	if (!err)
-		err = sync_write_diff(c, c->m->prefix4, "tg_prefix4", &c->want4,
-				      &c->have4, false);
-	if (!err)
-		err = sync_write_diff(c, c->m->prefix6, "tg_prefix6", &c->want6,
-				      &c->have6, false);
-	if (!err)
-		err = sync_write_diff(c, c->m->tunnels, "tg_tunnels",
-				      &c->want_tun, &c->have_tun, true);
-	if (!err)
-		err = sync_delete_diff(c, c->m->prefix4, "tg_prefix4",
-				       &c->want4, &c->have4, false);
-	if (!err)
-		err = sync_delete_diff(c, c->m->prefix6, "tg_prefix6",
-				       &c->want6, &c->have6, false);
-	if (!err)
-		err = sync_community(c, false);
-	if (!err)
-		err = sync_delete_diff(c, c->m->police, "tg_police",
-				       &c->want_pol, &c->have_pol, true);
-	if (!err)
-		err = sync_delete_diff(c, c->m->encap, "tg_encap", &c->want_enc,
-				       &c->have_enc, true);
-	if (!err)
-		err = sync_config(c);
-	return err;
-}
-
-static bool sync_id_changes(const struct tg_sync_ctx *c, __u32 id)
-{
-	__u32 cap = c->m->capacity;
-
-	return bit_test(c->touched, id, cap) ||
-	       bit_test(c->live_want, id, cap) != bit_test(c->live_have, id, cap);
-}
-
-static int sync_apply(struct tg_sync_ctx *c)
-{
-	__u32 cap = c->m->capacity, id, *ids;
-	size_t n = 0;
-	int err;
-
-	/* Added, removed, or with some entry that differs. */
-	for (id = 1; id < cap; id++)
-		n += sync_id_changes(c, id);
-	if (n > SYNC_ONE_BY_ONE)
-		return sync_apply_bulk(c);
-	ids = malloc((n + 1) * sizeof(*ids));
-	if (!ids)
-		return -ENOMEM;
-	for (n = 0, id = 1; id < cap; id++)
-		if (sync_id_changes(c, id))
-			ids[n++] = id;
-	err = sync_apply_each(c, ids, n);
-	free(ids);
-	return err;
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -1308,6 +624,7 @@ static int sync_save_state(struct tg_sync_ctx *c, sqlite3 *db, bool full,
 	const struct tg_tunnel *t;
 	size_t i, len;
 	__u8 *blob;
+	__u32 id;
 	int err = -ENOMEM;
 
 	if (!o4 || !o6)
@@ -1320,14 +637,15 @@ static int sync_save_state(struct tg_sync_ctx *c, sqlite3 *db, bool full,
 			       -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	for (i = 0; i < c->want_tun.n; i++) {
-		t = (const void *)(kv_at(&c->want_tun, i) + c->want_tun.ksz);
-		err = sync_state_blob(c, t->sub_id, kv_at(&c->want_tun, i), o4,
-				      o6, &blob, &len);
+		t = (const void *)(tg_kv_at(&c->want_tun, i) + c->want_tun.ksz);
+		id = t->c[0].claim;
+		err = sync_state_blob(c, id, tg_kv_at(&c->want_tun, i), o4, o6,
+				      &blob, &len);
 		if (err)
 			goto out;
 		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, t->sub_id);
-		sqlite3_bind_text(st, 2, c->name_of[t->sub_id], -1,
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, c->name_of[id], -1,
 				  SQLITE_STATIC);
 		sqlite3_bind_blob(st, 3, blob, len, free);
 		if (sqlite3_step(st) != SQLITE_DONE) {
@@ -1450,6 +768,12 @@ int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
 		.have_c4 = { .ksz = sizeof(struct tg_lpm4_key), .vsz = 4 },
 		.want_c6 = { .ksz = sizeof(struct tg_lpm6_key), .vsz = 4 },
 		.have_c6 = { .ksz = sizeof(struct tg_lpm6_key), .vsz = 4 },
+		.cur_tun = { .ksz = sizeof(struct tg_tun_key),
+			     .vsz = sizeof(struct tg_tunnel) },
+		.cur4 = { .ksz = sizeof(struct tg_lpm4_key),
+			  .vsz = sizeof(struct tg_owners) },
+		.cur6 = { .ksz = sizeof(struct tg_lpm6_key),
+			  .vsz = sizeof(struct tg_owners) },
 	};
 	char ident[256], old_ident[256], *env;
 	bool incremental = false, in_txn = false, wrote = false;
@@ -1465,11 +789,19 @@ int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
 	env = getenv(SYNC_KILL_ENV);
 	if (env)
 		c.kill_after = strtoul(env, NULL, 10);
+	env = getenv(SYNC_BATCH_ENV);
+	c.batch = env ? strtoul(env, NULL, 10) : SYNC_BATCH;
+	if (!c.batch || c.batch > SYNC_BATCH)
+		c.batch = SYNC_BATCH;
 	c.live_have = calloc(m->capacity / 8 + 1, 1);
 	c.live_want = calloc(m->capacity / 8 + 1, 1);
 	c.touched = calloc(m->capacity / 8 + 1, 1);
+	c.slot1 = calloc(m->capacity / 8 + 1, 1);
+	c.slot_known = calloc(m->capacity / 8 + 1, 1);
+	c.changing = calloc(m->capacity / 8 + 1, 1);
 	c.name_of = calloc(m->capacity, sizeof(char *));
-	if (!c.live_have || !c.live_want || !c.touched || !c.name_of) {
+	if (!c.live_have || !c.live_want || !c.touched || !c.name_of ||
+	    !c.slot1 || !c.slot_known || !c.changing) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -1509,17 +841,25 @@ int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
 	err = sync_want(&c, db, incremental);
 	if (err)
 		goto out;
+	c.full = !incremental;
 	err = incremental ? sync_have_state(&c, db) : sync_have_maps(&c);
+	if (!err && incremental)
+		err = sync_cur_from_have(&c, &c.have_tun, &c.cur_tun,
+					 sizeof(struct tg_tun_claim));
+	if (!err && incremental)
+		err = sync_cur_from_have(&c, &c.have4, &c.cur4, 4);
+	if (!err && incremental)
+		err = sync_cur_from_have(&c, &c.have6, &c.cur6, 4);
 	if (!err)
 		err = sync_have_community(&c);
 	if (err)
 		goto out;
 	for (j = 0; j < c.have_tun.n; j++) {
-		memcpy(&id, kv_at(&c.have_tun, j) + c.have_tun.ksz, sizeof(id));
+		memcpy(&id, tg_kv_at(&c.have_tun, j) + c.have_tun.ksz, sizeof(id));
 		bit_set(c.live_have, id, m->capacity);
 	}
 	for (j = 0; j < c.have_enc.n; j++) {
-		memcpy(&id, kv_at(&c.have_enc, j), sizeof(id));
+		memcpy(&id, tg_kv_at(&c.have_enc, j), sizeof(id));
 		bit_set(c.live_have, id, m->capacity);
 	}
 	sync_mark(&c, &c.want_tun, &c.have_tun, c.want_tun.ksz);
@@ -1594,20 +934,23 @@ out:
 		sync_meta_write(m, unsure ? -EINPROGRESS : err,
 				err ? -1 : (long)(st->unchanged + st->added +
 						  st->changed));
-	kv_free(&c.want_tun);
-	kv_free(&c.have_tun);
-	kv_free(&c.want4);
-	kv_free(&c.have4);
-	kv_free(&c.want6);
-	kv_free(&c.have6);
-	kv_free(&c.want_enc);
-	kv_free(&c.have_enc);
-	kv_free(&c.want_pol);
-	kv_free(&c.have_pol);
-	kv_free(&c.want_c4);
-	kv_free(&c.have_c4);
-	kv_free(&c.want_c6);
-	kv_free(&c.have_c6);
+	tg_kv_free(&c.want_tun);
+	tg_kv_free(&c.have_tun);
+	tg_kv_free(&c.want4);
+	tg_kv_free(&c.have4);
+	tg_kv_free(&c.want6);
+	tg_kv_free(&c.have6);
+	tg_kv_free(&c.want_enc);
+	tg_kv_free(&c.have_enc);
+	tg_kv_free(&c.want_pol);
+	tg_kv_free(&c.have_pol);
+	tg_kv_free(&c.want_c4);
+	tg_kv_free(&c.have_c4);
+	tg_kv_free(&c.want_c6);
+	tg_kv_free(&c.have_c6);
+	tg_kv_free(&c.cur_tun);
+	tg_kv_free(&c.cur4);
+	tg_kv_free(&c.cur6);
 	free(c.cls);
 	for (i = 0; c.name_of && i < m->capacity; i++)
 		free(c.name_of[i]);
@@ -1615,6 +958,9 @@ out:
 	free(c.live_have);
 	free(c.live_want);
 	free(c.touched);
+	free(c.slot1);
+	free(c.slot_known);
+	free(c.changing);
 	free(c.undo);
 	return err;
 }

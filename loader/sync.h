@@ -43,20 +43,21 @@ struct tg_sync_opts {
 
 /*
  * Make the maps hold exactly the enabled subscribers of db and its
- * settings, writing only what differs, in an order that never lets a packet
- * see a half-configured subscriber: tunnel entries no longer wanted first;
- * then for new sub_ids zeroed counters (tg_sub_stats), learnt peer state
- * (tg_peer) and policing state (tg_bucket); tg_encap and tg_police entries;
- * new community prefixes (tg_community4/6); new and changed prefixes; new
- * and changed tunnel entries; prefixes and community prefixes no longer
- * wanted; tg_police and tg_encap of removed sub_ids last; tg_config when it
- * differs. Running it twice changes nothing. tg_bucket of a sub_id in use is
- * never written: a class or override change keeps every bucket's state.
- * Up to 256 subscribers changing, that order is followed one subscriber at
- * a time (those staying or new first, those removed last), so that a sync
- * interrupted at any point leaves at most one subscriber with some entries
- * old and some new (and that one with no entry leading nowhere); more, it
- * is followed map by map in batches.
+ * settings, writing only what differs, so that a packet sees every
+ * subscriber either as it was or as it is wanted, never a mix, even when
+ * the sync is killed half-way (see the generations in tungate.h). Three
+ * steps: (1) what the data plane does not read yet: zeroed counters
+ * (tg_sub_stats), learnt peer state (tg_peer) and policing state
+ * (tg_bucket) of new sub_ids, new community prefixes, tg_encap and
+ * tg_police of the slot not in force of every changing subscriber, and its
+ * claims of that slot on tunnel identities and prefixes (a new prefix also
+ * carries the claim its addresses answer to now); (2) tg_gen of every
+ * changing subscriber flipped, in batch writes that keep together the
+ * subscribers a key moves between; (3) claims of the old slots taken away
+ * (keys no one claims deleted), the old slot of removed subscribers
+ * cleared, community prefixes no longer wanted, tg_config when it differs.
+ * Running it twice changes nothing. tg_bucket of a sub_id in use is never
+ * written: a class or override change keeps every bucket's state.
  *
  * With persist, the final usage of every subscriber taken out is recorded
  * (tg_usage_final) before its entries go. Every sync that reaches the maps
@@ -68,11 +69,9 @@ struct tg_sync_opts {
  * prefixes of enabled subscribers, rows that do not parse) before any map
  * is touched; the first problem is in st->failed.
  *
- * When a map write fails, every entry this sync already wrote to
- * tg_tunnels, tg_prefix4/6, tg_encap, tg_police, tg_community4/6 and
- * tg_config is put back as it was
- * (zeroed counter and peer slots of unused ids stay zero) and the cause is
- * in st->failed. Returns 0 or negative errno.
+ * When a map write fails, every entry this sync already wrote is put back
+ * as it was (zeroed counter and peer slots of unused ids stay zero) and
+ * the cause is in st->failed. Returns 0 or negative errno.
  */
 int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
 		const struct tg_sync_opts *o, struct tg_sync_stats *st);

@@ -27,13 +27,13 @@ static int sync_help(void)
 	       "when the maps are not the ones it wrote (recreated, another pin root,\n"
 	       "after a reboot), it reads the maps and compares everything.\n"
 	       "\n"
-	       "Order of the writes, so that no packet sees half a subscriber:\n"
-	       "tunnel entries no longer wanted; zeroed counters and peer state of\n"
-	       "new data plane ids; encapsulation entries; new prefixes; new tunnel\n"
-	       "entries; prefixes no longer wanted; encapsulation of removed ids.\n"
-	       "Up to 256 subscribers changing, one subscriber at a time: a sync\n"
-	       "interrupted anywhere leaves at most one subscriber part old, part\n"
-	       "new; more (an import), map by map in batches.\n"
+	       "No packet sees half a subscriber: each subscriber's settings have\n"
+	       "two slots. A sync first writes what packets do not see yet (the\n"
+	       "slot not in force, its claims on tunnels and prefixes, zeroed\n"
+	       "counters of new data plane ids), then switches every changing\n"
+	       "subscriber to its new slot (one write each, in batches), then takes\n"
+	       "the old slot's claims away. A sync interrupted anywhere (even by\n"
+	       "kill -9) leaves every subscriber wholly old or wholly new.\n"
 	       "If a write fails (map full, kernel error) everything this sync wrote\n"
 	       "is put back, the error names the map and the cause, and the exit\n"
 	       "status is 1. The pin root is locked (flock) for the whole sync; the\n"
@@ -144,8 +144,7 @@ int do_sync(int argc, char **argv)
 	}
 	/* The kernel's routes to the egress device follow the maps. */
 	if (!o.dry_run && tg_egress_dev_ours()) {
-		ret = tg_routes_sync(m.prefix4, m.prefix6, m.encap,
-				     TG_EGRESS_DEV);
+		ret = tg_routes_sync(&m, TG_EGRESS_DEV);
 		if (ret < 0)
 			goto out;
 		ret = 0;

@@ -781,6 +781,7 @@ static int up_parse_mode(const char *val, enum tg_mode *mode)
  */
 static int up_egress(struct up_progs *p, bool *created)
 {
+	struct tg_maps m = TG_MAPS_INIT;
 	unsigned int ifindex = 0;
 	int err;
 
@@ -790,12 +791,13 @@ static int up_egress(struct up_progs *p, bool *created)
 	if (!err)
 		err = up_attach_egress(ifindex, *created,
 				       p->eg->progs.tg_egress_tc);
+	if (!err)
+		err = tg_maps_from_skel(p->sub, &m);
 	if (err)
 		return err;
-	return tg_routes_sync(bpf_map__fd(p->sub->maps.tg_prefix4),
-			      bpf_map__fd(p->sub->maps.tg_prefix6),
-			      bpf_map__fd(p->sub->maps.tg_encap),
-			      TG_EGRESS_DEV);
+	err = tg_routes_sync(&m, TG_EGRESS_DEV);
+	tg_maps_close(&m);
+	return err;
 }
 
 int do_up(int argc, char **argv)

@@ -60,17 +60,49 @@ struct tg_tun_key {
 };
 _Static_assert(sizeof(struct tg_tun_key) == 16, "tg_tun_key layout");
 
-/* tg_tunnel.flags */
+/*
+ * Generations. Each subscriber's configuration has two slots, 0 and 1:
+ * tg_encap/tg_police hold slot 0, tg_encap1/tg_police1 slot 1, and
+ * tg_gen[sub_id] the slot in force. The keys a subscriber answers to
+ * (tg_tunnels, tg_prefix4/6) carry claims: a claim names a sub_id and a
+ * slot, and holds while that slot is in force. To change a subscriber,
+ * sync writes the slot not in force and the claims of the new slot, flips
+ * tg_gen[sub_id] (one write, of which only the lowest byte changes), then
+ * takes the claims of the old slot away: a packet sees every entry of a
+ * subscriber old or every entry new, never a mix, even when sync is
+ * killed half-way. Counters, peer state and token buckets are per sub_id
+ * and shared by both slots. A key holds at most two claims: its owner in
+ * the slot in force and, while a sync runs, the new slot's (its own owner
+ * again or the subscriber the key moves to).
+ */
+#define TG_CLAIM_SLOT 0x80000000U	/* the slot bit of a claim */
+#define TG_CLAIM_ID 0x7fffffffU		/* the sub_id bits of a claim */
+#define TG_CLAIM(id, slot) ((__u32)(id) | ((__u32)(slot) ? TG_CLAIM_SLOT : 0))
+#define TG_CLAIM_ID_OF(c) ((c) & TG_CLAIM_ID)
+#define TG_CLAIM_SLOT_OF(c) ((c) >> 31)
+#define TG_CLAIMS 2
+
+/* tg_tun_claim.flags */
 #define TG_TUN_F_L2SPEC 0x01	/* L2TPv3: default L2-specific sublayer present */
 #define TG_TUN_F_MSS_CLAMP 0x02	/* clamp the MSS of TCP SYNs to the tunnel MTU */
 
-struct tg_tunnel {
-	__u32 sub_id;		/* index into tg_sub_stats */
+/* One claim on a tunnel identity, with what its slot says of the tunnel. */
+struct tg_tun_claim {
+	__u32 claim;		/* TG_CLAIM(sub_id, slot); 0: none */
 	__u16 mtu;		/* inner MTU of the tunnel */
 	__u8 flags;		/* TG_TUN_F_* */
 	__u8 cookie_len;	/* L2TPv3: 0, 4 or 8 */
 	__u8 cookie[8];		/* L2TPv3 cookie, wire order */
-	__u32 reserved[4];	/* must be zero; room for the return path */
+};
+_Static_assert(sizeof(struct tg_tun_claim) == 16, "tg_tun_claim layout");
+
+/*
+ * Value of tg_tunnels. The data plane takes the first claim that holds.
+ * (Layout 1 had one claim of slot 0 and zeroes where c[1] is: its entries
+ * read the same in this layout.)
+ */
+struct tg_tunnel {
+	struct tg_tun_claim c[TG_CLAIMS];
 };
 _Static_assert(sizeof(struct tg_tunnel) == 32, "tg_tunnel layout");
 
@@ -86,8 +118,9 @@ _Static_assert(sizeof(struct tg_tunnel) == 32, "tg_tunnel layout");
 #define TG_ENC_F_PPP_ACFC 0x0100	/* L2TPv2: omit the FF03 PPP header */
 
 /*
- * How to send toward a subscriber: tg_encap[sub_id], written by sync. An
- * all-zero entry (type TG_TUN_NONE) means no subscriber.
+ * How to send toward a subscriber: tg_encap[sub_id] (slot 0) or
+ * tg_encap1[sub_id] (slot 1), written by sync. An all-zero entry (type
+ * TG_TUN_NONE) means no subscriber.
  */
 struct tg_encap {
 	__be32 remote;		/* outer destination: the subscriber's endpoint */
@@ -135,7 +168,10 @@ struct tg_rate {
 };
 _Static_assert(sizeof(struct tg_rate) == 16, "tg_rate layout");
 
-/* LPM keys of the subscriber prefix tries; value is the __u32 sub_id. */
+/*
+ * LPM keys of the subscriber prefix tries (value: struct tg_owners) and of
+ * the community tries (value: __u32 1).
+ */
 struct tg_lpm4_key {
 	__u32 prefixlen;
 	__be32 addr;
@@ -147,6 +183,16 @@ struct tg_lpm6_key {
 	__u8 addr[16];
 };
 _Static_assert(sizeof(struct tg_lpm6_key) == 20, "tg_lpm6_key layout");
+
+/*
+ * Value of tg_prefix4/6: the claims on a prefix, 0 where none; the data
+ * plane takes the first that holds. (Layout 1 had one __u32 sub_id:
+ * zero-extended it is a claim of slot 0.)
+ */
+struct tg_owners {
+	__u32 claim[TG_CLAIMS];
+};
+_Static_assert(sizeof(struct tg_owners) == 8, "tg_owners layout");
 
 /* tg_config.flags */
 #define TG_CFG_F_DROP_UNKNOWN 0x01	/* drop packets of unknown tunnels */
@@ -182,7 +228,10 @@ enum tg_dir {
 /* tg_police.flags */
 #define TG_RATE_F_COMMUNITY 0x01	/* may reach community prefixes only */
 
-/* tg_police[sub_id], written by sync from the class and the overrides. */
+/*
+ * tg_police[sub_id] (slot 0) or tg_police1[sub_id] (slot 1), written by
+ * sync from the class and the overrides.
+ */
 struct tg_police {
 	__u64 interval[TG_DIR_MAX];	/* ns per byte << TG_RATE_SHIFT; 0:
 					 * unlimited (no bucket) */
@@ -283,7 +332,7 @@ _Static_assert(sizeof(struct tg_trace) == 16, "tg_trace layout");
  * userspace only (up, sync) and read by status and the metrics. layout is
  * the TG_LAYOUT_VERSION the pinned maps were made with.
  */
-#define TG_LAYOUT_VERSION 1
+#define TG_LAYOUT_VERSION 2
 #define TG_VERSION_LEN 32
 struct tg_meta {
 	__u32 layout;			/* TG_LAYOUT_VERSION of the maps */

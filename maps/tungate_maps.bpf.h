@@ -20,11 +20,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } tg_tunnels SEC(".maps");
 
-/* Subscriber prefixes -> sub_id, for anti-spoofing of inner sources. */
+/*
+ * Subscriber prefixes -> their claims (struct tg_owners): where the return
+ * path sends to, and what the inner sources of a tunnel may be.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__type(key, struct tg_lpm4_key);
-	__type(value, __u32);
+	__type(value, struct tg_owners);
 	__uint(max_entries, TG_MAX_SUBS_DEFAULT * TG_PREFIXES_PER_SUB);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -33,7 +36,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__type(key, struct tg_lpm6_key);
-	__type(value, __u32);
+	__type(value, struct tg_owners);
 	__uint(max_entries, TG_MAX_SUBS_DEFAULT * TG_PREFIXES_PER_SUB);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -75,14 +78,26 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } tg_ports SEC(".maps");
 
-/* How to encapsulate toward each subscriber, by sub_id; written by sync. */
+/* The slot in force (0 or 1) of each subscriber, by sub_id: see tungate.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, TG_MAX_SUBS_DEFAULT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tg_gen SEC(".maps");
+
+/*
+ * How to encapsulate toward each subscriber, by sub_id, for slot 0
+ * (tg_encap) and slot 1 (tg_encap1); written by sync.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct tg_encap);
 	__uint(max_entries, TG_MAX_SUBS_DEFAULT);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tg_encap SEC(".maps");
+} tg_encap SEC(".maps"), tg_encap1 SEC(".maps");
 
 /* What the programs learn about each subscriber's peer, by sub_id. */
 struct {
@@ -110,14 +125,17 @@ struct {
 	__uint(max_entries, 1);
 } tg_trace SEC(".maps");
 
-/* Rate and scope of each subscriber, by sub_id; written by sync. */
+/*
+ * Rate and scope of each subscriber, by sub_id, for slot 0 (tg_police) and
+ * slot 1 (tg_police1); written by sync.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct tg_police);
 	__uint(max_entries, TG_MAX_SUBS_DEFAULT);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tg_police SEC(".maps");
+} tg_police SEC(".maps"), tg_police1 SEC(".maps");
 
 /*
  * GCRA state of each subscriber, by sub_id; written by the programs (sync

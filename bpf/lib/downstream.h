@@ -27,8 +27,8 @@ static __always_inline int tg_down_prepare(void *ip, void *data_end,
 	__u32 zero = 0, sub_id = u->sub_id;
 	int reason;
 
-	reason = tg_police_packet(ip, data_end, u->proto, sub_id, TG_DIR_DOWN,
-				  u->ip_len);
+	reason = tg_police_packet(ip, data_end, u->proto, u->claim,
+				  TG_DIR_DOWN, u->ip_len);
 	if (reason != TG_CONTINUE)
 		return reason;
 	p = bpf_map_lookup_elem(&tg_peer, &sub_id);

@@ -261,12 +261,12 @@ static __always_inline bool tg_xdp_too_big(struct xdp_md *ctx,
  * 3/13 from the tunnel's local address, ICMPv6 1/1 from the refused
  * destination) sent back through the subscriber's tunnel: the same
  * Ethernet header and VLAN tags with the addresses swapped, the headers
- * the return path writes (tg_encap[sub_id], tg_peer), the IP and ICMP
- * headers, and the inner datagram as far as fits in the tunnel MTU and
- * 576 (IPv4) / 1280 (IPv6) bytes. Returns 1 when the caller is to send
- * it (XDP_TX); 0: drop (rate limit, an ICMP error itself, no way back
- * through the tunnel yet, helper failure). A global function: verified
- * once on its own, its stack apart from the caller's.
+ * the return path writes (tg_encap of the tunnel claim's slot, tg_peer),
+ * the IP and ICMP headers, and the inner datagram as far as fits in the
+ * tunnel MTU and 576 (IPv4) / 1280 (IPv6) bytes. Returns 1 when the caller
+ * is to send it (XDP_TX); 0: drop (rate limit, an ICMP error itself, no
+ * way back through the tunnel yet, helper failure). A global function:
+ * verified once on its own, its stack apart from the caller's.
  */
 __noinline int tg_xdp_scope_icmp(struct xdp_md *ctx, const struct tg_decap *d)
 {
@@ -285,13 +285,13 @@ __noinline int tg_xdp_scope_icmp(struct xdp_md *ctx, const struct tg_decap *d)
 
 	if (!d)
 		return 0;
-	id = d->sub_id;
+	id = TG_CLAIM_ID_OF(d->claim);
 	l3 = d->outer_off;
 	in = d->inner_off;
 	if (tg_icmp_error_at(data, data_end, in, d->inner_proto) ||
 	    !tg_icmp_allowed())
 		return 0;
-	e = bpf_map_lookup_elem(&tg_encap, &id);
+	e = tg_encap_of(d->claim);
 	peer = bpf_map_lookup_elem(&tg_peer, &id);
 	cfg = bpf_map_lookup_elem(&tg_config, &zero);
 	if (!e || !peer || !cfg || e->type == TG_TUN_NONE)

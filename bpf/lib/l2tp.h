@@ -73,14 +73,14 @@ static __always_inline int tg_parse_l2tpv3_udp(struct hdr_cursor *c,
 }
 
 /*
- * After the tunnel lookup: the cookie the tunnel was configured with
+ * After the tunnel lookup: the cookie of the tunnel's claim in force
  * (compared in wire order), then the optional 4-byte L2-specific sublayer,
  * whose S bit and sequence number are ignored. The cursor ends on the
  * Ethernet frame.
  */
 static __always_inline int tg_l2tpv3_check_cookie(struct hdr_cursor *c,
 						  void *data_end,
-						  const struct tg_tunnel *tun)
+						  const struct tg_tun_claim *tun)
 {
 	__u8 *p = c->pos;
 	__u32 len;

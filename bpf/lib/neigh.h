@@ -91,13 +91,13 @@ struct tg_neigh_ans {
 
 /*
  * The hook-neutral half of an answer: check the ARP request or neighbour
- * solicitation of subscriber sub_id at frame offset off (untagged inner
+ * solicitation of the subscriber of claim at frame offset off (untagged inner
  * Ethernet right before it; outer IPv4 at l3; kind TG_NEIGH_*), build the
  * reply's payload in a and learn the asker's MAC address and UDP port.
  * TG_CONTINUE, or CONTROL when the request is left for the kernel.
  */
 static __always_inline int tg_neigh_answer(void *data, void *data_end,
-					   __u32 sub_id, __u64 off, __u64 l3,
+					   __u32 claim, __u64 off, __u64 l3,
 					   __u64 kind, struct tg_neigh_ans *a)
 {
 	__u8 mac[ETH_ALEN];
@@ -105,14 +105,14 @@ static __always_inline int tg_neigh_answer(void *data, void *data_end,
 	struct tg_encap *e;
 	struct tg_peer *peer;
 	struct iphdr *oip;
-	__u32 key = sub_id, zero = 0, len;
+	__u32 key = TG_CLAIM_ID_OF(claim), zero = 0, len;
 	__u64 sum;
 	__u8 *m;
 	int i;
 
 	if (off > TG_NEIGH_MAX_OFF || off < ETH_HLEN || l3 > TG_ENC_L3_MAX)
 		return TG_R_CONTROL;
-	e = bpf_map_lookup_elem(&tg_encap, &key);
+	e = tg_encap_at(claim, &key);
 	peer = bpf_map_lookup_elem(&tg_peer, &key);
 	cfg = bpf_map_lookup_elem(&tg_config, &zero);
 	if (!e || !peer || !cfg || e->type == TG_TUN_NONE ||
@@ -209,12 +209,12 @@ static __always_inline int tg_neigh_answer(void *data, void *data_end,
 }
 
 /*
- * Look up what the reply of plen bytes of payload_proto to subscriber
- * sub_id (outer IPv4 at l3) needs and prepare its tunnel headers into x:
+ * Look up what the reply of plen bytes of payload_proto to the subscriber
+ * of claim (outer IPv4 at l3) needs and prepare its tunnel headers into x:
  * to whoever asked (just learnt), even when another MAC is configured.
  * The length the frame must have, or 0 on failure.
  */
-static __always_inline __u32 tg_neigh_prepare(__u32 sub_id, __u64 l3,
+static __always_inline __u32 tg_neigh_prepare(__u32 claim, __u64 l3,
 					      __u64 plen, __u64 payload_proto,
 					      struct tg_enc *x,
 					      struct tg_encap **ep,
@@ -223,9 +223,9 @@ static __always_inline __u32 tg_neigh_prepare(__u32 sub_id, __u64 l3,
 	struct tg_config *cfg;
 	struct tg_encap *e;
 	struct tg_peer *peer;
-	__u32 key = sub_id, zero = 0;
+	__u32 key = TG_CLAIM_ID_OF(claim), zero = 0;
 
-	e = bpf_map_lookup_elem(&tg_encap, &key);
+	e = tg_encap_at(claim, &key);
 	peer = bpf_map_lookup_elem(&tg_peer, &key);
 	cfg = bpf_map_lookup_elem(&tg_config, &zero);
 	if (!e || !peer || !cfg || l3 > TG_ENC_L3_MAX || plen > 128)
@@ -279,13 +279,13 @@ static __always_inline int tg_neigh_finish(void *data, void *data_end,
 }
 
 /*
- * Resize the frame to a reply of plen bytes of payload_proto inside
- * subscriber sub_id's tunnel (outer IPv4 at l3) and write the outer IPv4
- * and tunnel headers, inner Ethernet to the learnt peer address. Returns
+ * Resize the frame to a reply of plen bytes of payload_proto inside the
+ * tunnel of the subscriber of claim (outer IPv4 at l3) and write the outer
+ * IPv4 and tunnel headers, inner Ethernet to the learnt peer address. Returns
  * the tunnel header length | (offset of a checksum still to fill) << 16,
  * or -1. A global function: verified once, for ARP and ND alike.
  */
-__noinline int tg_xdp_neigh_encap(struct xdp_md *ctx, __u64 sub_id, __u64 l3,
+__noinline int tg_xdp_neigh_encap(struct xdp_md *ctx, __u64 claim, __u64 l3,
 				  __u64 plen, __u64 payload_proto)
 {
 	void *data, *data_end;
@@ -296,7 +296,7 @@ __noinline int tg_xdp_neigh_encap(struct xdp_md *ctx, __u64 sub_id, __u64 l3,
 	__u32 len, cur;
 	int csum;
 
-	len = tg_neigh_prepare(sub_id, l3, plen, payload_proto, &x, &e, &peer);
+	len = tg_neigh_prepare(claim, l3, plen, payload_proto, &x, &e, &peer);
 	if (!len || !e || !peer)
 		return -1;
 	cur = bpf_xdp_get_buff_len(ctx);
@@ -323,14 +323,14 @@ __noinline int tg_xdp_neigh_encap(struct xdp_md *ctx, __u64 sub_id, __u64 l3,
 }
 
 /*
- * Answer the ARP request or neighbour solicitation of subscriber sub_id
- * at frame offset off (the ARP / IPv6 header, untagged inner Ethernet
- * right before it; outer IPv4 at l3). kind: TG_NEIGH_*. Returns
- * NEIGH_REPLY when the frame now holds the answer (XDP_TX), CONTROL when
- * the request is left for the kernel. A global function: verified once,
+ * Answer the ARP request or neighbour solicitation of the subscriber of
+ * claim (the tunnel's, in force) at frame offset off (the ARP / IPv6
+ * header, untagged inner Ethernet right before it; outer IPv4 at l3).
+ * kind: TG_NEIGH_*. Returns NEIGH_REPLY when the frame now holds the
+ * answer (XDP_TX), CONTROL when the request is left for the kernel. A global function: verified once,
  * apart from the decapsulation pipeline.
  */
-__noinline int tg_xdp_neigh_reply(struct xdp_md *ctx, __u64 sub_id, __u64 off,
+__noinline int tg_xdp_neigh_reply(struct xdp_md *ctx, __u64 claim, __u64 off,
 				  __u64 l3, __u64 kind)
 {
 	void *data = (void *)(long)ctx->data;
@@ -339,10 +339,10 @@ __noinline int tg_xdp_neigh_reply(struct xdp_md *ctx, __u64 sub_id, __u64 off,
 	struct tg_enc_csum c = {};
 	int ret, pos;
 
-	ret = tg_neigh_answer(data, data_end, sub_id, off, l3, kind, &a);
+	ret = tg_neigh_answer(data, data_end, claim, off, l3, kind, &a);
 	if (ret != TG_CONTINUE)
 		return ret;
-	ret = tg_xdp_neigh_encap(ctx, sub_id, l3, a.plen, a.proto);
+	ret = tg_xdp_neigh_encap(ctx, claim, l3, a.plen, a.proto);
 	if (ret < 0)
 		return TG_R_CONTROL;
 	data = (void *)(long)ctx->data;

@@ -18,7 +18,7 @@
  * The tunnel header length | (offset of a checksum still to fill) << 16,
  * or -1.
  */
-__noinline int tg_skb_neigh_encap(struct __sk_buff *skb, __u64 sub_id,
+__noinline int tg_skb_neigh_encap(struct __sk_buff *skb, __u64 claim,
 				  __u64 l3, __u64 plen, __u64 payload_proto)
 {
 	void *data, *data_end;
@@ -28,7 +28,7 @@ __noinline int tg_skb_neigh_encap(struct __sk_buff *skb, __u64 sub_id,
 	__u32 len;
 	int csum;
 
-	len = tg_neigh_prepare(sub_id, l3, plen, payload_proto, &x, &e, &peer);
+	len = tg_neigh_prepare(claim, l3, plen, payload_proto, &x, &e, &peer);
 	if (!len || !e || !peer)
 		return -1;
 	if (bpf_skb_change_tail(skb, len, 0))
@@ -48,7 +48,7 @@ __noinline int tg_skb_neigh_encap(struct __sk_buff *skb, __u64 sub_id,
  * answer (the caller redirects it to the ingress interface), CONTROL
  * when the request is left for the kernel.
  */
-__noinline int tg_skb_neigh_reply(struct __sk_buff *skb, __u64 sub_id,
+__noinline int tg_skb_neigh_reply(struct __sk_buff *skb, __u64 claim,
 				  __u64 off, __u64 l3, __u64 kind)
 {
 	void *data = (void *)(long)skb->data;
@@ -57,10 +57,10 @@ __noinline int tg_skb_neigh_reply(struct __sk_buff *skb, __u64 sub_id,
 	struct tg_enc_csum c = {};
 	int ret, pos;
 
-	ret = tg_neigh_answer(data, data_end, sub_id, off, l3, kind, &a);
+	ret = tg_neigh_answer(data, data_end, claim, off, l3, kind, &a);
 	if (ret != TG_CONTINUE)
 		return ret;
-	ret = tg_skb_neigh_encap(skb, sub_id, l3, a.plen, a.proto);
+	ret = tg_skb_neigh_encap(skb, claim, l3, a.plen, a.proto);
 	if (ret < 0)
 		return TG_R_CONTROL;
 	data = (void *)(long)skb->data;

@@ -62,6 +62,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include "tungate_maps.bpf.h"
+#include "claim.h"
 #include "parse.h"
 #include "gcra.h"
 
@@ -99,17 +100,18 @@ static __always_inline bool tg_police_in_scope(void *ip, void *data_end,
 }
 
 /*
- * The bucket of direction dir: true when a packet of len bytes conforms
- * (and has been charged), false when it is over the rate.
+ * The bucket of direction dir, at the rate of interval and tolerance
+ * (tg_police fields of that direction): true when a packet of len bytes
+ * conforms (and has been charged), false when it is over the rate.
  *
  * Race accepted: now is read before the loop, so a CPU that loses a race
  * retries with a now a few ns old; that is at most a few ns of credit
  * lost, never gained.
  */
-static __always_inline bool tg_police_bucket(const struct tg_police *p,
+static __always_inline bool tg_police_bucket(__u64 interval, __u64 tol,
 					     __u32 sub_id, __u32 dir, __u32 len)
 {
-	__u64 now, cost, tol, old, nt;
+	__u64 now, cost, old, nt;
 	struct tg_bucket *b;
 	__u64 *tat;
 	int i;
@@ -118,7 +120,6 @@ static __always_inline bool tg_police_bucket(const struct tg_police *p,
 	if (!b)
 		return true;	/* beyond the map: sync never set a rate */
 	tat = &b->tat[dir & 1];
-	tol = p->tolerance[dir & 1];
 	/* Either clock: see gcra.h. */
 	if (tg_gcra_coarse(tol)) {
 		now = bpf_ktime_get_coarse_ns();
@@ -128,7 +129,7 @@ static __always_inline bool tg_police_bucket(const struct tg_police *p,
 	}
 	now = tg_gcra_time(now);
 	tol = tg_gcra_time(tol);
-	cost = tg_gcra_cost(len, p->interval[dir & 1]);
+	cost = tg_gcra_cost(len, interval);
 	for (i = 0; i < TG_POLICE_TRIES; i++) {
 		old = *(volatile __u64 *)tat;
 		if (!tg_gcra_admit(old, now, cost, tol, &nt))
@@ -140,26 +141,37 @@ static __always_inline bool tg_police_bucket(const struct tg_police *p,
 }
 
 /*
- * Police one packet of subscriber sub_id in direction dir (enum tg_dir):
+ * Police one packet in direction dir (enum tg_dir) of the subscriber of
+ * claim (its rate and scope in the claim's slot, its buckets shared):
  * ip is its IP header (proto ETH_P_IP or ETH_P_IPV6), len the IP
  * datagram's length. Returns TG_CONTINUE, or TG_R_SCOPE / TG_R_POLICED_UP /
  * TG_R_POLICED_DOWN to drop it. Costs one inlined array lookup for a
- * subscriber with neither a rate nor a scope in that direction.
+ * subscriber with neither a rate nor a scope in that direction (the claim
+ * was checked when it was taken: tg_gen is not read again).
  */
 static __always_inline int tg_police_packet(void *ip, void *data_end,
-					    __u16 proto, __u32 sub_id,
+					    __u16 proto, __u32 claim,
 					    __u32 dir, __u32 len)
 {
 	struct tg_police *p;
+	__u64 interval, tol;
+	__u32 flags;
 
-	p = bpf_map_lookup_elem(&tg_police, &sub_id);
+	p = tg_police_of(claim);
 	if (!p)
 		return TG_CONTINUE;
-	if ((p->flags & TG_RATE_F_COMMUNITY) &&
+	/*
+	 * Read at once: p is dead from here on, so the verifier walks the
+	 * rest once, not once per slot's map.
+	 */
+	flags = p->flags;
+	interval = p->interval[dir & 1];
+	tol = p->tolerance[dir & 1];
+	if ((flags & TG_RATE_F_COMMUNITY) &&
 	    !tg_police_in_scope(ip, data_end, proto, dir))
 		return TG_R_SCOPE;
-	if (p->interval[dir & 1] &&
-	    !tg_police_bucket(p, sub_id, dir, len))
+	if (interval &&
+	    !tg_police_bucket(interval, tol, TG_CLAIM_ID_OF(claim), dir, len))
 		return dir == TG_DIR_UP ? TG_R_POLICED_UP : TG_R_POLICED_DOWN;
 	return TG_CONTINUE;
 }

@@ -14,6 +14,7 @@
 #include <linux/ipv6.h>
 #include <linux/udp.h>
 #include "tungate_maps.bpf.h"
+#include "claim.h"
 #include "parse.h"
 #include "eth.h"
 #include "ip.h"
@@ -27,6 +28,7 @@
 /* Result of tg_decap_parse() for the stages that rewrite the packet. */
 struct tg_decap {
 	__u32 sub_id;		/* subscriber of the tunnel; 0 until found */
+	__u32 claim;		/* the tunnel's claim that holds (its slot) */
 	__u32 inner_off;	/* frame start to inner IP header, bytes */
 	__u32 inner_len;	/* inner IP datagram length, header included */
 	__u16 inner_proto;	/* ETH_P_IP or ETH_P_IPV6, host order */
@@ -173,12 +175,15 @@ static __always_inline void tg_neigh_mark(const struct hdr_cursor *c,
 	d->neigh_off = off;
 }
 
-/* The inner source must belong to the tunnel's subscriber (/32, /128). */
+/*
+ * The inner source must belong to the tunnel's subscriber (/32, /128), in
+ * the same slot: its prefix must carry the tunnel's claim.
+ */
 static __always_inline int tg_antispoof(const struct hdr_cursor *c,
 					void *data_end, __u16 proto,
-					__u32 sub_id)
+					__u32 claim)
 {
-	__u32 *owner;
+	struct tg_owners *owner;
 
 	if (proto == ETH_P_IP) {
 		struct iphdr *iph = c->pos;
@@ -197,7 +202,7 @@ static __always_inline int tg_antispoof(const struct hdr_cursor *c,
 		__builtin_memcpy(k.addr, &ip6h->saddr, sizeof(k.addr));
 		owner = bpf_map_lookup_elem(&tg_prefix6, &k);
 	}
-	if (!owner || *owner != sub_id)
+	if (!tg_owners_have(owner, claim))
 		return TG_R_SPOOFED_SRC;
 	return TG_CONTINUE;
 }
@@ -205,8 +210,9 @@ static __always_inline int tg_antispoof(const struct hdr_cursor *c,
 /*
  * Classify one frame from the subscriber side. Returns TG_CONTINUE when
  * the packet is to be decapsulated (d filled in), else the reason for
- * leaving it alone or dropping it; d->sub_id is set as soon as the tunnel
- * is known, so refusals after the lookup count per subscriber. Either way
+ * leaving it alone or dropping it; d->sub_id and d->claim are set as soon
+ * as the tunnel is known, so refusals after the lookup count per
+ * subscriber. A tunnel none of whose claims holds is unknown. Either way
  * the caller then verifies a pending GRE checksum (d->csum_len).
  */
 static __always_inline int tg_decap_parse(void *data, void *data_end,
@@ -215,7 +221,8 @@ static __always_inline int tg_decap_parse(void *data, void *data_end,
 	struct hdr_cursor c = { .pos = data, .end = data_end };
 	struct tg_gre_info gre = {};
 	struct tg_tun_key key = {};
-	struct tg_tunnel *tun;
+	const struct tg_tun_claim *tun;
+	struct tg_tunnel *t;
 	struct udphdr *uh;
 	struct iphdr *oip;
 	__u16 inner = 0;	/* inner ethertype; 0: an Ethernet frame follows */
@@ -256,10 +263,21 @@ static __always_inline int tg_decap_parse(void *data, void *data_end,
 	if (ret != TG_CONTINUE)
 		return ret;
 
-	tun = bpf_map_lookup_elem(&tg_tunnels, &key);
+	t = bpf_map_lookup_elem(&tg_tunnels, &key);
+	if (!t)
+		return TG_R_UNKNOWN_TUNNEL;
+	/* Claimed only for a slot not (or no longer) in force: not there. */
+	tun = tg_tunnel_claim(t);
 	if (!tun)
 		return TG_R_UNKNOWN_TUNNEL;
-	d->sub_id = tun->sub_id;
+	d->claim = tun->claim;
+	d->sub_id = TG_CLAIM_ID_OF(tun->claim);
+	/*
+	 * Read now: past the cookie check tun is dead, and the verifier walks
+	 * the rest of the parser once for both claims, not once per claim
+	 * (the two pointers' offsets differ).
+	 */
+	d->mss_mtu = tun->flags & TG_TUN_F_MSS_CLAMP ? tun->mtu : 0;
 
 	switch (key.type) {
 	case TG_TUN_IPIP:
@@ -334,14 +352,12 @@ static __always_inline int tg_decap_parse(void *data, void *data_end,
 		tg_neigh_mark(&c, data, data_end, d, TG_NEIGH_NS);
 		return TG_R_CONTROL;
 	}
-	ret = tg_antispoof(&c, data_end, inner, tun->sub_id);
+	ret = tg_antispoof(&c, data_end, inner, d->claim);
 	if (ret != TG_CONTINUE)
 		return ret;
 
 	d->inner_off = c.pos - data;
 	d->inner_proto = inner;
-	if (tun->flags & TG_TUN_F_MSS_CLAMP)
-		d->mss_mtu = tun->mtu;
 	return TG_CONTINUE;
 }
 

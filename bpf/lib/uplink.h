@@ -13,6 +13,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include "tungate_maps.bpf.h"
+#include "claim.h"
 #include "parse.h"
 #include "eth.h"
 #include "ip.h"
@@ -21,26 +22,29 @@
 /* Result of tg_up_parse(). */
 struct tg_up {
 	__u32 sub_id;		/* subscriber the destination belongs to */
+	__u32 claim;		/* the prefix's claim that holds (its slot) */
 	__u32 l3_off;		/* frame start to the IP header */
 	__u32 ip_len;		/* IP datagram length, header included */
 	__u32 frame_len;	/* frame length (data_end - data) */
 	__u16 proto;		/* ETH_P_IP or ETH_P_IPV6, host order */
 	__u8 df;		/* may not be fragmented: IPv4 DF, or IPv6 */
 	__u8 ttl;		/* TTL / hop limit */
-	struct tg_encap *encap;	/* tg_encap[sub_id] */
+	struct tg_encap *encap;	/* tg_encap[sub_id] of the claim's slot */
 };
 
 /*
  * Classify a frame from the uplink. Returns TG_CONTINUE with u filled in
  * when it is to be sent to a subscriber, else the reason to leave it to
- * the kernel. u->sub_id is set as soon as the subscriber is known.
+ * the kernel. u->sub_id and u->claim are set as soon as the subscriber
+ * is known.
  */
 static __always_inline int tg_up_parse(void *data, void *data_end,
 				       struct tg_up *u)
 {
 	struct hdr_cursor c = { .pos = data, .end = data_end };
+	struct tg_owners *o;
 	struct tg_encap *e;
-	__u32 *sub;
+	__u32 claim;
 	int ret;
 
 	ret = tg_parse_eth(&c, data_end);
@@ -60,7 +64,7 @@ static __always_inline int tg_up_parse(void *data, void *data_end,
 		u->df = !!(iph->frag_off & bpf_htons(TG_IP_DF));
 		u->ttl = iph->ttl;
 		k.addr = iph->daddr;
-		sub = bpf_map_lookup_elem(&tg_prefix4, &k);
+		o = bpf_map_lookup_elem(&tg_prefix4, &k);
 	} else if (ret == bpf_htons(ETH_P_IPV6)) {
 		struct tg_lpm6_key k = { .prefixlen = 128 };
 		struct ipv6hdr *ip6h = c.pos;
@@ -73,17 +77,20 @@ static __always_inline int tg_up_parse(void *data, void *data_end,
 		u->df = 1;
 		u->ttl = ip6h->hop_limit;
 		__builtin_memcpy(k.addr, &ip6h->daddr, sizeof(k.addr));
-		sub = bpf_map_lookup_elem(&tg_prefix6, &k);
+		o = bpf_map_lookup_elem(&tg_prefix6, &k);
 	} else {
 		return TG_R_NOT_SUBSCRIBER;
 	}
-	if (!sub || !*sub)
+	/* No claim in force: the prefix is not (or no longer) routed. */
+	claim = tg_owner_of(o);
+	if (!claim)
 		return TG_R_NOT_SUBSCRIBER;
-	e = bpf_map_lookup_elem(&tg_encap, sub);
+	e = tg_encap_of(claim);
 	/* A prefix whose subscriber has no encapsulation yet (or any more). */
 	if (!e || e->type == TG_TUN_NONE)
 		return TG_R_NOT_SUBSCRIBER;
-	u->sub_id = *sub;
+	u->sub_id = TG_CLAIM_ID_OF(claim);
+	u->claim = claim;
 	u->encap = e;
 	/* Left for the kernel to answer with ICMP time exceeded. */
 	if (u->ttl <= 1)

@@ -8,6 +8,8 @@
  * sub_id i + 2, tunnel types in rotation, the same type in its
  * encapsulation entry. The measured subscriber is sub_id 1 with
  * 100.64.1.5/32 and 2001:db8:100:1::/64, its Ethernet address learnt.
+ * Every key is claimed for slot 0, the slot in force of every subscriber
+ * (tg_gen all zero), as a subscriber sync has not changed since.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,6 +57,7 @@ int bench_fill_measured(const struct bench_maps *m)
 	struct tg_lpm4_key k4 = { .prefixlen = 32 };
 	struct tg_lpm6_key k6 = { .prefixlen = 64 };
 	struct tg_peer peer = { .mac = BENCH_PEER_MAC };
+	struct tg_owners own = { .claim = { TG_CLAIM(BENCH_SUB_ID, 0) } };
 	__u32 sub = BENCH_SUB_ID;
 
 	if (bpf_map_update_elem(m->peer, &sub, &peer, BPF_ANY))
@@ -62,8 +65,8 @@ int bench_fill_measured(const struct bench_maps *m)
 	inet_pton(AF_INET, BENCH_INNER4, &k4.addr);
 	inet_pton(AF_INET6, BENCH_INNER6, k6.addr);
 	memset(k6.addr + 8, 0, 8);
-	if (bpf_map_update_elem(m->prefix4, &k4, &sub, BPF_ANY) ||
-	    bpf_map_update_elem(m->prefix6, &k6, &sub, BPF_ANY))
+	if (bpf_map_update_elem(m->prefix4, &k4, &own, BPF_ANY) ||
+	    bpf_map_update_elem(m->prefix6, &k6, &own, BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -97,23 +100,23 @@ static void filler_tunnel(__u32 i, struct tg_tun_key *k, struct tg_tunnel *t,
 	case TG_TUN_L2TPV3_IP:
 	case TG_TUN_L2TPV3_UDP:
 		k->id = i + 1;
-		t->flags = TG_TUN_F_L2SPEC;
+		t->c[0].flags = TG_TUN_F_L2SPEC;
 		break;
 	case TG_TUN_L2TPV2:
 		k->id = (1 + (i >> 16)) << 16 | ((i & 0xffff) + 1);
 		break;
 	}
-	t->sub_id = i + 2;
-	t->mtu = 1400;
+	t->c[0].claim = TG_CLAIM(i + 2, 0);
+	t->c[0].mtu = 1400;
 
 	memset(e, 0, sizeof(*e));
 	e->remote = k->remote;
 	e->local = k->local;
 	e->peer_id = k->id;
 	e->flags = TG_ENC_F_DF | (k->flags ? TG_ENC_F_GRE_KEY : 0) |
-		   (t->flags ? TG_ENC_F_L2SPEC : 0);
+		   (t->c[0].flags ? TG_ENC_F_L2SPEC : 0);
 	e->type = type;
-	e->mtu = t->mtu;
+	e->mtu = t->c[0].mtu;
 	e->local_port = TG_L2TP_UDP_PORT;
 }
 
@@ -145,12 +148,13 @@ int bench_fill_subs(const struct bench_maps *m, __u32 from, __u32 to)
 	struct tg_lpm4_key *k4 = calloc(FILL_CHUNK, sizeof(*k4));
 	struct tg_lpm6_key *k6 = calloc(FILL_CHUNK, sizeof(*k6));
 	__u32 *ids = calloc(FILL_CHUNK, sizeof(*ids));
+	struct tg_owners *own = calloc(FILL_CHUNK, sizeof(*own));
 	struct tg_encap *ev = calloc(FILL_CHUNK, sizeof(*ev));
 	bool hash_batch_ok = true, array_batch_ok = true;
 	__u32 i, n, j;
 	int err = -ENOMEM;
 
-	if (!tk || !tv || !k4 || !k6 || !ids || !ev)
+	if (!tk || !tv || !k4 || !k6 || !ids || !own || !ev)
 		goto out;
 	err = 0;
 	for (i = from; i < to && !err; i += n) {
@@ -160,6 +164,8 @@ int bench_fill_subs(const struct bench_maps *m, __u32 from, __u32 to)
 
 			filler_tunnel(s, &tk[j], &tv[j], &ev[j]);
 			ids[j] = s + 2;
+			memset(&own[j], 0, sizeof(own[j]));
+			own[j].claim[0] = TG_CLAIM(s + 2, 0);
 			k4[j].prefixlen = 32;
 			k4[j].addr = htonl(FILL_INNER4_BASE + s);
 			memset(&k6[j], 0, sizeof(k6[j]));
@@ -174,11 +180,11 @@ int bench_fill_subs(const struct bench_maps *m, __u32 from, __u32 to)
 		err = update_many(m->encap, ids, sizeof(*ids), ev, sizeof(*ev),
 				  n, &array_batch_ok);
 		if (!err)
-			err = update_many(m->prefix4, k4, sizeof(*k4), ids, sizeof(*ids),
-				  n, &lpm_batch_ok);
+			err = update_many(m->prefix4, k4, sizeof(*k4), own,
+					  sizeof(*own), n, &lpm_batch_ok);
 		if (!err)
-			err = update_many(m->prefix6, k6, sizeof(*k6), ids,
-					  sizeof(*ids), n, &lpm_batch_ok);
+			err = update_many(m->prefix6, k6, sizeof(*k6), own,
+					  sizeof(*own), n, &lpm_batch_ok);
 		if (!err)
 			err = update_many(m->tunnels, tk, sizeof(*tk), tv,
 					  sizeof(*tv), n, &hash_batch_ok);
@@ -189,6 +195,7 @@ out:
 	free(k4);
 	free(k6);
 	free(ids);
+	free(own);
 	free(ev);
 	return err;
 }

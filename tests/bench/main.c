@@ -499,6 +499,14 @@ static int load_instance(struct bench *b, struct instance *in, __u32 subs)
 			err = bpf_map__set_max_entries(in->skel->maps.tg_police,
 						       cap);
 		if (!err)
+			err = bpf_map__set_max_entries(in->skel->maps.tg_gen, cap);
+		if (!err)
+			err = bpf_map__set_max_entries(in->skel->maps.tg_encap1,
+						       cap);
+		if (!err)
+			err = bpf_map__set_max_entries(in->skel->maps.tg_police1,
+						       cap);
+		if (!err)
 			err = bpf_map__set_max_entries(in->skel->maps.tg_bucket,
 						       cap);
 		if (!err)

@@ -369,11 +369,11 @@ void bench_path_key(const struct bench_path *p, struct tg_tun_key *key,
 	key->flags = p->key_flags;
 
 	memset(tun, 0, sizeof(*tun));
-	tun->sub_id = BENCH_SUB_ID;
-	tun->mtu = 1400;
-	tun->flags = p->tun_flags;
-	tun->cookie_len = p->cookie_len;
-	memcpy(tun->cookie, bench_cookie, p->cookie_len);
+	tun->c[0].claim = TG_CLAIM(BENCH_SUB_ID, 0);
+	tun->c[0].mtu = 1400;
+	tun->c[0].flags = p->tun_flags;
+	tun->c[0].cookie_len = p->cookie_len;
+	memcpy(tun->c[0].cookie, bench_cookie, p->cookie_len);
 }
 
 void bench_path_encap(const struct bench_path *p, struct tg_encap *e)

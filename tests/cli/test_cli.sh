@@ -536,20 +536,22 @@ and j['incremental']"
 	expect_ok "sync full" tg --pin-root "$PIN" -j sync --full
 	json_check "sync full" "(j['added'], j['changed'], j['removed'], j['unchanged']) == (0, 0, 0, 11)"
 	# A refused change touches neither the database nor the maps.
-	bpftool map dump pinned "$PIN/tg_tunnels" >"$TMP/maps.before"
-	bpftool map dump pinned "$PIN/tg_encap" >>"$TMP/maps.before"
+	for m in tg_tunnels tg_prefix4 tg_gen tg_encap tg_encap1; do
+		bpftool map dump pinned "$PIN/$m"
+	done >"$TMP/maps.before"
 	expect_refused "refusal before sync" "overlaps" tg sub set t-gre --add-prefix 100.64.0.48/30
 	expect_ok "sync after refusal" tg --pin-root "$PIN" -j sync
 	json_check "nothing to sync" "(j['added'], j['changed'], j['removed']) == (0, 0, 0)"
-	bpftool map dump pinned "$PIN/tg_tunnels" >"$TMP/maps.after"
-	bpftool map dump pinned "$PIN/tg_encap" >>"$TMP/maps.after"
+	for m in tg_tunnels tg_prefix4 tg_gen tg_encap tg_encap1; do
+		bpftool map dump pinned "$PIN/$m"
+	done >"$TMP/maps.after"
 	cmp -s "$TMP/maps.before" "$TMP/maps.after" && ok || bad "maps changed after a refusal"
 
 	# A sync that fails half-way (a prefix map of 2 entries) is undone.
 	PIN2=$PIN-small
 	D3=$TMP/small.db
 	"$TG" --db "$D3" db init >/dev/null
-	mkdir "$PIN2" && bpftool map create "$PIN2/tg_prefix4" type lpm_trie key 8 value 4 \
+	mkdir "$PIN2" && bpftool map create "$PIN2/tg_prefix4" type lpm_trie key 8 value 8 \
 		entries 2 name tg_prefix4 flags 1 && ok || bad "cannot create a small tg_prefix4"
 	t3() { "$TG" --db "$D3" --pin-root "$PIN2" "$@"; }
 	expect_ok "small: add a" t3 sub add a --type ipip --remote 192.0.2.70 "${L[@]}" --prefix 100.64.70.0/24
@@ -557,14 +559,14 @@ and j['incremental']"
 	expect_ok "small: add b" t3 sub add b --type ipip --remote 192.0.2.71 "${L[@]}" \
 		--prefix 100.64.71.0/24 --prefix 100.64.72.0/24
 	expect_ok "small: set a" t3 sub set a --mtu 1300
-	for m in tg_tunnels tg_prefix4 tg_encap; do bpftool map dump pinned "$PIN2/$m"; done >"$TMP/small.before"
+	for m in tg_tunnels tg_prefix4 tg_gen tg_encap tg_encap1; do bpftool map dump pinned "$PIN2/$m"; done >"$TMP/small.before"
 	if t3 sync >"$TMP/out" 2>"$TMP/err"; then
 		bad "small: sync into a full map succeeded"
 	else
 		grep -qF "the maps are as they were: map tg_prefix4: cannot write an entry" "$TMP/err" && ok ||
 			bad "small: message: $(cat "$TMP/err")"
 	fi
-	for m in tg_tunnels tg_prefix4 tg_encap; do bpftool map dump pinned "$PIN2/$m"; done >"$TMP/small.after"
+	for m in tg_tunnels tg_prefix4 tg_gen tg_encap tg_encap1; do bpftool map dump pinned "$PIN2/$m"; done >"$TMP/small.after"
 	cmp -s "$TMP/small.before" "$TMP/small.after" && ok || bad "small: maps changed by a failed sync"
 	expect_ok "small: dry run still sees it all" t3 -j sync --dry-run
 	json_check "small: pending" "j['subscribers'] == {'added': ['b'], 'changed': ['a'], 'removed': []}"

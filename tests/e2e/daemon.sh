@@ -62,16 +62,30 @@ wait_log() {
 	return 1
 }
 
-# dp: the subscriber entries of the maps, one sorted line each:
-# "tunnel REMOTE type T id I -> sub S mtu M" and "prefix P/L -> sub S".
+# dp: the subscriber entries of the maps as the data plane sees them (the
+# claim that holds, by tg_gen), one sorted line each:
+# "tunnel REMOTE type T id I -> sub S mtu M" and "prefix P/L -> sub S";
+# an entry none of whose claims holds is left out.
 dp() {
 	{
 		bpftool -j map dump pinned "$PIN/tg_tunnels"
 		echo
 		bpftool -j map dump pinned "$PIN/tg_prefix4"
 		echo
-	} | $PY -c '
-import ipaddress, json, struct, sys
+	} | PIN=$PIN $PY -c '
+import ipaddress, json, os, struct, subprocess, sys
+gens = {}
+def holds(c):
+    sid, slot = c & 0x7fffffff, c >> 31
+    if not sid:
+        return False
+    if sid not in gens:
+        key = ["%d" % b for b in struct.pack("<I", sid)]
+        r = subprocess.run(["bpftool", "-j", "map", "lookup", "pinned",
+                            os.environ["PIN"] + "/tg_gen", "key"] + key,
+                           capture_output=True, text=True, check=True)
+        gens[sid] = struct.unpack("<I", bytes(int(x, 16) for x in json.loads(r.stdout)["value"]))[0]
+    return gens[sid] == slot
 out = []
 for line in sys.stdin:
     if not line.strip():
@@ -82,12 +96,19 @@ for line in sys.stdin:
         if len(k) == 16:
             ip = ipaddress.IPv4Address(k[0:4])
             kid, typ = struct.unpack("<IB", k[8:13])
-            sub, mtu = struct.unpack("<IH", v[0:6])
-            out.append("tunnel %s type %d id %d -> sub %d mtu %d" % (ip, typ, kid, sub, mtu))
+            for i in (0, 16):
+                c, mtu = struct.unpack("<IH", v[i:i + 6])
+                if holds(c):
+                    out.append("tunnel %s type %d id %d -> sub %d mtu %d" %
+                               (ip, typ, kid, c & 0x7fffffff, mtu))
+                    break
         else:
             plen = struct.unpack("<I", k[0:4])[0]
             ip = ipaddress.IPv4Address(k[4:8])
-            out.append("prefix %s/%d -> sub %d" % (ip, plen, struct.unpack("<I", v[0:4])[0]))
+            for c in struct.unpack("<II", v[0:8]):
+                if holds(c):
+                    out.append("prefix %s/%d -> sub %d" % (ip, plen, c & 0x7fffffff))
+                    break
 print("\n".join(sorted(out)))'
 }
 # last_fault_has TEXT: the last fault line contains TEXT.

@@ -187,9 +187,12 @@ status_check "status -j: version $VERSION, up_time, 4 subscribers, last sync" \
 	"s['version'] == '$VERSION' and s['up_time'] > 1.6e18
 	 and s['subscribers'] == 4 and s['sync']['result'] == 0
 	 and s['sync']['count'] >= 1 and s['sync']['subscribers'] == 4"
-status_check "status -j: fill levels (tg_tunnels 4, tg_prefix4 4, tg_encap 4, tg_ports 2)" \
+status_check "status -j: fill levels (tg_tunnels 4, tg_prefix4 4, tg_encap + tg_encap1 4, tg_ports 2)" \
 	"maps['tg_tunnels']['entries'] == 4 and maps['tg_tunnels']['max_entries'] > 4
-	 and maps['tg_prefix4']['entries'] == 4 and maps['tg_encap']['entries'] == 4
+	 and maps['tg_prefix4']['entries'] == 4
+	 and maps['tg_encap']['entries'] + maps['tg_encap1']['entries'] == 4
+	 and all(maps[m]['max_entries'] == maps['tg_encap']['max_entries']
+	         for m in ('tg_gen', 'tg_encap1', 'tg_police1'))
 	 and maps['tg_ports']['entries'] == 2
 	 and maps['tg_sub_stats']['entries'] is None
 	 and all(m['max_entries'] > 0 for m in s['maps'])"

@@ -12,8 +12,11 @@
 #    upgrade and end equal to what was sent, the programs must change and
 #    keep the same maps, and bob must stay at his rate: a token bucket
 #    reset by an upgrade would let a burst through each time.
-# 2. Maps of an older layout (tg_sub_stats one counter shorter, tg_meta
-#    layout 0): sync refuses them, up migrates them, entries kept.
+# 2. Maps of layout 1 (no generations: tg_tunnels and the prefix tries
+#    name bare sub_ids, no tg_gen, tg_encap1, tg_police1; written by
+#    to_layout1.py from what is in force) and a tg_sub_stats one counter
+#    shorter: sync refuses them, up migrates them (prefixes become slot-0
+#    claims, the missing maps are created), entries kept, traffic flows.
 # 3. A map changed in a way no migration knows (tg_tunnels' key): up
 #    refuses it with a message naming the map and the way out, and changes
 #    nothing.
@@ -212,7 +215,7 @@ check "bob: $got_b arrived, expected $exp_b +- $slack_b at $BOB_RATE over ${secs
 check "bob's counters: $b_up forwarded + $b_pol policed = $sent_b sent" \
 	test $((b_up + b_pol)) = "$sent_b" -a "$b_up" = "$got_b"
 
-# --- 2. an older layout is migrated by up, refused by sync -----------------
+# --- 2. layout 1 is migrated by up, refused by sync ------------------------
 alice_id=$(tg -j sub show alice | $PY -c 'import json, sys; print(json.load(sys.stdin)["dp_id"])')
 key=$($PY -c 'import sys; print(*int(sys.argv[1]).to_bytes(4, "little"))' "$alice_id")
 max=$(bpftool -j map show pinned "$PIN/tg_sub_stats" | $PY -c 'import json, sys; print(json.load(sys.stdin)["max_entries"])')
@@ -238,20 +241,55 @@ v[:4] = int(sys.argv[1]).to_bytes(4, "little")
 print(*v)' "$1")
 	bpftool map update pinned "$PIN/tg_meta" key 0 0 0 0 value $v
 }
-set_meta_layout 0 || die "setting tg_meta's layout to 0"
+l1=$($PY "$E2E/to_layout1.py" "$PIN") || die "rewriting the maps as layout 1"
+check "maps rewritten as layout 1 ($l1)" \
+	test ! -e "$PIN/tg_gen" -a ! -e "$PIN/tg_encap1" -a ! -e "$PIN/tg_police1"
+set_meta_layout 1 || die "setting tg_meta's layout to 1"
 old_id=$(map_id tg_sub_stats)
+old_p4=$(map_id tg_prefix4)
+# prefix4_value PREFIX: hex bytes of the value of a tg_prefix4 key.
+prefix4_value() {
+	local k
+	k=$($PY -c 'import ipaddress, sys
+n = ipaddress.ip_network(sys.argv[1])
+print(*(n.prefixlen.to_bytes(4, "little") + n.network_address.packed))' "$1")
+	bpftool -j map lookup pinned "$PIN/tg_prefix4" key $k | $PY -c 'import json, sys
+print(" ".join("%02x" % int(b, 16) for b in json.load(sys.stdin)["value"]))'
+}
+alice_p4=$(tg -j sub show alice | $PY -c 'import json, sys; print(json.load(sys.stdin)["prefixes"][0])')
 
 tg sync >"$TMP/sync.out" 2>&1
 rc=$?
 check "sync refuses the old layout (status $rc)" test $rc != 0
 check "sync's message names tg_sub_stats and says to run up" \
 	grep -q "map tg_sub_stats .* run tungate up to migrate" "$TMP/sync.out"
-check "sync changed nothing (tg_sub_stats id $old_id, layout 0)" \
-	test "$(map_id tg_sub_stats)" = "$old_id" -a "$(meta_layout)" = 0
+check "sync's message names tg_prefix4 too" \
+	grep -q "map tg_prefix4 is lpm_trie key 8 value 4 .* run tungate up to migrate" "$TMP/sync.out"
+check "sync changed nothing (tg_sub_stats $old_id, tg_prefix4 $old_p4, no tg_gen, layout 1)" \
+	test "$(map_id tg_sub_stats)" = "$old_id" -a "$(map_id tg_prefix4)" = "$old_p4" \
+	-a ! -e "$PIN/tg_gen" -a "$(meta_layout)" = 1
+a4=$(prefix4_value "$alice_p4")
+check "layout 1: alice's prefix $alice_p4 holds her bare sub_id ($a4)" \
+	test "$a4" = "$(printf '%02x %02x %02x %02x' $key)"
 
 check "up migrates" tg up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
-grep -q "map tg_sub_stats migrated from layout 0" "$TMP/out"
-check "up said it migrated tg_sub_stats" test $? = 0
+cp "$TMP/out" "$TMP/migrate.out"
+check "up said it migrated tg_sub_stats" \
+	grep -q "map tg_sub_stats migrated from layout 1" "$TMP/migrate.out"
+check "up said it migrated tg_prefix4 and tg_prefix6" \
+	sh -c "grep -q 'map tg_prefix4 migrated from layout 1 (lpm_trie key 8 value 4 .*value 8' '$TMP/migrate.out' &&
+		grep -q 'map tg_prefix6 migrated from layout 1' '$TMP/migrate.out'"
+a4=$(prefix4_value "$alice_p4")
+check "alice's prefix is now her slot-0 claim, no second claim ($a4)" \
+	test "$a4" = "$(printf '%02x %02x %02x %02x' $key) 00 00 00 00"
+check "tg_prefix4 is a new map ($old_p4 -> $(map_id tg_prefix4))" \
+	test "$(map_id tg_prefix4)" != "$old_p4"
+gen_max=$(bpftool -j map show pinned "$PIN/tg_gen" | $PY -c 'import json, sys; print(json.load(sys.stdin)["max_entries"])')
+check "tg_gen, tg_encap1, tg_police1 created, sized like tg_sub_stats ($gen_max of $max)" \
+	test -e "$PIN/tg_encap1" -a -e "$PIN/tg_police1" -a "$gen_max" = "$max"
+alice_gen=$(bpftool -j map lookup pinned "$PIN/tg_gen" key $key | $PY -c 'import json, sys
+print(int("".join(b[2:] for b in reversed(json.load(sys.stdin)["value"])), 16))')
+check "alice's slot in force is 0 (got $alice_gen)" test "$alice_gen" = 0
 new_id=$(map_id tg_sub_stats)
 vsize=$(bpftool -j map show pinned "$PIN/tg_sub_stats" | $PY -c 'import json, sys; print(json.load(sys.stdin)["bytes_value"])')
 check "tg_sub_stats is a new map ($old_id -> $new_id) of $new_size byte values (got $vsize)" \

@@ -256,14 +256,15 @@ static void add_prefixes(uint32_t n)
 {
 	struct tg_lpm4_key k4 = { .prefixlen = 24 };
 	struct tg_lpm6_key k6 = { .prefixlen = 48 };
+	struct tg_owners o = { .claim = { TG_CLAIM(n, 0) } };
 	char s[64];
 
 	snprintf(s, sizeof(s), "100.64.%u.0", n);
 	k4.addr = inet4(s);
-	update(sub_skel->maps.tg_prefix4, &k4, sizeof(k4), &n, 4);
+	update(sub_skel->maps.tg_prefix4, &k4, sizeof(k4), &o, sizeof(o));
 	snprintf(s, sizeof(s), "2001:db8:%u::", n);
 	ck_assert_int_eq(inet_pton(AF_INET6, s, k6.addr), 1);
-	update(sub_skel->maps.tg_prefix6, &k6, sizeof(k6), &n, 4);
+	update(sub_skel->maps.tg_prefix6, &k6, sizeof(k6), &o, sizeof(o));
 }
 
 static void no_pinning(struct bpf_object *obj)
@@ -771,12 +772,13 @@ START_TEST(test_round_trip)
 	static struct buf in, inner, back, want;
 	static struct result r;
 	struct tg_tun_key k = { 0 };
-	struct tg_tunnel t = { .sub_id = MIRROR, .mtu = 1500 };
+	struct tg_tunnel t = { .c[0] = { .claim = TG_CLAIM(MIRROR, 0),
+					 .mtu = 1500 } };
 	struct tg_lpm4_key k4 = { .prefixlen = 32 };
 	struct tg_lpm6_key k6 = { .prefixlen = 128 };
 	struct tg_encap e;
 	struct tg_peer peer;
-	uint32_t mirror = MIRROR;
+	struct tg_owners mirror = { .claim = { TG_CLAIM(MIRROR, 0) } };
 	uint16_t dport;
 
 	if (!enter())
@@ -809,14 +811,16 @@ START_TEST(test_round_trip)
 		break;
 	}
 	if (c->flags & TG_ENC_F_L2SPEC)
-		t.flags = TG_TUN_F_L2SPEC;
-	t.cookie_len = c->cookie_len;
-	memcpy(t.cookie, cookie8, c->cookie_len);
+		t.c[0].flags = TG_TUN_F_L2SPEC;
+	t.c[0].cookie_len = c->cookie_len;
+	memcpy(t.c[0].cookie, cookie8, c->cookie_len);
 	update(sub_skel->maps.tg_tunnels, &k, sizeof(k), &t, sizeof(t));
 	k4.addr = inet4(INNER_SRC4);
-	update(sub_skel->maps.tg_prefix4, &k4, sizeof(k4), &mirror, 4);
+	update(sub_skel->maps.tg_prefix4, &k4, sizeof(k4), &mirror,
+	       sizeof(mirror));
 	ck_assert_int_eq(inet_pton(AF_INET6, INNER_SRC6, k6.addr), 1);
-	update(sub_skel->maps.tg_prefix6, &k6, sizeof(k6), &mirror, 4);
+	update(sub_skel->maps.tg_prefix6, &k6, sizeof(k6), &mirror,
+	       sizeof(mirror));
 	dport = c->peer_port ? c->peer_port :
 		c->learnt_port ? c->learnt_port : 1701;
 	set_config(dport, dport, c->cfg_ttl);
@@ -993,17 +997,64 @@ START_TEST(test_mss_uplink)
 }
 END_TEST
 
+/*
+ * A TCP SYN (MSS 1460) from subscriber SUB_N inside plain GRE with tunnel
+ * key k, into in; o: the inner packet's options (mss set here).
+ */
+static void gre_syn(struct buf *in, const struct tg_tun_key *k,
+		    struct inner_opts *o)
+{
+	size_t ip;
+
+	memset(in, 0, sizeof(*in));
+	put(in, sub_mac, 6);
+	put(in, peer_nh_mac, 6);
+	put16(in, ETH_P_IP);
+	ip = in->len;
+	put8(in, 0x45);
+	put8(in, 0);
+	put16(in, 0);
+	put16(in, 1);
+	put16(in, 0);
+	put8(in, 64);
+	put8(in, 47);
+	put16(in, 0);
+	put(in, &k->remote, 4);
+	put(in, &k->local, 4);
+	put32(in, ETH_P_IP);
+	o->mss = 1460;
+	inner_pkt(in, SUB_N, o);
+	set16(in->b + ip + 2, in->len - ip);
+	ip4_csum(in->b + ip);
+}
+
+/* r: gre_syn()'s SYN decapsulated toward the uplink with MSS mss. */
+static void syn_decapsulated(const struct result *r, struct inner_opts *o,
+			     __u16 mss, const char *what)
+{
+	static struct buf want;
+
+	memset(&want, 0, sizeof(want));
+	put(&want, nh_mac, 6);
+	put(&want, up_mac, 6);
+	put16(&want, ETH_P_IP);
+	o->mss = mss;
+	inner_pkt(&want, SUB_N, o);
+	lower_ttl(want.b + 14, false, 1);
+	assert_bytes(what, r->out, r->out_len, want.b, want.len);
+}
+
 START_TEST(test_mss_subscriber)
 {
-	static struct buf in, want;
+	static struct buf in;
 	static struct result r;
 	struct tg_tun_key k = { .type = TG_TUN_GRE };
-	struct tg_tunnel t = { .sub_id = MIRROR, .mtu = 1400,
-			       .flags = TG_TUN_F_MSS_CLAMP };
+	struct tg_tunnel t = { .c[0] = { .claim = TG_CLAIM(MIRROR, 0),
+					 .mtu = 1400,
+					 .flags = TG_TUN_F_MSS_CLAMP } };
 	struct tg_lpm4_key k4 = { .prefixlen = 32 };
 	struct inner_opts o = { .mss = 1460 };
-	uint32_t mirror = MIRROR;
-	size_t ip;
+	struct tg_owners mirror = { .claim = { TG_CLAIM(MIRROR, 0) } };
 	int round;
 
 	if (!enter())
@@ -1012,46 +1063,21 @@ START_TEST(test_mss_subscriber)
 	k.local = inet4(LOCAL);
 	update(sub_skel->maps.tg_tunnels, &k, sizeof(k), &t, sizeof(t));
 	k4.addr = inet4(INNER_SRC4);
-	update(sub_skel->maps.tg_prefix4, &k4, sizeof(k4), &mirror, 4);
+	update(sub_skel->maps.tg_prefix4, &k4, sizeof(k4), &mirror,
+	       sizeof(mirror));
 
 	for (round = 0; round < 2; round++) {
 		/* A SYN from the subscriber, inside plain GRE. */
-		memset(&in, 0, sizeof(in));
-		put(&in, sub_mac, 6);
-		put(&in, peer_nh_mac, 6);
-		put16(&in, ETH_P_IP);
-		ip = in.len;
-		put8(&in, 0x45);
-		put8(&in, 0);
-		put16(&in, 0);
-		put16(&in, 1);
-		put16(&in, 0);
-		put8(&in, 64);
-		put8(&in, 47);
-		put16(&in, 0);
-		put(&in, &k.remote, 4);
-		put(&in, &k.local, 4);
-		put32(&in, ETH_P_IP);
-		o.mss = 1460;
-		inner_pkt(&in, SUB_N, &o);
-		set16(in.b + ip + 2, in.len - ip);
-		ip4_csum(in.b + ip);
+		gre_syn(&in, &k, &o);
 		run_sub(&in, &r);
 		ck_assert_msg(r.verdict == XDP_REDIRECT, "verdict %u reason %u",
 			      r.verdict, r.trace.reason);
 
-		memset(&want, 0, sizeof(want));
-		put(&want, nh_mac, 6);
-		put(&want, up_mac, 6);
-		put16(&want, ETH_P_IP);
 		/* Clamped in the first round, left alone without the flag. */
-		o.mss = round ? 1460 : 1360;
-		inner_pkt(&want, SUB_N, &o);
-		lower_ttl(want.b + 14, false, 1);
-		assert_bytes(round ? "subscriber syn, no clamp" :
-				     "subscriber syn",
-			     r.out, r.out_len, want.b, want.len);
-		t.flags = 0;
+		syn_decapsulated(&r, &o, round ? 1460 : 1360,
+				 round ? "subscriber syn, no clamp" :
+					 "subscriber syn");
+		t.c[0].flags = 0;
 		update(sub_skel->maps.tg_tunnels, &k, sizeof(k), &t, sizeof(t));
 	}
 	leave();
@@ -1297,6 +1323,156 @@ static void put_nd(struct buf *p, uint8_t type, const char *src,
 	set16(p->b + icmp + 2, fold(sum16(sum, p->b + icmp, 32)));
 }
 
+/* ------------------------------------------------------------------ */
+/* Generations: a claim holds while tg_gen[sub_id] is its slot.        */
+
+static void set_gen(uint32_t id, uint32_t slot)
+{
+	update(sub_skel->maps.tg_gen, &id, 4, &slot, 4);
+}
+
+/* Replace the owners of SUB_N's prefixes. */
+static void set_owners(uint32_t c0, uint32_t c1)
+{
+	struct tg_lpm4_key k4 = { .prefixlen = 24 };
+	struct tg_lpm6_key k6 = { .prefixlen = 48 };
+	struct tg_owners o = { .claim = { c0, c1 } };
+	char s[64];
+
+	snprintf(s, sizeof(s), "100.64.%d.0", SUB_N);
+	k4.addr = inet4(s);
+	update(sub_skel->maps.tg_prefix4, &k4, sizeof(k4), &o, sizeof(o));
+	snprintf(s, sizeof(s), "2001:db8:%d::", SUB_N);
+	ck_assert_int_eq(inet_pton(AF_INET6, s, k6.addr), 1);
+	update(sub_skel->maps.tg_prefix6, &k6, sizeof(k6), &o, sizeof(o));
+}
+
+/*
+ * Uplink: SUB_N's configuration in slot 1 (tg_encap1, tg_police1) is what
+ * a packet to a prefix claimed for slot 1 gets, once slot 1 is in force;
+ * before that the prefix is nobody's. Slot 0 holds another GRE key and a
+ * community scope, so that using the wrong slot shows.
+ */
+START_TEST(test_gen_uplink)
+{
+	const struct enc_case c = { "gre key", TG_TUN_GRE,
+				    DF | TG_ENC_F_GRE_KEY, .peer_id = 9 };
+	struct tg_police community = { .flags = TG_RATE_F_COMMUNITY };
+	struct tg_police open = { 0 };
+	struct inner_opts o = { .payload = 30 };
+	static struct buf in, inner, want;
+	static struct result r;
+	struct tg_encap e, old;
+	uint32_t n = SUB_N, old_key = htonl(0x1234);
+
+	if (!enter())
+		return;
+	setup_case(&c);
+	encap_of(&c, &e);
+	update(sub_skel->maps.tg_encap1, &n, 4, &e, sizeof(e));
+	update(sub_skel->maps.tg_police1, &n, 4, &open, sizeof(open));
+	old = e;
+	old.peer_id = ntohl(old_key);
+	update(sub_skel->maps.tg_encap, &n, 4, &old, sizeof(old));
+	update(sub_skel->maps.tg_police, &n, 4, &community, sizeof(community));
+	set_owners(TG_CLAIM(SUB_N, 1), 0);
+	memset(&in, 0, sizeof(in));
+	uplink_frame(&c, &in, &inner);
+
+	/* Written, not in force: no subscriber has the prefix yet. */
+	expect_untouched("slot 1 claimed, slot 0 in force", &in, XDP_PASS,
+			 TG_R_NOT_SUBSCRIBER, 0);
+
+	/* In force: slot 1's encapsulation, slot 1's (open) scope. */
+	set_gen(SUB_N, 1);
+	run_up(&in, &r);
+	ck_assert_msg(r.verdict == XDP_REDIRECT && r.trace.reason == TG_R_OK,
+		      "slot 1: verdict %u reason %u", r.verdict,
+		      r.trace.reason);
+	ck_assert_uint_eq(r.trace.sub_id, SUB_N);
+	memset(&want, 0, sizeof(want));
+	expected_encap(&c, &inner, &want);
+	assert_bytes("slot 1 in force", r.out, r.out_len, want.b, want.len);
+
+	/* Slot 1's scope: community only, the source is outside. */
+	update(sub_skel->maps.tg_police1, &n, 4, &community, sizeof(community));
+	update(sub_skel->maps.tg_police, &n, 4, &open, sizeof(open));
+	expect_untouched("slot 1 scope", &in, XDP_DROP, TG_R_SCOPE, SUB_N);
+
+	/* Both slots claimed, slot 0 in force: slot 0's key. */
+	set_owners(TG_CLAIM(SUB_N, 0), TG_CLAIM(SUB_N, 1));
+	set_gen(SUB_N, 0);
+	run_up(&in, &r);
+	ck_assert_msg(r.verdict == XDP_REDIRECT && r.trace.reason == TG_R_OK,
+		      "slot 0: verdict %u reason %u", r.verdict,
+		      r.trace.reason);
+	ck_assert_uint_ge(r.out_len, 14 + 20 + 8);
+	ck_assert_mem_eq(r.out + 14 + 20 + 4, &old_key, 4);
+
+	/* IPv6 takes the same claims. */
+	memset(&in, 0, sizeof(in));
+	o.v6 = true;
+	simple_frame(&in, SUB_N, &o);
+	run_up(&in, &r);
+	ck_assert_msg(r.verdict == XDP_REDIRECT, "v6 slot 0: verdict %u reason %u",
+		      r.verdict, r.trace.reason);
+	ck_assert_mem_eq(r.out + 14 + 20 + 4, &old_key, 4);
+	set_owners(TG_CLAIM(SUB_N, 1), 0);
+	expect_untouched("v6 slot 1 claimed, slot 0 in force", &in, XDP_PASS,
+			 TG_R_NOT_SUBSCRIBER, 0);
+	leave();
+}
+END_TEST
+
+/*
+ * Subscriber side: a tunnel key whose first claim is another
+ * subscriber's, for a slot not in force (MTU 1300), takes its second
+ * claim's MTU (1400) for MSS clamping; once the first claim's slot is in
+ * force, the first claim's MTU.
+ */
+START_TEST(test_gen_mss_subscriber)
+{
+	static struct buf in;
+	static struct result r;
+	struct tg_tun_key k = { .type = TG_TUN_GRE };
+	struct tg_tunnel t = { 0 };
+	struct tg_lpm4_key k4 = { .prefixlen = 32 };
+	struct tg_owners own = { .claim = { TG_CLAIM(MIRROR, 0),
+					    TG_CLAIM(SUB_N, 1) } };
+	struct inner_opts o = { .mss = 1460 };
+	int round;
+
+	if (!enter())
+		return;
+	k.remote = inet4("192.0.2.50");
+	k.local = inet4(LOCAL);
+	t.c[0].claim = TG_CLAIM(SUB_N, 1);
+	t.c[0].mtu = 1300;
+	t.c[0].flags = TG_TUN_F_MSS_CLAMP;
+	t.c[1].claim = TG_CLAIM(MIRROR, 0);
+	t.c[1].mtu = 1400;
+	t.c[1].flags = TG_TUN_F_MSS_CLAMP;
+	update(sub_skel->maps.tg_tunnels, &k, sizeof(k), &t, sizeof(t));
+	k4.addr = inet4(INNER_SRC4);
+	update(sub_skel->maps.tg_prefix4, &k4, sizeof(k4), &own, sizeof(own));
+
+	for (round = 0; round < 2; round++) {
+		gre_syn(&in, &k, &o);
+		run_sub(&in, &r);
+		ck_assert_msg(r.verdict == XDP_REDIRECT, "verdict %u reason %u",
+			      r.verdict, r.trace.reason);
+		ck_assert_uint_eq(r.trace.sub_id, round ? SUB_N : MIRROR);
+
+		/* MTU 1400 (second claim), then 1300 (first claim). */
+		syn_decapsulated(&r, &o, round ? 1260 : 1360,
+				 round ? "first claim in force" :
+					 "second claim in force");
+		set_gen(SUB_N, 1);
+	}
+	leave();
+}
+END_TEST
+
 START_TEST(test_neigh)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -1307,7 +1483,8 @@ START_TEST(test_neigh)
 	static struct buf req, want, pl;
 	static struct result r;
 	struct tg_tun_key k = { .type = c->type };
-	struct tg_tunnel t = { .sub_id = SUB_N, .mtu = 1400 };
+	struct tg_tunnel t = { .c[0] = { .claim = TG_CLAIM(SUB_N, 0),
+					 .mtu = 1400 } };
 	struct tg_encap e;
 	struct tg_sub_counters sc;
 	struct tg_peer peer;
@@ -1334,9 +1511,9 @@ START_TEST(test_neigh)
 	} else if (c->type != TG_TUN_GRETAP) {
 		k.id = c->type == TG_TUN_EOIP ? c->peer_id & 0xffff : c->peer_id;
 	}
-	t.flags = c->flags & TG_ENC_F_L2SPEC ? TG_TUN_F_L2SPEC : 0;
-	t.cookie_len = c->cookie_len;
-	memcpy(t.cookie, cookie8, c->cookie_len);
+	t.c[0].flags = c->flags & TG_ENC_F_L2SPEC ? TG_TUN_F_L2SPEC : 0;
+	t.c[0].cookie_len = c->cookie_len;
+	memcpy(t.c[0].cookie, cookie8, c->cookie_len);
 	update(sub_skel->maps.tg_tunnels, &k, sizeof(k), &t, sizeof(t));
 
 	memset(&pl, 0, sizeof(pl));
@@ -1566,6 +1743,8 @@ Suite *bpf_encap_suite(void)
 	tcase_add_test(tc, test_mss_subscriber);
 	tcase_add_test(tc, test_too_big);
 	tcase_add_test(tc, test_too_big_no_error_about_error);
+	tcase_add_test(tc, test_gen_uplink);
+	tcase_add_test(tc, test_gen_mss_subscriber);
 	tcase_add_loop_test(tc, test_neigh, 0, N_NEIGH);
 	tcase_add_loop_test(tc, test_egress_tc, 0, N_EGRESS);
 	tcase_set_timeout(tc, 60);

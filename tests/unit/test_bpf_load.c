@@ -302,15 +302,16 @@ static void add_tunnel(int n, uint8_t type, uint32_t id, uint8_t kflags,
 		       uint8_t tflags, const uint8_t *cookie, uint8_t cookie_len)
 {
 	struct tg_tun_key k = { .id = id, .type = type, .flags = kflags };
-	struct tg_tunnel t = { .sub_id = n, .mtu = 1400, .flags = tflags };
+	struct tg_tunnel t = { .c[0] = { .claim = TG_CLAIM(n, 0), .mtu = 1400,
+					 .flags = tflags } };
 	char src[32];
 
 	snprintf(src, sizeof(src), "203.0.113.%d", n);
 	k.remote = inet4(src);
 	k.local = inet4(TG_LOCAL);
-	t.cookie_len = cookie_len;
+	t.c[0].cookie_len = cookie_len;
 	if (cookie_len)
-		memcpy(t.cookie, cookie, cookie_len);
+		memcpy(t.c[0].cookie, cookie, cookie_len);
 	ck_assert_int_eq(bpf_map__update_elem(skel->maps.tg_tunnels, &k,
 					      sizeof(k), &t, sizeof(t), 0), 0);
 }
@@ -319,7 +320,7 @@ static void add_prefixes(int n)
 {
 	struct tg_lpm4_key k4 = { .prefixlen = 24 };
 	struct tg_lpm6_key k6 = { .prefixlen = 48 };
-	__u32 v = n;
+	struct tg_owners v = { .claim = { TG_CLAIM(n, 0) } };
 	char s[64];
 
 	snprintf(s, sizeof(s), "100.64.%d.0", n);
@@ -985,9 +986,10 @@ static void s_l2tpv3_other_port(void)
 static void s_sub_big(void)
 {
 	struct tg_tun_key k = { .type = TG_TUN_IPIP };
-	struct tg_tunnel t = { .sub_id = SUB_BIG, .mtu = 1400 };
+	struct tg_tunnel t = { .c[0] = { .claim = TG_CLAIM(SUB_BIG, 0),
+					 .mtu = 1400 } };
 	struct tg_lpm4_key k4 = { .prefixlen = 24 };
-	__u32 v = SUB_BIG;
+	struct tg_owners v = { .claim = { TG_CLAIM(SUB_BIG, 0) } };
 
 	k.remote = inet4("203.0.113.1");
 	k.local = inet4(TG_LOCAL);
@@ -996,6 +998,111 @@ static void s_sub_big(void)
 	k4.addr = inet4("100.64.1.0");
 	ck_assert_int_eq(bpf_map__update_elem(skel->maps.tg_prefix4, &k4,
 					      sizeof(k4), &v, sizeof(v), 0), 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Generations: a claim holds while tg_gen[sub_id] is its slot.        */
+
+static void set_gen(uint32_t id, uint32_t slot)
+{
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.tg_gen, &id,
+					      sizeof(id), &slot, sizeof(slot),
+					      0), 0);
+}
+
+/* Replace subscriber n's IPIP tunnel by one with claims c0 and c1. */
+static void set_ipip_claims(int n, uint32_t c0, uint32_t c1)
+{
+	struct tg_tun_key k = { .type = TG_TUN_IPIP };
+	struct tg_tunnel t = { .c = { { .claim = c0, .mtu = 1400 },
+				      { .claim = c1, .mtu = 1400 } } };
+	char src[32];
+
+	snprintf(src, sizeof(src), "203.0.113.%d", n);
+	k.remote = inet4(src);
+	k.local = inet4(TG_LOCAL);
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.tg_tunnels, &k,
+					      sizeof(k), &t, sizeof(t), 0), 0);
+}
+
+/* Replace the owners of subscriber n's IPv4 prefix 100.64.n.0/24. */
+static void set_prefix_claims(int n, uint32_t c0, uint32_t c1)
+{
+	struct tg_lpm4_key k4 = { .prefixlen = 24 };
+	struct tg_owners o = { .claim = { c0, c1 } };
+	char s[32];
+
+	snprintf(s, sizeof(s), "100.64.%d.0", n);
+	k4.addr = inet4(s);
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.tg_prefix4, &k4,
+					      sizeof(k4), &o, sizeof(o), 0), 0);
+}
+
+/* A sync that wrote slot 1 of SUB_IPIP and has not flipped tg_gen yet. */
+static void s_gen_new_slot_written(void)
+{
+	set_ipip_claims(SUB_IPIP, 0, TG_CLAIM(SUB_IPIP, 1));
+	set_prefix_claims(SUB_IPIP, TG_CLAIM(SUB_IPIP, 1), 0);
+}
+
+/* ... and flipped it. */
+static void s_gen_new_slot_flipped(void)
+{
+	s_gen_new_slot_written();
+	set_gen(SUB_IPIP, 1);
+}
+
+/*
+ * The L2TPv3 key first claimed for SUB_GRE's slot 1 (another cookie and
+ * no sublayer), then for SUB_L2TPV3_IP's slot 0 (as fill_maps() has it).
+ */
+static void s_gen_moving_key(void)
+{
+	struct tg_tun_key k = { .id = L2TPV3_IP_SESSION,
+				.type = TG_TUN_L2TPV3_IP };
+	struct tg_tunnel t = { 0 };
+
+	k.remote = inet4("203.0.113.7");
+	k.local = inet4(TG_LOCAL);
+	t.c[0].claim = TG_CLAIM(SUB_GRE, 1);
+	t.c[0].mtu = 1300;
+	t.c[0].cookie_len = sizeof(cookie4);
+	memcpy(t.c[0].cookie, cookie4, sizeof(cookie4));
+	t.c[1].claim = TG_CLAIM(SUB_L2TPV3_IP, 0);
+	t.c[1].mtu = 1400;
+	t.c[1].flags = TG_TUN_F_L2SPEC;
+	t.c[1].cookie_len = sizeof(cookie8);
+	memcpy(t.c[1].cookie, cookie8, sizeof(cookie8));
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.tg_tunnels, &k,
+					      sizeof(k), &t, sizeof(t), 0), 0);
+}
+
+/* ... once SUB_GRE's slot 1 is in force: the first claim holds. */
+static void s_gen_moving_key_flipped(void)
+{
+	s_gen_moving_key();
+	set_gen(SUB_GRE, 1);
+}
+
+/* SUB_IPIP's prefix claimed only for its slot not in force. */
+static void s_gen_prefix_other_slot(void)
+{
+	set_prefix_claims(SUB_IPIP, TG_CLAIM(SUB_GRE, 0),
+			  TG_CLAIM(SUB_IPIP, 1));
+}
+
+/* Both slots claimed on the tunnel, only the new one on the prefix. */
+static void s_gen_prefix_new_slot(void)
+{
+	set_ipip_claims(SUB_IPIP, TG_CLAIM(SUB_IPIP, 0),
+			TG_CLAIM(SUB_IPIP, 1));
+	set_prefix_claims(SUB_IPIP, TG_CLAIM(SUB_IPIP, 1), 0);
+}
+
+static void s_gen_prefix_new_slot_flipped(void)
+{
+	s_gen_prefix_new_slot();
+	set_gen(SUB_IPIP, 1);
 }
 
 static void b_sit_bad_plen(struct pkt *p)
@@ -1105,6 +1212,26 @@ static const struct pkt_case cases[] = {
 	    TG_R_TTL_EXPIRED, .sub = SUB_L2TPV2, .decap = true),
 	PKT("TTL 1: L2TPv2 PFC", b_l2tpv2_pfc, XDP_PASS, TG_R_TTL_EXPIRED,
 	    .sub = SUB_L2TPV2, .decap = true),
+	/* Generations: only claims of the slot in force count. */
+	PKT("gen: tunnel of slot 1, slot 0 in force", b_ipip, XDP_PASS,
+	    TG_R_UNKNOWN_TUNNEL, .setup = s_gen_new_slot_written),
+	PKT("gen: tunnel of slot 1, slot 1 in force", b_ipip, XDP_PASS,
+	    TG_R_TTL_EXPIRED, .sub = SUB_IPIP, .decap = true,
+	    .setup = s_gen_new_slot_flipped),
+	PKT("gen: first claim not in force, second's cookie", b_l2tpv3_ip,
+	    XDP_PASS, TG_R_TTL_EXPIRED, .sub = SUB_L2TPV3_IP, .decap = true,
+	    .setup = s_gen_moving_key),
+	PKT("gen: first claim in force, its cookie", b_l2tpv3_ip, XDP_DROP,
+	    TG_R_BAD_COOKIE, .sub = SUB_GRE, .setup = s_gen_moving_key_flipped),
+	PKT("gen: source prefix of the other slot", b_ipip, XDP_DROP,
+	    TG_R_SPOOFED_SRC, .sub = SUB_IPIP,
+	    .setup = s_gen_prefix_other_slot),
+	PKT("gen: source prefix of the new slot, old in force", b_ipip,
+	    XDP_DROP, TG_R_SPOOFED_SRC, .sub = SUB_IPIP,
+	    .setup = s_gen_prefix_new_slot),
+	PKT("gen: source prefix of the new slot, new in force", b_ipip,
+	    XDP_PASS, TG_R_TTL_EXPIRED, .sub = SUB_IPIP, .decap = true,
+	    .setup = s_gen_prefix_new_slot_flipped),
 };
 
 #define N_CASES (int)(sizeof(cases) / sizeof(cases[0]))

@@ -91,7 +91,8 @@ static void add_subscriber(void)
 	struct tg_tun_key key = { .remote = inet4(REMOTE),
 				  .local = inet4(LOCAL),
 				  .type = TG_TUN_IPIP };
-	struct tg_tunnel tun = { .sub_id = SUB_N, .mtu = 1480 };
+	struct tg_tunnel tun = { .c[0] = { .claim = TG_CLAIM(SUB_N, 0),
+					   .mtu = 1480 } };
 	struct tg_encap e = { .remote = inet4(REMOTE), .local = inet4(LOCAL),
 			      .type = TG_TUN_IPIP, .mtu = 1480,
 			      .flags = TG_ENC_F_DF };
@@ -99,16 +100,17 @@ static void add_subscriber(void)
 				  .addr = inet4("100.64.7.0") };
 	struct tg_lpm6_key k6 = { .prefixlen = 48 };
 	struct tg_config cfg = { .default_ttl = 64 };
+	struct tg_owners o = { .claim = { TG_CLAIM(SUB_N, 0) } };
 	struct bpf_devmap_val port;
 	uint32_t n = SUB_N, zero = 0;
 
 	update(sub_skel->maps.tg_tunnels, &key, sizeof(key), &tun, sizeof(tun));
 	update(sub_skel->maps.tg_encap, &n, 4, &e, sizeof(e));
-	update(sub_skel->maps.tg_prefix4, &k4, sizeof(k4), &n, 4);
+	update(sub_skel->maps.tg_prefix4, &k4, sizeof(k4), &o, sizeof(o));
 	key.type = TG_TUN_SIT;
 	update(sub_skel->maps.tg_tunnels, &key, sizeof(key), &tun, sizeof(tun));
 	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:7::", k6.addr), 1);
-	update(sub_skel->maps.tg_prefix6, &k6, sizeof(k6), &n, 4);
+	update(sub_skel->maps.tg_prefix6, &k6, sizeof(k6), &o, sizeof(o));
 	update(sub_skel->maps.tg_config, &zero, 4, &cfg, sizeof(cfg));
 	port = (struct bpf_devmap_val){ .ifindex = sub0 };
 	update(sub_skel->maps.tg_ports, &sub0, 4, &port, sizeof(port));
@@ -457,7 +459,8 @@ static void scope_icmp_setup(enum scope_tun t, uint16_t mtu)
 {
 	struct tg_tun_key key = { .remote = inet4(REMOTE),
 				  .local = inet4(LOCAL) };
-	struct tg_tunnel tun = { .sub_id = SUB_N, .mtu = 1400 };
+	struct tg_tunnel tun = { .c[0] = { .claim = TG_CLAIM(SUB_N, 0),
+					   .mtu = 1400 } };
 	struct tg_encap e = { .remote = inet4(REMOTE), .local = inet4(LOCAL),
 			      .mtu = mtu, .flags = TG_ENC_F_DF };
 	struct tg_config cfg = { .default_ttl = 64,

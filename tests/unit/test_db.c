@@ -512,11 +512,12 @@ START_TEST(test_tun_key)
 	ck_assert_uint_eq(k.flags, 0);
 	ck_assert_uint_eq(k.remote, s.remote);
 	tg_sub_tunnel(&s, &t);
-	ck_assert_uint_eq(t.sub_id, 9);
-	ck_assert_uint_eq(t.flags, TG_TUN_F_MSS_CLAMP);
+	ck_assert_uint_eq(t.c[0].claim, TG_CLAIM(9, 0));
+	ck_assert_uint_eq(t.c[0].flags, TG_TUN_F_MSS_CLAMP);
+	ck_assert_uint_eq(t.c[1].claim, 0);
 	s.mss_clamp = false;
 	tg_sub_tunnel(&s, &t);
-	ck_assert_uint_eq(t.flags, 0);
+	ck_assert_uint_eq(t.c[0].flags, 0);
 
 	s.type = TG_TUN_GRETAP;
 	s.has_key = true;
@@ -529,10 +530,10 @@ START_TEST(test_tun_key)
 	s.cookie_len = 8;
 	memcpy(s.cookie, "12345678", 8);
 	tg_sub_tunnel(&s, &t);
-	ck_assert_uint_eq(t.flags, TG_TUN_F_L2SPEC);
-	ck_assert_uint_eq(t.cookie_len, 8);
+	ck_assert_uint_eq(t.c[0].flags, TG_TUN_F_L2SPEC);
+	ck_assert_uint_eq(t.c[0].cookie_len, 8);
 	s.mss_clamp = true;
-	ck_assert(!memcmp(t.cookie, "12345678", 8));
+	ck_assert(!memcmp(t.c[0].cookie, "12345678", 8));
 	ck_assert_str_eq(tg_tun_type_name(TG_TUN_L2TPV3_IP), "l2tpv3-ip");
 	ck_assert_int_eq(tg_tun_type_parse("eoip"), TG_TUN_EOIP);
 	ck_assert_int_eq(tg_tun_type_parse("GRE"), TG_TUN_NONE);

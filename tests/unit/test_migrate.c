@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* migrate suite: pinned maps of an older or foreign layout. */
 #include <check.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -385,6 +386,318 @@ START_TEST(test_create_records_layout)
 }
 END_TEST
 
+/* Layout 1: what its maps held, by sub_id (prefix values: the bare id). */
+#define L1_SUBS 3
+#define L1_ID(i) ((__u32)(2 * (i) + 1))
+
+static struct tg_tun_key l1_tun_key(int i)
+{
+	struct tg_tun_key k = { .type = TG_TUN_GRE, .remote = htonl(0xc0000201 + i),
+				.local = htonl(0xc0000263), .id = htonl(100 + i) };
+
+	return k;
+}
+
+static struct tg_lpm4_key l1_key4(int i)
+{
+	struct tg_lpm4_key k = { .prefixlen = 32,
+				 .addr = htonl(0x64400001 + i) };
+
+	return k;
+}
+
+static struct tg_lpm6_key l1_key6(int i)
+{
+	struct tg_lpm6_key k = { .prefixlen = 56,
+				 .addr = { 0x20, 0x01, 0x0d, 0xb8, 0, 0,
+					   (__u8)(i + 1) } };
+
+	return k;
+}
+
+static struct tg_encap l1_encap(int i)
+{
+	struct tg_encap e = { .remote = htonl(0xc0000201 + i),
+			      .local = htonl(0xc0000263), .type = TG_TUN_GRE,
+			      .mtu = 1400 + i };
+
+	return e;
+}
+
+/*
+ * A pin root of layout 1: tunnels, prefixes of both families, encap,
+ * police and counters of L1_SUBS subscribers, in maps of NENT entries.
+ */
+static void pin_layout1(int *fds)
+{
+	struct tg_tunnel t;
+	struct tg_police pol;
+	struct tg_sub_counters *c;
+	struct tg_tun_key tk;
+	struct tg_lpm4_key k4;
+	struct tg_lpm6_key k6;
+	struct tg_encap e;
+	int ncpu = libbpf_num_possible_cpus(), i, cpu;
+	__u32 id;
+
+	fds[0] = pin_new("tg_tunnels", BPF_MAP_TYPE_HASH,
+			 sizeof(struct tg_tun_key), sizeof(struct tg_tunnel),
+			 NENT, 0);
+	fds[1] = pin_new("tg_prefix4", BPF_MAP_TYPE_LPM_TRIE,
+			 sizeof(struct tg_lpm4_key), sizeof(__u32),
+			 NENT * TG_PREFIXES_PER_SUB, BPF_F_NO_PREALLOC);
+	fds[2] = pin_new("tg_prefix6", BPF_MAP_TYPE_LPM_TRIE,
+			 sizeof(struct tg_lpm6_key), sizeof(__u32),
+			 NENT * TG_PREFIXES_PER_SUB, BPF_F_NO_PREALLOC);
+	fds[3] = pin_new("tg_encap", BPF_MAP_TYPE_ARRAY, 4,
+			 sizeof(struct tg_encap), NENT, 0);
+	fds[4] = pin_new("tg_police", BPF_MAP_TYPE_ARRAY, 4,
+			 sizeof(struct tg_police), NENT, 0);
+	fds[5] = pin_new("tg_sub_stats", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+			 sizeof(struct tg_sub_counters), NENT, 0);
+	fds[6] = pin_meta(1);
+	c = calloc(ncpu, sizeof(*c));
+	ck_assert_ptr_nonnull(c);
+	for (i = 0; i < L1_SUBS; i++) {
+		id = L1_ID(i);
+		/* Layout 1's tg_tunnel: sub_id, mtu, flags, cookie. */
+		memset(&t, 0, sizeof(t));
+		t.c[0].claim = id;
+		t.c[0].mtu = 1400 + i;
+		t.c[0].cookie_len = 4;
+		memset(t.c[0].cookie, 0xa0 + i, 4);
+		tk = l1_tun_key(i);
+		ck_assert_int_eq(bpf_map_update_elem(fds[0], &tk, &t, BPF_ANY), 0);
+		k4 = l1_key4(i);
+		ck_assert_int_eq(bpf_map_update_elem(fds[1], &k4, &id, BPF_ANY), 0);
+		k6 = l1_key6(i);
+		ck_assert_int_eq(bpf_map_update_elem(fds[2], &k6, &id, BPF_ANY), 0);
+		e = l1_encap(i);
+		ck_assert_int_eq(bpf_map_update_elem(fds[3], &id, &e, BPF_ANY), 0);
+		memset(&pol, 0, sizeof(pol));
+		pol.interval[0] = 1000 + i;
+		ck_assert_int_eq(bpf_map_update_elem(fds[4], &id, &pol, BPF_ANY), 0);
+		for (cpu = 0; cpu < ncpu; cpu++)
+			c[cpu].packets[0] = 10 * id + cpu;
+		ck_assert_int_eq(bpf_map_update_elem(fds[5], &id, c, BPF_ANY), 0);
+	}
+	free(c);
+}
+
+/* Every entry of pin_layout1() read back through the layout-2 maps m. */
+static void check_layout1_kept(const struct tg_maps *m)
+{
+	int ncpu = libbpf_num_possible_cpus(), i, cpu;
+	const struct tg_tun_claim *tc;
+	struct tg_sub_counters *c;
+	struct tg_police pol;
+	struct tg_tunnel t;
+	struct tg_tun_key tk;
+	struct tg_lpm4_key k4;
+	struct tg_lpm6_key k6;
+	struct tg_owners o;
+	struct tg_encap e, want;
+	__u32 id;
+
+	c = calloc(ncpu, sizeof(*c));
+	ck_assert_ptr_nonnull(c);
+	for (i = 0; i < L1_SUBS; i++) {
+		id = L1_ID(i);
+		ck_assert_uint_eq(tg_slot_of(m, id), 0);
+		tk = l1_tun_key(i);
+		ck_assert_int_eq(bpf_map_lookup_elem(m->tunnels, &tk, &t), 0);
+		tc = tg_tunnel_claim_now(m, &t);
+		ck_assert_ptr_eq(tc, &t.c[0]);
+		ck_assert_uint_eq(tc->claim, TG_CLAIM(id, 0));
+		ck_assert_uint_eq(tc->mtu, 1400 + i);
+		ck_assert_uint_eq(tc->cookie[3], 0xa0 + i);
+		ck_assert_uint_eq(t.c[1].claim, 0);
+		k4 = l1_key4(i);
+		ck_assert_int_eq(bpf_map_lookup_elem(m->prefix4, &k4, &o), 0);
+		ck_assert_uint_eq(o.claim[0], TG_CLAIM(id, 0));
+		ck_assert_uint_eq(o.claim[1], 0);
+		ck_assert_uint_eq(tg_owner_now(m, &o), TG_CLAIM(id, 0));
+		k6 = l1_key6(i);
+		ck_assert_int_eq(bpf_map_lookup_elem(m->prefix6, &k6, &o), 0);
+		ck_assert_uint_eq(o.claim[0], TG_CLAIM(id, 0));
+		ck_assert_uint_eq(o.claim[1], 0);
+		ck_assert_int_eq(bpf_map_lookup_elem(tg_encap_fd(m, 0), &id, &e),
+				 0);
+		want = l1_encap(i);
+		ck_assert_int_eq(memcmp(&e, &want, sizeof(e)), 0);
+		ck_assert_int_eq(bpf_map_lookup_elem(tg_police_fd(m, 0), &id,
+						     &pol), 0);
+		ck_assert_uint_eq(pol.interval[0], 1000 + i);
+		ck_assert_int_eq(bpf_map_lookup_elem(m->sub_stats, &id, c), 0);
+		for (cpu = 0; cpu < ncpu; cpu++)
+			ck_assert_uint_eq(c[cpu].packets[0],
+					  10 * id + cpu);
+	}
+	free(c);
+}
+
+/* tg_gen, tg_encap1, tg_police1 made, sized like the others, all zero. */
+static void check_slot1_made(const struct tg_maps *m)
+{
+	struct tg_encap e, zero_e = {};
+	struct tg_police p, zero_p = {};
+	__u32 k, gen;
+
+	ck_assert_uint_eq(m->capacity, NENT);
+	ck_assert_uint_eq(map_info(m->gen).max_entries, NENT);
+	ck_assert_uint_eq(map_info(m->encap1).max_entries, NENT);
+	ck_assert_uint_eq(map_info(m->police1).max_entries, NENT);
+	ck_assert_int_eq(tg_encap_fd(m, 1), m->encap1);
+	ck_assert_int_eq(tg_police_fd(m, 1), m->police1);
+	for (k = 0; k < NENT; k++) {
+		ck_assert_int_eq(bpf_map_lookup_elem(m->gen, &k, &gen), 0);
+		ck_assert_uint_eq(gen, 0);
+		ck_assert_int_eq(bpf_map_lookup_elem(m->encap1, &k, &e), 0);
+		ck_assert_int_eq(memcmp(&e, &zero_e, sizeof(e)), 0);
+		ck_assert_int_eq(bpf_map_lookup_elem(m->police1, &k, &p), 0);
+		ck_assert_int_eq(memcmp(&p, &zero_p, sizeof(p)), 0);
+	}
+}
+
+static void close_fds(int *fds, int n)
+{
+	while (n--)
+		close(fds[n]);
+}
+
+/*
+ * Layout 1 -> 2 by up: prefixes become slot-0 claims (new maps, pins
+ * swapped), tg_gen/tg_encap1/tg_police1 are created all zero, everything
+ * else is the same map with the same entries; the program loads on them.
+ */
+START_TEST(test_layout1_migrated)
+{
+	struct tg_maps m = TG_MAPS_INIT;
+	struct subscriber_bpf *skel;
+	int fds[7], i;
+
+	if (!setup_root())
+		return;
+	pin_layout1(fds);
+	skel = tg_skel_open_pinned(root);
+	ck_assert_ptr_nonnull(skel);
+	ck_assert_int_eq(subscriber_bpf__load(skel), 0);
+	ck_assert_uint_eq(read_meta().layout, TG_LAYOUT_VERSION);
+	ck_assert_uint_eq(read_meta().sync_count, 42);
+	/* Kept as they were: tunnels, encap, police, counters, meta. */
+	assert_still_pinned("tg_tunnels", fds[0]);
+	for (i = 3; i < 7; i++)
+		assert_still_pinned(i == 3 ? "tg_encap" :
+				    i == 4 ? "tg_police" :
+				    i == 5 ? "tg_sub_stats" : "tg_meta", fds[i]);
+	/* The prefix tries are new maps of 8-byte values. */
+	for (i = 1; i < 3; i++) {
+		int fd = pinned(i == 1 ? "tg_prefix4" : "tg_prefix6");
+
+		ck_assert_int_ge(fd, 0);
+		ck_assert_uint_ne(map_id(fd), map_id(fds[i]));
+		ck_assert_uint_eq(map_info(fd).value_size,
+				  sizeof(struct tg_owners));
+		ck_assert_uint_eq(map_info(fd).map_flags, BPF_F_NO_PREALLOC);
+		ck_assert_uint_eq(map_info(fd).max_entries,
+				  NENT * TG_PREFIXES_PER_SUB);
+		close(fd);
+	}
+	ck_assert_int_lt(pinned("tg_prefix4_migrating"), 0);
+	ck_assert_int_lt(pinned("tg_prefix6_migrating"), 0);
+	ck_assert_int_eq(tg_maps_from_skel(skel, &m), 0);
+	check_layout1_kept(&m);
+	check_slot1_made(&m);
+	tg_maps_close(&m);
+	subscriber_bpf__destroy(skel);
+	/* The other commands now open the migrated maps as they are. */
+	ck_assert_int_eq(tg_maps_open_pinned(root, &m), 0);
+	check_layout1_kept(&m);
+	check_slot1_made(&m);
+	tg_maps_close(&m);
+	close_fds(fds, 7);
+}
+END_TEST
+
+/* Commands other than up refuse layout 1's prefix tries: nothing changed. */
+START_TEST(test_layout1_refused_by_sync)
+{
+	struct tg_maps m = TG_MAPS_INIT;
+	int fds[7], i;
+
+	if (!setup_root())
+		return;
+	pin_layout1(fds);
+	ck_assert_int_eq(tg_maps_open_pinned(root, &m), -EPROTO);
+	ck_assert_int_eq(m.prefix4, -1);
+	assert_still_pinned("tg_prefix4", fds[1]);
+	assert_still_pinned("tg_prefix6", fds[2]);
+	ck_assert_int_lt(pinned("tg_gen"), 0);
+	ck_assert_int_lt(pinned("tg_encap1"), 0);
+	ck_assert_uint_eq(read_meta().layout, 1);
+	for (i = 0; i < 7; i++)
+		ck_assert_int_ge(fds[i], 0);
+	close_fds(fds, 7);
+}
+END_TEST
+
+/* 4-byte prefix values in maps that say layout 2 are not migrated. */
+START_TEST(test_layout2_short_prefix_refused)
+{
+	int fd;
+
+	if (!setup_root())
+		return;
+	fd = pin_new("tg_prefix4", BPF_MAP_TYPE_LPM_TRIE,
+		     sizeof(struct tg_lpm4_key), sizeof(__u32), NENT,
+		     BPF_F_NO_PREALLOC);
+	close(pin_meta(2));
+	errno = 0;
+	ck_assert_ptr_null(tg_skel_open_pinned(root));
+	ck_assert_int_eq(errno, EPROTO);
+	assert_still_pinned("tg_prefix4", fd);
+	ck_assert_int_lt(pinned("tg_gen"), 0);
+	close(fd);
+}
+END_TEST
+
+/*
+ * A layout-2 root missing only the maps of slot 1 (up killed between the
+ * migration and their creation) gets them, sized like the rest.
+ */
+START_TEST(test_slot1_maps_created)
+{
+	struct tg_maps m = TG_MAPS_INIT;
+	int fds[7];
+
+	if (!setup_root())
+		return;
+	pin_layout1(fds);
+	/* As if up migrated the prefixes and stopped there. */
+	close(fds[1]);
+	close(fds[2]);
+	{
+		char p4[128], p6[128];
+
+		snprintf(p4, sizeof(p4), "%s/tg_prefix4", root);
+		snprintf(p6, sizeof(p6), "%s/tg_prefix6", root);
+		ck_assert_int_eq(unlink(p4), 0);
+		ck_assert_int_eq(unlink(p6), 0);
+	}
+	fds[1] = pin_new("tg_prefix4", BPF_MAP_TYPE_LPM_TRIE,
+			 sizeof(struct tg_lpm4_key), sizeof(struct tg_owners),
+			 NENT, BPF_F_NO_PREALLOC);
+	fds[2] = pin_new("tg_prefix6", BPF_MAP_TYPE_LPM_TRIE,
+			 sizeof(struct tg_lpm6_key), sizeof(struct tg_owners),
+			 NENT, BPF_F_NO_PREALLOC);
+	ck_assert_int_eq(tg_maps_open_pinned(root, &m), 0);
+	check_slot1_made(&m);
+	ck_assert_uint_eq(read_meta().layout, TG_LAYOUT_VERSION);
+	tg_maps_close(&m);
+	close_fds(fds, 7);
+}
+END_TEST
+
 Suite *migrate_suite(void)
 {
 	Suite *s = suite_create("migrate");
@@ -401,6 +714,10 @@ Suite *migrate_suite(void)
 	tcase_add_test(tc, test_current_layout_mismatch_refused);
 	tcase_add_test(tc, test_newer_layout_refused);
 	tcase_add_test(tc, test_create_records_layout);
+	tcase_add_test(tc, test_layout1_migrated);
+	tcase_add_test(tc, test_layout1_refused_by_sync);
+	tcase_add_test(tc, test_layout2_short_prefix_refused);
+	tcase_add_test(tc, test_slot1_maps_created);
 	suite_add_tcase(s, tc);
 	return s;
 }
