@@ -418,31 +418,29 @@ static int sync_have_community(struct tg_sync_ctx *c)
 }
 
 /*
- * A slot array (tg_encap or tg_police) of either slot, as in force: the
- * entry of each sub_id from the map of its slot.
+ * A slot array (tg_encap or tg_police): both slots as they are into
+ * slots, and as in force (the entry of each sub_id from the map of its
+ * slot) into have.
  */
 static int sync_have_slots(struct tg_sync_ctx *c, const char *name, int fd0,
-			   int fd1, struct tg_kv *have)
+			   int fd1, struct tg_kv *slots, struct tg_kv *have)
 {
-	struct tg_kv s[2] = { { .ksz = 4, .vsz = have->vsz },
-			      { .ksz = 4, .vsz = have->vsz } };
 	size_t i;
 	__u32 id;
 	int k, err;
 
-	err = tg_kv_read_map(fd0, name, &s[0], true);
+	err = tg_kv_read_map(fd0, name, &slots[0], true);
 	if (!err)
-		err = tg_kv_read_map(fd1, name, &s[1], true);
+		err = tg_kv_read_map(fd1, name, &slots[1], true);
 	for (k = 0; k < 2 && !err; k++) {
-		for (i = 0; i < s[k].n && !err; i++) {
-			memcpy(&id, tg_kv_at(&s[k], i), sizeof(id));
+		for (i = 0; i < slots[k].n && !err; i++) {
+			memcpy(&id, tg_kv_at(&slots[k], i), sizeof(id));
 			if (sync_slot(c, id) == (unsigned int)k)
-				err = tg_kv_add(have, &id, tg_kv_at(&s[k], i) + 4);
+				err = tg_kv_add(have, &id,
+						tg_kv_at(&slots[k], i) + 4);
 		}
 	}
 	tg_kv_sort(have);
-	tg_kv_free(&s[0]);
-	tg_kv_free(&s[1]);
 	return err;
 }
 
@@ -472,10 +470,10 @@ static int sync_have_maps(struct tg_sync_ctx *c)
 		err = tg_kv_read_map(c->m->prefix6, "tg_prefix6", &c->cur6, false);
 	if (!err)
 		err = sync_have_slots(c, "tg_encap", c->m->encap, c->m->encap1,
-				      &c->have_enc);
+				      c->slot_enc, &c->have_enc);
 	if (!err)
 		err = sync_have_slots(c, "tg_police", c->m->police,
-				      c->m->police1, &c->have_pol);
+				      c->m->police1, c->slot_pol, &c->have_pol);
 	if (!err)
 		err = sync_have_from_cur(c, &c->have_tun, &c->cur_tun,
 					 sizeof(struct tg_tun_claim));
@@ -774,6 +772,10 @@ int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
 			  .vsz = sizeof(struct tg_owners) },
 		.cur6 = { .ksz = sizeof(struct tg_lpm6_key),
 			  .vsz = sizeof(struct tg_owners) },
+		.slot_enc = { { .ksz = 4, .vsz = sizeof(struct tg_encap) },
+			      { .ksz = 4, .vsz = sizeof(struct tg_encap) } },
+		.slot_pol = { { .ksz = 4, .vsz = sizeof(struct tg_police) },
+			      { .ksz = 4, .vsz = sizeof(struct tg_police) } },
 	};
 	char ident[256], old_ident[256], *env;
 	bool incremental = false, in_txn = false, wrote = false;
@@ -951,6 +953,10 @@ out:
 	tg_kv_free(&c.cur_tun);
 	tg_kv_free(&c.cur4);
 	tg_kv_free(&c.cur6);
+	for (i = 0; i < 2; i++) {
+		tg_kv_free(&c.slot_enc[i]);
+		tg_kv_free(&c.slot_pol[i]);
+	}
 	free(c.cls);
 	for (i = 0; c.name_of && i < m->capacity; i++)
 		free(c.name_of[i]);

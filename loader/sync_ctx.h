@@ -42,6 +42,8 @@ struct tg_sync_ctx {
 	struct tg_kv want_c4, have_c4, want_c6, have_c6; /* tg_community */
 	struct tg_kv cur_tun, cur4, cur6;	/* the maps' claims as they are */
 	bool full;		/* cur_* and the slots hold the whole maps */
+	/* full: tg_encap, tg_police of slot 0 and 1 as they are (non-zero) */
+	struct tg_kv slot_enc[2], slot_pol[2];
 	__u8 *slot1;		/* bitmap: tg_gen[sub_id] is 1 */
 	__u8 *slot_known;	/* bitmap: slot1 of sub_id read */
 	__u8 *changing;		/* bitmap: added, removed or changed */

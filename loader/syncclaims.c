@@ -232,7 +232,8 @@ static int sync_plan(struct tg_sync_ctx *c, const struct tg_claimed *t,
 
 /*
  * Write the new slot of each changing subscriber: tg_encap and tg_police
- * (wanted, or zero for one removed) into the maps of the slot not in force.
+ * (wanted, or zero for one removed) into the maps of the slot not in force;
+ * with the maps read whole, only what differs.
  */
 static int sync_write_slots(struct tg_sync_ctx *c, const __u32 *ids, size_t n)
 {
@@ -240,32 +241,34 @@ static int sync_write_slots(struct tg_sync_ctx *c, const __u32 *ids, size_t n)
 				{ .ksz = 4, .vsz = sizeof(struct tg_encap) } };
 	struct tg_kv pol[2] = { { .ksz = 4, .vsz = sizeof(struct tg_police) },
 				{ .ksz = 4, .vsz = sizeof(struct tg_police) } };
-	struct tg_kv none_e = { .ksz = 4, .vsz = sizeof(struct tg_encap) };
-	struct tg_kv none_p = { .ksz = 4, .vsz = sizeof(struct tg_police) };
-	struct tg_encap ze = {};
-	struct tg_police zp = {};
-	const __u8 *v;
-	unsigned int s;
+	struct tg_kv *set[2][2] = { { &enc[0], &enc[1] }, { &pol[0], &pol[1] } };
+	const struct tg_kv *want[2] = { &c->want_enc, &c->want_pol };
+	const struct tg_kv *now[2] = { c->slot_enc, c->slot_pol };
+	__u8 zero[sizeof(struct tg_encap)] = {};
+	const __u8 *v, *o;
+	unsigned int s, k;
 	size_t i;
 	int err = 0;
 
 	for (i = 0; i < n && !err; i++) {
 		s = !sync_slot(c, ids[i]);
-		v = tg_kv_find(&c->want_enc, &ids[i]);
-		err = tg_kv_add(&enc[s], &ids[i], v ? (const void *)v : &ze);
-		v = tg_kv_find(&c->want_pol, &ids[i]);
-		if (!err)
-			err = tg_kv_add(&pol[s], &ids[i], v ? (const void *)v : &zp);
+		for (k = 0; k < 2 && !err; k++) {
+			v = tg_kv_find(want[k], &ids[i]);
+			v = v ? v : zero;
+			o = tg_kv_find(&now[k][s], &ids[i]);
+			o = o ? o : zero;
+			if (!c->full || memcmp(v, o, want[k]->vsz))
+				err = tg_kv_add(set[k][s], &ids[i], v);
+		}
 	}
-	/* What the slot held is not read by anyone: written whole. */
 	for (s = 0; s < 2 && !err; s++) {
 		err = sync_write_diff(c, tg_encap_fd(c->m, s),
 				      s ? "tg_encap1" : "tg_encap", &enc[s],
-				      &none_e, true);
+				      &c->slot_enc[s], true);
 		if (!err)
 			err = sync_write_diff(c, tg_police_fd(c->m, s),
 					      s ? "tg_police1" : "tg_police",
-					      &pol[s], &none_p, true);
+					      &pol[s], &c->slot_pol[s], true);
 	}
 	for (s = 0; s < 2; s++) {
 		tg_kv_free(&enc[s]);
