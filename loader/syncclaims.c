@@ -81,7 +81,7 @@ static const __u8 *sync_claim_now(struct tg_sync_ctx *c,
 }
 
 int sync_cur_from_have(struct tg_sync_ctx *c, const struct tg_kv *have,
-			      struct tg_kv *cur, size_t csz)
+		       struct tg_kv *cur, size_t csz)
 {
 	__u8 v[sizeof(struct tg_tunnel)];
 	size_t i;
@@ -103,7 +103,7 @@ int sync_cur_from_have(struct tg_sync_ctx *c, const struct tg_kv *have,
 }
 
 int sync_have_from_cur(struct tg_sync_ctx *c, struct tg_kv *have,
-			      const struct tg_kv *cur, size_t csz)
+		       const struct tg_kv *cur, size_t csz)
 {
 	__u8 v[sizeof(struct tg_tunnel)];
 	const __u8 *h;

@@ -18,7 +18,7 @@ void sync_written(struct tg_sync_ctx *c)
 }
 
 int sync_undo_add(struct tg_sync_ctx *c, int fd, const char *map,
-			 const void *k, __u32 ksz, const void *old, __u32 vsz)
+		  const void *k, __u32 ksz, const void *old, __u32 vsz)
 {
 	struct tg_undo *u;
 
@@ -84,8 +84,8 @@ static int sync_fail(struct tg_sync_ctx *c, const char *map, const char *what,
  * never written are dropped from it.
  */
 int sync_write_many(struct tg_sync_ctx *c, int fd, const char *map,
-			   const __u8 *keys, const __u8 *vals, size_t n,
-			   size_t ksz, size_t vsz, bool batch, bool undo)
+		    const __u8 *keys, const __u8 *vals, size_t n,
+		    size_t ksz, size_t vsz, bool batch, bool undo)
 {
 	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
 	size_t i = 0;
@@ -123,8 +123,8 @@ fail:
 }
 
 int sync_write_diff(struct tg_sync_ctx *c, int fd, const char *map,
-			   const struct tg_kv *want, const struct tg_kv *have,
-			   bool batch)
+		    const struct tg_kv *want, const struct tg_kv *have,
+		    bool batch)
 {
 	__u8 *keys, *vals;
 	const __u8 *v;
@@ -159,8 +159,8 @@ out:
 }
 
 int sync_delete_diff(struct tg_sync_ctx *c, int fd, const char *map,
-			    const struct tg_kv *want, const struct tg_kv *have,
-			    bool array)
+		     const struct tg_kv *want, const struct tg_kv *have,
+		     bool array)
 {
 	__u8 zero[sizeof(struct tg_encap)] = {};
 	size_t i;
