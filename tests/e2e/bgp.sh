@@ -167,23 +167,16 @@ session_kept() {
 		same_since "$now" "$SINCE"
 }
 
-# Every tunnel type both ways. Decapsulated packets must be forwarded by
-# XDP along BIRD's route: the reasons that hand a packet to the kernel
-# must not grow.
-PASS_REASONS="fib_no_neigh fib_unreachable fib_not_fwded fib_fwd_disabled fib_frag_needed fib_other egress_unmanaged ttl_expired"
-passed_to_kernel() {
-	local r sum=0
-	for r in $PASS_REASONS; do
-		sum=$((sum + $(stat global "$r" packets)))
-	done
-	echo $sum
-}
 # What conc's own IP stack forwarded (IPv4 and IPv6).
 kernel_forwarded() {
 	ip netns exec "$CONC" awk '$1 == "Ip:" && $7 ~ /^[0-9]+$/ { n += $7 }
 		$1 == "Ip6OutForwDatagrams" { n += $2 } END { print n + 0 }' \
 		/proc/net/snmp /proc/net/snmp6
 }
+
+# Every tunnel type both ways. Decapsulated packets must be forwarded by
+# XDP along BIRD's route: the reasons that hand a packet to the kernel
+# (passed_to_kernel) must not grow.
 tcp_servers_start || die "TCP servers did not start"
 ok_before=$(stat global ok packets)
 kern_before=$(passed_to_kernel)

@@ -239,6 +239,16 @@ for p in path:
     d = d.get(p, 0) if isinstance(d, dict) else 0
 print(d)' "$@"
 }
+# passed_to_kernel: packets decapsulated and handed to the kernel (its
+# own forwarding, ICMP), by the global counters.
+PASS_REASONS="fib_no_neigh fib_unreachable fib_not_fwded fib_fwd_disabled fib_frag_needed fib_other egress_unmanaged ttl_expired"
+passed_to_kernel() {
+	local r sum=0
+	for r in $PASS_REASONS; do
+		sum=$((sum + $(stat global "$r" packets)))
+	done
+	echo $sum
+}
 
 # ---------------------------------------------------------------------------
 # The routed topology (BGP suite, demo): the same namespaces, with BIRD 2 in
