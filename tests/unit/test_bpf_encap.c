@@ -252,11 +252,12 @@ static void add_port(uint32_t ifindex)
 }
 
 /* Subscriber n: 100.64.n.0/24 and 2001:db8:n::/48. */
-static void add_prefixes(uint32_t n)
+/* Subscriber n's prefixes 100.64.n.0/24 and 2001:db8:n::/48, claims c0, c1. */
+static void put_prefixes(uint32_t n, uint32_t c0, uint32_t c1)
 {
 	struct tg_lpm4_key k4 = { .prefixlen = 24 };
 	struct tg_lpm6_key k6 = { .prefixlen = 48 };
-	struct tg_owners o = { .claim = { TG_CLAIM(n, 0) } };
+	struct tg_owners o = { .claim = { c0, c1 } };
 	char s[64];
 
 	snprintf(s, sizeof(s), "100.64.%u.0", n);
@@ -265,6 +266,11 @@ static void add_prefixes(uint32_t n)
 	snprintf(s, sizeof(s), "2001:db8:%u::", n);
 	ck_assert_int_eq(inet_pton(AF_INET6, s, k6.addr), 1);
 	update(sub_skel->maps.tg_prefix6, &k6, sizeof(k6), &o, sizeof(o));
+}
+
+static void add_prefixes(uint32_t n)
+{
+	put_prefixes(n, TG_CLAIM(n, 0), 0);
 }
 
 static void no_pinning(struct bpf_object *obj)
@@ -1334,17 +1340,7 @@ static void set_gen(uint32_t id, uint32_t slot)
 /* Replace the owners of SUB_N's prefixes. */
 static void set_owners(uint32_t c0, uint32_t c1)
 {
-	struct tg_lpm4_key k4 = { .prefixlen = 24 };
-	struct tg_lpm6_key k6 = { .prefixlen = 48 };
-	struct tg_owners o = { .claim = { c0, c1 } };
-	char s[64];
-
-	snprintf(s, sizeof(s), "100.64.%d.0", SUB_N);
-	k4.addr = inet4(s);
-	update(sub_skel->maps.tg_prefix4, &k4, sizeof(k4), &o, sizeof(o));
-	snprintf(s, sizeof(s), "2001:db8:%d::", SUB_N);
-	ck_assert_int_eq(inet_pton(AF_INET6, s, k6.addr), 1);
-	update(sub_skel->maps.tg_prefix6, &k6, sizeof(k6), &o, sizeof(o));
+	put_prefixes(SUB_N, c0, c1);
 }
 
 /*
