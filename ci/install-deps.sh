@@ -10,6 +10,7 @@ PKGS=(
 	python3 python3-scapy tcpdump tshark iperf3
 	bird2
 	prometheus
+	qemu-system-x86 busybox-static cpio kmod xz-utils
 )
 
 missing=()

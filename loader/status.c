@@ -564,6 +564,8 @@ static void status_print_json(const struct status *s,
 			jsonw_string_field(w, "tag", tag);
 			jsonw_uint_field(w, "load_time",
 					 s->boot_ns + i->prog.load_time);
+			jsonw_uint_field(w, "verified_insns",
+					 i->prog.verified_insns);
 			jsonw_end_object(w);
 		} else {
 			jsonw_null_field(w, "program");
@@ -613,7 +615,8 @@ static int status_help(void)
 	       "with its role (subscriber, uplink, or egress for tg0), mode\n"
 	       "(native, generic, tc) and state (attached, or stale when the\n"
 	       "interface or the attachment went away), the program's id,\n"
-	       "name, tag and load time; the tungate version and time of the\n"
+	       "name, tag and load time (with -j also the instructions the\n"
+	       "verifier processed to load it); the tungate version and time of the\n"
 	       "last up; the number of subscribers; every pinned map's entries\n"
 	       "in use against its size ('-' where entries are not counted:\n"
 	       "per-CPU arrays); the last sync (time, result, count).\n"

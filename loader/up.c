@@ -36,6 +36,7 @@
 #include "commands.h"
 #include "dataplane.h"
 #include "json.h"
+#include "kernel.h"
 #include "log.h"
 #include "routes.h"
 #include "tungate.h"
@@ -804,6 +805,7 @@ int do_up(int argc, char **argv)
 {
 	struct up_iface ifs[TG_MAX_PORTS];
 	const char *pin_root = tg_pin_root(), *val, *mode_arg = "native";
+	char why[512];
 	struct up_progs p = { 0 };
 	enum tg_mode forced = TG_MODE_NONE;
 	bool eg_created = false, uplink = false;
@@ -842,6 +844,11 @@ int do_up(int argc, char **argv)
 	if (!nsub) {
 		tg_err("up: at least one --subscriber-if is needed");
 		return -EINVAL;
+	}
+	err = tg_kernel_check(why, sizeof(why));
+	if (err) {
+		tg_err("up: %s", why);
+		return err;
 	}
 
 	lock = tg_pin_lock(pin_root);

@@ -56,7 +56,7 @@ static __always_inline int tg_csum_span(void *data, void *data_end, __u64 off,
 
 	if (len > TG_CSUM_MAX_LEN || off > TG_CSUM_OFF_MASK - TG_CSUM_MAX_LEN)
 		return -1;
-	pos = data + off;
+	pos = data + tg_bound(off, TG_CSUM_OFF_MASK - TG_CSUM_MAX_LEN);
 	for (i = 0; i < TG_CSUM_MAX_CHUNKS; i++) {
 		if (len - i * TG_CSUM_CHUNK < TG_CSUM_CHUNK)
 			break;
@@ -127,7 +127,7 @@ static __always_inline int tg_csum_fill(void *data, void *data_end,
 	/* UDP: 0 means "no checksum"; its ones' complement twin says 0. */
 	if ((how & TG_CSUM_UDP) && !c)
 		c = 0xffff;
-	f = data + start + (how & TG_CSUM_FIELD & 0x1e);
+	f = data + tg_bound(start, TG_CSUM_START_MAX) + (how & TG_CSUM_FIELD & 0x1e);
 	if ((void *)(f + 1) > data_end)
 		return -1;
 	*f = c;

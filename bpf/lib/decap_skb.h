@@ -34,8 +34,15 @@ static __always_inline int tg_skb_decap(struct __sk_buff *skb,
 
 	if (d->outer_off != ETH_HLEN || d->inner_off <= ETH_HLEN)
 		return TG_R_INTERNAL;
+	/*
+	 * Kernels before 6.3 refuse the flags: there skb->protocol keeps the
+	 * outer family (IPv4), right for IPv4 inside and, for IPv6 inside,
+	 * enough for a redirect, but not for the kernel's own stack.
+	 */
 	if (bpf_skb_adjust_room(skb, -(__s32)(d->inner_off - ETH_HLEN),
-				BPF_ADJ_ROOM_MAC, flags))
+				BPF_ADJ_ROOM_MAC, flags) &&
+	    bpf_skb_adjust_room(skb, -(__s32)(d->inner_off - ETH_HLEN),
+				BPF_ADJ_ROOM_MAC, 0))
 		return TG_R_INTERNAL;
 
 	/* New layout: reload both ends and check again before writing. */

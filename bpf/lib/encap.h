@@ -192,7 +192,7 @@ static __always_inline int tg_encap_write(void *data, void *data_end,
 
 	if (l3 > TG_ENC_L3_MAX)
 		return -1;
-	iph = data + l3;
+	iph = data + tg_bound(l3, TG_ENC_L3_MAX);
 	p = (void *)(iph + 1);
 	if ((void *)(iph + 1) > data_end)
 		return -1;

@@ -193,13 +193,13 @@ static __always_inline int tg_ip_decrease_ttl(void *data, void *data_end,
 	if (off > 64)
 		return TG_R_INTERNAL;
 	if (proto == ETH_P_IP) {
-		struct iphdr *iph = data + off;
+		struct iphdr *iph = data + tg_bound(off, 64);
 
 		if ((void *)(iph + 1) > data_end)
 			return TG_R_INTERNAL;
 		tg_ip4_decrease_ttl(iph);
 	} else {
-		struct ipv6hdr *ip6h = data + off;
+		struct ipv6hdr *ip6h = data + tg_bound(off, 64);
 
 		if ((void *)(ip6h + 1) > data_end)
 			return TG_R_INTERNAL;

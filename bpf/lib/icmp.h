@@ -84,7 +84,7 @@ static __always_inline bool tg_icmp_error_at(void *data, void *data_end,
 
 	if (off > TG_ICMP_OFF_MAX)
 		return true;
-	l4 = data + off;
+	l4 = data + tg_bound(off, TG_ICMP_OFF_MAX);
 	if (proto == ETH_P_IP) {
 		struct iphdr *iph = (void *)l4;
 
@@ -149,7 +149,7 @@ static __always_inline int tg_icmp_write(void *data, void *data_end, __u32 off,
 	hlen = (v4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr)) +
 	       TG_ICMP_HLEN;
 	if (v4) {
-		struct iphdr *iph = data + off;
+		struct iphdr *iph = data + tg_bound(off, TG_ICMP_OFF_MAX);
 		struct iphdr *orig = (void *)(iph + 1) + TG_ICMP_HLEN;
 		__u8 *icmp = (void *)(iph + 1);
 
@@ -172,7 +172,7 @@ static __always_inline int tg_icmp_write(void *data, void *data_end, __u32 off,
 		*(__u16 *)(icmp + 2) = 0;
 		*(__be32 *)(icmp + 4) = bpf_htonl(info);
 	} else {
-		struct ipv6hdr *ip6h = data + off;
+		struct ipv6hdr *ip6h = data + tg_bound(off, TG_ICMP_OFF_MAX);
 		struct ipv6hdr *orig = (void *)(ip6h + 1) + TG_ICMP_HLEN;
 		__u8 *icmp = (void *)(ip6h + 1);
 		__u32 *w;

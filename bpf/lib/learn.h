@@ -33,7 +33,7 @@ static __always_inline void tg_learn(void *data, void *data_end,
 		peer->udp_port = d->udp_sport;
 	if (!(d->learn & TG_LEARN_MAC) || d->mac_off > TG_LEARN_MAX_OFF)
 		return;
-	mac = data + d->mac_off + ETH_ALEN;	/* the source address */
+	mac = data + tg_bound(d->mac_off, TG_LEARN_MAX_OFF) + ETH_ALEN;	/* the source address */
 	if ((void *)(mac + ETH_ALEN) > data_end)
 		return;
 	if (*(__u32 *)mac != *(__u32 *)peer->mac ||

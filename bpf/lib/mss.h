@@ -47,7 +47,7 @@ static __always_inline void tg_mss_clamp(void *data, void *data_end,
 	if (l3_off > TG_MSS_L3_MAX)
 		return;
 	if (proto == ETH_P_IP) {
-		struct iphdr *iph = data + l3_off;
+		struct iphdr *iph = data + tg_bound(l3_off, TG_MSS_L3_MAX);
 
 		if ((void *)(iph + 1) > data_end || iph->protocol != IPPROTO_TCP)
 			return;
@@ -57,7 +57,7 @@ static __always_inline void tg_mss_clamp(void *data, void *data_end,
 		th = (void *)iph + (iph->ihl & 0xf) * 4;
 		limit = mtu - TG_MSS_OVERHEAD4;
 	} else {
-		struct ipv6hdr *ip6h = data + l3_off;
+		struct ipv6hdr *ip6h = data + tg_bound(l3_off, TG_MSS_L3_MAX);
 
 		if ((void *)(ip6h + 1) > data_end ||
 		    ip6h->nexthdr != IPPROTO_TCP)

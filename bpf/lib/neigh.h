@@ -78,27 +78,53 @@ static __always_inline bool tg_ns_answerable(const struct ipv6hdr *ip6h,
 }
 
 /*
- * A reply being built: the request's outer Ethernet addresses, the
- * payload (an ARP reply or a neighbour advertisement) and the tunnel.
+ * A reply being built: the request's outer Ethernet addresses and the
+ * payload (an ARP reply or a neighbour advertisement).
  */
 struct tg_neigh_ans {
 	__u8 l2[2 * ETH_ALEN];	/* outer destination and source of the request */
 	__u8 pl[sizeof(struct ipv6hdr) + TG_NA_LEN];
 	__u32 plen;		/* bytes of pl in use */
 	__u16 proto;		/* ETH_P_ARP or ETH_P_IPV6 */
-	const struct tg_encap *e;
 };
+
+/*
+ * Where the reply is built, per CPU; private to each loaded copy. Off the
+ * stack: the reply's global function calls the encapsulating one, and the
+ * three frames with the program's own must fit in 512 bytes, counted in
+ * 32-byte steps.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct tg_neigh_ans);
+	__uint(max_entries, 1);
+} tg_neigh_scratch SEC(".maps");
+
+/* The reply buffer of this CPU, cleared; NULL only if the map is broken. */
+static __always_inline struct tg_neigh_ans *tg_neigh_ans_get(void)
+{
+	__u32 zero = 0;
+	struct tg_neigh_ans *a;
+
+	a = bpf_map_lookup_elem(&tg_neigh_scratch, &zero);
+	if (a)
+		__builtin_memset(a, 0, sizeof(*a));
+	return a;
+}
 
 /*
  * The hook-neutral half of an answer: check the ARP request or neighbour
  * solicitation of the subscriber of claim at frame offset off (untagged inner
  * Ethernet right before it; outer IPv4 at l3; kind TG_NEIGH_*), build the
- * reply's payload in a and learn the asker's MAC address and UDP port.
- * TG_CONTINUE, or CONTROL when the request is left for the kernel.
+ * reply's payload in a, its tunnel in *ep, and learn the asker's MAC
+ * address and UDP port. TG_CONTINUE, or CONTROL when the request is left
+ * for the kernel.
  */
 static __always_inline int tg_neigh_answer(void *data, void *data_end,
 					   __u32 claim, __u64 off, __u64 l3,
-					   __u64 kind, struct tg_neigh_ans *a)
+					   __u64 kind, struct tg_neigh_ans *a,
+					   const struct tg_encap **ep)
 {
 	__u8 mac[ETH_ALEN];
 	struct tg_config *cfg;
@@ -118,7 +144,7 @@ static __always_inline int tg_neigh_answer(void *data, void *data_end,
 	if (!e || !peer || !cfg || e->type == TG_TUN_NONE ||
 	    tg_mac_zero(cfg->gw_mac))
 		return TG_R_CONTROL;
-	a->e = e;
+	*ep = e;
 
 	if ((void *)((__u8 *)data + sizeof(a->l2)) > data_end)
 		return TG_R_CONTROL;
@@ -128,13 +154,12 @@ static __always_inline int tg_neigh_answer(void *data, void *data_end,
 	 * packet pointer: subtract from the offset, kept apart from data.
 	 */
 	len = off - ETH_HLEN + ETH_ALEN;
-	asm volatile("" : "+r"(len));
-	m = data + len;
+	m = data + tg_bound(len, TG_NEIGH_MAX_OFF);
 	if ((void *)(m + ETH_ALEN) > data_end)
 		return TG_R_CONTROL;
 	__builtin_memcpy(mac, m, ETH_ALEN);
 
-	m = data + off;
+	m = data + tg_bound(off, TG_NEIGH_MAX_OFF);
 	if (kind == TG_NEIGH_ARP) {
 		struct tg_arp *req = (void *)m, *r = (void *)a->pl;
 
@@ -162,12 +187,18 @@ static __always_inline int tg_neigh_answer(void *data, void *data_end,
 		ip6h->payload_len = bpf_htons(TG_NA_LEN);
 		ip6h->nexthdr = IPPROTO_ICMPV6;
 		ip6h->hop_limit = TG_ND_HOP_LIMIT;
-		/* From the address asked about, to the asker. */
-		__builtin_memcpy(&ip6h->saddr, icmp + 8, sizeof(ip6h->saddr));
+		/*
+		 * From the address asked about (also the advertised target),
+		 * to the asker. Word by word: bytes would take a register
+		 * each, and their spills the stack the call chain needs.
+		 */
+#pragma unroll
+		for (i = 0; i < 4; i++)
+			((__u32 *)&ip6h->saddr)[i] = ((__u32 *)(na + 8))[i] =
+				((const __u32 *)(icmp + 8))[i];
 		__builtin_memcpy(&ip6h->daddr, &req->saddr, sizeof(ip6h->daddr));
 		na[0] = TG_ND_NA;
 		*(__be32 *)(na + 4) = bpf_htonl(TG_NA_FLAGS);
-		__builtin_memcpy(na + 8, icmp + 8, 16);
 		na[24] = TG_ND_OPT_TLLA;
 		na[25] = 1;		/* length in units of 8 bytes */
 		__builtin_memcpy(na + 26, cfg->gw_mac, ETH_ALEN);
@@ -194,7 +225,7 @@ static __always_inline int tg_neigh_answer(void *data, void *data_end,
 	if (*(__u32 *)peer->mac != *(__u32 *)mac ||
 	    *(__u16 *)(peer->mac + 4) != *(__u16 *)(mac + 4))
 		__builtin_memcpy(peer->mac, mac, ETH_ALEN);
-	oip = data + l3;
+	oip = data + tg_bound(l3, TG_ENC_L3_MAX);
 	if ((void *)(oip + 1) > data_end)
 		return TG_R_CONTROL;
 	if (oip->protocol == IPPROTO_UDP) {
@@ -250,6 +281,7 @@ static __always_inline __u32 tg_neigh_prepare(__u32 claim, __u64 l3,
 static __always_inline int tg_neigh_finish(void *data, void *data_end,
 					   __u64 l3, __u32 enc,
 					   const struct tg_neigh_ans *a,
+					   const struct tg_encap *e,
 					   struct tg_enc_csum *c)
 {
 	__u32 off = l3 + sizeof(struct iphdr) + (enc & 0xffff);
@@ -264,10 +296,10 @@ static __always_inline int tg_neigh_finish(void *data, void *data_end,
 	if (!csum)
 		return off;
 	/* The field is 6 bytes into UDP, 4 into GRE. */
-	if (a->e->type == TG_TUN_L2TPV3_UDP) {
+	if (e->type == TG_TUN_L2TPV3_UDP) {
 		c->start = csum - 6;
 		c->len = end - c->start;
-		c->seed = tg_udp4_pseudo(a->e, c->len);
+		c->seed = tg_udp4_pseudo(e, c->len);
 		c->how = TG_CSUM_AT_UDP;
 	} else {
 		c->start = csum - 4;
@@ -335,22 +367,27 @@ __noinline int tg_xdp_neigh_reply(struct xdp_md *ctx, __u64 claim, __u64 off,
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct tg_neigh_ans a = {};
+	const struct tg_encap *e = NULL;
+	struct tg_neigh_ans *a = tg_neigh_ans_get();
 	struct tg_enc_csum c = {};
 	int ret, pos;
 
-	ret = tg_neigh_answer(data, data_end, claim, off, l3, kind, &a);
+	if (!a)
+		return TG_R_INTERNAL;
+	ret = tg_neigh_answer(data, data_end, claim, off, l3, kind, a, &e);
 	if (ret != TG_CONTINUE)
 		return ret;
-	ret = tg_xdp_neigh_encap(ctx, claim, l3, a.plen, a.proto);
+	if (!e)
+		return TG_R_CONTROL;
+	ret = tg_xdp_neigh_encap(ctx, claim, l3, a->plen, a->proto);
 	if (ret < 0)
 		return TG_R_CONTROL;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	pos = tg_neigh_finish(data, data_end, l3, ret, &a, &c);
+	pos = tg_neigh_finish(data, data_end, l3, ret, a, e, &c);
 	if (pos < 0 ||
-	    bpf_xdp_store_bytes(ctx, pos, a.pl, a.proto == ETH_P_ARP ?
-					TG_ARP_HLEN : sizeof(a.pl)) ||
+	    bpf_xdp_store_bytes(ctx, pos, a->pl, a->proto == ETH_P_ARP ?
+					TG_ARP_HLEN : sizeof(a->pl)) ||
 	    (c.len && tg_xdp_csum_fill(ctx, c.start, c.len, c.seed, c.how)))
 		return TG_R_INTERNAL;
 	return TG_R_NEIGH_REPLY;

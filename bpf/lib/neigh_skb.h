@@ -53,22 +53,27 @@ __noinline int tg_skb_neigh_reply(struct __sk_buff *skb, __u64 claim,
 {
 	void *data = (void *)(long)skb->data;
 	void *data_end = (void *)(long)skb->data_end;
-	struct tg_neigh_ans a = {};
+	const struct tg_encap *e = NULL;
+	struct tg_neigh_ans *a = tg_neigh_ans_get();
 	struct tg_enc_csum c = {};
 	int ret, pos;
 
-	ret = tg_neigh_answer(data, data_end, claim, off, l3, kind, &a);
+	if (!a)
+		return TG_R_INTERNAL;
+	ret = tg_neigh_answer(data, data_end, claim, off, l3, kind, a, &e);
 	if (ret != TG_CONTINUE)
 		return ret;
-	ret = tg_skb_neigh_encap(skb, claim, l3, a.plen, a.proto);
+	if (!e)
+		return TG_R_CONTROL;
+	ret = tg_skb_neigh_encap(skb, claim, l3, a->plen, a->proto);
 	if (ret < 0)
 		return TG_R_CONTROL;
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
-	pos = tg_neigh_finish(data, data_end, l3, ret, &a, &c);
+	pos = tg_neigh_finish(data, data_end, l3, ret, a, e, &c);
 	if (pos < 0 ||
-	    bpf_skb_store_bytes(skb, pos, a.pl, a.proto == ETH_P_ARP ?
-					TG_ARP_HLEN : sizeof(a.pl), 0) ||
+	    bpf_skb_store_bytes(skb, pos, a->pl, a->proto == ETH_P_ARP ?
+					TG_ARP_HLEN : sizeof(a->pl), 0) ||
 	    (c.len && tg_skb_csum_fill(skb, c.start, c.len, c.seed, c.how)))
 		return TG_R_INTERNAL;
 	return TG_R_NEIGH_REPLY;

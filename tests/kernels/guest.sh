@@ -1,0 +1,114 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Runs inside a test kernel, started by its /init (tests/kernels/run.sh
+# builds the image): tungate up in every mode on veth pairs with a ping
+# through an enrolled tunnel, then every pcap case through replay,
+# compared byte for byte with the host's run. Prints ok and FAIL lines
+# (tests/e2e/result.sh), "TG: insns MODE PROGRAM N" for every loaded
+# program, and "N passed, M failed" last.
+PIN=/sys/fs/bpf/tungate
+DB=/tmp/tungate.db
+TMP=/tmp
+. /tg/result.sh
+
+# The concentrator's namespace with the host's bpffs (ip netns exec would
+# mount a /sys of its own without it).
+conc() {
+	nsenter --net=/run/netns/conc "$@"
+}
+
+tg() {
+	conc tungate --db "$DB" --pin-root "$PIN" "$@"
+}
+
+# A subscriber router (sub, 192.0.2.10) with the kernel's own GRE tunnel
+# to the concentrator (conc, 192.0.2.1), which routes its 100.64.1.0/24 to
+# core (198.51.100.2) and back. The far ends of the veth pairs carry an
+# XDP_PASS program so that native XDP can redirect into them.
+topo_up() {
+	for ns in sub conc core; do
+		ip netns add $ns && ip -n $ns link set lo up || return 1
+	done
+	ip link add s0 netns sub type veth peer name c0 netns conc &&
+	ip link add u0 netns conc type veth peer name k0 netns core &&
+	ip -n sub addr add 192.0.2.10/24 dev s0 &&
+	ip -n conc addr add 192.0.2.1/24 dev c0 &&
+	ip -n conc addr add 198.51.100.1/24 dev u0 &&
+	ip -n core addr add 198.51.100.2/24 dev k0 &&
+	for l in sub:s0 conc:c0 conc:u0 core:k0; do
+		ip -n ${l%%:*} link set ${l#*:} up || return 1
+	done
+	ip -n core route add 100.64.0.0/10 via 198.51.100.1 &&
+	conc sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward' &&
+	ip -n sub link add gre1 type gre local 192.0.2.10 remote 192.0.2.1 \
+		key 7 &&
+	ip -n sub addr add 100.64.1.1/24 dev gre1 &&
+	ip -n sub link set gre1 up &&
+	ip -n sub route add 198.51.100.0/24 dev gre1 src 100.64.1.1 &&
+	ip -n sub link set dev s0 xdp obj /tg/pass.bpf.o sec xdp &&
+	ip -n core link set dev k0 xdp obj /tg/pass.bpf.o sec xdp
+}
+
+# alice's packets in direction DIR (up or down).
+alice() {
+	tg -j stats alice --interval 0 |
+		sed -n "s/.*\"$1\":{\"packets\":\([0-9]*\).*/\1/p"
+}
+
+# ping_mode MODE: up in MODE and sync, three pings through alice's tunnel, counted
+# by the data plane in both directions, and down.
+ping_mode() {
+	m=$1
+	check "$m: up" tg up --subscriber-if c0 --uplink-if u0 --mode "$m"
+	# down removed the maps: the subscriber goes in again.
+	check "$m: sync" tg sync
+	tg -j status >/tmp/status.json 2>&1
+	tr '{' '\n' </tmp/status.json |
+		sed -n 's/.*"name": *"\([a-z_]*\)".*"verified_insns": *\([0-9]*\).*/\1 \2/p' |
+		while read -r prog n; do
+			echo "TG: insns $m $prog $n"
+		done
+	grep -q "\"mode\": *\"$m\"" /tmp/status.json &&
+		ok "$m: status shows mode $m" ||
+		fail "$m: status shows mode $m: $(cat /tmp/status.json)"
+	# Outer neighbours first, so that XDP forwards from the first packet.
+	conc ping -c 1 -W 2 192.0.2.10 >/dev/null 2>&1
+	conc ping -c 1 -W 2 198.51.100.2 >/dev/null 2>&1
+	up0=$(alice up)
+	down0=$(alice down)
+	check "$m: ping 198.51.100.2 from 100.64.1.1 through GRE" \
+		ip netns exec sub ping -c 3 -W 3 -I 100.64.1.1 198.51.100.2
+	up1=$(alice up)
+	down1=$(alice down)
+	if [ $((up1 - up0)) -ge 3 ] && [ $((down1 - down0)) -ge 3 ]; then
+		ok "$m: alice counted $((up1 - up0)) up, $((down1 - down0)) down"
+	else
+		fail "$m: alice counted ${up0:-?}..${up1:-?} up, ${down0:-?}..${down1:-?} down"
+	fi
+	check "$m: down" tg down
+}
+
+if topo_up >/tmp/topo.log 2>&1; then
+	ok "namespaces sub, conc, core with a GRE tunnel"
+	check "db and subscriber" sh -c "
+		tungate --db $DB db init &&
+		tungate --db $DB sub add alice --type gre --key 7 \
+			--remote 192.0.2.10 --local 192.0.2.1 \
+			--prefix 100.64.1.0/24"
+	for m in native generic tc; do
+		ping_mode $m
+	done
+else
+	fail "namespaces"
+	sed 's/^/    /' /tmp/topo.log
+fi
+
+# Two at a time: each replay's time is mostly the verifier, one per CPU.
+ls -d /tg/cases/* | xargs -P 2 -n 1 sh /tg/replay_case.sh >/tmp/replay.log 2>&1
+cat /tmp/replay.log
+passed=$((passed + $(grep -c '^ok   - replay' /tmp/replay.log)))
+failed=$((failed + $(grep -c '^FAIL - replay' /tmp/replay.log)))
+[ -n "$(ls /tg/cases)" ] || fail "replay: no case"
+
+finish
