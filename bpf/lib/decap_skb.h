@@ -8,6 +8,8 @@
 
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include "tunnel.h"
 
 /*
@@ -16,6 +18,29 @@
  */
 #define TG_ADJ_ROOM_DECAP_L3_IPV4 (1ULL << 7)
 #define TG_ADJ_ROOM_DECAP_L3_IPV6 (1ULL << 8)
+
+/*
+ * The IPv6 half of tg_skb_decap() on kernels whose bpf_skb_adjust_room()
+ * refuses the DECAP flags (before 6.3): there bpf_skb_change_proto() is
+ * what sets skb->protocol, without which the kernel's stack would take the
+ * packet for IPv4. Going from IPv4 to IPv6 it inserts the 20 bytes the
+ * headers differ by after the Ethernet header, so those 20 bytes of the
+ * inner header are cut with the tunnel's and written back there.
+ */
+static __always_inline int tg_skb_decap6_compat(struct __sk_buff *skb,
+						__u32 cut)
+{
+	__u8 head[sizeof(struct ipv6hdr) - sizeof(struct iphdr)];
+
+	if (bpf_skb_load_bytes(skb, ETH_HLEN + cut, head, sizeof(head)) ||
+	    bpf_skb_adjust_room(skb, -(__s32)(cut + sizeof(head)),
+				BPF_ADJ_ROOM_MAC, 0) ||
+	    bpf_skb_change_proto(skb, bpf_htons(ETH_P_IPV6), 0) ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN, head, sizeof(head),
+				BPF_F_RECOMPUTE_CSUM))
+		return -1;
+	return 0;
+}
 
 /*
  * Remove everything between the outer MAC addresses and the inner IP
@@ -31,18 +56,19 @@ static __always_inline int tg_skb_decap(struct __sk_buff *skb,
 						   TG_ADJ_ROOM_DECAP_L3_IPV6;
 	struct ethhdr *eth;
 	void *data, *data_end;
+	__u32 cut;
 
 	if (d->outer_off != ETH_HLEN || d->inner_off <= ETH_HLEN)
 		return TG_R_INTERNAL;
+	cut = d->inner_off - ETH_HLEN;
 	/*
-	 * Kernels before 6.3 refuse the flags: there skb->protocol keeps the
-	 * outer family (IPv4), right for IPv4 inside and, for IPv6 inside,
-	 * enough for a redirect, but not for the kernel's own stack.
+	 * Kernels before 6.3 refuse the flags. There, skb->protocol staying
+	 * the outer IPv4 is right for IPv4 inside; IPv6 needs the compat way.
 	 */
-	if (bpf_skb_adjust_room(skb, -(__s32)(d->inner_off - ETH_HLEN),
-				BPF_ADJ_ROOM_MAC, flags) &&
-	    bpf_skb_adjust_room(skb, -(__s32)(d->inner_off - ETH_HLEN),
-				BPF_ADJ_ROOM_MAC, 0))
+	if (bpf_skb_adjust_room(skb, -(__s32)cut, BPF_ADJ_ROOM_MAC, flags) &&
+	    (d->inner_proto == ETH_P_IP ?
+		     bpf_skb_adjust_room(skb, -(__s32)cut, BPF_ADJ_ROOM_MAC, 0) :
+		     tg_skb_decap6_compat(skb, cut)))
 		return TG_R_INTERNAL;
 
 	/* New layout: reload both ends and check again before writing. */

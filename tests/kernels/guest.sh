@@ -23,8 +23,8 @@ tg() {
 }
 
 # A subscriber router (sub, 192.0.2.10) with the kernel's own GRE tunnel
-# to the concentrator (conc, 192.0.2.1), which routes its 100.64.1.0/24 to
-# core (198.51.100.2) and back. The far ends of the veth pairs carry an
+# to the concentrator (conc, 192.0.2.1), which routes its 100.64.1.0/24
+# and 2001:db8:1::/48 to core (198.51.100.2, 2001:db8:ff::2) and back. The far ends of the veth pairs carry an
 # XDP_PASS program so that native XDP can redirect into them.
 topo_up() {
 	for ns in sub conc core; do
@@ -46,6 +46,12 @@ topo_up() {
 	ip -n sub addr add 100.64.1.1/24 dev gre1 &&
 	ip -n sub link set gre1 up &&
 	ip -n sub route add 198.51.100.0/24 dev gre1 src 100.64.1.1 &&
+	ip -n sub addr add 2001:db8:1::1/64 dev gre1 nodad &&
+	ip -n sub route add 2001:db8:ff::/64 dev gre1 src 2001:db8:1::1 &&
+	ip -n conc addr add 2001:db8:ff::1/64 dev u0 nodad &&
+	ip -n core addr add 2001:db8:ff::2/64 dev k0 nodad &&
+	ip -n core route add 2001:db8:1::/48 via 2001:db8:ff::1 &&
+	conc sh -c 'echo 1 >/proc/sys/net/ipv6/conf/all/forwarding' &&
 	ip -n sub link set dev s0 xdp obj /tg/pass.bpf.o sec xdp &&
 	ip -n core link set dev k0 xdp obj /tg/pass.bpf.o sec xdp
 }
@@ -56,8 +62,10 @@ alice() {
 		sed -n "s/.*\"$1\":{\"packets\":\([0-9]*\).*/\1/p"
 }
 
-# ping_mode MODE: up in MODE and sync, three pings through alice's tunnel, counted
-# by the data plane in both directions, and down.
+# ping_mode MODE: up in MODE and sync; from alice's router through its
+# GRE tunnel, pings to core (forwarded) and to the concentrator's own
+# address (handed to its kernel), IPv4 and IPv6, three each, counted by
+# the data plane; down.
 ping_mode() {
 	m=$1
 	check "$m: up" tg up --subscriber-if c0 --uplink-if u0 --mode "$m"
@@ -75,13 +83,21 @@ ping_mode() {
 	# Outer neighbours first, so that XDP forwards from the first packet.
 	conc ping -c 1 -W 2 192.0.2.10 >/dev/null 2>&1
 	conc ping -c 1 -W 2 198.51.100.2 >/dev/null 2>&1
+	conc ping6 -c 1 -W 2 2001:db8:ff::2 >/dev/null 2>&1
 	up0=$(alice up)
 	down0=$(alice down)
-	check "$m: ping 198.51.100.2 from 100.64.1.1 through GRE" \
+	check "$m: ping core through GRE" \
 		ip netns exec sub ping -c 3 -W 3 -I 100.64.1.1 198.51.100.2
+	check "$m: ping the concentrator itself through GRE" \
+		ip netns exec sub ping -c 3 -W 3 -I 100.64.1.1 198.51.100.1
+	check "$m: ping6 core through GRE" \
+		ip netns exec sub ping6 -c 3 -W 3 -I 2001:db8:1::1 2001:db8:ff::2
+	check "$m: ping6 the concentrator itself through GRE" \
+		ip netns exec sub ping6 -c 3 -W 3 -I 2001:db8:1::1 2001:db8:ff::1
 	up1=$(alice up)
 	down1=$(alice down)
-	if [ $((up1 - up0)) -ge 3 ] && [ $((down1 - down0)) -ge 3 ]; then
+	# Up: the six forwarded (what the kernel takes is not counted up).
+	if [ $((up1 - up0)) -ge 6 ] && [ $((down1 - down0)) -ge 12 ]; then
 		ok "$m: alice counted $((up1 - up0)) up, $((down1 - down0)) down"
 	else
 		fail "$m: alice counted ${up0:-?}..${up1:-?} up, ${down0:-?}..${down1:-?} down"
@@ -95,7 +111,7 @@ if topo_up >/tmp/topo.log 2>&1; then
 		tungate --db $DB db init &&
 		tungate --db $DB sub add alice --type gre --key 7 \
 			--remote 192.0.2.10 --local 192.0.2.1 \
-			--prefix 100.64.1.0/24"
+			--prefix 100.64.1.0/24 --prefix 2001:db8:1::/48"
 	for m in native generic tc; do
 		ping_mode $m
 	done

@@ -22,7 +22,7 @@ MODULES=(veth sch_ingress cls_bpf ip_gre ipip)
 APPLETS=(cat cmp cp cut date dmesg echo env grep head insmod kill ln ls
 	mkdir mknod mount mv ping poweroff printf ps rm seq sha256sum sleep
 	sort sync tail tee test timeout touch tr true false umount uname wc
-	xargs "[" sed awk base64 gzip od hexdump stat nsenter diff)
+	xargs "[" sed awk base64 gzip od hexdump stat nsenter diff ping6)
 
 root=$(mktemp -d /tmp/tungate-initramfs.XXXXXX)
 trap 'rm -rf "$root"' EXIT
