@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Database file, schema, settings and the dp_id allocator. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -399,7 +400,7 @@ int tg_db_open(const char *path, bool create, sqlite3 **out)
 
 int tg_db_open_flags(const char *path, unsigned int oflags, sqlite3 **out)
 {
-	bool create = oflags & TG_DB_CREATE;
+	bool create = oflags & TG_DB_CREATE, created = false;
 	int flags = SQLITE_OPEN_READWRITE;
 	sqlite3 *db = NULL;
 	struct stat sb;
@@ -421,6 +422,22 @@ int tg_db_open_flags(const char *path, unsigned int oflags, sqlite3 **out)
 			tg_db_err("database %s: cannot create its directory: %s",
 			       path, strerror(-err));
 			return err;
+		}
+		/*
+		 * It holds cookies and secrets: readable by its owner only,
+		 * whatever the umask. SQLite gives its -wal and -shm files
+		 * the mode of the database file.
+		 */
+		err = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (err < 0 && errno != EEXIST) {
+			err = -errno;
+			tg_db_err("database %s: cannot create it: %s", path,
+				  strerror(-err));
+			return err;
+		}
+		if (err >= 0) {
+			close(err);
+			created = true;
 		}
 		flags |= SQLITE_OPEN_CREATE;
 	} else if (!S_ISREG(sb.st_mode)) {
@@ -463,6 +480,9 @@ done:
 	db = NULL;
 out:
 	sqlite3_close(db);
+	/* A database this call created and could not set up is not left. */
+	if (err && created)
+		unlink(path);
 	return err;
 }
 

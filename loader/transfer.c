@@ -624,6 +624,11 @@ static int imp_class_row(struct import *im, unsigned int line, char **cols,
 		if (!*vals[i] || !strcmp(cols[i], "kind"))
 			continue;
 		if (!strcmp(cols[i], "name")) {
+			if (strlen(vals[i]) > TG_NAME_MAX) {
+				bad_add(&im->bad, line, "class: name '%s': longer than %d characters",
+					vals[i], TG_NAME_MAX);
+				return 0;
+			}
 			snprintf(c.name, sizeof(c.name), "%s", vals[i]);
 		} else if (!strcmp(cols[i], "down_rate") ||
 			   !strcmp(cols[i], "up_rate")) {
@@ -1021,7 +1026,7 @@ int do_import(int argc, char **argv)
 	struct tg_prefix *dbcom = NULL;
 	struct csv c = {};
 	char *hdr[64], *vals[64], *kind;
-	const char *path = NULL, *const *f;
+	const char *path = NULL, *const *f, *nul;
 	size_t ndb = 0, ndbcom = 0, i;
 	unsigned int line;
 	int ncol, n, j, k, ret;
@@ -1049,6 +1054,19 @@ int do_import(int argc, char **argv)
 		return ret;
 	}
 	c.line = 1;
+	/* A NUL would end a field early without a word: refuse the file. */
+	nul = memchr(c.buf, '\0', c.len);
+	if (nul) {
+		for (line = 1; nul > c.buf; nul--)
+			line += nul[-1] == '\n';
+		tg_err("import: %s line %u: a NUL byte; a CSV file holds text only",
+		       path, line);
+		ret = -EINVAL;
+		goto out;
+	}
+	/* Spreadsheets start UTF-8 files with a byte order mark. */
+	if (c.len >= 3 && !memcmp(c.buf, "\xef\xbb\xbf", 3))
+		c.pos = 3;
 	ncol = csv_next(&c, hdr, 64, &line);
 	if (ncol <= 0 || ncol > 64) {
 		tg_err("import: %s line 1: %s", path, ncol < 0 ?

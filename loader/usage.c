@@ -26,6 +26,7 @@
  * record gets one at the next tick.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,7 +392,7 @@ static int usage_file_write(sqlite3 *db, const char *dir, __s64 t)
 	char stamp[32], path[4096], tmp[4096];
 	sqlite3_stmt *st = NULL;
 	FILE *f = NULL;
-	int rc, err;
+	int rc, err, fd;
 
 	err = tg_usage_time_format(t, stamp, sizeof(stamp));
 	if (err)
@@ -400,9 +401,17 @@ static int usage_file_write(sqlite3 *db, const char *dir, __s64 t)
 			     stamp) >= sizeof(path))
 		return -ENAMETOOLONG;
 	snprintf(tmp, sizeof(tmp), "%s/.usage-%s.txt.tmp", dir, stamp);
-	f = fopen(tmp, "we");
-	if (!f)
+	/* Who used what: for the operator's eyes only, whatever the umask. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
 		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		unlink(tmp);
+		return err;
+	}
 	err = -EIO;
 	if (sqlite3_prepare_v2(db,
 			       "SELECT name, COALESCE(ip, '-'), COALESCE(class, '-'),"
@@ -441,7 +450,7 @@ int tg_usage_write_files(sqlite3 *db, const char *dir)
 	int rc, err = -EIO;
 	__s64 t;
 
-	if (mkdir(dir, 0755) && errno != EEXIST) {
+	if (mkdir(dir, 0700) && errno != EEXIST) {
 		err = -errno;
 		pr_warn("usage: directory %s: %s\n", dir, strerror(-err));
 		return err;

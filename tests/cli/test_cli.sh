@@ -98,6 +98,27 @@ cmp -s "$DB" "$TMP/init.db" && ok || bad "second db init changed the file"
 expect_ok "db init -j" tg -j db init
 json_check "db init -j" "j['version'] == 3"
 expect_ok "TUNGATE_DB" env TUNGATE_DB="$DB" "$TG" sub list
+
+# The database holds cookies and secrets: 0600 whatever the umask, and so
+# are its -wal and -shm files (held open by a reader while tungate writes).
+D0=$TMP/modes/tungate.db
+(umask 022 && "$TG" --db "$D0" db init >/dev/null) || bad "db init under umask 022"
+mode=$(stat -c %a "$D0" 2>/dev/null)
+[ "$mode" = 600 ] && ok || bad "new database is mode $mode under umask 022, want 600"
+if $PY - "$D0" "$TG" >"$TMP/out" 2>&1 <<'PY'
+import os, sqlite3, subprocess, sys
+db, tg = sys.argv[1:]
+os.umask(0o022)
+reader = sqlite3.connect(db)
+reader.execute("SELECT count(*) FROM subscriber").fetchall()
+subprocess.run([tg, "--db", db, "sub", "add", "m", "--type", "ipip",
+                "--remote", "192.0.2.80", "--local", "198.51.100.1"],
+               check=True, capture_output=True)
+modes = {s: oct(os.stat(db + s).st_mode & 0o777) for s in ("-wal", "-shm")}
+print(modes)
+sys.exit(0 if set(modes.values()) == {"0o600"} else 1)
+PY
+then ok; else bad "write-ahead log and shared memory modes: $(cat "$TMP/out")"; fi
 expect_refused "--db wins over TUNGATE_DB" "$TMP/nope.db does not exist" \
 	env TUNGATE_DB="$DB" "$TG" --db "$TMP/nope.db" sub list
 
@@ -192,6 +213,11 @@ expect_refused "key range" "--key '4294967296': out of range 0..4294967295" \
 	add x "${A[@]}" --key 4294967296
 expect_refused "key junk" "--key '12a': not a number" add x "${A[@]}" --key 12a
 expect_refused "key negative" "--key '-1'" add x "${A[@]}" --key -1
+# Digits only: no blank of any kind, no sign, before or after.
+for v in $'\t7' $'\n7' $'\v7' ' 7' '+7' '7 ' $'7\n'; do
+	expect_refused "key '$v'" "--key '$v': not a number" add x "${A[@]}" --key "$v"
+	expect_refused "mtu '$v'" "--mtu '${v/7/1400}'" add x "${A[@]}" --mtu "${v/7/1400}"
+done
 expect_refused "key no value" "option --key needs a value" add x "${A[@]}" --key
 expect_refused "session on gre" "--session is not valid for type gre" \
 	add x "${A[@]}" --session 5
@@ -502,6 +528,23 @@ cmp -s "$DB" "$TMP/before.db" && ok || bad "-j import refusal changed the databa
 expect_refused "import unknown column" "column 'colour': unknown" \
 	tg import <(printf 'name,colour\nx,red\n')
 expect_refused "import missing file" "import: $TMP/none.csv: No such file" tg import "$TMP/none.csv"
+# Hostile files, one per row: printf format of the file | what stderr says.
+long=$(printf 'c%.0s' $(seq 64))
+while IFS='|' read -r fmt msg; do
+	printf "$fmt" >"$TMP/hostile.csv"
+	expect_refused "import $fmt" "$msg" tg import "$TMP/hostile.csv"
+done <<EOF_CSV
+name,type,remote,local\nzed\\0evil,ipip,192.0.2.61,198.51.100.1\n|line 2: a NUL byte
+\\0|line 1: a NUL byte
+name,type,remote,local\n\n\nz,ipip,192.0.2.61,198.51.100.1\\0\n|line 4: a NUL byte
+kind,name,down_rate,up_rate\nclass,$long,10mbit,5mbit\n|class: name '$long': longer than 63 characters
+name,type,remote,local\n$long,ipip,192.0.2.61,198.51.100.1\n|name '$long': longer than 63 characters
+EOF_CSV
+# A byte order mark, as spreadsheets write, is no part of the first column.
+printf '\xef\xbb\xbfname,type,remote,local,prefixes\nbom1,ipip,192.0.2.62,198.51.100.1,100.64.62.0/24\n' >"$TMP/bom.csv"
+"$TG" --db "$TMP/bom.db" db init >/dev/null
+expect_ok "import with a byte order mark" "$TG" --db "$TMP/bom.db" import "$TMP/bom.csv"
+expect_ok "imported with a byte order mark" "$TG" --db "$TMP/bom.db" sub show bom1
 printf 'name,type,remote,local,prefixes\nq1,ipip,192.0.2.50,198.51.100.1,100.64.30.0/24 100.64.31.0/24\n' >"$TMP/ok.csv"
 expect_ok "import simple" tg -j import "$TMP/ok.csv"
 json_check "import simple" "j['subscribers'] == 1"

@@ -12,6 +12,8 @@
 #
 # Needs root. Outside CI it says SKIP and succeeds; with CI=true a skip fails.
 set -uo pipefail
+# The file modes checked below must not depend on the caller's umask.
+umask 022
 
 TAG=tg-usg
 . "$(dirname "$0")/lib.sh"
@@ -154,6 +156,9 @@ check "stats agree: alice up $(stat sub alice up bytes), down $(stat sub alice d
 	"$(stat sub alice down bytes)" = "${EXP[alice.down_bytes]}"
 check "text files add up: $(files_match | tr '\n' ';')" files_match
 check "a file per record: $(ls "$U" | tr '\n' ' ')" test "$(ls "$U" | wc -l)" = 2
+# Who used what is the operator's business: 0700 and 0600, whatever the umask.
+modes=$(command stat -c %a "$U" "$U"/usage-*.txt | sort -u | tr '\n' ' ')
+check "usage directory 700, files 600 (got $modes)" test "$modes" = "600 700 "
 check "record again: nothing new" tg usage record
 check "still: $(totals_match | tr '\n' ';')" totals_match
 
