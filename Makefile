@@ -5,6 +5,8 @@
 # make demo       install what is missing, build, run the namespace demo
 # make bench      BPF_PROG_TEST_RUN figures as ratios to XDP_PASS
 # make check      static checks (cppcheck)
+# make install    the binary, its man page and systemd unit (PREFIX, DESTDIR)
+# make uninstall  removes what make install put there
 
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -49,7 +51,15 @@ BENCH_OBJS  := $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%.o,$(BENCH_SRCS)
 
 TUNGATE := $(BUILD)/tungate
 
-.PHONY: all deps test demo bench check clean
+PREFIX  ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+# systemd reads units from /usr/local/lib/systemd/system too.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALLED := $(DESTDIR)$(SBINDIR)/tungate $(DESTDIR)$(MANDIR)/man8/tungate.8 \
+	$(DESTDIR)$(UNITDIR)/tungate.service
+
+.PHONY: all deps test demo bench check clean install uninstall
 all: $(TUNGATE)
 
 deps:
@@ -114,6 +124,19 @@ check:
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--suppress=unknownMacro --suppress=missingIncludeSystem \
 		--include=ci/cppcheck-macros.h -D__x86_64__ -I maps -I loader loader tests/unit tests/bench
+
+# The unit runs the binary from where it is installed.
+install: $(TUNGATE)
+	$(call msg,INSTALL,$(DESTDIR)$(SBINDIR)/tungate)
+	$(Q)install -D -m 0755 $(TUNGATE) $(DESTDIR)$(SBINDIR)/tungate
+	$(Q)install -D -m 0644 loader/tungate.8 $(DESTDIR)$(MANDIR)/man8/tungate.8
+	$(Q)mkdir -p $(DESTDIR)$(UNITDIR)
+	$(Q)sed 's|/usr/local/sbin/tungate|$(SBINDIR)/tungate|g' \
+		loader/tungate.service >$(DESTDIR)$(UNITDIR)/tungate.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/tungate.service
+
+uninstall:
+	$(Q)rm -f $(INSTALLED)
 
 clean:
 	$(Q)rm -rf $(BUILD)

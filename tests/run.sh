@@ -23,6 +23,7 @@ run unit build/unit-tests
 run cli bash tests/cli/test_cli.sh
 run cli-bird bash tests/cli/test_bird.sh
 run cli-stats bash tests/cli/test_stats.sh
+run cli-install bash tests/cli/test_install.sh
 run pcap bash tests/pcap/run.sh
 run pcap-roundtrip bash tests/pcap/roundtrip.sh
 run pcap-tshark bash tests/pcap/encap_tshark.sh
