@@ -524,7 +524,7 @@ static int sync_classify(struct tg_sync_ctx *c, sqlite3 *db)
 {
 	struct tg_sync_stats *st = c->st;
 	__u32 cap = c->m->capacity, id;
-	char buf[TG_NAME_MAX + 16], ***list;
+	char buf[TG_NAME_MAX + 16], ***list, **grown;
 	unsigned int *cnt, n[3] = {};
 	bool w, h;
 	int k;
@@ -557,9 +557,10 @@ static int sync_classify(struct tg_sync_ctx *c, sqlite3 *db)
 			if (sync_name(c, id, buf))
 				return -ENOMEM;
 		}
-		*list = realloc(*list, (n[k] + 1) * sizeof(char *));
-		if (!*list)
-			return -ENOMEM;
+		grown = realloc(*list, (n[k] + 1) * sizeof(char *));
+		if (!grown)
+			return -ENOMEM;	/* *list, still whole, is the caller's */
+		*list = grown;
 		(*list)[n[k] - 1] = strdup(c->name_of[id]);
 		(*list)[n[k]] = NULL;
 		if (!(*list)[n[k] - 1])

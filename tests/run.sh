@@ -19,6 +19,7 @@ run() {
 	fi
 }
 
+run static make --no-print-directory check
 run unit build/unit-tests
 run cli bash tests/cli/test_cli.sh
 run cli-bird bash tests/cli/test_bird.sh
