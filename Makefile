@@ -5,6 +5,7 @@
 # make demo       install what is missing, build, run the namespace demo
 # make bench      BPF_PROG_TEST_RUN figures as ratios to XDP_PASS
 # make check      static checks (cppcheck)
+# make san        the binary and unit tests with ASan and UBSan, in build-san/
 # make install    the binary, its man page and systemd unit (PREFIX, DESTDIR)
 # make uninstall  removes what make install put there
 
@@ -59,7 +60,7 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 INSTALLED := $(DESTDIR)$(SBINDIR)/tungate $(DESTDIR)$(MANDIR)/man8/tungate.8 \
 	$(DESTDIR)$(UNITDIR)/tungate.service
 
-.PHONY: all deps test demo bench check clean install uninstall
+.PHONY: all deps test demo bench check clean install uninstall san
 all: $(TUNGATE)
 
 deps:
@@ -125,6 +126,14 @@ check:
 		--suppress=unknownMacro --suppress=missingIncludeSystem \
 		--include=ci/cppcheck-macros.h -D__x86_64__ -I maps -I loader loader tests/unit tests/bench
 
+# Any sanitizer report ends the program with an error.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+san:
+	$(Q)CFLAGS="-O2 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
+		$(MAKE) --no-print-directory BUILD=build-san \
+		build-san/tungate build-san/unit-tests
+
 # The unit runs the binary from where it is installed.
 install: $(TUNGATE)
 	$(call msg,INSTALL,$(DESTDIR)$(SBINDIR)/tungate)
@@ -139,6 +148,6 @@ uninstall:
 	$(Q)rm -f $(INSTALLED)
 
 clean:
-	$(Q)rm -rf $(BUILD)
+	$(Q)rm -rf $(BUILD) build-san
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/loader/*.d $(BUILD)/tests/*/*.d)

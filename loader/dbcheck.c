@@ -130,6 +130,8 @@ static void chk_overlaps(struct chk *c, struct chk_pfx *pf, size_t np,
 	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN];
 	size_t i, act;
 
+	if (np < 2)
+		return;	/* nothing to sort; qsort() takes no NULL array */
 	qsort(pf, np, sizeof(*pf), chk_pfx_cmp);
 	for (i = 1, act = 0; i < np; i++) {
 		if (!tg_prefix_overlap(&pf[act].p, &pf[i].p)) {

@@ -25,6 +25,7 @@ run cli bash tests/cli/test_cli.sh
 run cli-bird bash tests/cli/test_bird.sh
 run cli-stats bash tests/cli/test_stats.sh
 run cli-install bash tests/cli/test_install.sh
+run sanitizers bash tests/sanitize.sh
 run pcap bash tests/pcap/run.sh
 run pcap-roundtrip bash tests/pcap/roundtrip.sh
 run pcap-tshark bash tests/pcap/encap_tshark.sh

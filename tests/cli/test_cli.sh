@@ -58,6 +58,11 @@ expect_refused() {
 		bad "$desc: printed to stdout: $(cat "$TMP/out")"
 		return
 	fi
+	# Built with sanitizers (make san), a refusal must not hide a report.
+	if grep -q 'Sanitizer\|runtime error:' "$TMP/err"; then
+		bad "$desc: sanitizer report: $(head -n 5 "$TMP/err")"
+		return
+	fi
 	if [ -e "$TMP/before.db" ] && ! cmp -s "$DB" "$TMP/before.db"; then
 		bad "$desc: database changed"
 		return

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The unit and CLI suites against the loader built with AddressSanitizer,
+# LeakSanitizer and UndefinedBehaviorSanitizer (make san, in build-san/):
+# any report makes the command that hit it fail, so the suites fail.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+suite() {
+	local name=$1
+	shift
+	printf -- '--- %s\n' "$name"
+	if "$@"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAIL: $name"
+	fi
+}
+
+if ! make --no-print-directory san; then
+	echo "FAIL: make san"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+suite "unit (sanitized)" build-san/unit-tests
+suite "cli (sanitized)" env TUNGATE=build-san/tungate bash tests/cli/test_cli.sh
+echo "sanitizers: $passed passed, $failed failed"
+[ $failed -eq 0 ]
