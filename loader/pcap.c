@@ -352,7 +352,8 @@ static void ng_ts(const struct tg_pcap_if *ifp, uint64_t ts, struct tg_pcap_pkt 
 			for (i = 9; i < ifp->tsres; i++)
 				frac /= 10;
 	}
-	pkt->ts_sec = (int64_t)sec + ifp->tsoffset;
+	/* Wraps at the ends of the range, as a signed addition may not. */
+	pkt->ts_sec = (int64_t)(sec + (uint64_t)ifp->tsoffset);
 	pkt->ts_nsec = frac;
 }
 

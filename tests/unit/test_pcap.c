@@ -366,6 +366,70 @@ START_TEST(test_pcapng_sections_and_interfaces)
 }
 END_TEST
 
+/* An interface whose timestamps are in seconds (if_tsresol 0) plus offset. */
+static void ng_idb_offset(struct bytes *b, int64_t offset)
+{
+	size_t at = ng_begin(b, 1);
+
+	put16(b, TG_LINKTYPE_RAW);
+	put16(b, 0);
+	put32(b, 0);
+	put16(b, 9);		/* if_tsresol */
+	put16(b, 1);
+	put32(b, 0);		/* 10^0: seconds, then padding */
+	put16(b, 14);		/* if_tsoffset */
+	put16(b, 8);
+	if (b->be) {
+		put32(b, (uint64_t)offset >> 32);
+		put32(b, (uint64_t)offset);
+	} else {
+		put32(b, (uint64_t)offset);
+		put32(b, (uint64_t)offset >> 32);
+	}
+	put16(b, 0);		/* opt_endofopt */
+	put16(b, 0);
+	ng_end(b, at);
+}
+
+/*
+ * if_tsoffset, a signed number of seconds, is added to each timestamp; at
+ * the ends of its range the sum wraps (64 bits, as pcap writers do) rather
+ * than overflow a signed addition.
+ */
+START_TEST(test_pcapng_tsoffset)
+{
+	static const struct {
+		int64_t offset;
+		uint64_t ts;
+		int64_t sec;
+	} cases[] = {
+		{ 1000, 5, 1005 },
+		{ -1000, 1700000000, 1699999000 },
+		{ INT64_MAX, 10, INT64_MIN + 9 },
+		{ INT64_MIN, UINT64_MAX, INT64_MAX },
+		{ -1, 0, -1 },
+	};
+	struct tg_pcap_reader r;
+	struct tg_pcap_pkt p;
+	struct bytes b;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&b, 0, sizeof(b));
+		ng_shb(&b, i & 1);
+		ng_idb_offset(&b, cases[i].offset);
+		ng_epb(&b, 0, cases[i].ts, ip6, sizeof(ip6), sizeof(ip6));
+		ck_assert_int_eq(open_bytes(&r, &b, b.n), 0);
+		ck_assert_int_eq(tg_pcap_next(&r, &p), 1);
+		ck_assert_msg(p.ts_sec == cases[i].sec,
+			      "case %zu: ts_sec %lld, want %lld", i,
+			      (long long)p.ts_sec, (long long)cases[i].sec);
+		ck_assert_uint_eq(p.ts_nsec, 0);
+		tg_pcap_close(&r);
+	}
+}
+END_TEST
+
 START_TEST(test_to_ether)
 {
 	static const uint8_t dst[6] = { 0x02, 0, 0, 0, 0, 0x01 };
@@ -790,6 +854,7 @@ Suite *pcap_suite(void)
 	tcase_add_test(tc, test_classic_be_nsec);
 	tcase_add_test(tc, test_classic_linktype_fcs_bits);
 	tcase_add_test(tc, test_pcapng_sections_and_interfaces);
+	tcase_add_test(tc, test_pcapng_tsoffset);
 	tcase_add_test(tc, test_to_ether);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_truncated_classic);
