@@ -15,6 +15,7 @@
 #include "lib/mss.h"
 #include "lib/neigh.h"
 #include "lib/police.h"
+#include "lib/reserved.h"
 #include "lib/icmp.h"
 
 /* Set through the skeleton before load: record every outcome in tg_trace. */
@@ -57,10 +58,14 @@ int tg_sub_xdp(struct xdp_md *ctx)
 		goto out;
 	}
 	/*
-	 * Anti-spoofing passed: scope (inner destination), upstream rate,
-	 * before decapsulation so that a scope refusal can still be answered
-	 * through the tunnel (and a refused packet costs no head move).
+	 * Anti-spoofing passed: a destination no one has, scope (inner
+	 * destination), upstream rate, before decapsulation so that a scope
+	 * refusal can still be answered through the tunnel (and a refused
+	 * packet costs no head move).
 	 */
+	reason = tg_reserved_dst(data + d.inner_off, data_end, d.inner_proto);
+	if (reason != TG_CONTINUE)
+		goto out;
 	reason = tg_police_packet(data + d.inner_off, data_end, d.inner_proto,
 				  d.claim, TG_DIR_UP, len);
 	if (reason == TG_R_SCOPE) {

@@ -19,6 +19,7 @@
 #include "lib/mss_skb.h"
 #include "lib/neigh_skb.h"
 #include "lib/police.h"
+#include "lib/reserved.h"
 
 /* Set through the skeleton before load: record every outcome in tg_trace. */
 const volatile __u8 tg_trace_enabled = 0;
@@ -73,7 +74,13 @@ int tg_sub_tc(struct __sk_buff *skb)
 	len = d.inner_len;
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
-	/* Anti-spoofing passed: scope (inner destination), upstream rate. */
+	/*
+	 * Anti-spoofing passed: a destination no one has, scope (inner
+	 * destination), upstream rate.
+	 */
+	reason = tg_reserved_dst(data + ETH_HLEN, data_end, d.inner_proto);
+	if (reason != TG_CONTINUE)
+		goto out;
 	reason = tg_police_packet(data + ETH_HLEN, data_end, d.inner_proto,
 				  d.claim, TG_DIR_UP, len);
 	if (reason != TG_CONTINUE)

@@ -69,6 +69,7 @@ bool tg_reason_sub_drop(__u32 reason)
 	case TG_R_POLICED_UP:
 	case TG_R_POLICED_DOWN:
 	case TG_R_SCOPE:
+	case TG_R_RESERVED_DST:
 		return true;
 	}
 	return false;

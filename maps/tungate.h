@@ -274,6 +274,7 @@ _Static_assert(sizeof(struct tg_bucket) == 16, "tg_bucket layout");
 	X(POLICED_UP, 10, "policed_up")  /* drop: over the upstream rate */   \
 	X(POLICED_DOWN, 11, "policed_down") /* drop: over the downstream rate */ \
 	X(SCOPE, 12, "scope")            /* drop: outside a community scope */ \
+	X(RESERVED_DST, 13, "reserved_dst") /* drop: to no one's address */    \
 	X(FIB_NO_NEIGH, 16, "fib_no_neigh")   /* pass decapsulated */          \
 	X(FIB_BLACKHOLE, 17, "fib_blackhole") /* drop */                       \
 	X(FIB_UNREACHABLE, 18, "fib_unreachable") /* pass decapsulated */      \

@@ -59,6 +59,7 @@ static __always_inline bool tg_reason_drops(__u32 reason)
 	case TG_R_POLICED_UP:
 	case TG_R_POLICED_DOWN:
 	case TG_R_SCOPE:
+	case TG_R_RESERVED_DST:
 	case TG_R_FIB_BLACKHOLE:
 	case TG_R_FIB_PROHIBIT:
 	case TG_R_INTERNAL:

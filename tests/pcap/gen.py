@@ -1196,6 +1196,25 @@ def build_cases():
          "untouched for every tunnel type, before the TTL check", rows,
          subs=["grek7", "sit"])
 
+    # Destinations no one has, next to the nearest ordinary ones.
+    rows = []
+    for dst in ("0.0.0.1", "0.255.255.255", "169.254.0.1", "224.0.0.5",
+                "239.255.255.250", "240.0.0.1", "255.255.255.255"):
+        rows.append(dropped(fr("ipip", in4("ipip", dst=dst)),
+                            "reserved_dst", "ipip"))
+    for dst in ("1.0.0.1", "169.253.255.255", "169.255.0.1",
+                "223.255.255.254"):
+        rows.append(ok(fr("ipip", in4("ipip", dst=dst))))
+    for dst in ("::", "::ffff:192.0.2.1", "::ffff:0:0"):
+        rows.append(dropped(fr("gre", in6("gre", dst=dst)),
+                            "reserved_dst", "gre"))
+    for dst in ("::1:0:0", "64:ff9b::c000:201", "::fffe:c000:201"):
+        rows.append(ok(fr("gre", in6("gre", dst=dst))))
+    case("reserved_dst", "inner destinations no one has (0.0.0.0/8, "
+         "169.254.0.0/16, 224.0.0.0/4, 240.0.0.0/4 with the broadcast, ::, "
+         "::ffff:0:0/96) are dropped as reserved_dst, after anti-spoofing; "
+         "the addresses next to them are forwarded", rows)
+
     # TTL / hop limit.
     rows = []
     for sub in ("ipip", "gre", "tap", "eoip", "l3ipc8", "l3udpn", "l2tp"):

@@ -48,6 +48,7 @@ DECAP_VERDICT = {
 # Reasons that leave the packet untouched, and the verdicts allowed for each.
 UNTOUCHED_VERDICTS = {
     "spoofed_src": ("drop",),
+    "reserved_dst": ("drop",),
     "bad_cookie": ("drop",),
     "gre_bad_csum": ("drop",),
     "inner_malformed": ("drop",),
