@@ -306,8 +306,8 @@ enum tg_reason {
 
 /* Per-CPU value of tg_sub_stats, indexed by sub_id. */
 struct tg_sub_counters {
-	__u64 packets[TG_DIR_MAX];	/* forwarded */
-	__u64 bytes[TG_DIR_MAX];	/* inner IP bytes forwarded */
+	__u64 packets[TG_DIR_MAX];	/* its traffic: tg_reason_is_traffic() */
+	__u64 bytes[TG_DIR_MAX];	/* inner IP bytes of those */
 	__u64 reasons[TG_R_SUB_MAX];	/* packets by reason, any direction */
 };
 _Static_assert(sizeof(struct tg_sub_counters) == 160, "tg_sub_counters layout");

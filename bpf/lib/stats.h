@@ -6,10 +6,22 @@
 #include "tungate_maps.bpf.h"
 
 /*
- * Count one packet of len bytes under reason; a forwarded one (OK) also
- * as a packet of direction dir (enum tg_dir). Per-CPU values: plain
- * increments, no atomics. A sub_id beyond the map (or 0) is not counted
- * per subscriber; the array lookup already refuses out-of-range keys.
+ * Reasons of a packet that passed the rate check and went on, redirected
+ * or to the kernel (expiring TTL, FIB answers, a port tungate does not
+ * manage): charged to the bucket, so counted as the subscriber's traffic.
+ */
+static __always_inline bool tg_reason_is_traffic(__u32 reason)
+{
+	return reason == TG_R_OK || reason == TG_R_TTL_EXPIRED ||
+	       (reason >= TG_R_FIB_NO_NEIGH && reason <= TG_R_EGRESS_UNMANAGED);
+}
+
+/*
+ * Count one packet of len bytes under reason; one of the subscriber's
+ * traffic (tg_reason_is_traffic) also as a packet of direction dir (enum
+ * tg_dir). Per-CPU values: plain increments, no atomics. A sub_id beyond
+ * the map (or 0) is not counted per subscriber; the array lookup already
+ * refuses out-of-range keys.
  */
 static __always_inline void tg_count_dir(__u32 reason, __u32 sub_id,
 					 __u32 len, __u32 dir)
@@ -32,7 +44,7 @@ static __always_inline void tg_count_dir(__u32 reason, __u32 sub_id,
 	else if (reason == TG_R_NEIGH_REPLY)
 		/* No per-subscriber slot of its own: tunnel control. */
 		s->reasons[TG_R_CONTROL]++;
-	if (reason == TG_R_OK) {
+	if (tg_reason_is_traffic(reason)) {
 		s->packets[dir & 1]++;
 		s->bytes[dir & 1] += len;
 	}

@@ -1288,8 +1288,15 @@ START_TEST(test_packet)
 				      "%s: subscriber reason count %llu",
 				      tc->name,
 				      (unsigned long long)s.reasons[tc->reason]);
-		ck_assert_msg(s.packets[TG_DIR_UP] == 0,
-			      "%s: counted as forwarded", tc->name);
+		/*
+		 * Decapsulated and on to the kernel: charged to the bucket
+		 * and counted as its traffic; refused: neither.
+		 */
+		ck_assert_msg(s.packets[TG_DIR_UP] == tc->decap &&
+				      s.bytes[TG_DIR_UP] == (tc->decap ? len : 0),
+			      "%s: counted up %llu packets %llu bytes, want %u",
+			      tc->name, (unsigned long long)s.packets[TG_DIR_UP],
+			      (unsigned long long)s.bytes[TG_DIR_UP], tc->decap);
 	}
 	tg_leave();
 }
@@ -1420,9 +1427,10 @@ START_TEST(test_forward_ok)
 	want[14 + 10] = c >> 8;
 	want[14 + 11] = c & 0xff;
 	assert_bytes("forward IPv4", r.out, r.out_len, want, want_len);
+	/* Both are its traffic: the first went on to the kernel. */
 	s = sub_count(SUB_GRE_KEY);
-	ck_assert_uint_eq(s.packets[TG_DIR_UP], 1);
-	ck_assert_uint_eq(s.bytes[TG_DIR_UP], p.len - p.inner_off);
+	ck_assert_uint_eq(s.packets[TG_DIR_UP], 2);
+	ck_assert_uint_eq(s.bytes[TG_DIR_UP], 2 * (p.len - p.inner_off));
 	ck_assert_uint_eq(s.reasons[TG_R_OK], 1);
 	ck_assert_uint_eq(global_count(TG_R_OK).bytes, p.len - p.inner_off);
 
