@@ -13,19 +13,25 @@
 # there, every shared capture with a case file. Env: TUNGATE, SHARED_PCAPS.
 set -uo pipefail
 
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-tungate=${TUNGATE:-$top/build/tungate}
+. "$(dirname "${BASH_SOURCE[0]}")/../pcap/lib.sh"
 pcaps=${SHARED_PCAPS:-$top/../shared/pcaps}
 out=$1/cases
-mkdir -p "$out"
 bad=0
 
-# prepare NAME CAPTURE ENROL [REPLAY OPTION...]: ENROL is run by bash in
-# the case's own directory with TUNGATE and TUNGATE_DB set.
+# enrol_shared CASEFILE DB: a fresh database enrolled as shared.sh does.
+enrol_shared() {
+	"$tungate" --db "$2" db init >/dev/null &&
+		(cd "$(dirname "$1")" && TUNGATE=$tungate TUNGATE_DB=$2 \
+			bash -c 'set -e; TSHARK_ARGS=(); source "$1"' enrol "$1" \
+			>/dev/null)
+}
+
+# prepare NAME CAPTURE [REPLAY OPTION...]: the case's capture, options
+# (a topo file copied beside them) and the host's replay, into the case
+# directory the caller made and enrolled (db, messages so far in err).
 prepare() {
-	local name=$1 cap=$2 enrol=$3 d=$out/$1 a
-	shift 3
-	mkdir -p "$d"
+	local name=$1 cap=$2 d=$out/$1 a
+	shift 2
 	cp "$cap" "$d/in.pcap"
 	: >"$d/args"
 	for a in "$@"; do
@@ -34,36 +40,41 @@ prepare() {
 		esac
 		echo "$a" >>"$d/args"
 	done
-	if ! "$tungate" --db "$d/db" db init >/dev/null 2>"$d/err" ||
-		! (cd "$(dirname "$enrol")" && TUNGATE=$tungate TUNGATE_DB=$d/db \
-			bash -c 'set -e; TSHARK_ARGS=(); source "$1"' enrol "$enrol") \
-			>/dev/null 2>>"$d/err" ||
-		! (cd "$d" && "$tungate" --db db replay --in in.pcap \
-			--out host.pcap "$@" >host.txt 2>>err); then
-		echo "cases: $name: cannot prepare it:" >&2
-		sed 's/^/  /' "$d/err" >&2
-		bad=1
-	fi
-	rm -f "$d/err"
+	(cd "$d" && "$tungate" --db db replay --in in.pcap --out host.pcap \
+		"$@" >host.txt 2>>err)
 }
 
-for dir in "$top"/tests/pcap/*/; do
+# done_case NAME STATUS: reports a case that could not be prepared.
+done_case() {
+	if [ "$2" != 0 ]; then
+		echo "cases: $1: cannot prepare it:" >&2
+		sed 's/^/  /' "$out/$1/err" >&2
+		bad=1
+	fi
+	rm -f "$out/$1/err"
+}
+
+for dir in "$here"/*/; do
 	dir=${dir%/}
 	[ -f "$dir/in.pcap" ] || continue
-	opts=()
-	[ -f "$dir/topo" ] && opts+=(--topo "$dir/topo")
-	[ "$(cat "$dir/side" 2>/dev/null)" = uplink ] && opts+=(--side uplink)
-	enrol=$dir/db.sh
-	[ -f "$enrol" ] || enrol=/dev/null
-	prepare "${dir##*/}" "$dir/in.pcap" "$enrol" "${opts[@]}"
+	name=${dir##*/}
+	mkdir -p "$out/$name"
+	pcap_replay_opts "$dir"
+	pcap_enrol "$dir" "$out/$name/db" 2>"$out/$name/err" &&
+		prepare "$name" "$dir/in.pcap" "${replay_opts[@]}"
+	done_case "$name" $?
 done
 
 if [ -d "$pcaps" ]; then
-	for case in "$top"/tests/pcap/shared/*.sh; do
+	for case in "$here"/shared/*.sh; do
 		label=$(basename "$case" .sh)
 		cap=$pcaps/${label%%--*}
 		[ -f "$cap" ] || continue
-		prepare "shared-$label" "$cap" "$case"
+		name=shared-$label
+		mkdir -p "$out/$name"
+		enrol_shared "$case" "$out/$name/db" 2>"$out/$name/err" &&
+			prepare "$name" "$cap"
+		done_case "$name" $?
 	done
 fi
 exit $bad

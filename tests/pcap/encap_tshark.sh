@@ -22,13 +22,10 @@ for c in "${cases[@]}"; do
 	out=$tmp/$c
 	mkdir -p "$out"
 	db=$out/tungate.db
-	topo=()
-	[ -f "$dir/topo" ] && topo=(--topo "$dir/topo")
-	if ! "$tungate" --db "$db" db init >"$out/log" 2>&1 ||
-		! (cd "$dir" && TUNGATE=$tungate TUNGATE_DB=$db bash db.sh) \
-			>>"$out/log" 2>&1 ||
-		! "$tungate" --db "$db" -j replay --side uplink \
-			--in "$dir/in.pcap" --out "$out/out.pcap" "${topo[@]}" \
+	pcap_replay_opts "$dir"
+	if ! pcap_enrol "$dir" "$db" 2>"$out/log" ||
+		! "$tungate" --db "$db" -j replay --in "$dir/in.pcap" \
+			--out "$out/out.pcap" "${replay_opts[@]}" \
 			>"$out/verdicts.json" 2>>"$out/log"; then
 		failed=$((failed + 1))
 		echo "FAIL: $c: database or replay:"

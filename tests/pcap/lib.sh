@@ -6,6 +6,7 @@
 #
 # Sets: here (tests/pcap), top (the repository), tungate (absolute path,
 # env TUNGATE or build/tungate), python, tmp (removed on exit), cases.
+# Also used by tests/kernels/cases.sh for pcap_enrol and pcap_replay_opts.
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -43,6 +44,23 @@ pcap_start() {
 	fi
 	tmp=$(mktemp -d "/tmp/tungate-$1.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
+}
+
+# pcap_enrol DIR DB: a fresh database DB enrolled as the case in DIR says
+# (its db.sh, when it has one); messages on stderr.
+pcap_enrol() {
+	"$tungate" --db "$2" db init >/dev/null || return
+	[ -f "$1/db.sh" ] || return 0
+	(cd "$1" && TUNGATE=$tungate TUNGATE_DB=$2 bash db.sh >/dev/null)
+}
+
+# pcap_replay_opts DIR: the case's replay options (its topo file, the
+# uplink side when its file side says so) into the array replay_opts.
+pcap_replay_opts() {
+	replay_opts=()
+	[ -f "$1/topo" ] && replay_opts+=(--topo "$1/topo")
+	[ "$(cat "$1/side" 2>/dev/null)" = uplink ] && replay_opts+=(--side uplink)
+	return 0
 }
 
 # pcap_cases [uplink] [CASE...]: the named cases, else every case

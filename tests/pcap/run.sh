@@ -71,25 +71,14 @@ for c in "${cases[@]}"; do
 	fi
 
 	db=$out/tungate.db
-	if ! "$tungate" --db "$db" db init >"$out/init.log" 2>&1; then
-		echo "FAIL: $c: db init:"
-		sed 's/^/  /' "$out/init.log"
-		ok=0
-	elif [ -f "$dir/db.sh" ] &&
-		! (cd "$dir" && TUNGATE=$tungate TUNGATE_DB=$db bash db.sh) \
-			>"$out/db.log" 2>&1; then
-		echo "FAIL: $c: db.sh:"
+	if ! pcap_enrol "$dir" "$db" 2>"$out/db.log"; then
+		echo "FAIL: $c: db init or db.sh:"
 		sed 's/^/  /' "$out/db.log"
 		ok=0
 	else
-		topo=()
-		[ -f "$dir/topo" ] && topo=(--topo "$dir/topo")
-		# A case with a file `side` saying uplink runs the uplink program.
-		side=()
-		[ -f "$dir/side" ] && [ "$(cat "$dir/side")" = uplink ] &&
-			side=(--side uplink)
+		pcap_replay_opts "$dir"
 		if ! "$tungate" --db "$db" replay --in "$dir/in.pcap" \
-			--out "$out/out.pcap" "${topo[@]}" "${side[@]}" \
+			--out "$out/out.pcap" "${replay_opts[@]}" \
 			>"$out/replay.txt" 2>"$out/replay.err"; then
 			echo "FAIL: $c: replay exited non-zero:"
 			sed 's/^/  /' "$out/replay.err"
