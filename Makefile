@@ -42,7 +42,7 @@ LDLIBS  := -lbpf -lelf -lz -lsqlite3
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 BPF_OBJS    := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS       := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-LOADER_SRCS := $(wildcard loader/*.c)
+LOADER_SRCS := $(wildcard loader/*.c loader/*/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LOADER_SRCS))
 LIB_OBJS    := $(filter-out $(BUILD)/loader/main.o,$(LOADER_OBJS))
 UNIT_SRCS   := $(wildcard tests/unit/*.c)
@@ -150,4 +150,4 @@ uninstall:
 clean:
 	$(Q)rm -rf $(BUILD) build-san
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/loader/*.d $(BUILD)/tests/*/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/loader/*.d $(BUILD)/loader/*/*.d $(BUILD)/tests/*/*.d)

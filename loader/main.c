@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "db.h"
-#include "log.h"
+#include "util/cli.h"
+#include "cmd/commands.h"
+#include "db/db.h"
+#include "util/log.h"
 #include "tungate.h"
 
 static int do_help(int argc, char **argv)

@@ -42,8 +42,8 @@
 #include <linux/if_ether.h>
 
 #include "bench.h"
-#include "../../bpf/lib/gcra.h"
-#include "netns.h"
+#include "gcra.h"
+#include "util/netns.h"
 #include "pass.skel.h"
 #include "bench_harness.skel.h"
 #include "fib_floor.skel.h"

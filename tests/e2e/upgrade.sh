@@ -44,7 +44,7 @@ trap topo_cleanup EXIT
 trap "exit 1" INT TERM
 
 # The second build: another directory, another version string (make
-# TG_VERSION=...; a tree whose loader/cli.h does not take it builds the
+# TG_VERSION=...; a tree whose loader/util/cli.h does not take it builds the
 # second one with the same string, which fails the version check only).
 build_b() {
 	make -s -C "$ROOT" --no-print-directory BUILD=$UPGRADE_BUILD "$@" \

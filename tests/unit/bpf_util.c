@@ -9,7 +9,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf_util.h"
-#include "netns.h"
+#include "util/netns.h"
 
 static bool tg_test_skip(const char *why)
 {

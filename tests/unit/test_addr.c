@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "addr.h"
+#include "util/addr.h"
 
 /* Parse s, which must succeed, and return its canonical text. */
 static const char *canon(const char *s)

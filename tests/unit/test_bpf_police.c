@@ -34,7 +34,7 @@
 #include "subscriber.skel.h"
 #include "uplink.skel.h"
 #include "bpf_util.h"
-#include "../../bpf/lib/gcra.h"
+#include "gcra.h"
 
 #define CAP 64
 #define SUB_N 7			/* the subscriber: 100.64.7.0/24 */

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "db.h"
+#include "util/cli.h"
+#include "db/db.h"
 #include "db_util.h"
 
 static char tmpdir[64];

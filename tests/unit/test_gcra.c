@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../bpf/lib/gcra.h"
+#include "gcra.h"
 
 /* Start the clock at a realistic uptime, and near the 9-year limit. */
 #define BOOT_NS 123456789012345ULL

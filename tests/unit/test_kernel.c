@@ -7,7 +7,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "kernel.h"
+#include "dataplane/kernel.h"
 
 static const struct {
 	const char *release;

@@ -13,8 +13,8 @@
 #include <bpf/libbpf.h>
 
 #include "bpf_util.h"
-#include "dataplane.h"
-#include "migrate.h"
+#include "dataplane/dataplane.h"
+#include "dataplane/migrate.h"
 #include "tungate.h"
 #include "subscriber.skel.h"
 

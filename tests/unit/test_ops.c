@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "db.h"
+#include "util/cli.h"
+#include "cmd/commands.h"
+#include "db/db.h"
 #include "db_util.h"
 
 static char tmpdir[64];

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pcap.h"
+#include "util/pcap.h"
 
 /* Real captures: $TUNGATE_PCAPS, else the first of these that exists. */
 static const char *const pcap_dirs[] = { "tests/pcaps", "../shared/pcaps" };

@@ -13,10 +13,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "../../bpf/lib/gcra.h"
+#include "gcra.h"
 #include "bpf_util.h"
-#include "db.h"
-#include "sync.h"
+#include "db/db.h"
+#include "sync/sync.h"
 #include "subscriber.skel.h"
 
 #define CAP 16

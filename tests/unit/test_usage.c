@@ -16,9 +16,9 @@
 #include <bpf/libbpf.h>
 
 #include "bpf_util.h"
-#include "db.h"
-#include "sync.h"
-#include "usage.h"
+#include "db/db.h"
+#include "sync/sync.h"
+#include "daemon/usage.h"
 #include "subscriber.skel.h"
 
 #define CAP 16

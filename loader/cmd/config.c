@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* tungate config: data plane settings kept in the database. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/cli.h"
+#include "cmd/commands.h"
+#include "db/db.h"
+#include "util/json.h"
+
+static int config_help(int argc, char **argv)
+{
+	printf("Usage: tungate config set KEY VALUE\n"
+	       "       tungate config show [-j]\n"
+	       "\n"
+	       "Settings are stored in the database and reach the data plane with\n"
+	       "the next 'tungate sync'.\n"
+	       "\n"
+	       "Keys:\n"
+	       "  unknown-tunnel pass|drop   what to do with a packet that looks\n"
+	       "                             like a tunnel but matches no\n"
+	       "                             subscriber (default pass: the kernel\n"
+	       "                             gets it)\n"
+	       "  l2tpv3-udp-port N          UDP port of L2TPv3 over UDP, 0..65535,\n"
+	       "                             0 disables it (default %d)\n"
+	       "  l2tpv2-udp-port N          UDP port of L2TPv2, 0..65535, 0 disables\n"
+	       "                             it (default %d); may equal the L2TPv3\n"
+	       "                             port. Also the source port of packets\n"
+	       "                             sent to subscribers without --local-port\n"
+	       "  gateway-mac MAC            our unicast MAC address inside Ethernet\n"
+	       "                             tunnels (gretap, eoip, l2tpv3): source\n"
+	       "                             of frames we send, answer to ARP/ND\n"
+	       "                             (default %s)\n"
+	       "  ttl N                      outer TTL of packets sent to subscribers\n"
+	       "                             without --ttl, 1..255 (default %d)\n"
+	       "  scope-action drop|icmp     what to do with a packet of a\n"
+	       "                             community-scope subscriber to a\n"
+	       "                             destination outside the community\n"
+	       "                             prefixes: drop it silently (default),\n"
+	       "                             or also answer with ICMP\n"
+	       "                             administratively prohibited\n"
+	       "                             (through its tunnel, at most 100 a\n"
+	       "                             second per CPU); packets toward such\n"
+	       "                             a subscriber from outside are always\n"
+	       "                             dropped silently\n"
+	       "Keys may be written with '_' for '-'.\n"
+	       "\n"
+	       "show  the current value of every key; -j: a JSON object with the keys\n"
+	       "      spelled with '_' (ports and ttl as numbers)\n"
+	       "\n"
+	       "Examples:\n"
+	       "  tungate config set unknown-tunnel drop\n"
+	       "  tungate config set gateway-mac 02:00:5e:00:53:01\n",
+	       TG_L2TP_UDP_PORT, TG_L2TP_UDP_PORT, TG_GW_MAC_DEFAULT,
+	       TG_TTL_DEFAULT);
+	return 0;
+}
+
+/* CLI key -> database key; '_' accepted for '-'. NULL when unknown. */
+static const char *config_db_key(const char *key)
+{
+	static const char *const keys[][2] = {
+		{ "unknown-tunnel", "unknown_tunnel" },
+		{ "l2tpv3-udp-port", "l2tpv3_udp_port" },
+		{ "l2tpv2-udp-port", "l2tpv2_udp_port" },
+		{ "gateway-mac", "gateway_mac" },
+		{ "ttl", "ttl" },
+		{ "scope-action", "scope_action" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(key, keys[i][0]) || !strcmp(key, keys[i][1]))
+			return keys[i][1];
+	return NULL;
+}
+
+static int config_print(sqlite3 *db)
+{
+	struct json_writer *w;
+	struct tg_settings st;
+	char mac[18];
+	int ret;
+
+	ret = tg_db_settings_load(db, &st);
+	if (ret) {
+		tg_err("config: database %s holds an invalid setting",
+		       tg_db_path());
+		return ret;
+	}
+	if (!tg_opts.json) {
+		printf("unknown-tunnel %s\n", st.drop_unknown ? "drop" : "pass");
+		printf("l2tpv3-udp-port %u\n", st.l2tpv3_udp_port);
+		printf("l2tpv2-udp-port %u\n", st.l2tpv2_udp_port);
+		tg_mac_format(st.gw_mac, mac, sizeof(mac));
+		printf("gateway-mac %s\n", mac);
+		printf("ttl %u\n", st.ttl);
+		printf("scope-action %s\n", st.scope_icmp ? "icmp" : "drop");
+		return 0;
+	}
+	w = jsonw_new(stdout);
+	if (!w)
+		return -ENOMEM;
+	jsonw_start_object(w);
+	jsonw_string_field(w, "unknown_tunnel",
+			   st.drop_unknown ? "drop" : "pass");
+	jsonw_uint_field(w, "l2tpv3_udp_port", st.l2tpv3_udp_port);
+	jsonw_uint_field(w, "l2tpv2_udp_port", st.l2tpv2_udp_port);
+	tg_mac_format(st.gw_mac, mac, sizeof(mac));
+	jsonw_string_field(w, "gateway_mac", mac);
+	jsonw_uint_field(w, "ttl", st.ttl);
+	jsonw_string_field(w, "scope_action", st.scope_icmp ? "icmp" : "drop");
+	jsonw_end_object(w);
+	jsonw_destroy(&w);
+	return 0;
+}
+
+static int config_set(int argc, char **argv)
+{
+	const char *key = NULL, *value = NULL, *dbkey;
+	char buf[32];
+	sqlite3 *db = NULL;
+	__u64 port;
+	int i, ret;
+
+	for (i = 1; i < argc; i++) {
+		if (tg_take_json(argv[i]))
+			continue;
+		if (!key) {
+			key = argv[i];
+		} else if (!value) {
+			value = argv[i];
+		} else {
+			tg_err("config set: unexpected argument '%s'", argv[i]);
+			return -EINVAL;
+		}
+	}
+	if (!key || !value) {
+		tg_err("config set: needs KEY VALUE; try 'tungate config help'");
+		return -EINVAL;
+	}
+	dbkey = config_db_key(key);
+	if (!dbkey) {
+		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action",
+		       key);
+		return -EINVAL;
+	}
+	if (!strcmp(dbkey, "unknown_tunnel")) {
+		if (strcmp(value, "pass") && strcmp(value, "drop")) {
+			tg_err("config set: unknown-tunnel '%s': must be 'pass' or 'drop'",
+			       value);
+			return -EINVAL;
+		}
+		snprintf(buf, sizeof(buf), "%s", value);
+	} else if (!strcmp(dbkey, "scope_action")) {
+		if (strcmp(value, "drop") && strcmp(value, "icmp")) {
+			tg_err("config set: scope-action '%s': must be 'drop' or 'icmp'",
+			       value);
+			return -EINVAL;
+		}
+		snprintf(buf, sizeof(buf), "%s", value);
+	} else if (!strcmp(dbkey, "gateway_mac")) {
+		__u8 mac[6];
+
+		if (tg_mac_parse(value, mac) || !tg_mac_unicast(mac)) {
+			tg_err("config set: gateway-mac '%s': not a unicast MAC address like 02:00:5e:00:53:01",
+			       value);
+			return -EINVAL;
+		}
+		tg_mac_format(mac, buf, sizeof(buf));
+	} else if (!strcmp(dbkey, "ttl")) {
+		ret = tg_parse_u64(value, 1, 255, &port);
+		if (ret) {
+			tg_err("config set: ttl '%s': %s", value, ret == -ERANGE ?
+			       "out of range 1..255" : "not a number");
+			return -EINVAL;
+		}
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)port);
+	} else {
+		ret = tg_parse_u64(value, 0, 65535, &port);
+		if (ret) {
+			tg_err("config set: %s '%s': not a port 0..65535", key,
+			       value);
+			return -EINVAL;
+		}
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)port);
+	}
+
+	ret = tg_db_open(tg_db_path(), false, &db);
+	if (ret)
+		goto out;
+	ret = tg_db_setting_set(db, dbkey, buf);
+	if (ret) {
+		tg_err("config set: %s: cannot write the database: %s", key,
+		       sqlite3_errmsg(db));
+		goto out;
+	}
+	if (tg_opts.json)
+		ret = config_print(db);
+out:
+	tg_db_close(db);
+	return ret;
+}
+
+static int config_show(int argc, char **argv)
+{
+	sqlite3 *db = NULL;
+	int i, ret;
+
+	for (i = 1; i < argc; i++) {
+		if (!tg_take_json(argv[i])) {
+			tg_err("config show: unexpected argument '%s'", argv[i]);
+			return -EINVAL;
+		}
+	}
+	ret = tg_db_open(tg_db_path(), false, &db);
+	if (ret)
+		goto out;
+	ret = config_print(db);
+out:
+	tg_db_close(db);
+	return ret;
+}
+
+static const struct tg_cmd config_cmds[] = {
+	{ "set", config_set },
+	{ "show", config_show },
+	{ "help", config_help },
+	{ NULL, NULL },
+};
+
+int do_config(int argc, char **argv)
+{
+	return tg_cmd_select(config_cmds, "config", argc - 1, argv + 1,
+			     config_help);
+}

@@ -1,0 +1,673 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `tungate status`: what up attached under the pin root and whether it
+ * still runs, the programs, the version and time of the last up, how full
+ * each map is and the last sync. Reads only; creates nothing.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "dataplane/attach.h"
+#include "util/cli.h"
+#include "cmd/commands.h"
+#include "dataplane/counters.h"
+#include "dataplane/dataplane.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "routing/routes.h"
+#include "tungate.h"
+
+const char *tg_role_name(enum tg_role role)
+{
+	switch (role) {
+	case TG_ROLE_SUBSCRIBER:
+		return "subscriber";
+	case TG_ROLE_UPLINK:
+		return "uplink";
+	case TG_ROLE_EGRESS:
+		return "egress";
+	}
+	return "?";
+}
+
+const char *tg_mode_name(enum tg_mode mode)
+{
+	switch (mode) {
+	case TG_MODE_NONE:
+		return "none";
+	case TG_MODE_NATIVE:
+		return "native";
+	case TG_MODE_GENERIC:
+		return "generic";
+	case TG_MODE_TC:
+		return "tc";
+	}
+	return "?";
+}
+
+int tg_attach_parse(const char *pin, struct tg_attach *a)
+{
+	static const struct {
+		const char *prefix;
+		enum tg_role role;
+		bool tc;
+	} kinds[] = {
+		{ TG_PIN_LINK_SUB, TG_ROLE_SUBSCRIBER, false },
+		{ TG_PIN_LINK_UP, TG_ROLE_UPLINK, false },
+		{ TG_PIN_TC_SUB, TG_ROLE_SUBSCRIBER, true },
+		{ TG_PIN_TC_UP, TG_ROLE_UPLINK, true },
+	};
+	size_t i, len;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		len = strlen(kinds[i].prefix);
+		if (strncmp(pin, kinds[i].prefix, len) || !pin[len] ||
+		    strlen(pin + len) >= sizeof(a->ifname) ||
+		    strlen(pin) >= sizeof(a->pin))
+			continue;
+		memset(a, 0, sizeof(*a));
+		strcpy(a->pin, pin);
+		strcpy(a->ifname, pin + len);
+		a->role = kinds[i].role;
+		a->tc = kinds[i].tc;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* Mode of the XDP program prog_id on ifindex now; NONE: not there. */
+static enum tg_mode tg_xdp_mode(unsigned int ifindex, __u32 prog_id)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return TG_MODE_NONE;
+	if (q.drv_prog_id == prog_id ||
+	    (q.attach_mode == XDP_ATTACHED_DRV && q.prog_id == prog_id))
+		return TG_MODE_NATIVE;
+	if (q.skb_prog_id == prog_id ||
+	    (q.attach_mode == XDP_ATTACHED_SKB && q.prog_id == prog_id))
+		return TG_MODE_GENERIC;
+	return TG_MODE_NONE;
+}
+
+/* The program id of the TC filter of ours on ifindex's hook, 0: none. */
+static __u32 tg_tc_prog_id(unsigned int ifindex, enum bpf_tc_attach_point at)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = at);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TG_TC_HANDLE,
+		    .priority = TG_TC_PRIO);
+	libbpf_print_fn_t print;
+	int err;
+
+	if (!ifindex)
+		return 0;
+	/* No clsact qdisc or no filter is an answer, not an error. */
+	print = libbpf_set_print(NULL);
+	err = bpf_tc_query(&hook, &opts);
+	libbpf_set_print(print);
+	return err ? 0 : opts.prog_id;
+}
+
+int tg_attach_probe(const char *pin_root, struct tg_attach *a)
+{
+	struct bpf_link_info link;
+	struct bpf_prog_info prog;
+	char path[PATH_MAX];
+	__u32 len;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_root, a->pin);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	a->ifindex = if_nametoindex(a->ifname);
+	a->mode = TG_MODE_NONE;
+	a->stale = true;
+	if (a->tc) {
+		memset(&prog, 0, sizeof(prog));
+		len = sizeof(prog);
+		if (bpf_obj_get_info_by_fd(fd, &prog, &len)) {
+			err = -errno;
+			goto out;
+		}
+		a->prog_id = prog.id;
+		if (a->ifindex &&
+		    tg_tc_prog_id(a->ifindex, BPF_TC_INGRESS) == prog.id) {
+			a->mode = TG_MODE_TC;
+			a->stale = false;
+		}
+		goto out;
+	}
+	memset(&link, 0, sizeof(link));
+	len = sizeof(link);
+	if (bpf_obj_get_info_by_fd(fd, &link, &len)) {
+		err = -errno;
+		goto out;
+	}
+	if (link.type != BPF_LINK_TYPE_XDP) {
+		err = -EPROTO;
+		goto out;
+	}
+	a->prog_id = link.prog_id;
+	/* Detached (interface gone) links show ifindex 0. */
+	if (a->ifindex && link.xdp.ifindex == a->ifindex) {
+		a->mode = tg_xdp_mode(a->ifindex, link.prog_id);
+		a->stale = a->mode == TG_MODE_NONE;
+	}
+out:
+	close(fd);
+	return err;
+}
+
+/* One line of the report: an attachment and its program. */
+struct status_if {
+	struct tg_attach a;
+	bool have_prog;
+	struct bpf_prog_info prog;
+};
+
+struct status {
+	const char *pin_root;
+	struct status_if *ifs;
+	int n;
+	bool have_meta;
+	struct tg_meta meta;
+	__u64 boot_ns;		/* CLOCK_REALTIME of boot: load times */
+	long long subs;		/* tunnels in force, -1: unknown */
+};
+
+/* The program's info by id; false when it is gone. */
+static bool status_prog(__u32 id, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+	int fd;
+	bool ok;
+
+	memset(info, 0, sizeof(*info));
+	if (!id)
+		return false;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return false;
+	ok = !bpf_obj_get_info_by_fd(fd, info, &len);
+	close(fd);
+	return ok;
+}
+
+static int status_add(struct status *s, const struct tg_attach *a)
+{
+	struct status_if *v = realloc(s->ifs, (s->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	s->ifs = v;
+	v += s->n++;
+	v->a = *a;
+	v->have_prog = status_prog(a->prog_id, &v->prog);
+	return 0;
+}
+
+static int status_cmp(const void *x, const void *y)
+{
+	const struct status_if *a = x, *b = y;
+
+	if (a->a.role != b->a.role)
+		return (int)a->a.role - (int)b->a.role;
+	return strcmp(a->a.ifname, b->a.ifname);
+}
+
+/*
+ * True when program prog_id uses the map pinned at pin_root/name: tg0 is
+ * one per network namespace, its program may belong to another pin root.
+ */
+static bool status_prog_uses(__u32 prog_id, const char *pin_root,
+			     const char *name)
+{
+	struct bpf_prog_info info;
+	struct bpf_map_info map;
+	char path[PATH_MAX];
+	__u32 ids[64], len, i;
+	bool found = false;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_root, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	memset(&map, 0, sizeof(map));
+	len = sizeof(map);
+	if (bpf_obj_get_info_by_fd(fd, &map, &len)) {
+		close(fd);
+		return false;
+	}
+	close(fd);
+	fd = bpf_prog_get_fd_by_id(prog_id);
+	if (fd < 0)
+		return false;
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	info.map_ids = (__u64)(unsigned long)ids;
+	len = sizeof(info);
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		for (i = 0; i < info.nr_map_ids && i < 64 && !found; i++)
+			found = ids[i] == map.id;
+	close(fd);
+	return found;
+}
+
+/* Every recorded attachment, then tg0's egress filter when ours. */
+static int status_collect(struct status *s)
+{
+	struct tg_attach a;
+	struct dirent *de;
+	int err = 0;
+	DIR *dir;
+
+	dir = opendir(s->pin_root);
+	if (!dir) {
+		err = -errno;
+		tg_err("status: pin root %s: %s; nothing is attached (run 'tungate up')",
+		       s->pin_root, strerror(-err));
+		return err;
+	}
+	while ((de = readdir(dir)) && !err) {
+		if (tg_attach_parse(de->d_name, &a))
+			continue;
+		if (tg_attach_probe(s->pin_root, &a))
+			a.stale = true;
+		err = status_add(s, &a);
+	}
+	closedir(dir);
+	if (!err && s->n) {
+		memset(&a, 0, sizeof(a));
+		snprintf(a.ifname, sizeof(a.ifname), "%s", TG_EGRESS_DEV);
+		a.role = TG_ROLE_EGRESS;
+		a.tc = true;
+		a.ifindex = if_nametoindex(TG_EGRESS_DEV);
+		a.prog_id = tg_tc_prog_id(a.ifindex, BPF_TC_EGRESS);
+		if (a.prog_id && status_prog_uses(a.prog_id, s->pin_root,
+						  "tg_encap")) {
+			a.mode = TG_MODE_TC;
+			err = status_add(s, &a);
+		}
+	}
+	if (err)
+		tg_err("status: out of memory");
+	qsort(s->ifs, s->n, sizeof(*s->ifs), status_cmp);
+	return err;
+}
+
+/* Maps: entries in use where that can be counted (-1: not counted). */
+struct status_map {
+	char name[NAME_MAX + 1];
+	__u32 type;
+	__u32 max_entries;
+	long long entries;
+};
+
+static const char *status_map_type(__u32 type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_HASH:
+		return "hash";
+	case BPF_MAP_TYPE_ARRAY:
+		return "array";
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+		return "percpu_array";
+	case BPF_MAP_TYPE_LPM_TRIE:
+		return "lpm_trie";
+	case BPF_MAP_TYPE_DEVMAP_HASH:
+		return "devmap_hash";
+	}
+	return "other";
+}
+
+/* Every map pinned under the pin root (tg_*), sorted by name. */
+static int status_maps(const char *pin_root, struct status_map **out, int *nout)
+{
+	struct status_map *v = NULL, *m;
+	struct bpf_map_info info;
+	char path[PATH_MAX];
+	struct dirent *de;
+	int fd, n = 0, err = 0;
+	__u32 len, entries;
+	DIR *dir;
+
+	dir = opendir(pin_root);
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		if (strncmp(de->d_name, "tg_", 3))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_root, de->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			close(fd);
+			continue;
+		}
+		m = realloc(v, (n + 1) * sizeof(*v));
+		if (!m) {
+			close(fd);
+			err = -ENOMEM;
+			break;
+		}
+		v = m;
+		m = &v[n++];
+		snprintf(m->name, sizeof(m->name), "%s", de->d_name);
+		m->type = info.type;
+		m->max_entries = info.max_entries;
+		m->entries = tg_map_entries(fd, &info, &entries) ? -1 :
+			     (long long)entries;
+		close(fd);
+	}
+	closedir(dir);
+	if (err) {
+		free(v);
+		return err;
+	}
+	for (fd = 1; fd < n; fd++) {	/* insertion sort by name */
+		struct status_map t = v[fd];
+		int j = fd - 1;
+
+		while (j >= 0 && strcmp(v[j].name, t.name) > 0) {
+			v[j + 1] = v[j];
+			j--;
+		}
+		v[j + 1] = t;
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+/*
+ * The subscribers the data plane answers to: tg_tunnels entries with a
+ * claim that holds (a sync in progress may have entries of none).
+ */
+static void status_read_subs(struct status *s)
+{
+	struct tg_maps m = TG_MAPS_INIT;
+	char path[PATH_MAX];
+	__u32 n;
+
+	s->subs = -1;
+	snprintf(path, sizeof(path), "%s/tg_tunnels", s->pin_root);
+	m.tunnels = bpf_obj_get(path);
+	snprintf(path, sizeof(path), "%s/tg_gen", s->pin_root);
+	m.gen = bpf_obj_get(path);
+	if (m.tunnels >= 0 && m.gen >= 0 && !tg_tunnels_in_force(&m, &n))
+		s->subs = n;
+	tg_maps_close(&m);
+}
+
+static void status_read_meta(struct status *s)
+{
+	char path[PATH_MAX];
+	__u32 key = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/tg_meta", s->pin_root);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	s->have_meta = !bpf_map_lookup_elem(fd, &key, &s->meta);
+	s->meta.version[sizeof(s->meta.version) - 1] = '\0';
+	close(fd);
+}
+
+/* "2026-01-02 03:04:05 UTC" of CLOCK_REALTIME ns, "never" for 0. */
+static const char *status_time(__u64 ns, char *buf, size_t size)
+{
+	time_t t = ns / 1000000000ULL;
+	struct tm tm;
+
+	if (!ns || !gmtime_r(&t, &tm))
+		return "never";
+	strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm);
+	return buf;
+}
+
+static void status_tag(const struct bpf_prog_info *p, char *buf)
+{
+	int i;
+
+	for (i = 0; i < BPF_TAG_SIZE; i++)
+		sprintf(buf + 2 * i, "%02x", p->tag[i]);
+}
+
+static const char *status_state(const struct status_if *i)
+{
+	return i->a.stale ? "stale" : "attached";
+}
+
+static void status_print_text(const struct status *s,
+			      const struct status_map *maps, int nmaps)
+{
+	char t1[64], t2[64], tag[2 * BPF_TAG_SIZE + 1];
+	const struct status_if *i;
+	const struct tg_meta *m = &s->meta;
+	long long subs;
+	int k;
+
+	printf("pin root    %s\n", s->pin_root);
+	printf("version     %s (last up %s; this tungate %s)\n",
+	       s->have_meta && m->version[0] ? m->version : "unknown",
+	       status_time(s->have_meta ? m->up_time : 0, t1, sizeof(t1)),
+	       TG_VERSION);
+	printf("interfaces\n");
+	for (k = 0; k < s->n; k++) {
+		i = &s->ifs[k];
+		printf("  %-15s ifindex %-4u %-10s %-7s %-8s", i->a.ifname,
+		       i->a.ifindex, tg_role_name(i->a.role),
+		       tg_mode_name(i->a.mode), status_state(i));
+		if (i->have_prog) {
+			status_tag(&i->prog, tag);
+			printf(" prog %u %s tag %s loaded %s", i->prog.id,
+			       i->prog.name, tag,
+			       status_time(s->boot_ns + i->prog.load_time, t2,
+					   sizeof(t2)));
+		}
+		printf("\n");
+	}
+	subs = s->subs;
+	if (subs >= 0)
+		printf("subscribers %lld\n", subs);
+	printf("maps        entries / max\n");
+	for (k = 0; k < nmaps; k++) {
+		if (maps[k].entries >= 0)
+			printf("  %-15s %8lld / %-8u %s\n", maps[k].name,
+			       maps[k].entries, maps[k].max_entries,
+			       status_map_type(maps[k].type));
+		else
+			printf("  %-15s %8s / %-8u %s\n", maps[k].name, "-",
+			       maps[k].max_entries,
+			       status_map_type(maps[k].type));
+	}
+	if (!s->have_meta || !m->sync_time) {
+		printf("last sync   never\n");
+		return;
+	}
+	if (m->sync_result == -EINPROGRESS) {
+		/* Marked by a sync that has not finished (or was killed). */
+		printf("last sync   %s, in progress or interrupted: the next sync compares every map entry\n",
+		       status_time(m->sync_time, t1, sizeof(t1)));
+		return;
+	}
+	printf("last sync   %s, %s%s, %llu syncs, %u subscribers\n",
+	       status_time(m->sync_time, t1, sizeof(t1)),
+	       m->sync_result ? "failed: " : "ok",
+	       m->sync_result ? strerror(-m->sync_result) : "",
+	       (unsigned long long)m->sync_count, m->subs);
+}
+
+static void status_print_json(const struct status *s,
+			      const struct status_map *maps, int nmaps)
+{
+	char tag[2 * BPF_TAG_SIZE + 1];
+	const struct status_if *i;
+	const struct tg_meta *m = &s->meta;
+	struct json_writer *w;
+	long long subs;
+	int k;
+
+	w = jsonw_new(stdout);
+	if (!w)
+		return;
+	jsonw_start_object(w);
+	jsonw_string_field(w, "pin_root", s->pin_root);
+	if (s->have_meta && m->version[0])
+		jsonw_string_field(w, "version", m->version);
+	else
+		jsonw_null_field(w, "version");
+	jsonw_string_field(w, "cli_version", TG_VERSION);
+	if (s->have_meta && m->up_time)
+		jsonw_uint_field(w, "up_time", m->up_time);
+	else
+		jsonw_null_field(w, "up_time");
+	if (s->have_meta)
+		jsonw_uint_field(w, "layout", m->layout);
+	jsonw_name(w, "interfaces");
+	jsonw_start_array(w);
+	for (k = 0; k < s->n; k++) {
+		i = &s->ifs[k];
+		jsonw_start_object(w);
+		jsonw_string_field(w, "ifname", i->a.ifname);
+		jsonw_uint_field(w, "ifindex", i->a.ifindex);
+		jsonw_string_field(w, "role", tg_role_name(i->a.role));
+		jsonw_string_field(w, "mode", tg_mode_name(i->a.mode));
+		jsonw_string_field(w, "state", status_state(i));
+		if (i->a.pin[0])
+			jsonw_string_field(w, "pin", i->a.pin);
+		if (i->have_prog) {
+			status_tag(&i->prog, tag);
+			jsonw_name(w, "program");
+			jsonw_start_object(w);
+			jsonw_uint_field(w, "id", i->prog.id);
+			jsonw_string_field(w, "name", i->prog.name);
+			jsonw_string_field(w, "tag", tag);
+			jsonw_uint_field(w, "load_time",
+					 s->boot_ns + i->prog.load_time);
+			jsonw_uint_field(w, "verified_insns",
+					 i->prog.verified_insns);
+			jsonw_end_object(w);
+		} else {
+			jsonw_null_field(w, "program");
+		}
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	subs = s->subs;
+	if (subs >= 0)
+		jsonw_uint_field(w, "subscribers", subs);
+	else
+		jsonw_null_field(w, "subscribers");
+	jsonw_name(w, "maps");
+	jsonw_start_array(w);
+	for (k = 0; k < nmaps; k++) {
+		jsonw_start_object(w);
+		jsonw_string_field(w, "name", maps[k].name);
+		jsonw_string_field(w, "type", status_map_type(maps[k].type));
+		if (maps[k].entries >= 0)
+			jsonw_uint_field(w, "entries", maps[k].entries);
+		else
+			jsonw_null_field(w, "entries");
+		jsonw_uint_field(w, "max_entries", maps[k].max_entries);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	jsonw_name(w, "sync");
+	if (s->have_meta && m->sync_time) {
+		jsonw_start_object(w);
+		jsonw_uint_field(w, "time", m->sync_time);
+		jsonw_int_field(w, "result", m->sync_result);
+		jsonw_uint_field(w, "count", m->sync_count);
+		jsonw_uint_field(w, "subscribers", m->subs);
+		jsonw_end_object(w);
+	} else {
+		jsonw_null(w);
+	}
+	jsonw_end_object(w);
+	jsonw_destroy(&w);
+}
+
+static int status_help(void)
+{
+	printf("Usage: tungate [-j] status\n"
+	       "\n"
+	       "What 'tungate up' attached under the pin root: every interface\n"
+	       "with its role (subscriber, uplink, or egress for tg0), mode\n"
+	       "(native, generic, tc) and state (attached, or stale when the\n"
+	       "interface or the attachment went away), the program's id,\n"
+	       "name, tag and load time (with -j also the instructions the\n"
+	       "verifier processed to load it); the tungate version and time of the\n"
+	       "last up; the number of subscribers; every pinned map's entries\n"
+	       "in use against its size ('-' where entries are not counted:\n"
+	       "per-CPU arrays); the last sync (time, result, count).\n"
+	       "Fails when the pin root does not exist or nothing is attached.\n");
+	return 0;
+}
+
+int do_status(int argc, char **argv)
+{
+	struct status s = { .pin_root = tg_pin_root() };
+	struct status_map *maps = NULL;
+	struct timespec rt, bt;
+	int i, nmaps = 0, err;
+
+	for (i = 1; i < argc; i++) {
+		if (tg_is_help(argv[i]))
+			return status_help();
+		if (tg_take_json(argv[i]))
+			continue;
+		tg_err("status: unknown argument '%s'; try 'tungate status help'",
+		       argv[i]);
+		return -EINVAL;
+	}
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	s.boot_ns = ((__u64)rt.tv_sec - bt.tv_sec) * 1000000000ULL +
+		    rt.tv_nsec - bt.tv_nsec;
+
+	err = status_collect(&s);
+	if (err)
+		goto out;
+	if (!s.n) {
+		tg_err("status: nothing attached under %s (run 'tungate up')",
+		       s.pin_root);
+		err = -ENOENT;
+		goto out;
+	}
+	status_read_meta(&s);
+	status_read_subs(&s);
+	err = status_maps(s.pin_root, &maps, &nmaps);
+	if (err) {
+		tg_err("status: cannot read the maps under %s: %s", s.pin_root,
+		       strerror(-err));
+		goto out;
+	}
+	if (tg_opts.json)
+		status_print_json(&s, maps, nmaps);
+	else
+		status_print_text(&s, maps, nmaps);
+out:
+	free(maps);
+	free(s.ifs);
+	return err;
+}

@@ -1,0 +1,778 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* tungate sub: add, set, enable, disable, del, list, show subscribers. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "util/cli.h"
+#include "cmd/commands.h"
+#include "db/db.h"
+#include "util/json.h"
+
+static int sub_help(int argc, char **argv)
+{
+	printf("Usage: tungate sub add NAME --type TYPE --remote IPV4 --local IPV4 [OPTIONS]\n"
+	       "       tungate sub set NAME [OPTIONS] [--add-prefix P]... [--del-prefix P]...\n"
+	       "       tungate sub enable|disable NAME\n"
+	       "       tungate sub del NAME\n"
+	       "       tungate sub list [-j]\n"
+	       "       tungate sub show NAME [-j]\n"
+	       "\n"
+	       "Subscribers live in the database; 'tungate sync' puts them into the\n"
+	       "data plane. Every command is one transaction: when any option is\n"
+	       "refused nothing is written, and the message names the option, its\n"
+	       "value and the reason.\n"
+	       "\n"
+	       "add      create subscriber NAME (letters, digits, '.', '_', '-',\n"
+	       "         starting with a letter or digit; at most %d characters) and\n"
+	       "         give it a data plane id (stable; never 0).\n"
+	       "set      change the options given, keep the others. --prefix replaces\n"
+	       "         every prefix (the first --prefix clears the list);\n"
+	       "         --add-prefix/--del-prefix add or remove one. --name NEW\n"
+	       "         renames. 'none' clears an optional value (--key none makes a\n"
+	       "         GRE tunnel keyless, --class none uses the class 'default').\n"
+	       "         Changing --type needs the options of the old type cleared.\n"
+	       "enable   put a disabled subscriber back into the data plane (at the\n"
+	       "         next sync)\n"
+	       "disable  keep the record but take it out of the data plane\n"
+	       "del      delete subscriber NAME and its prefixes; its data plane id\n"
+	       "         is not reused before a sync removed it from the maps\n"
+	       "list     one line per subscriber, sorted by name; -j: a JSON array of\n"
+	       "         the objects 'show -j' prints\n"
+	       "show     every field of subscriber NAME, with the rates in effect;\n"
+	       "         -j: a JSON object (fields as in 'tungate export', numbers in\n"
+	       "         bits/s and bytes, null when unset; a rate of 0 is an\n"
+	       "         'unlimited' override; \"effective\": the rates in force)\n"
+	       "\n"
+	       "Tunnel options:\n"
+	       "  --type TYPE         tunnel type (required):\n"
+	       "                        ipip        IPv4 in IPv4 (IP protocol 4)\n"
+	       "                        sit         IPv6 in IPv4, 6in4 (IP protocol 41)\n"
+	       "                        gre         GRE carrying IPv4/IPv6\n"
+	       "                        gretap      GRE carrying Ethernet\n"
+	       "                        eoip        MikroTik EoIP\n"
+	       "                        l2tpv3-ip   L2TPv3 Ethernet pseudowire over IP\n"
+	       "                        l2tpv3-udp  L2TPv3 Ethernet pseudowire over UDP\n"
+	       "                        l2tpv2      L2TPv2 (PPP) over UDP\n"
+	       "  --remote IPV4       the subscriber's tunnel endpoint (required;\n"
+	       "                      unicast)\n"
+	       "  --local IPV4        our tunnel endpoint (required; unicast)\n"
+	       "  --key N             gre, gretap: GRE key 0..4294967295; omit (or\n"
+	       "                      'none') for a keyless tunnel\n"
+	       "  --tunnel-id N       eoip: tunnel id 0..65535 (required);\n"
+	       "                      l2tpv2: tunnel id 1..65535 (required)\n"
+	       "  --session N         l2tpv3-*: session id 1..4294967295 (required);\n"
+	       "                      l2tpv2: session id 1..65535 (required)\n"
+	       "  --cookie HEX        l2tpv3-*: cookie of 8 or 16 hex digits (4 or 8\n"
+	       "                      bytes, wire order); default none\n"
+	       "  --sublayer S        l2tpv3-*: 'default' (the default L2-specific\n"
+	       "                      sublayer is present; the default) or 'none'\n"
+	       "  (a tunnel identity - type, remote, local and key/ids - belongs to\n"
+	       "  one subscriber only)\n"
+	       "\n"
+	       "Return path options (how packets are sent to the subscriber):\n"
+	       "  --peer-session N    l2tpv3-*: 1..4294967295, l2tpv2: 1..65535;\n"
+	       "                      session id the peer expects (default --session)\n"
+	       "  --peer-tunnel-id N  l2tpv2: 1..65535 (default --tunnel-id)\n"
+	       "  --peer-cookie HEX   l2tpv3-*: 8 or 16 hex digits (default --cookie)\n"
+	       "  --peer-port N       l2tpv3-udp, l2tpv2: destination UDP port 1..65535\n"
+	       "                      (default: learnt from the subscriber's packets,\n"
+	       "                      else 1701)\n"
+	       "  --local-port N      l2tpv3-udp, l2tpv2: source UDP port 1..65535\n"
+	       "                      (default: the configured port of that L2TP\n"
+	       "                      version, see 'tungate config help')\n"
+	       "  --peer-mac MAC      gretap, eoip, l2tpv3-*: inner Ethernet\n"
+	       "                      destination, unicast (default: learnt)\n"
+	       "  --gre-csum [on|off] gre, gretap: send GRE checksums (default off)\n"
+	       "  --gre-seq [on|off]  gre, gretap: send GRE sequence numbers\n"
+	       "                      (default off)\n"
+	       "  --df on|off         set DF on the outer IPv4 header (default on)\n"
+	       "  --ttl N             outer TTL 1..255 (default: the 'ttl' setting)\n"
+	       "  --udp-csum on|off   l2tpv3-udp, l2tpv2: UDP checksums (default off)\n"
+	       "  --mss-clamp on|off  clamp the TCP MSS of SYNs to the MTU, both\n"
+	       "                      ways (default on)\n"
+	       "  --ppp-acfc on|off   l2tpv2: omit the FF03 PPP header when sending\n"
+	       "                      (default off)\n"
+	       "\n"
+	       "Addresses, rates and the rest:\n"
+	       "  --prefix P          an IPv4 or IPv6 prefix routed to the subscriber,\n"
+	       "                      e.g. 192.0.2.16/28 or 2001:db8:10::/48; repeat\n"
+	       "                      for more (at most %d). Host bits must be zero;\n"
+	       "                      must not overlap any other prefix. Inner packets\n"
+	       "                      from other sources are dropped as spoofed.\n"
+	       "  --mtu N             inner MTU, 576..9000 (1280..9000 with an IPv6\n"
+	       "                      prefix); default 1400\n"
+	       "  --class NAME        rate class (see 'tungate class help'); default:\n"
+	       "                      the class named 'default' if it exists, else\n"
+	       "                      unlimited with internet scope\n"
+	       "  --down-rate R       override the class's rate toward the subscriber:\n"
+	       "  --up-rate R         ... and from it. R: 512kbit, 10mbit, 1.5gbit,\n"
+	       "                      plain bits/s, or 'unlimited'; 'none': the\n"
+	       "                      class's. A zero rate is refused. Rates count\n"
+	       "                      the bytes of the inner IP packets (what the\n"
+	       "                      subscriber sends and receives, without tunnel\n"
+	       "                      headers), in both directions; packets over\n"
+	       "                      the rate are dropped\n"
+	       "  --burst B           override the class's burst, bytes: 1500, 15k, 1m\n"
+	       "                      (k = 1024); at least one MTU. Without a class,\n"
+	       "                      own rates get the default burst of 'tungate\n"
+	       "                      class help'\n"
+	       "  --disabled          (add) create it disabled\n"
+	       "  --note TEXT         free text for operators (at most %d characters)\n"
+	       "\n"
+	       "Examples:\n"
+	       "  tungate sub add alice --type gre --key 7 --remote 192.0.2.10 \\\n"
+	       "      --local 198.51.100.1 --prefix 100.64.1.0/24 --prefix 2001:db8:1::/48\n"
+	       "  tungate sub add bob --type l2tpv2 --tunnel-id 5 --session 9 \\\n"
+	       "      --remote 192.0.2.11 --local 198.51.100.1 --class home --mtu 1460\n"
+	       "  tungate sub set alice --add-prefix 100.64.9.0/24 --down-rate 20mbit\n"
+	       "  tungate sub disable bob\n"
+	       "  tungate -j sub show alice\n",
+	       TG_NAME_MAX, TG_SUB_PREFIX_MAX, TG_NOTE_MAX);
+	return 0;
+}
+
+static bool sub_is_flag_field(const char *f)
+{
+	return !strcmp(f, "gre_csum") || !strcmp(f, "gre_seq");
+}
+
+static bool sub_is_onoff(const char *v)
+{
+	return !strcmp(v, "on") || !strcmp(v, "off");
+}
+
+/* Remove prefix p from s: 0 or -ENOENT. */
+static int sub_del_prefix(struct tg_sub *s, const struct tg_prefix *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nprefix; i++) {
+		if (!tg_prefix_equal(&s->prefix[i], p))
+			continue;
+		memmove(&s->prefix[i], &s->prefix[i + 1],
+			(s->nprefix - i - 1) * sizeof(*p));
+		s->nprefix--;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/*
+ * Apply the options argv[start..] to s; set: 'sub set' semantics. Reports
+ * errors.
+ */
+static int sub_parse_opts(const char *what, int argc, char **argv, int start,
+			  struct tg_sub *s, bool set)
+{
+	bool prefix_seen = false, sublayer_seen = false;
+	char field[32], err[256], e2[64], *p;
+	const char *opt, *val;
+	struct tg_prefix pfx;
+	int i, ret;
+
+	for (i = start; i < argc; i++) {
+		opt = argv[i];
+		if (tg_take_json(opt))
+			continue;
+		if (!set && !strcmp(opt, "--disabled")) {
+			s->enabled = false;
+			continue;
+		}
+		if (strncmp(opt, "--", 2) || strlen(opt) >= sizeof(field) + 2 ||
+		    !strcmp(opt, "--dp-id") || !strcmp(opt, "--prefixes") ||
+		    !strcmp(opt, "--enabled") || (!set && !strcmp(opt, "--name"))) {
+			tg_err("%s: unknown option '%s'; try 'tungate sub help'",
+			       what, opt);
+			return -EINVAL;
+		}
+		snprintf(field, sizeof(field), "%s", opt + 2);
+		for (p = field; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		/* Flags: a bare --gre-csum means on. */
+		if (sub_is_flag_field(field) &&
+		    (i + 1 >= argc || !sub_is_onoff(argv[i + 1]))) {
+			val = "on";
+		} else {
+			ret = tg_opt_value(what, argc, argv, &i, &val);
+			if (ret)
+				return ret;
+		}
+		if (set && (!strcmp(field, "add_prefix") ||
+			    !strcmp(field, "del_prefix"))) {
+			if (tg_prefix_parse(val, &pfx, e2, sizeof(e2))) {
+				tg_err("%s: %s '%s': %s", what, opt, val, e2);
+				return -EINVAL;
+			}
+			if (field[0] == 'a') {
+				ret = tg_sub_add_prefix(s, &pfx);
+				if (ret)
+					return ret;
+			} else if (sub_del_prefix(s, &pfx)) {
+				tg_err("%s: --del-prefix '%s': subscriber '%s' has no such prefix",
+				       what, val, argv[1]);
+				return -EINVAL;
+			}
+			continue;
+		}
+		if (!strcmp(field, "sublayer"))
+			sublayer_seen = true;
+		if (set && !strcmp(field, "prefix") && !prefix_seen) {
+			s->nprefix = 0;
+			prefix_seen = true;
+		}
+		ret = tg_sub_set_field(s, field, val, err, sizeof(err));
+		if (ret == -ENOENT) {
+			tg_err("%s: unknown option '%s'; try 'tungate sub help'",
+			       what, opt);
+			return -EINVAL;
+		}
+		if (ret) {
+			tg_err("%s: %s", what, err);
+			return ret;
+		}
+	}
+	if (sublayer_seen && s->type != TG_TUN_NONE &&
+	    s->type != TG_TUN_L2TPV3_IP && s->type != TG_TUN_L2TPV3_UDP) {
+		tg_err("%s: --sublayer is not valid for type %s", what,
+		       tg_tun_type_name(s->type));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void sub_json_u64(struct json_writer *w, const char *name, bool has,
+			 __u64 v)
+{
+	if (has)
+		jsonw_uint_field(w, name, v);
+	else
+		jsonw_null_field(w, name);
+}
+
+static void sub_json_text(struct json_writer *w, const char *name,
+			  const char *v)
+{
+	if (*v)
+		jsonw_string_field(w, name, v);
+	else
+		jsonw_null_field(w, name);
+}
+
+static void sub_json_hex(struct json_writer *w, const char *name,
+			 const __u8 *b, unsigned int n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char buf[17];
+	unsigned int i;
+
+	if (!n) {
+		jsonw_null_field(w, name);
+		return;
+	}
+	for (i = 0; i < n && i < 8; i++) {
+		buf[2 * i] = hex[b[i] >> 4];
+		buf[2 * i + 1] = hex[b[i] & 15];
+	}
+	buf[2 * i] = '\0';
+	jsonw_string_field(w, name, buf);
+}
+
+/* One subscriber as JSON; eff: also the rates in effect. */
+void tg_sub_json(struct json_writer *w, const struct tg_sub *s,
+		     const struct tg_class *eff)
+{
+	char buf[TG_FIELD_MAX];
+	unsigned int i;
+
+	jsonw_start_object(w);
+	jsonw_string_field(w, "name", s->name);
+	jsonw_uint_field(w, "dp_id", s->dp_id);
+	jsonw_bool_field(w, "enabled", s->enabled);
+	jsonw_string_field(w, "type", tg_tun_type_name(s->type));
+	tg_ip4_format(s->remote, buf, sizeof(buf));
+	jsonw_string_field(w, "remote", buf);
+	tg_ip4_format(s->local, buf, sizeof(buf));
+	jsonw_string_field(w, "local", buf);
+	sub_json_u64(w, "key", s->has_key, s->key);
+	sub_json_u64(w, "tunnel_id", s->has_tunnel_id, s->tunnel_id);
+	sub_json_u64(w, "session", s->has_session, s->session);
+	sub_json_hex(w, "cookie", s->cookie, s->cookie_len);
+	if (s->type == TG_TUN_L2TPV3_IP || s->type == TG_TUN_L2TPV3_UDP)
+		jsonw_string_field(w, "sublayer", s->sublayer ? "default" : "none");
+	else
+		jsonw_null_field(w, "sublayer");
+	jsonw_uint_field(w, "mtu", s->mtu);
+	sub_json_text(w, "class", s->cls);
+	sub_json_u64(w, "down_rate", s->has_down_rate, s->down_rate);
+	sub_json_u64(w, "up_rate", s->has_up_rate, s->up_rate);
+	sub_json_u64(w, "burst", s->has_burst, s->burst);
+	sub_json_u64(w, "peer_session", s->has_peer_session, s->peer_session);
+	sub_json_u64(w, "peer_tunnel_id", s->has_peer_tunnel_id,
+		     s->peer_tunnel_id);
+	sub_json_hex(w, "peer_cookie", s->peer_cookie, s->peer_cookie_len);
+	sub_json_u64(w, "peer_port", s->has_peer_port, s->peer_port);
+	sub_json_u64(w, "local_port", s->has_local_port, s->local_port);
+	if (s->has_peer_mac) {
+		tg_mac_format(s->peer_mac, buf, sizeof(buf));
+		jsonw_string_field(w, "peer_mac", buf);
+	} else {
+		jsonw_null_field(w, "peer_mac");
+	}
+	jsonw_bool_field(w, "gre_csum", s->gre_csum);
+	jsonw_bool_field(w, "gre_seq", s->gre_seq);
+	jsonw_bool_field(w, "df", s->df);
+	sub_json_u64(w, "ttl", s->ttl != 0, s->ttl);
+	jsonw_bool_field(w, "udp_csum", s->udp_csum);
+	jsonw_bool_field(w, "mss_clamp", s->mss_clamp);
+	jsonw_bool_field(w, "ppp_acfc", s->ppp_acfc);
+	jsonw_name(w, "prefixes");
+	jsonw_start_array(w);
+	for (i = 0; i < s->nprefix; i++) {
+		tg_prefix_format(&s->prefix[i], buf, sizeof(buf));
+		jsonw_string(w, buf);
+	}
+	jsonw_end_array(w);
+	sub_json_text(w, "note", s->note);
+	if (eff) {
+		/* Rates in effect; null rate: unlimited, null class: none. */
+		jsonw_name(w, "effective");
+		jsonw_start_object(w);
+		sub_json_text(w, "class", eff->name);
+		sub_json_u64(w, "down_rate", eff->down_rate, eff->down_rate);
+		sub_json_u64(w, "up_rate", eff->up_rate, eff->up_rate);
+		sub_json_u64(w, "burst", eff->burst, eff->burst);
+		jsonw_string_field(w, "scope", tg_scope_name(eff->scope));
+		jsonw_end_object(w);
+	}
+	jsonw_end_object(w);
+}
+
+/* Rates in effect for s: its overrides over its class (or 'default'). */
+static int sub_effective(sqlite3 *db, const struct tg_sub *s,
+			 struct tg_class *eff)
+{
+	struct tg_class cls;
+	int ret;
+
+	memset(&cls, 0, sizeof(cls));
+	ret = tg_db_class_get(db, *s->cls ? s->cls : "default", &cls);
+	if (ret == -ENOENT) {
+		tg_sub_effective(s, NULL, eff);
+		return 0;
+	}
+	tg_sub_effective(s, &cls, eff);
+	return ret;
+}
+
+/* The tunnel's id fields as text: "key 7", "session 5", "-". */
+static void sub_ids_text(const struct tg_sub *s, char *buf, size_t len)
+{
+	switch (s->type) {
+	case TG_TUN_GRE:
+	case TG_TUN_GRETAP:
+		if (s->has_key)
+			snprintf(buf, len, "key %u", s->key);
+		else
+			snprintf(buf, len, "keyless");
+		break;
+	case TG_TUN_EOIP:
+		snprintf(buf, len, "tunnel-id %u", s->tunnel_id);
+		break;
+	case TG_TUN_L2TPV3_IP:
+	case TG_TUN_L2TPV3_UDP:
+		snprintf(buf, len, "session %u", s->session);
+		break;
+	case TG_TUN_L2TPV2:
+		snprintf(buf, len, "tunnel-id %u session %u", s->tunnel_id,
+			 s->session);
+		break;
+	default:
+		snprintf(buf, len, "-");
+	}
+}
+
+static void sub_print_show(const struct tg_sub *s, const struct tg_class *eff)
+{
+	char buf[TG_FIELD_MAX], r1[32], r2[32], b[32];
+	const char *const *f;
+	unsigned int i;
+
+	printf("%-15s %s\n", "name:", s->name);
+	printf("%-15s %u\n", "dp_id:", s->dp_id);
+	printf("%-15s %s\n", "state:", s->enabled ? "enabled" : "disabled");
+	printf("%-15s %s\n", "type:", tg_tun_type_name(s->type));
+	tg_ip4_format(s->remote, buf, sizeof(buf));
+	printf("%-15s %s\n", "remote:", buf);
+	tg_ip4_format(s->local, buf, sizeof(buf));
+	printf("%-15s %s\n", "local:", buf);
+	sub_ids_text(s, buf, sizeof(buf));
+	printf("%-15s %s\n", "tunnel:", buf);
+	/* Every other field that is set, as export writes it. */
+	for (f = tg_sub_fields; *f; f++) {
+		if (!strcmp(*f, "name") || !strcmp(*f, "enabled") ||
+		    !strcmp(*f, "type") || !strcmp(*f, "remote") ||
+		    !strcmp(*f, "local") || !strcmp(*f, "key") ||
+		    !strcmp(*f, "tunnel_id") || !strcmp(*f, "session") ||
+		    !strcmp(*f, "dp_id") || !strcmp(*f, "prefixes") ||
+		    !strcmp(*f, "note"))
+			continue;
+		tg_sub_field_text(s, *f, buf, sizeof(buf));
+		if (*buf) {
+			char label[32];
+
+			snprintf(label, sizeof(label), "%s:", *f);
+			printf("%-15s %s\n", label, buf);
+		}
+	}
+	tg_rate_format(eff->down_rate, r1, sizeof(r1));
+	tg_rate_format(eff->up_rate, r2, sizeof(r2));
+	if (eff->burst)
+		tg_size_format(eff->burst, b, sizeof(b));
+	else
+		snprintf(b, sizeof(b), "-");
+	printf("%-15s down %s, up %s, burst %s, scope %s (class %s)\n",
+	       "in effect:", r1, r2, b, tg_scope_name(eff->scope),
+	       *eff->name ? eff->name : "none");
+	printf("%-15s", "prefixes:");
+	for (i = 0; i < s->nprefix; i++) {
+		tg_prefix_format(&s->prefix[i], buf, sizeof(buf));
+		printf(" %s", buf);
+	}
+	printf("%s\n", s->nprefix ? "" : " none");
+	if (*s->note)
+		printf("%-15s %s\n", "note:", s->note);
+}
+
+static int sub_print_one(sqlite3 *db, const struct tg_sub *s)
+{
+	struct json_writer *w;
+	struct tg_class eff;
+
+	if (sub_effective(db, s, &eff)) {
+		tg_err("sub: subscriber '%s': cannot read its class", s->name);
+		return -EIO;
+	}
+	if (!tg_opts.json) {
+		sub_print_show(s, &eff);
+		return 0;
+	}
+	w = jsonw_new(stdout);
+	if (!w)
+		return -ENOMEM;
+	tg_sub_json(w, s, &eff);
+	jsonw_destroy(&w);
+	return 0;
+}
+
+static bool sub_has_opt(int argc, char **argv, const char *opt)
+{
+	int i;
+
+	for (i = 2; i < argc; i++)
+		if (!strcmp(argv[i], opt))
+			return true;
+	return false;
+}
+
+static int sub_add(int argc, char **argv)
+{
+	sqlite3 *db = NULL;
+	struct tg_sub s;
+	char err[256];
+	int ret;
+
+	tg_sub_init(&s);
+	if (argc < 2 || argv[1][0] == '-') {
+		tg_err("sub add: missing NAME; try 'tungate sub help'");
+		return -EINVAL;
+	}
+	if (strlen(argv[1]) > TG_NAME_MAX) {
+		tg_err("sub add: name '%s': longer than %d characters", argv[1],
+		       TG_NAME_MAX);
+		return -EINVAL;
+	}
+	snprintf(s.name, sizeof(s.name), "%s", argv[1]);
+	ret = sub_parse_opts("sub add", argc, argv, 2, &s, false);
+	if (ret)
+		goto out;
+	ret = -EINVAL;
+	if (s.type == TG_TUN_NONE) {
+		tg_err("sub add: --type is required");
+		goto out;
+	}
+	if (!sub_has_opt(argc, argv, "--remote")) {
+		tg_err("sub add: --remote is required");
+		goto out;
+	}
+	if (!sub_has_opt(argc, argv, "--local")) {
+		tg_err("sub add: --local is required");
+		goto out;
+	}
+	ret = tg_sub_validate(&s, err, sizeof(err));
+	if (ret) {
+		tg_err("sub add: %s", err);
+		goto out;
+	}
+	ret = tg_db_open(tg_db_path(), false, &db);
+	if (ret)
+		goto out;
+	ret = tg_db_sub_add(db, &s, err, sizeof(err));
+	if (ret) {
+		tg_err("sub add: %s", err);
+		goto out;
+	}
+	if (tg_opts.json)
+		ret = sub_print_one(db, &s);
+	else
+		printf("added subscriber '%s' (dp_id %u); run 'tungate sync' to apply\n",
+		       s.name, s.dp_id);
+out:
+	tg_db_close(db);
+	tg_sub_free(&s);
+	return ret;
+}
+
+/* Load NAME, apply options (or enabled = en when en >= 0), write back. */
+static int sub_modify(const char *what, int argc, char **argv, int en)
+{
+	char err[256], old_name[TG_NAME_MAX + 1];
+	sqlite3 *db = NULL;
+	struct tg_sub s;
+	int i, ret;
+
+	tg_sub_init(&s);
+	if (argc < 2 || argv[1][0] == '-') {
+		tg_err("%s: missing NAME; try 'tungate sub help'", what);
+		return -EINVAL;
+	}
+	if (en >= 0) {
+		for (i = 2; i < argc; i++) {
+			if (!tg_take_json(argv[i])) {
+				tg_err("%s: unexpected argument '%s'", what,
+				       argv[i]);
+				return -EINVAL;
+			}
+		}
+	}
+	snprintf(old_name, sizeof(old_name), "%s", argv[1]);
+	ret = tg_db_open(tg_db_path(), false, &db);
+	if (ret)
+		goto out;
+	ret = tg_db_sub_get(db, argv[1], &s);
+	if (ret) {
+		tg_err(ret == -ENOENT ? "%s: subscriber '%s' does not exist" :
+		       "%s: subscriber '%s': cannot read the database", what,
+		       argv[1]);
+		goto out;
+	}
+	if (en >= 0)
+		s.enabled = en;
+	else
+		ret = sub_parse_opts(what, argc, argv, 2, &s, true);
+	if (ret)
+		goto out;
+	ret = tg_db_sub_update(db, old_name, &s, err, sizeof(err));
+	if (ret) {
+		tg_err("%s: %s", what, err);
+		goto out;
+	}
+	if (tg_opts.json)
+		ret = sub_print_one(db, &s);
+	else
+		printf("%s subscriber '%s'; run 'tungate sync' to apply\n",
+		       en < 0 ? "changed" : en ? "enabled" : "disabled", s.name);
+out:
+	tg_db_close(db);
+	tg_sub_free(&s);
+	return ret;
+}
+
+static int sub_set(int argc, char **argv)
+{
+	return sub_modify("sub set", argc, argv, -1);
+}
+
+static int sub_enable(int argc, char **argv)
+{
+	return sub_modify("sub enable", argc, argv, 1);
+}
+
+static int sub_disable(int argc, char **argv)
+{
+	return sub_modify("sub disable", argc, argv, 0);
+}
+
+/* Parse "CMD NAME [-j]" into *name; reports errors. */
+static int sub_name_arg(const char *what, int argc, char **argv,
+			const char **name)
+{
+	int i;
+
+	*name = NULL;
+	for (i = 1; i < argc; i++) {
+		if (tg_take_json(argv[i]))
+			continue;
+		if (*name || argv[i][0] == '-') {
+			tg_err("%s: unexpected argument '%s'", what, argv[i]);
+			return -EINVAL;
+		}
+		*name = argv[i];
+	}
+	if (!*name) {
+		tg_err("%s: missing NAME", what);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int sub_del(int argc, char **argv)
+{
+	struct json_writer *w;
+	const char *name;
+	sqlite3 *db = NULL;
+	int ret;
+
+	ret = sub_name_arg("sub del", argc, argv, &name);
+	if (ret)
+		return ret;
+	ret = tg_db_open(tg_db_path(), false, &db);
+	if (ret)
+		goto out;
+	ret = tg_db_sub_del(db, name);
+	if (ret == -ENOENT) {
+		tg_err("sub del: subscriber '%s' does not exist", name);
+		goto out;
+	} else if (ret) {
+		tg_err("sub del: subscriber '%s': %s", name, sqlite3_errmsg(db));
+		goto out;
+	}
+	if (tg_opts.json) {
+		w = jsonw_new(stdout);
+		if (w) {
+			jsonw_start_object(w);
+			jsonw_string_field(w, "deleted", name);
+			jsonw_end_object(w);
+			jsonw_destroy(&w);
+		}
+	} else {
+		printf("deleted subscriber '%s'; run 'tungate sync' to apply\n",
+		       name);
+	}
+out:
+	tg_db_close(db);
+	return ret;
+}
+
+static int sub_show(int argc, char **argv)
+{
+	const char *name;
+	sqlite3 *db = NULL;
+	struct tg_sub s;
+	int ret;
+
+	tg_sub_init(&s);
+	ret = sub_name_arg("sub show", argc, argv, &name);
+	if (ret)
+		return ret;
+	ret = tg_db_open(tg_db_path(), false, &db);
+	if (ret)
+		goto out;
+	ret = tg_db_sub_get(db, name, &s);
+	if (ret == -ENOENT) {
+		tg_err("sub show: subscriber '%s' does not exist", name);
+		goto out;
+	} else if (ret) {
+		tg_err("sub show: subscriber '%s': cannot read the database",
+		       name);
+		goto out;
+	}
+	ret = sub_print_one(db, &s);
+out:
+	tg_sub_free(&s);
+	tg_db_close(db);
+	return ret;
+}
+
+static int sub_list(int argc, char **argv)
+{
+	char remote[16], local[16], ids[48], pfx[TG_PREFIX_STRLEN];
+	struct tg_sub *subs = NULL;
+	struct json_writer *w;
+	sqlite3 *db = NULL;
+	size_t n = 0, i;
+	unsigned int j;
+	int ret;
+
+	for (i = 1; i < (size_t)argc; i++) {
+		if (!tg_take_json(argv[i])) {
+			tg_err("sub list: unexpected argument '%s'", argv[i]);
+			return -EINVAL;
+		}
+	}
+	ret = tg_db_open(tg_db_path(), false, &db);
+	if (ret)
+		goto out;
+	ret = tg_db_sub_list(db, false, &subs, &n);
+	if (ret) {
+		tg_err("sub list: cannot read the database %s", tg_db_path());
+		goto out;
+	}
+	if (tg_opts.json) {
+		w = jsonw_new(stdout);
+		if (!w) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		jsonw_start_array(w);
+		for (i = 0; i < n; i++)
+			tg_sub_json(w, &subs[i], NULL);
+		jsonw_end_array(w);
+		jsonw_destroy(&w);
+		goto out;
+	}
+	printf("%-20s %7s %-8s %-10s %-15s %-15s %-24s %-12s %s\n", "NAME",
+	       "DP_ID", "STATE", "TYPE", "REMOTE", "LOCAL", "TUNNEL", "CLASS",
+	       "PREFIXES");
+	for (i = 0; i < n; i++) {
+		tg_ip4_format(subs[i].remote, remote, sizeof(remote));
+		tg_ip4_format(subs[i].local, local, sizeof(local));
+		sub_ids_text(&subs[i], ids, sizeof(ids));
+		printf("%-20s %7u %-8s %-10s %-15s %-15s %-24s %-12s ",
+		       subs[i].name, subs[i].dp_id,
+		       subs[i].enabled ? "enabled" : "disabled",
+		       tg_tun_type_name(subs[i].type), remote, local, ids,
+		       *subs[i].cls ? subs[i].cls : "-");
+		for (j = 0; j < subs[i].nprefix; j++) {
+			tg_prefix_format(&subs[i].prefix[j], pfx, sizeof(pfx));
+			printf("%s%s", j ? "," : "", pfx);
+		}
+		printf("%s\n", subs[i].nprefix ? "" : "-");
+	}
+out:
+	tg_sub_list_free(subs, n);
+	tg_db_close(db);
+	return ret;
+}
+
+static const struct tg_cmd sub_cmds[] = {
+	{ "add", sub_add },
+	{ "set", sub_set },
+	{ "enable", sub_enable },
+	{ "disable", sub_disable },
+	{ "del", sub_del },
+	{ "list", sub_list },
+	{ "show", sub_show },
+	{ "help", sub_help },
+	{ NULL, NULL },
+};
+
+int do_sub(int argc, char **argv)
+{
+	return tg_cmd_select(sub_cmds, "sub", argc - 1, argv + 1, sub_help);
+}

@@ -1,0 +1,1225 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* tungate import / export: the whole database as CSV (or JSON out). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "util/cli.h"
+#include "cmd/commands.h"
+#include "db/db.h"
+#include "util/json.h"
+
+/*
+ * CSV layout: a header row of column names, then one row per object. The
+ * column 'kind' says what a row is: 'setting' (name = key, value), 'class'
+ * (name, down_rate, up_rate, burst, scope), 'community' (prefixes = the
+ * prefix) or 'sub' (every subscriber field). Without a 'kind' column every
+ * row is a subscriber. Empty cells mean "not set" (the default).
+ */
+static const char *const tg_setting_keys[] = {
+	"unknown_tunnel", "l2tpv3_udp_port", "l2tpv2_udp_port", "gateway_mac",
+	"ttl", "next_dp_id", "scope_action", NULL,
+};
+
+static int transfer_help(int argc, char **argv)
+{
+	const char *const *f;
+	int col = 2;
+
+	printf("Usage: tungate import FILE.csv\n"
+	       "       tungate export [--format csv|json] [-o FILE]\n"
+	       "\n"
+	       "export  write the whole database: settings, rate classes, community\n"
+	       "        prefixes and subscribers (with their data plane ids), to\n"
+	       "        stdout or FILE. --format csv (default) is what import reads;\n"
+	       "        json is one object {\"version\", \"settings\": {KEY: VALUE},\n"
+	       "        \"classes\": [...], \"community\": [PREFIX...], \"subscribers\":\n"
+	       "        [objects as 'sub show -j']} for other tools.\n"
+	       "import  add the rows of FILE.csv (- for stdin) to the database in one\n"
+	       "        transaction. Every row is checked as 'sub add' / 'class add' /\n"
+	       "        'community add' would, against the database and the other\n"
+	       "        rows; when any row is bad nothing is imported and every bad\n"
+	       "        row is listed with its line number and the reason (-j:\n"
+	       "        {\"error\": TEXT, \"rows\": [{\"line\": N, \"error\": TEXT}]}).\n"
+	       "        Subscribers without dp_id get a new one. Settings rows\n"
+	       "        replace the setting. Export then import into an empty\n"
+	       "        database (tungate db init) reproduces it exactly.\n"
+	       "\n"
+	       "CSV: RFC 4180 (fields with ',', '\"' or a line break in double\n"
+	       "quotes, '\"' doubled). First row: column names, any order, any\n"
+	       "subset; 'name' is required. Columns:\n"
+	       "  kind      setting | class | community | sub (default: sub)\n"
+	       "  ");
+	for (f = tg_sub_fields; *f; f++) {
+		col += strlen(*f) + 1;
+		if (col > 72) {
+			printf("\n  ");
+			col = 2 + strlen(*f) + 1;
+		}
+		printf("%s ", *f);
+	}
+	printf("\n"
+	       "            subscriber fields, named and valued as the 'sub add'\n"
+	       "            options without '--' and with '_' for '-' (flags: on|off,\n"
+	       "            enabled: yes|no, prefixes: space-separated list)\n"
+	       "  scope     class rows: internet | community\n"
+	       "  value     setting rows: the value (keys: unknown_tunnel,\n"
+	       "            l2tpv3_udp_port, l2tpv2_udp_port, gateway_mac, ttl,\n"
+	       "            next_dp_id, scope_action)\n"
+	       "  class rows use name, down_rate, up_rate, burst, scope; community\n"
+	       "  rows use prefixes (one prefix).\n"
+	       "\n"
+	       "Examples:\n"
+	       "  tungate export > backup.csv\n"
+	       "  tungate --db new.db db init && tungate --db new.db import backup.csv\n"
+	       "  printf 'name,type,remote,local,key,prefixes\\n"
+	       "alice,gre,192.0.2.10,198.51.100.1,7,100.64.1.0/24\\n' > new.csv\n"
+	       "  tungate import new.csv\n");
+	return 0;
+}
+
+/* --- CSV writing -------------------------------------------------------- */
+
+static void csv_field(FILE *f, const char *s, bool first)
+{
+	const char *p;
+
+	if (!first)
+		fputc(',', f);
+	if (!strpbrk(s, ",\"\r\n") && (!*s || (s[0] != ' ' &&
+					     s[strlen(s) - 1] != ' '))) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (p = s; *p; p++) {
+		if (*p == '"')
+			fputc('"', f);
+		fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+/* Columns: kind, the subscriber fields, scope, value. */
+static void csv_header(FILE *f)
+{
+	const char *const *c;
+
+	csv_field(f, "kind", true);
+	for (c = tg_sub_fields; *c; c++)
+		csv_field(f, *c, false);
+	csv_field(f, "scope", false);
+	csv_field(f, "value", false);
+	fputs("\r\n", f);
+}
+
+/* A row with kind and the given columns set, others empty. */
+static void csv_row(FILE *f, const char *kind, const char *const *names,
+		    const char *const *vals, int n)
+{
+	const char *const *c;
+	const char *all[64];
+	int i, k = 0;
+
+	all[k++] = "kind";
+	for (c = tg_sub_fields; *c; c++)
+		all[k++] = *c;
+	all[k++] = "scope";
+	all[k++] = "value";
+	csv_field(f, kind, true);
+	for (i = 1; i < k; i++) {
+		const char *v = "";
+		int j;
+
+		for (j = 0; j < n; j++)
+			if (!strcmp(names[j], all[i]))
+				v = vals[j];
+		csv_field(f, v, false);
+	}
+	fputs("\r\n", f);
+}
+
+static int export_csv(FILE *f, sqlite3 *db, const struct tg_class *cls,
+		      size_t ncls, const struct tg_prefix *com, size_t ncom,
+		      const struct tg_sub *subs, size_t nsub)
+{
+	char buf[TG_FIELD_MAX], d[32], u[32], b[32], *pfx;
+	const char *names[5], *vals[5];
+	const char *const *c;
+	sqlite3_stmt *st;
+	size_t i;
+
+	csv_header(f);
+	if (sqlite3_prepare_v2(db, "SELECT key, value FROM setting ORDER BY key",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(st, 0);
+		const char *const *kk;
+
+		for (kk = tg_setting_keys; *kk && strcmp(*kk, k); kk++)
+			;
+		if (!*kk)
+			continue;
+		names[0] = "name";
+		vals[0] = k;
+		names[1] = "value";
+		vals[1] = (const char *)sqlite3_column_text(st, 1);
+		csv_row(f, "setting", names, vals, 2);
+	}
+	sqlite3_finalize(st);
+	for (i = 0; i < ncls; i++) {
+		tg_rate_format(cls[i].down_rate, d, sizeof(d));
+		tg_rate_format(cls[i].up_rate, u, sizeof(u));
+		tg_size_format(cls[i].burst, b, sizeof(b));
+		names[0] = "name";
+		vals[0] = cls[i].name;
+		names[1] = "down_rate";
+		vals[1] = d;
+		names[2] = "up_rate";
+		vals[2] = u;
+		names[3] = "burst";
+		vals[3] = b;
+		names[4] = "scope";
+		vals[4] = tg_scope_name(cls[i].scope);
+		csv_row(f, "class", names, vals, 5);
+	}
+	for (i = 0; i < ncom; i++) {
+		tg_prefix_format(&com[i], buf, sizeof(buf));
+		names[0] = "prefixes";
+		vals[0] = buf;
+		csv_row(f, "community", names, vals, 1);
+	}
+	for (i = 0; i < nsub; i++) {
+		csv_field(f, "sub", true);
+		for (c = tg_sub_fields; *c; c++) {
+			if (!strcmp(*c, "prefixes")) {
+				pfx = tg_sub_prefixes_text(&subs[i]);
+				if (!pfx)
+					return -ENOMEM;
+				csv_field(f, pfx, false);
+				free(pfx);
+				continue;
+			}
+			tg_sub_field_text(&subs[i], *c, buf, sizeof(buf));
+			csv_field(f, buf, false);
+		}
+		csv_field(f, "", false);
+		csv_field(f, "", false);
+		fputs("\r\n", f);
+	}
+	return 0;
+}
+
+static int export_json(FILE *f, sqlite3 *db, const struct tg_class *cls,
+		       size_t ncls, const struct tg_prefix *com, size_t ncom,
+		       const struct tg_sub *subs, size_t nsub)
+{
+	struct json_writer *w = jsonw_new(f);
+	char buf[TG_PREFIX_STRLEN];
+	sqlite3_stmt *st;
+	size_t i;
+
+	if (!w)
+		return -ENOMEM;
+	jsonw_start_object(w);
+	jsonw_uint_field(w, "version", TG_DB_VERSION);
+	jsonw_name(w, "settings");
+	jsonw_start_object(w);
+	if (sqlite3_prepare_v2(db, "SELECT key, value FROM setting WHERE key NOT IN ('sync_maps', 'sync_live') ORDER BY key",
+			       -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			jsonw_string_field(w, (const char *)sqlite3_column_text(st, 0),
+					   (const char *)sqlite3_column_text(st, 1));
+		sqlite3_finalize(st);
+	}
+	jsonw_end_object(w);
+	jsonw_name(w, "classes");
+	jsonw_start_array(w);
+	for (i = 0; i < ncls; i++) {
+		jsonw_start_object(w);
+		jsonw_string_field(w, "name", cls[i].name);
+		if (cls[i].down_rate)
+			jsonw_uint_field(w, "down_rate", cls[i].down_rate);
+		else
+			jsonw_null_field(w, "down_rate");
+		if (cls[i].up_rate)
+			jsonw_uint_field(w, "up_rate", cls[i].up_rate);
+		else
+			jsonw_null_field(w, "up_rate");
+		jsonw_uint_field(w, "burst", cls[i].burst);
+		jsonw_string_field(w, "scope", tg_scope_name(cls[i].scope));
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	jsonw_name(w, "community");
+	jsonw_start_array(w);
+	for (i = 0; i < ncom; i++) {
+		tg_prefix_format(&com[i], buf, sizeof(buf));
+		jsonw_string(w, buf);
+	}
+	jsonw_end_array(w);
+	jsonw_name(w, "subscribers");
+	jsonw_start_array(w);
+	for (i = 0; i < nsub; i++)
+		tg_sub_json(w, &subs[i], NULL);
+	jsonw_end_array(w);
+	jsonw_end_object(w);
+	jsonw_destroy(&w);
+	return 0;
+}
+
+int do_export(int argc, char **argv)
+{
+	const char *format = "csv", *out = NULL, *val;
+	struct tg_class *cls = NULL;
+	struct tg_prefix *com = NULL;
+	struct tg_sub *subs = NULL;
+	size_t ncls = 0, ncom = 0, nsub = 0;
+	sqlite3 *db = NULL;
+	FILE *f = stdout;
+	int i, ret;
+
+	for (i = 1; i < argc; i++) {
+		if (tg_is_help(argv[i]))
+			return transfer_help(0, NULL);
+		if (tg_take_json(argv[i])) {
+			format = "json";
+			continue;
+		}
+		if (!strcmp(argv[i], "--format") || !strcmp(argv[i], "-o")) {
+			ret = tg_opt_value("export", argc, argv, &i, &val);
+			if (ret)
+				return ret;
+			if (argv[i - 1][1] == 'o')
+				out = val;
+			else
+				format = val;
+			continue;
+		}
+		tg_err("export: unexpected argument '%s'; try 'tungate export help'",
+		       argv[i]);
+		return -EINVAL;
+	}
+	if (strcmp(format, "csv") && strcmp(format, "json")) {
+		tg_err("export: --format '%s': must be 'csv' or 'json'", format);
+		return -EINVAL;
+	}
+	ret = tg_db_open(tg_db_path(), false, &db);
+	if (ret)
+		return ret;
+	/* One read transaction: a consistent picture. */
+	tg_db_exec(db, "BEGIN");
+	ret = tg_db_class_list(db, &cls, &ncls);
+	if (!ret)
+		ret = tg_db_community_list(db, &com, &ncom);
+	if (!ret)
+		ret = tg_db_sub_list(db, false, &subs, &nsub);
+	if (ret) {
+		tg_err("export: cannot read the database %s", tg_db_path());
+		goto out;
+	}
+	if (out) {
+		f = fopen(out, "w");
+		if (!f) {
+			ret = -errno;
+			tg_err("export: %s: %s", out, strerror(-ret));
+			f = stdout;
+			goto out;
+		}
+	}
+	ret = !strcmp(format, "csv") ?
+		      export_csv(f, db, cls, ncls, com, ncom, subs, nsub) :
+		      export_json(f, db, cls, ncls, com, ncom, subs, nsub);
+	if (fflush(f) || ferror(f))
+		ret = ret ? ret : -EIO;
+	if (ret)
+		tg_err("export: cannot write: %s", strerror(-ret));
+out:
+	if (f != stdout && fclose(f) && !ret) {
+		ret = -EIO;
+		tg_err("export: %s: cannot write", out);
+	}
+	tg_db_exec(db, "COMMIT");
+	free(cls);
+	free(com);
+	tg_sub_list_free(subs, nsub);
+	tg_db_close(db);
+	return ret;
+}
+
+/* --- CSV reading -------------------------------------------------------- */
+
+struct csv {
+	char *buf;		/* whole file, fields split in place */
+	size_t len, pos;
+	unsigned int line;	/* line of the next character */
+};
+
+/*
+ * Next record into fields (pointers into the buffer). Returns the number
+ * of fields, 0 at the end, -EINVAL for a malformed quote.
+ */
+static int csv_next(struct csv *c, char **fields, int max, unsigned int *line)
+{
+	char *w;
+	int n = 0;
+	bool quoted, end = false;
+
+	/* Skip empty lines. */
+	while (c->pos < c->len &&
+	       (c->buf[c->pos] == '\n' || c->buf[c->pos] == '\r')) {
+		if (c->buf[c->pos] == '\n')
+			c->line++;
+		c->pos++;
+	}
+	if (c->pos >= c->len)
+		return 0;
+	*line = c->line;
+	while (!end) {
+		w = c->buf + c->pos;
+		if (n < max)
+			fields[n] = w;
+		n++;
+		quoted = c->pos < c->len && c->buf[c->pos] == '"';
+		if (quoted) {
+			c->pos++;
+			for (;;) {
+				if (c->pos >= c->len)
+					return -EINVAL;
+				if (c->buf[c->pos] == '"') {
+					if (c->pos + 1 < c->len &&
+					    c->buf[c->pos + 1] == '"') {
+						*w++ = '"';
+						c->pos += 2;
+						continue;
+					}
+					c->pos++;
+					break;
+				}
+				if (c->buf[c->pos] == '\n')
+					c->line++;
+				*w++ = c->buf[c->pos++];
+			}
+			if (c->pos < c->len && c->buf[c->pos] != ',' &&
+			    c->buf[c->pos] != '\n' && c->buf[c->pos] != '\r')
+				return -EINVAL;
+		} else {
+			while (c->pos < c->len && c->buf[c->pos] != ',' &&
+			       c->buf[c->pos] != '\n' && c->buf[c->pos] != '\r') {
+				if (c->buf[c->pos] == '"')
+					return -EINVAL;
+				*w++ = c->buf[c->pos++];
+			}
+		}
+		if (c->pos >= c->len || c->buf[c->pos] != ',')
+			end = true;
+		if (c->pos < c->len && c->buf[c->pos] == '\r')
+			c->pos++;
+		if (c->pos < c->len && c->buf[c->pos] == '\n') {
+			c->line++;
+			c->pos++;
+			end = true;
+		} else if (c->pos < c->len && c->buf[c->pos] == ',' && !end) {
+			c->pos++;
+		}
+		*w = '\0';
+	}
+	return n;
+}
+
+static int read_all(const char *path, char **buf, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	size_t cap = 1 << 16, n = 0, r;
+	char *b, *nb;
+
+	if (!f)
+		return -errno;
+	b = malloc(cap + 1);
+	while (b && (r = fread(b + n, 1, cap - n, f)) > 0) {
+		n += r;
+		if (n == cap) {
+			cap *= 2;
+			nb = realloc(b, cap + 1);
+			if (!nb) {
+				free(b);
+				b = NULL;
+			}
+			b = nb;
+		}
+	}
+	if (f != stdin)
+		fclose(f);
+	if (!b)
+		return -ENOMEM;
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/* Problems found in the file, reported together. */
+struct bad_rows {
+	unsigned int *line;
+	char **msg;
+	size_t n;
+};
+
+static void bad_add(struct bad_rows *b, unsigned int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void bad_add(struct bad_rows *b, unsigned int line, const char *fmt, ...)
+{
+	unsigned int *nl;
+	char **nm, *m;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&m, fmt, ap) < 0)
+		m = NULL;
+	va_end(ap);
+	nl = realloc(b->line, (b->n + 1) * sizeof(*nl));
+	if (nl)
+		b->line = nl;
+	nm = realloc(b->msg, (b->n + 1) * sizeof(*nm));
+	if (nm)
+		b->msg = nm;
+	if (!nl || !nm || !m) {
+		free(m);
+		return;
+	}
+	b->line[b->n] = line;
+	b->msg[b->n++] = m;
+}
+
+struct imp_sub {
+	struct tg_sub s;
+	unsigned int line;
+	bool has_dp_id;
+};
+
+struct imp_pfx {
+	struct tg_prefix p;
+	unsigned int line;	/* 0: already in the database */
+	const char *owner;
+};
+
+static int imp_pfx_cmp(const void *a, const void *b)
+{
+	const struct imp_pfx *x = a, *y = b;
+	int c;
+
+	if (x->p.family != y->p.family)
+		return x->p.family - y->p.family;
+	c = memcmp(x->p.addr, y->p.addr, 16);
+	if (c)
+		return c;
+	return x->p.len - y->p.len;
+}
+
+struct imp_key {
+	struct tg_tun_key k;
+	unsigned int line;
+	const char *owner;
+};
+
+static int imp_key_cmp(const void *a, const void *b)
+{
+	return memcmp(&((const struct imp_key *)a)->k,
+		      &((const struct imp_key *)b)->k, sizeof(struct tg_tun_key));
+}
+
+struct imp_name {
+	const char *name;
+	unsigned int line;
+};
+
+static int imp_name_cmp(const void *a, const void *b)
+{
+	const struct imp_name *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (int)x->line - (int)y->line;
+}
+
+struct import {
+	sqlite3 *db;
+	struct bad_rows bad;
+	struct imp_sub *subs;
+	size_t nsubs, capsubs;
+	struct tg_class *cls;		/* database's and the file's */
+	size_t ncls, ndbcls;
+	unsigned int *cls_line;
+	struct imp_pfx *com;
+	size_t ncom;
+	char *set_key[16], *set_val[16];
+	unsigned int set_line[16];
+	int nset;
+};
+
+static const struct tg_class *imp_class(const struct import *im,
+					const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < im->ncls; i++)
+		if (!strcmp(im->cls[i].name, name))
+			return &im->cls[i];
+	return NULL;
+}
+
+static int imp_setting(struct import *im, unsigned int line, const char *key,
+		       const char *val)
+{
+	const char *const *k;
+	__u64 v;
+	__u8 mac[6];
+
+	for (k = tg_setting_keys; *k && strcmp(*k, key); k++)
+		;
+	if (!*k) {
+		bad_add(&im->bad, line, "setting '%s': unknown key", key);
+		return 0;
+	}
+	if ((!strcmp(key, "unknown_tunnel") && strcmp(val, "pass") &&
+	     strcmp(val, "drop")) ||
+	    ((!strcmp(key, "l2tpv3_udp_port") || !strcmp(key, "l2tpv2_udp_port")) &&
+	     tg_parse_u64(val, 0, 65535, &v)) ||
+	    (!strcmp(key, "ttl") && tg_parse_u64(val, 1, 255, &v)) ||
+	    (!strcmp(key, "scope_action") && strcmp(val, "drop") &&
+	     strcmp(val, "icmp")) ||
+	    (!strcmp(key, "next_dp_id") && tg_parse_u64(val, 0, UINT32_MAX, &v)) ||
+	    (!strcmp(key, "gateway_mac") &&
+	     (tg_mac_parse(val, mac) || !tg_mac_unicast(mac)))) {
+		bad_add(&im->bad, line, "setting '%s': value '%s' is not valid",
+			key, val);
+		return 0;
+	}
+	if (im->nset >= 16) {
+		bad_add(&im->bad, line, "setting '%s': too many settings rows", key);
+		return 0;
+	}
+	im->set_key[im->nset] = strdup(key);
+	im->set_val[im->nset] = strdup(val);
+	im->set_line[im->nset++] = line;
+	return 0;
+}
+
+static int imp_class_row(struct import *im, unsigned int line, char **cols,
+			 char **vals, int n)
+{
+	char err[256];
+	struct tg_class c, *nc;
+	unsigned int *nl;
+	int i, ret;
+
+	memset(&c, 0, sizeof(c));
+	c.burst = 15 * 1024;
+	for (i = 0; i < n; i++) {
+		if (!*vals[i] || !strcmp(cols[i], "kind"))
+			continue;
+		if (!strcmp(cols[i], "name")) {
+			if (strlen(vals[i]) > TG_NAME_MAX) {
+				bad_add(&im->bad, line, "class: name '%s': longer than %d characters",
+					vals[i], TG_NAME_MAX);
+				return 0;
+			}
+			snprintf(c.name, sizeof(c.name), "%s", vals[i]);
+		} else if (!strcmp(cols[i], "down_rate") ||
+			   !strcmp(cols[i], "up_rate")) {
+			ret = tg_rate_parse(vals[i], cols[i][0] == 'd' ?
+					    &c.down_rate : &c.up_rate);
+			if (ret) {
+				bad_add(&im->bad, line, "class: %s '%s': %s", cols[i],
+					vals[i], ret == -ERANGE ? "zero or above 10tbit" :
+					"not a rate like 512kbit, 10mbit, 1.5gbit or unlimited");
+				return 0;
+			}
+		} else if (!strcmp(cols[i], "burst")) {
+			if (tg_size_parse(vals[i], &c.burst)) {
+				bad_add(&im->bad, line, "class: burst '%s': not a size like 1500, 15k or 1m",
+					vals[i]);
+				return 0;
+			}
+		} else if (!strcmp(cols[i], "scope")) {
+			if (tg_scope_parse(vals[i], &c.scope)) {
+				bad_add(&im->bad, line, "class: scope '%s': must be 'internet' or 'community'",
+					vals[i]);
+				return 0;
+			}
+		} else {
+			bad_add(&im->bad, line, "class: column '%s' does not apply to a class",
+				cols[i]);
+			return 0;
+		}
+	}
+	if (tg_class_validate(&c, err, sizeof(err))) {
+		bad_add(&im->bad, line, "class: %s", err);
+		return 0;
+	}
+	if (imp_class(im, c.name)) {
+		bad_add(&im->bad, line, "class '%s': already exists", c.name);
+		return 0;
+	}
+	nc = realloc(im->cls, (im->ncls + 1) * sizeof(*nc));
+	nl = realloc(im->cls_line, (im->ncls + 1) * sizeof(*nl));
+	if (nc)
+		im->cls = nc;
+	if (nl)
+		im->cls_line = nl;
+	if (!nc || !nl)
+		return -ENOMEM;
+	im->cls[im->ncls] = c;
+	im->cls_line[im->ncls++] = line;
+	return 0;
+}
+
+static int imp_community_row(struct import *im, unsigned int line,
+			     char **cols, char **vals, int n)
+{
+	struct imp_pfx *np;
+	struct tg_prefix p;
+	const char *v = NULL;
+	char err[64];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!*vals[i] || !strcmp(cols[i], "kind"))
+			continue;
+		if (strcmp(cols[i], "prefixes") && strcmp(cols[i], "prefix")) {
+			bad_add(&im->bad, line, "community: column '%s' does not apply",
+				cols[i]);
+			return 0;
+		}
+		v = vals[i];
+	}
+	if (!v) {
+		bad_add(&im->bad, line, "community: no prefix");
+		return 0;
+	}
+	if (tg_prefix_parse(v, &p, err, sizeof(err))) {
+		bad_add(&im->bad, line, "community: prefix '%s': %s", v, err);
+		return 0;
+	}
+	np = realloc(im->com, (im->ncom + 1) * sizeof(*np));
+	if (!np)
+		return -ENOMEM;
+	im->com = np;
+	im->com[im->ncom].p = p;
+	im->com[im->ncom].owner = NULL;
+	im->com[im->ncom++].line = line;
+	return 0;
+}
+
+static int imp_sub_row(struct import *im, unsigned int line, char **cols,
+		       char **vals, int n)
+{
+	struct imp_sub *ns, *is;
+	char err[256];
+	bool req[4] = {};
+	static const char *const reqn[4] = { "name", "type", "remote", "local" };
+	int i, j, ret;
+
+	if (im->nsubs == im->capsubs) {
+		im->capsubs = im->capsubs ? im->capsubs * 2 : 1024;
+		ns = realloc(im->subs, im->capsubs * sizeof(*ns));
+		if (!ns)
+			return -ENOMEM;
+		im->subs = ns;
+	}
+	is = &im->subs[im->nsubs];
+	memset(is, 0, sizeof(*is));
+	tg_sub_init(&is->s);
+	is->line = line;
+	for (i = 0; i < n; i++) {
+		if (!*vals[i] || !strcmp(cols[i], "kind"))
+			continue;
+		if (!strcmp(cols[i], "scope") || !strcmp(cols[i], "value")) {
+			bad_add(&im->bad, line, "subscriber: column '%s' does not apply",
+				cols[i]);
+			goto bad;
+		}
+		ret = tg_sub_set_field(&is->s, cols[i], vals[i], err, sizeof(err));
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret) {
+			bad_add(&im->bad, line, "subscriber '%s': %s", is->s.name,
+				err);
+			goto bad;
+		}
+		for (j = 0; j < 4; j++)
+			if (!strcmp(cols[i], reqn[j]))
+				req[j] = true;
+		if (!strcmp(cols[i], "dp_id"))
+			is->has_dp_id = true;
+	}
+	for (j = 0; j < 4; j++) {
+		if (!req[j]) {
+			bad_add(&im->bad, line, "subscriber '%s': %s is required",
+				is->s.name, reqn[j]);
+			goto bad;
+		}
+	}
+	if (tg_sub_validate(&is->s, err, sizeof(err))) {
+		bad_add(&im->bad, line, "subscriber '%s': %s", is->s.name, err);
+		goto bad;
+	}
+	im->nsubs++;
+	return 0;
+bad:
+	tg_sub_free(&is->s);
+	return 0;
+}
+
+/* Checks across rows and against the database. */
+static int imp_cross(struct import *im, struct tg_sub *dbs, size_t ndb,
+		     struct tg_dp_ids *ids)
+{
+	struct imp_name *names = NULL;
+	struct imp_key *keys = NULL;
+	struct imp_pfx *pf = NULL;
+	const struct tg_class *c;
+	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN], bs[32];
+	size_t i, j, n, act;
+	struct tg_sub *s;
+	int ret = -ENOMEM;
+
+	/* Names. */
+	n = ndb + im->nsubs;
+	names = malloc((n + 1) * sizeof(*names));
+	keys = malloc((n + 1) * sizeof(*keys));
+	if (!names || !keys)
+		goto out;
+	for (i = 0; i < ndb; i++) {
+		names[i].name = dbs[i].name;
+		names[i].line = 0;
+		tg_sub_tun_key(&dbs[i], &keys[i].k);
+		keys[i].line = 0;
+		keys[i].owner = dbs[i].name;
+	}
+	for (j = 0; j < im->nsubs; j++, i++) {
+		names[i].name = im->subs[j].s.name;
+		names[i].line = im->subs[j].line;
+		tg_sub_tun_key(&im->subs[j].s, &keys[i].k);
+		keys[i].line = im->subs[j].line;
+		keys[i].owner = im->subs[j].s.name;
+	}
+	qsort(names, n, sizeof(*names), imp_name_cmp);
+	for (i = 1; i < n; i++) {
+		if (strcmp(names[i].name, names[i - 1].name))
+			continue;
+		if (names[i - 1].line)
+			bad_add(&im->bad, names[i].line,
+				"subscriber '%s': name already on line %u",
+				names[i].name, names[i - 1].line);
+		else
+			bad_add(&im->bad, names[i].line,
+				"subscriber '%s': name already exists", names[i].name);
+	}
+	qsort(keys, n, sizeof(*keys), imp_key_cmp);
+	for (i = 1; i < n; i++) {
+		if (imp_key_cmp(&keys[i], &keys[i - 1]))
+			continue;
+		/* Report the row of the file (the later one when both are). */
+		j = keys[i].line ? i : i - 1;
+		bad_add(&im->bad, keys[j].line,
+			"subscriber '%s': tunnel: subscriber '%s' has the same type, remote, local and id",
+			keys[j].owner, keys[j == i ? i - 1 : i].owner);
+	}
+
+	/* Prefixes, sorted so that nested ones follow their container. */
+	n = 0;
+	for (i = 0; i < ndb; i++)
+		n += dbs[i].nprefix;
+	for (i = 0; i < im->nsubs; i++)
+		n += im->subs[i].s.nprefix;
+	pf = malloc((n + 1) * sizeof(*pf));
+	if (!pf)
+		goto out;
+	n = 0;
+	for (i = 0; i < ndb; i++)
+		for (j = 0; j < dbs[i].nprefix; j++)
+			pf[n++] = (struct imp_pfx){ dbs[i].prefix[j], 0, dbs[i].name };
+	for (i = 0; i < im->nsubs; i++)
+		for (j = 0; j < im->subs[i].s.nprefix; j++)
+			pf[n++] = (struct imp_pfx){ im->subs[i].s.prefix[j],
+						    im->subs[i].line,
+						    im->subs[i].s.name };
+	qsort(pf, n, sizeof(*pf), imp_pfx_cmp);
+	for (i = 1, act = 0; i < n; i++) {
+		if (!tg_prefix_overlap(&pf[act].p, &pf[i].p)) {
+			act = i;
+			continue;
+		}
+		j = pf[i].line ? i : act;
+		tg_prefix_format(&pf[j].p, a, sizeof(a));
+		tg_prefix_format(&pf[j == i ? act : i].p, b, sizeof(b));
+		bad_add(&im->bad, pf[j].line,
+			"subscriber '%s': --prefix '%s': overlaps '%s' of subscriber '%s'",
+			pf[j].owner, a, b, pf[j == i ? act : i].owner);
+	}
+
+	/* Community prefixes among themselves and the database's. */
+	qsort(im->com, im->ncom, sizeof(*im->com), imp_pfx_cmp);
+	for (i = 1; i < im->ncom; i++) {
+		if (!tg_prefix_overlap(&im->com[i - 1].p, &im->com[i].p))
+			continue;
+		j = im->com[i].line ? i : i - 1;
+		tg_prefix_format(&im->com[j].p, a, sizeof(a));
+		tg_prefix_format(&im->com[j == i ? i - 1 : i].p, b, sizeof(b));
+		bad_add(&im->bad, im->com[j].line,
+			"community: prefix '%s': overlaps community prefix '%s'", a, b);
+	}
+
+	/* Classes, bursts and data plane ids. */
+	for (i = 0; i < im->nsubs; i++) {
+		s = &im->subs[i].s;
+		c = imp_class(im, *s->cls ? s->cls : "default");
+		if (!c && *s->cls) {
+			bad_add(&im->bad, im->subs[i].line,
+				"subscriber '%s': --class '%s': no such class",
+				s->name, s->cls);
+		} else if (c && !s->has_burst && c->burst < s->mtu) {
+			tg_size_format(c->burst, bs, sizeof(bs));
+			bad_add(&im->bad, im->subs[i].line,
+				"subscriber '%s': --mtu '%u': larger than the burst %s of class '%s'",
+				s->name, s->mtu, bs, c->name);
+		}
+		if (!im->subs[i].has_dp_id)
+			continue;
+		ret = tg_dp_ids_take(ids, s->dp_id);
+		if (ret == -ERANGE)
+			bad_add(&im->bad, im->subs[i].line,
+				"subscriber '%s': dp_id '%u': out of range 1..%u",
+				s->name, s->dp_id, ids->capacity - 1);
+		else if (ret)
+			bad_add(&im->bad, im->subs[i].line,
+				"subscriber '%s': dp_id '%u': already in use or waiting for a sync",
+				s->name, s->dp_id);
+	}
+	for (i = 0; i < im->nsubs; i++) {
+		if (im->subs[i].has_dp_id)
+			continue;
+		if (tg_dp_ids_next(ids, &im->subs[i].s.dp_id)) {
+			bad_add(&im->bad, im->subs[i].line,
+				"subscriber '%s': no free data plane id below %u",
+				im->subs[i].s.name, ids->capacity);
+			break;
+		}
+	}
+	ret = 0;
+out:
+	free(names);
+	free(keys);
+	free(pf);
+	return ret;
+}
+
+static int bad_line_cmp(const void *a, const void *b, void *arg)
+{
+	const struct bad_rows *r = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	if (r->line[x] != r->line[y])
+		return r->line[x] < r->line[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static void imp_report(const struct import *im, const char *path)
+{
+	struct json_writer *w;
+	size_t *ord, i;
+
+	ord = malloc((im->bad.n + 1) * sizeof(*ord));
+	if (!ord)
+		return;
+	for (i = 0; i < im->bad.n; i++)
+		ord[i] = i;
+	qsort_r(ord, im->bad.n, sizeof(*ord), bad_line_cmp, (void *)&im->bad);
+	if (tg_opts.json) {
+		w = jsonw_new(stdout);
+		if (w) {
+			char msg[256];
+
+			snprintf(msg, sizeof(msg),
+				 "import: %s: %zu bad row%s, nothing imported", path,
+				 im->bad.n, im->bad.n == 1 ? "" : "s");
+			jsonw_start_object(w);
+			jsonw_string_field(w, "error", msg);
+			jsonw_name(w, "rows");
+			jsonw_start_array(w);
+			for (i = 0; i < im->bad.n; i++) {
+				jsonw_start_object(w);
+				jsonw_uint_field(w, "line", im->bad.line[ord[i]]);
+				jsonw_string_field(w, "error", im->bad.msg[ord[i]]);
+				jsonw_end_object(w);
+			}
+			jsonw_end_array(w);
+			jsonw_end_object(w);
+			jsonw_destroy(&w);
+		}
+	} else {
+		fprintf(stderr, "tungate: import: %s: %zu bad row%s, nothing imported:\n",
+			path, im->bad.n, im->bad.n == 1 ? "" : "s");
+		for (i = 0; i < im->bad.n; i++)
+			fprintf(stderr, "tungate: import: %s line %u: %s\n", path,
+				im->bad.line[ord[i]], im->bad.msg[ord[i]]);
+	}
+	free(ord);
+}
+
+static int imp_write(struct import *im, struct tg_dp_ids *ids)
+{
+	sqlite3_stmt *ins = NULL, *pins = NULL, *st = NULL;
+	__s64 first = 0;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < (size_t)im->nset && !err; i++) {
+		if (!strcmp(im->set_key[i], "next_dp_id"))
+			continue;
+		err = tg_db_setting_set(im->db, im->set_key[i], im->set_val[i]);
+	}
+	for (i = im->ndbcls; i < im->ncls && !err; i++)
+		err = tg_db_class_insert(im->db, &im->cls[i]);
+	if (!err && sqlite3_prepare_v2(im->db, "INSERT INTO community(prefix) VALUES(?)",
+				       -1, &st, NULL) != SQLITE_OK)
+		err = -EIO;
+	for (i = 0; i < im->ncom && !err; i++) {
+		char a[TG_PREFIX_STRLEN];
+
+		if (!im->com[i].line)
+			continue;
+		tg_prefix_format(&im->com[i].p, a, sizeof(a));
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			err = -EIO;
+	}
+	sqlite3_finalize(st);
+	if (!err)
+		err = tg_db_bulk_begin(im->db);
+	for (i = 0; i < im->nsubs && !err; i++) {
+		err = tg_db_sub_insert_cached(im->db, &im->subs[i].s, &ins, &pins);
+		if (!err && !first)
+			first = im->subs[i].s.id;
+	}
+	sqlite3_finalize(ins);
+	sqlite3_finalize(pins);
+	if (!err)
+		err = tg_db_bulk_end(im->db, first ? first : INT64_MAX);
+	if (!err)
+		err = tg_dp_ids_end(im->db, ids);
+	return err;
+}
+
+int do_import(int argc, char **argv)
+{
+	struct import im = {};
+	struct tg_dp_ids ids = {};
+	struct tg_sub *dbs = NULL;
+	struct tg_prefix *dbcom = NULL;
+	struct csv c = {};
+	char *hdr[64], *vals[64], *kind;
+	const char *path = NULL, *const *f, *nul;
+	size_t ndb = 0, ndbcom = 0, i;
+	unsigned int line;
+	int ncol, n, j, k, ret;
+	bool in_txn = false;
+	__u64 next;
+
+	for (j = 1; j < argc; j++) {
+		if (tg_is_help(argv[j]))
+			return transfer_help(0, NULL);
+		if (tg_take_json(argv[j]))
+			continue;
+		if (path) {
+			tg_err("import: unexpected argument '%s'", argv[j]);
+			return -EINVAL;
+		}
+		path = argv[j];
+	}
+	if (!path) {
+		tg_err("import: missing FILE.csv; try 'tungate import help'");
+		return -EINVAL;
+	}
+	ret = read_all(path, &c.buf, &c.len);
+	if (ret) {
+		tg_err("import: %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	c.line = 1;
+	/* A NUL would end a field early without a word: refuse the file. */
+	nul = memchr(c.buf, '\0', c.len);
+	if (nul) {
+		for (line = 1; nul > c.buf; nul--)
+			line += nul[-1] == '\n';
+		tg_err("import: %s line %u: a NUL byte; a CSV file holds text only",
+		       path, line);
+		ret = -EINVAL;
+		goto out;
+	}
+	/* Spreadsheets start UTF-8 files with a byte order mark. */
+	if (c.len >= 3 && !memcmp(c.buf, "\xef\xbb\xbf", 3))
+		c.pos = 3;
+	ncol = csv_next(&c, hdr, 64, &line);
+	if (ncol <= 0 || ncol > 64) {
+		tg_err("import: %s line 1: %s", path, ncol < 0 ?
+		       "malformed quoting" : ncol ? "too many columns" :
+		       "empty file: a header row of column names is needed");
+		ret = -EINVAL;
+		goto out;
+	}
+	for (j = 0; j < ncol; j++) {
+		for (f = tg_sub_fields; *f && strcmp(*f, hdr[j]); f++)
+			;
+		if (!*f && strcmp(hdr[j], "kind") && strcmp(hdr[j], "scope") &&
+		    strcmp(hdr[j], "value") && strcmp(hdr[j], "prefix")) {
+			tg_err("import: %s line %u: column '%s': unknown; try 'tungate import help'",
+			       path, line, hdr[j]);
+			ret = -EINVAL;
+			goto out;
+		}
+		for (k = 0; k < j; k++) {
+			if (!strcmp(hdr[k], hdr[j])) {
+				tg_err("import: %s line %u: column '%s' appears twice",
+				       path, line, hdr[j]);
+				ret = -EINVAL;
+				goto out;
+			}
+		}
+	}
+
+	ret = tg_db_open(tg_db_path(), false, &im.db);
+	if (ret)
+		goto out;
+	if (tg_db_exec(im.db, "BEGIN IMMEDIATE")) {
+		tg_err("import: database busy or not writable: %s",
+		       sqlite3_errmsg(im.db));
+		ret = -EIO;
+		goto out;
+	}
+	in_txn = true;
+	ret = tg_db_sub_list(im.db, false, &dbs, &ndb);
+	if (!ret)
+		ret = tg_db_class_list(im.db, &im.cls, &im.ncls);
+	if (!ret)
+		ret = tg_db_community_list(im.db, &dbcom, &ndbcom);
+	if (!ret)
+		ret = tg_dp_ids_begin(im.db, TG_MAX_SUBS_DEFAULT, &ids);
+	if (ret) {
+		tg_err("import: cannot read the database %s", tg_db_path());
+		goto out;
+	}
+	im.ndbcls = im.ncls;
+	im.cls_line = calloc(im.ncls + 1, sizeof(*im.cls_line));
+	im.com = malloc((ndbcom + 1) * sizeof(*im.com));
+	if (!im.cls_line || !im.com) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < ndbcom; i++)
+		im.com[im.ncom++] = (struct imp_pfx){ dbcom[i], 0, NULL };
+
+	while ((n = csv_next(&c, vals, 64, &line)) != 0) {
+		if (n < 0) {
+			bad_add(&im.bad, line, "malformed quoting; nothing after it was read");
+			break;
+		}
+		if (n != ncol) {
+			bad_add(&im.bad, line, "%d fields, the header has %d", n, ncol);
+			continue;
+		}
+		kind = NULL;
+		for (j = 0; j < ncol; j++)
+			if (!strcmp(hdr[j], "kind"))
+				kind = vals[j];
+		if (!kind || !*kind || !strcmp(kind, "sub")) {
+			ret = imp_sub_row(&im, line, hdr, vals, ncol);
+		} else if (!strcmp(kind, "class")) {
+			ret = imp_class_row(&im, line, hdr, vals, ncol);
+		} else if (!strcmp(kind, "community")) {
+			ret = imp_community_row(&im, line, hdr, vals, ncol);
+		} else if (!strcmp(kind, "setting")) {
+			const char *key = "", *val = "";
+
+			for (j = 0; j < ncol; j++) {
+				if (!strcmp(hdr[j], "name"))
+					key = vals[j];
+				else if (!strcmp(hdr[j], "value"))
+					val = vals[j];
+			}
+			ret = imp_setting(&im, line, key, val);
+			if (!strcmp(key, "next_dp_id") &&
+			    !tg_parse_u64(val, 0, UINT32_MAX, &next))
+				ids.next = next;
+		} else {
+			bad_add(&im.bad, line, "kind '%s': must be sub, class, community or setting",
+				kind);
+			ret = 0;
+		}
+		if (ret)
+			goto out;
+	}
+	ret = imp_cross(&im, dbs, ndb, &ids);
+	if (ret)
+		goto out;
+	if (im.bad.n) {
+		imp_report(&im, path);
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = imp_write(&im, &ids);
+	if (!ret)
+		ret = tg_db_exec(im.db, "COMMIT");
+	if (ret) {
+		tg_err("import: cannot write the database: %s",
+		       sqlite3_errmsg(im.db));
+		goto out;
+	}
+	in_txn = false;
+	if (tg_opts.json) {
+		struct json_writer *w = jsonw_new(stdout);
+
+		if (w) {
+			jsonw_start_object(w);
+			jsonw_uint_field(w, "subscribers", im.nsubs);
+			jsonw_uint_field(w, "classes", im.ncls - im.ndbcls);
+			jsonw_uint_field(w, "community", im.ncom - ndbcom);
+			jsonw_uint_field(w, "settings", im.nset);
+			jsonw_end_object(w);
+			jsonw_destroy(&w);
+		}
+	} else {
+		printf("imported %zu subscribers, %zu classes, %zu community prefixes, %d settings; run 'tungate sync' to apply\n",
+		       im.nsubs, im.ncls - im.ndbcls, im.ncom - ndbcom, im.nset);
+	}
+out:
+	if (in_txn)
+		tg_db_exec(im.db, "ROLLBACK");
+	for (i = 0; i < im.nsubs; i++)
+		tg_sub_free(&im.subs[i].s);
+	free(im.subs);
+	free(im.cls);
+	free(im.cls_line);
+	free(im.com);
+	for (j = 0; j < im.nset; j++) {
+		free(im.set_key[j]);
+		free(im.set_val[j]);
+	}
+	for (i = 0; i < im.bad.n; i++)
+		free(im.bad.msg[i]);
+	free(im.bad.msg);
+	free(im.bad.line);
+	tg_dp_ids_free(&ids);
+	tg_sub_list_free(dbs, ndb);
+	free(dbcom);
+	tg_db_close(im.db);
+	free(c.buf);
+	return ret;
+}

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Prometheus text exposition (format 0.0.4) of the data plane's counters,
+ * and the /metrics endpoint serving it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "util/cli.h"
+#include "dataplane/counters.h"
+#include "db/db.h"
+#include "daemon/http.h"
+#include "util/log.h"
+#include "daemon/metrics.h"
+#include "dataplane/reason.h"
+
+/*
+ * Counting the entries of the maps walks each of them: the counts of the
+ * last scrape are reused while tg_meta says that no sync or up happened
+ * since (they alone change these maps), for at most FILL_MAX_AGE_NS.
+ */
+#define FILL_MAX_AGE_NS (60 * 1000000000ULL)
+struct fill_cache {
+	struct tg_meta meta;		/* when counted */
+	__u64 time_ns;			/* CLOCK_MONOTONIC when counted */
+	struct tg_map_fill fill[TG_MAP_FILL_MAX];
+	size_t n;
+};
+
+struct tg_metrics {
+	struct tg_http *http;
+	char *db_path;
+	char *pin_root;
+	struct fill_cache cache;
+};
+
+/*
+ * A label value, escaped (backslash, double quote, newline), at p: at most
+ * TG_NAME_MAX characters of s (names and classes are no longer), so at
+ * most twice that many bytes.
+ */
+static char *label_text(char *p, const char *s)
+{
+	const char *end = s + strnlen(s, TG_NAME_MAX);
+
+	for (; s < end; s++) {
+		if (*s == '\\' || *s == '"') {
+			*p++ = '\\';
+			*p++ = *s;
+		} else if (*s == '\n') {
+			*p++ = '\\';
+			*p++ = 'n';
+		} else {
+			*p++ = *s;
+		}
+	}
+	return p;
+}
+
+static void label_value(FILE *f, const char *s)
+{
+	char buf[2 * TG_NAME_MAX];
+	char *end = label_text(buf, s);
+
+	fwrite(buf, 1, end - buf, f);
+}
+
+static void family(FILE *f, const char *name, const char *type,
+		   const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static char *put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *put_u64(char *p, __u64 v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/*
+ * The lines of one subscriber are the hot loop of a scrape at scale: each
+ * is made in a buffer and written at once. Names and classes are at most
+ * TG_NAME_MAX characters, twice that escaped.
+ */
+#define LINE_MAX_LEN (128 + 4 * (TG_NAME_MAX + 1) + 64)
+
+/* metric{subscriber="..",class="..",label="value"} v */
+static void sub_line(FILE *f, const char *metric, const char *labels,
+		     size_t llen, const char *label, const char *value,
+		     __u64 v)
+{
+	char buf[LINE_MAX_LEN], *p = buf;
+
+	p = put_str(p, metric);
+	*p++ = '{';
+	memcpy(p, labels, llen);
+	p += llen;
+	*p++ = ',';
+	p = put_str(p, label);
+	*p++ = '=';
+	*p++ = '"';
+	p = put_str(p, value);
+	p = put_str(p, "\"} ");
+	p = put_u64(p, v);
+	*p++ = '\n';
+	fwrite_unlocked(buf, 1, p - buf, f);
+}
+
+/* subscriber="..",class=".." of s into buf; its length. */
+static size_t sub_labels(char *buf, const struct tg_sub_snap *s)
+{
+	char *p = buf;
+
+	p = put_str(p, "subscriber=\"");
+	p = label_text(p, s->name);
+	p = put_str(p, "\",class=\"");
+	p = label_text(p, s->cls);
+	*p++ = '"';
+	return p - buf;
+}
+
+static const char *const dir_names[TG_DIR_MAX] = { "up", "down" };
+
+static void write_subs(FILE *f, const struct tg_snap *s)
+{
+	static const char pk[] = "tungate_subscriber_packets_total",
+			  by[] = "tungate_subscriber_bytes_total",
+			  dr[] = "tungate_subscriber_drops_total";
+	char labels[4 * (TG_NAME_MAX + 1) + 32];
+	const struct tg_sub_snap *e;
+	const char *name;
+	size_t i, len;
+	__u32 r;
+	int d;
+
+	family(f, "tungate_subscribers", "gauge",
+	       "Enabled subscribers with a data plane id.");
+	fprintf(f, "tungate_subscribers %zu\n", s->n);
+	family(f, pk, "counter",
+	       "Packets forwarded for a subscriber: up = from the subscriber (decapsulated), down = toward it (encapsulated).");
+	for (i = 0; i < s->n; i++) {
+		len = sub_labels(labels, &s->subs[i]);
+		for (d = 0; d < TG_DIR_MAX; d++)
+			sub_line(f, pk, labels, len, "direction", dir_names[d],
+				 s->subs[i].c.packets[d]);
+	}
+	family(f, by, "counter",
+	       "Inner IP bytes forwarded for a subscriber, by direction.");
+	for (i = 0; i < s->n; i++) {
+		len = sub_labels(labels, &s->subs[i]);
+		for (d = 0; d < TG_DIR_MAX; d++)
+			sub_line(f, by, labels, len, "direction", dir_names[d],
+				 s->subs[i].c.bytes[d]);
+	}
+	family(f, dr, "counter",
+	       "Packets of a subscriber not forwarded, by reason; a reason appears with its first packet.");
+	for (i = 0; i < s->n; i++) {
+		e = &s->subs[i];
+		len = 0;
+		for (r = 0; r < TG_R_SUB_MAX; r++) {
+			name = tg_reason_name(r);
+			if (!name || !tg_reason_sub_drop(r) || !e->c.reasons[r])
+				continue;
+			if (!len)
+				len = sub_labels(labels, e);
+			sub_line(f, dr, labels, len, "reason", name,
+				 e->c.reasons[r]);
+		}
+	}
+}
+
+static void write_global(FILE *f, const struct tg_snap *s)
+{
+	const char *name;
+	__u32 r;
+
+	family(f, "tungate_packets_total", "counter",
+	       "Packets seen by the data plane, by what it did with them (reason).");
+	for (r = 0; r < TG_R_MAX; r++)
+		if ((name = tg_reason_name(r)))
+			fprintf(f, "tungate_packets_total{reason=\"%s\"} %llu\n",
+				name, (unsigned long long)s->global[r].packets);
+	family(f, "tungate_bytes_total", "counter",
+	       "Bytes of the packets seen by the data plane, by reason.");
+	for (r = 0; r < TG_R_MAX; r++)
+		if ((name = tg_reason_name(r)))
+			fprintf(f, "tungate_bytes_total{reason=\"%s\"} %llu\n",
+				name, (unsigned long long)s->global[r].bytes);
+}
+
+static int write_maps(FILE *f, const struct tg_maps *m,
+		      const struct tg_meta *meta, __u64 now_ns,
+		      struct fill_cache *cache)
+{
+	struct tg_map_fill fill[TG_MAP_FILL_MAX];
+	bool reuse;
+	size_t n, i;
+	int ret;
+
+	reuse = cache && cache->n && now_ns - cache->time_ns < FILL_MAX_AGE_NS &&
+		!memcmp(&cache->meta, meta, sizeof(*meta));
+	ret = tg_map_fill(m, reuse ? cache->fill : NULL, reuse ? cache->n : 0,
+			  fill, &n);
+	if (ret)
+		return ret;
+	if (cache && !reuse) {
+		cache->meta = *meta;
+		cache->time_ns = now_ns;
+		memcpy(cache->fill, fill, sizeof(fill));
+		cache->n = n;
+	}
+	family(f, "tungate_map_entries", "gauge",
+	       "Entries in a data plane map.");
+	for (i = 0; i < n; i++)
+		fprintf(f, "tungate_map_entries{map=\"%s\"} %u\n",
+			fill[i].name, fill[i].entries);
+	family(f, "tungate_map_capacity", "gauge",
+	       "Largest number of entries of a data plane map.");
+	for (i = 0; i < n; i++)
+		fprintf(f, "tungate_map_capacity{map=\"%s\"} %u\n",
+			fill[i].name, fill[i].max);
+	family(f, "tungate_subscriber_capacity", "gauge",
+	       "Subscribers the data plane has room for.");
+	fprintf(f, "tungate_subscriber_capacity %u\n",
+		m->capacity ? m->capacity - 1 : 0);
+	return 0;
+}
+
+/* Read entry 0 of tg_meta (zeroes when there is none). */
+static void read_meta(const struct tg_maps *m, struct tg_meta *meta)
+{
+	__u32 zero = 0;
+
+	memset(meta, 0, sizeof(*meta));
+	if (m->meta >= 0 && bpf_map_lookup_elem(m->meta, &zero, meta))
+		memset(meta, 0, sizeof(*meta));
+}
+
+static void write_meta(FILE *f, const struct tg_meta *meta)
+{
+	family(f, "tungate_last_sync_timestamp_seconds", "gauge",
+	       "Time of the last sync that reached the data plane (0: none).");
+	fprintf(f, "tungate_last_sync_timestamp_seconds %llu.%03llu\n",
+		(unsigned long long)(meta->sync_time / 1000000000ULL),
+		(unsigned long long)(meta->sync_time % 1000000000ULL / 1000000));
+	family(f, "tungate_last_sync_success", "gauge",
+	       "1 when the last sync succeeded, else 0.");
+	fprintf(f, "tungate_last_sync_success %d\n",
+		meta->sync_time && !meta->sync_result);
+	family(f, "tungate_syncs_total", "counter",
+	       "Syncs that reached the data plane since its maps were made.");
+	fprintf(f, "tungate_syncs_total %llu\n",
+		(unsigned long long)meta->sync_count);
+}
+
+static int metrics_write(FILE *f, sqlite3 *db, const struct tg_maps *m,
+			 struct fill_cache *cache)
+{
+	struct tg_meta meta;
+	struct tg_snap s;
+	int ret;
+
+	ret = tg_snap_load(db, NULL, m->capacity, &s);
+	if (ret)
+		return ret;
+	ret = tg_snap_read(&s, m);
+	if (ret)
+		goto out;
+	read_meta(m, &meta);
+	family(f, "tungate_build_info", "gauge",
+	       "Always 1; the version of tungate serving the metrics.");
+	fprintf(f, "tungate_build_info{version=\"");
+	label_value(f, TG_VERSION);
+	fprintf(f, "\"} 1\n");
+	write_subs(f, &s);
+	write_global(f, &s);
+	ret = write_maps(f, m, &meta, s.time_ns, cache);
+	if (ret)
+		goto out;
+	write_meta(f, &meta);
+	if (ferror(f))
+		ret = -EIO;
+out:
+	tg_snap_free(&s);
+	return ret;
+}
+
+int tg_metrics_write(FILE *f, sqlite3 *db, const struct tg_maps *m)
+{
+	return metrics_write(f, db, m, NULL);
+}
+
+/* One scrape: own read-only database connection, the maps as pinned now. */
+static int metrics_scrape(void *ctx, FILE *f)
+{
+	struct tg_metrics *mt = ctx;
+	struct tg_maps m = TG_MAPS_INIT;
+	sqlite3 *db = NULL;
+	int ret;
+
+	if (!tg_maps_pinned(mt->pin_root)) {
+		pr_warn("metrics: no data plane maps under %s\n", mt->pin_root);
+		return -ENOENT;
+	}
+	if (sqlite3_open_v2(mt->db_path, &db, SQLITE_OPEN_READONLY,
+			    NULL) != SQLITE_OK) {
+		pr_warn("metrics: database %s: %s\n", mt->db_path,
+			db ? sqlite3_errmsg(db) : "cannot open");
+		ret = -EIO;
+		goto out;
+	}
+	sqlite3_busy_timeout(db, 2000);
+	tg_db_low_memory(db);
+	ret = tg_maps_open_pinned(mt->pin_root, &m);
+	if (ret)
+		goto out;
+	ret = metrics_write(f, db, &m, &mt->cache);
+	if (ret)
+		pr_warn("metrics: reading %s and %s: %s\n", mt->db_path,
+			mt->pin_root, strerror(-ret));
+out:
+	tg_maps_close(&m);
+	sqlite3_close(db);
+	return ret;
+}
+
+int tg_metrics_start(const char *addr, const char *db_path,
+		     const char *pin_root, struct tg_metrics **out)
+{
+	struct tg_metrics *mt;
+	int ret;
+
+	*out = NULL;
+	mt = calloc(1, sizeof(*mt));
+	if (!mt)
+		return -ENOMEM;
+	mt->db_path = strdup(db_path);
+	mt->pin_root = strdup(pin_root);
+	if (!mt->db_path || !mt->pin_root) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	ret = tg_http_start(addr, "/metrics",
+			    "text/plain; version=0.0.4; charset=utf-8",
+			    metrics_scrape, mt, &mt->http);
+	if (ret)
+		goto err;
+	*out = mt;
+	return 0;
+err:
+	tg_metrics_stop(mt);
+	return ret;
+}
+
+void tg_metrics_stop(struct tg_metrics *mt)
+{
+	if (!mt)
+		return;
+	tg_http_stop(mt->http);
+	free(mt->db_path);
+	free(mt->pin_root);
+	free(mt);
+}

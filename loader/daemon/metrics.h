@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Prometheus text exposition of the data plane's counters, and /metrics. */
+#ifndef TG_METRICS_H
+#define TG_METRICS_H
+
+#include <stdio.h>
+#include <sqlite3.h>
+
+#include "dataplane/dataplane.h"
+
+struct tg_metrics;
+
+/*
+ * Serve GET /metrics on addr ("PORT" = 127.0.0.1:PORT, "A.B.C.D:PORT",
+ * "[v6]:PORT") from a thread of its own, reading the pinned maps under
+ * pin_root and names/classes from the database at db_path (own
+ * connection, read-only). 0 or negative errno (reported).
+ */
+int tg_metrics_start(const char *addr, const char *db_path,
+		     const char *pin_root, struct tg_metrics **out);
+void tg_metrics_stop(struct tg_metrics *m);
+/* Write the exposition text (same as stats --prometheus). */
+int tg_metrics_write(FILE *f, sqlite3 *db, const struct tg_maps *m);
+
+#endif /* TG_METRICS_H */

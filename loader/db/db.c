@@ -1,0 +1,778 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Database file, schema, settings and the dp_id allocator. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/cli.h"
+#include "db/db.h"
+#include "util/log.h"
+
+static const char tg_schema_v1[] =
+	"CREATE TABLE subscriber ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" enabled INTEGER NOT NULL DEFAULT 1 CHECK(enabled IN (0,1)),"
+	" type TEXT NOT NULL,"
+	" remote TEXT NOT NULL,"
+	" local TEXT NOT NULL,"
+	" gre_key INTEGER,"
+	" session_id INTEGER,"
+	" tunnel_id INTEGER,"
+	" cookie TEXT,"
+	" sublayer INTEGER NOT NULL DEFAULT 1,"
+	" mtu INTEGER NOT NULL DEFAULT 1400,"
+	" dp_id INTEGER UNIQUE,"
+	" note TEXT);"
+	"CREATE TABLE prefix ("
+	" subscriber_id INTEGER NOT NULL REFERENCES subscriber(id)"
+	" ON DELETE CASCADE,"
+	" prefix TEXT NOT NULL UNIQUE);"
+	"CREATE INDEX prefix_subscriber ON prefix(subscriber_id);"
+	"CREATE TABLE setting ("
+	" key TEXT PRIMARY KEY,"
+	" value TEXT NOT NULL);"
+	"PRAGMA user_version = 1;";
+
+/* The insert triggers, also dropped and re-created around a bulk import. */
+#define TG_TRIGGER_SUB_INS                                                   \
+	"CREATE TRIGGER subscriber_ins AFTER INSERT ON subscriber BEGIN"      \
+	" INSERT OR IGNORE INTO dp_dirty SELECT NEW.dp_id"                   \
+	"  WHERE NEW.dp_id IS NOT NULL; END;"
+#define TG_TRIGGER_PFX_INS                                                   \
+	"CREATE TRIGGER prefix_ins AFTER INSERT ON prefix BEGIN"             \
+	" INSERT OR IGNORE INTO dp_dirty SELECT dp_id FROM subscriber"       \
+	"  WHERE id = NEW.subscriber_id AND dp_id IS NOT NULL; END;"
+
+/*
+ * Version 1 -> 2: rate classes, community prefixes, the return path
+ * columns, ids waiting for a sync, and what the last sync wrote (dp_state,
+ * dp_dirty: triggers note every subscriber whose map entries may differ).
+ * A new database is created as version 1 and upgraded by this same text,
+ * so both have the same schema.
+ */
+static const char tg_schema_v2[] =
+	"CREATE TABLE class ("
+	" name TEXT PRIMARY KEY,"
+	" down_rate INTEGER,"
+	" up_rate INTEGER,"
+	" burst INTEGER NOT NULL,"
+	" scope TEXT NOT NULL CHECK(scope IN ('internet','community')));"
+	"CREATE TABLE community (prefix TEXT PRIMARY KEY);"
+	"CREATE TABLE dp_id_pending (dp_id INTEGER PRIMARY KEY);"
+	"CREATE TABLE dp_state ("
+	" dp_id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL,"
+	" state BLOB NOT NULL);"
+	"CREATE TABLE dp_dirty (dp_id INTEGER PRIMARY KEY);"
+	"ALTER TABLE subscriber ADD COLUMN class TEXT REFERENCES class(name);"
+	"ALTER TABLE subscriber ADD COLUMN down_rate INTEGER;"
+	"ALTER TABLE subscriber ADD COLUMN up_rate INTEGER;"
+	"ALTER TABLE subscriber ADD COLUMN burst INTEGER;"
+	"ALTER TABLE subscriber ADD COLUMN peer_session INTEGER;"
+	"ALTER TABLE subscriber ADD COLUMN peer_tunnel_id INTEGER;"
+	"ALTER TABLE subscriber ADD COLUMN peer_cookie TEXT;"
+	"ALTER TABLE subscriber ADD COLUMN peer_port INTEGER;"
+	"ALTER TABLE subscriber ADD COLUMN local_port INTEGER;"
+	"ALTER TABLE subscriber ADD COLUMN peer_mac TEXT;"
+	"ALTER TABLE subscriber ADD COLUMN gre_csum INTEGER NOT NULL DEFAULT 0"
+	" CHECK(gre_csum IN (0,1));"
+	"ALTER TABLE subscriber ADD COLUMN gre_seq INTEGER NOT NULL DEFAULT 0"
+	" CHECK(gre_seq IN (0,1));"
+	"ALTER TABLE subscriber ADD COLUMN df INTEGER NOT NULL DEFAULT 1"
+	" CHECK(df IN (0,1));"
+	"ALTER TABLE subscriber ADD COLUMN ttl INTEGER;"
+	"ALTER TABLE subscriber ADD COLUMN udp_csum INTEGER NOT NULL DEFAULT 0"
+	" CHECK(udp_csum IN (0,1));"
+	"ALTER TABLE subscriber ADD COLUMN mss_clamp INTEGER NOT NULL DEFAULT 1"
+	" CHECK(mss_clamp IN (0,1));"
+	"ALTER TABLE subscriber ADD COLUMN ppp_acfc INTEGER NOT NULL DEFAULT 0"
+	" CHECK(ppp_acfc IN (0,1));"
+	"CREATE INDEX subscriber_tunnel ON subscriber(remote, local, type);"
+	"CREATE INDEX subscriber_class ON subscriber(class);"
+	TG_TRIGGER_SUB_INS
+	"CREATE TRIGGER subscriber_upd AFTER UPDATE ON subscriber BEGIN"
+	" INSERT OR IGNORE INTO dp_dirty SELECT OLD.dp_id"
+	"  WHERE OLD.dp_id IS NOT NULL;"
+	" INSERT OR IGNORE INTO dp_dirty SELECT NEW.dp_id"
+	"  WHERE NEW.dp_id IS NOT NULL; END;"
+	"CREATE TRIGGER subscriber_del AFTER DELETE ON subscriber BEGIN"
+	" INSERT OR IGNORE INTO dp_dirty SELECT OLD.dp_id"
+	"  WHERE OLD.dp_id IS NOT NULL;"
+	" INSERT OR IGNORE INTO dp_id_pending SELECT OLD.dp_id"
+	"  WHERE OLD.dp_id IS NOT NULL; END;"
+	TG_TRIGGER_PFX_INS
+	"CREATE TRIGGER prefix_upd AFTER UPDATE ON prefix BEGIN"
+	" INSERT OR IGNORE INTO dp_dirty SELECT dp_id FROM subscriber"
+	"  WHERE id IN (OLD.subscriber_id, NEW.subscriber_id)"
+	"  AND dp_id IS NOT NULL; END;"
+	"CREATE TRIGGER prefix_del AFTER DELETE ON prefix BEGIN"
+	" INSERT OR IGNORE INTO dp_dirty SELECT dp_id FROM subscriber"
+	"  WHERE id = OLD.subscriber_id AND dp_id IS NOT NULL; END;"
+	"PRAGMA user_version = 2;";
+
+/*
+ * Version 2 -> 3: usage accounting. usage: one record per subscriber and
+ * interval, or its final one (rows outlive the subscriber: no foreign
+ * key). usage_mark: per dp_id, the counters the last record was taken
+ * from, whose they were and the identity of the maps they were read from.
+ * usage_file: periods whose text file is still to be written.
+ */
+static const char tg_schema_v3[] =
+	"CREATE TABLE usage ("
+	" id INTEGER PRIMARY KEY,"
+	" subscriber_id INTEGER NOT NULL,"
+	" name TEXT NOT NULL,"
+	" dp_id INTEGER NOT NULL,"
+	" class TEXT,"
+	" ip TEXT,"
+	" period_start INTEGER,"
+	" period_end INTEGER NOT NULL,"
+	" up_bytes INTEGER NOT NULL,"
+	" down_bytes INTEGER NOT NULL,"
+	" up_packets INTEGER NOT NULL,"
+	" down_packets INTEGER NOT NULL,"
+	" final INTEGER NOT NULL DEFAULT 0 CHECK(final IN (0,1)));"
+	"CREATE INDEX usage_period ON usage(period_end);"
+	"CREATE INDEX usage_name ON usage(name, period_end);"
+	"CREATE TABLE usage_mark ("
+	" dp_id INTEGER PRIMARY KEY,"
+	" subscriber_id INTEGER NOT NULL,"
+	" name TEXT NOT NULL,"
+	" class TEXT,"
+	" ip TEXT,"
+	" maps TEXT NOT NULL,"
+	" time INTEGER NOT NULL,"
+	" up_bytes INTEGER NOT NULL,"
+	" down_bytes INTEGER NOT NULL,"
+	" up_packets INTEGER NOT NULL,"
+	" down_packets INTEGER NOT NULL,"
+	" seen INTEGER NOT NULL,"
+	" closed INTEGER NOT NULL DEFAULT 0 CHECK(closed IN (0,1)));"
+	"CREATE TABLE usage_file (period_end INTEGER PRIMARY KEY);"
+	"PRAGMA user_version = 3;";
+
+/* Schema steps: step i takes version i to i + 1. */
+static const char *const tg_schema_steps[TG_DB_VERSION] = {
+	tg_schema_v1, tg_schema_v2, tg_schema_v3,
+};
+
+/* Apply the steps after version ver (0: create): 0 or -EIO. */
+static int tg_db_upgrade(sqlite3 *db, int ver)
+{
+	for (; ver < TG_DB_VERSION; ver++)
+		if (tg_db_exec(db, tg_schema_steps[ver]))
+			return -EIO;
+	return 0;
+}
+
+/* Quiet: errors kept for tg_db_last_error() instead of reported. */
+static bool tg_db_quiet;
+static char tg_db_errbuf[256];
+
+void tg_db_set_quiet(bool quiet)
+{
+	tg_db_quiet = quiet;
+}
+
+const char *tg_db_last_error(void)
+{
+	return tg_db_errbuf;
+}
+
+static void tg_db_err(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static void tg_db_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tg_db_errbuf, sizeof(tg_db_errbuf), fmt, ap);
+	va_end(ap);
+	if (!tg_db_quiet)
+		tg_err("%s", tg_db_errbuf);
+}
+
+const char *tg_db_path(void)
+{
+	const char *env;
+
+	if (tg_opts.db_path)
+		return tg_opts.db_path;
+	env = getenv(TG_DB_ENV);
+	if (env && *env)
+		return env;
+	return TG_DB_PATH_DEFAULT;
+}
+
+int tg_db_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		tg_log(tg_db_quiet ? TG_LOG_DEBUG : TG_LOG_WARN,
+		       "database: '%.60s': %s\n", sql, msg ? msg : "error");
+		sqlite3_free(msg);
+		return -EIO;
+	}
+	return 0;
+}
+
+int tg_db_int(sqlite3 *db, const char *sql, long long *v)
+{
+	sqlite3_stmt *st;
+	int err = -EIO;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*v = sqlite3_column_int64(st, 0);
+		err = 0;
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* mkdir -p of the directory that holds path. */
+static int tg_mkdir_parent(const char *path)
+{
+	char *dir = strdup(path), *p;
+	int err = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	p = strrchr(dir, '/');
+	if (!p || p == dir)
+		goto out;
+	*p = '\0';
+	for (p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST) {
+			err = -errno;
+			goto out;
+		}
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		err = -errno;
+out:
+	free(dir);
+	return err;
+}
+
+int tg_db_version(sqlite3 *db)
+{
+	long long ver;
+
+	if (tg_db_int(db, "PRAGMA user_version", &ver))
+		return -EIO;
+	return ver;
+}
+
+int tg_db_migrate_nested(sqlite3 *db, int *from, char *err, size_t errlen)
+{
+	int ver = tg_db_version(db);
+
+	*from = ver;
+	if (ver == TG_DB_VERSION)
+		return 0;
+	if (ver < 1 || ver > TG_DB_VERSION) {
+		snprintf(err, errlen, "schema version %d: cannot migrate, expected 1..%d",
+			 ver, TG_DB_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	if (tg_db_upgrade(db, ver)) {
+		snprintf(err, errlen, "upgrade to version %d failed: %s",
+			 TG_DB_VERSION, sqlite3_errmsg(db));
+		return -EIO;
+	}
+	return 0;
+}
+
+int tg_db_migrate(sqlite3 *db, int *from, char *err, size_t errlen)
+{
+	int ver, ret;
+
+	if (tg_db_exec(db, "BEGIN IMMEDIATE")) {
+		snprintf(err, errlen, "database busy or not writable: %s",
+			 sqlite3_errmsg(db));
+		return -EIO;
+	}
+	ver = tg_db_version(db);
+	*from = ver;
+	if (ver < 0) {
+		snprintf(err, errlen, "cannot read the schema version");
+		ret = ver;
+		goto out;
+	}
+	ret = 0;
+	if (ver == TG_DB_VERSION)
+		goto out;
+	if (ver < 1 || ver > TG_DB_VERSION) {
+		snprintf(err, errlen, "schema version %d: cannot migrate, expected 1..%d",
+			 ver, TG_DB_VERSION);
+		ret = -EPROTONOSUPPORT;
+		goto out;
+	}
+	ret = tg_db_upgrade(db, ver);
+	if (ret) {
+		snprintf(err, errlen, "upgrade to version %d failed: %s",
+			 TG_DB_VERSION, sqlite3_errmsg(db));
+		goto out;
+	}
+	ret = tg_db_exec(db, "COMMIT");
+	if (ret)
+		snprintf(err, errlen, "cannot commit: %s", sqlite3_errmsg(db));
+	else
+		tg_db_exec(db, "PRAGMA journal_mode = WAL");
+out:
+	if (ret || ver == TG_DB_VERSION)
+		tg_db_exec(db, ret ? "ROLLBACK" : "COMMIT");
+	return ret;
+}
+
+/* Create the schema in an empty database; check the version otherwise. */
+static int tg_db_schema(sqlite3 *db, const char *path, unsigned int flags)
+{
+	bool create = flags & TG_DB_CREATE;
+	long long ver, tables;
+	int err;
+
+	if (tg_db_int(db, "PRAGMA user_version", &ver) ||
+	    tg_db_int(db, "SELECT count(*) FROM sqlite_master", &tables)) {
+		tg_db_err("database %s: cannot read: %s", path, sqlite3_errmsg(db));
+		return -EIO;
+	}
+	if (ver > TG_DB_VERSION) {
+		tg_db_err("database %s: schema version %lld is newer than this tungate supports (%d)",
+		       path, ver, TG_DB_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	if (ver == TG_DB_VERSION)
+		return 0;
+	if (ver >= 1 && ver < TG_DB_VERSION) {
+		if (flags & TG_DB_OLDER)
+			return 0;
+		tg_db_err("database %s: schema version %lld is older than %d: run 'tungate db migrate'",
+		       path, ver, TG_DB_VERSION);
+		return -EPROTO;
+	}
+	if (tables) {
+		tg_db_err("database %s: not a tungate database (version %lld, %lld objects)",
+		       path, ver, tables);
+		return -EPROTO;
+	}
+	if (!create) {
+		tg_db_err("database %s is not initialised; run 'tungate db init'",
+		       path);
+		return -ENOENT;
+	}
+	err = tg_db_exec(db, "BEGIN IMMEDIATE");
+	if (err)
+		goto fail;
+	err = tg_db_upgrade(db, 0);
+	if (err) {
+		tg_db_exec(db, "ROLLBACK");
+		goto fail;
+	}
+	err = tg_db_exec(db, "COMMIT");
+	if (!err)
+		return 0;
+fail:
+	tg_db_err("database %s: cannot create the schema: %s", path,
+	       sqlite3_errmsg(db));
+	return err;
+}
+
+int tg_db_open(const char *path, bool create, sqlite3 **out)
+{
+	return tg_db_open_flags(path, create ? TG_DB_CREATE : 0, out);
+}
+
+int tg_db_open_flags(const char *path, unsigned int oflags, sqlite3 **out)
+{
+	bool create = oflags & TG_DB_CREATE, created = false;
+	int flags = SQLITE_OPEN_READWRITE;
+	sqlite3 *db = NULL;
+	struct stat sb;
+	int err;
+
+	*out = NULL;
+	if (stat(path, &sb)) {
+		if (errno != ENOENT || !create) {
+			err = -errno;
+			if (err == -ENOENT)
+				tg_db_err("database %s does not exist; run 'tungate db init'",
+				       path);
+			else
+				tg_db_err("database %s: %s", path, strerror(-err));
+			return err;
+		}
+		err = tg_mkdir_parent(path);
+		if (err) {
+			tg_db_err("database %s: cannot create its directory: %s",
+			       path, strerror(-err));
+			return err;
+		}
+		/*
+		 * It holds cookies and secrets: readable by its owner only,
+		 * whatever the umask. SQLite gives its -wal and -shm files
+		 * the mode of the database file.
+		 */
+		err = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (err < 0 && errno != EEXIST) {
+			err = -errno;
+			tg_db_err("database %s: cannot create it: %s", path,
+				  strerror(-err));
+			return err;
+		}
+		if (err >= 0) {
+			close(err);
+			created = true;
+		}
+		flags |= SQLITE_OPEN_CREATE;
+	} else if (!S_ISREG(sb.st_mode)) {
+		tg_db_err("database %s: not a regular file", path);
+		return -EINVAL;
+	}
+
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		tg_db_err("database %s: cannot open: %s", path,
+		       db ? sqlite3_errmsg(db) : "out of memory");
+		err = -EIO;
+		goto out;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	err = tg_db_exec(db, "PRAGMA foreign_keys = ON");
+	if (err) {
+		tg_db_err("database %s: %s", path, sqlite3_errmsg(db));
+		goto out;
+	}
+	err = tg_db_schema(db, path, oflags);
+	if (err)
+		goto out;
+	/* An older database stays as it is until it is migrated. */
+	if (tg_db_version(db) < TG_DB_VERSION)
+		goto done;
+	/* Room for a bulk transaction (import, sync) without spilling. */
+	tg_db_exec(db, "PRAGMA cache_size = -131072");
+	/* Reads of a large database through the page cache, not pread(). */
+	tg_db_exec(db, "PRAGMA mmap_size = 268435456");
+	/* Statement journals (every write with a trigger) stay in memory. */
+	tg_db_exec(db, "PRAGMA temp_store = MEMORY");
+	err = tg_db_exec(db, "PRAGMA journal_mode = WAL");
+	if (err) {
+		tg_db_err("database %s: cannot enable WAL: %s", path,
+		       sqlite3_errmsg(db));
+		goto out;
+	}
+done:
+	*out = db;
+	db = NULL;
+out:
+	sqlite3_close(db);
+	/* A database this call created and could not set up is not left. */
+	if (err && created)
+		unlink(path);
+	return err;
+}
+
+void tg_db_close(sqlite3 *db)
+{
+	sqlite3_close(db);
+}
+
+int tg_db_setting_get(sqlite3 *db, const char *key, char *buf, size_t len)
+{
+	sqlite3_stmt *st;
+	int err = -EIO, rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM setting WHERE key = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
+		err = 0;
+	} else if (rc == SQLITE_DONE) {
+		err = -ENOENT;
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+int tg_db_setting_set(sqlite3 *db, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	int err = 0;
+
+	if (sqlite3_prepare_v2(db,
+			       "INSERT INTO setting(key, value) VALUES(?, ?) "
+			       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		err = -EIO;
+	sqlite3_finalize(st);
+	return err;
+}
+
+static int tg_setting_port(sqlite3 *db, const char *key, __u16 *port)
+{
+	char buf[32];
+	__u64 v;
+	int err;
+
+	err = tg_db_setting_get(db, key, buf, sizeof(buf));
+	if (err == -ENOENT) {
+		*port = TG_L2TP_UDP_PORT;
+		return 0;
+	}
+	if (err)
+		return err;
+	if (tg_parse_u64(buf, 0, 65535, &v)) {
+		pr_warn("database: setting %s '%s': not a port 0..65535\n", key,
+			buf);
+		return -EINVAL;
+	}
+	*port = v;
+	return 0;
+}
+
+int tg_db_settings_load(sqlite3 *db, struct tg_settings *st)
+{
+	char buf[32];
+	__u64 v;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	err = tg_db_setting_get(db, "unknown_tunnel", buf, sizeof(buf));
+	if (!err) {
+		if (!strcmp(buf, "drop")) {
+			st->drop_unknown = true;
+		} else if (strcmp(buf, "pass")) {
+			pr_warn("database: setting unknown_tunnel '%s': not pass or drop\n",
+				buf);
+			return -EINVAL;
+		}
+	} else if (err != -ENOENT) {
+		return err;
+	}
+	err = tg_setting_port(db, "l2tpv3_udp_port", &st->l2tpv3_udp_port);
+	if (err)
+		return err;
+	err = tg_setting_port(db, "l2tpv2_udp_port", &st->l2tpv2_udp_port);
+	if (err)
+		return err;
+	err = tg_db_setting_get(db, "gateway_mac", buf, sizeof(buf));
+	if (err == -ENOENT)
+		snprintf(buf, sizeof(buf), "%s", TG_GW_MAC_DEFAULT);
+	else if (err)
+		return err;
+	if (tg_mac_parse(buf, st->gw_mac) || !tg_mac_unicast(st->gw_mac)) {
+		pr_warn("database: setting gateway_mac '%s': not a unicast MAC address\n",
+			buf);
+		return -EINVAL;
+	}
+	err = tg_db_setting_get(db, "scope_action", buf, sizeof(buf));
+	if (!err) {
+		if (!strcmp(buf, "icmp")) {
+			st->scope_icmp = true;
+		} else if (strcmp(buf, "drop")) {
+			pr_warn("database: setting scope_action '%s': not drop or icmp\n",
+				buf);
+			return -EINVAL;
+		}
+	} else if (err != -ENOENT) {
+		return err;
+	}
+	st->ttl = TG_TTL_DEFAULT;
+	err = tg_db_setting_get(db, "ttl", buf, sizeof(buf));
+	if (err == -ENOENT)
+		return 0;
+	if (err)
+		return err;
+	if (tg_parse_u64(buf, 1, 255, &v)) {
+		pr_warn("database: setting ttl '%s': not 1..255\n", buf);
+		return -EINVAL;
+	}
+	st->ttl = v;
+	return 0;
+}
+
+void tg_settings_config(const struct tg_settings *st, struct tg_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->flags = st->drop_unknown ? TG_CFG_F_DROP_UNKNOWN : 0;
+	if (st->scope_icmp)
+		c->flags |= TG_CFG_F_SCOPE_ICMP;
+	c->l2tpv3_udp_port = st->l2tpv3_udp_port;
+	c->l2tpv2_udp_port = st->l2tpv2_udp_port;
+	memcpy(c->gw_mac, st->gw_mac, 6);
+	c->default_ttl = st->ttl;
+}
+
+static int tg_dp_id_used(sqlite3_stmt *st, __u32 id)
+{
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+int tg_db_dp_id_alloc(sqlite3 *db, __u32 capacity, __u32 *id)
+{
+	sqlite3_stmt *st = NULL;
+	char buf[32];
+	__u64 next = 1, tries;
+	int err, used;
+
+	if (capacity < 2)
+		return -ENOSPC;
+	err = tg_db_setting_get(db, "next_dp_id", buf, sizeof(buf));
+	if (err && err != -ENOENT)
+		return err;
+	if (!err && tg_parse_u64(buf, 0, UINT32_MAX, &next))
+		next = 1;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM subscriber WHERE dp_id = ?1 "
+			       "UNION ALL SELECT 1 FROM dp_id_pending WHERE dp_id = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	err = -ENOSPC;
+	for (tries = 0; tries < capacity - 1; tries++, next++) {
+		if (next == 0 || next >= capacity)
+			next = 1;
+		used = tg_dp_id_used(st, next);
+		if (used < 0) {
+			err = used;
+			goto out;
+		}
+		if (!used) {
+			err = 0;
+			break;
+		}
+	}
+	if (err)
+		goto out;
+	*id = next;
+	snprintf(buf, sizeof(buf), "%llu",
+		 (unsigned long long)(next + 1 >= capacity ? 1 : next + 1));
+	err = tg_db_setting_set(db, "next_dp_id", buf);
+out:
+	sqlite3_finalize(st);
+	return err;
+}
+
+int tg_dp_ids_begin(sqlite3 *db, __u32 capacity, struct tg_dp_ids *a)
+{
+	sqlite3_stmt *st = NULL;
+	char buf[32];
+	__u64 next = 1, id;
+	int err = -EIO, rc;
+
+	memset(a, 0, sizeof(*a));
+	if (capacity < 2)
+		return -ENOSPC;
+	a->used = calloc(capacity / 8 + 1, 1);
+	if (!a->used)
+		return -ENOMEM;
+	a->capacity = capacity;
+	rc = tg_db_setting_get(db, "next_dp_id", buf, sizeof(buf));
+	if (rc && rc != -ENOENT)
+		goto out;
+	if (!rc && tg_parse_u64(buf, 0, UINT32_MAX, &next))
+		next = 1;
+	a->next = next;
+	if (sqlite3_prepare_v2(db, "SELECT dp_id FROM subscriber WHERE dp_id IS NOT NULL "
+			       "UNION ALL SELECT dp_id FROM dp_id_pending",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		if (id < capacity)
+			a->used[id / 8] |= 1 << (id % 8);
+	}
+	if (rc == SQLITE_DONE)
+		err = 0;
+out:
+	sqlite3_finalize(st);
+	if (err)
+		tg_dp_ids_free(a);
+	return err;
+}
+
+int tg_dp_ids_take(struct tg_dp_ids *a, __u32 id)
+{
+	if (!id || id >= a->capacity)
+		return -ERANGE;
+	if (a->used[id / 8] & (1 << (id % 8)))
+		return -EEXIST;
+	a->used[id / 8] |= 1 << (id % 8);
+	return 0;
+}
+
+int tg_dp_ids_next(struct tg_dp_ids *a, __u32 *id)
+{
+	__u64 tries, next = a->next;
+
+	for (tries = 0; tries < a->capacity - 1; tries++, next++) {
+		if (next == 0 || next >= a->capacity)
+			next = 1;
+		if (a->used[next / 8] & (1 << (next % 8)))
+			continue;
+		a->used[next / 8] |= 1 << (next % 8);
+		*id = next;
+		a->next = next + 1 >= a->capacity ? 1 : next + 1;
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+int tg_dp_ids_end(sqlite3 *db, struct tg_dp_ids *a)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%u", a->next);
+	return tg_db_setting_set(db, "next_dp_id", buf);
+}
+
+void tg_dp_ids_free(struct tg_dp_ids *a)
+{
+	free(a->used);
+	a->used = NULL;
+}
+
+int tg_db_bulk_begin(sqlite3 *db)
+{
+	return tg_db_exec(db, "DROP TRIGGER subscriber_ins;"
+			  "DROP TRIGGER prefix_ins;");
+}
+
+int tg_db_bulk_end(sqlite3 *db, __s64 first_id)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT OR IGNORE INTO dp_dirty SELECT dp_id FROM subscriber "
+		 "WHERE id >= %lld AND dp_id IS NOT NULL", (long long)first_id);
+	if (tg_db_exec(db, sql))
+		return -EIO;
+	return tg_db_exec(db, TG_TRIGGER_SUB_INS TG_TRIGGER_PFX_INS);
+}
