@@ -11,7 +11,6 @@
 #include <bpf/libbpf.h>
 
 #include "util/cli.h"
-#include "dataplane/dataplane.h"
 #include "util/log.h"
 #include "dataplane/migrate.h"
 #include "tungate.h"
