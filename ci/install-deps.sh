@@ -12,7 +12,7 @@ PKGS=(
 	prometheus
 	qemu-system-x86 busybox-static cpio kmod xz-utils
 	man-db cppcheck
-	libmicrohttpd-dev libmnl-dev libpcap-dev libsystemd-dev
+	libmicrohttpd-dev libmnl-dev libpcap-dev libsystemd-dev nettle-dev
 )
 
 missing=()
