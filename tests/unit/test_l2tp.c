@@ -14,54 +14,7 @@
 #include <string.h>
 
 #include "lns/l2tp_msg.h"
-
-static size_t unhex(const char *h, uint8_t *out)
-{
-	size_t n = 0;
-	unsigned int b;
-
-	while (h[0] && h[1] && sscanf(h, "%2x", &b) == 1) {
-		out[n++] = (uint8_t)b;
-		h += 2;
-	}
-	return n;
-}
-
-/* UDP payloads of l2tpv2-ppp-chap.pcap, by frame number. */
-static const char SCCRQ[] =	/* 3: xl2tpd */
-	"c8020068000000000000000080080000000000018008000000020100800a000000"
-	"0300000003800a00000004000000000008000000060690800d0000000765786f2d"
-	"63706500130000000878656c6572616e63652e636f6d800800000009968d800800"
-	"00000a0004";
-static const char SCCRP[] =	/* 4: l2tpns */
-	"c802004096 8d00000000000180080000000000028008000000020100800a000000"
-	"03000000038012000000076c6e732e65786f2e746573748008000000090002";
-static const char ZLB[] = "c802000c968d000000010002";	/* 6 */
-static const char ICRQ[] =	/* 7 */
-	"c80200300002000000020001800800000000000a80080000000e040c800a000000"
-	"0f00000001800a0000001200000000";
-static const char ICCN[] =	/* 9 */
-	"c80200320002000100030002800800000000000c800a0000001800000000800a00"
-	"00001300000001000a0000002600000000";
-static const char CDN[] =	/* 52 */
-	"c80200260002000100040002800800000000000e800a00000001000100008008000"
-	"0000e040c";
-static const char STOPCCN[] =	/* 54 */
-	"c802002e00020000000500028008000000000004800800000009968d8012000000"
-	"0100010000476f6f6462796521";
-
-/* Hex with spaces or odd splits tolerated: only hex digits count. */
-static size_t load(const char *hex, uint8_t *out)
-{
-	char clean[2 * L2TP_MSG_MAX + 1];
-	size_t n = 0;
-
-	for (; *hex && n < sizeof(clean) - 1; hex++)
-		if ((*hex >= '0' && *hex <= '9') || (*hex >= 'a' && *hex <= 'f'))
-			clean[n++] = *hex;
-	clean[n] = '\0';
-	return unhex(clean, out);
-}
+#include "l2tp_capture.h"
 
 static struct l2tp_msg m;
 static uint8_t buf[L2TP_MSG_MAX];

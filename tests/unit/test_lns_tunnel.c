@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The LNS's tunnels and sessions (loader/lns/tunnel.c) against a real
+ * LAC's messages: the control messages xl2tpd sent in the dial-in capture
+ * are played, with the ids this LNS assigned written into their headers,
+ * and every answer is decoded and checked. Then tunnel authentication,
+ * a silent peer, unknown mandatory AVPs, spoofed and malformed datagrams,
+ * and many tunnels with many sessions.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <string.h>
+
+#include "lns/tunnel.h"
+#include "l2tp_capture.h"
+
+#define OUT_MAX 256
+
+static struct {
+	struct lns_addr to;
+	struct l2tp_msg m;
+	enum l2tp_err err;
+} out[OUT_MAX];
+static unsigned int n_out;
+static unsigned int n_up, n_down;
+static struct lns_session *last_up;
+static char last_why[64];
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+static uint64_t now;
+static struct lns lns;
+static struct lns_addr lac;
+static const struct l2tp_secret sec = { (const uint8_t *)"tunnel-secret", 13 };
+
+static void xmit(void *ctx, const struct lns_addr *to, const uint8_t *buf,
+		 size_t len)
+{
+	ck_assert_uint_lt(n_out, OUT_MAX);
+	out[n_out].to = *to;
+	out[n_out].err = l2tp_msg_decode(buf, len, &sec, &out[n_out].m);
+	n_out++;
+}
+
+static void up(void *ctx, struct lns_session *s)
+{
+	n_up++;
+	last_up = s;
+}
+
+static void down(void *ctx, struct lns_session *s, const char *why)
+{
+	n_down++;
+	snprintf(last_why, sizeof(last_why), "%s", why);
+}
+
+static void random_bytes(void *ctx, uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		buf[i] = (uint8_t)rng;
+	}
+}
+
+static const struct lns_callbacks cb = {
+	.xmit = xmit,
+	.session_up = up,
+	.session_down = down,
+	.random = random_bytes,
+};
+
+static struct lns_addr addr4(const char *ip, uint16_t port)
+{
+	struct lns_addr a;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&a.ss;
+
+	memset(&a, 0, sizeof(a));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	inet_pton(AF_INET, ip, &sin->sin_addr);
+	a.len = sizeof(*sin);
+	return a;
+}
+
+static void start(const uint8_t *secret, size_t secret_len)
+{
+	struct lns_config cfg = { .host_name = "lns.tungate.test" };
+
+	if (secret_len)
+		memcpy(cfg.secret, secret, secret_len);
+	cfg.secret_len = secret_len;
+	n_out = n_up = n_down = 0;
+	last_up = NULL;
+	now = 5000000;
+	lac = addr4("192.0.2.2", 1701);
+	lns_init(&lns, &cfg, &cb, NULL);
+}
+
+static void setup(void)
+{
+	start(NULL, 0);
+}
+
+static void teardown(void)
+{
+	lns_free(&lns);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+/* A captured message with this LNS's tunnel and session ids in its header. */
+static void play(const char *hex, uint16_t tunnel, uint16_t session)
+{
+	uint8_t buf[L2TP_MSG_MAX];
+	size_t n = load(hex, buf);
+
+	if (tunnel)
+		put16(buf + 4, tunnel);
+	if (session)
+		put16(buf + 6, session);
+	lns_input(&lns, &lac, buf, n, now);
+}
+
+static const struct l2tp_msg *last(void)
+{
+	ck_assert_uint_gt(n_out, 0);
+	ck_assert_int_eq(out[n_out - 1].err, L2TP_E_NONE);
+	return &out[n_out - 1].m;
+}
+
+/* The capture's LAC from SCCRQ to StopCCN, against this LNS. */
+START_TEST(test_dialin_capture)
+{
+	const struct l2tp_msg *m;
+	uint16_t tid, sid;
+
+	play(SCCRQ, 0, 0);
+	m = last();
+	ck_assert_uint_eq(m->type, L2TP_MSG_SCCRP);
+	ck_assert_uint_eq(m->hdr.tunnel, 38541);
+	ck_assert_uint_eq(m->hdr.ns, 0);
+	ck_assert_uint_eq(m->hdr.nr, 1);
+	ck_assert_uint_eq(m->proto_version, 0x0100);
+	ck_assert_str_eq(m->host_name, "lns.tungate.test");
+	ck_assert_uint_eq(m->rws, L2TP_RWS_OURS);
+	ck_assert(!l2tp_msg_has(m, L2TP_AVP_CHALLENGE));
+	tid = m->tunnel_id;
+	ck_assert_uint_ne(tid, 0);
+	ck_assert_ptr_nonnull(lns_tunnel_by_id(&lns, tid));
+	ck_assert_int_eq(memcmp(&out[0].to, &lac, sizeof(lac)), 0);
+
+	/* The SCCRQ again (as if SCCRP was lost): same tunnel, a ZLB. */
+	play(SCCRQ, 0, 0);
+	ck_assert_uint_eq(lns.n_tunnels, 1);
+	ck_assert_uint_eq(last()->type, L2TP_MSG_ZLB);
+
+	play(SCCCN, tid, 0);
+	ck_assert_uint_eq(lns_tunnel_by_id(&lns, tid)->state,
+			  LNS_TUN_ESTABLISHED);
+	n_out = 0;
+	now += L2TP_ACK_DELAY_MS;
+	lns_tick(&lns, now);
+	ck_assert_uint_eq(n_out, 1);
+	ck_assert_uint_eq(last()->type, L2TP_MSG_ZLB);
+	ck_assert_uint_eq(last()->hdr.nr, 2);
+
+	play(ICRQ, tid, 0);
+	m = last();
+	ck_assert_uint_eq(m->type, L2TP_MSG_ICRP);
+	ck_assert_uint_eq(m->hdr.session, 0x040c);
+	ck_assert_uint_eq(m->hdr.ns, 1);
+	sid = m->session_id;
+	ck_assert_uint_ne(sid, 0);
+	ck_assert_uint_eq(n_up, 0);
+
+	play(ICCN, tid, sid);
+	ck_assert_uint_eq(n_up, 1);
+	ck_assert_uint_eq(last_up->id, sid);
+	ck_assert_uint_eq(last_up->peer_id, 0x040c);
+	ck_assert_uint_eq(last_up->tunnel->id, tid);
+	ck_assert_uint_eq(lns.n_sessions, 1);
+
+	play(CDN, tid, sid);
+	ck_assert_uint_eq(n_down, 1);
+	ck_assert_str_eq(last_why, "CDN from the LAC");
+	ck_assert_uint_eq(lns.n_sessions, 0);
+
+	play(STOPCCN, tid, 0);
+	ck_assert_uint_eq(lns_tunnel_by_id(&lns, tid)->state, LNS_TUN_CLOSING);
+	/* Kept to ack a retransmitted StopCCN, then freed. */
+	n_out = 0;
+	play(STOPCCN, tid, 0);
+	ck_assert_uint_eq(last()->type, L2TP_MSG_ZLB);
+	now += LNS_LINGER_MS;
+	lns_tick(&lns, now);
+	ck_assert_uint_eq(lns.n_tunnels, 0);
+	ck_assert_uint_eq(lns.unknown_tunnel, 0);
+}
+END_TEST
+
+/* An SCCRQ of a LAC with its own tunnel id, optionally challenging us. */
+static void sccrq(uint16_t peer_tid, const uint8_t *chal, size_t chal_len)
+{
+	static const char host[] = "lac";
+	struct l2tp_builder b;
+	int len;
+
+	l2tp_build_init(&b, 0, 0, L2TP_MSG_SCCRQ);
+	l2tp_build_u16(&b, true, L2TP_AVP_PROTO_VERSION, 0x0100);
+	l2tp_build_u32(&b, true, L2TP_AVP_FRAMING_CAPS, 3);
+	l2tp_build_avp(&b, true, L2TP_AVP_HOST_NAME, host, strlen(host));
+	l2tp_build_u16(&b, true, L2TP_AVP_TUNNEL_ID, peer_tid);
+	if (chal)
+		l2tp_build_avp(&b, true, L2TP_AVP_CHALLENGE, chal, chal_len);
+	len = l2tp_build_finish(&b, 0, 0);
+	lns_input(&lns, &lac, b.buf, (size_t)len, now);
+}
+
+/* A message of type on tunnel tid (session sid) with Ns, Nr. */
+static void msg(uint16_t tid, uint16_t sid, uint16_t type, uint16_t ns,
+		uint16_t nr, const uint8_t *resp)
+{
+	struct l2tp_builder b;
+	int len;
+
+	l2tp_build_init(&b, tid, sid, type);
+	if (type == L2TP_MSG_ICRQ) {
+		l2tp_build_u16(&b, true, L2TP_AVP_SESSION_ID, (uint16_t)(ns + 100));
+		l2tp_build_u32(&b, true, L2TP_AVP_CALL_SERIAL, ns);
+	}
+	if (type == L2TP_MSG_ICCN) {
+		l2tp_build_u32(&b, true, L2TP_AVP_TX_SPEED, 100000000);
+		l2tp_build_u32(&b, true, L2TP_AVP_FRAMING_TYPE, 1);
+	}
+	if (resp)
+		l2tp_build_avp(&b, true, L2TP_AVP_CHALLENGE_RESP, resp, 16);
+	len = l2tp_build_finish(&b, ns, nr);
+	lns_input(&lns, &lac, b.buf, (size_t)len, now);
+}
+
+START_TEST(test_tunnel_auth)
+{
+	static const uint8_t chal[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	const struct l2tp_msg *m;
+	uint8_t want[16];
+	uint16_t tid;
+
+	lns_free(&lns);
+	start(sec.secret, sec.len);
+	sccrq(7, chal, sizeof(chal));
+	m = last();
+	ck_assert_uint_eq(m->type, L2TP_MSG_SCCRP);
+	l2tp_challenge_response(L2TP_MSG_SCCRP, &sec, chal, sizeof(chal), want);
+	ck_assert_mem_eq(m->challenge_resp, want, 16);
+	ck_assert_uint_eq(m->challenge_len, 16);
+	tid = m->tunnel_id;
+	/* Our challenge answered right: established. */
+	l2tp_challenge_response(L2TP_MSG_SCCCN, &sec, m->challenge,
+				m->challenge_len, want);
+	msg(tid, 0, L2TP_MSG_SCCCN, 1, 1, want);
+	ck_assert_uint_eq(lns_tunnel_by_id(&lns, tid)->state,
+			  LNS_TUN_ESTABLISHED);
+
+	/* Answered wrong, or not at all: StopCCN, not authorized. */
+	sccrq(8, NULL, 0);
+	m = last();
+	ck_assert(l2tp_msg_has(m, L2TP_AVP_CHALLENGE));
+	tid = m->tunnel_id;
+	want[0] ^= 1;
+	msg(tid, 0, L2TP_MSG_SCCCN, 1, 1, want);
+	m = last();
+	ck_assert_uint_eq(m->type, L2TP_MSG_StopCCN);
+	ck_assert_uint_eq(m->result, LNS_STOP_NOT_AUTH);
+	ck_assert_uint_eq(lns.not_authorized, 1);
+	sccrq(9, NULL, 0);
+	tid = last()->tunnel_id;
+	msg(tid, 0, L2TP_MSG_SCCCN, 1, 1, NULL);
+	ck_assert_uint_eq(last()->result, LNS_STOP_NOT_AUTH);
+	ck_assert_uint_eq(lns.not_authorized, 2);
+}
+END_TEST
+
+START_TEST(test_challenge_without_secret)
+{
+	static const uint8_t chal[16] = { 1 };
+
+	sccrq(7, chal, sizeof(chal));
+	ck_assert_uint_eq(last()->type, L2TP_MSG_StopCCN);
+	ck_assert_uint_eq(last()->result, LNS_STOP_NOT_AUTH);
+}
+END_TEST
+
+/* An established tunnel with one established session; its id. */
+static uint16_t established(uint16_t peer_tid)
+{
+	uint16_t tid, sid;
+
+	sccrq(peer_tid, NULL, 0);
+	tid = last()->tunnel_id;
+	msg(tid, 0, L2TP_MSG_SCCCN, 1, 1, NULL);
+	msg(tid, 0, L2TP_MSG_ICRQ, 2, 1, NULL);
+	sid = last()->session_id;
+	ck_assert_uint_eq(last()->type, L2TP_MSG_ICRP);
+	msg(tid, sid, L2TP_MSG_ICCN, 3, 2, NULL);
+	ck_assert_uint_eq(last_up->id, sid);
+	return tid;
+}
+
+START_TEST(test_silent_peer)
+{
+	uint16_t tid = established(7);
+	unsigned int hellos = 0, i;
+
+	n_out = 0;
+	now += LNS_HELLO_MS;
+	for (i = 0; i < 100 && lns.n_tunnels; i++) {
+		lns_tick(&lns, now);
+		now = lns_deadline(&lns);
+	}
+	for (i = 0; i < n_out; i++)
+		hellos += out[i].m.type == L2TP_MSG_HELLO;
+	/* One HELLO, sent L2TP_RETRIES more times, then given up. */
+	ck_assert_uint_eq(hellos, 1 + L2TP_RETRIES);
+	ck_assert_ptr_null(lns_tunnel_by_id(&lns, tid));
+	ck_assert_uint_eq(lns.timeouts, 1);
+	ck_assert_uint_eq(n_down, 1);
+	ck_assert_str_eq(last_why, "the LAC stopped answering");
+}
+END_TEST
+
+START_TEST(test_hello_answered)
+{
+	uint16_t tid = established(7);
+	unsigned int n;
+
+	now += LNS_HELLO_MS;
+	lns_tick(&lns, now);
+	ck_assert_uint_eq(last()->type, L2TP_MSG_HELLO);
+	n = n_out;
+	/* The LAC's ZLB acks it: nothing more until the next interval. */
+	msg(tid, 0, L2TP_MSG_ZLB, 4, 3, NULL);
+	now += LNS_HELLO_MS - 1;
+	lns_tick(&lns, now);
+	ck_assert_uint_eq(n_out, n);
+	ck_assert_uint_eq(lns.n_tunnels, 1);
+	/* The LAC's HELLO is acked by a ZLB. */
+	msg(tid, 0, L2TP_MSG_HELLO, 4, 3, NULL);
+	now += L2TP_ACK_DELAY_MS;
+	lns_tick(&lns, now);
+	ck_assert_uint_eq(last()->type, L2TP_MSG_ZLB);
+	ck_assert_uint_eq(last()->hdr.nr, 5);
+}
+END_TEST
+
+/* msg() with one more AVP: vendor 9, type 1, M bit. */
+static void msg_unknown(uint16_t tid, uint16_t sid, uint16_t type,
+			uint16_t ns, uint16_t nr)
+{
+	static const uint8_t avp[] = { 0x80, 0x08, 0x00, 0x09, 0x00, 0x01, 0, 0 };
+	struct l2tp_builder b;
+	int len;
+
+	l2tp_build_init(&b, tid, sid, type);
+	if (type == L2TP_MSG_ICRQ) {
+		l2tp_build_u16(&b, true, L2TP_AVP_SESSION_ID, 55);
+		l2tp_build_u32(&b, true, L2TP_AVP_CALL_SERIAL, 9);
+	}
+	len = l2tp_build_finish(&b, ns, nr);
+	memcpy(b.buf + len, avp, sizeof(avp));
+	len += sizeof(avp);
+	put16(b.buf + 2, (uint16_t)len);
+	lns_input(&lns, &lac, b.buf, (size_t)len, now);
+}
+
+START_TEST(test_unknown_mandatory)
+{
+	uint16_t tid = established(7);
+	const struct l2tp_msg *m;
+
+	/* In ICRQ: the call is refused with a CDN, the tunnel stays. */
+	msg_unknown(tid, 0, L2TP_MSG_ICRQ, 4, 3);
+	ck_assert_uint_eq(lns.errors[L2TP_E_UNKNOWN_MANDATORY], 1);
+	m = last();
+	ck_assert_uint_eq(m->type, L2TP_MSG_CDN);
+	ck_assert_uint_eq(m->hdr.session, 55);
+	ck_assert_uint_eq(m->error, LNS_ERR_MANDATORY);
+	msg(tid, 0, L2TP_MSG_ICRQ, 5, 3, NULL);
+	ck_assert_uint_eq(last()->type, L2TP_MSG_ICRP);
+	ck_assert_uint_eq(lns_tunnel_by_id(&lns, tid)->state,
+			  LNS_TUN_ESTABLISHED);
+	/* In a HELLO: the tunnel ends, error code 8. */
+	msg_unknown(tid, 0, L2TP_MSG_HELLO, 6, 4);
+	m = last();
+	ck_assert_uint_eq(m->type, L2TP_MSG_StopCCN);
+	ck_assert_uint_eq(m->result, LNS_STOP_ERROR);
+	ck_assert_uint_eq(m->error, LNS_ERR_MANDATORY);
+	ck_assert_uint_eq(n_down, 1);
+}
+END_TEST
+
+START_TEST(test_spoofed_and_malformed)
+{
+	uint16_t tid = established(7);
+	struct lns_addr real = lac;
+	uint8_t junk[40] = { 0xc8, 0x02, 0x00, 0x28 };
+
+	n_out = 0;
+	lac = addr4("198.51.100.9", 1701);
+	msg(tid, 0, L2TP_MSG_HELLO, 4, 3, NULL);
+	ck_assert_uint_eq(lns.unknown_tunnel, 1);
+	lac = real;
+	ck_assert_uint_eq(lns_tunnel_by_id(&lns, tid)->state,
+			  LNS_TUN_ESTABLISHED);
+	/* An unknown tunnel id, then AVP garbage, then a data message. */
+	msg(tid ^ 0x8000, 0, L2TP_MSG_HELLO, 4, 3, NULL);
+	ck_assert_uint_eq(lns.unknown_tunnel, 2);
+	put16(junk + 4, tid);
+	memset(junk + 12, 0xff, sizeof(junk) - 12);
+	lns_input(&lns, &lac, junk, sizeof(junk), now);
+	ck_assert_uint_eq(lns.errors[L2TP_E_AVP_LENGTH], 1);
+	junk[0] = 0x40;
+	lns_input(&lns, &lac, junk, sizeof(junk), now);
+	ck_assert_uint_eq(lns.errors[L2TP_E_NOT_CONTROL], 1);
+	/* None of it answered, and the tunnel still works. */
+	ck_assert_uint_eq(n_out, 0);
+	msg(tid, 0, L2TP_MSG_ICRQ, 4, 3, NULL);
+	ck_assert_uint_eq(last()->type, L2TP_MSG_ICRP);
+	/* Assigned Tunnel ID 0 is refused. */
+	sccrq(0, NULL, 0);
+	ck_assert_uint_eq(lns.bad_ids, 1);
+	ck_assert_uint_eq(lns.n_tunnels, 1);
+}
+END_TEST
+
+/* 100 LACs, 50 sessions each: ids unique, all torn down by lns_free(). */
+START_TEST(test_many)
+{
+	static uint16_t seen[65536];
+	unsigned int i, k;
+	char ip[32];
+
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < 100; i++) {
+		uint16_t tid, sid;
+
+		snprintf(ip, sizeof(ip), "100.64.%u.%u", i / 200, 1 + i % 200);
+		lac = addr4(ip, 1701);
+		sccrq(1, NULL, 0);	/* every LAC calls its tunnel 1 */
+		tid = last()->tunnel_id;
+		ck_assert_uint_eq(seen[tid], 0);
+		seen[tid] = 1;
+		msg(tid, 0, L2TP_MSG_SCCCN, 1, 1, NULL);
+		for (k = 0; k < 50; k++) {
+			msg(tid, 0, L2TP_MSG_ICRQ, (uint16_t)(2 + 2 * k),
+			    (uint16_t)(1 + k), NULL);
+			sid = last()->session_id;
+			msg(tid, sid, L2TP_MSG_ICCN, (uint16_t)(3 + 2 * k),
+			    (uint16_t)(2 + k), NULL);
+			ck_assert_uint_eq(last_up->id, sid);
+		}
+		n_out = 0;
+	}
+	ck_assert_uint_eq(lns.n_tunnels, 100);
+	ck_assert_uint_eq(lns.n_sessions, 5000);
+	ck_assert_uint_eq(n_up, 5000);
+	lns_free(&lns);
+	ck_assert_uint_eq(n_down, 5000);
+	ck_assert_uint_eq(lns.n_tunnels, 0);
+}
+END_TEST
+
+Suite *lns_tunnel_suite(void)
+{
+	Suite *s = suite_create("lns_tunnel");
+	TCase *tc = tcase_create("tunnel");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_dialin_capture);
+	tcase_add_test(tc, test_tunnel_auth);
+	tcase_add_test(tc, test_challenge_without_secret);
+	tcase_add_test(tc, test_silent_peer);
+	tcase_add_test(tc, test_hello_answered);
+	tcase_add_test(tc, test_unknown_mandatory);
+	tcase_add_test(tc, test_spoofed_and_malformed);
+	tcase_add_test(tc, test_many);
+	suite_add_tcase(s, tc);
+	return s;
+}
