@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lns/data.h"
 #include "lns/tunnel.h"
 #include "util/log.h"
 
@@ -107,10 +108,12 @@ static void session_free(struct lns_tunnel *t, unsigned int i,
 	struct lns *l = t->lns;
 	struct lns_session *s = t->sessions[i];
 
+	/* PPP's own reason, when PPP is what ended it. */
 	if (s->state == LNS_SESS_ESTABLISHED && l->cb.session_down)
-		l->cb.session_down(l->ctx, s, why);
+		l->cb.session_down(l->ctx, s, s->ended[0] ? s->ended : why);
 	t->sessions[i] = t->sessions[--t->n_sessions];
 	l->n_sessions--;
+	free(s->ppp);
 	free(s);
 }
 
@@ -361,7 +364,7 @@ refuse:
 }
 
 static void on_iccn(struct lns *l, struct lns_tunnel *t,
-		    const struct l2tp_msg *m)
+		    const struct l2tp_msg *m, uint64_t now)
 {
 	struct lns_session *s = lns_session_by_id(t, m->hdr.session);
 
@@ -371,8 +374,9 @@ static void on_iccn(struct lns *l, struct lns_tunnel *t,
 	s->tx_speed = m->tx_speed;
 	pr_info("lns: session %u/%u up (LAC %s, its session %u)\n", t->id, s->id,
 		t->host_name, s->peer_id);
-	if (l->cb.session_up)
-		l->cb.session_up(l->ctx, s);
+	if (lns_ppp_start(l, s, now))
+		lns_session_close(s, LNS_CDN_NO_FACILITY, LNS_ERR_RESOURCES,
+				  now);
 }
 
 static void on_cdn(struct lns_tunnel *t, const struct l2tp_msg *m)
@@ -416,7 +420,7 @@ static void deliver(struct lns *l, struct lns_tunnel *t,
 		on_icrq(l, t, m, now);
 		break;
 	case L2TP_MSG_ICCN:
-		on_iccn(l, t, m);
+		on_iccn(l, t, m, now);
 		break;
 	case L2TP_MSG_CDN:
 		on_cdn(t, m);
@@ -470,6 +474,10 @@ void lns_input(struct lns *l, const struct lns_addr *from,
 	enum l2tp_err e;
 	size_t n;
 
+	if (len >= 2 && !(buf[0] & (L2TP_HDR_T >> 8))) {
+		lns_data_input(l, from, buf, len, now);
+		return;
+	}
 	e = l2tp_msg_decode(buf, len, &sec, &m);
 	if (e && e != L2TP_E_UNKNOWN_MANDATORY) {
 		count_error(l, e);
@@ -540,6 +548,7 @@ void lns_tick(struct lns *l, uint64_t now)
 				tunnel_free(t, "tunnel closed");
 			continue;
 		}
+		lns_ppp_tick(t, now);
 		/*
 		 * Silence: a HELLO, whose retransmissions find a dead peer.
 		 * last_rx restarts so the next one waits a whole interval.
@@ -563,6 +572,9 @@ uint64_t lns_deadline(const struct lns *l)
 		if (!t)
 			continue;
 		x = l2tp_chan_deadline(&t->chan);
+		if (x < d)
+			d = x;
+		x = lns_ppp_deadline(t);
 		if (x < d)
 			d = x;
 		x = t->state == LNS_TUN_CLOSING ? t->close_at :

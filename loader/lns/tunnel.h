@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "lns/l2tp_msg.h"
+#include "lns/ppp.h"
 #include "lns/reliable.h"
 
 #define LNS_TUNNELS_MAX 4096
@@ -75,7 +76,9 @@ struct lns_session {
 	uint32_t tx_speed;
 	char calling[L2TP_NAME_MAX];
 	struct lns_tunnel *tunnel;
-	void *user;		/* the PPP side's state */
+	struct ppp *ppp;	/* from ICCN on */
+	char ended[64];		/* PPP is over: why, the session goes next */
+	void *user;		/* the environment's */
 };
 
 enum lns_tunnel_state {
@@ -105,9 +108,16 @@ struct lns_callbacks {
 	/* A datagram to a peer. */
 	void (*xmit)(void *ctx, const struct lns_addr *to, const uint8_t *buf,
 		     size_t len);
-	/* ICCN arrived: the session carries PPP from now on. */
-	void (*session_up)(void *ctx, struct lns_session *s);
-	/* The session ended (CDN, StopCCN, a silent peer or lns_free()). */
+	/* A member logs in: answer with lns_auth_done(), now or later. */
+	void (*auth)(void *ctx, struct lns_session *s,
+		     const struct ppp_auth_req *r);
+	/* IPCP or IPv6CP opened: s->ppp holds the member's addresses. */
+	void (*ip_up)(void *ctx, struct lns_session *s);
+	void (*ip6_up)(void *ctx, struct lns_session *s);
+	/*
+	 * A session that logged in ended (PPP, CDN, StopCCN, a silent peer or
+	 * lns_free()): the environment forgets it.
+	 */
 	void (*session_down)(void *ctx, struct lns_session *s,
 			     const char *why);
 	/* 16 random bytes for challenges and ids. */
@@ -119,6 +129,7 @@ struct lns_config {
 	uint8_t secret[LNS_SECRET_MAX];	/* tunnel authentication, or none */
 	size_t secret_len;
 	uint32_t hello_ms;		/* 0: LNS_HELLO_MS */
+	struct ppp_config ppp;		/* of every session */
 };
 
 struct lns {
@@ -134,6 +145,9 @@ struct lns {
 	uint64_t bad_ids;		/* Assigned Tunnel/Session ID 0 */
 	uint64_t not_authorized;
 	uint64_t timeouts;
+	uint64_t data_unknown;		/* data for no established session */
+	uint64_t data_bad;		/* data messages that do not parse */
+	uint64_t data_ip;		/* IP before the data plane has it */
 };
 
 void lns_init(struct lns *l, const struct lns_config *cfg,
@@ -149,6 +163,10 @@ void lns_input(struct lns *l, const struct lns_addr *from,
 void lns_tick(struct lns *l, uint64_t now);
 /* When lns_tick() has something to do next. */
 uint64_t lns_deadline(const struct lns *l);
+
+/* The answer to callbacks.auth: peer4 is the member's IPv4 address. */
+void lns_auth_done(struct lns_session *s, bool ok, const char *msg,
+		   struct in_addr peer4, uint64_t now);
 
 /* End a session from our side (CDN with result and error). */
 void lns_session_close(struct lns_session *s, uint16_t result,

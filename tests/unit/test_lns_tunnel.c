@@ -22,8 +22,9 @@ static struct {
 	enum l2tp_err err;
 } out[OUT_MAX];
 static unsigned int n_out;
-static unsigned int n_up, n_down;
-static struct lns_session *last_up;
+static unsigned int n_data, n_down, n_ip;
+static uint8_t data_out[L2TP_MSG_MAX];	/* the last data message sent */
+static size_t data_len;
 static char last_why[64];
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 static uint64_t now;
@@ -34,16 +35,35 @@ static const struct l2tp_secret sec = { (const uint8_t *)"tunnel-secret", 13 };
 static void xmit(void *ctx, const struct lns_addr *to, const uint8_t *buf,
 		 size_t len)
 {
+	/* Data messages (PPP) are counted; control ones kept and decoded. */
+	if (!(buf[0] & 0x80)) {
+		n_data++;
+		memcpy(data_out, buf, len);
+		data_len = len;
+		return;
+	}
 	ck_assert_uint_lt(n_out, OUT_MAX);
 	out[n_out].to = *to;
 	out[n_out].err = l2tp_msg_decode(buf, len, &sec, &out[n_out].m);
 	n_out++;
 }
 
-static void up(void *ctx, struct lns_session *s)
+/* alice@exo.cat with "secret" by CHAP-MD5 gets 100.64.1.2. */
+static void auth(void *ctx, struct lns_session *s,
+		 const struct ppp_auth_req *r)
 {
-	n_up++;
-	last_up = s;
+	struct in_addr a;
+	uint8_t md5[16];
+
+	ppp_chap_md5(r->chap_id, "secret", r->challenge, 16, md5);
+	inet_pton(AF_INET, "100.64.1.2", &a);
+	lns_auth_done(s, !strcmp(r->user, "alice@exo.cat") &&
+			 !memcmp(md5, r->response, 16), "", a, now);
+}
+
+static void ip_up(void *ctx, struct lns_session *s)
+{
+	n_ip++;
 }
 
 static void down(void *ctx, struct lns_session *s, const char *why)
@@ -66,7 +86,8 @@ static void random_bytes(void *ctx, uint8_t *buf, size_t len)
 
 static const struct lns_callbacks cb = {
 	.xmit = xmit,
-	.session_up = up,
+	.auth = auth,
+	.ip_up = ip_up,
 	.session_down = down,
 	.random = random_bytes,
 };
@@ -86,13 +107,16 @@ static struct lns_addr addr4(const char *ip, uint16_t port)
 
 static void start(const uint8_t *secret, size_t secret_len)
 {
-	struct lns_config cfg = { .host_name = "lns.tungate.test" };
+	struct lns_config cfg = {
+		.host_name = "lns.tungate.test",
+		.ppp = { .chap = true, .name = "lns.tungate.test" },
+	};
 
 	if (secret_len)
 		memcpy(cfg.secret, secret, secret_len);
 	cfg.secret_len = secret_len;
-	n_out = n_up = n_down = 0;
-	last_up = NULL;
+	n_out = n_data = n_down = n_ip = 0;
+	inet_pton(AF_INET, "100.64.0.1", &cfg.ppp.local4);
 	now = 5000000;
 	lac = addr4("192.0.2.2", 1701);
 	lns_init(&lns, &cfg, &cb, NULL);
@@ -125,6 +149,17 @@ static void play(const char *hex, uint16_t tunnel, uint16_t session)
 	if (session)
 		put16(buf + 6, session);
 	lns_input(&lns, &lac, buf, n, now);
+}
+
+/* The session with our ids, its PPP started. */
+static struct lns_session *ppp_session(uint16_t tid, uint16_t sid)
+{
+	struct lns_tunnel *t = lns_tunnel_by_id(&lns, tid);
+	struct lns_session *s = t ? lns_session_by_id(t, sid) : NULL;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_nonnull(s->ppp);
+	return s;
 }
 
 static const struct l2tp_msg *last(void)
@@ -177,13 +212,12 @@ START_TEST(test_dialin_capture)
 	ck_assert_uint_eq(m->hdr.ns, 1);
 	sid = m->session_id;
 	ck_assert_uint_ne(sid, 0);
-	ck_assert_uint_eq(n_up, 0);
+	ck_assert_uint_eq(n_data, 0);
 
+	/* ICCN: PPP starts, LCP's Configure-Request goes as data. */
 	play(ICCN, tid, sid);
-	ck_assert_uint_eq(n_up, 1);
-	ck_assert_uint_eq(last_up->id, sid);
-	ck_assert_uint_eq(last_up->peer_id, 0x040c);
-	ck_assert_uint_eq(last_up->tunnel->id, tid);
+	ck_assert_uint_eq(n_data, 1);
+	ck_assert_uint_eq(ppp_session(tid, sid)->peer_id, 0x040c);
 	ck_assert_uint_eq(lns.n_sessions, 1);
 
 	play(CDN, tid, sid);
@@ -201,6 +235,137 @@ START_TEST(test_dialin_capture)
 	lns_tick(&lns, now);
 	ck_assert_uint_eq(lns.n_tunnels, 0);
 	ck_assert_uint_eq(lns.unknown_tunnel, 0);
+}
+END_TEST
+
+/* A PPP frame (hex from ff03 on) in a data message of our session. */
+static void data(uint16_t tid, uint16_t sid, const char *hex)
+{
+	uint8_t buf[L2TP_MSG_MAX];
+	size_t n = load(hex, buf + 6);
+
+	put16(buf, 0x0002);
+	put16(buf + 2, tid);
+	put16(buf + 4, sid);
+	lns_input(&lns, &lac, buf, 6 + n, now);
+}
+
+/* The same, from bytes. */
+static void data_raw(uint16_t tid, uint16_t sid, const uint8_t *b, size_t n)
+{
+	uint8_t buf[L2TP_MSG_MAX];
+
+	put16(buf, 0x0002);
+	put16(buf + 2, tid);
+	put16(buf + 4, sid);
+	memcpy(buf + 6, b, n);
+	lns_input(&lns, &lac, buf, 6 + n, now);
+}
+
+/*
+ * The captured member from SCCRQ to IPCP up, PPP frames included: pppd's
+ * LCP request and IPCP frames as captured; our LCP request acked as sent;
+ * the CHAP response computed for our challenge with pppd's password.
+ */
+START_TEST(test_dialin_ppp)
+{
+	uint8_t frame[PPP_MTU_MAX];
+	struct lns_session *s;
+	uint16_t tid, sid;
+	size_t n;
+
+	play(SCCRQ, 0, 0);
+	tid = last()->tunnel_id;
+	play(SCCCN, tid, 0);
+	play(ICRQ, tid, 0);
+	sid = last()->session_id;
+	play(ICCN, tid, sid);
+	s = ppp_session(tid, sid);
+
+	/* Our data messages go to the LAC's ids, with ff03 and LCP. */
+	ck_assert_uint_eq(data_out[0] << 8 | data_out[1], 0x0002);
+	ck_assert_uint_eq(data_out[2] << 8 | data_out[3], 38541);
+	ck_assert_uint_eq(data_out[4] << 8 | data_out[5], 0x040c);
+	ck_assert_uint_eq(data_out[8] << 8 | data_out[9], PPP_LCP);
+	n = data_len - 6;
+	memcpy(frame, data_out + 6, n);
+	data(tid, sid, "ff03c0210101001002060000000005069b156c24");
+	ck_assert_uint_eq(data_out[10], PPP_CONFACK);
+	frame[4] = PPP_CONFACK;
+	data_raw(tid, sid, frame, n);
+	ck_assert_uint_eq(s->ppp->lcp.state, PPP_OPENED);
+
+	/* CHAP: the challenge out, pppd's answer in, Success, NCPs ask. */
+	ck_assert_uint_eq(data_out[8] << 8 | data_out[9], PPP_CHAP);
+	frame[0] = 0xff;
+	frame[1] = 0x03;
+	frame[2] = 0xc2;
+	frame[3] = 0x23;
+	frame[4] = 2;
+	frame[5] = data_out[11];
+	frame[6] = 0;
+	frame[7] = 4 + 1 + 16 + 13;
+	frame[8] = 16;
+	ppp_chap_md5(data_out[11], "secret", data_out + 15, 16, frame + 9);
+	memcpy(frame + 25, "alice@exo.cat", 13);
+	data_raw(tid, sid, frame, 38);
+	ck_assert_uint_eq(s->ppp->phase, PPP_PHASE_NETWORK);
+
+	data(tid, sid, "ff0380210101000a030600000000");
+	data(tid, sid, "ff0380210201000a030664400001");
+	data(tid, sid, "ff0380210102000a030664400102");
+	ck_assert_uint_eq(s->ppp->ipcp.state, PPP_OPENED);
+	ck_assert_uint_eq(n_ip, 1);
+	ck_assert_str_eq(inet_ntoa(s->ppp->peer4), "100.64.1.2");
+
+	/* IP before the data plane has the session: counted, dropped. */
+	data(tid, sid, "ff03002145000014");
+	ck_assert_uint_eq(lns.data_ip, 1);
+	/* The member hangs up: Terminate-Ack, and after it the CDN. */
+	data(tid, sid, "ff03c02105020010557365722072657175657374");
+	ck_assert_uint_eq(data_out[10], PPP_TERMACK);
+	now += PPP_RESTART_MS;
+	lns_tick(&lns, now);
+	ck_assert_uint_eq(last()->type, L2TP_MSG_CDN);
+	ck_assert_uint_eq(n_down, 1);
+	ck_assert_uint_eq(lns.n_sessions, 0);
+}
+END_TEST
+
+/* A wrong password: CHAP Failure, then the call is cleared. */
+START_TEST(test_dialin_wrong_password)
+{
+	uint8_t frame[64];
+	uint16_t tid, sid;
+	size_t n;
+	unsigned int i;
+
+	play(SCCRQ, 0, 0);
+	tid = last()->tunnel_id;
+	play(SCCCN, tid, 0);
+	play(ICRQ, tid, 0);
+	sid = last()->session_id;
+	play(ICCN, tid, sid);
+	n = data_len - 6;
+	memcpy(frame, data_out + 6, n);
+	data(tid, sid, "ff03c0210101001002060000000005069b156c24");
+	frame[4] = PPP_CONFACK;
+	data_raw(tid, sid, frame, n);
+	memcpy(frame, "\xff\x03\xc2\x23\x02", 5);
+	frame[5] = data_out[11];
+	frame[6] = 0;
+	frame[7] = 4 + 1 + 16;
+	frame[8] = 16;
+	ppp_chap_md5(data_out[11], "not the secret", data_out + 15, 16, frame + 9);
+	data_raw(tid, sid, frame, 25);
+	ck_assert_uint_eq(data_out[8] << 8 | data_out[9], PPP_LCP);
+	ck_assert_uint_eq(data_out[10], PPP_TERMREQ);
+	for (i = 0; i < 10 && lns.n_sessions; i++) {
+		now = lns_deadline(&lns);
+		lns_tick(&lns, now);
+	}
+	ck_assert_uint_eq(lns.n_sessions, 0);
+	ck_assert_str_eq(last_why, "authentication failed");
 }
 END_TEST
 
@@ -308,15 +473,18 @@ static uint16_t established(uint16_t peer_tid)
 	sid = last()->session_id;
 	ck_assert_uint_eq(last()->type, L2TP_MSG_ICRP);
 	msg(tid, sid, L2TP_MSG_ICCN, 3, 2, NULL);
-	ck_assert_uint_eq(last_up->id, sid);
+	ppp_session(tid, sid);
 	return tid;
 }
 
 START_TEST(test_silent_peer)
 {
-	uint16_t tid = established(7);
 	unsigned int hellos = 0, i;
+	uint16_t tid;
 
+	sccrq(7, NULL, 0);
+	tid = last()->tunnel_id;
+	msg(tid, 0, L2TP_MSG_SCCCN, 1, 1, NULL);
 	n_out = 0;
 	now += LNS_HELLO_MS;
 	for (i = 0; i < 100 && lns.n_tunnels; i++) {
@@ -329,8 +497,26 @@ START_TEST(test_silent_peer)
 	ck_assert_uint_eq(hellos, 1 + L2TP_RETRIES);
 	ck_assert_ptr_null(lns_tunnel_by_id(&lns, tid));
 	ck_assert_uint_eq(lns.timeouts, 1);
+}
+END_TEST
+
+/* A member whose PPP never answers: LCP gives up, the call is cleared. */
+START_TEST(test_ppp_gives_up)
+{
+	uint16_t tid = established(7);
+	unsigned int i;
+
+	for (i = 0; i < 100 && lns.n_sessions; i++) {
+		now = lns_deadline(&lns);
+		lns_tick(&lns, now);
+	}
+	ck_assert_uint_eq(lns.n_sessions, 0);
+	ck_assert_uint_eq(last()->type, L2TP_MSG_CDN);
+	ck_assert_uint_eq(last()->result, LNS_CDN_ADMIN);
 	ck_assert_uint_eq(n_down, 1);
-	ck_assert_str_eq(last_why, "the LAC stopped answering");
+	ck_assert_str_eq(last_why, "LCP negotiation failed");
+	ck_assert_uint_eq(n_data, PPP_MAX_CONFIGURE);
+	ck_assert_ptr_nonnull(lns_tunnel_by_id(&lns, tid));
 }
 END_TEST
 
@@ -424,9 +610,16 @@ START_TEST(test_spoofed_and_malformed)
 	memset(junk + 12, 0xff, sizeof(junk) - 12);
 	lns_input(&lns, &lac, junk, sizeof(junk), now);
 	ck_assert_uint_eq(lns.errors[L2TP_E_AVP_LENGTH], 1);
-	junk[0] = 0x40;
+	junk[0] = 0x40;		/* data, L bit, LCP: no such session */
+	junk[8] = 0xff;
+	junk[9] = 0x03;
+	junk[10] = 0xc0;
+	junk[11] = 0x21;
 	lns_input(&lns, &lac, junk, sizeof(junk), now);
-	ck_assert_uint_eq(lns.errors[L2TP_E_NOT_CONTROL], 1);
+	ck_assert_uint_eq(lns.data_unknown, 1);
+	junk[1] = 0x03;		/* not version 2 */
+	lns_input(&lns, &lac, junk, sizeof(junk), now);
+	ck_assert_uint_eq(lns.data_bad, 1);
 	/* None of it answered, and the tunnel still works. */
 	ck_assert_uint_eq(n_out, 0);
 	msg(tid, 0, L2TP_MSG_ICRQ, 4, 3, NULL);
@@ -462,13 +655,13 @@ START_TEST(test_many)
 			sid = last()->session_id;
 			msg(tid, sid, L2TP_MSG_ICCN, (uint16_t)(3 + 2 * k),
 			    (uint16_t)(2 + k), NULL);
-			ck_assert_uint_eq(last_up->id, sid);
+			ppp_session(tid, sid);
 		}
 		n_out = 0;
 	}
 	ck_assert_uint_eq(lns.n_tunnels, 100);
 	ck_assert_uint_eq(lns.n_sessions, 5000);
-	ck_assert_uint_eq(n_up, 5000);
+	ck_assert_uint_eq(n_data, 5000);
 	lns_free(&lns);
 	ck_assert_uint_eq(n_down, 5000);
 	ck_assert_uint_eq(lns.n_tunnels, 0);
@@ -482,9 +675,12 @@ Suite *lns_tunnel_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_dialin_capture);
+	tcase_add_test(tc, test_dialin_ppp);
+	tcase_add_test(tc, test_dialin_wrong_password);
 	tcase_add_test(tc, test_tunnel_auth);
 	tcase_add_test(tc, test_challenge_without_secret);
 	tcase_add_test(tc, test_silent_peer);
+	tcase_add_test(tc, test_ppp_gives_up);
 	tcase_add_test(tc, test_hello_answered);
 	tcase_add_test(tc, test_unknown_mandatory);
 	tcase_add_test(tc, test_spoofed_and_malformed);
