@@ -46,13 +46,59 @@ static void ppp_ip_up(void *ctx, struct ppp *p)
 		l->cb.ip_up(l->ctx, s);
 }
 
+/* An IPv6 packet of ours to the member, in PPP. */
+static void send_ipv6(struct lns_session *s, const uint8_t *pkt, size_t len)
+{
+	if (!len)
+		return;
+	s->tunnel->lns->v6_answers++;
+	ppp_send(s, s->ppp, PPP_IPV6, pkt, len);
+}
+
 static void ppp_ip6_up(void *ctx, struct ppp *p)
 {
 	struct lns_session *s = ctx;
 	struct lns *l = s->tunnel->lns;
+	static const struct in6_addr all_nodes = {
+		{ { 0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 } }
+	};
+	uint8_t ra[PPP_MTU_MAX];
 
+	memcpy(s->v6.local_ifid, p->cfg.local_ifid, 8);
+	memcpy(s->v6.peer_ifid, p->peer_ifid, 8);
+	/* An unsolicited RA: the member need not wait for its RS. */
+	send_ipv6(s, ra, lns_ra_build(&s->v6, &all_nodes, ra, sizeof(ra)));
 	if (l->cb.ip6_up)
 		l->cb.ip6_up(l->ctx, s);
+}
+
+/* The member's RS and DHCPv6 are answered here; other IPv6 is not ours. */
+static void ipv6_input(struct lns *l, struct lns_session *s,
+		       const uint8_t *pkt, size_t len)
+{
+	uint8_t out[PPP_MTU_MAX];
+	struct in6_addr src;
+
+	if (s->ppp->ipv6cp.state != PPP_OPENED) {
+		l->data_ip++;
+		return;
+	}
+	switch (lns_ipv6_classify(pkt, len)) {
+	case LNS_V6_RS:
+		memcpy(&src, pkt + 8, sizeof(src));
+		send_ipv6(s, out, lns_ra_build(&s->v6, &src, out, sizeof(out)));
+		break;
+	case LNS_V6_DHCP:
+		send_ipv6(s, out, lns_dhcpv6_answer(&s->v6, pkt, len, out,
+						    sizeof(out)));
+		break;
+	case LNS_V6_BAD:
+		l->v6_bad++;
+		break;
+	case LNS_V6_OTHER:
+		l->data_ip++;
+		break;
+	}
 }
 
 /* Called from inside PPP: the session closes once PPP has returned. */
@@ -162,8 +208,15 @@ void lns_data_input(struct lns *l, const struct lns_addr *from,
 		l->data_unknown++;
 		return;
 	}
-	/* IP reaches userspace only before the data plane takes the session. */
-	if (proto == PPP_IP || proto == PPP_IPV6) {
+	/*
+	 * IP reaches userspace only before the data plane takes the session,
+	 * and IPv6 that the data plane leaves to the LNS (RS, DHCPv6).
+	 */
+	if (proto == PPP_IPV6) {
+		ipv6_input(l, s, pkt, plen);
+		return;
+	}
+	if (proto == PPP_IP) {
 		l->data_ip++;
 		return;
 	}

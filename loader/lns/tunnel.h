@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lns/ipv6.h"
 #include "lns/l2tp_msg.h"
 #include "lns/ppp.h"
 #include "lns/reliable.h"
@@ -77,6 +78,8 @@ struct lns_session {
 	char calling[L2TP_NAME_MAX];
 	struct lns_tunnel *tunnel;
 	struct ppp *ppp;	/* from ICCN on */
+	/* The member's IPv6: the environment fills it in before IPv6CP. */
+	struct lns_ipv6 v6;
 	char ended[64];		/* PPP is over: why, the session goes next */
 	void *user;		/* the environment's */
 };
@@ -148,6 +151,8 @@ struct lns {
 	uint64_t data_unknown;		/* data for no established session */
 	uint64_t data_bad;		/* data messages that do not parse */
 	uint64_t data_ip;		/* IP before the data plane has it */
+	uint64_t v6_bad;		/* malformed RS or DHCPv6 */
+	uint64_t v6_answers;		/* RAs and DHCPv6 answers sent */
 };
 
 void lns_init(struct lns *l, const struct lns_config *cfg,

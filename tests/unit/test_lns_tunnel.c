@@ -23,8 +23,13 @@ static struct {
 } out[OUT_MAX];
 static unsigned int n_out;
 static unsigned int n_data, n_down, n_ip;
-static uint8_t data_out[L2TP_MSG_MAX];	/* the last data message sent */
-static size_t data_len;
+#define DATA_LOG 64
+static struct {
+	uint8_t buf[L2TP_MSG_MAX];
+	size_t len;
+} data_log[DATA_LOG];			/* data messages sent, in a ring */
+#define data_out (data_log[(n_data - 1) % DATA_LOG].buf)
+#define data_len (data_log[(n_data - 1) % DATA_LOG].len)
 static char last_why[64];
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 static uint64_t now;
@@ -37,9 +42,9 @@ static void xmit(void *ctx, const struct lns_addr *to, const uint8_t *buf,
 {
 	/* Data messages (PPP) are counted; control ones kept and decoded. */
 	if (!(buf[0] & 0x80)) {
+		memcpy(data_log[n_data % DATA_LOG].buf, buf, len);
+		data_log[n_data % DATA_LOG].len = len;
 		n_data++;
-		memcpy(data_out, buf, len);
-		data_len = len;
 		return;
 	}
 	ck_assert_uint_lt(n_out, OUT_MAX);
@@ -57,6 +62,7 @@ static void auth(void *ctx, struct lns_session *s,
 
 	ppp_chap_md5(r->chap_id, "secret", r->challenge, 16, md5);
 	inet_pton(AF_INET, "100.64.1.2", &a);
+	inet_pton(AF_INET6, "2001:db8:64::", &s->v6.prefix);
 	lns_auth_done(s, !strcmp(r->user, "alice@exo.cat") &&
 			 !memcmp(md5, r->response, 16), "", a, now);
 }
@@ -250,6 +256,28 @@ static void data(uint16_t tid, uint16_t sid, const char *hex)
 	lns_input(&lns, &lac, buf, 6 + n, now);
 }
 
+static void data_raw(uint16_t tid, uint16_t sid, const uint8_t *b, size_t n);
+
+/* The member acks our last Configure-Request of proto, sent as data. */
+static void ack_data(uint16_t tid, uint16_t sid, uint16_t proto)
+{
+	uint8_t frame[PPP_MTU_MAX];
+	unsigned int i = n_data;
+
+	while (i-- && n_data - i <= DATA_LOG) {
+		const uint8_t *b = data_log[i % DATA_LOG].buf;
+		size_t n = data_log[i % DATA_LOG].len - 6;
+
+		if ((b[8] << 8 | b[9]) != proto || b[10] != PPP_CONFREQ)
+			continue;
+		memcpy(frame, b + 6, n);
+		frame[4] = PPP_CONFACK;
+		data_raw(tid, sid, frame, n);
+		return;
+	}
+	ck_abort_msg("no Configure-Request of 0x%04x sent", proto);
+}
+
 /* The same, from bytes. */
 static void data_raw(uint16_t tid, uint16_t sid, const uint8_t *b, size_t n)
 {
@@ -321,6 +349,21 @@ START_TEST(test_dialin_ppp)
 	/* IP before the data plane has the session: counted, dropped. */
 	data(tid, sid, "ff03002145000014");
 	ck_assert_uint_eq(lns.data_ip, 1);
+
+	/* IPv6CP up: an RA at once; pppd's RS (frame 34) gets another. */
+	data(tid, sid, "ff0380570101000e010a79cf5a75b79dbab9");
+	ack_data(tid, sid, PPP_IPV6CP);
+	ck_assert_uint_eq(s->ppp->ipv6cp.state, PPP_OPENED);
+	ck_assert_uint_eq(lns.v6_answers, 1);
+	ck_assert_uint_eq(data_out[8] << 8 | data_out[9], PPP_IPV6);
+	ck_assert_uint_eq(data_out[10 + 40], 134);
+	ck_assert_mem_eq(data_out + 10 + 40 + 32, &s->v6.prefix, 8);
+	data(tid, sid, "ff030057"
+		       "6000000000083afffe800000000000006440010200000000ff02"
+		       "0000000000000000000000000002850017f500000000");
+	ck_assert_uint_eq(lns.v6_answers, 2);
+	ck_assert_uint_eq(data_out[10 + 24], 0xfe);	/* to its link-local */
+	ck_assert_uint_eq(data_out[10 + 33], 0x40);
 	/* The member hangs up: Terminate-Ack, and after it the CDN. */
 	data(tid, sid, "ff03c02105020010557365722072657175657374");
 	ck_assert_uint_eq(data_out[10], PPP_TERMACK);
