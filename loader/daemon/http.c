@@ -35,16 +35,16 @@
  */
 #define CLIENTS_MAX 1024
 /*
- * From one address, when listening on a routable one: a remote host
+ * From one client address, unless listening on loopback: a remote host
  * cannot take the room of the Prometheus server. On loopback every client
- * is 127.0.0.1 (or ::1), Prometheus on the same host too: only
- * CLIENTS_MAX applies.
+ * is 127.0.0.1 (or ::1), Prometheus on the same host too, so that only
+ * CLIENTS_MAX applies there.
  */
 #define CLIENTS_PER_IP 32
-#define IDLE_S 5		/* a connection that sends nothing is closed */
-#define CONN_MEMORY (8U << 10)	/* request line and headers, answer headers */
+#define IDLE_S 5		/* closed after so many seconds idle */
+#define CONN_MEMORY (8U << 10)	/* a request's and an answer's headers */
 #define FD_RESERVE 256		/* file descriptors kept for the rest */
-#define BODY_CHUNK (64U << 10)	/* inflated at a time for a plain client */
+#define BODY_CHUNK (64U << 10)	/* inflated at a time, for plain */
 
 struct tg_http {
 	struct MHD_Daemon *mhd;

@@ -138,7 +138,7 @@ check "sub add applied by the daemon while clients stall (${ms} ms <= 1000)" \
 wait $IDLE_PID $TRICKLE_PID
 check "a client sending nothing is closed after 5 s (got $(cat "$TMP/idle"))" \
 	grep -q '^closed [5-6]\.' "$TMP/idle"
-# It sends for 15 s, then stops 4 bytes short of a whole request.
+# It sends for 15 s, then stops a few bytes short of a whole request.
 check "a client trickling bytes is closed 5 s after its last (got $(cat "$TMP/trickle"))" \
 	grep -qE '^closed (19|20|21)\.' "$TMP/trickle"
 check "Prometheus still scrapes (up == 1, bob's series there)" \
