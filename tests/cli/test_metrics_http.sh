@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The /metrics server of `stats --listen` on loopback, for the sanitized
 # build (tests/sanitize.sh): every kind of bad request of http_probe.py,
-# gzip, plain, HEAD, 300 idle connections, then SIGTERM with them open.
+# gzip, plain, HEAD, a second server on the same port (refused, with the
+# cause), 300 idle connections, then SIGTERM with them open.
 # Each request must be answered as expected and the process exit 0 with
 # no sanitizer report. Needs root and bpffs (maps under a private pin
 # root, nothing attached): outside CI it says SKIP, under CI=true that fails.
@@ -66,6 +67,11 @@ for kp in path:404 method:405 version:505 garbage:400 huge:414 \
 	v=$($PY $E2E/http_probe.py 127.0.0.1 $PORT "${kp%:*}")
 	expect "${kp%:*} request" "${kp#*:}" "${v%% *}"
 done
+"$TG" --db "$TMP/tungate.db" --pin-root "$PIN" stats --listen 127.0.0.1:$PORT \
+	>/dev/null 2>"$TMP/err2"
+expect "a second server on the port: exit status" 1 $?
+expect "... and why" "tungate: metrics: address '127.0.0.1:$PORT': cannot listen: Address already in use" \
+	"$(cat "$TMP/err2")"
 $PY $E2E/http_idle.py 127.0.0.1 $PORT 300 1 >"$TMP/idle" 2>&1 &
 IDLE=$!
 for _ in $(seq 50); do
