@@ -40,6 +40,7 @@ run e2e-police-scope bash tests/e2e/police_scope.sh
 run e2e-bgp bash tests/e2e/bgp.sh
 run e2e-usage bash tests/e2e/usage.sh
 run e2e-prometheus bash tests/e2e/prometheus.sh
+run e2e-metrics-idle bash tests/e2e/metrics_idle.sh
 run e2e-daemon bash tests/e2e/daemon.sh
 run kernels bash tests/kernels/run.sh
 

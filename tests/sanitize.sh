@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# The unit and CLI suites against the loader built with AddressSanitizer,
-# LeakSanitizer and UndefinedBehaviorSanitizer (make san, in build-san/):
-# any report makes the command that hit it fail, so the suites fail.
+# The unit and CLI suites and the /metrics server against the loader built
+# with AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer (make
+# san, in build-san/): any report makes the command that hit it fail, so
+# the suites fail.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,5 +28,7 @@ if ! make --no-print-directory san; then
 fi
 suite "unit (sanitized)" build-san/unit-tests
 suite "cli (sanitized)" env TUNGATE=build-san/tungate bash tests/cli/test_cli.sh
+suite "metrics server (sanitized)" env TUNGATE=build-san/tungate \
+	bash tests/cli/test_metrics_http.sh
 echo "sanitizers: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -1,79 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * A minimal HTTP/1.1 server for one read-only resource, in its own thread.
- *
- * One poll() loop serves every connection: a request (line and headers)
- * must arrive whole within TG_HTTP_REQUEST_MS and TG_HTTP_REQUEST_MAX
- * bytes, else 408 or 431; anything but GET or HEAD of the one path gets
- * 400, 404 or 405. Each answer closes the connection (the rest of what
- * the client sends is read and dropped for a moment, so that it sees the
- * answer rather than a reset). The body is made in memory, gzip-compressed
- * when the client accepts it, and sent without blocking.
+ * The HTTP server for one read-only resource, on libmicrohttpd: one thread
+ * of its own polling with epoll. The socket is made here (so that an
+ * address in use is reported as such); libmicrohttpd parses requests and
+ * enforces the limits below. Anything but GET or HEAD of the one path gets
+ * 404 or 405; every answer closes the connection. The body is made once
+ * per request, gzip-compressed, and inflated on the way out for a client
+ * that does not accept gzip.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <microhttpd.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
-#include <zlib.h>
 
-#include "util/cli.h"
+#include "daemon/gzip.h"
 #include "daemon/http.h"
+#include "util/cli.h"
 #include "util/log.h"
 
-#define PLAIN_CHUNK (1U << 16)	/* inflated at a time for a plain client */
-#define LINGER_MS 2000		/* reading what follows an answer */
-#define LINGER_MAX (4U << 20)	/* ... at most so many bytes */
-
-enum conn_state { C_READ, C_WRITE, C_LINGER };
-
-struct conn {
-	int fd;
-	enum conn_state st;
-	long long deadline;	/* CLOCK_MONOTONIC ms */
-	size_t rlen;		/* bytes in req */
-	char hdr[512];		/* status line and headers of the answer */
-	size_t hlen;
-	char *body;		/* owned; gzip when z is NULL and it is a 200 */
-	size_t blen;		/* bytes of body */
-	size_t len;		/* bytes to send after hdr */
-	z_stream *z;		/* inflating body for a client without gzip */
-	char *plain;		/* ... into this buffer of PLAIN_CHUNK bytes */
-	size_t plen, poff;	/* bytes in plain, sent of them */
-	size_t sent;		/* of hdr, then of the body as sent */
-	size_t drained;		/* C_LINGER: bytes dropped */
-	char req[TG_HTTP_REQUEST_MAX + 1];
-};
+/*
+ * Connections at once: an idle one costs a socket and a few KiB, so a
+ * thousand idle clients leave room for a scrape until they go after
+ * IDLE_S. Those past the limit wait in the listen backlog.
+ */
+#define CLIENTS_MAX 1024
+/*
+ * From one client address, unless listening on loopback: a remote host
+ * cannot take the room of the Prometheus server. On loopback every client
+ * is 127.0.0.1 (or ::1), Prometheus on the same host too, so that only
+ * CLIENTS_MAX applies there.
+ */
+#define CLIENTS_PER_IP 32
+#define IDLE_S 5		/* closed after so many seconds idle */
+#define CONN_MEMORY (8U << 10)	/* a request's and an answer's headers */
+#define FD_RESERVE 256		/* file descriptors kept for the rest */
+#define BODY_CHUNK (64U << 10)	/* inflated at a time, for plain */
 
 struct tg_http {
-	int lfd;
-	int wake[2];		/* a byte on wake[1] stops the thread */
-	pthread_t thread;
-	bool running;
+	struct MHD_Daemon *mhd;
 	char *path, *ctype;
 	tg_http_fn fn;
 	void *ctx;
-	struct conn *conns[TG_HTTP_CLIENTS_MAX];
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-int tg_http_addr_parse(const char *addr, struct sockaddr_storage *ss,
-		       socklen_t *len, char *err, size_t errlen)
+/*
+ * Parse "PORT" (127.0.0.1:PORT), "A.B.C.D:PORT" or "[v6]:PORT". 0 or
+ * -EINVAL with the cause in err.
+ */
+static int addr_parse(const char *addr, struct sockaddr_storage *ss,
+		      socklen_t *len, char *err, size_t errlen)
 {
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
 	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
@@ -131,496 +116,195 @@ int tg_http_addr_parse(const char *addr, struct sockaddr_storage *ss,
 	return 0;
 }
 
-/* gzip into memory behind a FILE. */
-struct gz {
-	z_stream z;
-	char *buf;
-	size_t cap;
-	size_t in;		/* bytes written: the plain length */
-	bool failed;
-};
-
-static int gz_room(struct gz *g)
+static bool addr_loopback(const struct sockaddr_storage *ss)
 {
-	size_t used = g->cap - g->z.avail_out, cap;
-	char *p;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
 
-	if (g->z.avail_out)
-		return 0;
-	cap = g->cap ? g->cap * 2 : 1U << 16;
-	p = realloc(g->buf, cap);
-	if (!p)
-		return -ENOMEM;
-	g->buf = p;
-	g->cap = cap;
-	g->z.next_out = (Bytef *)p + used;
-	g->z.avail_out = cap - used;
-	return 0;
+	if (ss->ss_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr);
+	return (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
 }
 
-static ssize_t gz_write(void *cookie, const char *p, size_t n)
+/* A listening socket on addr, or negative errno (reported). */
+static int listen_on(const char *addr, struct sockaddr_storage *ss)
 {
-	struct gz *g = cookie;
+	socklen_t len;
+	char err[128];
+	int fd, ret, one = 1;
 
-	g->z.next_in = (Bytef *)p;
-	g->z.avail_in = n;
-	g->in += n;
-	while (g->z.avail_in) {
-		if (gz_room(g) || deflate(&g->z, Z_NO_FLUSH) == Z_STREAM_ERROR) {
-			g->failed = true;
-			return -1;
-		}
+	ret = addr_parse(addr, ss, &len, err, sizeof(err));
+	if (ret) {
+		tg_err("metrics: address '%s': %s", addr, err);
+		return ret;
 	}
-	return n;
-}
-
-static int gz_close(void *cookie)
-{
-	struct gz *g = cookie;
-	int rc = Z_OK;
-
-	while (!g->failed && rc != Z_STREAM_END) {
-		if (gz_room(g))
-			g->failed = true;
-		else if ((rc = deflate(&g->z, Z_FINISH)) == Z_STREAM_ERROR)
-			g->failed = true;
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0) {
+		ret = -errno;
+		tg_err("metrics: address '%s': %s", addr, strerror(errno));
+		return ret;
 	}
-	return g->failed ? EOF : 0;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	/* The backlog holds who comes while CLIENTS_MAX are connected. */
+	if (bind(fd, (struct sockaddr *)ss, len) || listen(fd, SOMAXCONN)) {
+		ret = -errno;
+		tg_err("metrics: address '%s': cannot listen: %s", addr,
+		       strerror(errno));
+		close(fd);
+		return ret;
+	}
+	return fd;
 }
 
 /*
- * The resource's body, gzip-compressed, into c->body (what a scrape of
- * many subscribers makes is large; compressed it is a tenth) and its
- * plain length into *plain. 0 or negative errno.
+ * How many clients at once: CLIENTS_MAX, the open file limit raised to
+ * leave FD_RESERVE descriptors to the rest of the daemon (a sync must
+ * never fail for want of one); fewer when it cannot be.
  */
-static int make_body(struct tg_http *h, struct conn *c, size_t *plain)
+static unsigned int clients_max(void)
 {
-	cookie_io_functions_t io = { .write = gz_write, .close = gz_close };
-	struct gz g = {};
-	FILE *f;
-	int ret;
+	rlim_t want = CLIENTS_MAX + FD_RESERVE;
+	struct rlimit rl;
+	unsigned int n;
 
-	if (deflateInit2(&g.z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8,
-			 Z_DEFAULT_STRATEGY) != Z_OK)
-		return -ENOMEM;
-	f = fopencookie(&g, "w", io);
-	if (!f) {
-		ret = -errno;
-		goto out;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 64;
+	if (rl.rlim_cur >= want)
+		return CLIENTS_MAX;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	if (!setrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur >= want)
+		return CLIENTS_MAX;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	n = rl.rlim_cur > 2 * FD_RESERVE ? rl.rlim_cur - FD_RESERVE :
+					    rl.rlim_cur / 2;
+	pr_warn("metrics: open file limit %llu: at most %u clients at once\n",
+		(unsigned long long)rl.rlim_cur, n);
+	return n;
+}
+
+/* libmicrohttpd's messages: a client's misbehaviour is no warning. */
+static void http_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[256];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = 0;
+	pr_debug("metrics: %s\n", msg);
+}
+
+static enum MHD_Result queue(struct MHD_Connection *conn, unsigned int status,
+			     struct MHD_Response *r, const char *ctype)
+{
+	enum MHD_Result ret;
+
+	if (!r)
+		return MHD_NO;
+	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype) ==
+	    MHD_NO ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close") ==
+	    MHD_NO ||
+	    (status == MHD_HTTP_METHOD_NOT_ALLOWED &&
+	     MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD") ==
+	     MHD_NO)) {
+		MHD_destroy_response(r);
+		return MHD_NO;
 	}
-	setvbuf(f, NULL, _IOFBF, 1U << 16);
-	ret = h->fn(h->ctx, f);
-	if (fclose(f) && !ret)
-		ret = -ENOMEM;
-	if (!ret) {
-		c->body = g.buf;
-		c->blen = g.cap - g.z.avail_out;
-		*plain = g.in;
-		g.buf = NULL;
-	}
-out:
-	deflateEnd(&g.z);
-	free(g.buf);
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
 	return ret;
 }
 
-/* Inflate the body for a client that did not ask for gzip. */
-static int plain_start(struct conn *c)
-{
-	c->z = calloc(1, sizeof(*c->z));
-	c->plain = malloc(PLAIN_CHUNK);
-	if (!c->z || !c->plain || inflateInit2(c->z, 15 + 16) != Z_OK) {
-		free(c->z);
-		c->z = NULL;
-		return -ENOMEM;
-	}
-	c->z->next_in = (Bytef *)c->body;
-	c->z->avail_in = c->blen;
-	c->plen = c->poff = 0;
-	return 0;
-}
-
-static void plain_end(struct conn *c)
-{
-	if (c->z) {
-		inflateEnd(c->z);
-		free(c->z);
-		c->z = NULL;
-	}
-	free(c->plain);
-	c->plain = NULL;
-}
-
-static const char *status_text(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 413: return "Content Too Large";
-	case 431: return "Request Header Fields Too Large";
-	case 503: return "Service Unavailable";
-	case 505: return "HTTP Version Not Supported";
-	}
-	return "Internal Server Error";
-}
-
 /* An error answer with a one-line text body. */
-static void answer_error(struct conn *c, int status, const char *why)
+static enum MHD_Result answer_error(struct MHD_Connection *conn,
+				    unsigned int status, const char *why)
 {
-	plain_end(c);
-	free(c->body);
-	c->body = NULL;
-	c->blen = 0;
-	if (asprintf(&c->body, "%d %s: %s\n", status, status_text(status),
-		     why) < 0)
-		c->body = NULL;
-	else
-		c->blen = strlen(c->body);
-	c->len = c->blen;
-	c->hlen = snprintf(c->hdr, sizeof(c->hdr),
-			   "HTTP/1.1 %d %s\r\n"
-			   "Content-Type: text/plain; charset=utf-8\r\n"
-			   "Content-Length: %zu\r\n"
-			   "%s"
-			   "Connection: close\r\n\r\n",
-			   status, status_text(status), c->blen,
-			   status == 405 ? "Allow: GET, HEAD\r\n" : "");
-	c->sent = 0;
-	c->st = C_WRITE;
-	c->deadline = now_ms() + TG_HTTP_RESPONSE_MS;
+	char body[160];
+	int n;
+
+	n = snprintf(body, sizeof(body), "%u %s: %s\n", status,
+		     MHD_get_reason_phrase_for(status), why);
+	return queue(conn, status,
+		     MHD_create_response_from_buffer(n, body,
+						     MHD_RESPMEM_MUST_COPY),
+		     "text/plain; charset=utf-8");
 }
 
-/* Whether a header list (after the request line) accepts gzip. */
-static bool accepts_gzip(const char *h)
+/* Whether an Accept-Encoding value takes gzip ("gzip;q=0" refuses it). */
+static bool accepts_gzip(const char *v)
 {
-	const char *v, *end;
+	const char *g = v ? strcasestr(v, "gzip") : NULL;
 
-	for (; h && *h; h = strchr(h, '\n'), h = h ? h + 1 : NULL) {
-		if (strncasecmp(h, "accept-encoding:", 16))
-			continue;
-		end = strchr(h, '\n');
-		v = strcasestr(h + 16, "gzip");
-		if (!v || (end && v > end))
-			return false;
-		v += 4;
-		v += strspn(v, " \t");
-		/* gzip;q=0 refuses it. */
-		if (!strncasecmp(v, ";q=", 3) && strtod(v + 3, NULL) == 0)
-			return false;
-		return true;
-	}
-	return false;
+	if (!g)
+		return false;
+	g += 4;
+	g += strspn(g, " \t");
+	return strncasecmp(g, ";q=", 3) || strtod(g + 3, NULL) != 0;
 }
 
-/* Headers: "Name: value" lines, each ending in CRLF (or LF). */
-static bool headers_valid(const char *h, const char *end)
+static ssize_t plain_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
-	const char *eol, *colon;
+	ssize_t n = tg_gunzip_read(cls, buf, max);
 
-	while (h < end) {
-		eol = memchr(h, '\n', end - h);
-		if (!eol)
-			return false;
-		if (eol == h || (eol == h + 1 && *h == '\r'))
-			return true;
-		colon = memchr(h, ':', eol - h);
-		if (!colon || colon == h || h[0] == ' ' || h[0] == '\t')
-			return false;
-		h = eol + 1;
-	}
-	return true;
+	return n > 0 ? n : MHD_CONTENT_READER_END_WITH_ERROR;
 }
 
-/* A whole request is in c->req: answer it. */
-static void handle_request(struct tg_http *h, struct conn *c, char *end)
+static void plain_free(void *cls)
 {
-	char *method, *target, *version, *line_end, *q;
-	size_t plain = 0;
-	bool head, gzip;
+	tg_gunzip_free(cls);
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *conn,
+			      const char *url, const char *method,
+			      const char *version, const char *upload,
+			      size_t *upload_len, void **req)
+{
+	struct tg_http *h = cls;
+	struct MHD_Response *r;
+	struct tg_gunzip *g;
+	size_t len, plain;
+	char *body;
 	int ret;
 
-	*end = 0;
-	line_end = strchr(c->req, '\n');
-	if (line_end > c->req && line_end[-1] == '\r')
-		line_end[-1] = 0;
-	*line_end = 0;
-	method = c->req;
-	target = strchr(method, ' ');
-	version = target ? strchr(target + 1, ' ') : NULL;
-	if (!target || !version || strchr(version + 1, ' ') ||
-	    target == method || version == target + 1) {
-		answer_error(c, 400, "malformed request line");
-		return;
-	}
-	*target++ = 0;
-	*version++ = 0;
-	if (strspn(method, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(method) ||
-	    strncmp(version, "HTTP/", 5) || target[0] != '/' ||
-	    !headers_valid(line_end + 1, end)) {
-		answer_error(c, 400, "malformed request");
-		return;
-	}
-	if (strcmp(version, "HTTP/1.0") && strcmp(version, "HTTP/1.1")) {
-		answer_error(c, 505, "HTTP/1.0 or HTTP/1.1 only");
-		return;
-	}
-	q = strchr(target, '?');
-	if (q)
-		*q = 0;
-	if (strcmp(target, h->path)) {
-		answer_error(c, 404, "no such path");
-		return;
-	}
-	head = !strcmp(method, "HEAD");
-	if (!head && strcmp(method, "GET")) {
-		answer_error(c, 405, "GET or HEAD only");
-		return;
-	}
-	gzip = accepts_gzip(line_end + 1);
-	ret = make_body(h, c, &plain);
-	if (!ret && !gzip && !head)
-		ret = plain_start(c);
-	if (ret) {
-		answer_error(c, 500, strerror(-ret));
-		return;
-	}
-	c->len = gzip ? c->blen : plain;
-	c->hlen = snprintf(c->hdr, sizeof(c->hdr),
-			   "HTTP/1.1 200 OK\r\n"
-			   "Content-Type: %s\r\n"
-			   "Content-Length: %zu\r\n"
-			   "%s"
-			   "Connection: close\r\n\r\n",
-			   h->ctype, c->len,
-			   gzip ? "Content-Encoding: gzip\r\n" : "");
-	if (head)
-		c->len = 0;
-	c->sent = 0;
-	c->st = C_WRITE;
-	c->deadline = now_ms() + TG_HTTP_RESPONSE_MS;
-}
-
-static void conn_close(struct tg_http *h, int i)
-{
-	struct conn *c = h->conns[i];
-
-	close(c->fd);
-	plain_end(c);
-	free(c->body);
-	free(c);
-	h->conns[i] = NULL;
-}
-
-/* After the answer: read and drop for a moment, then close. */
-static void conn_linger(struct conn *c)
-{
-	shutdown(c->fd, SHUT_WR);
-	plain_end(c);
-	free(c->body);
-	c->body = NULL;
-	c->st = C_LINGER;
-	c->drained = 0;
-	c->deadline = now_ms() + LINGER_MS;
-}
-
-static void conn_read(struct tg_http *h, int i)
-{
-	struct conn *c = h->conns[i];
-	char *end;
-	ssize_t n;
-	size_t scan;
-
-	if (c->st == C_LINGER) {
-		n = recv(c->fd, c->req, sizeof(c->req), 0);
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
-			conn_close(h, i);
-		else if (n > 0 && (c->drained += n) > LINGER_MAX)
-			conn_close(h, i);
-		return;
-	}
-	n = recv(c->fd, c->req + c->rlen, TG_HTTP_REQUEST_MAX - c->rlen, 0);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		conn_close(h, i);
-		return;
-	}
-	/* Look for the blank line from just before the new bytes. */
-	scan = c->rlen > 3 ? c->rlen - 3 : 0;
-	c->rlen += n;
-	c->req[c->rlen] = 0;
-	if (memchr(c->req + scan, 0, c->rlen - scan)) {
-		answer_error(c, 400, "NUL byte in request");
-		return;
-	}
-	end = strstr(c->req + scan, "\r\n\r\n");
-	if (end) {
-		handle_request(h, c, end + 2);
-		return;
-	}
-	end = strstr(c->req + scan, "\n\n");
-	if (end) {
-		handle_request(h, c, end + 1);
-		return;
-	}
-	if (c->rlen >= TG_HTTP_REQUEST_MAX)
-		answer_error(c, 431, "request line and headers over 8 KiB");
-}
-
-/* The next bytes of the body to send: as made, or inflated. */
-static int next_chunk(struct conn *c, const char **p, size_t *n)
-{
-	int rc;
-
-	if (!c->z) {
-		*p = c->body + (c->sent - c->hlen);
-		*n = c->len - (c->sent - c->hlen);
-		return 0;
-	}
-	if (c->poff == c->plen) {
-		c->z->next_out = (Bytef *)c->plain;
-		c->z->avail_out = PLAIN_CHUNK;
-		rc = inflate(c->z, Z_NO_FLUSH);
-		if (rc != Z_OK && rc != Z_STREAM_END)
-			return -EIO;
-		c->plen = PLAIN_CHUNK - c->z->avail_out;
-		c->poff = 0;
-		if (!c->plen)
-			return -EIO;
-	}
-	*p = c->plain + c->poff;
-	*n = c->plen - c->poff;
-	return 0;
-}
-
-static void conn_write(struct tg_http *h, int i)
-{
-	struct conn *c = h->conns[i];
-	const char *p;
-	ssize_t n;
-	size_t len;
-
-	while (c->sent < c->hlen + c->len) {
-		if (c->sent < c->hlen) {
-			p = c->hdr + c->sent;
-			len = c->hlen - c->sent;
-		} else if (next_chunk(c, &p, &len)) {
-			conn_close(h, i);
-			return;
+	if (strcmp(url, h->path))
+		return answer_error(conn, MHD_HTTP_NOT_FOUND, "no such path");
+	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return answer_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+				    "GET or HEAD only");
+	ret = tg_gzip_make(h->fn, h->ctx, &body, &len, &plain);
+	if (ret)
+		return answer_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				    strerror(-ret));
+	if (accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+			 MHD_HTTP_HEADER_ACCEPT_ENCODING))) {
+		r = MHD_create_response_from_buffer(len, body,
+						    MHD_RESPMEM_MUST_FREE);
+		if (!r)
+			free(body);
+		else if (MHD_add_response_header(r,
+				MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip") ==
+			 MHD_NO) {
+			MHD_destroy_response(r);
+			r = NULL;
 		}
-		n = send(c->fd, p, len, MSG_NOSIGNAL |
-			 (c->sent < c->hlen && c->len ? MSG_MORE : 0));
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return;
-		if (n <= 0) {
-			conn_close(h, i);
-			return;
-		}
-		if (c->sent >= c->hlen && c->z)
-			c->poff += n;
-		c->sent += n;
+	} else {
+		g = tg_gunzip_new(body, len);
+		r = g ? MHD_create_response_from_callback(plain, BODY_CHUNK,
+							  plain_read, g,
+							  plain_free) : NULL;
+		if (g && !r)
+			tg_gunzip_free(g);
 	}
-	conn_linger(c);
-}
-
-static void conn_accept(struct tg_http *h)
-{
-	struct conn *c;
-	int fd, i;
-
-	fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0)
-		return;
-	for (i = 0; i < TG_HTTP_CLIENTS_MAX && h->conns[i]; i++)
-		;
-	c = i < TG_HTTP_CLIENTS_MAX ? malloc(sizeof(*c)) : NULL;
-	if (!c) {
-		static const char busy[] =
-			"HTTP/1.1 503 Service Unavailable\r\n"
-			"Content-Length: 0\r\nConnection: close\r\n\r\n";
-
-		if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL) < 0)
-			pr_debug("metrics: answering a client: %s\n",
-				 strerror(errno));
-		close(fd);
-		return;
-	}
-	memset(c, 0, offsetof(struct conn, req));
-	c->fd = fd;
-	c->st = C_READ;
-	c->deadline = now_ms() + TG_HTTP_REQUEST_MS;
-	h->conns[i] = c;
-}
-
-/* A deadline passed: 408 for a request still coming, else close. */
-static void conn_expire(struct tg_http *h, int i)
-{
-	struct conn *c = h->conns[i];
-
-	if (c->st != C_READ) {
-		conn_close(h, i);
-		return;
-	}
-	answer_error(c, 408, "request not received in time");
-	/* Best effort, once: a client that reads nothing gets nothing. */
-	c->deadline = now_ms() + 1000;
-	conn_write(h, i);
-}
-
-static void *http_thread(void *arg)
-{
-	struct pollfd pfd[TG_HTTP_CLIENTS_MAX + 2];
-	int who[TG_HTTP_CLIENTS_MAX + 2];
-	struct tg_http *h = arg;
-	long long now, next;
-	int i, n, timeout;
-
-	for (;;) {
-		pfd[0] = (struct pollfd){ .fd = h->wake[0], .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = h->lfd, .events = POLLIN };
-		n = 2;
-		now = now_ms();
-		next = now + 60000;
-		for (i = 0; i < TG_HTTP_CLIENTS_MAX; i++) {
-			struct conn *c = h->conns[i];
-
-			if (!c)
-				continue;
-			if (c->deadline <= now) {
-				conn_expire(h, i);
-				if (!h->conns[i])
-					continue;
-			}
-			if (c->deadline < next)
-				next = c->deadline;
-			pfd[n].fd = c->fd;
-			pfd[n].events = c->st == C_WRITE ? POLLOUT : POLLIN;
-			who[n++] = i;
-		}
-		timeout = next > now ? next - now : 0;
-		if (poll(pfd, n, timeout) < 0 && errno != EINTR) {
-			pr_warn("metrics: poll: %s\n", strerror(errno));
-			break;
-		}
-		if (pfd[0].revents)
-			break;
-		for (i = 2; i < n; i++) {
-			struct conn *c = h->conns[who[i]];
-
-			if (!pfd[i].revents || !c)
-				continue;
-			if (c->st == C_WRITE)
-				conn_write(h, who[i]);
-			else
-				conn_read(h, who[i]);
-		}
-		if (pfd[1].revents & POLLIN)
-			conn_accept(h);
-	}
-	return NULL;
+	if (!r)
+		return answer_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				    strerror(ENOMEM));
+	return queue(conn, MHD_HTTP_OK, r, h->ctype);
 }
 
 int tg_http_start(const char *addr, const char *path,
@@ -630,55 +314,48 @@ int tg_http_start(const char *addr, const char *path,
 	struct sockaddr_storage ss;
 	sigset_t all, old;
 	struct tg_http *h;
-	char err[128];
-	socklen_t len;
-	int ret, one = 1;
+	int fd, ret = -ENOMEM;
 
 	*out = NULL;
-	ret = tg_http_addr_parse(addr, &ss, &len, err, sizeof(err));
-	if (ret) {
-		tg_err("metrics: address '%s': %s", addr, err);
-		return ret;
-	}
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
-	h->wake[0] = h->wake[1] = -1;
 	h->path = strdup(path);
 	h->ctype = strdup(content_type);
 	h->fn = fn;
 	h->ctx = ctx;
-	h->lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			0);
-	if (!h->path || !h->ctype || h->lfd < 0) {
-		ret = h->lfd < 0 ? -errno : -ENOMEM;
-		tg_err("metrics: address '%s': %s", addr, strerror(-ret));
+	if (!h->path || !h->ctype)
 		goto err;
-	}
-	setsockopt(h->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (ss.ss_family == AF_INET6)
-		setsockopt(h->lfd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(h->lfd, (struct sockaddr *)&ss, len) || listen(h->lfd, 64)) {
-		ret = -errno;
-		tg_err("metrics: address '%s': cannot listen: %s", addr,
-		       strerror(errno));
-		goto err;
-	}
-	if (pipe2(h->wake, O_CLOEXEC | O_NONBLOCK)) {
-		ret = -errno;
-		tg_err("metrics: %s", strerror(errno));
+	fd = listen_on(addr, &ss);
+	if (fd < 0) {
+		ret = fd;
 		goto err;
 	}
 	/* Signals stay with the caller's threads. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	ret = -pthread_create(&h->thread, NULL, http_thread, h);
+	h->mhd = MHD_start_daemon(
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+		(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0,
+		NULL, NULL, answer, h,
+		MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL,
+		MHD_OPTION_LISTEN_SOCKET, fd,
+		MHD_OPTION_CONNECTION_LIMIT, clients_max(),
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		addr_loopback(&ss) ? 0U : CLIENTS_PER_IP,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)IDLE_S,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+		MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (ret) {
-		tg_err("metrics: cannot start a thread: %s", strerror(-ret));
+	if (!h->mhd) {
+		ret = -EIO;
+		tg_err("metrics: address '%s': cannot start the HTTP server",
+		       addr);
+		/* It closes the socket on most of its failures, not all. */
+		if (fcntl(fd, F_GETFD) >= 0)
+			close(fd);
 		goto err;
 	}
-	h->running = true;
 	*out = h;
 	return 0;
 err:
@@ -688,25 +365,11 @@ err:
 
 void tg_http_stop(struct tg_http *h)
 {
-	int i;
-
 	if (!h)
 		return;
-	if (h->running) {
-		if (write(h->wake[1], "", 1) < 0)
-			pr_warn("metrics: stopping the server: %s\n",
-				strerror(errno));
-		pthread_join(h->thread, NULL);
-	}
-	for (i = 0; i < TG_HTTP_CLIENTS_MAX; i++)
-		if (h->conns[i])
-			conn_close(h, i);
-	if (h->lfd >= 0)
-		close(h->lfd);
-	if (h->wake[0] >= 0)
-		close(h->wake[0]);
-	if (h->wake[1] >= 0)
-		close(h->wake[1]);
+	/* Joins the thread, closes the connections and the socket. */
+	if (h->mhd)
+		MHD_stop_daemon(h->mhd);
 	free(h->path);
 	free(h->ctype);
 	free(h);

@@ -10,7 +10,8 @@ KIND:
   method     POST /metrics with a small body
   version    GET /metrics HTTP/2.0
   garbage    a line that is no request
-  huge       1 MB request line without an end (a header flood)
+  huge       1 MB request line without an end
+  hugeheader a request line, then a 1 MB header without an end
   hugebody   POST /metrics with a 1 MB body
   idle       connect and send nothing
   trickle    a valid request, one byte every 0.5 s
@@ -36,6 +37,8 @@ def request(kind):
         return b"\x16\x03\x01 hello there\r\n\r\n"
     if kind == "huge":
         return b"GET /" + b"a" * (1 << 20)
+    if kind == "hugeheader":
+        return b"GET /metrics HTTP/1.1\r\nHost: t\r\nX-Flood: " + b"a" * (1 << 20)
     if kind == "hugebody":
         body = b"x" * (1 << 20)
         return b"POST /metrics HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n" % len(body) + body
