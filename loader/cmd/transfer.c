@@ -776,16 +776,61 @@ bad:
 	return 0;
 }
 
+/* Owners of the prefixes imp_cross() checks: the database's, the file's. */
+struct imp_owners {
+	struct import *im;
+	const struct tg_sub *dbs;
+	size_t ndb;
+};
+
+static const char *imp_owner(const struct imp_owners *o, size_t i,
+			     unsigned int *line)
+{
+	if (i < o->ndb) {
+		*line = 0;
+		return o->dbs[i].name;
+	}
+	*line = o->im->subs[i - o->ndb].line;
+	return o->im->subs[i - o->ndb].s.name;
+}
+
+/* Reported on the row of the file (the later one when both are). */
+static void imp_overlap_found(void *ctx, const struct tg_owned_prefix *in,
+			      const struct tg_owned_prefix *out)
+{
+	const struct imp_owners *o = ctx;
+	const struct tg_owned_prefix *r = in, *other = out;
+	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN];
+	const char *name, *oname;
+	unsigned int line, oline;
+
+	name = imp_owner(o, in->owner, &line);
+	oname = imp_owner(o, out->owner, &oline);
+	if (!line) {
+		r = out;
+		other = in;
+		line = oline;
+		oname = name;
+		name = imp_owner(o, r->owner, &oline);
+	}
+	tg_prefix_format(&r->p, a, sizeof(a));
+	tg_prefix_format(&other->p, b, sizeof(b));
+	bad_add(&o->im->bad, line,
+		"subscriber '%s': --prefix '%s': overlaps '%s' of subscriber '%s'",
+		name, a, b, oname);
+}
+
 /* Checks across rows and against the database. */
 static int imp_cross(struct import *im, struct tg_sub *dbs, size_t ndb,
 		     struct tg_dp_ids *ids)
 {
 	struct imp_name *names = NULL;
 	struct imp_key *keys = NULL;
-	struct imp_pfx *pf = NULL;
+	struct tg_owned_prefix *pf = NULL;
+	struct imp_owners ov = { im, dbs, ndb };
 	const struct tg_class *c;
 	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN], bs[32];
-	size_t i, j, n, act;
+	size_t i, j, n;
 	struct tg_sub *s;
 	int ret = -ENOMEM;
 
@@ -832,7 +877,7 @@ static int imp_cross(struct import *im, struct tg_sub *dbs, size_t ndb,
 			keys[j].owner, keys[j == i ? i - 1 : i].owner);
 	}
 
-	/* Prefixes, sorted so that nested ones follow their container. */
+	/* Prefixes of the file's rows and the database's. */
 	n = 0;
 	for (i = 0; i < ndb; i++)
 		n += dbs[i].nprefix;
@@ -844,25 +889,12 @@ static int imp_cross(struct import *im, struct tg_sub *dbs, size_t ndb,
 	n = 0;
 	for (i = 0; i < ndb; i++)
 		for (j = 0; j < dbs[i].nprefix; j++)
-			pf[n++] = (struct imp_pfx){ dbs[i].prefix[j], 0, dbs[i].name };
+			pf[n++] = (struct tg_owned_prefix){ dbs[i].prefix[j], i };
 	for (i = 0; i < im->nsubs; i++)
 		for (j = 0; j < im->subs[i].s.nprefix; j++)
-			pf[n++] = (struct imp_pfx){ im->subs[i].s.prefix[j],
-						    im->subs[i].line,
-						    im->subs[i].s.name };
-	qsort(pf, n, sizeof(*pf), imp_pfx_cmp);
-	for (i = 1, act = 0; i < n; i++) {
-		if (!tg_prefix_overlap(&pf[act].p, &pf[i].p)) {
-			act = i;
-			continue;
-		}
-		j = pf[i].line ? i : act;
-		tg_prefix_format(&pf[j].p, a, sizeof(a));
-		tg_prefix_format(&pf[j == i ? act : i].p, b, sizeof(b));
-		bad_add(&im->bad, pf[j].line,
-			"subscriber '%s': --prefix '%s': overlaps '%s' of subscriber '%s'",
-			pf[j].owner, a, b, pf[j == i ? act : i].owner);
-	}
+			pf[n++] = (struct tg_owned_prefix){
+				im->subs[i].s.prefix[j], ndb + i };
+	tg_prefix_overlaps(pf, n, imp_overlap_found, &ov);
 
 	/* Community prefixes among themselves and the database's. */
 	qsort(im->com, im->ncom, sizeof(*im->com), imp_pfx_cmp);

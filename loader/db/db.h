@@ -5,11 +5,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sqlite3.h>
 #include <linux/types.h>
 
 #include "util/addr.h"
 #include "tungate.h"
+#include "db/sub_fields.h"
 
 #define TG_DB_PATH_DEFAULT "/var/lib/tungate/tungate.db"
 #define TG_DB_ENV "TUNGATE_DB"
@@ -85,6 +87,35 @@ int tg_db_prefix_overlap(sqlite3 *db, char *msg, size_t len);
  */
 int tg_db_prefix_overlap_subs(sqlite3 *db, const struct tg_sub *subs,
 			      size_t n, char *msg, size_t len);
+
+/* A prefix of subscriber sub that overlaps other of subscriber owner. */
+struct tg_prefix_clash {
+	const struct tg_sub *sub;
+	char prefix[TG_PREFIX_STRLEN];
+	char other[TG_PREFIX_STRLEN];
+	char owner[TG_NAME_MAX + 1];
+};
+/*
+ * The first prefix of subs overlapping a prefix of another subscriber in
+ * db (one not of the same id; enabled_only: an enabled one), through the
+ * prefix index: 1 with it in o, 0, or negative errno.
+ */
+int tg_db_prefix_clash(sqlite3 *db, const struct tg_sub *subs, size_t n,
+		       bool enabled_only, struct tg_prefix_clash *o);
+
+/* A prefix and the index of who holds it, in the caller's list. */
+struct tg_owned_prefix {
+	struct tg_prefix p;
+	size_t owner;
+};
+typedef void (*tg_overlap_fn)(void *ctx, const struct tg_owned_prefix *in,
+			      const struct tg_owned_prefix *out);
+/*
+ * Sort v and call found(ctx, in, out) for each prefix in that overlaps an
+ * earlier one, out (its container or its equal). Returns how many.
+ */
+size_t tg_prefix_overlaps(struct tg_owned_prefix *v, size_t n,
+			  tg_overlap_fn found, void *ctx);
 
 /* One subscriber row with its prefixes. */
 struct tg_sub {
@@ -224,9 +255,50 @@ int tg_db_sub_get(sqlite3 *db, const char *name, struct tg_sub *s);
 /* All subscribers by name (enabled_only: those enabled), with prefixes. */
 int tg_db_sub_list(sqlite3 *db, bool enabled_only, struct tg_sub **subs,
 		   size_t *n);
-/* Column list of a subscriber row and the reader of such a row. */
-const char *tg_sub_columns(void);
+/* The field table (sub_fields.h) and what is generated from it. */
+extern const struct tg_field tg_sub_field_table[];
+extern const size_t tg_sub_nfields;
+/* The field by name ("prefix": prefixes), NULL when none. */
+const struct tg_field *tg_sub_field(const char *name);
+/* Set f of s from text as tg_sub_set_field() does. */
+int tg_sub_field_set(struct tg_sub *s, const struct tg_field *f,
+		     const char *v, char *err, size_t errlen);
+/* Text of f as export writes it, "" when unset. */
+void tg_sub_field_format(const struct tg_sub *s, const struct tg_field *f,
+			 char *buf, size_t len);
+/* Whether f holds a value; the number a numeric field holds. */
+bool tg_sub_field_isset(const struct tg_sub *s, const struct tg_field *f);
+__u64 tg_sub_field_num(const struct tg_sub *s, const struct tg_field *f);
+/* "--peer-tunnel-id" */
+const char *tg_sub_field_opt(const struct tg_field *f, char *buf, size_t len);
+/* Numbers and texts of s within the table's ranges: 0 or -EINVAL naming the field. */
+int tg_sub_check_ranges(const struct tg_sub *s, char *err, size_t errlen);
+/* 'sub help' lines of the options of group. */
+void tg_sub_help_options(FILE *out, enum tg_fgroup group);
+struct json_writer;
+/* Every field of s as JSON members, in table order. */
+void tg_sub_json_fields(struct json_writer *w, const struct tg_sub *s);
+
+/* SQL text of a subscriber row: "id, name, ...", INSERT ?1.., UPDATE ... WHERE id = ?N+1. */
+enum tg_sub_sql {
+	TG_SQL_COLUMNS,
+	TG_SQL_INSERT,
+	TG_SQL_UPDATE,
+};
+#define TG_SUB_SQL_MAX 1024
+int tg_sub_sql(enum tg_sub_sql what, char *buf, size_t len);
+/* Columns of the table (bound as ?1..?N, read from 1..N after id). */
+int tg_sub_ncolumns(void);
+void tg_sub_bind(sqlite3_stmt *st, const struct tg_sub *s);
+/*
+ * Fill s from a row of TG_SQL_COLUMNS (prefixes not loaded): 0, or
+ * -EINVAL with the cause naming field and value in err.
+ */
+int tg_sub_read_row(sqlite3_stmt *st, struct tg_sub *s, char *err,
+		    size_t errlen);
 int tg_sub_from_row(sqlite3_stmt *st, struct tg_sub *s);
+/* A subscriber or class name: 0 or -EINVAL with the rule in err. */
+int tg_sub_validate_name(const char *name, char *err, size_t errlen);
 
 /* Enabled subscribers changed since the last sync (dp_dirty). */
 int tg_db_sub_list_dirty(sqlite3 *db, struct tg_sub **subs, size_t *n);

@@ -14,14 +14,6 @@
 #include "db/db.h"
 #include "util/log.h"
 
-#define TG_SUB_COLUMNS                                                      \
-	"id, name, enabled, type, remote, local, gre_key, session_id, "    \
-	"tunnel_id, cookie, sublayer, mtu, dp_id, note, class, down_rate, " \
-	"up_rate, burst, peer_session, peer_tunnel_id, peer_cookie, "       \
-	"peer_port, local_port, peer_mac, gre_csum, gre_seq, df, ttl, "     \
-	"udp_csum, mss_clamp, ppp_acfc"
-#define TG_SUB_NCOLS 31
-
 static const char *const tg_type_names[TG_TUN_MAX] = {
 	[TG_TUN_IPIP] = "ipip",
 	[TG_TUN_SIT] = "sit",
@@ -245,7 +237,7 @@ static bool tg_ip4_unicast(__be32 a)
 	return h && h != 0xffffffff && (h >> 28) != 0xe;
 }
 
-static int tg_sub_validate_name(const char *name, char *err, size_t errlen)
+int tg_sub_validate_name(const char *name, char *err, size_t errlen)
 {
 	const char *p;
 
@@ -296,35 +288,15 @@ static int tg_sub_validate_peer(const struct tg_sub *s, char *err,
 			return -EINVAL;
 		}
 	}
-	if (s->has_peer_session && l2tpv3 && s->peer_session < 1) {
-		snprintf(err, errlen,
-			 "--peer-session '0': out of range 1..4294967295");
-		return -EINVAL;
-	}
 	if (s->has_peer_session && v2 &&
 	    (s->peer_session < 1 || s->peer_session > 65535)) {
 		snprintf(err, errlen, "--peer-session '%u': out of range 1..65535",
 			 s->peer_session);
 		return -EINVAL;
 	}
-	if (s->has_peer_tunnel_id &&
-	    (s->peer_tunnel_id < 1 || s->peer_tunnel_id > 65535)) {
-		snprintf(err, errlen,
-			 "--peer-tunnel-id '%u': out of range 1..65535",
-			 s->peer_tunnel_id);
-		return -EINVAL;
-	}
 	if (s->peer_cookie_len && s->peer_cookie_len != 4 &&
 	    s->peer_cookie_len != 8) {
 		snprintf(err, errlen, "--peer-cookie must be 4 or 8 bytes");
-		return -EINVAL;
-	}
-	if (s->has_peer_port && !s->peer_port) {
-		snprintf(err, errlen, "--peer-port '0': out of range 1..65535");
-		return -EINVAL;
-	}
-	if (s->has_local_port && !s->local_port) {
-		snprintf(err, errlen, "--local-port '0': out of range 1..65535");
 		return -EINVAL;
 	}
 	if (s->has_peer_mac && !tg_mac_unicast(s->peer_mac)) {
@@ -374,11 +346,6 @@ static int tg_sub_validate_ids(const struct tg_sub *s, char *err,
 		snprintf(err, errlen, "--session is required for type %s", tn);
 		return -EINVAL;
 	}
-	if (s->type == TG_TUN_EOIP && s->tunnel_id > 65535) {
-		snprintf(err, errlen, "--tunnel-id '%u': out of range 0..65535",
-			 s->tunnel_id);
-		return -EINVAL;
-	}
 	if (s->type == TG_TUN_L2TPV2 &&
 	    (s->tunnel_id < 1 || s->tunnel_id > 65535)) {
 		snprintf(err, errlen, "--tunnel-id '%u': out of range 1..65535",
@@ -389,10 +356,6 @@ static int tg_sub_validate_ids(const struct tg_sub *s, char *err,
 	    (s->session < 1 || s->session > 65535)) {
 		snprintf(err, errlen, "--session '%u': out of range 1..65535",
 			 s->session);
-		return -EINVAL;
-	}
-	if (l2tpv3 && s->session < 1) {
-		snprintf(err, errlen, "--session '0': out of range 1..4294967295");
 		return -EINVAL;
 	}
 	return tg_sub_validate_peer(s, err, errlen);
@@ -480,11 +443,6 @@ int tg_sub_validate(const struct tg_sub *s, char *err, size_t errlen)
 			 s->mtu, mtu_min, has6 ? " (IPv6 prefix)" : "");
 		return -EINVAL;
 	}
-	if (strlen(s->note) > TG_NOTE_MAX) {
-		snprintf(err, errlen, "--note: longer than %d characters",
-			 TG_NOTE_MAX);
-		return -EINVAL;
-	}
 	if (*s->cls && tg_sub_validate_name(s->cls, err, errlen)) {
 		snprintf(err, errlen, "--class '%s': not a valid class name",
 			 s->cls);
@@ -497,123 +455,7 @@ int tg_sub_validate(const struct tg_sub *s, char *err, size_t errlen)
 			 s->mtu);
 		return -EINVAL;
 	}
-	return 0;
-}
-
-static void tg_hex(const __u8 *b, unsigned int n, char *out)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", b[i]);
-	out[2 * n] = '\0';
-}
-
-static int tg_unhex(const char *s, __u8 *b, __u8 *n)
-{
-	size_t len = strlen(s), i;
-	unsigned int v;
-
-	if (len != 8 && len != 16)
-		return -EINVAL;
-	for (i = 0; i < len / 2; i++) {
-		if (!isxdigit((unsigned char)s[2 * i]) ||
-		    !isxdigit((unsigned char)s[2 * i + 1]) ||
-		    sscanf(s + 2 * i, "%2x", &v) != 1)
-			return -EINVAL;
-		b[i] = v;
-	}
-	*n = len / 2;
-	return 0;
-}
-
-static bool tg_col_u64(sqlite3_stmt *st, int col, __u64 *v)
-{
-	*v = 0;
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		return false;
-	*v = sqlite3_column_int64(st, col);
-	return true;
-}
-
-static bool tg_col_u32(sqlite3_stmt *st, int col, __u32 *v)
-{
-	__u64 w;
-	bool has = tg_col_u64(st, col, &w);
-
-	*v = w;
-	return has;
-}
-
-const char *tg_sub_columns(void)
-{
-	return TG_SUB_COLUMNS;
-}
-
-/* Fill s from a row of TG_SUB_COLUMNS (prefixes not loaded). */
-int tg_sub_from_row(sqlite3_stmt *st, struct tg_sub *s)
-{
-	const char *name = (const char *)sqlite3_column_text(st, 1);
-	const char *txt;
-	__u32 v;
-
-	tg_sub_init(s);
-	s->id = sqlite3_column_int64(st, 0);
-	snprintf(s->name, sizeof(s->name), "%s", name ? name : "");
-	s->enabled = sqlite3_column_int(st, 2);
-	txt = (const char *)sqlite3_column_text(st, 3);
-	s->type = txt ? tg_tun_type_parse(txt) : TG_TUN_NONE;
-	if (s->type == TG_TUN_NONE)
-		goto bad;
-	txt = (const char *)sqlite3_column_text(st, 4);
-	if (!txt || tg_ip4_parse(txt, &s->remote))
-		goto bad;
-	txt = (const char *)sqlite3_column_text(st, 5);
-	if (!txt || tg_ip4_parse(txt, &s->local))
-		goto bad;
-	s->has_key = sqlite3_column_type(st, 6) != SQLITE_NULL;
-	s->key = sqlite3_column_int64(st, 6);
-	s->has_session = sqlite3_column_type(st, 7) != SQLITE_NULL;
-	s->session = sqlite3_column_int64(st, 7);
-	s->has_tunnel_id = sqlite3_column_type(st, 8) != SQLITE_NULL;
-	s->tunnel_id = sqlite3_column_int64(st, 8);
-	txt = (const char *)sqlite3_column_text(st, 9);
-	if (txt && *txt && tg_unhex(txt, s->cookie, &s->cookie_len))
-		goto bad;
-	s->sublayer = sqlite3_column_int(st, 10);
-	s->mtu = sqlite3_column_int(st, 11);
-	s->dp_id = sqlite3_column_int64(st, 12);
-	txt = (const char *)sqlite3_column_text(st, 13);
-	snprintf(s->note, sizeof(s->note), "%s", txt ? txt : "");
-	txt = (const char *)sqlite3_column_text(st, 14);
-	snprintf(s->cls, sizeof(s->cls), "%s", txt ? txt : "");
-	s->has_down_rate = tg_col_u64(st, 15, &s->down_rate);
-	s->has_up_rate = tg_col_u64(st, 16, &s->up_rate);
-	s->has_burst = tg_col_u64(st, 17, &s->burst);
-	s->has_peer_session = tg_col_u32(st, 18, &s->peer_session);
-	s->has_peer_tunnel_id = tg_col_u32(st, 19, &s->peer_tunnel_id);
-	txt = (const char *)sqlite3_column_text(st, 20);
-	if (txt && *txt && tg_unhex(txt, s->peer_cookie, &s->peer_cookie_len))
-		goto bad;
-	s->has_peer_port = tg_col_u32(st, 21, &v);
-	s->peer_port = v;
-	s->has_local_port = tg_col_u32(st, 22, &v);
-	s->local_port = v;
-	txt = (const char *)sqlite3_column_text(st, 23);
-	s->has_peer_mac = txt && *txt;
-	if (s->has_peer_mac && tg_mac_parse(txt, s->peer_mac))
-		goto bad;
-	s->gre_csum = sqlite3_column_int(st, 24);
-	s->gre_seq = sqlite3_column_int(st, 25);
-	s->df = sqlite3_column_int(st, 26);
-	s->ttl = sqlite3_column_int(st, 27);
-	s->udp_csum = sqlite3_column_int(st, 28);
-	s->mss_clamp = sqlite3_column_int(st, 29);
-	s->ppp_acfc = sqlite3_column_int(st, 30);
-	return 0;
-bad:
-	pr_debug("database: subscriber '%s': invalid row\n", s->name);
-	return -EINVAL;
+	return tg_sub_check_ranges(s, err, errlen);
 }
 
 /* Load the prefixes of s->id with st (SELECT prefix ... WHERE id = ?). */
@@ -729,13 +571,14 @@ static int tg_db_sub_query(sqlite3 *db, const char *where, const char *arg,
 	sqlite3_stmt *st = NULL, *pst = NULL;
 	struct tg_sub *v = NULL, *nv;
 	size_t cnt = 0, cap = 0;
-	char sql[512];
+	char sql[TG_SUB_SQL_MAX + 128], cols[TG_SUB_SQL_MAX];
 	int err = -EIO, rc;
 
 	/* Many rows: prefixes merged in one pass. */
-	snprintf(sql, sizeof(sql), "SELECT " TG_SUB_COLUMNS
-		 " FROM subscriber %s%s", where,
-		 bulk || arg ? " ORDER BY name" : "");
+	if (tg_sub_sql(TG_SQL_COLUMNS, cols, sizeof(cols)))
+		goto out;
+	snprintf(sql, sizeof(sql), "SELECT %s FROM subscriber %s%s", cols,
+		 where, bulk || arg ? " ORDER BY name" : "");
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db,
 			       "SELECT prefix FROM prefix WHERE subscriber_id = ? ORDER BY rowid",
@@ -865,15 +708,13 @@ static int tg_sub_class(sqlite3 *db, const struct tg_sub *s,
 int tg_db_sub_conflicts(sqlite3 *db, const struct tg_sub *s, __s64 self,
 			char *err, size_t errlen)
 {
-	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN];
+	char sql[TG_SUB_SQL_MAX + 128], cols[TG_SUB_SQL_MAX];
+	char a[TG_PREFIX_STRLEN], remote[16], local[16];
+	struct tg_prefix_clash pc;
 	sqlite3_stmt *st = NULL;
 	struct tg_tun_key k, ok;
 	struct tg_class c;
-	struct tg_prefix p;
-	struct tg_sub o;
-	const char *txt;
-	char remote[16], local[16], e2[64];
-	unsigned int j;
+	struct tg_sub o, t;
 	int ret, rc;
 
 	ret = tg_sub_class(db, s, &c);
@@ -910,9 +751,11 @@ int tg_db_sub_conflicts(sqlite3 *db, const struct tg_sub *s, __s64 self,
 	tg_sub_tun_key(s, &k);
 	tg_ip4_format(s->remote, remote, sizeof(remote));
 	tg_ip4_format(s->local, local, sizeof(local));
-	if (sqlite3_prepare_v2(db, "SELECT " TG_SUB_COLUMNS " FROM subscriber "
-			       "WHERE remote = ? AND local = ? AND type = ? AND id != ?",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (tg_sub_sql(TG_SQL_COLUMNS, cols, sizeof(cols)))
+		goto io;
+	snprintf(sql, sizeof(sql), "SELECT %s FROM subscriber "
+		 "WHERE remote = ? AND local = ? AND type = ? AND id != ?", cols);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		goto io;
 	sqlite3_bind_text(st, 1, remote, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, local, -1, SQLITE_STATIC);
@@ -936,98 +779,20 @@ int tg_db_sub_conflicts(sqlite3 *db, const struct tg_sub *s, __s64 self,
 		goto io;
 	if (!s->nprefix)
 		return 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT p.prefix, s.name FROM prefix p "
-			       "JOIN subscriber s ON s.id = p.subscriber_id WHERE s.id != ?",
-			       -1, &st, NULL) != SQLITE_OK)
-		goto io;
-	sqlite3_bind_int64(st, 1, self);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		txt = (const char *)sqlite3_column_text(st, 0);
-		if (!txt || tg_prefix_parse(txt, &p, e2, sizeof(e2)))
-			continue;
-		for (j = 0; j < s->nprefix; j++) {
-			if (!tg_prefix_overlap(&s->prefix[j], &p))
-				continue;
-			tg_prefix_format(&s->prefix[j], a, sizeof(a));
-			tg_prefix_format(&p, b, sizeof(b));
-			snprintf(err, errlen,
-				 "--prefix '%s': overlaps '%s' of subscriber '%s'",
-				 a, b, (const char *)sqlite3_column_text(st, 1));
-			sqlite3_finalize(st);
-			return -EEXIST;
-		}
+	t = *s;
+	t.id = self;
+	ret = tg_db_prefix_clash(db, &t, 1, false, &pc);
+	if (ret == 1) {
+		snprintf(err, errlen, "--prefix '%s': overlaps '%s' of subscriber '%s'",
+			 pc.prefix, pc.other, pc.owner);
+		return -EEXIST;
 	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
+	if (!ret)
 		return 0;
 io:
 	snprintf(err, errlen, "cannot read the database: %s", sqlite3_errmsg(db));
 	return -EIO;
 }
-
-static void tg_bind_opt(sqlite3_stmt *st, int col, bool has, __u64 v)
-{
-	if (has)
-		sqlite3_bind_int64(st, col, v);
-	else
-		sqlite3_bind_null(st, col);
-}
-
-static void tg_bind_text_opt(sqlite3_stmt *st, int col, const char *s)
-{
-	if (*s)
-		sqlite3_bind_text(st, col, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, col);
-}
-
-/* Bind the columns 1..30 of TG_SUB_COLUMNS without id, in that order. */
-static void tg_sub_bind(sqlite3_stmt *st, const struct tg_sub *s)
-{
-	char remote[16], local[16], cookie[17], pcookie[17], mac[18] = "";
-
-	tg_ip4_format(s->remote, remote, sizeof(remote));
-	tg_ip4_format(s->local, local, sizeof(local));
-	tg_hex(s->cookie, s->cookie_len, cookie);
-	tg_hex(s->peer_cookie, s->peer_cookie_len, pcookie);
-	if (s->has_peer_mac)
-		tg_mac_format(s->peer_mac, mac, sizeof(mac));
-	sqlite3_bind_text(st, 1, s->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, s->enabled);
-	sqlite3_bind_text(st, 3, tg_tun_type_name(s->type), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, remote, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, local, -1, SQLITE_TRANSIENT);
-	tg_bind_opt(st, 6, s->has_key, s->key);
-	tg_bind_opt(st, 7, s->has_session, s->session);
-	tg_bind_opt(st, 8, s->has_tunnel_id, s->tunnel_id);
-	tg_bind_text_opt(st, 9, cookie);
-	sqlite3_bind_int(st, 10, s->sublayer);
-	sqlite3_bind_int(st, 11, s->mtu);
-	sqlite3_bind_int64(st, 12, s->dp_id);
-	tg_bind_text_opt(st, 13, s->note);
-	tg_bind_text_opt(st, 14, s->cls);
-	tg_bind_opt(st, 15, s->has_down_rate, s->down_rate);
-	tg_bind_opt(st, 16, s->has_up_rate, s->up_rate);
-	tg_bind_opt(st, 17, s->has_burst, s->burst);
-	tg_bind_opt(st, 18, s->has_peer_session, s->peer_session);
-	tg_bind_opt(st, 19, s->has_peer_tunnel_id, s->peer_tunnel_id);
-	tg_bind_text_opt(st, 20, pcookie);
-	tg_bind_opt(st, 21, s->has_peer_port, s->peer_port);
-	tg_bind_opt(st, 22, s->has_local_port, s->local_port);
-	tg_bind_text_opt(st, 23, mac);
-	sqlite3_bind_int(st, 24, s->gre_csum);
-	sqlite3_bind_int(st, 25, s->gre_seq);
-	sqlite3_bind_int(st, 26, s->df);
-	tg_bind_opt(st, 27, s->ttl != 0, s->ttl);
-	sqlite3_bind_int(st, 28, s->udp_csum);
-	sqlite3_bind_int(st, 29, s->mss_clamp);
-	sqlite3_bind_int(st, 30, s->ppp_acfc);
-}
-
-#define TG_SUB_VALUES "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, " \
-	"?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, " \
-	"?28, ?29, ?30"
 
 static int tg_db_prefixes_insert(sqlite3 *db, const struct tg_sub *s)
 {
@@ -1068,18 +833,12 @@ int tg_db_sub_insert(sqlite3 *db, struct tg_sub *s)
 int tg_db_sub_insert_cached(sqlite3 *db, struct tg_sub *s, sqlite3_stmt **ins,
 			    sqlite3_stmt **pins)
 {
-	char pfx[TG_PREFIX_STRLEN];
+	char pfx[TG_PREFIX_STRLEN], sql[TG_SUB_SQL_MAX];
 	unsigned int i;
 	int err = -EIO;
 
-	if (!*ins && sqlite3_prepare_v2(db,
-			       "INSERT INTO subscriber(name, enabled, type, remote, local, "
-			       "gre_key, session_id, tunnel_id, cookie, sublayer, mtu, dp_id, "
-			       "note, class, down_rate, up_rate, burst, peer_session, "
-			       "peer_tunnel_id, peer_cookie, peer_port, local_port, peer_mac, "
-			       "gre_csum, gre_seq, df, ttl, udp_csum, mss_clamp, ppp_acfc) "
-			       "VALUES(" TG_SUB_VALUES ")",
-			       -1, ins, NULL) != SQLITE_OK)
+	if (!*ins && (tg_sub_sql(TG_SQL_INSERT, sql, sizeof(sql)) ||
+		      sqlite3_prepare_v2(db, sql, -1, ins, NULL) != SQLITE_OK))
 		goto out;
 	if (!*pins && sqlite3_prepare_v2(db,
 			       "INSERT INTO prefix(subscriber_id, prefix) VALUES(?, ?)",
@@ -1109,23 +868,15 @@ out:
 /* Replace row s->id and its prefixes with s. 0 or -EIO. */
 static int tg_db_sub_replace(sqlite3 *db, struct tg_sub *s)
 {
+	char sql[TG_SUB_SQL_MAX];
 	sqlite3_stmt *st = NULL;
 	int err = -EIO;
 
-	if (sqlite3_prepare_v2(db,
-			       "UPDATE subscriber SET name = ?1, enabled = ?2, type = ?3, "
-			       "remote = ?4, local = ?5, gre_key = ?6, session_id = ?7, "
-			       "tunnel_id = ?8, cookie = ?9, sublayer = ?10, mtu = ?11, "
-			       "dp_id = ?12, note = ?13, class = ?14, down_rate = ?15, "
-			       "up_rate = ?16, burst = ?17, peer_session = ?18, "
-			       "peer_tunnel_id = ?19, peer_cookie = ?20, peer_port = ?21, "
-			       "local_port = ?22, peer_mac = ?23, gre_csum = ?24, "
-			       "gre_seq = ?25, df = ?26, ttl = ?27, udp_csum = ?28, "
-			       "mss_clamp = ?29, ppp_acfc = ?30 WHERE id = ?31",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (tg_sub_sql(TG_SQL_UPDATE, sql, sizeof(sql)) ||
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	tg_sub_bind(st, s);
-	sqlite3_bind_int64(st, 31, s->id);
+	sqlite3_bind_int64(st, tg_sub_ncolumns() + 1, s->id);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto out;
 	sqlite3_finalize(st);
@@ -1223,386 +974,4 @@ out:
 	if (ret)
 		tg_db_exec(db, "ROLLBACK");
 	return ret;
-}
-
-/* Fields: export/CSV column and JSON member names, in export order. */
-const char *const tg_sub_fields[] = {
-	"name", "enabled", "type", "remote", "local", "key", "tunnel_id",
-	"session", "cookie", "sublayer", "mtu", "class", "down_rate", "up_rate",
-	"burst", "peer_session", "peer_tunnel_id", "peer_cookie", "peer_port",
-	"local_port", "peer_mac", "gre_csum", "gre_seq", "df", "ttl",
-	"udp_csum", "mss_clamp", "ppp_acfc", "dp_id", "prefixes", "note", NULL,
-};
-
-/* CLI spelling of a field for messages: "--tunnel-id". */
-static const char *tg_opt_name(const char *field, char *buf, size_t len)
-{
-	size_t i;
-
-	snprintf(buf, len, "--%s", field);
-	for (i = 0; buf[i]; i++)
-		if (buf[i] == '_')
-			buf[i] = '-';
-	return buf;
-}
-
-static int tg_parse_bool(const char *v, bool *out)
-{
-	static const char *const yes[] = { "on", "yes", "1", "true", "enabled" };
-	static const char *const no[] = { "off", "no", "0", "false", "disabled" };
-	unsigned int i;
-
-	for (i = 0; i < 5; i++) {
-		if (!strcasecmp(v, yes[i])) {
-			*out = true;
-			return 0;
-		}
-		if (!strcasecmp(v, no[i])) {
-			*out = false;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-static bool tg_is_none(const char *v)
-{
-	return !*v || !strcmp(v, "none");
-}
-
-int tg_sub_set_field(struct tg_sub *s, const char *f, const char *v,
-		     char *err, size_t errlen)
-{
-	char opt[32], e2[64], *copy, *tok, *save;
-	struct tg_prefix p;
-	__u64 n, max = UINT32_MAX;
-	bool b, *flag = NULL, *has = NULL;
-	__u32 *u32 = NULL;
-	__u16 *u16 = NULL;
-	__u64 *u64 = NULL;
-	int ret;
-
-	tg_opt_name(f, opt, sizeof(opt));
-	if (!strcmp(f, "name")) {
-		if (strlen(v) > TG_NAME_MAX) {
-			snprintf(err, errlen, "name '%s': longer than %d characters",
-				 v, TG_NAME_MAX);
-			return -EINVAL;
-		}
-		snprintf(s->name, sizeof(s->name), "%s", v);
-		return 0;
-	}
-	if (!strcmp(f, "type")) {
-		s->type = tg_tun_type_parse(v);
-		if (s->type != TG_TUN_NONE)
-			return 0;
-		snprintf(err, errlen,
-			 "--type '%s': unknown; one of ipip sit gre gretap eoip l2tpv3-ip l2tpv3-udp l2tpv2",
-			 v);
-		return -EINVAL;
-	}
-	if (!strcmp(f, "remote") || !strcmp(f, "local")) {
-		if (!tg_ip4_parse(v, !strcmp(f, "remote") ? &s->remote : &s->local))
-			return 0;
-		snprintf(err, errlen, "%s '%s': not an IPv4 address", opt, v);
-		return -EINVAL;
-	}
-	if (!strcmp(f, "cookie") || !strcmp(f, "peer_cookie")) {
-		__u8 *c = f[0] == 'c' ? s->cookie : s->peer_cookie;
-		__u8 *cl = f[0] == 'c' ? &s->cookie_len : &s->peer_cookie_len;
-
-		if (tg_is_none(v)) {
-			*cl = 0;
-			return 0;
-		}
-		if (!tg_unhex(v, c, cl))
-			return 0;
-		snprintf(err, errlen, "%s '%s': must be 8 or 16 hex digits", opt, v);
-		return -EINVAL;
-	}
-	if (!strcmp(f, "sublayer")) {
-		if (strcmp(v, "default") && strcmp(v, "none")) {
-			snprintf(err, errlen, "--sublayer '%s': must be 'default' or 'none'",
-				 v);
-			return -EINVAL;
-		}
-		s->sublayer = !strcmp(v, "default");
-		return 0;
-	}
-	if (!strcmp(f, "class")) {
-		if (tg_is_none(v)) {
-			s->cls[0] = '\0';
-			return 0;
-		}
-		if (strlen(v) > TG_NAME_MAX ||
-		    tg_sub_validate_name(v, e2, sizeof(e2))) {
-			snprintf(err, errlen, "--class '%s': not a valid class name", v);
-			return -EINVAL;
-		}
-		snprintf(s->cls, sizeof(s->cls), "%s", v);
-		return 0;
-	}
-	if (!strcmp(f, "down_rate") || !strcmp(f, "up_rate")) {
-		has = f[0] == 'd' ? &s->has_down_rate : &s->has_up_rate;
-		u64 = f[0] == 'd' ? &s->down_rate : &s->up_rate;
-		if (tg_is_none(v)) {
-			*has = false;
-			*u64 = 0;
-			return 0;
-		}
-		ret = tg_rate_parse(v, u64);
-		if (!ret) {
-			*has = true;
-			return 0;
-		}
-		snprintf(err, errlen, "%s '%s': %s", opt, v, ret == -ERANGE ?
-			 "zero or above 10tbit" :
-			 "not a rate like 512kbit, 10mbit, 1.5gbit or unlimited");
-		return -EINVAL;
-	}
-	if (!strcmp(f, "burst")) {
-		if (tg_is_none(v)) {
-			s->has_burst = false;
-			s->burst = 0;
-			return 0;
-		}
-		ret = tg_size_parse(v, &s->burst);
-		if (!ret) {
-			s->has_burst = true;
-			return 0;
-		}
-		snprintf(err, errlen, "--burst '%s': %s", v, ret == -ERANGE ?
-			 "zero or above 4g" : "not a size like 1500, 15k or 1m");
-		return -EINVAL;
-	}
-	if (!strcmp(f, "peer_mac")) {
-		if (tg_is_none(v)) {
-			s->has_peer_mac = false;
-			memset(s->peer_mac, 0, 6);
-			return 0;
-		}
-		if (!tg_mac_parse(v, s->peer_mac)) {
-			s->has_peer_mac = true;
-			return 0;
-		}
-		snprintf(err, errlen, "--peer-mac '%s': not a MAC address like 02:00:5e:00:53:01",
-			 v);
-		return -EINVAL;
-	}
-	if (!strcmp(f, "note")) {
-		if (strlen(v) > TG_NOTE_MAX) {
-			snprintf(err, errlen, "--note: longer than %d characters",
-				 TG_NOTE_MAX);
-			return -EINVAL;
-		}
-		snprintf(s->note, sizeof(s->note), "%s", v);
-		return 0;
-	}
-	if (!strcmp(f, "prefixes") || !strcmp(f, "prefix")) {
-		copy = strdup(v);
-		if (!copy)
-			return -ENOMEM;
-		ret = 0;
-		for (tok = strtok_r(copy, " ,", &save); tok && !ret;
-		     tok = strtok_r(NULL, " ,", &save)) {
-			ret = tg_prefix_parse(tok, &p, e2, sizeof(e2));
-			if (ret)
-				snprintf(err, errlen, "--prefix '%s': %s", tok, e2);
-			else
-				ret = tg_sub_add_prefix(s, &p);
-		}
-		free(copy);
-		return ret;
-	}
-	if (!strcmp(f, "enabled"))
-		flag = &s->enabled;
-	else if (!strcmp(f, "gre_csum"))
-		flag = &s->gre_csum;
-	else if (!strcmp(f, "gre_seq"))
-		flag = &s->gre_seq;
-	else if (!strcmp(f, "df"))
-		flag = &s->df;
-	else if (!strcmp(f, "udp_csum"))
-		flag = &s->udp_csum;
-	else if (!strcmp(f, "mss_clamp"))
-		flag = &s->mss_clamp;
-	else if (!strcmp(f, "ppp_acfc"))
-		flag = &s->ppp_acfc;
-	if (flag) {
-		if (!tg_parse_bool(v, &b)) {
-			*flag = b;
-			return 0;
-		}
-		snprintf(err, errlen, "%s '%s': must be 'on' or 'off'", opt, v);
-		return -EINVAL;
-	}
-
-	if (!strcmp(f, "key")) {
-		has = &s->has_key;
-		u32 = &s->key;
-	} else if (!strcmp(f, "tunnel_id")) {
-		has = &s->has_tunnel_id;
-		u32 = &s->tunnel_id;
-	} else if (!strcmp(f, "session")) {
-		has = &s->has_session;
-		u32 = &s->session;
-	} else if (!strcmp(f, "peer_session")) {
-		has = &s->has_peer_session;
-		u32 = &s->peer_session;
-	} else if (!strcmp(f, "peer_tunnel_id")) {
-		has = &s->has_peer_tunnel_id;
-		u32 = &s->peer_tunnel_id;
-	} else if (!strcmp(f, "peer_port")) {
-		has = &s->has_peer_port;
-		u16 = &s->peer_port;
-		max = 65535;
-	} else if (!strcmp(f, "local_port")) {
-		has = &s->has_local_port;
-		u16 = &s->local_port;
-		max = 65535;
-	} else if (!strcmp(f, "mtu")) {
-		u32 = &s->mtu;
-		max = 9000;
-	} else if (!strcmp(f, "dp_id")) {
-		u32 = &s->dp_id;
-	} else if (!strcmp(f, "ttl")) {
-		if (tg_is_none(v) || !strcmp(v, "default")) {
-			s->ttl = 0;
-			return 0;
-		}
-		ret = tg_parse_u64(v, 1, 255, &n);
-		if (!ret) {
-			s->ttl = n;
-			return 0;
-		}
-		snprintf(err, errlen, "--ttl '%s': %s", v, ret == -ERANGE ?
-			 "out of range 1..255" : "not a number");
-		return -EINVAL;
-	} else {
-		snprintf(err, errlen, "unknown field '%s'", f);
-		return -ENOENT;
-	}
-	if (has && tg_is_none(v)) {
-		*has = false;
-		if (u32)
-			*u32 = 0;
-		if (u16)
-			*u16 = 0;
-		return 0;
-	}
-	ret = tg_parse_u64(v, 0, max, &n);
-	if (ret) {
-		if (ret == -ERANGE)
-			snprintf(err, errlen, "%s '%s': out of range %s..%llu", opt,
-				 v, !strcmp(f, "mtu") ? "576" : "0",
-				 (unsigned long long)max);
-		else
-			snprintf(err, errlen, "%s '%s': not a number", opt, v);
-		return -EINVAL;
-	}
-	if (!strcmp(f, "mtu") && n < 576) {
-		snprintf(err, errlen, "--mtu '%s': out of range 576..9000", v);
-		return -EINVAL;
-	}
-	if (has)
-		*has = true;
-	if (u32)
-		*u32 = n;
-	if (u16)
-		*u16 = n;
-	return 0;
-}
-
-char *tg_sub_prefixes_text(const struct tg_sub *s)
-{
-	char *buf = malloc(s->nprefix * TG_PREFIX_STRLEN + 1), *p;
-	unsigned int i;
-
-	if (!buf)
-		return NULL;
-	p = buf;
-	*p = '\0';
-	for (i = 0; i < s->nprefix; i++) {
-		if (i)
-			*p++ = ' ';
-		tg_prefix_format(&s->prefix[i], p, TG_PREFIX_STRLEN);
-		p += strlen(p);
-	}
-	return buf;
-}
-
-void tg_sub_field_text(const struct tg_sub *s, const char *f, char *buf,
-		       size_t len)
-{
-	const char *sv = NULL;
-	bool flag = false;
-
-	buf[0] = '\0';
-	if (!strcmp(f, "name"))
-		sv = s->name;
-	else if (!strcmp(f, "type"))
-		sv = tg_tun_type_name(s->type);
-	else if (!strcmp(f, "note"))
-		sv = s->note;
-	else if (!strcmp(f, "class"))
-		sv = s->cls;
-	if (sv) {
-		snprintf(buf, len, "%s", sv);
-		return;
-	}
-	if (!strcmp(f, "remote"))
-		tg_ip4_format(s->remote, buf, len);
-	else if (!strcmp(f, "local"))
-		tg_ip4_format(s->local, buf, len);
-	else if (!strcmp(f, "key") && s->has_key)
-		snprintf(buf, len, "%u", s->key);
-	else if (!strcmp(f, "tunnel_id") && s->has_tunnel_id)
-		snprintf(buf, len, "%u", s->tunnel_id);
-	else if (!strcmp(f, "session") && s->has_session)
-		snprintf(buf, len, "%u", s->session);
-	else if (!strcmp(f, "cookie") && s->cookie_len && len > 16)
-		tg_hex(s->cookie, s->cookie_len, buf);
-	else if (!strcmp(f, "sublayer") && tg_type_l2tpv3(s->type))
-		snprintf(buf, len, "%s", s->sublayer ? "default" : "none");
-	else if (!strcmp(f, "mtu"))
-		snprintf(buf, len, "%u", s->mtu);
-	else if (!strcmp(f, "down_rate") && s->has_down_rate)
-		tg_rate_format(s->down_rate, buf, len);
-	else if (!strcmp(f, "up_rate") && s->has_up_rate)
-		tg_rate_format(s->up_rate, buf, len);
-	else if (!strcmp(f, "burst") && s->has_burst)
-		tg_size_format(s->burst, buf, len);
-	else if (!strcmp(f, "peer_session") && s->has_peer_session)
-		snprintf(buf, len, "%u", s->peer_session);
-	else if (!strcmp(f, "peer_tunnel_id") && s->has_peer_tunnel_id)
-		snprintf(buf, len, "%u", s->peer_tunnel_id);
-	else if (!strcmp(f, "peer_cookie") && s->peer_cookie_len && len > 16)
-		tg_hex(s->peer_cookie, s->peer_cookie_len, buf);
-	else if (!strcmp(f, "peer_port") && s->has_peer_port)
-		snprintf(buf, len, "%u", s->peer_port);
-	else if (!strcmp(f, "local_port") && s->has_local_port)
-		snprintf(buf, len, "%u", s->local_port);
-	else if (!strcmp(f, "peer_mac") && s->has_peer_mac)
-		tg_mac_format(s->peer_mac, buf, len);
-	else if (!strcmp(f, "ttl") && s->ttl)
-		snprintf(buf, len, "%u", s->ttl);
-	else if (!strcmp(f, "dp_id"))
-		snprintf(buf, len, "%u", s->dp_id);
-	if (!strcmp(f, "enabled"))
-		flag = s->enabled;
-	else if (!strcmp(f, "gre_csum"))
-		flag = s->gre_csum;
-	else if (!strcmp(f, "gre_seq"))
-		flag = s->gre_seq;
-	else if (!strcmp(f, "df"))
-		flag = s->df;
-	else if (!strcmp(f, "udp_csum"))
-		flag = s->udp_csum;
-	else if (!strcmp(f, "mss_clamp"))
-		flag = s->mss_clamp;
-	else if (!strcmp(f, "ppp_acfc"))
-		flag = s->ppp_acfc;
-	else
-		return;
-	snprintf(buf, len, "%s", flag ? "on" : "off");
 }
