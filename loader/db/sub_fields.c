@@ -638,7 +638,6 @@ int tg_sub_read_row(sqlite3_stmt *st, struct tg_sub *s, char *err,
 	s->id = sqlite3_column_int64(st, 0);
 	TG_FOR_COLUMN(f) {
 		k++;
-		txt = (const char *)sqlite3_column_text(st, k);
 		if (sqlite3_column_type(st, k) == SQLITE_NULL) {
 			if (f->kind == TG_FK_TYPE || f->kind == TG_FK_IP4 ||
 			    f->kind == TG_FK_NAME) {
@@ -648,6 +647,9 @@ int tg_sub_read_row(sqlite3_stmt *st, struct tg_sub *s, char *err,
 			tg_field_clear(s, f);
 			continue;
 		}
+		txt = (const char *)sqlite3_column_text(st, k);
+		if (!txt)
+			txt = "";
 		switch (f->kind) {
 		case TG_FK_BOOL:
 		case TG_FK_SUBLAYER:
@@ -665,10 +667,11 @@ int tg_sub_read_row(sqlite3_stmt *st, struct tg_sub *s, char *err,
 		case TG_FK_NAME:
 		case TG_FK_TEXT:
 		case TG_FK_CLASS:
-			snprintf(FV(s, f, char), f->max + 1, "%s", txt ? txt : "");
+			snprintf(FV(s, f, char), f->max + 1, "%s", txt);
 			break;
 		default:
-			if (!txt || !*txt) {
+			/* An empty cookie or MAC is unset; an empty address is not. */
+			if (!*txt && tg_field_optional(f)) {
 				tg_field_clear(s, f);
 				break;
 			}
