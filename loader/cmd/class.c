@@ -139,29 +139,11 @@ static void class_text(const struct tg_class *c, char *buf, size_t len)
 		 tg_scope_name(c->scope));
 }
 
-/* Count of subscribers of class name ('default' also those without). */
-static int class_users(sqlite3 *db, const char *name)
-{
-	sqlite3_stmt *st;
-	int n = -EIO;
-
-	if (sqlite3_prepare_v2(db, strcmp(name, "default") ?
-			       "SELECT count(*) FROM subscriber WHERE class = ?" :
-			       "SELECT count(*) FROM subscriber WHERE class = ? OR class IS NULL",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -EIO;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 static int class_print(sqlite3 *db, const struct tg_class *c)
 {
 	struct json_writer *w;
 	char buf[256];
-	int n = class_users(db, c->name);
+	int n = tg_db_class_count(db, c->name);
 
 	if (!tg_opts.json) {
 		printf("%-20s %-12s %-12s %-8s %s\n", "NAME", "DOWN", "UP",
@@ -378,7 +360,7 @@ static int class_list(int argc, char **argv)
 		jsonw_start_array(w);
 		for (i = 0; i < n; i++) {
 			class_json(w, &v[i]);
-			jsonw_int_field(w, "subscribers", class_users(db, v[i].name));
+			jsonw_int_field(w, "subscribers", tg_db_class_count(db, v[i].name));
 			jsonw_end_object(w);
 		}
 		jsonw_end_array(w);

@@ -143,6 +143,25 @@ static void csv_row(FILE *f, const char *kind, const char *const *names,
 	fputs("\r\n", f);
 }
 
+/* A setting row of the keys import takes. */
+static void export_csv_setting(void *ctx, const char *key, const char *value)
+{
+	const char *names[2] = { "name", "value" }, *vals[2] = { key, value };
+	const char *const *k;
+
+	for (k = tg_setting_keys; *k && strcmp(*k, key); k++)
+		;
+	if (*k)
+		csv_row(ctx, "setting", names, vals, 2);
+}
+
+/* A setting but what sync keeps for itself. */
+static void export_json_setting(void *ctx, const char *key, const char *value)
+{
+	if (strcmp(key, "sync_maps") && strcmp(key, "sync_live"))
+		jsonw_string_field(ctx, key, value);
+}
+
 static int export_csv(FILE *f, sqlite3 *db, const struct tg_class *cls,
 		      size_t ncls, const struct tg_prefix *com, size_t ncom,
 		      const struct tg_sub *subs, size_t nsub)
@@ -150,28 +169,11 @@ static int export_csv(FILE *f, sqlite3 *db, const struct tg_class *cls,
 	char buf[TG_FIELD_MAX], d[32], u[32], b[32], *pfx;
 	const char *names[5], *vals[5];
 	const char *const *c;
-	sqlite3_stmt *st;
 	size_t i;
 
 	csv_header(f);
-	if (sqlite3_prepare_v2(db, "SELECT key, value FROM setting ORDER BY key",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (tg_db_setting_each(db, export_csv_setting, f))
 		return -EIO;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *k = (const char *)sqlite3_column_text(st, 0);
-		const char *const *kk;
-
-		for (kk = tg_setting_keys; *kk && strcmp(*kk, k); kk++)
-			;
-		if (!*kk)
-			continue;
-		names[0] = "name";
-		vals[0] = k;
-		names[1] = "value";
-		vals[1] = (const char *)sqlite3_column_text(st, 1);
-		csv_row(f, "setting", names, vals, 2);
-	}
-	sqlite3_finalize(st);
 	for (i = 0; i < ncls; i++) {
 		tg_rate_format(cls[i].down_rate, d, sizeof(d));
 		tg_rate_format(cls[i].up_rate, u, sizeof(u));
@@ -221,7 +223,6 @@ static int export_json(FILE *f, sqlite3 *db, const struct tg_class *cls,
 {
 	struct json_writer *w = jsonw_new(f);
 	char buf[TG_PREFIX_STRLEN];
-	sqlite3_stmt *st;
 	size_t i;
 
 	if (!w)
@@ -230,13 +231,7 @@ static int export_json(FILE *f, sqlite3 *db, const struct tg_class *cls,
 	jsonw_uint_field(w, "version", TG_DB_VERSION);
 	jsonw_name(w, "settings");
 	jsonw_start_object(w);
-	if (sqlite3_prepare_v2(db, "SELECT key, value FROM setting WHERE key NOT IN ('sync_maps', 'sync_live') ORDER BY key",
-			       -1, &st, NULL) == SQLITE_OK) {
-		while (sqlite3_step(st) == SQLITE_ROW)
-			jsonw_string_field(w, (const char *)sqlite3_column_text(st, 0),
-					   (const char *)sqlite3_column_text(st, 1));
-		sqlite3_finalize(st);
-	}
+	tg_db_setting_each(db, export_json_setting, w);
 	jsonw_end_object(w);
 	jsonw_name(w, "classes");
 	jsonw_start_array(w);
@@ -313,7 +308,7 @@ int do_export(int argc, char **argv)
 	if (ret)
 		return ret;
 	/* One read transaction: a consistent picture. */
-	tg_db_exec(db, "BEGIN");
+	tg_db_begin(db);
 	ret = tg_db_class_list(db, &cls, &ncls);
 	if (!ret)
 		ret = tg_db_community_list(db, &com, &ncom);
@@ -344,7 +339,7 @@ out:
 		ret = -EIO;
 		tg_err("export: %s: cannot write", out);
 	}
-	tg_db_exec(db, "COMMIT");
+	tg_db_commit(db);
 	free(cls);
 	free(com);
 	tg_sub_list_free(subs, nsub);
@@ -1019,20 +1014,9 @@ static int imp_write(struct import *im, struct tg_dp_ids *ids)
 	}
 	for (i = im->ndbcls; i < im->ncls && !err; i++)
 		err = tg_db_class_insert(im->db, &im->cls[i]);
-	if (!err && sqlite3_prepare_v2(im->db, "INSERT INTO community(prefix) VALUES(?)",
-				       -1, &st, NULL) != SQLITE_OK)
-		err = -EIO;
-	for (i = 0; i < im->ncom && !err; i++) {
-		char a[TG_PREFIX_STRLEN];
-
-		if (!im->com[i].line)
-			continue;
-		tg_prefix_format(&im->com[i].p, a, sizeof(a));
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			err = -EIO;
-	}
+	for (i = 0; i < im->ncom && !err; i++)
+		if (im->com[i].line)
+			err = tg_db_community_insert(im->db, &im->com[i].p, &st);
 	sqlite3_finalize(st);
 	if (!err)
 		err = tg_db_bulk_begin(im->db);
@@ -1130,7 +1114,7 @@ int do_import(int argc, char **argv)
 	ret = tg_db_open(tg_db_path(), false, &im.db);
 	if (ret)
 		goto out;
-	if (tg_db_exec(im.db, "BEGIN IMMEDIATE")) {
+	if (tg_db_begin_write(im.db)) {
 		tg_err("import: database busy or not writable: %s",
 		       sqlite3_errmsg(im.db));
 		ret = -EIO;
@@ -1208,7 +1192,7 @@ int do_import(int argc, char **argv)
 	}
 	ret = imp_write(&im, &ids);
 	if (!ret)
-		ret = tg_db_exec(im.db, "COMMIT");
+		ret = tg_db_commit(im.db);
 	if (ret) {
 		tg_err("import: cannot write the database: %s",
 		       sqlite3_errmsg(im.db));
@@ -1233,7 +1217,7 @@ int do_import(int argc, char **argv)
 	}
 out:
 	if (in_txn)
-		tg_db_exec(im.db, "ROLLBACK");
+		tg_db_rollback(im.db);
 	for (i = 0; i < im.nsubs; i++)
 		tg_sub_free(&im.subs[i].s);
 	free(im.subs);

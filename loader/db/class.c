@@ -372,6 +372,37 @@ out:
 	return tg_commit(db, ret, err, errlen);
 }
 
+int tg_db_class_count(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st;
+	int n = -EIO;
+
+	if (sqlite3_prepare_v2(db, strcmp(name, "default") ?
+			       "SELECT count(*) FROM subscriber WHERE class = ?" :
+			       "SELECT count(*) FROM subscriber WHERE class = ? OR class IS NULL",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+int tg_db_community_insert(sqlite3 *db, const struct tg_prefix *p,
+			   sqlite3_stmt **st)
+{
+	char a[TG_PREFIX_STRLEN];
+
+	if (!*st && sqlite3_prepare_v2(db, "INSERT INTO community(prefix) VALUES(?)",
+				       -1, st, NULL) != SQLITE_OK)
+		return -EIO;
+	tg_prefix_format(p, a, sizeof(a));
+	sqlite3_reset(*st);
+	sqlite3_bind_text(*st, 1, a, -1, SQLITE_TRANSIENT);
+	return sqlite3_step(*st) == SQLITE_DONE ? 0 : -EIO;
+}
+
 int tg_db_community_list(sqlite3 *db, struct tg_prefix **v, size_t *n)
 {
 	struct tg_prefix *a = NULL, *na;

@@ -225,6 +225,31 @@ int tg_db_exec(sqlite3 *db, const char *sql)
 	return 0;
 }
 
+int tg_db_begin(sqlite3 *db)
+{
+	return tg_db_exec(db, "BEGIN");
+}
+
+int tg_db_begin_write(sqlite3 *db)
+{
+	return tg_db_exec(db, "BEGIN IMMEDIATE");
+}
+
+int tg_db_commit(sqlite3 *db)
+{
+	return tg_db_exec(db, "COMMIT");
+}
+
+void tg_db_rollback(sqlite3 *db)
+{
+	tg_db_exec(db, "ROLLBACK");
+}
+
+int tg_db_lazy_commits(sqlite3 *db)
+{
+	return tg_db_exec(db, "PRAGMA synchronous = NORMAL");
+}
+
 int tg_db_int(sqlite3 *db, const char *sql, long long *v)
 {
 	sqlite3_stmt *st;
@@ -509,6 +534,23 @@ int tg_db_setting_get(sqlite3 *db, const char *key, char *buf, size_t len)
 	}
 	sqlite3_finalize(st);
 	return err;
+}
+
+int tg_db_setting_each(sqlite3 *db,
+		       void (*fn)(void *ctx, const char *key, const char *value),
+		       void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT key, value FROM setting ORDER BY key",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, (const char *)sqlite3_column_text(st, 0),
+		   (const char *)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
 int tg_db_setting_set(sqlite3 *db, const char *key, const char *value)

@@ -322,6 +322,10 @@ int tg_db_bulk_end(sqlite3 *db, __s64 first_id);
 /* Raw settings: 0, -ENOENT (get: not set) or -EIO. */
 int tg_db_setting_get(sqlite3 *db, const char *key, char *buf, size_t len);
 int tg_db_setting_set(sqlite3 *db, const char *key, const char *value);
+/* fn(ctx, key, value) for every setting stored, by key: 0 or -EIO. */
+int tg_db_setting_each(sqlite3 *db,
+		       void (*fn)(void *ctx, const char *key, const char *value),
+		       void *ctx);
 
 #define TG_GW_MAC_DEFAULT "02:74:67:00:00:01"
 #define TG_TTL_DEFAULT 64
@@ -392,10 +396,16 @@ int tg_db_class_list(sqlite3 *db, struct tg_class **v, size_t *n);
 /* Insert without checks or transaction (import). 0 or -EIO. */
 int tg_db_class_insert(sqlite3 *db, const struct tg_class *c);
 
+/* Subscribers of class name ('default': also those naming none), or -EIO. */
+int tg_db_class_count(sqlite3 *db, const char *name);
+
 /* Community prefixes: canonical text, sorted. */
 int tg_db_community_add(sqlite3 *db, const struct tg_prefix *p, char *err,
 			size_t errlen);
 int tg_db_community_del(sqlite3 *db, const struct tg_prefix *p);
+/* Insert without checks (import), statement kept in *st (finalize): 0 or -EIO. */
+int tg_db_community_insert(sqlite3 *db, const struct tg_prefix *p,
+			   sqlite3_stmt **st);
 int tg_db_community_list(sqlite3 *db, struct tg_prefix **v, size_t *n);
 
 /*
@@ -419,6 +429,42 @@ int tg_db_settings_load(sqlite3 *db, struct tg_settings *st);
 
 /* The integer the query's first row starts with: 0 or -EIO. */
 int tg_db_int(sqlite3 *db, const char *sql, long long *v);
+
+/* One usage record as read; texts valid during the callback only. */
+struct tg_usage_row {
+	const char *name;
+	__s64 subscriber_id;
+	__u32 dp_id;
+	const char *cls, *ip;		/* NULL: none */
+	__s64 start, end;		/* unix seconds; start -1: unknown */
+	__u64 up_bytes, down_bytes, up_packets, down_packets;
+	bool final;
+};
+/*
+ * fn(ctx, row) for each record whose period ends in (since, until], of
+ * subscriber only (NULL: all); by name then age, by_time: by age only.
+ * 0 or -EIO.
+ */
+int tg_db_usage_each(sqlite3 *db, const char *only, __s64 since,
+		     __s64 until, bool by_time,
+		     void (*fn)(void *ctx, const struct tg_usage_row *r),
+		     void *ctx);
+/* Whether name has records or is a subscriber: 1, 0 or -EIO. */
+int tg_db_usage_known(sqlite3 *db, const char *name);
+/* Records of the period ending at period_end (0 when unreadable). */
+long long tg_db_usage_count(sqlite3 *db, __s64 period_end);
+
+/*
+ * Transactions: a read one (a consistent picture), a write one (taken at
+ * once, so that it does not fail half-way on a busy database).
+ * 0 or -EIO (logged).
+ */
+int tg_db_begin(sqlite3 *db);
+int tg_db_begin_write(sqlite3 *db);
+int tg_db_commit(sqlite3 *db);
+void tg_db_rollback(sqlite3 *db);
+/* Commits of this connection need not wait for the disk (a cache). */
+int tg_db_lazy_commits(sqlite3 *db);
 
 /* Run one SQL statement without results: 0 or -EIO (logged). */
 int tg_db_exec(sqlite3 *db, const char *sql);
