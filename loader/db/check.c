@@ -8,7 +8,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "db/db.h"
+#include "db/check.h"
+#include "db/class.h"
+#include "db/overlap.h"
+#include "db/settings.h"
+#include "db/sub.h"
 
 struct chk {
 	void (*report)(void *ctx, const char *who, const char *msg);
@@ -437,4 +441,23 @@ out:
 	free(pf);
 	sqlite3_finalize(st);
 	return ret;
+}
+
+int tg_db_prefix_overlap_subs(sqlite3 *db, const struct tg_sub *subs,
+			      size_t n, char *msg, size_t len)
+{
+	struct tg_prefix_clash o;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = tg_db_prefix_clash(db, subs[i].prefix, subs[i].nprefix,
+					 subs[i].id, true, &o);
+		if (ret == 1)
+			snprintf(msg, len, "subscriber '%s': prefix '%s': overlaps '%s' of subscriber '%s'",
+				 subs[i].name, o.prefix, o.other, o.owner);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }

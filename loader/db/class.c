@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "util/cli.h"
-#include "db/db.h"
+#include "db/class.h"
 #include "util/log.h"
 
 const char *tg_scope_name(enum tg_scope s)
@@ -27,19 +27,10 @@ int tg_scope_parse(const char *s, enum tg_scope *out)
 
 int tg_class_validate(const struct tg_class *c, char *err, size_t errlen)
 {
-	struct tg_sub probe;
 	char b[32];
 
-	tg_sub_init(&probe);
-	snprintf(probe.name, sizeof(probe.name), "%s", c->name);
-	probe.type = TG_TUN_IPIP;
-	probe.remote = probe.local = 0x01010101;
-	if (tg_sub_validate(&probe, err, errlen)) {
-		snprintf(err, errlen,
-			 "name '%s': must be 1..%d letters, digits, '.', '_' or '-', starting with a letter or digit",
-			 c->name, TG_NAME_MAX);
+	if (tg_name_validate(c->name, err, errlen))
 		return -EINVAL;
-	}
 	if (c->burst < 576) {
 		tg_size_format(c->burst, b, sizeof(b));
 		snprintf(err, errlen,
@@ -147,23 +138,6 @@ __u64 tg_burst_default(__u64 down_rate, __u64 up_rate)
 	if (b > TG_BURST_DEFAULT_MAX)
 		return TG_BURST_DEFAULT_MAX;
 	return b > TG_BURST_DEFAULT_MIN ? b : TG_BURST_DEFAULT_MIN;
-}
-
-void tg_sub_effective(const struct tg_sub *s, const struct tg_class *cls,
-		      struct tg_class *eff)
-{
-	if (cls)
-		*eff = *cls;
-	else
-		memset(eff, 0, sizeof(*eff));
-	if (s->has_down_rate)
-		eff->down_rate = s->down_rate;
-	if (s->has_up_rate)
-		eff->up_rate = s->up_rate;
-	if (s->has_burst)
-		eff->burst = s->burst;
-	else if (!cls && (eff->down_rate || eff->up_rate))
-		eff->burst = tg_burst_default(eff->down_rate, eff->up_rate);
 }
 
 /*

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "db/db.h"
+#include "db/overlap.h"
 
 static int tg_owned_prefix_cmp(const void *a, const void *b)
 {
@@ -92,18 +92,18 @@ static void tg_prefix_glob(const struct tg_prefix *p, char *buf, size_t len)
 	snprintf(buf + off, len - off, "*");
 }
 
-static void tg_clash_fill(struct tg_prefix_clash *o, const struct tg_sub *s,
+static void tg_clash_fill(struct tg_prefix_clash *o, unsigned int index,
 			  const struct tg_prefix *p, const char *other,
 			  const unsigned char *owner)
 {
-	o->sub = s;
+	o->index = index;
 	tg_prefix_format(p, o->prefix, sizeof(o->prefix));
 	snprintf(o->other, sizeof(o->other), "%s", other);
 	snprintf(o->owner, sizeof(o->owner), "%s", owner ? (const char *)owner : "");
 }
 
-int tg_db_prefix_clash(sqlite3 *db, const struct tg_sub *subs, size_t n,
-		       bool enabled_only, struct tg_prefix_clash *o)
+int tg_db_prefix_clash(sqlite3 *db, const struct tg_prefix *pfx, unsigned int n,
+		       __s64 self, bool enabled_only, struct tg_prefix_clash *o)
 {
 	const char *en = enabled_only ? " AND s.enabled = 1" : "";
 	char b[TG_PREFIX_STRLEN], glob[64], err[64], sql[256];
@@ -112,7 +112,6 @@ int tg_db_prefix_clash(sqlite3 *db, const struct tg_sub *subs, size_t n,
 	struct tg_prefix q;
 	const char *txt;
 	unsigned int j, l;
-	size_t i;
 	int ret = -EIO, rc;
 
 	snprintf(sql, sizeof(sql), "SELECT s.name FROM prefix p"
@@ -125,61 +124,44 @@ int tg_db_prefix_clash(sqlite3 *db, const struct tg_sub *subs, size_t n,
 		 " WHERE p.prefix GLOB ?1 AND s.id != ?2%s", en);
 	if (sqlite3_prepare_v2(db, sql, -1, &in, NULL) != SQLITE_OK)
 		goto out;
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < subs[i].nprefix; j++) {
-			p = &subs[i].prefix[j];
-			/* Prefixes holding p: one lookup per shorter length. */
-			for (l = 0; l <= p->len; l++) {
-				tg_prefix_cut(p, l, &q);
-				tg_prefix_format(&q, b, sizeof(b));
-				sqlite3_reset(eq);
-				sqlite3_bind_text(eq, 1, b, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_int64(eq, 2, subs[i].id);
-				rc = sqlite3_step(eq);
-				if (rc == SQLITE_ROW) {
-					tg_clash_fill(o, &subs[i], p, b,
-						      sqlite3_column_text(eq, 0));
-					ret = 1;
-					goto out;
-				}
-				if (rc != SQLITE_DONE)
-					goto out;
-			}
-			/* Prefixes inside p: a range of the text index. */
-			tg_prefix_glob(p, glob, sizeof(glob));
-			sqlite3_reset(in);
-			sqlite3_bind_text(in, 1, glob, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(in, 2, subs[i].id);
-			while ((rc = sqlite3_step(in)) == SQLITE_ROW) {
-				txt = (const char *)sqlite3_column_text(in, 0);
-				if (!txt || tg_prefix_parse(txt, &q, err, sizeof(err)) ||
-				    !tg_prefix_overlap(p, &q))
-					continue;
-				tg_clash_fill(o, &subs[i], p, txt,
-					      sqlite3_column_text(in, 1));
+	for (j = 0; j < n; j++) {
+		p = &pfx[j];
+		/* Prefixes holding p: one lookup per shorter length. */
+		for (l = 0; l <= p->len; l++) {
+			tg_prefix_cut(p, l, &q);
+			tg_prefix_format(&q, b, sizeof(b));
+			sqlite3_reset(eq);
+			sqlite3_bind_text(eq, 1, b, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(eq, 2, self);
+			rc = sqlite3_step(eq);
+			if (rc == SQLITE_ROW) {
+				tg_clash_fill(o, j, p, b, sqlite3_column_text(eq, 0));
 				ret = 1;
 				goto out;
 			}
 			if (rc != SQLITE_DONE)
 				goto out;
 		}
+		/* Prefixes inside p: a range of the text index. */
+		tg_prefix_glob(p, glob, sizeof(glob));
+		sqlite3_reset(in);
+		sqlite3_bind_text(in, 1, glob, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(in, 2, self);
+		while ((rc = sqlite3_step(in)) == SQLITE_ROW) {
+			txt = (const char *)sqlite3_column_text(in, 0);
+			if (!txt || tg_prefix_parse(txt, &q, err, sizeof(err)) ||
+			    !tg_prefix_overlap(p, &q))
+				continue;
+			tg_clash_fill(o, j, p, txt, sqlite3_column_text(in, 1));
+			ret = 1;
+			goto out;
+		}
+		if (rc != SQLITE_DONE)
+			goto out;
 	}
 	ret = 0;
 out:
 	sqlite3_finalize(eq);
 	sqlite3_finalize(in);
-	return ret;
-}
-
-int tg_db_prefix_overlap_subs(sqlite3 *db, const struct tg_sub *subs,
-			      size_t n, char *msg, size_t len)
-{
-	struct tg_prefix_clash o;
-	int ret;
-
-	ret = tg_db_prefix_clash(db, subs, n, true, &o);
-	if (ret == 1)
-		snprintf(msg, len, "subscriber '%s': prefix '%s': overlaps '%s' of subscriber '%s'",
-			 o.sub->name, o.prefix, o.other, o.owner);
 	return ret;
 }

@@ -11,7 +11,9 @@
 #include <sys/socket.h>
 
 #include "util/cli.h"
-#include "db/db.h"
+#include "db/overlap.h"
+#include "db/settings.h"
+#include "db/sub.h"
 #include "util/log.h"
 
 static const char *const tg_type_names[TG_TUN_MAX] = {
@@ -237,25 +239,6 @@ static bool tg_ip4_unicast(__be32 a)
 	return h && h != 0xffffffff && (h >> 28) != 0xe;
 }
 
-int tg_sub_validate_name(const char *name, char *err, size_t errlen)
-{
-	const char *p;
-
-	if (!*name || !isalnum((unsigned char)name[0]))
-		goto bad;
-	for (p = name; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
-			goto bad;
-	if (p - name > TG_NAME_MAX)
-		goto bad;
-	return 0;
-bad:
-	snprintf(err, errlen,
-		 "name '%s': must be 1..%d letters, digits, '.', '_' or '-', starting with a letter or digit",
-		 name, TG_NAME_MAX);
-	return -EINVAL;
-}
-
 /* Options of the return path and their types and ranges. */
 static int tg_sub_validate_peer(const struct tg_sub *s, char *err,
 				size_t errlen)
@@ -413,7 +396,7 @@ int tg_sub_validate(const struct tg_sub *s, char *err, size_t errlen)
 	bool has6;
 	int ret;
 
-	ret = tg_sub_validate_name(s->name, err, errlen);
+	ret = tg_name_validate(s->name, err, errlen);
 	if (ret)
 		return ret;
 	if (s->type <= TG_TUN_NONE || s->type >= TG_TUN_MAX) {
@@ -443,7 +426,7 @@ int tg_sub_validate(const struct tg_sub *s, char *err, size_t errlen)
 			 s->mtu, mtu_min, has6 ? " (IPv6 prefix)" : "");
 		return -EINVAL;
 	}
-	if (*s->cls && tg_sub_validate_name(s->cls, err, errlen)) {
+	if (*s->cls && tg_name_validate(s->cls, err, errlen)) {
 		snprintf(err, errlen, "--class '%s': not a valid class name",
 			 s->cls);
 		return -EINVAL;
@@ -714,7 +697,7 @@ int tg_db_sub_conflicts(sqlite3 *db, const struct tg_sub *s, __s64 self,
 	sqlite3_stmt *st = NULL;
 	struct tg_tun_key k, ok;
 	struct tg_class c;
-	struct tg_sub o, t;
+	struct tg_sub o;
 	int ret, rc;
 
 	ret = tg_sub_class(db, s, &c);
@@ -779,9 +762,7 @@ int tg_db_sub_conflicts(sqlite3 *db, const struct tg_sub *s, __s64 self,
 		goto io;
 	if (!s->nprefix)
 		return 0;
-	t = *s;
-	t.id = self;
-	ret = tg_db_prefix_clash(db, &t, 1, false, &pc);
+	ret = tg_db_prefix_clash(db, s->prefix, s->nprefix, self, false, &pc);
 	if (ret == 1) {
 		snprintf(err, errlen, "--prefix '%s': overlaps '%s' of subscriber '%s'",
 			 pc.prefix, pc.other, pc.owner);
@@ -974,4 +955,21 @@ out:
 	if (ret)
 		tg_db_exec(db, "ROLLBACK");
 	return ret;
+}
+
+void tg_sub_effective(const struct tg_sub *s, const struct tg_class *cls,
+		      struct tg_class *eff)
+{
+	if (cls)
+		*eff = *cls;
+	else
+		memset(eff, 0, sizeof(*eff));
+	if (s->has_down_rate)
+		eff->down_rate = s->down_rate;
+	if (s->has_up_rate)
+		eff->up_rate = s->up_rate;
+	if (s->has_burst)
+		eff->burst = s->burst;
+	else if (!cls && (eff->down_rate || eff->up_rate))
+		eff->burst = tg_burst_default(eff->down_rate, eff->up_rate);
 }

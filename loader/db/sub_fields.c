@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "db/db.h"
+#include "db/sub.h"
 #include "util/cli.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -293,7 +293,7 @@ int tg_sub_field_set(struct tg_sub *s, const struct tg_field *f,
 			return 0;
 		}
 		if (strlen(v) > f->max ||
-		    tg_sub_validate_name(v, e2, sizeof(e2))) {
+		    tg_name_validate(v, e2, sizeof(e2))) {
 			snprintf(err, errlen, "%s '%s': not a valid class name",
 				 opt, v);
 			return -EINVAL;

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "db/db.h"
+#include "db/usage.h"
 
 static void tg_usage_from_row(sqlite3_stmt *st, struct tg_usage_row *r)
 {
