@@ -69,6 +69,27 @@ void tg_sub_init(struct tg_sub *s);
 void tg_sub_free(struct tg_sub *s);
 void tg_sub_list_free(struct tg_sub *subs, size_t n);
 
+/* Tunnel types by what they carry and how. */
+static inline bool tg_type_l2tpv3(enum tg_tunnel_type t)
+{
+	return t == TG_TUN_L2TPV3_IP || t == TG_TUN_L2TPV3_UDP;
+}
+
+static inline bool tg_type_udp(enum tg_tunnel_type t)
+{
+	return t == TG_TUN_L2TPV3_UDP || t == TG_TUN_L2TPV2;
+}
+
+static inline bool tg_type_gre(enum tg_tunnel_type t)
+{
+	return t == TG_TUN_GRE || t == TG_TUN_GRETAP;
+}
+
+static inline bool tg_type_eth(enum tg_tunnel_type t)
+{
+	return t == TG_TUN_GRETAP || t == TG_TUN_EOIP || tg_type_l2tpv3(t);
+}
+
 /* "gre" <-> TG_TUN_GRE. Parse returns TG_TUN_NONE for unknown names. */
 const char *tg_tun_type_name(enum tg_tunnel_type t);
 enum tg_tunnel_type tg_tun_type_parse(const char *name);
