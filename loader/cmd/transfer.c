@@ -498,25 +498,6 @@ struct imp_sub {
 	bool has_dp_id;
 };
 
-struct imp_pfx {
-	struct tg_prefix p;
-	unsigned int line;	/* 0: already in the database */
-	const char *owner;
-};
-
-static int imp_pfx_cmp(const void *a, const void *b)
-{
-	const struct imp_pfx *x = a, *y = b;
-	int c;
-
-	if (x->p.family != y->p.family)
-		return x->p.family - y->p.family;
-	c = memcmp(x->p.addr, y->p.addr, 16);
-	if (c)
-		return c;
-	return x->p.len - y->p.len;
-}
-
 struct imp_key {
 	struct tg_tun_key k;
 	unsigned int line;
@@ -550,7 +531,7 @@ struct import {
 	struct tg_class *cls;		/* database's and the file's */
 	size_t ncls, ndbcls;
 	unsigned int *cls_line;
-	struct imp_pfx *com;
+	struct tg_owned_prefix *com;	/* owner: line, 0 for the database */
 	size_t ncom;
 	char *set_key[16], *set_val[16];
 	unsigned int set_line[16];
@@ -677,7 +658,7 @@ static int imp_class_row(struct import *im, unsigned int line, char **cols,
 static int imp_community_row(struct import *im, unsigned int line,
 			     char **cols, char **vals, int n)
 {
-	struct imp_pfx *np;
+	struct tg_owned_prefix *np;
 	struct tg_prefix p;
 	const char *v = NULL;
 	char err[64];
@@ -706,8 +687,7 @@ static int imp_community_row(struct import *im, unsigned int line,
 		return -ENOMEM;
 	im->com = np;
 	im->com[im->ncom].p = p;
-	im->com[im->ncom].owner = NULL;
-	im->com[im->ncom++].line = line;
+	im->com[im->ncom++].owner = line;
 	return 0;
 }
 
@@ -815,6 +795,19 @@ static void imp_overlap_found(void *ctx, const struct tg_owned_prefix *in,
 		name, a, b, oname);
 }
 
+/* Community prefixes: reported on the file's line (the later one). */
+static void imp_community_found(void *ctx, const struct tg_owned_prefix *in,
+				const struct tg_owned_prefix *out)
+{
+	const struct tg_owned_prefix *r = in->owner ? in : out;
+	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN];
+
+	tg_prefix_format(&r->p, a, sizeof(a));
+	tg_prefix_format(r == in ? &out->p : &in->p, b, sizeof(b));
+	bad_add(ctx, r->owner,
+		"community: prefix '%s': overlaps community prefix '%s'", a, b);
+}
+
 /* Checks across rows and against the database. */
 static int imp_cross(struct import *im, struct tg_sub *dbs, size_t ndb,
 		     struct tg_dp_ids *ids)
@@ -824,7 +817,7 @@ static int imp_cross(struct import *im, struct tg_sub *dbs, size_t ndb,
 	struct tg_owned_prefix *pf = NULL;
 	struct imp_owners ov = { im, dbs, ndb };
 	const struct tg_class *c;
-	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN], bs[32];
+	char bs[32];
 	size_t i, j, n;
 	struct tg_sub *s;
 	int ret = -ENOMEM;
@@ -892,16 +885,7 @@ static int imp_cross(struct import *im, struct tg_sub *dbs, size_t ndb,
 	tg_prefix_overlaps(pf, n, imp_overlap_found, &ov);
 
 	/* Community prefixes among themselves and the database's. */
-	qsort(im->com, im->ncom, sizeof(*im->com), imp_pfx_cmp);
-	for (i = 1; i < im->ncom; i++) {
-		if (!tg_prefix_overlap(&im->com[i - 1].p, &im->com[i].p))
-			continue;
-		j = im->com[i].line ? i : i - 1;
-		tg_prefix_format(&im->com[j].p, a, sizeof(a));
-		tg_prefix_format(&im->com[j == i ? i - 1 : i].p, b, sizeof(b));
-		bad_add(&im->bad, im->com[j].line,
-			"community: prefix '%s': overlaps community prefix '%s'", a, b);
-	}
+	tg_prefix_overlaps(im->com, im->ncom, imp_community_found, &im->bad);
 
 	/* Classes, bursts and data plane ids. */
 	for (i = 0; i < im->nsubs; i++) {
@@ -1015,7 +999,7 @@ static int imp_write(struct import *im, struct tg_dp_ids *ids)
 	for (i = im->ndbcls; i < im->ncls && !err; i++)
 		err = tg_db_class_insert(im->db, &im->cls[i]);
 	for (i = 0; i < im->ncom && !err; i++)
-		if (im->com[i].line)
+		if (im->com[i].owner)
 			err = tg_db_community_insert(im->db, &im->com[i].p, &st);
 	sqlite3_finalize(st);
 	if (!err)
@@ -1140,7 +1124,7 @@ int do_import(int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < ndbcom; i++)
-		im.com[im.ncom++] = (struct imp_pfx){ dbcom[i], 0, NULL };
+		im.com[im.ncom++] = (struct tg_owned_prefix){ dbcom[i], 0 };
 
 	while ((n = csv_next(&c, vals, 64, &line)) != 0) {
 		if (n < 0) {
