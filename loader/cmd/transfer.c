@@ -166,29 +166,22 @@ static int export_csv(FILE *f, sqlite3 *db, const struct tg_class *cls,
 		      size_t ncls, const struct tg_prefix *com, size_t ncom,
 		      const struct tg_sub *subs, size_t nsub)
 {
-	char buf[TG_FIELD_MAX], d[32], u[32], b[32], *pfx;
-	const char *names[5], *vals[5];
+	char buf[TG_FIELD_MAX], cv[TG_CLASS_NFIELDS][64], *pfx;
+	const char *names[TG_CLASS_NFIELDS], *vals[TG_CLASS_NFIELDS];
 	const char *const *c;
-	size_t i;
+	size_t i, k;
 
 	csv_header(f);
 	if (tg_db_setting_each(db, export_csv_setting, f))
 		return -EIO;
 	for (i = 0; i < ncls; i++) {
-		tg_rate_format(cls[i].down_rate, d, sizeof(d));
-		tg_rate_format(cls[i].up_rate, u, sizeof(u));
-		tg_size_format(cls[i].burst, b, sizeof(b));
-		names[0] = "name";
-		vals[0] = cls[i].name;
-		names[1] = "down_rate";
-		vals[1] = d;
-		names[2] = "up_rate";
-		vals[2] = u;
-		names[3] = "burst";
-		vals[3] = b;
-		names[4] = "scope";
-		vals[4] = tg_scope_name(cls[i].scope);
-		csv_row(f, "class", names, vals, 5);
+		for (k = 0; k < tg_class_nfields; k++) {
+			names[k] = tg_class_field_table[k].name;
+			tg_class_field_format(&cls[i], &tg_class_field_table[k],
+					      cv[k], sizeof(cv[k]));
+			vals[k] = cv[k];
+		}
+		csv_row(f, "class", names, vals, tg_class_nfields);
 	}
 	for (i = 0; i < ncom; i++) {
 		tg_prefix_format(&com[i], buf, sizeof(buf));
@@ -237,17 +230,7 @@ static int export_json(FILE *f, sqlite3 *db, const struct tg_class *cls,
 	jsonw_start_array(w);
 	for (i = 0; i < ncls; i++) {
 		jsonw_start_object(w);
-		jsonw_string_field(w, "name", cls[i].name);
-		if (cls[i].down_rate)
-			jsonw_uint_field(w, "down_rate", cls[i].down_rate);
-		else
-			jsonw_null_field(w, "down_rate");
-		if (cls[i].up_rate)
-			jsonw_uint_field(w, "up_rate", cls[i].up_rate);
-		else
-			jsonw_null_field(w, "up_rate");
-		jsonw_uint_field(w, "burst", cls[i].burst);
-		jsonw_string_field(w, "scope", tg_scope_name(cls[i].scope));
+		tg_class_json_fields(w, &cls[i]);
 		jsonw_end_object(w);
 	}
 	jsonw_end_array(w);
@@ -592,45 +575,15 @@ static int imp_class_row(struct import *im, unsigned int line, char **cols,
 	char err[256];
 	struct tg_class c, *nc;
 	unsigned int *nl;
-	int i, ret;
+	int i;
 
 	memset(&c, 0, sizeof(c));
 	c.burst = 15 * 1024;
 	for (i = 0; i < n; i++) {
 		if (!*vals[i] || !strcmp(cols[i], "kind"))
 			continue;
-		if (!strcmp(cols[i], "name")) {
-			if (strlen(vals[i]) > TG_NAME_MAX) {
-				bad_add(&im->bad, line, "class: name '%s': longer than %d characters",
-					vals[i], TG_NAME_MAX);
-				return 0;
-			}
-			snprintf(c.name, sizeof(c.name), "%s", vals[i]);
-		} else if (!strcmp(cols[i], "down_rate") ||
-			   !strcmp(cols[i], "up_rate")) {
-			ret = tg_rate_parse(vals[i], cols[i][0] == 'd' ?
-					    &c.down_rate : &c.up_rate);
-			if (ret) {
-				bad_add(&im->bad, line, "class: %s '%s': %s", cols[i],
-					vals[i], ret == -ERANGE ? "zero or above 10tbit" :
-					"not a rate like 512kbit, 10mbit, 1.5gbit or unlimited");
-				return 0;
-			}
-		} else if (!strcmp(cols[i], "burst")) {
-			if (tg_size_parse(vals[i], &c.burst)) {
-				bad_add(&im->bad, line, "class: burst '%s': not a size like 1500, 15k or 1m",
-					vals[i]);
-				return 0;
-			}
-		} else if (!strcmp(cols[i], "scope")) {
-			if (tg_scope_parse(vals[i], &c.scope)) {
-				bad_add(&im->bad, line, "class: scope '%s': must be 'internet' or 'community'",
-					vals[i]);
-				return 0;
-			}
-		} else {
-			bad_add(&im->bad, line, "class: column '%s' does not apply to a class",
-				cols[i]);
+		if (tg_class_set_field(&c, cols[i], vals[i], err, sizeof(err))) {
+			bad_add(&im->bad, line, "class: %s", err);
 			return 0;
 		}
 	}

@@ -43,33 +43,28 @@ int tg_class_validate(const struct tg_class *c, char *err, size_t errlen)
 
 static int tg_class_from_row(sqlite3_stmt *st, struct tg_class *c)
 {
-	const char *txt = (const char *)sqlite3_column_text(st, 0);
+	char err[128];
 
-	memset(c, 0, sizeof(*c));
-	snprintf(c->name, sizeof(c->name), "%s", txt ? txt : "");
-	c->down_rate = sqlite3_column_int64(st, 1);
-	c->up_rate = sqlite3_column_int64(st, 2);
-	c->burst = sqlite3_column_int64(st, 3);
-	txt = (const char *)sqlite3_column_text(st, 4);
-	if (!txt || tg_scope_parse(txt, &c->scope)) {
-		pr_warn("database: class '%s': invalid scope\n", c->name);
-		return -EINVAL;
-	}
-	return 0;
+	if (!tg_class_read_row(st, c, err, sizeof(err)))
+		return 0;
+	pr_warn("database: class '%s': %s\n", c->name, err);
+	return -EINVAL;
 }
 
 static int tg_class_query(sqlite3 *db, const char *name, struct tg_class **v,
 			  size_t *n)
 {
 	struct tg_class *a = NULL, *na;
+	char cols[128], sql[192];
 	sqlite3_stmt *st = NULL;
 	size_t cnt = 0;
 	int err = -EIO, rc;
 
-	if (sqlite3_prepare_v2(db, name ?
-			       "SELECT name, down_rate, up_rate, burst, scope FROM class WHERE name = ?" :
-			       "SELECT name, down_rate, up_rate, burst, scope FROM class ORDER BY name",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (tg_class_sql(TG_CSQL_COLUMNS, cols, sizeof(cols)))
+		goto out;
+	snprintf(sql, sizeof(sql), "SELECT %s FROM class %s", cols,
+		 name ? "WHERE name = ?" : "ORDER BY name");
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	if (name)
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -119,14 +114,6 @@ int tg_db_class_list(sqlite3 *db, struct tg_class **v, size_t *n)
 	return tg_class_query(db, NULL, v, n);
 }
 
-static void tg_bind_rate(sqlite3_stmt *st, int col, __u64 v)
-{
-	if (v)
-		sqlite3_bind_int64(st, col, v);
-	else
-		sqlite3_bind_null(st, col);
-}
-
 __u64 tg_burst_default(__u64 down_rate, __u64 up_rate)
 {
 	__u64 rate = down_rate > up_rate ? down_rate : up_rate, b;
@@ -164,19 +151,15 @@ static int tg_class_mark_dirty(sqlite3 *db, const char *name)
 
 static int tg_class_write(sqlite3 *db, const struct tg_class *c, bool update)
 {
+	char sql[192];
 	sqlite3_stmt *st;
 	int err = 0;
 
-	if (sqlite3_prepare_v2(db, update ?
-			       "UPDATE class SET down_rate = ?2, up_rate = ?3, burst = ?4, scope = ?5 WHERE name = ?1" :
-			       "INSERT INTO class(name, down_rate, up_rate, burst, scope) VALUES(?1, ?2, ?3, ?4, ?5)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (tg_class_sql(update ? TG_CSQL_UPDATE : TG_CSQL_INSERT, sql,
+			 sizeof(sql)) ||
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
-	sqlite3_bind_text(st, 1, c->name, -1, SQLITE_STATIC);
-	tg_bind_rate(st, 2, c->down_rate);
-	tg_bind_rate(st, 3, c->up_rate);
-	sqlite3_bind_int64(st, 4, c->burst);
-	sqlite3_bind_text(st, 5, tg_scope_name(c->scope), -1, SQLITE_STATIC);
+	tg_class_bind(st, c);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		err = -EIO;
 	sqlite3_finalize(st);

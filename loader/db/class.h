@@ -3,6 +3,8 @@
 #ifndef TG_DB_CLASS_H
 #define TG_DB_CLASS_H
 
+#include <stdio.h>
+#include "db/class_fields.h"
 #include "db/conn.h"
 #include "db/name.h"
 #include "util/addr.h"
@@ -61,5 +63,35 @@ int tg_db_community_del(sqlite3 *db, const struct tg_prefix *p);
 int tg_db_community_insert(sqlite3 *db, const struct tg_prefix *p,
 			   sqlite3_stmt **st);
 int tg_db_community_list(sqlite3 *db, struct tg_prefix **v, size_t *n);
+
+/* The field table (class_fields.h) and what is generated from it. */
+extern const struct tg_class_field tg_class_field_table[];
+extern const size_t tg_class_nfields;
+const struct tg_class_field *tg_class_field(const char *name);
+/* Set f of c from text: 0, or -EINVAL with the cause naming the option. */
+int tg_class_field_set(struct tg_class *c, const struct tg_class_field *f,
+		       const char *v, char *err, size_t errlen);
+/* The same by name: -ENOENT for a name that is not a field. */
+int tg_class_set_field(struct tg_class *c, const char *name, const char *v,
+		       char *err, size_t errlen);
+/* Text of f as export writes it. */
+void tg_class_field_format(const struct tg_class *c,
+			   const struct tg_class_field *f, char *buf, size_t len);
+struct json_writer;
+/* Every field of c as JSON members (a rate of 0, unlimited: null). */
+void tg_class_json_fields(struct json_writer *w, const struct tg_class *c);
+/* SQL of a class row: its columns, INSERT ?1.., UPDATE ... WHERE name = ?1. */
+enum tg_class_sql {
+	TG_CSQL_COLUMNS,
+	TG_CSQL_INSERT,
+	TG_CSQL_UPDATE,
+};
+int tg_class_sql(enum tg_class_sql what, char *buf, size_t len);
+void tg_class_bind(sqlite3_stmt *st, const struct tg_class *c);
+/* Fill c from a row of TG_CSQL_COLUMNS: 0, or -EINVAL with the cause. */
+int tg_class_read_row(sqlite3_stmt *st, struct tg_class *c, char *err,
+		      size_t errlen);
+/* 'class help' lines of the options. */
+void tg_class_help_options(FILE *out);
 
 #endif /* TG_DB_CLASS_H */

@@ -405,6 +405,50 @@ START_TEST(test_sql_text)
 }
 END_TEST
 
+/* The class table: every field text -> record -> SQL -> record -> text. */
+START_TEST(test_class_roundtrip)
+{
+	static const struct {
+		const char *field, *value, *bad, *why;
+	} cs[] = {
+		{ "name", "silver.1", "", NULL },
+		{ "down_rate", "10mbit", "0", "--down-rate '0': zero" },
+		{ "up_rate", "unlimited", "10mb", "--up-rate '10mb': not a rate" },
+		{ "burst", "64k", "1q", "--burst '1q': not a size" },
+		{ "scope", "community", "moon", "--scope 'moon': must be" },
+	};
+	const struct tg_class_field *f;
+	char err[256], got[64];
+	struct tg_class c, r;
+	unsigned int i;
+
+	ck_assert_uint_eq(tg_class_nfields, sizeof(cs) / sizeof(cs[0]));
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < tg_class_nfields; i++) {
+		f = tg_class_field(cs[i].field);
+		ck_assert_msg(f, "no class field '%s'", cs[i].field);
+		ck_assert_msg(!tg_class_field_set(&c, f, cs[i].value, err, sizeof(err)),
+			      "%s: %s", cs[i].field, err);
+		if (cs[i].why) {
+			memset(&r, 0, sizeof(r));
+			ck_assert_int_eq(tg_class_field_set(&r, f, cs[i].bad, err,
+							    sizeof(err)), -EINVAL);
+			ck_assert_msg(strstr(err, cs[i].why), "'%s', want '%s'", err,
+				      cs[i].why);
+		}
+	}
+	ck_assert_int_eq(tg_class_set_field(&c, "colour", "red", err, sizeof(err)),
+			 -ENOENT);
+	ck_assert_msg(!tg_db_class_add(db, &c, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(tg_db_class_get(db, "silver.1", &r), 0);
+	for (i = 0; i < tg_class_nfields; i++) {
+		tg_class_field_format(&r, &tg_class_field_table[i], got, sizeof(got));
+		ck_assert_msg(!strcmp(got, cs[i].value), "%s: '%s', want '%s'",
+			      cs[i].field, got, cs[i].value);
+	}
+}
+END_TEST
+
 Suite *fields_suite(void)
 {
 	Suite *s = suite_create("fields");
@@ -416,6 +460,7 @@ Suite *fields_suite(void)
 	tcase_add_test(tc, test_out_of_range);
 	tcase_add_test(tc, test_bad_row);
 	tcase_add_test(tc, test_sql_text);
+	tcase_add_test(tc, test_class_roundtrip);
 	suite_add_tcase(s, tc);
 	return s;
 }
