@@ -46,7 +46,6 @@ int tg_class_field_set(struct tg_class *c, const struct tg_class_field *f,
 		       const char *v, char *err, size_t errlen)
 {
 	char opt[32];
-	int ret;
 
 	tg_class_opt(f, opt, sizeof(opt));
 	switch (f->kind) {
@@ -59,20 +58,9 @@ int tg_class_field_set(struct tg_class *c, const struct tg_class_field *f,
 		snprintf(CV(c, f, char), TG_NAME_MAX + 1, "%s", v);
 		return 0;
 	case TG_CK_RATE:
-		ret = tg_rate_parse(v, CV(c, f, __u64));
-		if (!ret)
-			return 0;
-		snprintf(err, errlen, "%s '%s': %s", opt, v, ret == -ERANGE ?
-			 "zero or above 10tbit" :
-			 "not a rate like 512kbit, 10mbit, 1.5gbit or unlimited");
-		return -EINVAL;
+		return tg_rate_parse_opt(opt, v, CV(c, f, __u64), err, errlen);
 	case TG_CK_SIZE:
-		ret = tg_size_parse(v, CV(c, f, __u64));
-		if (!ret)
-			return 0;
-		snprintf(err, errlen, "%s '%s': %s", opt, v, ret == -ERANGE ?
-			 "zero or above 4g" : "not a size like 1500, 15k or 1m");
-		return -EINVAL;
+		return tg_size_parse_opt(opt, v, CV(c, f, __u64), err, errlen);
 	case TG_CK_SCOPE:
 		if (!tg_scope_parse(v, CV(c, f, enum tg_scope)))
 			return 0;

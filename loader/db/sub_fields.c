@@ -338,21 +338,14 @@ int tg_sub_field_set(struct tg_sub *s, const struct tg_field *f,
 			tg_field_clear(s, f);
 			return 0;
 		}
-		ret = f->kind == TG_FK_RATE ? tg_rate_parse(v, &n) :
-					      tg_size_parse(v, &n);
-		if (!ret) {
-			*FV(s, f, __u64) = n;
-			*has = true;
-			return 0;
-		}
-		if (f->kind == TG_FK_RATE)
-			snprintf(err, errlen, "%s '%s': %s", opt, v, ret == -ERANGE ?
-				 "zero or above 10tbit" :
-				 "not a rate like 512kbit, 10mbit, 1.5gbit or unlimited");
-		else
-			snprintf(err, errlen, "%s '%s': %s", opt, v, ret == -ERANGE ?
-				 "zero or above 4g" : "not a size like 1500, 15k or 1m");
-		return -EINVAL;
+		ret = f->kind == TG_FK_RATE ?
+			tg_rate_parse_opt(opt, v, &n, err, errlen) :
+			tg_size_parse_opt(opt, v, &n, err, errlen);
+		if (ret)
+			return ret;
+		*FV(s, f, __u64) = n;
+		*has = true;
+		return 0;
 	case TG_FK_COOKIE:
 		if (tg_is_none(v)) {
 			tg_field_clear(s, f);

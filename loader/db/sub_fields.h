@@ -25,9 +25,6 @@
 #define TG_F_NONE (-1)
 #define TG_F_ZERO (-2)
 
-#define TG_RATE_MAX 10000000000000ULL	/* 10tbit */
-#define TG_SIZE_MAX (4ULL << 30)	/* 4g */
-
 #define TG_SUB_FIELDS(X)							\
 	X("name", "name", NAME, name, TG_F_NONE, 1, TG_NAME_MAX,		\
 	  TG_FF_SET_ONLY | TG_FF_OWN, TG_FG_NONE, "NEW", NULL)			\
