@@ -117,7 +117,7 @@ static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
 	struct tg_class cls;
 	sqlite3_stmt *st = NULL, *pst = NULL;
 	char sql[TG_SUB_SQL_MAX + 64], cols[TG_SUB_SQL_MAX];
-	char err[256], a[TG_PREFIX_STRLEN];
+	char err[256], rerr[256], a[TG_PREFIX_STRLEN];
 	const char *txt, *name;
 	size_t n = 0, np = 0, i;
 	struct tg_prefix p;
@@ -139,8 +139,10 @@ static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
 			goto out;
 		}
 		v = nv;
-		if (tg_sub_read_row(st, &v[n], err, sizeof(err))) {
-			chk_report(c, name, "%s", err);
+		ret = tg_sub_read_row(st, &v[n], rerr, sizeof(rerr));
+		if (ret)
+			chk_report(c, name, "%s", rerr);
+		if (ret && ret != -ERANGE) {
 			tg_sub_free(&v[n]);
 			continue;
 		}
@@ -163,7 +165,9 @@ static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
 				goto out;
 			}
 		}
-		if (tg_sub_validate(&v[n], err, sizeof(err)))
+		/* A number out of range is read cut to its member: said once. */
+		if (tg_sub_validate(&v[n], err, sizeof(err)) &&
+		    (!ret || strcmp(err, rerr)))
 			chk_report(c, name, "%s", err);
 		if (!v[n].dp_id || v[n].dp_id >= capacity)
 			chk_report(c, name, "dp_id %u: out of range 1..%u",

@@ -210,8 +210,10 @@ int tg_sub_sql(enum tg_sub_sql what, char *buf, size_t len);
 int tg_sub_ncolumns(void);
 void tg_sub_bind(sqlite3_stmt *st, const struct tg_sub *s);
 /*
- * Fill s from a row of TG_SQL_COLUMNS (prefixes not loaded): 0, or
- * -EINVAL with the cause naming field and value in err.
+ * Fill s from a row of TG_SQL_COLUMNS (prefixes not loaded): 0, or the
+ * cause naming field and value in err: -EINVAL (a value that does not
+ * read), -ERANGE (a number outside its field's range, read cut to its
+ * member: only for reporting it).
  */
 int tg_sub_read_row(sqlite3_stmt *st, struct tg_sub *s, char *err,
 		    size_t errlen);

@@ -625,7 +625,9 @@ int tg_sub_read_row(sqlite3_stmt *st, struct tg_sub *s, char *err,
 {
 	const struct tg_field *f;
 	const char *txt, *name;
-	int k = 0, ret;
+	int k = 0, ret, range = 0;
+	char opt[32];
+	__u64 v;
 
 	tg_sub_init(s);
 	s->id = sqlite3_column_int64(st, 0);
@@ -635,6 +637,7 @@ int tg_sub_read_row(sqlite3_stmt *st, struct tg_sub *s, char *err,
 			if (f->kind == TG_FK_TYPE || f->kind == TG_FK_IP4 ||
 			    f->kind == TG_FK_NAME) {
 				snprintf(err, errlen, "%s: missing", f->name);
+				ret = -EINVAL;
 				goto bad;
 			}
 			tg_field_clear(s, f);
@@ -653,7 +656,17 @@ int tg_sub_read_row(sqlite3_stmt *st, struct tg_sub *s, char *err,
 		case TG_FK_U32:
 		case TG_FK_RATE:
 		case TG_FK_SIZE:
-			tg_field_set_num(s, f, sqlite3_column_int64(st, k));
+			/* In the table's range before it is cut to the member. */
+			v = sqlite3_column_int64(st, k);
+			if ((v < f->min || v > f->max) &&
+			    !(f->has == TG_F_ZERO && !v) && !range) {
+				snprintf(err, errlen, "%s '%lld': out of range %llu..%llu",
+					 tg_sub_field_opt(f, opt, sizeof(opt)),
+					 (long long)v, (unsigned long long)f->min,
+					 (unsigned long long)f->max);
+				range = -ERANGE;
+			}
+			tg_field_set_num(s, f, v);
 			if (tg_field_has(s, f))
 				*tg_field_has(s, f) = true;
 			break;
@@ -673,19 +686,21 @@ int tg_sub_read_row(sqlite3_stmt *st, struct tg_sub *s, char *err,
 				goto bad;
 		}
 	}
-	return 0;
+	if (!range)
+		return 0;
+	ret = range;
 bad:
 	name = (const char *)sqlite3_column_text(st, 1);
 	pr_debug("database: subscriber '%s': invalid row: %s\n",
 		 name ? name : "", err);
-	return -EINVAL;
+	return ret;
 }
 
 int tg_sub_from_row(sqlite3_stmt *st, struct tg_sub *s)
 {
 	char err[128];
 
-	return tg_sub_read_row(st, s, err, sizeof(err));
+	return tg_sub_read_row(st, s, err, sizeof(err)) ? -EINVAL : 0;
 }
 
 /* --- Ranges and help ------------------------------------------------------ */

@@ -351,7 +351,11 @@ next:
 }
 END_TEST
 
-/* A row that does not read names the field and its value. */
+/*
+ * A row that does not read names the field and its value: every reader
+ * (list, sync, check) refuses a number outside the table's range rather
+ * than cut it to its member.
+ */
 START_TEST(test_bad_row)
 {
 	static const struct {
@@ -363,6 +367,12 @@ START_TEST(test_bad_row)
 		{ "UPDATE subscriber SET local = ''", "--local '': not an IPv4 address" },
 		{ "UPDATE subscriber SET cookie = 'xyz'", "--cookie 'xyz'" },
 		{ "UPDATE subscriber SET peer_mac = '02:00'", "--peer-mac '02:00'" },
+		{ "UPDATE subscriber SET peer_port = 70000",
+		  "--peer-port '70000': out of range 1..65535" },
+		{ "UPDATE subscriber SET mtu = 100000",
+		  "--mtu '100000': out of range 576..9000" },
+		{ "UPDATE subscriber SET session_id = -1",
+		  "--session '-1': out of range 1..4294967295" },
 	};
 	char err[256];
 	struct tg_sub s;
