@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "db/class.h"
+#include "util/cli.h"
 #include "util/json.h"
 
 #define X(n, kind, m, a, h) { n, TG_CK_##kind, offsetof(struct tg_class, m), a, h },
@@ -215,20 +216,13 @@ int tg_class_read_row(sqlite3_stmt *st, struct tg_class *c, char *err,
 void tg_class_help_options(FILE *out)
 {
 	const struct tg_class_field *f;
-	const char *h, *nl;
 	char opt[32];
-	bool first;
 
 	for (f = tg_class_field_table; f < tg_class_field_table + tg_class_nfields; f++) {
 		if (!f->help)
 			continue;
 		tg_class_opt(f, opt, sizeof(opt));
 		snprintf(opt + strlen(opt), sizeof(opt) - strlen(opt), " %s", f->arg);
-		for (h = f->help, first = true; h; h = nl ? nl + 1 : NULL) {
-			nl = strchr(h, '\n');
-			fprintf(out, "  %-14s %.*s\n", first ? opt : "",
-				nl ? (int)(nl - h) : (int)strlen(h), h);
-			first = false;
-		}
+		tg_help_option(out, 14, opt, f->help);
 	}
 }

@@ -188,6 +188,8 @@ void tg_sub_field_format(const struct tg_sub *s, const struct tg_field *f,
 /* Whether f holds a value; the number a numeric field holds. */
 bool tg_sub_field_isset(const struct tg_sub *s, const struct tg_field *f);
 __u64 tg_sub_field_num(const struct tg_sub *s, const struct tg_field *f);
+/* A number (u8 .. u32, rate, size): ranges, JSON numbers, NULL when unset. */
+bool tg_sub_field_numeric(const struct tg_field *f);
 /* "--peer-tunnel-id" */
 const char *tg_sub_field_opt(const struct tg_field *f, char *buf, size_t len);
 /* Numbers and texts of s within the table's ranges: 0 or -EINVAL naming the field. */

@@ -116,6 +116,13 @@ static void tg_field_set_num(struct tg_sub *s, const struct tg_field *f,
 	}
 }
 
+bool tg_sub_field_numeric(const struct tg_field *f)
+{
+	return f->kind == TG_FK_U8 || f->kind == TG_FK_U16 ||
+	       f->kind == TG_FK_U32 || f->kind == TG_FK_RATE ||
+	       f->kind == TG_FK_SIZE;
+}
+
 /* CLI spelling of a field for messages: "--tunnel-id". */
 const char *tg_sub_field_opt(const struct tg_field *f, char *buf, size_t len)
 {
@@ -496,18 +503,12 @@ void tg_sub_json_fields(struct json_writer *w, const struct tg_sub *s)
 			jsonw_null_field(w, f->name);
 			continue;
 		}
-		switch (f->kind) {
-		case TG_FK_U8:
-		case TG_FK_U16:
-		case TG_FK_U32:
-		case TG_FK_RATE:
-		case TG_FK_SIZE:
+		if (tg_sub_field_numeric(f)) {
 			jsonw_uint_field(w, f->name, tg_sub_field_num(s, f));
-			break;
-		default:
-			tg_sub_field_format(s, f, buf, sizeof(buf));
-			jsonw_string_field(w, f->name, buf);
+			continue;
 		}
+		tg_sub_field_format(s, f, buf, sizeof(buf));
+		jsonw_string_field(w, f->name, buf);
 	}
 }
 
@@ -594,6 +595,10 @@ void tg_sub_bind(sqlite3_stmt *st, const struct tg_sub *s)
 
 	TG_FOR_COLUMN(f) {
 		k++;
+		if (tg_sub_field_numeric(f) && !tg_sub_field_isset(s, f)) {
+			sqlite3_bind_null(st, k);
+			continue;
+		}
 		switch (f->kind) {
 		case TG_FK_BOOL:
 		case TG_FK_SUBLAYER:
@@ -604,10 +609,7 @@ void tg_sub_bind(sqlite3_stmt *st, const struct tg_sub *s)
 		case TG_FK_U32:
 		case TG_FK_RATE:
 		case TG_FK_SIZE:
-			if (tg_sub_field_isset(s, f))
-				sqlite3_bind_int64(st, k, tg_sub_field_num(s, f));
-			else
-				sqlite3_bind_null(st, k);
+			sqlite3_bind_int64(st, k, tg_sub_field_num(s, f));
 			break;
 		case TG_FK_NAME:
 			sqlite3_bind_text(st, k, FC(s, f, char), -1,
@@ -714,12 +716,7 @@ int tg_sub_check_ranges(const struct tg_sub *s, char *err, size_t errlen)
 	for (f = tg_sub_field_table; f < tg_sub_field_table + tg_sub_nfields; f++) {
 		if (!tg_sub_field_isset(s, f))
 			continue;
-		switch (f->kind) {
-		case TG_FK_U8:
-		case TG_FK_U16:
-		case TG_FK_U32:
-		case TG_FK_RATE:
-		case TG_FK_SIZE:
+		if (tg_sub_field_numeric(f)) {
 			v = tg_sub_field_num(s, f);
 			if (v >= f->min && v <= f->max)
 				continue;
@@ -729,17 +726,13 @@ int tg_sub_check_ranges(const struct tg_sub *s, char *err, size_t errlen)
 				 (unsigned long long)f->min,
 				 (unsigned long long)f->max);
 			return -EINVAL;
-		case TG_FK_TEXT:
-		case TG_FK_NAME:
-		case TG_FK_CLASS:
-			if (strlen(FC(s, f, char)) <= f->max)
-				continue;
+		}
+		if ((f->kind == TG_FK_TEXT || f->kind == TG_FK_NAME ||
+		     f->kind == TG_FK_CLASS) && strlen(FC(s, f, char)) > f->max) {
 			snprintf(err, errlen, "%s: longer than %llu characters",
 				 tg_sub_field_opt(f, opt, sizeof(opt)),
 				 (unsigned long long)f->max);
 			return -EINVAL;
-		default:
-			continue;
 		}
 	}
 	return 0;
@@ -748,9 +741,7 @@ int tg_sub_check_ranges(const struct tg_sub *s, char *err, size_t errlen)
 void tg_sub_help_options(FILE *out, enum tg_fgroup group)
 {
 	const struct tg_field *f;
-	const char *h, *nl;
 	char opt[64];
-	bool first;
 
 	for (f = tg_sub_field_table; f < tg_sub_field_table + tg_sub_nfields; f++) {
 		if (f->group != group || !f->help)
@@ -758,11 +749,6 @@ void tg_sub_help_options(FILE *out, enum tg_fgroup group)
 		tg_sub_field_opt(f, opt, sizeof(opt));
 		snprintf(opt + strlen(opt), sizeof(opt) - strlen(opt), " %s",
 			 f->arg);
-		for (h = f->help, first = true; h; h = nl ? nl + 1 : NULL) {
-			nl = strchr(h, '\n');
-			fprintf(out, "  %-19s %.*s\n", first ? opt : "",
-				nl ? (int)(nl - h) : (int)strlen(h), h);
-			first = false;
-		}
+		tg_help_option(out, 19, opt, f->help);
 	}
 }

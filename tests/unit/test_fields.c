@@ -144,16 +144,13 @@ static void json_want(const struct tg_sub *s, const struct tg_field *f,
 {
 	char *p;
 
+	if (tg_sub_field_numeric(f)) {
+		snprintf(out, len, "%llu", (unsigned long long)tg_sub_field_num(s, f));
+		return;
+	}
 	switch (f->kind) {
 	case TG_FK_BOOL:
 		snprintf(out, len, "%s", tg_sub_field_num(s, f) ? "true" : "false");
-		break;
-	case TG_FK_U8:
-	case TG_FK_U16:
-	case TG_FK_U32:
-	case TG_FK_RATE:
-	case TG_FK_SIZE:
-		snprintf(out, len, "%llu", (unsigned long long)tg_sub_field_num(s, f));
 		break;
 	case TG_FK_PREFIXES:
 		snprintf(out, len, "[\"%s\"]", v);
@@ -280,9 +277,7 @@ START_TEST(test_out_of_range)
 	int ret;
 
 	for (f = tg_sub_field_table; f < tg_sub_field_table + tg_sub_nfields; f++) {
-		if (f->kind != TG_FK_U8 && f->kind != TG_FK_U16 &&
-		    f->kind != TG_FK_U32 && f->kind != TG_FK_RATE &&
-		    f->kind != TG_FK_SIZE)
+		if (!tg_sub_field_numeric(f))
 			continue;
 		n = 0;
 		if (f->min > 0)
