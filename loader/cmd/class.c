@@ -40,43 +40,36 @@ static int class_help(int argc, char **argv)
 	       "      \"burst\", \"scope\", \"subscribers\"} (rates in bits/s, null:\n"
 	       "      unlimited; burst in bytes)\n"
 	       "\n"
-	       "Options:\n"
-	       "  --down-rate R  rate toward the subscriber: 512kbit, 10mbit, 1.5gbit\n"
-	       "                 (k, m, g: 1000), plain bits/s, or 'unlimited'\n"
-	       "                 (default). A zero or malformed rate is refused.\n"
-	       "  --up-rate R    rate from the subscriber, same syntax\n"
-	       "  --burst B      bytes the token bucket holds: 1500, 15k, 1m (k = 1024,\n"
-	       "                 m = 1048576); at least 576 and at least the MTU of\n"
-	       "                 every subscriber taking it from the class. Default:\n"
-	       "                 what the higher rate sends in %d ms, at least 15k\n"
-	       "                 (10mbit: 367k); it follows the rates on 'set' until\n"
-	       "                 a --burst is given. TCP needs a burst that covers\n"
-	       "                 the window it sends at once: much smaller bursts\n"
-	       "                 keep it well below the rate\n"
-	       "  --scope S      'internet' (default): everywhere; 'community': only\n"
-	       "                 the community prefixes ('tungate community help')\n"
-	       "\n"
+	       "Options:\n",
+	       TG_NAME_MAX);
+	tg_class_help_options(stdout);
+	printf("\n"
 	       "Examples:\n"
 	       "  tungate class add default --down-rate 20mbit --up-rate 5mbit\n"
 	       "  tungate class add guifi --down-rate 1.5gbit --up-rate 1.5gbit \\\n"
 	       "      --burst 1m --scope community\n"
-	       "  tungate class set default --burst 64k\n",
-	       TG_NAME_MAX, TG_BURST_DEFAULT_MS);
+	       "  tungate class set default --burst 64k\n");
 	return 0;
 }
 
 static int class_parse(const char *what, int argc, char **argv,
 		       struct tg_class *c)
 {
+	const struct tg_class_field *f;
 	const char *opt, *val;
+	char field[32], err[256], *p;
 	int i, ret;
 
 	for (i = 2; i < argc; i++) {
 		opt = argv[i];
 		if (tg_take_json(opt))
 			continue;
-		if (strcmp(opt, "--down-rate") && strcmp(opt, "--up-rate") &&
-		    strcmp(opt, "--burst") && strcmp(opt, "--scope")) {
+		snprintf(field, sizeof(field), "%s", opt + (strncmp(opt, "--", 2) ? 0 : 2));
+		for (p = field; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		f = strncmp(opt, "--", 2) ? NULL : tg_class_field(field);
+		if (!f || !f->help) {
 			tg_err("%s: unknown option '%s'; try 'tungate class help'",
 			       what, opt);
 			return -EINVAL;
@@ -84,29 +77,9 @@ static int class_parse(const char *what, int argc, char **argv,
 		ret = tg_opt_value(what, argc, argv, &i, &val);
 		if (ret)
 			return ret;
-		if (!strcmp(opt, "--scope")) {
-			if (tg_scope_parse(val, &c->scope)) {
-				tg_err("%s: --scope '%s': must be 'internet' or 'community'",
-				       what, val);
-				return -EINVAL;
-			}
-		} else if (!strcmp(opt, "--burst")) {
-			ret = tg_size_parse(val, &c->burst);
-			if (ret) {
-				tg_err("%s: --burst '%s': %s", what, val,
-				       ret == -ERANGE ? "zero or above 4g" :
-				       "not a size like 1500, 15k or 1m");
-				return -EINVAL;
-			}
-		} else {
-			ret = tg_rate_parse(val, opt[2] == 'd' ? &c->down_rate :
-					    &c->up_rate);
-			if (ret) {
-				tg_err("%s: %s '%s': %s", what, opt, val,
-				       ret == -ERANGE ? "zero or above 10tbit" :
-				       "not a rate like 512kbit, 10mbit, 1.5gbit or unlimited");
-				return -EINVAL;
-			}
+		if (tg_class_field_set(c, f, val, err, sizeof(err))) {
+			tg_err("%s: %s", what, err);
+			return -EINVAL;
 		}
 	}
 	return 0;
@@ -115,17 +88,7 @@ static int class_parse(const char *what, int argc, char **argv,
 static void class_json(struct json_writer *w, const struct tg_class *c)
 {
 	jsonw_start_object(w);
-	jsonw_string_field(w, "name", c->name);
-	if (c->down_rate)
-		jsonw_uint_field(w, "down_rate", c->down_rate);
-	else
-		jsonw_null_field(w, "down_rate");
-	if (c->up_rate)
-		jsonw_uint_field(w, "up_rate", c->up_rate);
-	else
-		jsonw_null_field(w, "up_rate");
-	jsonw_uint_field(w, "burst", c->burst);
-	jsonw_string_field(w, "scope", tg_scope_name(c->scope));
+	tg_class_json_fields(w, c);
 }
 
 static void class_text(const struct tg_class *c, char *buf, size_t len)
@@ -139,29 +102,11 @@ static void class_text(const struct tg_class *c, char *buf, size_t len)
 		 tg_scope_name(c->scope));
 }
 
-/* Count of subscribers of class name ('default' also those without). */
-static int class_users(sqlite3 *db, const char *name)
-{
-	sqlite3_stmt *st;
-	int n = -EIO;
-
-	if (sqlite3_prepare_v2(db, strcmp(name, "default") ?
-			       "SELECT count(*) FROM subscriber WHERE class = ?" :
-			       "SELECT count(*) FROM subscriber WHERE class = ? OR class IS NULL",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -EIO;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 static int class_print(sqlite3 *db, const struct tg_class *c)
 {
 	struct json_writer *w;
 	char buf[256];
-	int n = class_users(db, c->name);
+	int n = tg_db_class_count(db, c->name);
 
 	if (!tg_opts.json) {
 		printf("%-20s %-12s %-12s %-8s %s\n", "NAME", "DOWN", "UP",
@@ -378,7 +323,7 @@ static int class_list(int argc, char **argv)
 		jsonw_start_array(w);
 		for (i = 0; i < n; i++) {
 			class_json(w, &v[i]);
-			jsonw_int_field(w, "subscribers", class_users(db, v[i].name));
+			jsonw_int_field(w, "subscribers", tg_db_class_count(db, v[i].name));
 			jsonw_end_object(w);
 		}
 		jsonw_end_array(w);

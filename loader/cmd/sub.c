@@ -48,81 +48,18 @@ static int sub_help(int argc, char **argv)
 	       "         bits/s and bytes, null when unset; a rate of 0 is an\n"
 	       "         'unlimited' override; \"effective\": the rates in force)\n"
 	       "\n"
-	       "Tunnel options:\n"
-	       "  --type TYPE         tunnel type (required):\n"
-	       "                        ipip        IPv4 in IPv4 (IP protocol 4)\n"
-	       "                        sit         IPv6 in IPv4, 6in4 (IP protocol 41)\n"
-	       "                        gre         GRE carrying IPv4/IPv6\n"
-	       "                        gretap      GRE carrying Ethernet\n"
-	       "                        eoip        MikroTik EoIP\n"
-	       "                        l2tpv3-ip   L2TPv3 Ethernet pseudowire over IP\n"
-	       "                        l2tpv3-udp  L2TPv3 Ethernet pseudowire over UDP\n"
-	       "                        l2tpv2      L2TPv2 (PPP) over UDP\n"
-	       "  --remote IPV4       the subscriber's tunnel endpoint (required;\n"
-	       "                      unicast)\n"
-	       "  --local IPV4        our tunnel endpoint (required; unicast)\n"
-	       "  --key N             gre, gretap: GRE key 0..4294967295; omit (or\n"
-	       "                      'none') for a keyless tunnel\n"
-	       "  --tunnel-id N       eoip: tunnel id 0..65535 (required);\n"
-	       "                      l2tpv2: tunnel id 1..65535 (required)\n"
-	       "  --session N         l2tpv3-*: session id 1..4294967295 (required);\n"
-	       "                      l2tpv2: session id 1..65535 (required)\n"
-	       "  --cookie HEX        l2tpv3-*: cookie of 8 or 16 hex digits (4 or 8\n"
-	       "                      bytes, wire order); default none\n"
-	       "  --sublayer S        l2tpv3-*: 'default' (the default L2-specific\n"
-	       "                      sublayer is present; the default) or 'none'\n"
-	       "  (a tunnel identity - type, remote, local and key/ids - belongs to\n"
+	       "Tunnel options:\n",
+	       TG_NAME_MAX);
+	tg_sub_help_options(stdout, TG_FG_TUNNEL);
+	printf("  (a tunnel identity - type, remote, local and key/ids - belongs to\n"
 	       "  one subscriber only)\n"
 	       "\n"
-	       "Return path options (how packets are sent to the subscriber):\n"
-	       "  --peer-session N    l2tpv3-*: 1..4294967295, l2tpv2: 1..65535;\n"
-	       "                      session id the peer expects (default --session)\n"
-	       "  --peer-tunnel-id N  l2tpv2: 1..65535 (default --tunnel-id)\n"
-	       "  --peer-cookie HEX   l2tpv3-*: 8 or 16 hex digits (default --cookie)\n"
-	       "  --peer-port N       l2tpv3-udp, l2tpv2: destination UDP port 1..65535\n"
-	       "                      (default: learnt from the subscriber's packets,\n"
-	       "                      else 1701)\n"
-	       "  --local-port N      l2tpv3-udp, l2tpv2: source UDP port 1..65535\n"
-	       "                      (default: the configured port of that L2TP\n"
-	       "                      version, see 'tungate config help')\n"
-	       "  --peer-mac MAC      gretap, eoip, l2tpv3-*: inner Ethernet\n"
-	       "                      destination, unicast (default: learnt)\n"
-	       "  --gre-csum [on|off] gre, gretap: send GRE checksums (default off)\n"
-	       "  --gre-seq [on|off]  gre, gretap: send GRE sequence numbers\n"
-	       "                      (default off)\n"
-	       "  --df on|off         set DF on the outer IPv4 header (default on)\n"
-	       "  --ttl N             outer TTL 1..255 (default: the 'ttl' setting)\n"
-	       "  --udp-csum on|off   l2tpv3-udp, l2tpv2: UDP checksums (default off)\n"
-	       "  --mss-clamp on|off  clamp the TCP MSS of SYNs to the MTU, both\n"
-	       "                      ways (default on)\n"
-	       "  --ppp-acfc on|off   l2tpv2: omit the FF03 PPP header when sending\n"
-	       "                      (default off)\n"
-	       "\n"
-	       "Addresses, rates and the rest:\n"
-	       "  --prefix P          an IPv4 or IPv6 prefix routed to the subscriber,\n"
-	       "                      e.g. 192.0.2.16/28 or 2001:db8:10::/48; repeat\n"
-	       "                      for more (at most %d). Host bits must be zero;\n"
-	       "                      must not overlap any other prefix. Inner packets\n"
-	       "                      from other sources are dropped as spoofed.\n"
-	       "  --mtu N             inner MTU, 576..9000 (1280..9000 with an IPv6\n"
-	       "                      prefix); default 1400\n"
-	       "  --class NAME        rate class (see 'tungate class help'); default:\n"
-	       "                      the class named 'default' if it exists, else\n"
-	       "                      unlimited with internet scope\n"
-	       "  --down-rate R       override the class's rate toward the subscriber:\n"
-	       "  --up-rate R         ... and from it. R: 512kbit, 10mbit, 1.5gbit,\n"
-	       "                      plain bits/s, or 'unlimited'; 'none': the\n"
-	       "                      class's. A zero rate is refused. Rates count\n"
-	       "                      the bytes of the inner IP packets (what the\n"
-	       "                      subscriber sends and receives, without tunnel\n"
-	       "                      headers), in both directions; packets over\n"
-	       "                      the rate are dropped\n"
-	       "  --burst B           override the class's burst, bytes: 1500, 15k, 1m\n"
-	       "                      (k = 1024); at least one MTU. Without a class,\n"
-	       "                      own rates get the default burst of 'tungate\n"
-	       "                      class help'\n"
-	       "  --disabled          (add) create it disabled\n"
-	       "  --note TEXT         free text for operators (at most %d characters)\n"
+	       "Return path options (how packets are sent to the subscriber):\n");
+	tg_sub_help_options(stdout, TG_FG_PEER);
+	printf("\n"
+	       "Addresses, rates and the rest:\n");
+	tg_sub_help_options(stdout, TG_FG_MISC);
+	printf("  --disabled          (add) create it disabled\n"
 	       "\n"
 	       "Examples:\n"
 	       "  tungate sub add alice --type gre --key 7 --remote 192.0.2.10 \\\n"
@@ -131,14 +68,8 @@ static int sub_help(int argc, char **argv)
 	       "      --remote 192.0.2.11 --local 198.51.100.1 --class home --mtu 1460\n"
 	       "  tungate sub set alice --add-prefix 100.64.9.0/24 --down-rate 20mbit\n"
 	       "  tungate sub disable bob\n"
-	       "  tungate -j sub show alice\n",
-	       TG_NAME_MAX, TG_SUB_PREFIX_MAX, TG_NOTE_MAX);
+	       "  tungate -j sub show alice\n");
 	return 0;
-}
-
-static bool sub_is_flag_field(const char *f)
-{
-	return !strcmp(f, "gre_csum") || !strcmp(f, "gre_seq");
 }
 
 static bool sub_is_onoff(const char *v)
@@ -171,6 +102,7 @@ static int sub_parse_opts(const char *what, int argc, char **argv, int start,
 {
 	bool prefix_seen = false, sublayer_seen = false;
 	char field[32], err[256], e2[64], *p;
+	const struct tg_field *f;
 	const char *opt, *val;
 	struct tg_prefix pfx;
 	int i, ret;
@@ -183,19 +115,23 @@ static int sub_parse_opts(const char *what, int argc, char **argv, int start,
 			s->enabled = false;
 			continue;
 		}
-		if (strncmp(opt, "--", 2) || strlen(opt) >= sizeof(field) + 2 ||
-		    !strcmp(opt, "--dp-id") || !strcmp(opt, "--prefixes") ||
-		    !strcmp(opt, "--enabled") || (!set && !strcmp(opt, "--name"))) {
-			tg_err("%s: unknown option '%s'; try 'tungate sub help'",
-			       what, opt);
-			return -EINVAL;
-		}
 		snprintf(field, sizeof(field), "%s", opt + 2);
 		for (p = field; *p; p++)
 			if (*p == '-')
 				*p = '_';
+		f = tg_sub_field(field);
+		if (f && (f->flags & TG_FF_NOOPT || !strcmp(field, "prefixes") ||
+			  (!set && f->flags & TG_FF_SET_ONLY)))
+			f = NULL;
+		if (strncmp(opt, "--", 2) || strlen(opt) >= sizeof(field) + 2 ||
+		    (!f && (!set || (strcmp(field, "add_prefix") &&
+				     strcmp(field, "del_prefix"))))) {
+			tg_err("%s: unknown option '%s'; try 'tungate sub help'",
+			       what, opt);
+			return -EINVAL;
+		}
 		/* Flags: a bare --gre-csum means on. */
-		if (sub_is_flag_field(field) &&
+		if (f && f->flags & TG_FF_BARE &&
 		    (i + 1 >= argc || !sub_is_onoff(argv[i + 1]))) {
 			val = "on";
 		} else {
@@ -226,12 +162,7 @@ static int sub_parse_opts(const char *what, int argc, char **argv, int start,
 			s->nprefix = 0;
 			prefix_seen = true;
 		}
-		ret = tg_sub_set_field(s, field, val, err, sizeof(err));
-		if (ret == -ENOENT) {
-			tg_err("%s: unknown option '%s'; try 'tungate sub help'",
-			       what, opt);
-			return -EINVAL;
-		}
+		ret = tg_sub_field_set(s, f, val, err, sizeof(err));
 		if (ret) {
 			tg_err("%s: %s", what, err);
 			return ret;
@@ -255,95 +186,20 @@ static void sub_json_u64(struct json_writer *w, const char *name, bool has,
 		jsonw_null_field(w, name);
 }
 
-static void sub_json_text(struct json_writer *w, const char *name,
-			  const char *v)
-{
-	if (*v)
-		jsonw_string_field(w, name, v);
-	else
-		jsonw_null_field(w, name);
-}
-
-static void sub_json_hex(struct json_writer *w, const char *name,
-			 const __u8 *b, unsigned int n)
-{
-	static const char hex[] = "0123456789abcdef";
-	char buf[17];
-	unsigned int i;
-
-	if (!n) {
-		jsonw_null_field(w, name);
-		return;
-	}
-	for (i = 0; i < n && i < 8; i++) {
-		buf[2 * i] = hex[b[i] >> 4];
-		buf[2 * i + 1] = hex[b[i] & 15];
-	}
-	buf[2 * i] = '\0';
-	jsonw_string_field(w, name, buf);
-}
-
 /* One subscriber as JSON; eff: also the rates in effect. */
 void tg_sub_json(struct json_writer *w, const struct tg_sub *s,
 		     const struct tg_class *eff)
 {
-	char buf[TG_FIELD_MAX];
-	unsigned int i;
-
 	jsonw_start_object(w);
-	jsonw_string_field(w, "name", s->name);
-	jsonw_uint_field(w, "dp_id", s->dp_id);
-	jsonw_bool_field(w, "enabled", s->enabled);
-	jsonw_string_field(w, "type", tg_tun_type_name(s->type));
-	tg_ip4_format(s->remote, buf, sizeof(buf));
-	jsonw_string_field(w, "remote", buf);
-	tg_ip4_format(s->local, buf, sizeof(buf));
-	jsonw_string_field(w, "local", buf);
-	sub_json_u64(w, "key", s->has_key, s->key);
-	sub_json_u64(w, "tunnel_id", s->has_tunnel_id, s->tunnel_id);
-	sub_json_u64(w, "session", s->has_session, s->session);
-	sub_json_hex(w, "cookie", s->cookie, s->cookie_len);
-	if (s->type == TG_TUN_L2TPV3_IP || s->type == TG_TUN_L2TPV3_UDP)
-		jsonw_string_field(w, "sublayer", s->sublayer ? "default" : "none");
-	else
-		jsonw_null_field(w, "sublayer");
-	jsonw_uint_field(w, "mtu", s->mtu);
-	sub_json_text(w, "class", s->cls);
-	sub_json_u64(w, "down_rate", s->has_down_rate, s->down_rate);
-	sub_json_u64(w, "up_rate", s->has_up_rate, s->up_rate);
-	sub_json_u64(w, "burst", s->has_burst, s->burst);
-	sub_json_u64(w, "peer_session", s->has_peer_session, s->peer_session);
-	sub_json_u64(w, "peer_tunnel_id", s->has_peer_tunnel_id,
-		     s->peer_tunnel_id);
-	sub_json_hex(w, "peer_cookie", s->peer_cookie, s->peer_cookie_len);
-	sub_json_u64(w, "peer_port", s->has_peer_port, s->peer_port);
-	sub_json_u64(w, "local_port", s->has_local_port, s->local_port);
-	if (s->has_peer_mac) {
-		tg_mac_format(s->peer_mac, buf, sizeof(buf));
-		jsonw_string_field(w, "peer_mac", buf);
-	} else {
-		jsonw_null_field(w, "peer_mac");
-	}
-	jsonw_bool_field(w, "gre_csum", s->gre_csum);
-	jsonw_bool_field(w, "gre_seq", s->gre_seq);
-	jsonw_bool_field(w, "df", s->df);
-	sub_json_u64(w, "ttl", s->ttl != 0, s->ttl);
-	jsonw_bool_field(w, "udp_csum", s->udp_csum);
-	jsonw_bool_field(w, "mss_clamp", s->mss_clamp);
-	jsonw_bool_field(w, "ppp_acfc", s->ppp_acfc);
-	jsonw_name(w, "prefixes");
-	jsonw_start_array(w);
-	for (i = 0; i < s->nprefix; i++) {
-		tg_prefix_format(&s->prefix[i], buf, sizeof(buf));
-		jsonw_string(w, buf);
-	}
-	jsonw_end_array(w);
-	sub_json_text(w, "note", s->note);
+	tg_sub_json_fields(w, s);
 	if (eff) {
 		/* Rates in effect; null rate: unlimited, null class: none. */
 		jsonw_name(w, "effective");
 		jsonw_start_object(w);
-		sub_json_text(w, "class", eff->name);
+		if (*eff->name)
+			jsonw_string_field(w, "class", eff->name);
+		else
+			jsonw_null_field(w, "class");
 		sub_json_u64(w, "down_rate", eff->down_rate, eff->down_rate);
 		sub_json_u64(w, "up_rate", eff->up_rate, eff->up_rate);
 		sub_json_u64(w, "burst", eff->burst, eff->burst);
@@ -399,8 +255,8 @@ static void sub_ids_text(const struct tg_sub *s, char *buf, size_t len)
 
 static void sub_print_show(const struct tg_sub *s, const struct tg_class *eff)
 {
-	char buf[TG_FIELD_MAX], r1[32], r2[32], b[32];
-	const char *const *f;
+	char buf[TG_FIELD_MAX], r1[32], r2[32], b[32], label[32];
+	const struct tg_field *f;
 	unsigned int i;
 
 	printf("%-15s %s\n", "name:", s->name);
@@ -414,19 +270,12 @@ static void sub_print_show(const struct tg_sub *s, const struct tg_class *eff)
 	sub_ids_text(s, buf, sizeof(buf));
 	printf("%-15s %s\n", "tunnel:", buf);
 	/* Every other field that is set, as export writes it. */
-	for (f = tg_sub_fields; *f; f++) {
-		if (!strcmp(*f, "name") || !strcmp(*f, "enabled") ||
-		    !strcmp(*f, "type") || !strcmp(*f, "remote") ||
-		    !strcmp(*f, "local") || !strcmp(*f, "key") ||
-		    !strcmp(*f, "tunnel_id") || !strcmp(*f, "session") ||
-		    !strcmp(*f, "dp_id") || !strcmp(*f, "prefixes") ||
-		    !strcmp(*f, "note"))
+	for (f = tg_sub_field_table; f < tg_sub_field_table + tg_sub_nfields; f++) {
+		if (f->flags & TG_FF_OWN)
 			continue;
-		tg_sub_field_text(s, *f, buf, sizeof(buf));
+		tg_sub_field_format(s, f, buf, sizeof(buf));
 		if (*buf) {
-			char label[32];
-
-			snprintf(label, sizeof(label), "%s:", *f);
+			snprintf(label, sizeof(label), "%s:", f->name);
 			printf("%-15s %s\n", label, buf);
 		}
 	}

@@ -126,7 +126,7 @@ int do_sync(int argc, char **argv)
 	 * What a sync records is a cache of the maps (which do not outlive a
 	 * reboot either): no need to wait for the disk at its commit.
 	 */
-	tg_db_exec(db, "PRAGMA synchronous = NORMAL");
+	tg_db_lazy_commits(db);
 	lock = tg_pin_lock(root);
 	if (lock < 0) {
 		ret = lock;

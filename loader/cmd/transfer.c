@@ -143,50 +143,45 @@ static void csv_row(FILE *f, const char *kind, const char *const *names,
 	fputs("\r\n", f);
 }
 
+/* A setting row of the keys import takes. */
+static void export_csv_setting(void *ctx, const char *key, const char *value)
+{
+	const char *names[2] = { "name", "value" }, *vals[2] = { key, value };
+	const char *const *k;
+
+	for (k = tg_setting_keys; *k && strcmp(*k, key); k++)
+		;
+	if (*k)
+		csv_row(ctx, "setting", names, vals, 2);
+}
+
+/* A setting but what sync keeps for itself. */
+static void export_json_setting(void *ctx, const char *key, const char *value)
+{
+	if (strcmp(key, "sync_maps") && strcmp(key, "sync_live"))
+		jsonw_string_field(ctx, key, value);
+}
+
 static int export_csv(FILE *f, sqlite3 *db, const struct tg_class *cls,
 		      size_t ncls, const struct tg_prefix *com, size_t ncom,
 		      const struct tg_sub *subs, size_t nsub)
 {
-	char buf[TG_FIELD_MAX], d[32], u[32], b[32], *pfx;
-	const char *names[5], *vals[5];
+	char buf[TG_FIELD_MAX], cv[TG_CLASS_NFIELDS][64], *pfx;
+	const char *names[TG_CLASS_NFIELDS], *vals[TG_CLASS_NFIELDS];
 	const char *const *c;
-	sqlite3_stmt *st;
-	size_t i;
+	size_t i, k;
 
 	csv_header(f);
-	if (sqlite3_prepare_v2(db, "SELECT key, value FROM setting ORDER BY key",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (tg_db_setting_each(db, export_csv_setting, f))
 		return -EIO;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *k = (const char *)sqlite3_column_text(st, 0);
-		const char *const *kk;
-
-		for (kk = tg_setting_keys; *kk && strcmp(*kk, k); kk++)
-			;
-		if (!*kk)
-			continue;
-		names[0] = "name";
-		vals[0] = k;
-		names[1] = "value";
-		vals[1] = (const char *)sqlite3_column_text(st, 1);
-		csv_row(f, "setting", names, vals, 2);
-	}
-	sqlite3_finalize(st);
 	for (i = 0; i < ncls; i++) {
-		tg_rate_format(cls[i].down_rate, d, sizeof(d));
-		tg_rate_format(cls[i].up_rate, u, sizeof(u));
-		tg_size_format(cls[i].burst, b, sizeof(b));
-		names[0] = "name";
-		vals[0] = cls[i].name;
-		names[1] = "down_rate";
-		vals[1] = d;
-		names[2] = "up_rate";
-		vals[2] = u;
-		names[3] = "burst";
-		vals[3] = b;
-		names[4] = "scope";
-		vals[4] = tg_scope_name(cls[i].scope);
-		csv_row(f, "class", names, vals, 5);
+		for (k = 0; k < tg_class_nfields; k++) {
+			names[k] = tg_class_field_table[k].name;
+			tg_class_field_format(&cls[i], &tg_class_field_table[k],
+					      cv[k], sizeof(cv[k]));
+			vals[k] = cv[k];
+		}
+		csv_row(f, "class", names, vals, tg_class_nfields);
 	}
 	for (i = 0; i < ncom; i++) {
 		tg_prefix_format(&com[i], buf, sizeof(buf));
@@ -221,7 +216,6 @@ static int export_json(FILE *f, sqlite3 *db, const struct tg_class *cls,
 {
 	struct json_writer *w = jsonw_new(f);
 	char buf[TG_PREFIX_STRLEN];
-	sqlite3_stmt *st;
 	size_t i;
 
 	if (!w)
@@ -230,29 +224,13 @@ static int export_json(FILE *f, sqlite3 *db, const struct tg_class *cls,
 	jsonw_uint_field(w, "version", TG_DB_VERSION);
 	jsonw_name(w, "settings");
 	jsonw_start_object(w);
-	if (sqlite3_prepare_v2(db, "SELECT key, value FROM setting WHERE key NOT IN ('sync_maps', 'sync_live') ORDER BY key",
-			       -1, &st, NULL) == SQLITE_OK) {
-		while (sqlite3_step(st) == SQLITE_ROW)
-			jsonw_string_field(w, (const char *)sqlite3_column_text(st, 0),
-					   (const char *)sqlite3_column_text(st, 1));
-		sqlite3_finalize(st);
-	}
+	tg_db_setting_each(db, export_json_setting, w);
 	jsonw_end_object(w);
 	jsonw_name(w, "classes");
 	jsonw_start_array(w);
 	for (i = 0; i < ncls; i++) {
 		jsonw_start_object(w);
-		jsonw_string_field(w, "name", cls[i].name);
-		if (cls[i].down_rate)
-			jsonw_uint_field(w, "down_rate", cls[i].down_rate);
-		else
-			jsonw_null_field(w, "down_rate");
-		if (cls[i].up_rate)
-			jsonw_uint_field(w, "up_rate", cls[i].up_rate);
-		else
-			jsonw_null_field(w, "up_rate");
-		jsonw_uint_field(w, "burst", cls[i].burst);
-		jsonw_string_field(w, "scope", tg_scope_name(cls[i].scope));
+		tg_class_json_fields(w, &cls[i]);
 		jsonw_end_object(w);
 	}
 	jsonw_end_array(w);
@@ -313,7 +291,7 @@ int do_export(int argc, char **argv)
 	if (ret)
 		return ret;
 	/* One read transaction: a consistent picture. */
-	tg_db_exec(db, "BEGIN");
+	tg_db_begin(db);
 	ret = tg_db_class_list(db, &cls, &ncls);
 	if (!ret)
 		ret = tg_db_community_list(db, &com, &ncom);
@@ -344,7 +322,7 @@ out:
 		ret = -EIO;
 		tg_err("export: %s: cannot write", out);
 	}
-	tg_db_exec(db, "COMMIT");
+	tg_db_commit(db);
 	free(cls);
 	free(com);
 	tg_sub_list_free(subs, nsub);
@@ -503,25 +481,6 @@ struct imp_sub {
 	bool has_dp_id;
 };
 
-struct imp_pfx {
-	struct tg_prefix p;
-	unsigned int line;	/* 0: already in the database */
-	const char *owner;
-};
-
-static int imp_pfx_cmp(const void *a, const void *b)
-{
-	const struct imp_pfx *x = a, *y = b;
-	int c;
-
-	if (x->p.family != y->p.family)
-		return x->p.family - y->p.family;
-	c = memcmp(x->p.addr, y->p.addr, 16);
-	if (c)
-		return c;
-	return x->p.len - y->p.len;
-}
-
 struct imp_key {
 	struct tg_tun_key k;
 	unsigned int line;
@@ -555,7 +514,7 @@ struct import {
 	struct tg_class *cls;		/* database's and the file's */
 	size_t ncls, ndbcls;
 	unsigned int *cls_line;
-	struct imp_pfx *com;
+	struct tg_owned_prefix *com;	/* owner: line, 0 for the database */
 	size_t ncom;
 	char *set_key[16], *set_val[16];
 	unsigned int set_line[16];
@@ -616,45 +575,15 @@ static int imp_class_row(struct import *im, unsigned int line, char **cols,
 	char err[256];
 	struct tg_class c, *nc;
 	unsigned int *nl;
-	int i, ret;
+	int i;
 
 	memset(&c, 0, sizeof(c));
 	c.burst = 15 * 1024;
 	for (i = 0; i < n; i++) {
 		if (!*vals[i] || !strcmp(cols[i], "kind"))
 			continue;
-		if (!strcmp(cols[i], "name")) {
-			if (strlen(vals[i]) > TG_NAME_MAX) {
-				bad_add(&im->bad, line, "class: name '%s': longer than %d characters",
-					vals[i], TG_NAME_MAX);
-				return 0;
-			}
-			snprintf(c.name, sizeof(c.name), "%s", vals[i]);
-		} else if (!strcmp(cols[i], "down_rate") ||
-			   !strcmp(cols[i], "up_rate")) {
-			ret = tg_rate_parse(vals[i], cols[i][0] == 'd' ?
-					    &c.down_rate : &c.up_rate);
-			if (ret) {
-				bad_add(&im->bad, line, "class: %s '%s': %s", cols[i],
-					vals[i], ret == -ERANGE ? "zero or above 10tbit" :
-					"not a rate like 512kbit, 10mbit, 1.5gbit or unlimited");
-				return 0;
-			}
-		} else if (!strcmp(cols[i], "burst")) {
-			if (tg_size_parse(vals[i], &c.burst)) {
-				bad_add(&im->bad, line, "class: burst '%s': not a size like 1500, 15k or 1m",
-					vals[i]);
-				return 0;
-			}
-		} else if (!strcmp(cols[i], "scope")) {
-			if (tg_scope_parse(vals[i], &c.scope)) {
-				bad_add(&im->bad, line, "class: scope '%s': must be 'internet' or 'community'",
-					vals[i]);
-				return 0;
-			}
-		} else {
-			bad_add(&im->bad, line, "class: column '%s' does not apply to a class",
-				cols[i]);
+		if (tg_class_set_field(&c, cols[i], vals[i], err, sizeof(err))) {
+			bad_add(&im->bad, line, "class: %s", err);
 			return 0;
 		}
 	}
@@ -682,7 +611,7 @@ static int imp_class_row(struct import *im, unsigned int line, char **cols,
 static int imp_community_row(struct import *im, unsigned int line,
 			     char **cols, char **vals, int n)
 {
-	struct imp_pfx *np;
+	struct tg_owned_prefix *np;
 	struct tg_prefix p;
 	const char *v = NULL;
 	char err[64];
@@ -711,8 +640,7 @@ static int imp_community_row(struct import *im, unsigned int line,
 		return -ENOMEM;
 	im->com = np;
 	im->com[im->ncom].p = p;
-	im->com[im->ncom].owner = NULL;
-	im->com[im->ncom++].line = line;
+	im->com[im->ncom++].owner = line;
 	return 0;
 }
 
@@ -776,16 +704,74 @@ bad:
 	return 0;
 }
 
+/* Owners of the prefixes imp_cross() checks: the database's, the file's. */
+struct imp_owners {
+	struct import *im;
+	const struct tg_sub *dbs;
+	size_t ndb;
+};
+
+static const char *imp_owner(const struct imp_owners *o, size_t i,
+			     unsigned int *line)
+{
+	if (i < o->ndb) {
+		*line = 0;
+		return o->dbs[i].name;
+	}
+	*line = o->im->subs[i - o->ndb].line;
+	return o->im->subs[i - o->ndb].s.name;
+}
+
+/* Reported on the row of the file (the later one when both are). */
+static void imp_overlap_found(void *ctx, const struct tg_owned_prefix *in,
+			      const struct tg_owned_prefix *out)
+{
+	const struct imp_owners *o = ctx;
+	const struct tg_owned_prefix *r = in, *other = out;
+	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN];
+	const char *name, *oname;
+	unsigned int line, oline;
+
+	name = imp_owner(o, in->owner, &line);
+	oname = imp_owner(o, out->owner, &oline);
+	if (!line) {
+		r = out;
+		other = in;
+		line = oline;
+		oname = name;
+		name = imp_owner(o, r->owner, &oline);
+	}
+	tg_prefix_format(&r->p, a, sizeof(a));
+	tg_prefix_format(&other->p, b, sizeof(b));
+	bad_add(&o->im->bad, line,
+		"subscriber '%s': --prefix '%s': overlaps '%s' of subscriber '%s'",
+		name, a, b, oname);
+}
+
+/* Community prefixes: reported on the file's line (the later one). */
+static void imp_community_found(void *ctx, const struct tg_owned_prefix *in,
+				const struct tg_owned_prefix *out)
+{
+	const struct tg_owned_prefix *r = in->owner ? in : out;
+	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN];
+
+	tg_prefix_format(&r->p, a, sizeof(a));
+	tg_prefix_format(r == in ? &out->p : &in->p, b, sizeof(b));
+	bad_add(ctx, r->owner,
+		"community: prefix '%s': overlaps community prefix '%s'", a, b);
+}
+
 /* Checks across rows and against the database. */
 static int imp_cross(struct import *im, struct tg_sub *dbs, size_t ndb,
 		     struct tg_dp_ids *ids)
 {
 	struct imp_name *names = NULL;
 	struct imp_key *keys = NULL;
-	struct imp_pfx *pf = NULL;
+	struct tg_owned_prefix *pf = NULL;
+	struct imp_owners ov = { im, dbs, ndb };
 	const struct tg_class *c;
-	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN], bs[32];
-	size_t i, j, n, act;
+	char bs[32];
+	size_t i, j, n;
 	struct tg_sub *s;
 	int ret = -ENOMEM;
 
@@ -832,7 +818,7 @@ static int imp_cross(struct import *im, struct tg_sub *dbs, size_t ndb,
 			keys[j].owner, keys[j == i ? i - 1 : i].owner);
 	}
 
-	/* Prefixes, sorted so that nested ones follow their container. */
+	/* Prefixes of the file's rows and the database's. */
 	n = 0;
 	for (i = 0; i < ndb; i++)
 		n += dbs[i].nprefix;
@@ -844,37 +830,15 @@ static int imp_cross(struct import *im, struct tg_sub *dbs, size_t ndb,
 	n = 0;
 	for (i = 0; i < ndb; i++)
 		for (j = 0; j < dbs[i].nprefix; j++)
-			pf[n++] = (struct imp_pfx){ dbs[i].prefix[j], 0, dbs[i].name };
+			pf[n++] = (struct tg_owned_prefix){ dbs[i].prefix[j], i };
 	for (i = 0; i < im->nsubs; i++)
 		for (j = 0; j < im->subs[i].s.nprefix; j++)
-			pf[n++] = (struct imp_pfx){ im->subs[i].s.prefix[j],
-						    im->subs[i].line,
-						    im->subs[i].s.name };
-	qsort(pf, n, sizeof(*pf), imp_pfx_cmp);
-	for (i = 1, act = 0; i < n; i++) {
-		if (!tg_prefix_overlap(&pf[act].p, &pf[i].p)) {
-			act = i;
-			continue;
-		}
-		j = pf[i].line ? i : act;
-		tg_prefix_format(&pf[j].p, a, sizeof(a));
-		tg_prefix_format(&pf[j == i ? act : i].p, b, sizeof(b));
-		bad_add(&im->bad, pf[j].line,
-			"subscriber '%s': --prefix '%s': overlaps '%s' of subscriber '%s'",
-			pf[j].owner, a, b, pf[j == i ? act : i].owner);
-	}
+			pf[n++] = (struct tg_owned_prefix){
+				im->subs[i].s.prefix[j], ndb + i };
+	tg_prefix_overlaps(pf, n, imp_overlap_found, &ov);
 
 	/* Community prefixes among themselves and the database's. */
-	qsort(im->com, im->ncom, sizeof(*im->com), imp_pfx_cmp);
-	for (i = 1; i < im->ncom; i++) {
-		if (!tg_prefix_overlap(&im->com[i - 1].p, &im->com[i].p))
-			continue;
-		j = im->com[i].line ? i : i - 1;
-		tg_prefix_format(&im->com[j].p, a, sizeof(a));
-		tg_prefix_format(&im->com[j == i ? i - 1 : i].p, b, sizeof(b));
-		bad_add(&im->bad, im->com[j].line,
-			"community: prefix '%s': overlaps community prefix '%s'", a, b);
-	}
+	tg_prefix_overlaps(im->com, im->ncom, imp_community_found, &im->bad);
 
 	/* Classes, bursts and data plane ids. */
 	for (i = 0; i < im->nsubs; i++) {
@@ -987,20 +951,9 @@ static int imp_write(struct import *im, struct tg_dp_ids *ids)
 	}
 	for (i = im->ndbcls; i < im->ncls && !err; i++)
 		err = tg_db_class_insert(im->db, &im->cls[i]);
-	if (!err && sqlite3_prepare_v2(im->db, "INSERT INTO community(prefix) VALUES(?)",
-				       -1, &st, NULL) != SQLITE_OK)
-		err = -EIO;
-	for (i = 0; i < im->ncom && !err; i++) {
-		char a[TG_PREFIX_STRLEN];
-
-		if (!im->com[i].line)
-			continue;
-		tg_prefix_format(&im->com[i].p, a, sizeof(a));
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			err = -EIO;
-	}
+	for (i = 0; i < im->ncom && !err; i++)
+		if (im->com[i].owner)
+			err = tg_db_community_insert(im->db, &im->com[i].p, &st);
 	sqlite3_finalize(st);
 	if (!err)
 		err = tg_db_bulk_begin(im->db);
@@ -1098,7 +1051,7 @@ int do_import(int argc, char **argv)
 	ret = tg_db_open(tg_db_path(), false, &im.db);
 	if (ret)
 		goto out;
-	if (tg_db_exec(im.db, "BEGIN IMMEDIATE")) {
+	if (tg_db_begin_write(im.db)) {
 		tg_err("import: database busy or not writable: %s",
 		       sqlite3_errmsg(im.db));
 		ret = -EIO;
@@ -1124,7 +1077,7 @@ int do_import(int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < ndbcom; i++)
-		im.com[im.ncom++] = (struct imp_pfx){ dbcom[i], 0, NULL };
+		im.com[im.ncom++] = (struct tg_owned_prefix){ dbcom[i], 0 };
 
 	while ((n = csv_next(&c, vals, 64, &line)) != 0) {
 		if (n < 0) {
@@ -1176,7 +1129,7 @@ int do_import(int argc, char **argv)
 	}
 	ret = imp_write(&im, &ids);
 	if (!ret)
-		ret = tg_db_exec(im.db, "COMMIT");
+		ret = tg_db_commit(im.db);
 	if (ret) {
 		tg_err("import: cannot write the database: %s",
 		       sqlite3_errmsg(im.db));
@@ -1201,7 +1154,7 @@ int do_import(int argc, char **argv)
 	}
 out:
 	if (in_txn)
-		tg_db_exec(im.db, "ROLLBACK");
+		tg_db_rollback(im.db);
 	for (i = 0; i < im.nsubs; i++)
 		tg_sub_free(&im.subs[i].s);
 	free(im.subs);

@@ -185,106 +185,93 @@ static void total_print(struct json_writer *w, const struct usage_total *t)
 	jsonw_end_object(w);
 }
 
-static void row_print(struct json_writer *w, sqlite3_stmt *st)
+static void row_print(struct json_writer *w, const struct tg_usage_row *r)
 {
-	const char *cls = (const char *)sqlite3_column_text(st, 3);
-	const char *ip = (const char *)sqlite3_column_text(st, 4);
-	__s64 start = sqlite3_column_type(st, 5) == SQLITE_NULL ?
-			      -1 : sqlite3_column_int64(st, 5);
-	__s64 end = sqlite3_column_int64(st, 6);
 	char a[32], b[32];
 
 	if (!w) {
-		time_text(start, a, sizeof(a));
-		time_text(end, b, sizeof(b));
+		time_text(r->start, a, sizeof(a));
+		time_text(r->end, b, sizeof(b));
 		printf("%-20s %-20s %-20s %-12s %-18s %14lld %14lld %12lld %12lld%s\n",
-		       a, b, sqlite3_column_text(st, 0), cls ? cls : "-",
-		       ip ? ip : "-", (long long)sqlite3_column_int64(st, 7),
-		       (long long)sqlite3_column_int64(st, 8),
-		       (long long)sqlite3_column_int64(st, 9),
-		       (long long)sqlite3_column_int64(st, 10),
-		       sqlite3_column_int(st, 11) ? " final" : "");
+		       a, b, r->name, r->cls ? r->cls : "-",
+		       r->ip ? r->ip : "-", (long long)r->up_bytes,
+		       (long long)r->down_bytes, (long long)r->up_packets,
+		       (long long)r->down_packets, r->final ? " final" : "");
 		return;
 	}
 	jsonw_start_object(w);
-	jsonw_string_field(w, "name", (const char *)sqlite3_column_text(st, 0));
-	jsonw_int_field(w, "subscriber_id", sqlite3_column_int64(st, 1));
-	jsonw_uint_field(w, "dp_id", sqlite3_column_int64(st, 2));
-	if (cls)
-		jsonw_string_field(w, "class", cls);
+	jsonw_string_field(w, "name", r->name);
+	jsonw_int_field(w, "subscriber_id", r->subscriber_id);
+	jsonw_uint_field(w, "dp_id", r->dp_id);
+	if (r->cls)
+		jsonw_string_field(w, "class", r->cls);
 	else
 		jsonw_null_field(w, "class");
-	if (ip)
-		jsonw_string_field(w, "ip", ip);
+	if (r->ip)
+		jsonw_string_field(w, "ip", r->ip);
 	else
 		jsonw_null_field(w, "ip");
-	json_time(w, "start", start);
-	jsonw_int_field(w, "end", end);
-	jsonw_bool_field(w, "final", sqlite3_column_int(st, 11));
-	json_dir(w, "up", sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 9));
-	json_dir(w, "down", sqlite3_column_int64(st, 8),
-		 sqlite3_column_int64(st, 10));
+	json_time(w, "start", r->start);
+	jsonw_int_field(w, "end", r->end);
+	jsonw_bool_field(w, "final", r->final);
+	json_dir(w, "up", r->up_bytes, r->up_packets);
+	json_dir(w, "down", r->down_bytes, r->down_packets);
 	jsonw_end_object(w);
 }
 
-static void total_add(struct usage_total *t, sqlite3_stmt *st)
+static void total_add(struct usage_total *t, const struct tg_usage_row *r)
 {
-	const char *s;
-	__s64 start;
-
-	s = (const char *)sqlite3_column_text(st, 3);
-	snprintf(t->cls, sizeof(t->cls), "%s", s ? s : "");
-	s = (const char *)sqlite3_column_text(st, 4);
-	snprintf(t->ip, sizeof(t->ip), "%s", s ? s : "");
-	start = sqlite3_column_type(st, 5) == SQLITE_NULL ?
-			-1 : sqlite3_column_int64(st, 5);
+	snprintf(t->cls, sizeof(t->cls), "%s", r->cls ? r->cls : "");
+	snprintf(t->ip, sizeof(t->ip), "%s", r->ip ? r->ip : "");
 	if (!t->records)
-		t->start = start;
-	t->end = sqlite3_column_int64(st, 6);
-	t->up_bytes += sqlite3_column_int64(st, 7);
-	t->down_bytes += sqlite3_column_int64(st, 8);
-	t->up_packets += sqlite3_column_int64(st, 9);
-	t->down_packets += sqlite3_column_int64(st, 10);
-	t->ended = sqlite3_column_int(st, 11);
+		t->start = r->start;
+	t->end = r->end;
+	t->up_bytes += r->up_bytes;
+	t->down_bytes += r->down_bytes;
+	t->up_packets += r->up_packets;
+	t->down_packets += r->down_packets;
+	t->ended = r->final;
 	t->records++;
+}
+
+struct usage_walk {
+	struct json_writer *w;
+	struct usage_total t;
+	bool rows;
+};
+
+/* One record: printed (--rows), or added to its subscriber's total. */
+static void usage_row(void *ctx, const struct tg_usage_row *r)
+{
+	struct usage_walk *u = ctx;
+
+	if (u->rows) {
+		row_print(u->w, r);
+		return;
+	}
+	if (strcmp(r->name, u->t.name)) {
+		total_print(u->w, &u->t);
+		memset(&u->t, 0, sizeof(u->t));
+		snprintf(u->t.name, sizeof(u->t.name), "%s", r->name);
+	}
+	total_add(&u->t, r);
 }
 
 static int usage_report(sqlite3 *db, const char *only, __s64 since,
 			__s64 until, bool rows)
 {
-	struct json_writer *w = NULL;
-	struct usage_total t = {};
-	sqlite3_stmt *st = NULL;
-	const char *name;
-	int rc, err = -EIO;
+	struct usage_walk u = { .rows = rows };
+	int err;
 
-	if (sqlite3_prepare_v2(db,
-			       "SELECT name, subscriber_id, dp_id, class, ip,"
-			       " period_start, period_end, up_bytes, down_bytes,"
-			       " up_packets, down_packets, final FROM usage"
-			       " WHERE period_end > ?1 AND period_end <= ?2"
-			       " AND (?3 IS NULL OR name = ?3)"
-			       " ORDER BY CASE WHEN ?4 THEN '' ELSE name END, id",
-			       -1, &st, NULL) != SQLITE_OK) {
-		tg_err("usage: cannot read the database: %s", sqlite3_errmsg(db));
-		return -EIO;
-	}
-	sqlite3_bind_int64(st, 1, since);
-	sqlite3_bind_int64(st, 2, until);
-	if (only)
-		sqlite3_bind_text(st, 3, only, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, rows);
 	if (tg_opts.json) {
-		w = jsonw_new(stdout);
-		if (!w) {
-			err = -ENOMEM;
-			goto out;
-		}
-		jsonw_start_object(w);
-		json_time(w, "since", since);
-		json_time(w, "until", until == INT64_MAX ? -1 : until);
-		jsonw_name(w, rows ? "records" : "subscribers");
-		jsonw_start_array(w);
+		u.w = jsonw_new(stdout);
+		if (!u.w)
+			return -ENOMEM;
+		jsonw_start_object(u.w);
+		json_time(u.w, "since", since);
+		json_time(u.w, "until", until == INT64_MAX ? -1 : until);
+		jsonw_name(u.w, rows ? "records" : "subscribers");
+		jsonw_start_array(u.w);
 	} else if (rows) {
 		printf("%-20s %-20s %-20s %-12s %-18s %14s %14s %12s %12s\n",
 		       "start", "end", "subscriber", "class", "ip", "up_bytes",
@@ -294,51 +281,17 @@ static int usage_report(sqlite3 *db, const char *only, __s64 since,
 		       "subscriber", "class", "ip", "records", "up_bytes",
 		       "down_bytes", "up_packets", "down_packets");
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (rows) {
-			row_print(w, st);
-			continue;
-		}
-		name = (const char *)sqlite3_column_text(st, 0);
-		if (strcmp(name, t.name)) {
-			total_print(w, &t);
-			memset(&t, 0, sizeof(t));
-			snprintf(t.name, sizeof(t.name), "%s", name);
-		}
-		total_add(&t, st);
-	}
+	err = tg_db_usage_each(db, only, since, until, rows, usage_row, &u);
 	if (!rows)
-		total_print(w, &t);
-	if (w) {
-		jsonw_end_array(w);
-		jsonw_end_object(w);
-		jsonw_destroy(&w);
+		total_print(u.w, &u.t);
+	if (u.w) {
+		jsonw_end_array(u.w);
+		jsonw_end_object(u.w);
+		jsonw_destroy(&u.w);
 	}
-	err = rc == SQLITE_DONE ? 0 : -EIO;
 	if (err)
 		tg_err("usage: cannot read the database: %s", sqlite3_errmsg(db));
-out:
-	sqlite3_finalize(st);
 	return err;
-}
-
-/* Whether name has records or is a subscriber: 1, 0 or -EIO. */
-static int usage_known(sqlite3 *db, const char *name)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(db,
-			       "SELECT 1 FROM usage WHERE name = ?1 UNION ALL"
-			       " SELECT 1 FROM subscriber WHERE name = ?1 LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -EIO;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
 static int usage_record(int argc, char **argv)
@@ -348,7 +301,6 @@ static int usage_record(int argc, char **argv)
 	struct json_writer *w;
 	char buf[32], stamp[32];
 	sqlite3 *db = NULL;
-	sqlite3_stmt *st;
 	long long n = 0;
 	__u64 t = 0;
 	int i, ret;
@@ -383,13 +335,7 @@ static int usage_record(int argc, char **argv)
 	}
 	if (!tg_db_setting_get(db, "usage_tick", buf, sizeof(buf)))
 		tg_parse_u64(buf, 0, INT64_MAX, &t);
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM usage WHERE period_end = ?",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, t);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			n = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
+	n = tg_db_usage_count(db, t);
 	tg_usage_time_format(t, stamp, sizeof(stamp));
 	if (tg_opts.json) {
 		w = jsonw_new(stdout);
@@ -480,7 +426,7 @@ int do_usage(int argc, char **argv)
 	if (ret)
 		goto out;
 	if (only) {
-		ret = usage_known(db, only);
+		ret = tg_db_usage_known(db, only);
 		if (ret <= 0) {
 			tg_err("usage: no subscriber '%s'%s", only,
 			       ret ? ": cannot read the database" : "");

@@ -8,7 +8,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "db/db.h"
+#include "db/check.h"
+#include "db/class.h"
+#include "db/overlap.h"
+#include "db/settings.h"
+#include "db/sub.h"
 
 struct chk {
 	void (*report)(void *ctx, const char *who, const char *msg);
@@ -53,24 +57,6 @@ static int chk_pragma(sqlite3 *db, struct chk *c, const char *sql, bool fk)
 	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
-struct chk_pfx {
-	struct tg_prefix p;
-	size_t owner;
-};
-
-static int chk_pfx_cmp(const void *a, const void *b)
-{
-	const struct chk_pfx *x = a, *y = b;
-	int c;
-
-	if (x->p.family != y->p.family)
-		return x->p.family - y->p.family;
-	c = memcmp(x->p.addr, y->p.addr, 16);
-	if (c)
-		return c;
-	return x->p.len - y->p.len;
-}
-
 struct chk_key {
 	struct tg_tun_key k;
 	size_t owner;
@@ -89,61 +75,32 @@ static int chk_id_cmp(const void *a, const void *b)
 	return x->dp_id < y->dp_id ? -1 : x->dp_id > y->dp_id;
 }
 
-/* Why tg_sub_from_row() refused the row st is on. */
-static void chk_row_cause(sqlite3_stmt *st, char *buf, size_t len)
-{
-	static const struct {
-		int col;
-		const char *field;
-	} f[] = { { 3, "type" }, { 4, "remote" }, { 5, "local" },
-		  { 9, "cookie" }, { 20, "peer_cookie" }, { 23, "peer_mac" } };
-	struct tg_sub s;
-	const char *txt;
-	size_t i;
+struct chk_overlap {
+	struct chk *c;
+	const char *(*owner)(void *ctx, size_t i);
+	void *ctx;
+};
 
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		txt = (const char *)sqlite3_column_text(st, f[i].col);
-		tg_sub_init(&s);
-		if (f[i].col <= 5 && !txt) {
-			snprintf(buf, len, "%s: missing", f[i].field);
-			return;
-		}
-		if (!txt || !*txt ||
-		    !tg_sub_set_field(&s, f[i].field, txt, buf, len)) {
-			tg_sub_free(&s);
-			continue;
-		}
-		/* buf holds the cause, naming field and value. */
-		tg_sub_free(&s);
-		return;
-	}
-	snprintf(buf, len, "invalid type, address, cookie or MAC in its row");
+static void chk_overlap_found(void *ctx, const struct tg_owned_prefix *in,
+			      const struct tg_owned_prefix *out)
+{
+	struct chk_overlap *o = ctx;
+	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN];
+
+	tg_prefix_format(&in->p, a, sizeof(a));
+	tg_prefix_format(&out->p, b, sizeof(b));
+	chk_report(o->c, o->owner(o->ctx, in->owner),
+		   "prefix '%s': overlaps '%s' of subscriber '%s'", a, b,
+		   o->owner(o->ctx, out->owner));
 }
 
-/*
- * Sort v (prefixes with their owner's index) and report each prefix that
- * overlaps another: sorted by start, nested ones follow.
- */
-static void chk_overlaps(struct chk *c, struct chk_pfx *pf, size_t np,
+/* Report each prefix of pf that overlaps another. */
+static void chk_overlaps(struct chk *c, struct tg_owned_prefix *pf, size_t np,
 			 const char *(*owner)(void *ctx, size_t i), void *ctx)
 {
-	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN];
-	size_t i, act;
+	struct chk_overlap o = { .c = c, .owner = owner, .ctx = ctx };
 
-	if (np < 2)
-		return;	/* nothing to sort; qsort() takes no NULL array */
-	qsort(pf, np, sizeof(*pf), chk_pfx_cmp);
-	for (i = 1, act = 0; i < np; i++) {
-		if (!tg_prefix_overlap(&pf[act].p, &pf[i].p)) {
-			act = i;
-			continue;
-		}
-		tg_prefix_format(&pf[i].p, a, sizeof(a));
-		tg_prefix_format(&pf[act].p, b, sizeof(b));
-		chk_report(c, owner(ctx, pf[i].owner),
-			   "prefix '%s': overlaps '%s' of subscriber '%s'", a, b,
-			   owner(ctx, pf[act].owner));
-	}
+	tg_prefix_overlaps(pf, np, chk_overlap_found, &o);
 }
 
 static const char *chk_sub_name(void *ctx, size_t i)
@@ -153,20 +110,23 @@ static const char *chk_sub_name(void *ctx, size_t i)
 
 static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
 {
-	struct chk_pfx *pf = NULL;
+	struct tg_owned_prefix *pf = NULL;
 	struct chk_key *keys = NULL;
 	struct tg_sub *v = NULL, *nv, *byid = NULL;
 	struct tg_settings set;
 	struct tg_class cls;
 	sqlite3_stmt *st = NULL, *pst = NULL;
-	char sql[1024], err[256], a[TG_PREFIX_STRLEN];
+	char sql[TG_SUB_SQL_MAX + 64], cols[TG_SUB_SQL_MAX];
+	char err[256], rerr[256], a[TG_PREFIX_STRLEN];
 	const char *txt, *name;
 	size_t n = 0, np = 0, i;
 	struct tg_prefix p;
 	int ret = -EIO, rc;
 
+	if (tg_sub_sql(TG_SQL_COLUMNS, cols, sizeof(cols)))
+		goto out;
 	snprintf(sql, sizeof(sql), "SELECT %s FROM subscriber ORDER BY name",
-		 tg_sub_columns());
+		 cols);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "SELECT prefix FROM prefix WHERE subscriber_id = ?",
 			       -1, &pst, NULL) != SQLITE_OK)
@@ -179,9 +139,10 @@ static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
 			goto out;
 		}
 		v = nv;
-		if (tg_sub_from_row(st, &v[n])) {
-			chk_row_cause(st, err, sizeof(err));
-			chk_report(c, name, "%s", err);
+		ret = tg_sub_read_row(st, &v[n], rerr, sizeof(rerr));
+		if (ret)
+			chk_report(c, name, "%s", rerr);
+		if (ret && ret != -ERANGE) {
 			tg_sub_free(&v[n]);
 			continue;
 		}
@@ -204,7 +165,9 @@ static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
 				goto out;
 			}
 		}
-		if (tg_sub_validate(&v[n], err, sizeof(err)))
+		/* A number out of range is read cut to its member: said once. */
+		if (tg_sub_validate(&v[n], err, sizeof(err)) &&
+		    (!ret || strcmp(err, rerr)))
 			chk_report(c, name, "%s", err);
 		if (!v[n].dp_id || v[n].dp_id >= capacity)
 			chk_report(c, name, "dp_id %u: out of range 1..%u",
@@ -422,7 +385,7 @@ int tg_db_prefix_overlap(sqlite3 *db, char *msg, size_t len)
 	struct chk_first f = { .msg = msg, .len = len };
 	struct chk c = { .report = chk_first_report, .ctx = &f };
 	struct chk_names names = {};
-	struct chk_pfx *pf = NULL, *npf;
+	struct tg_owned_prefix *pf = NULL, *npf;
 	sqlite3_stmt *st = NULL;
 	size_t np = 0, cap = 0, i;
 	char err[64];
@@ -484,119 +447,21 @@ out:
 	return ret;
 }
 
-/* p cut to its first len bits. */
-static void chk_prefix_cut(const struct tg_prefix *p, unsigned int len,
-			   struct tg_prefix *q)
-{
-	unsigned int i;
-
-	*q = *p;
-	q->len = len;
-	for (i = 0; i < 16; i++) {
-		if (i * 8 >= len)
-			q->addr[i] = 0;
-		else if (i * 8 + 8 > len)
-			q->addr[i] &= 0xff << (8 - len % 8);
-	}
-}
-
-/*
- * A GLOB pattern matching the canonical text of every prefix inside p:
- * its fixed leading octets (IPv4), or its fixed leading hextets before
- * the first zero one, which "::" may hide (IPv6).
- */
-static void chk_prefix_glob(const struct tg_prefix *p, char *buf, size_t len)
-{
-	size_t off = 0;
-	unsigned int i, h;
-
-	buf[0] = '\0';
-	if (p->family == AF_INET) {
-		for (i = 0; i < p->len / 8 && i < 4; i++)
-			off += snprintf(buf + off, len - off, "%u.", p->addr[i]);
-	} else {
-		/*
-		 * Text keeps a lone zero group ("0:"); a run of two or more
-		 * may be written "::", so the pattern stops there, as it does
-		 * at a zero group that the free bits may continue.
-		 */
-		for (i = 0; i < p->len / 16 && i < 8; i++) {
-			h = p->addr[2 * i] << 8 | p->addr[2 * i + 1];
-			if (!h && (i + 1 >= p->len / 16 ||
-				   !(p->addr[2 * i + 2] | p->addr[2 * i + 3])))
-				break;
-			off += snprintf(buf + off, len - off, "%x:", h);
-		}
-	}
-	snprintf(buf + off, len - off, "*");
-}
-
 int tg_db_prefix_overlap_subs(sqlite3 *db, const struct tg_sub *subs,
 			      size_t n, char *msg, size_t len)
 {
-	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN], glob[64], err[64];
-	sqlite3_stmt *eq = NULL, *in = NULL;
-	const struct tg_prefix *p;
-	struct tg_prefix q;
-	const char *txt;
-	unsigned int j, l;
+	struct tg_prefix_clash o;
 	size_t i;
-	int ret = -EIO, rc;
+	int ret;
 
-	if (sqlite3_prepare_v2(db, "SELECT s.name FROM prefix p"
-			       " JOIN subscriber s ON s.id = p.subscriber_id"
-			       " WHERE p.prefix = ? AND s.enabled = 1 AND s.id != ?",
-			       -1, &eq, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT p.prefix, s.name FROM prefix p"
-			       " JOIN subscriber s ON s.id = p.subscriber_id"
-			       " WHERE p.prefix GLOB ? AND s.enabled = 1 AND s.id != ?",
-			       -1, &in, NULL) != SQLITE_OK)
-		goto out;
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < subs[i].nprefix; j++) {
-			p = &subs[i].prefix[j];
-			tg_prefix_format(p, a, sizeof(a));
-			/* Prefixes holding p: one lookup per shorter length. */
-			for (l = 0; l <= p->len; l++) {
-				chk_prefix_cut(p, l, &q);
-				tg_prefix_format(&q, b, sizeof(b));
-				sqlite3_reset(eq);
-				sqlite3_bind_text(eq, 1, b, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_int64(eq, 2, subs[i].id);
-				rc = sqlite3_step(eq);
-				if (rc == SQLITE_ROW) {
-					snprintf(msg, len, "subscriber '%s': prefix '%s': overlaps '%s' of subscriber '%s'",
-						 subs[i].name, a, b,
-						 (const char *)sqlite3_column_text(eq, 0));
-					ret = 1;
-					goto out;
-				}
-				if (rc != SQLITE_DONE)
-					goto out;
-			}
-			/* Prefixes inside p: a range of the text index. */
-			chk_prefix_glob(p, glob, sizeof(glob));
-			sqlite3_reset(in);
-			sqlite3_bind_text(in, 1, glob, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(in, 2, subs[i].id);
-			while ((rc = sqlite3_step(in)) == SQLITE_ROW) {
-				txt = (const char *)sqlite3_column_text(in, 0);
-				if (!txt || tg_prefix_parse(txt, &q, err, sizeof(err)) ||
-				    !tg_prefix_overlap(p, &q))
-					continue;
-				snprintf(msg, len, "subscriber '%s': prefix '%s': overlaps '%s' of subscriber '%s'",
-					 subs[i].name, a, txt,
-					 (const char *)sqlite3_column_text(in, 1));
-				ret = 1;
-				goto out;
-			}
-			if (rc != SQLITE_DONE)
-				goto out;
-		}
+		ret = tg_db_prefix_clash(db, subs[i].prefix, subs[i].nprefix,
+					 subs[i].id, true, &o);
+		if (ret == 1)
+			snprintf(msg, len, "subscriber '%s': prefix '%s': overlaps '%s' of subscriber '%s'",
+				 subs[i].name, o.prefix, o.other, o.owner);
+		if (ret)
+			return ret;
 	}
-	ret = 0;
-out:
-	sqlite3_finalize(eq);
-	sqlite3_finalize(in);
-	return ret;
+	return 0;
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "util/cli.h"
-#include "db/db.h"
+#include "db/class.h"
 #include "util/log.h"
 
 const char *tg_scope_name(enum tg_scope s)
@@ -27,19 +27,10 @@ int tg_scope_parse(const char *s, enum tg_scope *out)
 
 int tg_class_validate(const struct tg_class *c, char *err, size_t errlen)
 {
-	struct tg_sub probe;
 	char b[32];
 
-	tg_sub_init(&probe);
-	snprintf(probe.name, sizeof(probe.name), "%s", c->name);
-	probe.type = TG_TUN_IPIP;
-	probe.remote = probe.local = 0x01010101;
-	if (tg_sub_validate(&probe, err, errlen)) {
-		snprintf(err, errlen,
-			 "name '%s': must be 1..%d letters, digits, '.', '_' or '-', starting with a letter or digit",
-			 c->name, TG_NAME_MAX);
+	if (tg_name_validate(c->name, err, errlen))
 		return -EINVAL;
-	}
 	if (c->burst < 576) {
 		tg_size_format(c->burst, b, sizeof(b));
 		snprintf(err, errlen,
@@ -52,33 +43,28 @@ int tg_class_validate(const struct tg_class *c, char *err, size_t errlen)
 
 static int tg_class_from_row(sqlite3_stmt *st, struct tg_class *c)
 {
-	const char *txt = (const char *)sqlite3_column_text(st, 0);
+	char err[128];
 
-	memset(c, 0, sizeof(*c));
-	snprintf(c->name, sizeof(c->name), "%s", txt ? txt : "");
-	c->down_rate = sqlite3_column_int64(st, 1);
-	c->up_rate = sqlite3_column_int64(st, 2);
-	c->burst = sqlite3_column_int64(st, 3);
-	txt = (const char *)sqlite3_column_text(st, 4);
-	if (!txt || tg_scope_parse(txt, &c->scope)) {
-		pr_warn("database: class '%s': invalid scope\n", c->name);
-		return -EINVAL;
-	}
-	return 0;
+	if (!tg_class_read_row(st, c, err, sizeof(err)))
+		return 0;
+	pr_warn("database: class '%s': %s\n", c->name, err);
+	return -EINVAL;
 }
 
 static int tg_class_query(sqlite3 *db, const char *name, struct tg_class **v,
 			  size_t *n)
 {
 	struct tg_class *a = NULL, *na;
+	char cols[128], sql[192];
 	sqlite3_stmt *st = NULL;
 	size_t cnt = 0;
 	int err = -EIO, rc;
 
-	if (sqlite3_prepare_v2(db, name ?
-			       "SELECT name, down_rate, up_rate, burst, scope FROM class WHERE name = ?" :
-			       "SELECT name, down_rate, up_rate, burst, scope FROM class ORDER BY name",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (tg_class_sql(TG_CSQL_COLUMNS, cols, sizeof(cols)))
+		goto out;
+	snprintf(sql, sizeof(sql), "SELECT %s FROM class %s", cols,
+		 name ? "WHERE name = ?" : "ORDER BY name");
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	if (name)
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -128,14 +114,6 @@ int tg_db_class_list(sqlite3 *db, struct tg_class **v, size_t *n)
 	return tg_class_query(db, NULL, v, n);
 }
 
-static void tg_bind_rate(sqlite3_stmt *st, int col, __u64 v)
-{
-	if (v)
-		sqlite3_bind_int64(st, col, v);
-	else
-		sqlite3_bind_null(st, col);
-}
-
 __u64 tg_burst_default(__u64 down_rate, __u64 up_rate)
 {
 	__u64 rate = down_rate > up_rate ? down_rate : up_rate, b;
@@ -147,23 +125,6 @@ __u64 tg_burst_default(__u64 down_rate, __u64 up_rate)
 	if (b > TG_BURST_DEFAULT_MAX)
 		return TG_BURST_DEFAULT_MAX;
 	return b > TG_BURST_DEFAULT_MIN ? b : TG_BURST_DEFAULT_MIN;
-}
-
-void tg_sub_effective(const struct tg_sub *s, const struct tg_class *cls,
-		      struct tg_class *eff)
-{
-	if (cls)
-		*eff = *cls;
-	else
-		memset(eff, 0, sizeof(*eff));
-	if (s->has_down_rate)
-		eff->down_rate = s->down_rate;
-	if (s->has_up_rate)
-		eff->up_rate = s->up_rate;
-	if (s->has_burst)
-		eff->burst = s->burst;
-	else if (!cls && (eff->down_rate || eff->up_rate))
-		eff->burst = tg_burst_default(eff->down_rate, eff->up_rate);
 }
 
 /*
@@ -190,19 +151,15 @@ static int tg_class_mark_dirty(sqlite3 *db, const char *name)
 
 static int tg_class_write(sqlite3 *db, const struct tg_class *c, bool update)
 {
+	char sql[192];
 	sqlite3_stmt *st;
 	int err = 0;
 
-	if (sqlite3_prepare_v2(db, update ?
-			       "UPDATE class SET down_rate = ?2, up_rate = ?3, burst = ?4, scope = ?5 WHERE name = ?1" :
-			       "INSERT INTO class(name, down_rate, up_rate, burst, scope) VALUES(?1, ?2, ?3, ?4, ?5)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (tg_class_sql(update ? TG_CSQL_UPDATE : TG_CSQL_INSERT, sql,
+			 sizeof(sql)) ||
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
-	sqlite3_bind_text(st, 1, c->name, -1, SQLITE_STATIC);
-	tg_bind_rate(st, 2, c->down_rate);
-	tg_bind_rate(st, 3, c->up_rate);
-	sqlite3_bind_int64(st, 4, c->burst);
-	sqlite3_bind_text(st, 5, tg_scope_name(c->scope), -1, SQLITE_STATIC);
+	tg_class_bind(st, c);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		err = -EIO;
 	sqlite3_finalize(st);
@@ -370,6 +327,37 @@ int tg_db_class_del(sqlite3 *db, const char *name, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot write: %s", sqlite3_errmsg(db));
 out:
 	return tg_commit(db, ret, err, errlen);
+}
+
+int tg_db_class_count(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st;
+	int n = -EIO;
+
+	if (sqlite3_prepare_v2(db, strcmp(name, "default") ?
+			       "SELECT count(*) FROM subscriber WHERE class = ?" :
+			       "SELECT count(*) FROM subscriber WHERE class = ? OR class IS NULL",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+int tg_db_community_insert(sqlite3 *db, const struct tg_prefix *p,
+			   sqlite3_stmt **st)
+{
+	char a[TG_PREFIX_STRLEN];
+
+	if (!*st && sqlite3_prepare_v2(db, "INSERT INTO community(prefix) VALUES(?)",
+				       -1, st, NULL) != SQLITE_OK)
+		return -EIO;
+	tg_prefix_format(p, a, sizeof(a));
+	sqlite3_reset(*st);
+	sqlite3_bind_text(*st, 1, a, -1, SQLITE_TRANSIENT);
+	return sqlite3_step(*st) == SQLITE_DONE ? 0 : -EIO;
 }
 
 int tg_db_community_list(sqlite3 *db, struct tg_prefix **v, size_t *n)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Database file, schema, settings and the dp_id allocator. */
+/* Database file, schema, migration, transactions. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "util/cli.h"
-#include "db/db.h"
+#include "db/conn.h"
 #include "util/log.h"
 
 static const char tg_schema_v1[] =
@@ -223,6 +223,31 @@ int tg_db_exec(sqlite3 *db, const char *sql)
 		return -EIO;
 	}
 	return 0;
+}
+
+int tg_db_begin(sqlite3 *db)
+{
+	return tg_db_exec(db, "BEGIN");
+}
+
+int tg_db_begin_write(sqlite3 *db)
+{
+	return tg_db_exec(db, "BEGIN IMMEDIATE");
+}
+
+int tg_db_commit(sqlite3 *db)
+{
+	return tg_db_exec(db, "COMMIT");
+}
+
+void tg_db_rollback(sqlite3 *db)
+{
+	tg_db_exec(db, "ROLLBACK");
+}
+
+int tg_db_lazy_commits(sqlite3 *db)
+{
+	return tg_db_exec(db, "PRAGMA synchronous = NORMAL");
 }
 
 int tg_db_int(sqlite3 *db, const char *sql, long long *v)
@@ -489,274 +514,6 @@ out:
 void tg_db_close(sqlite3 *db)
 {
 	sqlite3_close(db);
-}
-
-int tg_db_setting_get(sqlite3 *db, const char *key, char *buf, size_t len)
-{
-	sqlite3_stmt *st;
-	int err = -EIO, rc;
-
-	if (sqlite3_prepare_v2(db, "SELECT value FROM setting WHERE key = ?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -EIO;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
-		err = 0;
-	} else if (rc == SQLITE_DONE) {
-		err = -ENOENT;
-	}
-	sqlite3_finalize(st);
-	return err;
-}
-
-int tg_db_setting_set(sqlite3 *db, const char *key, const char *value)
-{
-	sqlite3_stmt *st;
-	int err = 0;
-
-	if (sqlite3_prepare_v2(db,
-			       "INSERT INTO setting(key, value) VALUES(?, ?) "
-			       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -EIO;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		err = -EIO;
-	sqlite3_finalize(st);
-	return err;
-}
-
-static int tg_setting_port(sqlite3 *db, const char *key, __u16 *port)
-{
-	char buf[32];
-	__u64 v;
-	int err;
-
-	err = tg_db_setting_get(db, key, buf, sizeof(buf));
-	if (err == -ENOENT) {
-		*port = TG_L2TP_UDP_PORT;
-		return 0;
-	}
-	if (err)
-		return err;
-	if (tg_parse_u64(buf, 0, 65535, &v)) {
-		pr_warn("database: setting %s '%s': not a port 0..65535\n", key,
-			buf);
-		return -EINVAL;
-	}
-	*port = v;
-	return 0;
-}
-
-int tg_db_settings_load(sqlite3 *db, struct tg_settings *st)
-{
-	char buf[32];
-	__u64 v;
-	int err;
-
-	memset(st, 0, sizeof(*st));
-	err = tg_db_setting_get(db, "unknown_tunnel", buf, sizeof(buf));
-	if (!err) {
-		if (!strcmp(buf, "drop")) {
-			st->drop_unknown = true;
-		} else if (strcmp(buf, "pass")) {
-			pr_warn("database: setting unknown_tunnel '%s': not pass or drop\n",
-				buf);
-			return -EINVAL;
-		}
-	} else if (err != -ENOENT) {
-		return err;
-	}
-	err = tg_setting_port(db, "l2tpv3_udp_port", &st->l2tpv3_udp_port);
-	if (err)
-		return err;
-	err = tg_setting_port(db, "l2tpv2_udp_port", &st->l2tpv2_udp_port);
-	if (err)
-		return err;
-	err = tg_db_setting_get(db, "gateway_mac", buf, sizeof(buf));
-	if (err == -ENOENT)
-		snprintf(buf, sizeof(buf), "%s", TG_GW_MAC_DEFAULT);
-	else if (err)
-		return err;
-	if (tg_mac_parse(buf, st->gw_mac) || !tg_mac_unicast(st->gw_mac)) {
-		pr_warn("database: setting gateway_mac '%s': not a unicast MAC address\n",
-			buf);
-		return -EINVAL;
-	}
-	err = tg_db_setting_get(db, "scope_action", buf, sizeof(buf));
-	if (!err) {
-		if (!strcmp(buf, "icmp")) {
-			st->scope_icmp = true;
-		} else if (strcmp(buf, "drop")) {
-			pr_warn("database: setting scope_action '%s': not drop or icmp\n",
-				buf);
-			return -EINVAL;
-		}
-	} else if (err != -ENOENT) {
-		return err;
-	}
-	st->ttl = TG_TTL_DEFAULT;
-	err = tg_db_setting_get(db, "ttl", buf, sizeof(buf));
-	if (err == -ENOENT)
-		return 0;
-	if (err)
-		return err;
-	if (tg_parse_u64(buf, 1, 255, &v)) {
-		pr_warn("database: setting ttl '%s': not 1..255\n", buf);
-		return -EINVAL;
-	}
-	st->ttl = v;
-	return 0;
-}
-
-void tg_settings_config(const struct tg_settings *st, struct tg_config *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->flags = st->drop_unknown ? TG_CFG_F_DROP_UNKNOWN : 0;
-	if (st->scope_icmp)
-		c->flags |= TG_CFG_F_SCOPE_ICMP;
-	c->l2tpv3_udp_port = st->l2tpv3_udp_port;
-	c->l2tpv2_udp_port = st->l2tpv2_udp_port;
-	memcpy(c->gw_mac, st->gw_mac, 6);
-	c->default_ttl = st->ttl;
-}
-
-static int tg_dp_id_used(sqlite3_stmt *st, __u32 id)
-{
-	int rc;
-
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : -EIO;
-}
-
-int tg_db_dp_id_alloc(sqlite3 *db, __u32 capacity, __u32 *id)
-{
-	sqlite3_stmt *st = NULL;
-	char buf[32];
-	__u64 next = 1, tries;
-	int err, used;
-
-	if (capacity < 2)
-		return -ENOSPC;
-	err = tg_db_setting_get(db, "next_dp_id", buf, sizeof(buf));
-	if (err && err != -ENOENT)
-		return err;
-	if (!err && tg_parse_u64(buf, 0, UINT32_MAX, &next))
-		next = 1;
-
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM subscriber WHERE dp_id = ?1 "
-			       "UNION ALL SELECT 1 FROM dp_id_pending WHERE dp_id = ?1",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -EIO;
-	err = -ENOSPC;
-	for (tries = 0; tries < capacity - 1; tries++, next++) {
-		if (next == 0 || next >= capacity)
-			next = 1;
-		used = tg_dp_id_used(st, next);
-		if (used < 0) {
-			err = used;
-			goto out;
-		}
-		if (!used) {
-			err = 0;
-			break;
-		}
-	}
-	if (err)
-		goto out;
-	*id = next;
-	snprintf(buf, sizeof(buf), "%llu",
-		 (unsigned long long)(next + 1 >= capacity ? 1 : next + 1));
-	err = tg_db_setting_set(db, "next_dp_id", buf);
-out:
-	sqlite3_finalize(st);
-	return err;
-}
-
-int tg_dp_ids_begin(sqlite3 *db, __u32 capacity, struct tg_dp_ids *a)
-{
-	sqlite3_stmt *st = NULL;
-	char buf[32];
-	__u64 next = 1, id;
-	int err = -EIO, rc;
-
-	memset(a, 0, sizeof(*a));
-	if (capacity < 2)
-		return -ENOSPC;
-	a->used = calloc(capacity / 8 + 1, 1);
-	if (!a->used)
-		return -ENOMEM;
-	a->capacity = capacity;
-	rc = tg_db_setting_get(db, "next_dp_id", buf, sizeof(buf));
-	if (rc && rc != -ENOENT)
-		goto out;
-	if (!rc && tg_parse_u64(buf, 0, UINT32_MAX, &next))
-		next = 1;
-	a->next = next;
-	if (sqlite3_prepare_v2(db, "SELECT dp_id FROM subscriber WHERE dp_id IS NOT NULL "
-			       "UNION ALL SELECT dp_id FROM dp_id_pending",
-			       -1, &st, NULL) != SQLITE_OK)
-		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		if (id < capacity)
-			a->used[id / 8] |= 1 << (id % 8);
-	}
-	if (rc == SQLITE_DONE)
-		err = 0;
-out:
-	sqlite3_finalize(st);
-	if (err)
-		tg_dp_ids_free(a);
-	return err;
-}
-
-int tg_dp_ids_take(struct tg_dp_ids *a, __u32 id)
-{
-	if (!id || id >= a->capacity)
-		return -ERANGE;
-	if (a->used[id / 8] & (1 << (id % 8)))
-		return -EEXIST;
-	a->used[id / 8] |= 1 << (id % 8);
-	return 0;
-}
-
-int tg_dp_ids_next(struct tg_dp_ids *a, __u32 *id)
-{
-	__u64 tries, next = a->next;
-
-	for (tries = 0; tries < a->capacity - 1; tries++, next++) {
-		if (next == 0 || next >= a->capacity)
-			next = 1;
-		if (a->used[next / 8] & (1 << (next % 8)))
-			continue;
-		a->used[next / 8] |= 1 << (next % 8);
-		*id = next;
-		a->next = next + 1 >= a->capacity ? 1 : next + 1;
-		return 0;
-	}
-	return -ENOSPC;
-}
-
-int tg_dp_ids_end(sqlite3 *db, struct tg_dp_ids *a)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%u", a->next);
-	return tg_db_setting_set(db, "next_dp_id", buf);
-}
-
-void tg_dp_ids_free(struct tg_dp_ids *a)
-{
-	free(a->used);
-	a->used = NULL;
 }
 
 int tg_db_bulk_begin(sqlite3 *db)

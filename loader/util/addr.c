@@ -159,7 +159,6 @@ bool tg_mac_unicast(const __u8 mac[6])
 	return !(mac[0] & 1) && memcmp(mac, zero, 6);
 }
 
-#define TG_RATE_MAX 10000000000000ULL	/* 10tbit */
 
 int tg_rate_parse(const char *s, __u64 *bps)
 {
@@ -233,7 +232,6 @@ void tg_rate_format(__u64 bps, char *buf, size_t len)
 		snprintf(buf, len, "%llubit", (unsigned long long)bps);
 }
 
-#define TG_SIZE_MAX (1ULL << 32)
 
 int tg_size_parse(const char *s, __u64 *bytes)
 {
@@ -269,4 +267,27 @@ void tg_size_format(__u64 bytes, char *buf, size_t len)
 		snprintf(buf, len, "%lluk", (unsigned long long)(bytes >> 10));
 	else
 		snprintf(buf, len, "%llu", (unsigned long long)bytes);
+}
+
+int tg_rate_parse_opt(const char *opt, const char *s, __u64 *bps, char *err,
+		      size_t errlen)
+{
+	int ret = tg_rate_parse(s, bps);
+
+	if (ret)
+		snprintf(err, errlen, "%s '%s': %s", opt, s, ret == -ERANGE ?
+			 "zero or above 10tbit" :
+			 "not a rate like 512kbit, 10mbit, 1.5gbit or unlimited");
+	return ret ? -EINVAL : 0;
+}
+
+int tg_size_parse_opt(const char *opt, const char *s, __u64 *bytes,
+		      char *err, size_t errlen)
+{
+	int ret = tg_size_parse(s, bytes);
+
+	if (ret)
+		snprintf(err, errlen, "%s '%s': %s", opt, s, ret == -ERANGE ?
+			 "zero or above 4g" : "not a size like 1500, 15k or 1m");
+	return ret ? -EINVAL : 0;
 }

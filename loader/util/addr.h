@@ -47,6 +47,15 @@ bool tg_mac_unicast(const __u8 mac[6]);
  * 0, -EINVAL (malformed) or -ERANGE (zero, or above 10tbit).
  */
 int tg_rate_parse(const char *s, __u64 *bps);
+#define TG_RATE_MAX 10000000000000ULL	/* 10tbit */
+#define TG_SIZE_MAX (1ULL << 32)	/* 4g */
+/*
+ * The same for option opt: 0, or -EINVAL with "OPT 'S': CAUSE" in err.
+ */
+int tg_rate_parse_opt(const char *opt, const char *s, __u64 *bps, char *err,
+		      size_t errlen);
+int tg_size_parse_opt(const char *opt, const char *s, __u64 *bytes,
+		      char *err, size_t errlen);
 /* Shortest exact text: "10mbit", "1500kbit", "1234bit"; 0: "unlimited". */
 void tg_rate_format(__u64 bps, char *buf, size_t len);
 /* Bytes: "1500", "15k" (x1024), "1m" (x1048576). 0, -EINVAL or -ERANGE. */

@@ -160,3 +160,16 @@ int tg_opt_u64(const char *what, int argc, char **argv, int *i, __u64 min,
 		       (unsigned long long)min, (unsigned long long)max);
 	return err;
 }
+
+void tg_help_option(FILE *out, int width, const char *opt, const char *help)
+{
+	const char *h, *nl;
+	bool first = true;
+
+	for (h = help; h; h = nl ? nl + 1 : NULL) {
+		nl = strchr(h, '\n');
+		fprintf(out, "  %-*s %.*s\n", width, first ? opt : "",
+			nl ? (int)(nl - h) : (int)strlen(h), h);
+		first = false;
+	}
+}

@@ -530,6 +530,11 @@ cp "$DB" "$TMP/before.db"
 if tg -j import "$TMP/bad.csv" >"$TMP/out" 2>"$TMP/err"; then bad "-j import accepted"; else ok; fi
 json_check "-j import rows" "len(j['rows']) == 6 and j['rows'][0]['line'] == 3 and 'error' in j"
 cmp -s "$DB" "$TMP/before.db" && ok || bad "-j import refusal changed the database"
+# Community prefixes nested in one of the database's, one after another.
+printf 'kind,prefixes\ncommunity,10.1.0.0/16\ncommunity,10.2.0.0/16\n' >"$TMP/com.csv"
+expect_refused "import community overlaps" "2 bad rows, nothing imported" tg import "$TMP/com.csv"
+grep -qF "line 3: community: prefix '10.2.0.0/16': overlaps community prefix '10.0.0.0/8'" "$TMP/err" &&
+	ok || bad "import community report: $(cat "$TMP/err")"
 expect_refused "import unknown column" "column 'colour': unknown" \
 	tg import <(printf 'name,colour\nx,red\n')
 expect_refused "import missing file" "import: $TMP/none.csv: No such file" tg import "$TMP/none.csv"

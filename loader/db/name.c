@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Names of subscribers and classes. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db/name.h"
+
+int tg_name_validate(const char *name, char *err, size_t errlen)
+{
+	const char *p;
+
+	if (!*name || !isalnum((unsigned char)name[0]))
+		goto bad;
+	for (p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+			goto bad;
+	if (p - name > TG_NAME_MAX)
+		goto bad;
+	return 0;
+bad:
+	snprintf(err, errlen,
+		 "name '%s': must be 1..%d letters, digits, '.', '_' or '-', starting with a letter or digit",
+		 name, TG_NAME_MAX);
+	return -EINVAL;
+}

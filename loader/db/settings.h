@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Settings: raw key/value rows and the data plane settings. */
+#ifndef TG_DB_SETTINGS_H
+#define TG_DB_SETTINGS_H
+
+#include <stdbool.h>
+#include "db/conn.h"
+#include "tungate.h"
+
+/* Raw settings: 0, -ENOENT (get: not set) or -EIO. */
+int tg_db_setting_get(sqlite3 *db, const char *key, char *buf, size_t len);
+int tg_db_setting_set(sqlite3 *db, const char *key, const char *value);
+/* fn(ctx, key, value) for every setting stored, by key: 0 or -EIO. */
+int tg_db_setting_each(sqlite3 *db,
+		       void (*fn)(void *ctx, const char *key, const char *value),
+		       void *ctx);
+
+#define TG_GW_MAC_DEFAULT "02:74:67:00:00:01"
+#define TG_TTL_DEFAULT 64
+
+/* The data plane settings with their defaults applied. */
+struct tg_settings {
+	bool drop_unknown;	/* unknown_tunnel = drop */
+	__u16 l2tpv3_udp_port;	/* 0: disabled */
+	__u16 l2tpv2_udp_port;	/* 0: disabled */
+	__u8 gw_mac[6];		/* gateway_mac */
+	__u8 ttl;		/* ttl, 1..255 */
+	bool scope_icmp;	/* scope_action = icmp */
+};
+
+/* tg_config value of the settings. */
+void tg_settings_config(const struct tg_settings *st, struct tg_config *c);
+
+int tg_db_settings_load(sqlite3 *db, struct tg_settings *st);
+
+#endif /* TG_DB_SETTINGS_H */
