@@ -13,7 +13,7 @@
 #include "dataplane/dataplane.h"
 #include "db/db.h"
 #include "util/json.h"
-#include "daemon/usage.h"
+#include "dataplane/usage.h"
 
 static int usage_help(void)
 {

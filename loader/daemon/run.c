@@ -22,7 +22,7 @@
 #include "daemon/metrics.h"
 #include "routing/routes.h"
 #include "sync/sync.h"
-#include "daemon/usage.h"
+#include "dataplane/usage.h"
 
 #define RUN_INTERVAL_MS 250
 #define RUN_USAGE_INTERVAL 300

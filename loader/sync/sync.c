@@ -17,7 +17,7 @@
 #include "db/db.h"
 #include "util/log.h"
 #include "sync/ctx.h"
-#include "daemon/usage.h"
+#include "dataplane/usage.h"
 
 /*
  * Test hooks: with TUNGATE_TEST_SYNC_KILL_AFTER=N in the environment, a

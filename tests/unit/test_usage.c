@@ -18,7 +18,7 @@
 #include "bpf_util.h"
 #include "db/db.h"
 #include "sync/sync.h"
-#include "daemon/usage.h"
+#include "dataplane/usage.h"
 #include "subscriber.skel.h"
 
 #define CAP 16

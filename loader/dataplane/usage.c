@@ -40,7 +40,7 @@
 #include "dataplane/counters.h"
 #include "db/db.h"
 #include "util/log.h"
-#include "daemon/usage.h"
+#include "dataplane/usage.h"
 
 #define USAGE_IDENT_MAX 96
 
