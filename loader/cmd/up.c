@@ -46,12 +46,6 @@
 #include "uplink.skel.h"
 #include "uplink_tc.skel.h"
 
-/*
- * Test only: native XDP attach on the interface named here fails as on a
- * driver without native XDP, to exercise the fallback to generic mode.
- */
-#define UP_TEST_NO_NATIVE_ENV "TUNGATE_TEST_NO_NATIVE_XDP"
-
 struct up_iface {
 	const char *name;
 	unsigned int ifindex;
@@ -467,19 +461,12 @@ static int up_xdp_attach(const char *pin_root, struct up_iface *ifc,
 		.flags = ifc->mode == TG_MODE_NATIVE ? XDP_FLAGS_DRV_MODE :
 						       XDP_FLAGS_SKB_MODE,
 	};
-	const char *refuse = getenv(UP_TEST_NO_NATIVE_ENV);
 	char path[PATH_MAX];
 	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/%s", pin_root, ifc->pin);
-	if (refuse && !strcmp(refuse, ifc->name) &&
-	    ifc->mode == TG_MODE_NATIVE) {
-		errno = EOPNOTSUPP;
-		fd = -1;
-	} else {
-		fd = bpf_link_create(bpf_program__fd(prog), ifc->ifindex,
-				     BPF_XDP, &opts);
-	}
+	fd = bpf_link_create(bpf_program__fd(prog), ifc->ifindex, BPF_XDP,
+			     &opts);
 	if (fd < 0) {
 		err = -errno;
 		/* The fallback to generic mode says it itself. */
