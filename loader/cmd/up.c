@@ -37,6 +37,7 @@
 #include "dataplane/dataplane.h"
 #include "util/json.h"
 #include "dataplane/kernel.h"
+#include "util/caps.h"
 #include "util/log.h"
 #include "routing/routes.h"
 #include "tungate.h"
@@ -832,6 +833,9 @@ int do_up(int argc, char **argv)
 		tg_err("up: at least one --subscriber-if is needed");
 		return -EINVAL;
 	}
+	err = tg_caps_require("up", true);
+	if (err)
+		return err;
 	err = tg_kernel_check(why, sizeof(why));
 	if (err) {
 		tg_err("up: %s", why);
@@ -1053,6 +1057,9 @@ int do_down(int argc, char **argv)
 			printf("down: nothing under %s\n", pin_root);
 		return 0;
 	}
+	err = tg_caps_require("down", true);
+	if (err)
+		return err;
 
 	lock = tg_pin_lock(pin_root);
 	if (lock < 0)

@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 
 #include "routing/bird.h"
+#include "util/caps.h"
 #include "util/cli.h"
 #include "cmd/commands.h"
 #include "db/db.h"
@@ -435,6 +436,8 @@ int do_run(int argc, char **argv)
 	if (argc > 1 && tg_is_help(argv[1]))
 		return run_help();
 	ret = run_args(&r, argc, argv);
+	if (!ret)
+		ret = tg_caps_require("run", true);
 	if (ret)
 		return ret;
 	r.db_path = tg_db_path();
