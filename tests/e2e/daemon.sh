@@ -179,13 +179,12 @@ if command -v systemd-analyze >/dev/null; then
 fi
 
 topo_setup || die "namespace setup"
-ok "namespaces sub, conc, core"
 
 # --- start ------------------------------------------------------------------
 tg db init >/dev/null || die "db init"
 add_alice
 add_bob
-check "up (native XDP on $IF_CSUB)" \
+step "up (native XDP on $IF_CSUB)" \
 	tg up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
 daemon_start --bird-output "$TMP/bird.conf"
 check "daemon started and applied the database (2 added)" \
@@ -220,9 +219,9 @@ check "traffic: 20 of 20 ipip frames through alice's tunnel (got $got)" \
 	test "$got" = 20
 
 # --- SIGHUP: full comparison, repairs a map changed by hand ----------------
-bpftool map delete pinned "$PIN/tg_prefix4" key hex 18 00 00 00 64 40 01 00 ||
-	fail "deleting alice's prefix by hand"
-check "alice's prefix deleted by hand" dp_lacks '^prefix 100.64.1.0/24'
+step "deleting alice's prefix by hand" \
+	bpftool map delete pinned "$PIN/tg_prefix4" key hex 18 00 00 00 64 40 01 00
+step "alice's prefix deleted by hand" dp_lacks '^prefix 100.64.1.0/24'
 kill -HUP "$DPID"
 check "SIGHUP: logged, full sync" wait_log 'sync applied \(full\): 0 added, 1 changed'
 check "SIGHUP: alice's prefix is back" dp_has '^prefix 100.64.1.0/24 -> sub 1$'
