@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make            build the BPF objects, their skeletons and ./build/tungate
+# make build/test/tungate  the same with the test hooks, for the test suites
 # make test       install what is missing, build, run every test suite
 # make demo       install what is missing, build, run the namespace demo
 # make bench      BPF_PROG_TEST_RUN figures as ratios to XDP_PASS
@@ -37,7 +38,7 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-I maps -I loader -I $(BUILD) -MMD -MP -D_GNU_SOURCE
 CFLAGS  += $(if $(TG_VERSION),-DTG_VERSION='"$(TG_VERSION)"')
-LDLIBS  := -lbpf -lelf -lz -lsqlite3 -lnettle -lmicrohttpd
+LDLIBS  := -lbpf -lelf -lz -lsqlite3 -lnettle -lmicrohttpd -lsystemd
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 BPF_OBJS    := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
@@ -51,6 +52,13 @@ BENCH_SRCS  := $(wildcard tests/bench/*.c)
 BENCH_OBJS  := $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%.o,$(BENCH_SRCS))
 
 TUNGATE := $(BUILD)/tungate
+
+# The test build: the same sources with the test hooks compiled in
+# (TG_TEST_HOOKS; see loader/sync/sync.c), for the unit tests and the
+# suites that use the hooks. The production binary has none.
+TEST_BUILD    := $(BUILD)/test
+TEST_LIB_OBJS := $(patsubst $(BUILD)/loader/%.o,$(TEST_BUILD)/loader/%.o,$(LIB_OBJS))
+TEST_TUNGATE  := $(TEST_BUILD)/tungate
 
 PREFIX  ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -87,12 +95,25 @@ $(TUNGATE): $(BUILD)/loader/main.o $(BUILD)/libtungate.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+$(TEST_BUILD)/loader/%.o: loader/%.c | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -DTG_TEST_HOOKS -c $< -o $@
+
+$(TEST_BUILD)/libtungate.a: $(TEST_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(TEST_TUNGATE): $(TEST_BUILD)/loader/main.o $(TEST_BUILD)/libtungate.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 $(BUILD)/tests/unit/%.o: tests/unit/%.c | $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(shell pkg-config --cflags check) -c $< -o $@
 
-$(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libtungate.a
+$(BUILD)/unit-tests: $(UNIT_OBJS) $(TEST_BUILD)/libtungate.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(shell pkg-config --libs check) $(LDLIBS) -o $@
 
@@ -109,7 +130,7 @@ $(BUILD):
 	$(Q)mkdir -p $@
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory $(TUNGATE) $(BUILD)/unit-tests
+	$(Q)$(MAKE) --no-print-directory $(TUNGATE) $(TEST_TUNGATE) $(BUILD)/unit-tests
 	$(Q)bash tests/run.sh
 
 demo: deps
@@ -150,4 +171,5 @@ uninstall:
 clean:
 	$(Q)rm -rf $(BUILD) build-san
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/loader/*.d $(BUILD)/loader/*/*.d $(BUILD)/tests/*/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/loader/*.d $(BUILD)/loader/*/*.d $(BUILD)/tests/*/*.d \
+	$(TEST_BUILD)/loader/*.d $(TEST_BUILD)/loader/*/*.d)

@@ -11,7 +11,7 @@ PKGS=(
 	bird2
 	prometheus
 	qemu-system-x86 busybox-static cpio kmod xz-utils
-	man-db cppcheck
+	man-db cppcheck strace
 	libmicrohttpd-dev libmnl-dev libpcap-dev libsystemd-dev nettle-dev
 )
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/caps.h"
 #include "util/cli.h"
 #include "cmd/commands.h"
 #include "db/db.h"
@@ -119,6 +120,9 @@ int do_sync(int argc, char **argv)
 		       argv[i]);
 		return -EINVAL;
 	}
+	ret = tg_caps_require("sync", false);
+	if (ret)
+		return ret;
 	ret = tg_db_open(tg_db_path(), false, &db);
 	if (ret)
 		goto out;

@@ -37,6 +37,7 @@
 #include "dataplane/dataplane.h"
 #include "util/json.h"
 #include "dataplane/kernel.h"
+#include "util/caps.h"
 #include "util/log.h"
 #include "routing/routes.h"
 #include "tungate.h"
@@ -45,12 +46,6 @@
 #include "subscriber_tc.skel.h"
 #include "uplink.skel.h"
 #include "uplink_tc.skel.h"
-
-/*
- * Test only: native XDP attach on the interface named here fails as on a
- * driver without native XDP, to exercise the fallback to generic mode.
- */
-#define UP_TEST_NO_NATIVE_ENV "TUNGATE_TEST_NO_NATIVE_XDP"
 
 struct up_iface {
 	const char *name;
@@ -467,19 +462,12 @@ static int up_xdp_attach(const char *pin_root, struct up_iface *ifc,
 		.flags = ifc->mode == TG_MODE_NATIVE ? XDP_FLAGS_DRV_MODE :
 						       XDP_FLAGS_SKB_MODE,
 	};
-	const char *refuse = getenv(UP_TEST_NO_NATIVE_ENV);
 	char path[PATH_MAX];
 	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/%s", pin_root, ifc->pin);
-	if (refuse && !strcmp(refuse, ifc->name) &&
-	    ifc->mode == TG_MODE_NATIVE) {
-		errno = EOPNOTSUPP;
-		fd = -1;
-	} else {
-		fd = bpf_link_create(bpf_program__fd(prog), ifc->ifindex,
-				     BPF_XDP, &opts);
-	}
+	fd = bpf_link_create(bpf_program__fd(prog), ifc->ifindex, BPF_XDP,
+			     &opts);
 	if (fd < 0) {
 		err = -errno;
 		/* The fallback to generic mode says it itself. */
@@ -845,6 +833,9 @@ int do_up(int argc, char **argv)
 		tg_err("up: at least one --subscriber-if is needed");
 		return -EINVAL;
 	}
+	err = tg_caps_require("up", true);
+	if (err)
+		return err;
 	err = tg_kernel_check(why, sizeof(why));
 	if (err) {
 		tg_err("up: %s", why);
@@ -1066,6 +1057,9 @@ int do_down(int argc, char **argv)
 			printf("down: nothing under %s\n", pin_root);
 		return 0;
 	}
+	err = tg_caps_require("down", true);
+	if (err)
+		return err;
 
 	lock = tg_pin_lock(pin_root);
 	if (lock < 0)

@@ -15,11 +15,13 @@
 #include <bpf/bpf.h>
 
 #include "routing/bird.h"
+#include "util/caps.h"
 #include "util/cli.h"
 #include "cmd/commands.h"
 #include "db/db.h"
 #include "util/log.h"
 #include "daemon/metrics.h"
+#include "daemon/notify.h"
 #include "routing/routes.h"
 #include "sync/sync.h"
 #include "dataplane/usage.h"
@@ -64,6 +66,8 @@ struct run {
 	__u64 next_usage;
 	struct tg_metrics *metrics;
 	unsigned long syncs;
+	struct tg_notify notify;	/* to systemd, when under it */
+	bool reloading;			/* SIGHUP: until the full sync ends */
 };
 
 static void run_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -111,6 +115,27 @@ static void run_fault(struct run *r, enum run_fault f, const char *fmt, ...)
 	r->fault = f;
 	snprintf(r->cause, sizeof(r->cause), "%s", cause);
 	r->retry_at = run_now_ms() + r->backoff_ms;
+	tg_notify_status(&r->notify,
+			 "fault: %s; the data plane keeps its last state, retrying",
+			 cause);
+	/* A reload ends with its sync, done or not. */
+	if (r->reloading) {
+		r->reloading = false;
+		tg_notify_ready(&r->notify);
+	}
+}
+
+/* In step: the status line, and ready (at start, after a reload). */
+static void run_in_step(struct run *r)
+{
+	long long n = -1;
+
+	tg_db_int(r->db, "SELECT count(*) FROM subscriber WHERE enabled = 1",
+		  &n);
+	tg_notify_status(&r->notify, "in step, %lld subscriber%s", n,
+			 n == 1 ? "" : "s");
+	r->reloading = false;
+	tg_notify_ready(&r->notify);
 }
 
 static void run_recovered(struct run *r)
@@ -276,6 +301,7 @@ static void run_sync(struct run *r)
 			st.incremental ? "" : " (full)", st.added, st.changed,
 			st.removed, st.unchanged);
 	run_recovered(r);
+	run_in_step(r);
 	tg_sync_stats_free(&st);
 	if (r->bird_output && (changed || !r->bird_done)) {
 		err = tg_bird_write(r->db, r->bird_output, r->birdc_socket);
@@ -339,7 +365,10 @@ static int run_help(void)
 	       "does.\n"
 	       "\n"
 	       "Logs one line per event on stderr: start, sync applied (counts),\n"
-	       "faults and recoveries, signals, exit.\n"
+	       "faults and recoveries, signals, exit. Under systemd (NOTIFY_SOCKET)\n"
+	       "it also reports ready after the first sync applied the database,\n"
+	       "a status line (in step, or the fault), reloads and stopping, and\n"
+	       "sends watchdog keep-alives when WatchdogSec= asks for them.\n"
 	       "\n"
 	       "Options:\n"
 	       "  --interval MS        how often to look (10..60000, default %d)\n"
@@ -435,12 +464,15 @@ int do_run(int argc, char **argv)
 	if (argc > 1 && tg_is_help(argv[1]))
 		return run_help();
 	ret = run_args(&r, argc, argv);
+	if (!ret)
+		ret = tg_caps_require("run", true);
 	if (ret)
 		return ret;
 	r.db_path = tg_db_path();
 	r.pin_root = tg_pin_root();
 	r.backoff_ms = r.interval_ms;
 	r.next_usage = run_now_ms() + r.usage_interval * 1000ULL;
+	tg_notify_init(&r.notify, run_now_ms());
 
 	/* Signals are taken synchronously, between two looks. */
 	sigemptyset(&sigs);
@@ -458,6 +490,7 @@ int do_run(int argc, char **argv)
 	tg_db_set_quiet(true);
 	run_log("started (version %s): database %s, pin root %s, every %u ms",
 		TG_VERSION, r.db_path, r.pin_root, r.interval_ms);
+	tg_notify_status(&r.notify, "starting: first sync of %s", r.db_path);
 	for (;;) {
 		run_poll_db(&r);
 		/*
@@ -468,10 +501,17 @@ int do_run(int argc, char **argv)
 		    (r.fault == RUN_OK || r.kick ||
 		     (r.fault != RUN_INVALID && run_now_ms() >= r.retry_at)))
 			run_sync(&r);
+		/* A reload with no database to compare ends at once. */
+		if (r.reloading && !r.db) {
+			r.reloading = false;
+			tg_notify_ready(&r.notify);
+		}
 		r.kick = false;
 		run_usage(&r);
+		tg_notify_watchdog(&r.notify, run_now_ms());
 
-		wait = r.interval_ms;
+		wait = tg_notify_wait_ms(&r.notify, run_now_ms(),
+					 r.interval_ms);
 		ts.tv_sec = wait / 1000;
 		ts.tv_nsec = (wait % 1000) * 1000000;
 		sig = sigtimedwait(&sigs, NULL, &ts);
@@ -479,6 +519,12 @@ int do_run(int argc, char **argv)
 			continue;
 		run_log("%s received", run_signame(sig));
 		if (sig == SIGHUP) {
+			/* Before the first sync there is nothing to reload. */
+			if (r.notify.ready) {
+				tg_notify_reloading(&r.notify,
+						    "reloading: comparing the whole database with the maps");
+				r.reloading = true;
+			}
 			r.want_sync = true;
 			r.want_full = true;
 			r.kick = true;
@@ -486,6 +532,9 @@ int do_run(int argc, char **argv)
 		}
 		break;
 	}
+	tg_notify_stopping(&r.notify, r.detach ?
+			   "stopping: detaching the data plane" :
+			   "stopping: the data plane keeps forwarding");
 	tg_metrics_stop(r.metrics);
 	tg_maps_close(&r.maps);
 	run_db_close(&r);

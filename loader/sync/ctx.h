@@ -58,7 +58,7 @@ struct tg_sync_ctx {
 	size_t nundo, capundo;
 	bool failed;
 	unsigned long writes;	/* map write system calls so far */
-	unsigned long kill_after; /* test hook: SIGKILL after this many */
+	unsigned long kill_after; /* test build: SIGKILL after this many */
 	size_t batch;		/* entries per batch write, SYNC_BATCH */
 };
 

@@ -19,16 +19,34 @@
 #include "sync/ctx.h"
 #include "dataplane/usage.h"
 
+#ifdef TG_TEST_HOOKS
 /*
- * Test hooks: with TUNGATE_TEST_SYNC_KILL_AFTER=N in the environment, a
- * sync kills itself (SIGKILL) right after its Nth map write, to test that
- * an interrupted sync leaves every subscriber old or new and the next one
- * repairs the maps; TUNGATE_TEST_SYNC_BATCH=N (1..SYNC_BATCH) writes N
- * entries per batch instead of SYNC_BATCH, so that a few subscribers show
- * what many do (a sync can then be killed between any two of them).
+ * Test hooks, in the test build only (make build/test/tungate): with
+ * TUNGATE_TEST_SYNC_KILL_AFTER=N in the environment, a sync kills itself
+ * (SIGKILL) right after its Nth map write, to test that an interrupted
+ * sync leaves every subscriber old or new and the next one repairs the
+ * maps; TUNGATE_TEST_SYNC_BATCH=N (1..SYNC_BATCH) writes N entries per
+ * batch instead of SYNC_BATCH, so that a few subscribers show what many do
+ * (a sync can then be killed between any two of them).
  */
-#define SYNC_KILL_ENV "TUNGATE_TEST_SYNC_KILL_AFTER"
-#define SYNC_BATCH_ENV "TUNGATE_TEST_SYNC_BATCH"
+static void sync_test_hooks(struct tg_sync_ctx *c)
+{
+	const char *env;
+
+	env = getenv("TUNGATE_TEST_SYNC_KILL_AFTER");
+	if (env)
+		c->kill_after = strtoul(env, NULL, 10);
+	env = getenv("TUNGATE_TEST_SYNC_BATCH");
+	if (env)
+		c->batch = strtoul(env, NULL, 10);
+	if (!c->batch || c->batch > SYNC_BATCH)
+		c->batch = SYNC_BATCH;
+}
+#else
+static void sync_test_hooks(struct tg_sync_ctx *c)
+{
+}
+#endif
 
 static int sync_name(struct tg_sync_ctx *c, __u32 id, const char *name)
 {
@@ -778,7 +796,7 @@ int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
 		.slot_pol = { { .ksz = 4, .vsz = sizeof(struct tg_police) },
 			      { .ksz = 4, .vsz = sizeof(struct tg_police) } },
 	};
-	char ident[256], old_ident[256], *env;
+	char ident[256], old_ident[256];
 	bool incremental = false, in_txn = false, wrote = false;
 	bool unsure = false;	/* the maps may differ from the record */
 	unsigned int total, i;
@@ -789,13 +807,8 @@ int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
 	memset(st, 0, sizeof(*st));
 	if (m->capacity < 2)
 		return -EINVAL;
-	env = getenv(SYNC_KILL_ENV);
-	if (env)
-		c.kill_after = strtoul(env, NULL, 10);
-	env = getenv(SYNC_BATCH_ENV);
-	c.batch = env ? strtoul(env, NULL, 10) : SYNC_BATCH;
-	if (!c.batch || c.batch > SYNC_BATCH)
-		c.batch = SYNC_BATCH;
+	c.batch = SYNC_BATCH;
+	sync_test_hooks(&c);
 	c.live_have = calloc(m->capacity / 8 + 1, 1);
 	c.live_want = calloc(m->capacity / 8 + 1, 1);
 	c.touched = calloc(m->capacity / 8 + 1, 1);

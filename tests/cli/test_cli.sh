@@ -93,6 +93,21 @@ tg() { "$TG" --db "$DB" "$@"; }
 add() { tg sub add "$@"; }
 L=(--local 198.51.100.1)
 
+# --- build ------------------------------------------------------------------
+# The test hooks (TUNGATE_TEST_*) exist only in the test build
+# (build/test/tungate); the binary under test has none. The test build,
+# when there, shows that the search finds them.
+if strings "$TG" | grep TUNGATE_TEST_ >"$TMP/hooks"; then
+	bad "$TG reads test hooks: $(tr '\n' ' ' <"$TMP/hooks")"
+else
+	ok
+fi
+TG_TEST=$(dirname "$TG")/test/tungate
+if [ -x "$TG_TEST" ]; then
+	strings "$TG_TEST" | grep TUNGATE_TEST_SYNC_KILL_AFTER >/dev/null && ok ||
+		bad "$TG_TEST: no test hook found"
+fi
+
 # --- database ---------------------------------------------------------------
 expect_refused "list before init" "does not exist; run 'tungate db init'" tg sub list
 expect_ok "db init" tg db init

@@ -55,16 +55,15 @@ ROWS=(
 routed_setup ${#ROWS[@]} || die "namespace setup"
 ip -n "$SUB" addr add $UNKNOWN/24 dev "$IF_SUB" || die "address $UNKNOWN"
 v6_ready || die "IPv6 addresses still tentative"
-ok "namespaces sub, conc, core"
 
 tg db init >/dev/null || die "db init"
-rows_add || finish
-check "tungate bird --output $BIRD_INC" tg bird --output "$BIRD_INC"
-check "BIRD started in core" bird_start core || finish
-check "BIRD started in conc (including tungate's file)" bird_start conc || finish
-check "sync" tg sync
-check "up --subscriber-if $IF_CSUB --uplink-if $IF_CUP (native XDP)" \
-	tg up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP" || finish
+rows_add
+step "tungate bird --output $BIRD_INC" tg bird --output "$BIRD_INC"
+step "BIRD started in core" bird_start core
+step "BIRD started in conc (including tungate's file)" bird_start conc
+step "sync" tg sync
+step "up --subscriber-if $IF_CSUB --uplink-if $IF_CUP (native XDP)" \
+	tg up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
 check "both BGP sessions Established, core's prefixes in conc's kernel" wait_bgp
 SINCE=$(bgp_state conc)
 echo "       conc: $SINCE"
@@ -187,10 +186,7 @@ for row in "${ROWS[@]}"; do
 	read -r name type fams _ <<<"${row%%|*}"
 	epopts=${row#*|}
 	# shellcheck disable=SC2086
-	if ! check "$name: endpoint starts" endpoint_start $n "$type" "$fams" $epopts; then
-		endpoint_stop
-		continue
-	fi
+	step "$name: endpoint starts" endpoint_start $n "$type" "$fams" $epopts
 	[[ $fams == *4* ]] && pings_and_tcp "$name IPv4" 100.64.$n.2 $CORE4
 	[[ $fams == *6* ]] && pings_and_tcp "$name IPv6" 2001:db8:1:$n::2 $CORE6
 	endpoint_stop
@@ -227,10 +223,9 @@ check "upgrade: up again" tg up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
 sleep 7	# more than the hold time: a lost keepalive would show
 session_kept "upgraded"
 check "upgraded: unknown GRE from $UNKNOWN reaches conc's kernel" unknown_passes
-if check "upgraded: gre endpoint starts" endpoint_start 3 gre 46 --key 7; then
-	pings_and_tcp "upgraded: gre IPv4" 100.64.3.2 $CORE4
-	check "upgraded: gre IPv6: ping sub -> core" ping_from sub 2001:db8:1:3::2 $CORE6
-fi
+step "upgraded: gre endpoint starts" endpoint_start 3 gre 46 --key 7
+pings_and_tcp "upgraded: gre IPv4" 100.64.3.2 $CORE4
+check "upgraded: gre IPv6: ping sub -> core" ping_from sub 2001:db8:1:3::2 $CORE6
 endpoint_stop
 
 # Detached.

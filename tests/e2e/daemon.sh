@@ -15,8 +15,8 @@
 #    the fault is logged once, and the daemon recovers when it is fixed;
 #  - kill -9 of the daemon under a packet stream loses no packet, and a
 #    restarted daemon applies what changed meanwhile; a daemon whose sync
-#    is killed half-way (test hook TUNGATE_TEST_SYNC_KILL_AFTER) is repaired
-#    by the next one.
+#    is killed half-way (test hook TUNGATE_TEST_SYNC_KILL_AFTER, in the
+#    test build build/test/tungate only) is repaired by the next one.
 #
 # Needs root. Outside CI it says SKIP and succeeds; with CI=true a skip fails.
 set -uo pipefail
@@ -27,6 +27,10 @@ TAG=tg-dmn
 require_root_tools
 command -v bpftool >/dev/null || skip "bpftool not installed"
 command -v sqlite3 >/dev/null || skip "sqlite3 not installed"
+# The test build, with the hooks: for the sync killed half-way.
+TEST_TUNGATE=$ROOT/build/test/tungate
+[ -x "$TEST_TUNGATE" ] || make -s -C "$ROOT" --no-print-directory build/test/tungate ||
+	skip "cannot build build/test/tungate"
 trap 'daemon_stop; topo_cleanup' EXIT
 trap "exit 1" INT TERM
 
@@ -175,13 +179,12 @@ if command -v systemd-analyze >/dev/null; then
 fi
 
 topo_setup || die "namespace setup"
-ok "namespaces sub, conc, core"
 
 # --- start ------------------------------------------------------------------
 tg db init >/dev/null || die "db init"
 add_alice
 add_bob
-check "up (native XDP on $IF_CSUB)" \
+step "up (native XDP on $IF_CSUB)" \
 	tg up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
 daemon_start --bird-output "$TMP/bird.conf"
 check "daemon started and applied the database (2 added)" \
@@ -216,9 +219,9 @@ check "traffic: 20 of 20 ipip frames through alice's tunnel (got $got)" \
 	test "$got" = 20
 
 # --- SIGHUP: full comparison, repairs a map changed by hand ----------------
-bpftool map delete pinned "$PIN/tg_prefix4" key hex 18 00 00 00 64 40 01 00 ||
-	fail "deleting alice's prefix by hand"
-check "alice's prefix deleted by hand" dp_lacks '^prefix 100.64.1.0/24'
+step "deleting alice's prefix by hand" \
+	bpftool map delete pinned "$PIN/tg_prefix4" key hex 18 00 00 00 64 40 01 00
+step "alice's prefix deleted by hand" dp_lacks '^prefix 100.64.1.0/24'
 kill -HUP "$DPID"
 check "SIGHUP: logged, full sync" wait_log 'sync applied \(full\): 0 added, 1 changed'
 check "SIGHUP: alice's prefix is back" dp_has '^prefix 100.64.1.0/24 -> sub 1$'
@@ -408,7 +411,7 @@ tg sub add dave --type ipip --remote 192.0.2.13 --local 192.0.2.1 \
 # (A subshell that keeps the shell's "Killed" notice to itself.)
 (
 	TUNGATE_TEST_SYNC_KILL_AFTER=2 timeout 20 nsenter --net=/run/netns/"$CONC" \
-		"$TUNGATE" --db "$DB" --pin-root "$PIN" run --interval 250 2>>"$LOG"
+		"$TEST_TUNGATE" --db "$DB" --pin-root "$PIN" run --interval 250 2>>"$LOG"
 	exit $?
 ) 2>/dev/null
 st=$?

@@ -19,7 +19,6 @@ trap topo_cleanup EXIT
 trap "exit 1" INT TERM
 
 topo_setup || die "namespace setup"
-ok "namespaces sub, conc, core"
 
 # Subscribers: one IPIP, one keyed GRE, one L2TPv2.
 tg db init >/dev/null || die "db init"
@@ -28,8 +27,8 @@ add_bob
 tg sub add carol --type l2tpv2 --tunnel-id 10 --session 20 \
 	--remote 192.0.2.12 --local 192.0.2.1 --prefix 100.64.3.0/24 \
 	>/dev/null || die "sub add carol"
-check "sync" tg sync
-check "up (native XDP on $IF_CSUB)" \
+step "sync" tg sync
+step "up (native XDP on $IF_CSUB)" \
 	tg up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
 check "link pinned at $PIN/link_sub_$IF_CSUB" test -e "$PIN/link_sub_$IF_CSUB"
 check "XDP attached to $IF_CSUB" \

@@ -21,19 +21,18 @@ trap "exit 1" INT TERM
 require
 
 setup 2 || die "namespace setup"
-ok "namespaces sub, conc, core"
 tg db init >/dev/null || die "db init"
-check "community add 203.0.113.0/24" tg community add 203.0.113.0/24 &&
-check "class add members --scope community" \
-	tg class add members --down-rate 20mbit --up-rate 20mbit --scope community &&
-check "class add home (internet scope)" \
-	tg class add home --down-rate 20mbit --up-rate 20mbit &&
-check "sub add member --class members" add_sub 1 member --class members &&
-check "sub add inet --class home" add_sub 2 inet --class home &&
-check "sync" tg sync &&
-check "up" tg up --subscriber-if tg-pol-csub --uplink-if tg-pol-cup || finish
-check "endpoint of member starts" start_endpoint 1 || finish
-check "endpoint of inet starts" start_endpoint 2 || finish
+step "community add 203.0.113.0/24" tg community add 203.0.113.0/24
+step "class add members --scope community" \
+	tg class add members --down-rate 20mbit --up-rate 20mbit --scope community
+step "class add home (internet scope)" \
+	tg class add home --down-rate 20mbit --up-rate 20mbit
+step "sub add member --class members" add_sub 1 member --class members
+step "sub add inet --class home" add_sub 2 inet --class home
+step "sync" tg sync
+step "up" tg up --subscriber-if tg-pol-csub --uplink-if tg-pol-cup
+step "endpoint of member starts" start_endpoint 1
+step "endpoint of inet starts" start_endpoint 2
 
 ping_ok() { "$@" $PY "$E2E/icmp_echo.py" "$SRC" "$DST" 2; }
 ping_refused() { ! "$@" $PY "$E2E/icmp_echo.py" "$SRC" "$DST" 1; }
@@ -50,16 +49,16 @@ check "member -> internet $DST: refused, nothing back (scope-action drop)" \
 	ping_silent in_sub
 up_scope=$(gstat sub member reasons scope)
 check "member: scope drops counted upstream ($up_scope)" test "${up_scope:-0}" -ge 1
-check "config set scope-action icmp" tg config set scope-action icmp &&
-	check "sync" tg sync
+step "config set scope-action icmp" tg config set scope-action icmp
+step "sync" tg sync
 check "member -> internet $DST: ICMP administratively prohibited from 192.0.2.1 through the tunnel" \
 	ping_prohibited in_sub
 icmp_scope=$(gstat sub member reasons scope)
 check "member: answered refusals counted as scope too ($up_scope -> $icmp_scope)" \
 	test "${icmp_scope:-0}" -ge $((${up_scope:-0} + 2))
 echo "  $(tail -1 "$TMP/prohibited.out" 2>/dev/null)"
-check "config set scope-action drop" tg config set scope-action drop &&
-	check "sync" tg sync
+step "config set scope-action drop" tg config set scope-action drop
+step "sync" tg sync
 check "member -> internet $DST: nothing back again" ping_silent in_sub
 up_scope=$(gstat sub member reasons scope)
 SRC=$COMM4 DST=100.64.1.2
@@ -83,10 +82,10 @@ check "global scope counter ($g_scope) = member's ($dn_scope)" \
 	test "${g_scope:-0}" = "${dn_scope:-x}"
 
 # Leaving the class's scope takes effect at the next sync.
-check "class set members --scope internet" tg class set members --scope internet &&
-	check "sync" tg sync
+step "class set members --scope internet" tg class set members --scope internet
+step "sync" tg sync
 SRC=100.64.1.2 DST=$CORE4
 check "member, now internet scope -> $DST: answered" ping_ok in_sub
 
-check "down" tg down
+step "down" tg down
 finish

@@ -24,12 +24,11 @@ trap "exit 1" INT TERM
 require iperf3
 
 setup 1 || die "namespace setup"
-ok "namespaces sub, conc, core"
 tg db init >/dev/null || die "db init"
-check "sub add alice" add_sub 1 alice || finish
-check "sync" tg sync || finish
-check "up" tg up --subscriber-if tg-pol-csub --uplink-if tg-pol-cup || finish
-check "endpoint starts" start_endpoint 1 || finish
+step "sub add alice" add_sub 1 alice
+step "sync" tg sync
+step "up" tg up --subscriber-if tg-pol-csub --uplink-if tg-pol-cup
+step "endpoint starts" start_endpoint 1
 in_core iperf3 -s -p $PORT -B $CORE4 >"$TMP/iperf3-server.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 50); do
@@ -51,15 +50,15 @@ print(int(d["bits_per_second"]), d["bytes"], d["seconds"])' "$TMP/iperf3.json"
 
 for rate in $RATES; do
 	if [ "$rate" = 0 ]; then
-		check "class unlimited" tg sub set alice --down-rate unlimited \
+		step "class unlimited" tg sub set alice --down-rate unlimited \
 			--up-rate unlimited
 	else
 		tg class del r$rate >/dev/null 2>&1
-		check "class add r$rate: ${rate}mbit both ways, default burst" \
-			tg class add r$rate --down-rate ${rate}mbit --up-rate ${rate}mbit &&
-		check "sub set alice --class r$rate" tg sub set alice --class r$rate
+		step "class add r$rate: ${rate}mbit both ways, default burst" \
+			tg class add r$rate --down-rate ${rate}mbit --up-rate ${rate}mbit
+		step "sub set alice --class r$rate" tg sub set alice --class r$rate
 	fi
-	check "sync" tg sync
+	step "sync" tg sync
 	burst=$(tg -j class show r$rate 2>/dev/null |
 		$PY -c 'import json,sys; print(json.load(sys.stdin)["burst"])' 2>/dev/null)
 	for dir in up down; do
@@ -85,5 +84,5 @@ for rate in $RATES; do
 	done
 done
 
-check "down" tg down
+step "down" tg down
 finish

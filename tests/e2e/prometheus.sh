@@ -32,8 +32,8 @@ tg db init >/dev/null || die "db init"
 tg class add silver --down-rate 20mbit --up-rate 5mbit >/dev/null ||
 	die "class add silver"
 add_alice --class silver
-check "sync" tg sync
-check "up (native XDP)" tg up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
+step "sync" tg sync
+step "up (native XDP)" tg up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
 
 # nsenter execs the program: $! is its pid.
 nsenter --net=/run/netns/"$CONC" "$TUNGATE" --db "$DB" --pin-root "$PIN" run --interval 100 \

@@ -4,6 +4,8 @@
 # "N passed, M failed" line, and the SKIP rule (a loud SKIP outside CI, a
 # failure under CI=true). check shows a command's output only when it
 # fails; it writes it to $TMP/out, or to /dev/null before TMP exists.
+# step runs a setup step the same way but counts nothing: when it fails the
+# suite ends failed (die).
 
 passed=0
 failed=0
@@ -25,6 +27,15 @@ check() {
 		fail "$what"
 		[ -n "$out" ] && sed 's/^/       /' "$out"
 		return 1
+	fi
+}
+# step WHAT CMD...: a setup step the checks rely on, not a check.
+step() {
+	local what=$1 out=${TMP:+$TMP/out}
+	shift
+	if ! "$@" >"${out:-/dev/null}" 2>&1; then
+		[ -n "$out" ] && sed 's/^/       /' "$out"
+		die "setup: $what"
 	fi
 }
 finish() {

@@ -53,16 +53,14 @@ ROWS=(
 
 tunnel_setup ${#ROWS[@]} || die "namespace setup"
 v6_ready || die "IPv6 addresses in conc and core still tentative"
-ok "namespaces sub, conc, core"
 
 tg db init >/dev/null || die "db init"
 GWMAC=02:74:67:00:e3:01
-check "config set gateway-mac $GWMAC" tg config set gateway-mac $GWMAC ||
-	GWMAC=02:74:67:00:00:01
+step "config set gateway-mac $GWMAC" tg config set gateway-mac $GWMAC
 rows_add
-check "sync" tg sync || finish
-check "up --subscriber-if tg-rp-csub --uplink-if tg-rp-cup" \
-	tg up --subscriber-if tg-rp-csub --uplink-if tg-rp-cup || finish
+step "sync" tg sync
+step "up --subscriber-if tg-rp-csub --uplink-if tg-rp-cup" \
+	tg up --subscriber-if tg-rp-csub --uplink-if tg-rp-cup
 check "uplink program attached to tg-rp-cup ($PIN/link_up_tg-rp-cup)" \
 	test -e "$PIN/link_up_tg-rp-cup"
 # The slow lane: tg0 with its TC egress program, subscriber routes to it.
@@ -121,11 +119,8 @@ for row in "${ROWS[@]}"; do
 	[[ $name =~ ${RP_ONLY:-.} ]] || continue
 	echo "# $name ($type)"
 	# shellcheck disable=SC2086
-	if ! check "$name: endpoint starts" \
-		endpoint_start $n "$type" "$fams" $epopts ${RP_ENDPOINT_OPTS:-}; then
-		endpoint_stop
-		continue
-	fi
+	step "$name: endpoint starts" \
+		endpoint_start $n "$type" "$fams" $epopts ${RP_ENDPOINT_OPTS:-}
 	if [[ $fams == *4* ]]; then
 		rp_traffic "$name IPv4" 100.64.$n.2 $CORE4 1400 198.51.100.1
 		if [[ $tgopts == *"--df off"* ]]; then

@@ -58,7 +58,7 @@ if ! build_b TG_VERSION=$UPGRADE_VERSION; then
 fi
 va=$("$TUNGATE" --version)
 vb=$("$TUNGATE_B" --version)
-check "two builds: '$va' and '$vb'" test "$va" != "$vb"
+step "two builds: '$va' and '$vb'" test "$va" != "$vb"
 
 # tgb ARGS: tungate of the second build on the same database and pin root.
 tgb() {
@@ -93,13 +93,12 @@ stream_field() {
 }
 
 topo_setup || die "namespace setup"
-ok "namespaces sub, conc, core"
 
 tg db init >/dev/null || die "db init"
 add_alice
 add_bob --up-rate $BOB_RATE --burst $BOB_BURST
-check "sync" tg sync
-check "up (this build)" tg up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
+step "sync" tg sync
+step "up (this build)" tg up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
 xdp_mode=$(ip -n "$CONC" -j -d link show "$IF_CSUB" | $PY -c 'import json, sys
 print(json.load(sys.stdin)[0].get("xdp", {}).get("mode"))')
 check "native XDP on $IF_CSUB (mode $xdp_mode)" test "$xdp_mode" = 1
@@ -247,7 +246,7 @@ print(*v)' "$1")
 	bpftool map update pinned "$PIN/tg_meta" key 0 0 0 0 value $v
 }
 l1=$($PY "$E2E/to_layout1.py" "$PIN") || die "rewriting the maps as layout 1"
-check "maps rewritten as layout 1 ($l1)" \
+step "maps rewritten as layout 1 ($l1)" \
 	test ! -e "$PIN/tg_gen" -a ! -e "$PIN/tg_encap1" -a ! -e "$PIN/tg_police1"
 set_meta_layout 1 || die "setting tg_meta's layout to 1"
 old_id=$(map_id tg_sub_stats)

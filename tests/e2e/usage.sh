@@ -138,13 +138,12 @@ daemon_kill() {
 
 topo_setup || die "namespace setup"
 way_down || die "neighbours and XDP on $IF_SUB"
-ok "namespaces sub, conc, core"
 
 tg db init >/dev/null || die "db init"
 add_alice
 add_bob
-check "sync" tg sync
-check "up" tg up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
+step "sync" tg sync
+step "up" tg up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
 
 # --- usage record --------------------------------------------------------
 check "no records yet" tg usage record --dir "$U"
@@ -176,7 +175,9 @@ for round in 1 2 3 4 5 6; do
 done
 check "after 6 SIGKILLs and restarts: records add up within 5 s ($(sent))" \
 	wait_for 5 totals_match
-ok "records so far: $(sqlite3 "$DB" 'SELECT count(*) FROM usage'), files: $(ls "$U" | wc -l)"
+nrec=$(sqlite3 "$DB" 'SELECT count(*) FROM usage') nfiles=$(ls "$U" | wc -l)
+check "records so far: $nrec (more than the first 2), files: $nfiles (more than 2)" \
+	test "$nrec" -gt 2 -a "$nfiles" -gt 2
 check "up again: programs replaced, pinned maps and counters kept" \
 	tg up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
 traffic 8 || fail "traffic"
@@ -197,7 +198,7 @@ check "records add up within 3 s" wait_for 3 totals_match
 daemon_kill TERM
 BOB=0
 traffic 6 || fail "traffic"
-check "sub disable alice" tg sub disable alice
+step "sub disable alice" tg sub disable alice
 check "sync (takes alice out)" tg sync
 check "the sync wrote alice's final record" test "$(sqlite3 "$DB" \
 	"SELECT count(*) FROM usage WHERE name = 'alice' AND final = 1")" = 1
