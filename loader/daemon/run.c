@@ -15,20 +15,16 @@
 #include <bpf/bpf.h>
 
 #include "routing/bird.h"
-#include "util/caps.h"
 #include "util/cli.h"
-#include "cmd/commands.h"
 #include "db/db.h"
 #include "util/log.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
+#include "daemon/run.h"
 #include "routing/routes.h"
 #include "sync/sync.h"
 #include "dataplane/usage.h"
 
-#define RUN_INTERVAL_MS 250
-#define RUN_USAGE_INTERVAL 300
-#define RUN_BACKOFF_MAX_MS 30000
 #define RUN_BUSY_MS 1000
 
 /* Why the data plane is not in step with the database, if it is not. */
@@ -42,13 +38,7 @@ enum run_fault {
 };
 
 struct run {
-	/* Options. */
-	unsigned int interval_ms;
-	bool detach;
-	const char *bird_output, *birdc_socket;
-	const char *metrics_addr;
-	unsigned int usage_interval;	/* s, 0: never */
-	const char *usage_dir;
+	struct tg_run_opts o;
 	/* State. */
 	const char *db_path, *pin_root;
 	sqlite3 *db;
@@ -106,7 +96,7 @@ static void run_fault(struct run *r, enum run_fault f, const char *fmt, ...)
 	if (r->fault != f || strcmp(r->cause, cause)) {
 		run_log("fault: %s; the data plane keeps its last state, retrying",
 			cause);
-		r->backoff_ms = r->interval_ms;
+		r->backoff_ms = r->o.interval_ms;
 	} else {
 		r->backoff_ms *= 2;
 		if (r->backoff_ms > RUN_BACKOFF_MAX_MS)
@@ -144,7 +134,7 @@ static void run_recovered(struct run *r)
 		run_log("recovered: %s", r->cause);
 	r->fault = RUN_OK;
 	r->cause[0] = '\0';
-	r->backoff_ms = r->interval_ms;
+	r->backoff_ms = r->o.interval_ms;
 	r->retry_at = 0;
 }
 
@@ -250,7 +240,7 @@ static int run_maps(struct run *r)
 static void run_sync(struct run *r)
 {
 	struct tg_sync_opts o = { .persist = true, .full = r->want_full,
-				  .usage_dir = r->usage_dir };
+				  .usage_dir = r->o.usage_dir };
 	struct tg_sync_stats st = {};
 	bool full = r->want_full, changed;
 	int lock, err;
@@ -303,14 +293,14 @@ static void run_sync(struct run *r)
 	run_recovered(r);
 	run_in_step(r);
 	tg_sync_stats_free(&st);
-	if (r->bird_output && (changed || !r->bird_done)) {
-		err = tg_bird_write(r->db, r->bird_output, r->birdc_socket);
+	if (r->o.bird_output && (changed || !r->bird_done)) {
+		err = tg_bird_write(r->db, r->o.bird_output, r->o.birdc_socket);
 		if (err < 0)
 			run_log("BIRD include %s: not updated, retried after the next sync: %s",
-				r->bird_output, strerror(-err));
+				r->o.bird_output, strerror(-err));
 		else if (!err)
-			run_log("BIRD include %s written%s", r->bird_output,
-				r->birdc_socket ? ", BIRD reconfigured" : "");
+			run_log("BIRD include %s written%s", r->o.bird_output,
+				r->o.birdc_socket ? ", BIRD reconfigured" : "");
 		r->bird_done = err >= 0;
 	}
 }
@@ -320,9 +310,9 @@ static void run_usage(struct run *r)
 	__u64 now = run_now_ms();
 	int lock, err;
 
-	if (!r->usage_interval || now < r->next_usage)
+	if (!r->o.usage_interval || now < r->next_usage)
 		return;
-	r->next_usage = now + r->usage_interval * 1000ULL;
+	r->next_usage = now + r->o.usage_interval * 1000ULL;
 	if (!r->db)
 		return;
 	lock = tg_pin_lock(r->pin_root);
@@ -331,114 +321,10 @@ static void run_usage(struct run *r)
 	/* Counters of the maps in use now, not of ones up replaced. */
 	err = run_maps(r);
 	if (!err)
-		err = tg_usage_tick(r->db, &r->maps, r->usage_dir);
+		err = tg_usage_tick(r->db, &r->maps, r->o.usage_dir);
 	tg_pin_unlock(lock);
 	if (err)
 		run_log("usage not recorded this interval");
-}
-
-static int run_help(void)
-{
-	printf("Usage: tungate run [--interval MS] [--detach-on-exit]\n"
-	       "                   [--bird-output FILE [--birdc-socket PATH]]\n"
-	       "                   [--metrics ADDR:PORT]\n"
-	       "                   [--usage-interval SEC] [--usage-dir DIR]\n"
-	       "\n"
-	       "Keep the data plane maps under the pin root in step with the\n"
-	       "database, in the foreground (for systemd: see tungate.service).\n"
-	       "Every --interval (default %d ms) it looks whether another process\n"
-	       "committed to the database (SQLite's data_version) and whether the\n"
-	       "file was deleted or replaced, and applies the changes with an\n"
-	       "incremental sync, as 'tungate sync' does; the routes to %s\n"
-	       "follow.\n"
-	       "\n"
-	       "A database that is missing, locked, corrupt or holds rows that\n"
-	       "fail validation leaves the data plane as it is: the fault and\n"
-	       "its cause (for rows: which subscriber and why) are logged once,\n"
-	       "it is retried with backoff (up to %d s, at once when the\n"
-	       "database changes; rows failing validation only then, or on\n"
-	       "SIGHUP) and its end is logged. A sync is all or nothing.\n"
-	       "\n"
-	       "Signals: SIGHUP compares the whole database with the maps (a full\n"
-	       "sync). SIGTERM and SIGINT exit with status 0 and leave the data\n"
-	       "plane forwarding, or with --detach-on-exit do what 'tungate down'\n"
-	       "does.\n"
-	       "\n"
-	       "Logs one line per event on stderr: start, sync applied (counts),\n"
-	       "faults and recoveries, signals, exit. Under systemd (NOTIFY_SOCKET)\n"
-	       "it also reports ready after the first sync applied the database,\n"
-	       "a status line (in step, or the fault), reloads and stopping, and\n"
-	       "sends watchdog keep-alives when WatchdogSec= asks for them.\n"
-	       "\n"
-	       "Options:\n"
-	       "  --interval MS        how often to look (10..60000, default %d)\n"
-	       "  --detach-on-exit     detach and remove the pins when exiting\n"
-	       "  --bird-output FILE   rewrite this BIRD include at start and when\n"
-	       "                       subscribers change (see 'tungate bird')\n"
-	       "  --birdc-socket PATH  and reconfigure BIRD through this socket\n"
-	       "  --metrics ADDR:PORT  serve Prometheus metrics on GET /metrics\n"
-	       "  --usage-interval SEC record usage every SEC seconds (default %d;\n"
-	       "                       0: never)\n"
-	       "  --usage-dir DIR      also write each interval's usage as a text\n"
-	       "                       file into DIR\n"
-	       "\n"
-	       "Example:\n"
-	       "  tungate up --subscriber-if eth1 --uplink-if eth0\n"
-	       "  tungate run --metrics 9180\n",
-	       RUN_INTERVAL_MS, TG_EGRESS_DEV, RUN_BACKOFF_MAX_MS / 1000,
-	       RUN_INTERVAL_MS, RUN_USAGE_INTERVAL);
-	return 0;
-}
-
-static int run_args(struct run *r, int argc, char **argv)
-{
-	__u64 v;
-	int i, err;
-
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--interval")) {
-			err = tg_opt_u64("run", argc, argv, &i, 10, 60000, &v);
-			if (err)
-				return err;
-			r->interval_ms = v;
-		} else if (!strcmp(argv[i], "--detach-on-exit")) {
-			r->detach = true;
-		} else if (!strcmp(argv[i], "--bird-output")) {
-			err = tg_opt_value("run", argc, argv, &i, &r->bird_output);
-			if (err)
-				return err;
-		} else if (!strcmp(argv[i], "--birdc-socket")) {
-			err = tg_opt_value("run", argc, argv, &i,
-					   &r->birdc_socket);
-			if (err)
-				return err;
-		} else if (!strcmp(argv[i], "--metrics")) {
-			err = tg_opt_value("run", argc, argv, &i,
-					   &r->metrics_addr);
-			if (err)
-				return err;
-		} else if (!strcmp(argv[i], "--usage-interval")) {
-			err = tg_opt_u64("run", argc, argv, &i, 0, 86400 * 366,
-					 &v);
-			if (err)
-				return err;
-			r->usage_interval = v;
-		} else if (!strcmp(argv[i], "--usage-dir")) {
-			err = tg_opt_value("run", argc, argv, &i, &r->usage_dir);
-			if (err)
-				return err;
-		} else {
-			tg_err("run: unexpected argument '%s'; try 'tungate run help'",
-			       argv[i]);
-			return -EINVAL;
-		}
-	}
-	if (r->birdc_socket && !r->bird_output) {
-		tg_err("run: --birdc-socket '%s': needs --bird-output",
-		       r->birdc_socket);
-		return -EINVAL;
-	}
-	return 0;
 }
 
 static const char *run_signame(int sig)
@@ -447,31 +333,22 @@ static const char *run_signame(int sig)
 	       sig == SIGINT ? "SIGINT" : "signal";
 }
 
-int do_run(int argc, char **argv)
+int tg_daemon_run(const struct tg_run_opts *o)
 {
 	struct run r = {
-		.interval_ms = RUN_INTERVAL_MS,
-		.usage_interval = RUN_USAGE_INTERVAL,
+		.o = *o,
 		.maps = TG_MAPS_INIT,
 		.data_version = -1,
 	};
-	char *down_argv[] = { "down", NULL };
 	struct timespec ts;
 	sigset_t sigs;
 	int sig, ret = 0;
 	__u64 wait;
 
-	if (argc > 1 && tg_is_help(argv[1]))
-		return run_help();
-	ret = run_args(&r, argc, argv);
-	if (!ret)
-		ret = tg_caps_require("run", true);
-	if (ret)
-		return ret;
 	r.db_path = tg_db_path();
 	r.pin_root = tg_pin_root();
-	r.backoff_ms = r.interval_ms;
-	r.next_usage = run_now_ms() + r.usage_interval * 1000ULL;
+	r.backoff_ms = r.o.interval_ms;
+	r.next_usage = run_now_ms() + r.o.usage_interval * 1000ULL;
 	tg_notify_init(&r.notify, run_now_ms());
 
 	/* Signals are taken synchronously, between two looks. */
@@ -481,15 +358,15 @@ int do_run(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 
-	if (r.metrics_addr) {
-		ret = tg_metrics_start(r.metrics_addr, r.db_path, r.pin_root,
+	if (r.o.metrics_addr) {
+		ret = tg_metrics_start(r.o.metrics_addr, r.db_path, r.pin_root,
 				       &r.metrics);
 		if (ret)
 			return ret;
 	}
 	tg_db_set_quiet(true);
 	run_log("started (version %s): database %s, pin root %s, every %u ms",
-		TG_VERSION, r.db_path, r.pin_root, r.interval_ms);
+		TG_VERSION, r.db_path, r.pin_root, r.o.interval_ms);
 	tg_notify_status(&r.notify, "starting: first sync of %s", r.db_path);
 	for (;;) {
 		run_poll_db(&r);
@@ -511,7 +388,7 @@ int do_run(int argc, char **argv)
 		tg_notify_watchdog(&r.notify, run_now_ms());
 
 		wait = tg_notify_wait_ms(&r.notify, run_now_ms(),
-					 r.interval_ms);
+					 r.o.interval_ms);
 		ts.tv_sec = wait / 1000;
 		ts.tv_nsec = (wait % 1000) * 1000000;
 		sig = sigtimedwait(&sigs, NULL, &ts);
@@ -532,19 +409,14 @@ int do_run(int argc, char **argv)
 		}
 		break;
 	}
-	tg_notify_stopping(&r.notify, r.detach ?
+	tg_notify_stopping(&r.notify, r.o.detach ?
 			   "stopping: detaching the data plane" :
 			   "stopping: the data plane keeps forwarding");
 	tg_metrics_stop(r.metrics);
 	tg_maps_close(&r.maps);
 	run_db_close(&r);
 	tg_db_set_quiet(false);
-	if (r.detach) {
-		ret = do_down(1, down_argv);
-		run_log("exiting: data plane %s", ret ? "NOT detached" :
-			"detached");
-		return ret;
-	}
-	run_log("exiting: the data plane keeps forwarding");
+	if (!r.o.detach)
+		run_log("exiting: the data plane keeps forwarding");
 	return 0;
 }
