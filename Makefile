@@ -5,7 +5,7 @@
 # make test       install what is missing, build, run every test suite
 # make demo       install what is missing, build, run the namespace demo
 # make bench      BPF_PROG_TEST_RUN figures as ratios to XDP_PASS
-# make check      static checks (cppcheck)
+# make check      static checks (folder layering, cppcheck)
 # make san        the binary and unit tests with ASan and UBSan, in build-san/
 # make install    the binary, its man page and systemd unit (PREFIX, DESTDIR)
 # make uninstall  removes what make install put there
@@ -143,6 +143,7 @@ bench: deps
 	$(Q)bash tests/bench/ops.sh
 
 check:
+	$(Q)python3 ci/check-layers.py
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--suppress=unknownMacro --suppress=missingIncludeSystem \
 		--include=ci/cppcheck-macros.h -D__x86_64__ -I maps -I loader loader tests/unit tests/bench
