@@ -366,8 +366,8 @@ int tg_routes_sync(const struct tg_maps *m, const char *dev)
 	if (!err)
 		err = tg_rtnl_flush(&s->nl);
 	if (!err && s->refused) {
-		tg_err("routes: %d of the route changes for dev '%s' refused",
-		       s->refused, dev);
+		tg_err("routes: %d of %d route changes for dev '%s' refused, the others made",
+		       s->refused, s->want.n + s->stale.n, dev);
 		err = s->nl.err;
 	}
 	if (!err)
