@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Capture files through libpcap: reading classic pcap and pcapng (libpcap's
- * limits: one link type, one snapshot length and one byte order per file),
- * writing classic pcap, and the conversion of the supported link types to
- * Ethernet frames, which libpcap does not do.
+ * limits: one link type and one byte order per file; interfaces of
+ * different snapshot lengths are evened out first), writing classic pcap,
+ * and the conversion of the supported link types to Ethernet frames, which
+ * libpcap does not do.
  *
  * Every function returns 0 (or 1, see tg_pcap_next()) or a negative errno;
  * on error the reader or writer holds a message naming the file, the cause
