@@ -17,6 +17,7 @@
 #include "util/pcapng_snaplen.h"
 
 #define PCAP_REC_LEN 16
+#define PCAP_REC_LEN_KUZNETZOV 24	/* magic 0xa1b2cd34: 8 bytes more */
 #define NSEC_PER_SEC 1000000000LL
 
 #define ETH_HDR_LEN 14
@@ -126,6 +127,9 @@ int tg_pcap_open_stream(struct tg_pcap_reader *r, FILE *f, const char *name)
 	/* libpcap gives LINKTYPE_RAW as this system's DLT_RAW. */
 	r->linktype = dlt == DLT_RAW ? TG_LINKTYPE_RAW : (uint32_t)dlt;
 	r->classic = pcap_major_version(r->p) == 2;
+	r->rec_len = !memcmp(magic, "\xa1\xb2\xcd\x34", 4) ||
+			     !memcmp(magic, "\x34\xcd\xb2\xa1", 4) ?
+			     PCAP_REC_LEN_KUZNETZOV : PCAP_REC_LEN;
 	return 0;
 }
 
@@ -161,10 +165,10 @@ int tg_pcap_next(struct tg_pcap_reader *r, struct tg_pcap_pkt *pkt)
 			   pcap_geterr(r->p), start);
 	end = offset(r);
 	if (r->classic && start >= 0 && end >= 0 &&
-	    end - start - PCAP_REC_LEN > (long)h->caplen)
+	    end - start - r->rec_len > (long)h->caplen)
 		return say(r->err, r->name, -EINVAL,
 			   "packet record at offset %ld: captured length %ld over the snapshot length %d",
-			   start, end - start - PCAP_REC_LEN, pcap_snapshot(r->p));
+			   start, end - start - r->rec_len, pcap_snapshot(r->p));
 	if (h->caplen > TG_PCAP_MAX_CAPLEN)
 		return say(r->err, r->name, -EINVAL,
 			   "packet record at offset %ld: captured length %u over the limit of %u",

@@ -52,6 +52,7 @@ struct tg_pcap_reader {
 	char *name;
 	uint32_t linktype;	/* of every packet in the file */
 	bool classic;		/* classic pcap, else pcapng */
+	uint8_t rec_len;	/* classic: bytes of a record's header */
 	uint8_t *buf;		/* pcapng read whole, to even its snaplens */
 	size_t buf_len;
 	char err[TG_PCAP_ERR_LEN];

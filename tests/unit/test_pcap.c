@@ -202,6 +202,40 @@ START_TEST(test_classic_be_nsec)
 }
 END_TEST
 
+/*
+ * The modified format of magic 0xa1b2cd34 has 8 more bytes in each record
+ * header: its records are read whole, not taken for ones over the snapshot
+ * length.
+ */
+START_TEST(test_classic_kuznetzov)
+{
+	static const uint8_t extra[8] = { 0, 0, 0, 2, 0x08, 0x00, 0, 0 };
+	struct tg_pcap_reader r;
+	struct tg_pcap_pkt p;
+	struct bytes b;
+
+	classic_hdr(&b, false, false, 65535, TG_LINKTYPE_ETHERNET);
+	set32(&b, 0, 0xa1b2cd34);
+	for (int i = 0; i < 2; i++) {
+		put32(&b, 1700000000 + i);
+		put32(&b, 5);
+		put32(&b, sizeof(frame_a));
+		put32(&b, sizeof(frame_a));
+		put(&b, extra, sizeof(extra));
+		put(&b, frame_a, sizeof(frame_a));
+	}
+	ck_assert_int_eq(open_bytes(&r, &b, b.n), 0);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_msg(tg_pcap_next(&r, &p) == 1, "%s", r.err);
+		ck_assert_int_eq(p.ts_sec, 1700000000 + i);
+		ck_assert_uint_eq(p.caplen, sizeof(frame_a));
+		ck_assert_mem_eq(p.data, frame_a, sizeof(frame_a));
+	}
+	ck_assert_int_eq(tg_pcap_next(&r, &p), 0);
+	tg_pcap_close(&r);
+}
+END_TEST
+
 /* The link type's top bits carry FCS information, not the type. */
 START_TEST(test_classic_linktype_fcs_bits)
 {
@@ -904,6 +938,7 @@ Suite *pcap_suite(void)
 	tcase_add_test(tc, test_classic_le_nsec);
 	tcase_add_test(tc, test_classic_be_nsec);
 	tcase_add_test(tc, test_classic_linktype_fcs_bits);
+	tcase_add_test(tc, test_classic_kuznetzov);
 	tcase_add_test(tc, test_pcapng_sections_and_interfaces);
 	tcase_add_test(tc, test_pcapng_limits_and_linktypes);
 	tcase_add_test(tc, test_pcapng_tsoffset);
