@@ -38,7 +38,7 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-I maps -I loader -I $(BUILD) -MMD -MP -D_GNU_SOURCE
 CFLAGS  += $(if $(TG_VERSION),-DTG_VERSION='"$(TG_VERSION)"')
-LDLIBS  := -lbpf -lelf -lz -lsqlite3 -lnettle -lmicrohttpd -lsystemd
+LDLIBS  := -lbpf -lelf -lz -lsqlite3 -lnettle -lmicrohttpd -lsystemd -lmnl -lpcap
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 BPF_OBJS    := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))

@@ -262,7 +262,7 @@ static void run_sync(struct run *r)
 	changed = !err && (st.added || st.changed || st.removed);
 	if (changed && tg_egress_dev_ours() &&
 	    tg_routes_sync(&r->maps, TG_EGRESS_DEV) < 0)
-		run_log("routes to %s not updated", TG_EGRESS_DEV);
+		run_log("routes to %s not all updated", TG_EGRESS_DEV);
 	tg_pin_unlock(lock);
 	r->syncs++;
 	if (err == -EINVAL || err == -EEXIST || err == -ERANGE) {

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Subscriber routes to the egress device, from the data plane maps. The
- * routes are installed by one ip(8) child process in batch mode: `route
- * replace` for each wanted prefix, then `route del` for every other route
- * of tungate's protocol, so there is no moment without a route.
+ * Subscriber routes to the egress device, from the data plane maps, over
+ * rtnetlink: a replace for each wanted prefix, then a delete for every
+ * other route of tungate's protocol in the main table, so there is no
+ * moment without a route. Every request is acknowledged on its own; a
+ * refused one is reported by prefix and the others still go in.
  */
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -11,46 +12,62 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 #include <bpf/bpf.h>
 
 #include "util/cli.h"
 #include "dataplane/dataplane.h"
 #include "util/log.h"
 #include "routing/routes.h"
+#include "routing/rtnl.h"
 #include "tungate.h"
 
-#define RT_LINE 256
+struct rt_key {
+	__u8 family;
+	__u8 plen;
+	__u8 addr[16];		/* network byte order, bits past plen clear */
+};
+
+/* A route to change: its prefix, and what a delete must match. */
+struct rt {
+	struct rt_key k;
+	__u32 mtu;
+	__u32 oif;
+	__u32 prio;
+	bool has_prio;
+};
 
 struct rt_set {
-	char (*v)[INET6_ADDRSTRLEN + 8];
+	struct rt *v;
 	int n;
 };
 
-static int rt_add(struct rt_set *s, const char *p)
+struct rt_sync {
+	struct tg_rtnl nl;
+	const char *dev;
+	__u32 ifindex;
+	struct rt_set want;
+	struct rt_set stale;
+	bool deleting;
+	int refused;
+};
+
+static int rt_push(struct rt_set *s, const struct rt *r)
 {
 	void *v = realloc(s->v, (s->n + 1) * sizeof(*s->v));
 
 	if (!v)
 		return -ENOMEM;
 	s->v = v;
-	snprintf(s->v[s->n++], sizeof(*s->v), "%s", p);
+	s->v[s->n++] = *r;
 	return 0;
 }
 
 static int rt_cmp(const void *a, const void *b)
 {
-	return strcmp(a, b);
-}
-
-/* s must be sorted (rt_sort). */
-static int rt_has(const struct rt_set *s, const char *p)
-{
-	char key[sizeof(*s->v)];
-
-	snprintf(key, sizeof(key), "%s", p);
-	return s->n && bsearch(key, s->v, s->n, sizeof(*s->v), rt_cmp);
+	return memcmp(a, b, sizeof(struct rt_key));
 }
 
 static void rt_sort(struct rt_set *s)
@@ -59,23 +76,21 @@ static void rt_sort(struct rt_set *s)
 		qsort(s->v, s->n, sizeof(*s->v), rt_cmp);
 }
 
-/* One `ip -batch -` for all changes: a route per line, family from it. */
-static FILE *rt_batch_open(void)
+/* s must be sorted (rt_sort). */
+static bool rt_has(const struct rt_set *s, const struct rt_key *k)
 {
-	FILE *f = popen("ip -batch -", "w");
+	struct rt key = { .k = *k };
 
-	if (!f)
-		tg_err("routes: couldn't run ip: %s", strerror(errno));
-	return f;
+	return s->n && bsearch(&key, s->v, s->n, sizeof(*s->v), rt_cmp);
 }
 
-/* 0, or -EIO when ip refused a line (its message is on stderr). */
-static int rt_batch_close(FILE *f)
+static const char *rt_str(const struct rt_key *k, char *buf, size_t len)
 {
-	int status = pclose(f);
+	char addr[INET6_ADDRSTRLEN];
 
-	return status != -1 && WIFEXITED(status) && !WEXITSTATUS(status) ?
-		       0 : -EIO;
+	inet_ntop(k->family, k->addr, addr, sizeof(addr));
+	snprintf(buf, len, "%s/%u", addr, k->plen);
+	return buf;
 }
 
 /* Clear the bits of addr (len bytes) after the first plen. */
@@ -108,139 +123,308 @@ static __u32 rt_mtu(const struct tg_maps *m, const struct tg_owners *o)
 	return e.mtu;
 }
 
-/* Wanted routes of one family: replace each, remember its prefix. */
-static int rt_install(FILE *ip, const struct tg_maps *m, int v6,
-		      const char *dev, struct rt_set *want)
+
+/* Wanted routes of one family, from its prefix map. */
+static int rt_collect(const struct tg_maps *m, int v6, struct rt_set *want)
 {
 	struct tg_lpm6_key k6, *p6 = NULL;
 	struct tg_lpm4_key k4, *p4 = NULL;
-	char addr[INET6_ADDRSTRLEN], prefix[INET6_ADDRSTRLEN + 8];
 	int lpm_fd = v6 ? m->prefix6 : m->prefix4;
 	struct tg_owners o;
-	__u8 a4[4], a6[16];
-	int err, n = 0;
-	__u32 mtu;
+	struct rt r;
+	int err;
 
 	for (;;) {
+		memset(&r, 0, sizeof(r));
 		if (v6) {
 			if (bpf_map_get_next_key(lpm_fd, p6, &k6))
 				break;
 			p6 = &k6;
 			/* Masked copies: the key itself walks on. */
-			memcpy(a6, k6.addr, 16);
-			rt_mask(a6, 16, k6.prefixlen);
-			inet_ntop(AF_INET6, a6, addr, sizeof(addr));
-			snprintf(prefix, sizeof(prefix), "%s/%u", addr,
-				 k6.prefixlen);
+			r.k.family = AF_INET6;
+			r.k.plen = k6.prefixlen;
+			memcpy(r.k.addr, k6.addr, 16);
+			rt_mask(r.k.addr, 16, k6.prefixlen);
 			err = bpf_map_lookup_elem(lpm_fd, &k6, &o);
 		} else {
 			if (bpf_map_get_next_key(lpm_fd, p4, &k4))
 				break;
 			p4 = &k4;
-			memcpy(a4, &k4.addr, 4);
-			rt_mask(a4, 4, k4.prefixlen);
-			inet_ntop(AF_INET, a4, addr, sizeof(addr));
-			snprintf(prefix, sizeof(prefix), "%s/%u", addr,
-				 k4.prefixlen);
+			r.k.family = AF_INET;
+			r.k.plen = k4.prefixlen;
+			memcpy(r.k.addr, &k4.addr, 4);
+			rt_mask(r.k.addr, 4, k4.prefixlen);
 			err = bpf_map_lookup_elem(lpm_fd, &k4, &o);
 		}
 		if (err)
 			continue;
-		mtu = rt_mtu(m, &o);
+		r.mtu = rt_mtu(m, &o);
 		/* IPv6 routes take no MTU below the IPv6 minimum. */
-		if (!mtu || (v6 && mtu < 1280))
+		if (!r.mtu || (v6 && r.mtu < 1280))
 			continue;
-		fprintf(ip, "route replace %s dev %s mtu %u proto %d table main\n",
-			prefix, dev, mtu, TG_RT_PROTO);
-		err = rt_add(want, prefix);
+		err = rt_push(want, &r);
 		if (err)
 			return err;
-		n++;
 	}
 	if (errno != ENOENT) {
 		err = -errno;
 		tg_err("routes: couldn't walk the prefix map: %s", strerror(-err));
 		return err;
 	}
-	return n;
+	return 0;
 }
 
-/* Delete the routes of our protocol that are not in want (sorted). */
-static int rt_prune(FILE *ip, int v6, const struct rt_set *want)
+/* The kernel refused a request: name its route and the kernel's reason. */
+static void rt_refused(void *data, long tag, int err, const char *msg)
 {
-	char line[RT_LINE], prefix[RT_LINE], cmd[96];
-	int err = 0;
-	FILE *f;
+	struct rt_sync *s = data;
+	const struct rt *r = s->deleting ? &s->stale.v[tag] : &s->want.v[tag];
+	char p[INET6_ADDRSTRLEN + 8];
 
-	snprintf(cmd, sizeof(cmd), "ip %s route show table main proto %d",
-		 v6 ? "-6" : "-4", TG_RT_PROTO);
-	f = popen(cmd, "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%255s", prefix) != 1)
-			continue;
-		/* ip prints host routes without their length. */
-		if (!strchr(prefix, '/'))
-			strcat(prefix, v6 ? "/128" : "/32");
-		if (!rt_has(want, prefix))
-			fprintf(ip, "route del %s proto %d table main\n", prefix,
-				TG_RT_PROTO);
+	/* Gone already: what a delete wanted. */
+	if (s->deleting && err == -ESRCH)
+		return;
+	s->refused++;
+	if (s->deleting)
+		tg_err("routes: couldn't delete route %s (proto %d): %s (%d)%s%s",
+		       rt_str(&r->k, p, sizeof(p)), TG_RT_PROTO, strerror(-err),
+		       err, *msg ? ": " : "", msg);
+	else
+		tg_err("routes: couldn't replace route %s dev %s mtu %u: %s (%d)%s%s",
+		       rt_str(&r->k, p, sizeof(p)), s->dev, r->mtu,
+		       strerror(-err), err, *msg ? ": " : "", msg);
+}
+
+static struct nlmsghdr *rt_msg(struct rt_sync *s, unsigned short type,
+			       unsigned short flags, long tag, const struct rt *r)
+{
+	struct nlmsghdr *nlh = tg_rtnl_put(&s->nl, type, flags, tag);
+	struct rtmsg *rtm;
+
+	if (!nlh)
+		return NULL;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = r->k.family;
+	rtm->rtm_dst_len = r->k.plen;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = TG_RT_PROTO;
+	mnl_attr_put(nlh, RTA_DST, r->k.family == AF_INET ? 4 : 16, r->k.addr);
+	return nlh;
+}
+
+/*
+ * As `ip route replace PREFIX dev DEV mtu MTU proto 240 table main`: link
+ * scope for IPv4, universe for IPv6; the kernel's default metric.
+ */
+static int rt_replace(struct rt_sync *s, long tag)
+{
+	const struct rt *r = &s->want.v[tag];
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	struct nlattr *mx;
+
+	nlh = rt_msg(s, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, tag, r);
+	if (!nlh)
+		return -EIO;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	rtm->rtm_type = RTN_UNICAST;
+	rtm->rtm_scope = r->k.family == AF_INET ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+	mnl_attr_put_u32(nlh, RTA_OIF, s->ifindex);
+	mx = mnl_attr_nest_start(nlh, RTA_METRICS);
+	mnl_attr_put_u32(nlh, RTAX_MTU, r->mtu);
+	mnl_attr_nest_end(nlh, mx);
+	return 0;
+}
+
+/* Deletes exactly the route the dump showed. */
+static int rt_delete(struct rt_sync *s, long tag)
+{
+	const struct rt *r = &s->stale.v[tag];
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	nlh = rt_msg(s, RTM_DELROUTE, 0, tag, r);
+	if (!nlh)
+		return -EIO;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	rtm->rtm_scope = RT_SCOPE_NOWHERE;
+	if (r->oif)
+		mnl_attr_put_u32(nlh, RTA_OIF, r->oif);
+	if (r->has_prio)
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, r->prio);
+	return 0;
+}
+
+static int rt_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	unsigned int type = mnl_attr_get_type(a);
+
+	if (type <= RTA_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+/* A route of the dump: remembered for deletion when ours and unwanted. */
+static int rt_dumped(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct rt_sync *s = data;
+	unsigned int alen;
+	struct rt r = { 0 };
+	__u32 table;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm))
+		return 0;
+	if (mnl_attr_parse(nlh, sizeof(*rtm), rt_attr_cb, tb) < 0)
+		return 0;
+	/* Kernels without strict dump checking send every route. */
+	table = tb[RTA_TABLE] && !mnl_attr_validate(tb[RTA_TABLE], MNL_TYPE_U32) ?
+			mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	alen = rtm->rtm_family == AF_INET ? 4 : 16;
+	if (rtm->rtm_protocol != TG_RT_PROTO || table != RT_TABLE_MAIN ||
+	    (rtm->rtm_flags & RTM_F_CLONED) ||
+	    (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
+	    rtm->rtm_dst_len > alen * 8)
+		return 0;
+	r.k.family = rtm->rtm_family;
+	r.k.plen = rtm->rtm_dst_len;
+	if (tb[RTA_DST]) {
+		if (mnl_attr_get_payload_len(tb[RTA_DST]) != alen)
+			return 0;
+		memcpy(r.k.addr, mnl_attr_get_payload(tb[RTA_DST]), alen);
 	}
-	if (pclose(f))
-		err = -EIO;
-	return err;
+	if (rt_has(&s->want, &r.k))
+		return 0;
+	if (tb[RTA_OIF] && !mnl_attr_validate(tb[RTA_OIF], MNL_TYPE_U32))
+		r.oif = mnl_attr_get_u32(tb[RTA_OIF]);
+	if (tb[RTA_PRIORITY] && !mnl_attr_validate(tb[RTA_PRIORITY], MNL_TYPE_U32)) {
+		r.prio = mnl_attr_get_u32(tb[RTA_PRIORITY]);
+		r.has_prio = true;
+	}
+	return rt_push(&s->stale, &r);
+}
+
+static int rt_prune(struct rt_sync *s, int family)
+{
+	struct rtmsg rtm = {
+		.rtm_family = family,
+		.rtm_table = RT_TABLE_MAIN,
+		.rtm_protocol = TG_RT_PROTO,
+	};
+	int err;
+
+	err = tg_rtnl_dump(&s->nl, RTM_GETROUTE, &rtm, sizeof(rtm), rt_dumped, s);
+	if (err) {
+		tg_err("routes: couldn't list the routes of proto %d: %s",
+		       TG_RT_PROTO, strerror(-err));
+		return err;
+	}
+	return 0;
 }
 
 int tg_routes_sync(const struct tg_maps *m, const char *dev)
 {
-	struct rt_set want = { 0 };
-	int n4, n6, err, cerr;
-	FILE *ip;
+	__u32 ifindex = if_nametoindex(dev);
+	struct rt_sync *s;
+	int i, err;
 
-	ip = rt_batch_open();
-	if (!ip)
-		return -EIO;
-	n4 = rt_install(ip, m, 0, dev, &want);
-	if (n4 < 0) {
-		err = n4;
-		goto out;
+	if (!ifindex) {
+		err = -errno;
+		tg_err("routes: no device '%s': %s", dev, strerror(-err));
+		return err;
 	}
-	n6 = rt_install(ip, m, 1, dev, &want);
-	if (n6 < 0) {
-		err = n6;
+	/* Heap: its socket buffers are too big for a thread's stack. */
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->dev = dev;
+	s->ifindex = ifindex;
+	err = tg_rtnl_open(&s->nl, rt_refused, s);
+	if (err)
 		goto out;
+	err = rt_collect(m, 0, &s->want);
+	if (!err)
+		err = rt_collect(m, 1, &s->want);
+	if (err)
+		goto out;
+	rt_sort(&s->want);
+	for (i = 0; i < s->want.n && !err; i++)
+		err = rt_replace(s, i);
+	if (!err)
+		err = tg_rtnl_flush(&s->nl);
+	/* A route refused stays wanted: its old route, if any, is kept. */
+	if (!err)
+		err = rt_prune(s, AF_INET);
+	if (!err)
+		err = rt_prune(s, AF_INET6);
+	s->deleting = true;
+	for (i = 0; i < s->stale.n && !err; i++)
+		err = rt_delete(s, i);
+	if (!err)
+		err = tg_rtnl_flush(&s->nl);
+	if (!err && s->refused) {
+		tg_err("routes: %d of %d route changes for dev '%s' refused, the others made",
+		       s->refused, s->want.n + s->stale.n, dev);
+		err = s->nl.err;
 	}
-	rt_sort(&want);
-	err = rt_prune(ip, 0, &want);
 	if (!err)
-		err = rt_prune(ip, 1, &want);
-	if (!err)
-		err = n4 + n6;
+		err = s->want.n - s->refused;
 out:
-	cerr = rt_batch_close(ip);
-	if (cerr && err >= 0) {
-		tg_err("routes: ip refused a route change for dev '%s'", dev);
-		err = cerr;
-	}
-	free(want.v);
+	tg_rtnl_close(&s->nl);
+	free(s->want.v);
+	free(s->stale.v);
+	free(s);
 	return err;
+}
+
+static int link_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	unsigned int type = mnl_attr_get_type(a);
+
+	if (type <= IFLA_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int link_alias(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	bool *ours = data;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi) ||
+	    mnl_attr_parse(nlh, sizeof(*ifi), link_attr_cb, tb) < 0)
+		return 0;
+	if (tb[IFLA_IFNAME] && tb[IFLA_IFALIAS] &&
+	    !mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING) &&
+	    !mnl_attr_validate(tb[IFLA_IFALIAS], MNL_TYPE_NUL_STRING) &&
+	    !strcmp(mnl_attr_get_str(tb[IFLA_IFNAME]), TG_EGRESS_DEV) &&
+	    !strcmp(mnl_attr_get_str(tb[IFLA_IFALIAS]), TG_EGRESS_ALIAS))
+		*ours = true;
+	return 0;
 }
 
 bool tg_egress_dev_ours(void)
 {
-	char line[1024];
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct tg_rtnl *nl;
 	bool ours = false;
-	FILE *f;
 
 	if (!if_nametoindex(TG_EGRESS_DEV))
 		return false;
-	f = popen("ip -o link show dev " TG_EGRESS_DEV " 2>/dev/null", "r");
-	if (!f)
+	nl = malloc(sizeof(*nl));
+	if (!nl)
 		return false;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, " alias " TG_EGRESS_ALIAS))
-			ours = true;
-	pclose(f);
+	/* Every link, matched by name: a concentrator has few. */
+	if (!tg_rtnl_open(nl, NULL, NULL)) {
+		tg_rtnl_dump(nl, RTM_GETLINK, &ifi, sizeof(ifi), link_alias, &ours);
+		tg_rtnl_close(nl);
+	}
+	free(nl);
 	return ours;
 }

@@ -1,35 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Capture file reader (classic pcap and pcapng) and classic pcap writer.
- * Formats: draft-ietf-opsawg-pcap and draft-ietf-opsawg-pcapng. Nothing in
- * a file is trusted: every length is checked against what was read, and
- * any inconsistency is an error naming the file and the offset.
+ * Capture files read and written through libpcap, which parses classic
+ * pcap and pcapng (byte orders, timestamp precisions, if_tsresol and
+ * if_tsoffset, sections) on untrusted input; what stays here is naming the
+ * file and offset in its errors, refusing records over the snapshot length
+ * in classic files (libpcap cuts them silently), and the conversion of
+ * each link type to the Ethernet frame the XDP programs take.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <byteswap.h>
+#include <pcap/pcap.h>
 
 #include "util/pcap.h"
+#include "util/pcapng_snaplen.h"
 
-#define PCAP_MAGIC_USEC 0xa1b2c3d4U
-#define PCAP_MAGIC_NSEC 0xa1b23c4dU
-#define PCAP_HDR_LEN 24
 #define PCAP_REC_LEN 16
-
-#define NG_SHB 0x0a0d0d0aU
-#define NG_IDB 0x00000001U
-#define NG_OPB 0x00000002U	/* obsolete packet block */
-#define NG_SPB 0x00000003U
-#define NG_EPB 0x00000006U
-#define NG_BYTE_ORDER_MAGIC 0x1a2b3c4dU
-#define NG_OPT_END 0
-#define NG_OPT_IF_TSRESOL 9
-#define NG_OPT_IF_TSOFFSET 14
-/* Largest block read into memory: a packet plus generous options. */
-#define NG_MAX_BLOCK (TG_PCAP_MAX_CAPLEN + 65536)
-#define NG_MAX_IFS 65536
+#define PCAP_REC_LEN_KUZNETZOV 24	/* magic 0xa1b2cd34: 8 bytes more */
+#define NSEC_PER_SEC 1000000000LL
 
 #define ETH_HDR_LEN 14
 #define SLL_HDR_LEN 16
@@ -38,469 +27,110 @@
 static const uint8_t synth_dst[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 static const uint8_t synth_src[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 
-__attribute__((format(printf, 3, 4)))
-static int rerr(struct tg_pcap_reader *r, int err, const char *fmt, ...)
+__attribute__((format(printf, 4, 5)))
+static int say(char *buf, const char *name, int err, const char *fmt, ...)
 {
-	int n = snprintf(r->err, sizeof(r->err), "%s: ", r->name);
+	int n = snprintf(buf, TG_PCAP_ERR_LEN, "%s: ", name ? name : "pcap");
 	va_list ap;
 
-	if (n < 0 || (size_t)n >= sizeof(r->err))
+	if (n < 0 || n >= TG_PCAP_ERR_LEN)
 		return err;
 	va_start(ap, fmt);
-	vsnprintf(r->err + n, sizeof(r->err) - n, fmt, ap);
+	vsnprintf(buf + n, TG_PCAP_ERR_LEN - n, fmt, ap);
 	va_end(ap);
 	return err;
 }
 
-static uint16_t get16(const struct tg_pcap_reader *r, const uint8_t *p)
+/* Where the reader is in its file, -1 when the stream cannot tell. */
+static long offset(const struct tg_pcap_reader *r)
 {
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return r->swap ? bswap_16(v) : v;
+	return ftell(pcap_file(r->p));
 }
 
-static uint32_t get32(const struct tg_pcap_reader *r, const uint8_t *p)
+/*
+ * A pcapng file whose interfaces differ in snapshot length is read whole
+ * into memory and evened out there; any other is read by libpcap as it is.
+ * Returns the stream libpcap is to read, or NULL with *err set.
+ */
+static FILE *ng_prepare(struct tg_pcap_reader *r, FILE *f, int *err)
 {
-	uint32_t v;
+	char why[256];
+	bool differ;
+	size_t got;
 
-	memcpy(&v, p, sizeof(v));
-	return r->swap ? bswap_32(v) : v;
-}
-
-static uint64_t get64(const struct tg_pcap_reader *r, const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return r->swap ? bswap_64(v) : v;
-}
-
-/* Reads up to n bytes; returns how many, or -EIO on a read error. */
-static ssize_t rd(struct tg_pcap_reader *r, void *buf, size_t n)
-{
-	size_t got = fread(buf, 1, n, r->f);
-
-	r->off += got;
-	if (got < n && ferror(r->f))
-		return rerr(r, -EIO, "read error at offset %llu: %s",
-			    (unsigned long long)r->off, strerror(errno ? errno : EIO));
-	return got;
-}
-
-/* Exactly n bytes of a structure that starts at offset start. */
-static int rd_all(struct tg_pcap_reader *r, void *buf, size_t n,
-		  const char *what, uint64_t start)
-{
-	ssize_t got = rd(r, buf, n);
-
-	if (got < 0)
-		return got;
-	if ((size_t)got < n)
-		return rerr(r, -EINVAL, "truncated %s at offset %llu (%zd of %zu bytes)",
-			    what, (unsigned long long)start, got, n);
-	return 0;
-}
-
-static int grow(struct tg_pcap_reader *r, size_t n)
-{
-	uint8_t *p;
-
-	if (n <= r->buf_len)
-		return 0;
-	p = realloc(r->buf, n);
-	if (!p)
-		return rerr(r, -ENOMEM, "out of memory for %zu bytes", n);
-	r->buf = p;
-	r->buf_len = n;
-	return 0;
-}
-
-static int classic_open(struct tg_pcap_reader *r, const uint8_t *magic)
-{
-	uint8_t hdr[PCAP_HDR_LEN];
-	uint32_t m;
-	int err;
-
-	memcpy(hdr, magic, 4);
-	memcpy(&m, magic, 4);
-	if (m == PCAP_MAGIC_USEC || m == PCAP_MAGIC_NSEC) {
-		r->swap = false;
-	} else if (m == bswap_32(PCAP_MAGIC_USEC) || m == bswap_32(PCAP_MAGIC_NSEC)) {
-		r->swap = true;
-		m = bswap_32(m);
-	} else {
-		return rerr(r, -EINVAL, "not a pcap or pcapng file (magic %02x%02x%02x%02x at offset 0)",
-			    magic[0], magic[1], magic[2], magic[3]);
+	*err = tg_pcapng_snaplen_check(f, &differ, why, sizeof(why));
+	if (*err) {
+		say(r->err, r->name, *err, "%s", why);
+		goto fail;
 	}
-	r->nsec = m == PCAP_MAGIC_NSEC;
-	err = rd_all(r, hdr + 4, PCAP_HDR_LEN - 4, "pcap file header", 0);
-	if (err)
-		return err;
-	if (get16(r, hdr + 4) != 2)
-		return rerr(r, -EINVAL, "unsupported pcap version %u.%u at offset 4",
-			    get16(r, hdr + 4), get16(r, hdr + 6));
-	r->snaplen = get32(r, hdr + 16);
-	/* The top bits carry FCS information, not the link type. */
-	r->linktype = get32(r, hdr + 20) & 0x03ffffff;
-	return 0;
-}
-
-static int classic_next(struct tg_pcap_reader *r, struct tg_pcap_pkt *pkt)
-{
-	uint64_t start = r->off;
-	uint8_t rec[PCAP_REC_LEN];
-	uint32_t caplen, frac;
-	ssize_t got;
-	int err;
-
-	got = rd(r, rec, sizeof(rec));
-	if (got < 0)
-		return got;
-	if (got == 0)
-		return 0;
-	if (got < (ssize_t)sizeof(rec))
-		return rerr(r, -EINVAL, "truncated packet record header at offset %llu (%zd of %d bytes)",
-			    (unsigned long long)start, got, PCAP_REC_LEN);
-	caplen = get32(r, rec + 8);
-	if (caplen > TG_PCAP_MAX_CAPLEN)
-		return rerr(r, -EINVAL, "packet record at offset %llu: captured length %u over the limit of %u",
-			    (unsigned long long)start, caplen, TG_PCAP_MAX_CAPLEN);
-	if (r->snaplen && caplen > r->snaplen)
-		return rerr(r, -EINVAL, "packet record at offset %llu: captured length %u over the snapshot length %u",
-			    (unsigned long long)start, caplen, r->snaplen);
-	err = grow(r, caplen ? caplen : 1);
-	if (err)
-		return err;
-	err = rd_all(r, r->buf, caplen, "packet record", start);
-	if (err)
-		return err;
-
-	/* Out-of-range fractions are carried into the seconds. */
-	frac = get32(r, rec + 4);
-	pkt->linktype = r->linktype;
-	pkt->ts_sec = get32(r, rec);
-	if (r->nsec) {
-		pkt->ts_sec += frac / 1000000000;
-		pkt->ts_nsec = frac % 1000000000;
-	} else {
-		pkt->ts_sec += frac / 1000000;
-		pkt->ts_nsec = frac % 1000000 * 1000;
-	}
-	pkt->caplen = caplen;
-	pkt->origlen = get32(r, rec + 12);
-	pkt->data = r->buf;
-	return 1;
-}
-
-/* Reads the rest of a block (len bytes in all, done already read) into buf. */
-static int ng_body(struct tg_pcap_reader *r, uint32_t type, uint32_t len,
-		   uint32_t done, uint64_t start)
-{
-	uint32_t rest = len - done;
-	int err;
-
-	if (len < 12 || len % 4)
-		return rerr(r, -EINVAL, "block of type 0x%08x at offset %llu: bad length %u",
-			    type, (unsigned long long)start, len);
-	if (len > NG_MAX_BLOCK)
-		return rerr(r, -EINVAL, "block of type 0x%08x at offset %llu: length %u over the limit of %u",
-			    type, (unsigned long long)start, len, NG_MAX_BLOCK);
-	err = grow(r, rest);
-	if (err)
-		return err;
-	err = rd_all(r, r->buf, rest, "pcapng block", start);
-	if (err)
-		return err;
-	if (get32(r, r->buf + rest - 4) != len)
-		return rerr(r, -EINVAL, "block of type 0x%08x at offset %llu: trailing length %u differs from %u",
-			    type, (unsigned long long)start, get32(r, r->buf + rest - 4), len);
-	return 0;
-}
-
-static int ng_skip(struct tg_pcap_reader *r, uint32_t type, uint32_t len,
-		   uint64_t start)
-{
-	uint32_t rest = len - 8;
-	uint8_t tail[4];
-	int err;
-
-	if (len < 12 || len % 4)
-		return rerr(r, -EINVAL, "block of type 0x%08x at offset %llu: bad length %u",
-			    type, (unsigned long long)start, len);
-	err = grow(r, 65536);
-	if (err)
-		return err;
-	while (rest > 4) {
-		uint32_t n = rest - 4 < 65536 ? rest - 4 : 65536;
-
-		err = rd_all(r, r->buf, n, "pcapng block", start);
-		if (err)
-			return err;
-		rest -= n;
-	}
-	err = rd_all(r, tail, 4, "pcapng block", start);
-	if (err)
-		return err;
-	if (get32(r, tail) != len)
-		return rerr(r, -EINVAL, "block of type 0x%08x at offset %llu: trailing length %u differs from %u",
-			    type, (unsigned long long)start, get32(r, tail), len);
-	return 0;
-}
-
-/* Section header; its block type (4 bytes) at start was read already. */
-static int ng_shb(struct tg_pcap_reader *r, uint64_t start)
-{
-	uint8_t hdr[8];
-	uint32_t magic, len;
-	int err;
-
-	err = rd_all(r, hdr, sizeof(hdr), "section header block", start);
-	if (err)
-		return err;
-	memcpy(&magic, hdr + 4, 4);
-	if (magic == NG_BYTE_ORDER_MAGIC)
-		r->swap = false;
-	else if (magic == bswap_32(NG_BYTE_ORDER_MAGIC))
-		r->swap = true;
-	else
-		return rerr(r, -EINVAL, "section header block at offset %llu: bad byte-order magic 0x%08x",
-			    (unsigned long long)start, magic);
-	len = get32(r, hdr);
-	if (len < 28)
-		return rerr(r, -EINVAL, "section header block at offset %llu: bad length %u",
-			    (unsigned long long)start, len);
-	err = ng_body(r, NG_SHB, len, 12, start);
-	if (err)
-		return err;
-	if (get16(r, r->buf) != 1)
-		return rerr(r, -EINVAL, "section header block at offset %llu: unsupported pcapng version %u.%u",
-			    (unsigned long long)start, get16(r, r->buf), get16(r, r->buf + 2));
-	free(r->ifs);
-	r->ifs = NULL;
-	r->n_ifs = 0;
-	return 0;
-}
-
-static int ng_idb(struct tg_pcap_reader *r, uint32_t len, uint64_t start)
-{
-	uint32_t body = len - 12, pos = 8;
-	struct tg_pcap_if *ifs, *ifp;
-
-	if (body < 8)
-		return rerr(r, -EINVAL, "interface description block at offset %llu: bad length %u",
-			    (unsigned long long)start, len);
-	if (r->n_ifs >= NG_MAX_IFS)
-		return rerr(r, -EINVAL, "interface description block at offset %llu: more than %u interfaces",
-			    (unsigned long long)start, NG_MAX_IFS);
-	ifs = realloc(r->ifs, (r->n_ifs + 1) * sizeof(*ifs));
-	if (!ifs)
-		return rerr(r, -ENOMEM, "out of memory for interface %u", r->n_ifs);
-	r->ifs = ifs;
-	ifp = &ifs[r->n_ifs];
-	memset(ifp, 0, sizeof(*ifp));
-	ifp->linktype = get16(r, r->buf);
-	ifp->snaplen = get32(r, r->buf + 4);
-	ifp->tsres = 6;
-
-	while (pos + 4 <= body) {
-		uint16_t code = get16(r, r->buf + pos);
-		uint16_t olen = get16(r, r->buf + pos + 2);
-		const uint8_t *val = r->buf + pos + 4;
-
-		if (code == NG_OPT_END)
-			break;
-		if (olen > body - pos - 4)
-			return rerr(r, -EINVAL, "interface description block at offset %llu: option %u overruns the block",
-				    (unsigned long long)start, code);
-		if (code == NG_OPT_IF_TSRESOL && olen == 1) {
-			ifp->tsres_pow2 = val[0] & 0x80;
-			ifp->tsres = val[0] & 0x7f;
-			if ((ifp->tsres_pow2 && ifp->tsres > 63) ||
-			    (!ifp->tsres_pow2 && ifp->tsres > 19))
-				return rerr(r, -EINVAL, "interface description block at offset %llu: unsupported timestamp resolution 0x%02x",
-					    (unsigned long long)start, val[0]);
-		} else if (code == NG_OPT_IF_TSOFFSET && olen == 8) {
-			ifp->tsoffset = (int64_t)get64(r, val);
-		}
-		pos += 4 + ((olen + 3U) & ~3U);
-	}
-	r->n_ifs++;
-	return 0;
-}
-
-static void ng_ts(const struct tg_pcap_if *ifp, uint64_t ts, struct tg_pcap_pkt *pkt)
-{
-	uint64_t sec, frac;
-
-	if (ifp->tsres_pow2) {
-		sec = ifp->tsres ? ts >> ifp->tsres : ts;
-		frac = ifp->tsres ? ts & ((1ULL << ifp->tsres) - 1) : 0;
-		frac = (uint64_t)(((unsigned __int128)frac * 1000000000U) >> ifp->tsres);
-	} else {
-		uint64_t div = 1;
-		unsigned int i;
-
-		for (i = 0; i < ifp->tsres; i++)
-			div *= 10;
-		sec = ts / div;
-		frac = ts % div;
-		if (ifp->tsres <= 9)
-			for (i = ifp->tsres; i < 9; i++)
-				frac *= 10;
-		else
-			for (i = 9; i < ifp->tsres; i++)
-				frac /= 10;
-	}
-	/* Wraps at the ends of the range, as a signed addition may not. */
-	pkt->ts_sec = (int64_t)(sec + (uint64_t)ifp->tsoffset);
-	pkt->ts_nsec = frac;
-}
-
-/* Enhanced (EPB) and obsolete (OPB) packet blocks share their layout. */
-static int ng_pkt(struct tg_pcap_reader *r, uint32_t type, uint32_t len,
-		  uint64_t start, struct tg_pcap_pkt *pkt)
-{
-	const char *what = type == NG_EPB ? "enhanced packet block" : "packet block";
-	uint32_t body = len - 12, ifid, caplen;
-	const struct tg_pcap_if *ifp;
-
-	if (body < 20)
-		return rerr(r, -EINVAL, "%s at offset %llu: bad length %u",
-			    what, (unsigned long long)start, len);
-	ifid = type == NG_EPB ? get32(r, r->buf) : get16(r, r->buf);
-	caplen = get32(r, r->buf + 12);
-	if (ifid >= r->n_ifs)
-		return rerr(r, -EINVAL, "%s at offset %llu: interface %u not described",
-			    what, (unsigned long long)start, ifid);
-	ifp = &r->ifs[ifid];
-	if (caplen > body - 20)
-		return rerr(r, -EINVAL, "%s at offset %llu: captured length %u beyond the block",
-			    what, (unsigned long long)start, caplen);
-	if (caplen > TG_PCAP_MAX_CAPLEN)
-		return rerr(r, -EINVAL, "%s at offset %llu: captured length %u over the limit of %u",
-			    what, (unsigned long long)start, caplen, TG_PCAP_MAX_CAPLEN);
-	if (ifp->snaplen && caplen > ifp->snaplen)
-		return rerr(r, -EINVAL, "%s at offset %llu: captured length %u over the snapshot length %u",
-			    what, (unsigned long long)start, caplen, ifp->snaplen);
-	ng_ts(ifp, (uint64_t)get32(r, r->buf + 4) << 32 | get32(r, r->buf + 8), pkt);
-	pkt->linktype = ifp->linktype;
-	pkt->caplen = caplen;
-	pkt->origlen = get32(r, r->buf + 16);
-	pkt->data = r->buf + 20;
-	return 1;
-}
-
-static int ng_spb(struct tg_pcap_reader *r, uint32_t len, uint64_t start,
-		  struct tg_pcap_pkt *pkt)
-{
-	uint32_t body = len - 12, caplen;
-	const struct tg_pcap_if *ifp;
-
-	if (body < 4)
-		return rerr(r, -EINVAL, "simple packet block at offset %llu: bad length %u",
-			    (unsigned long long)start, len);
-	if (!r->n_ifs)
-		return rerr(r, -EINVAL, "simple packet block at offset %llu: interface 0 not described",
-			    (unsigned long long)start);
-	ifp = &r->ifs[0];
-	pkt->origlen = get32(r, r->buf);
-	caplen = pkt->origlen;
-	if (caplen > body - 4)
-		caplen = body - 4;
-	if (ifp->snaplen && caplen > ifp->snaplen)
-		caplen = ifp->snaplen;
-	if (caplen > TG_PCAP_MAX_CAPLEN)
-		return rerr(r, -EINVAL, "simple packet block at offset %llu: captured length %u over the limit of %u",
-			    (unsigned long long)start, caplen, TG_PCAP_MAX_CAPLEN);
-	pkt->linktype = ifp->linktype;
-	pkt->ts_sec = 0;
-	pkt->ts_nsec = 0;
-	pkt->caplen = caplen;
-	pkt->data = r->buf + 4;
-	return 1;
-}
-
-static int ng_next(struct tg_pcap_reader *r, struct tg_pcap_pkt *pkt)
-{
+	rewind(f);
+	if (!differ)
+		return f;
 	for (;;) {
-		uint64_t start = r->off;
-		uint8_t hdr[4];
-		uint32_t type, len;
-		ssize_t got;
-		int err;
+		uint8_t *p = realloc(r->buf, r->buf_len + 65536);
 
-		got = rd(r, hdr, 4);
-		if (got < 0)
-			return got;
-		if (got == 0)
-			return 0;
-		if (got < 4)
-			return rerr(r, -EINVAL, "truncated block header at offset %llu (%zd of 8 bytes)",
-				    (unsigned long long)start, got);
-		type = get32(r, hdr);
-		if (type == NG_SHB) {
-			err = ng_shb(r, start);
-			if (err)
-				return err;
-			continue;
+		if (!p) {
+			*err = say(r->err, r->name, -ENOMEM, "out of memory");
+			goto fail;
 		}
-		err = rd_all(r, hdr, 4, "block header", start);
-		if (err)
-			return err;
-		len = get32(r, hdr);
-		switch (type) {
-		case NG_IDB:
-		case NG_EPB:
-		case NG_OPB:
-		case NG_SPB:
-			err = ng_body(r, type, len, 8, start);
-			if (err)
-				return err;
+		r->buf = p;
+		got = fread(p + r->buf_len, 1, 65536, f);
+		r->buf_len += got;
+		if (got < 65536)
 			break;
-		default:
-			err = ng_skip(r, type, len, start);
-			if (err)
-				return err;
-			continue;
-		}
-		if (type == NG_IDB) {
-			err = ng_idb(r, len, start);
-			if (err)
-				return err;
-			continue;
-		}
-		if (type == NG_SPB)
-			return ng_spb(r, len, start, pkt);
-		return ng_pkt(r, type, len, start, pkt);
 	}
+	if (ferror(f)) {
+		*err = say(r->err, r->name, -EIO, "read error: %s",
+			   strerror(errno ? errno : EIO));
+		goto fail;
+	}
+	fclose(f);
+	tg_pcapng_snaplen_even(r->buf, r->buf_len);
+	f = fmemopen(r->buf, r->buf_len, "rb");
+	if (!f) {
+		*err = -errno;
+		say(r->err, r->name, *err, "cannot read: %s", strerror(-*err));
+	}
+	return f;
+fail:
+	fclose(f);
+	return NULL;
 }
 
 int tg_pcap_open_stream(struct tg_pcap_reader *r, FILE *f, const char *name)
 {
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	uint8_t magic[4];
-	ssize_t got;
-	int err;
+	int dlt, err;
 
 	memset(r, 0, sizeof(*r));
-	r->f = f;
 	r->name = strdup(name);
 	if (!r->name) {
-		snprintf(r->err, sizeof(r->err), "%s: out of memory", name);
-		return -ENOMEM;
+		fclose(f);
+		return say(r->err, name, -ENOMEM, "out of memory");
 	}
-	got = rd(r, magic, 4);
-	if (got < 0)
-		return got;
-	if (got < 4)
-		return rerr(r, -EINVAL, "truncated file header at offset 0 (%zd of 4 bytes)", got);
-	if (!memcmp(magic, "\x0a\x0d\x0d\x0a", 4)) {
-		r->ng = true;
-		err = ng_shb(r, 0);
+	if (fread(magic, 1, 4, f) == 4 && !memcmp(magic, "\x0a\x0d\x0d\x0a", 4)) {
+		f = ng_prepare(r, f, &err);
+		if (!f)
+			return err;
 	} else {
-		err = classic_open(r, magic);
+		rewind(f);
 	}
-	return err;
+	/* Nanoseconds: libpcap scales every file's timestamps to them. */
+	r->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO,
+							errbuf);
+	if (!r->p) {
+		fclose(f);
+		return say(r->err, name, -EINVAL, "%s (reading from offset 0)", errbuf);
+	}
+	dlt = pcap_datalink(r->p);
+	/* libpcap gives LINKTYPE_RAW as this system's DLT_RAW. */
+	r->linktype = dlt == DLT_RAW ? TG_LINKTYPE_RAW : (uint32_t)dlt;
+	r->classic = pcap_major_version(r->p) == 2;
+	r->rec_len = !memcmp(magic, "\xa1\xb2\xcd\x34", 4) ||
+			     !memcmp(magic, "\x34\xcd\xb2\xa1", 4) ?
+			     PCAP_REC_LEN_KUZNETZOV : PCAP_REC_LEN;
+	return 0;
 }
 
 int tg_pcap_open(struct tg_pcap_reader *r, const char *path)
@@ -511,77 +141,104 @@ int tg_pcap_open(struct tg_pcap_reader *r, const char *path)
 		int err = -errno;
 
 		memset(r, 0, sizeof(*r));
-		snprintf(r->err, sizeof(r->err), "%s: cannot open: %s", path, strerror(-err));
-		return err;
+		return say(r->err, path, err, "cannot open: %s", strerror(-err));
 	}
 	return tg_pcap_open_stream(r, f, path);
 }
 
 int tg_pcap_next(struct tg_pcap_reader *r, struct tg_pcap_pkt *pkt)
 {
-	if (!r->f)
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	long start, end;
+	int64_t sec, frac;
+	int ret;
+
+	if (!r->p)
 		return -EBADF;
-	return r->ng ? ng_next(r, pkt) : classic_next(r, pkt);
+	start = offset(r);
+	ret = pcap_next_ex(r->p, &h, &data);
+	if (ret == PCAP_ERROR_BREAK)
+		return 0;
+	if (ret != 1)
+		return say(r->err, r->name, -EINVAL, "%s (reading from offset %ld)",
+			   pcap_geterr(r->p), start);
+	end = offset(r);
+	if (r->classic && start >= 0 && end >= 0 &&
+	    end - start - r->rec_len > (long)h->caplen)
+		return say(r->err, r->name, -EINVAL,
+			   "packet record at offset %ld: captured length %ld over the snapshot length %d",
+			   start, end - start - r->rec_len, pcap_snapshot(r->p));
+	if (h->caplen > TG_PCAP_MAX_CAPLEN)
+		return say(r->err, r->name, -EINVAL,
+			   "packet record at offset %ld: captured length %u over the limit of %u",
+			   start, h->caplen, TG_PCAP_MAX_CAPLEN);
+
+	/*
+	 * Classic timestamps are unsigned 32-bit seconds that libpcap reads
+	 * as signed; out-of-range fractions are carried into the seconds.
+	 */
+	sec = r->classic ? (int64_t)(uint32_t)h->ts.tv_sec : (int64_t)h->ts.tv_sec;
+	frac = h->ts.tv_usec;
+	if (frac < 0 || frac >= NSEC_PER_SEC) {
+		int64_t carry = frac / NSEC_PER_SEC - (frac % NSEC_PER_SEC < 0);
+
+		sec = (int64_t)((uint64_t)sec + (uint64_t)carry);
+		frac -= carry * NSEC_PER_SEC;
+	}
+	pkt->linktype = r->linktype;
+	pkt->ts_sec = sec;
+	pkt->ts_nsec = frac;
+	pkt->caplen = h->caplen;
+	pkt->origlen = h->len;
+	pkt->data = data;
+	return 1;
 }
 
 void tg_pcap_close(struct tg_pcap_reader *r)
 {
-	if (r->f)
-		fclose(r->f);
-	free(r->ifs);
+	if (r->p)
+		pcap_close(r->p);
 	free(r->buf);
 	free(r->name);
-	r->f = NULL;
-	r->ifs = NULL;
+	r->p = NULL;
 	r->buf = NULL;
 	r->name = NULL;
-	r->buf_len = 0;
-	r->n_ifs = 0;
 }
 
-__attribute__((format(printf, 3, 4)))
-static int werr(struct tg_pcap_writer *w, int err, const char *fmt, ...)
+/* The stream's error flag: pcap_dump() reports no write error itself. */
+static int dump_err(struct tg_pcap_writer *w, const char *what)
 {
-	int n = snprintf(w->err, sizeof(w->err), "%s: ", w->name ? w->name : "pcap");
-	va_list ap;
+	FILE *f = pcap_dump_file(w->d);
 
-	if (n < 0 || (size_t)n >= sizeof(w->err))
-		return err;
-	va_start(ap, fmt);
-	vsnprintf(w->err + n, sizeof(w->err) - n, fmt, ap);
-	va_end(ap);
-	return err;
-}
-
-static int wr(struct tg_pcap_writer *w, const void *p, size_t n)
-{
-	if (n && fwrite(p, 1, n, w->f) != n)
-		return werr(w, -EIO, "write error at offset %llu: %s",
-			    (unsigned long long)w->off, strerror(errno ? errno : EIO));
-	w->off += n;
-	return 0;
+	if (!ferror(f))
+		return 0;
+	return say(w->err, w->name, -EIO, "%s error at offset %ld: %s", what,
+		   ftell(f), strerror(errno ? errno : EIO));
 }
 
 int tg_pcap_create_stream(struct tg_pcap_writer *w, FILE *f, const char *name)
 {
-	uint32_t magic = PCAP_MAGIC_USEC, snaplen = TG_PCAP_MAX_CAPLEN;
-	uint32_t linktype = TG_LINKTYPE_ETHERNET;
-	uint16_t ver[2] = { 2, 4 };
-	uint8_t hdr[PCAP_HDR_LEN] = { 0 };
-
 	memset(w, 0, sizeof(*w));
-	w->f = f;
 	w->name = strdup(name);
 	if (!w->name) {
-		snprintf(w->err, sizeof(w->err), "%s: out of memory", name);
-		return -ENOMEM;
+		fclose(f);
+		return say(w->err, name, -ENOMEM, "out of memory");
+	}
+	w->p = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, TG_PCAP_MAX_CAPLEN,
+						    PCAP_TSTAMP_PRECISION_MICRO);
+	if (!w->p) {
+		fclose(f);
+		return say(w->err, name, -ENOMEM, "out of memory");
 	}
 	/* Host byte order: readers tell it by the magic. */
-	memcpy(hdr, &magic, 4);
-	memcpy(hdr + 4, ver, 4);
-	memcpy(hdr + 16, &snaplen, 4);
-	memcpy(hdr + 20, &linktype, 4);
-	return wr(w, hdr, sizeof(hdr));
+	w->d = pcap_dump_fopen(w->p, f);
+	if (!w->d) {
+		fclose(f);
+		return say(w->err, name, -EIO, "cannot write the file header: %s",
+			   pcap_geterr(w->p));
+	}
+	return dump_err(w, "write");
 }
 
 int tg_pcap_create(struct tg_pcap_writer *w, const char *path)
@@ -592,8 +249,7 @@ int tg_pcap_create(struct tg_pcap_writer *w, const char *path)
 		int err = -errno;
 
 		memset(w, 0, sizeof(*w));
-		snprintf(w->err, sizeof(w->err), "%s: cannot create: %s", path, strerror(-err));
-		return err;
+		return say(w->err, path, err, "cannot create: %s", strerror(-err));
 	}
 	return tg_pcap_create_stream(w, f, path);
 }
@@ -601,37 +257,40 @@ int tg_pcap_create(struct tg_pcap_writer *w, const char *path)
 int tg_pcap_write(struct tg_pcap_writer *w, int64_t ts_sec, uint32_t ts_nsec,
 		  const void *data, uint32_t caplen, uint32_t origlen)
 {
-	uint32_t rec[4];
-	int err;
+	struct pcap_pkthdr h = {
+		.ts.tv_sec = ts_sec,
+		.ts.tv_usec = ts_nsec / 1000 % 1000000,
+		.caplen = caplen,
+		.len = origlen < caplen ? caplen : origlen,
+	};
 
-	if (!w->f)
+	if (!w->d)
 		return -EBADF;
 	if (caplen > TG_PCAP_MAX_CAPLEN)
-		return werr(w, -E2BIG, "record at offset %llu: captured length %u over the limit of %u",
-			    (unsigned long long)w->off, caplen, TG_PCAP_MAX_CAPLEN);
-	rec[0] = (uint32_t)ts_sec;
-	rec[1] = ts_nsec / 1000 % 1000000;
-	rec[2] = caplen;
-	rec[3] = origlen < caplen ? caplen : origlen;
-	err = wr(w, rec, sizeof(rec));
-	if (err)
-		return err;
-	return wr(w, data, caplen);
+		return say(w->err, w->name, -E2BIG,
+			   "record at offset %ld: captured length %u over the limit of %u",
+			   ftell(pcap_dump_file(w->d)), caplen, TG_PCAP_MAX_CAPLEN);
+	pcap_dump((u_char *)w->d, &h, data);
+	return dump_err(w, "write");
 }
 
 int tg_pcap_finish(struct tg_pcap_writer *w)
 {
 	int err = 0;
 
-	if (!w->f)
-		goto out;
-	if (fflush(w->f) || ferror(w->f))
-		err = werr(w, -EIO, "write error: %s", strerror(errno ? errno : EIO));
-	if (fclose(w->f) && !err)
-		err = werr(w, -EIO, "close: %s", strerror(errno ? errno : EIO));
-	w->f = NULL;
-out:
+	if (w->d) {
+		if (pcap_dump_flush(w->d))
+			err = say(w->err, w->name, -EIO, "write error: %s",
+				  strerror(errno ? errno : EIO));
+		else
+			err = dump_err(w, "write");
+		pcap_dump_close(w->d);
+	}
+	if (w->p)
+		pcap_close(w->p);
 	free(w->name);
+	w->d = NULL;
+	w->p = NULL;
 	w->name = NULL;
 	return err;
 }

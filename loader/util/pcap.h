@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Capture files: a reader of classic pcap (either byte order, microsecond
- * or nanosecond timestamps) and pcapng (any number of sections, either byte
- * order, one link type per interface), a writer of classic pcap, and the
- * conversion of the supported link types to Ethernet frames.
+ * Capture files through libpcap: reading classic pcap and pcapng (libpcap's
+ * limits: one link type and one byte order per file; interfaces of
+ * different snapshot lengths are evened out first), writing classic pcap,
+ * and the conversion of the supported link types to Ethernet frames, which
+ * libpcap does not do.
  *
  * Every function returns 0 (or 1, see tg_pcap_next()) or a negative errno;
- * on error the reader or writer holds a message naming the file, the byte
- * offset and the cause in its err[] field.
+ * on error the reader or writer holds a message naming the file, the cause
+ * and, for a reader, the offset it was reading at, in its err[] field.
  */
 #ifndef TUNGATE_PCAP_H
 #define TUNGATE_PCAP_H
@@ -43,40 +44,30 @@ struct tg_pcap_pkt {
 	const uint8_t *data;	/* valid until the next tg_pcap_next() */
 };
 
-struct tg_pcap_if {
-	uint32_t linktype;
-	uint32_t snaplen;	/* 0: no limit given */
-	bool tsres_pow2;	/* resolution 2^-tsres, else 10^-tsres */
-	uint8_t tsres;
-	int64_t tsoffset;	/* seconds added to every timestamp */
-};
+struct pcap;
+struct pcap_dumper;
 
 struct tg_pcap_reader {
-	FILE *f;
+	struct pcap *p;
 	char *name;
-	uint64_t off;		/* file offset of the next unread byte */
-	bool ng;		/* pcapng, else classic pcap */
-	bool swap;		/* file byte order differs from ours */
-	bool nsec;		/* classic: nanosecond timestamps */
-	uint32_t snaplen;	/* classic */
-	uint32_t linktype;	/* classic */
-	struct tg_pcap_if *ifs;	/* pcapng: interfaces of the current section */
-	uint32_t n_ifs;
-	uint8_t *buf;
+	uint32_t linktype;	/* of every packet in the file */
+	bool classic;		/* classic pcap, else pcapng */
+	uint8_t rec_len;	/* classic: bytes of a record's header */
+	uint8_t *buf;		/* pcapng read whole, to even its snaplens */
 	size_t buf_len;
 	char err[TG_PCAP_ERR_LEN];
 };
 
 struct tg_pcap_writer {
-	FILE *f;
+	struct pcap *p;
+	struct pcap_dumper *d;
 	char *name;
-	uint64_t off;
 	char err[TG_PCAP_ERR_LEN];
 };
 
 /*
- * Open a capture file by path, or read an open stream (taken over). Call
- * tg_pcap_close() afterwards even when opening failed.
+ * Open a capture file by path, or read an open stream that can seek
+ * (taken over). Call tg_pcap_close() afterwards even when opening failed.
  */
 int tg_pcap_open(struct tg_pcap_reader *r, const char *path);
 int tg_pcap_open_stream(struct tg_pcap_reader *r, FILE *f, const char *name);

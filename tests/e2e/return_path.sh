@@ -87,6 +87,30 @@ sync_removes_route() {
 }
 check "sync adds the route of a new prefix" sync_adds_route
 check "sync removes the route of a removed prefix" sync_removes_route
+# A route the kernel refuses (IPv6 off on tg0) is named with the kernel's
+# reason; the other routes are installed all the same, and sync fails.
+# The routes are read whole first: grep -q ending a pipe early would fail
+# it under pipefail.
+v6_off_sync_names_refused() {
+	local routes
+	ip netns exec "$CONC" sysctl -qw net.ipv6.conf.tg0.disable_ipv6=1 &&
+		ip -n "$CONC" -4 route del 100.64.4.0/24 proto 240 &&
+		! tg sync >/dev/null 2>"$TMP/refused.err" &&
+		grep -q "couldn't replace route 2001:db8:1:3::/64 dev tg0 mtu [0-9]*: Permission denied" \
+			"$TMP/refused.err" &&
+		routes=$(ip -n "$CONC" -4 route show proto 240) &&
+		grep -q '^100.64.1.0/24 dev tg0' <<<"$routes" &&
+		grep -q '^100.64.4.0/24 dev tg0' <<<"$routes"
+}
+v6_on_sync_restores() {
+	local routes
+	ip netns exec "$CONC" sysctl -qw net.ipv6.conf.tg0.disable_ipv6=0 &&
+		tg sync >/dev/null && routes=$(ip -n "$CONC" -6 route show proto 240) &&
+		grep -q '^2001:db8:1:3::/64 dev tg0' <<<"$routes"
+}
+check "sync: a refused route is named, the others installed" v6_off_sync_names_refused
+sed "s/^/  | /" "$TMP/refused.err" 2>/dev/null
+check "sync: IPv6 back on tg0, its routes back" v6_on_sync_restores
 
 tcp_servers_start || die "TCP servers did not start"
 
