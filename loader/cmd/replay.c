@@ -118,9 +118,9 @@ static int replay_help(void)
 	       "                redirect (also for a reply sent back out of the\n"
 	       "                ingress interface), or not_run (with REASON\n"
 	       "                '-', the frame written as it came) for a frame\n"
-	       "                the kernel makes no socket buffer of: nothing\n"
-	       "                after the Ethernet header, or an IPv4 or IPv6\n"
-	       "                ethertype without a whole fixed header.\n"
+	       "                the kernel's test run makes no socket buffer of:\n"
+	       "                an IPv4 or IPv6 ethertype without the whole\n"
+	       "                fixed header after it.\n"
 	       "\n"
 	       "Runs as root in a new network namespace of its own: veth sub0\n"
 	       "(192.0.2.1/24, 2001:db8:1::1/64) and veth up0 (198.51.100.1/24,\n"
@@ -476,16 +476,16 @@ static void replay_print(struct replay *r, const struct replay_result *res)
 }
 
 /*
- * A frame BPF_PROG_TEST_RUN makes no socket buffer of: nothing after the
- * Ethernet header, or an IPv4 / IPv6 ethertype without the whole fixed
- * header (the kernel reads the addresses). The kernel's receive path
- * would hand such a frame to TC; the test run cannot.
+ * A frame BPF_PROG_TEST_RUN makes no socket buffer of: an IPv4 / IPv6
+ * ethertype without the whole fixed header (the kernel reads the
+ * addresses). The kernel's receive path would hand such a frame to TC;
+ * the test run cannot.
  */
 static bool skb_refused(const __u8 *frame, int len)
 {
 	__u16 proto = frame[12] << 8 | frame[13];
 
-	return len <= ETH_MIN_LEN || (proto == 0x0800 && len < IPV4_MIN_LEN) ||
+	return (proto == 0x0800 && len < IPV4_MIN_LEN) ||
 	       (proto == 0x86dd && len < IPV6_MIN_LEN);
 }
 
