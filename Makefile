@@ -75,9 +75,11 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BPF_TC_OBJS): $(BUILD)/%_tc.bpf.o: bpf/%.bpf.c | $(BUILD)
+# Dependencies in X_tc.bpf.o.d: an X_tc.bpf.d left by a build from before
+# names a source that is gone (and the objects it made are rebuilt once).
+$(BPF_TC_OBJS): $(BUILD)/%_tc.bpf.o: bpf/%.bpf.c Makefile | $(BUILD)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -DTG_HOOK_TC -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $@.d -DTG_HOOK_TC -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
@@ -159,4 +161,6 @@ uninstall:
 clean:
 	$(Q)rm -rf $(BUILD) build-san
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/loader/*.d $(BUILD)/loader/*/*.d $(BUILD)/tests/*/*.d)
+BPF_DEPS := $(patsubst %.o,%.d,$(filter-out $(BPF_TC_OBJS),$(BPF_OBJS))) \
+	$(addsuffix .d,$(BPF_TC_OBJS))
+-include $(wildcard $(BPF_DEPS) $(BUILD)/loader/*.d $(BUILD)/loader/*/*.d $(BUILD)/tests/*/*.d)
