@@ -41,8 +41,13 @@ CFLAGS  += $(if $(TG_VERSION),-DTG_VERSION='"$(TG_VERSION)"')
 LDLIBS  := -lbpf -lelf -lz -lsqlite3 -lnettle -lmicrohttpd -lsystemd -lmnl -lpcap
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
-BPF_OBJS    := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
-SKELS       := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+# Entry programs built for both hooks: bpf/X.bpf.c also gives X_tc.bpf.o,
+# compiled with -DTG_HOOK_TC (bpf/ctx/ctx.h).
+BPF_TWO_HOOKS := subscriber uplink
+BPF_NAMES   := $(patsubst bpf/%.bpf.c,%,$(BPF_SRCS)) $(addsuffix _tc,$(BPF_TWO_HOOKS))
+BPF_OBJS    := $(patsubst %,$(BUILD)/%.bpf.o,$(BPF_NAMES))
+BPF_TC_OBJS := $(patsubst %,$(BUILD)/%_tc.bpf.o,$(BPF_TWO_HOOKS))
+SKELS       := $(patsubst %,$(BUILD)/%.skel.h,$(BPF_NAMES))
 LOADER_SRCS := $(wildcard loader/*.c loader/*/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LOADER_SRCS))
 LIB_OBJS    := $(filter-out $(BUILD)/loader/main.o,$(LOADER_OBJS))
@@ -77,6 +82,12 @@ deps:
 $(BUILD)/%.bpf.o: bpf/%.bpf.c | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# Dependencies in X_tc.bpf.o.d: an X_tc.bpf.d left by a build from before
+# names a source that is gone (and the objects it made are rebuilt once).
+$(BPF_TC_OBJS): $(BUILD)/%_tc.bpf.o: bpf/%.bpf.c Makefile | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $@.d -DTG_HOOK_TC -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
@@ -172,5 +183,7 @@ uninstall:
 clean:
 	$(Q)rm -rf $(BUILD) build-san
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/loader/*.d $(BUILD)/loader/*/*.d $(BUILD)/tests/*/*.d \
+BPF_DEPS := $(patsubst %.o,%.d,$(filter-out $(BPF_TC_OBJS),$(BPF_OBJS))) \
+	$(addsuffix .d,$(BPF_TC_OBJS))
+-include $(wildcard $(BPF_DEPS) $(BUILD)/loader/*.d $(BUILD)/loader/*/*.d $(BUILD)/tests/*/*.d \
 	$(TEST_BUILD)/loader/*.d $(TEST_BUILD)/loader/*/*.d)

@@ -9,14 +9,13 @@
  * program's header writer and sent on by its outer destination. No MTU
  * check: the route MTU already holds.
  */
-#include <linux/bpf.h>
-#include <linux/pkt_cls.h>
-#include <bpf/bpf_helpers.h>
+/* A TC egress hook only: XDP has none. */
+#define TG_HOOK_TC
+#include "ctx/ctx.h"
 #include "tungate_maps.bpf.h"
 #include "lib/uplink.h"
 #include "lib/downstream.h"
-#include "lib/encap_skb.h"
-#include "lib/linear_skb.h"
+#include "lib/encap.h"
 #include "lib/forward.h"
 #include "lib/stats.h"
 
@@ -37,7 +36,7 @@ int tg_egress_tc(struct __sk_buff *skb)
 		goto out;
 	}
 	/* The GRE and UDP checksums sum the whole packet: make it linear. */
-	if (tg_skb_linear(skb)) {
+	if (ctx_linearize(skb)) {
 		reason = TG_R_INTERNAL;
 		goto out;
 	}
@@ -61,7 +60,8 @@ int tg_egress_tc(struct __sk_buff *skb)
 		reason = TG_R_INTERNAL;
 	if (reason != TG_CONTINUE)
 		goto out;
-	reason = tg_skb_encap(skb, u.ip_len, u.frame_len, u.encap, peer, &x);
+	reason = tg_encapsulate(skb, u.l3_off, u.ip_len, u.frame_len, u.encap,
+				peer, &x);
 	if (reason != TG_CONTINUE)
 		goto out;
 

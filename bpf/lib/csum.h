@@ -4,6 +4,7 @@
 #define TG_LIB_CSUM_H
 
 #include <linux/ip.h>
+#include "ctx/ctx.h"
 #include "parse.h"
 
 /* Longest span tg_csum_span() sums: a jumbo frame. */
@@ -108,9 +109,9 @@ static __always_inline int tg_csum_span(void *data, void *data_end, __u64 off,
  * Fill the checksum field of the header at start (a frame offset): the
  * ones' complement of the sum over len bytes from start (the field
  * itself 0), plus seed (a pseudo header, in bpf_csum_diff()
- * representation). how: TG_CSUM_AT_*. Works on data/data_end: each hook
- * wraps it in one global function of its own (csum_xdp.h, csum_skb.h),
- * verified once for all callers. Returns 0, or -1 when out of bounds.
+ * representation). how: TG_CSUM_AT_*. Works on data/data_end; callers
+ * holding the hook's context use tg_ctx_csum_fill(), verified once for
+ * all of them. Returns 0, or -1 when out of bounds.
  */
 static __always_inline int tg_csum_fill(void *data, void *data_end,
 					__u64 start, __u64 len, __u64 seed,
@@ -132,6 +133,20 @@ static __always_inline int tg_csum_fill(void *data, void *data_end,
 		return -1;
 	*f = c;
 	return 0;
+}
+
+/*
+ * tg_csum_fill() on the frame of ctx (linear: see ctx_linearize()). A
+ * global function, verified once for all callers, like the GRE checksum
+ * check.
+ */
+__noinline int tg_ctx_csum_fill(struct __ctx_buff *ctx, __u64 start,
+				__u64 len, __u64 seed, __u64 how)
+{
+	void *data = ctx_data(ctx);
+	void *data_end = ctx_data_end(ctx);
+
+	return tg_csum_fill(data, data_end, start, len, seed, how);
 }
 
 /* Decrement the IPv4 TTL, updating the header checksum like ip_decrease_ttl(). */

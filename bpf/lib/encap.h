@@ -2,8 +2,9 @@
 /*
  * Encapsulation toward a subscriber, every tunnel type: what the headers
  * will be (tg_encap_prepare), then writing them in front of a payload that
- * already sits at its final place (tg_encap_write). Works on data/data_end;
- * the hook only moves the head in between (encap_xdp.h, encap_skb.h).
+ * already sits at its final place (tg_encap_write), both on data/data_end;
+ * tg_encapsulate() does the whole on the hook's context, moving the head in
+ * between (ctx_encap_head()).
  *
  * Frame after encapsulation:
  *   Ethernet (14) | outer IPv4 (20) | tunnel header | [inner Ethernet (14)]
@@ -24,6 +25,7 @@
 #include "gre.h"
 #include "l2tp.h"
 #include "ppp.h"
+#include "ctx/ctx.h"
 
 #define TG_TTL_DEFAULT 64
 #define TG_L2SPEC_LEN 4
@@ -177,7 +179,7 @@ static __always_inline __u16 tg_ip4_csum(const struct iphdr *iph)
  * tags, l3 bytes, written by the caller), the payload begins at l3 + 20 +
  * x->tun_len. Returns
  * the offset of a checksum still to be filled over the rest of the frame
- * (GRE or UDP checksum, for tg_xdp_csum_fill()) or 0 when there is none,
+ * (GRE or UDP checksum, for tg_encap_csum()) or 0 when there is none,
  * or -1 when out of bounds.
  */
 static __always_inline int tg_encap_write(void *data, void *data_end,
@@ -390,6 +392,63 @@ static __always_inline void tg_encap_csum_args(__u32 l3, int off,
 		c->seed = 0;
 		c->how = TG_CSUM_AT_GRE;
 	}
+}
+
+/*
+ * Fill the GRE or UDP checksum tg_encap_write() left at frame offset off
+ * (0: none), once the payload is in place. TG_CONTINUE or INTERNAL.
+ */
+static __always_inline int tg_encap_csum(struct __ctx_buff *ctx, __u32 l3,
+					 int off, const struct tg_encap *e,
+					 const struct tg_enc *x)
+{
+	struct tg_enc_csum c;
+
+	if (!off)
+		return TG_CONTINUE;
+	tg_encap_csum_args(l3, off, e, x, &c);
+	if (tg_ctx_csum_fill(ctx, c.start, c.len, c.seed, c.how))
+		return TG_R_INTERNAL;
+	return TG_CONTINUE;
+}
+
+/*
+ * Encapsulate the IP datagram of a frame from the uplink (at l3_off,
+ * ip_len bytes; at XDP after any VLAN tags, which go): trim anything after
+ * the datagram (Ethernet padding would end up inside the tunnel), make
+ * room for the headers of x after the Ethernet header, write them and any
+ * checksum. The Ethernet addresses stay (the route lookup rewrites them),
+ * the ethertype becomes IPv4. Every packet pointer the caller held is
+ * stale afterwards.
+ */
+static __always_inline int tg_encapsulate(struct __ctx_buff *ctx,
+					  __u32 l3_off, __u32 ip_len,
+					  __u32 frame_len,
+					  const struct tg_encap *e,
+					  struct tg_peer *peer,
+					  const struct tg_enc *x)
+{
+	struct ethhdr *eth;
+	void *data, *data_end;
+	int off;
+
+	if (frame_len > l3_off + ip_len &&
+	    ctx_change_tail(ctx, frame_len, l3_off + ip_len))
+		return TG_R_INTERNAL;
+	if (ctx_encap_head(ctx, l3_off, sizeof(struct iphdr) + x->tun_len))
+		return TG_R_INTERNAL;
+
+	/* New head: reload both ends and check again before writing. */
+	data = ctx_data(ctx);
+	data_end = ctx_data_end(ctx);
+	eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return TG_R_INTERNAL;
+	eth->h_proto = bpf_htons(ETH_P_IP);
+	off = tg_encap_write(data, data_end, ETH_HLEN, e, peer, x);
+	if (off < 0)
+		return TG_R_INTERNAL;
+	return tg_encap_csum(ctx, ETH_HLEN, off, e, x);
 }
 
 #endif /* TG_LIB_ENCAP_H */

@@ -86,8 +86,8 @@ static __always_inline int tg_fib_egress(void *ctx, struct bpf_fib_lookup *fib,
 
 /*
  * Route the decapsulated packet at data (Ethernet + inner IP, as left by
- * tg_xdp_decap). Returns TG_R_OK with *egress set when the caller is to
- * redirect to *egress through tg_ports, else the reason not to.
+ * tg_decap). Returns TG_R_OK with *egress set when the caller is to
+ * redirect to *egress (ctx_redirect_port()), else the reason not to.
  */
 static __always_inline int tg_forward(void *ctx, void *data, void *data_end,
 				      __u32 ingress_ifindex, __u32 *egress)

@@ -5,11 +5,19 @@
  * CPU (all kinds together):
  * - "fragmentation needed" / ICMPv6 "packet too big" for a datagram from
  *   the uplink larger than the subscriber's tunnel carries, so that path
- *   MTU discovery works (tg_xdp_too_big);
+ *   MTU discovery works (tg_too_big_reply);
  * - "communication administratively prohibited" (ICMP 3/13, ICMPv6 1/1)
  *   for a community-scope subscriber's datagram to a destination outside
  *   the community, encapsulated back through its own tunnel
- *   (tg_xdp_scope_icmp).
+ *   (tg_scope_icmp).
+ *
+ * Both are built at XDP only (TG_ICMP_REPLIES). At TC the kernel's stack
+ * is right behind the program: a datagram too big for the tunnel is
+ * passed on (the kernel routes it to tg0, whose route carries the
+ * tunnel's MTU, and answers or fragments it there); a scope refusal is
+ * dropped without an answer. Moving both ends of a socket buffer for the
+ * reply would need bpf_skb_adjust_room() at the head, which works after
+ * the Ethernet header only, and so no VLAN tags.
  */
 #ifndef TG_LIB_ICMP_H
 #define TG_LIB_ICMP_H
@@ -22,8 +30,8 @@
 #include "tungate_maps.bpf.h"
 #include "parse.h"
 #include "csum.h"
-#include "csum_xdp.h"
-#include "encap_xdp.h"
+#include "ctx/ctx.h"
+#include "encap.h"
 #include "uplink.h"
 #include "tunnel.h"
 
@@ -133,7 +141,7 @@ static __always_inline int tg_icmp_l2_back(void *data, void *data_end,
  * the quoted datagram's source, from saddr (IPv4) or from the quoted
  * datagram's destination (IPv6: the concentrator has no IPv6 address of
  * its own there). type, code, and info the second word of the ICMP header.
- * The checksum is left 0 for tg_xdp_csum_fill(), with *seed the pseudo
+ * The checksum is left 0 for tg_ctx_csum_fill(), with *seed the pseudo
  * header (ICMPv6) or 0. Returns 0, or -1 when out of bounds.
  */
 static __always_inline int tg_icmp_write(void *data, void *data_end, __u32 off,
@@ -204,6 +212,10 @@ static __always_inline int tg_icmp_write(void *data, void *data_end, __u32 off,
 	return 0;
 }
 
+#if CTX_HOOK_XDP
+/* The hook sends the replies built here (see the top of this file). */
+#define TG_ICMP_REPLIES 1
+
 /*
  * Turn the frame (datagram u, too big for e->mtu) into the ICMP reply to
  * its sender: same Ethernet header and VLAN tags with the addresses
@@ -211,12 +223,12 @@ static __always_inline int tg_icmp_write(void *data, void *data_end, __u32 off,
  * is cut to fit. Returns true when the caller is to send it (XDP_TX);
  * false: drop (rate limit, an ICMP error itself, helper failure).
  */
-static __always_inline bool tg_xdp_too_big(struct xdp_md *ctx,
-					   const struct tg_up *u,
-					   const struct tg_encap *e)
+static __always_inline bool tg_too_big_reply(struct __ctx_buff *ctx,
+					     const struct tg_up *u,
+					     const struct tg_encap *e)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
+	void *data = ctx_data(ctx);
+	void *data_end = ctx_data_end(ctx);
 	__u32 l3 = u->l3_off, hlen, quote, max;
 	__u8 l2[TG_ICMP_L2_MAX];
 	__u64 seed = 0;
@@ -238,8 +250,8 @@ static __always_inline bool tg_xdp_too_big(struct xdp_md *ctx,
 	if (bpf_xdp_adjust_tail(ctx, (int)(l3 + quote) - (int)u->frame_len))
 		return false;
 
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
+	data = ctx_data(ctx);
+	data_end = ctx_data_end(ctx);
 	if (tg_icmp_l2_back(data, data_end, l2))
 		return false;
 
@@ -250,7 +262,7 @@ static __always_inline bool tg_xdp_too_big(struct xdp_md *ctx,
 			  v4 ? TG_ICMP_FRAG_NEEDED : 0, e->mtu, quote, e->local,
 			  &seed))
 		return false;
-	return !tg_xdp_csum_fill(ctx, l3 + hlen - TG_ICMP_HLEN,
+	return !tg_ctx_csum_fill(ctx, l3 + hlen - TG_ICMP_HLEN,
 				 TG_ICMP_HLEN + quote, seed, TG_CSUM_AT_ICMP);
 }
 
@@ -268,10 +280,10 @@ static __always_inline bool tg_xdp_too_big(struct xdp_md *ctx,
  * way back through the tunnel yet, helper failure). A global function:
  * verified once on its own, its stack apart from the caller's.
  */
-__noinline int tg_xdp_scope_icmp(struct xdp_md *ctx, const struct tg_decap *d)
+__noinline int tg_scope_icmp(struct __ctx_buff *ctx, const struct tg_decap *d)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
+	void *data = ctx_data(ctx);
+	void *data_end = ctx_data_end(ctx);
 	__u32 frame_len = data_end - data, hlen, max, quote, off, l3, in;
 	__u32 zero = 0, id;
 	bool v4;
@@ -320,8 +332,8 @@ __noinline int tg_xdp_scope_icmp(struct xdp_md *ctx, const struct tg_decap *d)
 						     x.tun_len + hlen)))
 		return 0;
 
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
+	data = ctx_data(ctx);
+	data_end = ctx_data_end(ctx);
 	if (tg_icmp_l2_back(data, data_end, l2))
 		return 0;
 
@@ -334,11 +346,28 @@ __noinline int tg_xdp_scope_icmp(struct xdp_md *ctx, const struct tg_decap *d)
 			  v4 ? TG_ICMP_PROHIBITED : TG_ICMPV6_ADM_PROHIBITED,
 			  0, quote, e->local, &seed))
 		return 0;
-	if (tg_xdp_csum_fill(ctx, off + hlen - TG_ICMP_HLEN,
+	if (tg_ctx_csum_fill(ctx, off + hlen - TG_ICMP_HLEN,
 			     TG_ICMP_HLEN + quote, seed, TG_CSUM_AT_ICMP))
 		return 0;
 	/* The tunnel's own checksum (GRE, UDP) covers the ICMP message. */
-	return tg_xdp_encap_csum(ctx, l3, csum, e, &x) == TG_CONTINUE;
+	return tg_encap_csum(ctx, l3, csum, e, &x) == TG_CONTINUE;
 }
+
+#else
+#define TG_ICMP_REPLIES 0
+
+static __always_inline bool tg_too_big_reply(struct __ctx_buff *ctx,
+					     const struct tg_up *u,
+					     const struct tg_encap *e)
+{
+	return false;
+}
+
+static __always_inline int tg_scope_icmp(struct __ctx_buff *ctx,
+					 const struct tg_decap *d)
+{
+	return 0;
+}
+#endif /* CTX_HOOK_XDP */
 
 #endif /* TG_LIB_ICMP_H */

@@ -14,6 +14,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
+#include "ctx/ctx.h"
 #include "parse.h"
 #include "ip.h"
 
@@ -107,14 +108,15 @@ static __always_inline void tg_mss_clamp(void *data, void *data_end,
 }
 
 /*
- * XDP wrapper, a global function: the verifier walks the option loop once
- * on its own instead of once for every state of the caller.
+ * tg_mss_clamp() on the frame of ctx, a global function: the verifier
+ * walks the option loop once on its own instead of once for every state
+ * of the caller.
  */
-__noinline int tg_xdp_mss_clamp(struct xdp_md *ctx, __u64 l3_off, __u64 proto,
-				__u64 mtu)
+__noinline int tg_ctx_mss_clamp(struct __ctx_buff *ctx, __u64 l3_off,
+				__u64 proto, __u64 mtu)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
+	void *data = ctx_data(ctx);
+	void *data_end = ctx_data_end(ctx);
 
 	tg_mss_clamp(data, data_end, l3_off, proto, mtu);
 	return 0;

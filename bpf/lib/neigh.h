@@ -17,7 +17,8 @@
 #include <linux/udp.h>
 #include "tungate_maps.bpf.h"
 #include "parse.h"
-#include "csum_xdp.h"
+#include "ctx/ctx.h"
+#include "csum.h"
 #include "encap.h"
 #include "tunnel.h"
 
@@ -273,7 +274,7 @@ static __always_inline __u32 tg_neigh_prepare(__u32 claim, __u64 l3,
 /*
  * The last writes of a reply whose tunnel headers are in place (enc: the
  * tunnel header length | the frame offset of a checksum still to fill
- * << 16, from tg_*_neigh_encap()): the outer Ethernet addresses swapped
+ * << 16, from tg_neigh_encap()): the outer Ethernet addresses swapped
  * (tags and ethertype stay). Returns the frame offset of the payload,
  * where the caller stores a->pl, then fills the tunnel's checksum c over
  * it when c->len (it covers the payload: last); -1 when out of bounds.
@@ -310,6 +311,9 @@ static __always_inline int tg_neigh_finish(void *data, void *data_end,
 	return off;
 }
 
+/* ctx_resize() keeps the outer Ethernet header and tags in place. */
+_Static_assert(TG_ENC_L3_MAX <= CTX_L2_MAX, "ctx_resize() keeps the L2 header");
+
 /*
  * Resize the frame to a reply of plen bytes of payload_proto inside the
  * tunnel of the subscriber of claim (outer IPv4 at l3) and write the outer
@@ -317,37 +321,23 @@ static __always_inline int tg_neigh_finish(void *data, void *data_end,
  * the tunnel header length | (offset of a checksum still to fill) << 16,
  * or -1. A global function: verified once, for ARP and ND alike.
  */
-__noinline int tg_xdp_neigh_encap(struct xdp_md *ctx, __u64 claim, __u64 l3,
-				  __u64 plen, __u64 payload_proto)
+__noinline int tg_neigh_encap(struct __ctx_buff *ctx, __u64 claim, __u64 l3,
+			      __u64 plen, __u64 payload_proto)
 {
 	void *data, *data_end;
 	struct tg_encap *e = NULL;
 	struct tg_peer *peer = NULL;
 	struct tg_enc x;
-	__u8 head[TG_ENC_L3_MAX];
-	__u32 len, cur;
+	__u32 len;
 	int csum;
 
 	len = tg_neigh_prepare(claim, l3, plen, payload_proto, &x, &e, &peer);
 	if (!len || !e || !peer)
 		return -1;
-	cur = bpf_xdp_get_buff_len(ctx);
-	if (len > cur) {
-		/*
-		 * Grow at the head: XDP guarantees headroom, not tailroom
-		 * (a veth frame taken over from an skb may have none). The
-		 * outer Ethernet header and tags move along.
-		 */
-		if (bpf_xdp_load_bytes(ctx, 0, head, sizeof(head)) ||
-		    bpf_xdp_adjust_head(ctx, (int)cur - (int)len) ||
-		    bpf_xdp_store_bytes(ctx, 0, head, sizeof(head)))
-			return -1;
-	} else if (len < cur &&
-		   bpf_xdp_adjust_tail(ctx, (int)len - (int)cur)) {
+	if (ctx_resize(ctx, len))
 		return -1;
-	}
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
+	data = ctx_data(ctx);
+	data_end = ctx_data_end(ctx);
 	csum = tg_encap_write(data, data_end, l3, e, peer, &x);
 	if (csum < 0)
 		return -1;
@@ -359,14 +349,15 @@ __noinline int tg_xdp_neigh_encap(struct xdp_md *ctx, __u64 claim, __u64 l3,
  * claim (the tunnel's, in force) at frame offset off (the ARP / IPv6
  * header, untagged inner Ethernet right before it; outer IPv4 at l3).
  * kind: TG_NEIGH_*. Returns NEIGH_REPLY when the frame now holds the
- * answer (XDP_TX), CONTROL when the request is left for the kernel. A global function: verified once,
- * apart from the decapsulation pipeline.
+ * answer (the caller sends it back: ctx_tx()), CONTROL when the request
+ * is left for the kernel. A global function: verified once, apart from
+ * the decapsulation pipeline.
  */
-__noinline int tg_xdp_neigh_reply(struct xdp_md *ctx, __u64 claim, __u64 off,
-				  __u64 l3, __u64 kind)
+__noinline int tg_neigh_reply(struct __ctx_buff *ctx, __u64 claim, __u64 off,
+			      __u64 l3, __u64 kind)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
+	void *data = ctx_data(ctx);
+	void *data_end = ctx_data_end(ctx);
 	const struct tg_encap *e = NULL;
 	struct tg_neigh_ans *a = tg_neigh_ans_get();
 	struct tg_enc_csum c = {};
@@ -379,16 +370,16 @@ __noinline int tg_xdp_neigh_reply(struct xdp_md *ctx, __u64 claim, __u64 off,
 		return ret;
 	if (!e)
 		return TG_R_CONTROL;
-	ret = tg_xdp_neigh_encap(ctx, claim, l3, a->plen, a->proto);
+	ret = tg_neigh_encap(ctx, claim, l3, a->plen, a->proto);
 	if (ret < 0)
 		return TG_R_CONTROL;
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
+	data = ctx_data(ctx);
+	data_end = ctx_data_end(ctx);
 	pos = tg_neigh_finish(data, data_end, l3, ret, a, e, &c);
 	if (pos < 0 ||
-	    bpf_xdp_store_bytes(ctx, pos, a->pl, a->proto == ETH_P_ARP ?
+	    ctx_store_bytes(ctx, pos, a->pl, a->proto == ETH_P_ARP ?
 					TG_ARP_HLEN : sizeof(a->pl)) ||
-	    (c.len && tg_xdp_csum_fill(ctx, c.start, c.len, c.seed, c.how)))
+	    (c.len && tg_ctx_csum_fill(ctx, c.start, c.len, c.seed, c.how)))
 		return TG_R_INTERNAL;
 	return TG_R_NEIGH_REPLY;
 }

@@ -149,7 +149,7 @@ static __always_inline bool tg_is_gre_keepalive(const struct hdr_cursor *c,
 /*
  * Note an ARP packet (kind ARP, cursor after the inner Ethernet header)
  * or a neighbour solicitation (kind NS, cursor on the IPv6 header) for
- * tg_xdp_neigh_reply(), when the inner frame carries no VLAN tag.
+ * tg_neigh_reply(), when the inner frame carries no VLAN tag.
  */
 static __always_inline void tg_neigh_mark(const struct hdr_cursor *c,
 					  void *data, void *data_end,

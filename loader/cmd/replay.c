@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * tungate replay: run a capture through a private copy of the subscriber
- * program (or of the uplink program) with BPF_PROG_TEST_RUN, inside a
- * private network namespace whose routing table is fixed, and report what
- * the program did with each packet.
+ * program (or of the uplink program), built for XDP or for TC, with
+ * BPF_PROG_TEST_RUN, inside a private network namespace whose routing
+ * table is fixed, and report what the program did with each packet.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
 
 #include "util/cli.h"
 #include "cmd/commands.h"
@@ -25,25 +26,33 @@
 #include "util/pcap.h"
 #include "dataplane/reason.h"
 #include "subscriber.skel.h"
+#include "subscriber_tc.skel.h"
 #include "uplink.skel.h"
+#include "uplink_tc.skel.h"
 #include "sync/sync.h"
 #include "tungate.h"
 
 #define ETH_MIN_LEN 14		/* BPF_PROG_TEST_RUN refuses shorter frames */
+#define IPV4_MIN_LEN (ETH_MIN_LEN + 20)
+#define IPV6_MIN_LEN (ETH_MIN_LEN + 40)
 #define OUT_ROOM 256		/* the program may grow a packet by this much */
 
 struct replay {
 	const char *in_path;
 	const char *out_path;
 	const char *topo_path;
-	bool uplink;		/* --side uplink: run tg_up_xdp on up0 */
+	bool uplink;		/* --side uplink: run the uplink program on up0 */
+	bool tc;		/* --hook tc: the TC build, on an skb */
 	char *tmp_path;		/* out_path + ".tmp" while being written */
 	struct tg_pcap_reader in;
 	struct tg_pcap_writer out;
 	bool in_open, out_open;
 	sqlite3 *db;
 	struct subscriber_bpf *skel;
-	struct uplink_bpf *up_skel;	/* --side uplink, sharing skel's maps */
+	/* The program run, unless tg_sub_xdp: sharing skel's maps. */
+	struct uplink_bpf *up_skel;
+	struct subscriber_tc_bpf *sub_tc_skel;
+	struct uplink_tc_bpf *up_tc_skel;
 	struct tg_netns_ports ports;
 	int prog_fd, trace_fd;
 	int ncpus;
@@ -73,10 +82,22 @@ static const char *const verdict_names[] = {
 	[XDP_REDIRECT] = "redirect",
 };
 
+/* TC verdicts by their own names: TC_ACT_OK is not XDP_PASS's "pass". */
+static const char *const tc_verdict_names[] = {
+	[TC_ACT_OK] = "ok",
+	[TC_ACT_RECLASSIFY] = "reclassify",
+	[TC_ACT_SHOT] = "shot",
+	[TC_ACT_PIPE] = "pipe",
+	[TC_ACT_STOLEN] = "stolen",
+	[TC_ACT_QUEUED] = "queued",
+	[TC_ACT_REPEAT] = "repeat",
+	[TC_ACT_REDIRECT] = "redirect",
+};
+
 static int replay_help(void)
 {
 	printf("Usage: tungate replay --in IN --out OUT [--side subscriber|uplink]\n"
-	       "                      [--topo FILE] [--db DB]\n"
+	       "                      [--hook xdp|tc] [--topo FILE] [--db DB]\n"
 	       "\n"
 	       "Run every packet of the capture IN through a private copy of the\n"
 	       "subscriber program (BPF_PROG_TEST_RUN, ingress interface sub0),\n"
@@ -90,6 +111,16 @@ static int replay_help(void)
 	       "Ethernet). IN is pcap or pcapng, link type Ethernet, Linux cooked\n"
 	       "(SLL, SLL2) or raw IP; frames shorter than an Ethernet header are\n"
 	       "padded with zeros to 14 bytes.\n"
+	       "  --hook tc     run the TC build of the program (tg_sub_tc, tg_up_tc)\n"
+	       "                instead of the XDP one, on a socket buffer whose\n"
+	       "                ifindex and ingress_ifindex are the ingress\n"
+	       "                interface. VERDICT is then a TC action: ok, shot,\n"
+	       "                redirect (also for a reply sent back out of the\n"
+	       "                ingress interface), or not_run (with REASON\n"
+	       "                '-', the frame written as it came) for a frame\n"
+	       "                the kernel's test run makes no socket buffer of:\n"
+	       "                an IPv4 or IPv6 ethertype without the whole\n"
+	       "                fixed header after it.\n"
 	       "\n"
 	       "Runs as root in a new network namespace of its own: veth sub0\n"
 	       "(192.0.2.1/24, 2001:db8:1::1/64) and veth up0 (198.51.100.1/24,\n"
@@ -121,7 +152,8 @@ static int replay_args(struct replay *r, int argc, char **argv, bool *help)
 		if (tg_take_json(a))
 			continue;
 		if (strcmp(a, "--in") && strcmp(a, "--out") && strcmp(a, "--topo") &&
-		    strcmp(a, "--db") && strcmp(a, "--side")) {
+		    strcmp(a, "--db") && strcmp(a, "--side") &&
+		    strcmp(a, "--hook")) {
 			tg_err("replay: unknown argument '%s'; try 'tungate replay help'", a);
 			return -EINVAL;
 		}
@@ -140,6 +172,14 @@ static int replay_args(struct replay *r, int argc, char **argv, bool *help)
 			r->uplink = false;
 		else if (!strcmp(a, "--side")) {
 			tg_err("replay: --side '%s': expected subscriber or uplink", val);
+			return -EINVAL;
+		}
+		else if (!strcmp(a, "--hook") && !strcmp(val, "tc"))
+			r->tc = true;
+		else if (!strcmp(a, "--hook") && !strcmp(val, "xdp"))
+			r->tc = false;
+		else if (!strcmp(a, "--hook")) {
+			tg_err("replay: --hook '%s': expected xdp or tc", val);
 			return -EINVAL;
 		}
 		else
@@ -192,21 +232,16 @@ static int replay_size_maps(struct replay *r)
 }
 
 /*
- * The uplink program on the subscriber program's maps (all of them,
+ * Another program's object on the subscriber program's maps (all of them,
  * tg_trace included, by name), so both see what sync wrote.
  */
-static int replay_load_uplink(struct replay *r)
+static int replay_share_maps(struct replay *r, struct bpf_object *obj,
+			     const char *what)
 {
 	struct bpf_map *map, *own;
 	int err;
 
-	r->up_skel = uplink_bpf__open();
-	if (!r->up_skel) {
-		err = -errno;
-		tg_err("replay: cannot open the uplink program: %s", strerror(-err));
-		return err;
-	}
-	bpf_object__for_each_map(map, r->up_skel->obj) {
+	bpf_object__for_each_map(map, obj) {
 		if (bpf_map__is_internal(map))
 			continue;
 		bpf_map__set_pin_path(map, NULL);
@@ -215,19 +250,53 @@ static int replay_load_uplink(struct replay *r)
 			continue;
 		err = bpf_map__reuse_fd(map, bpf_map__fd(own));
 		if (err) {
-			tg_err("replay: map %s: cannot share it with the uplink program: %s",
-			       bpf_map__name(map), strerror(-err));
+			tg_err("replay: map %s: cannot share it with the %s program: %s",
+			       bpf_map__name(map), what, strerror(-err));
 			return err;
 		}
 	}
-	r->up_skel->rodata->tg_trace_enabled = 1;
-	err = uplink_bpf__load(r->up_skel);
-	if (err) {
-		tg_err("replay: cannot load the uplink program: %s (run with -v for the verifier log)",
-		       strerror(-err));
-		return err;
-	}
-	r->prog_fd = bpf_program__fd(r->up_skel->progs.tg_up_xdp);
+	return 0;
+}
+
+/* Open, share the maps, trace on, load: prog_fd the program of SKEL. */
+#define REPLAY_LOAD(r, field, skel_name, prog, what)				\
+	({									\
+		int __err;							\
+		(r)->field = skel_name##__open();				\
+		if (!(r)->field) {						\
+			__err = -errno;						\
+			tg_err("replay: cannot open the %s program: %s", what,	\
+			       strerror(-__err));				\
+		} else {							\
+			__err = replay_share_maps(r, (r)->field->obj, what);	\
+		}								\
+		if (!__err) {							\
+			(r)->field->rodata->tg_trace_enabled = 1;		\
+			__err = skel_name##__load((r)->field);			\
+			if (__err)						\
+				tg_err("replay: cannot load the %s program: %s (run with -v for the verifier log)", \
+				       what, strerror(-__err));			\
+			else							\
+				(r)->prog_fd =					\
+					bpf_program__fd((r)->field->progs.prog); \
+		}								\
+		__err;								\
+	})
+
+/*
+ * The program to run when it is not tg_sub_xdp, whose maps it shares:
+ * the uplink program, or the TC build of either.
+ */
+static int replay_load_other(struct replay *r)
+{
+	if (r->tc && r->uplink)
+		return REPLAY_LOAD(r, up_tc_skel, uplink_tc_bpf, tg_up_tc,
+				   "uplink TC");
+	if (r->tc)
+		return REPLAY_LOAD(r, sub_tc_skel, subscriber_tc_bpf, tg_sub_tc,
+				   "subscriber TC");
+	if (r->uplink)
+		return REPLAY_LOAD(r, up_skel, uplink_bpf, tg_up_xdp, "uplink");
 	return 0;
 }
 
@@ -272,11 +341,9 @@ static int replay_setup(struct replay *r)
 	}
 	r->prog_fd = bpf_program__fd(r->skel->progs.tg_sub_xdp);
 	r->trace_fd = bpf_map__fd(r->skel->maps.tg_trace);
-	if (r->uplink) {
-		err = replay_load_uplink(r);
-		if (err)
-			return err;
-	}
+	err = replay_load_other(r);
+	if (err)
+		return err;
 
 	ports_fd = bpf_map__fd(r->skel->maps.tg_ports);
 	ifindexes[0] = r->ports.sub_ifindex;
@@ -370,12 +437,15 @@ static void replay_names(struct replay *r, struct replay_result *res)
 static void replay_print(struct replay *r, const struct replay_result *res)
 {
 	const char *reason = tg_reason_name(res->trace.reason);
+	const char *const *names = r->tc ? tc_verdict_names : verdict_names;
+	size_t n = r->tc ? sizeof(tc_verdict_names) / sizeof(tc_verdict_names[0]) :
+			   sizeof(verdict_names) / sizeof(verdict_names[0]);
 	char verdict_buf[24], reason_buf[24];
-	const char *verdict;
+	const char *verdict = NULL;
 
-	if (res->verdict < sizeof(verdict_names) / sizeof(verdict_names[0])) {
-		verdict = verdict_names[res->verdict];
-	} else {
+	if (res->verdict < n)
+		verdict = names[res->verdict];
+	if (!verdict) {
 		snprintf(verdict_buf, sizeof(verdict_buf), "verdict_%u", res->verdict);
 		verdict = verdict_buf;
 	}
@@ -405,9 +475,49 @@ static void replay_print(struct replay *r, const struct replay_result *res)
 	jsonw_end_object(r->jw);
 }
 
+/*
+ * A frame BPF_PROG_TEST_RUN makes no socket buffer of: an IPv4 / IPv6
+ * ethertype without the whole fixed header (the kernel reads the
+ * addresses). The kernel's receive path would hand such a frame to TC;
+ * the test run cannot.
+ */
+static bool skb_refused(const __u8 *frame, int len)
+{
+	__u16 proto = frame[12] << 8 | frame[13];
+
+	return (proto == 0x0800 && len < IPV4_MIN_LEN) ||
+	       (proto == 0x86dd && len < IPV6_MIN_LEN);
+}
+
+/* The line and the unchanged frame of a packet the hook was not run on. */
+static int replay_not_run(struct replay *r, const struct tg_pcap_pkt *pkt,
+			  __u64 index, int len)
+{
+	int err;
+
+	if (r->jw) {
+		jsonw_start_object(r->jw);
+		jsonw_uint_field(r->jw, "index", index);
+		jsonw_string_field(r->jw, "verdict", "not_run");
+		jsonw_null_field(r->jw, "reason");
+		jsonw_null_field(r->jw, "subscriber");
+		jsonw_null_field(r->jw, "egress");
+		jsonw_end_object(r->jw);
+	} else {
+		printf("%llu not_run - - -\n", (unsigned long long)index);
+	}
+	err = tg_pcap_write(&r->out, pkt->ts_sec, pkt->ts_nsec, r->frame, len,
+			    len + (pkt->origlen > pkt->caplen ?
+					   pkt->origlen - pkt->caplen : 0));
+	if (err)
+		tg_err("replay: %s", r->out.err);
+	return err;
+}
+
 static int replay_packet(struct replay *r, const struct tg_pcap_pkt *pkt, __u64 index)
 {
 	struct xdp_md ctx = {};
+	struct __sk_buff skb = {};
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = r->frame,
 		.data_out = r->result,
@@ -416,6 +526,7 @@ static int replay_packet(struct replay *r, const struct tg_pcap_pkt *pkt, __u64 
 		.ctx_size_in = sizeof(ctx),
 		.repeat = 1,
 	);
+	__u32 ifindex = r->uplink ? r->ports.up_ifindex : r->ports.sub_ifindex;
 	struct replay_result res = { .index = index };
 	__u32 origlen;
 	char err_msg[256];
@@ -435,10 +546,28 @@ static int replay_packet(struct replay *r, const struct tg_pcap_pkt *pkt, __u64 
 		len = ETH_MIN_LEN;
 	}
 	opts.data_size_in = len;
-	ctx.data_end = len;	/* the kernel wants the whole frame as data */
-	ctx.ingress_ifindex = r->uplink ? r->ports.up_ifindex : r->ports.sub_ifindex;
+	if (r->tc) {
+		/*
+		 * The frame from its Ethernet header; ifindex is the device
+		 * the skb arrives on (the route lookup's netns and the
+		 * Ethernet type parsing), ingress_ifindex what the program
+		 * reads.
+		 */
+		skb.ifindex = ifindex;
+		skb.ingress_ifindex = ifindex;
+		opts.ctx_in = &skb;
+		opts.ctx_size_in = sizeof(skb);
+	} else {
+		ctx.data_end = len;	/* the kernel wants the whole frame as data */
+		ctx.ingress_ifindex = ifindex;
+	}
 
 	err = bpf_prog_test_run_opts(r->prog_fd, &opts);
+	if (err && errno == EINVAL && r->tc && skb_refused(r->frame, len)) {
+		pr_info("replay: %s: packet %llu (%d bytes): no socket buffer of it\n",
+			r->in_path, (unsigned long long)index, len);
+		return replay_not_run(r, pkt, index, len);
+	}
 	if (err) {
 		err = -errno;
 		tg_err("replay: %s: packet %llu (%d bytes): BPF_PROG_TEST_RUN failed: %s",
@@ -574,6 +703,8 @@ out:
 	}
 	if (r.in_open)
 		tg_pcap_close(&r.in);
+	uplink_tc_bpf__destroy(r.up_tc_skel);
+	subscriber_tc_bpf__destroy(r.sub_tc_skel);
 	uplink_bpf__destroy(r.up_skel);
 	subscriber_bpf__destroy(r.skel);
 	if (r.db)

@@ -43,8 +43,10 @@ IPv4 from the tunnel's local address / IPv6 from the refused destination,
 TTL 64, quoting as much of the datagram as fits in the tunnel MTU and 576 /
 1280 bytes).
 
-Each directory holds in.pcap, expected.pcap, expected.txt, db.sh, topo and,
-for the uplink cases, side (`uplink`: run.sh passes --side uplink).
+Each directory holds in.pcap, expected.pcap, expected.txt, the TC build's
+expected_tc.txt (and expected_tc.pcap where its frames differ; see gen.py's
+tc_expect), db.sh, topo and, for the uplink cases, side (`uplink`: run.sh
+passes --side uplink).
 
 Usage: gen_encap.py [OUTDIR]    (default: the directory holding this script)
 """
@@ -1029,17 +1031,9 @@ def main():
     for c in CASES:
         d = os.path.join(outdir, c.name)
         os.makedirs(d, exist_ok=True)
-        ins, outs, lines = [], [], []
-        for i, (data, verdict, reason, sub_, egress, out) in \
-                enumerate(c.rows, 1):
-            ins.append(data)
-            outs.append(out)
-            lines.append("%d %s %s %s %s\n" % (i, verdict, reason,
-                                               sub_ or "-", egress or "-"))
+        ins = [r[0] for r in c.rows]
         gen.write_pcap(os.path.join(d, "in.pcap"), ins)
-        gen.write_pcap(os.path.join(d, "expected.pcap"), outs)
-        with open(os.path.join(d, "expected.txt"), "w") as f:
-            f.writelines(lines)
+        gen.write_expected(d, ins, [r[1:] for r in c.rows])
         side = os.path.join(d, "side")
         if c.side == "uplink":
             with open(side, "w") as f:

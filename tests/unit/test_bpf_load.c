@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The BPF programs load on this kernel's verifier, and hand-built packets
- * run through tg_sub_xdp with BPF_PROG_TEST_RUN give the expected verdict,
- * reason, counters and output bytes. Every test runs in a fresh network
- * namespace (Check forks per test), with unpinned private maps.
+ * run through tg_sub_xdp and tg_sub_tc (the TC build, on the same maps)
+ * with BPF_PROG_TEST_RUN give the expected verdict, reason, counters and
+ * output bytes. Every test runs in a fresh network namespace (Check forks
+ * per test), with unpinned private maps.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -23,8 +24,10 @@
 
 #include "tungate.h"
 #include "subscriber.skel.h"
+#include "subscriber_tc.skel.h"
 #include "pass.skel.h"
 #include "bpf_util.h"
+#include "bpf_hook.h"
 
 #ifndef IPPROTO_L2TP
 #define IPPROTO_L2TP 115
@@ -295,6 +298,9 @@ static const uint8_t cookie8[8] = { 0xc0, 0x0c, 0x1e, 0x5e, 0xca, 0xfe, 0xf0, 0x
 static const uint8_t cookie4[4] = { 0xde, 0xad, 0xbe, 0xef };
 
 static struct subscriber_bpf *skel;
+/* The hook the test runs packets through; its TC build on skel's maps. */
+static enum tg_hook hook;
+static struct subscriber_tc_bpf *skel_tc;
 static int ncpu;
 static int test_cpu;
 
@@ -417,11 +423,20 @@ static bool tg_enter(void)
 	skel->rodata->tg_trace_enabled = 1;
 	ck_assert_int_eq(subscriber_bpf__load(skel), 0);
 	fill_maps();
+	if (hook == TG_HOOK_TC) {
+		skel_tc = subscriber_tc_bpf__open();
+		ck_assert_ptr_nonnull(skel_tc);
+		tg_hook_share_maps(skel_tc->obj, skel->obj);
+		skel_tc->rodata->tg_trace_enabled = 1;
+		ck_assert_int_eq(subscriber_tc_bpf__load(skel_tc), 0);
+	}
 	return true;
 }
 
 static void tg_leave(void)
 {
+	subscriber_tc_bpf__destroy(skel_tc);
+	skel_tc = NULL;
 	subscriber_bpf__destroy(skel);
 	skel = NULL;
 }
@@ -436,28 +451,17 @@ struct result {
 	struct tg_trace trace;
 };
 
+/* The packet through the test's hook, as received on ifindex. */
 static void run(const struct pkt *p, uint32_t ifindex, struct result *r)
 {
-	struct xdp_md ctx = { .data_end = p->len, .ingress_ifindex = ifindex };
-	struct bpf_test_run_opts opts = {
-		.sz = sizeof(opts),
-		.data_in = p->b,
-		.data_size_in = p->len,
-		.data_out = r->out,
-		.data_size_out = sizeof(r->out),
-		.ctx_in = &ctx,
-		.ctx_size_in = sizeof(ctx),
-		.repeat = 1,
-	};
 	struct tg_trace *t = calloc(ncpu, sizeof(*t));
 	__u32 zero = 0;
+	int fd = hook == TG_HOOK_TC ? bpf_program__fd(skel_tc->progs.tg_sub_tc) :
+				      bpf_program__fd(skel->progs.tg_sub_xdp);
 
 	ck_assert_ptr_nonnull(t);
-	ck_assert_int_eq(bpf_prog_test_run_opts(
-				 bpf_program__fd(skel->progs.tg_sub_xdp), &opts),
-			 0);
-	r->verdict = opts.retval;
-	r->out_len = opts.data_size_out;
+	tg_hook_run(hook, fd, p->b, p->len, ifindex, r->out, sizeof(r->out),
+		    &r->verdict, &r->out_len);
 	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.tg_trace, &zero,
 					      sizeof(zero), t,
 					      ncpu * sizeof(*t), 0), 0);
@@ -539,6 +543,12 @@ struct pkt_case {
 	uint32_t sub;		/* subscriber the outcome is counted for, or 0 */
 	bool decap;		/* output is the decapsulated packet */
 	void (*setup)(void);	/* map changes for this case, or NULL */
+	/*
+	 * Where the TC build differs (tc_reason set): its reason, and the
+	 * packet is left as it came, with the verdict of that reason.
+	 */
+	uint32_t tc_reason;
+	uint32_t tc_verdict;	/* an XDP verdict, as tg_hook_verdict() takes */
 };
 
 /* IPIP; inner TTL 1 unless stated: every decapsulation stops at TTL. */
@@ -1182,8 +1192,10 @@ static const struct pkt_case cases[] = {
 	    .setup = s_sub_big),
 	PKT("TTL 1: IPIP", b_ipip, XDP_PASS, TG_R_TTL_EXPIRED, .sub = SUB_IPIP,
 	    .decap = true),
+	/* At TC the head move cannot pass tags in the data: the kernel's. */
 	PKT("TTL 1: IPIP, QinQ outer, IP options", b_ipip_vlan_options,
-	    XDP_PASS, TG_R_TTL_EXPIRED, .sub = SUB_IPIP, .decap = true),
+	    XDP_PASS, TG_R_TTL_EXPIRED, .sub = SUB_IPIP, .decap = true,
+	    .tc_reason = TG_R_UNSUPPORTED_PAYLOAD, .tc_verdict = XDP_PASS),
 	PKT("TTL 1: 6in4", b_sit, XDP_PASS, TG_R_TTL_EXPIRED, .sub = SUB_SIT,
 	    .decap = true),
 	PKT("TTL 1: GRE", b_gre_plain, XDP_PASS, TG_R_TTL_EXPIRED,
@@ -1236,9 +1248,11 @@ static const struct pkt_case cases[] = {
 
 #define N_CASES (int)(sizeof(cases) / sizeof(cases[0]))
 
+/* Every case on both hooks: _i / TG_HOOKS the case, _i % TG_HOOKS the hook. */
 START_TEST(test_packet)
 {
-	const struct pkt_case *tc = &cases[_i];
+	const struct pkt_case *c = &cases[_i / TG_HOOKS];
+	struct pkt_case tc_case, *tc = &tc_case;
 	static struct pkt p;
 	static struct result r;
 	static uint8_t want[TG_PKT_MAX];
@@ -1246,6 +1260,14 @@ START_TEST(test_packet)
 	size_t want_len;
 	uint32_t len;
 
+	hook = _i % TG_HOOKS;
+	tc_case = *c;
+	if (hook == TG_HOOK_TC && c->tc_reason) {
+		tc_case.reason = c->tc_reason;
+		tc_case.verdict = c->tc_verdict;
+		tc_case.decap = false;
+	}
+	tc_case.verdict = tg_hook_verdict(hook, tc_case.verdict);
 	if (!tg_enter())
 		return;
 	if (tc->setup)
@@ -1255,10 +1277,10 @@ START_TEST(test_packet)
 	finish(&p);
 	run(&p, 1, &r);
 
-	ck_assert_msg(r.verdict == tc->verdict, "%s: verdict %u, want %u",
-		      tc->name, r.verdict, tc->verdict);
-	ck_assert_msg(r.trace.reason == tc->reason, "%s: reason %u, want %u",
-		      tc->name, r.trace.reason, tc->reason);
+	ck_assert_msg(r.verdict == tc->verdict, "%s [%s]: verdict %u, want %u",
+		      tc->name, tg_hook_name(hook), r.verdict, tc->verdict);
+	ck_assert_msg(r.trace.reason == tc->reason, "%s [%s]: reason %u, want %u",
+		      tc->name, tg_hook_name(hook), r.trace.reason, tc->reason);
 	ck_assert_msg(r.trace.sub_id == tc->sub, "%s: sub_id %u, want %u",
 		      tc->name, r.trace.sub_id, tc->sub);
 	ck_assert_msg(r.trace.seq == 1 && r.trace.ifindex == 0,
@@ -1322,6 +1344,23 @@ START_TEST(test_load_subscriber)
 }
 END_TEST
 
+START_TEST(test_load_subscriber_tc)
+{
+	struct subscriber_tc_bpf *s;
+
+	if (!tg_enter_netns())
+		return;
+	s = subscriber_tc_bpf__open();
+	ck_assert_ptr_nonnull(s);
+	no_pinning(s->obj);
+	s->rodata->tg_trace_enabled = _i;
+	ck_assert_msg(subscriber_tc_bpf__load(s) == 0, "subscriber_tc.bpf.o: %s",
+		      strerror(errno));
+	ck_assert_int_ge(bpf_program__fd(s->progs.tg_sub_tc), 0);
+	subscriber_tc_bpf__destroy(s);
+}
+END_TEST
+
 START_TEST(test_load_subscriber_trace)
 {
 	struct subscriber_bpf *s;
@@ -1360,6 +1399,7 @@ START_TEST(test_fib_fwd_disabled)
 	static uint8_t want[TG_PKT_MAX];
 	size_t want_len;
 
+	hook = _i;
 	if (!tg_enter())
 		return;
 	tg_test_write_file("/proc/sys/net/ipv4/conf/all/forwarding", "0");
@@ -1367,7 +1407,7 @@ START_TEST(test_fib_fwd_disabled)
 	inner4(&p, SUB_IPIP, 64, 20);
 	finish(&p);
 	run(&p, 1, &r);
-	ck_assert_uint_eq(r.verdict, XDP_PASS);
+	ck_assert_uint_eq(r.verdict, tg_hook_verdict(hook, XDP_PASS));
 	ck_assert_uint_eq(r.trace.reason, TG_R_FIB_FWD_DISABLED);
 	/* Decapsulated, TTL left for the kernel to decrement. */
 	want_len = decapsulated(&p, want);
@@ -1398,6 +1438,7 @@ START_TEST(test_forward_ok)
 	size_t want_len;
 	uint16_t c;
 
+	hook = _i;
 	if (!tg_enter())
 		return;
 	tg_test_topology(&sub0, &up0);
@@ -1407,7 +1448,7 @@ START_TEST(test_forward_ok)
 	p.b[p.inner_off + 8] = 64;	/* inner TTL */
 	finish(&p);
 	run(&p, sub0, &r);
-	ck_assert_uint_eq(r.verdict, XDP_PASS);
+	ck_assert_uint_eq(r.verdict, tg_hook_verdict(hook, XDP_PASS));
 	ck_assert_uint_eq(r.trace.reason, TG_R_EGRESS_UNMANAGED);
 	want_len = decapsulated(&p, want);
 	assert_bytes("egress unmanaged", r.out, r.out_len, want, want_len);
@@ -1416,7 +1457,7 @@ START_TEST(test_forward_ok)
 	add_port(sub0);
 	add_port(up0);
 	run(&p, sub0, &r);
-	ck_assert_uint_eq(r.verdict, XDP_REDIRECT);
+	ck_assert_uint_eq(r.verdict, tg_hook_verdict(hook, XDP_REDIRECT));
 	ck_assert_uint_eq(r.trace.reason, TG_R_OK);
 	ck_assert_uint_eq(r.trace.ifindex, up0);
 	ck_assert_uint_eq(r.trace.sub_id, SUB_GRE_KEY);
@@ -1440,7 +1481,7 @@ START_TEST(test_forward_ok)
 	p.b[p.inner_off + 7] = 64;
 	finish(&p);
 	run(&p, sub0, &r);
-	ck_assert_uint_eq(r.verdict, XDP_REDIRECT);
+	ck_assert_uint_eq(r.verdict, tg_hook_verdict(hook, XDP_REDIRECT));
 	ck_assert_uint_eq(r.trace.reason, TG_R_OK);
 	ck_assert_uint_eq(r.trace.ifindex, up0);
 	want_len = decapsulated(&p, want);
@@ -1471,8 +1512,9 @@ static double mean_ns(int prog_fd, struct bpf_test_run_opts *opts,
 
 /*
  * Not an assertion, a figure for the log: the decapsulating path beside
- * XDP_PASS. One run per call: with repeat > 1 the kernel runs the program
- * again on the packet the previous run already decapsulated.
+ * XDP_PASS, so the XDP build only. One run per call: with repeat > 1 the
+ * kernel runs the program again on the packet the previous run already
+ * decapsulated.
  */
 START_TEST(test_forward_speed)
 {
@@ -1531,20 +1573,23 @@ Suite *bpf_load_suite(void)
 	tc = tcase_create("load");
 	tcase_add_test(tc, test_load_subscriber);
 	tcase_add_test(tc, test_load_subscriber_trace);
+	/* _i: tg_trace_enabled. */
+	tcase_add_loop_test(tc, test_load_subscriber_tc, 0, 2);
 	tcase_add_test(tc, test_load_pass);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("packets");
 	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_add_loop_test(tc, test_packet, 0, N_CASES);
+	tcase_add_loop_test(tc, test_packet, 0, N_CASES * TG_HOOKS);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("forward");
 	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_add_test(tc, test_fib_fwd_disabled);
-	tcase_add_test(tc, test_forward_ok);
+	/* Both: _i the hook. */
+	tcase_add_loop_test(tc, test_fib_fwd_disabled, 0, TG_HOOKS);
+	tcase_add_loop_test(tc, test_forward_ok, 0, TG_HOOKS);
 	tcase_add_test(tc, test_forward_speed);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);

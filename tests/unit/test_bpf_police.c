@@ -11,7 +11,9 @@
  * Mbit/s: the bytes delivered (tg_sub_stats of that direction) must be
  * within 2% of rate * elapsed + burst. Every test runs in a fresh network
  * namespace (Check forks per test) with two veths and private maps shared
- * by both programs.
+ * by both programs. Each test runs on both builds of the programs (XDP,
+ * and TC on the same maps): at TC no ICMP is built, so a scope refusal is
+ * a silent drop there.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -27,13 +29,17 @@
 #include <unistd.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "tungate.h"
 #include "subscriber.skel.h"
+#include "subscriber_tc.skel.h"
 #include "uplink.skel.h"
+#include "uplink_tc.skel.h"
 #include "bpf_util.h"
+#include "bpf_hook.h"
 #include "gcra.h"
 
 #define CAP 64
@@ -46,6 +52,13 @@
 
 static struct subscriber_bpf *sub_skel;
 static struct uplink_bpf *up_skel;
+/* The hook a test runs packets through: the TC builds on the same maps. */
+static enum tg_hook hook;
+static struct subscriber_tc_bpf *sub_tc_skel;
+static struct uplink_tc_bpf *up_tc_skel;
+
+/* The hook's verdict where XDP gives v. */
+#define V(v) ((int)tg_hook_verdict(hook, v))
 static int ncpu;
 static uint32_t sub0, up0;
 
@@ -184,12 +197,39 @@ static bool enter(void)
 		ck_assert_int_eq(bpf_map__reuse_fd(map, bpf_map__fd(own)), 0);
 	}
 	ck_assert_int_eq(uplink_bpf__load(up_skel), 0);
+	if (hook == TG_HOOK_TC) {
+		sub_tc_skel = subscriber_tc_bpf__open();
+		ck_assert_ptr_nonnull(sub_tc_skel);
+		tg_hook_share_maps(sub_tc_skel->obj, sub_skel->obj);
+		ck_assert_int_eq(subscriber_tc_bpf__load(sub_tc_skel), 0);
+		up_tc_skel = uplink_tc_bpf__open();
+		ck_assert_ptr_nonnull(up_tc_skel);
+		tg_hook_share_maps(up_tc_skel->obj, sub_skel->obj);
+		ck_assert_int_eq(uplink_tc_bpf__load(up_tc_skel), 0);
+	}
 	add_subscriber();
 	return true;
 }
 
+/* The programs of the test's hook. */
+static int sub_fd(void)
+{
+	return hook == TG_HOOK_TC ? bpf_program__fd(sub_tc_skel->progs.tg_sub_tc) :
+				    bpf_program__fd(sub_skel->progs.tg_sub_xdp);
+}
+
+static int up_fd(void)
+{
+	return hook == TG_HOOK_TC ? bpf_program__fd(up_tc_skel->progs.tg_up_tc) :
+				    bpf_program__fd(up_skel->progs.tg_up_xdp);
+}
+
 static void teardown(void)
 {
+	uplink_tc_bpf__destroy(up_tc_skel);
+	subscriber_tc_bpf__destroy(sub_tc_skel);
+	up_tc_skel = NULL;
+	sub_tc_skel = NULL;
 	if (up_skel)
 		uplink_bpf__destroy(up_skel);
 	if (sub_skel)
@@ -312,39 +352,32 @@ static void up_frame(struct frame *f, uint16_t len, const char *src)
 /* One run of the subscriber program on f, its output frame into out. */
 static int run_sub_out(const struct frame *f, struct frame *out)
 {
-	struct xdp_md ctx = { .data_end = f->len, .ingress_ifindex = sub0 };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->b,
-		    .data_size_in = f->len, .data_out = out->b,
-		    .data_size_out = sizeof(out->b), .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+	uint32_t verdict, len;
 
-	ck_assert_int_eq(bpf_prog_test_run_opts(
-				 bpf_program__fd(sub_skel->progs.tg_sub_xdp),
-				 &opts), 0);
-	out->len = opts.data_size_out;
-	return opts.retval;
+	tg_hook_run(hook, sub_fd(), f->b, f->len, sub0, out->b, sizeof(out->b),
+		    &verdict, &len);
+	out->len = len;
+	return verdict;
 }
 
-static int run(int prog_fd, const struct frame *f, uint32_t ifindex,
-	       uint32_t repeat)
+static int run(int prog_fd, const struct frame *f, uint32_t ifindex)
 {
-	struct xdp_md ctx = { .data_end = f->len, .ingress_ifindex = ifindex };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->b,
-		    .data_size_in = f->len, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = repeat);
+	static uint8_t out[4096];
+	uint32_t verdict, len;
 
-	ck_assert_int_eq(bpf_prog_test_run_opts(prog_fd, &opts), 0);
-	return opts.retval;
+	tg_hook_run(hook, prog_fd, f->b, f->len, ifindex, out, sizeof(out),
+		    &verdict, &len);
+	return verdict;
 }
 
 static int run_sub(const struct frame *f)
 {
-	return run(bpf_program__fd(sub_skel->progs.tg_sub_xdp), f, sub0, 1);
+	return run(sub_fd(), f, sub0);
 }
 
 static int run_up(const struct frame *f)
 {
-	return run(bpf_program__fd(up_skel->progs.tg_up_xdp), f, up0, 1);
+	return run(up_fd(), f, up0);
 }
 
 /* This subscriber's counters summed over every CPU. */
@@ -376,6 +409,7 @@ START_TEST(test_scope_up)
 {
 	struct frame in = { 0 }, out = { 0 };
 
+	hook = _i;
 	if (!enter())
 		return;
 	add_community("10.0.0.0", 8);
@@ -383,12 +417,12 @@ START_TEST(test_scope_up)
 	sub_frame(&out, 100, "203.0.113.200");
 	/* Internet class first: both pass. */
 	set_police(0, 0, 0);
-	ck_assert_int_eq(run_sub(&in), XDP_REDIRECT);
-	ck_assert_int_eq(run_sub(&out), XDP_REDIRECT);
+	ck_assert_int_eq(run_sub(&in), V(XDP_REDIRECT));
+	ck_assert_int_eq(run_sub(&out), V(XDP_REDIRECT));
 	/* Community class: only the community prefix. */
 	set_police(0, 0, TG_RATE_F_COMMUNITY);
-	ck_assert_int_eq(run_sub(&in), XDP_REDIRECT);
-	ck_assert_int_eq(run_sub(&out), XDP_DROP);
+	ck_assert_int_eq(run_sub(&in), V(XDP_REDIRECT));
+	ck_assert_int_eq(run_sub(&out), V(XDP_DROP));
 	ck_assert_uint_eq(sub_count().reasons[TG_R_SCOPE], 1);
 	ck_assert_uint_eq(sub_count().packets[TG_DIR_UP], 3);
 }
@@ -398,17 +432,18 @@ START_TEST(test_scope_up6)
 {
 	struct frame in = { 0 }, out = { 0 };
 
+	hook = _i;
 	if (!enter())
 		return;
 	add_community6("2001:db8:c::", 48);
 	sub_frame6(&in, 100, "2001:db8:c::1");
 	sub_frame6(&out, 100, "2001:db8:ffff::7");
 	set_police(0, 0, 0);
-	ck_assert_int_eq(run_sub(&in), XDP_REDIRECT);
-	ck_assert_int_eq(run_sub(&out), XDP_REDIRECT);
+	ck_assert_int_eq(run_sub(&in), V(XDP_REDIRECT));
+	ck_assert_int_eq(run_sub(&out), V(XDP_REDIRECT));
 	set_police(0, 0, TG_RATE_F_COMMUNITY);
-	ck_assert_int_eq(run_sub(&in), XDP_REDIRECT);
-	ck_assert_int_eq(run_sub(&out), XDP_DROP);
+	ck_assert_int_eq(run_sub(&in), V(XDP_REDIRECT));
+	ck_assert_int_eq(run_sub(&out), V(XDP_DROP));
 	ck_assert_uint_eq(sub_count().reasons[TG_R_SCOPE], 1);
 }
 END_TEST
@@ -417,17 +452,18 @@ START_TEST(test_scope_down)
 {
 	struct frame in = { 0 }, out = { 0 };
 
+	hook = _i;
 	if (!enter())
 		return;
 	add_community("10.0.0.0", 8);
 	up_frame(&in, 100, "10.9.9.9");
 	up_frame(&out, 100, "203.0.113.200");
 	set_police(0, 0, 0);
-	ck_assert_int_eq(run_up(&in), XDP_REDIRECT);
-	ck_assert_int_eq(run_up(&out), XDP_REDIRECT);
+	ck_assert_int_eq(run_up(&in), V(XDP_REDIRECT));
+	ck_assert_int_eq(run_up(&out), V(XDP_REDIRECT));
 	set_police(0, 0, TG_RATE_F_COMMUNITY);
-	ck_assert_int_eq(run_up(&in), XDP_REDIRECT);
-	ck_assert_int_eq(run_up(&out), XDP_DROP);
+	ck_assert_int_eq(run_up(&in), V(XDP_REDIRECT));
+	ck_assert_int_eq(run_up(&out), V(XDP_DROP));
 	ck_assert_uint_eq(sub_count().reasons[TG_R_SCOPE], 1);
 	ck_assert_uint_eq(sub_count().packets[TG_DIR_DOWN], 3);
 }
@@ -681,8 +717,14 @@ static void scope_icmp_case(enum scope_tun t, uint16_t len, uint16_t mtu)
 	encap_frame(&in, t, false, dgram, len, proto);
 	expect_reply(&want, t, dgram, len,
 		     mtu < (v6 ? 1280 : 576) ? mtu : (v6 ? 1280 : 576));
-	ck_assert_int_eq(run_sub_out(&in, &out), XDP_TX);
-	check_frame(&out, &want);
+	if (hook == TG_HOOK_TC) {
+		/* No reply at TC: dropped as it came. */
+		ck_assert_int_eq(run_sub_out(&in, &out), TC_ACT_SHOT);
+		check_frame(&out, &in);
+	} else {
+		ck_assert_int_eq(run_sub_out(&in, &out), XDP_TX);
+		check_frame(&out, &want);
+	}
 	ck_assert_uint_eq(sub_count().reasons[TG_R_SCOPE], before + 1);
 	ck_assert_uint_eq(global_scope(), before + 1);
 
@@ -691,7 +733,7 @@ static void scope_icmp_case(enum scope_tun t, uint16_t len, uint16_t mtu)
 	else
 		inner_udp(dgram, len, "100.64.7.5", "10.1.2.3");
 	encap_frame(&in, t, false, dgram, len, proto);
-	ck_assert_int_eq(run_sub_out(&in, &out), XDP_REDIRECT);
+	ck_assert_int_eq(run_sub_out(&in, &out), V(XDP_REDIRECT));
 }
 
 /*
@@ -710,16 +752,19 @@ static const struct {
 };
 #define N_SCOPE_ICMP (sizeof(scope_icmp_cases) / sizeof(scope_icmp_cases[0]))
 
+/* _i / TG_HOOKS the case, _i % TG_HOOKS the hook. */
 START_TEST(test_scope_icmp)
 {
-	enum scope_tun t = scope_icmp_cases[_i].t;
-	uint16_t mtu = scope_icmp_cases[_i].mtu;
+	int n = _i / TG_HOOKS;
+	enum scope_tun t = scope_icmp_cases[n].t;
+	uint16_t mtu = scope_icmp_cases[n].mtu;
 
+	hook = _i % TG_HOOKS;
 	if (!enter())
 		return;
 	scope_icmp_setup(t, mtu);
-	scope_icmp_case(t, scope_icmp_cases[_i].len[0], mtu);
-	scope_icmp_case(t, scope_icmp_cases[_i].len[1], mtu);
+	scope_icmp_case(t, scope_icmp_cases[n].len[0], mtu);
+	scope_icmp_case(t, scope_icmp_cases[n].len[1], mtu);
 }
 END_TEST
 
@@ -738,6 +783,7 @@ START_TEST(test_scope_icmp_refused)
 	int i, tx = 0, drop = 0;
 	cpu_set_t set;
 
+	hook = _i;
 	if (!enter())
 		return;
 	CPU_ZERO(&set);
@@ -751,29 +797,31 @@ START_TEST(test_scope_icmp_refused)
 	put16(dgram + 10, csum16(dgram, 20, 0));
 	dgram[20] = 3;
 	encap_frame(&in, ST_IPIP, false, dgram, sizeof(dgram), ETH_P_IP);
-	ck_assert_int_eq(run_sub_out(&in, &out), XDP_DROP);
+	ck_assert_int_eq(run_sub_out(&in, &out), V(XDP_DROP));
 	/* An echo request is answered. */
 	dgram[20] = 8;
 	encap_frame(&in, ST_IPIP, false, dgram, sizeof(dgram), ETH_P_IP);
-	ck_assert_int_eq(run_sub_out(&in, &out), XDP_TX);
+	ck_assert_int_eq(run_sub_out(&in, &out),
+			 hook == TG_HOOK_TC ? TC_ACT_SHOT : XDP_TX);
 	/* The budget: one reply went already. */
 	inner_udp(dgram, sizeof(dgram), "100.64.7.5", OUTSIDE4);
 	encap_frame(&in, ST_IPIP, false, dgram, sizeof(dgram), ETH_P_IP);
 	for (i = 0; i < 150; i++) {
 		int v = run_sub_out(&in, &out);
 
-		tx += v == XDP_TX;
-		drop += v == XDP_DROP;
+		tx += hook == TG_HOOK_XDP && v == XDP_TX;
+		drop += v == V(XDP_DROP);
 	}
-	ck_assert_int_eq(tx, 99);
-	ck_assert_int_eq(drop, 51);
+	/* At TC no reply at all. */
+	ck_assert_int_eq(tx, hook == TG_HOOK_TC ? 0 : 99);
+	ck_assert_int_eq(drop, hook == TG_HOOK_TC ? 150 : 51);
 	/* No ICMP without the setting; no encapsulation entry: no ICMP. */
 	update(sub_skel->maps.tg_config, &zero, 4, &cfg, sizeof(cfg));
-	ck_assert_int_eq(run_sub_out(&in, &out), XDP_DROP);
+	ck_assert_int_eq(run_sub_out(&in, &out), V(XDP_DROP));
 	cfg.flags = TG_CFG_F_SCOPE_ICMP;
 	update(sub_skel->maps.tg_config, &zero, 4, &cfg, sizeof(cfg));
 	update(sub_skel->maps.tg_encap, &n, 4, &none, sizeof(none));
-	ck_assert_int_eq(run_sub_out(&in, &out), XDP_DROP);
+	ck_assert_int_eq(run_sub_out(&in, &out), V(XDP_DROP));
 	ck_assert_uint_eq(sub_count().reasons[TG_R_SCOPE], 154);
 	ck_assert_uint_eq(global_scope(), 154);
 }
@@ -785,12 +833,13 @@ START_TEST(test_bucket_burst)
 	struct frame f;
 	int i, ok = 0;
 
+	hook = _i;
 	if (!enter())
 		return;
 	set_police(1000000, 1000000, 0);	/* 1 Mbit/s: 8 ms per 1000 B */
 	sub_frame(&f, INNER_LEN, "203.0.113.200");
 	for (i = 0; i < 30; i++)
-		ok += run_sub(&f) == XDP_REDIRECT;
+		ok += run_sub(&f) == V(XDP_REDIRECT);
 	/* 20000 bytes of burst: 20 packets, give or take the time taken. */
 	ck_assert_int_ge(ok, 20);
 	ck_assert_int_le(ok, 21);
@@ -798,7 +847,7 @@ START_TEST(test_bucket_burst)
 	up_frame(&f, INNER_LEN, "203.0.113.200");
 	ok = 0;
 	for (i = 0; i < 30; i++)
-		ok += run_up(&f) == XDP_REDIRECT;
+		ok += run_up(&f) == V(XDP_REDIRECT);
 	ck_assert_int_ge(ok, 20);
 	ck_assert_int_le(ok, 21);
 	ck_assert_uint_eq(sub_count().reasons[TG_R_POLICED_DOWN], 30 - ok);
@@ -812,12 +861,13 @@ START_TEST(test_bucket_burst_coarse)
 	struct frame f;
 	int i, ok = 0;
 
+	hook = _i;
 	if (!enter())
 		return;
 	set_police_burst(1000000, 1000000, 0, burst);
 	sub_frame(&f, INNER_LEN, "203.0.113.200");
 	for (i = 0; i < 50; i++)
-		ok += run_sub(&f) == XDP_REDIRECT;
+		ok += run_sub(&f) == V(XDP_REDIRECT);
 	/* (300 ms - TG_GCRA_COARSE_LAG) / 8 ms: 36, 37 if a tick passed. */
 	ck_assert_int_ge(ok, 36);
 	ck_assert_int_le(ok, 37);
@@ -975,6 +1025,8 @@ static void *flood_thread(void *arg)
 	struct flood *fl = arg;
 	struct xdp_md ctx = { .data_end = fl->f->len,
 			      .ingress_ifindex = fl->ifindex };
+	struct __sk_buff skb = { .ifindex = fl->ifindex,
+				 .ingress_ifindex = fl->ifindex };
 	static __thread uint8_t out[4096];
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = fl->f->b,
 		    .data_size_in = fl->f->len, .data_out = out,
@@ -982,6 +1034,10 @@ static void *flood_thread(void *arg)
 	cpu_set_t set;
 	uint64_t now, due;
 
+	if (hook == TG_HOOK_TC) {
+		opts.ctx_in = &skb;
+		opts.ctx_size_in = sizeof(skb);
+	}
 	CPU_ZERO(&set);
 	CPU_SET(fl->cpu, &set);
 	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set)) {
@@ -1013,11 +1069,13 @@ static const uint64_t flood_rates[] = { 1000000, 10000000, 100000000,
 #define N_FLOOD_RATES 4
 #define N_FLOOD (2 * N_FLOOD_RATES)
 
+/* _i / N_FLOOD the hook, _i % N_FLOOD the rate and direction. */
 START_TEST(test_flood)
 {
-	uint64_t rate = flood_rates[_i % N_FLOOD_RATES];
-	bool coarse = _i % N_FLOOD_RATES == N_FLOOD_RATES - 1;
-	bool down = _i >= N_FLOOD_RATES;
+	int n = _i % N_FLOOD;
+	uint64_t rate = flood_rates[n % N_FLOOD_RATES];
+	bool coarse = n % N_FLOOD_RATES == N_FLOOD_RATES - 1;
+	bool down = n >= N_FLOOD_RATES;
 	int dir = down ? TG_DIR_DOWN : TG_DIR_UP;
 	struct flood fl[2];
 	struct frame f;
@@ -1026,6 +1084,7 @@ START_TEST(test_flood)
 	double want, got, pps;
 	int i;
 
+	hook = _i / N_FLOOD;
 	if (!enter())
 		return;
 	ck_assert_msg(libbpf_num_possible_cpus() >= 2 &&
@@ -1051,9 +1110,7 @@ START_TEST(test_flood)
 	for (i = 0; i < 2; i++) {
 		fl[i] = (struct flood){
 			.cpu = i,
-			.prog_fd = down ?
-				bpf_program__fd(up_skel->progs.tg_up_xdp) :
-				bpf_program__fd(sub_skel->progs.tg_sub_xdp),
+			.prog_fd = down ? up_fd() : sub_fd(),
 			.ifindex = down ? up0 : sub0,
 			.f = &f,
 			.pps = pps,
@@ -1073,9 +1130,10 @@ START_TEST(test_flood)
 	c = sub_count();
 	got = c.bytes[dir];
 	want = rate / 8.0 * (t1 - t0) / 1e9 + burst;
-	fprintf(stderr, "police flood %s %3llu Mbit/s%s: sent %llu B, "
+	fprintf(stderr, "police flood %-3s %s %3llu Mbit/s%s: sent %llu B, "
 		"delivered %.0f B, rate*time+burst %.0f B (%+.2f%%)\n",
-		down ? "down" : "up  ", (unsigned long long)rate / 1000000,
+		tg_hook_name(hook), down ? "down" : "up  ",
+		(unsigned long long)rate / 1000000,
 		coarse ? " (coarse clock)" : "",
 		(unsigned long long)sent * INNER_LEN, got, want,
 		100 * (got / want - 1));
@@ -1099,13 +1157,13 @@ Suite *bpf_police_suite(void)
 
 	tc = tcase_create("scope");
 	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_add_test(tc, test_scope_up);
-	tcase_add_test(tc, test_scope_up6);
-	tcase_add_test(tc, test_scope_down);
-	tcase_add_loop_test(tc, test_scope_icmp, 0, N_SCOPE_ICMP);
-	tcase_add_test(tc, test_scope_icmp_refused);
-	tcase_add_test(tc, test_bucket_burst);
-	tcase_add_test(tc, test_bucket_burst_coarse);
+	tcase_add_loop_test(tc, test_scope_up, 0, TG_HOOKS);
+	tcase_add_loop_test(tc, test_scope_up6, 0, TG_HOOKS);
+	tcase_add_loop_test(tc, test_scope_down, 0, TG_HOOKS);
+	tcase_add_loop_test(tc, test_scope_icmp, 0, N_SCOPE_ICMP * TG_HOOKS);
+	tcase_add_loop_test(tc, test_scope_icmp_refused, 0, TG_HOOKS);
+	tcase_add_loop_test(tc, test_bucket_burst, 0, TG_HOOKS);
+	tcase_add_loop_test(tc, test_bucket_burst_coarse, 0, TG_HOOKS);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 
@@ -1116,7 +1174,7 @@ Suite *bpf_police_suite(void)
 
 	tc = tcase_create("flood");
 	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_add_loop_test(tc, test_flood, 0, N_FLOOD);
+	tcase_add_loop_test(tc, test_flood, 0, N_FLOOD * TG_HOOKS);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
