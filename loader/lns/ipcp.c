@@ -54,14 +54,6 @@ static int ipcp_recv_req(struct ppp_fsm *f, const uint8_t *opt, size_t len,
 			      out, out_len);
 }
 
-static bool ipcp_recv_ack(struct ppp_fsm *f, const uint8_t *opt, size_t len)
-{
-	uint8_t want[PPP_MTU_MAX];
-
-	return ipcp_build_req(f, want, sizeof(want)) == len &&
-	       !memcmp(want, opt, len);
-}
-
 /* Our address is ours to say: a Nak of it changes nothing. */
 static void ipcp_recv_nak(struct ppp_fsm *f, const uint8_t *opt, size_t len)
 {
@@ -83,22 +75,14 @@ static void ipcp_up(struct ppp_fsm *f)
 		p->ops->ip_up(p->ctx, p);
 }
 
-static void ipcp_send(struct ppp_fsm *f, const uint8_t *buf, size_t len)
-{
-	struct ppp *p = ppp_of(f);
-
-	p->ops->send(p->ctx, p, PPP_IPCP, buf, len);
-}
-
 const struct ppp_fsm_ops ppp_ipcp_ops = {
 	.name = "IPCP",
 	.build_req = ipcp_build_req,
 	.recv_req = ipcp_recv_req,
-	.recv_ack = ipcp_recv_ack,
 	.recv_nak = ipcp_recv_nak,
 	.recv_rej = ipcp_recv_rej,
 	.up = ipcp_up,
-	.send = ipcp_send,
+	.send = ppp_fsm_out,
 };
 
 static size_t ipv6cp_build_req(struct ppp_fsm *f, uint8_t *buf, size_t max)
@@ -146,15 +130,6 @@ static int ipv6cp_recv_req(struct ppp_fsm *f, const uint8_t *opt,
 			      out, out_len);
 }
 
-static bool ipv6cp_recv_ack(struct ppp_fsm *f, const uint8_t *opt,
-			    size_t len)
-{
-	uint8_t want[PPP_MTU_MAX];
-
-	return ipv6cp_build_req(f, want, sizeof(want)) == len &&
-	       !memcmp(want, opt, len);
-}
-
 /* The member suggests another id for us: taken unless zero or its own. */
 static void ipv6cp_recv_nak(struct ppp_fsm *f, const uint8_t *opt,
 			    size_t len)
@@ -180,20 +155,12 @@ static void ipv6cp_up(struct ppp_fsm *f)
 		p->ops->ip6_up(p->ctx, p);
 }
 
-static void ipv6cp_send(struct ppp_fsm *f, const uint8_t *buf, size_t len)
-{
-	struct ppp *p = ppp_of(f);
-
-	p->ops->send(p->ctx, p, PPP_IPV6CP, buf, len);
-}
-
 const struct ppp_fsm_ops ppp_ipv6cp_ops = {
 	.name = "IPv6CP",
 	.build_req = ipv6cp_build_req,
 	.recv_req = ipv6cp_recv_req,
-	.recv_ack = ipv6cp_recv_ack,
 	.recv_nak = ipv6cp_recv_nak,
 	.recv_rej = ipv6cp_recv_rej,
 	.up = ipv6cp_up,
-	.send = ipv6cp_send,
+	.send = ppp_fsm_out,
 };

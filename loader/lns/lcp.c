@@ -116,14 +116,6 @@ static int lcp_recv_req(struct ppp_fsm *f, const uint8_t *opt, size_t len,
 	return r;
 }
 
-static bool lcp_recv_ack(struct ppp_fsm *f, const uint8_t *opt, size_t len)
-{
-	uint8_t want[PPP_MTU_MAX];
-
-	return lcp_build_req(f, want, sizeof(want)) == len &&
-	       !memcmp(want, opt, len);
-}
-
 static void lcp_recv_nak(struct ppp_fsm *f, const uint8_t *opt, size_t len)
 {
 	struct ppp *p = ppp_of(f);
@@ -240,25 +232,17 @@ static void lcp_finished(struct ppp_fsm *f)
 	p->ops->down(p->ctx, p, p->why);
 }
 
-static void lcp_send(struct ppp_fsm *f, const uint8_t *buf, size_t len)
-{
-	struct ppp *p = ppp_of(f);
-
-	p->ops->send(p->ctx, p, PPP_LCP, buf, len);
-}
-
 const struct ppp_fsm_ops ppp_lcp_ops = {
 	.name = "LCP",
 	.build_req = lcp_build_req,
 	.recv_req = lcp_recv_req,
-	.recv_ack = lcp_recv_ack,
 	.recv_nak = lcp_recv_nak,
 	.recv_rej = lcp_recv_rej,
 	.recv_other = lcp_recv_other,
 	.up = lcp_up,
 	.down = lcp_down,
 	.finished = lcp_finished,
-	.send = lcp_send,
+	.send = ppp_fsm_out,
 };
 
 /* Dead-peer detection: an Echo-Request each interval, too many unanswered. */

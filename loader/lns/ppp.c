@@ -11,6 +11,13 @@ struct ppp *ppp_of(struct ppp_fsm *f)
 	return f->ctx;
 }
 
+void ppp_fsm_out(struct ppp_fsm *f, const uint8_t *buf, size_t len)
+{
+	struct ppp *p = ppp_of(f);
+
+	p->ops->send(p->ctx, p, f->proto, buf, len);
+}
+
 uint64_t ppp_now(const struct ppp *p)
 {
 	return p->now;

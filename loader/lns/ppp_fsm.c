@@ -101,6 +101,17 @@ static void to_state(struct ppp_fsm *f, enum ppp_state s)
 		f->timer_at = 0;
 }
 
+/*
+ * The end of a negotiation that cannot go on (TO-, RXJ-): Closed when we
+ * were closing or closed, else Stopped; then this layer is finished.
+ */
+static void give_up(struct ppp_fsm *f)
+{
+	to_state(f, f->state == PPP_CLOSED || f->state == PPP_CLOSING ?
+		    PPP_CLOSED : PPP_STOPPED);
+	tlf(f);
+}
+
 void ppp_fsm_lower_up(struct ppp_fsm *f, uint64_t now)
 {
 	if (f->state == PPP_INITIAL) {
@@ -211,21 +222,9 @@ void ppp_fsm_tick(struct ppp_fsm *f, uint64_t now)
 		}
 		return;
 	}
-	switch (f->state) {	/* TO- */
-	case PPP_CLOSING:
-		to_state(f, PPP_CLOSED);
-		tlf(f);
-		break;
-	case PPP_STOPPING:
-	case PPP_REQ_SENT:
-	case PPP_ACK_RCVD:
-	case PPP_ACK_SENT:
-		to_state(f, PPP_STOPPED);
-		tlf(f);
-		break;
-	default:
-		break;
-	}
+	/* TO- */
+	if (f->state >= PPP_CLOSING && f->state <= PPP_ACK_SENT)
+		give_up(f);
 }
 
 static void rcr(struct ppp_fsm *f, uint8_t id, const uint8_t *opt,
@@ -272,10 +271,20 @@ static void rcr(struct ppp_fsm *f, uint8_t id, const uint8_t *opt,
 	}
 }
 
+/* An Ack must repeat our request's options exactly (section 5.2). */
+static bool same_as_request(struct ppp_fsm *f, const uint8_t *opt,
+			    size_t len)
+{
+	uint8_t want[PPP_MTU_MAX - PPP_HDR_LEN];
+
+	return f->ops->build_req(f, want, sizeof(want)) == len &&
+	       !memcmp(want, opt, len);
+}
+
 static void rca(struct ppp_fsm *f, uint8_t id, const uint8_t *opt,
 		size_t len, uint64_t now)
 {
-	if (id != f->req_id || !f->ops->recv_ack(f, opt, len)) {
+	if (id != f->req_id || !same_as_request(f, opt, len)) {
 		f->bad++;
 		return;
 	}
@@ -391,26 +400,15 @@ static void rta(struct ppp_fsm *f, uint64_t now)
 static void rxj_fatal(struct ppp_fsm *f, uint64_t now)
 {
 	switch (f->state) {
-	case PPP_CLOSED:
-	case PPP_CLOSING:
-		to_state(f, PPP_CLOSED);
-		tlf(f);
-		break;
 	case PPP_OPENED:
 		tld(f);
 		irc(f, true);
 		str(f, now);
 		to_state(f, PPP_STOPPING);
 		break;
-	case PPP_STOPPED:
-	case PPP_STOPPING:
-	case PPP_REQ_SENT:
-	case PPP_ACK_RCVD:
-	case PPP_ACK_SENT:
-		to_state(f, PPP_STOPPED);
-		tlf(f);
-		break;
 	default:
+		if (f->state >= PPP_CLOSED)
+			give_up(f);
 		break;
 	}
 }

@@ -72,8 +72,6 @@ struct ppp_fsm_ops {
 	 */
 	int (*recv_req)(struct ppp_fsm *f, const uint8_t *opt, size_t len,
 			uint8_t *out, size_t *out_len, bool reject_naks);
-	/* The peer acked our request: false if the options differ. */
-	bool (*recv_ack)(struct ppp_fsm *f, const uint8_t *opt, size_t len);
 	/* The peer naked or rejected options: adjust the next request. */
 	void (*recv_nak)(struct ppp_fsm *f, const uint8_t *opt, size_t len);
 	void (*recv_rej)(struct ppp_fsm *f, const uint8_t *opt, size_t len);
@@ -83,7 +81,7 @@ struct ppp_fsm_ops {
 	void (*up)(struct ppp_fsm *f);		/* this layer up */
 	void (*down)(struct ppp_fsm *f);	/* this layer down */
 	void (*finished)(struct ppp_fsm *f);	/* done: lower layer free */
-	/* A packet of this protocol (code onwards) to the peer. */
+	/* A packet of protocol f->proto (code onwards) to the peer. */
 	void (*send)(struct ppp_fsm *f, const uint8_t *buf, size_t len);
 };
 

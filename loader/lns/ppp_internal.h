@@ -13,6 +13,9 @@ extern const struct ppp_fsm_ops ppp_ipv6cp_ops;
 /* The session of an automaton (each is a member of struct ppp). */
 struct ppp *ppp_of(struct ppp_fsm *f);
 
+/* An automaton's packet to the member, as a frame of its protocol. */
+void ppp_fsm_out(struct ppp_fsm *f, const uint8_t *buf, size_t len);
+
 /* The time of the packet or tick being handled, for callbacks. */
 uint64_t ppp_now(const struct ppp *p);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lns/l2tp_msg.h"
+#include "fuzz.h"
 #include "l2tp_capture.h"
 
 static struct l2tp_msg m;
@@ -263,16 +264,6 @@ START_TEST(test_refused)
 }
 END_TEST
 
-static uint64_t rng = 0x2545f4914f6cdd1dULL;
-
-static uint32_t next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)rng;
-}
-
 /*
  * Random byte flips, truncations and extensions of every captured message
  * (fixed seed): each decode ends with no error or a named one, and reads
@@ -285,22 +276,14 @@ START_TEST(test_mutations)
 		SCCRQ, SCCRP, ZLB, ICRQ, ICCN, CDN, STOPCCN,
 	};
 	unsigned int counts[L2TP_E_MAX] = { 0 };
+	uint64_t rng = 0x2545f4914f6cdd1dULL;
 	uint8_t orig[L2TP_MSG_MAX];
-	unsigned int i, k, e;
+	unsigned int i, e;
 
 	for (i = 0; i < 200000; i++) {
-		size_t n = load(msgs[i % 7], orig), len = n;
-		unsigned int flips = 1 + next_rand() % 4;
-		uint8_t *p;
+		size_t n = load(msgs[i % 7], orig), len;
+		uint8_t *p = mutate(&rng, orig, n, 4, 8, 4, &len);
 
-		if (next_rand() % 4 == 0)
-			len = next_rand() % (n + 8);
-		p = malloc(len ? len : 1);
-		ck_assert_ptr_nonnull(p);
-		for (k = 0; k < len; k++)
-			p[k] = k < n ? orig[k] : (uint8_t)next_rand();
-		for (k = 0; k < flips && len; k++)
-			p[next_rand() % len] ^= (uint8_t)(1 + next_rand() % 255);
 		e = l2tp_msg_decode(p, len, &sec, &m);
 		ck_assert_uint_lt(e, L2TP_E_MAX);
 		ck_assert_str_ne(l2tp_err_name(e), "?");

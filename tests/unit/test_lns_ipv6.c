@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lns/ipv6.h"
+#include "fuzz.h"
 #include "l2tp_capture.h"
 
 /* IPv6 packets inside frames 32 (RA from l2tpns) and 34 (RS from pppd). */
@@ -280,27 +281,16 @@ START_TEST(test_info_request_and_refusals)
 }
 END_TEST
 
-static uint64_t rng = 0x853c49e6748fea9bULL;
-
 START_TEST(test_mutations)
 {
-	unsigned int i, k;
+	uint64_t rng = 0x853c49e6748fea9bULL;
+	unsigned int i;
 
 	for (i = 0; i < 100000; i++) {
 		size_t n = client(1 + i % 11, SOLICIT_OPTS, sizeof(SOLICIT_OPTS));
-		size_t len = n;
-		uint8_t *p;
+		size_t len;
+		uint8_t *p = mutate(&rng, msg, n, 3, 0, 3, &len);
 
-		rng ^= rng << 13;
-		rng ^= rng >> 7;
-		rng ^= rng << 17;
-		if (rng % 3 == 0)
-			len = rng % (n + 1);
-		p = malloc(len ? len : 1);
-		ck_assert_ptr_nonnull(p);
-		memcpy(p, msg, len);
-		for (k = 0; k < 3 && len; k++)
-			p[(rng >> (8 * k)) % len] ^= (uint8_t)(rng >> (8 * k + 3));
 		lns_ipv6_classify(p, len);
 		lns_dhcpv6_answer(&v, p, len, out, sizeof(out));
 		free(p);

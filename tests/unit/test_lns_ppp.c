@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lns/ppp.h"
+#include "fuzz.h"
 #include "l2tp_capture.h"
 
 #define SENT_MAX 128
@@ -78,14 +79,7 @@ static void down_cb(void *ctx, struct ppp *pp, const char *why)
 
 static void random_cb(void *ctx, uint8_t *buf, size_t len)
 {
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		rng ^= rng << 13;
-		rng ^= rng >> 7;
-		rng ^= rng << 17;
-		buf[i] = (uint8_t)rng;
-	}
+	random_fill(&rng, buf, len);
 }
 
 static const struct ppp_ops ops = {
@@ -451,14 +445,6 @@ START_TEST(test_lcp_gives_up)
 }
 END_TEST
 
-static uint32_t next_rand(void)
-{
-	uint8_t b[4];
-
-	random_cb(NULL, b, 4);
-	return (uint32_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
-}
-
 /* Mutated frames of every protocol in every phase: nothing out of bounds. */
 START_TEST(test_mutations)
 {
@@ -470,11 +456,11 @@ START_TEST(test_mutations)
 		"ff03c02105020010557365722072657175657374",
 		"ff03c22302010022100000000000000000000000000000000061",
 	};
-	unsigned int i, k;
+	unsigned int i;
 
 	for (i = 0; i < 50000; i++) {
 		uint8_t orig[L2TP_MSG_MAX], *b;
-		size_t n = load(frames[i % 6], orig), len = n, plen;
+		size_t n = load(frames[i % 6], orig), len, plen;
 		const uint8_t *pkt;
 		uint16_t proto;
 
@@ -484,17 +470,10 @@ START_TEST(test_mutations)
 				lcp_up();
 		}
 		n_sent = 0;
-		if (next_rand() % 3 == 0)
-			len = next_rand() % (n + 4);
-		b = malloc(len ? len : 1);
-		ck_assert_ptr_nonnull(b);
-		for (k = 0; k < len; k++)
-			b[k] = k < n ? orig[k] : (uint8_t)next_rand();
-		for (k = 0; k < 3 && len; k++)
-			b[next_rand() % len] ^= (uint8_t)next_rand();
+		b = mutate(&rng, orig, n, 3, 4, 3, &len);
 		if (!ppp_frame_parse(b, len, &proto, &pkt, &plen))
 			ppp_input(&p, proto, pkt, plen, now);
-		now += next_rand() % 2000;
+		now += xorshift64(&rng) % 2000;
 		ppp_tick(&p, now);
 		free(b);
 	}

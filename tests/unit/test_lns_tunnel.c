@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lns/tunnel.h"
+#include "fuzz.h"
 #include "l2tp_capture.h"
 
 #define OUT_MAX 256
@@ -80,14 +81,7 @@ static void down(void *ctx, struct lns_session *s, const char *why)
 
 static void random_bytes(void *ctx, uint8_t *buf, size_t len)
 {
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		rng ^= rng << 13;
-		rng ^= rng >> 7;
-		rng ^= rng << 17;
-		buf[i] = (uint8_t)rng;
-	}
+	random_fill(&rng, buf, len);
 }
 
 static const struct lns_callbacks cb = {
