@@ -26,6 +26,9 @@ UNIT=$ROOT/loader/tungate.service
 # notification socket would be: outside /tmp, which PrivateTmp= hides.
 STATE=/var/lib/tg-svc-$$
 NOTIFY=/run/tg-svc-$$.notify
+# The binary as the unit finds it: outside /tmp, /home and /root, which
+# the sandbox hides (this tree may be checked out under any of them).
+BIN=/run/tg-svc-$$.bin
 WD_USEC=1000000
 
 require_root_tools
@@ -37,7 +40,7 @@ LPID=
 cleanup() {
 	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
-	rm -rf "$STATE" "$NOTIFY"
+	rm -rf "$STATE" "$NOTIFY" "$BIN"
 	topo_cleanup
 }
 trap cleanup EXIT
@@ -78,6 +81,8 @@ unit_cmd() {
 	unit_get "$1" | sed -e "s|/usr/local/sbin/tungate|$TUNGATE --pin-root $PIN|" \
 		-e "s|\\beth1\\b|$IF_CSUB|" -e "s|\\beth0\\b|$IF_CUP|"
 }
+mkdir -p "$BIN" && cp "$TUNGATE" "$BIN/tungate" || die "setup: $BIN"
+TUNGATE=$BIN/tungate
 PRE=$(unit_cmd ExecStartPre)
 START=$(unit_cmd ExecStart)
 
