@@ -31,7 +31,7 @@ int tg_class_validate(const struct tg_class *c, char *err, size_t errlen)
 
 	if (tg_name_validate(c->name, err, errlen))
 		return -EINVAL;
-	if (c->burst < 576) {
+	if (c->burst < TG_CLASS_BURST_MIN) {
 		tg_size_format(c->burst, b, sizeof(b));
 		snprintf(err, errlen,
 			 "--burst '%s': smaller than the smallest MTU (576 bytes)",
