@@ -162,15 +162,18 @@ static const char *const tg_schema_steps[TG_DB_VERSION - 1] = {
  * transaction: 0, -EIO, or -EINVAL when rows break the new constraints;
  * err says why.
  */
-static int tg_db_upgrade(sqlite3 *db, int ver, char *err, size_t errlen)
+static int tg_db_upgrade_to(sqlite3 *db, int ver, int to, char *err,
+			    size_t errlen)
 {
 	int ret;
 
-	for (; ver < TG_DB_VERSION - 1; ver++)
+	for (; ver < to && ver < TG_DB_VERSION - 1; ver++)
 		if (tg_db_exec(db, tg_schema_steps[ver])) {
 			snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 			return -EIO;
 		}
+	if (ver == to)
+		return 0;
 	ret = tg_schema_strict(db, err, errlen);
 	if (ret == -EINVAL) {
 		char why[512];
@@ -182,6 +185,20 @@ static int tg_db_upgrade(sqlite3 *db, int ver, char *err, size_t errlen)
 			strcpy(err + errlen - 4, "...");
 	}
 	return ret;
+}
+
+static int tg_db_upgrade(sqlite3 *db, int ver, char *err, size_t errlen)
+{
+	return tg_db_upgrade_to(db, ver, TG_DB_VERSION, err, errlen);
+}
+
+int tg_db_create_version(sqlite3 *db, int ver)
+{
+	char err[256];
+
+	if (ver < 1 || ver > TG_DB_VERSION)
+		return -EINVAL;
+	return tg_db_upgrade_to(db, 0, ver, err, sizeof(err));
 }
 
 /* Quiet: errors kept for tg_db_last_error() instead of reported. */
