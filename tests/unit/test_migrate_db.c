@@ -246,6 +246,8 @@ TCase *migrate_db_tcase(void)
 	TCase *tc = tcase_create("database");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	/* Files with fsync, under the sanitizers too. */
+	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_db_good_rows_survive);
 	tcase_add_test(tc, test_db_duplicate_identity_refused);
 	tcase_add_test(tc, test_db_bad_values_refused);
