@@ -98,7 +98,7 @@ static int db_migrate(int argc, char **argv)
 	const char *path = tg_db_path();
 	struct json_writer *w;
 	sqlite3 *db = NULL;
-	char err[256];
+	char err[1024];
 	int ret, from = 0;
 
 	ret = db_no_args("db migrate", argc, argv);

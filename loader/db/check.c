@@ -316,7 +316,7 @@ int tg_db_check(sqlite3 *db, __u32 capacity,
 		return ver;
 	/* An older schema is checked as it would be after migrating: undone. */
 	if (ver < TG_DB_VERSION) {
-		char e[256];
+		char e[1024];
 		int from;
 
 		if (tg_db_exec(db, "BEGIN"))

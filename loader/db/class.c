@@ -31,7 +31,19 @@ int tg_class_validate(const struct tg_class *c, char *err, size_t errlen)
 
 	if (tg_name_validate(c->name, err, errlen))
 		return -EINVAL;
-	if (c->burst < 576) {
+	if (c->down_rate > TG_RATE_MAX || c->up_rate > TG_RATE_MAX) {
+		snprintf(err, errlen, "rate %llu: above %llu",
+			 (unsigned long long)(c->down_rate > TG_RATE_MAX ?
+					      c->down_rate : c->up_rate),
+			 TG_RATE_MAX);
+		return -EINVAL;
+	}
+	if (c->burst > TG_SIZE_MAX) {
+		snprintf(err, errlen, "--burst %llu: above %llu",
+			 (unsigned long long)c->burst, TG_SIZE_MAX);
+		return -EINVAL;
+	}
+	if (c->burst < TG_CLASS_BURST_MIN) {
 		tg_size_format(c->burst, b, sizeof(b));
 		snprintf(err, errlen,
 			 "--burst '%s': smaller than the smallest MTU (576 bytes)",

@@ -30,6 +30,8 @@ struct tg_class {
  * back to back: shorter bursts measured well below the rate.
  */
 #define TG_BURST_DEFAULT_MS 300
+/* A burst holds at least one packet of the smallest MTU. */
+#define TG_CLASS_BURST_MIN 576
 #define TG_BURST_DEFAULT_MIN (15 * 1024)
 #define TG_BURST_DEFAULT_MAX (4ULL << 30)	/* the largest --burst */
 __u64 tg_burst_default(__u64 down_rate, __u64 up_rate);

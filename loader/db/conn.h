@@ -11,7 +11,7 @@
 
 #define TG_DB_PATH_DEFAULT "/var/lib/tungate/tungate.db"
 #define TG_DB_ENV "TUNGATE_DB"
-#define TG_DB_VERSION 3
+#define TG_DB_VERSION 4
 
 /* --db, then $TUNGATE_DB, then TG_DB_PATH_DEFAULT. */
 const char *tg_db_path(void);
@@ -43,11 +43,17 @@ int tg_db_version(sqlite3 *db);
 /*
  * Upgrade an older schema to TG_DB_VERSION in one transaction. Sets *from
  * to the version found. 0 (also when already current) or negative errno
- * with the cause in err.
+ * with the cause in err: -EINVAL when rows break the constraints of the
+ * new schema (err names them; the file is left as it was).
  */
 int tg_db_migrate(sqlite3 *db, int *from, char *err, size_t errlen);
 /* The same inside the caller's transaction. */
 int tg_db_migrate_nested(sqlite3 *db, int *from, char *err, size_t errlen);
+/*
+ * The schema of version ver (1..TG_DB_VERSION) in an empty database, as an
+ * older tungate created it: for tests of migrations. 0 or -errno.
+ */
+int tg_db_create_version(sqlite3 *db, int ver);
 
 /* The integer the query's first row starts with: 0 or -EIO. */
 int tg_db_int(sqlite3 *db, const char *sql, long long *v);

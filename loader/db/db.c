@@ -12,6 +12,7 @@
 
 #include "util/cli.h"
 #include "db/conn.h"
+#include "db/schema.h"
 #include "util/log.h"
 
 static const char tg_schema_v1[] =
@@ -39,16 +40,6 @@ static const char tg_schema_v1[] =
 	" key TEXT PRIMARY KEY,"
 	" value TEXT NOT NULL);"
 	"PRAGMA user_version = 1;";
-
-/* The insert triggers, also dropped and re-created around a bulk import. */
-#define TG_TRIGGER_SUB_INS                                                   \
-	"CREATE TRIGGER subscriber_ins AFTER INSERT ON subscriber BEGIN"      \
-	" INSERT OR IGNORE INTO dp_dirty SELECT NEW.dp_id"                   \
-	"  WHERE NEW.dp_id IS NOT NULL; END;"
-#define TG_TRIGGER_PFX_INS                                                   \
-	"CREATE TRIGGER prefix_ins AFTER INSERT ON prefix BEGIN"             \
-	" INSERT OR IGNORE INTO dp_dirty SELECT dp_id FROM subscriber"       \
-	"  WHERE id = NEW.subscriber_id AND dp_id IS NOT NULL; END;"
 
 /*
  * Version 1 -> 2: rate classes, community prefixes, the return path
@@ -158,18 +149,56 @@ static const char tg_schema_v3[] =
 	"CREATE TABLE usage_file (period_end INTEGER PRIMARY KEY);"
 	"PRAGMA user_version = 3;";
 
-/* Schema steps: step i takes version i to i + 1. */
-static const char *const tg_schema_steps[TG_DB_VERSION] = {
+/*
+ * Schema steps: step i takes version i to i + 1. Version 3 -> 4 (strict
+ * tables, see db/schema.c) is code: it names the rows it refuses.
+ */
+static const char *const tg_schema_steps[TG_DB_VERSION - 1] = {
 	tg_schema_v1, tg_schema_v2, tg_schema_v3,
 };
 
-/* Apply the steps after version ver (0: create): 0 or -EIO. */
-static int tg_db_upgrade(sqlite3 *db, int ver)
+/*
+ * Apply the steps after version ver (0: create) inside the caller's
+ * transaction: 0, -EIO, or -EINVAL when rows break the new constraints;
+ * err says why.
+ */
+static int tg_db_upgrade_to(sqlite3 *db, int ver, int to, char *err,
+			    size_t errlen)
 {
-	for (; ver < TG_DB_VERSION; ver++)
-		if (tg_db_exec(db, tg_schema_steps[ver]))
+	int ret;
+
+	for (; ver < to && ver < TG_DB_VERSION - 1; ver++)
+		if (tg_db_exec(db, tg_schema_steps[ver])) {
+			snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 			return -EIO;
-	return 0;
+		}
+	if (ver == to)
+		return 0;
+	ret = tg_schema_strict(db, err, errlen);
+	if (ret == -EINVAL) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", err);
+		if (snprintf(err, errlen,
+			     "rows break the constraints of version %d; fix them (the file is unchanged): %s",
+			     TG_DB_VERSION, why) >= (int)errlen && errlen > 4)
+			strcpy(err + errlen - 4, "...");
+	}
+	return ret;
+}
+
+static int tg_db_upgrade(sqlite3 *db, int ver, char *err, size_t errlen)
+{
+	return tg_db_upgrade_to(db, ver, TG_DB_VERSION, err, errlen);
+}
+
+int tg_db_create_version(sqlite3 *db, int ver)
+{
+	char err[256];
+
+	if (ver < 1 || ver > TG_DB_VERSION)
+		return -EINVAL;
+	return tg_db_upgrade_to(db, 0, ver, err, sizeof(err));
 }
 
 /* Quiet: errors kept for tg_db_last_error() instead of reported. */
@@ -315,12 +344,7 @@ int tg_db_migrate_nested(sqlite3 *db, int *from, char *err, size_t errlen)
 			 ver, TG_DB_VERSION);
 		return -EPROTONOSUPPORT;
 	}
-	if (tg_db_upgrade(db, ver)) {
-		snprintf(err, errlen, "upgrade to version %d failed: %s",
-			 TG_DB_VERSION, sqlite3_errmsg(db));
-		return -EIO;
-	}
-	return 0;
+	return tg_db_upgrade(db, ver, err, errlen);
 }
 
 int tg_db_migrate(sqlite3 *db, int *from, char *err, size_t errlen)
@@ -348,12 +372,9 @@ int tg_db_migrate(sqlite3 *db, int *from, char *err, size_t errlen)
 		ret = -EPROTONOSUPPORT;
 		goto out;
 	}
-	ret = tg_db_upgrade(db, ver);
-	if (ret) {
-		snprintf(err, errlen, "upgrade to version %d failed: %s",
-			 TG_DB_VERSION, sqlite3_errmsg(db));
+	ret = tg_db_upgrade(db, ver, err, errlen);
+	if (ret)
 		goto out;
-	}
 	ret = tg_db_exec(db, "COMMIT");
 	if (ret)
 		snprintf(err, errlen, "cannot commit: %s", sqlite3_errmsg(db));
@@ -370,6 +391,7 @@ static int tg_db_schema(sqlite3 *db, const char *path, unsigned int flags)
 {
 	bool create = flags & TG_DB_CREATE;
 	long long ver, tables;
+	char why[256];
 	int err;
 
 	if (tg_db_int(db, "PRAGMA user_version", &ver) ||
@@ -404,10 +426,11 @@ static int tg_db_schema(sqlite3 *db, const char *path, unsigned int flags)
 	err = tg_db_exec(db, "BEGIN IMMEDIATE");
 	if (err)
 		goto fail;
-	err = tg_db_upgrade(db, 0);
+	err = tg_db_upgrade(db, 0, why, sizeof(why));
 	if (err) {
 		tg_db_exec(db, "ROLLBACK");
-		goto fail;
+		tg_db_err("database %s: cannot create the schema: %s", path, why);
+		return err;
 	}
 	err = tg_db_exec(db, "COMMIT");
 	if (!err)

@@ -183,6 +183,23 @@ static int sync_want_community(struct tg_sync_ctx *c, sqlite3 *db)
 	return err;
 }
 
+/* Classes as 'class add' would take them: a row written otherwise may not be. */
+static int sync_check_classes(struct tg_sync_ctx *c)
+{
+	char why[128];
+	size_t i;
+
+	for (i = 0; i < c->ncls; i++) {
+		if (!tg_class_validate(&c->cls[i], why, sizeof(why)))
+			continue;
+		if (snprintf(c->st->failed, sizeof(c->st->failed),
+			     "class '%s': %s", c->cls[i].name, why) < 0)
+			c->st->failed[0] = '\0';
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int sync_want(struct tg_sync_ctx *c, sqlite3 *db, bool dirty_only)
 {
 	struct tg_sub *subs = NULL;
@@ -195,6 +212,9 @@ static int sync_want(struct tg_sync_ctx *c, sqlite3 *db, bool dirty_only)
 			 "cannot read the classes: %s", sync_db_error(db, err));
 		goto out;
 	}
+	err = sync_check_classes(c);
+	if (err)
+		goto out;
 	err = sync_want_community(c, db);
 	if (err)
 		goto out;
@@ -214,6 +234,13 @@ static int sync_want(struct tg_sync_ctx *c, sqlite3 *db, bool dirty_only)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
+		if (subs[i].cls[0] && !sync_class_of(c, &subs[i])) {
+			snprintf(c->st->failed, sizeof(c->st->failed),
+				 "subscriber '%s': class '%s': no such class",
+				 subs[i].name, subs[i].cls);
+			err = -EINVAL;
+			goto out;
+		}
 		err = sync_want_sub(c, &subs[i]);
 		if (err)
 			goto out;

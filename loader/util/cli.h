@@ -10,13 +10,13 @@
 /* make TG_VERSION=... builds another one (the upgrade test's second build). */
 #ifndef TG_VERSION
 #define TG_VERSION "0.1.0"
+#endif
+
 /*
  * One option of a help text: "  OPT  TEXT", OPT in a column of width,
  * the lines of help ('\n' between them) under each other.
  */
 void tg_help_option(FILE *out, int width, const char *opt, const char *help);
-
-#endif
 
 struct tg_globals {
 	const char *db_path;	/* --db, NULL: environment or default */

@@ -116,7 +116,7 @@ cp "$DB" "$TMP/init.db"
 expect_ok "db init again" tg db init
 cmp -s "$DB" "$TMP/init.db" && ok || bad "second db init changed the file"
 expect_ok "db init -j" tg -j db init
-json_check "db init -j" "j['version'] == 3"
+json_check "db init -j" "j['version'] == 4"
 expect_ok "TUNGATE_DB" env TUNGATE_DB="$DB" "$TG" sub list
 
 # The database holds cookies and secrets: 0600 whatever the umask, and so
@@ -338,12 +338,12 @@ expect_ok "--version" "$TG" --version
 
 # --- newer database ---------------------------------------------------------
 cp "$DB" "$TMP/new.db"
-sqlite3 "$TMP/new.db" 'PRAGMA user_version = 4' && ok || bad "sqlite3 failed"
+sqlite3 "$TMP/new.db" 'PRAGMA user_version = 5' && ok || bad "sqlite3 failed"
 cp "$TMP/new.db" "$TMP/new.copy"
 if "$TG" --db "$TMP/new.db" db init >"$TMP/out" 2>"$TMP/err"; then
 	bad "db init accepted a newer database"
 else
-	grep -q 'schema version 4 is newer' "$TMP/err" && ok ||
+	grep -q 'schema version 5 is newer' "$TMP/err" && ok ||
 		bad "newer database: $(cat "$TMP/err")"
 fi
 cmp -s "$TMP/new.db" "$TMP/new.copy" && ok || bad "newer database changed"
@@ -469,7 +469,7 @@ expect_refused "config bad ttl" "ttl '0': out of range 1..255" tg config set ttl
 # --- db check, migrate -----------------------------------------------------------
 expect_ok "db check" tg db check
 expect_ok "db check -j" tg -j db check
-json_check "db check ok" "j == {'version': 3, 'problems': [], 'ok': True}"
+json_check "db check ok" "j == {'version': 4, 'problems': [], 'ok': True}"
 cp "$DB" "$TMP/broken.db"
 sqlite3 "$TMP/broken.db" "UPDATE prefix SET prefix = '100.64.0.0/24' WHERE prefix = '100.64.0.48/28'; \
 UPDATE subscriber SET dp_id = 999999 WHERE name = 't-sit'" && ok || bad "sqlite3 failed"
@@ -494,14 +494,14 @@ cp "$V1" "$TMP/v1.copy"
 if "$TG" --db "$V1" sub list >"$TMP/out" 2>"$TMP/err"; then
 	bad "v1 database accepted"
 else
-	grep -qF "schema version 1 is older than 3: run 'tungate db migrate'" "$TMP/err" && ok ||
+	grep -qF "schema version 1 is older than 4: run 'tungate db migrate'" "$TMP/err" && ok ||
 		bad "v1 message: $(cat "$TMP/err")"
 fi
 cmp -s "$V1" "$TMP/v1.copy" && ok || bad "refused v1 database changed"
 expect_ok "db check v1" "$TG" --db "$V1" db check
 cmp -s "$V1" "$TMP/v1.copy" && ok || bad "db check changed the v1 database"
 expect_ok "db migrate" "$TG" --db "$V1" -j db migrate
-json_check "migrated" "j['from'] == 1 and j['version'] == 3"
+json_check "migrated" "j['from'] == 1 and j['version'] == 4"
 expect_ok "migrated list" "$TG" --db "$V1" -j sub list
 json_check "migrated rows" "j[0]['name'] == 'old' and j[0]['key'] == 7 and j[0]['df'] is True and \
 j[0]['prefixes'] == ['100.64.0.0/28']"
@@ -514,7 +514,7 @@ cp "$TMP/out" "$TMP/export.csv"
 grep -q '^class,gold,' "$TMP/export.csv" && grep -q '^community,' "$TMP/export.csv" &&
 	grep -q '^setting,gateway_mac,' "$TMP/export.csv" && ok || bad "export lacks rows: $(head -5 "$TMP/export.csv")"
 expect_ok "export json" tg export --format json
-json_check "export json" "j['version'] == 3 and len(j['subscribers']) == 11 and \
+json_check "export json" "j['version'] == 4 and len(j['subscribers']) == 11 and \
 [c['name'] for c in j['classes']] == ['default', 'gold'] and j['community'] == ['10.0.0.0/8', '2001:db8:c000::/36'] \
 and j['settings']['ttl'] == '32'"
 D2=$TMP/copy.db

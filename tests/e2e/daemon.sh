@@ -256,22 +256,58 @@ fault_rows "invalid address" \
 	"UPDATE subscriber SET remote = '300.1.2.3' WHERE name = 'bob'" \
 	"UPDATE subscriber SET remote = '192.0.2.11' WHERE name = 'bob'" \
 	"subscriber 'bob': --remote '300.1.2.3'" "not an IPv4 address"
-fault_rows "bad tunnel type" \
-	"UPDATE subscriber SET type = 'pptp' WHERE name = 'bob'" \
-	"UPDATE subscriber SET type = 'gre' WHERE name = 'bob'" \
-	"subscriber 'bob': --type 'pptp'" "unknown"
+fault_rows "missing class" \
+	"UPDATE subscriber SET class = 'nope' WHERE name = 'bob'" \
+	"UPDATE subscriber SET class = NULL WHERE name = 'bob'" \
+	"subscriber 'bob': class 'nope'" "no such class"
+fault_rows "class row written with its CHECKs ignored" \
+	"PRAGMA ignore_check_constraints = ON; INSERT INTO class VALUES('default', NULL, NULL, 10, 'internet')" \
+	"DELETE FROM class WHERE name = 'default'" \
+	"class 'default'" "--burst"
 fault_rows "overlapping prefix" \
 	"INSERT INTO prefix VALUES((SELECT id FROM subscriber WHERE name = 'bob'), '100.64.1.128/25')" \
 	"DELETE FROM prefix WHERE prefix = '100.64.1.128/25'" \
 	"'100.64.1.128/25'" "overlaps"
-fault_rows "mtu out of range" \
-	"UPDATE subscriber SET mtu = 20 WHERE name = 'bob'" \
-	"UPDATE subscriber SET mtu = 1300 WHERE name = 'bob'" \
-	"subscriber 'bob'" "mtu"
-fault_rows "duplicate tunnel identity" \
+
+# schema_refuses NAME SQL WHY: SQLite itself refuses the row (WHY), the maps
+# keep their state and the daemon has nothing to log.
+schema_refuses() {
+	local name=$1 sql=$2 why=$3 before faults0
+	before=$(dp)
+	faults0=$(log_count 'fault:')
+	if sqlite3 "$DB" "$sql" 2>"$TMP/sql.err"; then
+		fail "$name: the schema took it"
+		return
+	fi
+	check "$name: refused by SQLite: $(cat "$TMP/sql.err")" grep -qF -- "$why" "$TMP/sql.err"
+	sleep 1
+	check "$name: the maps keep their state" test "$before" = "$(dp)"
+	check "$name: no fault" test "$(log_count 'fault:')" = "$faults0"
+}
+schema_refuses "bad tunnel type" \
+	"UPDATE subscriber SET type = 'pptp' WHERE name = 'bob'" "CHECK constraint failed: type IN"
+schema_refuses "mtu out of range" \
+	"UPDATE subscriber SET mtu = 20 WHERE name = 'bob'" "CHECK constraint failed: mtu BETWEEN"
+schema_refuses "text in a number" \
+	"UPDATE subscriber SET mtu = 'large' WHERE name = 'bob'" "cannot store TEXT value"
+schema_refuses "duplicate tunnel identity" \
 	"UPDATE subscriber SET type = 'ipip', remote = '192.0.2.10', gre_key = NULL WHERE name = 'bob'" \
-	"UPDATE subscriber SET type = 'gre', remote = '192.0.2.11', gre_key = 7 WHERE name = 'bob'" \
-	"subscribers 'alice' and 'bob'" "same tunnel identity"
+	"UNIQUE constraint failed: index 'subscriber_identity'"
+
+# A class written by another tool reaches its subscribers: alice and bob
+# have none, so a 'default' class changes both, and so does its removal.
+n0=$(log_count 'sync applied: 0 added, 2 changed')
+sqlite3 "$DB" "INSERT INTO class VALUES('default', 10000000, 10000000, 65536, 'internet')" ||
+	fail "class insert with sqlite3"
+check "class written by sqlite3: both subscribers synced" \
+	wait_log 'sync applied: 0 added, 2 changed' $((n0 + 1))
+sqlite3 "$DB" "UPDATE class SET up_rate = 20000000 WHERE name = 'default'" ||
+	fail "class update with sqlite3"
+check "class updated by sqlite3: both subscribers synced again" \
+	wait_log 'sync applied: 0 added, 2 changed' $((n0 + 2))
+sqlite3 "$DB" "DELETE FROM class WHERE name = 'default'" || fail "class delete with sqlite3"
+check "class deleted by sqlite3: both subscribers synced" \
+	wait_log 'sync applied: 0 added, 2 changed' $((n0 + 3))
 got=$(traffic ipip 20)
 check "after the row faults: 20 of 20 ipip frames arrive (got $got)" test "$got" = 20
 

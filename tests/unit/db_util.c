@@ -4,6 +4,7 @@
 #include <check.h>
 
 #include "db_util.h"
+#include "db/conn.h"
 
 char *tg_test_db_snapshot(sqlite3 *db)
 {
@@ -38,4 +39,14 @@ char *tg_test_db_snapshot(sqlite3 *db)
 	}
 	fclose(f);
 	return buf;
+}
+
+int tg_test_db_plant(sqlite3 *db, const char *sql)
+{
+	if (!tg_db_exec(db, sql))
+		return 0;
+	ck_assert_int_eq(tg_db_exec(db, "PRAGMA ignore_check_constraints = ON"), 0);
+	ck_assert_msg(!tg_db_exec(db, sql), "%s: %s", sql, sqlite3_errmsg(db));
+	ck_assert_int_eq(tg_db_exec(db, "PRAGMA ignore_check_constraints = OFF"), 0);
+	return 1;
 }

@@ -204,10 +204,10 @@ START_TEST(test_check_rows)
 	ck_assert_int_eq(tg_db_check_subs(db, 16, msg, sizeof(msg)), 0);
 	ck_assert_int_eq(tg_db_prefix_overlap(db, msg, sizeof(msg)), 0);
 
-	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET local = 'x' WHERE name = 'bob'"), 0);
+	ck_assert_int_eq(tg_test_db_plant(db, "UPDATE subscriber SET local = 'x' WHERE name = 'bob'"), 1);
 	ck_assert_int_eq(tg_db_check_subs(db, 16, msg, sizeof(msg)), 1);
 	ck_assert_msg(!strncmp(msg, "subscriber 'bob': --local 'x'", 29), "%s", msg);
-	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET local = '192.0.2.1', mtu = 9999 WHERE name = 'bob'"), 0);
+	ck_assert_int_eq(tg_test_db_plant(db, "UPDATE subscriber SET local = '192.0.2.1', mtu = 9999 WHERE name = 'bob'"), 1);
 	ck_assert_int_eq(tg_db_check_subs(db, 16, msg, sizeof(msg)), 1);
 	ck_assert_msg(strstr(msg, "subscriber 'bob'") && strstr(msg, "mtu"), "%s", msg);
 	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET mtu = 1400 WHERE name = 'bob'"), 0);

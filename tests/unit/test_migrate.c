@@ -15,6 +15,7 @@
 #include "bpf_util.h"
 #include "dataplane/dataplane.h"
 #include "dataplane/migrate.h"
+#include "migrate_db.h"
 #include "tungate.h"
 #include "subscriber.skel.h"
 
@@ -719,5 +720,6 @@ Suite *migrate_suite(void)
 	tcase_add_test(tc, test_layout2_short_prefix_refused);
 	tcase_add_test(tc, test_slot1_maps_created);
 	suite_add_tcase(s, tc);
+	suite_add_tcase(s, migrate_db_tcase());
 	return s;
 }

@@ -469,13 +469,22 @@ START_TEST(test_check)
 	add_ok("alice", 10, alice);
 	add_ok("bob", 11, bob);
 	ck_assert_int_eq(tg_db_check(db, TG_MAX_SUBS_DEFAULT, collect, &p), 0);
-	/* Damage the rows behind the CLI's back. */
+	/*
+	 * Damage the rows behind the CLI's back. The schema refuses a
+	 * second tunnel identity and an MTU out of range; the check finds
+	 * them in a file written without its index and CHECKs.
+	 */
+	ck_assert_int_ne(tg_db_exec(db,
+		"UPDATE subscriber SET gre_key = 5, remote = '192.0.2.10' WHERE name = 'bob'"), 0);
+	ck_assert_int_ne(tg_db_exec(db, "UPDATE subscriber SET mtu = 100 WHERE name = 'alice'"), 0);
 	ck_assert_int_eq(tg_db_exec(db,
+		"DROP INDEX subscriber_identity;"
 		"UPDATE prefix SET prefix = '100.64.0.0/24' WHERE prefix = '100.64.1.0/28';"
 		"UPDATE subscriber SET gre_key = 5, remote = '192.0.2.10', dp_id = 200000 WHERE name = 'bob';"
 		"PRAGMA foreign_keys = OFF;"
-		"UPDATE subscriber SET class = 'gold', mtu = 100 WHERE name = 'alice';"
+		"UPDATE subscriber SET class = 'gold' WHERE name = 'alice';"
 		"PRAGMA foreign_keys = ON;"), 0);
+	ck_assert_int_eq(tg_test_db_plant(db, "UPDATE subscriber SET mtu = 100 WHERE name = 'alice'"), 1);
 	ck_assert_int_ge(tg_db_check(db, TG_MAX_SUBS_DEFAULT, collect, &p), 5);
 	ck_assert_msg(strstr(p.text, "bob: prefix '100.64.0.0/24': overlaps '100.64.0.0/28' of subscriber 'alice'") ||
 		      strstr(p.text, "alice: prefix '100.64.0.0/28': overlaps '100.64.0.0/24' of subscriber 'bob'"),
