@@ -88,24 +88,7 @@ static const char tg_schema_v2[] =
 	"CREATE INDEX subscriber_tunnel ON subscriber(remote, local, type);"
 	"CREATE INDEX subscriber_class ON subscriber(class);"
 	TG_TRIGGER_SUB_INS
-	"CREATE TRIGGER subscriber_upd AFTER UPDATE ON subscriber BEGIN"
-	" INSERT OR IGNORE INTO dp_dirty SELECT OLD.dp_id"
-	"  WHERE OLD.dp_id IS NOT NULL;"
-	" INSERT OR IGNORE INTO dp_dirty SELECT NEW.dp_id"
-	"  WHERE NEW.dp_id IS NOT NULL; END;"
-	"CREATE TRIGGER subscriber_del AFTER DELETE ON subscriber BEGIN"
-	" INSERT OR IGNORE INTO dp_dirty SELECT OLD.dp_id"
-	"  WHERE OLD.dp_id IS NOT NULL;"
-	" INSERT OR IGNORE INTO dp_id_pending SELECT OLD.dp_id"
-	"  WHERE OLD.dp_id IS NOT NULL; END;"
-	TG_TRIGGER_PFX_INS
-	"CREATE TRIGGER prefix_upd AFTER UPDATE ON prefix BEGIN"
-	" INSERT OR IGNORE INTO dp_dirty SELECT dp_id FROM subscriber"
-	"  WHERE id IN (OLD.subscriber_id, NEW.subscriber_id)"
-	"  AND dp_id IS NOT NULL; END;"
-	"CREATE TRIGGER prefix_del AFTER DELETE ON prefix BEGIN"
-	" INSERT OR IGNORE INTO dp_dirty SELECT dp_id FROM subscriber"
-	"  WHERE id = OLD.subscriber_id AND dp_id IS NOT NULL; END;"
+	TG_TRIGGERS_REST
 	"PRAGMA user_version = 2;";
 
 /*

@@ -10,32 +10,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/fmt.h"
 #include "db/class.h"
 #include "db/conn.h"
 #include "db/schema.h"
 #include "db/sub.h"
 
-static size_t sc_cat(char *buf, size_t len, size_t off, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static size_t sc_cat(char *buf, size_t len, size_t off, const char *fmt, ...)
-{
-	va_list ap;
-	int w;
-
-	if (off >= len)
-		return off;
-	va_start(ap, fmt);
-	w = vsnprintf(buf + off, len - off, fmt, ap);
-	va_end(ap);
-	return w < 0 ? len : off + w;
-}
 
 /* Text without NUL bytes, of lo..hi characters. */
 static size_t sc_text(char *buf, size_t len, size_t off, const char *col,
 		      unsigned long long lo, unsigned long long hi)
 {
-	return sc_cat(buf, len, off,
+	return tg_cat(buf, len, off,
 		      " CHECK(instr(%s, char(0)) = 0 AND length(%s) BETWEEN %llu AND %llu)",
 		      col, col, lo, hi);
 }
@@ -44,7 +30,7 @@ static size_t sc_text(char *buf, size_t len, size_t off, const char *col,
 static size_t sc_name(char *buf, size_t len, size_t off, const char *col)
 {
 	off = sc_text(buf, len, off, col, 1, TG_NAME_MAX);
-	return sc_cat(buf, len, off,
+	return tg_cat(buf, len, off,
 		      " CHECK(%s GLOB '[A-Za-z0-9]*' AND %s NOT GLOB '*[^A-Za-z0-9._-]*')",
 		      col, col);
 }
@@ -57,28 +43,28 @@ static size_t sc_sub_column(char *buf, size_t len, size_t off,
 
 	switch (f->kind) {
 	case TG_FK_NAME:
-		off = sc_cat(buf, len, off, ", %s TEXT NOT NULL UNIQUE", c);
+		off = tg_cat(buf, len, off, ", %s TEXT NOT NULL UNIQUE", c);
 		return sc_name(buf, len, off, c);
 	case TG_FK_TEXT:
-		off = sc_cat(buf, len, off, ", %s TEXT", c);
+		off = tg_cat(buf, len, off, ", %s TEXT", c);
 		return sc_text(buf, len, off, c, 0, f->max);
 	case TG_FK_CLASS:
-		off = sc_cat(buf, len, off, ", %s TEXT REFERENCES class(name)", c);
+		off = tg_cat(buf, len, off, ", %s TEXT REFERENCES class(name)", c);
 		return sc_name(buf, len, off, c);
 	case TG_FK_BOOL:
 	case TG_FK_SUBLAYER:
-		return sc_cat(buf, len, off,
+		return tg_cat(buf, len, off,
 			      ", %s INTEGER NOT NULL DEFAULT %llu CHECK(%s IN (0, 1))",
 			      c, (unsigned long long)tg_sub_field_num(def, f), c);
 	case TG_FK_TYPE:
-		off = sc_cat(buf, len, off, ", %s TEXT NOT NULL CHECK(%s IN (", c, c);
+		off = tg_cat(buf, len, off, ", %s TEXT NOT NULL CHECK(%s IN (", c, c);
 		for (t = TG_TUN_NONE + 1; t < TG_TUN_MAX; t++)
-			off = sc_cat(buf, len, off, "%s'%s'",
+			off = tg_cat(buf, len, off, "%s'%s'",
 				     t > TG_TUN_NONE + 1 ? ", " : "",
 				     tg_tun_type_name(t));
-		return sc_cat(buf, len, off, "))");
+		return tg_cat(buf, len, off, "))");
 	case TG_FK_IP4:
-		return sc_cat(buf, len, off,
+		return tg_cat(buf, len, off,
 			      ", %s TEXT NOT NULL CHECK(length(%s) BETWEEN 7 AND 15"
 			      " AND %s NOT GLOB '*[^0-9.]*')", c, c, c);
 	case TG_FK_U8:
@@ -86,22 +72,22 @@ static size_t sc_sub_column(char *buf, size_t len, size_t off,
 	case TG_FK_U32:
 	case TG_FK_RATE:
 	case TG_FK_SIZE:
-		off = sc_cat(buf, len, off, ", %s INTEGER", c);
+		off = tg_cat(buf, len, off, ", %s INTEGER", c);
 		/* Required, but for the data plane id a sync assigns. */
 		if (f->has == TG_F_NONE && !(f->flags & TG_FF_NOOPT))
-			off = sc_cat(buf, len, off, " NOT NULL DEFAULT %llu",
+			off = tg_cat(buf, len, off, " NOT NULL DEFAULT %llu",
 				     (unsigned long long)tg_sub_field_num(def, f));
 		if (f->flags & TG_FF_NOOPT)
-			off = sc_cat(buf, len, off, " UNIQUE");
-		return sc_cat(buf, len, off, " CHECK(%s BETWEEN %llu AND %llu)",
+			off = tg_cat(buf, len, off, " UNIQUE");
+		return tg_cat(buf, len, off, " CHECK(%s BETWEEN %llu AND %llu)",
 			      c, (unsigned long long)f->min,
 			      (unsigned long long)f->max);
 	case TG_FK_COOKIE:
-		return sc_cat(buf, len, off,
+		return tg_cat(buf, len, off,
 			      ", %s TEXT CHECK(length(%s) IN (0, 8, 16) AND"
 			      " %s NOT GLOB '*[^0-9A-Fa-f]*')", c, c, c);
 	case TG_FK_MAC:
-		return sc_cat(buf, len, off,
+		return tg_cat(buf, len, off,
 			      ", %s TEXT CHECK(length(%s) IN (0, 17) AND"
 			      " %s NOT GLOB '*[^0-9A-Fa-f:]*')", c, c, c);
 	case TG_FK_PREFIXES:
@@ -117,18 +103,18 @@ static size_t sc_class_column(char *buf, size_t len, size_t off,
 
 	switch (f->kind) {
 	case TG_CK_NAME:
-		off = sc_cat(buf, len, off, "%s TEXT NOT NULL PRIMARY KEY", c);
+		off = tg_cat(buf, len, off, "%s TEXT NOT NULL PRIMARY KEY", c);
 		return sc_name(buf, len, off, c);
 	case TG_CK_RATE:
 		/* NULL (or 0, as older files may hold): unlimited. */
-		return sc_cat(buf, len, off, ", %s INTEGER CHECK(%s BETWEEN 0 AND %llu)",
+		return tg_cat(buf, len, off, ", %s INTEGER CHECK(%s BETWEEN 0 AND %llu)",
 			      c, c, TG_RATE_MAX);
 	case TG_CK_SIZE:
-		return sc_cat(buf, len, off,
+		return tg_cat(buf, len, off,
 			      ", %s INTEGER NOT NULL CHECK(%s BETWEEN %d AND %llu)",
 			      c, c, TG_CLASS_BURST_MIN, TG_SIZE_MAX);
 	case TG_CK_SCOPE:
-		return sc_cat(buf, len, off,
+		return tg_cat(buf, len, off,
 			      ", %s TEXT NOT NULL CHECK(%s IN ('%s', '%s'))", c, c,
 			      tg_scope_name(TG_SCOPE_INTERNET),
 			      tg_scope_name(TG_SCOPE_COMMUNITY));
@@ -149,16 +135,16 @@ int tg_schema_tables(char *buf, size_t len)
 	size_t off = 0;
 
 	tg_sub_init(&def);
-	off = sc_cat(buf, len, off, "CREATE TABLE class (");
+	off = tg_cat(buf, len, off, "CREATE TABLE class (");
 	for (cf = tg_class_field_table; cf < tg_class_field_table + tg_class_nfields; cf++)
 		off = sc_class_column(buf, len, off, cf);
-	off = sc_cat(buf, len, off, ") STRICT;");
-	off = sc_cat(buf, len, off, "CREATE TABLE subscriber (id INTEGER PRIMARY KEY");
+	off = tg_cat(buf, len, off, ") STRICT;");
+	off = tg_cat(buf, len, off, "CREATE TABLE subscriber (id INTEGER PRIMARY KEY");
 	for (f = tg_sub_field_table; f < tg_sub_field_table + tg_sub_nfields; f++)
 		if (f->column)
 			off = sc_sub_column(buf, len, off, f, &def);
-	off = sc_cat(buf, len, off, ") STRICT;");
-	off = sc_cat(buf, len, off,
+	off = tg_cat(buf, len, off, ") STRICT;");
+	off = tg_cat(buf, len, off,
 		     "CREATE TABLE prefix ("
 		     "subscriber_id INTEGER NOT NULL REFERENCES subscriber(id)"
 		     " ON DELETE CASCADE,"
@@ -195,24 +181,7 @@ static const char sc_after[] =
 	"CREATE INDEX subscriber_tunnel ON subscriber(remote, local, type);"
 	"CREATE INDEX subscriber_class ON subscriber(class);"
 	TG_TRIGGER_SUB_INS
-	"CREATE TRIGGER subscriber_upd AFTER UPDATE ON subscriber BEGIN"
-	" INSERT OR IGNORE INTO dp_dirty SELECT OLD.dp_id"
-	"  WHERE OLD.dp_id IS NOT NULL;"
-	" INSERT OR IGNORE INTO dp_dirty SELECT NEW.dp_id"
-	"  WHERE NEW.dp_id IS NOT NULL; END;"
-	"CREATE TRIGGER subscriber_del AFTER DELETE ON subscriber BEGIN"
-	" INSERT OR IGNORE INTO dp_dirty SELECT OLD.dp_id"
-	"  WHERE OLD.dp_id IS NOT NULL;"
-	" INSERT OR IGNORE INTO dp_id_pending SELECT OLD.dp_id"
-	"  WHERE OLD.dp_id IS NOT NULL; END;"
-	TG_TRIGGER_PFX_INS
-	"CREATE TRIGGER prefix_upd AFTER UPDATE ON prefix BEGIN"
-	" INSERT OR IGNORE INTO dp_dirty SELECT dp_id FROM subscriber"
-	"  WHERE id IN (OLD.subscriber_id, NEW.subscriber_id)"
-	"  AND dp_id IS NOT NULL; END;"
-	"CREATE TRIGGER prefix_del AFTER DELETE ON prefix BEGIN"
-	" INSERT OR IGNORE INTO dp_dirty SELECT dp_id FROM subscriber"
-	"  WHERE id = OLD.subscriber_id AND dp_id IS NOT NULL; END;"
+	TG_TRIGGERS_REST
 	"CREATE TRIGGER class_ins AFTER INSERT ON class BEGIN"
 	SC_CLASS_DIRTY("NEW.name") " END;"
 	"CREATE TRIGGER class_upd AFTER UPDATE ON class BEGIN"
@@ -271,7 +240,7 @@ static int sc_columns(sqlite3 *db, const char *table, char *buf, size_t len)
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	while (sqlite3_step(st) == SQLITE_ROW)
-		off = sc_cat(buf, len, off, "%s%s", off ? ", " : "",
+		off = tg_cat(buf, len, off, "%s%s", off ? ", " : "",
 			     (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	return off && off < len ? 0 : -EIO;
@@ -312,7 +281,7 @@ static int sc_copy_rows(sqlite3 *db, const struct sc_copy *t, char *err,
 		sqlite3_bind_int64(ins, 1, sqlite3_column_int64(list, 0));
 		if (sqlite3_step(ins) != SQLITE_DONE) {
 			if (++*bad <= 8)
-				*off = sc_cat(err, errlen, *off, "%s%s: %s",
+				*off = tg_cat(err, errlen, *off, "%s%s: %s",
 					      *off ? "; " : "",
 					      (const char *)sqlite3_column_text(list, 1),
 					      sc_why(db));
@@ -343,7 +312,7 @@ int tg_schema_strict(sqlite3 *db, char *err, size_t errlen)
 			goto io;
 	if (bad) {
 		if (bad > 8)
-			sc_cat(err, errlen, off, "; and %d more", bad - 8);
+			tg_cat(err, errlen, off, "; and %d more", bad - 8);
 		return -EINVAL;
 	}
 	if (tg_db_exec(db, sc_drop) || tg_db_exec(db, sc_after) ||

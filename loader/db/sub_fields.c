@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/fmt.h"
 #include "db/sub.h"
 #include "util/cli.h"
 #include "util/json.h"
@@ -518,21 +519,6 @@ void tg_sub_json_fields(struct json_writer *w, const struct tg_sub *s)
 	for (f = tg_sub_field_table; f < tg_sub_field_table + tg_sub_nfields; f++) \
 		if (f->column)
 
-static size_t tg_cat(char *buf, size_t len, size_t off, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static size_t tg_cat(char *buf, size_t len, size_t off, const char *fmt, ...)
-{
-	va_list ap;
-	int w;
-
-	if (off >= len)
-		return off;
-	va_start(ap, fmt);
-	w = vsnprintf(buf + off, len - off, fmt, ap);
-	va_end(ap);
-	return w < 0 ? len : off + w;
-}
 
 int tg_sub_sql(enum tg_sub_sql what, char *buf, size_t len)
 {
