@@ -26,6 +26,8 @@ static int do_help(int argc, char **argv)
 	       "                    manage subscribers: tunnel type, endpoints,\n"
 	       "                    ids, return path, rates and the prefixes they\n"
 	       "                    may send from\n"
+	       "  session list|show|kill\n"
+	       "                    dial-in sessions of members (the LNS of run)\n"
 	       "  class add|set|del|list|show\n"
 	       "                    rate classes (rates, burst, access scope)\n"
 	       "  community add|del|list\n"
@@ -78,6 +80,7 @@ static int do_help(int argc, char **argv)
 static const struct tg_cmd tg_objects[] = {
 	{ "db", do_db },
 	{ "sub", do_sub },
+	{ "session", do_session },
 	{ "class", do_class },
 	{ "community", do_community },
 	{ "config", do_config },

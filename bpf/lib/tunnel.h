@@ -133,6 +133,22 @@ static __always_inline bool tg_is_nd(const struct hdr_cursor *c,
 }
 
 /*
+ * IPv6 from a link-local source: on a PPP link that is the member's
+ * router talking to ours (Router Solicitation, DHCPv6), the LNS's to
+ * answer.
+ */
+static __always_inline bool tg_is_link_local(const struct hdr_cursor *c,
+					     void *data_end)
+{
+	struct ipv6hdr *ip6h = c->pos;
+
+	if ((void *)(ip6h + 1) > data_end || (void *)(ip6h + 1) > c->end)
+		return false;
+	return ip6h->saddr.in6_u.u6_addr8[0] == 0xfe &&
+	       (ip6h->saddr.in6_u.u6_addr8[1] & 0xc0) == 0x80;
+}
+
+/*
  * GRE keepalive request: the payload is a GRE packet addressed back to
  * the sender, for the kernel to route back untouched.
  */
@@ -352,6 +368,9 @@ static __always_inline int tg_decap_parse(void *data, void *data_end,
 		tg_neigh_mark(&c, data, data_end, d, TG_NEIGH_NS);
 		return TG_R_CONTROL;
 	}
+	if (key.type == TG_TUN_L2TPV2 && inner == ETH_P_IPV6 &&
+	    tg_is_link_local(&c, data_end))
+		return TG_R_CONTROL;
 	ret = tg_antispoof(&c, data_end, inner, d->claim);
 	if (ret != TG_CONTINUE)
 		return ret;

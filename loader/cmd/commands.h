@@ -8,6 +8,7 @@
 
 int do_db(int argc, char **argv);
 int do_sub(int argc, char **argv);
+int do_session(int argc, char **argv);
 int do_config(int argc, char **argv);
 int do_sync(int argc, char **argv);
 int do_run(int argc, char **argv);

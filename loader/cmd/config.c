@@ -44,6 +44,21 @@ static int config_help(int argc, char **argv)
 	       "                             second per CPU); packets toward such\n"
 	       "                             a subscriber from outside are always\n"
 	       "                             dropped silently\n"
+	       "\n"
+	       "The LNS (L2TPv2 dial-in of members, see 'tungate session help'),\n"
+	       "read by 'tungate run' when it starts and on SIGHUP:\n"
+	       "  lns off|ADDRESS[:PORT]     listen for L2TP control on this IPv4\n"
+	       "                             address of the access interface, UDP\n"
+	       "                             port 1701 by default (default off)\n"
+	       "  lns-secret SECRET|none     tunnel authentication (Challenge AVPs)\n"
+	       "                             with this shared secret (default none)\n"
+	       "  lns-auth chap|pap|chap,pap PPP authentication offered, CHAP-MD5\n"
+	       "                             first (default chap,pap)\n"
+	       "  lns-name NAME              our host name in SCCRP and CHAP\n"
+	       "                             (default %s)\n"
+	       "  lns-dns A[,B]|none         DNS servers given by IPCP (default none)\n"
+	       "  lns-address IPV4           our end of every member's PPP link\n"
+	       "                             (default: the listening address)\n"
 	       "Keys may be written with '_' for '-'.\n"
 	       "\n"
 	       "show  the current value of every key; -j: a JSON object with the keys\n"
@@ -53,7 +68,7 @@ static int config_help(int argc, char **argv)
 	       "  tungate config set unknown-tunnel drop\n"
 	       "  tungate config set gateway-mac 02:00:5e:00:53:01\n",
 	       TG_L2TP_UDP_PORT, TG_L2TP_UDP_PORT, TG_GW_MAC_DEFAULT,
-	       TG_TTL_DEFAULT);
+	       TG_TTL_DEFAULT, TG_LNS_NAME_DEFAULT);
 	return 0;
 }
 
@@ -67,6 +82,12 @@ static const char *config_db_key(const char *key)
 		{ "gateway-mac", "gateway_mac" },
 		{ "ttl", "ttl" },
 		{ "scope-action", "scope_action" },
+		{ "lns", "lns" },
+		{ "lns-secret", "lns_secret" },
+		{ "lns-auth", "lns_auth" },
+		{ "lns-name", "lns_name" },
+		{ "lns-dns", "lns_dns" },
+		{ "lns-address", "lns_address" },
 	};
 	size_t i;
 
@@ -78,12 +99,17 @@ static const char *config_db_key(const char *key)
 
 static int config_print(sqlite3 *db)
 {
+	char mac[18], err[192], v[TG_LNS_VALUE_MAX + 1], key[32];
+	const char *const *k;
+	struct tg_lns_settings lns;
 	struct json_writer *w;
 	struct tg_settings st;
-	char mac[18];
+	size_t i;
 	int ret;
 
 	ret = tg_db_settings_load(db, &st);
+	if (!ret)
+		ret = tg_lns_settings_load(db, &lns, err, sizeof(err));
 	if (ret) {
 		tg_err("config: database %s holds an invalid setting",
 		       tg_db_path());
@@ -97,6 +123,14 @@ static int config_print(sqlite3 *db)
 		printf("gateway-mac %s\n", mac);
 		printf("ttl %u\n", st.ttl);
 		printf("scope-action %s\n", st.scope_icmp ? "icmp" : "drop");
+		for (k = tg_lns_setting_keys; *k; k++) {
+			tg_lns_setting_show(&lns, *k, v, sizeof(v));
+			snprintf(key, sizeof(key), "%s", *k);
+			for (i = 0; key[i]; i++)
+				if (key[i] == '_')
+					key[i] = '-';
+			printf("%s %s\n", key, v);
+		}
 		return 0;
 	}
 	w = jsonw_new(stdout);
@@ -111,6 +145,10 @@ static int config_print(sqlite3 *db)
 	jsonw_string_field(w, "gateway_mac", mac);
 	jsonw_uint_field(w, "ttl", st.ttl);
 	jsonw_string_field(w, "scope_action", st.scope_icmp ? "icmp" : "drop");
+	for (k = tg_lns_setting_keys; *k; k++) {
+		tg_lns_setting_show(&lns, *k, v, sizeof(v));
+		jsonw_string_field(w, *k, v);
+	}
 	jsonw_end_object(w);
 	jsonw_destroy(&w);
 	return 0;
@@ -119,7 +157,7 @@ static int config_print(sqlite3 *db)
 static int config_set(int argc, char **argv)
 {
 	const char *key = NULL, *value = NULL, *dbkey;
-	char buf[32];
+	char buf[TG_LNS_VALUE_MAX + 1], err[160];
 	sqlite3 *db = NULL;
 	__u64 port;
 	int i, ret;
@@ -142,11 +180,17 @@ static int config_set(int argc, char **argv)
 	}
 	dbkey = config_db_key(key);
 	if (!dbkey) {
-		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action",
+		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action lns lns-secret lns-auth lns-name lns-dns lns-address",
 		       key);
 		return -EINVAL;
 	}
-	if (!strcmp(dbkey, "unknown_tunnel")) {
+	if (tg_lns_setting_key(dbkey)) {
+		if (tg_lns_setting_parse(dbkey, value, buf, sizeof(buf), err,
+					 sizeof(err))) {
+			tg_err("config set: %s: %s", key, err);
+			return -EINVAL;
+		}
+	} else if (!strcmp(dbkey, "unknown_tunnel")) {
 		if (strcmp(value, "pass") && strcmp(value, "drop")) {
 			tg_err("config set: unknown-tunnel '%s': must be 'pass' or 'drop'",
 			       value);

@@ -61,11 +61,17 @@ static int sub_help(int argc, char **argv)
 	tg_sub_help_options(stdout, TG_FG_MISC);
 	printf("  --disabled          (add) create it disabled\n"
 	       "\n"
+	       "Dial-in members (l2tpv2 sessions the LNS sets up, see 'tungate\n"
+	       "session help'):\n");
+	tg_sub_help_options(stdout, TG_FG_DIALIN);
+	printf("\n"
 	       "Examples:\n"
 	       "  tungate sub add alice --type gre --key 7 --remote 192.0.2.10 \\\n"
 	       "      --local 198.51.100.1 --prefix 100.64.1.0/24 --prefix 2001:db8:1::/48\n"
 	       "  tungate sub add bob --type l2tpv2 --tunnel-id 5 --session 9 \\\n"
 	       "      --remote 192.0.2.11 --local 198.51.100.1 --class home --mtu 1460\n"
+	       "  tungate sub add carol --type l2tpv2 --user carol@exo.cat \\\n"
+	       "      --password s3cret --prefix 100.64.1.7/32 --prefix 2001:db8:7::/64\n"
 	       "  tungate sub set alice --add-prefix 100.64.9.0/24 --down-rate 20mbit\n"
 	       "  tungate sub disable bob\n"
 	       "  tungate -j sub show alice\n");
@@ -229,6 +235,10 @@ static int sub_effective(sqlite3 *db, const struct tg_sub *s,
 /* The tunnel's id fields as text: "key 7", "session 5", "-". */
 static void sub_ids_text(const struct tg_sub *s, char *buf, size_t len)
 {
+	if (tg_sub_member(s)) {
+		snprintf(buf, len, "dial-in %s", s->user);
+		return;
+	}
 	switch (s->type) {
 	case TG_TUN_GRE:
 	case TG_TUN_GRETAP:
@@ -263,12 +273,20 @@ static void sub_print_show(const struct tg_sub *s, const struct tg_class *eff)
 	printf("%-15s %u\n", "dp_id:", s->dp_id);
 	printf("%-15s %s\n", "state:", s->enabled ? "enabled" : "disabled");
 	printf("%-15s %s\n", "type:", tg_tun_type_name(s->type));
-	tg_ip4_format(s->remote, buf, sizeof(buf));
-	printf("%-15s %s\n", "remote:", buf);
-	tg_ip4_format(s->local, buf, sizeof(buf));
-	printf("%-15s %s\n", "local:", buf);
-	sub_ids_text(s, buf, sizeof(buf));
-	printf("%-15s %s\n", "tunnel:", buf);
+	if (tg_sub_member(s)) {
+		printf("%-15s %s\n", "user:", s->user);
+		printf("%-15s %s\n", "password:", *s->password ? "set" :
+		       "none (the member cannot log in)");
+		printf("%-15s %s\n", "tunnel:",
+		       "dial-in: see 'tungate session show'");
+	} else {
+		tg_ip4_format(s->remote, buf, sizeof(buf));
+		printf("%-15s %s\n", "remote:", buf);
+		tg_ip4_format(s->local, buf, sizeof(buf));
+		printf("%-15s %s\n", "local:", buf);
+		sub_ids_text(s, buf, sizeof(buf));
+		printf("%-15s %s\n", "tunnel:", buf);
+	}
 	/* Every other field that is set, as export writes it. */
 	for (f = tg_sub_field_table; f < tg_sub_field_table + tg_sub_nfields; f++) {
 		if (f->flags & TG_FF_OWN)
@@ -319,16 +337,6 @@ static int sub_print_one(sqlite3 *db, const struct tg_sub *s)
 	return 0;
 }
 
-static bool sub_has_opt(int argc, char **argv, const char *opt)
-{
-	int i;
-
-	for (i = 2; i < argc; i++)
-		if (!strcmp(argv[i], opt))
-			return true;
-	return false;
-}
-
 static int sub_add(int argc, char **argv)
 {
 	sqlite3 *db = NULL;
@@ -353,14 +361,6 @@ static int sub_add(int argc, char **argv)
 	ret = -EINVAL;
 	if (s.type == TG_TUN_NONE) {
 		tg_err("sub add: --type is required");
-		goto out;
-	}
-	if (!sub_has_opt(argc, argv, "--remote")) {
-		tg_err("sub add: --remote is required");
-		goto out;
-	}
-	if (!sub_has_opt(argc, argv, "--local")) {
-		tg_err("sub add: --local is required");
 		goto out;
 	}
 	ret = tg_sub_validate(&s, err, sizeof(err));
@@ -589,13 +589,14 @@ static int sub_list(int argc, char **argv)
 	       "DP_ID", "STATE", "TYPE", "REMOTE", "LOCAL", "TUNNEL", "CLASS",
 	       "PREFIXES");
 	for (i = 0; i < n; i++) {
-		tg_ip4_format(subs[i].remote, remote, sizeof(remote));
-		tg_ip4_format(subs[i].local, local, sizeof(local));
+		tg_sub_field_text(&subs[i], "remote", remote, sizeof(remote));
+		tg_sub_field_text(&subs[i], "local", local, sizeof(local));
 		sub_ids_text(&subs[i], ids, sizeof(ids));
 		printf("%-20s %7u %-8s %-10s %-15s %-15s %-24s %-12s ",
 		       subs[i].name, subs[i].dp_id,
 		       subs[i].enabled ? "enabled" : "disabled",
-		       tg_tun_type_name(subs[i].type), remote, local, ids,
+		       tg_tun_type_name(subs[i].type), *remote ? remote : "-",
+		       *local ? local : "-", ids,
 		       *subs[i].cls ? subs[i].cls : "-");
 		for (j = 0; j < subs[i].nprefix; j++) {
 			tg_prefix_format(&subs[i].prefix[j], pfx, sizeof(pfx));

@@ -4,11 +4,13 @@
  * the database, for systemd. One line per event on stderr.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +20,7 @@
 #include "util/cli.h"
 #include "db/db.h"
 #include "util/log.h"
+#include "daemon/lns.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
 #include "daemon/run.h"
@@ -58,11 +61,12 @@ struct run {
 	unsigned long syncs;
 	struct tg_notify notify;	/* to systemd, when under it */
 	bool reloading;			/* SIGHUP: until the full sync ends */
+	bool db_changed;		/* another process wrote the database */
+	struct tg_lnsd lns;
+	bool lns_started;		/* settings read once the database opened */
 };
 
-static void run_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void run_log(const char *fmt, ...)
+void tg_run_log(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -94,7 +98,7 @@ static void run_fault(struct run *r, enum run_fault f, const char *fmt, ...)
 	vsnprintf(cause, sizeof(cause), fmt, ap);
 	va_end(ap);
 	if (r->fault != f || strcmp(r->cause, cause)) {
-		run_log("fault: %s; the data plane keeps its last state, retrying",
+		tg_run_log("fault: %s; the data plane keeps its last state, retrying",
 			cause);
 		r->backoff_ms = r->o.interval_ms;
 	} else {
@@ -131,7 +135,7 @@ static void run_in_step(struct run *r)
 static void run_recovered(struct run *r)
 {
 	if (r->fault != RUN_OK)
-		run_log("recovered: %s", r->cause);
+		tg_run_log("recovered: %s", r->cause);
 	r->fault = RUN_OK;
 	r->cause[0] = '\0';
 	r->backoff_ms = r->o.interval_ms;
@@ -142,6 +146,7 @@ static void run_db_close(struct run *r)
 {
 	tg_db_close(r->db);
 	r->db = NULL;
+	tg_lnsd_set_db(&r->lns, NULL);
 }
 
 /* Open the database as it is now: 0, or -1 with tg_db_last_error(). */
@@ -156,6 +161,7 @@ static int run_db_open(struct run *r)
 	tg_db_exec(r->db, "PRAGMA synchronous = NORMAL");
 	/* A long lock is a fault to report, not a reason to hang. */
 	sqlite3_busy_timeout(r->db, RUN_BUSY_MS);
+	tg_lnsd_set_db(&r->lns, r->db);
 	return 0;
 }
 
@@ -206,7 +212,7 @@ static void run_poll_db(struct run *r)
 		r->want_sync = true;
 		r->kick = true;
 		if (r->fault == RUN_MISSING || r->fault == RUN_OPEN)
-			run_log("database %s opened", r->db_path);
+			tg_run_log("database %s opened", r->db_path);
 	}
 	if (tg_db_int(r->db, "PRAGMA data_version", &dv)) {
 		run_db_close(r);
@@ -218,6 +224,7 @@ static void run_poll_db(struct run *r)
 		r->data_version = dv;
 		r->want_sync = true;
 		r->kick = true;
+		r->db_changed = true;
 	}
 }
 
@@ -262,7 +269,7 @@ static void run_sync(struct run *r)
 	changed = !err && (st.added || st.changed || st.removed);
 	if (changed && tg_egress_dev_ours() &&
 	    tg_routes_sync(&r->maps, TG_EGRESS_DEV) < 0)
-		run_log("routes to %s not all updated", TG_EGRESS_DEV);
+		tg_run_log("routes to %s not all updated", TG_EGRESS_DEV);
 	tg_pin_unlock(lock);
 	r->syncs++;
 	if (err == -EINVAL || err == -EEXIST || err == -ERANGE) {
@@ -287,7 +294,7 @@ static void run_sync(struct run *r)
 	r->want_full = false;
 	/* full: every subscriber compared with the maps themselves. */
 	if (changed || full || r->syncs == 1 || r->fault != RUN_OK)
-		run_log("sync applied%s: %u added, %u changed, %u removed, %u unchanged",
+		tg_run_log("sync applied%s: %u added, %u changed, %u removed, %u unchanged",
 			st.incremental ? "" : " (full)", st.added, st.changed,
 			st.removed, st.unchanged);
 	run_recovered(r);
@@ -296,10 +303,10 @@ static void run_sync(struct run *r)
 	if (r->o.bird_output && (changed || !r->bird_done)) {
 		err = tg_bird_write(r->db, r->o.bird_output, r->o.birdc_socket);
 		if (err < 0)
-			run_log("BIRD include %s: not updated, retried after the next sync: %s",
+			tg_run_log("BIRD include %s: not updated, retried after the next sync: %s",
 				r->o.bird_output, strerror(-err));
 		else if (!err)
-			run_log("BIRD include %s written%s", r->o.bird_output,
+			tg_run_log("BIRD include %s written%s", r->o.bird_output,
 				r->o.birdc_socket ? ", BIRD reconfigured" : "");
 		r->bird_done = err >= 0;
 	}
@@ -324,13 +331,60 @@ static void run_usage(struct run *r)
 		err = tg_usage_tick(r->db, &r->maps, r->o.usage_dir);
 	tg_pin_unlock(lock);
 	if (err)
-		run_log("usage not recorded this interval");
+		tg_run_log("usage not recorded this interval");
 }
 
 static const char *run_signame(int sig)
 {
 	return sig == SIGHUP ? "SIGHUP" : sig == SIGTERM ? "SIGTERM" :
 	       sig == SIGINT ? "SIGINT" : "signal";
+}
+
+/* The LNS's settings, once the database is open; again on SIGHUP. */
+static void run_lns(struct run *r, bool reload)
+{
+	struct tg_lns_settings cur;
+	char err[256];
+
+	if (!r->db || (r->lns_started && !reload))
+		return;
+	if (r->lns_started) {
+		if (tg_lns_settings_load(r->db, &cur, err, sizeof(err)) ||
+		    !memcmp(&cur, &r->lns.cfg, sizeof(cur)))
+			return;
+		tg_run_log("lns: settings changed: restarting the LNS");
+		tg_lnsd_stop(&r->lns);
+	}
+	r->lns_started = true;
+	tg_lnsd_start(&r->lns, r->db, run_now_ms());
+}
+
+/* The LNS's datagrams and timers; a session that came or went: sync. */
+static void run_lns_io(struct run *r, bool readable)
+{
+	__u64 now = run_now_ms();
+
+	if (readable)
+		tg_lnsd_read(&r->lns, now);
+	if (now >= tg_lnsd_deadline(&r->lns))
+		tg_lnsd_tick(&r->lns, now);
+	if (r->lns.changed) {
+		r->lns.changed = false;
+		r->want_sync = true;
+		r->kick = true;
+	}
+}
+
+/* Until the next thing to do: systemd, a retry, the LNS's timers. */
+static int run_wait_ms(struct run *r)
+{
+	__u64 now = run_now_ms(), wait, dl;
+
+	wait = tg_notify_wait_ms(&r->notify, now, r->o.interval_ms);
+	dl = tg_lnsd_deadline(&r->lns);
+	if (dl != UINT64_MAX)
+		wait = dl <= now ? 0 : dl - now < wait ? dl - now : wait;
+	return (int)wait;
 }
 
 int tg_daemon_run(const struct tg_run_opts *o)
@@ -340,15 +394,16 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		.maps = TG_MAPS_INIT,
 		.data_version = -1,
 	};
-	struct timespec ts;
+	struct signalfd_siginfo si;
+	struct pollfd pfd[2];
 	sigset_t sigs;
-	int sig, ret = 0;
-	__u64 wait;
+	int sig, ret = 0, sfd;
 
 	r.db_path = tg_db_path();
 	r.pin_root = tg_pin_root();
 	r.backoff_ms = r.o.interval_ms;
 	r.next_usage = run_now_ms() + r.o.usage_interval * 1000ULL;
+	r.lns.srv.fd = -1;
 	tg_notify_init(&r.notify, run_now_ms());
 
 	/* Signals are taken synchronously, between two looks. */
@@ -357,19 +412,34 @@ int tg_daemon_run(const struct tg_run_opts *o)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0) {
+		ret = -errno;
+		tg_run_log("cannot take signals: %s", strerror(errno));
+		return ret;
+	}
 
 	if (r.o.metrics_addr) {
 		ret = tg_metrics_start(r.o.metrics_addr, r.db_path, r.pin_root,
 				       &r.metrics);
-		if (ret)
+		if (ret) {
+			close(sfd);
 			return ret;
+		}
 	}
 	tg_db_set_quiet(true);
-	run_log("started (version %s): database %s, pin root %s, every %u ms",
-		TG_VERSION, r.db_path, r.pin_root, r.o.interval_ms);
+	tg_run_log("started (version %s): database %s, pin root %s, every %u ms",
+		   TG_VERSION, r.db_path, r.pin_root, r.o.interval_ms);
 	tg_notify_status(&r.notify, "starting: first sync of %s", r.db_path);
 	for (;;) {
 		run_poll_db(&r);
+		run_lns(&r, false);
+		/* Sessions killed, of members disabled or deleted, end. */
+		if (r.db_changed) {
+			r.db_changed = false;
+			tg_lnsd_reconcile(&r.lns, run_now_ms());
+			run_lns_io(&r, false);
+		}
 		/*
 		 * A fault is retried when its time comes or the database
 		 * changed; invalid rows only when it changed (or on SIGHUP).
@@ -387,14 +457,17 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		run_usage(&r);
 		tg_notify_watchdog(&r.notify, run_now_ms());
 
-		wait = tg_notify_wait_ms(&r.notify, run_now_ms(),
-					 r.o.interval_ms);
-		ts.tv_sec = wait / 1000;
-		ts.tv_nsec = (wait % 1000) * 1000000;
-		sig = sigtimedwait(&sigs, NULL, &ts);
-		if (sig < 0)
+		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = tg_lnsd_fd(&r.lns),
+					  .events = POLLIN };
+		if (poll(pfd, 2, run_wait_ms(&r)) < 0 && errno != EINTR)
+			break;
+		run_lns_io(&r, pfd[1].revents & POLLIN);
+		if (!(pfd[0].revents & POLLIN) ||
+		    read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
-		run_log("%s received", run_signame(sig));
+		sig = (int)si.ssi_signo;
+		tg_run_log("%s received", run_signame(sig));
 		if (sig == SIGHUP) {
 			/* Before the first sync there is nothing to reload. */
 			if (r.notify.ready) {
@@ -402,6 +475,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 						    "reloading: comparing the whole database with the maps");
 				r.reloading = true;
 			}
+			run_lns(&r, true);
 			r.want_sync = true;
 			r.want_full = true;
 			r.kick = true;
@@ -412,11 +486,13 @@ int tg_daemon_run(const struct tg_run_opts *o)
 	tg_notify_stopping(&r.notify, r.o.detach ?
 			   "stopping: detaching the data plane" :
 			   "stopping: the data plane keeps forwarding");
+	tg_lnsd_stop(&r.lns);
 	tg_metrics_stop(r.metrics);
 	tg_maps_close(&r.maps);
 	run_db_close(&r);
+	close(sfd);
 	tg_db_set_quiet(false);
 	if (!r.o.detach)
-		run_log("exiting: the data plane keeps forwarding");
+		tg_run_log("exiting: the data plane keeps forwarding");
 	return 0;
 }

@@ -22,6 +22,9 @@ struct tg_run_opts {
 	const char *usage_dir;
 };
 
+/* One line of the daemon's log, on stderr. */
+void tg_run_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Runs until SIGTERM or SIGINT: 0, or negative errno (reported). */
 int tg_daemon_run(const struct tg_run_opts *o);
 

@@ -11,7 +11,7 @@
 
 #define TG_DB_PATH_DEFAULT "/var/lib/tungate/tungate.db"
 #define TG_DB_ENV "TUNGATE_DB"
-#define TG_DB_VERSION 4
+#define TG_DB_VERSION 5
 
 /* --db, then $TUNGATE_DB, then TG_DB_PATH_DEFAULT. */
 const char *tg_db_path(void);
@@ -50,8 +50,9 @@ int tg_db_migrate(sqlite3 *db, int *from, char *err, size_t errlen);
 /* The same inside the caller's transaction. */
 int tg_db_migrate_nested(sqlite3 *db, int *from, char *err, size_t errlen);
 /*
- * The schema of version ver (1..TG_DB_VERSION) in an empty database, as an
- * older tungate created it: for tests of migrations. 0 or -errno.
+ * The schema of version ver (1..3, or TG_DB_VERSION) in an empty
+ * database, as an older tungate created it: for tests of migrations. 0 or
+ * -errno.
  */
 int tg_db_create_version(sqlite3 *db, int ver);
 

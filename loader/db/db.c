@@ -133,10 +133,13 @@ static const char tg_schema_v3[] =
 	"PRAGMA user_version = 3;";
 
 /*
- * Schema steps: step i takes version i to i + 1. Version 3 -> 4 (strict
- * tables, see db/schema.c) is code: it names the rows it refuses.
+ * Schema steps: step i takes version i to i + 1, up to version 3. From
+ * there the current tables (strict since version 4, the session tables of
+ * dial-in members since 5; see db/schema.c) are rebuilt by code that
+ * names the rows it refuses.
  */
-static const char *const tg_schema_steps[TG_DB_VERSION - 1] = {
+#define TG_DB_LAST_STEP 3
+static const char *const tg_schema_steps[TG_DB_LAST_STEP] = {
 	tg_schema_v1, tg_schema_v2, tg_schema_v3,
 };
 
@@ -150,7 +153,7 @@ static int tg_db_upgrade_to(sqlite3 *db, int ver, int to, char *err,
 {
 	int ret;
 
-	for (; ver < to && ver < TG_DB_VERSION - 1; ver++)
+	for (; ver < to && ver < TG_DB_LAST_STEP; ver++)
 		if (tg_db_exec(db, tg_schema_steps[ver])) {
 			snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 			return -EIO;
@@ -179,7 +182,7 @@ int tg_db_create_version(sqlite3 *db, int ver)
 {
 	char err[256];
 
-	if (ver < 1 || ver > TG_DB_VERSION)
+	if (ver < 1 || (ver > TG_DB_LAST_STEP && ver != TG_DB_VERSION))
 		return -EINVAL;
 	return tg_db_upgrade_to(db, 0, ver, err, sizeof(err));
 }

@@ -14,5 +14,7 @@
 #include "db/check.h"
 #include "db/overlap.h"
 #include "db/usage.h"
+#include "db/session.h"
+#include "db/lns_settings.h"
 
 #endif /* TG_DB_H */

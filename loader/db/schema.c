@@ -14,6 +14,7 @@
 #include "db/class.h"
 #include "db/conn.h"
 #include "db/schema.h"
+#include "db/session.h"
 #include "db/sub.h"
 
 
@@ -46,6 +47,7 @@ static size_t sc_sub_column(char *buf, size_t len, size_t off,
 		off = tg_cat(buf, len, off, ", %s TEXT NOT NULL UNIQUE", c);
 		return sc_name(buf, len, off, c);
 	case TG_FK_TEXT:
+	case TG_FK_SECRET:
 		off = tg_cat(buf, len, off, ", %s TEXT", c);
 		return sc_text(buf, len, off, c, 0, f->max);
 	case TG_FK_CLASS:
@@ -65,8 +67,9 @@ static size_t sc_sub_column(char *buf, size_t len, size_t off,
 		return tg_cat(buf, len, off, "))");
 	case TG_FK_IP4:
 		return tg_cat(buf, len, off,
-			      ", %s TEXT NOT NULL CHECK(length(%s) BETWEEN 7 AND 15"
-			      " AND %s NOT GLOB '*[^0-9.]*')", c, c, c);
+			      ", %s TEXT%s CHECK(length(%s) BETWEEN 7 AND 15"
+			      " AND %s NOT GLOB '*[^0-9.]*')", c,
+			      f->has == TG_F_NONE ? " NOT NULL" : "", c, c);
 	case TG_FK_U8:
 	case TG_FK_U16:
 	case TG_FK_U32:
@@ -151,7 +154,7 @@ int tg_schema_tables(char *buf, size_t len)
 		     " prefix TEXT NOT NULL UNIQUE" SC_PREFIX("prefix") ") STRICT;"
 		     "CREATE TABLE community ("
 		     "prefix TEXT NOT NULL PRIMARY KEY" SC_PREFIX("prefix")
-		     ") STRICT;");
+		     ") STRICT;" TG_SESSION_TABLE);
 	return off < len ? 0 : -ENOSPC;
 }
 
@@ -177,6 +180,7 @@ int tg_schema_tables(char *buf, size_t len)
 	"  OR (" n " = 'default' AND class IS NULL));"
 
 static const char sc_after[] =
+	"CREATE UNIQUE INDEX subscriber_ppp_user ON subscriber(ppp_user);"
 	"CREATE INDEX prefix_subscriber ON prefix(subscriber_id);"
 	"CREATE INDEX subscriber_tunnel ON subscriber(remote, local, type);"
 	"CREATE INDEX subscriber_class ON subscriber(class);"
@@ -187,10 +191,13 @@ static const char sc_after[] =
 	"CREATE TRIGGER class_upd AFTER UPDATE ON class BEGIN"
 	SC_CLASS_DIRTY("OLD.name") SC_CLASS_DIRTY("NEW.name") " END;"
 	"CREATE TRIGGER class_del AFTER DELETE ON class BEGIN"
-	SC_CLASS_DIRTY("OLD.name") " END;";
+	SC_CLASS_DIRTY("OLD.name") " END;"
+	TG_SESSION_TRIGGERS;
 
 /* Old tables renamed aside (references follow them), then copied back. */
 static const char sc_aside[] =
+	"DROP TABLE IF EXISTS session;"
+	"DROP TABLE IF EXISTS lns_tunnel;"
 	"DROP TRIGGER IF EXISTS subscriber_ins;"
 	"DROP TRIGGER IF EXISTS subscriber_upd;"
 	"DROP TRIGGER IF EXISTS subscriber_del;"
@@ -201,6 +208,7 @@ static const char sc_aside[] =
 	"DROP TRIGGER IF EXISTS class_upd;"
 	"DROP TRIGGER IF EXISTS class_del;"
 	"DROP INDEX IF EXISTS subscriber_identity;"
+	"DROP INDEX IF EXISTS subscriber_ppp_user;"
 	"DROP INDEX IF EXISTS prefix_subscriber;"
 	"DROP INDEX IF EXISTS subscriber_tunnel;"
 	"DROP INDEX IF EXISTS subscriber_class;"
@@ -228,15 +236,17 @@ static const struct sc_copy sc_copies[] = {
 	{ "community", "'community prefix ' || quote(prefix)" },
 };
 
-/* The columns of table, comma separated. */
+/* The columns of table that its old version has too, comma separated. */
 static int sc_columns(sqlite3 *db, const char *table, char *buf, size_t len)
 {
 	sqlite3_stmt *st;
-	char sql[96];
+	char sql[160];
 	size_t off = 0;
 
-	snprintf(sql, sizeof(sql), "SELECT name FROM pragma_table_info('%s')",
-		 table);
+	snprintf(sql, sizeof(sql),
+		 "SELECT name FROM pragma_table_info('%s') WHERE name IN"
+		 " (SELECT name FROM pragma_table_info('%s_old'))",
+		 table, table);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	while (sqlite3_step(st) == SQLITE_ROW)
@@ -316,7 +326,7 @@ int tg_schema_strict(sqlite3 *db, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (tg_db_exec(db, sc_drop) || tg_db_exec(db, sc_after) ||
-	    tg_db_exec(db, "PRAGMA user_version = 4"))
+	    tg_db_exec(db, "PRAGMA user_version = " TG_STR(TG_DB_VERSION)))
 		goto io;
 	return 0;
 io:

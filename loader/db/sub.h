@@ -35,6 +35,10 @@ struct tg_sub {
 	__u32 mtu;
 	__u32 dp_id;			/* data plane id, set by add */
 	char note[TG_NOTE_MAX + 1];
+	/* A dial-in member (l2tpv2): the LNS's session gives the ids. */
+	char user[TG_PPP_USER_MAX + 1];
+	char password[TG_PPP_PASSWORD_MAX + 1];
+	bool online;			/* its session's ids are filled in */
 	struct tg_prefix *prefix;	/* owned: freed by tg_sub_free() */
 	unsigned int nprefix;
 	/* Rate class and per-subscriber overrides. */
@@ -83,6 +87,12 @@ static inline bool tg_type_udp(enum tg_tunnel_type t)
 static inline bool tg_type_gre(enum tg_tunnel_type t)
 {
 	return t == TG_TUN_GRE || t == TG_TUN_GRETAP;
+}
+
+/* A dial-in member: its tunnel comes from a session of the LNS. */
+static inline bool tg_sub_member(const struct tg_sub *s)
+{
+	return s->user[0] != '\0';
 }
 
 static inline bool tg_type_eth(enum tg_tunnel_type t)
@@ -169,9 +179,20 @@ int tg_db_sub_insert_cached(sqlite3 *db, struct tg_sub *s, sqlite3_stmt **ins,
 			    sqlite3_stmt **pins);
 /* 0 or -ENOENT. Prefixes go with it; its dp_id waits in dp_id_pending. */
 int tg_db_sub_del(sqlite3 *db, const char *name);
+/* The member with PPP user name user: *n is 0 or 1 (free the list). */
+int tg_db_sub_find_user(sqlite3 *db, const char *user, struct tg_sub **v,
+			size_t *n);
 /* Fill s (and its prefixes) by name: 0, -ENOENT or -EIO. */
 int tg_db_sub_get(sqlite3 *db, const char *name, struct tg_sub *s);
-/* All subscribers by name (enabled_only: those enabled), with prefixes. */
+/* Subscribers the data plane has: enabled, and members only with a session. */
+#define TG_SUB_LIVE							\
+	"enabled = 1 AND (ppp_user IS NULL OR id IN"			\
+	" (SELECT subscriber_id FROM session))"
+/*
+ * All subscribers by name (enabled_only: those TG_SUB_LIVE), with
+ * prefixes; a member's tunnel identity is its session's, see
+ * tg_db_session_overlay().
+ */
 int tg_db_sub_list(sqlite3 *db, bool enabled_only, struct tg_sub **subs,
 		   size_t *n);
 /* The field table (sub_fields.h) and what is generated from it. */

@@ -187,15 +187,21 @@ out:
 int tg_db_sub_list(sqlite3 *db, bool enabled_only, struct tg_sub **subs,
 		   size_t *n)
 {
-	return tg_db_sub_query(db, enabled_only ? "WHERE enabled = 1" : "",
+	return tg_db_sub_query(db, enabled_only ? "WHERE " TG_SUB_LIVE : "",
 			       NULL, true, subs, n);
 }
 
 int tg_db_sub_list_dirty(sqlite3 *db, struct tg_sub **subs, size_t *n)
 {
 	return tg_db_sub_query(db,
-			       "WHERE enabled = 1 AND dp_id IN (SELECT dp_id FROM dp_dirty)",
+			       "WHERE " TG_SUB_LIVE " AND dp_id IN (SELECT dp_id FROM dp_dirty)",
 			       NULL, false, subs, n);
+}
+
+int tg_db_sub_find_user(sqlite3 *db, const char *user, struct tg_sub **v,
+			size_t *n)
+{
+	return tg_db_sub_query(db, "WHERE ppp_user = ?", user, false, v, n);
 }
 
 int tg_db_sub_get(sqlite3 *db, const char *name, struct tg_sub *s)
@@ -302,6 +308,25 @@ int tg_db_sub_conflicts(sqlite3 *db, const struct tg_sub *s, __s64 self,
 	}
 	if (rc != SQLITE_DONE)
 		goto io;
+	if (tg_sub_member(s)) {
+		if (sqlite3_prepare_v2(db, "SELECT name FROM subscriber WHERE ppp_user = ? AND id != ?",
+				       -1, &st, NULL) != SQLITE_OK)
+			goto io;
+		sqlite3_bind_text(st, 1, s->user, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, self);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			snprintf(err, errlen, "--user '%s': subscriber '%s' has it",
+				 s->user, (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		st = NULL;
+		if (rc == SQLITE_ROW)
+			return -EEXIST;
+		if (rc != SQLITE_DONE)
+			goto io;
+		/* Its tunnel identity is its session's. */
+		return 0;
+	}
 
 	tg_sub_tun_key(s, &k);
 	tg_ip4_format(s->remote, remote, sizeof(remote));

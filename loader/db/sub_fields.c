@@ -62,6 +62,7 @@ bool tg_sub_field_isset(const struct tg_sub *s, const struct tg_field *f)
 		return tg_sub_field_num(s, f) != 0;
 	switch (f->kind) {
 	case TG_FK_TEXT:
+	case TG_FK_SECRET:
 	case TG_FK_CLASS:
 		return *FC(s, f, char) != '\0';
 	case TG_FK_SUBLAYER:
@@ -86,6 +87,8 @@ __u64 tg_sub_field_num(const struct tg_sub *s, const struct tg_field *f)
 	case TG_FK_RATE:
 	case TG_FK_SIZE:
 		return *FC(s, f, __u64);
+	case TG_FK_IP4:
+		return *FC(s, f, __be32);
 	default:
 		return 0;
 	}
@@ -111,6 +114,9 @@ static void tg_field_set_num(struct tg_sub *s, const struct tg_field *f,
 	case TG_FK_RATE:
 	case TG_FK_SIZE:
 		*FV(s, f, __u64) = v;
+		break;
+	case TG_FK_IP4:
+		*FV(s, f, __be32) = v;
 		break;
 	default:
 		break;
@@ -201,7 +207,8 @@ static void tg_field_clear(struct tg_sub *s, const struct tg_field *f)
 		*has = false;
 	if (f->kind == TG_FK_MAC)
 		memset(FV(s, f, __u8), 0, 6);
-	else if (f->kind == TG_FK_CLASS || f->kind == TG_FK_TEXT)
+	else if (f->kind == TG_FK_CLASS || f->kind == TG_FK_TEXT ||
+		 f->kind == TG_FK_SECRET)
 		*FV(s, f, char) = '\0';
 	else
 		tg_field_set_num(s, f, 0);
@@ -288,6 +295,7 @@ int tg_sub_field_set(struct tg_sub *s, const struct tg_field *f,
 		snprintf(FV(s, f, char), f->max + 1, "%s", v);
 		return 0;
 	case TG_FK_TEXT:
+	case TG_FK_SECRET:
 		if (strlen(v) > f->max) {
 			snprintf(err, errlen, "%s: longer than %llu characters",
 				 opt, (unsigned long long)f->max);
@@ -332,6 +340,10 @@ int tg_sub_field_set(struct tg_sub *s, const struct tg_field *f,
 			 opt, v);
 		return -EINVAL;
 	case TG_FK_IP4:
+		if (tg_field_optional(f) && tg_is_none(v)) {
+			tg_field_clear(s, f);
+			return 0;
+		}
 		if (!tg_ip4_parse(v, FV(s, f, __be32)))
 			return 0;
 		snprintf(err, errlen, "%s '%s': not an IPv4 address", opt, v);
@@ -435,6 +447,8 @@ void tg_sub_field_format(const struct tg_sub *s, const struct tg_field *f,
 	case TG_FK_IP4:
 		tg_ip4_format(*FC(s, f, __be32), buf, len);
 		break;
+	case TG_FK_SECRET:
+		break;	/* never shown */
 	case TG_FK_U8:
 	case TG_FK_U16:
 	case TG_FK_U32:
@@ -498,6 +512,11 @@ void tg_sub_json_fields(struct json_writer *w, const struct tg_sub *s)
 		}
 		if (f->kind == TG_FK_BOOL) {
 			jsonw_bool_field(w, f->name, *FC(s, f, bool));
+			continue;
+		}
+		if (f->kind == TG_FK_SECRET) {
+			/* Whether one is set, never what it is. */
+			jsonw_bool_field(w, f->name, tg_sub_field_isset(s, f));
 			continue;
 		}
 		if (f->kind != TG_FK_NAME && !tg_sub_field_isset(s, f)) {
@@ -601,6 +620,9 @@ void tg_sub_bind(sqlite3_stmt *st, const struct tg_sub *s)
 			sqlite3_bind_text(st, k, FC(s, f, char), -1,
 					  SQLITE_TRANSIENT);
 			break;
+		case TG_FK_SECRET:
+			tg_bind_text(st, k, FC(s, f, char));
+			break;
 		default:
 			tg_sub_field_format(s, f, buf, sizeof(buf));
 			tg_bind_text(st, k, buf);
@@ -622,8 +644,8 @@ int tg_sub_read_row(sqlite3_stmt *st, struct tg_sub *s, char *err,
 	TG_FOR_COLUMN(f) {
 		k++;
 		if (sqlite3_column_type(st, k) == SQLITE_NULL) {
-			if (f->kind == TG_FK_TYPE || f->kind == TG_FK_IP4 ||
-			    f->kind == TG_FK_NAME) {
+			if (f->kind == TG_FK_TYPE || f->kind == TG_FK_NAME ||
+			    (f->kind == TG_FK_IP4 && !tg_field_optional(f))) {
 				snprintf(err, errlen, "%s: missing", f->name);
 				ret = -EINVAL;
 				goto bad;
@@ -660,11 +682,12 @@ int tg_sub_read_row(sqlite3_stmt *st, struct tg_sub *s, char *err,
 			break;
 		case TG_FK_NAME:
 		case TG_FK_TEXT:
+		case TG_FK_SECRET:
 		case TG_FK_CLASS:
 			snprintf(FV(s, f, char), f->max + 1, "%s", txt);
 			break;
 		default:
-			/* An empty cookie or MAC is unset; an empty address is not. */
+			/* An empty cookie, MAC or optional address is unset. */
 			if (!*txt && tg_field_optional(f)) {
 				tg_field_clear(s, f);
 				break;
@@ -714,7 +737,8 @@ int tg_sub_check_ranges(const struct tg_sub *s, char *err, size_t errlen)
 			return -EINVAL;
 		}
 		if ((f->kind == TG_FK_TEXT || f->kind == TG_FK_NAME ||
-		     f->kind == TG_FK_CLASS) && strlen(FC(s, f, char)) > f->max) {
+		     f->kind == TG_FK_SECRET || f->kind == TG_FK_CLASS) &&
+		    strlen(FC(s, f, char)) > f->max) {
 			snprintf(err, errlen, "%s: longer than %llu characters",
 				 tg_sub_field_opt(f, opt, sizeof(opt)),
 				 (unsigned long long)f->max);

@@ -25,6 +25,9 @@
 #define TG_F_NONE (-1)
 #define TG_F_ZERO (-2)
 
+#define TG_PPP_USER_MAX 253	/* a user name: an e-mail-like address */
+#define TG_PPP_PASSWORD_MAX 128
+
 #define TG_SUB_FIELDS(X)							\
 	X("name", "name", NAME, name, TG_F_NONE, 1, TG_NAME_MAX,		\
 	  TG_FF_SET_ONLY | TG_FF_OWN, TG_FG_NONE, "NEW", NULL)			\
@@ -40,12 +43,14 @@
 	  "  l2tpv3-ip   L2TPv3 Ethernet pseudowire over IP\n"			\
 	  "  l2tpv3-udp  L2TPv3 Ethernet pseudowire over UDP\n"			\
 	  "  l2tpv2      L2TPv2 (PPP) over UDP")				\
-	X("remote", "remote", IP4, remote, TG_F_NONE, 0, 0, TG_FF_OWN,	\
+	X("remote", "remote", IP4, remote, TG_F_ZERO, 0, 0, TG_FF_OWN,	\
 	  TG_FG_TUNNEL,	\
-	  "IPV4", "the subscriber's tunnel endpoint (required;\nunicast)")	\
-	X("local", "local", IP4, local, TG_F_NONE, 0, 0, TG_FF_OWN,		\
+	  "IPV4", "the subscriber's tunnel endpoint (required but\n"	\
+	  "for dial-in members; unicast)")					\
+	X("local", "local", IP4, local, TG_F_ZERO, 0, 0, TG_FF_OWN,		\
 	  TG_FG_TUNNEL,	\
-	  "IPV4", "our tunnel endpoint (required; unicast)")			\
+	  "IPV4", "our tunnel endpoint (required but for dial-in\n"	\
+	  "members; unicast)")						\
 	X("key", "gre_key", U32, key, TG_F_HAS(has_key), 0, UINT32_MAX,	\
 	  TG_FF_OWN,							\
 	  TG_FG_TUNNEL, "N", "gre, gretap: GRE key 0..4294967295; omit (or\n"	\
@@ -143,6 +148,21 @@
 	  "for more (at most 64). Host bits must be zero;\n"			\
 	  "must not overlap any other prefix. Inner packets\n"			\
 	  "from other sources are dropped as spoofed.")				\
+	X("user", "ppp_user", TEXT, user, TG_F_NONE, 1, TG_PPP_USER_MAX,	\
+	  TG_FF_OWN, TG_FG_DIALIN, "NAME",					\
+	  "l2tpv2: a dial-in member's PPP user name, e.g.\n"		\
+	  "alice@exo.cat: the member dials the LNS (see\n"		\
+	  "'tungate config help'), which picks the session\n"		\
+	  "ids; no --remote, --local, --tunnel-id or\n"			\
+	  "--session then. IPCP gives the member its\n"			\
+	  "IPv4 /32 prefix; router advertisements its\n"		\
+	  "IPv6 /64; DHCPv6 delegates its other IPv6\n"			\
+	  "prefix. Unique")							\
+	X("password", "ppp_password", SECRET, password, TG_F_NONE, 1,	\
+	  TG_PPP_PASSWORD_MAX, TG_FF_OWN, TG_FG_DIALIN, "SECRET",		\
+	  "the member's PAP or CHAP password; never shown\n"		\
+	  "or exported. Without one the member cannot\n"		\
+	  "log in")								\
 	X("note", "note", TEXT, note, TG_F_NONE, 0, TG_NOTE_MAX, TG_FF_OWN,	\
 	  TG_FG_MISC,							\
 	  "TEXT", "free text for operators (at most 255 characters)")
@@ -151,11 +171,12 @@
 enum tg_fkind {
 	TG_FK_NAME,	/* char[]: a subscriber name */
 	TG_FK_TEXT,	/* char[]: free text, NULL in SQL when empty */
+	TG_FK_SECRET,	/* char[]: as text, but never shown or exported */
 	TG_FK_CLASS,	/* char[]: a class name or empty ('none') */
 	TG_FK_BOOL,	/* bool: on|off */
 	TG_FK_SUBLAYER,	/* bool: default|none, l2tpv3 types only */
 	TG_FK_TYPE,	/* enum tg_tunnel_type by name */
-	TG_FK_IP4,	/* __be32, dotted quad */
+	TG_FK_IP4,	/* __be32, dotted quad; 0.0.0.0 is unset */
 	TG_FK_U8,
 	TG_FK_U16,
 	TG_FK_U32,
@@ -181,6 +202,7 @@ enum tg_fgroup {
 	TG_FG_TUNNEL,
 	TG_FG_PEER,
 	TG_FG_MISC,
+	TG_FG_DIALIN,
 };
 
 struct tg_field {

@@ -123,6 +123,70 @@ static int tg_sub_validate_ids(const struct tg_sub *s, char *err,
 	return tg_sub_validate_peer(s, err, errlen);
 }
 
+/*
+ * A dial-in member: l2tpv2, with a user; its tunnel comes from its
+ * session, so none of the fields the session fills in; the IPv4 address
+ * IPCP gives it.
+ */
+static int tg_sub_validate_member(const struct tg_sub *s, char *err,
+				  size_t errlen)
+{
+	const struct {
+		bool set;
+		const char *opt;
+	} ids[] = {
+		{ s->remote, "--remote" },
+		{ s->local, "--local" },
+		{ s->has_tunnel_id, "--tunnel-id" },
+		{ s->has_session, "--session" },
+		{ s->has_peer_tunnel_id, "--peer-tunnel-id" },
+		{ s->has_peer_session, "--peer-session" },
+		{ s->has_peer_port, "--peer-port" },
+		{ s->has_local_port, "--local-port" },
+	};
+	unsigned int i;
+
+	if (!tg_sub_member(s)) {
+		if (*s->password) {
+			snprintf(err, errlen, "--password needs --user");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (s->type != TG_TUN_L2TPV2) {
+		snprintf(err, errlen, "--user is valid for type l2tpv2 only");
+		return -EINVAL;
+	}
+	for (i = 0; i < s->nprefix; i++)
+		if (s->prefix[i].family == AF_INET && s->prefix[i].len == 32)
+			break;
+	if (i == s->nprefix) {
+		snprintf(err, errlen,
+			 "--user: a dial-in member needs an IPv4 /32 --prefix, the address IPCP gives it");
+		return -EINVAL;
+	}
+	for (i = 0; s->user[i]; i++) {
+		if ((unsigned char)s->user[i] < 0x21 ||
+		    (unsigned char)s->user[i] == 0x7f) {
+			snprintf(err, errlen,
+				 "--user '%s': spaces and control characters are not allowed",
+				 s->user);
+			return -EINVAL;
+		}
+	}
+	if (s->online)
+		return 0;
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		if (ids[i].set) {
+			snprintf(err, errlen,
+				 "%s is not valid with --user: the member's session sets it",
+				 ids[i].opt);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int tg_sub_validate_prefixes(const struct tg_sub *s, char *err,
 				    size_t errlen, bool *has6)
 {
@@ -182,6 +246,16 @@ int tg_sub_validate(const struct tg_sub *s, char *err, size_t errlen)
 		snprintf(err, errlen, "--type: missing or unknown");
 		return -EINVAL;
 	}
+	ret = tg_sub_validate_member(s, err, errlen);
+	if (ret)
+		return ret;
+	if (tg_sub_member(s) && !s->online)
+		goto ids_done;
+	if (!s->remote || !s->local) {
+		snprintf(err, errlen, "%s is required", s->remote ? "--local" :
+			 "--remote");
+		return -EINVAL;
+	}
 	if (!tg_ip4_unicast(s->remote)) {
 		tg_ip4_format(s->remote, a, sizeof(a));
 		snprintf(err, errlen, "--remote '%s': not a unicast address", a);
@@ -193,6 +267,9 @@ int tg_sub_validate(const struct tg_sub *s, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	ret = tg_sub_validate_ids(s, err, errlen);
+	if (ret)
+		return ret;
+ids_done:
 	if (ret)
 		return ret;
 	ret = tg_sub_validate_prefixes(s, err, errlen, &has6);

@@ -222,6 +222,8 @@ static int sync_want(struct tg_sync_ctx *c, sqlite3 *db, bool dirty_only)
 		err = tg_db_sub_list_dirty(db, &subs, &n);
 	else
 		err = tg_db_sub_list(db, true, &subs, &n);
+	if (!err)
+		err = tg_db_session_overlay(db, subs, n);
 	/* A row that does not parse: name it and say why. */
 	if (err == -EINVAL &&
 	    tg_db_check_subs(db, c->m->capacity, c->st->failed,

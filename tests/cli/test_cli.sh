@@ -116,7 +116,7 @@ cp "$DB" "$TMP/init.db"
 expect_ok "db init again" tg db init
 cmp -s "$DB" "$TMP/init.db" && ok || bad "second db init changed the file"
 expect_ok "db init -j" tg -j db init
-json_check "db init -j" "j['version'] == 4"
+json_check "db init -j" "j['version'] == 5"
 expect_ok "TUNGATE_DB" env TUNGATE_DB="$DB" "$TG" sub list
 
 # The database holds cookies and secrets: 0600 whatever the umask, and so
@@ -222,7 +222,7 @@ expect_refused "missing local" "--local is required" add x --type ipip --remote 
 expect_refused "bad remote" "--remote '192.0.2': not an IPv4 address" \
 	add x --type ipip --remote 192.0.2 "${L[@]}"
 expect_refused "v6 remote" "--remote '2001:db8::1'" add x --type ipip --remote 2001:db8::1 "${L[@]}"
-expect_refused "zero local" "--local '0.0.0.0': not a unicast address" \
+expect_refused "zero local" "--local is required" \
 	add x --type ipip --remote 192.0.2.30 --local 0.0.0.0
 expect_refused "missing name" "missing NAME" add --type ipip
 expect_refused "bad name" "name 'a/b'" add a/b --type ipip --remote 192.0.2.30 "${L[@]}"
@@ -277,7 +277,7 @@ expect_refused "unknown option" "unknown option '--colour'" add x "${A[@]}" --co
 expect_refused "del unknown" "subscriber 'nobody' does not exist" tg sub del nobody
 expect_refused "show unknown" "subscriber 'nobody' does not exist" tg sub show nobody
 expect_refused "unknown command" "sub: unknown command 'frob'" tg sub frob
-expect_refused "ambiguous object" "'s' is ambiguous: sub, sync" tg s
+expect_refused "ambiguous object" "'s' is ambiguous: sub, session, sync, stats, status" tg s
 expect_refused "unknown object" "unknown object 'nope'" tg nope
 
 # JSON errors: one object on stdout, nothing on stderr.
@@ -303,13 +303,17 @@ json_check "dp_id not reused" "j['dp_id'] == 12"
 # --- config ------------------------------------------------------------------
 expect_ok "config show" tg config show -j
 json_check "config defaults" "j == {'unknown_tunnel': 'pass', 'l2tpv3_udp_port': 1701, \
-'l2tpv2_udp_port': 1701, 'gateway_mac': '02:74:67:00:00:01', 'ttl': 64, 'scope_action': 'drop'}"
+'l2tpv2_udp_port': 1701, 'gateway_mac': '02:74:67:00:00:01', 'ttl': 64, 'scope_action': 'drop', \
+'lns': 'off', 'lns_secret': 'none', 'lns_auth': 'chap,pap', 'lns_name': 'tungate', 'lns_dns': 'none', \
+'lns_address': 'the listening address'}"
 expect_ok "config set unknown-tunnel" tg config set unknown-tunnel drop
 expect_ok "config set l2tpv3-udp-port" tg config set l2tpv3-udp-port 0
 expect_ok "config set l2tpv2-udp-port" tg config set l2tpv2-udp-port 1702
 expect_ok "config show" tg -j config show
 json_check "config values" "j == {'unknown_tunnel': 'drop', 'l2tpv3_udp_port': 0, \
-'l2tpv2_udp_port': 1702, 'gateway_mac': '02:74:67:00:00:01', 'ttl': 64, 'scope_action': 'drop'}"
+'l2tpv2_udp_port': 1702, 'gateway_mac': '02:74:67:00:00:01', 'ttl': 64, 'scope_action': 'drop', \
+'lns': 'off', 'lns_secret': 'none', 'lns_auth': 'chap,pap', 'lns_name': 'tungate', 'lns_dns': 'none', \
+'lns_address': 'the listening address'}"
 expect_ok "config show text" tg config show
 grep -qx 'unknown-tunnel drop' "$TMP/out" && ok || bad "config text: $(cat "$TMP/out")"
 expect_refused "config bad key" "unknown key 'mtu'" tg config set mtu 1400
@@ -338,12 +342,12 @@ expect_ok "--version" "$TG" --version
 
 # --- newer database ---------------------------------------------------------
 cp "$DB" "$TMP/new.db"
-sqlite3 "$TMP/new.db" 'PRAGMA user_version = 5' && ok || bad "sqlite3 failed"
+sqlite3 "$TMP/new.db" 'PRAGMA user_version = 6' && ok || bad "sqlite3 failed"
 cp "$TMP/new.db" "$TMP/new.copy"
 if "$TG" --db "$TMP/new.db" db init >"$TMP/out" 2>"$TMP/err"; then
 	bad "db init accepted a newer database"
 else
-	grep -q 'schema version 5 is newer' "$TMP/err" && ok ||
+	grep -q 'schema version 6 is newer' "$TMP/err" && ok ||
 		bad "newer database: $(cat "$TMP/err")"
 fi
 cmp -s "$TMP/new.db" "$TMP/new.copy" && ok || bad "newer database changed"
@@ -469,7 +473,7 @@ expect_refused "config bad ttl" "ttl '0': out of range 1..255" tg config set ttl
 # --- db check, migrate -----------------------------------------------------------
 expect_ok "db check" tg db check
 expect_ok "db check -j" tg -j db check
-json_check "db check ok" "j == {'version': 4, 'problems': [], 'ok': True}"
+json_check "db check ok" "j == {'version': 5, 'problems': [], 'ok': True}"
 cp "$DB" "$TMP/broken.db"
 sqlite3 "$TMP/broken.db" "UPDATE prefix SET prefix = '100.64.0.0/24' WHERE prefix = '100.64.0.48/28'; \
 UPDATE subscriber SET dp_id = 999999 WHERE name = 't-sit'" && ok || bad "sqlite3 failed"
@@ -494,14 +498,14 @@ cp "$V1" "$TMP/v1.copy"
 if "$TG" --db "$V1" sub list >"$TMP/out" 2>"$TMP/err"; then
 	bad "v1 database accepted"
 else
-	grep -qF "schema version 1 is older than 4: run 'tungate db migrate'" "$TMP/err" && ok ||
+	grep -qF "schema version 1 is older than 5: run 'tungate db migrate'" "$TMP/err" && ok ||
 		bad "v1 message: $(cat "$TMP/err")"
 fi
 cmp -s "$V1" "$TMP/v1.copy" && ok || bad "refused v1 database changed"
 expect_ok "db check v1" "$TG" --db "$V1" db check
 cmp -s "$V1" "$TMP/v1.copy" && ok || bad "db check changed the v1 database"
 expect_ok "db migrate" "$TG" --db "$V1" -j db migrate
-json_check "migrated" "j['from'] == 1 and j['version'] == 4"
+json_check "migrated" "j['from'] == 1 and j['version'] == 5"
 expect_ok "migrated list" "$TG" --db "$V1" -j sub list
 json_check "migrated rows" "j[0]['name'] == 'old' and j[0]['key'] == 7 and j[0]['df'] is True and \
 j[0]['prefixes'] == ['100.64.0.0/28']"
@@ -514,7 +518,7 @@ cp "$TMP/out" "$TMP/export.csv"
 grep -q '^class,gold,' "$TMP/export.csv" && grep -q '^community,' "$TMP/export.csv" &&
 	grep -q '^setting,gateway_mac,' "$TMP/export.csv" && ok || bad "export lacks rows: $(head -5 "$TMP/export.csv")"
 expect_ok "export json" tg export --format json
-json_check "export json" "j['version'] == 4 and len(j['subscribers']) == 11 and \
+json_check "export json" "j['version'] == 5 and len(j['subscribers']) == 11 and \
 [c['name'] for c in j['classes']] == ['default', 'gold'] and j['community'] == ['10.0.0.0/8', '2001:db8:c000::/36'] \
 and j['settings']['ttl'] == '32'"
 D2=$TMP/copy.db

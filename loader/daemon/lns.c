@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The LNS inside 'tungate run': logins checked against the members in the
+ * database, sessions written to the session table when IPCP or IPv6CP
+ * opens (the sync then puts them in the data plane) and removed when they
+ * end, 'session kill' and members deleted or disabled obeyed.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon/lns.h"
+#include "daemon/run.h"
+#include "lns/data.h"
+
+/* What the daemon keeps of a session whose member logged in. */
+struct lnsd_member {
+	__s64 id;			/* subscriber id */
+	char name[TG_NAME_MAX + 1];
+	bool online;			/* its row is in the session table */
+};
+
+/* A login answered after the datagram that asked. */
+struct tg_lnsd_auth {
+	uint16_t tunnel, session;
+	bool ok;
+	char msg[64];
+	struct in_addr peer4;
+	struct lnsd_member *m;
+};
+
+static struct tg_lnsd *lnsd_of(void *ctx)
+{
+	struct lns_server *srv = ctx;
+
+	return srv->user;
+}
+
+static uint16_t lnsd_port(const struct lns_addr *a)
+{
+	return ntohs(((const struct sockaddr_in *)&a->ss)->sin_port);
+}
+
+static __be32 lnsd_ip(const struct lns_addr *a)
+{
+	return ((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr;
+}
+
+static void lnsd_peer_text(const struct lns_tunnel *t, char *buf, size_t len)
+{
+	char a[INET_ADDRSTRLEN] = "?";
+
+	if (t->peer.ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)&t->peer.ss)->sin_addr,
+			  a, sizeof(a));
+	snprintf(buf, len, "%s:%u", a, lnsd_port(&t->peer));
+}
+
+/* The session of a member, by subscriber id; NULL when none is up. */
+static struct lns_session *lnsd_find(struct tg_lnsd *d, __s64 id)
+{
+	struct lns *l = &d->srv.lns;
+	unsigned int i, j;
+
+	for (i = 0; i < LNS_TUNNELS_MAX; i++) {
+		struct lns_tunnel *t = l->tunnels[i];
+
+		if (!t)
+			continue;
+		for (j = 0; j < t->n_sessions; j++) {
+			struct lnsd_member *m = t->sessions[j]->user;
+
+			if (m && m->id == id)
+				return t->sessions[j];
+		}
+	}
+	return NULL;
+}
+
+/* The member's addresses: the IPv4 /32, the IPv6 /64 and delegated prefix. */
+static void lnsd_addresses(const struct tg_sub *s, struct in_addr *peer4,
+			   struct lns_ipv6 *v6)
+{
+	unsigned int i;
+
+	peer4->s_addr = 0;
+	memset(&v6->prefix, 0, sizeof(v6->prefix));
+	memset(&v6->pd, 0, sizeof(v6->pd));
+	v6->pd_len = 0;
+	for (i = 0; i < s->nprefix; i++) {
+		const struct tg_prefix *p = &s->prefix[i];
+
+		if (p->family == AF_INET && p->len == 32 && !peer4->s_addr)
+			memcpy(peer4, &p->addr, 4);
+		else if (p->family == AF_INET6 && p->len == 64 &&
+			 IN6_IS_ADDR_UNSPECIFIED(&v6->prefix))
+			memcpy(&v6->prefix, &p->addr, 16);
+		else if (p->family == AF_INET6 && !v6->pd_len) {
+			memcpy(&v6->pd, &p->addr, 16);
+			v6->pd_len = p->len;
+		}
+	}
+}
+
+/* Constant time, so that timing tells nothing of the secret. */
+static bool lnsd_equal(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint8_t x = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		x |= a[i] ^ b[i];
+	return !x;
+}
+
+static bool lnsd_password_ok(const struct tg_sub *s,
+			     const struct ppp_auth_req *r)
+{
+	uint8_t md5[16];
+	size_t n;
+
+	if (!*s->password)
+		return false;
+	if (r->proto == PPP_PAP) {
+		n = strlen(s->password);
+		return strlen(r->password) == n &&
+		       lnsd_equal((const uint8_t *)s->password,
+				  (const uint8_t *)r->password, n);
+	}
+	ppp_chap_md5(r->chap_id, s->password, r->challenge,
+		     sizeof(r->challenge), md5);
+	return lnsd_equal(md5, r->response, sizeof(md5));
+}
+
+static struct tg_lnsd_auth *lnsd_queue(struct tg_lnsd *d)
+{
+	struct tg_lnsd_auth *v;
+
+	if (d->n_pending == d->cap_pending) {
+		size_t cap = d->cap_pending ? d->cap_pending * 2 : 16;
+
+		v = realloc(d->pending, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		d->pending = v;
+		d->cap_pending = cap;
+	}
+	v = &d->pending[d->n_pending++];
+	memset(v, 0, sizeof(*v));
+	return v;
+}
+
+/* Who may log in: an enabled member with this user and password. */
+static void lnsd_auth(void *ctx, struct lns_session *ls,
+		      const struct ppp_auth_req *r)
+{
+	struct tg_lnsd *d = lnsd_of(ctx);
+	const char *how = r->proto == PPP_PAP ? "PAP" : "CHAP";
+	struct tg_lnsd_auth *a = lnsd_queue(d);
+	struct tg_sub *v = NULL;
+	char peer[64], why[96] = "";
+	size_t n = 0;
+	int err;
+
+	if (!a)
+		return;	/* no memory: PPP's own timeout ends the session */
+	a->tunnel = ls->tunnel->id;
+	a->session = ls->id;
+	lnsd_peer_text(ls->tunnel, peer, sizeof(peer));
+	err = d->db ? tg_db_sub_find_user(d->db, r->user, &v, &n) : -EIO;
+	if (err) {
+		d->db_errors++;
+		snprintf(why, sizeof(why), "the database cannot be read");
+	} else if (!n) {
+		snprintf(why, sizeof(why), "no such member");
+	} else if (!v->enabled) {
+		snprintf(why, sizeof(why), "member '%s' is disabled", v->name);
+	} else if (!lnsd_password_ok(v, r)) {
+		snprintf(why, sizeof(why), "member '%s': %s", v->name,
+			 *v->password ? "wrong password" : "no password set");
+	}
+	if (*why) {
+		d->refused++;
+		tg_run_log("lns: login refused: user '%s' (%s) from %s: %s",
+			   r->user, how, peer, why);
+		snprintf(a->msg, sizeof(a->msg), "authentication failed");
+		tg_sub_list_free(v, n);
+		return;
+	}
+	a->m = calloc(1, sizeof(*a->m));
+	if (!a->m) {
+		d->n_pending--;
+		tg_sub_list_free(v, n);
+		return;
+	}
+	a->ok = true;
+	a->m->id = v->id;
+	snprintf(a->m->name, sizeof(a->m->name), "%s", v->name);
+	snprintf(a->msg, sizeof(a->msg), "welcome");
+	lnsd_addresses(v, &a->peer4, &ls->v6);
+	d->logins++;
+	tg_run_log("lns: login: member '%s' (user '%s', %s) from %s, tunnel %u session %u",
+		   v->name, r->user, how, peer, ls->tunnel->id, ls->id);
+	tg_sub_list_free(v, n);
+}
+
+/* Logins asked while the last datagrams were handled, answered now. */
+static void lnsd_answer(struct tg_lnsd *d, uint64_t now)
+{
+	struct lns *l = &d->srv.lns;
+	struct lns_session *s, *old;
+	struct lns_tunnel *t;
+	size_t i;
+
+	for (i = 0; i < d->n_pending; i++) {
+		struct tg_lnsd_auth *a = &d->pending[i];
+
+		t = lns_tunnel_by_id(l, a->tunnel);
+		s = t ? lns_session_by_id(t, a->session) : NULL;
+		if (!s || s->user) {
+			free(a->m);
+			continue;
+		}
+		if (a->ok) {
+			/* A router that redials gets the new session. */
+			old = lnsd_find(d, a->m->id);
+			if (old) {
+				d->takeovers++;
+				tg_run_log("lns: member '%s' dialled again: its session %u of tunnel %u ends",
+					   a->m->name, old->id, old->tunnel->id);
+				lns_session_close(old, LNS_CDN_ADMIN,
+						  LNS_ERR_NONE, now);
+			}
+			s->user = a->m;
+		}
+		lns_auth_done(s, a->ok, a->msg, a->peer4, now);
+	}
+	d->n_pending = 0;
+}
+
+/* IPCP or IPv6CP opened: the session goes in the table, then the maps. */
+static void lnsd_up(void *ctx, struct lns_session *ls)
+{
+	struct tg_lnsd *d = lnsd_of(ctx);
+	struct lnsd_member *m = ls->user;
+	struct lns_tunnel *t = ls->tunnel;
+	struct tg_session row = {};
+	char peer[64], a4[INET_ADDRSTRLEN];
+
+	if (!m || m->online)
+		return;
+	row.subscriber_id = m->id;
+	row.remote = lnsd_ip(&t->peer);
+	row.local = lnsd_ip(&d->cfg.listen);
+	row.peer_port = lnsd_port(&t->peer);
+	row.local_port = lnsd_port(&d->cfg.listen);
+	row.tunnel_id = t->id;
+	row.session_id = ls->id;
+	row.peer_tunnel_id = t->peer_id;
+	row.peer_session = ls->peer_id;
+	row.started = time(NULL);
+	snprintf(row.lac, sizeof(row.lac), "%s", t->host_name);
+	lnsd_peer_text(t, peer, sizeof(peer));
+	inet_ntop(AF_INET, &ls->ppp->peer4, a4, sizeof(a4));
+	if (!d->db || tg_db_session_put(d->db, &row)) {
+		d->db_errors++;
+		tg_run_log("lns: member '%s': cannot write its session: it ends",
+			   m->name);
+		lns_session_close(ls, LNS_CDN_NO_FACILITY, LNS_ERR_RESOURCES,
+				  ls->ppp->now);
+		return;
+	}
+	m->online = true;
+	d->changed = true;
+	tg_run_log("lns: session up: member '%s' %s from %s (%s), tunnel %u/%u session %u/%u",
+		   m->name, a4, peer, t->host_name, t->id, t->peer_id, ls->id,
+		   ls->peer_id);
+}
+
+static void lnsd_down(void *ctx, struct lns_session *ls, const char *why)
+{
+	struct tg_lnsd *d = lnsd_of(ctx);
+	struct lnsd_member *m = ls->user;
+
+	if (!m)
+		return;
+	ls->user = NULL;
+	if (m->online) {
+		if (!d->db || tg_db_session_del(d->db, m->id))
+			d->db_errors++;
+		d->changed = true;
+		tg_run_log("lns: session down: member '%s', tunnel %u session %u: %s",
+			   m->name, ls->tunnel->id, ls->id, why);
+	}
+	free(m);
+}
+
+static const struct lns_callbacks lnsd_callbacks = {
+	.auth = lnsd_auth,
+	.ip_up = lnsd_up,
+	.ip6_up = lnsd_up,
+	.session_down = lnsd_down,
+};
+
+static void lnsd_config(const struct tg_lns_settings *s, struct lns_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->host_name, sizeof(c->host_name), "%s", s->name);
+	c->secret_len = strlen(s->secret);
+	memcpy(c->secret, s->secret, c->secret_len);
+	c->ppp.chap = s->chap;
+	c->ppp.pap = s->pap;
+	snprintf(c->ppp.name, sizeof(c->ppp.name), "%s", s->name);
+	c->ppp.local4 = s->local;
+	c->ppp.dns4[0] = s->dns[0];
+	c->ppp.dns4[1] = s->dns[1];
+	/* fe80::1 on our side of every link. */
+	c->ppp.local_ifid[7] = 1;
+}
+
+int tg_lnsd_start(struct tg_lnsd *d, sqlite3 *db, uint64_t now)
+{
+	struct lns_config c;
+	char err[256];
+	int ret;
+
+	(void)now;
+	memset(d, 0, sizeof(*d));
+	d->srv.fd = -1;
+	d->db = db;
+	ret = tg_lns_settings_load(db, &d->cfg, err, sizeof(err));
+	if (ret) {
+		tg_run_log("lns: not started: %s",
+			   ret == -EINVAL ? err : "cannot read the settings");
+		return ret;
+	}
+	if (!d->cfg.on)
+		return 0;
+	/* Sessions of a process before are not ours to serve. */
+	if (tg_db_exec(db, "DELETE FROM session; DELETE FROM lns_tunnel"))
+		d->db_errors++;
+	d->changed = true;
+	lnsd_config(&d->cfg, &c);
+	ret = lns_server_open(&d->srv, &d->cfg.listen, &c, &lnsd_callbacks, d,
+			      err, sizeof(err));
+	if (ret) {
+		tg_run_log("lns: not started: %s", err);
+		return ret;
+	}
+	d->on = true;
+	tg_lns_setting_show(&d->cfg, "lns", err, sizeof(err));
+	tg_run_log("lns: listening on %s (%s%s%s, tunnel secret %s)", err,
+		   d->cfg.chap ? "CHAP" : "", d->cfg.chap && d->cfg.pap ? ", " : "",
+		   d->cfg.pap ? "PAP" : "", *d->cfg.secret ? "set" : "none");
+	return 0;
+}
+
+int tg_lnsd_fd(const struct tg_lnsd *d)
+{
+	return d->on ? d->srv.fd : -1;
+}
+
+void tg_lnsd_read(struct tg_lnsd *d, uint64_t now)
+{
+	if (!d->on)
+		return;
+	lns_server_read(&d->srv, now);
+	lnsd_answer(d, now);
+}
+
+void tg_lnsd_tick(struct tg_lnsd *d, uint64_t now)
+{
+	if (!d->on)
+		return;
+	lns_tick(&d->srv.lns, now);
+	lnsd_answer(d, now);
+}
+
+uint64_t tg_lnsd_deadline(const struct tg_lnsd *d)
+{
+	return d->on ? lns_deadline(&d->srv.lns) : UINT64_MAX;
+}
+
+void tg_lnsd_set_db(struct tg_lnsd *d, sqlite3 *db)
+{
+	d->db = db;
+}
+
+static int lnsd_id_cmp(const void *a, const void *b)
+{
+	const __s64 *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/* Members whose sessions must end: killed, disabled, or deleted. */
+void tg_lnsd_reconcile(struct tg_lnsd *d, uint64_t now)
+{
+	struct lns *l = &d->srv.lns;
+	__s64 *keep = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *st;
+	unsigned int i, j;
+
+	if (!d->on || !d->db)
+		return;
+	if (sqlite3_prepare_v2(d->db, "SELECT x.subscriber_id FROM session x"
+			       " JOIN subscriber s ON s.id = x.subscriber_id"
+			       " WHERE x.kill = 0 AND s.enabled = 1",
+			       -1, &st, NULL) != SQLITE_OK) {
+		d->db_errors++;
+		return;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n == cap) {
+			__s64 *v;
+
+			cap = cap ? cap * 2 : 64;
+			v = realloc(keep, cap * sizeof(*keep));
+			if (!v) {
+				sqlite3_finalize(st);
+				free(keep);
+				return;
+			}
+			keep = v;
+		}
+		keep[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	qsort(keep, n, sizeof(*keep), lnsd_id_cmp);
+	for (i = 0; i < LNS_TUNNELS_MAX; i++) {
+		struct lns_tunnel *t = l->tunnels[i];
+
+		if (!t)
+			continue;
+		for (j = 0; j < t->n_sessions; j++) {
+			struct lns_session *s = t->sessions[j];
+			struct lnsd_member *m = s->user;
+
+			if (!m || !m->online ||
+			    bsearch(&m->id, keep, n, sizeof(*keep), lnsd_id_cmp))
+				continue;
+			d->killed++;
+			tg_run_log("lns: member '%s': its session ends (killed, disabled or deleted)",
+				   m->name);
+			lns_session_close(s, LNS_CDN_ADMIN, LNS_ERR_NONE, now);
+			j--;	/* the last session took its place */
+		}
+	}
+	free(keep);
+}
+
+void tg_lnsd_stop(struct tg_lnsd *d)
+{
+	size_t i;
+
+	if (!d->on)
+		return;
+	for (i = 0; i < d->n_pending; i++)
+		free(d->pending[i].m);
+	free(d->pending);
+	d->pending = NULL;
+	d->n_pending = d->cap_pending = 0;
+	lns_server_close(&d->srv);
+	d->on = false;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The daemon's LNS: the L2TP server of loader/lns/ on its socket, with
+ * the database deciding who logs in (members: l2tpv2 subscribers with a
+ * user) and the session table taking each session that comes up into the
+ * data plane at the next sync.
+ */
+#ifndef TG_DAEMON_LNS_H
+#define TG_DAEMON_LNS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "db/db.h"
+#include "lns/server.h"
+
+struct tg_lnsd_auth;
+
+struct tg_lnsd {
+	bool on;
+	struct tg_lns_settings cfg;
+	struct lns_server srv;
+	sqlite3 *db;			/* the daemon's, NULL while it has none */
+	bool changed;			/* the session table changed: sync now */
+	/* Logins answered after the datagram that asked is handled. */
+	struct tg_lnsd_auth *pending;
+	size_t n_pending, cap_pending;
+	/* Counters for metrics and logs. */
+	uint64_t logins, refused, takeovers, killed, db_errors;
+};
+
+/*
+ * Start the LNS of the settings in db (nothing when 'lns' is off): 0, or
+ * a negative errno with the cause logged.
+ */
+int tg_lnsd_start(struct tg_lnsd *d, sqlite3 *db, uint64_t now);
+/* The socket to poll, -1 when the LNS is off. */
+int tg_lnsd_fd(const struct tg_lnsd *d);
+/* The socket is readable: every datagram handled, logins answered. */
+void tg_lnsd_read(struct tg_lnsd *d, uint64_t now);
+/* Timers. */
+void tg_lnsd_tick(struct tg_lnsd *d, uint64_t now);
+uint64_t tg_lnsd_deadline(const struct tg_lnsd *d);
+/* The database changed: sessions asked to end, of members gone, end. */
+void tg_lnsd_reconcile(struct tg_lnsd *d, uint64_t now);
+/* The daemon's connection, after it was reopened (or NULL). */
+void tg_lnsd_set_db(struct tg_lnsd *d, sqlite3 *db);
+/* Every session ended (CDN, StopCCN) and its row removed. */
+void tg_lnsd_stop(struct tg_lnsd *d);
+
+#endif /* TG_DAEMON_LNS_H */

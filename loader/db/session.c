@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The session table: what the LNS has up, for the sync and the CLI. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/conn.h"
+#include "db/session.h"
+
+#define SESSION_COLUMNS							\
+	"x.subscriber_id, s.name, s.ppp_user, x.remote, x.local,"	\
+	" x.peer_port, x.local_port, x.tunnel_id, x.session_id,"	\
+	" x.peer_tunnel_id, x.peer_session, x.started, x.lac, x.kill,"	\
+	" x.state"
+
+int tg_db_session_put(sqlite3 *db, const struct tg_session *s)
+{
+	sqlite3_stmt *st;
+	char a[16], b[16];
+	int rc;
+
+	if (sqlite3_prepare_v2(db,
+			       "INSERT OR REPLACE INTO session (subscriber_id,"
+			       " remote, local, peer_port, local_port, tunnel_id,"
+			       " session_id, peer_tunnel_id, peer_session, started,"
+			       " lac, kill, state)"
+			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	tg_ip4_format(s->remote, a, sizeof(a));
+	tg_ip4_format(s->local, b, sizeof(b));
+	sqlite3_bind_int64(st, 1, s->subscriber_id);
+	sqlite3_bind_text(st, 2, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, b, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, s->peer_port);
+	sqlite3_bind_int(st, 5, s->local_port);
+	sqlite3_bind_int(st, 6, s->tunnel_id);
+	sqlite3_bind_int(st, 7, s->session_id);
+	sqlite3_bind_int(st, 8, s->peer_tunnel_id);
+	sqlite3_bind_int(st, 9, s->peer_session);
+	sqlite3_bind_int64(st, 10, s->started);
+	sqlite3_bind_text(st, 11, s->lac, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 12, s->kill);
+	if (s->state)
+		sqlite3_bind_text(st, 13, s->state, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+int tg_db_session_del(sqlite3 *db, __s64 id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "DELETE FROM session WHERE subscriber_id = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+static void session_text(sqlite3_stmt *st, int k, char *buf, size_t len)
+{
+	const char *t = (const char *)sqlite3_column_text(st, k);
+
+	snprintf(buf, len, "%s", t ? t : "");
+}
+
+static int session_from_row(sqlite3_stmt *st, struct tg_session *s)
+{
+	char a[32];
+
+	memset(s, 0, sizeof(*s));
+	s->subscriber_id = sqlite3_column_int64(st, 0);
+	session_text(st, 1, s->name, sizeof(s->name));
+	session_text(st, 2, s->user, sizeof(s->user));
+	session_text(st, 3, a, sizeof(a));
+	if (tg_ip4_parse(a, &s->remote))
+		return -EINVAL;
+	session_text(st, 4, a, sizeof(a));
+	if (tg_ip4_parse(a, &s->local))
+		return -EINVAL;
+	s->peer_port = sqlite3_column_int(st, 5);
+	s->local_port = sqlite3_column_int(st, 6);
+	s->tunnel_id = sqlite3_column_int(st, 7);
+	s->session_id = sqlite3_column_int(st, 8);
+	s->peer_tunnel_id = sqlite3_column_int(st, 9);
+	s->peer_session = sqlite3_column_int(st, 10);
+	s->started = sqlite3_column_int64(st, 11);
+	session_text(st, 12, s->lac, sizeof(s->lac));
+	s->kill = sqlite3_column_int(st, 13) != 0;
+	if (sqlite3_column_type(st, 14) != SQLITE_NULL) {
+		s->state = strdup((const char *)sqlite3_column_text(st, 14));
+		if (!s->state)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+void tg_db_session_list_free(struct tg_session *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].state);
+	free(v);
+}
+
+int tg_db_session_list(sqlite3 *db, struct tg_session **out, size_t *nout)
+{
+	struct tg_session *v = NULL, *nv;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc, err = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT " SESSION_COLUMNS " FROM session x"
+			       " JOIN subscriber s ON s.id = x.subscriber_id"
+			       " ORDER BY s.name", -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				err = -ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		err = session_from_row(st, &v[n]);
+		if (err)
+			break;
+		n++;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = -EIO;
+	sqlite3_finalize(st);
+	if (err) {
+		tg_db_session_list_free(v, n);
+		return err;
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+int tg_db_session_kill(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "UPDATE session SET kill = 1 WHERE"
+			       " subscriber_id = (SELECT id FROM subscriber"
+			       " WHERE name = ?)", -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -EIO;
+	return sqlite3_changes(db) ? 0 : -ENOENT;
+}
+
+static int session_cmp(const void *a, const void *b)
+{
+	const struct tg_session *x = a, *y = b;
+
+	return x->subscriber_id < y->subscriber_id ? -1 :
+	       x->subscriber_id > y->subscriber_id;
+}
+
+int tg_db_session_overlay(sqlite3 *db, struct tg_sub *v, size_t n)
+{
+	struct tg_session *ss, key, *x;
+	size_t ns, i;
+	int err;
+
+	err = tg_db_session_list(db, &ss, &ns);
+	if (err)
+		return err;
+	qsort(ss, ns, sizeof(*ss), session_cmp);
+	for (i = 0; i < n; i++) {
+		if (!tg_sub_member(&v[i]))
+			continue;
+		key.subscriber_id = v[i].id;
+		x = bsearch(&key, ss, ns, sizeof(*ss), session_cmp);
+		if (!x)
+			continue;
+		v[i].online = true;
+		v[i].remote = x->remote;
+		v[i].local = x->local;
+		v[i].has_tunnel_id = v[i].has_session = true;
+		v[i].tunnel_id = x->tunnel_id;
+		v[i].session = x->session_id;
+		v[i].has_peer_tunnel_id = v[i].has_peer_session = true;
+		v[i].peer_tunnel_id = x->peer_tunnel_id;
+		v[i].peer_session = x->peer_session;
+		v[i].has_peer_port = v[i].has_local_port = true;
+		v[i].peer_port = x->peer_port;
+		v[i].local_port = x->local_port;
+	}
+	tg_db_session_list_free(ss, ns);
+	return 0;
+}
