@@ -270,8 +270,6 @@ int tg_sub_validate(const struct tg_sub *s, char *err, size_t errlen)
 	if (ret)
 		return ret;
 ids_done:
-	if (ret)
-		return ret;
 	ret = tg_sub_validate_prefixes(s, err, errlen, &has6);
 	if (ret)
 		return ret;
