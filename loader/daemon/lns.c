@@ -14,6 +14,7 @@
 #include "daemon/lns.h"
 #include "daemon/run.h"
 #include "lns/data.h"
+#include "lns/persist.h"
 
 /* What the daemon keeps of a session whose member logged in. */
 struct lnsd_member {
@@ -320,13 +321,88 @@ static void lnsd_config(const struct tg_lns_settings *s, struct lns_config *c)
 	c->ppp.local_ifid[7] = 1;
 }
 
+/* A member's session saved by the process before, taken over. */
+static int lnsd_adopt(struct tg_lnsd *d, const struct tg_session *row,
+		      uint64_t now)
+{
+	struct lns_session *ls;
+	struct lnsd_member *m;
+	struct in_addr peer4;
+	struct tg_sub sub;
+	int err;
+
+	if (!row->state || tg_db_sub_get(d->db, row->name, &sub))
+		return -EINVAL;
+	err = lns_session_load(&d->srv.lns, row->state, now, &ls);
+	if (err) {
+		tg_sub_free(&sub);
+		return err;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		tg_sub_free(&sub);
+		lns_session_close(ls, LNS_CDN_NO_FACILITY, LNS_ERR_RESOURCES,
+				  now);
+		return -ENOMEM;
+	}
+	m->id = row->subscriber_id;
+	m->online = true;
+	snprintf(m->name, sizeof(m->name), "%s", row->name);
+	lnsd_addresses(&sub, &peer4, &ls->v6);
+	ls->user = m;
+	tg_sub_free(&sub);
+	return 0;
+}
+
+/*
+ * What the process before left (tunnels in lns_tunnel, the state of each
+ * session in its row) is taken over; sessions that cannot be end.
+ */
+static void lnsd_take_over(struct tg_lnsd *d, uint64_t now)
+{
+	unsigned int tunnels = 0, sessions = 0, lost = 0;
+	struct tg_session *v = NULL;
+	sqlite3_stmt *st;
+	size_t n = 0, i;
+
+	if (sqlite3_prepare_v2(d->db, "SELECT state FROM lns_tunnel", -1, &st,
+			       NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			if (!lns_tunnel_load(&d->srv.lns,
+					     (const char *)sqlite3_column_text(st, 0),
+					     now))
+				tunnels++;
+		sqlite3_finalize(st);
+	}
+	if (tg_db_session_list(d->db, &v, &n))
+		d->db_errors++;
+	for (i = 0; i < n; i++) {
+		if (!lnsd_adopt(d, &v[i], now)) {
+			sessions++;
+			continue;
+		}
+		lost++;
+		if (tg_db_session_del(d->db, v[i].subscriber_id))
+			d->db_errors++;
+	}
+	tg_db_session_list_free(v, n);
+	if (tg_db_exec(d->db, "DELETE FROM lns_tunnel;"
+		       " UPDATE session SET state = NULL WHERE state IS NOT NULL"))
+		d->db_errors++;
+	if (tunnels || sessions || lost)
+		tg_run_log("lns: took over %u tunnel%s and %u session%s from the process before%s",
+			   tunnels, tunnels == 1 ? "" : "s", sessions,
+			   sessions == 1 ? "" : "s", lost ? "; some could not be" : "");
+	if (lost)
+		d->changed = true;
+}
+
 int tg_lnsd_start(struct tg_lnsd *d, sqlite3 *db, uint64_t now)
 {
 	struct lns_config c;
 	char err[256];
 	int ret;
 
-	(void)now;
 	memset(d, 0, sizeof(*d));
 	d->srv.fd = -1;
 	d->db = db;
@@ -338,10 +414,6 @@ int tg_lnsd_start(struct tg_lnsd *d, sqlite3 *db, uint64_t now)
 	}
 	if (!d->cfg.on)
 		return 0;
-	/* Sessions of a process before are not ours to serve. */
-	if (tg_db_exec(db, "DELETE FROM session; DELETE FROM lns_tunnel"))
-		d->db_errors++;
-	d->changed = true;
 	lnsd_config(&d->cfg, &c);
 	ret = lns_server_open(&d->srv, &d->cfg.listen, &c, &lnsd_callbacks, d,
 			      err, sizeof(err));
@@ -350,6 +422,7 @@ int tg_lnsd_start(struct tg_lnsd *d, sqlite3 *db, uint64_t now)
 		return ret;
 	}
 	d->on = true;
+	lnsd_take_over(d, now);
 	tg_lns_setting_show(&d->cfg, "lns", err, sizeof(err));
 	tg_run_log("lns: listening on %s (%s%s%s, tunnel secret %s)", err,
 		   d->cfg.chap ? "CHAP" : "", d->cfg.chap && d->cfg.pap ? ", " : "",
@@ -452,17 +525,107 @@ void tg_lnsd_reconcile(struct tg_lnsd *d, uint64_t now)
 	free(keep);
 }
 
-void tg_lnsd_stop(struct tg_lnsd *d)
+/*
+ * Save every established tunnel and online session for the next process,
+ * in one transaction: 0, or -EIO (nothing saved).
+ */
+static int lnsd_save(struct tg_lnsd *d, unsigned int *tunnels,
+		     unsigned int *sessions)
 {
-	size_t i;
+	struct lns *l = &d->srv.lns;
+	sqlite3_stmt *ti = NULL, *su = NULL;
+	char line[LNS_STATE_MAX];
+	unsigned int i, j;
+	int ret = -EIO;
+
+	*tunnels = *sessions = 0;
+	if (!d->db || tg_db_exec(d->db, "BEGIN IMMEDIATE"))
+		return -EIO;
+	if (sqlite3_prepare_v2(d->db, "INSERT OR REPLACE INTO lns_tunnel (id, state) VALUES (?, ?)",
+			       -1, &ti, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(d->db, "UPDATE session SET state = ? WHERE subscriber_id = ?",
+			       -1, &su, NULL) != SQLITE_OK)
+		goto out;
+	for (i = 0; i < LNS_TUNNELS_MAX; i++) {
+		struct lns_tunnel *t = l->tunnels[i];
+
+		if (!t || t->state != LNS_TUN_ESTABLISHED ||
+		    lns_tunnel_save(t, line, sizeof(line)) < 0)
+			continue;
+		sqlite3_bind_int(ti, 1, t->id);
+		sqlite3_bind_text(ti, 2, line, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(ti) != SQLITE_DONE)
+			goto out;
+		sqlite3_reset(ti);
+		++*tunnels;
+		for (j = 0; j < t->n_sessions; j++) {
+			struct lns_session *s = t->sessions[j];
+			struct lnsd_member *m = s->user;
+
+			if (!m || !m->online ||
+			    lns_session_save(s, line, sizeof(line)) < 0)
+				continue;
+			sqlite3_bind_text(su, 1, line, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(su, 2, m->id);
+			if (sqlite3_step(su) != SQLITE_DONE)
+				goto out;
+			sqlite3_reset(su);
+			++*sessions;
+		}
+	}
+	ret = tg_db_exec(d->db, "COMMIT") ? -EIO : 0;
+out:
+	sqlite3_finalize(ti);
+	sqlite3_finalize(su);
+	if (ret)
+		tg_db_exec(d->db, "ROLLBACK");
+	return ret;
+}
+
+/* The daemon's members, freed without a word: the sessions stay up. */
+static void lnsd_forget(struct tg_lnsd *d)
+{
+	struct lns *l = &d->srv.lns;
+	unsigned int i, j;
+
+	for (i = 0; i < LNS_TUNNELS_MAX; i++) {
+		struct lns_tunnel *t = l->tunnels[i];
+
+		for (j = 0; t && j < t->n_sessions; j++) {
+			free(t->sessions[j]->user);
+			t->sessions[j]->user = NULL;
+		}
+	}
+	lns_detach(l);
+}
+
+void tg_lnsd_stop(struct tg_lnsd *d, bool keep)
+{
+	struct lns *l = &d->srv.lns;
+	unsigned int i, tunnels, sessions;
+	size_t k;
 
 	if (!d->on)
 		return;
-	for (i = 0; i < d->n_pending; i++)
-		free(d->pending[i].m);
+	for (k = 0; k < d->n_pending; k++)
+		free(d->pending[k].m);
 	free(d->pending);
 	d->pending = NULL;
 	d->n_pending = d->cap_pending = 0;
+	if (keep && !lnsd_save(d, &tunnels, &sessions)) {
+		tg_run_log("lns: %u tunnel%s and %u session%s saved for the next process: they keep forwarding",
+			   tunnels, tunnels == 1 ? "" : "s", sessions,
+			   sessions == 1 ? "" : "s");
+		lnsd_forget(d);
+	} else {
+		if (keep)
+			tg_run_log("lns: cannot save the sessions: every one ends");
+		/* StopCCN to every LAC: they redial at once. */
+		for (i = 0; i < LNS_TUNNELS_MAX; i++)
+			if (l->tunnels[i])
+				lns_tunnel_close(l->tunnels[i], LNS_STOP_SHUTDOWN,
+						 LNS_ERR_NONE, 0);
+	}
 	lns_server_close(&d->srv);
 	d->on = false;
 }

@@ -44,7 +44,12 @@ uint64_t tg_lnsd_deadline(const struct tg_lnsd *d);
 void tg_lnsd_reconcile(struct tg_lnsd *d, uint64_t now);
 /* The daemon's connection, after it was reopened (or NULL). */
 void tg_lnsd_set_db(struct tg_lnsd *d, sqlite3 *db);
-/* Every session ended (CDN, StopCCN) and its row removed. */
-void tg_lnsd_stop(struct tg_lnsd *d);
+/*
+ * Stop. keep: every established session saved for the next process
+ * (restart, upgrade), which takes it over; its entries stay in the data
+ * plane meanwhile. Else, or when saving fails, every tunnel ends (StopCCN)
+ * and its sessions' rows go.
+ */
+void tg_lnsd_stop(struct tg_lnsd *d, bool keep);
 
 #endif /* TG_DAEMON_LNS_H */

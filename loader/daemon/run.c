@@ -353,7 +353,7 @@ static void run_lns(struct run *r, bool reload)
 		    !memcmp(&cur, &r->lns.cfg, sizeof(cur)))
 			return;
 		tg_run_log("lns: settings changed: restarting the LNS");
-		tg_lnsd_stop(&r->lns);
+		tg_lnsd_stop(&r->lns, false);
 	}
 	r->lns_started = true;
 	tg_lnsd_start(&r->lns, r->db, run_now_ms());
@@ -486,7 +486,8 @@ int tg_daemon_run(const struct tg_run_opts *o)
 	tg_notify_stopping(&r.notify, r.o.detach ?
 			   "stopping: detaching the data plane" :
 			   "stopping: the data plane keeps forwarding");
-	tg_lnsd_stop(&r.lns);
+	/* A restart or an upgrade: the next process takes the sessions. */
+	tg_lnsd_stop(&r.lns, !r.o.detach);
 	tg_metrics_stop(r.metrics);
 	tg_maps_close(&r.maps);
 	run_db_close(&r);

@@ -126,6 +126,15 @@ static const struct ppp_ops session_ppp_ops = {
 	.random = ppp_random,
 };
 
+int lns_ppp_adopt(struct lns *l, struct lns_session *s)
+{
+	s->ppp = malloc(sizeof(*s->ppp));
+	if (!s->ppp)
+		return -1;
+	ppp_init(s->ppp, &l->cfg.ppp, &session_ppp_ops, s);
+	return 0;
+}
+
 int lns_ppp_start(struct lns *l, struct lns_session *s, uint64_t now)
 {
 	s->ppp = malloc(sizeof(*s->ppp));

@@ -11,6 +11,8 @@
 
 /* ICCN: the session's PPP starts (LCP Configure-Request). */
 int lns_ppp_start(struct lns *l, struct lns_session *s, uint64_t now);
+/* An adopted session's PPP, set up but not started: the caller fills it. */
+int lns_ppp_adopt(struct lns *l, struct lns_session *s);
 /* A data message (T bit clear) from a peer. */
 void lns_data_input(struct lns *l, const struct lns_addr *from,
 		    const uint8_t *buf, size_t len, uint64_t now);

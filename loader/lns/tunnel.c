@@ -317,6 +317,82 @@ static void on_scccn(struct lns *l, struct lns_tunnel *t,
 		t->peer_id);
 }
 
+/* A new session of t with our id (0: a random free one). */
+static struct lns_session *session_add(struct lns_tunnel *t, uint16_t id,
+				       uint16_t peer_id)
+{
+	struct lns *l = t->lns;
+	struct lns_session *s;
+
+	if (l->n_sessions >= LNS_SESSIONS_MAX ||
+	    t->n_sessions >= UINT16_MAX - 1 ||
+	    (id && lns_session_by_id(t, id)))
+		return NULL;
+	if (t->n_sessions == t->sessions_cap) {
+		unsigned int cap = t->sessions_cap ? 2 * t->sessions_cap : 8;
+		void *v = realloc(t->sessions, cap * sizeof(*t->sessions));
+
+		if (!v)
+			return NULL;
+		t->sessions = v;
+		t->sessions_cap = cap;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->id = id;
+	while (!s->id || lns_session_by_id(t, s->id))
+		s->id = rand16(l);
+	s->peer_id = peer_id;
+	s->tunnel = t;
+	t->sessions[t->n_sessions++] = s;
+	l->n_sessions++;
+	return s;
+}
+
+struct lns_tunnel *lns_tunnel_adopt(struct lns *l, uint16_t id,
+				    uint16_t peer_id,
+				    const struct lns_addr *peer,
+				    uint16_t peer_rws, uint64_t now)
+{
+	struct lns_tunnel *t;
+
+	if (!id || !peer_id || l->tunnels[id % TUNNEL_SLOTS])
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->id = id;
+	t->peer_id = peer_id;
+	t->peer = *peer;
+	t->lns = l;
+	t->state = LNS_TUN_ESTABLISHED;
+	t->last_rx = now;
+	l2tp_chan_init(&t->chan, peer_id, peer_rws, tunnel_xmit, t);
+	l->tunnels[id % TUNNEL_SLOTS] = t;
+	l->n_tunnels++;
+	return t;
+}
+
+struct lns_session *lns_session_adopt(struct lns_tunnel *t, uint16_t id,
+				      uint16_t peer_id)
+{
+	struct lns_session *s;
+
+	if (!id || !peer_id)
+		return NULL;
+	s = session_add(t, id, peer_id);
+	if (s)
+		s->state = LNS_SESS_ESTABLISHED;
+	return s;
+}
+
+void lns_detach(struct lns *l)
+{
+	l->cb.session_down = NULL;
+	lns_free(l);
+}
+
 static void on_icrq(struct lns *l, struct lns_tunnel *t,
 		    const struct l2tp_msg *m, uint64_t now)
 {
@@ -329,30 +405,11 @@ static void on_icrq(struct lns *l, struct lns_tunnel *t,
 	}
 	if (session_by_peer(t, m->session_id))
 		return;		/* the LAC's id is taken: a late duplicate */
-	if (l->n_sessions >= LNS_SESSIONS_MAX ||
-	    t->n_sessions >= UINT16_MAX - 1)
-		goto refuse;
-	if (t->n_sessions == t->sessions_cap) {
-		unsigned int cap = t->sessions_cap ? 2 * t->sessions_cap : 8;
-		void *v = realloc(t->sessions, cap * sizeof(*t->sessions));
-
-		if (!v)
-			goto refuse;
-		t->sessions = v;
-		t->sessions_cap = cap;
-	}
-	s = calloc(1, sizeof(*s));
+	s = session_add(t, 0, m->session_id);
 	if (!s)
 		goto refuse;
-	do {
-		s->id = rand16(l);
-	} while (!s->id || lns_session_by_id(t, s->id));
-	s->peer_id = m->session_id;
 	s->call_serial = m->call_serial;
-	s->tunnel = t;
 	snprintf(s->calling, sizeof(s->calling), "%s", m->calling);
-	t->sessions[t->n_sessions++] = s;
-	l->n_sessions++;
 
 	l2tp_build_init(&b, t->peer_id, s->peer_id, L2TP_MSG_ICRP);
 	l2tp_build_u16(&b, true, L2TP_AVP_SESSION_ID, s->id);

@@ -180,6 +180,20 @@ void lns_session_close(struct lns_session *s, uint16_t result,
 void lns_tunnel_close(struct lns_tunnel *t, uint16_t result, uint16_t error,
 		      uint64_t now);
 
+/*
+ * Taking over from another process (see lns/persist.h): an established
+ * tunnel with the ids and peer it had, and its established sessions. NULL
+ * when an id is 0 or taken, or memory is short.
+ */
+struct lns_tunnel *lns_tunnel_adopt(struct lns *l, uint16_t id,
+				    uint16_t peer_id,
+				    const struct lns_addr *peer,
+				    uint16_t peer_rws, uint64_t now);
+struct lns_session *lns_session_adopt(struct lns_tunnel *t, uint16_t id,
+				      uint16_t peer_id);
+/* Every tunnel and session freed without a word to peers or callbacks. */
+void lns_detach(struct lns *l);
+
 struct lns_tunnel *lns_tunnel_by_id(const struct lns *l, uint16_t id);
 struct lns_session *lns_session_by_id(const struct lns_tunnel *t,
 				      uint16_t id);
