@@ -23,6 +23,7 @@ run static make --no-print-directory check
 run unit build/unit-tests
 run cli bash tests/cli/test_cli.sh
 run cli-schema bash tests/cli/test_schema.sh
+run cli-members bash tests/cli/test_members.sh
 run cli-bird bash tests/cli/test_bird.sh
 run cli-stats bash tests/cli/test_stats.sh
 run cli-install bash tests/cli/test_install.sh

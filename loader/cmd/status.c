@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "db/db.h"
 #include "dataplane/attach.h"
 #include "util/cli.h"
 #include "cmd/commands.h"
@@ -187,6 +188,10 @@ struct status {
 	struct tg_meta meta;
 	__u64 boot_ns;		/* CLOCK_REALTIME of boot: load times */
 	long long subs;		/* tunnels in force, -1: unknown */
+	/* The LNS as the database has it (have_lns false: unknown). */
+	bool have_lns;
+	char lns[64];		/* "off" or the listening address */
+	unsigned int lns_tunnels, lns_up, lns_ending;
 };
 
 /* The program's info by id; false when it is gone. */
@@ -417,6 +422,24 @@ static void status_read_subs(struct status *s)
 	tg_maps_close(&m);
 }
 
+static void status_read_lns(struct status *s)
+{
+	struct tg_lns_settings cfg;
+	sqlite3 *db = NULL;
+	char err[192];
+
+	tg_db_set_quiet(true);
+	if (!tg_db_open(tg_db_path(), false, &db) &&
+	    !tg_lns_settings_load(db, &cfg, err, sizeof(err)) &&
+	    !tg_db_session_counts(db, &s->lns_tunnels, &s->lns_up,
+				  &s->lns_ending)) {
+		s->have_lns = true;
+		tg_lns_setting_show(&cfg, "lns", s->lns, sizeof(s->lns));
+	}
+	tg_db_close(db);
+	tg_db_set_quiet(false);
+}
+
 static void status_read_meta(struct status *s)
 {
 	char path[PATH_MAX];
@@ -489,6 +512,12 @@ static void status_print_text(const struct status *s,
 	subs = s->subs;
 	if (subs >= 0)
 		printf("subscribers %lld\n", subs);
+	if (s->have_lns && strcmp(s->lns, "off"))
+		printf("lns         listening on %s: %u tunnel%s, %u session%s up, %u ending\n",
+		       s->lns, s->lns_tunnels, s->lns_tunnels == 1 ? "" : "s",
+		       s->lns_up, s->lns_up == 1 ? "" : "s", s->lns_ending);
+	else if (s->have_lns)
+		printf("lns         off\n");
 	printf("maps        entries / max\n");
 	for (k = 0; k < nmaps; k++) {
 		if (maps[k].entries >= 0)
@@ -578,6 +607,20 @@ static void status_print_json(const struct status *s,
 		jsonw_uint_field(w, "subscribers", subs);
 	else
 		jsonw_null_field(w, "subscribers");
+	if (s->have_lns) {
+		jsonw_name(w, "lns");
+		jsonw_start_object(w);
+		jsonw_string_field(w, "listen", s->lns);
+		jsonw_uint_field(w, "tunnels", s->lns_tunnels);
+		jsonw_name(w, "sessions");
+		jsonw_start_object(w);
+		jsonw_uint_field(w, "up", s->lns_up);
+		jsonw_uint_field(w, "ending", s->lns_ending);
+		jsonw_end_object(w);
+		jsonw_end_object(w);
+	} else {
+		jsonw_null_field(w, "lns");
+	}
 	jsonw_name(w, "maps");
 	jsonw_start_array(w);
 	for (k = 0; k < nmaps; k++) {
@@ -619,7 +662,8 @@ static int status_help(void)
 	       "verifier processed to load it); the tungate version and time of the\n"
 	       "last up; the number of subscribers; every pinned map's entries\n"
 	       "in use against its size ('-' where entries are not counted:\n"
-	       "per-CPU arrays); the last sync (time, result, count).\n"
+	       "per-CPU arrays); the last sync (time, result, count); the LNS\n"
+	       "(its listening address, tunnels and dial-in sessions up).\n"
 	       "Fails when the pin root does not exist or nothing is attached.\n");
 	return 0;
 }
@@ -656,6 +700,7 @@ int do_status(int argc, char **argv)
 	}
 	status_read_meta(&s);
 	status_read_subs(&s);
+	status_read_lns(&s);
 	err = status_maps(s.pin_root, &maps, &nmaps);
 	if (err) {
 		tg_err("status: cannot read the maps under %s: %s", s.pin_root,

@@ -485,6 +485,7 @@ struct imp_key {
 	struct tg_tun_key k;
 	unsigned int line;
 	const char *owner;
+	bool member;		/* a dial-in member: its session has the ids */
 };
 
 static int imp_key_cmp(const void *a, const void *b)
@@ -649,8 +650,9 @@ static int imp_sub_row(struct import *im, unsigned int line, char **cols,
 {
 	struct imp_sub *ns, *is;
 	char err[256];
-	bool req[4] = {};
-	static const char *const reqn[4] = { "name", "type", "remote", "local" };
+	/* remote and local too, but for members: the validation says. */
+	bool req[2] = {};
+	static const char *const reqn[2] = { "name", "type" };
 	int i, j, ret;
 
 	if (im->nsubs == im->capsubs) {
@@ -680,13 +682,13 @@ static int imp_sub_row(struct import *im, unsigned int line, char **cols,
 				err);
 			goto bad;
 		}
-		for (j = 0; j < 4; j++)
+		for (j = 0; j < 2; j++)
 			if (!strcmp(cols[i], reqn[j]))
 				req[j] = true;
 		if (!strcmp(cols[i], "dp_id"))
 			is->has_dp_id = true;
 	}
-	for (j = 0; j < 4; j++) {
+	for (j = 0; j < 2; j++) {
 		if (!req[j]) {
 			bad_add(&im->bad, line, "subscriber '%s': %s is required",
 				is->s.name, reqn[j]);
@@ -785,6 +787,7 @@ static int imp_cross(struct import *im, struct tg_sub *dbs, size_t ndb,
 		names[i].name = dbs[i].name;
 		names[i].line = 0;
 		tg_sub_tun_key(&dbs[i], &keys[i].k);
+		keys[i].member = tg_sub_member(&dbs[i]);
 		keys[i].line = 0;
 		keys[i].owner = dbs[i].name;
 	}
@@ -792,6 +795,7 @@ static int imp_cross(struct import *im, struct tg_sub *dbs, size_t ndb,
 		names[i].name = im->subs[j].s.name;
 		names[i].line = im->subs[j].line;
 		tg_sub_tun_key(&im->subs[j].s, &keys[i].k);
+		keys[i].member = tg_sub_member(&im->subs[j].s);
 		keys[i].line = im->subs[j].line;
 		keys[i].owner = im->subs[j].s.name;
 	}
@@ -809,7 +813,7 @@ static int imp_cross(struct import *im, struct tg_sub *dbs, size_t ndb,
 	}
 	qsort(keys, n, sizeof(*keys), imp_key_cmp);
 	for (i = 1; i < n; i++) {
-		if (imp_key_cmp(&keys[i], &keys[i - 1]))
+		if (imp_key_cmp(&keys[i], &keys[i - 1]) || keys[i].member)
 			continue;
 		/* Report the row of the file (the later one when both are). */
 		j = keys[i].line ? i : i - 1;

@@ -12,6 +12,7 @@
 #include "dataplane/counters.h"
 #include "db/db.h"
 #include "daemon/http.h"
+#include "daemon/lns.h"
 #include "util/log.h"
 #include "daemon/metrics.h"
 #include "dataplane/reason.h"
@@ -34,6 +35,7 @@ struct tg_metrics {
 	char *db_path;
 	char *pin_root;
 	struct fill_cache cache;
+	const struct tg_lnsd *lns;	/* the daemon's, read as it runs */
 };
 
 /*
@@ -271,6 +273,59 @@ static void write_meta(FILE *f, const struct tg_meta *meta)
 		(unsigned long long)meta->sync_count);
 }
 
+/* Sessions and tunnels of the LNS as the database has them. */
+static void write_sessions(FILE *f, sqlite3 *db)
+{
+	unsigned int tunnels, up, ending;
+
+	if (tg_db_session_counts(db, &tunnels, &up, &ending))
+		return;
+	family(f, "tungate_lns_tunnels", "gauge",
+	       "L2TP tunnels with a dial-in session up.");
+	fprintf(f, "tungate_lns_tunnels %u\n", tunnels);
+	family(f, "tungate_lns_sessions", "gauge",
+	       "Dial-in sessions in the data plane, by state.");
+	fprintf(f, "tungate_lns_sessions{state=\"up\"} %u\n", up);
+	fprintf(f, "tungate_lns_sessions{state=\"ending\"} %u\n", ending);
+}
+
+/* What the daemon's LNS counted since it started. */
+static void write_lns(FILE *f, const struct tg_lnsd *d)
+{
+	const struct lns *l = &d->srv.lns;
+	unsigned int e;
+
+	if (!d->on)
+		return;
+	family(f, "tungate_lns_logins_total", "counter",
+	       "Dial-in logins by result (refused: unknown user, wrong password, disabled member).");
+	fprintf(f, "tungate_lns_logins_total{result=\"ok\"} %llu\n",
+		(unsigned long long)d->logins);
+	fprintf(f, "tungate_lns_logins_total{result=\"refused\"} %llu\n",
+		(unsigned long long)d->refused);
+	family(f, "tungate_lns_sessions_ended_total", "counter",
+	       "Sessions ended by a redial of the same member or by the operator.");
+	fprintf(f, "tungate_lns_sessions_ended_total{by=\"redial\"} %llu\n",
+		(unsigned long long)d->takeovers);
+	fprintf(f, "tungate_lns_sessions_ended_total{by=\"operator\"} %llu\n",
+		(unsigned long long)d->killed);
+	family(f, "tungate_lns_refused_total", "counter",
+	       "L2TP datagrams the LNS refused, by reason.");
+	for (e = 1; e < L2TP_E_MAX; e++)
+		fprintf(f, "tungate_lns_refused_total{reason=\"%s\"} %llu\n",
+			l2tp_err_name(e), (unsigned long long)l->errors[e]);
+	fprintf(f, "tungate_lns_refused_total{reason=\"UNKNOWN_TUNNEL\"} %llu\n",
+		(unsigned long long)l->unknown_tunnel);
+	fprintf(f, "tungate_lns_refused_total{reason=\"DATA_UNKNOWN_SESSION\"} %llu\n",
+		(unsigned long long)l->data_unknown);
+	fprintf(f, "tungate_lns_refused_total{reason=\"DATA_MALFORMED\"} %llu\n",
+		(unsigned long long)l->data_bad);
+	family(f, "tungate_lns_peer_timeouts_total", "counter",
+	       "Tunnels torn down because the LAC stopped answering.");
+	fprintf(f, "tungate_lns_peer_timeouts_total %llu\n",
+		(unsigned long long)l->timeouts);
+}
+
 static int metrics_write(FILE *f, sqlite3 *db, const struct tg_maps *m,
 			 struct fill_cache *cache)
 {
@@ -296,6 +351,7 @@ static int metrics_write(FILE *f, sqlite3 *db, const struct tg_maps *m,
 	if (ret)
 		goto out;
 	write_meta(f, &meta);
+	write_sessions(f, db);
 	if (ferror(f))
 		ret = -EIO;
 out:
@@ -333,6 +389,8 @@ static int metrics_scrape(void *ctx, FILE *f)
 	if (ret)
 		goto out;
 	ret = metrics_write(f, db, &m, &mt->cache);
+	if (!ret && mt->lns)
+		write_lns(f, mt->lns);
 	if (ret)
 		pr_warn("metrics: reading %s and %s: %s\n", mt->db_path,
 			mt->pin_root, strerror(-ret));
@@ -368,6 +426,12 @@ int tg_metrics_start(const char *addr, const char *db_path,
 err:
 	tg_metrics_stop(mt);
 	return ret;
+}
+
+void tg_metrics_lns(struct tg_metrics *mt, const struct tg_lnsd *d)
+{
+	if (mt)
+		mt->lns = d;
 }
 
 void tg_metrics_stop(struct tg_metrics *mt)

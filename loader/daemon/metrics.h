@@ -19,6 +19,9 @@ struct tg_metrics;
 int tg_metrics_start(const char *addr, const char *db_path,
 		     const char *pin_root, struct tg_metrics **out);
 void tg_metrics_stop(struct tg_metrics *m);
+struct tg_lnsd;
+/* Also the counters of the daemon's LNS d (NULL: none). */
+void tg_metrics_lns(struct tg_metrics *m, const struct tg_lnsd *d);
 /* Write the exposition text (same as stats --prometheus). */
 int tg_metrics_write(FILE *f, sqlite3 *db, const struct tg_maps *m);
 

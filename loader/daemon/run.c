@@ -427,6 +427,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 			return ret;
 		}
 	}
+	tg_metrics_lns(r.metrics, &r.lns);
 	tg_db_set_quiet(true);
 	tg_run_log("started (version %s): database %s, pin root %s, every %u ms",
 		   TG_VERSION, r.db_path, r.pin_root, r.o.interval_ms);

@@ -205,3 +205,23 @@ int tg_db_session_overlay(sqlite3 *db, struct tg_sub *v, size_t n)
 	tg_db_session_list_free(ss, ns);
 	return 0;
 }
+
+int tg_db_session_counts(sqlite3 *db, unsigned int *tunnels,
+			 unsigned int *up, unsigned int *ending)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(DISTINCT tunnel_id),"
+			       " coalesce(sum(kill = 0), 0), coalesce(sum(kill), 0)"
+			       " FROM session", -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*tunnels = sqlite3_column_int(st, 0);
+		*up = sqlite3_column_int(st, 1);
+		*ending = sqlite3_column_int(st, 2);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -EIO;
+}

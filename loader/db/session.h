@@ -73,6 +73,9 @@ int tg_db_session_list(sqlite3 *db, struct tg_session **v, size_t *n);
 void tg_db_session_list_free(struct tg_session *v, size_t n);
 /* Ask for the end of the session of member name: 0, -ENOENT or -EIO. */
 int tg_db_session_kill(sqlite3 *db, const char *name);
+/* Tunnels with a session up, sessions up and being ended: 0 or -EIO. */
+int tg_db_session_counts(sqlite3 *db, unsigned int *tunnels,
+			 unsigned int *up, unsigned int *ending);
 /*
  * The subscribers' tunnel identity from their sessions: members in v
  * with a session get its ids and online set. 0 or -EIO.

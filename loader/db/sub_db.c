@@ -325,7 +325,7 @@ int tg_db_sub_conflicts(sqlite3 *db, const struct tg_sub *s, __s64 self,
 		if (rc != SQLITE_DONE)
 			goto io;
 		/* Its tunnel identity is its session's. */
-		return 0;
+		goto prefixes;
 	}
 
 	tg_sub_tun_key(s, &k);
@@ -357,6 +357,7 @@ int tg_db_sub_conflicts(sqlite3 *db, const struct tg_sub *s, __s64 self,
 	st = NULL;
 	if (rc != SQLITE_DONE)
 		goto io;
+prefixes:
 	if (!s->nprefix)
 		return 0;
 	ret = tg_db_prefix_clash(db, s->prefix, s->nprefix, self, false, &pc);
