@@ -57,8 +57,17 @@ static int config_help(int argc, char **argv)
 	       "  lns-name NAME              our host name in SCCRP and CHAP\n"
 	       "                             (default %s)\n"
 	       "  lns-dns A[,B]|none         DNS servers given by IPCP (default none)\n"
-	       "  lns-address IPV4           our end of every member's PPP link\n"
-	       "                             (default: the listening address)\n"
+	       "  lns-address IPV4           our end of every member's PPP link,\n"
+	       "                             its gateway (default %s, a\n"
+	       "                             link-local address no member has);\n"
+	       "                             not the listening address, which\n"
+	       "                             members must reach outside PPP\n"
+	       "  lns-echo-interval S        LCP echo to every member after S\n"
+	       "                             seconds without one, 1..3600\n"
+	       "                             (default %d)\n"
+	       "  lns-echo-failures N        unanswered echoes after which a\n"
+	       "                             member's session ends, 1..100\n"
+	       "                             (default %d)\n"
 	       "Keys may be written with '_' for '-'.\n"
 	       "\n"
 	       "show  the current value of every key; -j: a JSON object with the keys\n"
@@ -68,7 +77,9 @@ static int config_help(int argc, char **argv)
 	       "  tungate config set unknown-tunnel drop\n"
 	       "  tungate config set gateway-mac 02:00:5e:00:53:01\n",
 	       TG_L2TP_UDP_PORT, TG_L2TP_UDP_PORT, TG_GW_MAC_DEFAULT,
-	       TG_TTL_DEFAULT, TG_LNS_NAME_DEFAULT);
+	       TG_TTL_DEFAULT, TG_LNS_NAME_DEFAULT, TG_LNS_ADDRESS_DEFAULT,
+	       TG_LNS_ECHO_S,
+	       TG_LNS_ECHO_FAILS);
 	return 0;
 }
 
@@ -88,6 +99,8 @@ static const char *config_db_key(const char *key)
 		{ "lns-name", "lns_name" },
 		{ "lns-dns", "lns_dns" },
 		{ "lns-address", "lns_address" },
+		{ "lns-echo-interval", "lns_echo_interval" },
+		{ "lns-echo-failures", "lns_echo_failures" },
 	};
 	size_t i;
 
@@ -154,6 +167,40 @@ static int config_print(sqlite3 *db)
 	return 0;
 }
 
+/*
+ * An LNS setting, kept only when the LNS's settings still make sense
+ * together (one transaction).
+ */
+static int config_set_lns(sqlite3 *db, const char *key, const char *dbkey,
+			  const char *value)
+{
+	struct tg_lns_settings s;
+	char err[192];
+	int ret;
+
+	if (tg_db_exec(db, "BEGIN IMMEDIATE")) {
+		tg_err("config set: %s: %s", key, sqlite3_errmsg(db));
+		return -EIO;
+	}
+	ret = tg_db_setting_set(db, dbkey, value);
+	if (ret) {
+		tg_err("config set: %s: cannot write the database: %s", key,
+		       sqlite3_errmsg(db));
+	} else {
+		ret = tg_lns_settings_load(db, &s, err, sizeof(err));
+		if (ret)
+			tg_err("config set: %s: %s", key, ret == -EINVAL ? err :
+			       "cannot read the settings");
+	}
+	if (ret || tg_db_exec(db, "COMMIT")) {
+		tg_db_exec(db, "ROLLBACK");
+		return ret ? ret : -EIO;
+	}
+	if (tg_opts.json)
+		return config_print(db);
+	return 0;
+}
+
 static int config_set(int argc, char **argv)
 {
 	const char *key = NULL, *value = NULL, *dbkey;
@@ -180,7 +227,7 @@ static int config_set(int argc, char **argv)
 	}
 	dbkey = config_db_key(key);
 	if (!dbkey) {
-		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action lns lns-secret lns-auth lns-name lns-dns lns-address",
+		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures",
 		       key);
 		return -EINVAL;
 	}
@@ -234,6 +281,10 @@ static int config_set(int argc, char **argv)
 	ret = tg_db_open(tg_db_path(), false, &db);
 	if (ret)
 		goto out;
+	if (tg_lns_setting_key(dbkey)) {
+		ret = config_set_lns(db, key, dbkey, buf);
+		goto out;
+	}
 	ret = tg_db_setting_set(db, dbkey, buf);
 	if (ret) {
 		tg_err("config set: %s: cannot write the database: %s", key,

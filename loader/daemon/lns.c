@@ -317,6 +317,8 @@ static void lnsd_config(const struct tg_lns_settings *s, struct lns_config *c)
 	c->ppp.local4 = s->local;
 	c->ppp.dns4[0] = s->dns[0];
 	c->ppp.dns4[1] = s->dns[1];
+	c->ppp.echo_ms = s->echo_s * 1000;
+	c->ppp.echo_fails = (uint8_t)s->echo_fails;
 	/* fe80::1 on our side of every link. */
 	c->ppp.local_ifid[7] = 1;
 }

@@ -345,6 +345,7 @@ static void run_lns(struct run *r, bool reload)
 {
 	struct tg_lns_settings cur;
 	char err[256];
+	bool keep;
 
 	if (!r->db || (r->lns_started && !reload))
 		return;
@@ -352,8 +353,13 @@ static void run_lns(struct run *r, bool reload)
 		if (tg_lns_settings_load(r->db, &cur, err, sizeof(err)) ||
 		    !memcmp(&cur, &r->lns.cfg, sizeof(cur)))
 			return;
-		tg_run_log("lns: settings changed: restarting the LNS");
-		tg_lnsd_stop(&r->lns, false);
+		/* The sessions stay unless the LNS goes or moves. */
+		keep = cur.on && r->lns.on &&
+		       !memcmp(&cur.listen, &r->lns.cfg.listen,
+			       sizeof(cur.listen));
+		tg_run_log("lns: settings changed: restarting the LNS%s",
+			   keep ? "" : "; its sessions end");
+		tg_lnsd_stop(&r->lns, keep);
 	}
 	r->lns_started = true;
 	tg_lnsd_start(&r->lns, r->db, run_now_ms());

@@ -3,14 +3,17 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/cli.h"
 
 #include "db/lns_settings.h"
 #include "db/settings.h"
 
 const char *const tg_lns_setting_keys[] = {
 	"lns", "lns_secret", "lns_auth", "lns_name", "lns_dns", "lns_address",
-	NULL,
+	"lns_echo_interval", "lns_echo_failures", NULL,
 };
 
 bool tg_lns_setting_key(const char *key)
@@ -116,6 +119,16 @@ int tg_lns_setting_parse(const char *key, const char *v, char *buf,
 			snprintf(err, errlen, "'%s': not an IPv4 address", v);
 			return -EINVAL;
 		}
+	} else if (!strcmp(key, "lns_echo_interval") ||
+		   !strcmp(key, "lns_echo_failures")) {
+		bool interval = !strcmp(key, "lns_echo_interval");
+		__u64 n;
+
+		if (tg_parse_u64(v, 1, interval ? 3600 : 100, &n)) {
+			snprintf(err, errlen, "'%s': a number %s", v,
+				 interval ? "of seconds 1..3600" : "1..100");
+			return -EINVAL;
+		}
 	} else {
 		snprintf(err, errlen, "unknown LNS setting");
 		return -EINVAL;
@@ -133,6 +146,8 @@ int tg_lns_settings_load(sqlite3 *db, struct tg_lns_settings *s, char *err,
 
 	memset(s, 0, sizeof(*s));
 	s->chap = s->pap = true;
+	s->echo_s = TG_LNS_ECHO_S;
+	s->echo_fails = TG_LNS_ECHO_FAILS;
 	snprintf(s->name, sizeof(s->name), "%s", TG_LNS_NAME_DEFAULT);
 	for (k = tg_lns_setting_keys; *k; k++) {
 		ret = tg_db_setting_get(db, *k, v, sizeof(v));
@@ -159,10 +174,21 @@ int tg_lns_settings_load(sqlite3 *db, struct tg_lns_settings *s, char *err,
 			lns_parse_dns(v, s->dns);
 		} else if (!strcmp(*k, "lns_address")) {
 			inet_pton(AF_INET, v, &s->local);
+		} else if (!strcmp(*k, "lns_echo_interval")) {
+			s->echo_s = (unsigned int)strtoul(v, NULL, 10);
+		} else if (!strcmp(*k, "lns_echo_failures")) {
+			s->echo_fails = (unsigned int)strtoul(v, NULL, 10);
 		}
 	}
-	if (!s->local.s_addr && s->on)
-		s->local = ((struct sockaddr_in *)&s->listen.ss)->sin_addr;
+	if (!s->local.s_addr)
+		inet_pton(AF_INET, TG_LNS_ADDRESS_DEFAULT, &s->local);
+	/* The member's route to it would swallow the tunnel itself. */
+	if (s->on && s->local.s_addr ==
+	    ((struct sockaddr_in *)&s->listen.ss)->sin_addr.s_addr) {
+		snprintf(err, errlen,
+			 "setting lns_address: the listening address; members would route their tunnel into itself");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -197,9 +223,10 @@ void tg_lns_setting_show(const struct tg_lns_settings *s, const char *key,
 		else
 			snprintf(buf, len, "%s,%s", a, b);
 	} else if (!strcmp(key, "lns_address")) {
-		if (s->local.s_addr)
-			inet_ntop(AF_INET, &s->local, buf, len);
-		else
-			snprintf(buf, len, "the listening address");
+		inet_ntop(AF_INET, &s->local, buf, len);
+	} else if (!strcmp(key, "lns_echo_interval")) {
+		snprintf(buf, len, "%u", s->echo_s);
+	} else if (!strcmp(key, "lns_echo_failures")) {
+		snprintf(buf, len, "%u", s->echo_fails);
 	}
 }

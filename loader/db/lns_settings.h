@@ -14,6 +14,10 @@
 
 #define TG_LNS_NAME_DEFAULT "tungate"
 #define TG_LNS_VALUE_MAX 128
+/* Our end of every PPP link: never a member's, never routed. */
+#define TG_LNS_ADDRESS_DEFAULT "169.254.0.1"
+#define TG_LNS_ECHO_S 10
+#define TG_LNS_ECHO_FAILS 6
 
 struct tg_lns_settings {
 	bool on;
@@ -23,6 +27,8 @@ struct tg_lns_settings {
 	char name[64];			/* our host name and CHAP name */
 	struct in_addr dns[2];		/* IPCP DNS, 0.0.0.0: none */
 	struct in_addr local;		/* our IPCP address */
+	unsigned int echo_s;		/* LCP echo interval, s */
+	unsigned int echo_fails;	/* unanswered echoes: the peer is dead */
 };
 
 /* Whether key (database spelling) is an LNS setting. */

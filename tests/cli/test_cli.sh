@@ -305,7 +305,8 @@ expect_ok "config show" tg config show -j
 json_check "config defaults" "j == {'unknown_tunnel': 'pass', 'l2tpv3_udp_port': 1701, \
 'l2tpv2_udp_port': 1701, 'gateway_mac': '02:74:67:00:00:01', 'ttl': 64, 'scope_action': 'drop', \
 'lns': 'off', 'lns_secret': 'none', 'lns_auth': 'chap,pap', 'lns_name': 'tungate', 'lns_dns': 'none', \
-'lns_address': 'the listening address'}"
+'lns_address': '169.254.0.1', 'lns_echo_interval': '10', \
+'lns_echo_failures': '6'}"
 expect_ok "config set unknown-tunnel" tg config set unknown-tunnel drop
 expect_ok "config set l2tpv3-udp-port" tg config set l2tpv3-udp-port 0
 expect_ok "config set l2tpv2-udp-port" tg config set l2tpv2-udp-port 1702
@@ -313,7 +314,8 @@ expect_ok "config show" tg -j config show
 json_check "config values" "j == {'unknown_tunnel': 'drop', 'l2tpv3_udp_port': 0, \
 'l2tpv2_udp_port': 1702, 'gateway_mac': '02:74:67:00:00:01', 'ttl': 64, 'scope_action': 'drop', \
 'lns': 'off', 'lns_secret': 'none', 'lns_auth': 'chap,pap', 'lns_name': 'tungate', 'lns_dns': 'none', \
-'lns_address': 'the listening address'}"
+'lns_address': '169.254.0.1', 'lns_echo_interval': '10', \
+'lns_echo_failures': '6'}"
 expect_ok "config show text" tg config show
 grep -qx 'unknown-tunnel drop' "$TMP/out" && ok || bad "config text: $(cat "$TMP/out")"
 expect_refused "config bad key" "unknown key 'mtu'" tg config set mtu 1400

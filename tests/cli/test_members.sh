@@ -162,6 +162,8 @@ dns three|one or two IPv4 addresses|lns-dns|192.0.2.1,192.0.2.2,192.0.2.3
 dns junk|one or two IPv4 addresses|lns-dns|192.0.2.1,
 address|not an IPv4 address|lns-address|300.1.1.1
 EOF
+expect_refused "lns-address = lns" "members would route their tunnel into itself" \
+	tg config set lns-address 192.0.2.1
 expect_ok "lns off" tg config set lns off
 
 # --- sessions ----------------------------------------------------------------
