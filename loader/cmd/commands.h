@@ -28,8 +28,16 @@ int do_bird(int argc, char **argv);
 struct json_writer;
 struct tg_sub;
 struct tg_class;
-/* A subscriber as the JSON object of 'sub show -j' (eff: rates in effect). */
+struct tg_session;
+/*
+ * A subscriber as the JSON object of 'sub show -j' (eff: rates in effect;
+ * with eff, a member's session or null).
+ */
 void tg_sub_json(struct json_writer *w, const struct tg_sub *s,
-		 const struct tg_class *eff);
+		 const struct tg_class *eff, const struct tg_session *sess);
+
+/* A session as 'session show -j' has it; as one line of text. */
+void tg_session_json(struct json_writer *w, const struct tg_session *s);
+void tg_session_text(const struct tg_session *s, char *buf, size_t len);
 
 #endif /* TG_COMMANDS_H */

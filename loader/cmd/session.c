@@ -49,7 +49,7 @@ static void session_uptime(__s64 started, char *buf, size_t len)
 			 s % 3600 / 60, s % 60);
 }
 
-static void session_json(struct json_writer *w, const struct tg_session *s)
+void tg_session_json(struct json_writer *w, const struct tg_session *s)
 {
 	char a[16];
 
@@ -70,6 +70,18 @@ static void session_json(struct json_writer *w, const struct tg_session *s)
 	jsonw_int_field(w, "started", s->started);
 	jsonw_int_field(w, "uptime", (long long)time(NULL) - s->started);
 	jsonw_end_object(w);
+}
+
+void tg_session_text(const struct tg_session *s, char *buf, size_t len)
+{
+	char a[16], up[24];
+
+	tg_ip4_format(s->remote, a, sizeof(a));
+	session_uptime(s->started, up, sizeof(up));
+	snprintf(buf, len, "%s %s from %s:%u (%s), tunnel %u/%u, session %u/%u",
+		 s->kill ? "ending, up" : "up", up, a, s->peer_port, s->lac,
+		 s->tunnel_id, s->peer_tunnel_id, s->session_id,
+		 s->peer_session);
 }
 
 static void session_line(const struct tg_session *s)
@@ -120,7 +132,7 @@ static int session_print(const char *name, bool all)
 			continue;
 		shown++;
 		if (w)
-			session_json(w, &v[i]);
+			tg_session_json(w, &v[i]);
 		else
 			session_line(&v[i]);
 	}

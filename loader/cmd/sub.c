@@ -192,12 +192,19 @@ static void sub_json_u64(struct json_writer *w, const char *name, bool has,
 		jsonw_null_field(w, name);
 }
 
-/* One subscriber as JSON; eff: also the rates in effect. */
+/* One subscriber as JSON; eff: also the rates in effect and its session. */
 void tg_sub_json(struct json_writer *w, const struct tg_sub *s,
-		     const struct tg_class *eff)
+		 const struct tg_class *eff, const struct tg_session *sess)
 {
 	jsonw_start_object(w);
 	tg_sub_json_fields(w, s);
+	if (eff && tg_sub_member(s)) {
+		jsonw_name(w, "session");
+		if (sess)
+			tg_session_json(w, sess);
+		else
+			jsonw_null(w);
+	}
 	if (eff) {
 		/* Rates in effect; null rate: unlimited, null class: none. */
 		jsonw_name(w, "effective");
@@ -318,21 +325,31 @@ static void sub_print_show(const struct tg_sub *s, const struct tg_class *eff)
 
 static int sub_print_one(sqlite3 *db, const struct tg_sub *s)
 {
+	struct tg_session sess;
 	struct json_writer *w;
 	struct tg_class eff;
+	bool online = false;
+	char buf[256];
 
 	if (sub_effective(db, s, &eff)) {
 		tg_err("sub: subscriber '%s': cannot read its class", s->name);
 		return -EIO;
 	}
+	if (tg_sub_member(s))
+		online = !tg_db_session_of(db, s->id, &sess);
 	if (!tg_opts.json) {
 		sub_print_show(s, &eff);
+		if (online)
+			tg_session_text(&sess, buf, sizeof(buf));
+		if (tg_sub_member(s))
+			printf("%-15s %s\n", "session:",
+			       online ? buf : "none (not dialled in)");
 		return 0;
 	}
 	w = jsonw_new(stdout);
 	if (!w)
 		return -ENOMEM;
-	tg_sub_json(w, s, &eff);
+	tg_sub_json(w, s, &eff, online ? &sess : NULL);
 	jsonw_destroy(&w);
 	return 0;
 }
@@ -580,7 +597,7 @@ static int sub_list(int argc, char **argv)
 		}
 		jsonw_start_array(w);
 		for (i = 0; i < n; i++)
-			tg_sub_json(w, &subs[i], NULL);
+			tg_sub_json(w, &subs[i], NULL, NULL);
 		jsonw_end_array(w);
 		jsonw_destroy(&w);
 		goto out;

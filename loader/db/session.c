@@ -147,6 +147,26 @@ int tg_db_session_list(sqlite3 *db, struct tg_session **out, size_t *nout)
 	return 0;
 }
 
+int tg_db_session_of(sqlite3 *db, __s64 id, struct tg_session *out)
+{
+	struct tg_session *v;
+	size_t n, i;
+	int err = tg_db_session_list(db, &v, &n);
+
+	if (err)
+		return err;
+	err = -ENOENT;
+	for (i = 0; i < n; i++) {
+		if (v[i].subscriber_id != id)
+			continue;
+		*out = v[i];
+		out->state = NULL;
+		err = 0;
+	}
+	tg_db_session_list_free(v, n);
+	return err;
+}
+
 int tg_db_session_kill(sqlite3 *db, const char *name)
 {
 	sqlite3_stmt *st;

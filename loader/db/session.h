@@ -71,6 +71,8 @@ int tg_db_session_del(sqlite3 *db, __s64 id);
 /* Every session, by member name; free with tg_db_session_list_free(). */
 int tg_db_session_list(sqlite3 *db, struct tg_session **v, size_t *n);
 void tg_db_session_list_free(struct tg_session *v, size_t n);
+/* The session of the member with subscriber id id (state left out). */
+int tg_db_session_of(sqlite3 *db, __s64 id, struct tg_session *out);
 /* Ask for the end of the session of member name: 0, -ENOENT or -EIO. */
 int tg_db_session_kill(sqlite3 *db, const char *name);
 /* Tunnels with a session up, sessions up and being ended: 0 or -EIO. */

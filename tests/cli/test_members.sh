@@ -186,6 +186,15 @@ expect_ok "show -j" tg -j session show alice
 json_check "session" "j['name'] == 'alice' and j['user'] == 'alice@exo.cat' and \
 j['lac'] == '192.0.2.2' and j['tunnel_id'] == 100 and j['session_id'] == 200 and \
 j['peer_tunnel_id'] == 7 and j['peer_session'] == 9 and j['state'] == 'up' and j['uptime'] >= 3700"
+expect_ok "sub show -j with session" tg -j sub show alice
+json_check "sub show session" "j['session']['tunnel_id'] == 100 and j['session']['lac'] == '192.0.2.2'"
+expect_ok "sub show with session" tg sub show alice
+grep -q '^session: *up 01:01:.. from 192.0.2.2:1701 (exo-cpe), tunnel 100/7, session 200/9$' "$TMP/out" &&
+	ok || bad "sub show session: $(grep session: "$TMP/out")"
+expect_ok "sub show offline" tg sub show bob
+grep -q '^session: *none (not dialled in)$' "$TMP/out" && ok || bad "offline: $(grep session: "$TMP/out")"
+expect_ok "sub show -j offline" tg -j sub show bob
+json_check "offline session null" "j['session'] is None"
 # The sync's view: alice with the session's identity, bob (offline) absent.
 expect_ok "sync dry run" tg sync --dry-run
 grep -q 'alice' "$TMP/out" && ok || bad "dry run: $(cat "$TMP/out")"
