@@ -276,5 +276,6 @@ check "status shows the LNS" sh -c "$TUNGATE --db $DB --pin-root $PIN status | g
 pkill -TERM -f "$LAC --lns 192.0.2.1" 2>/dev/null
 check "LACs gone: every session removed" wait_for 100 sh -c "[ \"\$($TUNGATE --db $DB -j session list)\" = '[]' ]"
 check "LACs gone: nothing left in the maps" wait_for 50 in_maps 0
+check "LACs gone: alice's final usage record" wait_for 30 sh -c "$TUNGATE --db $DB -j usage alice | $PY -c 'import json,sys; s = json.load(sys.stdin)[\"subscribers\"]; sys.exit(0 if s and s[0][\"ended\"] else 1)'"
 
 finish
