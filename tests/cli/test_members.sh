@@ -12,52 +12,19 @@ TG=${TUNGATE:-build/tungate}
 PY=/usr/bin/python3
 TMP=$(mktemp -d /tmp/tg-members-test.XXXXXX)
 DB=$TMP/tungate.db
-pass=0
-fail=0
-
 trap 'rm -rf "$TMP"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
+. tests/cli/lib.sh
 
 tg() { "$TG" --db "$DB" "$@"; }
 
-expect_ok() {
-	local desc=$1
-	shift
-	if "$@" >"$TMP/out" 2>"$TMP/err"; then
+# sql_refused DESC MESSAGE SQL: the sqlite3 shell fails with MESSAGE.
+sql_refused() {
+	if sqlite3 "$DB" "$3" >"$TMP/out" 2>"$TMP/err"; then
+		bad "$1: accepted"
+	elif grep -qF -- "$2" "$TMP/err"; then
 		ok
 	else
-		bad "$desc: exit $? ($(cat "$TMP/err"))"
-	fi
-}
-
-# expect_refused DESC MESSAGE CMD...: fails with MESSAGE, file unchanged.
-expect_refused() {
-	local desc=$1 msg=$2
-	shift 2
-	cp "$DB" "$TMP/before.db"
-	if "$@" >"$TMP/out" 2>"$TMP/err"; then
-		bad "$desc: accepted"
-		return
-	fi
-	if ! grep -qF -- "$msg" "$TMP/err"; then
-		bad "$desc: message '$(cat "$TMP/err")', expected '$msg'"
-		return
-	fi
-	cmp -s "$DB" "$TMP/before.db" && ok || bad "$desc: database changed"
-}
-
-json_check() {
-	local desc=$1 expr=$2
-	if $PY -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($expr) else 1)" \
-		"$TMP/out" 2>/dev/null; then
-		ok
-	else
-		bad "$desc: $expr on $(head -c 600 "$TMP/out")"
+		bad "$1: message '$(cat "$TMP/err")', expected '$2'"
 	fi
 }
 
@@ -123,11 +90,8 @@ expect_ok "import csv" "$TG" --db "$TMP/new.db" import "$TMP/all.csv"
 	ok || bad "import: member not as expected"
 
 # Rows written with sqlite3 meet the schema.
-if sqlite3 "$DB" "INSERT INTO subscriber (name, type, ppp_user, mtu) VALUES ('carol', 'l2tpv2', 'alice@exo.cat', 1400)" 2>"$TMP/err"; then
-	bad "sqlite3: second row with alice's user accepted"
-else
-	grep -q 'UNIQUE' "$TMP/err" && ok || bad "sqlite3 user: $(cat "$TMP/err")"
-fi
+sql_refused "sqlite3: a second row with alice's user" "UNIQUE" \
+	"INSERT INTO subscriber (name, type, ppp_user, mtu) VALUES ('carol', 'l2tpv2', 'alice@exo.cat', 1400)"
 
 # --- settings ----------------------------------------------------------------
 expect_ok "lns defaults" tg -j config show
@@ -199,7 +163,7 @@ json_check "offline session null" "j['session'] is None"
 expect_ok "sync dry run" tg sync --dry-run
 grep -q 'alice' "$TMP/out" && ok || bad "dry run: $(cat "$TMP/out")"
 grep -q 'bob' "$TMP/out" && bad "offline member bob in the sync: $(cat "$TMP/out")" || ok
-expect_refused "session of two" "UNIQUE" sqlite3 "$DB" "INSERT INTO session (subscriber_id,
+sql_refused "session of two" "UNIQUE" "INSERT INTO session (subscriber_id,
 	remote, local, peer_port, local_port, tunnel_id, session_id, peer_tunnel_id,
 	peer_session, started) SELECT id, '192.0.2.3', '192.0.2.1', 1701, 1701, 100, 200, 8,
 	10, 0 FROM subscriber WHERE name = 'bob'"
@@ -210,5 +174,4 @@ expect_ok "delete member" tg sub del alice
 expect_ok "sessions gone with it" tg -j session list
 json_check "empty again" "j == []"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_finish

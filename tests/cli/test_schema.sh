@@ -13,20 +13,13 @@ PY=/usr/bin/python3
 TMP=$(mktemp -d /tmp/tg-schema-test.XXXXXX)
 PIN=/sys/fs/bpf/tg-schema-test-$$
 DB=$TMP/tungate.db
-pass=0
-fail=0
-
 cleanup() {
 	rm -rf "$TMP"
 	[ -d "$PIN" ] && rm -rf "$PIN"
 }
 trap cleanup EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
+. tests/cli/lib.sh
 
 tg() { "$TG" --db "$DB" "$@"; }
 
@@ -55,17 +48,6 @@ sql_refused() {
 		return
 	fi
 	cmp -s "$DB" "$TMP/before.db" && ok || bad "$desc: database changed"
-}
-
-# json_check DESC PYTHON-EXPR: EXPR on j (the JSON in $TMP/out) is true.
-json_check() {
-	local desc=$1 expr=$2
-	if $PY -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($expr) else 1)" \
-		"$TMP/out" 2>"$TMP/pyerr"; then
-		ok
-	else
-		bad "$desc: $expr on $(cat "$TMP/out") $(cat "$TMP/pyerr")"
-	fi
 }
 
 expect_ok "db init" tg db init
@@ -178,5 +160,4 @@ else
 	expect_ok "sync after repair" tg --pin-root "$PIN" -j sync
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_finish
