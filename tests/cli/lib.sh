@@ -76,6 +76,22 @@ json_check() {
 	fi
 }
 
+# sql_refused DESC MESSAGE SQL: the sqlite3 shell fails with MESSAGE and the
+# database file is byte for byte as it was.
+sql_refused() {
+	local desc=$1 msg=$2 sql=$3
+	cp "$DB" "$TMP/before.db"
+	if sqlite3 "$DB" "$sql" >"$TMP/out" 2>"$TMP/err"; then
+		bad "$desc: accepted"
+		return
+	fi
+	if ! grep -qF -- "$msg" "$TMP/err"; then
+		bad "$desc: message '$(cat "$TMP/err")', expected '$msg'"
+		return
+	fi
+	cmp -s "$DB" "$TMP/before.db" && ok || bad "$desc: database changed"
+}
+
 # cli_finish: the summary line; the exit status says whether all passed.
 cli_finish() {
 	echo "$pass passed, $fail failed"

@@ -17,17 +17,6 @@ trap 'rm -rf "$TMP"' EXIT
 
 tg() { "$TG" --db "$DB" "$@"; }
 
-# sql_refused DESC MESSAGE SQL: the sqlite3 shell fails with MESSAGE.
-sql_refused() {
-	if sqlite3 "$DB" "$3" >"$TMP/out" 2>"$TMP/err"; then
-		bad "$1: accepted"
-	elif grep -qF -- "$2" "$TMP/err"; then
-		ok
-	else
-		bad "$1: message '$(cat "$TMP/err")', expected '$2'"
-	fi
-}
-
 tg db init >/dev/null || { echo "FAIL: db init"; echo "0 passed, 1 failed"; exit 1; }
 
 # --- members -----------------------------------------------------------------

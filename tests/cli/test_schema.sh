@@ -23,33 +23,6 @@ trap cleanup EXIT
 
 tg() { "$TG" --db "$DB" "$@"; }
 
-# expect_ok DESC CMD...: exit 0; output in $TMP/out, $TMP/err.
-expect_ok() {
-	local desc=$1
-	shift
-	if "$@" >"$TMP/out" 2>"$TMP/err"; then
-		ok
-	else
-		bad "$desc: exit $? ($(cat "$TMP/err"))"
-	fi
-}
-
-# sql_refused DESC MESSAGE SQL: the sqlite3 shell fails with MESSAGE and the
-# database file is byte for byte as it was.
-sql_refused() {
-	local desc=$1 msg=$2 sql=$3
-	cp "$DB" "$TMP/before.db"
-	if sqlite3 "$DB" "$sql" >"$TMP/out" 2>"$TMP/err"; then
-		bad "$desc: accepted"
-		return
-	fi
-	if ! grep -qF -- "$msg" "$TMP/err"; then
-		bad "$desc: message '$(cat "$TMP/err")', expected '$msg'"
-		return
-	fi
-	cmp -s "$DB" "$TMP/before.db" && ok || bad "$desc: database changed"
-}
-
 expect_ok "db init" tg db init
 expect_ok "class add" tg class add gold --down-rate 10mbit --up-rate 5mbit
 expect_ok "sub add alice" tg sub add alice --type gre --remote 192.0.2.10 \
