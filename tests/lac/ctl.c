@@ -53,7 +53,7 @@ struct tunnel *lac_tunnel_new(int index)
 	t->index = index;
 	t->lid = next_tid++;
 	t->peer_rws = 4;
-	t->rtx_ms = LAC_RTX_MS;
+	t->rtx_ms = opt.rtx_ms;
 	return t;
 }
 
@@ -85,6 +85,10 @@ static void transmit(struct tunnel *t, struct lac_msg *m)
 	raw_send(t, m->buf, m->len);
 	m->sent = true;
 	t->ack_due = false;
+	/* PPP behind its ICCN: the LNS ignores LCP before the call is up. */
+	if (m->ppp && m->ppp->state == S_PPP)
+		lac_ppp_start(m->ppp, lac_now_ms());
+	m->ppp = NULL;
 }
 
 /* Send what the peer's window allows; arm the retransmission timer. */
@@ -106,15 +110,22 @@ static void flush(struct tunnel *t, uint64_t now)
 }
 
 /* Queue a built message: it takes the next Ns. */
-static void enqueue(struct tunnel *t, struct l2tp_builder *b, uint64_t now)
+static void enqueue_ppp(struct tunnel *t, struct l2tp_builder *b,
+			struct session *ppp, uint64_t now)
 {
 	struct lac_msg *m;
 	int len = l2tp_build_finish(b, t->ns, t->nr);
 
-	if (len < 0 || t->qlen == LAC_QUEUE) {
-		fprintf(stderr, "tg-lac: control queue full on tunnel %u\n",
-			t->lid);
+	if (len < 0)
 		return;
+	if (t->qlen == t->qcap) {
+		int cap = t->qcap ? t->qcap * 2 : 64;
+		struct lac_msg **q = realloc(t->q, sizeof(*q) * (size_t)cap);
+
+		if (!q)
+			return;
+		t->q = q;
+		t->qcap = cap;
 	}
 	m = malloc(sizeof(*m));
 	if (!m)
@@ -123,17 +134,30 @@ static void enqueue(struct tunnel *t, struct l2tp_builder *b, uint64_t now)
 	m->len = (uint16_t)len;
 	m->ns = t->ns++;
 	m->sent = false;
+	m->ppp = ppp;
 	t->q[t->qlen++] = m;
 	flush(t, now);
 }
 
+static void enqueue(struct tunnel *t, struct l2tp_builder *b, uint64_t now)
+{
+	enqueue_ppp(t, b, NULL, now);
+}
+
+/* A ZLB carries the Ns of the next message to go out, not yet sent. */
 static void send_zlb(struct tunnel *t)
 {
 	struct l2tp_builder b;
-	int len;
+	uint16_t ns = t->ns;
+	int i, len;
 
+	for (i = 0; i < t->qlen; i++)
+		if (!t->q[i]->sent) {
+			ns = t->q[i]->ns;
+			break;
+		}
 	l2tp_build_init(&b, t->rid, 0, L2TP_MSG_ZLB);
-	len = l2tp_build_finish(&b, t->ns, t->nr);
+	len = l2tp_build_finish(&b, ns, t->nr);
 	raw_send(t, b.buf, (size_t)len);
 	t->ack_due = false;
 }
@@ -151,7 +175,7 @@ static void acked(struct tunnel *t, uint16_t nr, uint64_t now)
 		t->q[i - n] = t->q[i];
 	t->qlen -= n;
 	t->peer_nr = nr;
-	t->rtx_ms = LAC_RTX_MS;
+	t->rtx_ms = opt.rtx_ms;
 	t->tries = 0;
 	t->rtx_at = 0;
 	flush(t, now);
@@ -220,20 +244,21 @@ static void sessions_gone(struct tunnel *t, const char *why)
 		lac_session_gone(s, why);
 }
 
-void lac_tunnel_stop(struct tunnel *t, uint16_t result, uint64_t now)
+void lac_tunnel_stop(struct tunnel *t, uint16_t result, const char *why,
+		     uint64_t now)
 {
 	struct l2tp_builder b;
 
 	if (t->state == T_CLOSING || t->state == T_DOWN)
 		return;
-	sessions_gone(t, "stopccn-sent");
+	sessions_gone(t, why);
 	l2tp_build_init(&b, t->rid, 0, L2TP_MSG_StopCCN);
 	l2tp_build_u16(&b, true, L2TP_AVP_TUNNEL_ID, t->lid);
 	l2tp_build_u16(&b, true, L2TP_AVP_RESULT, result);
 	enqueue(t, &b, now);
 	t->state = T_CLOSING;
 	t->closed_at = now;
-	ev_tunnel(t, "tunnel-down", "stopccn-sent");
+	ev_tunnel(t, "tunnel-down", why);
 }
 
 struct session *lac_session_new(struct tunnel *t, int index)
@@ -318,15 +343,12 @@ static void on_sccrp(struct tunnel *t, const struct l2tp_msg *m,
 					sizeof(t->challenge), want);
 		if (!l2tp_msg_has(m, L2TP_AVP_CHALLENGE_RESP) ||
 		    memcmp(want, m->challenge_resp, 16)) {
-			sessions_gone(t, "tunnel-auth");
-			ev_tunnel(t, "tunnel-down", "bad challenge response");
-			lac_tunnel_stop(t, 4, now);
+			lac_tunnel_stop(t, 4, "bad challenge response", now);
 			return;
 		}
 	}
 	if (l2tp_msg_has(m, L2TP_AVP_CHALLENGE) && !opt.secret) {
-		ev_tunnel(t, "tunnel-down", "challenged without a secret");
-		lac_tunnel_stop(t, 4, now);
+		lac_tunnel_stop(t, 4, "challenged without a secret", now);
 		return;
 	}
 	l2tp_build_init(&b, t->rid, 0, L2TP_MSG_SCCCN);
@@ -351,9 +373,8 @@ static void on_icrp(struct session *s, const struct l2tp_msg *m,
 	l2tp_build_init(&b, s->t->rid, s->rsid, L2TP_MSG_ICCN);
 	l2tp_build_u32(&b, true, L2TP_AVP_TX_SPEED, 100000000);
 	l2tp_build_u32(&b, true, L2TP_AVP_FRAMING_TYPE, 1);
-	enqueue(s->t, &b, now);
 	s->state = S_PPP;
-	lac_ppp_start(s, now);
+	enqueue_ppp(s->t, &b, s, now);
 }
 
 static void control_input(struct tunnel *t, const uint8_t *buf, size_t len,
@@ -374,16 +395,18 @@ static void control_input(struct tunnel *t, const uint8_t *buf, size_t len,
 			l2tp_err_text(e));
 		return;
 	}
+	if (m.type && m.hdr.ns == t->nr) {
+		t->nr++;	/* first, so what acked() sends carries it */
+		t->ack_due = true;
+	} else if (m.type) {
+		/* A copy we already have, or one past a gap: ack again. */
+		t->ack_due = true;
+		acked(t, m.hdr.nr, now);
+		return;
+	}
 	acked(t, m.hdr.nr, now);
 	if (!m.type)
 		return;		/* a ZLB: only its Nr counts */
-	if (m.hdr.ns != t->nr) {
-		/* A copy we already have, or one past a gap: ack again. */
-		t->ack_due = true;
-		return;
-	}
-	t->nr++;
-	t->ack_due = true;
 	s = m.hdr.session ? by_sid[m.hdr.session] : NULL;
 	if (s && s->t != t)
 		s = NULL;

@@ -17,7 +17,6 @@
 #include "lns/l2tp.h"
 
 #define LAC_WINDOW 8		/* our Receive Window Size */
-#define LAC_QUEUE 64		/* control messages queued per tunnel */
 #define LAC_RTX_MS 1000		/* first retransmission, doubled each time */
 #define LAC_RTX_MAX_MS 8000
 #define LAC_RTX_TRIES 6
@@ -36,6 +35,7 @@ struct options {
 	int sessions;
 	int tunnels;
 	int window;		/* setups in flight at once */
+	unsigned int rtx_ms;	/* first control retransmission */
 	double hold;		/* seconds; < 0: until SIGTERM */
 	double timeout;		/* seconds to bring everything up */
 	bool bulk;
@@ -54,16 +54,17 @@ struct options {
 
 extern struct options opt;
 
+struct session;
+
 struct lac_msg {
 	uint8_t buf[L2TP_MSG_MAX];
 	uint16_t len;
 	uint16_t ns;
 	bool sent;
+	struct session *ppp;	/* an ICCN: its PPP starts once it is out */
 };
 
 enum tunnel_state { T_IDLE, T_WAIT_SCCRP, T_UP, T_CLOSING, T_DOWN };
-
-struct session;
 
 struct tunnel {
 	int fd;
@@ -75,8 +76,8 @@ struct tunnel {
 	uint16_t peer_rws;
 	bool ack_due;
 	/* Unacked and not yet sent messages, in Ns order. */
-	struct lac_msg *q[LAC_QUEUE];
-	int qlen;
+	struct lac_msg **q;
+	int qlen, qcap;
 	uint64_t rtx_at;
 	unsigned int rtx_ms;
 	int tries;
@@ -149,7 +150,8 @@ int lac_tunnel_open(struct tunnel *t);
 void lac_tunnel_input(struct tunnel *t, uint64_t now);
 void lac_tunnel_tick(struct tunnel *t, uint64_t now);
 /* StopCCN with a result code; sessions are ended without CDN. */
-void lac_tunnel_stop(struct tunnel *t, uint16_t result, uint64_t now);
+void lac_tunnel_stop(struct tunnel *t, uint16_t result, const char *why,
+		     uint64_t now);
 bool lac_tunnel_idle(const struct tunnel *t);	/* nothing unacked */
 struct session *lac_session_new(struct tunnel *t, int index);
 void lac_session_start(struct session *s, uint64_t now);

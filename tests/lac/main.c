@@ -32,6 +32,7 @@ struct options opt = {
 	.sessions = 1,
 	.tunnels = 1,
 	.window = 100,
+	.rtx_ms = LAC_RTX_MS,
 	.hold = -1,
 	.timeout = 30,
 	.cdn_after = -1,
@@ -169,6 +170,7 @@ static void usage(void)
 "  --timeout SECONDS    to bring every session up (default 30)\n"
 "  --sessions N --tunnels T --window W   bulk mode\n"
 "  --events             per-session events in bulk mode too\n"
+"  --rtx-ms MS          first control retransmission (default 1000)\n"
 "faults:\n"
 "  --drop-sent N --drop-recv N   lose the Nth control message\n"
 "  --dup                send every control message twice\n"
@@ -202,7 +204,7 @@ static void parse_args(int argc, char **argv)
 		O_LNS = 256, O_LOCAL, O_SECRET, O_USER, O_PASSWORD, O_TUN,
 		O_HOLD, O_TIMEOUT, O_SESSIONS, O_TUNNELS, O_WINDOW, O_EVENTS,
 		O_DROP_SENT, O_DROP_RECV, O_DUP, O_REORDER, O_NO_ECHO,
-		O_CDN_AFTER, O_STOPCCN_AFTER, O_GARBAGE, O_REDIAL, O_AUTH,
+		O_CDN_AFTER, O_STOPCCN_AFTER, O_GARBAGE, O_REDIAL, O_AUTH, O_RTX,
 	};
 	static const struct option lo[] = {
 		{ "lns", 1, NULL, O_LNS }, { "local", 1, NULL, O_LOCAL },
@@ -220,6 +222,7 @@ static void parse_args(int argc, char **argv)
 		{ "stopccn-after", 1, NULL, O_STOPCCN_AFTER },
 		{ "garbage", 1, NULL, O_GARBAGE },
 		{ "redial", 0, NULL, O_REDIAL }, { "auth", 1, NULL, O_AUTH },
+		{ "rtx-ms", 1, NULL, O_RTX },
 		{ "help", 0, NULL, 'h' },
 		{ 0 },
 	};
@@ -257,6 +260,7 @@ static void parse_args(int argc, char **argv)
 		case O_STOPCCN_AFTER: opt.stopccn_after = atof(optarg); break;
 		case O_GARBAGE: opt.garbage = atoi(optarg); break;
 		case O_REDIAL: opt.redial = true; break;
+		case O_RTX: opt.rtx_ms = (unsigned int)atoi(optarg); break;
 		case O_AUTH:
 			if (!strcmp(optarg, "pap"))
 				opt.auth = PPP_PAP;
@@ -271,7 +275,7 @@ static void parse_args(int argc, char **argv)
 	}
 	if (!have_lns || optind != argc || opt.sessions < 1 ||
 	    opt.sessions > 60000 || opt.tunnels < 1 ||
-	    opt.tunnels > opt.sessions || opt.window < 1 ||
+	    opt.tunnels > opt.sessions || opt.window < 1 || !opt.rtx_ms ||
 	    (opt.tun && opt.bulk && opt.sessions > 1))
 		usage();
 	opt.quiet = opt.bulk && !events;
@@ -362,7 +366,7 @@ static void timed_faults(struct session *s, uint64_t now)
 		lac_session_cdn(s, 3, "cdn-sent", now);
 	} else if (opt.stopccn_after >= 0 &&
 		   now >= s->up_at + (uint64_t)(opt.stopccn_after * 1000)) {
-		lac_tunnel_stop(s->t, 1, now);
+		lac_tunnel_stop(s->t, 1, "stopccn-sent", now);
 	}
 }
 
@@ -376,6 +380,11 @@ static void teardown(int ep, uint64_t now)
 	for (i = 0; i < nsessions; i++) {
 		struct session *s = sessions[i];
 
+		/* Many sessions: the StopCCN alone clears them (7.1). */
+		if (opt.bulk) {
+			lac_session_gone(s, "teardown");
+			continue;
+		}
 		if (s->state == S_UP || s->state == S_PPP)
 			lac_ppp_terminate(s);
 		if (s->state != S_DOWN && s->state != S_IDLE)
@@ -384,7 +393,7 @@ static void teardown(int ep, uint64_t now)
 	for (i = 0; i < opt.tunnels; i++)
 		if (tunnels[i]->state == T_UP ||
 		    tunnels[i]->state == T_WAIT_SCCRP)
-			lac_tunnel_stop(tunnels[i], 1, now);
+			lac_tunnel_stop(tunnels[i], 1, "teardown", now);
 	while (busy && lac_now_ms() < until) {
 		n = epoll_wait(ep, evs, 64, 50);
 		now = lac_now_ms();

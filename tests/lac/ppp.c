@@ -350,7 +350,8 @@ static void auth_input(struct session *s, uint16_t proto, const uint8_t *pkt,
 	size_t n = len - PPP_HDR_LEN;
 	char why[128];
 
-	if (proto != s->auth || s->authed || !s->lcp.opened)
+	/* Some LNSes challenge before they ack our request: take it. */
+	if (proto != s->auth || s->authed || !s->lcp.peer_acked)
 		return;
 	if (proto == PPP_CHAP && pkt[0] == CHAP_CHAL) {
 		uint8_t r[1 + 16 + 128];
@@ -411,7 +412,7 @@ void lac_ppp_input(struct session *s, const uint8_t *frame, size_t len,
 	case PPP_LCP:
 	case PPP_IPCP:
 	case PPP_IPV6CP:
-		if (proto != PPP_LCP && !s->lcp.opened)
+		if (proto != PPP_LCP && !s->lcp.peer_acked)
 			return;
 		cp_input(s, proto, pkt, n, now);
 		break;
