@@ -517,6 +517,8 @@ void lac_tunnel_tick(struct tunnel *t, uint64_t now)
 void lac_garbage(struct tunnel *t, int n)
 {
 	static uint32_t x = 0x2545f491;		/* fixed seed */
+	/* An Ns long past, in case an LNS reads the header of a bad one. */
+	uint16_t old = (uint16_t)(t->ns - 1000);
 	uint8_t buf[256];
 	int i;
 
@@ -534,38 +536,35 @@ void lac_garbage(struct tunnel *t, int n)
 			x ^= x << 5;
 			buf[j] = (uint8_t)x;
 		}
+		/*
+		 * Every kind is malformed in its header or its lengths, so
+		 * an LNS drops it: a well-formed message with an unknown
+		 * mandatory AVP would rightly end the tunnel (section 4.1).
+		 */
 		switch (i % 4) {
-		case 0:		/* random bytes behind a control header */
-			if (len >= 12) {
-				put16(buf, L2TP_HDR_CTRL);
-				put16(buf + 2, (uint16_t)len);
-				put16(buf + 4, t->rid);
-			}
+		case 0:		/* shorter than a control header */
+			len = 1 + len % (L2TP_CTRL_HDR_LEN - 1);
+			buf[0] = L2TP_HDR_CTRL >> 8;
 			break;
 		case 1:		/* a HELLO cut short, length as if whole */
 			l2tp_build_init(&b, t->rid, 0, L2TP_MSG_HELLO);
-			l2tp_build_finish(&b, t->ns, t->nr);
+			l2tp_build_finish(&b, old, t->nr);
 			len = len % b.len;
 			memcpy(buf, b.buf, len);
 			break;
 		case 2:		/* an AVP longer than the message */
 			l2tp_build_init(&b, t->rid, 0, L2TP_MSG_HELLO);
-			l2tp_build_avp(&b, true, L2TP_AVP_HOST_NAME, "x", 1);
-			l2tp_build_finish(&b, t->ns, t->nr);
-			b.buf[b.len - 7] = 0xff;
+			l2tp_build_avp(&b, false, L2TP_AVP_HOST_NAME, "x", 1);
+			l2tp_build_finish(&b, old, t->nr);
+			put16(b.buf + b.len - 7, L2TP_AVP_LEN);
 			len = b.len;
 			memcpy(buf, b.buf, len);
 			break;
-		default:	/* random AVPs behind a valid header */
-			if (len < 20)
-				len = 20;
-			put16(buf, L2TP_HDR_CTRL);
+		default:	/* random bytes as L2TPv3 control */
+			if (len < L2TP_CTRL_HDR_LEN)
+				len = L2TP_CTRL_HDR_LEN;
+			put16(buf, L2TP_HDR_T | L2TP_HDR_L | L2TP_HDR_S | 3);
 			put16(buf + 2, (uint16_t)len);
-			put16(buf + 4, t->rid);
-			put16(buf + 6, 0);
-			put16(buf + 12, 0x8008);
-			put16(buf + 14, 0);
-			put16(buf + 16, 0);
 			break;
 		}
 		send(t->fd, buf, len, 0);

@@ -13,9 +13,11 @@
 # Source it, then: l2tpns_setup (namespaces, veth, temp dir; sets the
 # cleanup trap), l2tpns_user ..., l2tpns_start [l2tp-secret],
 # l2tpns_stop, l2tpns_cleanup. Usable by benchmarks as well as tests.
+# Both run in sessions of their own: l2tpns signals its process group
+# when it stops.
 # Run as a script: starts it, prints the namespaces and waits for a signal.
 
-L2TPNS_TAG=${L2TPNS_TAG:-tg-lns}
+L2TPNS_TAG=${L2TPNS_TAG:-tg-l2tpns}
 LNS_NS=$L2TPNS_TAG-lns-$$
 LAC_NS=$L2TPNS_TAG-lac-$$
 LNS_ADDR=192.0.2.1
@@ -65,6 +67,7 @@ l2tpns_user() {
 # l2tpns_users PATTERN N PASSWORD: users PATTERN%d 1..N, 100.64.16.0 up.
 l2tpns_users() {
 	local i
+	# shellcheck disable=SC2059 # the pattern is the format
 	for ((i = 1; i <= $2; i++)); do
 		printf '"%s" Cleartext-Password := "%s"\n' \
 			"$(printf "$1" "$i")" "$3"
@@ -82,14 +85,14 @@ radius_start() {
 	sed -i -e '/^\s*user = /d' -e '/^\s*group = /d' \
 		-e "s|^\s*run_dir = .*|run_dir = $L2TPNS_DIR|" \
 		-e "s|^\s*logdir = .*|logdir = $L2TPNS_DIR|" "$r/radiusd.conf"
-	ip netns exec "$LNS_NS" freeradius -f -d "$r" \
+	setsid ip netns exec "$LNS_NS" freeradius -f -d "$r" \
 		-l "$L2TPNS_DIR/radius.log" &
 	RADIUS_PID=$!
 }
 
 # l2tpns_start [L2TP-SECRET]: FreeRADIUS, then l2tpns; waits for both.
 l2tpns_start() {
-	local secret=${1:-} i
+	local secret=${1:-} i cfg
 	radius_start || return 1
 	cat >"$L2TPNS_DIR/startup-config" <<-EOF
 	set debug 3
@@ -111,16 +114,17 @@ l2tpns_start() {
 	set ipv6_prefix 2001:db8:64::
 	set ppp_keepalive yes
 	EOF
-	[ -n "$secret" ] &&
-		echo "set l2tp_secret \"$secret\"" >>"$L2TPNS_DIR/startup-config"
-	ip netns exec "$LNS_NS" l2tpns -c "$L2TPNS_DIR/startup-config" \
+	cfg=$L2TPNS_DIR/startup-config
+	[ -n "$secret" ] && echo "set l2tp_secret \"$secret\"" >>"$cfg"
+	setsid ip netns exec "$LNS_NS" l2tpns -c "$cfg" \
 		>"$L2TPNS_DIR/l2tpns.out" 2>&1 &
 	L2TPNS_PID=$!
 	for ((i = 0; i < 300; i++)); do
 		# l2tpns serves once it has elected itself cluster master.
-		if grep -q 'declaring myself the master' \
-			"$L2TPNS_DIR/l2tpns.log" 2>/dev/null &&
-			ip netns exec "$LNS_NS" ss -Hlun | grep -q ':1812 '; then
+		if grep -qs 'declaring myself the master' \
+			"$L2TPNS_DIR/l2tpns.log" &&
+			ip netns exec "$LNS_NS" ss -Hlun |
+			grep -q ':1812 '; then
 			return 0
 		fi
 		kill -0 "$L2TPNS_PID" 2>/dev/null || return 1
@@ -130,12 +134,18 @@ l2tpns_start() {
 	return 1
 }
 
+# SIGTERM, then SIGKILL after 3 s: l2tpns may linger over its sessions.
 l2tpns_stop() {
-	local pid
+	local pid i
 	for pid in $L2TPNS_PID $RADIUS_PID; do
 		kill "$pid" 2>/dev/null
 	done
 	for pid in $L2TPNS_PID $RADIUS_PID; do
+		for ((i = 0; i < 30; i++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
 	L2TPNS_PID=

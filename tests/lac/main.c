@@ -204,7 +204,8 @@ static void parse_args(int argc, char **argv)
 		O_LNS = 256, O_LOCAL, O_SECRET, O_USER, O_PASSWORD, O_TUN,
 		O_HOLD, O_TIMEOUT, O_SESSIONS, O_TUNNELS, O_WINDOW, O_EVENTS,
 		O_DROP_SENT, O_DROP_RECV, O_DUP, O_REORDER, O_NO_ECHO,
-		O_CDN_AFTER, O_STOPCCN_AFTER, O_GARBAGE, O_REDIAL, O_AUTH, O_RTX,
+		O_CDN_AFTER, O_STOPCCN_AFTER, O_GARBAGE, O_REDIAL, O_AUTH,
+		O_RTX,
 	};
 	static const struct option lo[] = {
 		{ "lns", 1, NULL, O_LNS }, { "local", 1, NULL, O_LOCAL },
@@ -213,7 +214,8 @@ static void parse_args(int argc, char **argv)
 		{ "hold", 1, NULL, O_HOLD }, { "timeout", 1, NULL, O_TIMEOUT },
 		{ "sessions", 1, NULL, O_SESSIONS },
 		{ "tunnels", 1, NULL, O_TUNNELS },
-		{ "window", 1, NULL, O_WINDOW }, { "events", 0, NULL, O_EVENTS },
+		{ "window", 1, NULL, O_WINDOW },
+		{ "events", 0, NULL, O_EVENTS },
 		{ "drop-sent", 1, NULL, O_DROP_SENT },
 		{ "drop-recv", 1, NULL, O_DROP_RECV },
 		{ "dup", 0, NULL, O_DUP }, { "reorder", 1, NULL, O_REORDER },

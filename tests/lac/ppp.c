@@ -42,7 +42,8 @@ static void send_cp(struct session *s, uint16_t proto, uint8_t code,
 	pkt[1] = id;
 	pkt[2] = (uint8_t)((len + PPP_HDR_LEN) >> 8);
 	pkt[3] = (uint8_t)(len + PPP_HDR_LEN);
-	memcpy(pkt + PPP_HDR_LEN, data, len);
+	if (len)
+		memcpy(pkt + PPP_HDR_LEN, data, len);
 	lac_session_send_ppp(s, proto, pkt, len + PPP_HDR_LEN);
 }
 

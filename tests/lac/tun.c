@@ -43,8 +43,8 @@ int lac_tun_set_addr(const char *name, struct in_addr addr, struct in_addr peer,
 	if (system(cmd))
 		return -1;
 	if (peer.s_addr)
-		snprintf(cmd, sizeof(cmd), "ip addr add %s/32 peer %s/32 dev %s",
-			 a, p, name);
+		snprintf(cmd, sizeof(cmd),
+			 "ip addr add %s/32 peer %s/32 dev %s", a, p, name);
 	else
 		snprintf(cmd, sizeof(cmd), "ip addr add %s/32 dev %s", a, name);
 	return system(cmd) ? -1 : 0;
