@@ -570,3 +570,16 @@ void lac_garbage(struct tunnel *t, int n)
 		send(t->fd, buf, len, 0);
 	}
 }
+
+/*
+ * A HELLO in sequence with an unknown mandatory AVP: section 4.1 has the
+ * peer end the tunnel.
+ */
+void lac_bad_avp(struct tunnel *t, uint64_t now)
+{
+	struct l2tp_builder b;
+
+	l2tp_build_init(&b, t->rid, 0, L2TP_MSG_HELLO);
+	l2tp_build_u16(&b, true, 99, 0);
+	enqueue(t, &b, now);
+}

@@ -50,6 +50,7 @@ struct options {
 	double cdn_after;	/* seconds after the session is up */
 	double stopccn_after;
 	int garbage;
+	double bad_avp_after;	/* seconds after the session is up */
 };
 
 extern struct options opt;
@@ -162,6 +163,7 @@ void lac_session_gone(struct session *s, const char *why);
 void lac_session_send_ppp(struct session *s, uint16_t proto, const void *pkt,
 		      size_t len);
 void lac_garbage(struct tunnel *t, int n);
+void lac_bad_avp(struct tunnel *t, uint64_t now);
 
 /* PPP client (ppp.c). */
 void lac_ppp_start(struct session *s, uint64_t now);

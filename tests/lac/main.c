@@ -37,6 +37,7 @@ struct options opt = {
 	.timeout = 30,
 	.cdn_after = -1,
 	.stopccn_after = -1,
+	.bad_avp_after = -1,
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -178,6 +179,7 @@ static void usage(void)
 "  --no-echo            leave LCP Echo-Requests unanswered\n"
 "  --cdn-after T --stopccn-after T   end sessions/tunnels T s after up\n"
 "  --garbage N          N malformed control messages once the tunnel is up\n"
+"  --bad-avp-after T    a HELLO with an unknown mandatory AVP T s after up\n"
 "  --redial             a second session with the same user\n");
 	exit(2);
 }
@@ -205,7 +207,7 @@ static void parse_args(int argc, char **argv)
 		O_HOLD, O_TIMEOUT, O_SESSIONS, O_TUNNELS, O_WINDOW, O_EVENTS,
 		O_DROP_SENT, O_DROP_RECV, O_DUP, O_REORDER, O_NO_ECHO,
 		O_CDN_AFTER, O_STOPCCN_AFTER, O_GARBAGE, O_REDIAL, O_AUTH,
-		O_RTX,
+		O_RTX, O_BAD_AVP,
 	};
 	static const struct option lo[] = {
 		{ "lns", 1, NULL, O_LNS }, { "local", 1, NULL, O_LOCAL },
@@ -225,6 +227,7 @@ static void parse_args(int argc, char **argv)
 		{ "garbage", 1, NULL, O_GARBAGE },
 		{ "redial", 0, NULL, O_REDIAL }, { "auth", 1, NULL, O_AUTH },
 		{ "rtx-ms", 1, NULL, O_RTX },
+		{ "bad-avp-after", 1, NULL, O_BAD_AVP },
 		{ "help", 0, NULL, 'h' },
 		{ 0 },
 	};
@@ -262,6 +265,7 @@ static void parse_args(int argc, char **argv)
 		case O_STOPCCN_AFTER: opt.stopccn_after = atof(optarg); break;
 		case O_GARBAGE: opt.garbage = atoi(optarg); break;
 		case O_REDIAL: opt.redial = true; break;
+		case O_BAD_AVP: opt.bad_avp_after = atof(optarg); break;
 		case O_RTX: opt.rtx_ms = (unsigned int)atoi(optarg); break;
 		case O_AUTH:
 			if (!strcmp(optarg, "pap"))
@@ -369,6 +373,10 @@ static void timed_faults(struct session *s, uint64_t now)
 	} else if (opt.stopccn_after >= 0 &&
 		   now >= s->up_at + (uint64_t)(opt.stopccn_after * 1000)) {
 		lac_tunnel_stop(s->t, 1, "stopccn-sent", now);
+	} else if (opt.bad_avp_after >= 0 &&
+		   now >= s->up_at + (uint64_t)(opt.bad_avp_after * 1000)) {
+		lac_bad_avp(s->t, now);
+		opt.bad_avp_after = -1;
 	}
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lns/ppp.h"
+#include "lns/ppp_util.h"
 #include "lac.h"
 
 enum {
@@ -21,10 +22,13 @@ enum { AUTH_REQ = 1, AUTH_ACK, AUTH_NAK };	/* PAP */
 enum { CHAP_CHAL = 1, CHAP_RESP, CHAP_OK, CHAP_FAIL };
 #define IPV6CP_IFID 1
 
-static uint16_t get16(const uint8_t *p)
+/* One LCP, IPCP or IPv6CP packet, built the way the LNS builds its own. */
+static void fsm_out(struct ppp_fsm *f, const uint8_t *pkt, size_t len)
 {
-	return (uint16_t)(p[0] << 8 | p[1]);
+	lac_session_send_ppp(f->ctx, f->proto, pkt, len);
 }
+
+static const struct ppp_fsm_ops out_ops = { .send = fsm_out };
 
 static bool rejected(const struct cp *c, uint8_t type)
 {
@@ -34,17 +38,9 @@ static bool rejected(const struct cp *c, uint8_t type)
 static void send_cp(struct session *s, uint16_t proto, uint8_t code,
 		    uint8_t id, const uint8_t *data, size_t len)
 {
-	uint8_t pkt[PPP_MTU_MAX];
+	struct ppp_fsm f = { .proto = proto, .ops = &out_ops, .ctx = s };
 
-	if (len > sizeof(pkt) - PPP_HDR_LEN)
-		return;
-	pkt[0] = code;
-	pkt[1] = id;
-	pkt[2] = (uint8_t)((len + PPP_HDR_LEN) >> 8);
-	pkt[3] = (uint8_t)(len + PPP_HDR_LEN);
-	if (len)
-		memcpy(pkt + PPP_HDR_LEN, data, len);
-	lac_session_send_ppp(s, proto, pkt, len + PPP_HDR_LEN);
+	ppp_fsm_send(&f, code, id, data, len);
 }
 
 static size_t opt_put(uint8_t *p, uint8_t type, const void *v, size_t len)
@@ -178,7 +174,7 @@ static void lcp_peer_req(struct session *s, uint8_t id, const uint8_t *d,
 		if (olen < 2 || off + olen > len)
 			return;		/* malformed: silently dropped */
 		if (type == LCP_AUTH && olen >= 4) {
-			uint16_t p = get16(d + off + 2);
+			uint16_t p = ppp_get16(d + off + 2);
 
 			bool md5 = olen == 5 && d[off + 4] == PPP_CHAP_MD5;
 
@@ -253,7 +249,7 @@ static void take_nak(struct session *s, uint16_t proto, const uint8_t *d,
 		if (olen < 2 || off + olen > len)
 			return;
 		if (proto == PPP_LCP && type == LCP_MRU && olen == 4)
-			s->mru = get16(v);
+			s->mru = ppp_get16(v);
 		else if (proto == PPP_LCP && type == LCP_MAGIC)
 			s->magic = lac_random();
 		else if (proto == PPP_IPCP && olen == 6 && type == IPCP_ADDR)
@@ -318,7 +314,7 @@ static void cp_input(struct session *s, uint16_t proto, const uint8_t *pkt,
 		break;
 	case PROTO_REJ:
 		if (proto == PPP_LCP && n >= 2) {
-			struct cp *r = cp_of(s, get16(d));
+			struct cp *r = cp_of(s, ppp_get16(d));
 
 			if (r) {
 				r->failed = true;
@@ -405,10 +401,10 @@ void lac_ppp_input(struct session *s, const uint8_t *frame, size_t len,
 			perror("tg-lac: tun write");
 		return;
 	}
-	if (n < PPP_HDR_LEN || get16(pkt + 2) < PPP_HDR_LEN ||
-	    get16(pkt + 2) > n)
+	if (n < PPP_HDR_LEN || ppp_get16(pkt + 2) < PPP_HDR_LEN ||
+	    ppp_get16(pkt + 2) > n)
 		return;
-	n = get16(pkt + 2);
+	n = ppp_get16(pkt + 2);
 	switch (proto) {
 	case PPP_LCP:
 	case PPP_IPCP:

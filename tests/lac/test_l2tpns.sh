@@ -150,11 +150,35 @@ run stopccn --stopccn-after 0.3
 check "fault: StopCCN after 0.3 s" \
 	has "$TMP/stopccn.json" tunnel-down reason stopccn-sent
 
+# The same user again while up: l2tpns ends the first with a CDN.
+run redial --redial --hold 0.3
+check "redial: a second session with the same user" python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+up = [e for e in ev if e["event"] == "session-up"]
+down = [e for e in ev if e["event"] == "session-down"]
+assert len(up) == 2 and up[0]["local_sid"] != up[1]["local_sid"], up
+assert down[0]["local_sid"] == up[0]["local_sid"], down
+assert down[0]["reason"].startswith("cdn result"), down
+' "$TMP/redial.json"
+check "redial: exit 0" rc redial 0
+
 run bulk --sessions "$BULK" --tunnels 4 --user 'm%d@exo.cat' --hold 0.5 \
 	--timeout 30
 check "bulk: $BULK sessions up, none failed" \
 	has "$TMP/bulk.json" bulk up "$BULK" failed 0
 check "bulk: exit 0" rc bulk 0
 grep -h '"bulk"' "$TMP/bulk.json" | sed 's/^/       /'
+
+# An unknown mandatory AVP: the LNS must end the tunnel (RFC 2661 4.1).
+run badavp --bad-avp-after 0.2 --hold 5
+check "unknown mandatory AVP: the LNS's StopCCN ends the tunnel" \
+	has "$TMP/badavp.json" tunnel-down
+check "unknown mandatory AVP: ... and the session, before --hold" python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+d = [e for e in ev if e["event"] == "session-down"][0]
+assert d["reason"].startswith("stopccn result") and d["t"] < 4, d
+' "$TMP/badavp.json"
 
 finish
