@@ -4,6 +4,7 @@
 # make build/test/tungate  the same with the test hooks, for the test suites
 # make test       install what is missing, build, run every test suite
 # make demo       install what is missing, build, run the namespace demo
+# make build/tg-lac  the LAC simulator of tests/lac (built by make test)
 # make bench      BPF_PROG_TEST_RUN figures as ratios to XDP_PASS
 # make check      static checks (folder layering, cppcheck)
 # make san        the binary and unit tests with ASan and UBSan, in build-san/
@@ -55,6 +56,8 @@ UNIT_SRCS   := $(wildcard tests/unit/*.c)
 UNIT_OBJS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.o,$(UNIT_SRCS))
 BENCH_SRCS  := $(wildcard tests/bench/*.c)
 BENCH_OBJS  := $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%.o,$(BENCH_SRCS))
+LAC_SRCS    := $(wildcard tests/lac/*.c)
+LAC_OBJS    := $(patsubst tests/lac/%.c,$(BUILD)/tests/lac/%.o,$(LAC_SRCS))
 
 TUNGATE := $(BUILD)/tungate
 
@@ -137,11 +140,22 @@ $(BUILD)/bench: $(BENCH_OBJS) $(BUILD)/libtungate.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# The LAC simulator the LNS suites and benchmarks drive (not installed).
+$(BUILD)/tests/lac/%.o: tests/lac/%.c | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tg-lac: $(LAC_OBJS) $(BUILD)/libtungate.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 $(BUILD):
 	$(Q)mkdir -p $@
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory $(TUNGATE) $(TEST_TUNGATE) $(BUILD)/unit-tests
+	$(Q)$(MAKE) --no-print-directory $(TUNGATE) $(TEST_TUNGATE) $(BUILD)/unit-tests \
+		$(BUILD)/tg-lac
 	$(Q)bash tests/run.sh
 
 demo: deps
@@ -157,7 +171,7 @@ check:
 	$(Q)python3 ci/check-layers.py
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--suppress=unknownMacro --suppress=missingIncludeSystem \
-		--include=ci/cppcheck-macros.h -D__x86_64__ -I maps -I loader loader tests/unit tests/bench
+		--include=ci/cppcheck-macros.h -D__x86_64__ -I maps -I loader loader tests/unit tests/bench tests/lac
 
 # Any sanitizer report ends the program with an error.
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
