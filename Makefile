@@ -163,9 +163,10 @@ demo: deps
 	$(Q)bash tests/demo.sh
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory $(BUILD)/bench $(TUNGATE)
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/bench $(TUNGATE) $(BUILD)/tg-lac
 	$(Q)$(BUILD)/bench
 	$(Q)bash tests/bench/ops.sh
+	$(Q)bash tests/bench/lns.sh
 
 check:
 	$(Q)python3 ci/check-layers.py

@@ -192,6 +192,22 @@ static int session_cmp(const void *a, const void *b)
 	       x->subscriber_id > y->subscriber_id;
 }
 
+void tg_session_apply(const struct tg_session *x, struct tg_sub *s)
+{
+	s->online = true;
+	s->remote = x->remote;
+	s->local = x->local;
+	s->has_tunnel_id = s->has_session = true;
+	s->tunnel_id = x->tunnel_id;
+	s->session = x->session_id;
+	s->has_peer_tunnel_id = s->has_peer_session = true;
+	s->peer_tunnel_id = x->peer_tunnel_id;
+	s->peer_session = x->peer_session;
+	s->has_peer_port = s->has_local_port = true;
+	s->peer_port = x->peer_port;
+	s->local_port = x->local_port;
+}
+
 int tg_db_session_overlay(sqlite3 *db, struct tg_sub *v, size_t n)
 {
 	struct tg_session *ss, key, *x;
@@ -209,18 +225,7 @@ int tg_db_session_overlay(sqlite3 *db, struct tg_sub *v, size_t n)
 		x = bsearch(&key, ss, ns, sizeof(*ss), session_cmp);
 		if (!x)
 			continue;
-		v[i].online = true;
-		v[i].remote = x->remote;
-		v[i].local = x->local;
-		v[i].has_tunnel_id = v[i].has_session = true;
-		v[i].tunnel_id = x->tunnel_id;
-		v[i].session = x->session_id;
-		v[i].has_peer_tunnel_id = v[i].has_peer_session = true;
-		v[i].peer_tunnel_id = x->peer_tunnel_id;
-		v[i].peer_session = x->peer_session;
-		v[i].has_peer_port = v[i].has_local_port = true;
-		v[i].peer_port = x->peer_port;
-		v[i].local_port = x->local_port;
+		tg_session_apply(x, &v[i]);
 	}
 	tg_db_session_list_free(ss, ns);
 	return 0;

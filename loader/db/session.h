@@ -78,6 +78,8 @@ int tg_db_session_kill(sqlite3 *db, const char *name);
 /* Tunnels with a session up, sessions up and being ended: 0 or -EIO. */
 int tg_db_session_counts(sqlite3 *db, unsigned int *tunnels,
 			 unsigned int *up, unsigned int *ending);
+/* The member s online with session x: its tunnel identity is x's. */
+void tg_session_apply(const struct tg_session *x, struct tg_sub *s);
 /*
  * The subscribers' tunnel identity from their sessions: members in v
  * with a session get its ids and online set. 0 or -EIO.

@@ -34,6 +34,11 @@ struct bench_path {
 	size_t (*build)(const struct bench_path *p, __u8 *buf);
 	bool down;		/* toward the subscriber: the uplink program */
 	__u16 enc_flags;	/* down: TG_ENC_F_* */
+	/*
+	 * A dial-in member's session: its entries made by the loader from
+	 * the member and its session row, as sync makes them.
+	 */
+	bool dialin;
 };
 
 extern const struct bench_path bench_paths[];

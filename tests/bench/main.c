@@ -587,6 +587,36 @@ static const char *mark(bool ok)
 	return ok ? "PASS" : "MISS";
 }
 
+/*
+ * Dial-in paths against their static twins (the path named without
+ * "-dialin"): the entries the loader makes from a member's session cost
+ * what a static l2tpv2 subscriber's do.
+ */
+static void report_dialin(const struct bench *b)
+{
+	char twin[32];
+	size_t p, q, n;
+	int s;
+
+	printf("\n%-19s %-19s %5s %8s\n", "dial-in path", "static twin", "subs",
+	       "ratio");
+	for (p = 0; p < bench_npaths; p++) {
+		if (!bench_paths[p].dialin)
+			continue;
+		n = strlen(bench_paths[p].name) - strlen("-dialin");
+		snprintf(twin, sizeof(twin), "%.*s", (int)n, bench_paths[p].name);
+		for (q = 0; q < bench_npaths; q++)
+			if (!strcmp(bench_paths[q].name, twin))
+				break;
+		if (q == bench_npaths)
+			continue;
+		for (s = 0; s < NSIZES; s++)
+			printf("%-19s %-19s %5s %8.2f\n", bench_paths[p].name,
+			       twin, size_names[s],
+			       b->res[p][s].ns / b->res[q][s].ns);
+	}
+}
+
 static void report(struct bench *b)
 {
 	bool all_ok = true, ok;
@@ -615,6 +645,8 @@ static void report(struct bench *b)
 		printf("%-19s %8.2f %6s\n", bench_paths[p].name, scale,
 		       mark(ok));
 	}
+
+	report_dialin(b);
 
 	printf("\nfor comparison, %s with no tunnel entry (parse, lookup miss, pass):\n",
 	       bench_paths[0].name);

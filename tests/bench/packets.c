@@ -6,11 +6,13 @@
  * arrives from the Internet.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
 
 #include "bench.h"
+#include "db/db.h"
 
 #define INNER_LEN 100		/* inner IP packet, headers included */
 #define L2TP_PORT 1701
@@ -320,25 +322,25 @@ static size_t build_down(const struct bench_path *p, __u8 *buf)
 
 #define DOWN(name, type, id, v6, flags)                                    \
 	{ name, type, id, 0, 0, (type) == TG_TUN_L2TPV3_IP ? 8 : 0, v6,       \
-	  build_down, true, TG_ENC_F_DF | (flags) }
+	  build_down, true, TG_ENC_F_DF | (flags), false }
 
 const struct bench_path bench_paths[] = {
-	{ "ipip", TG_TUN_IPIP, 0, 0, 0, 0, false, build_ipip, false, 0 },
-	{ "sit", TG_TUN_SIT, 0, 0, 0, 0, true, build_ipip, false, 0 },
-	{ "gre-v4", TG_TUN_GRE, 0, 0, 0, 0, false, build_gre, false, 0 },
-	{ "gre-v6", TG_TUN_GRE, 0, 0, 0, 0, true, build_gre, false, 0 },
+	{ "ipip", TG_TUN_IPIP, 0, 0, 0, 0, false, build_ipip, false, 0, false },
+	{ "sit", TG_TUN_SIT, 0, 0, 0, 0, true, build_ipip, false, 0, false },
+	{ "gre-v4", TG_TUN_GRE, 0, 0, 0, 0, false, build_gre, false, 0, false },
+	{ "gre-v6", TG_TUN_GRE, 0, 0, 0, 0, true, build_gre, false, 0, false },
 	{ "gre-key", TG_TUN_GRE, GRE_KEY, TG_KEY_F_KEYED, 0, 0, false,
-	  build_gre, false, 0 },
+	  build_gre, false, 0, false },
 	{ "gre-key-csum-seq", TG_TUN_GRE, GRE_KEY, TG_KEY_F_KEYED, 0, 0, false,
-	  build_gre, false, 0 },
-	{ "gretap", TG_TUN_GRETAP, 0, 0, 0, 0, false, build_gre, false, 0 },
-	{ "eoip", TG_TUN_EOIP, EOIP_ID, 0, 0, 0, false, build_eoip, false, 0 },
+	  build_gre, false, 0, false },
+	{ "gretap", TG_TUN_GRETAP, 0, 0, 0, 0, false, build_gre, false, 0, false },
+	{ "eoip", TG_TUN_EOIP, EOIP_ID, 0, 0, 0, false, build_eoip, false, 0, false },
 	{ "l2tpv3-ip", TG_TUN_L2TPV3_IP, L2TPV3_SESSION, 0, TG_TUN_F_L2SPEC, 8,
-	  false, build_l2tpv3_ip, false, 0 },
+	  false, build_l2tpv3_ip, false, 0, false },
 	{ "l2tpv3-udp", TG_TUN_L2TPV3_UDP, L2TPV3_SESSION, 0, TG_TUN_F_L2SPEC,
-	  0, false, build_l2tpv3_udp, false, 0 },
+	  0, false, build_l2tpv3_udp, false, 0, false },
 	{ "l2tpv2", TG_TUN_L2TPV2, L2TPV2_TUNNEL << 16 | L2TPV2_SESSION, 0, 0,
-	  0, false, build_l2tpv2, false, 0 },
+	  0, false, build_l2tpv2, false, 0, false },
 	DOWN("enc-ipip", TG_TUN_IPIP, 0, false, 0),
 	DOWN("enc-sit", TG_TUN_SIT, 0, true, 0),
 	DOWN("enc-gre", TG_TUN_GRE, 0, false, 0),
@@ -355,12 +357,46 @@ const struct bench_path bench_paths[] = {
 	     false, 0),
 	DOWN("enc-l2tpv2-v6-csum", TG_TUN_L2TPV2,
 	     L2TPV2_TUNNEL << 16 | L2TPV2_SESSION, true, TG_ENC_F_UDP_CSUM),
+	{ "l2tpv2-dialin", TG_TUN_L2TPV2, L2TPV2_TUNNEL << 16 | L2TPV2_SESSION,
+	  0, 0, 0, false, build_l2tpv2, false, 0, true },
+	{ "enc-l2tpv2-dialin", TG_TUN_L2TPV2,
+	  L2TPV2_TUNNEL << 16 | L2TPV2_SESSION, 0, 0, 0, false, build_down,
+	  true, 0, true },
 };
 const size_t bench_npaths = sizeof(bench_paths) / sizeof(bench_paths[0]);
+
+/* The member the dial-in paths measure, online with its session. */
+static void dialin_member(struct tg_sub *s)
+{
+	struct tg_session x = {
+		.peer_port = L2TP_PORT,
+		.local_port = L2TP_PORT,
+		.tunnel_id = L2TPV2_TUNNEL,
+		.session_id = L2TPV2_SESSION,
+		.peer_tunnel_id = L2TPV2_TUNNEL,
+		.peer_session = L2TPV2_SESSION,
+	};
+
+	tg_sub_init(s);
+	s->type = TG_TUN_L2TPV2;
+	snprintf(s->user, sizeof(s->user), "m1@exo.cat");
+	inet_pton(AF_INET, BENCH_REMOTE, &x.remote);
+	inet_pton(AF_INET, BENCH_LOCAL, &x.local);
+	tg_session_apply(&x, s);
+}
 
 void bench_path_key(const struct bench_path *p, struct tg_tun_key *key,
 		    struct tg_tunnel *tun)
 {
+	struct tg_sub s;
+
+	if (p->dialin) {
+		dialin_member(&s);
+		tg_sub_tun_key(&s, key);
+		tg_sub_tunnel(&s, tun);
+		tun->c[0].claim = TG_CLAIM(BENCH_SUB_ID, 0);
+		return;
+	}
 	memset(key, 0, sizeof(*key));
 	inet_pton(AF_INET, BENCH_REMOTE, &key->remote);
 	inet_pton(AF_INET, BENCH_LOCAL, &key->local);
@@ -378,6 +414,14 @@ void bench_path_key(const struct bench_path *p, struct tg_tun_key *key,
 
 void bench_path_encap(const struct bench_path *p, struct tg_encap *e)
 {
+	struct tg_settings st = { .l2tpv2_udp_port = L2TP_PORT, .ttl = 64 };
+	struct tg_sub s;
+
+	if (p->dialin) {
+		dialin_member(&s);
+		tg_sub_encap(&s, &st, e);
+		return;
+	}
 	memset(e, 0, sizeof(*e));
 	inet_pton(AF_INET, BENCH_REMOTE, &e->remote);
 	inet_pton(AF_INET, BENCH_LOCAL, &e->local);

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The LNS at scale, in namespaces (tests/e2e/lib.sh's topology), driven by
+# tg-lac (tests/lac):
+#   - N dial-in sessions (default 10,000) over T tunnels (default 100):
+#     setup rate as tg-lac sees it, time until all are in the maps, the
+#     daemon's memory per session (RSS after minus before, / N);
+#   - the LAC restarted without a goodbye (as a router that reboots): every
+#     member dials again and takes its old session over;
+# (The per-packet cost of a dial-in session beside a static l2tpv2
+# subscriber's is measured by build/bench: its l2tpv2-dialin paths.)
+# Figures are printed as "lns: ..." lines. Needs root.
+set -uo pipefail
+TAG=tg-blns
+CORE4=198.51.100.2
+CORE6=2001:db8:ff::2
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/../e2e/lib.sh"
+LAC=$ROOT/build/tg-lac
+N=${LNS_BENCH_SESSIONS:-10000}
+T=${LNS_BENCH_TUNNELS:-100}
+
+cleanup() {
+	pkill -f "pin-root $PIN run" 2>/dev/null
+	pkill -KILL -f "$LAC --lns 192.0.2.1" 2>/dev/null
+	topo_cleanup
+}
+trap cleanup EXIT
+trap "exit 1" INT TERM
+
+require_root_tools
+[ -x "$LAC" ] || skip "build first: make ($LAC)"
+
+now_ms() { date +%s%3N; }
+wait_for() {
+	local n=$1 i
+	shift
+	for i in $(seq "$n"); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+in_force() {
+	tg -j status | $PY -c 'import json,sys; print(json.load(sys.stdin)["subscribers"])'
+}
+in_maps() { [ "$(in_force)" = "$1" ]; }
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+daemon_pid() { pgrep -f "pin-root $PIN run"; }
+# bulk FILE: tg-lac bringing up every member from sub, in the background.
+bulk() {
+	in_sub "$LAC" --lns 192.0.2.1 --local 192.0.2.11 --sessions "$N" \
+		--tunnels "$T" --window 500 --timeout 600 --user 'm%d@exo.cat' \
+		--password secret >"$1" 2>&1 &
+}
+bulk_field() {
+	$PY -c 'import json, sys
+for l in open(sys.argv[1]):
+    if "\"bulk\"" in l:
+        print(json.loads(l)[sys.argv[2]]); break' "$@"
+}
+
+step "namespaces" tunnel_setup 1
+step "db init" tg db init
+$PY - "$N" >"$TMP/m.csv" <<'EOF'
+import sys
+n = int(sys.argv[1])
+print("name,type,user,password,prefixes")
+for i in range(1, n + 1):
+    print("m%d,l2tpv2,m%d@exo.cat,secret,100.%d.%d.%d/32" %
+          (i, i, 80 + i // 65536, i // 256 % 256, i % 256))
+EOF
+step "$N members" tg import "$TMP/m.csv"
+step "lns" tg config set lns 192.0.2.1
+step "lns-address" tg config set lns-address 100.64.0.1
+step "up" tg up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
+in_conc "$TUNGATE" --db "$DB" --pin-root "$PIN" run >"$TMP/run.log" 2>&1 &
+step "daemon" wait_for 100 grep -q "lns: listening" "$TMP/run.log"
+step "first sync" wait_for 100 grep -q "sync applied" "$TMP/run.log"
+sleep 1
+pid=$(daemon_pid)
+rss0=$(rss_kb "$pid")
+
+# --- N sessions ---------------------------------------------------------------
+t0=$(now_ms)
+bulk "$TMP/bulk1.json"
+check "$N sessions up" wait_for 6000 grep -q '"event":"bulk".*"up":'"$N"',' "$TMP/bulk1.json"
+check "$N sessions in the maps" wait_for 6000 in_maps "$N"
+t1=$(now_ms)
+sleep 2
+rss1=$(rss_kb "$pid")
+echo "lns: $N sessions over $T tunnels: setup $(bulk_field "$TMP/bulk1.json" setup_s) s" \
+	"($(bulk_field "$TMP/bulk1.json" sessions_per_s) sessions/s as the LAC saw them);" \
+	"all in the maps after $(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100)) s" \
+	"($((N * 1000 / (t1 - t0))) sessions/s)"
+echo "lns: daemon memory: $rss0 kB before, $rss1 kB with $N sessions:" \
+	"$(((rss1 - rss0) * 1024 / N)) bytes per session"
+
+# --- the LAC restarted without a goodbye -----------------------------------
+pkill -KILL -f "$LAC --lns 192.0.2.1"
+t0=$(now_ms)
+bulk "$TMP/bulk2.json"
+check "after a LAC restart: $N sessions up again" \
+	wait_for 6000 grep -q '"event":"bulk".*"up":'"$N"',' "$TMP/bulk2.json"
+redialled() { [ "$(grep -c 'dialled again' "$TMP/run.log")" -ge "$N" ]; }
+check "after a LAC restart: every member dialled again" wait_for 6000 redialled
+t1=$(now_ms)
+check "after a LAC restart: $N sessions listed" \
+	test "$(tg -j session list | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))')" = "$N"
+echo "lns: re-setup of $N sessions after a LAC restart:" \
+	"$(bulk_field "$TMP/bulk2.json" setup_s) s" \
+	"($(bulk_field "$TMP/bulk2.json" sessions_per_s) sessions/s), takeovers logged after" \
+	"$(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100)) s"
+
+pkill -TERM -f "$LAC --lns 192.0.2.1"
+finish
