@@ -1,0 +1,330 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# A member's router dialling in to a concentrator (LNS): Debian's own
+# xl2tpd and pppd (pppol2tp.so) in Debian's kernel booted in qemu (TCG),
+# as tests/lns/guest.sh, against an LNS in a network namespace.
+#
+#   tests/lns/vm_client.sh [--lns l2tpns|tungate] [--auth chap|pap]
+#       [--capture FILE] [--kernel SERIES] [--initrd FILE] [--verbose]
+#
+#   guest eth0 --tap-- [wire: bridge] --veth-- acc [LNS] upl --veth-- core [CORE]
+#   192.0.2.2/24                       192.0.2.1/24   198.51.100.1/24   198.51.100.2/24
+#                                                  2001:db8:ff::1/64  2001:db8:ff::2/64
+#
+# The LNS is a function that brings it up in the LNS namespace: l2tpns
+# (Debian's l2tpns with FreeRADIUS, each with a configuration of its own in
+# the temp dir) or tungate. The member is alice@exo.cat, password secret,
+# with 100.64.1.2 and the delegated prefix 2001:db8:1:100::/56. The access
+# link (acc) is captured to FILE with --capture. --initrd takes an image
+# tests/lns/initramfs.sh built (else it is built here); --verbose shows the
+# guest daemons' logs. Prints ok/FAIL lines and "N passed, M failed".
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/tests/e2e/result.sh"
+SUITE=lns-vm
+TUNGATE=${TUNGATE:-$top/build/tungate}
+
+lns=l2tpns auth=chap capture= series=6.1 initrd= verbose=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--lns) lns=$2; shift ;;
+	--auth) auth=$2; shift ;;
+	--capture) capture=$(realpath -m "$2"); shift ;;
+	--kernel) series=$2; shift ;;
+	--initrd) initrd=$(realpath "$2"); shift ;;
+	--verbose) verbose=1 ;;
+	*) echo "usage: $0 [--lns l2tpns|tungate] [--auth chap|pap]" \
+		"[--capture FILE] [--kernel SERIES] [--initrd FILE] [--verbose]" >&2
+		exit 2 ;;
+	esac
+	shift
+done
+case $lns:$auth in
+l2tpns:chap | l2tpns:pap | tungate:chap | tungate:pap) ;;
+*) echo "vm_client: --lns l2tpns|tungate, --auth chap|pap" >&2; exit 2 ;;
+esac
+
+[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, tap)"
+for tool in qemu-system-x86_64 cpio depmod modprobe dpkg-deb apt-get xz \
+	ip nsenter unshare tcpdump flock; do
+	command -v $tool >/dev/null || skip "$tool is not installed"
+done
+[ -x /bin/busybox ] && [ -x /bin/dash ] ||
+	skip "busybox-static and dash are needed"
+[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+case $lns in
+l2tpns)
+	for tool in l2tpns freeradius; do
+		command -v $tool >/dev/null || skip "$tool is not installed"
+	done ;;
+tungate)
+	[ -x "$TUNGATE" ] || die "$TUNGATE not built (run make)" ;;
+esac
+
+TMP=$(mktemp -d /tmp/tg-lns.XXXXXX)
+WIRE=tg-lnswire-$$
+LNS=tg-lns-$$
+CORE=tg-lnscore-$$
+PIDS=()
+cleanup() {
+	local pid ns
+	for pid in "${PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	[ "$lns" = tungate ] && [ -d "$TMP/pin" ] && tg down >/dev/null 2>&1
+	# Anything still running in the namespaces was started here.
+	for ns in "$WIRE" "$LNS" "$CORE"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill "$pid" 2>/dev/null
+		done
+	done
+	sleep 0.2
+	for ns in "$WIRE" "$LNS" "$CORE"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+in_ns() {
+	local ns=$1
+	shift
+	nsenter --net=/run/netns/"$ns" "$@"
+}
+
+# wait_for SECONDS CMD...: CMD until it succeeds, every tenth of a second.
+wait_for() {
+	local n=$(($1 * 10))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# The three namespaces: the guest's tap bridged to a veth whose far end
+# (acc) is the LNS's access interface, and core behind the LNS.
+topo_up() {
+	local ns
+	for ns in "$WIRE" "$LNS" "$CORE"; do
+		ip netns add "$ns" && ip -n "$ns" link set lo up || return 1
+	done
+	ip -n "$WIRE" tuntap add dev tap0 mode tap &&
+	ip -n "$WIRE" link add br0 type bridge &&
+	ip -n "$WIRE" link add wacc type veth peer name acc netns "$LNS" &&
+	ip -n "$LNS" link add upl type veth peer name core netns "$CORE" &&
+	for l in "$WIRE:tap0" "$WIRE:wacc"; do
+		ip -n "${l%%:*}" link set "${l#*:}" master br0 || return 1
+	done &&
+	for l in "$WIRE:tap0" "$WIRE:wacc" "$WIRE:br0" "$LNS:acc" "$LNS:upl" \
+		"$CORE:core"; do
+		ip -n "${l%%:*}" link set "${l#*:}" up || return 1
+	done &&
+	ip -n "$LNS" addr add 192.0.2.1/24 dev acc &&
+	ip -n "$LNS" addr add 198.51.100.1/24 dev upl &&
+	ip -n "$LNS" addr add 2001:db8:ff::1/64 dev upl nodad &&
+	ip -n "$CORE" addr add 198.51.100.2/24 dev core &&
+	ip -n "$CORE" addr add 2001:db8:ff::2/64 dev core nodad &&
+	ip -n "$CORE" route add 100.64.0.0/10 via 198.51.100.1 &&
+	ip -n "$CORE" route add 2001:db8::/32 via 2001:db8:ff::1 &&
+	ip netns exec "$LNS" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv6.conf.all.forwarding=1 net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0
+}
+
+# lns_start_l2tpns: FreeRADIUS with alice (a copy of Debian's
+# configuration, alice first in its users file), then l2tpns (host name
+# lns.exo.test, IPv6 prefix 2001:db8:64::/64) with its own /etc/l2tpns.
+LNS_V6_NET=
+lns_start_l2tpns() {
+	local raddb=$TMP/raddb etc=$TMP/l2tpns
+	LNS_V6_NET=2001:db8:64::/64
+	cp -a /etc/freeradius/3.0 "$raddb" || return 1
+	{
+		printf '%s\n' '"alice@exo.cat" Cleartext-Password := "secret"' \
+			'	Service-Type = Framed-User,' \
+			'	Framed-Protocol = PPP,' \
+			'	Framed-IP-Address = 100.64.1.2,' \
+			'	Delegated-IPv6-Prefix = 2001:db8:1:100::/56' ''
+		cat "$raddb/mods-config/files/authorize"
+	} >"$TMP/authorize" && mv "$TMP/authorize" \
+		"$raddb/mods-config/files/authorize" || return 1
+	cat >"$raddb/clients.conf" <<-CLIENTS
+	client localhost {
+		ipaddr = 127.0.0.1
+		secret = testing123
+	}
+	client lns {
+		ipaddr = 192.0.2.1
+		secret = testing123
+	}
+	CLIENTS
+	# Root all along, its pid file in the temp dir.
+	sed -i -e '/^[[:space:]]*\(user\|group\) = /d' \
+		-e "s|^run_dir = .*|run_dir = $TMP|" "$raddb/radiusd.conf"
+	in_ns "$LNS" setsid freeradius -f -d "$raddb" -l "$TMP/radius.log" &
+	PIDS+=($!)
+
+	mkdir -p "$etc"
+	echo 100.64.255.0/24 >"$etc/ip_pool"
+	: >"$etc/users"
+	cat >"$etc/startup-config" <<-CONFIG
+	set debug 3
+	set log_file "$TMP/l2tpns.log"
+	set pid_file "$TMP/l2tpns.pid"
+	set bind_address 192.0.2.1
+	set cluster_interface "acc"
+	set radius_authtypes "chap,pap"
+	set peer_address 100.64.0.1
+	set primary_radius 127.0.0.1
+	set radius_secret "testing123"
+	set radius_accounting no
+	set cli_bind_address 127.0.0.1
+	set ipv6_prefix 2001:db8:64::
+	CONFIG
+	# In a session of its own: l2tpns signals its whole process group.
+	in_ns "$LNS" setsid unshare -m sh -c \
+		'mount --bind "$1" /etc/l2tpns && exec l2tpns -h lns.exo.test' \
+		l2tpns "$etc" >"$TMP/l2tpns.out" 2>&1 &
+	PIDS+=($!)
+	wait_for 20 sh -c "in_ns() { nsenter --net=/run/netns/\$1 ss -Hlun; };
+		in_ns $LNS | grep -q '192.0.2.1:1701' &&
+		in_ns $LNS | grep -q ':1812 '" || {
+		echo "l2tpns or FreeRADIUS did not start:"
+		tail -n 20 "$TMP/l2tpns.out" "$TMP/l2tpns.log" "$TMP/radius.log"
+		return 1
+	}
+}
+
+tg() {
+	in_ns "$LNS" "$TUNGATE" --db "$TMP/tungate.db" --pin-root "$TMP/pin" "$@"
+}
+
+# lns_start_tungate: tungate up on acc (uplink up), the LNS settings,
+# alice as a dial-in member and the daemon in the background. The far
+# ends of the veth pairs carry an XDP_PASS program so that native XDP can
+# redirect into them.
+lns_start_tungate() {
+	LNS_V6_NET=2001:db8:1:1::/64
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || return 1
+	ip -n "$WIRE" link set dev wacc xdp obj "$top/build/pass.bpf.o" \
+		sec xdp &&
+	ip -n "$CORE" link set dev core xdp obj "$top/build/pass.bpf.o" \
+		sec xdp &&
+	tg db init &&
+	tg config set lns 192.0.2.1 &&
+	tg config set lns-name lns.exo.test &&
+	tg config set lns-auth chap,pap &&
+	tg config set lns-address 100.64.0.1 &&
+	tg sub add alice --type l2tpv2 --user alice@exo.cat --password secret \
+		--prefix 100.64.1.2/32 --prefix 2001:db8:1:1::/64 \
+		--prefix 2001:db8:1:100::/56 &&
+	tg up --subscriber-if acc --uplink-if upl || return 1
+	tg run 2>"$TMP/tungate.log" &
+	PIDS+=($!)
+	wait_for 20 sh -c "nsenter --net=/run/netns/$LNS ss -Hlun |
+		grep -q '192.0.2.1:1701'" || {
+		echo "tungate run does not listen on 192.0.2.1:1701:"
+		tail -n 20 "$TMP/tungate.log"
+		return 1
+	}
+}
+
+# The kernel, the client's packages and the image (unless given).
+{
+	read -r kroot release < <(bash "$top/tests/kernels/fetch.sh" "$series") ||
+		die "no $series kernel package"
+	if [ -z "$initrd" ]; then
+		client=$(bash "$here/fetch.sh") || die "no client packages"
+		initrd=$TMP/initramfs.cpio.gz
+		bash "$here/initramfs.sh" "$kroot" "$release" "$client" \
+			"$initrd" || die "cannot build the initramfs"
+	fi
+} 2>&1
+
+# One namespace run at a time on this machine.
+exec 9>/tmp/tg-e2e.lock
+flock 9
+start=$SECONDS
+step "namespaces" topo_up
+if [ -n "$capture" ]; then
+	in_ns "$LNS" tcpdump -Z root -i acc -U -s 0 -w "$capture" 2>"$TMP/tcpdump.log" &
+	PIDS+=($!)
+	wait_for 5 grep -q 'listening on' "$TMP/tcpdump.log" ||
+		die "tcpdump did not start: $(cat "$TMP/tcpdump.log")"
+fi
+step "LNS $lns" "lns_start_$lns"
+
+. "$top/tests/kernels/boot.sh"
+log=$TMP/console.log
+BOOT_SMP=1 BOOT_MEM=512 BOOT_NETNS=$WIRE boot_guest "$log" 300 \
+	"$kroot/boot/vmlinuz-$release" "$initrd" \
+	"tg.auth=$auth${verbose:+ tg.verbose=1}" \
+	-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+	-device virtio-net-pci,netdev=n0,mac=52:54:00:00:02:02,romfile=
+rc=$?
+echo "guest ($release, $auth against $lns): $((SECONDS - start)) s"
+guest=$TMP/guest.txt
+sed -n '/^TG: kernel /,$p' "$log.txt" >"$guest"
+[ -n "$verbose" ] && cat "$guest"
+
+# got PATTERN: the guest's line "TG: PATTERN" (an extended regex).
+got() {
+	grep -qE "^TG: ($1)\$" "$guest"
+}
+# expect WHAT PATTERN LINES: a check on the guest's line PATTERN; when it
+# fails, the guest's lines that start with LINES tell what it saw.
+expect() {
+	if got "$2"; then
+		ok "$auth: $1"
+	else
+		fail "$auth: $1: $(grep -E "^TG: $3" "$guest" | head -n 3 |
+			tr '\n' ' ')"
+	fi
+}
+expect "ppp0 up with 100.64.1.2 from IPCP" 'ppp0 inet 100\.64\.1\.2' 'ppp0'
+up=$(got 'ppp0 inet .*' && echo 1)
+upper=$(echo "$auth" | tr a-z A-Z)
+expect "authenticated with $upper" "authenticated $auth" 'authenticated'
+expect "ping core 198.51.100.2 through the session" 'ping4 ok' 'ping4'
+a6=$(sed -n 's|^TG: ppp0 inet6 \([0-9a-f:]*\)/64$|\1|p' "$guest")
+if [ -n "$a6" ] && python3 -c 'import ipaddress, sys
+sys.exit(ipaddress.ip_address(sys.argv[1]) not in ipaddress.ip_network(sys.argv[2]))' \
+	"$a6" "$LNS_V6_NET"; then
+	ok "$auth: IPv6 address $a6 in $LNS_V6_NET from the RA"
+else
+	fail "$auth: IPv6 address in $LNS_V6_NET from the RA: $(grep \
+		'^TG: ppp0 inet6' "$guest")"
+fi
+expect "default route from the RA" 'ra route ok' 'ra route'
+expect "prefix 2001:db8:1:100::/56 delegated by DHCPv6" \
+	'pd 2001:db8:1:100::/56' 'pd'
+expect "ping6 core 2001:db8:ff::2 through the session" 'ping6 ok' 'ping6 [a-zA-Z]'
+expect "ping6 core from the delegated prefix" 'ping6 pd ok' 'ping6 pd'
+expect "hang up" 'hangup ok' 'hangup'
+if [ $rc -ne 0 ] || ! got 'exit 0'; then
+	fail "$auth: guest ended with qemu status $rc; console tail:"
+	tail -n 30 "$log.txt" | sed 's/^/    /'
+elif [ -z "$up" ]; then
+	grep '^TG: |' "$guest" | sed 's/^/    /'
+fi
+if [ "$failed" -gt 0 ]; then
+	for f in "$TMP/l2tpns.log" "$TMP/radius.log" "$TMP/tungate.log"; do
+		[ -s "$f" ] || continue
+		echo "    --- $f (tail)"
+		tail -n 40 "$f" | sed 's/^/    /'
+	done
+fi
+finish
