@@ -26,6 +26,7 @@ top=$(cd "$here/../.." && pwd)
 . "$top/tests/e2e/result.sh"
 SUITE=lns-vm
 TUNGATE=${TUNGATE:-$top/build/tungate}
+PASS_OBJ=$(dirname "$TUNGATE")/pass.bpf.o
 
 lns=l2tpns auth=chap capture= series=6.1 initrd= verbose=
 while [ $# -gt 0 ]; do
@@ -61,34 +62,39 @@ l2tpns)
 		command -v $tool >/dev/null || skip "$tool is not installed"
 	done ;;
 tungate)
-	[ -x "$TUNGATE" ] || die "$TUNGATE not built (run make)" ;;
+	for f in "$TUNGATE" "$PASS_OBJ"; do
+		[ -e "$f" ] || die "$f not built (run make)"
+	done ;;
 esac
 
 TMP=$(mktemp -d /tmp/tg-lns.XXXXXX)
 WIRE=tg-lnswire-$$
 LNS=tg-lns-$$
 CORE=tg-lnscore-$$
+PIN=/sys/fs/bpf/tg-lns-$$
 PIDS=()
 cleanup() {
-	local pid ns
+	local pid ns sig
 	for pid in "${PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
 	for pid in "${PIDS[@]}"; do
 		wait "$pid" 2>/dev/null
 	done
-	[ "$lns" = tungate ] && [ -d "$TMP/pin" ] && tg down >/dev/null 2>&1
 	# Anything still running in the namespaces was started here.
-	for ns in "$WIRE" "$LNS" "$CORE"; do
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do
-			kill "$pid" 2>/dev/null
+	for sig in TERM KILL; do
+		for ns in "$WIRE" "$LNS" "$CORE"; do
+			for pid in $(ip netns pids "$ns" 2>/dev/null); do
+				kill -$sig "$pid" 2>/dev/null
+			done
 		done
+		sleep 0.2
 	done
-	sleep 0.2
+	if [ -d "$PIN" ]; then
+		tg down >/dev/null 2>&1
+		rm -rf "$PIN"
+	fi
 	for ns in "$WIRE" "$LNS" "$CORE"; do
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do
-			kill -KILL "$pid" 2>/dev/null
-		done
 		ip netns del "$ns" 2>/dev/null
 	done
 	rm -rf "$TMP"
@@ -209,7 +215,7 @@ lns_start_l2tpns() {
 }
 
 tg() {
-	in_ns "$LNS" "$TUNGATE" --db "$TMP/tungate.db" --pin-root "$TMP/pin" "$@"
+	in_ns "$LNS" "$TUNGATE" --db "$TMP/tungate.db" --pin-root "$PIN" "$@"
 }
 
 # lns_start_tungate: tungate up on acc (uplink up), the LNS settings,
@@ -219,10 +225,8 @@ tg() {
 lns_start_tungate() {
 	LNS_V6_NET=2001:db8:1:1::/64
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || return 1
-	ip -n "$WIRE" link set dev wacc xdp obj "$top/build/pass.bpf.o" \
-		sec xdp &&
-	ip -n "$CORE" link set dev core xdp obj "$top/build/pass.bpf.o" \
-		sec xdp &&
+	ip -n "$WIRE" link set dev wacc xdp obj "$PASS_OBJ" sec xdp &&
+	ip -n "$CORE" link set dev core xdp obj "$PASS_OBJ" sec xdp &&
 	tg db init &&
 	tg config set lns 192.0.2.1 &&
 	tg config set lns-name lns.exo.test &&
@@ -266,6 +270,26 @@ if [ -n "$capture" ]; then
 		die "tcpdump did not start: $(cat "$TMP/tcpdump.log")"
 fi
 step "LNS $lns" "lns_start_$lns"
+
+# watch_tungate: the daemon's sessions and alice's counters every second
+# while the guest runs, one JSON document a line.
+watch_tungate() {
+	while :; do
+		tg -j session list 2>/dev/null | tr -d '\n' >>"$TMP/sessions"
+		echo >>"$TMP/sessions"
+		tg -j stats alice --interval 0 2>/dev/null | tr -d '\n' \
+			>>"$TMP/stats"
+		echo >>"$TMP/stats"
+		sleep 1
+	done
+}
+no_sessions() {
+	[ "$(tg -j session list | tr -d ' \n')" = "[]" ]
+}
+if [ "$lns" = tungate ]; then
+	watch_tungate &
+	PIDS+=($!)
+fi
 
 . "$top/tests/kernels/boot.sh"
 log=$TMP/console.log
@@ -314,6 +338,29 @@ expect "prefix 2001:db8:1:100::/56 delegated by DHCPv6" \
 expect "ping6 core 2001:db8:ff::2 through the session" 'ping6 ok' 'ping6 [a-zA-Z]'
 expect "ping6 core from the delegated prefix" 'ping6 pd ok' 'ping6 pd'
 expect "hang up" 'hangup ok' 'hangup'
+if [ "$lns" = tungate ]; then
+	grep -q '"alice@exo.cat"' "$TMP/sessions" &&
+		ok "$auth: tungate session list showed alice's session" ||
+		fail "$auth: tungate session list showed alice's session"
+	# The most each way: nine echoes went up (three to each core address)
+	# and their replies down; at least six each way in XDP.
+	read -r pup pdown < <(python3 -c 'import json, sys
+best = [0, 0]
+for line in open(sys.argv[1]):
+    try:
+        subs = json.loads(line)["subscribers"]
+    except (ValueError, KeyError):
+        continue
+    for s in subs:
+        best = [max(best[0], s["up"]["packets"]), max(best[1], s["down"]["packets"])]
+print(*best)' "$TMP/stats")
+	[ "${pup:-0}" -ge 6 ] && [ "${pdown:-0}" -ge 6 ] &&
+		ok "$auth: alice's packets in the data plane: $pup up, $pdown down" ||
+		fail "$auth: alice's packets in the data plane: ${pup:-?} up, ${pdown:-?} down"
+	wait_for 5 no_sessions &&
+		ok "$auth: the session ended with the hang-up" ||
+		fail "$auth: the session ended with the hang-up: $(tg session list)"
+fi
 if [ $rc -ne 0 ] || ! got 'exit 0'; then
 	fail "$auth: guest ended with qemu status $rc; console tail:"
 	tail -n 30 "$log.txt" | sed 's/^/    /'
