@@ -21,8 +21,8 @@ for w in $(cat /proc/cmdline); do
 	esac
 done
 case $auth in
-chap) refuse=refuse-pap ;;
-*) refuse=refuse-chap ;;
+chap) refuse='refuse-pap' ;;
+*) refuse='refuse-chap' ;;
 esac
 
 # until SECONDS CMD...: CMD until it succeeds, every half second.
@@ -161,7 +161,7 @@ fi
 # Hang up as a router does: pppd ends the PPP session (LCP
 # Terminate-Request), xl2tpd then the call and the tunnel.
 pppd_pid=$(pidof pppd)
-kill $pppd_pid
+kill "$pppd_pid"
 until_ok 10 sh -c "! kill -0 $pppd_pid 2>/dev/null" &&
 	echo "TG: hangup ok" || echo "TG: hangup FAIL"
 kill "$(cat /var/run/xl2tpd.pid)"

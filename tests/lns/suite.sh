@@ -62,8 +62,9 @@ for auth in chap pap; do
 		ok "$auth: capture: alice@exo.cat's $auth response" ||
 		fail "$auth: capture: alice@exo.cat's $auth response"
 	# Message types 14 (CDN) and 4 (StopCCN) from the client (192.0.2.2).
-	[ "$(count "$cap" 'ip.src == 192.0.2.2 && l2tp.avp.message_type == 14')" -ge 1 ] &&
-	[ "$(count "$cap" 'ip.src == 192.0.2.2 && l2tp.avp.message_type == 4')" -ge 1 ] &&
+	from=ip.src==192.0.2.2
+	[ "$(count "$cap" "$from && l2tp.avp.message_type == 14")" -ge 1 ] &&
+	[ "$(count "$cap" "$from && l2tp.avp.message_type == 4")" -ge 1 ] &&
 		ok "$auth: capture: the client sent CDN and StopCCN" ||
 		fail "$auth: capture: the client sent CDN and StopCCN"
 done

@@ -8,9 +8,9 @@
 #   tests/lns/vm_client.sh [--lns l2tpns|tungate] [--auth chap|pap]
 #       [--capture FILE] [--kernel SERIES] [--initrd FILE] [--verbose]
 #
-#   guest eth0 --tap-- [wire: bridge] --veth-- acc [LNS] upl --veth-- core [CORE]
-#   192.0.2.2/24                       192.0.2.1/24   198.51.100.1/24   198.51.100.2/24
-#                                                  2001:db8:ff::1/64  2001:db8:ff::2/64
+#   guest eth0 --tap-- [wire: br0] --veth-- acc [LNS] upl --veth-- core [CORE]
+#   192.0.2.2/24                      192.0.2.1/24 198.51.100.1/24 .2/24
+#                                                  2001:db8:ff::1/64 ::2/64
 #
 # The LNS is a function that brings it up in the LNS namespace: l2tpns
 # (Debian's l2tpns with FreeRADIUS, each with a configuration of its own in
@@ -24,11 +24,11 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/tests/e2e/result.sh"
-SUITE=lns-vm
+SUITE='lns-vm'
 TUNGATE=${TUNGATE:-$top/build/tungate}
 PASS_OBJ=$(dirname "$TUNGATE")/pass.bpf.o
 
-lns=l2tpns auth=chap capture= series=6.1 initrd= verbose=
+lns=l2tpns auth=chap capture='' series=6.1 initrd='' verbose=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--lns) lns=$2; shift ;;
@@ -67,46 +67,15 @@ tungate)
 	done ;;
 esac
 
-TMP=$(mktemp -d /tmp/tg-lns.XXXXXX)
-WIRE=tg-lnswire-$$
-LNS=tg-lns-$$
-CORE=tg-lnscore-$$
-PIN=/sys/fs/bpf/tg-lns-$$
-PIDS=()
-cleanup() {
-	local pid ns sig
-	for pid in "${PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${PIDS[@]}"; do
-		wait "$pid" 2>/dev/null
-	done
-	# Anything still running in the namespaces was started here.
-	for sig in TERM KILL; do
-		for ns in "$WIRE" "$LNS" "$CORE"; do
-			for pid in $(ip netns pids "$ns" 2>/dev/null); do
-				kill -$sig "$pid" 2>/dev/null
-			done
-		done
-		sleep 0.2
-	done
-	if [ -d "$PIN" ]; then
-		tg down >/dev/null 2>&1
-		rm -rf "$PIN"
-	fi
-	for ns in "$WIRE" "$LNS" "$CORE"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+# The namespaces of tests/e2e/lib.sh: the guest's side ($SUB, the wire),
+# the LNS ($CONC) and core ($CORE); lib.sh's tg runs tungate in $CONC.
+tungate=$TUNGATE pass_obj=$PASS_OBJ
+TAG=tg-vm
+. "$top/tests/e2e/lib.sh"
+TUNGATE=$tungate PASS_OBJ=$pass_obj
+SUITE='lns-vm'
+trap topo_cleanup EXIT
 trap 'exit 1' INT TERM
-
-in_ns() {
-	local ns=$1
-	shift
-	nsenter --net=/run/netns/"$ns" "$@"
-}
 
 # wait_for SECONDS CMD...: CMD until it succeeds, every tenth of a second.
 wait_for() {
@@ -120,32 +89,42 @@ wait_for() {
 	return 1
 }
 
+# The daemons run through bg_conc (an alias: a function would put a shell
+# between $! and the daemon, and the daemon would outlive its cleanup).
+shopt -s expand_aliases
+alias bg_conc='nsenter --net=/run/netns/"$CONC"'
+
+# listening PATTERN: a UDP socket in $CONC whose line has PATTERN.
+listening() {
+	in_conc ss -Hlun | grep -q -- "$1"
+}
+
 # The three namespaces: the guest's tap bridged to a veth whose far end
 # (acc) is the LNS's access interface, and core behind the LNS.
 topo_up() {
 	local ns
-	for ns in "$WIRE" "$LNS" "$CORE"; do
+	for ns in "$SUB" "$CONC" "$CORE"; do
 		ip netns add "$ns" && ip -n "$ns" link set lo up || return 1
 	done
-	ip -n "$WIRE" tuntap add dev tap0 mode tap &&
-	ip -n "$WIRE" link add br0 type bridge &&
-	ip -n "$WIRE" link add wacc type veth peer name acc netns "$LNS" &&
-	ip -n "$LNS" link add upl type veth peer name core netns "$CORE" &&
-	for l in "$WIRE:tap0" "$WIRE:wacc"; do
+	ip -n "$SUB" tuntap add dev tap0 mode tap &&
+	ip -n "$SUB" link add br0 type bridge &&
+	ip -n "$SUB" link add wacc type veth peer name acc netns "$CONC" &&
+	ip -n "$CONC" link add upl type veth peer name core netns "$CORE" &&
+	for l in "$SUB:tap0" "$SUB:wacc"; do
 		ip -n "${l%%:*}" link set "${l#*:}" master br0 || return 1
 	done &&
-	for l in "$WIRE:tap0" "$WIRE:wacc" "$WIRE:br0" "$LNS:acc" "$LNS:upl" \
+	for l in "$SUB:tap0" "$SUB:wacc" "$SUB:br0" "$CONC:acc" "$CONC:upl" \
 		"$CORE:core"; do
 		ip -n "${l%%:*}" link set "${l#*:}" up || return 1
 	done &&
-	ip -n "$LNS" addr add 192.0.2.1/24 dev acc &&
-	ip -n "$LNS" addr add 198.51.100.1/24 dev upl &&
-	ip -n "$LNS" addr add 2001:db8:ff::1/64 dev upl nodad &&
+	ip -n "$CONC" addr add 192.0.2.1/24 dev acc &&
+	ip -n "$CONC" addr add 198.51.100.1/24 dev upl &&
+	ip -n "$CONC" addr add 2001:db8:ff::1/64 dev upl nodad &&
 	ip -n "$CORE" addr add 198.51.100.2/24 dev core &&
 	ip -n "$CORE" addr add 2001:db8:ff::2/64 dev core nodad &&
 	ip -n "$CORE" route add 100.64.0.0/10 via 198.51.100.1 &&
 	ip -n "$CORE" route add 2001:db8::/32 via 2001:db8:ff::1 &&
-	ip netns exec "$LNS" sysctl -qw net.ipv4.ip_forward=1 \
+	ip netns exec "$CONC" sysctl -qw net.ipv4.ip_forward=1 \
 		net.ipv6.conf.all.forwarding=1 net.ipv4.conf.all.rp_filter=0 \
 		net.ipv4.conf.default.rp_filter=0
 }
@@ -180,8 +159,8 @@ lns_start_l2tpns() {
 	# Root all along, its pid file in the temp dir.
 	sed -i -e '/^[[:space:]]*\(user\|group\) = /d' \
 		-e "s|^run_dir = .*|run_dir = $TMP|" "$raddb/radiusd.conf"
-	in_ns "$LNS" setsid freeradius -f -d "$raddb" -l "$TMP/radius.log" &
-	PIDS+=($!)
+	bg_conc setsid freeradius -f -d "$raddb" -l "$TMP/radius.log" &
+	BG_PIDS+=($!)
 
 	mkdir -p "$etc"
 	echo 100.64.255.0/24 >"$etc/ip_pool"
@@ -201,21 +180,16 @@ lns_start_l2tpns() {
 	set ipv6_prefix 2001:db8:64::
 	CONFIG
 	# In a session of its own: l2tpns signals its whole process group.
-	in_ns "$LNS" setsid unshare -m sh -c \
+	bg_conc setsid unshare -m sh -c \
 		'mount --bind "$1" /etc/l2tpns && exec l2tpns -h lns.exo.test' \
 		l2tpns "$etc" >"$TMP/l2tpns.out" 2>&1 &
-	PIDS+=($!)
-	wait_for 20 sh -c "in_ns() { nsenter --net=/run/netns/\$1 ss -Hlun; };
-		in_ns $LNS | grep -q '192.0.2.1:1701' &&
-		in_ns $LNS | grep -q ':1812 '" || {
+	BG_PIDS+=($!)
+	wait_for 20 listening 192.0.2.1:1701 &&
+		wait_for 20 listening ':1812 ' || {
 		echo "l2tpns or FreeRADIUS did not start:"
 		tail -n 20 "$TMP/l2tpns.out" "$TMP/l2tpns.log" "$TMP/radius.log"
 		return 1
 	}
-}
-
-tg() {
-	in_ns "$LNS" "$TUNGATE" --db "$TMP/tungate.db" --pin-root "$PIN" "$@"
 }
 
 # lns_start_tungate: tungate up on acc (uplink up), the LNS settings,
@@ -225,7 +199,7 @@ tg() {
 lns_start_tungate() {
 	LNS_V6_NET=2001:db8:1:1::/64
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || return 1
-	ip -n "$WIRE" link set dev wacc xdp obj "$PASS_OBJ" sec xdp &&
+	ip -n "$SUB" link set dev wacc xdp obj "$PASS_OBJ" sec xdp &&
 	ip -n "$CORE" link set dev core xdp obj "$PASS_OBJ" sec xdp &&
 	tg db init &&
 	tg config set lns 192.0.2.1 &&
@@ -236,10 +210,10 @@ lns_start_tungate() {
 		--prefix 100.64.1.2/32 --prefix 2001:db8:1:1::/64 \
 		--prefix 2001:db8:1:100::/56 &&
 	tg up --subscriber-if acc --uplink-if upl || return 1
-	tg run 2>"$TMP/tungate.log" &
-	PIDS+=($!)
-	wait_for 20 sh -c "nsenter --net=/run/netns/$LNS ss -Hlun |
-		grep -q '192.0.2.1:1701'" || {
+	bg_conc "$TUNGATE" --db "$DB" --pin-root "$PIN" run \
+		2>"$TMP/tungate.log" &
+	BG_PIDS+=($!)
+	wait_for 20 listening 192.0.2.1:1701 || {
 		echo "tungate run does not listen on 192.0.2.1:1701:"
 		tail -n 20 "$TMP/tungate.log"
 		return 1
@@ -264,17 +238,18 @@ flock 9
 start=$SECONDS
 step "namespaces" topo_up
 if [ -n "$capture" ]; then
-	in_ns "$LNS" tcpdump -Z root -i acc -U -s 0 -w "$capture" 2>"$TMP/tcpdump.log" &
-	PIDS+=($!)
+	bg_conc tcpdump -Z root -i acc -U -s 0 -w "$capture" \
+		2>"$TMP/tcpdump.log" &
+	BG_PIDS+=($!)
 	wait_for 5 grep -q 'listening on' "$TMP/tcpdump.log" ||
 		die "tcpdump did not start: $(cat "$TMP/tcpdump.log")"
 fi
 step "LNS $lns" "lns_start_$lns"
 
 # watch_tungate: the daemon's sessions and alice's counters every second
-# while the guest runs, one JSON document a line.
+# while the guest runs (until $TMP/guest.done), one JSON document a line.
 watch_tungate() {
-	while :; do
+	while [ ! -e "$TMP/guest.done" ]; do
 		tg -j session list 2>/dev/null | tr -d '\n' >>"$TMP/sessions"
 		echo >>"$TMP/sessions"
 		tg -j stats alice --interval 0 2>/dev/null | tr -d '\n' \
@@ -286,19 +261,23 @@ watch_tungate() {
 no_sessions() {
 	[ "$(tg -j session list | tr -d ' \n')" = "[]" ]
 }
+watcher=
 if [ "$lns" = tungate ]; then
 	watch_tungate &
-	PIDS+=($!)
+	watcher=$!
+	BG_PIDS+=("$watcher")
 fi
 
 . "$top/tests/kernels/boot.sh"
 log=$TMP/console.log
-BOOT_SMP=1 BOOT_MEM=512 BOOT_NETNS=$WIRE boot_guest "$log" 300 \
+BOOT_SMP=1 BOOT_MEM=512 BOOT_NETNS=$SUB boot_guest "$log" 300 \
 	"$kroot/boot/vmlinuz-$release" "$initrd" \
 	"tg.auth=$auth${verbose:+ tg.verbose=1}" \
 	-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
 	-device virtio-net-pci,netdev=n0,mac=52:54:00:00:02:02,romfile=
 rc=$?
+touch "$TMP/guest.done"
+[ -z "$watcher" ] || wait "$watcher"
 echo "guest ($release, $auth against $lns): $((SECONDS - start)) s"
 guest=$TMP/guest.txt
 sed -n '/^TG: kernel /,$p' "$log.txt" >"$guest"
@@ -325,8 +304,8 @@ expect "authenticated with $upper" "authenticated $auth" 'authenticated'
 expect "ping core 198.51.100.2 through the session" 'ping4 ok' 'ping4'
 a6=$(sed -n 's|^TG: ppp0 inet6 \([0-9a-f:]*\)/64$|\1|p' "$guest")
 if [ -n "$a6" ] && python3 -c 'import ipaddress, sys
-sys.exit(ipaddress.ip_address(sys.argv[1]) not in ipaddress.ip_network(sys.argv[2]))' \
-	"$a6" "$LNS_V6_NET"; then
+a, net = ipaddress.ip_address(sys.argv[1]), ipaddress.ip_network(sys.argv[2])
+sys.exit(a not in net)' "$a6" "$LNS_V6_NET"; then
 	ok "$auth: IPv6 address $a6 in $LNS_V6_NET from the RA"
 else
 	fail "$auth: IPv6 address in $LNS_V6_NET from the RA: $(grep \
@@ -335,7 +314,8 @@ fi
 expect "default route from the RA" 'ra route ok' 'ra route'
 expect "prefix 2001:db8:1:100::/56 delegated by DHCPv6" \
 	'pd 2001:db8:1:100::/56' 'pd'
-expect "ping6 core 2001:db8:ff::2 through the session" 'ping6 ok' 'ping6 [a-zA-Z]'
+expect "ping6 core 2001:db8:ff::2 through the session" 'ping6 ok' \
+	'ping6 [a-zA-Z]'
 expect "ping6 core from the delegated prefix" 'ping6 pd ok' 'ping6 pd'
 expect "hang up" 'hangup ok' 'hangup'
 if [ "$lns" = tungate ]; then
@@ -352,11 +332,12 @@ for line in open(sys.argv[1]):
     except (ValueError, KeyError):
         continue
     for s in subs:
-        best = [max(best[0], s["up"]["packets"]), max(best[1], s["down"]["packets"])]
+        now = [s["up"]["packets"], s["down"]["packets"]]
+        best = [max(b, n) for b, n in zip(best, now)]
 print(*best)' "$TMP/stats")
+	what="alice's packets in the data plane: ${pup:-?} up, ${pdown:-?} down"
 	[ "${pup:-0}" -ge 6 ] && [ "${pdown:-0}" -ge 6 ] &&
-		ok "$auth: alice's packets in the data plane: $pup up, $pdown down" ||
-		fail "$auth: alice's packets in the data plane: ${pup:-?} up, ${pdown:-?} down"
+		ok "$auth: $what" || fail "$auth: $what"
 	wait_for 5 no_sessions &&
 		ok "$auth: the session ended with the hang-up" ||
 		fail "$auth: the session ended with the hang-up: $(tg session list)"
