@@ -23,7 +23,7 @@ SUITE=lns-vm-$lns
 for tool in tshark cpio dpkg-deb; do
 	command -v $tool >/dev/null || skip "$tool is not installed"
 done
-TMP=$(mktemp -d /tmp/tg-lns-suite.XXXXXX)
+TMP=$(mktemp -d /tmp/tg-vmsuite.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 trap 'exit 1' INT TERM
 
