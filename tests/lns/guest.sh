@@ -9,11 +9,12 @@
 # to core's IPv6 address from both, and a clean hang-up. Reports "TG: ..." lines
 # the host turns into checks. On the kernel command line, tg.auth=chap|pap
 # says which authentication pppd accepts; tg.verbose=1 shows the daemons'
-# logs at the end.
+# logs at the end, as does any failure.
 CORE4=198.51.100.2
 CORE6=2001:db8:ff::2
 auth=chap
 verbose=
+bad=
 for w in $(cat /proc/cmdline); do
 	case $w in
 	tg.auth=*) auth=${w#tg.auth=} ;;
@@ -104,6 +105,7 @@ if ping -c 3 -W 3 $CORE4 >/tmp/ping4 2>&1; then
 	echo "TG: ping4 ok"
 else
 	echo "TG: ping4 FAIL"
+	bad=1
 	sed 's/^/TG: | /' /tmp/ping4
 fi
 
@@ -116,6 +118,7 @@ if until_ok 20 global6 >/dev/null; then
 	echo "TG: ppp0 inet6 $(global6)"
 else
 	echo "TG: ppp0 inet6 none"
+	bad=1
 fi
 ip -6 route show default dev ppp0 | grep -q . && echo "TG: ra route ok" ||
 	echo "TG: ra route none"
@@ -137,6 +140,7 @@ if until_ok 30 test -s /tmp/pd; then
 else
 	pd=
 	echo "TG: pd none"
+	bad=1
 fi
 kill $dhc 2>/dev/null
 
@@ -144,6 +148,7 @@ if ping6 -c 3 -W 3 $CORE6 >/tmp/ping6 2>&1; then
 	echo "TG: ping6 ok"
 else
 	echo "TG: ping6 FAIL"
+	bad=1
 	sed 's/^/TG: | /' /tmp/ping6
 fi
 if [ -n "$pd" ]; then
@@ -154,6 +159,7 @@ if [ -n "$pd" ]; then
 		echo "TG: ping6 pd ok"
 	else
 		echo "TG: ping6 pd FAIL"
+		bad=1
 		sed 's/^/TG: | /' /tmp/ping6pd
 	fi
 fi
@@ -166,5 +172,5 @@ until_ok 10 sh -c "! kill -0 $pppd_pid 2>/dev/null" &&
 	echo "TG: hangup ok" || echo "TG: hangup FAIL"
 kill "$(cat /var/run/xl2tpd.pid)"
 sleep 2
-[ -n "$verbose" ] && report_logs
+[ -n "$verbose$bad" ] && report_logs
 exit 0
