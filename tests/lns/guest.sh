@@ -38,6 +38,19 @@ until_ok() {
 	return 1
 }
 
+# pinged NAME PING...: "TG: NAME ok", or FAIL with what ping said.
+pinged() {
+	name=$1
+	shift
+	if "$@" >/tmp/ping 2>&1; then
+		echo "TG: $name ok"
+	else
+		echo "TG: $name FAIL"
+		sed 's/^/TG: | /' /tmp/ping
+		bad=1
+	fi
+}
+
 report_logs() {
 	for f in /tmp/xl2tpd.log /tmp/ppp.log /tmp/dhcpcd.log; do
 		[ -s $f ] || continue
@@ -101,13 +114,7 @@ for a in CHAP PAP; do
 	grep -q "$a authentication succeeded" /tmp/ppp.log &&
 		echo "TG: authenticated $(echo $a | tr A-Z a-z)"
 done
-if ping -c 3 -W 3 $CORE4 >/tmp/ping4 2>&1; then
-	echo "TG: ping4 ok"
-else
-	echo "TG: ping4 FAIL"
-	bad=1
-	sed 's/^/TG: | /' /tmp/ping4
-fi
+pinged ping4 ping -c 3 -W 3 $CORE4
 
 global6() {
 	ip -6 addr show dev ppp0 scope global 2>/dev/null |
@@ -144,24 +151,12 @@ else
 fi
 kill $dhc 2>/dev/null
 
-if ping6 -c 3 -W 3 $CORE6 >/tmp/ping6 2>&1; then
-	echo "TG: ping6 ok"
-else
-	echo "TG: ping6 FAIL"
-	bad=1
-	sed 's/^/TG: | /' /tmp/ping6
-fi
+pinged ping6 ping6 -c 3 -W 3 $CORE6
 if [ -n "$pd" ]; then
 	# An address of the delegated prefix, as a router gives its LAN.
 	pdaddr=${pd%%::/*}::1
 	ip -6 addr add "$pdaddr/128" dev lo
-	if ping6 -c 3 -W 3 -I "$pdaddr" $CORE6 >/tmp/ping6pd 2>&1; then
-		echo "TG: ping6 pd ok"
-	else
-		echo "TG: ping6 pd FAIL"
-		bad=1
-		sed 's/^/TG: | /' /tmp/ping6pd
-	fi
+	pinged "ping6 pd" ping6 -c 3 -W 3 -I "$pdaddr" $CORE6
 fi
 
 # Hang up as a router does: pppd ends the PPP session (LCP
