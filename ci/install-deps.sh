@@ -8,6 +8,7 @@ PKGS=(
 	make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libsqlite3-dev sqlite3 check pkg-config iproute2
 	python3 python3-scapy tcpdump tshark iperf3
+	l2tpns freeradius
 	bird2
 	prometheus
 	qemu-system-x86 busybox-static cpio kmod xz-utils

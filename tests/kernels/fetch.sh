@@ -6,30 +6,13 @@
 #   tests/kernels/fetch.sh SERIES      (6.1: bookworm; 6.12: bookworm-backports)
 #
 # Prints "ROOT RELEASE": the unpacked package and its kernel release. The
-# package comes from an apt configuration of its own under the cache
-# (bookworm, its updates and security, and bookworm-backports), so the
-# host's apt sources stay as they are. Everything is kept in the cache
-# ($TUNGATE_KERNEL_CACHE, default /var/cache/tungate/kernels): a later run
-# reuses the newest kernel of the series it already has when the mirror
-# cannot be reached.
+# package comes through tests/kernels/apt.sh and is kept in its cache: a
+# later run reuses the newest kernel of the series it already has when the
+# mirror cannot be reached.
 set -euo pipefail
 
 series=$1
-cache=${TUNGATE_KERNEL_CACHE:-/var/cache/tungate/kernels}
-apt=$cache/apt
-mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$cache/debs"
-
-key=/usr/share/keyrings/debian-archive-keyring.gpg
-cat >"$apt/sources.list" <<SOURCES
-deb [signed-by=$key] http://deb.debian.org/debian bookworm main
-deb [signed-by=$key] http://deb.debian.org/debian bookworm-updates main
-deb [signed-by=$key] http://deb.debian.org/debian bookworm-backports main
-deb [signed-by=$key] http://deb.debian.org/debian-security bookworm-security main
-SOURCES
-opts=(-o "Dir::Etc::SourceList=$apt/sources.list"
-	-o Dir::Etc::SourceParts=/nonexistent
-	-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
-	-o Dir::State::status=/dev/null -o APT::Sandbox::User=root)
+. "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
 # The unpacked kernel of the series already in the cache, newest first.
 cached() {
@@ -41,12 +24,12 @@ cached() {
 }
 
 pkg=
-if apt-get "${opts[@]}" -qq update >"$cache/update.log" 2>&1; then
+if apt_update; then
 	# linux-image-amd64's newest version of the series names the package.
-	ver=$(apt-cache "${opts[@]}" madison linux-image-amd64 |
+	ver=$(apt-cache "${apt_opts[@]}" madison linux-image-amd64 |
 		awk -F'|' '{ gsub(/ /, "", $2); print $2 }' |
 		grep -E "^${series//./\\.}\\.[0-9]" | sort -rV | head -n1)
-	[ -n "$ver" ] && pkg=$(apt-cache "${opts[@]}" depends \
+	[ -n "$ver" ] && pkg=$(apt-cache "${apt_opts[@]}" depends \
 		"linux-image-amd64=$ver" | awk '/Depends: linux-image-/ { print $2; exit }')
 fi
 if [ -z "$pkg" ]; then
@@ -62,11 +45,10 @@ fi
 release=${pkg#linux-image-}
 root=$cache/root/$release
 if [ ! -f "$root/.complete" ]; then
-	(cd "$cache/debs" && ls "${pkg}"_*.deb >/dev/null 2>&1 ||
-		apt-get "${opts[@]}" -qq download "$pkg") >&2
+	apt_deb "$pkg" >/dev/null || apt_download "$pkg"
 	rm -rf "$root"
 	mkdir -p "$root"
-	dpkg-deb -x "$(ls "$cache/debs/${pkg}"_*.deb | sort -V | tail -n1)" "$root"
+	dpkg-deb -x "$(apt_deb "$pkg")" "$root"
 	depmod -b "$root" "$release"
 	touch "$root/.complete"
 fi

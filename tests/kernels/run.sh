@@ -43,6 +43,7 @@ for f in "$TUNGATE" "$top/build/pass.bpf.o"; do
 	fi
 done
 
+. "$here/boot.sh"
 tmp=$(mktemp -d /tmp/tungate-kernels.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
@@ -77,20 +78,9 @@ for s in "${series[@]}"; do
 		continue
 	fi
 	log=$tmp/console-$s.log
-	# An emulated boot that never reaches /init (TCG has been seen to
-	# trip over the kernel patching its own code) is tried again.
-	for try in 1 2 3; do
-		timeout 1500 qemu-system-x86_64 -machine q35 -accel tcg \
-			-cpu max -smp 2 -m 2048 -display none -monitor none \
-			-nic none -no-reboot -serial "file:$log" \
-			-kernel "$root/boot/vmlinuz-$release" -initrd "$img" \
-			-append "console=ttyS0 panic=-1 quiet" </dev/null
-		rc=$?
-		tr -d '\r' <"$log" >"$log.txt"
-		grep -q '^TG: kernel ' "$log.txt" && break
-		echo "[$s] boot $try did not reach /init; console tail:"
-		tail -n 5 "$log.txt" | sed 's/^/    /'
-	done
+	boot_guest "$log" 1500 "$root/boot/vmlinuz-$release" "$img" "" \
+		-nic none | sed "s/^/[$s] /"
+	rc=${PIPESTATUS[0]}
 	# The guest's own lines, from its first report on.
 	sed -n '/^TG: kernel /,$p' "$log.txt" | grep -v '^TG: insns ' |
 		sed "s/^/[$s] /"
