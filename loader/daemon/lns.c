@@ -504,7 +504,8 @@ void tg_lnsd_reconcile(struct tg_lnsd *d, uint64_t now)
 		keep[n++] = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_finalize(st);
-	qsort(keep, n, sizeof(*keep), lnsd_id_cmp);
+	if (n)
+		qsort(keep, n, sizeof(*keep), lnsd_id_cmp);
 	for (i = 0; i < LNS_TUNNELS_MAX; i++) {
 		struct lns_tunnel *t = l->tunnels[i];
 
@@ -515,7 +516,8 @@ void tg_lnsd_reconcile(struct tg_lnsd *d, uint64_t now)
 			struct lnsd_member *m = s->user;
 
 			if (!m || !m->online ||
-			    bsearch(&m->id, keep, n, sizeof(*keep), lnsd_id_cmp))
+			    (n && bsearch(&m->id, keep, n, sizeof(*keep),
+					  lnsd_id_cmp)))
 				continue;
 			d->killed++;
 			tg_run_log("lns: member '%s': its session ends (killed, disabled or deleted)",

@@ -29,6 +29,8 @@
 #include "dataplane/usage.h"
 
 #define RUN_BUSY_MS 1000
+/* Sessions that come or go within so long go into the maps in one sync. */
+#define RUN_LNS_BATCH_MS 50
 
 /* Why the data plane is not in step with the database, if it is not. */
 enum run_fault {
@@ -64,6 +66,7 @@ struct run {
 	bool db_changed;		/* another process wrote the database */
 	struct tg_lnsd lns;
 	bool lns_started;		/* settings read once the database opened */
+	__u64 lns_sync_at;		/* ms: sessions came or went, sync then */
 };
 
 void tg_run_log(const char *fmt, ...)
@@ -376,6 +379,11 @@ static void run_lns_io(struct run *r, bool readable)
 		tg_lnsd_tick(&r->lns, now);
 	if (r->lns.changed) {
 		r->lns.changed = false;
+		if (!r->lns_sync_at)
+			r->lns_sync_at = now + RUN_LNS_BATCH_MS;
+	}
+	if (r->lns_sync_at && run_now_ms() >= r->lns_sync_at) {
+		r->lns_sync_at = 0;
 		r->want_sync = true;
 		r->kick = true;
 	}
@@ -388,6 +396,8 @@ static int run_wait_ms(struct run *r)
 
 	wait = tg_notify_wait_ms(&r->notify, now, r->o.interval_ms);
 	dl = tg_lnsd_deadline(&r->lns);
+	if (r->lns_sync_at && r->lns_sync_at < dl)
+		dl = r->lns_sync_at;
 	if (dl != UINT64_MAX)
 		wait = dl <= now ? 0 : dl - now < wait ? dl - now : wait;
 	return (int)wait;

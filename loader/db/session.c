@@ -109,17 +109,26 @@ void tg_db_session_list_free(struct tg_session *v, size_t n)
 	free(v);
 }
 
-int tg_db_session_list(sqlite3 *db, struct tg_session **out, size_t *nout)
+/* Every session (id 0) or the one of subscriber id, by member name. */
+static int session_select(sqlite3 *db, __s64 id, struct tg_session **out,
+			  size_t *nout)
 {
 	struct tg_session *v = NULL, *nv;
 	size_t n = 0, cap = 0;
 	sqlite3_stmt *st;
 	int rc, err = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT " SESSION_COLUMNS " FROM session x"
+	/* Two texts: the lookup by subscriber_id uses the primary key. */
+	if (sqlite3_prepare_v2(db, id ?
+			       "SELECT " SESSION_COLUMNS " FROM session x"
+			       " JOIN subscriber s ON s.id = x.subscriber_id"
+			       " WHERE x.subscriber_id = ?" :
+			       "SELECT " SESSION_COLUMNS " FROM session x"
 			       " JOIN subscriber s ON s.id = x.subscriber_id"
 			       " ORDER BY s.name", -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
+	if (id)
+		sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -147,24 +156,25 @@ int tg_db_session_list(sqlite3 *db, struct tg_session **out, size_t *nout)
 	return 0;
 }
 
+int tg_db_session_list(sqlite3 *db, struct tg_session **out, size_t *nout)
+{
+	return session_select(db, 0, out, nout);
+}
+
 int tg_db_session_of(sqlite3 *db, __s64 id, struct tg_session *out)
 {
 	struct tg_session *v;
-	size_t n, i;
-	int err = tg_db_session_list(db, &v, &n);
+	size_t n;
+	int err = id ? session_select(db, id, &v, &n) : -ENOENT;
 
 	if (err)
 		return err;
-	err = -ENOENT;
-	for (i = 0; i < n; i++) {
-		if (v[i].subscriber_id != id)
-			continue;
-		*out = v[i];
+	if (n) {
+		*out = v[0];
 		out->state = NULL;
-		err = 0;
 	}
 	tg_db_session_list_free(v, n);
-	return err;
+	return n ? 0 : -ENOENT;
 }
 
 int tg_db_session_kill(sqlite3 *db, const char *name)
@@ -208,21 +218,40 @@ void tg_session_apply(const struct tg_session *x, struct tg_sub *s)
 	s->local_port = x->local_port;
 }
 
+/* A few members (what an incremental sync reads): one lookup each. */
+#define SESSION_FEW 64
+
 int tg_db_session_overlay(sqlite3 *db, struct tg_sub *v, size_t n)
 {
 	struct tg_session *ss, key, *x;
 	size_t ns, i;
 	int err;
 
+	if (n <= SESSION_FEW) {
+		for (i = 0; i < n; i++) {
+			struct tg_session one;
+
+			if (!tg_sub_member(&v[i]))
+				continue;
+			err = tg_db_session_of(db, v[i].id, &one);
+			if (err == -ENOENT)
+				continue;
+			if (err)
+				return err;
+			tg_session_apply(&one, &v[i]);
+		}
+		return 0;
+	}
 	err = tg_db_session_list(db, &ss, &ns);
 	if (err)
 		return err;
-	qsort(ss, ns, sizeof(*ss), session_cmp);
+	if (ns)
+		qsort(ss, ns, sizeof(*ss), session_cmp);
 	for (i = 0; i < n; i++) {
 		if (!tg_sub_member(&v[i]))
 			continue;
 		key.subscriber_id = v[i].id;
-		x = bsearch(&key, ss, ns, sizeof(*ss), session_cmp);
+		x = ns ? bsearch(&key, ss, ns, sizeof(*ss), session_cmp) : NULL;
 		if (!x)
 			continue;
 		tg_session_apply(x, &v[i]);

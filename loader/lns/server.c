@@ -100,7 +100,7 @@ int lns_server_open(struct lns_server *srv, const struct lns_addr *listen,
 {
 	struct lns_callbacks cb = *env;
 	char host[INET6_ADDRSTRLEN], serv[8];
-	int one = 1, e;
+	int one = 1, buf = LNS_SOCKET_BUF, e;
 
 	cb.xmit = server_xmit;
 	cb.random = server_random;
@@ -117,6 +117,11 @@ int lns_server_open(struct lns_server *srv, const struct lns_addr *listen,
 	if (listen->ss.ss_family == AF_INET6)
 		setsockopt(srv->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
 			   sizeof(one));
+	/* Thousands of LACs redialling at once: room for their bursts. */
+	if (setsockopt(srv->fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)))
+		setsockopt(srv->fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	if (setsockopt(srv->fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)))
+		setsockopt(srv->fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
 	if (bind(srv->fd, (const struct sockaddr *)&listen->ss, listen->len)) {
 		e = -errno;
 		snprintf(err, errlen, "LNS on %s port %s: %s", host, serv,

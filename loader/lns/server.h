@@ -10,6 +10,8 @@
 
 #include "lns/tunnel.h"
 
+#define LNS_SOCKET_BUF (4 << 20)	/* bytes each way */
+
 struct lns_server {
 	int fd;
 	void *user;		/* the environment's */

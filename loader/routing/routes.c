@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Subscriber routes to the egress device, from the data plane maps, over
- * rtnetlink: a replace for each wanted prefix, then a delete for every
- * other route of tungate's protocol in the main table, so there is no
- * moment without a route. Every request is acknowledged on its own; a
+ * rtnetlink: the routes of tungate's protocol in the main table listed,
+ * a replace for each wanted prefix that has none or another one, then a
+ * delete for every other route of ours, so there is no moment without a
+ * route and a sync that changed a few subscribers changes a few routes. Every request is acknowledged on its own; a
  * refused one is reported by prefix and the others still go in.
  */
 #include <arpa/inet.h>
@@ -41,7 +42,7 @@ struct rt {
 
 struct rt_set {
 	struct rt *v;
-	int n;
+	int n, cap;
 };
 
 struct rt_sync {
@@ -49,6 +50,7 @@ struct rt_sync {
 	const char *dev;
 	__u32 ifindex;
 	struct rt_set want;
+	struct rt_set have;	/* ours, as the kernel listed them */
 	struct rt_set stale;
 	bool deleting;
 	int refused;
@@ -56,11 +58,15 @@ struct rt_sync {
 
 static int rt_push(struct rt_set *s, const struct rt *r)
 {
-	void *v = realloc(s->v, (s->n + 1) * sizeof(*s->v));
+	void *v;
 
-	if (!v)
-		return -ENOMEM;
-	s->v = v;
+	if (s->n == s->cap) {
+		v = realloc(s->v, (s->cap ? 2 * s->cap : 64) * sizeof(*s->v));
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = s->cap ? 2 * s->cap : 64;
+	}
 	s->v[s->n++] = *r;
 	return 0;
 }
@@ -77,11 +83,11 @@ static void rt_sort(struct rt_set *s)
 }
 
 /* s must be sorted (rt_sort). */
-static bool rt_has(const struct rt_set *s, const struct rt_key *k)
+static const struct rt *rt_find(const struct rt_set *s, const struct rt_key *k)
 {
 	struct rt key = { .k = *k };
 
-	return s->n && bsearch(&key, s->v, s->n, sizeof(*s->v), rt_cmp);
+	return s->n ? bsearch(&key, s->v, s->n, sizeof(*s->v), rt_cmp) : NULL;
 }
 
 static const char *rt_str(const struct rt_key *k, char *buf, size_t len)
@@ -265,7 +271,17 @@ static int rt_attr_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-/* A route of the dump: remembered for deletion when ours and unwanted. */
+static int rt_metric_cb(const struct nlattr *a, void *data)
+{
+	__u32 *mtu = data;
+
+	if (mnl_attr_get_type(a) == RTAX_MTU &&
+	    !mnl_attr_validate(a, MNL_TYPE_U32))
+		*mtu = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+/* A route of the dump: remembered when ours. */
 static int rt_dumped(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
@@ -296,18 +312,18 @@ static int rt_dumped(const struct nlmsghdr *nlh, void *data)
 			return 0;
 		memcpy(r.k.addr, mnl_attr_get_payload(tb[RTA_DST]), alen);
 	}
-	if (rt_has(&s->want, &r.k))
-		return 0;
 	if (tb[RTA_OIF] && !mnl_attr_validate(tb[RTA_OIF], MNL_TYPE_U32))
 		r.oif = mnl_attr_get_u32(tb[RTA_OIF]);
 	if (tb[RTA_PRIORITY] && !mnl_attr_validate(tb[RTA_PRIORITY], MNL_TYPE_U32)) {
 		r.prio = mnl_attr_get_u32(tb[RTA_PRIORITY]);
 		r.has_prio = true;
 	}
-	return rt_push(&s->stale, &r);
+	if (tb[RTA_METRICS])
+		mnl_attr_parse_nested(tb[RTA_METRICS], rt_metric_cb, &r.mtu);
+	return rt_push(&s->have, &r);
 }
 
-static int rt_prune(struct rt_sync *s, int family)
+static int rt_list(struct rt_sync *s, int family)
 {
 	struct rtmsg rtm = {
 		.rtm_family = family,
@@ -351,15 +367,24 @@ int tg_routes_sync(const struct tg_maps *m, const char *dev)
 	if (err)
 		goto out;
 	rt_sort(&s->want);
-	for (i = 0; i < s->want.n && !err; i++)
-		err = rt_replace(s, i);
+	err = rt_list(s, AF_INET);
+	if (!err)
+		err = rt_list(s, AF_INET6);
+	if (err)
+		goto out;
+	rt_sort(&s->have);
+	for (i = 0; i < s->want.n && !err; i++) {
+		const struct rt *h = rt_find(&s->have, &s->want.v[i].k);
+
+		if (!h || h->mtu != s->want.v[i].mtu || h->oif != ifindex)
+			err = rt_replace(s, i);
+	}
 	if (!err)
 		err = tg_rtnl_flush(&s->nl);
 	/* A route refused stays wanted: its old route, if any, is kept. */
-	if (!err)
-		err = rt_prune(s, AF_INET);
-	if (!err)
-		err = rt_prune(s, AF_INET6);
+	for (i = 0; i < s->have.n && !err; i++)
+		if (!rt_find(&s->want, &s->have.v[i].k))
+			err = rt_push(&s->stale, &s->have.v[i]);
 	s->deleting = true;
 	for (i = 0; i < s->stale.n && !err; i++)
 		err = rt_delete(s, i);
@@ -375,6 +400,7 @@ int tg_routes_sync(const struct tg_maps *m, const char *dev)
 out:
 	tg_rtnl_close(&s->nl);
 	free(s->want.v);
+	free(s->have.v);
 	free(s->stale.v);
 	free(s);
 	return err;

@@ -310,7 +310,7 @@ START_TEST(test_add_validation)
 	REFUSE(strcpy(s.name, "a b"), -EINVAL, "name 'a b'");
 	REFUSE(strcpy(s.name, "alice"), -EEXIST, "name 'alice': already exists");
 	REFUSE(s.type = TG_TUN_NONE, -EINVAL, "--type");
-	REFUSE(s.remote = 0, -EINVAL, "--remote '0.0.0.0'");
+	REFUSE(s.remote = 0, -EINVAL, "--remote is required");
 	REFUSE(s.local = htonl(0xe0000001), -EINVAL, "--local '224.0.0.1'");
 	REFUSE(s.remote = htonl(0xffffffff), -EINVAL, "--remote");
 	REFUSE(s.has_session = true, -EINVAL, "--session is not valid for type gre");

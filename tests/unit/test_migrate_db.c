@@ -80,7 +80,9 @@ static char *rows(sqlite3 *db)
 
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		snprintf(sql, sizeof(sql),
-			 "SELECT name FROM pragma_table_info('%s') ORDER BY name",
+			 /* Columns a later version added start out empty. */
+			 "SELECT name FROM pragma_table_info('%s')"
+			 " WHERE name NOT IN ('ppp_user', 'ppp_password') ORDER BY name",
 			 tables[i]);
 		ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 		off = 0;
