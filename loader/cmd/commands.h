@@ -25,6 +25,12 @@ int do_import(int argc, char **argv);
 int do_export(int argc, char **argv);
 int do_bird(int argc, char **argv);
 
+/*
+ * What applies a change to the database: "run 'tungate sync' to apply",
+ * or that the 'tungate run' watching it does.
+ */
+const char *tg_apply_hint(void);
+
 struct json_writer;
 struct tg_sub;
 struct tg_class;

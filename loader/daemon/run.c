@@ -19,6 +19,7 @@
 #include "routing/bird.h"
 #include "util/cli.h"
 #include "db/db.h"
+#include "db/watcher.h"
 #include "util/log.h"
 #include "daemon/lns.h"
 #include "daemon/metrics.h"
@@ -45,6 +46,7 @@ struct run {
 	/* State. */
 	const char *db_path, *pin_root;
 	sqlite3 *db;
+	int watch_fd;			/* tg_db_watch_hold() of db, or -1 */
 	struct stat db_st;		/* the file db was opened on */
 	long long data_version;		/* of the last sync attempt */
 	struct tg_maps maps;
@@ -147,6 +149,9 @@ static void run_db_close(struct run *r)
 	tg_db_close(r->db);
 	r->db = NULL;
 	tg_lnsd_set_db(&r->lns, NULL);
+	if (r->watch_fd >= 0)
+		close(r->watch_fd);
+	r->watch_fd = -1;
 }
 
 /* Open the database as it is now: 0, or -1 with tg_db_last_error(). */
@@ -162,6 +167,8 @@ static int run_db_open(struct run *r)
 	/* A long lock is a fault to report, not a reason to hang. */
 	sqlite3_busy_timeout(r->db, RUN_BUSY_MS);
 	tg_lnsd_set_db(&r->lns, r->db);
+	/* The command line tells that changes need no 'tungate sync'. */
+	r->watch_fd = tg_db_watch_hold(r->db_path);
 	return 0;
 }
 
@@ -399,6 +406,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		.o = *o,
 		.maps = TG_MAPS_INIT,
 		.data_version = -1,
+		.watch_fd = -1,
 	};
 	struct signalfd_siginfo si;
 	struct pollfd pfd[2];
