@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 
 #include "routing/bird.h"
+#include "util/caps.h"
 #include "util/cli.h"
 #include "db/db.h"
 #include "db/watcher.h"
@@ -30,6 +31,15 @@
 #include "dataplane/usage.h"
 
 #define RUN_BUSY_MS 1000
+/*
+ * What the daemon keeps: BPF maps and programs (CAP_BPF; CAP_SYS_ADMIN
+ * stands for it on kernels older than 5.8), links, tc filters and routes
+ * (CAP_NET_ADMIN), reading the data plane's state (CAP_PERFMON), and the
+ * L2TP server's port (CAP_NET_BIND_SERVICE).
+ */
+#define RUN_CAPS (1ULL << TG_CAP_BPF | 1ULL << TG_CAP_NET_ADMIN |	\
+		  1ULL << TG_CAP_PERFMON | 1ULL << TG_CAP_NET_BIND_SERVICE | \
+		  (tg_cap_known(TG_CAP_BPF) ? 0 : 1ULL << TG_CAP_SYS_ADMIN))
 
 /* Why the data plane is not in step with the database, if it is not. */
 enum run_fault {
@@ -442,6 +452,19 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		}
 	}
 	tg_metrics_lns(r.metrics, &r.lns);
+	/*
+	 * Set up: from here on the daemon reads files it owns, maps, links
+	 * and routes, and parses HTTP requests and L2TP; it keeps only what
+	 * that (and --detach-on-exit) needs, and what binds the LNS's port
+	 * (when the database opens, and again on SIGHUP).
+	 */
+	ret = tg_caps_keep(RUN_CAPS);
+	if (ret) {
+		tg_metrics_stop(r.metrics);
+		close(sfd);
+		tg_run_log("cannot drop capabilities: %s", strerror(-ret));
+		return ret;
+	}
 	tg_db_set_quiet(true);
 	tg_run_log("started (version %s): database %s, pin root %s, every %u ms",
 		   TG_VERSION, r.db_path, r.pin_root, r.o.interval_ms);
