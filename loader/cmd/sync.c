@@ -149,6 +149,9 @@ int do_sync(int argc, char **argv)
 		ret = lock;
 		goto out;
 	}
+	ret = tg_frames_check_attached(db, "sync", root);
+	if (ret)
+		goto out;
 	ret = tg_maps_open_pinned(root, &m);
 	if (ret)
 		goto out;
