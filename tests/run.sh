@@ -32,6 +32,7 @@ run pcap bash tests/pcap/run.sh
 run pcap-roundtrip bash tests/pcap/roundtrip.sh
 run pcap-tshark bash tests/pcap/encap_tshark.sh
 run shared-pcaps bash tests/pcap/shared.sh
+run fuzz bash tests/pcap/fuzz.sh
 run e2e-decap bash tests/e2e/decap_veth.sh
 run e2e-lifecycle bash tests/e2e/lifecycle.sh
 run e2e-upgrade bash tests/e2e/upgrade.sh

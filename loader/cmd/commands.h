@@ -25,6 +25,26 @@ int do_import(int argc, char **argv);
 int do_export(int argc, char **argv);
 int do_bird(int argc, char **argv);
 
+/*
+ * What applies a change to the database: "run 'tungate sync' to apply",
+ * or that the 'tungate run' watching it does.
+ */
+const char *tg_apply_hint(void);
+
+struct sqlite3;
+/* The largest frame (Ethernet header on) native XDP hands the programs. */
+unsigned int tg_frames_native_max(void);
+/*
+ * Whether every enabled subscriber of db makes tunnel frames native XDP
+ * on interface native_if carries: 0, or -EMSGSIZE after naming the first
+ * that does not, its MTU, the limit and the way out (as "tungate: what:").
+ */
+int tg_frames_check(struct sqlite3 *db, const char *what,
+		    const char *native_if);
+/* The same when a subscriber interface under pin_root runs native XDP. */
+int tg_frames_check_attached(struct sqlite3 *db, const char *what,
+			     const char *pin_root);
+
 struct json_writer;
 struct tg_sub;
 struct tg_class;

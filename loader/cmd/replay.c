@@ -18,6 +18,7 @@
 
 #include "util/cli.h"
 #include "cmd/commands.h"
+#include "dataplane/counters.h"
 #include "dataplane/dataplane.h"
 #include "db/db.h"
 #include "util/json.h"
@@ -41,6 +42,7 @@ struct replay {
 	const char *in_path;
 	const char *out_path;
 	const char *topo_path;
+	const char *counters_path;	/* --counters: reasons' counters here */
 	bool uplink;		/* --side uplink: run the uplink program on up0 */
 	bool tc;		/* --hook tc: the TC build, on an skb */
 	char *tmp_path;		/* out_path + ".tmp" while being written */
@@ -98,6 +100,7 @@ static int replay_help(void)
 {
 	printf("Usage: tungate replay --in IN --out OUT [--side subscriber|uplink]\n"
 	       "                      [--hook xdp|tc] [--topo FILE] [--db DB]\n"
+	       "                      [--counters FILE]\n"
 	       "\n"
 	       "Run every packet of the capture IN through a private copy of the\n"
 	       "subscriber program (BPF_PROG_TEST_RUN, ingress interface sub0),\n"
@@ -132,7 +135,10 @@ static int replay_help(void)
 	       "                  route add blackhole 203.0.113.0/24\n"
 	       "                  -6 route add prohibit 2001:db8:dead::/48\n"
 	       "  --db DB       the database (default: global --db, $TUNGATE_DB,\n"
-	       "                %s)\n",
+	       "                %s)\n"
+	       "  --counters FILE  write the data plane's global counters after\n"
+	       "                the run to FILE: one line 'REASON PACKETS BYTES'\n"
+	       "                for each reason counted\n",
 	       TG_DB_PATH_DEFAULT);
 	return 0;
 }
@@ -153,7 +159,7 @@ static int replay_args(struct replay *r, int argc, char **argv, bool *help)
 			continue;
 		if (strcmp(a, "--in") && strcmp(a, "--out") && strcmp(a, "--topo") &&
 		    strcmp(a, "--db") && strcmp(a, "--side") &&
-		    strcmp(a, "--hook")) {
+		    strcmp(a, "--hook") && strcmp(a, "--counters")) {
 			tg_err("replay: unknown argument '%s'; try 'tungate replay help'", a);
 			return -EINVAL;
 		}
@@ -166,6 +172,8 @@ static int replay_args(struct replay *r, int argc, char **argv, bool *help)
 			r->out_path = val;
 		else if (!strcmp(a, "--topo"))
 			r->topo_path = val;
+		else if (!strcmp(a, "--counters"))
+			r->counters_path = val;
 		else if (!strcmp(a, "--side") && !strcmp(val, "uplink"))
 			r->uplink = true;
 		else if (!strcmp(a, "--side") && !strcmp(val, "subscriber"))
@@ -649,6 +657,45 @@ static int replay_run(struct replay *r)
 	return 0;
 }
 
+/* The global counters by reason, summed over CPUs, into counters_path. */
+static int replay_counters(struct replay *r)
+{
+	struct tg_snap snap = {};
+	struct tg_maps m = TG_MAPS_INIT;
+	__u32 i;
+	FILE *f;
+	int err;
+
+	err = tg_maps_from_skel(r->skel, &m);
+	if (!err)
+		err = tg_snap_load(r->db, NULL, 2, &snap);
+	if (!err)
+		err = tg_snap_read(&snap, &m);
+	if (err) {
+		tg_err("replay: cannot read the counters: %s", strerror(-err));
+		goto out;
+	}
+	f = fopen(r->counters_path, "w");
+	if (!f) {
+		err = -errno;
+		tg_err("replay: %s: %s", r->counters_path, strerror(-err));
+		goto out;
+	}
+	for (i = 0; i < TG_R_MAX; i++)
+		if (snap.global[i].packets)
+			fprintf(f, "%s %llu %llu\n", tg_reason_name(i),
+				(unsigned long long)snap.global[i].packets,
+				(unsigned long long)snap.global[i].bytes);
+	if (fclose(f)) {
+		err = -errno;
+		tg_err("replay: %s: %s", r->counters_path, strerror(-err));
+	}
+out:
+	tg_snap_free(&snap);
+	tg_maps_close(&m);
+	return err;
+}
+
 int do_replay(int argc, char **argv)
 {
 	struct replay r = { .prog_fd = -1, .trace_fd = -1 };
@@ -689,6 +736,8 @@ int do_replay(int argc, char **argv)
 		goto out;
 	}
 	err = replay_run(&r);
+	if (!err && r.counters_path)
+		err = replay_counters(&r);
 out:
 	if (r.jw)
 		jsonw_destroy(&r.jw);

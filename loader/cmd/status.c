@@ -173,6 +173,24 @@ out:
 	return err;
 }
 
+unsigned int tg_attach_count(const char *pin_root, enum tg_role role)
+{
+	unsigned int n = 0;
+	struct tg_attach a;
+	struct dirent *de;
+	DIR *dir;
+
+	dir = opendir(pin_root);
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir)))
+		if (!tg_attach_parse(de->d_name, &a) && a.role == role &&
+		    !tg_attach_probe(pin_root, &a) && !a.stale)
+			n++;
+	closedir(dir);
+	return n;
+}
+
 /* One line of the report: an attachment and its program. */
 struct status_if {
 	struct tg_attach a;

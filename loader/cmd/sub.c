@@ -396,8 +396,8 @@ static int sub_add(int argc, char **argv)
 	if (tg_opts.json)
 		ret = sub_print_one(db, &s);
 	else
-		printf("added subscriber '%s' (dp_id %u); run 'tungate sync' to apply\n",
-		       s.name, s.dp_id);
+		printf("added subscriber '%s' (dp_id %u); %s\n", s.name,
+		       s.dp_id, tg_apply_hint());
 out:
 	tg_db_close(db);
 	tg_sub_free(&s);
@@ -451,8 +451,9 @@ static int sub_modify(const char *what, int argc, char **argv, int en)
 	if (tg_opts.json)
 		ret = sub_print_one(db, &s);
 	else
-		printf("%s subscriber '%s'; run 'tungate sync' to apply\n",
-		       en < 0 ? "changed" : en ? "enabled" : "disabled", s.name);
+		printf("%s subscriber '%s'; %s\n",
+		       en < 0 ? "changed" : en ? "enabled" : "disabled", s.name,
+		       tg_apply_hint());
 out:
 	tg_db_close(db);
 	tg_sub_free(&s);
@@ -527,8 +528,7 @@ static int sub_del(int argc, char **argv)
 			jsonw_destroy(&w);
 		}
 	} else {
-		printf("deleted subscriber '%s'; run 'tungate sync' to apply\n",
-		       name);
+		printf("deleted subscriber '%s'; %s\n", name, tg_apply_hint());
 	}
 out:
 	tg_db_close(db);

@@ -8,9 +8,18 @@
 #include "util/cli.h"
 #include "cmd/commands.h"
 #include "db/db.h"
+#include "db/watcher.h"
 #include "util/json.h"
+#include "dataplane/attach.h"
 #include "routing/routes.h"
 #include "sync/sync.h"
+
+const char *tg_apply_hint(void)
+{
+	return tg_db_watched(tg_db_path()) ?
+	       "the running 'tungate run' applies it" :
+	       "run 'tungate sync' to apply";
+}
 
 static int sync_help(void)
 {
@@ -61,6 +70,9 @@ static int sync_help(void)
 	       "              last sync remembers (repairs maps changed by hand)\n"
 	       "  -j          JSON: {\"added\": N, \"changed\": N, \"removed\": N,\n"
 	       "              \"unchanged\": N, \"dry_run\": BOOL, \"incremental\": BOOL,\n"
+	       "              \"attached\": N (subscriber interfaces with a program of\n"
+	       "              this pin root; 0: 'tungate up' has not run, and a line\n"
+	       "              says so without -j),\n"
 	       "              \"subscribers\": {\"added\": [NAME...], \"changed\": [...],\n"
 	       "              \"removed\": [...]}}\n"
 	       "\n"
@@ -100,6 +112,7 @@ int do_sync(int argc, char **argv)
 	struct tg_sync_stats st = {};
 	struct json_writer *w;
 	const char *root = tg_pin_root();
+	unsigned int attached;
 	sqlite3 *db = NULL;
 	int i, lock = -1, ret;
 
@@ -136,6 +149,9 @@ int do_sync(int argc, char **argv)
 		ret = lock;
 		goto out;
 	}
+	ret = tg_frames_check_attached(db, "sync", root);
+	if (ret)
+		goto out;
 	ret = tg_maps_open_pinned(root, &m);
 	if (ret)
 		goto out;
@@ -153,6 +169,7 @@ int do_sync(int argc, char **argv)
 			goto out;
 		ret = 0;
 	}
+	attached = tg_attach_count(root, TG_ROLE_SUBSCRIBER);
 	if (tg_opts.json) {
 		w = jsonw_new(stdout);
 		if (!w) {
@@ -166,6 +183,7 @@ int do_sync(int argc, char **argv)
 		jsonw_uint_field(w, "unchanged", st.unchanged);
 		jsonw_bool_field(w, "dry_run", o.dry_run);
 		jsonw_bool_field(w, "incremental", st.incremental);
+		jsonw_uint_field(w, "attached", attached);
 		jsonw_name(w, "subscribers");
 		jsonw_start_object(w);
 		sync_print_names(w, "added", st.added_names, '+');
@@ -181,6 +199,9 @@ int do_sync(int argc, char **argv)
 		sync_print_names(NULL, NULL, st.added_names, '+');
 		sync_print_names(NULL, NULL, st.changed_names, '~');
 		sync_print_names(NULL, NULL, st.removed_names, '-');
+		if (!attached && !o.dry_run)
+			printf("maps under %s updated, but no subscriber interface is attached: no traffic uses them before 'tungate up'\n",
+			       root);
 	}
 out:
 	tg_sync_stats_free(&st);

@@ -1153,8 +1153,9 @@ int do_import(int argc, char **argv)
 			jsonw_destroy(&w);
 		}
 	} else {
-		printf("imported %zu subscribers, %zu classes, %zu community prefixes, %d settings; run 'tungate sync' to apply\n",
-		       im.nsubs, im.ncls - im.ndbcls, im.ncom - ndbcom, im.nset);
+		printf("imported %zu subscribers, %zu classes, %zu community prefixes, %d settings; %s\n",
+		       im.nsubs, im.ncls - im.ndbcls, im.ncom - ndbcom, im.nset,
+		       tg_apply_hint());
 	}
 out:
 	if (in_txn)

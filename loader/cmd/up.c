@@ -34,6 +34,7 @@
 #include "dataplane/attach.h"
 #include "util/cli.h"
 #include "cmd/commands.h"
+#include "db/db.h"
 #include "dataplane/dataplane.h"
 #include "util/json.h"
 #include "dataplane/kernel.h"
@@ -85,7 +86,9 @@ static int up_help(int argc, char **argv)
 	       "and link_up_<IF>; TC ones are recorded as tc_sub_<IF> and\n"
 	       "tc_up_<IF> (the filter's program). In tc mode the kernel gets\n"
 	       "GRO-merged packets and those too big for a tunnel back.\n"
-	       "\n"
+	       "Native XDP takes frames of one page (3520 bytes with 4 KiB\n"
+	       "pages): up refuses it while a subscriber's MTU makes larger\n"
+	       "tunnel frames (sync refuses such an MTU then too).\n"	       "\n"
 	       "Run again, up replaces the program of every interface that\n"
 	       "already has one atomically (maps, counters and token buckets\n"
 	       "stay), keeping its mode unless --mode asks for another: then\n"
@@ -789,6 +792,44 @@ static int up_egress(struct up_progs *p, bool *created)
 	return err;
 }
 
+/*
+ * Subscriber interfaces that will run native XDP (asked for, or the
+ * default for one not attached in another mode yet) carry one page per
+ * frame: refuse before attaching when a subscriber's MTU needs more.
+ */
+static int up_frames(const char *pin_root, struct up_iface *ifs, int n,
+		     enum tg_mode forced)
+{
+	const char *path = tg_db_path();
+	char pin[NAME_MAX + 1];
+	struct tg_attach a;
+	sqlite3 *db;
+	int i, err = 0;
+
+	if (forced != TG_MODE_NONE && forced != TG_MODE_NATIVE)
+		return 0;
+	if (access(path, F_OK))
+		return 0;
+	for (i = 0; i < n && !err; i++) {
+		if (ifs[i].role != TG_ROLE_SUBSCRIBER)
+			continue;
+		snprintf(pin, sizeof(pin), "%s%s", TG_PIN_TC_SUB, ifs[i].name);
+		if (forced == TG_MODE_NONE && !tg_attach_parse(pin, &a) &&
+		    !tg_attach_probe(pin_root, &a))
+			continue;
+		snprintf(pin, sizeof(pin), "%s%s", TG_PIN_LINK_SUB, ifs[i].name);
+		if (forced == TG_MODE_NONE && !tg_attach_parse(pin, &a) &&
+		    !tg_attach_probe(pin_root, &a) && a.mode == TG_MODE_GENERIC)
+			continue;
+		err = tg_db_open(path, false, &db);
+		if (err)
+			return err;
+		err = tg_frames_check(db, "up", ifs[i].name);
+		tg_db_close(db);
+	}
+	return err;
+}
+
 int do_up(int argc, char **argv)
 {
 	struct up_iface ifs[TG_MAX_PORTS];
@@ -845,6 +886,9 @@ int do_up(int argc, char **argv)
 	lock = tg_pin_lock(pin_root);
 	if (lock < 0)
 		return lock;
+	err = up_frames(pin_root, ifs, n, forced);
+	if (err)
+		goto out;
 	p.sub = up_load(pin_root);
 	if (!p.sub) {
 		err = -errno;

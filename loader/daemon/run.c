@@ -17,8 +17,10 @@
 #include <bpf/bpf.h>
 
 #include "routing/bird.h"
+#include "util/caps.h"
 #include "util/cli.h"
 #include "db/db.h"
+#include "db/watcher.h"
 #include "util/log.h"
 #include "daemon/lns.h"
 #include "daemon/metrics.h"
@@ -31,6 +33,15 @@
 #define RUN_BUSY_MS 1000
 /* Sessions that come or go within so long go into the maps in one sync. */
 #define RUN_LNS_BATCH_MS 50
+/*
+ * What the daemon keeps: BPF maps and programs (CAP_BPF; CAP_SYS_ADMIN
+ * stands for it on kernels older than 5.8), links, tc filters and routes
+ * (CAP_NET_ADMIN), reading the data plane's state (CAP_PERFMON), and the
+ * L2TP server's port (CAP_NET_BIND_SERVICE).
+ */
+#define RUN_CAPS (1ULL << TG_CAP_BPF | 1ULL << TG_CAP_NET_ADMIN |	\
+		  1ULL << TG_CAP_PERFMON | 1ULL << TG_CAP_NET_BIND_SERVICE | \
+		  (tg_cap_known(TG_CAP_BPF) ? 0 : 1ULL << TG_CAP_SYS_ADMIN))
 
 /* Why the data plane is not in step with the database, if it is not. */
 enum run_fault {
@@ -47,6 +58,7 @@ struct run {
 	/* State. */
 	const char *db_path, *pin_root;
 	sqlite3 *db;
+	int watch_fd;			/* tg_db_watch_hold() of db, or -1 */
 	struct stat db_st;		/* the file db was opened on */
 	long long data_version;		/* of the last sync attempt */
 	struct tg_maps maps;
@@ -150,6 +162,9 @@ static void run_db_close(struct run *r)
 	tg_db_close(r->db);
 	r->db = NULL;
 	tg_lnsd_set_db(&r->lns, NULL);
+	if (r->watch_fd >= 0)
+		close(r->watch_fd);
+	r->watch_fd = -1;
 }
 
 /* Open the database as it is now: 0, or -1 with tg_db_last_error(). */
@@ -165,6 +180,8 @@ static int run_db_open(struct run *r)
 	/* A long lock is a fault to report, not a reason to hang. */
 	sqlite3_busy_timeout(r->db, RUN_BUSY_MS);
 	tg_lnsd_set_db(&r->lns, r->db);
+	/* The command line tells that changes need no 'tungate sync'. */
+	r->watch_fd = tg_db_watch_hold(r->db_path);
 	return 0;
 }
 
@@ -409,6 +426,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		.o = *o,
 		.maps = TG_MAPS_INIT,
 		.data_version = -1,
+		.watch_fd = -1,
 	};
 	struct signalfd_siginfo si;
 	struct pollfd pfd[2];
@@ -444,6 +462,19 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		}
 	}
 	tg_metrics_lns(r.metrics, &r.lns);
+	/*
+	 * Set up: from here on the daemon reads files it owns, maps, links
+	 * and routes, and parses HTTP requests and L2TP; it keeps only what
+	 * that (and --detach-on-exit) needs, and what binds the LNS's port
+	 * (when the database opens, and again on SIGHUP).
+	 */
+	ret = tg_caps_keep(RUN_CAPS);
+	if (ret) {
+		tg_metrics_stop(r.metrics);
+		close(sfd);
+		tg_run_log("cannot drop capabilities: %s", strerror(-ret));
+		return ret;
+	}
 	tg_db_set_quiet(true);
 	tg_run_log("started (version %s): database %s, pin root %s, every %u ms",
 		   TG_VERSION, r.db_path, r.pin_root, r.o.interval_ms);

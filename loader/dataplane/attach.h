@@ -58,5 +58,7 @@ int tg_attach_parse(const char *pin, struct tg_attach *a);
  * negative errno when the pin cannot be read (not reported).
  */
 int tg_attach_probe(const char *pin_root, struct tg_attach *a);
+/* How many interfaces of role have a program of pin_root attached now. */
+unsigned int tg_attach_count(const char *pin_root, enum tg_role role);
 
 #endif /* TG_ATTACH_H */

@@ -280,10 +280,15 @@ int tg_db_int(sqlite3 *db, const char *sql, long long *v)
 	return err;
 }
 
-/* mkdir -p of the directory that holds path. */
-static int tg_mkdir_parent(const char *path)
+/*
+ * The directory that holds path must exist: a mistyped path is refused,
+ * not created. Only the default database's own directory is made (0700,
+ * in an existing parent), as a package would.
+ */
+static int tg_db_dir_check(const char *path)
 {
 	char *dir = strdup(path), *p;
+	struct stat sb;
 	int err = 0;
 
 	if (!dir)
@@ -292,18 +297,21 @@ static int tg_mkdir_parent(const char *path)
 	if (!p || p == dir)
 		goto out;
 	*p = '\0';
-	for (p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) && errno != EEXIST) {
-			err = -errno;
-			goto out;
-		}
-		*p = '/';
+	if (!stat(dir, &sb)) {
+		if (!S_ISDIR(sb.st_mode))
+			err = -ENOTDIR;
+		goto out;
 	}
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		err = -errno;
+	err = -errno;
+	if (err == -ENOENT && !strcmp(path, TG_DB_PATH_DEFAULT) &&
+	    !mkdir(dir, 0700))
+		err = 0;
+	if (err == -ENOENT)
+		tg_db_err("database %s: directory %s does not exist; create it first (mkdir -m 0700 %s)",
+			  path, dir, dir);
+	else if (err)
+		tg_db_err("database %s: directory %s: %s", path, dir,
+			  strerror(-err));
 out:
 	free(dir);
 	return err;
@@ -451,12 +459,9 @@ int tg_db_open_flags(const char *path, unsigned int oflags, sqlite3 **out)
 				tg_db_err("database %s: %s", path, strerror(-err));
 			return err;
 		}
-		err = tg_mkdir_parent(path);
-		if (err) {
-			tg_db_err("database %s: cannot create its directory: %s",
-			       path, strerror(-err));
+		err = tg_db_dir_check(path);
+		if (err)
 			return err;
-		}
 		/*
 		 * It holds cookies and secrets: readable by its owner only,
 		 * whatever the umask. SQLite gives its -wal and -shm files

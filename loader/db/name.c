@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db/name.h"
+#include "util/cli.h"
 
 int tg_name_validate(const char *name, char *err, size_t errlen)
 {
@@ -18,6 +19,12 @@ int tg_name_validate(const char *name, char *err, size_t errlen)
 			goto bad;
 	if (p - name > TG_NAME_MAX)
 		goto bad;
+	/* 'tungate sub show help' prints the help: no record is named so. */
+	if (tg_is_help(name)) {
+		snprintf(err, errlen,
+			 "name '%s': reserved for the command line's help", name);
+		return -EINVAL;
+	}
 	return 0;
 bad:
 	snprintf(err, errlen,

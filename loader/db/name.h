@@ -9,7 +9,7 @@
 
 /*
  * 1..TG_NAME_MAX letters, digits, '.', '_' or '-', starting with a letter
- * or digit: 0, or -EINVAL with the rule in err.
+ * or digit, and not "help": 0, or -EINVAL with the rule in err.
  */
 int tg_name_validate(const char *name, char *err, size_t errlen);
 

@@ -11,11 +11,19 @@
 
 #include "db/sub.h"
 
-static bool tg_ip4_unicast(__be32 a)
+/* An outer address: unicast, outside every reserved range. */
+static int tg_sub_validate_outer(const char *opt, __be32 a, char *err,
+				 size_t errlen)
 {
-	__u32 h = ntohl(a);
+	const char *r = tg_ip4_reserved(a);
+	char text[16];
 
-	return h && h != 0xffffffff && (h >> 28) != 0xe;
+	if (!r)
+		return 0;
+	tg_ip4_format(a, text, sizeof(text));
+	snprintf(err, errlen, "%s '%s': not a unicast address (reserved range %s)",
+		 opt, text, r);
+	return -EINVAL;
 }
 
 /* Options of the return path and their types and ranges. */
@@ -190,11 +198,14 @@ static int tg_sub_validate_member(const struct tg_sub *s, char *err,
 static int tg_sub_validate_prefixes(const struct tg_sub *s, char *err,
 				    size_t errlen, bool *has6)
 {
+	struct tg_prefix local = { .family = AF_INET, .len = 32 };
 	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN];
 	const struct tg_prefix *p;
 	unsigned int i, j;
+	const char *r;
 
 	*has6 = false;
+	memcpy(local.addr, &s->local, 4);
 	if (s->nprefix > TG_SUB_PREFIX_MAX) {
 		snprintf(err, errlen, "--prefix: at most %d per subscriber",
 			 TG_SUB_PREFIX_MAX);
@@ -208,6 +219,20 @@ static int tg_sub_validate_prefixes(const struct tg_sub *s, char *err,
 		if (!p->len) {
 			snprintf(err, errlen,
 				 "--prefix '%s': covers every address", a);
+			return -EINVAL;
+		}
+		r = tg_prefix_reserved(p);
+		if (r) {
+			snprintf(err, errlen,
+				 "--prefix '%s': overlaps the reserved range %s",
+				 a, r);
+			return -EINVAL;
+		}
+		if (s->local && tg_prefix_overlap(p, &local)) {
+			tg_ip4_format(s->local, b, sizeof(b));
+			snprintf(err, errlen,
+				 "--prefix '%s': holds the concentrator's own address %s (--local)",
+				 a, b);
 			return -EINVAL;
 		}
 		if (s->type == TG_TUN_IPIP && p->family != AF_INET) {
@@ -256,16 +281,11 @@ int tg_sub_validate(const struct tg_sub *s, char *err, size_t errlen)
 			 "--remote");
 		return -EINVAL;
 	}
-	if (!tg_ip4_unicast(s->remote)) {
-		tg_ip4_format(s->remote, a, sizeof(a));
-		snprintf(err, errlen, "--remote '%s': not a unicast address", a);
-		return -EINVAL;
-	}
-	if (!tg_ip4_unicast(s->local)) {
-		tg_ip4_format(s->local, a, sizeof(a));
-		snprintf(err, errlen, "--local '%s': not a unicast address", a);
-		return -EINVAL;
-	}
+	ret = tg_sub_validate_outer("--remote", s->remote, err, errlen);
+	if (!ret)
+		ret = tg_sub_validate_outer("--local", s->local, err, errlen);
+	if (ret)
+		return ret;
 	ret = tg_sub_validate_ids(s, err, errlen);
 	if (ret)
 		return ret;

@@ -125,6 +125,43 @@ bool tg_prefix_equal(const struct tg_prefix *a, const struct tg_prefix *b)
 	       tg_bits_equal(a->addr, b->addr, a->len);
 }
 
+/* Ranges never routed to a subscriber (RFC 6890 and the like). */
+static const char *const tg_reserved_ranges[] = {
+	"0.0.0.0/8",		/* this network */
+	"127.0.0.0/8",		/* loopback */
+	"169.254.0.0/16",	/* link-local */
+	"224.0.0.0/4",		/* multicast */
+	"240.0.0.0/4",		/* reserved, and the broadcast address */
+	"::/128",		/* unspecified */
+	"::1/128",		/* loopback */
+	"::ffff:0:0/96",	/* IPv4-mapped */
+	"fe80::/10",		/* link-local */
+	"ff00::/8",		/* multicast */
+};
+
+const char *tg_prefix_reserved(const struct tg_prefix *p)
+{
+	struct tg_prefix r;
+	char e[8];
+	size_t i;
+
+	for (i = 0; i < sizeof(tg_reserved_ranges) /
+			sizeof(tg_reserved_ranges[0]); i++) {
+		if (!tg_prefix_parse(tg_reserved_ranges[i], &r, e, sizeof(e)) &&
+		    tg_prefix_overlap(p, &r))
+			return tg_reserved_ranges[i];
+	}
+	return NULL;
+}
+
+const char *tg_ip4_reserved(__be32 addr)
+{
+	struct tg_prefix p = { .family = AF_INET, .len = 32 };
+
+	memcpy(p.addr, &addr, 4);
+	return tg_prefix_reserved(&p);
+}
+
 int tg_mac_parse(const char *s, __u8 mac[6])
 {
 	unsigned int i, v;

@@ -29,6 +29,15 @@ void tg_prefix_format(const struct tg_prefix *p, char *buf, size_t len);
 bool tg_prefix_overlap(const struct tg_prefix *a, const struct tg_prefix *b);
 bool tg_prefix_equal(const struct tg_prefix *a, const struct tg_prefix *b);
 
+/*
+ * The reserved range ("224.0.0.0/4", "fe80::/10", ...: loopback,
+ * link-local, multicast, unspecified, IPv4-mapped, this network, class E
+ * and broadcast) that p overlaps, or NULL when it overlaps none.
+ */
+const char *tg_prefix_reserved(const struct tg_prefix *p);
+/* The same for one IPv4 address (network order). */
+const char *tg_ip4_reserved(__be32 addr);
+
 /* Parse a dotted-quad IPv4 address into network order. 0 or -EINVAL. */
 int tg_ip4_parse(const char *s, __be32 *addr);
 /* Format a network order IPv4 address; buf needs 16 bytes. */

@@ -11,7 +11,9 @@ PY=/usr/bin/python3
 TMP=$(mktemp -d /tmp/tg-cli-test.XXXXXX)
 PIN=/sys/fs/bpf/tg-cli-test-$$
 DB=$TMP/var/tungate.db
+RUN_PID=
 cleanup() {
+	[ -n "$RUN_PID" ] && kill "$RUN_PID" 2>/dev/null && wait "$RUN_PID"
 	rm -rf "$TMP"
 	[ -d "$PIN" ] && rm -rf "$PIN"
 	[ -d "$PIN-small" ] && rm -rf "$PIN-small"
@@ -41,6 +43,11 @@ fi
 
 # --- database ---------------------------------------------------------------
 expect_refused "list before init" "does not exist; run 'tungate db init'" tg sub list
+# A mistyped path is refused, not created: the directory must exist.
+expect_refused "db init without its directory" \
+	"directory $TMP/var does not exist; create it first" tg db init
+[ -e "$TMP/var" ] && bad "db init made $TMP/var" || ok
+mkdir -m 0700 "$TMP/var" "$TMP/modes"
 expect_ok "db init" tg db init
 [ -f "$DB" ] && ok || bad "db init made no file"
 cp "$DB" "$TMP/init.db"
@@ -155,6 +162,45 @@ expect_refused "bad remote" "--remote '192.0.2': not an IPv4 address" \
 expect_refused "v6 remote" "--remote '2001:db8::1'" add x --type ipip --remote 2001:db8::1 "${L[@]}"
 expect_refused "zero local" "--local is required" \
 	add x --type ipip --remote 192.0.2.30 --local 0.0.0.0
+# Reserved ranges, as a prefix (whatever overlaps one) | the range named.
+while read -r p r; do
+	expect_refused "reserved prefix $p" "--prefix '$p': overlaps the reserved range $r" \
+		add x "${A[@]}" --prefix "$p"
+done <<'RESERVED'
+224.0.0.0/4 224.0.0.0/4
+224.0.0.251/32 224.0.0.0/4
+127.0.0.0/8 127.0.0.0/8
+127.0.0.1/32 127.0.0.0/8
+0.0.0.0/8 0.0.0.0/8
+255.255.255.255/32 240.0.0.0/4
+240.0.0.0/4 240.0.0.0/4
+169.254.0.0/16 169.254.0.0/16
+192.0.0.0/2 224.0.0.0/4
+fe80::/10 fe80::/10
+fe80::1/128 fe80::/10
+ff00::/8 ff00::/8
+ff02::1/128 ff00::/8
+::1/128 ::1/128
+::/128 ::/128
+::ffff:0.0.0.0/96 ::ffff:0:0/96
+::ffff:192.0.2.1/128 ::ffff:0:0/96
+RESERVED
+expect_refused "prefix holds --local" \
+	"--prefix '198.51.100.0/24': holds the concentrator's own address 198.51.100.1 (--local)" \
+	add x "${A[@]}" --prefix 198.51.100.0/24
+expect_refused "prefix is --local" "holds the concentrator's own address" \
+	add x "${A[@]}" --prefix 198.51.100.1/32
+# Outer addresses: unicast, outside the reserved ranges.
+for a in 127.0.0.1 127.1.2.3 224.0.0.1 239.255.255.250 169.254.1.1 \
+	255.255.255.255 240.0.0.1 0.1.2.3 0.255.255.255; do
+	expect_refused "remote $a" "--remote '$a': not a unicast address" \
+		add x --type ipip --remote "$a" "${L[@]}"
+	expect_refused "local $a" "--local '$a': not a unicast address" \
+		add x --type ipip --remote 192.0.2.30 --local "$a"
+done
+expect_refused "name help" "name 'help': reserved for the command line's help" \
+	add help "${A[@]}"
+expect_refused "class help" "name 'help': reserved" tg class add help --down-rate 1mbit
 expect_refused "missing name" "missing NAME" add --type ipip
 expect_refused "bad name" "name 'a/b'" add a/b --type ipip --remote 192.0.2.30 "${L[@]}"
 expect_refused "long name" "longer than 63" add "$(printf 'n%.0s' {1..64})" "${A[@]}"
@@ -472,15 +518,21 @@ printf 'n5,gre,192.0.2.43,198.51.100.1,,,,100\n' >>"$TMP/bad.csv"
 printf 't-ipip,gre,192.0.2.44,198.51.100.1,,,,\n' >>"$TMP/bad.csv"
 printf 'n7,gre,192.0.2.45,198.51.100.1,,192.0.2.1/24,,\n' >>"$TMP/bad.csv"
 printf 'n8,gre,192.0.2.46,198.51.100.1,,,,\n' >>"$TMP/bad.csv"
-expect_refused "import bad rows" "6 bad rows, nothing imported" tg import "$TMP/bad.csv"
+printf 'n9,gre,192.0.2.47,198.51.100.1,,224.0.0.0/4,,\n' >>"$TMP/bad.csv"
+printf 'n10,gre,127.0.0.1,198.51.100.1,,,,\n' >>"$TMP/bad.csv"
+printf 'help,gre,192.0.2.48,198.51.100.1,,,,\n' >>"$TMP/bad.csv"
+expect_refused "import bad rows" "9 bad rows, nothing imported" tg import "$TMP/bad.csv"
 for l in "line 3: subscriber 'n2': tunnel" "line 4: subscriber 'n3': --prefix '100.64.20.0/25': overlaps" \
 	"line 5: subscriber 'n4': --class 'silver'" "line 6: subscriber 'n5': --burst '100'" \
-	"line 7: subscriber 't-ipip': name already exists" "line 8: subscriber 'n7': --prefix '192.0.2.1/24': host bits set"; do
+	"line 7: subscriber 't-ipip': name already exists" "line 8: subscriber 'n7': --prefix '192.0.2.1/24': host bits set" \
+	"line 10: subscriber 'n9': --prefix '224.0.0.0/4': overlaps the reserved range" \
+	"line 11: subscriber 'n10': --remote '127.0.0.1': not a unicast address" \
+	"line 12: subscriber 'help': name 'help': reserved"; do
 	grep -qF "$l" "$TMP/err" && ok || bad "import report lacks '$l': $(cat "$TMP/err")"
 done
 cp "$DB" "$TMP/before.db"
 if tg -j import "$TMP/bad.csv" >"$TMP/out" 2>"$TMP/err"; then bad "-j import accepted"; else ok; fi
-json_check "-j import rows" "len(j['rows']) == 6 and j['rows'][0]['line'] == 3 and 'error' in j"
+json_check "-j import rows" "len(j['rows']) == 9 and j['rows'][0]['line'] == 3 and 'error' in j"
 cmp -s "$DB" "$TMP/before.db" && ok || bad "-j import refusal changed the database"
 # Community prefixes nested in one of the database's, one after another.
 printf 'kind,prefixes\ncommunity,10.1.0.0/16\ncommunity,10.2.0.0/16\n' >"$TMP/com.csv"
@@ -536,6 +588,33 @@ and j['incremental']"
 	expect_ok "sync removal" tg --pin-root "$PIN" sync
 	grep -qx 'sync: 1 added, 1 changed, 1 removed, 9 unchanged' "$TMP/out" && ok ||
 		bad "sync text: $(cat "$TMP/out")"
+	# Nothing is attached to this pin root: the sync says so.
+	grep -qF "maps under $PIN updated, but no subscriber interface is attached" "$TMP/out" &&
+		ok || bad "sync does not say that nothing is attached: $(cat "$TMP/out")"
+	expect_ok "sync -j attached" tg --pin-root "$PIN" -j sync
+	json_check "sync -j attached" "j['attached'] == 0"
+
+	# Who applies a change: 'tungate sync', or the daemon watching the
+	# database when one runs.
+	"$TG" --db "$DB" --pin-root "$PIN" run --interval 50 --usage-interval 0 \
+		2>"$TMP/run.log" &
+	RUN_PID=$!
+	for _ in $(seq 100); do
+		grep -q 'sync applied' "$TMP/run.log" && break
+		sleep 0.1
+	done
+	expect_ok "disable under the daemon" tg sub disable t-k
+	grep -qx "disabled subscriber 't-k'; the running 'tungate run' applies it" "$TMP/out" &&
+		ok || bad "disable under the daemon: $(cat "$TMP/out") (daemon: $(cat "$TMP/run.log"))"
+	expect_ok "enable under the daemon" tg sub enable t-k
+	grep -qF "the running 'tungate run' applies it" "$TMP/out" && ok ||
+		bad "enable under the daemon: $(cat "$TMP/out")"
+	kill "$RUN_PID" && wait "$RUN_PID"
+	RUN_PID=
+	expect_ok "set without the daemon" tg sub set t-k --note back
+	grep -qx "changed subscriber 't-k'; run 'tungate sync' to apply" "$TMP/out" &&
+		ok || bad "set without the daemon: $(cat "$TMP/out")"
+	expect_ok "sync after the daemon" tg --pin-root "$PIN" sync
 	[ "$(bpftool map dump pinned "$PIN/tg_tunnels" -j | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 11 ] &&
 		ok || bad "tg_tunnels does not hold 11 entries"
 	expect_ok "sync full" tg --pin-root "$PIN" -j sync --full

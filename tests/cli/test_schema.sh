@@ -16,6 +16,7 @@ DB=$TMP/tungate.db
 cleanup() {
 	rm -rf "$TMP"
 	[ -d "$PIN" ] && rm -rf "$PIN"
+	[ -d "$PIN-planted" ] && rm -rf "$PIN-planted"
 }
 trap cleanup EXIT
 
@@ -71,6 +72,38 @@ sql_refused "class in use deleted, foreign keys on" "FOREIGN KEY constraint fail
 	"PRAGMA foreign_keys = ON; DELETE FROM class WHERE name = 'gold'"
 expect_ok "db check after refusals" tg -j db check
 json_check "db check clean" "j['ok'] and j['problems'] == []"
+
+# Values the schema lets through but the shared validation refuses (a
+# reserved prefix, a loopback remote, a name of the command line's): db
+# check names each; the sync below refuses them too.
+# SQL | what db check says | SQL that undoes it.
+while IFS='|' read -r sql msg undo; do
+	sqlite3 "$DB" "$sql" || bad "planting '$sql' failed"
+	if tg db check >"$TMP/out" 2>"$TMP/err"; then
+		bad "db check accepted: $sql"
+	else
+		grep -qF -- "$msg" "$TMP/out" "$TMP/err" && ok ||
+			bad "db check of '$sql': $(cat "$TMP/out" "$TMP/err")"
+	fi
+	if [ "$(id -u)" = 0 ] && mountpoint -q /sys/fs/bpf; then
+		if tg --pin-root "$PIN-planted" sync >"$TMP/out" 2>"$TMP/err"; then
+			bad "sync accepted: $sql"
+		else
+			grep -qF -- "$msg" "$TMP/err" && ok ||
+				bad "sync of '$sql': $(cat "$TMP/err")"
+		fi
+	fi
+	sqlite3 "$DB" "$undo" || bad "undoing '$sql' failed"
+done <<'PLANTED'
+INSERT INTO prefix SELECT id, '224.0.0.0/4' FROM subscriber WHERE name = 'bob'|--prefix '224.0.0.0/4': overlaps the reserved range 224.0.0.0/4|DELETE FROM prefix WHERE prefix = '224.0.0.0/4'
+INSERT INTO prefix SELECT id, 'fe80::/64' FROM subscriber WHERE name = 'bob'|--prefix 'fe80::/64': overlaps the reserved range fe80::/10|DELETE FROM prefix WHERE prefix = 'fe80::/64'
+INSERT INTO prefix SELECT id, '198.51.100.0/24' FROM subscriber WHERE name = 'bob'|holds the concentrator's own address 198.51.100.1|DELETE FROM prefix WHERE prefix = '198.51.100.0/24'
+UPDATE subscriber SET remote = '127.0.0.1' WHERE name = 'bob'|--remote '127.0.0.1': not a unicast address|UPDATE subscriber SET remote = '192.0.2.11' WHERE name = 'bob'
+UPDATE subscriber SET name = 'help' WHERE name = 'bob'|name 'help': reserved|UPDATE subscriber SET name = 'bob' WHERE name = 'help'
+PLANTED
+rm -rf "$PIN-planted"
+expect_ok "db check after the undoing" tg -j db check
+json_check "db check clean again" "j['ok']"
 
 # --- sync (root, bpffs) --------------------------------------------------------
 if [ "$(id -u)" != 0 ] || ! mountpoint -q /sys/fs/bpf; then

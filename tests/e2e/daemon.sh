@@ -192,6 +192,18 @@ check "daemon started and applied the database (2 added)" \
 check "--bird-output: written at start with alice's and bob's prefixes" \
 	sh -c "grep -q 'route 100.64.1.0/24' '$TMP/bird.conf' && grep -q 'route 100.64.2.0/24' '$TMP/bird.conf'"
 check "log: one start line" test "$(log_count 'started \(version')" = 1
+# Set up, it keeps only CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON and
+# CAP_NET_BIND_SERVICE (CAP_SYS_ADMIN for CAP_BPF on kernels before 5.8),
+# in every set, with no_new_privs.
+if [ "$(cat /proc/sys/kernel/cap_last_cap)" -ge 39 ]; then
+	want_caps=000000c000001400
+else
+	want_caps=0000000000201400
+fi
+caps=$(grep -E '^(CapEff|CapPrm|CapBnd|CapInh|CapAmb|NoNewPrivs):' /proc/"$DPID"/status |
+	awk '{ printf "%s=%s ", $1, $2 }')
+check "capabilities: only the kept ones ($caps)" test "$caps" = \
+	"CapInh:=0000000000000000 CapPrm:=$want_caps CapEff:=$want_caps CapBnd:=$want_caps CapAmb:=0000000000000000 NoNewPrivs:=1 "
 
 # --- changes through the CLI ------------------------------------------------
 # Delays from the start of the CLI command (its commit is a little later).

@@ -212,9 +212,32 @@ status_check "status -j: new subscriber program on the same link" \
 	"ifs['$IF_CSUB']['program']['id'] != $old_id and ifs['$IF_CSUB']['mode'] == 'native'
 	 and ifs['$IF_CSUB']['pin'] == 'link_sub_$IF_CSUB'"
 
+# Jumbo frames: native XDP takes one page per frame (the programs are not
+# multi-buffer), so an MTU making larger tunnel frames is refused by sync
+# and up, naming the limit; generic XDP takes it.
+jumbo_refused() {
+	local what=$1
+	shift
+	if "$@" >"$TMP/j.out" 2>"$TMP/j.err"; then
+		echo "       accepted: $(cat "$TMP/j.out")"
+		return 1
+	fi
+	grep -q "$what: subscriber 'alice': --mtu 9000 makes tunnel frames of up to 9038 bytes, but native XDP on $IF_CSUB takes frames of at most [0-9]* .*--mode generic" \
+		"$TMP/j.err" || { echo "       $(cat "$TMP/j.err")"; return 1; }
+}
+step "sub set alice --mtu 9000" tg sub set alice --mtu 9000
+check "native: sync refuses an MTU of 9000, naming the limit" jumbo_refused sync tg sync
+check "native: up refuses it too" jumbo_refused up \
+	tg up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
+status_check "native: the refused up left the attachment alone" \
+	"ifs['$IF_CSUB']['mode'] == 'native' and ifs['$IF_CSUB']['pin'] == 'link_sub_$IF_CSUB'"
+
 echo "# generic XDP"
 up_ok "up --mode generic: reattached in generic mode" \
 	"XDP program reattached (generic)" --mode generic
+check "generic: sync takes an MTU of 9000" tg sync
+step "sub set alice --mtu 1400" tg sub set alice --mtu 1400
+step "sync" tg sync
 status_check "status -j: both ports in generic mode" \
 	"ifs['$IF_CSUB']['mode'] == 'generic' and ifs['$IF_CUP']['mode'] == 'generic'"
 check "generic XDP shown by ip link on $IF_CSUB" \

@@ -19,7 +19,7 @@ static void setup(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/tg-test-db.XXXXXX");
 	ck_assert(mkdtemp(tmpdir));
-	snprintf(dbpath, sizeof(dbpath), "%s/sub/dir/tungate.db", tmpdir);
+	snprintf(dbpath, sizeof(dbpath), "%s/tungate.db", tmpdir);
 }
 
 static void teardown(void)
@@ -89,6 +89,20 @@ START_TEST(test_open_missing)
 	ck_assert_int_eq(tg_db_open(dbpath, false, &db), -ENOENT);
 	ck_assert_ptr_null(db);
 	ck_assert_int_ne(access(dbpath, F_OK), 0);
+}
+END_TEST
+
+/* A database in a directory that does not exist: refused, nothing made. */
+START_TEST(test_init_missing_dir)
+{
+	char path[192], dir[160];
+	sqlite3 *db;
+
+	snprintf(dir, sizeof(dir), "%s/sub", tmpdir);
+	snprintf(path, sizeof(path), "%s/dir/tungate.db", dir);
+	ck_assert_int_eq(tg_db_open(path, true, &db), -ENOENT);
+	ck_assert_ptr_null(db);
+	ck_assert_int_ne(access(dir, F_OK), 0);
 }
 END_TEST
 
@@ -547,6 +561,7 @@ Suite *db_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_open_missing);
+	tcase_add_test(tc, test_init_missing_dir);
 	tcase_add_test(tc, test_init_version);
 	tcase_add_test(tc, test_newer_version);
 	tcase_add_test(tc, test_foreign_database);

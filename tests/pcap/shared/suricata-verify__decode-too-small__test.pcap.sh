@@ -5,4 +5,4 @@ EXPECT_DECAP=0
 EXPECT_REASONS="not_tunnel|truncated=8"
 EXPECT_AT="1=not_tunnel 4=truncated 5=not_tunnel 6=not_tunnel 7=not_tunnel 8=not_tunnel"
 $TUNGATE sub add short --type gre --remote 1.1.1.1 --local 2.2.2.2 \
-	--prefix 2.2.2.2/32
+	--prefix 1.1.1.1/32

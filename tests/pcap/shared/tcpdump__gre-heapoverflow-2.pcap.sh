@@ -5,4 +5,4 @@ EXPECT_DECAP=0
 EXPECT_REASONS="not_tunnel=1 truncated=1"
 EXPECT_AT="1=not_tunnel 2=truncated"
 $TUNGATE sub add fuzz --type gre --remote 48.48.48.48 --local 48.48.48.48 \
-	--prefix 48.48.48.0/24
+	--prefix 48.48.49.0/24

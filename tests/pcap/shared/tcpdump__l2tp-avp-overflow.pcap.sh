@@ -7,4 +7,4 @@ EXPECT_AT="1=truncated 2=truncated 3=truncated 4=truncated 5=truncated 6=truncat
 8=truncated 9=truncated 10=truncated 11=truncated 12=truncated 14=truncated
 15=truncated 16=truncated 17=truncated 18=truncated 19=truncated 20=truncated"
 $TUNGATE sub add fuzz --type l2tpv2 --tunnel-id 560 --session 2056 \
-	--remote 127.0.0.229 --local 127.236.0.1
+	--remote 192.0.2.229 --local 198.51.100.1
