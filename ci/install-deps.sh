@@ -7,14 +7,13 @@ set -euo pipefail
 PKGS=(
 	make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libsqlite3-dev sqlite3 check pkg-config iproute2
-	python3 python3-scapy tcpdump tshark iperf3
-	l2tpns freeradius
+	python3 python3-scapy tcpdump tshark iperf3 iputils-ping
 	bird2
 	prometheus
 	qemu-system-x86 busybox-static cpio kmod xz-utils
 	man-db cppcheck strace
 	libmicrohttpd-dev libmnl-dev libpcap-dev libsystemd-dev nettle-dev
-	l2tpns freeradius iputils-ping
+	l2tpns freeradius
 )
 
 missing=()

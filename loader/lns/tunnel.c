@@ -166,7 +166,8 @@ static void send_msg(struct lns_tunnel *t, struct l2tp_builder *b,
 {
 	int err = l2tp_chan_send(&t->chan, b, now);
 
-	if (err)
+	/* Once per tunnel: a dead LAC's queue stays full till it times out. */
+	if (err && !t->queue_full++)
 		pr_warn("lns: tunnel %u (%s): cannot queue a message: %s\n",
 			t->id, t->host_name, strerror(-err));
 }
@@ -226,13 +227,23 @@ static void on_sccrq(struct lns *l, const struct lns_addr *from,
 	struct l2tp_builder b;
 	unsigned int i;
 
-	/* A retransmitted SCCRQ (our SCCRP was lost) goes to its tunnel. */
+	/*
+	 * A retransmitted SCCRQ (our SCCRP was lost) goes to its tunnel. To
+	 * a tunnel past that, it is the LAC starting over (a router that
+	 * rebooted, with the same id and port): the old one is gone.
+	 */
 	for (i = 0; i < TUNNEL_SLOTS; i++) {
 		t = l->tunnels[i];
-		if (t && t->peer_id == m->tunnel_id && addr_eq(&t->peer, from)) {
+		if (!t || t->peer_id != m->tunnel_id || !addr_eq(&t->peer, from))
+			continue;
+		if (t->state == LNS_TUN_WAIT_CONNECT) {
 			l2tp_chan_receive(&t->chan, &m->hdr, buf, len, now);
 			return;
 		}
+		pr_info("lns: tunnel %u (%s): the LAC started over\n", t->id,
+			t->host_name);
+		tunnel_free(t, "the LAC started over");
+		break;
 	}
 	if (!m->tunnel_id) {
 		l->bad_ids++;

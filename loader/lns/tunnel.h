@@ -100,6 +100,7 @@ struct lns_tunnel {
 	bool challenged;
 	uint64_t last_rx;	/* ms, any message from the peer */
 	uint64_t close_at;	/* ms, when a closing tunnel is freed */
+	uint64_t queue_full;	/* messages the full queue refused */
 	struct l2tp_chan chan;
 	unsigned int n_sessions;
 	unsigned int sessions_cap;

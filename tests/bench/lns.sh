@@ -6,6 +6,8 @@
 #   - N dial-in sessions (default 10,000) over T tunnels (default 100):
 #     setup rate as tg-lac sees it, time until all are in the maps, the
 #     daemon's memory per session (RSS after minus before, / N);
+#   - the same against l2tpns (tests/bench/l2tpns_baseline.sh) on the same
+#     box, as a ratio;
 #   - the LAC restarted without a goodbye (as a router that reboots): every
 #     member dials again and takes its old session over;
 # (The per-packet cost of a dial-in session beside a static l2tpv2
@@ -19,7 +21,8 @@ CORE6=2001:db8:ff::2
 . "$(dirname "$0")/../e2e/lib.sh"
 LAC=$ROOT/build/tg-lac
 N=${LNS_BENCH_SESSIONS:-10000}
-T=${LNS_BENCH_TUNNELS:-100}
+T=${LNS_BENCH_TUNNELS:-10}
+W=${LNS_BENCH_WINDOW:-100}	# setups in flight: l2tpns's best
 
 cleanup() {
 	pkill -f "pin-root $PIN run" 2>/dev/null
@@ -51,7 +54,7 @@ daemon_pid() { pgrep -f "pin-root $PIN run"; }
 # bulk FILE: tg-lac bringing up every member from sub, in the background.
 bulk() {
 	in_sub "$LAC" --lns 192.0.2.1 --local 192.0.2.11 --sessions "$N" \
-		--tunnels "$T" --window 500 --timeout 600 --user 'm%d@exo.cat' \
+		--tunnels "$T" --window "$W" --timeout 600 --user 'm%d@exo.cat' \
 		--password secret >"$1" 2>&1 &
 }
 bulk_field() {
@@ -114,4 +117,17 @@ echo "lns: re-setup of $N sessions after a LAC restart:" \
 	"$(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100)) s"
 
 pkill -TERM -f "$LAC --lns 192.0.2.1"
+
+# --- the baseline: l2tpns, same box, same simulator, same sessions ---------
+if bash "$ROOT/tests/bench/l2tpns_baseline.sh" "$N" "$T" "$W" >"$TMP/l2tpns.json" 2>"$TMP/l2tpns.err" &&
+	[ "$(bulk_field "$TMP/l2tpns.json" up)" = "$N" ]; then
+	ok "baseline: l2tpns brought up $N sessions"
+	base=$(bulk_field "$TMP/l2tpns.json" sessions_per_s)
+	ours=$(bulk_field "$TMP/bulk1.json" sessions_per_s)
+	echo "lns: l2tpns 2.4.1 with FreeRADIUS, same simulator and window: $N sessions in" \
+		"$(bulk_field "$TMP/l2tpns.json" setup_s) s ($base sessions/s);" \
+		"tungate/l2tpns: $($PY -c "print('%.2f' % ($ours / $base))")"
+else
+	fail "baseline: l2tpns: $(cat "$TMP/l2tpns.err" "$TMP/l2tpns.json" | tail -3)"
+fi
 finish
