@@ -134,8 +134,18 @@ static void take_ack(struct l2tp_chan *c, uint16_t nr, uint64_t now)
 static void advance(struct l2tp_chan *c, uint64_t now)
 {
 	c->nr++;
-	c->ack_due = true;
-	c->ack_at = now + L2TP_ACK_DELAY_MS;
+	/*
+	 * The ack goes with our next message, or as a ZLB at most so long
+	 * after the first message it covers; at once when half our window
+	 * waits for it, so that a busy peer is never held up.
+	 */
+	if (!c->ack_due) {
+		c->ack_due = true;
+		c->rx_unacked = 0;
+		c->ack_at = now + L2TP_ACK_DELAY_MS;
+	}
+	if (++c->rx_unacked >= L2TP_RWS_OURS / 2)
+		c->ack_at = now;
 	memmove(c->held, c->held + 1, (L2TP_RWS_OURS - 1) * sizeof(c->held[0]));
 	memset(&c->held[L2TP_RWS_OURS - 1], 0, sizeof(c->held[0]));
 }

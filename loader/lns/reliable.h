@@ -50,6 +50,7 @@ struct l2tp_chan {
 	uint16_t peer_rws;	/* messages the peer takes unacked */
 	uint16_t acked;		/* our oldest unacked Ns */
 	bool ack_due;		/* received something not yet acked */
+	uint16_t rx_unacked;	/* messages received since our last ack */
 	uint64_t ack_at;	/* when the ZLB goes if still due */
 	uint64_t rto_at;	/* when the oldest unacked is sent again */
 	uint32_t rto_ms;
