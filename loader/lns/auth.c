@@ -85,6 +85,17 @@ static bool pap_string(const uint8_t **d, const uint8_t *end, char *out)
 	return true;
 }
 
+/*
+ * A user name is logged and looked up, never a control character: they
+ * become '?' (no member's name has one, so such a login fails).
+ */
+static void name_clean(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 static void pap_input(struct ppp *p, uint8_t code, uint8_t id,
 		      const uint8_t *d, size_t len)
 {
@@ -96,6 +107,7 @@ static void pap_input(struct ppp *p, uint8_t code, uint8_t id,
 		p->bad++;
 		return;
 	}
+	name_clean(r.user);
 	p->chap_id = id;	/* the id the Ack or Nak repeats */
 	p->auth_busy = true;
 	snprintf(p->user, sizeof(p->user), "%s", r.user);
@@ -120,6 +132,7 @@ static void chap_input(struct ppp *p, uint8_t code, uint8_t id,
 	}
 	memcpy(r.user, d + 17, name);
 	r.user[name] = '\0';
+	name_clean(r.user);
 	r.chap_id = id;
 	memcpy(r.challenge, p->challenge, sizeof(r.challenge));
 	memcpy(r.response, d + 1, 16);

@@ -301,6 +301,18 @@ START_TEST(test_pap_dialin)
 }
 END_TEST
 
+/* Control characters of a user name never reach the log or the lookup. */
+START_TEST(test_pap_user_controls)
+{
+	start(true, false);
+	lcp_up();
+	/* "a\nb\x7f" / "x\ny": only the name is cleaned. */
+	frame("ff03c0230102000d" "04610a627f" "03780a79");
+	ck_assert_str_eq(auth_req.user, "a?b?");
+	ck_assert_str_eq(auth_req.password, "x\ny");
+}
+END_TEST
+
 START_TEST(test_auth_refused)
 {
 	uint8_t resp[17] = { 16 };
@@ -491,6 +503,7 @@ Suite *lns_ppp_suite(void)
 	tcase_add_test(tc, test_chap_dialin);
 	tcase_add_test(tc, test_chap_md5_capture);
 	tcase_add_test(tc, test_pap_dialin);
+	tcase_add_test(tc, test_pap_user_controls);
 	tcase_add_test(tc, test_auth_refused);
 	tcase_add_test(tc, test_auth_negotiation);
 	tcase_add_test(tc, test_echo_and_dead_peer);
