@@ -36,32 +36,12 @@ require_root_tools
 [ -x "$LAC" ] || skip "build first: make ($LAC)"
 
 now_ms() { date +%s%3N; }
-wait_for() {
-	local n=$1 i
-	shift
-	for i in $(seq "$n"); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	"$@"
-}
-in_force() {
-	tg -j status | $PY -c 'import json,sys; print(json.load(sys.stdin)["subscribers"])'
-}
-in_maps() { [ "$(in_force)" = "$1" ]; }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
-daemon_pid() { pgrep -f "pin-root $PIN run"; }
 # bulk FILE: tg-lac bringing up every member from sub, in the background.
 bulk() {
 	in_sub "$LAC" --lns 192.0.2.1 --local 192.0.2.11 --sessions "$N" \
 		--tunnels "$T" --window "$W" --timeout 600 --user 'm%d@exo.cat' \
 		--password secret >"$1" 2>&1 &
-}
-bulk_field() {
-	$PY -c 'import json, sys
-for l in open(sys.argv[1]):
-    if "\"bulk\"" in l:
-        print(json.loads(l)[sys.argv[2]]); break' "$@"
 }
 
 step "namespaces" tunnel_setup 1
@@ -93,8 +73,8 @@ check "$N sessions in the maps" wait_for 6000 in_maps "$N"
 t1=$(now_ms)
 sleep 2
 rss1=$(rss_kb "$pid")
-echo "lns: $N sessions over $T tunnels: setup $(bulk_field "$TMP/bulk1.json" setup_s) s" \
-	"($(bulk_field "$TMP/bulk1.json" sessions_per_s) sessions/s as the LAC saw them);" \
+echo "lns: $N sessions over $T tunnels: setup $(lac_field "$TMP/bulk1.json" bulk setup_s) s" \
+	"($(lac_field "$TMP/bulk1.json" bulk sessions_per_s) sessions/s as the LAC saw them);" \
 	"all in the maps after $(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100)) s" \
 	"($((N * 1000 / (t1 - t0))) sessions/s)"
 echo "lns: daemon memory: $rss0 kB before, $rss1 kB with $N sessions:" \
@@ -110,22 +90,22 @@ redialled() { [ "$(grep -c 'dialled again' "$TMP/run.log")" -ge "$N" ]; }
 check "after a LAC restart: every member dialled again" wait_for 6000 redialled
 t1=$(now_ms)
 check "after a LAC restart: $N sessions listed" \
-	test "$(tg -j session list | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))')" = "$N"
+	test "$(session_count)" = "$N"
 echo "lns: re-setup of $N sessions after a LAC restart:" \
-	"$(bulk_field "$TMP/bulk2.json" setup_s) s" \
-	"($(bulk_field "$TMP/bulk2.json" sessions_per_s) sessions/s), takeovers logged after" \
+	"$(lac_field "$TMP/bulk2.json" bulk setup_s) s" \
+	"($(lac_field "$TMP/bulk2.json" bulk sessions_per_s) sessions/s), takeovers logged after" \
 	"$(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100)) s"
 
 pkill -TERM -f "$LAC --lns 192.0.2.1"
 
 # --- the baseline: l2tpns, same box, same simulator, same sessions ---------
 if bash "$ROOT/tests/bench/l2tpns_baseline.sh" "$N" "$T" "$W" >"$TMP/l2tpns.json" 2>"$TMP/l2tpns.err" &&
-	[ "$(bulk_field "$TMP/l2tpns.json" up)" = "$N" ]; then
+	[ "$(lac_field "$TMP/l2tpns.json" bulk up)" = "$N" ]; then
 	ok "baseline: l2tpns brought up $N sessions"
-	base=$(bulk_field "$TMP/l2tpns.json" sessions_per_s)
-	ours=$(bulk_field "$TMP/bulk1.json" sessions_per_s)
+	base=$(lac_field "$TMP/l2tpns.json" bulk sessions_per_s)
+	ours=$(lac_field "$TMP/bulk1.json" bulk sessions_per_s)
 	echo "lns: l2tpns 2.4.1 with FreeRADIUS, same simulator and window: $N sessions in" \
-		"$(bulk_field "$TMP/l2tpns.json" setup_s) s ($base sessions/s);" \
+		"$(lac_field "$TMP/l2tpns.json" bulk setup_s) s ($base sessions/s);" \
 		"tungate/l2tpns: $($PY -c "print('%.2f' % ($ours / $base))")"
 else
 	fail "baseline: l2tpns: $(cat "$TMP/l2tpns.err" "$TMP/l2tpns.json" | tail -3)"

@@ -281,6 +281,40 @@ TCP_PORT=5001
 in_sub() { ip netns exec "$SUB" "$@"; }
 in_core() { ip netns exec "$CORE" "$@"; }
 
+# wait_for TENTHS CMD...: CMD succeeds within TENTHS tenths of a second.
+wait_for() {
+	local n=$1 i
+	shift
+	for i in $(seq "$n"); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+# in_maps N: N tunnels in force in the data plane (tungate status).
+in_maps() {
+	[ "$(tg -j status | $PY -c 'import json,sys; print(json.load(sys.stdin)["subscribers"])')" = "$1" ]
+}
+# daemon_pid: the tungate run of this test.
+daemon_pid() {
+	pgrep -f "pin-root $PIN run"
+}
+# session_count: the dial-in sessions tungate lists.
+session_count() {
+	tg -j session list | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))'
+}
+# lac_field FILE EVENT KEY: KEY of the first EVENT tg-lac printed to FILE.
+lac_field() {
+	$PY -c 'import json, sys
+for l in open(sys.argv[1]):
+    try:
+        e = json.loads(l)
+    except ValueError:
+        continue
+    if e.get("event") == sys.argv[2]:
+        print(e.get(sys.argv[3])); break' "$@"
+}
+
 # routed_setup NSUBS: namespaces, links, addresses, static neighbours (the
 # XDP path forwards only to resolved neighbours).
 routed_setup() {

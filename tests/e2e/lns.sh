@@ -58,43 +58,9 @@ daemon_start() {
 	in_conc "$TUNGATE" --db "$DB" --pin-root "$PIN" run >>"$TMP/run.log" 2>&1 &
 	wait_for 50 listening_more "$n"
 }
-daemon_pid() {
-	pgrep -f "pin-root $PIN run"
-}
-# wait_for TENTHS CMD...: CMD succeeds within TENTHS tenths of a second.
-wait_for() {
-	local n=$1 i
-	shift
-	for i in $(seq "$n"); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	"$@"
-}
 # event FILE NAME: tg-lac printed event NAME.
 event() {
 	grep -q "\"event\":\"$2\"" "$1"
-}
-# field FILE NAME KEY: KEY of the first event NAME.
-field() {
-	$PY -c 'import json, sys
-for l in open(sys.argv[1]):
-    try:
-        e = json.loads(l)
-    except ValueError:
-        continue
-    if e.get("event") == sys.argv[2]:
-        print(e.get(sys.argv[3])); break' "$@"
-}
-sessions() {
-	tg -j session list | $PY -c 'import json,sys; print(" ".join(sorted(s["name"] for s in json.load(sys.stdin))))'
-}
-in_force() {
-	tg -j status | $PY -c 'import json,sys; print(json.load(sys.stdin)["subscribers"])'
-}
-# in_maps N: N tunnels in force in the data plane.
-in_maps() {
-	[ "$(in_force)" = "$1" ]
 }
 has_session() {
 	tg session show "$1"
@@ -137,9 +103,9 @@ lac --user alice@exo.cat --password secret --auth chap --tun lac0 \
 ALICE=$!
 BG_PIDS+=($ALICE)
 check "alice: session up (CHAP)" wait_for 100 event "$TMP/alice.json" session-up
-check "alice: IPCP gave 100.64.1.2" test "$(field "$TMP/alice.json" session-up ipv4)" = 100.64.1.2
+check "alice: IPCP gave 100.64.1.2" test "$(lac_field "$TMP/alice.json" session-up ipv4)" = 100.64.1.2
 check "alice: IPCP gave DNS 198.51.100.53" grep -q '"dns":\["198.51.100.53"' "$TMP/alice.json"
-check "alice: auth chap" test "$(field "$TMP/alice.json" session-up auth)" = chap
+check "alice: auth chap" test "$(lac_field "$TMP/alice.json" session-up auth)" = chap
 check "alice: session listed" wait_for 30 has_session alice
 check "alice: in the maps" wait_for 30 in_maps 1
 check "alice: IPv6CP up" wait_for 50 event "$TMP/alice.json" ipv6-up
@@ -249,7 +215,8 @@ BULK=$!
 BG_PIDS+=($BULK)
 check "bulk: 100 sessions up" wait_for 300 grep -q '"event":"bulk".*"up":100' "$TMP/bulk.json"
 grep '"event":"bulk"' "$TMP/bulk.json" | sed 's/^/       /'
-check "bulk: 101 sessions listed" wait_for 50 sh -c "[ \$($TUNGATE --db $DB -j session list | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))') = 101 ]"
+sessions_are() { [ "$(session_count)" = "$1" ]; }
+check "bulk: 101 sessions listed" wait_for 50 sessions_are 101
 check "bulk: 101 tunnels in the maps" wait_for 50 in_maps 101
 in_sub ping -i 0.01 -c 600 -W 1 -I 100.64.1.2 $CORE4 >"$TMP/ping.txt" 2>&1 &
 PING=$!
@@ -268,7 +235,7 @@ step "upgrade: daemon" daemon_start
 wait "$PING"
 grep -E "packets transmitted" "$TMP/ping.txt" | sed 's/^/       /'
 check "restart and upgrade: 0% packet loss" grep -q " 0% packet loss" "$TMP/ping.txt"
-check "restart and upgrade: 101 sessions listed" test "$(tg -j session list | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 101
+check "restart and upgrade: 101 sessions listed" sessions_are 101
 check "restart and upgrade: no LAC saw a session end" sh -c "! grep -q session-down '$TMP/bulk.json' '$TMP/alice.json'"
 check "restart and upgrade: the new daemon answers LCP echo (a kill works)" tg session kill m7
 check "restart and upgrade: m7's LAC got the CDN" wait_for 30 grep -q '"event":"session-down".*"user":"m7@exo.cat"' "$TMP/bulk.json"

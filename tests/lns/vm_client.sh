@@ -77,17 +77,6 @@ SUITE='lns-vm'
 trap topo_cleanup EXIT
 trap 'exit 1' INT TERM
 
-# wait_for SECONDS CMD...: CMD until it succeeds, every tenth of a second.
-wait_for() {
-	local n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
 # The daemons run through bg_conc (an alias: a function would put a shell
 # between $! and the daemon, and the daemon would outlive its cleanup).
@@ -184,8 +173,8 @@ lns_start_l2tpns() {
 		'mount --bind "$1" /etc/l2tpns && exec l2tpns -h lns.exo.test' \
 		l2tpns "$etc" >"$TMP/l2tpns.out" 2>&1 &
 	BG_PIDS+=($!)
-	wait_for 20 listening 192.0.2.1:1701 &&
-		wait_for 20 listening ':1812 ' || {
+	wait_for 200 listening 192.0.2.1:1701 &&
+		wait_for 200 listening ':1812 ' || {
 		echo "l2tpns or FreeRADIUS did not start:"
 		tail -n 20 "$TMP/l2tpns.out" "$TMP/l2tpns.log" "$TMP/radius.log"
 		return 1
@@ -213,7 +202,7 @@ lns_start_tungate() {
 	bg_conc "$TUNGATE" --db "$DB" --pin-root "$PIN" run \
 		2>"$TMP/tungate.log" &
 	BG_PIDS+=($!)
-	wait_for 20 listening 192.0.2.1:1701 || {
+	wait_for 200 listening 192.0.2.1:1701 || {
 		echo "tungate run does not listen on 192.0.2.1:1701:"
 		tail -n 20 "$TMP/tungate.log"
 		return 1
@@ -241,7 +230,7 @@ if [ -n "$capture" ]; then
 	bg_conc tcpdump -Z root -i acc -U -s 0 -w "$capture" \
 		2>"$TMP/tcpdump.log" &
 	BG_PIDS+=($!)
-	wait_for 5 grep -q 'listening on' "$TMP/tcpdump.log" ||
+	wait_for 50 grep -q 'listening on' "$TMP/tcpdump.log" ||
 		die "tcpdump did not start: $(cat "$TMP/tcpdump.log")"
 fi
 step "LNS $lns" "lns_start_$lns"
@@ -337,7 +326,7 @@ print(*best)' "$TMP/stats")
 	what="alice's packets in the data plane: ${pup:-?} up, ${pdown:-?} down"
 	[ "${pup:-0}" -ge 6 ] && [ "${pdown:-0}" -ge 6 ] &&
 		ok "$auth: $what" || fail "$auth: $what"
-	wait_for 5 no_sessions &&
+	wait_for 50 no_sessions &&
 		ok "$auth: the session ended with the hang-up" ||
 		fail "$auth: the session ended with the hang-up: $(tg session list)"
 fi
