@@ -79,6 +79,7 @@ struct run {
 	struct tg_lnsd lns;
 	bool lns_started;		/* settings read once the database opened */
 	__u64 lns_sync_at;		/* ms: sessions came or went, sync then */
+	__u64 lns_next;			/* ms: the LNS's next timer */
 };
 
 void tg_run_log(const char *fmt, ...)
@@ -392,8 +393,12 @@ static void run_lns_io(struct run *r, bool readable)
 
 	if (readable)
 		tg_lnsd_read(&r->lns, now);
-	if (now >= tg_lnsd_deadline(&r->lns))
+	/* Its timers are looked at once a round: each look walks them all. */
+	r->lns_next = tg_lnsd_deadline(&r->lns);
+	if (now >= r->lns_next) {
 		tg_lnsd_tick(&r->lns, now);
+		r->lns_next = tg_lnsd_deadline(&r->lns);
+	}
 	if (r->lns.changed) {
 		r->lns.changed = false;
 		if (!r->lns_sync_at)
@@ -412,7 +417,7 @@ static int run_wait_ms(struct run *r)
 	__u64 now = run_now_ms(), wait, dl;
 
 	wait = tg_notify_wait_ms(&r->notify, now, r->o.interval_ms);
-	dl = tg_lnsd_deadline(&r->lns);
+	dl = r->lns_next;
 	if (r->lns_sync_at && r->lns_sync_at < dl)
 		dl = r->lns_sync_at;
 	if (dl != UINT64_MAX)
@@ -438,6 +443,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 	r.backoff_ms = r.o.interval_ms;
 	r.next_usage = run_now_ms() + r.o.usage_interval * 1000ULL;
 	r.lns.srv.fd = -1;
+	r.lns_next = UINT64_MAX;
 	tg_notify_init(&r.notify, run_now_ms());
 
 	/* Signals are taken synchronously, between two looks. */
