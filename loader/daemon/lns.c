@@ -23,10 +23,13 @@ struct lnsd_member {
 	bool online;			/* its row is in the session table */
 };
 
-/* A login answered after the datagram that asked. */
+/*
+ * A login answered after the datagram that asked (or, with end, a session
+ * ended then: never from inside its own PPP).
+ */
 struct tg_lnsd_auth {
 	uint16_t tunnel, session;
-	bool ok;
+	bool ok, end;
 	char msg[64];
 	struct in_addr peer4;
 	struct lnsd_member *m;
@@ -220,6 +223,12 @@ static void lnsd_answer(struct tg_lnsd *d, uint64_t now)
 
 		t = lns_tunnel_by_id(l, a->tunnel);
 		s = t ? lns_session_by_id(t, a->session) : NULL;
+		if (a->end) {
+			if (s)
+				lns_session_close(s, LNS_CDN_NO_FACILITY,
+						  LNS_ERR_RESOURCES, now);
+			continue;
+		}
 		if (!s || s->user) {
 			free(a->m);
 			continue;
@@ -266,11 +275,16 @@ static void lnsd_up(void *ctx, struct lns_session *ls)
 	lnsd_peer_text(t, peer, sizeof(peer));
 	inet_ntop(AF_INET, &ls->ppp->peer4, a4, sizeof(a4));
 	if (!d->db || tg_db_session_put(d->db, &row)) {
+		struct tg_lnsd_auth *a = lnsd_queue(d);
+
 		d->db_errors++;
 		tg_run_log("lns: member '%s': cannot write its session: it ends",
 			   m->name);
-		lns_session_close(ls, LNS_CDN_NO_FACILITY, LNS_ERR_RESOURCES,
-				  ls->ppp->now);
+		if (a) {
+			a->tunnel = t->id;
+			a->session = ls->id;
+			a->end = true;
+		}
 		return;
 	}
 	m->online = true;
