@@ -16,6 +16,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <linux/types.h>
+#include <bpf/libbpf.h>
 
 #define TG_PIN_LINK_SUB "link_sub_"
 #define TG_PIN_LINK_UP "link_up_"
@@ -60,5 +61,7 @@ int tg_attach_parse(const char *pin, struct tg_attach *a);
 int tg_attach_probe(const char *pin_root, struct tg_attach *a);
 /* How many interfaces of role have a program of pin_root attached now. */
 unsigned int tg_attach_count(const char *pin_root, enum tg_role role);
+/* The program id of the TC filter of ours on ifindex's hook, 0: none. */
+__u32 tg_tc_prog_id(unsigned int ifindex, enum bpf_tc_attach_point at);
 
 #endif /* TG_ATTACH_H */
