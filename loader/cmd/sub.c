@@ -11,6 +11,8 @@
 #include "util/cli.h"
 #include "cmd/commands.h"
 #include "db/db.h"
+#include "dataplane/dataplane.h"
+#include "dataplane/ifnet.h"
 #include "util/json.h"
 
 static int sub_help(int argc, char **argv)
@@ -354,6 +356,31 @@ static int sub_print_one(sqlite3 *db, const struct tg_sub *s)
 	return 0;
 }
 
+/*
+ * With the data plane up, s's prefixes must stay off the networks of the
+ * attached interfaces (the sync would refuse the row).
+ */
+static int sub_check_ifnets(const char *what, const struct tg_sub *s)
+{
+	struct tg_ifnet *nets;
+	char err[256];
+	size_t n;
+	int ret;
+
+	ret = tg_ifnets_load(tg_pin_root(), &nets, &n);
+	if (ret) {
+		tg_err("%s: cannot read the interfaces' addresses: %s", what,
+		       strerror(-ret));
+		return ret;
+	}
+	ret = tg_ifnets_check(nets, n, s, err, sizeof(err));
+	if (ret)
+		tg_err("%s: %s", what, err);
+	free(nets);
+	return ret;
+}
+
+
 static int sub_add(int argc, char **argv)
 {
 	sqlite3 *db = NULL;
@@ -385,6 +412,9 @@ static int sub_add(int argc, char **argv)
 		tg_err("sub add: %s", err);
 		goto out;
 	}
+	ret = sub_check_ifnets("sub add", &s);
+	if (ret)
+		goto out;
 	ret = tg_db_open(tg_db_path(), false, &db);
 	if (ret)
 		goto out;
@@ -441,6 +471,8 @@ static int sub_modify(const char *what, int argc, char **argv, int en)
 		s.enabled = en;
 	else
 		ret = sub_parse_opts(what, argc, argv, 2, &s, true);
+	if (!ret && en < 0)
+		ret = sub_check_ifnets(what, &s);
 	if (ret)
 		goto out;
 	ret = tg_db_sub_update(db, old_name, &s, err, sizeof(err));

@@ -108,7 +108,8 @@ static void sync_print_names(struct json_writer *w, const char *what,
 int do_sync(int argc, char **argv)
 {
 	struct tg_maps m = TG_MAPS_INIT;
-	struct tg_sync_opts o = { .persist = true, .names = true };
+	struct tg_sync_opts o = { .persist = true, .names = true,
+				  .pin_root = tg_pin_root() };
 	struct tg_sync_stats st = {};
 	struct json_writer *w;
 	const char *root = tg_pin_root();

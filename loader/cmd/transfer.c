@@ -11,6 +11,8 @@
 #include "util/cli.h"
 #include "cmd/commands.h"
 #include "db/db.h"
+#include "dataplane/dataplane.h"
+#include "dataplane/ifnet.h"
 #include "util/json.h"
 
 /*
@@ -520,6 +522,8 @@ struct import {
 	char *set_key[16], *set_val[16];
 	unsigned int set_line[16];
 	int nset;
+	struct tg_ifnet *nets;		/* of the attached interfaces */
+	size_t nnets;
 };
 
 static const struct tg_class *imp_class(const struct import *im,
@@ -695,7 +699,8 @@ static int imp_sub_row(struct import *im, unsigned int line, char **cols,
 			goto bad;
 		}
 	}
-	if (tg_sub_validate(&is->s, err, sizeof(err))) {
+	if (tg_sub_validate(&is->s, err, sizeof(err)) ||
+	    tg_ifnets_check(im->nets, im->nnets, &is->s, err, sizeof(err))) {
 		bad_add(&im->bad, line, "subscriber '%s': %s", is->s.name, err);
 		goto bad;
 	}
@@ -1052,6 +1057,12 @@ int do_import(int argc, char **argv)
 		}
 	}
 
+	ret = tg_ifnets_load(tg_pin_root(), &im.nets, &im.nnets);
+	if (ret) {
+		tg_err("import: cannot read the interfaces' addresses: %s",
+		       strerror(-ret));
+		goto out;
+	}
 	ret = tg_db_open(tg_db_path(), false, &im.db);
 	if (ret)
 		goto out;
@@ -1166,6 +1177,7 @@ out:
 	free(im.cls);
 	free(im.cls_line);
 	free(im.com);
+	free(im.nets);
 	for (j = 0; j < im.nset; j++) {
 		free(im.set_key[j]);
 		free(im.set_val[j]);

@@ -268,7 +268,8 @@ static int run_maps(struct run *r)
 static void run_sync(struct run *r)
 {
 	struct tg_sync_opts o = { .persist = true, .full = r->want_full,
-				  .usage_dir = r->o.usage_dir };
+				  .usage_dir = r->o.usage_dir,
+				  .pin_root = r->pin_root };
 	struct tg_sync_stats st = {};
 	bool full = r->want_full, changed;
 	int lock, err;

@@ -199,6 +199,7 @@ static int tg_sub_validate_prefixes(const struct tg_sub *s, char *err,
 				    size_t errlen, bool *has6)
 {
 	struct tg_prefix local = { .family = AF_INET, .len = 32 };
+	struct tg_prefix remote = { .family = AF_INET, .len = 32 };
 	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN];
 	const struct tg_prefix *p;
 	unsigned int i, j;
@@ -206,6 +207,7 @@ static int tg_sub_validate_prefixes(const struct tg_sub *s, char *err,
 
 	*has6 = false;
 	memcpy(local.addr, &s->local, 4);
+	memcpy(remote.addr, &s->remote, 4);
 	if (s->nprefix > TG_SUB_PREFIX_MAX) {
 		snprintf(err, errlen, "--prefix: at most %d per subscriber",
 			 TG_SUB_PREFIX_MAX);
@@ -232,6 +234,14 @@ static int tg_sub_validate_prefixes(const struct tg_sub *s, char *err,
 			tg_ip4_format(s->local, b, sizeof(b));
 			snprintf(err, errlen,
 				 "--prefix '%s': holds the concentrator's own address %s (--local)",
+				 a, b);
+			return -EINVAL;
+		}
+		/* The packets to its far end would go into the tunnel. */
+		if (s->remote && tg_prefix_overlap(p, &remote)) {
+			tg_ip4_format(s->remote, b, sizeof(b));
+			snprintf(err, errlen,
+				 "--prefix '%s': holds the subscriber's own tunnel endpoint %s (--remote)",
 				 a, b);
 			return -EINVAL;
 		}

@@ -17,6 +17,7 @@
 #include "db/db.h"
 #include "util/log.h"
 #include "sync/ctx.h"
+#include "dataplane/ifnet.h"
 #include "dataplane/usage.h"
 
 #ifdef TG_TEST_HOOKS
@@ -200,6 +201,35 @@ static int sync_check_classes(struct tg_sync_ctx *c)
 	return 0;
 }
 
+/* No prefix of subs on the networks of the attached interfaces. */
+static int sync_check_ifnets(struct tg_sync_ctx *c, const struct tg_sub *subs,
+			     size_t n)
+{
+	struct tg_ifnet *nets;
+	char why[192];
+	size_t nn, i;
+	int err;
+
+	if (!c->o->pin_root)
+		return 0;
+	err = tg_ifnets_load(c->o->pin_root, &nets, &nn);
+	if (err) {
+		snprintf(c->st->failed, sizeof(c->st->failed),
+			 "cannot read the interfaces' addresses: %s",
+			 strerror(-err));
+		return err;
+	}
+	for (i = 0; i < n && !err; i++) {
+		err = tg_ifnets_check(nets, nn, &subs[i], why, sizeof(why));
+		/* Cut to fit: the name and the prefix come first. */
+		if (err && snprintf(c->st->failed, sizeof(c->st->failed),
+				    "subscriber '%s': %s", subs[i].name, why) < 0)
+			c->st->failed[0] = '\0';
+	}
+	free(nets);
+	return err;
+}
+
 static int sync_want(struct tg_sync_ctx *c, sqlite3 *db, bool dirty_only)
 {
 	struct tg_sub *subs = NULL;
@@ -235,6 +265,9 @@ static int sync_want(struct tg_sync_ctx *c, sqlite3 *db, bool dirty_only)
 			 sync_db_error(db, err));
 		goto out;
 	}
+	err = sync_check_ifnets(c, subs, n);
+	if (err)
+		goto out;
 	for (i = 0; i < n; i++) {
 		if (subs[i].cls[0] && !sync_class_of(c, &subs[i])) {
 			snprintf(c->st->failed, sizeof(c->st->failed),

@@ -39,6 +39,11 @@ struct tg_sync_opts {
 	 * as text files besides the database (NULL: the database only)
 	 */
 	const char *usage_dir;
+	/*
+	 * where up attached: no subscriber prefix may overlap a network of
+	 * those interfaces (NULL: not checked)
+	 */
+	const char *pin_root;
 };
 
 /*

@@ -190,6 +190,9 @@ expect_refused "prefix holds --local" \
 	add x "${A[@]}" --prefix 198.51.100.0/24
 expect_refused "prefix is --local" "holds the concentrator's own address" \
 	add x "${A[@]}" --prefix 198.51.100.1/32
+expect_refused "prefix holds --remote" \
+	"--prefix '192.0.2.0/24': holds the subscriber's own tunnel endpoint 192.0.2.30 (--remote)" \
+	add x "${A[@]}" --prefix 192.0.2.0/24
 # Outer addresses: unicast, outside the reserved ranges.
 for a in 127.0.0.1 127.1.2.3 224.0.0.1 239.255.255.250 169.254.1.1 \
 	255.255.255.255 240.0.0.1 0.1.2.3 0.255.255.255; do

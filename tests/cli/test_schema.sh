@@ -98,6 +98,7 @@ done <<'PLANTED'
 INSERT INTO prefix SELECT id, '224.0.0.0/4' FROM subscriber WHERE name = 'bob'|--prefix '224.0.0.0/4': overlaps the reserved range 224.0.0.0/4|DELETE FROM prefix WHERE prefix = '224.0.0.0/4'
 INSERT INTO prefix SELECT id, 'fe80::/64' FROM subscriber WHERE name = 'bob'|--prefix 'fe80::/64': overlaps the reserved range fe80::/10|DELETE FROM prefix WHERE prefix = 'fe80::/64'
 INSERT INTO prefix SELECT id, '198.51.100.0/24' FROM subscriber WHERE name = 'bob'|holds the concentrator's own address 198.51.100.1|DELETE FROM prefix WHERE prefix = '198.51.100.0/24'
+INSERT INTO prefix SELECT id, '192.0.2.11/32' FROM subscriber WHERE name = 'bob'|holds the subscriber's own tunnel endpoint 192.0.2.11 (--remote)|DELETE FROM prefix WHERE prefix = '192.0.2.11/32'
 UPDATE subscriber SET remote = '127.0.0.1' WHERE name = 'bob'|--remote '127.0.0.1': not a unicast address|UPDATE subscriber SET remote = '192.0.2.11' WHERE name = 'bob'
 UPDATE subscriber SET name = 'help' WHERE name = 'bob'|name 'help': reserved|UPDATE subscriber SET name = 'bob' WHERE name = 'help'
 PLANTED

@@ -345,6 +345,33 @@ refused "up: no subscriber interface refused" "at least one --subscriber-if" \
 	up --uplink-if "$IF_CUP"
 refused "status: unknown argument refused" "tungate: status: unknown argument '--bogus'" \
 	status --bogus
+
+echo "# prefixes on the concentrator's own networks"
+# 192.0.2.0/24 is the access network on $IF_CSUB, 198.51.100.0/24 the
+# uplink's: routed into a tunnel, they would take every tunnel's far end
+# (or the core router) with them.
+refused "sub add: a prefix on the access network refused" \
+	"overlaps 192.0.2.0/24, the network of the concentrator's interface $IF_CSUB" \
+	sub add erin --type gre --remote 192.0.2.40 --local 192.0.2.1 \
+	--prefix 192.0.2.128/25
+refused "sub set: a prefix holding the uplink network refused" \
+	"overlaps 198.51.100.0/24, the network of the concentrator's interface $IF_CUP" \
+	sub set alice --prefix 198.51.0.0/16
+printf 'name,type,remote,local,prefixes\nerin,gre,192.0.2.40,192.0.2.1,192.0.2.7/32\n' \
+	>"$TMP/onlink.csv"
+refused "import: a prefix on the access network refused" \
+	"erin': --prefix '192.0.2.7/32': overlaps 192.0.2.0/24" import "$TMP/onlink.csv"
+step "erin on 100.64.9.0/24" tg sub add erin --type gre --remote 192.0.2.40 \
+	--local 192.0.2.1 --prefix 100.64.9.0/24
+step "sync" tg sync
+n_in=$(tg -j status | $PY -c 'import json,sys; print(json.load(sys.stdin)["subscribers"])')
+step "erin's prefix moved onto the access network without tungate" \
+	sqlite3 "$DB" "UPDATE prefix SET prefix = '192.0.2.7/32' WHERE prefix = '100.64.9.0/24'"
+refused "sync: that row refused, the maps as they were" \
+	"subscriber 'erin': --prefix '192.0.2.7/32': overlaps 192.0.2.0/24" sync
+check "sync refused: the subscribers in force unchanged" in_maps "$n_in"
+step "erin removed" tg sub del erin
+step "sync" tg sync
 check "refusals left the attachment alone" \
 	sh -c "ls '$PIN' | grep -q '^link_sub_$IF_CSUB\$' && ip -n $CONC -d link show $IF_CSUB | grep -q 'prog/xdp'"
 
