@@ -150,6 +150,12 @@ $(BUILD)/tg-lac: $(LAC_OBJS) $(BUILD)/libtungate.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# The core's packet source of tests/bench/forward.sh (tg-lac --flood is
+# the member's).
+$(BUILD)/udp-flood: tests/bench/flood/udp_flood.c | $(BUILD)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
 $(BUILD):
 	$(Q)mkdir -p $@
 
@@ -163,10 +169,12 @@ demo: deps
 	$(Q)bash tests/demo.sh
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory $(BUILD)/bench $(TUNGATE) $(BUILD)/tg-lac
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/bench $(TUNGATE) $(BUILD)/tg-lac \
+		$(BUILD)/udp-flood
 	$(Q)$(BUILD)/bench
 	$(Q)bash tests/bench/ops.sh
 	$(Q)bash tests/bench/lns.sh
+	$(Q)bash tests/bench/forward.sh
 
 check:
 	$(Q)python3 ci/check-layers.py
@@ -201,4 +209,5 @@ clean:
 BPF_DEPS := $(patsubst %.o,%.d,$(filter-out $(BPF_TC_OBJS),$(BPF_OBJS))) \
 	$(addsuffix .d,$(BPF_TC_OBJS))
 -include $(wildcard $(BPF_DEPS) $(BUILD)/loader/*.d $(BUILD)/loader/*/*.d $(BUILD)/tests/*/*.d \
+	$(BUILD)/udp-flood.d \
 	$(TEST_BUILD)/loader/*.d $(TEST_BUILD)/loader/*/*.d)

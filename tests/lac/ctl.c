@@ -308,21 +308,28 @@ void lac_session_cdn(struct session *s, uint16_t result, const char *why,
 	lac_session_gone(s, why);
 }
 
-void lac_session_send_ppp(struct session *s, uint16_t proto, const void *pkt,
-		      size_t len)
+size_t lac_data_header(const struct session *s, uint16_t proto, uint8_t *buf)
 {
-	uint8_t buf[2048];
-
-	if (len > sizeof(buf) - 10 || s->state == S_DOWN)
-		return;
 	put16(buf, L2TP_VERSION);
 	put16(buf + 2, s->t->rid);
 	put16(buf + 4, s->rsid);
 	buf[6] = 0xff;
 	buf[7] = 0x03;
 	put16(buf + 8, proto);
-	memcpy(buf + 10, pkt, len);
-	if (send(s->t->fd, buf, len + 10, 0) < 0 && errno != EAGAIN)
+	return LAC_DATA_HDR;
+}
+
+void lac_session_send_ppp(struct session *s, uint16_t proto, const void *pkt,
+		      size_t len)
+{
+	uint8_t buf[2048];
+	size_t off;
+
+	if (len > sizeof(buf) - LAC_DATA_HDR || s->state == S_DOWN)
+		return;
+	off = lac_data_header(s, proto, buf);
+	memcpy(buf + off, pkt, len);
+	if (send(s->t->fd, buf, len + off, 0) < 0 && errno != EAGAIN)
 		perror("tg-lac: send");
 }
 

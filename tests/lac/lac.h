@@ -51,6 +51,10 @@ struct options {
 	double stopccn_after;
 	int garbage;
 	double bad_avp_after;	/* seconds after the session is up */
+	/* Load: data messages as fast as they go, once the session is up. */
+	double flood;		/* seconds; 0: none */
+	int flood_size;		/* bytes of the IPv4 packet in each */
+	struct in_addr flood_to;
 };
 
 extern struct options opt;
@@ -162,6 +166,10 @@ void lac_session_gone(struct session *s, const char *why);
 /* An L2TP data message with one PPP frame. */
 void lac_session_send_ppp(struct session *s, uint16_t proto, const void *pkt,
 		      size_t len);
+/* Its header (no length, no sequence numbers) and the PPP header before
+ * the packet: LAC_DATA_HDR bytes. */
+#define LAC_DATA_HDR 10
+size_t lac_data_header(const struct session *s, uint16_t proto, uint8_t *buf);
 void lac_garbage(struct tunnel *t, int n);
 void lac_bad_avp(struct tunnel *t, uint64_t now);
 
@@ -171,6 +179,9 @@ void lac_ppp_input(struct session *s, const uint8_t *frame, size_t len,
 		 uint64_t now);
 void lac_ppp_tick(struct session *s, uint64_t now);
 void lac_ppp_terminate(struct session *s);
+
+/* Flood of data messages (flood.c): true while it goes on. */
+bool lac_flood(struct session *s, uint64_t now);
 
 /* tun device (tun.c). */
 int lac_tun_open(const char *name);

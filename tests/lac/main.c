@@ -4,7 +4,7 @@
  * holds them, tears them down, and says what happened as JSON lines.
  *
  *   tg-lac --lns 192.0.2.1 --user alice@exo.cat --password secret \
- *          [--tun lac0] [--hold 10]
+ *          [--tun lac0] [--hold 10] [--flood 5 [--flood-size 64]]
  *   tg-lac --lns 192.0.2.1 --sessions 10000 --tunnels 10 \
  *          --user 'm%d@exo.cat' --password secret
  *
@@ -38,6 +38,7 @@ struct options opt = {
 	.cdn_after = -1,
 	.stopccn_after = -1,
 	.bad_avp_after = -1,
+	.flood_size = 64,
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -172,6 +173,9 @@ static void usage(void)
 "  --sessions N --tunnels T --window W   bulk mode\n"
 "  --events             per-session events in bulk mode too\n"
 "  --rtx-ms MS          first control retransmission (default 1000)\n"
+"  --flood SECONDS      once up, data messages as fast as they go (single)\n"
+"  --flood-size BYTES   their IPv4/UDP packet (default 64)\n"
+"  --flood-to ADDR      its destination (default 198.51.100.2, port 9)\n"
 "faults:\n"
 "  --drop-sent N --drop-recv N   lose the Nth control message\n"
 "  --dup                send every control message twice\n"
@@ -207,7 +211,7 @@ static void parse_args(int argc, char **argv)
 		O_HOLD, O_TIMEOUT, O_SESSIONS, O_TUNNELS, O_WINDOW, O_EVENTS,
 		O_DROP_SENT, O_DROP_RECV, O_DUP, O_REORDER, O_NO_ECHO,
 		O_CDN_AFTER, O_STOPCCN_AFTER, O_GARBAGE, O_REDIAL, O_AUTH,
-		O_RTX, O_BAD_AVP,
+		O_RTX, O_BAD_AVP, O_FLOOD, O_FLOOD_SIZE, O_FLOOD_TO,
 	};
 	static const struct option lo[] = {
 		{ "lns", 1, NULL, O_LNS }, { "local", 1, NULL, O_LOCAL },
@@ -228,12 +232,16 @@ static void parse_args(int argc, char **argv)
 		{ "redial", 0, NULL, O_REDIAL }, { "auth", 1, NULL, O_AUTH },
 		{ "rtx-ms", 1, NULL, O_RTX },
 		{ "bad-avp-after", 1, NULL, O_BAD_AVP },
+		{ "flood", 1, NULL, O_FLOOD },
+		{ "flood-size", 1, NULL, O_FLOOD_SIZE },
+		{ "flood-to", 1, NULL, O_FLOOD_TO },
 		{ "help", 0, NULL, 'h' },
 		{ 0 },
 	};
 	bool have_lns = false, events = false;
 	int c;
 
+	inet_pton(AF_INET, "198.51.100.2", &opt.flood_to);
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case O_LNS:
@@ -267,6 +275,12 @@ static void parse_args(int argc, char **argv)
 		case O_REDIAL: opt.redial = true; break;
 		case O_BAD_AVP: opt.bad_avp_after = atof(optarg); break;
 		case O_RTX: opt.rtx_ms = (unsigned int)atoi(optarg); break;
+		case O_FLOOD: opt.flood = atof(optarg); break;
+		case O_FLOOD_SIZE: opt.flood_size = atoi(optarg); break;
+		case O_FLOOD_TO:
+			if (inet_pton(AF_INET, optarg, &opt.flood_to) != 1)
+				usage();
+			break;
 		case O_AUTH:
 			if (!strcmp(optarg, "pap"))
 				opt.auth = PPP_PAP;
@@ -282,9 +296,17 @@ static void parse_args(int argc, char **argv)
 	if (!have_lns || optind != argc || opt.sessions < 1 ||
 	    opt.sessions > 60000 || opt.tunnels < 1 ||
 	    opt.tunnels > opt.sessions || opt.window < 1 || !opt.rtx_ms ||
-	    (opt.tun && opt.bulk && opt.sessions > 1))
+	    (opt.tun && opt.bulk && opt.sessions > 1) || opt.flood < 0 ||
+	    (opt.flood > 0 && opt.bulk) || opt.flood_size < 28 ||
+	    opt.flood_size > PPP_MRU_DEFAULT)
 		usage();
 	opt.quiet = opt.bulk && !events;
+}
+
+/* --hold in milliseconds; a flood without it ends the run. */
+static uint64_t hold_ms(void)
+{
+	return opt.hold > 0 ? (uint64_t)(opt.hold * 1000) : 0;
 }
 
 static void on_signal(int sig)
@@ -443,7 +465,7 @@ int main(int argc, char **argv)
 	struct epoll_event evs[256];
 	uint64_t now, setup_deadline, hold_until = 0, next_tick = 0;
 	struct progress p = { 0 };
-	bool setup_done = false, redialed = false, ok;
+	bool setup_done = false, redialed = false, flooding = false, ok;
 	int ep, i, n, next_start = 0, total;
 
 	parse_args(argc, argv);
@@ -483,7 +505,7 @@ int main(int argc, char **argv)
 	total = opt.sessions + (opt.redial ? 1 : 0);
 
 	while (!stop_signal) {
-		n = epoll_wait(ep, evs, 256, 20);
+		n = epoll_wait(ep, evs, 256, flooding ? 0 : 20);
 		now = lac_now_ms();
 		for (i = 0; i < n; i++)
 			dispatch(evs[i].data.ptr, now);
@@ -544,10 +566,16 @@ int main(int argc, char **argv)
 				       s > 0 ? p.up / s : 0.0);
 				fflush(stdout);
 			}
-			if (opt.hold >= 0)
-				hold_until = now + (uint64_t)(opt.hold * 1000);
+			/* A flood comes first; the hold counts from its end. */
+			flooding = opt.flood > 0 && sessions[0]->up_at;
+			hold_until = now + hold_ms();
 		}
-		if (setup_done && opt.hold >= 0 && now >= hold_until)
+		if (flooding && !lac_flood(sessions[0], now)) {
+			flooding = false;
+			hold_until = lac_now_ms() + hold_ms();
+		}
+		if (setup_done && !flooding && (opt.hold >= 0 || opt.flood > 0) &&
+		    now >= hold_until)
 			break;
 		/* Nothing left to hold: the peer or a fault ended it all. */
 		if (setup_done && !p.alive)
