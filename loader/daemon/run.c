@@ -34,6 +34,11 @@
 /* Sessions that come or go within so long go into the maps in one sync. */
 #define RUN_LNS_BATCH_MS 50
 /*
+ * Routes and the BIRD include walk every prefix: while sessions come in
+ * bursts they follow the maps at most once in this many ms.
+ */
+#define RUN_ROUTES_MIN_MS 1000
+/*
  * What the daemon keeps: BPF maps and programs (CAP_BPF; CAP_SYS_ADMIN
  * stands for it on kernels older than 5.8), links, tc filters and routes
  * (CAP_NET_ADMIN), reading the data plane's state (CAP_PERFMON), and the
@@ -70,6 +75,9 @@ struct run {
 	bool want_sync, want_full;
 	bool kick;			/* the database changed: retry now */
 	bool bird_done;			/* the BIRD include is current */
+	bool routes_due;		/* the maps changed since routes followed */
+	bool bird_due;			/* the BIRD include is to be written */
+	__u64 routes_at;		/* ms: routes may follow again */
 	__u64 next_usage;
 	struct tg_metrics *metrics;
 	unsigned long syncs;
@@ -265,6 +273,40 @@ static int run_maps(struct run *r)
 	return 0;
 }
 
+/*
+ * The kernel's routes to the egress device and the BIRD include follow
+ * the maps: at once after a quiet spell, else when RUN_ROUTES_MIN_MS has
+ * passed since they last did.
+ */
+static void run_routes(struct run *r)
+{
+	__u64 now = run_now_ms();
+	int lock, err;
+
+	if ((!r->routes_due && !r->bird_due) || now < r->routes_at || !r->db)
+		return;
+	r->routes_at = now + RUN_ROUTES_MIN_MS;
+	if (r->routes_due && tg_egress_dev_ours()) {
+		lock = tg_pin_lock(r->pin_root);
+		if (lock < 0 || tg_routes_sync(&r->maps, TG_EGRESS_DEV) < 0)
+			tg_run_log("routes to %s not all updated", TG_EGRESS_DEV);
+		if (lock >= 0)
+			tg_pin_unlock(lock);
+	}
+	r->routes_due = false;
+	if (r->bird_due) {
+		r->bird_due = false;
+		err = tg_bird_write(r->db, r->o.bird_output, r->o.birdc_socket);
+		if (err < 0)
+			tg_run_log("BIRD include %s: not updated, retried after the next sync: %s",
+				r->o.bird_output, strerror(-err));
+		else if (!err)
+			tg_run_log("BIRD include %s written%s", r->o.bird_output,
+				r->o.birdc_socket ? ", BIRD reconfigured" : "");
+		r->bird_done = err >= 0;
+	}
+}
+
 static void run_sync(struct run *r)
 {
 	struct tg_sync_opts o = { .persist = true, .full = r->want_full,
@@ -289,10 +331,9 @@ static void run_sync(struct run *r)
 	}
 	err = tg_sync_run(r->db, &r->maps, &o, &st);
 	changed = !err && (st.added || st.changed || st.removed);
-	if (changed && tg_egress_dev_ours() &&
-	    tg_routes_sync(&r->maps, TG_EGRESS_DEV) < 0)
-		tg_run_log("routes to %s not all updated", TG_EGRESS_DEV);
 	tg_pin_unlock(lock);
+	if (changed)
+		r->routes_due = true;
 	r->syncs++;
 	if (err == -EINVAL || err == -EEXIST || err == -ERANGE) {
 		run_fault(r, RUN_INVALID, "sync failed: %s", st.failed);
@@ -322,16 +363,10 @@ static void run_sync(struct run *r)
 	run_recovered(r);
 	run_in_step(r);
 	tg_sync_stats_free(&st);
-	if (r->o.bird_output && (changed || !r->bird_done)) {
-		err = tg_bird_write(r->db, r->o.bird_output, r->o.birdc_socket);
-		if (err < 0)
-			tg_run_log("BIRD include %s: not updated, retried after the next sync: %s",
-				r->o.bird_output, strerror(-err));
-		else if (!err)
-			tg_run_log("BIRD include %s written%s", r->o.bird_output,
-				r->o.birdc_socket ? ", BIRD reconfigured" : "");
-		r->bird_done = err >= 0;
-	}
+	/* After a failure, tried again after the next sync. */
+	if (changed || !r->bird_done)
+		r->bird_due = r->o.bird_output != NULL;
+	run_routes(r);
 }
 
 static void run_usage(struct run *r)
@@ -421,6 +456,8 @@ static int run_wait_ms(struct run *r)
 	dl = r->lns_next;
 	if (r->lns_sync_at && r->lns_sync_at < dl)
 		dl = r->lns_sync_at;
+	if ((r->routes_due || r->bird_due) && r->routes_at < dl)
+		dl = r->routes_at;
 	if (dl != UINT64_MAX)
 		wait = dl <= now ? 0 : dl - now < wait ? dl - now : wait;
 	return (int)wait;
@@ -433,6 +470,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		.maps = TG_MAPS_INIT,
 		.data_version = -1,
 		.watch_fd = -1,
+		.routes_due = true,	/* the first sync's, changed or not */
 	};
 	struct signalfd_siginfo si;
 	struct pollfd pfd[2];
@@ -509,6 +547,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 			tg_notify_ready(&r.notify);
 		}
 		r.kick = false;
+		run_routes(&r);
 		run_usage(&r);
 		tg_notify_watchdog(&r.notify, run_now_ms());
 
@@ -538,6 +577,9 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		}
 		break;
 	}
+	/* What the last syncs changed, before the maps are left alone. */
+	r.routes_at = 0;
+	run_routes(&r);
 	tg_notify_stopping(&r.notify, r.o.detach ?
 			   "stopping: detaching the data plane" :
 			   "stopping: the data plane keeps forwarding");
