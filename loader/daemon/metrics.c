@@ -297,6 +297,12 @@ static void write_lns(FILE *f, const struct tg_lnsd *d)
 
 	if (!d->on)
 		return;
+	family(f, "tungate_lns_tunnels_open", "gauge",
+	       "L2TP tunnels the LNS holds now, with or without sessions.");
+	fprintf(f, "tungate_lns_tunnels_open %u\n", l->n_tunnels);
+	family(f, "tungate_lns_sessions_open", "gauge",
+	       "Sessions the LNS holds now, those still negotiating PPP included.");
+	fprintf(f, "tungate_lns_sessions_open %u\n", l->n_sessions);
 	family(f, "tungate_lns_logins_total", "counter",
 	       "Dial-in logins by result (refused: unknown user, wrong password, disabled member).");
 	fprintf(f, "tungate_lns_logins_total{result=\"ok\"} %llu\n",

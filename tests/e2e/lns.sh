@@ -20,6 +20,7 @@ CORE6=2001:db8:ff::2
 . "$(dirname "$0")/lib.sh"
 LAC=$ROOT/build/tg-lac
 PORT=5201
+MPORT=$((20000 + $$ % 20000))	# the daemon's /metrics
 RATE=4	# Mbit/s of the members' class
 SECS=4
 
@@ -55,7 +56,8 @@ listening_more() {
 daemon_start() {
 	local n
 	n=$(listening)
-	in_conc "$TUNGATE" --db "$DB" --pin-root "$PIN" run >>"$TMP/run.log" 2>&1 &
+	in_conc "$TUNGATE" --db "$DB" --pin-root "$PIN" run \
+		--metrics 127.0.0.1:$MPORT >>"$TMP/run.log" 2>&1 &
 	wait_for 50 listening_more "$n"
 }
 # event FILE NAME: tg-lac printed event NAME.
@@ -156,6 +158,27 @@ lac --user nobody@exo.cat --password x --timeout 5 >/dev/null 2>&1 &&
 check "unknown user logged" logged "user 'nobody@exo.cat'.*no such member"
 lac --user carol@exo.cat --password secret --timeout 5 >/dev/null 2>&1 &&
 	fail "disabled member accepted" || ok "disabled member refused"
+# metric NAME: its value on the daemon's /metrics.
+metric() {
+	in_conc curl -sf --max-time 5 "http://127.0.0.1:$MPORT/metrics" |
+		awk -v n="$1" '$1 == n { print $2 }'
+}
+# only_alice: the LNS holds alice's session alone, and it is up (the
+# refused LACs left without a StopCCN: their tunnels wait for a timeout).
+only_alice() {
+	[ "$(metric tungate_lns_sessions_open)" = 1 ] &&
+		[ "$(metric 'tungate_lns_sessions{state="up"}')" = 1 ] &&
+		[ "$(metric tungate_lns_tunnels_open)" -ge 1 ]
+}
+check "metrics: 4 logins refused" \
+	test "$(metric 'tungate_lns_logins_total{result="refused"}')" = 4
+if ! wait_for 50 only_alice; then
+	fail "metrics: the refused sessions gone, alice's open and up"
+	in_conc curl -sf --max-time 5 "http://127.0.0.1:$MPORT/metrics" |
+		grep '^tungate_lns_\(sessions\|tunnels\)' | sed 's/^/       /'
+else
+	ok "metrics: the refused sessions gone, alice's open and up"
+fi
 
 # --- control messages lost, duplicated, reordered ----------------------------
 for f in "--drop-sent 1" "--drop-sent 3" "--drop-recv 2" "--dup" "--reorder 2"; do
