@@ -19,8 +19,8 @@ for tool in ip l2tpns freeradius ping ss python3; do
 done
 [ -x "$LAC" ] || skip "build first: make build/tg-lac"
 
-exec 9>/tmp/tg-e2e.lock
-flock 9
+. "$ROOT/tests/e2e/lock.sh"
+e2e_lock
 
 . "$ROOT/tests/lac/l2tpns.sh"
 l2tpns_setup || die "setup: namespaces"

@@ -16,7 +16,8 @@
 # (Debian's l2tpns with FreeRADIUS, each with a configuration of its own in
 # the temp dir) or tungate. The member is alice@exo.cat, password secret,
 # with 100.64.1.2 and the delegated prefix 2001:db8:1:100::/56. The access
-# link (acc) is captured to FILE with --capture. --initrd takes an image
+# link is captured to FILE with --capture (both directions, on the wire's
+# end in the guest's namespace). --initrd takes an image
 # tests/lns/initramfs.sh built (else it is built here); --verbose shows the
 # guest daemons' logs. Prints ok/FAIL lines and "N passed, M failed".
 set -uo pipefail
@@ -222,13 +223,21 @@ lns_start_tungate() {
 } 2>&1
 
 # One namespace run at a time on this machine.
-exec 9>/tmp/tg-e2e.lock
-flock 9
+. "$top/tests/e2e/lock.sh"
+e2e_lock
 start=$SECONDS
 step "namespaces" topo_up
+# The capture is taken on the wire's end in the guest's namespace (wacc):
+# on acc it would miss the data plane's frames both ways (XDP runs before
+# any capture on acc, and what it redirects into acc leaves without
+# passing one). acc finishes the UDP checksums of what it sends, as a
+# wire's NIC does: a veth leaves them to the receiver, unmade in the
+# capture.
 if [ -n "$capture" ]; then
-	bg_conc tcpdump -Z root -i acc -U -s 0 -w "$capture" \
-		2>"$TMP/tcpdump.log" &
+	ip netns exec "$CONC" python3 "$top/tests/e2e/tx_csum_off.py" acc ||
+		die "cannot turn checksum offload off on acc"
+	nsenter --net=/run/netns/"$SUB" tcpdump -Z root -i wacc -U -s 0 \
+		-w "$capture" 2>"$TMP/tcpdump.log" &
 	BG_PIDS+=($!)
 	wait_for 50 grep -q 'listening on' "$TMP/tcpdump.log" ||
 		die "tcpdump did not start: $(cat "$TMP/tcpdump.log")"

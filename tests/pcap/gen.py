@@ -46,6 +46,7 @@ from scapy.layers.inet6 import (
 )
 from scapy.layers.l2 import ARP, Ether
 from scapy.packet import Raw
+from scapy.utils import rdpcap
 
 # Outer Ethernet: to sub0 from the subscriber's router.
 SUB0_MAC = "02:00:00:00:00:01"
@@ -160,6 +161,29 @@ def_sub("srgre0", 48, "gre", "192.0.2.40")
 # Disabled, and added then deleted.
 def_sub("off", 50, "ipip", "192.0.2.50", "--disabled")
 def_sub("gone", 51, "gre", "192.0.2.51")
+
+
+
+class DialIn(Sub):
+    """A dial-in member of the LNS: no tunnel of its own until the LNS has
+    its session up (a row of the session table gives it)."""
+
+    def __init__(self, name, user, prefixes):
+        Sub.__init__(self, name, 0, "l2tpv2", None)
+        self.user = user
+        self.prefixes = prefixes
+
+    def cli(self):
+        return ('"$TUNGATE" sub add %s --type l2tpv2 --user %s --password '
+                'secret%s' % (self.name, self.user,
+                              "".join(" --prefix " + p
+                                      for p in self.prefixes)))
+
+
+# alice of tests/lns/vm_client.sh.
+SUBS["alice"] = DialIn("alice", "alice@exo.cat",
+                       ["100.64.1.2/32", "2001:db8:1:1::/64",
+                        "2001:db8:1:100::/56"])
 
 # Session id, cookie and sublayer presence of the L2TPv3 subscribers.
 L3 = {
@@ -638,13 +662,14 @@ def truncations(p):
 CASES = []
 
 
-def case(name, desc, rows, subs=(), config=(), topo=(), cli=()):
+def case(name, desc, rows, subs=(), config=(), topo=(), cli=(), sql=()):
     names = list(subs)
     for r in rows:
         if r[3] and r[3] not in names:
             names.append(r[3])
     CASES.append(dict(name=name, desc=desc, rows=rows, subs=names,
-                      config=list(config), topo=list(topo), cli=list(cli)))
+                      config=list(config), topo=list(topo), cli=list(cli),
+                      sql=list(sql)))
 
 
 def fr(sub, p, **kw):
@@ -1512,6 +1537,86 @@ def build_cases():
 
 
 # --------------------------------------------------------------------------
+# A real client's dial-in recorded against tungate's LNS.
+
+DIALIN_CAPTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                              "..", "lns", "capture", "tungate-chap.pcap")
+
+
+def dialin_rows(path):
+    """The client's L2TP frames of the capture at path, each with what the
+    program must do with it, and the session row the daemon wrote (its
+    ids read from the capture). The client is 192.0.2.2, the LNS
+    192.0.2.1. Control messages (T bit) are the daemon's: passed as
+    control. In the member's session, PPP control (LCP, CHAP, PAP, IPCP,
+    IPv6CP) and IPv6 from its link-local address (RS, DHCPv6) are the
+    LNS's: passed as control; its IPv4 and IPv6 pings are decapsulated
+    and forwarded."""
+    rows = []
+    ids = {}
+    for pkt in rdpcap(path):
+        data = bytes(pkt)
+        ip_off = 14
+        ihl = (data[ip_off] & 15) * 4
+        if data[ip_off + 9] != 17:
+            continue
+        udp_off = ip_off + ihl
+        l2 = data[udp_off + 8:]
+        flags, = struct.unpack("!H", l2[:2])
+        o = 4 if flags & 0x4000 else 2
+        tid, sid = struct.unpack("!HH", l2[o:o + 4])
+        if data[ip_off + 12:ip_off + 16] == a4(LOCAL):
+            # The LNS's: it sends to the client's ids.
+            if flags & 0x8000:
+                ids.setdefault("peer_tunnel_id", tid)
+                if sid:
+                    ids.setdefault("peer_session", sid)
+            continue
+        if flags & 0x8000:
+            if tid:
+                ids.setdefault("tunnel_id", tid)
+            if sid:
+                ids.setdefault("session_id", sid)
+            segs = [(0, len(data), "tun")]
+            rows.append(passed(Pkt(data, segs, None, None, None, ip_off,
+                                   udp_off, None, False), "control"))
+            continue
+        o += 4
+        if flags & 0x0800:
+            o += 4
+        if flags & 0x0200:
+            o += 2 + struct.unpack("!H", l2[o:o + 2])[0]
+        assert l2[o:o + 2] == b"\xff\x03", "PPP without FF03"
+        proto, = struct.unpack("!H", l2[o + 2:o + 4])
+        inner = udp_off + 8 + o + 4
+        segs = [(0, inner, "tun"), (inner, len(data), "inner")]
+        p = Pkt(data, segs, "alice", None, None, ip_off, udp_off, None,
+                False)
+        if proto == 0x0021 or (proto == 0x0057 and
+                               data[inner + 8:inner + 10] != b"\xfe\x80"):
+            rows.append(ok(p))
+        else:
+            rows.append(control(p))
+    sql = ("INSERT INTO session (subscriber_id, remote, local, peer_port, "
+           "local_port, tunnel_id, session_id, peer_tunnel_id, peer_session, "
+           "started, lac) SELECT id, '192.0.2.2', '%s', 1701, 1701, "
+           "%d, %d, %d, %d, %d, 'exo-cpe' FROM subscriber WHERE name = "
+           "'alice'" % (LOCAL, ids["tunnel_id"], ids["session_id"],
+                        ids["peer_tunnel_id"], ids["peer_session"], TS0))
+    return rows, sql
+
+
+def build_dialin():
+    rows, sql = dialin_rows(DIALIN_CAPTURE)
+    case("dialin_capture", "the client's frames of "
+         "tests/lns/capture/tungate-chap.pcap (xl2tpd and pppd dialling in to "
+         "tungate's LNS), alice's session row as the daemon writes it: L2TP "
+         "control, PPP control and IPv6 from its link-local address (RS, "
+         "DHCPv6) passed as control, its IPv4 and IPv6 pings forwarded",
+         rows, subs=["alice"], sql=[sql])
+
+
+# --------------------------------------------------------------------------
 # Output.
 
 # What the TC build of a program does with a frame, from what the XDP
@@ -1585,6 +1690,7 @@ def main():
     outdir = sys.argv[1] if len(sys.argv) > 1 else \
         os.path.dirname(os.path.abspath(__file__))
     build_cases()
+    build_dialin()
     for c in CASES:
         d = os.path.join(outdir, c["name"])
         os.makedirs(d, exist_ok=True)
@@ -1604,6 +1710,8 @@ def main():
                 f.write('"$TUNGATE" config set %s\n' % kv)
             for line in c["cli"]:
                 f.write('"$TUNGATE" %s\n' % line)
+            for line in c["sql"]:
+                f.write('sqlite3 "$TUNGATE_DB" "%s"\n' % line)
         topo = os.path.join(d, "topo")
         if c["topo"]:
             with open(topo, "w") as f:
