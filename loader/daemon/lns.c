@@ -7,9 +7,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <nettle/md5.h>
 
 #include "daemon/lns.h"
 #include "daemon/run.h"
@@ -84,10 +87,41 @@ static struct lns_session *lnsd_find(struct tg_lnsd *d, __s64 id)
 }
 
 /* The member's addresses: the IPv4 /32, the IPv6 /64 and delegated prefix. */
-static void lnsd_addresses(const struct tg_sub *s, struct in_addr *peer4,
-			   struct lns_ipv6 *v6)
+/*
+ * The LNS's DUID (RFC 6355 DUID-UUID): a name-based UUID of this machine's
+ * id, or of its host name without one, so that a member's DHCPv6 client
+ * finds the same server after a restart, and the machine id itself never
+ * goes out.
+ */
+static void lnsd_duid(uint8_t duid[18])
+{
+	static const char label[] = "tungate LNS DHCPv6 server";
+	char id[256] = "";
+	struct md5_ctx c;
+	FILE *f;
+
+	f = fopen("/etc/machine-id", "r");
+	if (!f || !fgets(id, sizeof(id), f) || strlen(id) < 32)
+		gethostname(id, sizeof(id) - 1);
+	if (f)
+		fclose(f);
+	md5_init(&c);
+	md5_update(&c, sizeof(label), (const uint8_t *)label);
+	md5_update(&c, strlen(id), (const uint8_t *)id);
+	duid[0] = 0;
+	duid[1] = 4;
+	md5_digest(&c, 16, duid + 2);
+	duid[2 + 6] = (duid[2 + 6] & 0x0f) | 0x30;	/* version 3: MD5 */
+	duid[2 + 8] = (duid[2 + 8] & 0x3f) | 0x80;	/* RFC 4122 variant */
+}
+
+static void lnsd_addresses(const struct tg_lnsd *d, const struct tg_sub *s,
+			   struct in_addr *peer4, struct lns_ipv6 *v6)
 {
 	unsigned int i;
+
+	memcpy(v6->duid, d->duid, sizeof(d->duid));
+	v6->duid_len = sizeof(d->duid);
 
 	peer4->s_addr = 0;
 	memset(&v6->prefix, 0, sizeof(v6->prefix));
@@ -203,7 +237,7 @@ static void lnsd_auth(void *ctx, struct lns_session *ls,
 	a->m->id = v->id;
 	snprintf(a->m->name, sizeof(a->m->name), "%s", v->name);
 	snprintf(a->msg, sizeof(a->msg), "welcome");
-	lnsd_addresses(v, &a->peer4, &ls->v6);
+	lnsd_addresses(d, v, &a->peer4, &ls->v6);
 	d->logins++;
 	tg_run_log("lns: login: member '%s' (user '%s', %s) from %s, tunnel %u session %u",
 		   v->name, r->user, how, peer, ls->tunnel->id, ls->id);
@@ -364,7 +398,7 @@ static int lnsd_adopt(struct tg_lnsd *d, const struct tg_session *row,
 	m->id = row->subscriber_id;
 	m->online = true;
 	snprintf(m->name, sizeof(m->name), "%s", row->name);
-	lnsd_addresses(&sub, &peer4, &ls->v6);
+	lnsd_addresses(d, &sub, &peer4, &ls->v6);
 	ls->user = m;
 	tg_sub_free(&sub);
 	return 0;
@@ -430,6 +464,7 @@ int tg_lnsd_start(struct tg_lnsd *d, sqlite3 *db, uint64_t now)
 	}
 	if (!d->cfg.on)
 		return 0;
+	lnsd_duid(d->duid);
 	lnsd_config(&d->cfg, &c);
 	ret = lns_server_open(&d->srv, &d->cfg.listen, &c, &lnsd_callbacks, d,
 			      err, sizeof(err));

@@ -26,6 +26,8 @@ struct tg_lnsd {
 	size_t n_pending, cap_pending;
 	/* Counters for metrics and logs. */
 	uint64_t logins, refused, takeovers, killed, db_errors;
+	/* DHCPv6 Server Identifier: a DUID-UUID stable on this machine. */
+	uint8_t duid[18];
 };
 
 /*

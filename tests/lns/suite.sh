@@ -67,5 +67,16 @@ for auth in chap pap; do
 	[ "$(count "$cap" "$from && l2tp.avp.message_type == 4")" -ge 1 ] &&
 		ok "$auth: capture: the client sent CDN and StopCCN" ||
 		fail "$auth: capture: the client sent CDN and StopCCN"
+	[ "$lns" = tungate ] || continue
+	# The DHCPv6 server names itself (RFC 8415): a DUID-UUID.
+	[ "$(count "$cap" 'dhcpv6.msgtype == 7 && dhcpv6.duid.type == 4')" -ge 1 ] &&
+		ok "$auth: capture: DHCPv6 Reply with the LNS's DUID-UUID" ||
+		fail "$auth: capture: DHCPv6 Reply with the LNS's DUID-UUID"
+	[ "$(count "$cap" '_ws.malformed || _ws.expert.severity == error')" = 0 ] &&
+		ok "$auth: capture: no frame malformed" || {
+		fail "$auth: capture: no frame malformed"
+		tshark -r "$cap" -Y '_ws.malformed || _ws.expert.severity == error' |
+			sed 's/^/       /'
+	}
 done
 finish
