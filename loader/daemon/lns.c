@@ -122,6 +122,9 @@ static void lnsd_addresses(const struct tg_lnsd *d, const struct tg_sub *s,
 
 	memcpy(v6->duid, d->duid, sizeof(d->duid));
 	v6->duid_len = sizeof(d->duid);
+	for (v6->n_dns = 0; v6->n_dns < LNS_DNS6_MAX && v6->n_dns < 2 &&
+	     !IN6_IS_ADDR_UNSPECIFIED(&d->cfg.dns6[v6->n_dns]); v6->n_dns++)
+		v6->dns[v6->n_dns] = d->cfg.dns6[v6->n_dns];
 
 	peer4->s_addr = 0;
 	memset(&v6->prefix, 0, sizeof(v6->prefix));

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/cli.h"
+#include "util/fmt.h"
 
 #include "db/lns_settings.h"
 #include "db/settings.h"
@@ -51,21 +52,40 @@ static int lns_parse_auth(const char *v, bool *chap, bool *pap)
 	return *chap || *pap ? 0 : -EINVAL;
 }
 
-static int lns_parse_dns(const char *v, struct in_addr dns[2])
+/*
+ * Up to two IPv4 servers (IPCP) and two IPv6 ones (router advertisements
+ * and DHCPv6), comma separated, in any order; "none".
+ */
+static int lns_parse_dns(const char *v, struct in_addr dns[2],
+			 struct in6_addr dns6[2])
 {
-	char a[2][32];
-	int n;
+	unsigned int n4 = 0, n6 = 0;
+	char a[64];
+	size_t len;
 
 	memset(dns, 0, 2 * sizeof(*dns));
+	memset(dns6, 0, 2 * sizeof(*dns6));
 	if (!strcmp(v, "none"))
 		return 0;
-	n = sscanf(v, "%31[0-9.],%31[0-9.]", a[0], a[1]);
-	if (n < 1 || strlen(v) != strlen(a[0]) + (n == 2 ? strlen(a[1]) + 1 : 0))
-		return -EINVAL;
-	if (inet_pton(AF_INET, a[0], &dns[0]) != 1 ||
-	    (n == 2 && inet_pton(AF_INET, a[1], &dns[1]) != 1))
-		return -EINVAL;
-	return dns[0].s_addr && (n == 1 || dns[1].s_addr) ? 0 : -EINVAL;
+	for (;;) {
+		len = strcspn(v, ",");
+		if (!len || len >= sizeof(a))
+			return -EINVAL;
+		memcpy(a, v, len);
+		a[len] = '\0';
+		if (n4 < 2 && inet_pton(AF_INET, a, &dns[n4]) == 1 &&
+		    dns[n4].s_addr)
+			n4++;
+		else if (n6 < 2 && inet_pton(AF_INET6, a, &dns6[n6]) == 1 &&
+			 !IN6_IS_ADDR_UNSPECIFIED(&dns6[n6]) &&
+			 !IN6_IS_ADDR_MULTICAST(&dns6[n6]))
+			n6++;
+		else
+			return -EINVAL;
+		if (!v[len])
+			return 0;
+		v += len + 1;
+	}
 }
 
 static bool lns_text_ok(const char *v, size_t max)
@@ -108,9 +128,9 @@ int tg_lns_setting_parse(const char *key, const char *v, char *buf,
 			return -EINVAL;
 		}
 	} else if (!strcmp(key, "lns_dns")) {
-		if (lns_parse_dns(v, s.dns)) {
+		if (lns_parse_dns(v, s.dns, s.dns6)) {
 			snprintf(err, errlen,
-				 "'%s': one or two IPv4 addresses (A or A,B), or 'none'",
+				 "'%s': up to two IPv4 and two IPv6 addresses, comma separated, or 'none'",
 				 v);
 			return -EINVAL;
 		}
@@ -171,7 +191,7 @@ int tg_lns_settings_load(sqlite3 *db, struct tg_lns_settings *s, char *err,
 			snprintf(s->name, sizeof(s->name), "%.*s",
 				 (int)sizeof(s->name) - 1, v);
 		} else if (!strcmp(*k, "lns_dns")) {
-			lns_parse_dns(v, s->dns);
+			lns_parse_dns(v, s->dns, s->dns6);
 		} else if (!strcmp(*k, "lns_address")) {
 			inet_pton(AF_INET, v, &s->local);
 		} else if (!strcmp(*k, "lns_echo_interval")) {
@@ -195,7 +215,7 @@ int tg_lns_settings_load(sqlite3 *db, struct tg_lns_settings *s, char *err,
 void tg_lns_setting_show(const struct tg_lns_settings *s, const char *key,
 			 char *buf, size_t len)
 {
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN], b6[INET6_ADDRSTRLEN];
 	const struct sockaddr_in *sin = (const void *)&s->listen.ss;
 
 	buf[0] = '\0';
@@ -214,14 +234,19 @@ void tg_lns_setting_show(const struct tg_lns_settings *s, const char *key,
 	} else if (!strcmp(key, "lns_name")) {
 		snprintf(buf, len, "%s", s->name);
 	} else if (!strcmp(key, "lns_dns")) {
-		inet_ntop(AF_INET, &s->dns[0], a, sizeof(a));
-		inet_ntop(AF_INET, &s->dns[1], b, sizeof(b));
-		if (!s->dns[0].s_addr)
+		size_t off = 0;
+		unsigned int i;
+
+		for (i = 0; i < 2 && s->dns[i].s_addr; i++) {
+			inet_ntop(AF_INET, &s->dns[i], a, sizeof(a));
+			off = tg_cat(buf, len, off, "%s%s", off ? "," : "", a);
+		}
+		for (i = 0; i < 2 && !IN6_IS_ADDR_UNSPECIFIED(&s->dns6[i]); i++) {
+			inet_ntop(AF_INET6, &s->dns6[i], b6, sizeof(b6));
+			off = tg_cat(buf, len, off, "%s%s", off ? "," : "", b6);
+		}
+		if (!off)
 			snprintf(buf, len, "none");
-		else if (!s->dns[1].s_addr)
-			snprintf(buf, len, "%s", a);
-		else
-			snprintf(buf, len, "%s,%s", a, b);
 	} else if (!strcmp(key, "lns_address")) {
 		inet_ntop(AF_INET, &s->local, buf, len);
 	} else if (!strcmp(key, "lns_echo_interval")) {

@@ -26,6 +26,7 @@ struct tg_lns_settings {
 	bool chap, pap;			/* offered; CHAP first when both */
 	char name[64];			/* our host name and CHAP name */
 	struct in_addr dns[2];		/* IPCP DNS, 0.0.0.0: none */
+	struct in6_addr dns6[2];	/* RA and DHCPv6 DNS, ::: none */
 	struct in_addr local;		/* our IPCP address */
 	unsigned int echo_s;		/* LCP echo interval, s */
 	unsigned int echo_fails;	/* unanswered echoes: the peer is dead */

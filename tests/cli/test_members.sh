@@ -89,12 +89,12 @@ expect_ok "lns on" tg config set lns 192.0.2.1
 expect_ok "lns port" tg config set lns 192.0.2.1:1702
 expect_ok "lns secret" tg config set lns-secret tunnel-s3cret
 expect_ok "lns auth" tg config set lns-auth chap
-expect_ok "lns dns" tg config set lns-dns 198.51.100.53,198.51.100.54
+expect_ok "lns dns" tg config set lns-dns 198.51.100.53,2001:db8:ff::53,198.51.100.54
 expect_ok "lns name" tg config set lns-name lns.exo.test
 expect_ok "lns address" tg config set lns_address 100.64.0.1
 expect_ok "show" tg -j config show
 json_check "lns values" "j['lns'] == '192.0.2.1:1702' and j['lns_secret'] == 'set' \
-and j['lns_auth'] == 'chap' and j['lns_dns'] == '198.51.100.53,198.51.100.54' \
+and j['lns_auth'] == 'chap' and j['lns_dns'] == '198.51.100.53,198.51.100.54,2001:db8:ff::53' \
 and j['lns_name'] == 'lns.exo.test' and j['lns_address'] == '100.64.0.1'"
 expect_ok "show text" tg config show
 grep -q 'tunnel-s3cret' "$TMP/out" && bad "config show prints the secret" || ok
@@ -111,8 +111,11 @@ lns port 0|is not ADDRESS|lns|192.0.2.1:0
 lns port big|is not ADDRESS|lns|192.0.2.1:70000
 secret space|without spaces|lns-secret|a b
 auth mschap|chap, pap or chap,pap|lns-auth|mschap
-dns three|one or two IPv4 addresses|lns-dns|192.0.2.1,192.0.2.2,192.0.2.3
-dns junk|one or two IPv4 addresses|lns-dns|192.0.2.1,
+dns three|up to two IPv4 and two IPv6 addresses|lns-dns|192.0.2.1,192.0.2.2,192.0.2.3
+dns three v6|up to two IPv4 and two IPv6 addresses|lns-dns|2001:db8::1,2001:db8::2,2001:db8::3
+dns junk|up to two IPv4 and two IPv6 addresses|lns-dns|192.0.2.1,
+dns multicast|up to two IPv4 and two IPv6 addresses|lns-dns|ff02::1
+dns unspecified|up to two IPv4 and two IPv6 addresses|lns-dns|0.0.0.0
 address|not an IPv4 address|lns-address|300.1.1.1
 EOF
 expect_refused "lns-address = lns" "members would route their tunnel into itself" \

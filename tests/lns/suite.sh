@@ -72,6 +72,11 @@ for auth in chap pap; do
 	[ "$(count "$cap" 'dhcpv6.msgtype == 7 && dhcpv6.duid.type == 4')" -ge 1 ] &&
 		ok "$auth: capture: DHCPv6 Reply with the LNS's DUID-UUID" ||
 		fail "$auth: capture: DHCPv6 Reply with the LNS's DUID-UUID"
+	# lns-dns: its IPv6 server in the RAs (RFC 8106) and in DHCPv6.
+	[ "$(count "$cap" 'icmpv6.opt.rdnss == 2001:db8:ff::53')" -ge 1 ] &&
+	[ "$(count "$cap" 'dhcpv6.msgtype == 7 && dhcpv6.dns_server == 2001:db8:ff::53')" -ge 1 ] &&
+		ok "$auth: capture: DNS server 2001:db8:ff::53 in RAs and DHCPv6" ||
+		fail "$auth: capture: DNS server 2001:db8:ff::53 in RAs and DHCPv6"
 	[ "$(count "$cap" '_ws.malformed || _ws.expert.severity == error')" = 0 ] &&
 		ok "$auth: capture: no frame malformed" || {
 		fail "$auth: capture: no frame malformed"

@@ -196,6 +196,7 @@ lns_start_tungate() {
 	tg config set lns-name lns.exo.test &&
 	tg config set lns-auth chap,pap &&
 	tg config set lns-address 100.64.0.1 &&
+	tg config set lns-dns 198.51.100.53,2001:db8:ff::53 &&
 	tg sub add alice --type l2tpv2 --user alice@exo.cat --password secret \
 		--prefix 100.64.1.2/32 --prefix 2001:db8:1:1::/64 \
 		--prefix 2001:db8:1:100::/56 &&
