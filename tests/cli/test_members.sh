@@ -12,10 +12,12 @@ TG=${TUNGATE:-build/tungate}
 PY=/usr/bin/python3
 TMP=$(mktemp -d /tmp/tg-members-test.XXXXXX)
 DB=$TMP/tungate.db
-trap 'rm -rf "$TMP"' EXIT
+# The sync's dry run opens the maps: its own pin root, never the default.
+PIN=/sys/fs/bpf/tg-members-test-$$
+trap 'rm -rf "$TMP" "$PIN"' EXIT
 . tests/cli/lib.sh
 
-tg() { "$TG" --db "$DB" "$@"; }
+tg() { "$TG" --db "$DB" --pin-root "$PIN" "$@"; }
 
 tg db init >/dev/null || { echo "FAIL: db init"; echo "0 passed, 1 failed"; exit 1; }
 
