@@ -6,4 +6,4 @@
 # address (RS, DHCPv6) passed as control, its IPv4 and IPv6 pings forwarded
 set -e
 "$TUNGATE" sub add alice --type l2tpv2 --user alice@exo.cat --password secret --prefix 100.64.1.2/32 --prefix 2001:db8:1:1::/64 --prefix 2001:db8:1:100::/56
-sqlite3 "$TUNGATE_DB" "INSERT INTO session (subscriber_id, remote, local, peer_port, local_port, tunnel_id, session_id, peer_tunnel_id, peer_session, started, lac) SELECT id, '192.0.2.2', '192.0.2.1', 1701, 1701, 45253, 64910, 22603, 61347, 1700000000, 'exo-cpe' FROM subscriber WHERE name = 'alice'"
+sqlite3 "$TUNGATE_DB" "INSERT INTO session (subscriber_id, remote, local, peer_port, local_port, tunnel_id, session_id, peer_tunnel_id, peer_session, started, lac) SELECT id, '192.0.2.2', '192.0.2.1', 1701, 1701, 24336, 15615, 38878, 57363, 1700000000, 'exo-cpe' FROM subscriber WHERE name = 'alice'"
