@@ -171,6 +171,18 @@ def identity_error(s, frame):
     return None
 
 
+def with_sessions(subs, sessions):
+    """A dial-in member's tunnel identity is its session's, as the sync
+    overlays it."""
+    by_name = {x["name"]: x for x in sessions}
+    for s in subs:
+        x = by_name.get(s["name"])
+        if x:
+            s.update(remote=x["lac"], local=x["local"],
+                     tunnel_id=x["tunnel_id"], session=x["session_id"])
+    return subs
+
+
 def check_seed(label, frames_in, verdicts, frames_out, counters, subs, hook,
                tally):
     """Problems of one replay, as text lines; tally counts what was seen."""
@@ -260,7 +272,9 @@ def main():
             print("FAIL %s: enrolment: %s" % (label, r.stderr.strip()))
             failed += 1
             continue
-        subs = json.loads(run([tungate, "-j", "sub", "list"], env).stdout)
+        subs = with_sessions(
+            json.loads(run([tungate, "-j", "sub", "list"], env).stdout),
+            json.loads(run([tungate, "-j", "session", "list"], env).stdout))
         frames = []
         for f in read_frames(cap):
             frames.append(f)
