@@ -283,7 +283,9 @@ static void run_routes(struct run *r)
 	__u64 now = run_now_ms();
 	int lock, err;
 
-	if ((!r->routes_due && !r->bird_due) || now < r->routes_at || !r->db)
+	/* No maps held (no sync yet, or they went): the next sync's turn. */
+	if ((!r->routes_due && !r->bird_due) || now < r->routes_at || !r->db ||
+	    r->maps.prefix4 < 0)
 		return;
 	r->routes_at = now + RUN_ROUTES_MIN_MS;
 	if (r->routes_due && tg_egress_dev_ours()) {
