@@ -122,7 +122,7 @@ static void lnsd_addresses(const struct tg_lnsd *d, const struct tg_sub *s,
 
 	memcpy(v6->duid, d->duid, sizeof(d->duid));
 	v6->duid_len = sizeof(d->duid);
-	for (v6->n_dns = 0; v6->n_dns < LNS_DNS6_MAX && v6->n_dns < 2 &&
+	for (v6->n_dns = 0; v6->n_dns < LNS_DNS6_MAX &&
 	     !IN6_IS_ADDR_UNSPECIFIED(&d->cfg.dns6[v6->n_dns]); v6->n_dns++)
 		v6->dns[v6->n_dns] = d->cfg.dns6[v6->n_dns];
 

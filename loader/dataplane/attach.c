@@ -177,3 +177,20 @@ unsigned int tg_attach_count(const char *pin_root, enum tg_role role)
 	closedir(dir);
 	return n;
 }
+
+bool tg_attach_on(const char *pin_root, const char *ifname)
+{
+	static const char *const kinds[] = {
+		TG_PIN_LINK_SUB, TG_PIN_LINK_UP, TG_PIN_TC_SUB, TG_PIN_TC_UP,
+	};
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s%s", pin_root, kinds[i],
+			 ifname);
+		if (!access(path, F_OK))
+			return true;
+	}
+	return false;
+}

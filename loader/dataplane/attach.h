@@ -61,6 +61,8 @@ int tg_attach_parse(const char *pin, struct tg_attach *a);
 int tg_attach_probe(const char *pin_root, struct tg_attach *a);
 /* How many interfaces of role have a program of pin_root attached now. */
 unsigned int tg_attach_count(const char *pin_root, enum tg_role role);
+/* Whether up recorded a subscriber or uplink attachment on ifname. */
+bool tg_attach_on(const char *pin_root, const char *ifname);
 /* The program id of the TC filter of ours on ifindex's hook, 0: none. */
 __u32 tg_tc_prog_id(unsigned int ifindex, enum bpf_tc_attach_point at);
 

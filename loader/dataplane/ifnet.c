@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The networks of the attached interfaces, and prefixes against them. */
-#include <dirent.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <stdio.h>
@@ -8,21 +7,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include "dataplane/attach.h"
 #include "dataplane/ifnet.h"
-
-/* Whether ifname is one of the n names of the attached interfaces. */
-static bool ifnet_attached(char (*names)[IF_NAMESIZE], size_t n,
-			   const char *ifname)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(names[i], ifname))
-			return true;
-	return false;
-}
 
 /* The network of an interface address, false when it has none of ours. */
 static bool ifnet_of(const struct ifaddrs *ifa, struct tg_prefix *p)
@@ -56,64 +44,35 @@ static bool ifnet_of(const struct ifaddrs *ifa, struct tg_prefix *p)
 
 int tg_ifnets_load(const char *pin_root, struct tg_ifnet **v, size_t *n)
 {
-	char (*names)[IF_NAMESIZE] = NULL, (*nn)[IF_NAMESIZE];
-	struct ifaddrs *ifs = NULL, *ifa;
+	struct ifaddrs *ifs, *ifa;
 	struct tg_ifnet *out = NULL, *o;
-	size_t nnames = 0, cnt = 0;
-	struct tg_attach a;
-	struct dirent *de;
-	int err = 0;
-	DIR *dir;
+	struct tg_prefix p;
+	size_t cnt = 0;
 
 	*v = NULL;
 	*n = 0;
-	dir = opendir(pin_root);
-	if (!dir)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(dir))) {
-		if (tg_attach_parse(de->d_name, &a) ||
-		    a.role == TG_ROLE_EGRESS)
-			continue;
-		nn = realloc(names, (nnames + 1) * sizeof(*names));
-		if (!nn) {
-			err = -ENOMEM;
-			break;
-		}
-		names = nn;
-		memcpy(names[nnames++], a.ifname, IF_NAMESIZE);
-	}
-	closedir(dir);
-	if (err || !nnames)
-		goto out;
-	if (getifaddrs(&ifs)) {
-		err = -errno;
-		goto out;
-	}
+	if (access(pin_root, F_OK))
+		return 0;	/* nothing attached */
+	if (getifaddrs(&ifs))
+		return -errno;
 	for (ifa = ifs; ifa; ifa = ifa->ifa_next) {
-		struct tg_prefix p;
-
-		if (!ifnet_attached(names, nnames, ifa->ifa_name) ||
-		    !ifnet_of(ifa, &p))
+		if (!ifnet_of(ifa, &p) || !tg_attach_on(pin_root, ifa->ifa_name))
 			continue;
 		o = realloc(out, (cnt + 1) * sizeof(*out));
 		if (!o) {
-			err = -ENOMEM;
-			goto out;
+			freeifaddrs(ifs);
+			free(out);
+			return -ENOMEM;
 		}
 		out = o;
 		snprintf(out[cnt].ifname, sizeof(out[cnt].ifname), "%s",
 			 ifa->ifa_name);
 		out[cnt++].net = p;
 	}
+	freeifaddrs(ifs);
 	*v = out;
 	*n = cnt;
-	out = NULL;
-out:
-	if (ifs)
-		freeifaddrs(ifs);
-	free(names);
-	free(out);
-	return err;
+	return 0;
 }
 
 int tg_ifnets_check(const struct tg_ifnet *v, size_t n, const struct tg_sub *s,

@@ -210,7 +210,7 @@ static int sync_check_ifnets(struct tg_sync_ctx *c, const struct tg_sub *subs,
 	size_t nn, i;
 	int err;
 
-	if (!c->o->pin_root)
+	if (!c->o->pin_root || !n)
 		return 0;
 	err = tg_ifnets_load(c->o->pin_root, &nets, &nn);
 	if (err) {
