@@ -380,7 +380,6 @@ static int sub_check_ifnets(const char *what, const struct tg_sub *s)
 	return ret;
 }
 
-
 static int sub_add(int argc, char **argv)
 {
 	sqlite3 *db = NULL;
