@@ -275,6 +275,7 @@ _Static_assert(sizeof(struct tg_bucket) == 16, "tg_bucket layout");
 	X(POLICED_DOWN, 11, "policed_down") /* drop: over the downstream rate */ \
 	X(SCOPE, 12, "scope")            /* drop: outside a community scope */ \
 	X(RESERVED_DST, 13, "reserved_dst") /* drop: to no one's address */    \
+	X(KEEPALIVE, 14, "keepalive")    /* tx: EoIP/GRE keepalive answered */ \
 	X(FIB_NO_NEIGH, 16, "fib_no_neigh")   /* pass decapsulated */          \
 	X(FIB_BLACKHOLE, 17, "fib_blackhole") /* drop */                       \
 	X(FIB_UNREACHABLE, 18, "fib_unreachable") /* pass decapsulated */      \
@@ -311,6 +312,23 @@ struct tg_sub_counters {
 	__u64 reasons[TG_R_SUB_MAX];	/* packets by reason, any direction */
 };
 _Static_assert(sizeof(struct tg_sub_counters) == 160, "tg_sub_counters layout");
+
+/*
+ * tg_seen[sub_id]: when the subscriber was last heard through its tunnel,
+ * in bpf_ktime_get_coarse_ns() time (CLOCK_MONOTONIC); 0: not since the
+ * sub_id was given to it. Written by the subscriber-side programs only
+ * (sync zeroes it when a sub_id goes to a new subscriber). keepalive_ns:
+ * the last packet that only keeps the link up (reasons KEEPALIVE and
+ * CONTROL: EoIP and GRE keepalives, L2TP and PPP control); packet_ns:
+ * the last of any other packet, at most TG_SEEN_GRAIN_NS old when more
+ * recent ones came (it is rewritten no more often than that).
+ */
+#define TG_SEEN_GRAIN_NS 1000000000ULL
+struct tg_seen {
+	__u64 packet_ns;
+	__u64 keepalive_ns;
+};
+_Static_assert(sizeof(struct tg_seen) == 16, "tg_seen layout");
 
 /* Per-CPU value of tg_global_stats, indexed by enum tg_reason. */
 struct tg_counter {

@@ -150,6 +150,19 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } tg_bucket SEC(".maps");
 
+/*
+ * When each subscriber was last heard (struct tg_seen), by sub_id; written
+ * by the programs (sync zeroes an entry when its id goes to a new
+ * subscriber).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct tg_seen);
+	__uint(max_entries, TG_MAX_SUBS_DEFAULT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tg_seen SEC(".maps");
+
 /* Community prefixes: what community-scope subscribers may reach. */
 #define TG_COMMUNITY_MAX 4096
 struct {

@@ -213,7 +213,7 @@ static int replay_size_maps(struct replay *r)
 		r->skel->maps.tg_gen,	  r->skel->maps.tg_encap,
 		r->skel->maps.tg_encap1,  r->skel->maps.tg_peer,
 		r->skel->maps.tg_police,  r->skel->maps.tg_police1,
-		r->skel->maps.tg_bucket,
+		r->skel->maps.tg_bucket,  r->skel->maps.tg_seen,
 	};
 	struct tg_sub *subs = NULL;
 	__u32 capacity = 2;

@@ -29,7 +29,7 @@
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
-#define TG_NR_MAPS 17
+#define TG_NR_MAPS 18
 
 struct tg_map_desc {
 	const char *name;
@@ -77,6 +77,8 @@ static const struct tg_map_desc tg_map_descs[TG_NR_MAPS] = {
 	  sizeof(__u32), sizeof(struct tg_encap) },
 	{ "tg_police1", offsetof(struct tg_maps, police1), BPF_MAP_TYPE_ARRAY,
 	  sizeof(__u32), sizeof(struct tg_police) },
+	{ "tg_seen", offsetof(struct tg_maps, seen), BPF_MAP_TYPE_ARRAY,
+	  sizeof(__u32), sizeof(struct tg_seen) },
 };
 
 /* Maps whose size is the subscriber capacity. */
@@ -90,7 +92,8 @@ static bool tg_map_sized(size_t off)
 	       off == offsetof(struct tg_maps, bucket) ||
 	       off == offsetof(struct tg_maps, gen) ||
 	       off == offsetof(struct tg_maps, encap1) ||
-	       off == offsetof(struct tg_maps, police1);
+	       off == offsetof(struct tg_maps, police1) ||
+	       off == offsetof(struct tg_maps, seen);
 }
 
 static int *tg_map_fd(struct tg_maps *m, int i)
@@ -196,7 +199,7 @@ int tg_maps_from_skel(struct subscriber_bpf *skel, struct tg_maps *m)
 		skel->maps.tg_bucket,	 skel->maps.tg_community4,
 		skel->maps.tg_community6, skel->maps.tg_meta,
 		skel->maps.tg_gen,	 skel->maps.tg_encap1,
-		skel->maps.tg_police1,
+		skel->maps.tg_police1,	 skel->maps.tg_seen,
 	};
 	__u32 max;
 	int i, fd, err;

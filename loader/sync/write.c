@@ -186,48 +186,64 @@ int sync_delete_diff(struct tg_sync_ctx *c, int fd, const char *map,
 	return 0;
 }
 
+/* The per-sub_id state the programs write, zeroed for new sub_ids. */
+static const struct sync_zeroed {
+	size_t fd_off;
+	const char *name;
+	size_t size;
+} sync_zeroed[] = {
+	{ offsetof(struct tg_maps, peer), "tg_peer", sizeof(struct tg_peer) },
+	{ offsetof(struct tg_maps, bucket), "tg_bucket",
+	  sizeof(struct tg_bucket) },
+	{ offsetof(struct tg_maps, seen), "tg_seen", sizeof(struct tg_seen) },
+};
+#define SYNC_ZEROED_MAX 16	/* the largest size above */
+
 static int sync_zero_flush(struct tg_sync_ctx *c, const __u32 *ids, size_t n,
 			   const __u8 *stats, size_t vsz_stats,
-			   const __u8 *peers, const __u8 *buckets)
+			   const __u8 *zeros)
 {
-	int err;
+	size_t i;
+	int err, fd;
 
 	err = sync_write_many(c, c->m->sub_stats, "tg_sub_stats",
 			      (const __u8 *)ids, stats, n, sizeof(*ids),
 			      vsz_stats, true, false);
-	if (!err)
-		err = sync_write_many(c, c->m->peer, "tg_peer",
-				      (const __u8 *)ids, peers, n, sizeof(*ids),
-				      sizeof(struct tg_peer), true, false);
-	if (!err)
-		err = sync_write_many(c, c->m->bucket, "tg_bucket",
-				      (const __u8 *)ids, buckets, n,
-				      sizeof(*ids), sizeof(struct tg_bucket),
+	for (i = 0; !err && i < sizeof(sync_zeroed) / sizeof(sync_zeroed[0]);
+	     i++) {
+		fd = *(const int *)((const char *)c->m + sync_zeroed[i].fd_off);
+		err = sync_write_many(c, fd, sync_zeroed[i].name,
+				      (const __u8 *)ids, zeros, n,
+				      sizeof(*ids), sync_zeroed[i].size,
 				      true, false);
+	}
 	return err;
 }
 
 /*
- * Zero the per-CPU counters, the peer state and the policing state of every
- * new sub_id.
+ * Zero the per-CPU counters, the peer state, the policing state and the
+ * last-heard times of every new sub_id.
  */
 int sync_zero_new(struct tg_sync_ctx *c)
 {
 	__u32 cap = c->m->capacity, id;
-	__u8 *stats = NULL, *peers = NULL, *buckets = NULL;
+	__u8 *stats = NULL, *zeros = NULL;
 	__u32 *ids = NULL;
 	size_t vsz_stats, n = 0;
 	int ncpu, err = 0;
 
+	_Static_assert(sizeof(struct tg_peer) <= SYNC_ZEROED_MAX &&
+		       sizeof(struct tg_bucket) <= SYNC_ZEROED_MAX &&
+		       sizeof(struct tg_seen) <= SYNC_ZEROED_MAX,
+		       "SYNC_ZEROED_MAX");
 	ncpu = libbpf_num_possible_cpus();
 	if (ncpu < 0)
 		return ncpu;
 	vsz_stats = ncpu * sizeof(struct tg_sub_counters);
 	ids = malloc(SYNC_BATCH * sizeof(*ids));
 	stats = calloc(SYNC_BATCH, vsz_stats);
-	peers = calloc(SYNC_BATCH, sizeof(struct tg_peer));
-	buckets = calloc(SYNC_BATCH, sizeof(struct tg_bucket));
-	if (!ids || !stats || !peers || !buckets) {
+	zeros = calloc(SYNC_BATCH, SYNC_ZEROED_MAX);
+	if (!ids || !stats || !zeros) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -237,19 +253,17 @@ int sync_zero_new(struct tg_sync_ctx *c)
 			continue;
 		ids[n++] = id;
 		if (n == SYNC_BATCH) {
-			err = sync_zero_flush(c, ids, n, stats, vsz_stats, peers,
-					      buckets);
+			err = sync_zero_flush(c, ids, n, stats, vsz_stats,
+					      zeros);
 			n = 0;
 		}
 	}
 	if (!err && n)
-		err = sync_zero_flush(c, ids, n, stats, vsz_stats, peers,
-					      buckets);
+		err = sync_zero_flush(c, ids, n, stats, vsz_stats, zeros);
 out:
 	free(ids);
 	free(stats);
-	free(peers);
-	free(buckets);
+	free(zeros);
 	return err;
 }
 
