@@ -49,12 +49,14 @@ struct json_writer;
 struct tg_sub;
 struct tg_class;
 struct tg_session;
+struct tg_live_at;
 /*
  * A subscriber as the JSON object of 'sub show -j' (eff: rates in effect;
- * with eff, a member's session or null).
+ * with eff, a member's session or null, and its liveness, live, or null).
  */
 void tg_sub_json(struct json_writer *w, const struct tg_sub *s,
-		 const struct tg_class *eff, const struct tg_session *sess);
+		 const struct tg_class *eff, const struct tg_session *sess,
+		 const struct tg_live_at *live);
 
 /* A session as 'session show -j' has it; as one line of text. */
 void tg_session_json(struct json_writer *w, const struct tg_session *s);

@@ -44,6 +44,12 @@ static int config_help(int argc, char **argv)
 	       "                             second per CPU); packets toward such\n"
 	       "                             a subscriber from outside are always\n"
 	       "                             dropped silently\n"
+	       "  liveness-timeout S         seconds of silence after which a\n"
+	       "                             subscriber is 'down' in sub show,\n"
+	       "                             stats, top, status and the metrics,\n"
+	       "                             %d..%d (default %d); 'idle' when only\n"
+	       "                             keepalives or tunnel control came\n"
+	       "                             within it, 'up' when traffic did\n"
 	       "\n"
 	       "The LNS (L2TPv2 dial-in of members, see 'tungate session help'),\n"
 	       "read by 'tungate run' when it starts and on SIGHUP:\n"
@@ -80,7 +86,8 @@ static int config_help(int argc, char **argv)
 	       "  tungate config set unknown-tunnel drop\n"
 	       "  tungate config set gateway-mac 02:00:5e:00:53:01\n",
 	       TG_L2TP_UDP_PORT, TG_L2TP_UDP_PORT, TG_GW_MAC_DEFAULT,
-	       TG_TTL_DEFAULT, TG_LNS_NAME_DEFAULT, TG_LNS_ADDRESS_DEFAULT,
+	       TG_TTL_DEFAULT, TG_LIVENESS_TIMEOUT_MIN, TG_LIVENESS_TIMEOUT_MAX,
+	       TG_LIVENESS_TIMEOUT_S, TG_LNS_NAME_DEFAULT, TG_LNS_ADDRESS_DEFAULT,
 	       TG_LNS_ECHO_S,
 	       TG_LNS_ECHO_FAILS);
 	return 0;
@@ -96,6 +103,7 @@ static const char *config_db_key(const char *key)
 		{ "gateway-mac", "gateway_mac" },
 		{ "ttl", "ttl" },
 		{ "scope-action", "scope_action" },
+		{ "liveness-timeout", "liveness_timeout" },
 		{ "lns", "lns" },
 		{ "lns-secret", "lns_secret" },
 		{ "lns-auth", "lns_auth" },
@@ -139,6 +147,7 @@ static int config_print(sqlite3 *db)
 		printf("gateway-mac %s\n", mac);
 		printf("ttl %u\n", st.ttl);
 		printf("scope-action %s\n", st.scope_icmp ? "icmp" : "drop");
+		printf("liveness-timeout %u\n", st.liveness_timeout);
 		for (k = tg_lns_setting_keys; *k; k++) {
 			tg_lns_setting_show(&lns, *k, v, sizeof(v));
 			snprintf(key, sizeof(key), "%s", *k);
@@ -161,6 +170,7 @@ static int config_print(sqlite3 *db)
 	jsonw_string_field(w, "gateway_mac", mac);
 	jsonw_uint_field(w, "ttl", st.ttl);
 	jsonw_string_field(w, "scope_action", st.scope_icmp ? "icmp" : "drop");
+	jsonw_uint_field(w, "liveness_timeout", st.liveness_timeout);
 	for (k = tg_lns_setting_keys; *k; k++) {
 		tg_lns_setting_show(&lns, *k, v, sizeof(v));
 		jsonw_string_field(w, *k, v);
@@ -204,6 +214,28 @@ static int config_set_lns(sqlite3 *db, const char *key, const char *dbkey,
 	return 0;
 }
 
+/* A number min..max as stored; 0 or -EINVAL (reported). */
+static int config_number(const char *key, const char *value, __u64 min,
+			 __u64 max, char *buf, size_t len)
+{
+	__u64 v;
+	int ret;
+
+	ret = tg_parse_u64(value, min, max, &v);
+	if (ret) {
+		if (ret == -ERANGE)
+			tg_err("config set: %s '%s': out of range %llu..%llu",
+			       key, value, (unsigned long long)min,
+			       (unsigned long long)max);
+		else
+			tg_err("config set: %s '%s': not a number", key,
+			       value);
+		return -EINVAL;
+	}
+	snprintf(buf, len, "%llu", (unsigned long long)v);
+	return 0;
+}
+
 static int config_set(int argc, char **argv)
 {
 	const char *key = NULL, *value = NULL, *dbkey;
@@ -230,7 +262,7 @@ static int config_set(int argc, char **argv)
 	}
 	dbkey = config_db_key(key);
 	if (!dbkey) {
-		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures",
+		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action liveness-timeout lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures",
 		       key);
 		return -EINVAL;
 	}
@@ -264,13 +296,12 @@ static int config_set(int argc, char **argv)
 		}
 		tg_mac_format(mac, buf, sizeof(buf));
 	} else if (!strcmp(dbkey, "ttl")) {
-		ret = tg_parse_u64(value, 1, 255, &port);
-		if (ret) {
-			tg_err("config set: ttl '%s': %s", value, ret == -ERANGE ?
-			       "out of range 1..255" : "not a number");
+		if (config_number(key, value, 1, 255, buf, sizeof(buf)))
 			return -EINVAL;
-		}
-		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)port);
+	} else if (!strcmp(dbkey, "liveness_timeout")) {
+		if (config_number(key, value, TG_LIVENESS_TIMEOUT_MIN,
+				  TG_LIVENESS_TIMEOUT_MAX, buf, sizeof(buf)))
+			return -EINVAL;
 	} else {
 		ret = tg_parse_u64(value, 0, 65535, &port);
 		if (ret) {

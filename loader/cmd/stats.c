@@ -27,17 +27,22 @@ static int stats_help(void)
 	       "Counters of the data plane pinned under the pin root, summed over\n"
 	       "all CPUs. For each enabled subscriber (or only NAME), up (from the\n"
 	       "subscriber, decapsulated) and down (toward it): packets and inner\n"
-	       "IP bytes forwarded, and the current rate; then its packets by\n"
-	       "reason (drops: policed_up, policed_down, spoofed_src, scope,\n"
-	       "too_big, ...; others: control, ttl_expired, ...). Without NAME,\n"
-	       "then the global counters: packets and bytes by reason, for every\n"
-	       "packet the programs saw.\n"
+	       "IP bytes forwarded, and the current rate; its state (up: traffic\n"
+	       "from it within liveness-timeout, see 'tungate config help'; idle:\n"
+	       "only keepalives or tunnel control; down: silent) with when its\n"
+	       "last packet and last keepalive came; then its packets by reason\n"
+	       "(drops: policed_up, policed_down, spoofed_src, scope, too_big,\n"
+	       "...; others: control, keepalive, ttl_expired, ...). Without\n"
+	       "NAME, then the global counters: packets and bytes by reason, for\n"
+	       "every packet the programs saw.\n"
 	       "\n"
 	       "  --interval MS   the rate is what the counters grew in MS\n"
 	       "                  milliseconds between two reads (default %d;\n"
 	       "                  0: no second read, no rate)\n"
 	       "  -j              one JSON object: {\"interval_ms\": MS,\n"
 	       "                  \"subscribers\": [{\"name\", \"class\", \"dp_id\",\n"
+	       "                  \"state\", \"last_packet\", \"last_keepalive\"\n"
+	       "                  (Unix seconds, null: never),\n"
 	       "                  \"up\" and \"down\": {\"packets\", \"bytes\",\n"
 	       "                  \"bits_per_second\", \"packets_per_second\"} (rates\n"
 	       "                  null with --interval 0), \"drops\", \"reasons\":\n"
@@ -62,7 +67,19 @@ static void print_rate(struct json_writer *w, const char *name, double v,
 		jsonw_null_field(w, name);
 }
 
-static void print_sub_json(struct json_writer *w, const struct tg_sub_snap *s,
+/* CLOCK_REALTIME seconds of a tg_seen time, null for never. */
+static void print_seen_json(struct json_writer *w, const char *name,
+			    const struct tg_snap *snap, __u64 t)
+{
+	if (t)
+		jsonw_uint_field(w, name,
+				 tg_clock_real(&snap->clock, t) / 1000000000ULL);
+	else
+		jsonw_null_field(w, name);
+}
+
+static void print_sub_json(struct json_writer *w, const struct tg_snap *snap,
+			   const struct tg_sub_snap *s,
 			   const struct tg_sub_rate *rate)
 {
 	static const char *const dirs[TG_DIR_MAX] = { "up", "down" };
@@ -74,6 +91,9 @@ static void print_sub_json(struct json_writer *w, const struct tg_sub_snap *s,
 	jsonw_string_field(w, "name", s->name);
 	jsonw_string_field(w, "class", s->cls);
 	jsonw_uint_field(w, "dp_id", s->dp_id);
+	jsonw_string_field(w, "state", tg_live_name(tg_snap_live(snap, s)));
+	print_seen_json(w, "last_packet", snap, s->seen.packet_ns);
+	print_seen_json(w, "last_keepalive", snap, s->seen.keepalive_ns);
 	for (d = 0; d < TG_DIR_MAX; d++) {
 		jsonw_name(w, dirs[d]);
 		jsonw_start_object(w);
@@ -106,11 +126,15 @@ static void print_rate_text(char *buf, size_t len, const struct tg_sub_rate *r,
 	tg_fmt_bits(r->bits[d], buf, len);
 }
 
-/* Two lines (up, down), then one with the reasons seen, if any. */
-static void print_sub_text(const struct tg_sub_snap *s,
+/*
+ * Two lines (up, down), one with its liveness, then one with the reasons
+ * seen, if any.
+ */
+static void print_sub_text(const struct tg_snap *snap,
+			   const struct tg_sub_snap *s,
 			   const struct tg_sub_rate *rate)
 {
-	char rb[32];
+	char rb[32], pk[16], ka[16];
 	const char *name;
 	bool any = false;
 	__u32 r;
@@ -123,6 +147,12 @@ static void print_sub_text(const struct tg_sub_snap *s,
 		       (unsigned long long)s->c.packets[d],
 		       (unsigned long long)s->c.bytes[d], rb);
 	}
+	tg_fmt_ago(&snap->clock, s->seen.packet_ns, pk, sizeof(pk));
+	tg_fmt_ago(&snap->clock, s->seen.keepalive_ns, ka, sizeof(ka));
+	printf("  %s: last packet %s%s, last keepalive %s%s\n",
+	       tg_live_name(tg_snap_live(snap, s)), pk,
+	       s->seen.packet_ns ? " ago" : "", ka,
+	       s->seen.keepalive_ns ? " ago" : "");
 	for (r = 0; r < TG_R_SUB_MAX; r++) {
 		name = tg_reason_name(r);
 		if (!name || r == TG_R_OK || !s->c.reasons[r])
@@ -199,7 +229,7 @@ static int print_stats(sqlite3 *db, const struct tg_maps *m, const char *only,
 			goto out;
 		for (i = 0; i < s.n; i++)
 			prev[i] = s.subs[i].c;
-		t0 = s.time_ns;
+		t0 = s.clock.mono_ns;
 		ts.tv_sec = interval_ms / 1000;
 		ts.tv_nsec = interval_ms % 1000 * 1000000;
 		while (nanosleep(&ts, &ts) && errno == EINTR)
@@ -224,12 +254,13 @@ static int print_stats(sqlite3 *db, const struct tg_maps *m, const char *only,
 	}
 	for (i = 0; i < s.n; i++) {
 		if (prev)
-			tg_sub_rate(&prev[i], &s.subs[i].c, s.time_ns - t0,
+			tg_sub_rate(&prev[i], &s.subs[i].c, s.clock.mono_ns - t0,
 				    &rate);
 		if (w)
-			print_sub_json(w, &s.subs[i], prev ? &rate : NULL);
+			print_sub_json(w, &s, &s.subs[i],
+				       prev ? &rate : NULL);
 		else
-			print_sub_text(&s.subs[i], prev ? &rate : NULL);
+			print_sub_text(&s, &s.subs[i], prev ? &rate : NULL);
 	}
 	if (w)
 		jsonw_end_array(w);

@@ -25,6 +25,7 @@
 #include "cmd/commands.h"
 #include "dataplane/counters.h"
 #include "dataplane/dataplane.h"
+#include "dataplane/liveness.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "routing/routes.h"
@@ -45,6 +46,9 @@ struct status {
 	struct tg_meta meta;
 	__u64 boot_ns;		/* CLOCK_REALTIME of boot: load times */
 	long long subs;		/* tunnels in force, -1: unknown */
+	/* Their subscribers by liveness (have_live false: unknown). */
+	bool have_live;
+	unsigned int live[TG_LIVE_MAX];
 	/* The LNS as the database has it (have_lns false: unknown). */
 	bool have_lns;
 	char lns[64];		/* "off" or the listening address */
@@ -263,9 +267,65 @@ static int status_maps(const char *pin_root, struct status_map **out, int *nout)
  * The subscribers the data plane answers to: tg_tunnels entries with a
  * claim that holds (a sync in progress may have entries of none).
  */
+/* The sub_ids of the tunnels in force, for their liveness. */
+struct status_ids {
+	__u32 *ids;
+	size_t n, cap;
+};
+
+static int status_add_id(void *ctx, __u32 id)
+{
+	struct status_ids *v = ctx;
+	__u32 *p;
+
+	if (v->n == v->cap) {
+		v->cap = v->cap ? 2 * v->cap : 1024;
+		p = realloc(v->ids, v->cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		v->ids = p;
+	}
+	v->ids[v->n++] = id;
+	return 0;
+}
+
+/* Liveness of the subscribers of v (the maps m has tg_seen). */
+static void status_count_live(struct status *s, struct tg_maps *m,
+			      const struct status_ids *v)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), timeout = TG_LIVENESS_TIMEOUT_S;
+	struct tg_settings set;
+	struct tg_clock clock;
+	struct tg_seen *seen;
+	sqlite3 *db = NULL;
+	size_t i;
+
+	if (bpf_obj_get_info_by_fd(m->seen, &info, &len))
+		return;
+	m->capacity = info.max_entries;
+	seen = calloc(v->n ? v->n : 1, sizeof(*seen));
+	if (!seen || tg_seen_read(m, v->ids, v->n, seen)) {
+		free(seen);
+		return;
+	}
+	tg_clock_now(&clock);
+	tg_db_set_quiet(true);
+	if (!tg_db_open(tg_db_path(), false, &db) &&
+	    !tg_db_settings_load(db, &set))
+		timeout = set.liveness_timeout;
+	tg_db_close(db);
+	tg_db_set_quiet(false);
+	for (i = 0; i < v->n; i++)
+		s->live[tg_live_state(&seen[i], clock.mono_ns, timeout)]++;
+	s->have_live = true;
+	free(seen);
+}
+
 static void status_read_subs(struct status *s)
 {
 	struct tg_maps m = TG_MAPS_INIT;
+	struct status_ids v = {};
 	char path[PATH_MAX];
 	__u32 n;
 
@@ -274,8 +334,16 @@ static void status_read_subs(struct status *s)
 	m.tunnels = bpf_obj_get(path);
 	snprintf(path, sizeof(path), "%s/tg_gen", s->pin_root);
 	m.gen = bpf_obj_get(path);
-	if (m.tunnels >= 0 && m.gen >= 0 && !tg_tunnels_in_force(&m, &n))
+	snprintf(path, sizeof(path), "%s/tg_seen", s->pin_root);
+	m.seen = bpf_obj_get(path);
+	if (m.tunnels >= 0 && m.gen >= 0 &&
+	    !tg_tunnels_in_force(&m, &n, m.seen >= 0 ? status_add_id : NULL,
+				 &v)) {
 		s->subs = n;
+		if (m.seen >= 0)
+			status_count_live(s, &m, &v);
+	}
+	free(v.ids);
 	tg_maps_close(&m);
 }
 
@@ -367,7 +435,11 @@ static void status_print_text(const struct status *s,
 		printf("\n");
 	}
 	subs = s->subs;
-	if (subs >= 0)
+	if (subs >= 0 && s->have_live)
+		printf("subscribers %lld: %u up, %u idle, %u down\n", subs,
+		       s->live[TG_LIVE_UP], s->live[TG_LIVE_IDLE],
+		       s->live[TG_LIVE_DOWN]);
+	else if (subs >= 0)
 		printf("subscribers %lld\n", subs);
 	if (s->have_lns && strcmp(s->lns, "off"))
 		printf("lns         listening on %s: %u tunnel%s, %u session%s up, %u ending\n",
@@ -464,6 +536,15 @@ static void status_print_json(const struct status *s,
 		jsonw_uint_field(w, "subscribers", subs);
 	else
 		jsonw_null_field(w, "subscribers");
+	jsonw_name(w, "liveness");
+	if (s->have_live) {
+		jsonw_start_object(w);
+		for (k = 0; k < TG_LIVE_MAX; k++)
+			jsonw_uint_field(w, tg_live_name(k), s->live[k]);
+		jsonw_end_object(w);
+	} else {
+		jsonw_null(w);
+	}
 	if (s->have_lns) {
 		jsonw_name(w, "lns");
 		jsonw_start_object(w);
@@ -517,7 +598,8 @@ static int status_help(void)
 	       "interface or the attachment went away), the program's id,\n"
 	       "name, tag and load time (with -j also the instructions the\n"
 	       "verifier processed to load it); the tungate version and time of the\n"
-	       "last up; the number of subscribers; every pinned map's entries\n"
+	       "last up; the number of subscribers, by liveness (up, idle, down:\n"
+	       "see 'tungate stats help'); every pinned map's entries\n"
 	       "in use against its size ('-' where entries are not counted:\n"
 	       "per-CPU arrays); the last sync (time, result, count); the LNS\n"
 	       "(its listening address, tunnels and dial-in sessions up).\n"

@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "dataplane/dataplane.h"
 #include "dataplane/ifnet.h"
+#include "dataplane/liveness.h"
 #include "util/json.h"
 
 static int sub_help(int argc, char **argv)
@@ -194,12 +195,42 @@ static void sub_json_u64(struct json_writer *w, const char *name, bool has,
 		jsonw_null_field(w, name);
 }
 
-/* One subscriber as JSON; eff: also the rates in effect and its session. */
+/* CLOCK_REALTIME seconds of a tg_seen time, null for never. */
+static void sub_json_seen(struct json_writer *w, const char *name,
+			  const struct tg_live_at *a, __u64 t)
+{
+	if (t)
+		jsonw_uint_field(w, name,
+				 tg_clock_real(&a->clock, t) / 1000000000ULL);
+	else
+		jsonw_null_field(w, name);
+}
+
+/*
+ * One subscriber as JSON; eff: also the rates in effect, its session and
+ * its liveness (live NULL: no data plane has it).
+ */
 void tg_sub_json(struct json_writer *w, const struct tg_sub *s,
-		 const struct tg_class *eff, const struct tg_session *sess)
+		 const struct tg_class *eff, const struct tg_session *sess,
+		 const struct tg_live_at *live)
 {
 	jsonw_start_object(w);
 	tg_sub_json_fields(w, s);
+	if (eff) {
+		jsonw_name(w, "liveness");
+		if (live) {
+			jsonw_start_object(w);
+			jsonw_string_field(w, "state",
+					   tg_live_name(tg_live_at_state(live)));
+			sub_json_seen(w, "last_packet", live,
+				      live->seen.packet_ns);
+			sub_json_seen(w, "last_keepalive", live,
+				      live->seen.keepalive_ns);
+			jsonw_end_object(w);
+		} else {
+			jsonw_null(w);
+		}
+	}
 	if (eff && tg_sub_member(s)) {
 		jsonw_name(w, "session");
 		if (sess)
@@ -325,12 +356,41 @@ static void sub_print_show(const struct tg_sub *s, const struct tg_class *eff)
 		printf("%-15s %s\n", "note:", s->note);
 }
 
+/*
+ * What the data plane pinned under the pin root heard of s: 0, or -ENOENT
+ * when it does not have s (disabled, no data plane).
+ */
+static int sub_live(sqlite3 *db, const struct tg_sub *s, struct tg_live_at *a)
+{
+	struct tg_settings set;
+
+	if (!s->enabled || !s->dp_id ||
+	    tg_live_read_pinned(tg_pin_root(), s->dp_id, a))
+		return -ENOENT;
+	a->timeout_s = tg_db_settings_load(db, &set) ? TG_LIVENESS_TIMEOUT_S :
+		       set.liveness_timeout;
+	return 0;
+}
+
+static void sub_print_live(const struct tg_live_at *a)
+{
+	char pk[16], ka[16];
+
+	tg_fmt_ago(&a->clock, a->seen.packet_ns, pk, sizeof(pk));
+	tg_fmt_ago(&a->clock, a->seen.keepalive_ns, ka, sizeof(ka));
+	printf("%-15s %s: last packet %s%s, last keepalive %s%s\n",
+	       "liveness:", tg_live_name(tg_live_at_state(a)), pk,
+	       a->seen.packet_ns ? " ago" : "", ka,
+	       a->seen.keepalive_ns ? " ago" : "");
+}
+
 static int sub_print_one(sqlite3 *db, const struct tg_sub *s)
 {
 	struct tg_session sess;
+	struct tg_live_at live;
 	struct json_writer *w;
 	struct tg_class eff;
-	bool online = false;
+	bool online = false, have_live;
 	char buf[256];
 
 	if (sub_effective(db, s, &eff)) {
@@ -339,8 +399,11 @@ static int sub_print_one(sqlite3 *db, const struct tg_sub *s)
 	}
 	if (tg_sub_member(s))
 		online = !tg_db_session_of(db, s->id, &sess);
+	have_live = !sub_live(db, s, &live);
 	if (!tg_opts.json) {
 		sub_print_show(s, &eff);
+		if (have_live)
+			sub_print_live(&live);
 		if (online)
 			tg_session_text(&sess, buf, sizeof(buf));
 		if (tg_sub_member(s))
@@ -351,7 +414,8 @@ static int sub_print_one(sqlite3 *db, const struct tg_sub *s)
 	w = jsonw_new(stdout);
 	if (!w)
 		return -ENOMEM;
-	tg_sub_json(w, s, &eff, online ? &sess : NULL);
+	tg_sub_json(w, s, &eff, online ? &sess : NULL,
+		    have_live ? &live : NULL);
 	jsonw_destroy(&w);
 	return 0;
 }
@@ -628,7 +692,7 @@ static int sub_list(int argc, char **argv)
 		}
 		jsonw_start_array(w);
 		for (i = 0; i < n; i++)
-			tg_sub_json(w, &subs[i], NULL, NULL);
+			tg_sub_json(w, &subs[i], NULL, NULL, NULL);
 		jsonw_end_array(w);
 		jsonw_destroy(&w);
 		goto out;

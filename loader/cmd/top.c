@@ -24,7 +24,7 @@
 #include "db/db.h"
 
 #define TOP_INTERVAL_MS 1000
-#define TOP_HEADER_LINES 4
+#define TOP_HEADER_LINES 5
 
 enum top_sort { SORT_DOWN, SORT_UP, SORT_DROPS };
 static const char *const sort_names[] = { "down", "up", "drops" };
@@ -49,7 +49,8 @@ static int top_help(void)
 	       "being what the counters grew in that time. Keys: q (or Ctrl-C)\n"
 	       "quits, d, u and x sort by down, up and drops. When standard output\n"
 	       "is not a terminal, or with --once, prints one frame of every\n"
-	       "subscriber (rates over one interval) and exits.\n",
+	       "subscriber (rates over one interval) and exits. STATE is up,\n"
+	       "idle or down as in 'tungate stats'.\n",
 	       TOP_INTERVAL_MS);
 	return 0;
 }
@@ -137,7 +138,7 @@ static struct row *make_rows(const struct tg_snap *prev,
 		p = j >= 0 ? &prev->subs[j] : NULL;
 		if (p && !strcmp(p->name, cur->subs[i].name))
 			tg_sub_rate(&p->c, &cur->subs[i].c,
-				    cur->time_ns - prev->time_ns, &rows[i].r);
+				    cur->clock.mono_ns - prev->clock.mono_ns, &rows[i].r);
 	}
 	qsort(rows, cur->n, sizeof(*rows), row_cmp);
 	return rows;
@@ -160,6 +161,7 @@ static void render(const struct tg_snap *cur, const struct row *rows,
 {
 	char a[24], b[24], c[16], d[16], e[16], f[16];
 	double tot[TG_DIR_MAX] = {}, drops = 0;
+	size_t live[TG_LIVE_MAX] = {};
 	struct tm tm;
 	time_t now;
 	size_t i;
@@ -168,6 +170,7 @@ static void render(const struct tg_snap *cur, const struct row *rows,
 		tot[TG_DIR_DOWN] += rows[i].r.bits[TG_DIR_DOWN];
 		tot[TG_DIR_UP] += rows[i].r.bits[TG_DIR_UP];
 		drops += rows[i].r.drops;
+		live[tg_snap_live(cur, rows[i].s)]++;
 	}
 	now = time(NULL);
 	localtime_r(&now, &tm);
@@ -180,9 +183,12 @@ static void render(const struct tg_snap *cur, const struct row *rows,
 	tg_fmt_bits(tot[TG_DIR_UP], b, sizeof(b));
 	tg_fmt_si(drops, c, sizeof(c));
 	line("total  down %s  up %s  drops %s/s", a, b, c);
+	line("state  %zu up  %zu idle  %zu down", live[TG_LIVE_UP],
+	     live[TG_LIVE_IDLE], live[TG_LIVE_DOWN]);
 	line("%s", "");
-	line("%-15s %-8s %9s %9s %8s %8s %7s %8s", "SUBSCRIBER", "CLASS",
-	     "DOWN b/s", "UP b/s", "DOWN p/s", "UP p/s", "DROP/s", "DROPS");
+	line("%-15s %-8s %-5s %8s %8s %8s %8s %6s %6s", "SUBSCRIBER", "CLASS",
+	     "STATE", "DOWN b/s", "UP b/s", "DOWN p/s", "UP p/s", "DROP/s",
+	     "DROPS");
 	for (i = 0; i < cur->n && i < max_rows; i++) {
 		const struct row *r = &rows[i];
 
@@ -192,8 +198,9 @@ static void render(const struct tg_snap *cur, const struct row *rows,
 		tg_fmt_si(r->r.packets[TG_DIR_UP], d, sizeof(d));
 		tg_fmt_si(r->r.drops, e, sizeof(e));
 		tg_fmt_si((double)tg_sub_drops(&r->s->c), f, sizeof(f));
-		line("%-15.15s %-8.8s %9s %9s %8s %8s %7s %8s", r->s->name,
-		     r->s->cls, a, b, c, d, e, f);
+		line("%-15.15s %-8.8s %-5s %8s %8s %8s %8s %6s %6s",
+		     r->s->name, r->s->cls,
+		     tg_live_name(tg_snap_live(cur, r->s)), a, b, c, d, e, f);
 	}
 	if (top_tty)
 		printf("\033[J");

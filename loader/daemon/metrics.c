@@ -104,26 +104,49 @@ static char *put_u64(char *p, __u64 v)
  */
 #define LINE_MAX_LEN (128 + 4 * (TG_NAME_MAX + 1) + 64)
 
+/* metric{subscriber="..",class=".." into p; the end of it. */
+static char *sub_head(char *p, const char *metric, const char *labels,
+		      size_t llen)
+{
+	p = put_str(p, metric);
+	*p++ = '{';
+	memcpy(p, labels, llen);
+	return p + llen;
+}
+
+/* "} v" and the line written at once. */
+static void sub_tail(FILE *f, char *buf, char *p, __u64 v)
+{
+	p = put_str(p, "} ");
+	p = put_u64(p, v);
+	*p++ = '\n';
+	fwrite_unlocked(buf, 1, p - buf, f);
+}
+
 /* metric{subscriber="..",class="..",label="value"} v */
 static void sub_line(FILE *f, const char *metric, const char *labels,
 		     size_t llen, const char *label, const char *value,
 		     __u64 v)
 {
-	char buf[LINE_MAX_LEN], *p = buf;
+	char buf[LINE_MAX_LEN], *p;
 
-	p = put_str(p, metric);
-	*p++ = '{';
-	memcpy(p, labels, llen);
-	p += llen;
+	p = sub_head(buf, metric, labels, llen);
 	*p++ = ',';
 	p = put_str(p, label);
 	*p++ = '=';
 	*p++ = '"';
 	p = put_str(p, value);
-	p = put_str(p, "\"} ");
-	p = put_u64(p, v);
-	*p++ = '\n';
-	fwrite_unlocked(buf, 1, p - buf, f);
+	*p++ = '"';
+	sub_tail(f, buf, p, v);
+}
+
+/* metric{subscriber="..",class=".."} v */
+static void sub_value(FILE *f, const char *metric, const char *labels,
+		      size_t llen, __u64 v)
+{
+	char buf[LINE_MAX_LEN];
+
+	sub_tail(f, buf, sub_head(buf, metric, labels, llen), v);
 }
 
 /* subscriber="..",class=".." of s into buf; its length. */
@@ -140,6 +163,43 @@ static size_t sub_labels(char *buf, const struct tg_sub_snap *s)
 }
 
 static const char *const dir_names[TG_DIR_MAX] = { "up", "down" };
+
+/* Liveness: counts by state, and each subscriber's state and last time. */
+static void write_live(FILE *f, const struct tg_snap *s)
+{
+	static const char st[] = "tungate_subscriber_state",
+			  ls[] = "tungate_subscriber_last_seen_seconds";
+	char labels[4 * (TG_NAME_MAX + 1) + 32];
+	size_t n[TG_LIVE_MAX] = {}, i, len;
+	const struct tg_sub_snap *e;
+	__u64 t;
+	int l;
+
+	for (i = 0; i < s->n; i++)
+		n[tg_snap_live(s, &s->subs[i])]++;
+	family(f, "tungate_subscribers_by_state", "gauge",
+	       "Enabled subscribers by liveness: up (traffic within liveness-timeout), idle (only keepalives or tunnel control), down (silent).");
+	for (l = 0; l < TG_LIVE_MAX; l++)
+		fprintf(f, "tungate_subscribers_by_state{state=\"%s\"} %zu\n",
+			tg_live_name(l), n[l]);
+	family(f, st, "gauge",
+	       "Liveness of a subscriber: 2 up, 1 idle, 0 down.");
+	for (i = 0; i < s->n; i++) {
+		len = sub_labels(labels, &s->subs[i]);
+		sub_value(f, st, labels, len, tg_snap_live(s, &s->subs[i]));
+	}
+	family(f, ls, "gauge",
+	       "Unix time the data plane last heard a subscriber (a packet or a keepalive); absent while never.");
+	for (i = 0; i < s->n; i++) {
+		e = &s->subs[i];
+		t = tg_seen_last(&e->seen);
+		if (!t)
+			continue;
+		len = sub_labels(labels, e);
+		sub_value(f, ls, labels, len,
+			  tg_clock_real(&s->clock, t) / 1000000000ULL);
+	}
+}
 
 static void write_subs(FILE *f, const struct tg_snap *s)
 {
@@ -352,8 +412,9 @@ static int metrics_write(FILE *f, sqlite3 *db, const struct tg_maps *m,
 	label_value(f, TG_VERSION);
 	fprintf(f, "\"} 1\n");
 	write_subs(f, &s);
+	write_live(f, &s);
 	write_global(f, &s);
-	ret = write_maps(f, m, &meta, s.time_ns, cache);
+	ret = write_maps(f, m, &meta, s.clock.mono_ns, cache);
 	if (ret)
 		goto out;
 	write_meta(f, &meta);

@@ -22,6 +22,7 @@
 #include "db/db.h"
 #include "db/watcher.h"
 #include "util/log.h"
+#include "daemon/live_log.h"
 #include "daemon/lns.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
@@ -88,6 +89,7 @@ struct run {
 	bool lns_started;		/* settings read once the database opened */
 	__u64 lns_sync_at;		/* ms: sessions came or went, sync then */
 	__u64 lns_next;			/* ms: the LNS's next timer */
+	struct tg_live_log live;	/* subscribers going down, back */
 };
 
 void tg_run_log(const char *fmt, ...)
@@ -316,6 +318,7 @@ static void run_sync(struct run *r)
 				  .pin_root = r->pin_root };
 	struct tg_sync_stats st = {};
 	bool full = r->want_full, changed;
+	struct tg_settings set;
 	int lock, err;
 
 	lock = tg_pin_lock(r->pin_root);
@@ -365,6 +368,9 @@ static void run_sync(struct run *r)
 	run_recovered(r);
 	run_in_step(r);
 	tg_sync_stats_free(&st);
+	/* Sync refused an invalid setting before: it is valid now. */
+	if (!tg_db_settings_load(r->db, &set))
+		r->live.timeout_s = set.liveness_timeout;
 	/* After a failure, tried again after the next sync. */
 	if (changed || !r->bird_done)
 		r->bird_due = r->o.bird_output != NULL;
@@ -460,6 +466,8 @@ static int run_wait_ms(struct run *r)
 		dl = r->lns_sync_at;
 	if ((r->routes_due || r->bird_due) && r->routes_at < dl)
 		dl = r->routes_at;
+	if (r->maps.seen >= 0 && r->live.next_ms < dl)
+		dl = r->live.next_ms;
 	if (dl != UINT64_MAX)
 		wait = dl <= now ? 0 : dl - now < wait ? dl - now : wait;
 	return (int)wait;
@@ -473,6 +481,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		.data_version = -1,
 		.watch_fd = -1,
 		.routes_due = true,	/* the first sync's, changed or not */
+		.live = { .timeout_s = TG_LIVENESS_TIMEOUT_S },
 	};
 	struct signalfd_siginfo si;
 	struct pollfd pfd[2];
@@ -551,6 +560,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		r.kick = false;
 		run_routes(&r);
 		run_usage(&r);
+		tg_live_log_tick(&r.live, &r.maps, r.db, run_now_ms());
 		tg_notify_watchdog(&r.notify, run_now_ms());
 
 		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
@@ -589,6 +599,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 	tg_lnsd_stop(&r.lns, !r.o.detach);
 	tg_metrics_stop(r.metrics);
 	tg_maps_close(&r.maps);
+	tg_live_log_free(&r.live);
 	run_db_close(&r);
 	close(sfd);
 	tg_db_set_quiet(false);

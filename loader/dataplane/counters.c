@@ -11,6 +11,7 @@
 
 #include "util/cli.h"
 #include "dataplane/counters.h"
+#include "dataplane/liveness.h"
 #include "db/db.h"
 
 /* Bytes of values fetched per batch lookup. */
@@ -244,6 +245,7 @@ int tg_snap_load(sqlite3 *db, const char *only, __u32 capacity,
 		" WHERE name = 'default'), ''), enabled FROM subscriber"
 		" WHERE name = ?";
 	struct class_cache cc = { .n = 0 };
+	struct tg_settings set;
 	sqlite3_stmt *st = NULL;
 	size_t cap = 0, i;
 	int ret = 0, rc;
@@ -293,6 +295,9 @@ out:
 		s->subs[i].name = s->strings + (uintptr_t)s->subs[i].name;
 		s->subs[i].cls = s->strings + (uintptr_t)s->subs[i].cls;
 	}
+	/* An invalid setting is sync's to refuse: here the default stands. */
+	s->live_timeout = tg_db_settings_load(db, &set) ? TG_LIVENESS_TIMEOUT_S :
+			  set.liveness_timeout;
 	return 0;
 }
 
@@ -420,9 +425,10 @@ static __u64 *global_dest(void *ctx, __u32 key, size_t i)
 	return key < TG_R_MAX ? (__u64 *)&s->global[key] : NULL;
 }
 
-/* Where tg_sub_counters_read puts the counters of key. */
+/* Where tg_sub_counters_read and tg_seen_read put the values of key. */
 struct sub_out {
-	struct tg_sub_counters *out;
+	void *out;
+	size_t vsz;		/* bytes of one value in out */
 	size_t n_out;
 	__u32 capacity;
 	bool by_key;		/* out[key], else out[i] */
@@ -434,41 +440,63 @@ static __u64 *sub_out_dest(void *ctx, __u32 key, size_t i)
 
 	if (key >= o->capacity)
 		return NULL;
-	return (__u64 *)&o->out[o->by_key ? key : i];
+	return (__u64 *)((char *)o->out + (o->by_key ? key : i) * o->vsz);
 }
 
 /*
- * tg_sub_stats of m into dest: a scan of the map when scan is set (a must
- * with keys NULL: all of them), else (or when the kernel cannot scan)
- * single lookups; reset(ctx) clears what a failed scan added.
+ * A per-CPU array (ncpus: the CPUs, or 1 for a plain array) of nf __u64
+ * fields into dest: a scan of the map when scan is set (a must with keys
+ * NULL: all of them), else (or when the kernel cannot scan) single
+ * lookups; reset(ctx) clears what a failed scan added.
  */
+static int u64s_read(int fd, __u32 capacity, size_t nf, int ncpus,
+		     const __u32 *keys, size_t nkeys, bool scan, dest_fn dest,
+		     void (*reset)(void *ctx), void *ctx)
+{
+	int ret;
+
+	if (scan) {
+		ret = percpu_scan(fd, capacity, nf, ncpus, dest, ctx);
+		if (!no_batch(ret))
+			return ret;
+		reset(ctx);
+		if (!keys)
+			nkeys = capacity;
+	}
+	return percpu_single(fd, nf, ncpus, keys, nkeys, dest, ctx);
+}
+
+/* tg_sub_stats of m into dest: see u64s_read(). */
 static int sub_stats_read(const struct tg_maps *m, const __u32 *keys,
 			  size_t nkeys, bool scan, dest_fn dest,
 			  void (*reset)(void *ctx), void *ctx)
 {
 	const size_t nf = sizeof(struct tg_sub_counters) / sizeof(__u64);
-	int ncpus, ret;
+	int ncpus;
 
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus < 0)
 		return ncpus;
-	if (scan) {
-		ret = percpu_scan(m->sub_stats, m->capacity, nf, ncpus, dest,
-				  ctx);
-		if (!no_batch(ret))
-			return ret;
-		reset(ctx);
-		if (!keys)
-			nkeys = m->capacity;
-	}
-	return percpu_single(m->sub_stats, nf, ncpus, keys, nkeys, dest, ctx);
+	return u64s_read(m->sub_stats, m->capacity, nf, ncpus, keys, nkeys,
+			 scan, dest, reset, ctx);
+}
+
+/* tg_seen of m into dest: see u64s_read(). */
+static int seen_read(const struct tg_maps *m, const __u32 *keys,
+		     size_t nkeys, bool scan, dest_fn dest,
+		     void (*reset)(void *ctx), void *ctx)
+{
+	const size_t nf = sizeof(struct tg_seen) / sizeof(__u64);
+
+	return u64s_read(m->seen, m->capacity, nf, 1, keys, nkeys, scan, dest,
+			 reset, ctx);
 }
 
 static void sub_out_reset(void *ctx)
 {
 	struct sub_out *o = ctx;
 
-	memset(o->out, 0, o->n_out * sizeof(*o->out));
+	memset(o->out, 0, o->n_out * o->vsz);
 }
 
 int tg_sub_counters_read(const struct tg_maps *m, const __u32 *keys,
@@ -476,6 +504,7 @@ int tg_sub_counters_read(const struct tg_maps *m, const __u32 *keys,
 {
 	struct sub_out o = {
 		.out = out,
+		.vsz = sizeof(*out),
 		.n_out = keys ? n : m->capacity,
 		.capacity = m->capacity,
 		.by_key = !keys,
@@ -484,6 +513,22 @@ int tg_sub_counters_read(const struct tg_maps *m, const __u32 *keys,
 	sub_out_reset(&o);
 	return sub_stats_read(m, keys, n, !keys, sub_out_dest, sub_out_reset,
 			      &o);
+}
+
+int tg_seen_read(const struct tg_maps *m, const __u32 *keys, size_t n,
+		 struct tg_seen *out)
+{
+	struct sub_out o = {
+		.out = out,
+		.vsz = sizeof(*out),
+		.n_out = keys ? n : m->capacity,
+		.capacity = m->capacity,
+		.by_key = !keys,
+	};
+
+	sub_out_reset(&o);
+	return seen_read(m, keys, n, !keys || n > SINGLE_MAX, sub_out_dest,
+			 sub_out_reset, &o);
 }
 
 static void snap_reset(void *ctx)
@@ -495,10 +540,27 @@ static void snap_reset(void *ctx)
 		memset(&s->subs[i].c, 0, sizeof(s->subs[i].c));
 }
 
+static __u64 *seen_dest(void *ctx, __u32 key, size_t i)
+{
+	struct tg_snap *s = ctx;
+
+	if (key >= s->capacity || s->index[key] < 0)
+		return NULL;
+	return (__u64 *)&s->subs[s->index[key]].seen;
+}
+
+static void seen_reset(void *ctx)
+{
+	struct tg_snap *s = ctx;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		memset(&s->subs[i].seen, 0, sizeof(s->subs[i].seen));
+}
+
 int tg_snap_read(struct tg_snap *s, const struct tg_maps *m)
 {
 	const size_t nglob = sizeof(struct tg_counter) / sizeof(__u64);
-	struct timespec ts;
 	size_t i, nkeys = 0;
 	int ncpus, ret;
 	__u32 *keys;
@@ -515,6 +577,11 @@ int tg_snap_read(struct tg_snap *s, const struct tg_maps *m)
 			keys[nkeys++] = s->subs[i].dp_id;
 	ret = sub_stats_read(m, keys, nkeys, nkeys > SINGLE_MAX, sub_dest,
 			     snap_reset, s);
+	if (!ret) {
+		seen_reset(s);
+		ret = seen_read(m, keys, nkeys, nkeys > SINGLE_MAX, seen_dest,
+				seen_reset, s);
+	}
 	free(keys);
 	if (ret)
 		return ret;
@@ -523,8 +590,7 @@ int tg_snap_read(struct tg_snap *s, const struct tg_maps *m)
 			    global_dest, s);
 	if (ret)
 		return ret;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	s->time_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	tg_clock_now(&s->clock);
 	return 0;
 }
 

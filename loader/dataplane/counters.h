@@ -15,6 +15,7 @@
 #include <linux/bpf.h>
 
 #include "dataplane/dataplane.h"
+#include "dataplane/liveness.h"
 #include "tungate.h"
 
 /* One subscriber: names from the database, counters summed over CPUs. */
@@ -23,13 +24,15 @@ struct tg_sub_snap {
 	const char *cls;		/* class in effect, "" for none */
 	__u32 dp_id;
 	struct tg_sub_counters c;
+	struct tg_seen seen;		/* when the data plane last heard it */
 };
 
 struct tg_snap {
 	struct tg_sub_snap *subs;	/* enabled subscribers, by name */
 	size_t n;
 	struct tg_counter global[TG_R_MAX];
-	__u64 time_ns;			/* CLOCK_MONOTONIC of the last read */
+	struct tg_clock clock;		/* of the last read */
+	__u32 live_timeout;		/* liveness-timeout, seconds */
 	/* private */
 	__s32 *index;			/* dp_id -> position in subs, or -1 */
 	__u32 capacity;
@@ -45,8 +48,18 @@ struct tg_snap {
  */
 int tg_snap_load(sqlite3 *db, const char *only, __u32 capacity,
 		 struct tg_snap *s);
-/* Read every counter of the subscribers of s and the global ones. */
+/*
+ * Read every counter and last-heard time of the subscribers of s and the
+ * global counters.
+ */
 int tg_snap_read(struct tg_snap *s, const struct tg_maps *m);
+
+/* Liveness of a subscriber of s as of the last read. */
+static inline enum tg_live tg_snap_live(const struct tg_snap *s,
+					const struct tg_sub_snap *e)
+{
+	return tg_live_state(&e->seen, s->clock.mono_ns, s->live_timeout);
+}
 void tg_snap_free(struct tg_snap *s);
 
 /*
@@ -56,6 +69,14 @@ void tg_snap_free(struct tg_snap *s);
  */
 int tg_sub_counters_read(const struct tg_maps *m, const __u32 *keys,
 			 size_t n, struct tg_sub_counters *out);
+
+/*
+ * tg_seen of keys[0..n-1] into out (ids >= m->capacity read as zero), or
+ * with keys NULL of every id below m->capacity into out[id]. 0 or
+ * negative errno.
+ */
+int tg_seen_read(const struct tg_maps *m, const __u32 *keys, size_t n,
+		 struct tg_seen *out);
 
 /* Per-subscriber reasons whose packets are not forwarded. */
 bool tg_reason_sub_drop(__u32 reason);

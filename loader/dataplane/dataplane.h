@@ -68,10 +68,12 @@ const struct tg_tun_claim *tg_tunnel_claim_now(const struct tg_maps *m,
 
 /*
  * The number of tg_tunnels entries with a claim that holds (m->tunnels and
- * m->gen) into *n: the tunnels the data plane answers to. 0 or negative
+ * m->gen) into *n: the tunnels the data plane answers to; each (ctx, its
+ * sub_id) for every one of them when each is not NULL. 0 or negative
  * errno.
  */
-int tg_tunnels_in_force(const struct tg_maps *m, __u32 *n);
+int tg_tunnels_in_force(const struct tg_maps *m, __u32 *n,
+			int (*each)(void *ctx, __u32 sub_id), void *ctx);
 
 /* --pin-root, else TG_PIN_ROOT_DEFAULT. */
 const char *tg_pin_root(void);

@@ -149,11 +149,14 @@ const struct tg_tun_claim *tg_tunnel_claim_now(const struct tg_maps *m,
 	return NULL;
 }
 
-int tg_tunnels_in_force(const struct tg_maps *m, __u32 *n)
+int tg_tunnels_in_force(const struct tg_maps *m, __u32 *n,
+			int (*each)(void *ctx, __u32 sub_id), void *ctx)
 {
+	const struct tg_tun_claim *c;
 	struct tg_tun_key key, next;
 	struct tg_tunnel t;
 	bool first = true;
+	int err;
 
 	*n = 0;
 	for (;;) {
@@ -166,8 +169,12 @@ int tg_tunnels_in_force(const struct tg_maps *m, __u32 *n)
 				continue;
 			return -errno;
 		}
-		if (tg_tunnel_claim_now(m, &t))
-			(*n)++;
+		c = tg_tunnel_claim_now(m, &t);
+		if (!c)
+			continue;
+		(*n)++;
+		if (each && (err = each(ctx, TG_CLAIM_ID_OF(c->claim))))
+			return err;
 	}
 }
 

@@ -87,6 +87,28 @@ static int tg_setting_port(sqlite3 *db, const char *key, __u16 *port)
 	return 0;
 }
 
+/* A number min..max, def when not set. */
+static int tg_setting_u64(sqlite3 *db, const char *key, __u64 min, __u64 max,
+			  __u64 def, __u64 *v)
+{
+	char buf[32];
+	int err;
+
+	err = tg_db_setting_get(db, key, buf, sizeof(buf));
+	if (err == -ENOENT) {
+		*v = def;
+		return 0;
+	}
+	if (err)
+		return err;
+	if (tg_parse_u64(buf, min, max, v)) {
+		pr_warn("database: setting %s '%s': not %llu..%llu\n", key, buf,
+			(unsigned long long)min, (unsigned long long)max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int tg_db_settings_load(sqlite3 *db, struct tg_settings *st)
 {
 	char buf[32];
@@ -134,17 +156,15 @@ int tg_db_settings_load(sqlite3 *db, struct tg_settings *st)
 	} else if (err != -ENOENT) {
 		return err;
 	}
-	st->ttl = TG_TTL_DEFAULT;
-	err = tg_db_setting_get(db, "ttl", buf, sizeof(buf));
-	if (err == -ENOENT)
-		return 0;
+	err = tg_setting_u64(db, "ttl", 1, 255, TG_TTL_DEFAULT, &v);
 	if (err)
 		return err;
-	if (tg_parse_u64(buf, 1, 255, &v)) {
-		pr_warn("database: setting ttl '%s': not 1..255\n", buf);
-		return -EINVAL;
-	}
 	st->ttl = v;
+	err = tg_setting_u64(db, "liveness_timeout", TG_LIVENESS_TIMEOUT_MIN,
+			     TG_LIVENESS_TIMEOUT_MAX, TG_LIVENESS_TIMEOUT_S, &v);
+	if (err)
+		return err;
+	st->liveness_timeout = v;
 	return 0;
 }
 

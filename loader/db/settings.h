@@ -17,6 +17,10 @@ int tg_db_setting_each(sqlite3 *db,
 
 #define TG_GW_MAC_DEFAULT "02:74:67:00:00:01"
 #define TG_TTL_DEFAULT 64
+/* Silence after which a subscriber is down (liveness-timeout), seconds. */
+#define TG_LIVENESS_TIMEOUT_S 120
+#define TG_LIVENESS_TIMEOUT_MIN 10
+#define TG_LIVENESS_TIMEOUT_MAX 86400
 
 /* The data plane settings with their defaults applied. */
 struct tg_settings {
@@ -26,6 +30,7 @@ struct tg_settings {
 	__u8 gw_mac[6];		/* gateway_mac */
 	__u8 ttl;		/* ttl, 1..255 */
 	bool scope_icmp;	/* scope_action = icmp */
+	__u32 liveness_timeout;	/* seconds of silence: a subscriber is down */
 };
 
 /* tg_config value of the settings. */

@@ -95,6 +95,33 @@ v=$(jq 'sorted(s["alice"]["up"]), sorted(d["global"]["too_big"])')
 check "-j shape of a direction and a global reason (got $v)" \
 	test "$v" = "(['bits_per_second', 'bytes', 'packets', 'packets_per_second'], ['bytes', 'packets'])"
 
+# Liveness: alice sent (up), bob only received (never heard: down).
+v=$(jq 's["alice"]["state"], s["bob"]["state"], s["bob"]["last_packet"], s["alice"]["last_keepalive"]')
+check "liveness: alice up, bob down and never heard (got $v)" \
+	test "$v" = "('up', 'down', None, None)"
+v=$(jq 'abs(s["alice"]["last_packet"] - __import__("time").time()) < 30')
+check "liveness: alice's last packet is now, in Unix seconds (got $v)" \
+	test "$v" = True
+tg sub show alice >"$TMP/show.txt" || fail "sub show alice"
+check "sub show: alice's liveness line" \
+	grep -Eq '^liveness: +up: last packet [0-9]+s ago, last keepalive never$' \
+	"$TMP/show.txt"
+tg -j sub show bob >"$TMP/show.json" || fail "sub show -j bob"
+v=$($PY -c 'import json, sys; print(json.load(open(sys.argv[1]))["liveness"])' \
+	"$TMP/show.json")
+check "sub show -j: bob's liveness (got $v)" \
+	test "$v" = "{'state': 'down', 'last_packet': None, 'last_keepalive': None}"
+tg -j sub show carol >"$TMP/show.json" || fail "sub show -j carol"
+v=$($PY -c 'import json, sys; print(json.load(open(sys.argv[1]))["liveness"])' \
+	"$TMP/show.json")
+check "sub show -j: disabled carol has no liveness (got $v)" test "$v" = None
+tg status >"$TMP/status.txt" || fail "status"
+check "status: subscribers by liveness" \
+	grep -q '^subscribers 2: 1 up, 0 idle, 1 down$' "$TMP/status.txt"
+v=$(tg -j status | $PY -c 'import json, sys; print(json.load(sys.stdin)["liveness"])')
+check "status -j: liveness counts (got $v)" \
+	test "$v" = "{'down': 1, 'idle': 0, 'up': 1}"
+
 # One subscriber: no global part.
 tg -j stats alice --interval 0 >"$TMP/stats.json" || fail "stats alice -j"
 v=$(jq 'sorted(d), list(s)')
@@ -107,6 +134,8 @@ check "text: alice up line" grep -Eq "^alice +gold +up +$UP_N +$up_bytes " "$TMP
 check "text: alice down line" grep -Eq "^ +down +$DOWN_N +$down_bytes " "$TMP/stats.txt"
 check "text: alice's reasons" grep -q "reasons: spoofed_src $SPOOF_N" "$TMP/stats.txt"
 check "text: global spoofed_src" grep -Eq "^spoofed_src +$SPOOF_N " "$TMP/stats.txt"
+check "text: liveness lines" sh -c "grep -Eq '^  up: last packet [0-9]+s ago, last keepalive never$' '$TMP/stats.txt' &&
+	grep -q '^  down: last packet never, last keepalive never$' '$TMP/stats.txt'"
 
 # Rate: alice streams up at 200 frames/s while stats reads 1 s apart.
 rm -f "$TMP/stream.stop"
@@ -161,6 +190,11 @@ check "top: header and both subscribers" \
 	sh -c "grep -q '^tungate top .* 2 subscribers  sort: down' '$TMP/top.txt' &&
 	       grep -q '^SUBSCRIBER' '$TMP/top.txt' && grep -q '^alice ' '$TMP/top.txt' &&
 	       grep -q '^bob ' '$TMP/top.txt'"
+check "top: state line and column" \
+	sh -c "grep -q '^state  1 up  0 idle  1 down$' '$TMP/top.txt' &&
+	       grep -Eq '^SUBSCRIBER +CLASS +STATE ' '$TMP/top.txt' &&
+	       grep -Eq '^alice +gold +up ' '$TMP/top.txt' &&
+	       grep -Eq '^bob +down ' '$TMP/top.txt'"
 check "top: no line over 80 columns, no escapes" \
 	awk 'length > 80 || /\033/ { exit 1 }' "$TMP/top.txt"
 tg top --once --sort drops --interval 100 >"$TMP/top.txt" || fail "top --sort drops"
@@ -177,6 +211,15 @@ v=$(prom 'tungate_subscriber_drops_total{subscriber="alice",class="gold",reason=
 check "prometheus: alice spoofed_src $SPOOF_N (got $v)" test "$v" = $SPOOF_N
 v=$(prom 'tungate_subscriber_drops_total{subscriber="bob",class="",reason="policed_down"}')
 check "prometheus: bob policed_down $pol (got $v)" test "$v" = "$pol"
+v=$(prom 'tungate_subscriber_state{subscriber="alice",class="gold"}'),$(prom 'tungate_subscriber_state{subscriber="bob",class=""}')
+check "prometheus: state alice 2 (up), bob 0 (down) (got $v)" test "$v" = 2,0
+v=$(prom 'tungate_subscribers_by_state{state="up"}'),$(prom 'tungate_subscribers_by_state{state="idle"}'),$(prom 'tungate_subscribers_by_state{state="down"}')
+check "prometheus: 1 up, 0 idle, 1 down (got $v)" test "$v" = 1,0,1
+v=$(prom 'tungate_subscriber_last_seen_seconds{subscriber="alice",class="gold"}')
+check "prometheus: alice last seen now (got $v)" \
+	$PY -c "import sys, time; sys.exit(abs($v - time.time()) > 30)"
+check "prometheus: bob never seen, no sample" \
+	sh -c "! grep -q 'last_seen_seconds{subscriber=\"bob\"' '$TMP/metrics.txt'"
 v=$(prom 'tungate_map_entries{map="tg_tunnels"}')
 check "prometheus: tg_tunnels holds 2 entries (got $v)" test "$v" = 2
 v=$(prom 'tungate_last_sync_success')
