@@ -44,6 +44,14 @@ static int config_help(int argc, char **argv)
 	       "                             second per CPU); packets toward such\n"
 	       "                             a subscriber from outside are always\n"
 	       "                             dropped silently\n"
+	       "  eoip-keepalive S           seconds between the keepalives\n"
+	       "                             'tungate run' sends every enabled\n"
+	       "                             eoip subscriber without --keepalive,\n"
+	       "                             0..3600, 0: none (default %d, as\n"
+	       "                             RouterOS: its EoIP interfaces stop\n"
+	       "                             running after 10 intervals without\n"
+	       "                             one); read by the daemon after each\n"
+	       "                             sync, not sent by the data plane\n"
 	       "\n"
 	       "The LNS (L2TPv2 dial-in of members, see 'tungate session help'),\n"
 	       "read by 'tungate run' when it starts and on SIGHUP:\n"
@@ -74,13 +82,13 @@ static int config_help(int argc, char **argv)
 	       "Keys may be written with '_' for '-'.\n"
 	       "\n"
 	       "show  the current value of every key; -j: a JSON object with the keys\n"
-	       "      spelled with '_' (ports and ttl as numbers)\n"
+	       "      spelled with '_' (ports, ttl and eoip-keepalive as numbers)\n"
 	       "\n"
 	       "Examples:\n"
 	       "  tungate config set unknown-tunnel drop\n"
 	       "  tungate config set gateway-mac 02:00:5e:00:53:01\n",
 	       TG_L2TP_UDP_PORT, TG_L2TP_UDP_PORT, TG_GW_MAC_DEFAULT,
-	       TG_TTL_DEFAULT, TG_LNS_NAME_DEFAULT, TG_LNS_ADDRESS_DEFAULT,
+	       TG_TTL_DEFAULT, TG_EOIP_KEEPALIVE_DEFAULT, TG_LNS_NAME_DEFAULT, TG_LNS_ADDRESS_DEFAULT,
 	       TG_LNS_ECHO_S,
 	       TG_LNS_ECHO_FAILS);
 	return 0;
@@ -96,6 +104,7 @@ static const char *config_db_key(const char *key)
 		{ "gateway-mac", "gateway_mac" },
 		{ "ttl", "ttl" },
 		{ "scope-action", "scope_action" },
+		{ "eoip-keepalive", "eoip_keepalive" },
 		{ "lns", "lns" },
 		{ "lns-secret", "lns_secret" },
 		{ "lns-auth", "lns_auth" },
@@ -139,6 +148,7 @@ static int config_print(sqlite3 *db)
 		printf("gateway-mac %s\n", mac);
 		printf("ttl %u\n", st.ttl);
 		printf("scope-action %s\n", st.scope_icmp ? "icmp" : "drop");
+		printf("eoip-keepalive %u\n", st.eoip_keepalive);
 		for (k = tg_lns_setting_keys; *k; k++) {
 			tg_lns_setting_show(&lns, *k, v, sizeof(v));
 			snprintf(key, sizeof(key), "%s", *k);
@@ -161,6 +171,7 @@ static int config_print(sqlite3 *db)
 	jsonw_string_field(w, "gateway_mac", mac);
 	jsonw_uint_field(w, "ttl", st.ttl);
 	jsonw_string_field(w, "scope_action", st.scope_icmp ? "icmp" : "drop");
+	jsonw_uint_field(w, "eoip_keepalive", st.eoip_keepalive);
 	for (k = tg_lns_setting_keys; *k; k++) {
 		tg_lns_setting_show(&lns, *k, v, sizeof(v));
 		jsonw_string_field(w, *k, v);
@@ -230,7 +241,7 @@ static int config_set(int argc, char **argv)
 	}
 	dbkey = config_db_key(key);
 	if (!dbkey) {
-		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures",
+		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action eoip-keepalive lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures",
 		       key);
 		return -EINVAL;
 	}
@@ -268,6 +279,15 @@ static int config_set(int argc, char **argv)
 		if (ret) {
 			tg_err("config set: ttl '%s': %s", value, ret == -ERANGE ?
 			       "out of range 1..255" : "not a number");
+			return -EINVAL;
+		}
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)port);
+	} else if (!strcmp(dbkey, "eoip_keepalive")) {
+		ret = tg_parse_u64(value, 0, TG_KEEPALIVE_MAX, &port);
+		if (ret) {
+			tg_err("config set: eoip-keepalive '%s': %s", value,
+			       ret == -ERANGE ? "out of range 0..3600 (seconds)" :
+			       "not a number of seconds");
 			return -EINVAL;
 		}
 		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)port);

@@ -7,6 +7,7 @@
 
 #include "util/cli.h"
 #include "db/settings.h"
+#include "db/sub_fields.h"
 #include "util/addr.h"
 #include "util/log.h"
 
@@ -136,15 +137,27 @@ int tg_db_settings_load(sqlite3 *db, struct tg_settings *st)
 	}
 	st->ttl = TG_TTL_DEFAULT;
 	err = tg_db_setting_get(db, "ttl", buf, sizeof(buf));
+	if (!err) {
+		if (tg_parse_u64(buf, 1, 255, &v)) {
+			pr_warn("database: setting ttl '%s': not 1..255\n", buf);
+			return -EINVAL;
+		}
+		st->ttl = v;
+	} else if (err != -ENOENT) {
+		return err;
+	}
+	st->eoip_keepalive = TG_EOIP_KEEPALIVE_DEFAULT;
+	err = tg_db_setting_get(db, "eoip_keepalive", buf, sizeof(buf));
 	if (err == -ENOENT)
 		return 0;
 	if (err)
 		return err;
-	if (tg_parse_u64(buf, 1, 255, &v)) {
-		pr_warn("database: setting ttl '%s': not 1..255\n", buf);
+	if (tg_parse_u64(buf, 0, TG_KEEPALIVE_MAX, &v)) {
+		pr_warn("database: setting eoip_keepalive '%s': not 0..%d\n",
+			buf, TG_KEEPALIVE_MAX);
 		return -EINVAL;
 	}
-	st->ttl = v;
+	st->eoip_keepalive = v;
 	return 0;
 }
 
