@@ -22,6 +22,7 @@
 #include "db/db.h"
 #include "db/watcher.h"
 #include "util/log.h"
+#include "daemon/keepalive.h"
 #include "daemon/lns.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
@@ -42,7 +43,8 @@
  * What the daemon keeps: BPF maps and programs (CAP_BPF; CAP_SYS_ADMIN
  * stands for it on kernels older than 5.8), links, tc filters and routes
  * (CAP_NET_ADMIN), reading the data plane's state (CAP_PERFMON), and the
- * L2TP server's port (CAP_NET_BIND_SERVICE).
+ * L2TP server's port (CAP_NET_BIND_SERVICE). Not CAP_NET_RAW: the socket
+ * of the keepalives is opened before the others go.
  */
 #define RUN_CAPS (1ULL << TG_CAP_BPF | 1ULL << TG_CAP_NET_ADMIN |	\
 		  1ULL << TG_CAP_PERFMON | 1ULL << TG_CAP_NET_BIND_SERVICE | \
@@ -88,6 +90,7 @@ struct run {
 	bool lns_started;		/* settings read once the database opened */
 	__u64 lns_sync_at;		/* ms: sessions came or went, sync then */
 	__u64 lns_next;			/* ms: the LNS's next timer */
+	struct tg_keepalive ka;		/* EoIP keepalives we send */
 };
 
 void tg_run_log(const char *fmt, ...)
@@ -365,6 +368,16 @@ static void run_sync(struct run *r)
 	run_recovered(r);
 	run_in_step(r);
 	tg_sync_stats_free(&st);
+	/*
+	 * Who gets keepalives follows what the sync applied. Read after
+	 * every sync, not only one that changed the maps: an interval (the
+	 * subscriber's or the setting) is in no map. A sync runs only when
+	 * the database changed, so this is no read per tick.
+	 */
+	err = tg_keepalive_load(&r->ka, r->db, run_now_ms());
+	if (err)
+		tg_run_log("eoip keepalives: subscribers not read (%s); the last list stays",
+			   strerror(-err));
 	/* After a failure, tried again after the next sync. */
 	if (changed || !r->bird_done)
 		r->bird_due = r->o.bird_output != NULL;
@@ -460,6 +473,8 @@ static int run_wait_ms(struct run *r)
 		dl = r->lns_sync_at;
 	if ((r->routes_due || r->bird_due) && r->routes_at < dl)
 		dl = r->routes_at;
+	if (tg_keepalive_deadline(&r->ka) < dl)
+		dl = tg_keepalive_deadline(&r->ka);
 	if (dl != UINT64_MAX)
 		wait = dl <= now ? 0 : dl - now < wait ? dl - now : wait;
 	return (int)wait;
@@ -485,6 +500,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 	r.next_usage = run_now_ms() + r.o.usage_interval * 1000ULL;
 	r.lns.srv.fd = -1;
 	r.lns_next = UINT64_MAX;
+	tg_keepalive_init(&r.ka);
 	tg_notify_init(&r.notify, run_now_ms());
 
 	/* Signals are taken synchronously, between two looks. */
@@ -509,6 +525,13 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		}
 	}
 	tg_metrics_lns(r.metrics, &r.lns);
+	tg_metrics_keepalives(r.metrics, &r.ka.sent);
+	/*
+	 * The raw socket of the keepalives, while CAP_NET_RAW is there: the
+	 * socket stays, the capability goes. Without it none are sent (said
+	 * once there is an eoip subscriber).
+	 */
+	tg_keepalive_open(&r.ka);
 	/*
 	 * Set up: from here on the daemon reads files it owns, maps, links
 	 * and routes, and parses HTTP requests and L2TP; it keeps only what
@@ -518,6 +541,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 	ret = tg_caps_keep(RUN_CAPS);
 	if (ret) {
 		tg_metrics_stop(r.metrics);
+		tg_keepalive_close(&r.ka);
 		close(sfd);
 		tg_run_log("cannot drop capabilities: %s", strerror(-ret));
 		return ret;
@@ -551,6 +575,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		r.kick = false;
 		run_routes(&r);
 		run_usage(&r);
+		tg_keepalive_tick(&r.ka, run_now_ms());
 		tg_notify_watchdog(&r.notify, run_now_ms());
 
 		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
@@ -588,6 +613,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 	/* A restart or an upgrade: the next process takes the sessions. */
 	tg_lnsd_stop(&r.lns, !r.o.detach);
 	tg_metrics_stop(r.metrics);
+	tg_keepalive_close(&r.ka);
 	tg_maps_close(&r.maps);
 	run_db_close(&r);
 	close(sfd);
