@@ -50,6 +50,14 @@ static int config_help(int argc, char **argv)
 	       "                             %d..%d (default %d); 'idle' when only\n"
 	       "                             keepalives or tunnel control came\n"
 	       "                             within it, 'up' when traffic did\n"
+	       "  eoip-keepalive S           seconds between the keepalives\n"
+	       "                             'tungate run' sends every enabled\n"
+	       "                             eoip subscriber without --keepalive,\n"
+	       "                             0..3600, 0: none (default %d, as\n"
+	       "                             RouterOS: its EoIP interfaces stop\n"
+	       "                             running after 10 intervals without\n"
+	       "                             one); read by the daemon after each\n"
+	       "                             sync, not sent by the data plane\n"
 	       "\n"
 	       "The LNS (L2TPv2 dial-in of members, see 'tungate session help'),\n"
 	       "read by 'tungate run' when it starts and on SIGHUP:\n"
@@ -80,14 +88,15 @@ static int config_help(int argc, char **argv)
 	       "Keys may be written with '_' for '-'.\n"
 	       "\n"
 	       "show  the current value of every key; -j: a JSON object with the keys\n"
-	       "      spelled with '_' (ports and ttl as numbers)\n"
+	       "      spelled with '_' (ports, ttl and eoip-keepalive as numbers)\n"
 	       "\n"
 	       "Examples:\n"
 	       "  tungate config set unknown-tunnel drop\n"
 	       "  tungate config set gateway-mac 02:00:5e:00:53:01\n",
 	       TG_L2TP_UDP_PORT, TG_L2TP_UDP_PORT, TG_GW_MAC_DEFAULT,
 	       TG_TTL_DEFAULT, TG_LIVENESS_TIMEOUT_MIN, TG_LIVENESS_TIMEOUT_MAX,
-	       TG_LIVENESS_TIMEOUT_S, TG_LNS_NAME_DEFAULT, TG_LNS_ADDRESS_DEFAULT,
+	       TG_LIVENESS_TIMEOUT_S, TG_EOIP_KEEPALIVE_DEFAULT,
+	       TG_LNS_NAME_DEFAULT, TG_LNS_ADDRESS_DEFAULT,
 	       TG_LNS_ECHO_S,
 	       TG_LNS_ECHO_FAILS);
 	return 0;
@@ -104,6 +113,7 @@ static const char *config_db_key(const char *key)
 		{ "ttl", "ttl" },
 		{ "scope-action", "scope_action" },
 		{ "liveness-timeout", "liveness_timeout" },
+		{ "eoip-keepalive", "eoip_keepalive" },
 		{ "lns", "lns" },
 		{ "lns-secret", "lns_secret" },
 		{ "lns-auth", "lns_auth" },
@@ -148,6 +158,7 @@ static int config_print(sqlite3 *db)
 		printf("ttl %u\n", st.ttl);
 		printf("scope-action %s\n", st.scope_icmp ? "icmp" : "drop");
 		printf("liveness-timeout %u\n", st.liveness_timeout);
+		printf("eoip-keepalive %u\n", st.eoip_keepalive);
 		for (k = tg_lns_setting_keys; *k; k++) {
 			tg_lns_setting_show(&lns, *k, v, sizeof(v));
 			snprintf(key, sizeof(key), "%s", *k);
@@ -171,6 +182,7 @@ static int config_print(sqlite3 *db)
 	jsonw_uint_field(w, "ttl", st.ttl);
 	jsonw_string_field(w, "scope_action", st.scope_icmp ? "icmp" : "drop");
 	jsonw_uint_field(w, "liveness_timeout", st.liveness_timeout);
+	jsonw_uint_field(w, "eoip_keepalive", st.eoip_keepalive);
 	for (k = tg_lns_setting_keys; *k; k++) {
 		tg_lns_setting_show(&lns, *k, v, sizeof(v));
 		jsonw_string_field(w, *k, v);
@@ -262,7 +274,7 @@ static int config_set(int argc, char **argv)
 	}
 	dbkey = config_db_key(key);
 	if (!dbkey) {
-		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action liveness-timeout lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures",
+		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action liveness-timeout eoip-keepalive lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures",
 		       key);
 		return -EINVAL;
 	}
@@ -301,6 +313,10 @@ static int config_set(int argc, char **argv)
 	} else if (!strcmp(dbkey, "liveness_timeout")) {
 		if (config_number(key, value, TG_LIVENESS_TIMEOUT_MIN,
 				  TG_LIVENESS_TIMEOUT_MAX, buf, sizeof(buf)))
+			return -EINVAL;
+	} else if (!strcmp(dbkey, "eoip_keepalive")) {
+		if (config_number(key, value, 0, TG_KEEPALIVE_MAX, buf,
+				  sizeof(buf)))
 			return -EINVAL;
 	} else {
 		ret = tg_parse_u64(value, 0, 65535, &port);

@@ -24,7 +24,8 @@
  */
 static const char *const tg_setting_keys[] = {
 	"unknown_tunnel", "l2tpv3_udp_port", "l2tpv2_udp_port", "gateway_mac",
-	"ttl", "next_dp_id", "scope_action", NULL,
+	"ttl", "next_dp_id", "scope_action", "eoip_keepalive",
+	"liveness_timeout", NULL,
 };
 
 static int transfer_help(int argc, char **argv)
@@ -71,7 +72,8 @@ static int transfer_help(int argc, char **argv)
 	       "  scope     class rows: internet | community\n"
 	       "  value     setting rows: the value (keys: unknown_tunnel,\n"
 	       "            l2tpv3_udp_port, l2tpv2_udp_port, gateway_mac, ttl,\n"
-	       "            next_dp_id, scope_action)\n"
+	       "            next_dp_id, scope_action, eoip_keepalive,\n"
+	       "            liveness_timeout)\n"
 	       "  class rows use name, down_rate, up_rate, burst, scope; community\n"
 	       "  rows use prefixes (one prefix).\n"
 	       "\n"
@@ -555,6 +557,11 @@ static int imp_setting(struct import *im, unsigned int line, const char *key,
 	    ((!strcmp(key, "l2tpv3_udp_port") || !strcmp(key, "l2tpv2_udp_port")) &&
 	     tg_parse_u64(val, 0, 65535, &v)) ||
 	    (!strcmp(key, "ttl") && tg_parse_u64(val, 1, 255, &v)) ||
+	    (!strcmp(key, "eoip_keepalive") &&
+	     tg_parse_u64(val, 0, TG_KEEPALIVE_MAX, &v)) ||
+	    (!strcmp(key, "liveness_timeout") &&
+	     tg_parse_u64(val, TG_LIVENESS_TIMEOUT_MIN,
+			  TG_LIVENESS_TIMEOUT_MAX, &v)) ||
 	    (!strcmp(key, "scope_action") && strcmp(val, "drop") &&
 	     strcmp(val, "icmp")) ||
 	    (!strcmp(key, "next_dp_id") && tg_parse_u64(val, 0, UINT32_MAX, &v)) ||

@@ -36,6 +36,7 @@ struct tg_metrics {
 	char *pin_root;
 	struct fill_cache cache;
 	const struct tg_lnsd *lns;	/* the daemon's, read as it runs */
+	const __u64 *keepalives;	/* sent by the daemon, read as it runs */
 };
 
 /*
@@ -458,6 +459,13 @@ static int metrics_scrape(void *ctx, FILE *f)
 	ret = metrics_write(f, db, &m, &mt->cache);
 	if (!ret && mt->lns)
 		write_lns(f, mt->lns);
+	if (!ret && mt->keepalives) {
+		family(f, "tungate_keepalives_sent_total", "counter",
+		       "EoIP keepalives the daemon sent to subscribers");
+		fprintf(f, "tungate_keepalives_sent_total %llu\n",
+			(unsigned long long)__atomic_load_n(mt->keepalives,
+							    __ATOMIC_RELAXED));
+	}
 	if (ret)
 		pr_warn("metrics: reading %s and %s: %s\n", mt->db_path,
 			mt->pin_root, strerror(-ret));
@@ -499,6 +507,12 @@ void tg_metrics_lns(struct tg_metrics *mt, const struct tg_lnsd *d)
 {
 	if (mt)
 		mt->lns = d;
+}
+
+void tg_metrics_keepalives(struct tg_metrics *mt, const __u64 *sent)
+{
+	if (mt)
+		mt->keepalives = sent;
 }
 
 void tg_metrics_stop(struct tg_metrics *mt)

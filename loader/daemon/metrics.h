@@ -22,6 +22,8 @@ void tg_metrics_stop(struct tg_metrics *m);
 struct tg_lnsd;
 /* Also the counters of the daemon's LNS d (NULL: none). */
 void tg_metrics_lns(struct tg_metrics *m, const struct tg_lnsd *d);
+/* Also the count of EoIP keepalives the daemon sent (NULL: none). */
+void tg_metrics_keepalives(struct tg_metrics *m, const __u64 *sent);
 /* Write the exposition text (same as stats --prometheus). */
 int tg_metrics_write(FILE *f, sqlite3 *db, const struct tg_maps *m);
 

@@ -23,6 +23,7 @@
 #include "db/watcher.h"
 #include "util/log.h"
 #include "daemon/live_log.h"
+#include "daemon/keepalive.h"
 #include "daemon/lns.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
@@ -43,7 +44,8 @@
  * What the daemon keeps: BPF maps and programs (CAP_BPF; CAP_SYS_ADMIN
  * stands for it on kernels older than 5.8), links, tc filters and routes
  * (CAP_NET_ADMIN), reading the data plane's state (CAP_PERFMON), and the
- * L2TP server's port (CAP_NET_BIND_SERVICE).
+ * L2TP server's port (CAP_NET_BIND_SERVICE). Not CAP_NET_RAW: the socket
+ * of the keepalives is opened before the others go.
  */
 #define RUN_CAPS (1ULL << TG_CAP_BPF | 1ULL << TG_CAP_NET_ADMIN |	\
 		  1ULL << TG_CAP_PERFMON | 1ULL << TG_CAP_NET_BIND_SERVICE | \
@@ -90,6 +92,7 @@ struct run {
 	__u64 lns_sync_at;		/* ms: sessions came or went, sync then */
 	__u64 lns_next;			/* ms: the LNS's next timer */
 	struct tg_live_log live;	/* subscribers going down, back */
+	struct tg_keepalive ka;		/* EoIP keepalives we send */
 };
 
 void tg_run_log(const char *fmt, ...)
@@ -368,7 +371,17 @@ static void run_sync(struct run *r)
 	run_recovered(r);
 	run_in_step(r);
 	tg_sync_stats_free(&st);
-	/* Sync refused an invalid setting before: it is valid now. */
+	/*
+	 * Who gets keepalives follows what the sync applied. Read after
+	 * every sync, not only one that changed the maps: an interval (the
+	 * subscriber's or the setting) is in no map. A sync runs only when
+	 * the database changed, so this is no read per tick.
+	 */
+	err = tg_keepalive_load(&r->ka, r->db, run_now_ms());
+	if (err)
+		tg_run_log("eoip keepalives: subscribers not read (%s); the last list stays",
+			   strerror(-err));
+	/* The liveness timeout as the settings, which sync checked, say. */
 	if (!tg_db_settings_load(r->db, &set))
 		r->live.timeout_s = set.liveness_timeout;
 	/* After a failure, tried again after the next sync. */
@@ -468,6 +481,8 @@ static int run_wait_ms(struct run *r)
 		dl = r->routes_at;
 	if (r->maps.seen >= 0 && r->live.next_ms < dl)
 		dl = r->live.next_ms;
+	if (tg_keepalive_deadline(&r->ka) < dl)
+		dl = tg_keepalive_deadline(&r->ka);
 	if (dl != UINT64_MAX)
 		wait = dl <= now ? 0 : dl - now < wait ? dl - now : wait;
 	return (int)wait;
@@ -494,6 +509,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 	r.next_usage = run_now_ms() + r.o.usage_interval * 1000ULL;
 	r.lns.srv.fd = -1;
 	r.lns_next = UINT64_MAX;
+	tg_keepalive_init(&r.ka);
 	tg_notify_init(&r.notify, run_now_ms());
 
 	/* Signals are taken synchronously, between two looks. */
@@ -518,6 +534,13 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		}
 	}
 	tg_metrics_lns(r.metrics, &r.lns);
+	tg_metrics_keepalives(r.metrics, &r.ka.sent);
+	/*
+	 * The raw socket of the keepalives, while CAP_NET_RAW is there: the
+	 * socket stays, the capability goes. Without it none are sent (said
+	 * once there is an eoip subscriber).
+	 */
+	tg_keepalive_open(&r.ka);
 	/*
 	 * Set up: from here on the daemon reads files it owns, maps, links
 	 * and routes, and parses HTTP requests and L2TP; it keeps only what
@@ -527,6 +550,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 	ret = tg_caps_keep(RUN_CAPS);
 	if (ret) {
 		tg_metrics_stop(r.metrics);
+		tg_keepalive_close(&r.ka);
 		close(sfd);
 		tg_run_log("cannot drop capabilities: %s", strerror(-ret));
 		return ret;
@@ -561,6 +585,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		run_routes(&r);
 		run_usage(&r);
 		tg_live_log_tick(&r.live, &r.maps, r.db, run_now_ms());
+		tg_keepalive_tick(&r.ka, run_now_ms());
 		tg_notify_watchdog(&r.notify, run_now_ms());
 
 		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
@@ -598,6 +623,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 	/* A restart or an upgrade: the next process takes the sessions. */
 	tg_lnsd_stop(&r.lns, !r.o.detach);
 	tg_metrics_stop(r.metrics);
+	tg_keepalive_close(&r.ka);
 	tg_maps_close(&r.maps);
 	tg_live_log_free(&r.live);
 	run_db_close(&r);

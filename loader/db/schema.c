@@ -4,6 +4,8 @@
  * whose types, NOT NULL, ranges and CHECKs come from the field tables, a
  * UNIQUE index on tunnel identities, and triggers that note the
  * subscribers of a changed class as needing a sync, whoever writes.
+ * Version 5 added the session tables of dial-in members, 6 the keepalive
+ * column; each newer version is the same rebuild.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -305,15 +307,34 @@ out:
 	return ret;
 }
 
+/*
+ * The sessions of dial-in members outlive a rebuild (version 5 on), as
+ * they outlive a restart: kept aside in temporary tables, which go with
+ * the transaction's connection.
+ */
+static const char sc_sessions_aside[] =
+	"CREATE TEMP TABLE session_keep AS SELECT * FROM session;"
+	"CREATE TEMP TABLE lns_tunnel_keep AS SELECT * FROM lns_tunnel;";
+static const char sc_sessions_back[] =
+	"INSERT INTO session SELECT * FROM temp.session_keep;"
+	"INSERT INTO lns_tunnel SELECT * FROM temp.lns_tunnel_keep;"
+	"DROP TABLE temp.session_keep;"
+	"DROP TABLE temp.lns_tunnel_keep;";
+
 int tg_schema_strict(sqlite3 *db, char *err, size_t errlen)
 {
 	char tables[8192];
 	size_t off = 0, i;
+	long long sessions = 0;
 	int bad = 0;
 
 	*err = '\0';
 	if (tg_schema_tables(tables, sizeof(tables)))
 		return -ENOSPC;
+	if (tg_db_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+		      " AND name IN ('session', 'lns_tunnel')", &sessions) ||
+	    (sessions == 2 && tg_db_exec(db, sc_sessions_aside)))
+		goto io;
 	if (tg_db_exec(db, sc_aside) || tg_db_exec(db, tables) ||
 	    tg_db_exec(db, SC_IDENTITY))
 		goto io;
@@ -325,6 +346,8 @@ int tg_schema_strict(sqlite3 *db, char *err, size_t errlen)
 			tg_cat(err, errlen, off, "; and %d more", bad - 8);
 		return -EINVAL;
 	}
+	if (sessions == 2 && tg_db_exec(db, sc_sessions_back))
+		goto io;
 	if (tg_db_exec(db, sc_drop) || tg_db_exec(db, sc_after) ||
 	    tg_db_exec(db, "PRAGMA user_version = " TG_STR(TG_DB_VERSION)))
 		goto io;

@@ -7,6 +7,7 @@
 
 #include "util/cli.h"
 #include "db/settings.h"
+#include "db/sub_fields.h"
 #include "util/addr.h"
 #include "util/log.h"
 
@@ -165,6 +166,11 @@ int tg_db_settings_load(sqlite3 *db, struct tg_settings *st)
 	if (err)
 		return err;
 	st->liveness_timeout = v;
+	err = tg_setting_u64(db, "eoip_keepalive", 0, TG_KEEPALIVE_MAX,
+			     TG_EOIP_KEEPALIVE_DEFAULT, &v);
+	if (err)
+		return err;
+	st->eoip_keepalive = v;
 	return 0;
 }
 

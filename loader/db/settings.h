@@ -21,8 +21,10 @@ int tg_db_setting_each(sqlite3 *db,
 #define TG_LIVENESS_TIMEOUT_S 120
 #define TG_LIVENESS_TIMEOUT_MIN 10
 #define TG_LIVENESS_TIMEOUT_MAX 86400
+/* s, as RouterOS's own default (keepalive=10s,10): 0 sends none. */
+#define TG_EOIP_KEEPALIVE_DEFAULT 10
 
-/* The data plane settings with their defaults applied. */
+/* The data plane settings with their defaults applied (and the daemon's). */
 struct tg_settings {
 	bool drop_unknown;	/* unknown_tunnel = drop */
 	__u16 l2tpv3_udp_port;	/* 0: disabled */
@@ -31,6 +33,7 @@ struct tg_settings {
 	__u8 ttl;		/* ttl, 1..255 */
 	bool scope_icmp;	/* scope_action = icmp */
 	__u32 liveness_timeout;	/* seconds of silence: a subscriber is down */
+	__u16 eoip_keepalive;	/* s between keepalives to EoIP peers, 0: none */
 };
 
 /* tg_config value of the settings. */

@@ -65,6 +65,8 @@ struct tg_sub {
 	bool udp_csum;			/* l2tp over UDP, default off */
 	bool mss_clamp;			/* default on */
 	bool ppp_acfc;			/* l2tpv2, default off */
+	bool has_keepalive;		/* eoip: else the eoip_keepalive setting */
+	__u16 keepalive;		/* s between keepalives we send, 0: none */
 };
 
 /* Set the defaults of a new record (enabled, sublayer, mtu 1400, df, mss_clamp). */
@@ -244,6 +246,9 @@ int tg_sub_from_row(sqlite3_stmt *st, struct tg_sub *s);
 
 /* Enabled subscribers changed since the last sync (dp_dirty). */
 int tg_db_sub_list_dirty(sqlite3 *db, struct tg_sub **subs, size_t *n);
+/* The subscribers of one tunnel type the data plane has, by name. */
+int tg_db_sub_list_type(sqlite3 *db, enum tg_tunnel_type type,
+			struct tg_sub **subs, size_t *n);
 /* Name of the subscriber with dp_id: 0 or -ENOENT. */
 int tg_db_sub_name(sqlite3 *db, __u32 dp_id, char *buf, size_t len);
 

@@ -191,6 +191,13 @@ int tg_db_sub_list(sqlite3 *db, bool enabled_only, struct tg_sub **subs,
 			       NULL, true, subs, n);
 }
 
+int tg_db_sub_list_type(sqlite3 *db, enum tg_tunnel_type type,
+			struct tg_sub **subs, size_t *n)
+{
+	return tg_db_sub_query(db, "WHERE " TG_SUB_LIVE " AND type = ?",
+			       tg_tun_type_name(type), true, subs, n);
+}
+
 int tg_db_sub_list_dirty(sqlite3 *db, struct tg_sub **subs, size_t *n)
 {
 	return tg_db_sub_query(db,

@@ -251,7 +251,8 @@ static int tg_field_set_int(struct tg_sub *s, const struct tg_field *f,
 	int ret;
 
 	if (tg_field_optional(f) && (tg_is_none(v) ||
-	    (f->has == TG_F_ZERO && !strcmp(v, "default")))) {
+	    ((f->has == TG_F_ZERO || f->flags & TG_FF_DEFAULT) &&
+	     !strcmp(v, "default")))) {
 		tg_field_clear(s, f);
 		return 0;
 	}

@@ -27,6 +27,7 @@
 
 #define TG_PPP_USER_MAX 253	/* a user name: an e-mail-like address */
 #define TG_PPP_PASSWORD_MAX 128
+#define TG_KEEPALIVE_MAX 3600	/* s between EoIP keepalives: an hour at most */
 
 #define TG_SUB_FIELDS(X)							\
 	X("name", "name", NAME, name, TG_F_NONE, 1, TG_NAME_MAX,		\
@@ -138,6 +139,12 @@
 	X("ppp_acfc", "ppp_acfc", BOOL, ppp_acfc, TG_F_NONE, 0, 1, 0,		\
 	  TG_FG_PEER, "on|off", "l2tpv2: omit the FF03 PPP header when sending\n" \
 	  "(default off)")							\
+	X("keepalive", "keepalive", U16, keepalive, TG_F_HAS(has_keepalive),	\
+	  0, TG_KEEPALIVE_MAX, TG_FF_DEFAULT, TG_FG_PEER, "S",			\
+	  "eoip: seconds between the keepalives 'tungate\n"			\
+	  "run' sends the subscriber, 0..3600, 0: none;\n"			\
+	  "'default': the 'eoip-keepalive' setting (the\n"			\
+	  "default)")								\
 	X("dp_id", "dp_id", U32, dp_id, TG_F_NONE, 0, UINT32_MAX,		\
 	  TG_FF_NOOPT | TG_FF_OWN,						\
 	  TG_FG_NONE, NULL, NULL)						\
@@ -196,6 +203,8 @@ enum tg_fkind {
  * its member, tg_sub_validate() the type's range, then the table's.
  */
 #define TG_FF_TYPED 0x10
+/* 'default' clears it, as 'none' does: a setting stands in for it. */
+#define TG_FF_DEFAULT 0x20
 
 enum tg_fgroup {
 	TG_FG_NONE,

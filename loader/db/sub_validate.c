@@ -48,6 +48,7 @@ static int tg_sub_validate_peer(const struct tg_sub *s, char *err,
 		{ s->gre_seq, tg_type_gre(s->type), "--gre-seq" },
 		{ s->udp_csum, udp, "--udp-csum" },
 		{ s->ppp_acfc, v2, "--ppp-acfc" },
+		{ s->has_keepalive, s->type == TG_TUN_EOIP, "--keepalive" },
 	};
 	unsigned int i;
 

@@ -54,7 +54,7 @@ cp "$DB" "$TMP/init.db"
 expect_ok "db init again" tg db init
 cmp -s "$DB" "$TMP/init.db" && ok || bad "second db init changed the file"
 expect_ok "db init -j" tg -j db init
-json_check "db init -j" "j['version'] == 5"
+json_check "db init -j" "j['version'] == 6"
 expect_ok "TUNGATE_DB" env TUNGATE_DB="$DB" "$TG" sub list
 
 # The database holds cookies and secrets: 0600 whatever the umask, and so
@@ -126,7 +126,31 @@ j['cookie'] == '0102030405060708' and j['sublayer'] == 'default'"
 expect_ok "show l2tpv2" tg -j sub show t-l2
 json_check "show l2tpv2" "j['tunnel_id'] == 65535 and j['session'] == 1 and j['mtu'] == 1280"
 expect_ok "show eoip" tg -j sub show t-eoip
-json_check "show eoip" "j['tunnel_id'] == 0 and j['key'] is None"
+json_check "show eoip" "j['tunnel_id'] == 0 and j['key'] is None and j['keepalive'] is None"
+
+# --- keepalive (eoip only) ----------------------------------------------------
+expect_ok "eoip --keepalive" tg sub set t-eoip --keepalive 1
+expect_ok "eoip --keepalive -j" tg -j sub show t-eoip
+json_check "eoip --keepalive" "j['keepalive'] == 1"
+expect_ok "eoip --keepalive show" tg sub show t-eoip
+grep -qE '^keepalive: +1$' "$TMP/out" && ok || bad "keepalive line: $(cat "$TMP/out")"
+expect_ok "eoip --keepalive 0" tg sub set t-eoip --keepalive 0
+expect_ok "eoip --keepalive 0 -j" tg -j sub show t-eoip
+json_check "eoip --keepalive 0: off, not unset" "j['keepalive'] == 0"
+expect_ok "eoip --keepalive 3600" tg sub set t-eoip --keepalive 3600
+expect_refused "eoip --keepalive range" "--keepalive '3601': out of range 0..3600" \
+	tg sub set t-eoip --keepalive 3601
+expect_refused "eoip --keepalive word" "--keepalive 'often': not a number" \
+	tg sub set t-eoip --keepalive often
+expect_ok "eoip --keepalive default" tg sub set t-eoip --keepalive default
+expect_ok "eoip --keepalive default -j" tg -j sub show t-eoip
+json_check "eoip --keepalive default: the setting's" "j['keepalive'] is None"
+expect_refused "gre --keepalive" "--keepalive is not valid for type gre" \
+	tg sub set t-gre --keepalive 10
+expect_refused "gre add --keepalive" "--keepalive is not valid for type gre" \
+	add x --type gre --remote 192.0.2.30 "${L[@]}" --keepalive 10
+expect_refused "type change keeps a keepalive" "--keepalive is not valid for type gretap" \
+	tg sub set t-eoip --keepalive 5 --type gretap --tunnel-id none
 expect_ok "show disabled" tg -j sub show t-off
 json_check "show disabled" "j['enabled'] is False and j['note'] == 'spare \"line\" 3'"
 expect_ok "show text" tg sub show t-gre
@@ -283,8 +307,8 @@ json_check "dp_id not reused" "j['dp_id'] == 12"
 # --- config ------------------------------------------------------------------
 expect_ok "config show" tg config show -j
 json_check "config defaults" "j == {'unknown_tunnel': 'pass', 'l2tpv3_udp_port': 1701, \
-'l2tpv2_udp_port': 1701, 'gateway_mac': '02:74:67:00:00:01', 'ttl': 64, 'scope_action': 'drop', \
-'lns': 'off', 'lns_secret': 'none', 'lns_auth': 'chap,pap', 'lns_name': 'tungate', 'lns_dns': 'none', \
+'l2tpv2_udp_port': 1701, 'gateway_mac': '02:74:67:00:00:01', 'ttl': 64, 'scope_action': 'drop', 'liveness_timeout': 120, \
+'eoip_keepalive': 10, 'lns': 'off', 'lns_secret': 'none', 'lns_auth': 'chap,pap', 'lns_name': 'tungate', 'lns_dns': 'none', \
 'lns_address': '169.254.0.1', 'lns_echo_interval': '10', \
 'lns_echo_failures': '6'}"
 expect_ok "config set unknown-tunnel" tg config set unknown-tunnel drop
@@ -292,8 +316,8 @@ expect_ok "config set l2tpv3-udp-port" tg config set l2tpv3-udp-port 0
 expect_ok "config set l2tpv2-udp-port" tg config set l2tpv2-udp-port 1702
 expect_ok "config show" tg -j config show
 json_check "config values" "j == {'unknown_tunnel': 'drop', 'l2tpv3_udp_port': 0, \
-'l2tpv2_udp_port': 1702, 'gateway_mac': '02:74:67:00:00:01', 'ttl': 64, 'scope_action': 'drop', \
-'lns': 'off', 'lns_secret': 'none', 'lns_auth': 'chap,pap', 'lns_name': 'tungate', 'lns_dns': 'none', \
+'l2tpv2_udp_port': 1702, 'gateway_mac': '02:74:67:00:00:01', 'ttl': 64, 'scope_action': 'drop', 'liveness_timeout': 120, \
+'eoip_keepalive': 10, 'lns': 'off', 'lns_secret': 'none', 'lns_auth': 'chap,pap', 'lns_name': 'tungate', 'lns_dns': 'none', \
 'lns_address': '169.254.0.1', 'lns_echo_interval': '10', \
 'lns_echo_failures': '6'}"
 expect_ok "config show text" tg config show
@@ -324,12 +348,12 @@ expect_ok "--version" "$TG" --version
 
 # --- newer database ---------------------------------------------------------
 cp "$DB" "$TMP/new.db"
-sqlite3 "$TMP/new.db" 'PRAGMA user_version = 6' && ok || bad "sqlite3 failed"
+sqlite3 "$TMP/new.db" 'PRAGMA user_version = 7' && ok || bad "sqlite3 failed"
 cp "$TMP/new.db" "$TMP/new.copy"
 if "$TG" --db "$TMP/new.db" db init >"$TMP/out" 2>"$TMP/err"; then
 	bad "db init accepted a newer database"
 else
-	grep -q 'schema version 6 is newer' "$TMP/err" && ok ||
+	grep -q 'schema version 7 is newer' "$TMP/err" && ok ||
 		bad "newer database: $(cat "$TMP/err")"
 fi
 cmp -s "$TMP/new.db" "$TMP/new.copy" && ok || bad "newer database changed"
@@ -451,11 +475,27 @@ json_check "config v2" "j['gateway_mac'] == '02:00:5e:00:53:01' and j['ttl'] == 
 expect_refused "config bad mac" "gateway-mac '01:00:5e:00:00:01': not a unicast" \
 	tg config set gateway-mac 01:00:5e:00:00:01
 expect_refused "config bad ttl" "ttl '0': out of range 1..255" tg config set ttl 0
+expect_ok "config eoip-keepalive" tg config set eoip-keepalive 30
+expect_ok "config eoip_keepalive 0" tg config set eoip_keepalive 0
+expect_ok "config eoip-keepalive 3600" tg config set eoip-keepalive 3600
+expect_ok "config show" tg -j config show
+json_check "config eoip-keepalive" "j['eoip_keepalive'] == 3600"
+expect_ok "config show text" tg config show
+grep -qx 'eoip-keepalive 3600' "$TMP/out" && ok || bad "config text: $(cat "$TMP/out")"
+expect_refused "config eoip-keepalive range" "eoip-keepalive '3601': out of range 0..3600" \
+	tg config set eoip-keepalive 3601
+expect_refused "config eoip-keepalive negative" "eoip-keepalive '-1': " \
+	tg config set eoip-keepalive -1
+expect_refused "config eoip-keepalive word" "eoip-keepalive '10s': not a number" \
+	tg config set eoip-keepalive 10s
+expect_ok "config eoip-keepalive back" tg config set eoip-keepalive 10
+expect_ok "config help" tg config help
+grep -q 'eoip-keepalive S' "$TMP/out" && ok || bad "config help: no eoip-keepalive"
 
 # --- db check, migrate -----------------------------------------------------------
 expect_ok "db check" tg db check
 expect_ok "db check -j" tg -j db check
-json_check "db check ok" "j == {'version': 5, 'problems': [], 'ok': True}"
+json_check "db check ok" "j == {'version': 6, 'problems': [], 'ok': True}"
 cp "$DB" "$TMP/broken.db"
 sqlite3 "$TMP/broken.db" "UPDATE prefix SET prefix = '100.64.0.0/24' WHERE prefix = '100.64.0.48/28'; \
 UPDATE subscriber SET dp_id = 999999 WHERE name = 't-sit'" && ok || bad "sqlite3 failed"
@@ -480,14 +520,14 @@ cp "$V1" "$TMP/v1.copy"
 if "$TG" --db "$V1" sub list >"$TMP/out" 2>"$TMP/err"; then
 	bad "v1 database accepted"
 else
-	grep -qF "schema version 1 is older than 5: run 'tungate db migrate'" "$TMP/err" && ok ||
+	grep -qF "schema version 1 is older than 6: run 'tungate db migrate'" "$TMP/err" && ok ||
 		bad "v1 message: $(cat "$TMP/err")"
 fi
 cmp -s "$V1" "$TMP/v1.copy" && ok || bad "refused v1 database changed"
 expect_ok "db check v1" "$TG" --db "$V1" db check
 cmp -s "$V1" "$TMP/v1.copy" && ok || bad "db check changed the v1 database"
 expect_ok "db migrate" "$TG" --db "$V1" -j db migrate
-json_check "migrated" "j['from'] == 1 and j['version'] == 5"
+json_check "migrated" "j['from'] == 1 and j['version'] == 6"
 expect_ok "migrated list" "$TG" --db "$V1" -j sub list
 json_check "migrated rows" "j[0]['name'] == 'old' and j[0]['key'] == 7 and j[0]['df'] is True and \
 j[0]['prefixes'] == ['100.64.0.0/28']"
@@ -500,7 +540,7 @@ cp "$TMP/out" "$TMP/export.csv"
 grep -q '^class,gold,' "$TMP/export.csv" && grep -q '^community,' "$TMP/export.csv" &&
 	grep -q '^setting,gateway_mac,' "$TMP/export.csv" && ok || bad "export lacks rows: $(head -5 "$TMP/export.csv")"
 expect_ok "export json" tg export --format json
-json_check "export json" "j['version'] == 5 and len(j['subscribers']) == 11 and \
+json_check "export json" "j['version'] == 6 and len(j['subscribers']) == 11 and \
 [c['name'] for c in j['classes']] == ['default', 'gold'] and j['community'] == ['10.0.0.0/8', '2001:db8:c000::/36'] \
 and j['settings']['ttl'] == '32'"
 D2=$TMP/copy.db
@@ -562,6 +602,20 @@ printf '\xef\xbb\xbfname,type,remote,local,prefixes\nbom1,ipip,192.0.2.62,198.51
 "$TG" --db "$TMP/bom.db" db init >/dev/null
 expect_ok "import with a byte order mark" "$TG" --db "$TMP/bom.db" import "$TMP/bom.csv"
 expect_ok "imported with a byte order mark" "$TG" --db "$TMP/bom.db" sub show bom1
+# --keepalive is checked on imported rows as on the command line.
+printf 'kind,name,type,remote,local,tunnel_id,keepalive,value\nsub,k1,eoip,192.0.2.63,198.51.100.1,9,5,\nsetting,eoip_keepalive,,,,,,20\n' >"$TMP/ka.csv"
+"$TG" --db "$TMP/ka.db" db init >/dev/null
+expect_ok "import eoip keepalive" "$TG" --db "$TMP/ka.db" import "$TMP/ka.csv"
+expect_ok "imported eoip keepalive" "$TG" --db "$TMP/ka.db" -j sub show k1
+json_check "imported eoip keepalive" "j['keepalive'] == 5"
+expect_ok "imported eoip_keepalive setting" "$TG" --db "$TMP/ka.db" -j config show
+json_check "imported eoip_keepalive setting" "j['eoip_keepalive'] == 20"
+printf 'name,type,remote,local,keepalive\nk2,gre,192.0.2.64,198.51.100.1,5\n' >"$TMP/ka-gre.csv"
+expect_refused "import gre keepalive" "--keepalive is not valid for type gre" \
+	"$TG" --db "$TMP/ka.db" import "$TMP/ka-gre.csv"
+printf 'kind,name,value\nsetting,eoip_keepalive,3601\n' >"$TMP/ka-set.csv"
+expect_refused "import eoip_keepalive range" "setting 'eoip_keepalive': value '3601' is not valid" \
+	"$TG" --db "$TMP/ka.db" import "$TMP/ka-set.csv"
 printf 'name,type,remote,local,prefixes\nq1,ipip,192.0.2.50,198.51.100.1,100.64.30.0/24 100.64.31.0/24\n' >"$TMP/ok.csv"
 expect_ok "import simple" tg -j import "$TMP/ok.csv"
 json_check "import simple" "j['subscribers'] == 1"

@@ -46,6 +46,8 @@ sql_refused "negative key" "CHECK constraint failed: gre_key BETWEEN 0 AND 42949
 	"UPDATE subscriber SET gre_key = -1 WHERE name = 'alice'"
 sql_refused "mtu out of range" "CHECK constraint failed: mtu BETWEEN 576 AND 9000" \
 	"UPDATE subscriber SET mtu = 100 WHERE name = 'alice'"
+sql_refused "keepalive out of range" "CHECK constraint failed: keepalive BETWEEN 0 AND 3600" \
+	"UPDATE subscriber SET keepalive = 3601 WHERE name = 'alice'"
 sql_refused "NUL in a note" "CHECK constraint failed" \
 	"UPDATE subscriber SET note = 'a' || char(0) || 'b' WHERE name = 'alice'"
 sql_refused "NUL in a name" "CHECK constraint failed" \

@@ -14,7 +14,9 @@
 #    database (none while it is missing), WATCHDOG=1 every WATCHDOG_USEC/2,
 #    RELOADING=1 then READY=1 around SIGHUP, and STOPPING=1 on SIGTERM;
 #  - without CAP_BPF (or CAP_NET_ADMIN) `up` and `run` refuse with a
-#    message naming the capability.
+#    message naming the capability;
+#  - `run` sends EoIP keepalives with the unit's capabilities (CAP_NET_RAW),
+#    and without CAP_NET_RAW runs all the same, saying so once.
 #
 # Needs root. Outside CI it says SKIP and succeeds; with CI=true a skip fails.
 set -uo pipefail
@@ -267,6 +269,23 @@ sandbox -- timeout --preserve-status -s TERM 2 $START 2>"$TMP/run2.log"
 st=$?
 check "without NOTIFY_SOCKET: runs, syncs and exits 0 on SIGTERM (got $st)" \
 	sh -c "[ $st = 0 ] && grep -q 'sync applied' '$TMP/run2.log'"
+
+# EoIP keepalives: the raw socket is opened before the daemon drops its
+# capabilities, so the unit must grant CAP_NET_RAW; without it the daemon
+# runs all the same and says once that it sends none.
+step "sub add eve (eoip)" tg sub add eve --type eoip --remote 192.0.2.12 \
+	--local 192.0.2.1 --tunnel-id 5 --keepalive 1
+# shellcheck disable=SC2086
+sandbox -- timeout --preserve-status -s TERM 2 $START 2>"$TMP/run3.log"
+check "keepalives with the unit's capabilities: one eoip subscriber, none refused" \
+	sh -c "grep -q 'eoip keepalives: 1 subscriber\$' '$TMP/run3.log' &&
+		! grep -qE 'none sent|not sent' '$TMP/run3.log'"
+NORAW=${BOUND//CAP_NET_RAW/}
+# shellcheck disable=SC2086
+sandbox "$NORAW" -- timeout --preserve-status -s TERM 2 $START 2>"$TMP/run4.log"
+st=$?
+check "without CAP_NET_RAW: runs (got $st), says once that it sends no keepalives" \
+	sh -c "[ $st = 0 ] && [ \$(grep -c 'none sent: no raw socket' '$TMP/run4.log') = 1 ]"
 
 # --- without the capabilities ------------------------------------------------
 # refused CAPS WHAT EXPECT CMD...: CMD with only CAPS fails, naming EXPECT.

@@ -75,6 +75,7 @@ static const struct {
 	{ "udp_csum", "l2tpv2", "on" },
 	{ "mss_clamp", "gre", "off" },
 	{ "ppp_acfc", "l2tpv2", "on" },
+	{ "keepalive", "eoip", "3600" },
 	{ "dp_id", "gre", "77" },
 	{ "prefixes", "gre", "100.64.0.0/24 2001:db8::/48" },
 	{ "user", "member", "bob@exo.cat" },

@@ -82,7 +82,8 @@ static char *rows(sqlite3 *db)
 		snprintf(sql, sizeof(sql),
 			 /* Columns a later version added start out empty. */
 			 "SELECT name FROM pragma_table_info('%s')"
-			 " WHERE name NOT IN ('ppp_user', 'ppp_password') ORDER BY name",
+			 " WHERE name NOT IN ('ppp_user', 'ppp_password', 'keepalive')"
+			 " ORDER BY name",
 			 tables[i]);
 		ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 		off = 0;
@@ -243,6 +244,54 @@ START_TEST(test_db_bad_values_refused)
 }
 END_TEST
 
+/*
+ * Version 5 -> 6 (the keepalive column): rows as they were, the new
+ * column unset, and the dial-in sessions (with the LNS's tunnels) kept as
+ * a restart keeps them.
+ */
+START_TEST(test_db_v5_sessions_survive)
+{
+	char err[512];
+	long long n;
+	sqlite3 *db;
+	int from;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(tg_db_create_version(db, TG_DB_VERSION), 0);
+	ck_assert_msg(!tg_db_exec(db,
+		"INSERT INTO subscriber(name, type, mtu, ppp_user) VALUES"
+		" ('m1', 'l2tpv2', 1400, 'm1@exo.cat');"
+		"INSERT INTO subscriber(name, type, remote, local, tunnel_id, mtu)"
+		" VALUES ('e1', 'eoip', '192.0.2.10', '198.51.100.1', 7, 1400);"
+		"INSERT INTO session(subscriber_id, remote, local, peer_port,"
+		" local_port, tunnel_id, session_id, peer_tunnel_id,"
+		" peer_session, started, state) SELECT id, '192.0.2.5',"
+		" '198.51.100.1', 1701, 1701, 3, 4, 5, 6, 1000, 'up'"
+		" FROM subscriber WHERE name = 'm1';"
+		"INSERT INTO lns_tunnel VALUES (3, 'open');"
+		"ALTER TABLE subscriber DROP COLUMN keepalive;"
+		"PRAGMA user_version = 5;"), "%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+
+	ck_assert_int_eq(tg_db_open_flags(path, TG_DB_OLDER, &db), 0);
+	ck_assert_msg(!tg_db_migrate(db, &from, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(from, 5);
+	ck_assert_int_eq(tg_db_version(db), TG_DB_VERSION);
+	ck_assert_int_eq(tg_db_int(db, "SELECT count(*) FROM session s JOIN"
+				   " subscriber u ON u.id = s.subscriber_id"
+				   " WHERE u.name = 'm1' AND s.tunnel_id = 3"
+				   " AND s.state = 'up'", &n), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(tg_db_int(db, "SELECT count(*) FROM lns_tunnel", &n), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(tg_db_int(db, "SELECT count(*) FROM subscriber WHERE"
+				   " name = 'e1' AND tunnel_id = 7 AND"
+				   " keepalive IS NULL", &n), 0);
+	ck_assert_int_eq(n, 1);
+	tg_db_close(db);
+}
+END_TEST
+
 TCase *migrate_db_tcase(void)
 {
 	TCase *tc = tcase_create("database");
@@ -253,5 +302,6 @@ TCase *migrate_db_tcase(void)
 	tcase_add_test(tc, test_db_good_rows_survive);
 	tcase_add_test(tc, test_db_duplicate_identity_refused);
 	tcase_add_test(tc, test_db_bad_values_refused);
+	tcase_add_test(tc, test_db_v5_sessions_survive);
 	return tc;
 }
