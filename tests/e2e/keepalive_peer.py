@@ -10,8 +10,6 @@ KIND:
   gre-ka     a Cisco GRE keepalive (key 7) from 192.0.2.11; waits for the
              reflected inner packet
   eoip-data  an EoIP frame carrying UDP from 100.64.1.5 to 198.51.100.2
-  listen:S   S seconds of listening: counts the EoIP keepalives tungate
-             sends toward 192.0.2.10 on its own
 
 Prints one JSON object: {"answers": N, "exact": N, "first": HEX} where
 exact counts the answers equal byte for byte to what the peer's own
@@ -90,9 +88,6 @@ def main():
         send = ip4(EOIP_REMOTE, LOCAL, 47, eoip_hdr(len(eth), EOIP_ID) + eth,
                    df=False)
         listen = 0
-    elif kind.startswith("listen:"):
-        listen = float(kind.split(":")[1])
-        want = eoip_keepalive(LOCAL, EOIP_REMOTE)
     else:
         sys.exit("unknown kind " + kind)
 
@@ -112,7 +107,7 @@ def main():
         sendp(Ether(dst=dst_mac) / Raw(send), iface=iface, verbose=False)
     if sniffer:
         end = time.time() + listen
-        while time.time() < end and (kind.startswith("listen:") or not seen):
+        while time.time() < end and not seen:
             time.sleep(0.05)
         sniffer.stop()
     # IP datagrams as received: any Ethernet padding cut at total length.
