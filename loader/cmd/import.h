@@ -3,8 +3,8 @@
  * The machinery of every import: rows checked one by one as they are
  * read, then against each other and the database, every problem listed
  * and nothing written while there is one, else all of it in one
- * transaction. 'import FILE.csv' (transfer.c) fills a struct import and
- * hands it over; other sources name their rows through where().
+ * transaction. 'import FILE.csv' (transfer.c) and 'import --freeradius'
+ * (freeradius.c) fill a struct import and hand it over.
  */
 #ifndef TG_CMD_IMPORT_H
 #define TG_CMD_IMPORT_H

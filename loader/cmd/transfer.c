@@ -14,6 +14,7 @@
 #include "dataplane/dataplane.h"
 #include "dataplane/ifnet.h"
 #include "util/json.h"
+#include "cmd/freeradius.h"
 #include "cmd/import.h"
 
 /*
@@ -34,6 +35,7 @@ static int transfer_help(int argc, char **argv)
 	int col = 2;
 
 	printf("Usage: tungate import FILE.csv\n"
+	       "       tungate import --freeradius SOURCE [--dry-run]\n"
 	       "       tungate export [--format csv|json] [-o FILE]\n"
 	       "\n"
 	       "export  write the whole database: settings, rate classes, community\n"
@@ -76,12 +78,49 @@ static int transfer_help(int argc, char **argv)
 	       "  class rows use name, down_rate, up_rate, burst, scope; community\n"
 	       "  rows use prefixes (one prefix).\n"
 	       "\n"
+	       "--freeradius SOURCE: the dial-in members of a FreeRADIUS SQL\n"
+	       "database (rlm_sql's schema, as l2tpns and accel-ppp sites keep\n"
+	       "it), read only: an SQLite file, or PostgreSQL by a connection\n"
+	       "string, postgresql://USER@HOST/DB or 'host=H dbname=DB user=U'.\n"
+	       "Each user is read as FreeRADIUS would: radcheck, radreply, then\n"
+	       "its groups by radusergroup priority (the next group only after\n"
+	       "Fall-Through = Yes), ':=' replacing, '=' adding when absent,\n"
+	       "'+=' adding. A member (type l2tpv2) is named after the user\n"
+	       "(alice@exo.cat: alice_exo.cat; others: '-') and takes:\n"
+	       "  Cleartext-Password      --password (other kinds, hashed, cannot\n"
+	       "                          do CHAP: the user is not imported)\n"
+	       "  Framed-IP-Address       its /32 prefix (required: pools are not\n"
+	       "                          mapped and the user is not imported)\n"
+	       "  Framed-Route, Framed-IPv6-Prefix, Delegated-IPv6-Prefix,\n"
+	       "  Framed-IPv6-Route       more prefixes (a route's first word)\n"
+	       "  Framed-MTU              --mtu\n"
+	       "  Auth-Type := Reject     the member is disabled\n"
+	       "  Mikrotik-Rate-Limit     rx/tx: up/down rates (k, M, G: 1000);\n"
+	       "                          bursts, priority, minimum not mapped\n"
+	       "  WISPr-Bandwidth-Max-Up/-Down  up/down bits/s, when no\n"
+	       "                          Mikrotik-Rate-Limit\n"
+	       "A rate becomes a class: one of the database's with the same rates,\n"
+	       "else a new one named after the group giving it, else r-UP-DOWN\n"
+	       "(r-5M-20M). Everything else (Session-Timeout, conditions such as\n"
+	       "NAS-IP-Address == ...) is listed as not mapped; users that cannot\n"
+	       "be members are listed as not imported (-j: \"not_mapped\",\n"
+	       "\"not_imported\"). A value that does not read (an address, a\n"
+	       "prefix, a rate), two users making one name, a name or prefix\n"
+	       "taken by another subscriber refuse it all, each named by table,\n"
+	       "row id and user. Members are noted \"imported from FreeRADIUS\";\n"
+	       "importing again updates them to match the source (fields it\n"
+	       "does not give kept) and changes nothing when they do; members\n"
+	       "gone from the source are kept. --dry-run lists what would be\n"
+	       "created or changed and writes nothing.\n"
+	       "\n"
 	       "Examples:\n"
 	       "  tungate export > backup.csv\n"
 	       "  tungate --db new.db db init && tungate --db new.db import backup.csv\n"
 	       "  printf 'name,type,remote,local,key,prefixes\\n"
 	       "alice,gre,192.0.2.10,198.51.100.1,7,100.64.1.0/24\\n' > new.csv\n"
-	       "  tungate import new.csv\n");
+	       "  tungate import new.csv\n"
+	       "  tungate import --freeradius freeradius.db --dry-run\n"
+	       "  tungate import --freeradius postgresql://radius@db.example/radius\n");
 	return 0;
 }
 
@@ -627,6 +666,9 @@ int do_import(int argc, char **argv)
 	bool in_txn = false;
 	__u64 next;
 
+	for (j = 1; j < argc; j++)
+		if (!strcmp(argv[j], "--freeradius"))
+			return tg_import_freeradius(argc, argv);
 	for (j = 1; j < argc; j++) {
 		if (tg_is_help(argv[j]))
 			return transfer_help(0, NULL);
