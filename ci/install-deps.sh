@@ -14,6 +14,7 @@ PKGS=(
 	man-db cppcheck strace
 	libmicrohttpd-dev libmnl-dev libpcap-dev libsystemd-dev nettle-dev
 	l2tpns freeradius
+	libpq-dev postgresql
 )
 
 missing=()

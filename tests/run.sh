@@ -27,6 +27,7 @@ run cli-members bash tests/cli/test_members.sh
 run cli-bird bash tests/cli/test_bird.sh
 run cli-stats bash tests/cli/test_stats.sh
 run cli-install bash tests/cli/test_install.sh
+run cli-freeradius bash tests/cli/test_freeradius.sh
 run sanitizers bash tests/sanitize.sh
 run pcap bash tests/pcap/run.sh
 run pcap-roundtrip bash tests/pcap/roundtrip.sh

@@ -179,6 +179,11 @@ int tg_db_sub_insert(sqlite3 *db, struct tg_sub *s);
 /* The same with statements kept by the caller (NULL at first; finalize). */
 int tg_db_sub_insert_cached(sqlite3 *db, struct tg_sub *s, sqlite3_stmt **ins,
 			    sqlite3_stmt **pins);
+/*
+ * Replace row s->id and its prefixes with s (no checks, no transaction;
+ * dp_id as s has it). 0 or -EIO.
+ */
+int tg_db_sub_replace(sqlite3 *db, struct tg_sub *s);
 /* 0 or -ENOENT. Prefixes go with it; its dp_id waits in dp_id_pending. */
 int tg_db_sub_del(sqlite3 *db, const char *name);
 /* The member with PPP user name user: *n is 0 or 1 (free the list). */

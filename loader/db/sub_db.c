@@ -451,8 +451,7 @@ out:
 	return err;
 }
 
-/* Replace row s->id and its prefixes with s. 0 or -EIO. */
-static int tg_db_sub_replace(sqlite3 *db, struct tg_sub *s)
+int tg_db_sub_replace(sqlite3 *db, struct tg_sub *s)
 {
 	char sql[TG_SUB_SQL_MAX];
 	sqlite3_stmt *st = NULL;
