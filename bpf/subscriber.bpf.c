@@ -154,6 +154,8 @@ out:
 	else
 		action = tg_reason_drops(reason) ? CTX_ACT_DROP : CTX_ACT_OK;
 	tg_count(reason, d.sub_id, len);
+	if (d.sub_id)
+		tg_seen_note(d.sub_id, reason);
 	if (tg_trace_enabled)
 		tg_trace_record(reason, d.sub_id, egress);
 	return action;
