@@ -16,6 +16,7 @@
 #include "lib/learn.h"
 #include "lib/mss.h"
 #include "lib/neigh.h"
+#include "lib/keepalive.h"
 #include "lib/police.h"
 #include "lib/reserved.h"
 #include "lib/icmp.h"
@@ -89,6 +90,12 @@ int CTX_PROG(tg_sub)(struct __ctx_buff *ctx)
 					d.outer_off, d.neigh);
 		goto out;
 	}
+	if (reason == TG_R_KEEPALIVE) {
+		/* EoIP or GRE: answered in the frame, not policed. */
+		reason = tg_keepalive_reply(ctx, d.claim, d.keepalive,
+					    d.outer_off, d.inner_off);
+		goto out;
+	}
 	if (reason != TG_CONTINUE)
 		goto out;
 	/*
@@ -138,7 +145,7 @@ int CTX_PROG(tg_sub)(struct __ctx_buff *ctx)
 out:
 	if (reason == TG_R_OK)
 		action = ctx_redirect_port(ctx, &tg_ports, egress);
-	else if (reason == TG_R_NEIGH_REPLY)
+	else if (reason == TG_R_NEIGH_REPLY || reason == TG_R_KEEPALIVE)
 		/* The answer goes back out where the request came in. */
 		action = ctx_tx(ctx);
 	else if (reason == TG_R_SCOPE && tx)
@@ -147,6 +154,8 @@ out:
 	else
 		action = tg_reason_drops(reason) ? CTX_ACT_DROP : CTX_ACT_OK;
 	tg_count(reason, d.sub_id, len);
+	if (d.sub_id)
+		tg_seen_note(d.sub_id, reason);
 	if (tg_trace_enabled)
 		tg_trace_record(reason, d.sub_id, egress);
 	return action;

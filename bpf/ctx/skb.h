@@ -152,6 +152,18 @@ static __always_inline int ctx_decap_head(struct __sk_buff *ctx,
 }
 
 /*
+ * Remove len bytes right after the 14-byte Ethernet header (see the XDP
+ * twin; the first 14 bytes stay). Not with VLAN tags in the data
+ * (CTX_MOVES_VLAN_TAGS): they would go with the cut, and
+ * bpf_skb_adjust_room() refuses such a packet anyway, its skb->protocol
+ * being the tag's. No flag: the packet stays IPv4 as it was.
+ */
+static __always_inline int ctx_cut_after_l2(struct __sk_buff *ctx, __u32 len)
+{
+	return bpf_skb_adjust_room(ctx, -(__s32)len, BPF_ADJ_ROOM_MAC, 0);
+}
+
+/*
  * Room for grow bytes of outer IPv4 and tunnel headers right after the
  * Ethernet header (the L3 header at l3_off must be there).
  * ENCAP_L3_IPV4: skb->protocol becomes IPv4 (an IPv6 payload too) and

@@ -116,6 +116,17 @@ static __always_inline int ctx_decap_head(struct xdp_md *ctx, __u32 outer_off,
 	return ctx_l2_room(ctx, inner_off, 0);
 }
 
+/*
+ * Remove len bytes right after the L2 header, keeping the frame's start
+ * where the L2 header was: the head moves, so the first bytes (as many as
+ * the L2 header has) are left over from the bytes cut and the caller
+ * writes the whole L2 header again, tags included.
+ */
+static __always_inline int ctx_cut_after_l2(struct xdp_md *ctx, __u32 len)
+{
+	return bpf_xdp_adjust_head(ctx, (int)len);
+}
+
 /* Room for grow bytes of outer IPv4 and tunnel headers before l3_off. */
 static __always_inline int ctx_encap_head(struct xdp_md *ctx, __u32 l3_off,
 					  __u32 grow)

@@ -49,6 +49,14 @@ static __always_inline bool tg_mac_zero(const __u8 *m)
 	return !(*(__u32 *)m | *(__u16 *)(m + 4));
 }
 
+/* Outer TTL toward subscriber e: its own, else the default, else 64. */
+static __always_inline __u8 tg_encap_ttl(const struct tg_encap *e,
+					 const struct tg_config *cfg)
+{
+	return e->ttl ? e->ttl : cfg->default_ttl ? cfg->default_ttl :
+						    TG_TTL_DEFAULT;
+}
+
 /*
  * Decide the headers for sending payload_len bytes of payload_proto to the
  * subscriber e. Returns TG_CONTINUE, or the reason not to: the tunnel
@@ -68,8 +76,7 @@ static __always_inline int tg_encap_prepare(const struct tg_encap *e,
 	x->payload_len = payload_len;
 	x->l2 = 0;
 	x->dport = 0;
-	x->ttl = e->ttl ? e->ttl : cfg->default_ttl ? cfg->default_ttl :
-						       TG_TTL_DEFAULT;
+	x->ttl = tg_encap_ttl(e, cfg);
 	switch (e->type) {
 	case TG_TUN_IPIP:
 		if (payload_proto != ETH_P_IP)

@@ -28,7 +28,7 @@ struct tg_gre_hdr {
 struct tg_eoip_hdr {
 	__be16 flags;
 	__be16 proto;
-	__be16 len;		/* payload length, big endian, not used */
+	__be16 len;		/* payload length, big endian; 0: keepalive */
 	__u8 id[2];		/* tunnel id, LITTLE endian on the wire */
 };
 
@@ -37,6 +37,7 @@ struct tg_gre_info {
 	void *start;		/* GRE header: the checksum covers from here */
 	__u16 proto;		/* payload protocol type, host order */
 	bool csum;		/* C bit: checksum present */
+	bool keepalive;		/* EoIP keepalive: length 0, nothing after */
 };
 
 /*
@@ -69,6 +70,12 @@ static __always_inline int tg_parse_gre(struct hdr_cursor *c, void *data_end,
 		key->type = TG_TUN_EOIP;
 		key->id = eh->id[0] | eh->id[1] << 8;
 		c->pos = eh + 1;
+		/*
+		 * RouterOS keepalive: the header alone, its length 0. Both are
+		 * checked: a cut frame whose length says otherwise stays
+		 * truncated, a length of 0 followed by bytes is not one.
+		 */
+		g->keepalive = !eh->len && c->pos == c->end;
 		return TG_CONTINUE;
 	}
 	if (flags & TG_GRE_F_UNSUPP)

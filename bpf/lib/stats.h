@@ -56,6 +56,28 @@ static __always_inline void tg_count(__u32 reason, __u32 sub_id, __u32 len)
 	tg_count_dir(reason, sub_id, len, TG_DIR_UP);
 }
 
+/*
+ * Note in tg_seen that subscriber sub_id (not 0) was just heard, its
+ * packet counted under reason: keepalives and tunnel control each time
+ * (they are few), anything else once per TG_SEEN_GRAIN_NS at most. Read
+ * before writing: a line written by every CPU on every packet would
+ * bounce between them. Two CPUs may both write in the same instant:
+ * either time will do.
+ */
+static __always_inline void tg_seen_note(__u32 sub_id, __u32 reason)
+{
+	struct tg_seen *s = bpf_map_lookup_elem(&tg_seen, &sub_id);
+	__u64 now;
+
+	if (!s)
+		return;
+	now = bpf_ktime_get_coarse_ns();
+	if (reason == TG_R_KEEPALIVE || reason == TG_R_CONTROL)
+		s->keepalive_ns = now;
+	else if (now - s->packet_ns >= TG_SEEN_GRAIN_NS || !s->packet_ns)
+		s->packet_ns = now;
+}
+
 /* Reasons whose packets are dropped; every other one but OK is passed. */
 static __always_inline bool tg_reason_drops(__u32 reason)
 {

@@ -58,9 +58,17 @@ struct tg_decap {
 	 * neigh_off; the outer IPv4 header is at outer_off.
 	 */
 	__u8 neigh;
+	/*
+	 * A keepalive to answer (TG_KA_*, with KEEPALIVE): an EoIP one (the
+	 * outer IPv4 at outer_off), a GRE one to reflect (also inner_off).
+	 */
+	__u8 keepalive;
 	__u16 neigh_off;
 	__u16 outer_off;
 };
+
+#define TG_KA_EOIP 1
+#define TG_KA_GRE 2
 
 #define TG_NEIGH_ARP 1
 #define TG_NEIGH_NS 2
@@ -149,17 +157,43 @@ static __always_inline bool tg_is_link_local(const struct hdr_cursor *c,
 }
 
 /*
- * GRE keepalive request: the payload is a GRE packet addressed back to
- * the sender, for the kernel to route back untouched.
+ * GRE keepalive request (Cisco IOS, RouterOS), the inner IPv4 header at
+ * the cursor (checked by tg_inner_ip_len(), len bytes long): from our
+ * end of the tunnel to the sender, carrying a GRE header of version 0
+ * and protocol 0 (a keepalive reply), for us to route back as any
+ * packet. Anything less exact is not one: it goes on to the anti-spoof
+ * check like other traffic, so that an address of the concentrator's
+ * cannot be used to send through the tunnel. Not a fragment, and a TTL
+ * that survives being forwarded (the inner header checksum is not
+ * verified: a wrong one goes back as wrong, the sender drops it).
  */
 static __always_inline bool tg_is_gre_keepalive(const struct hdr_cursor *c,
-						void *data_end, __be32 remote)
+						void *data_end,
+						const struct tg_tun_key *key,
+						__u32 len)
 {
 	struct iphdr *iph = c->pos;
+	struct tg_gre_hdr *gh;
+	__u32 hlen, glen;
+	__u16 flags;
 
 	if ((void *)(iph + 1) > data_end)
 		return false;
-	return iph->protocol == IPPROTO_GRE && iph->daddr == remote;
+	if (iph->saddr != key->local || iph->daddr != key->remote ||
+	    iph->protocol != IPPROTO_GRE || iph->ttl <= 1 ||
+	    tg_ip4_is_fragment(iph))
+		return false;
+	hlen = iph->ihl * 4;
+	gh = (void *)iph + hlen;
+	if ((void *)(gh + 1) > data_end)
+		return false;
+	flags = bpf_ntohs(gh->flags);
+	/* Version 0, no routing or other flags but C, K and S. */
+	if ((flags & TG_GRE_F_UNSUPP) || gh->proto)
+		return false;
+	glen = sizeof(*gh) + (flags & TG_GRE_F_CSUM ? 4 : 0) +
+	       (flags & TG_GRE_F_KEY ? 4 : 0) + (flags & TG_GRE_F_SEQ ? 4 : 0);
+	return hlen + glen <= len;
 }
 
 /*
@@ -228,8 +262,9 @@ static __always_inline int tg_antispoof(const struct hdr_cursor *c,
  * the packet is to be decapsulated (d filled in), else the reason for
  * leaving it alone or dropping it; d->sub_id and d->claim are set as soon
  * as the tunnel is known, so refusals after the lookup count per
- * subscriber. A tunnel none of whose claims holds is unknown. Either way
- * the caller then verifies a pending GRE checksum (d->csum_len).
+ * subscriber. A tunnel none of whose claims holds is unknown. KEEPALIVE:
+ * a keepalive for the caller to answer (d->keepalive). Either way the
+ * caller then verifies a pending GRE checksum (d->csum_len).
  */
 static __always_inline int tg_decap_parse(void *data, void *data_end,
 					  struct tg_decap *d)
@@ -319,6 +354,10 @@ static __always_inline int tg_decap_parse(void *data, void *data_end,
 			return TG_R_UNSUPPORTED_PAYLOAD;
 		break;
 	case TG_TUN_EOIP:
+		if (gre.keepalive) {
+			d->keepalive = TG_KA_EOIP;
+			return TG_R_KEEPALIVE;
+		}
 		break;
 	case TG_TUN_L2TPV3_UDP:
 		d->learn = TG_LEARN_PORT;
@@ -362,8 +401,12 @@ static __always_inline int tg_decap_parse(void *data, void *data_end,
 		return TG_R_INNER_MALFORMED;
 	d->inner_len = ret;
 	if (key.type == TG_TUN_GRE && inner == ETH_P_IP &&
-	    tg_is_gre_keepalive(&c, data_end, key.remote))
-		return TG_R_CONTROL;
+	    tg_is_gre_keepalive(&c, data_end, &key, d->inner_len)) {
+		d->keepalive = TG_KA_GRE;
+		d->inner_off = c.pos - data;
+		d->inner_proto = inner;
+		return TG_R_KEEPALIVE;
+	}
 	if (l2 && inner == ETH_P_IPV6 && tg_is_nd(&c, data_end)) {
 		tg_neigh_mark(&c, data, data_end, d, TG_NEIGH_NS);
 		return TG_R_CONTROL;

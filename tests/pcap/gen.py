@@ -82,8 +82,10 @@ COOKIE8 = bytes.fromhex("1122334455667788")
 # Subscribers: every case picks the ones it needs for its db.sh.
 
 class Sub:
-    def __init__(self, name, n, kind, remote, args="", extra=()):
+    def __init__(self, name, n, kind, remote, args="", extra=(),
+                 local=LOCAL):
         self.name = name
+        self.local = local
         self.extra = list(extra)
         self.kind = kind
         self.remote = remote
@@ -103,15 +105,15 @@ class Sub:
             prefixes.append(self.p6)
         prefixes += self.extra
         return ('"$TUNGATE" sub add %s --type %s --remote %s --local %s%s%s'
-                % (self.name, self.kind, self.remote, LOCAL, args,
+                % (self.name, self.kind, self.remote, self.local, args,
                    "".join(" --prefix " + p for p in prefixes)))
 
 
 SUBS = {}
 
 
-def def_sub(name, n, kind, remote, args="", extra=()):
-    SUBS[name] = Sub(name, n, kind, remote, args, extra)
+def def_sub(name, n, kind, remote, args="", extra=(), local=LOCAL):
+    SUBS[name] = Sub(name, n, kind, remote, args, extra, local)
 
 
 def_sub("ipip", 10, "ipip", "192.0.2.10")
@@ -158,6 +160,10 @@ def_sub("srl3ip", 45, "l2tpv3-ip", "192.0.2.40", "--session 7")
 def_sub("srl3udp", 46, "l2tpv3-udp", "192.0.2.40", "--session 7")
 def_sub("srl2tp", 47, "l2tpv2", "192.0.2.40", "--tunnel-id 7 --session 7")
 def_sub("srgre0", 48, "gre", "192.0.2.40")
+# Keepalives: an EoIP tunnel with its own outer TTL, and the two ends of
+# the Cisco capture tcpdump's various_gre.pcap (keyed GRE, key 40).
+def_sub("eoipttl", 52, "eoip", "192.0.2.52", "--tunnel-id 4660 --ttl 200")
+def_sub("cisco", 53, "gre", "10.172.64.7", "--key 40", local="10.172.64.6")
 # Disabled, and added then deleted.
 def_sub("off", 50, "ipip", "192.0.2.50", "--disabled")
 def_sub("gone", 51, "gre", "192.0.2.51")
@@ -601,6 +607,40 @@ def neigh_reply(p, inner, key=None):
     return (p, "tx", "neigh_reply", p.sub, None, r.data)
 
 
+def eoip_keepalive(p, ttl=64):
+    """EoIP keepalive p answered with tungate's own, written out from its
+    format (bpf/lib/keepalive.h): the L2 header as received, MACs swapped,
+    then IPv4 (IHL 5, TOS 0, length 28, id 0, DF, the subscriber's TTL,
+    protocol 47, from --local to --remote) and the EoIP header 20 01 64 00,
+    length 0, the tunnel id little endian; no padding."""
+    s = SUBS[p.sub]
+    tid = int(dict(zip(s.args.split()[::2], s.args.split()[1::2]))
+              ["--tunnel-id"])
+    l2 = mac(p.eth_src) + mac(p.eth_dst) + p.data[12:p.ip_off]
+    iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28, 0, 0x4000, ttl, 47, 0,
+                      a4(s.local), a4(s.remote))
+    iph = iph[:10] + struct.pack("!H", csum16(iph)) + iph[12:]
+    ka = iph + bytes([0x20, 0x01, 0x64, 0x00, 0x00, 0x00, tid & 0xFF,
+                      tid >> 8])
+    assert len(ka) == 28
+    return (p, "tx", "keepalive", p.sub, None, l2 + ka)
+
+
+def gre_reflection(p):
+    """GRE keepalive p reflected: outer IPv4 and GRE headers gone, the L2
+    header as received with the MACs swapped, the inner packet with its
+    TTL one lower and its header checksum computed afresh (the program
+    updates it incrementally: the two must agree)."""
+    ib, tail = inner_bytes(p)
+    hl = (ib[0] & 15) * 4
+    h = bytearray(ib[:hl])
+    h[8] -= 1
+    h[10:12] = b"\0\0"
+    h[10:12] = struct.pack("!H", csum16(bytes(h)))
+    l2 = mac(p.eth_src) + mac(p.eth_dst) + p.data[12:p.ip_off]
+    return (p, "tx", "keepalive", p.sub, None, l2 + bytes(h) + ib[hl:] + tail)
+
+
 def decap(p, verdict, reason):
     return (p, verdict, reason, p.sub, None, decap_bytes(p))
 
@@ -700,6 +740,184 @@ def fr(sub, p, **kw):
                             int(opt["--session"])), sub=sub,
                      udp=(1701, 1701), **kw)
     raise ValueError(sub)
+
+
+# The Cisco keepalive of tcpdump's various_gre.pcap (frame 11, its payload
+# without the Cisco MetaData header 0x8909 around it: GRE protocol IPv4
+# here), and the far end's reflection of it (frame 12), byte for byte.
+CISCO_KA_IN = bytes.fromhex(
+    "aabbcc000100aabbcc000200810004bd080045c0003800a40000ff2f24ce0aac4007"
+    "0aac40062000080000000028"
+    "45c0001c00a30000ff2f24eb0aac40060aac40072000000000000028")
+CISCO_KA_OUT = bytes.fromhex(
+    "aabbcc000200aabbcc000100810004bd080045c0001c00a30000fe2f25eb0aac4006"
+    "0aac40072000000000000028")
+
+
+def ka_inner(sub, src=None, dst=None, ttl=255, ident=0x00A3, proto=47,
+             word=None, gproto=0, key=None, frag=0, ihl=None, opts=b"",
+             tot_len=None, gre_bytes=None):
+    """Segments of a GRE keepalive request of subscriber sub: inner IPv4
+    from our end (src) to the subscriber's (dst), protocol 47, carrying a
+    GRE header (version 0, protocol gproto, the key if given)."""
+    s = SUBS[sub]
+    src = s.local if src is None else src
+    dst = s.remote if dst is None else dst
+    if gre_bytes is None:
+        if word is None:
+            word = 0x2000 if key is not None else 0
+        g = struct.pack("!HH", word, gproto)
+        if word & 0x8000:
+            g += b"\0\0\0\0"
+        if word & 0x2000:
+            g += struct.pack("!I", key or 0)
+        if word & 0x1000:
+            g += struct.pack("!I", 1)
+        if word & 0x8000:
+            g = g[:4] + struct.pack("!H", csum16(g)) + g[6:]
+    else:
+        g = gre_bytes
+    iph = ipv4_hdr(src, dst, proto, len(g), ident=ident, frag=frag, ttl=ttl,
+                   opts=opts, ihl=ihl, tot_len=tot_len)
+    return [("inner", iph), ("l4", g)]
+
+
+def gre_ka(sub, vlans=(), csum=False, outer_key=None, **kw):
+    """A GRE keepalive request in the subscriber's own tunnel."""
+    s = SUBS[sub]
+    a = s.args.split()
+    opt = dict(zip(a[::2], a[1::2]))
+    key = int(opt["--key"]) if "--key" in opt else None
+    if outer_key is not None:
+        key = outer_key
+    return frame(gre(ka_inner(sub, **kw), ETH_P_IP, key=key, csum=csum), 47,
+                 sub=sub, src=s.remote, dst=s.local, vlans=vlans)
+
+
+def ka_ident_for_csum(sub, target):
+    """The IP id giving the keepalive request's inner header checksum
+    target (to reach the edges of the incremental update)."""
+    for ident in range(0x10000):
+        h = ka_inner(sub, ident=ident)[0][1]
+        if struct.unpack("!H", h[10:12])[0] == target:
+            return ident
+    raise ValueError("no id gives checksum 0x%04x" % target)
+
+
+def eoip_ka(sub, tid=None, length=0, payload=None, pad=0, vlans=(), **kw):
+    """A RouterOS EoIP keepalive (header only, length 0) of sub, with
+    Ethernet padding after it; length and payload make the near misses."""
+    s = SUBS[sub]
+    if tid is None:
+        a = s.args.split()
+        tid = int(dict(zip(a[::2], a[1::2]))["--tunnel-id"])
+    segs = [("tun", struct.pack("!HHH", 0x2001, ETH_P_EOIP, length) +
+             struct.pack("<H", tid))]
+    if payload is not None:
+        segs += payload
+    return frame(segs, 47, sub=sub, vlans=vlans, trailer=b"\0" * pad, **kw)
+
+
+def build_keepalive():
+    Q = [(ETH_P_8021Q, 100)]
+    QQ = [(ETH_P_8021AD, 200), (ETH_P_8021Q, 100)]
+    rows = []
+    # EoIP: answered with ours (28 bytes, padding cut), tags kept.
+    rows.append(eoip_keepalive(eoip_ka("eoip")))
+    rows.append(eoip_keepalive(eoip_ka("eoip", pad=18)))
+    rows.append(eoip_keepalive(eoip_ka("eoip", pad=14, vlans=Q)))
+    rows.append(eoip_keepalive(eoip_ka("eoip", pad=10, vlans=QQ)))
+    rows.append(eoip_keepalive(eoip_ka("eoip", frag=0x4000, ident=0)))
+    rows.append(eoip_keepalive(eoip_ka("eoipttl", pad=18), ttl=200))
+    # Outer IPv4 options: the answer has none, the frame gets shorter.
+    rows.append(eoip_keepalive(eoip_ka("eoip", opts=b"\x94\x04\0\0",
+                                       pad=14)))
+    # Near misses: unknown id, an outer fragment, length 0 with a payload
+    # (data: the length is not used), length 0 with a cut one, a length
+    # with nothing after (padded or not): as before.
+    rows.append(passed(eoip_ka("eoip", tid=259, pad=18), "unknown_tunnel"))
+    rows.append(passed(eoip_ka("eoip", frag=0x2000, pad=18),
+                       "outer_fragment"))
+    rows.append(ok(eoip_ka("eoip", payload=eth(in4("eoip")))))
+    rows.append(passed(eoip_ka("eoip", payload=[("post", b"\x02\0\0\0")],
+                               pad=14), "truncated", "eoip"))
+    rows.append(passed(eoip_ka("eoip", length=60), "truncated", "eoip"))
+    rows.append(passed(eoip_ka("eoip", length=60, pad=18), "truncated",
+                       "eoip"))
+    rows.append(passed(eoip_ka("eoip", length=1), "truncated", "eoip"))
+
+    # GRE: reflected, keyless and keyed (the inner GRE with the key or not),
+    # tagged, outer checksum, inner C/K/S, inner options, TTL 2, the
+    # checksum edges of the incremental update.
+    rows.append(gre_reflection(gre_ka("gre")))
+    rows.append(gre_reflection(gre_ka("grek7", key=7)))
+    rows.append(gre_reflection(gre_ka("grek7")))
+    rows.append(gre_reflection(gre_ka("gre", vlans=Q)))
+    rows.append(gre_reflection(gre_ka("grek7", vlans=QQ, key=7)))
+    rows.append(gre_reflection(gre_ka("gre", csum=True)))
+    rows.append(gre_reflection(gre_ka("grek7", word=0xB000, key=7)))
+    rows.append(gre_reflection(gre_ka("gre", opts=b"\x94\x04\0\0")))
+    rows.append(gre_reflection(gre_ka("gre", ttl=2)))
+    for target in (0xFEFF, 0xFF00, 0x0000, 0xFFFE):
+        ident = ka_ident_for_csum("gre", target)
+        rows.append(gre_reflection(gre_ka("gre", ident=ident)))
+    # The real one: Cisco's request in, what the Cisco far end sent back
+    # out, to the byte (MACs swapped, 802.1Q tag kept, TTL 255 -> 254).
+    cisco = Pkt(CISCO_KA_IN, [(0, 18, "l2"), (18, 38, "ip"), (38, 46, "tun"),
+                              (46, 66, "inner"), (66, 74, "l4")], "cisco",
+                "aa:bb:cc:00:01:00", "aa:bb:cc:00:02:00", 18, None, 38, False)
+    r = gre_reflection(cisco)
+    assert r[5] == CISCO_KA_OUT, r[5].hex()
+    rows.append(r)
+
+    # Not keepalives: on to the anti-spoof check like any packet.
+    rows.append(dropped(gre_ka("gre", dst="192.0.2.99"), "spoofed_src",
+                        "gre"))
+    rows.append(dropped(gre_ka("gre", gproto=ETH_P_IP), "spoofed_src", "gre"))
+    rows.append(dropped(gre_ka("gre", word=0x0001), "spoofed_src", "gre"))
+    rows.append(dropped(gre_ka("gre", word=0x4000), "spoofed_src", "gre"))
+    rows.append(dropped(gre_ka("gre", gre_bytes=b"\0\0"), "spoofed_src",
+                        "gre"))
+    rows.append(dropped(gre_ka("gre", gre_bytes=b"\x20\0\0\0"),
+                        "spoofed_src", "gre"))
+    rows.append(dropped(gre_ka("gre", ttl=1), "spoofed_src", "gre"))
+    rows.append(dropped(gre_ka("gre", ttl=0), "spoofed_src", "gre"))
+    rows.append(dropped(gre_ka("gre", frag=0x2000), "spoofed_src", "gre"))
+    rows.append(dropped(gre_ka("gre", proto=17), "spoofed_src", "gre"))
+    rows.append(dropped(gre_ka("gre", src="192.0.2.99"), "spoofed_src",
+                        "gre"))
+    rows.append(dropped(fr("tap", IP(src=LOCAL, dst=SUBS["tap"].remote,
+                                     ttl=255, proto=47) /
+                           Raw(b"\0\0\0\0")), "spoofed_src", "tap"))
+    # Broken inner headers: malformed, as before.
+    rows.append(dropped(gre_ka("gre", ihl=4), "inner_malformed", "gre"))
+    rows.append(dropped(gre_ka("gre", tot_len=60), "inner_malformed", "gre"))
+    # From the member's own address: its traffic, decapsulated (the
+    # remote lies on sub0's network, with no neighbour entry: to the
+    # kernel).
+    rows.append(decap(gre_ka("gre", src=SUBS["gre"].h4), "pass",
+                      "fib_no_neigh"))
+    # Unknown key, bad outer checksum, a keepalive reply.
+    rows.append(passed(gre_ka("grek7", outer_key=8), "unknown_tunnel"))
+    p = frame(gre(ka_inner("gre"), ETH_P_IP, csum=True, bad_csum=True), 47,
+              sub="gre")
+    rows.append(dropped(p, "gre_bad_csum", "gre"))
+    rows.append(control(frame(gre([], proto=0), 47, sub="gre")))
+    case("keepalive", "EoIP keepalives (length 0, no payload; padded, "
+         "tagged, own TTL, outer options) answered with tungate's own, near "
+         "misses as before (unknown id, fragment, payload after length 0, "
+         "length with nothing after); GRE keepalives keyless and keyed "
+         "(tagged, outer checksum, inner C/K/S and options, TTL 2, checksum "
+         "edges, Cisco's real one) reflected with the inner TTL - 1; "
+         "anything near them that is not one goes to the anti-spoof check "
+         "(spoofed_src), or is malformed, unknown, a bad checksum or a "
+         "keepalive reply (control)", rows,
+         subs=["eoip", "eoipttl", "gre", "grek7", "tap", "cisco"])
+
+    rows = [eoip_keepalive(eoip_ka("eoip", pad=18), ttl=99),
+            eoip_keepalive(eoip_ka("eoipttl", pad=18), ttl=200)]
+    case("keepalive_ttl", "EoIP keepalive answers with the ttl setting "
+         "(99) and a subscriber's own (200)", rows, config=["ttl 99"])
 
 
 def build_cases():
@@ -851,11 +1069,12 @@ def build_cases():
          "passed untouched", rows, subs=["gre", "grek7", "eoip"])
 
     rows = []
-    # Keepalive request: inner IPv4 proto 47 back to the subscriber.
+    # Keepalive request: inner IPv4 proto 47 back to the subscriber,
+    # reflected (the keepalive case has the rest).
     for sub, key in (("gre", None), ("grek7", 7)):
         ka = IP(src=LOCAL, dst=SUBS[sub].remote, ttl=255, id=0, proto=47) / \
             Raw(struct.pack("!HH", 0, 0))
-        rows.append(control(frame(gre(ka, key=key), 47, sub=sub)))
+        rows.append(gre_reflection(frame(gre(ka, key=key), 47, sub=sub)))
         # Keepalive reply: GRE protocol 0.
         rows.append(control(frame(gre([], proto=0, key=key), 47, sub=sub)))
     # GRE in GRE that is not a keepalive: forwarded.
@@ -867,9 +1086,11 @@ def build_cases():
                       (0x880B, lcp_echo)):
         p = frame(gre([("l4", pl)], proto=proto), 47, sub="gre")
         rows.append(passed(p, "unsupported_payload", "gre"))
-    case("gre_control", "GRE keepalive request and reply (protocol 0), "
-         "keyless and keyed: control; GRE-in-GRE forwarded; MPLS, ARP, "
-         "0x880b payloads: unsupported_payload", rows)
+    case("gre_control", "GRE keepalive request (reflected: keepalive) "
+         "and reply (protocol 0: control), keyless and keyed; GRE-in-GRE "
+         "forwarded; MPLS, ARP, 0x880b payloads: unsupported_payload", rows)
+
+    build_keepalive()
 
     # gretap.
     rows = []
@@ -1634,13 +1855,23 @@ TC_PAST_VLAN_CHECK = {
 }
 
 
+def is_eoip(frame):
+    """Whether the outer tunnel of frame (IPv4 after any tags) is EoIP."""
+    off = 12
+    while struct.unpack("!H", frame[off:off + 2])[0] in (0x8100, 0x88A8):
+        off += 4
+    ip = off + 2
+    return struct.unpack("!H", frame[ip + (frame[ip] & 15) * 4:][:2])[0] \
+        & 7 == 1
+
+
 def tc_expect(data, verdict, reason, sub, egress, out):
     """The TC row (verdict, reason, sub, egress, out) of an XDP row:
     - a frame the kernel's test run makes no socket buffer of (an IPv4 /
       IPv6 ethertype without its fixed header) is not run:
       `not_run - - -`, the frame as it came (padded to 14);
     - VLAN tags in the data: passed untouched as unsupported_payload once
-      past the parser;
+      past the parser, a GRE keepalive as control;
     - too_big: passed untouched, the kernel answers (no ICMP built at TC);
     - scope: dropped untouched, no answer at TC;
     - otherwise the same reason and bytes, the verdict by its TC name."""
@@ -1651,6 +1882,10 @@ def tc_expect(data, verdict, reason, sub, egress, out):
         return "not_run", "-", None, None, frame
     if proto in (0x8100, 0x88A8) and reason in TC_PAST_VLAN_CHECK:
         return "ok", "unsupported_payload", sub, None, frame
+    if proto in (0x8100, 0x88A8) and reason == "keepalive" and \
+            not is_eoip(frame):
+        # A GRE keepalive is reflected by cutting behind the tags.
+        return "ok", "control", sub, None, frame
     if reason == "too_big":
         return "ok", reason, sub, egress, frame
     if reason == "scope":

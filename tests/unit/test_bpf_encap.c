@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
@@ -1696,6 +1697,158 @@ END_TEST
 /* the concentrator sends itself, go into the tunnel unchanged.        */
 
 /* The egress program on the test's maps (shared with sub_skel). */
+/* ------------------------------------------------------------------ */
+/* tg_seen: when each subscriber was last heard.                       */
+
+static struct tg_seen get_seen(uint32_t sub)
+{
+	struct tg_seen v;
+
+	ck_assert_int_eq(bpf_map__lookup_elem(sub_skel->maps.tg_seen, &sub, 4,
+					      &v, sizeof(v), 0), 0);
+	return v;
+}
+
+static void set_seen(uint32_t sub, uint64_t packet_ns, uint64_t keepalive_ns)
+{
+	struct tg_seen v = { .packet_ns = packet_ns,
+			     .keepalive_ns = keepalive_ns };
+
+	update(sub_skel->maps.tg_seen, &sub, 4, &v, sizeof(v));
+}
+
+/* bpf_ktime_get_coarse_ns()'s clock. */
+static uint64_t coarse_ns(void)
+{
+	struct timespec ts;
+
+	ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC_COARSE, &ts), 0);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * A RouterOS EoIP keepalive from the subscriber of c (IPv4 and the EoIP
+ * header with length 0, padded to 60 bytes), and tungate's answer to it
+ * written out from the format in bpf/lib/keepalive.h.
+ */
+static void eoip_keepalive(const struct enc_case *c, bool answer,
+			   struct buf *w)
+{
+	struct tg_encap e;
+	size_t ip;
+
+	encap_of(c, &e);
+	put(w, answer ? peer_nh_mac : sub_mac, 6);
+	put(w, answer ? sub_mac : peer_nh_mac, 6);
+	put16(w, ETH_P_IP);
+	ip = w->len;
+	put16(w, 0x4500);
+	put16(w, 28);
+	put16(w, answer ? 0 : 0x1234);
+	put16(w, answer ? 0x4000 : 0);
+	put8(w, answer ? 64 : 255);
+	put8(w, 47);
+	put16(w, 0);
+	put(w, answer ? &e.local : &e.remote, 4);
+	put(w, answer ? &e.remote : &e.local, 4);
+	ip4_csum(w->b + ip);
+	put16(w, 0x2001);
+	put16(w, 0x6400);
+	put16(w, 0);
+	put8(w, c->peer_id & 0xff);
+	put8(w, (c->peer_id >> 8) & 0xff);
+	while (!answer && w->len < 60)
+		put8(w, 0);
+}
+
+/*
+ * tg_seen after a data packet and a keepalive of an EoIP subscriber:
+ * packet_ns for the one, keepalive_ns for the other, in the clock of
+ * bpf_ktime_get_coarse_ns(); packet_ns rewritten only once it is
+ * TG_SEEN_GRAIN_NS old.
+ */
+START_TEST(test_seen)
+{
+	const struct enc_case *c = NULL;
+	static struct buf in, pl, want;
+	static struct result r;
+	struct tg_tun_key k = { .type = TG_TUN_EOIP };
+	struct tg_tunnel t = { .c[0] = { .claim = TG_CLAIM(SUB_N, 0),
+					 .mtu = 1400 } };
+	struct inner_opts o = { .payload = 20 };
+	struct tg_encap e;
+	struct tg_seen s;
+	uint64_t t0, t1, old;
+	uint8_t a[4];
+	int i;
+
+	for (i = 0; i < N_ENC; i++)
+		if (!strcmp(enc_cases[i].name, "eoip"))
+			c = &enc_cases[i];
+	ck_assert_ptr_nonnull(c);
+	hook = _i;
+	if (!enter())
+		return;
+	setup_case(c);
+	encap_of(c, &e);
+	k.remote = e.remote;
+	k.local = e.local;
+	k.id = c->peer_id & 0xffff;
+	update(sub_skel->maps.tg_tunnels, &k, sizeof(k), &t, sizeof(t));
+	ck_assert_uint_eq(get_seen(SUB_N).packet_ns, 0);
+
+	/* Data from the subscriber: 100.64.5.5 to the Internet. */
+	memset(&pl, 0, sizeof(pl));
+	inner_pkt(&pl, SUB_N, &o);
+	memcpy(a, pl.b + 12, 4);
+	memmove(pl.b + 12, pl.b + 16, 4);
+	memcpy(pl.b + 16, a, 4);
+	memset(&in, 0, sizeof(in));
+	tunnel_frame(c, true, gw_mac, learnt_mac, ETH_P_IP, pl.b, pl.len, &in);
+	t0 = coarse_ns();
+	run_sub(&in, &r);
+	t1 = coarse_ns();
+	ck_assert_uint_eq(r.trace.sub_id, SUB_N);
+	ck_assert_uint_eq(r.trace.reason, TG_R_OK);
+	s = get_seen(SUB_N);
+	ck_assert_uint_ge(s.packet_ns, t0);
+	ck_assert_uint_le(s.packet_ns, t1);
+	ck_assert_uint_eq(s.keepalive_ns, 0);
+
+	/* Within the grain: left as it is. */
+	old = coarse_ns() - TG_SEEN_GRAIN_NS / 2;
+	set_seen(SUB_N, old, 0);
+	run_sub(&in, &r);
+	ck_assert_uint_eq(get_seen(SUB_N).packet_ns, old);
+	/* Older than that: rewritten. */
+	old = coarse_ns() - TG_SEEN_GRAIN_NS - 1;
+	set_seen(SUB_N, old, 0);
+	t0 = coarse_ns();
+	run_sub(&in, &r);
+	ck_assert_uint_ge(get_seen(SUB_N).packet_ns, t0);
+
+	/* A keepalive: answered, keepalive_ns only. */
+	set_seen(SUB_N, old, 0);
+	memset(&in, 0, sizeof(in));
+	eoip_keepalive(c, false, &in);
+	t0 = coarse_ns();
+	run_sub(&in, &r);
+	t1 = coarse_ns();
+	ck_assert_msg(r.verdict == V(XDP_TX) &&
+		      r.trace.reason == TG_R_KEEPALIVE,
+		      "verdict %u reason %u", r.verdict, r.trace.reason);
+	memset(&want, 0, sizeof(want));
+	eoip_keepalive(c, true, &want);
+	assert_bytes("eoip keepalive", r.out, r.out_len, want.b, want.len);
+	s = get_seen(SUB_N);
+	ck_assert_uint_eq(s.packet_ns, old);
+	ck_assert_uint_ge(s.keepalive_ns, t0);
+	ck_assert_uint_le(s.keepalive_ns, t1);
+	ck_assert_uint_eq(sub_count(SUB_N).reasons[TG_R_KEEPALIVE], 1);
+	leave();
+}
+END_TEST
+
 static struct egress_bpf *load_egress(void)
 {
 	struct egress_bpf *eg = egress_bpf__open();
@@ -1871,6 +2024,7 @@ Suite *bpf_encap_suite(void)
 	tcase_add_loop_test(tc, test_gen_uplink, 0, TG_HOOKS);
 	tcase_add_loop_test(tc, test_gen_mss_subscriber, 0, TG_HOOKS);
 	tcase_add_loop_test(tc, test_neigh, 0, N_NEIGH * TG_HOOKS);
+	tcase_add_loop_test(tc, test_seen, 0, TG_HOOKS);
 	tcase_add_loop_test(tc, test_egress_tc, 0, N_EGRESS);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);

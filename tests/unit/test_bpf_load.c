@@ -542,6 +542,11 @@ struct pkt_case {
 	uint32_t reason;
 	uint32_t sub;		/* subscriber the outcome is counted for, or 0 */
 	bool decap;		/* output is the decapsulated packet */
+	/*
+	 * A GRE keepalive reflected: the decapsulated packet back to the
+	 * sender (MACs swapped), its TTL one lower.
+	 */
+	bool reflect;
 	void (*setup)(void);	/* map changes for this case, or NULL */
 	/*
 	 * Where the TC build differs (tc_reason set): its reason, and the
@@ -728,6 +733,8 @@ static void b_gre_keepalive_request(struct pkt *p)
 	outer(p, IPPROTO_GRE, SUB_GRE);
 	put16(p, 0);
 	put16(p, ETH_P_IP);
+	p->inner_off = p->len;
+	p->inner_type = ETH_P_IP;
 	ip4(p, IPPROTO_GRE, TG_LOCAL, "203.0.113.3", 255);
 	put16(p, 0);
 	put16(p, 0);
@@ -1157,8 +1164,8 @@ static const struct pkt_case cases[] = {
 	    TG_R_GRE_UNSUPPORTED),
 	PKT("GRE keepalive reply", b_gre_keepalive_reply, XDP_PASS,
 	    TG_R_CONTROL, .sub = SUB_GRE),
-	PKT("GRE keepalive request", b_gre_keepalive_request, XDP_PASS,
-	    TG_R_CONTROL, .sub = SUB_GRE),
+	PKT("GRE keepalive request", b_gre_keepalive_request, XDP_TX,
+	    TG_R_KEEPALIVE, .sub = SUB_GRE, .reflect = true),
 	PKT("GRE MPLS payload", b_gre_mpls, XDP_PASS, TG_R_UNSUPPORTED_PAYLOAD,
 	    .sub = SUB_GRE),
 	PKT("gretap ARP", b_gretap_arp, XDP_PASS, TG_R_CONTROL,
@@ -1290,6 +1297,18 @@ START_TEST(test_packet)
 	if (tc->decap) {
 		want_len = decapsulated(&p, want);
 		len = p.len - p.inner_off;
+	} else if (tc->reflect) {
+		uint16_t c;
+
+		want_len = decapsulated(&p, want);
+		memcpy(want, p.b + 6, 6);
+		memcpy(want + 6, p.b, 6);
+		want[14 + 8]--;
+		want[14 + 10] = want[14 + 11] = 0;
+		c = csum16(want + 14, 20);
+		want[14 + 10] = c >> 8;
+		want[14 + 11] = c & 0xff;
+		len = p.len;
 	} else {
 		memcpy(want, p.b, p.len);
 		want_len = p.len;
