@@ -22,7 +22,7 @@ import struct
 import sys
 import time
 
-from scapy.all import GRE, IP, UDP, AsyncSniffer, Ether, Raw, conf, sendp
+from scapy.all import IP, UDP, AsyncSniffer, Ether, Raw, conf, sendp
 
 LOCAL = "192.0.2.1"
 EOIP_REMOTE, EOIP_ID = "192.0.2.10", 258
@@ -104,7 +104,8 @@ def main():
         sniffer.start()
         time.sleep(0.3)
     if send:
-        sendp(Ether(dst=dst_mac) / Raw(send), iface=iface, verbose=False)
+        sendp(Ether(dst=dst_mac, type=0x0800) / Raw(send), iface=iface,
+              verbose=False)
     if sniffer:
         end = time.time() + listen
         while time.time() < end and not seen:
