@@ -137,6 +137,10 @@ static void fr_pq_err(char *err, size_t errlen, const char *what,
 	snprintf(err, errlen, "%s: %.*s", what, len, msg);
 }
 
+/* One snapshot of every table, written to by no one. */
+static const char fr_begin[] =
+	"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
 static int fr_read_pq(const char *conninfo, struct fr_source *s, char *err,
 		      size_t errlen)
 {
@@ -152,14 +156,15 @@ static int fr_read_pq(const char *conninfo, struct fr_source *s, char *err,
 		ret = -EIO;
 		goto out;
 	}
-	res = PQexec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-	PQclear(res);
+	PQclear(PQexec(c, fr_begin));
 	for (t = 0; t < FR_NTABLES; t++) {
 		res = PQexec(c, fr_queries[t]);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK &&
 		    t == FR_RADUSERGROUP) {
+			/* The failed query ended the transaction: a new one. */
 			PQclear(res);
-			PQexec(c, "ROLLBACK");
+			PQclear(PQexec(c, "ROLLBACK"));
+			PQclear(PQexec(c, fr_begin));
 			res = PQexec(c, fr_usergroup_noid);
 		}
 		if (PQresultStatus(res) != PGRES_TUPLES_OK) {

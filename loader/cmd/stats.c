@@ -67,17 +67,6 @@ static void print_rate(struct json_writer *w, const char *name, double v,
 		jsonw_null_field(w, name);
 }
 
-/* CLOCK_REALTIME seconds of a tg_seen time, null for never. */
-static void print_seen_json(struct json_writer *w, const char *name,
-			    const struct tg_snap *snap, __u64 t)
-{
-	if (t)
-		jsonw_uint_field(w, name,
-				 tg_clock_real(&snap->clock, t) / 1000000000ULL);
-	else
-		jsonw_null_field(w, name);
-}
-
 static void print_sub_json(struct json_writer *w, const struct tg_snap *snap,
 			   const struct tg_sub_snap *s,
 			   const struct tg_sub_rate *rate)
@@ -91,9 +80,7 @@ static void print_sub_json(struct json_writer *w, const struct tg_snap *snap,
 	jsonw_string_field(w, "name", s->name);
 	jsonw_string_field(w, "class", s->cls);
 	jsonw_uint_field(w, "dp_id", s->dp_id);
-	jsonw_string_field(w, "state", tg_live_name(tg_snap_live(snap, s)));
-	print_seen_json(w, "last_packet", snap, s->seen.packet_ns);
-	print_seen_json(w, "last_keepalive", snap, s->seen.keepalive_ns);
+	tg_live_json(w, &snap->clock, tg_snap_live(snap, s), &s->seen);
 	for (d = 0; d < TG_DIR_MAX; d++) {
 		jsonw_name(w, dirs[d]);
 		jsonw_start_object(w);
@@ -134,7 +121,7 @@ static void print_sub_text(const struct tg_snap *snap,
 			   const struct tg_sub_snap *s,
 			   const struct tg_sub_rate *rate)
 {
-	char rb[32], pk[16], ka[16];
+	char rb[32], live[96];
 	const char *name;
 	bool any = false;
 	__u32 r;
@@ -147,12 +134,9 @@ static void print_sub_text(const struct tg_snap *snap,
 		       (unsigned long long)s->c.packets[d],
 		       (unsigned long long)s->c.bytes[d], rb);
 	}
-	tg_fmt_ago(&snap->clock, s->seen.packet_ns, pk, sizeof(pk));
-	tg_fmt_ago(&snap->clock, s->seen.keepalive_ns, ka, sizeof(ka));
-	printf("  %s: last packet %s%s, last keepalive %s%s\n",
-	       tg_live_name(tg_snap_live(snap, s)), pk,
-	       s->seen.packet_ns ? " ago" : "", ka,
-	       s->seen.keepalive_ns ? " ago" : "");
+	tg_live_text(live, sizeof(live), &snap->clock, tg_snap_live(snap, s),
+		     &s->seen);
+	printf("  %s\n", live);
 	for (r = 0; r < TG_R_SUB_MAX; r++) {
 		name = tg_reason_name(r);
 		if (!name || r == TG_R_OK || !s->c.reasons[r])

@@ -195,17 +195,6 @@ static void sub_json_u64(struct json_writer *w, const char *name, bool has,
 		jsonw_null_field(w, name);
 }
 
-/* CLOCK_REALTIME seconds of a tg_seen time, null for never. */
-static void sub_json_seen(struct json_writer *w, const char *name,
-			  const struct tg_live_at *a, __u64 t)
-{
-	if (t)
-		jsonw_uint_field(w, name,
-				 tg_clock_real(&a->clock, t) / 1000000000ULL);
-	else
-		jsonw_null_field(w, name);
-}
-
 /*
  * One subscriber as JSON; eff: also the rates in effect, its session and
  * its liveness (live NULL: no data plane has it).
@@ -220,12 +209,8 @@ void tg_sub_json(struct json_writer *w, const struct tg_sub *s,
 		jsonw_name(w, "liveness");
 		if (live) {
 			jsonw_start_object(w);
-			jsonw_string_field(w, "state",
-					   tg_live_name(tg_live_at_state(live)));
-			sub_json_seen(w, "last_packet", live,
-				      live->seen.packet_ns);
-			sub_json_seen(w, "last_keepalive", live,
-				      live->seen.keepalive_ns);
+			tg_live_json(w, &live->clock, tg_live_at_state(live),
+				     &live->seen);
 			jsonw_end_object(w);
 		} else {
 			jsonw_null(w);
@@ -374,14 +359,11 @@ static int sub_live(sqlite3 *db, const struct tg_sub *s, struct tg_live_at *a)
 
 static void sub_print_live(const struct tg_live_at *a)
 {
-	char pk[16], ka[16];
+	char buf[96];
 
-	tg_fmt_ago(&a->clock, a->seen.packet_ns, pk, sizeof(pk));
-	tg_fmt_ago(&a->clock, a->seen.keepalive_ns, ka, sizeof(ka));
-	printf("%-15s %s: last packet %s%s, last keepalive %s%s\n",
-	       "liveness:", tg_live_name(tg_live_at_state(a)), pk,
-	       a->seen.packet_ns ? " ago" : "", ka,
-	       a->seen.keepalive_ns ? " ago" : "");
+	tg_live_text(buf, sizeof(buf), &a->clock, tg_live_at_state(a),
+		     &a->seen);
+	printf("%-15s %s\n", "liveness:", buf);
 }
 
 static int sub_print_one(sqlite3 *db, const struct tg_sub *s)

@@ -499,36 +499,40 @@ static void sub_out_reset(void *ctx)
 	memset(o->out, 0, o->n_out * o->vsz);
 }
 
-int tg_sub_counters_read(const struct tg_maps *m, const __u32 *keys,
-			 size_t n, struct tg_sub_counters *out)
+typedef int (*read_fn)(const struct tg_maps *m, const __u32 *keys,
+		       size_t nkeys, bool scan, dest_fn dest,
+		       void (*reset)(void *ctx), void *ctx);
+
+/*
+ * Values of vsz bytes of keys (single lookups) or, keys NULL, of every id
+ * (a scan) into out.
+ */
+static int sub_out_read(const struct tg_maps *m, const __u32 *keys, size_t n,
+			void *out, size_t vsz, read_fn read)
 {
 	struct sub_out o = {
 		.out = out,
-		.vsz = sizeof(*out),
+		.vsz = vsz,
 		.n_out = keys ? n : m->capacity,
 		.capacity = m->capacity,
 		.by_key = !keys,
 	};
 
+	/* A scan knows no position in keys: only for every id. */
 	sub_out_reset(&o);
-	return sub_stats_read(m, keys, n, !keys, sub_out_dest, sub_out_reset,
-			      &o);
+	return read(m, keys, n, !keys, sub_out_dest, sub_out_reset, &o);
+}
+
+int tg_sub_counters_read(const struct tg_maps *m, const __u32 *keys,
+			 size_t n, struct tg_sub_counters *out)
+{
+	return sub_out_read(m, keys, n, out, sizeof(*out), sub_stats_read);
 }
 
 int tg_seen_read(const struct tg_maps *m, const __u32 *keys, size_t n,
 		 struct tg_seen *out)
 {
-	struct sub_out o = {
-		.out = out,
-		.vsz = sizeof(*out),
-		.n_out = keys ? n : m->capacity,
-		.capacity = m->capacity,
-		.by_key = !keys,
-	};
-
-	sub_out_reset(&o);
-	return seen_read(m, keys, n, !keys || n > SINGLE_MAX, sub_out_dest,
-			 sub_out_reset, &o);
+	return sub_out_read(m, keys, n, out, sizeof(*out), seen_read);
 }
 
 static void snap_reset(void *ctx)

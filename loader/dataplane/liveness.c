@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 
 #include "dataplane/liveness.h"
+#include "util/json.h"
 
 #define NS 1000000000ULL
 
@@ -89,6 +90,35 @@ void tg_fmt_ago(const struct tg_clock *c, __u64 t, char *buf, size_t len)
 		snprintf(buf, len, "%llud%02lluh",
 			 (unsigned long long)s / 86400,
 			 (unsigned long long)s / 3600 % 24);
+}
+
+static void live_json_time(struct json_writer *w, const char *name,
+			   const struct tg_clock *c, __u64 t)
+{
+	if (t)
+		jsonw_uint_field(w, name, tg_clock_real(c, t) / NS);
+	else
+		jsonw_null_field(w, name);
+}
+
+void tg_live_json(struct json_writer *w, const struct tg_clock *c,
+		  enum tg_live st, const struct tg_seen *s)
+{
+	jsonw_string_field(w, "state", tg_live_name(st));
+	live_json_time(w, "last_packet", c, s->packet_ns);
+	live_json_time(w, "last_keepalive", c, s->keepalive_ns);
+}
+
+void tg_live_text(char *buf, size_t len, const struct tg_clock *c,
+		  enum tg_live st, const struct tg_seen *s)
+{
+	char pk[16], ka[16];
+
+	tg_fmt_ago(c, s->packet_ns, pk, sizeof(pk));
+	tg_fmt_ago(c, s->keepalive_ns, ka, sizeof(ka));
+	snprintf(buf, len, "%s: last packet %s%s, last keepalive %s%s",
+		 tg_live_name(st), pk, s->packet_ns ? " ago" : "", ka,
+		 s->keepalive_ns ? " ago" : "");
 }
 
 int tg_live_read_pinned(const char *pin_root, __u32 id, struct tg_live_at *a)

@@ -40,6 +40,17 @@ __u64 tg_clock_real(const struct tg_clock *c, __u64 t);
 /* How long before now t was: "never", "0s", "42s", "5m07s", "3h02m", "4d05h". */
 void tg_fmt_ago(const struct tg_clock *c, __u64 t, char *buf, size_t len);
 
+struct json_writer;
+/*
+ * The fields "state", "last_packet" and "last_keepalive" (Unix seconds,
+ * null: never) of a subscriber's state st and times s read at c.
+ */
+void tg_live_json(struct json_writer *w, const struct tg_clock *c,
+		  enum tg_live st, const struct tg_seen *s);
+/* The same as text: "up: last packet 3s ago, last keepalive never". */
+void tg_live_text(char *buf, size_t len, const struct tg_clock *c,
+		  enum tg_live st, const struct tg_seen *s);
+
 /* One subscriber's tg_seen as read, with the clock and timeout to judge it. */
 struct tg_live_at {
 	struct tg_seen seen;

@@ -66,28 +66,6 @@ int tg_db_setting_set(sqlite3 *db, const char *key, const char *value)
 	return err;
 }
 
-static int tg_setting_port(sqlite3 *db, const char *key, __u16 *port)
-{
-	char buf[32];
-	__u64 v;
-	int err;
-
-	err = tg_db_setting_get(db, key, buf, sizeof(buf));
-	if (err == -ENOENT) {
-		*port = TG_L2TP_UDP_PORT;
-		return 0;
-	}
-	if (err)
-		return err;
-	if (tg_parse_u64(buf, 0, 65535, &v)) {
-		pr_warn("database: setting %s '%s': not a port 0..65535\n", key,
-			buf);
-		return -EINVAL;
-	}
-	*port = v;
-	return 0;
-}
-
 /* A number min..max, def when not set. */
 static int tg_setting_u64(sqlite3 *db, const char *key, __u64 min, __u64 max,
 			  __u64 def, __u64 *v)
@@ -129,12 +107,16 @@ int tg_db_settings_load(sqlite3 *db, struct tg_settings *st)
 	} else if (err != -ENOENT) {
 		return err;
 	}
-	err = tg_setting_port(db, "l2tpv3_udp_port", &st->l2tpv3_udp_port);
+	err = tg_setting_u64(db, "l2tpv3_udp_port", 0, 65535, TG_L2TP_UDP_PORT,
+			     &v);
 	if (err)
 		return err;
-	err = tg_setting_port(db, "l2tpv2_udp_port", &st->l2tpv2_udp_port);
+	st->l2tpv3_udp_port = v;
+	err = tg_setting_u64(db, "l2tpv2_udp_port", 0, 65535, TG_L2TP_UDP_PORT,
+			     &v);
 	if (err)
 		return err;
+	st->l2tpv2_udp_port = v;
 	err = tg_db_setting_get(db, "gateway_mac", buf, sizeof(buf));
 	if (err == -ENOENT)
 		snprintf(buf, sizeof(buf), "%s", TG_GW_MAC_DEFAULT);

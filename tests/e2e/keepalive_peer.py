@@ -23,6 +23,7 @@ import sys
 import time
 
 from scapy.all import IP, UDP, AsyncSniffer, Ether, Raw, conf, sendp
+from scapy.utils import checksum
 
 LOCAL = "192.0.2.1"
 EOIP_REMOTE, EOIP_ID = "192.0.2.10", 258
@@ -30,20 +31,11 @@ GRE_REMOTE, GRE_KEY = "192.0.2.11", 7
 GW_MAC = "02:74:67:00:00:01"
 
 
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 def ip4(src, dst, proto, payload, ident=0, df=True, ttl=64):
     a = bytes(map(int, src.split("."))) + bytes(map(int, dst.split(".")))
     h = struct.pack("!BBHHHBBH", 0x45, 0, 20 + len(payload), ident,
                     0x4000 if df else 0, ttl, proto, 0) + a
-    return h[:10] + struct.pack("!H", csum(h)) + h[12:] + payload
+    return h[:10] + struct.pack("!H", checksum(h)) + h[12:] + payload
 
 
 def eoip_hdr(length, tid):
