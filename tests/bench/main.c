@@ -510,6 +510,9 @@ static int load_instance(struct bench *b, struct instance *in, __u32 subs)
 			err = bpf_map__set_max_entries(in->skel->maps.tg_bucket,
 						       cap);
 		if (!err)
+			err = bpf_map__set_max_entries(in->skel->maps.tg_seen,
+						       cap);
+		if (!err)
 			err = bpf_map__set_max_entries(in->skel->maps.tg_prefix4,
 						       cap);
 		if (!err)
