@@ -304,8 +304,9 @@ static void status_count_live(struct status *s, struct tg_maps *m,
 	if (bpf_obj_get_info_by_fd(m->seen, &info, &len))
 		return;
 	m->capacity = info.max_entries;
+	/* Keys NULL would read every id: none to read is no read. */
 	seen = calloc(v->n ? v->n : 1, sizeof(*seen));
-	if (!seen || tg_seen_read(m, v->ids, v->n, seen)) {
+	if (!seen || (v->n && tg_seen_read(m, v->ids, v->n, seen))) {
 		free(seen);
 		return;
 	}
