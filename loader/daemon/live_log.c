@@ -35,7 +35,10 @@ static void live_log_one(sqlite3 *db, __u32 id, enum tg_live now,
 {
 	char name[TG_NAME_MAX + 1], ago[16];
 
-	/* Deleted or disabled meanwhile: no longer anyone's to report. */
+	/*
+	 * Deleted meanwhile: no one's to report. (One disabled is: it went
+	 * silent with its tunnel.)
+	 */
 	if (tg_db_sub_name(db, id, name, sizeof(name)))
 		return;
 	if (*named >= TG_LIVE_LOG_NAMES) {
