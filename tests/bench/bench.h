@@ -22,6 +22,18 @@
 /* The measured subscriber's Ethernet address inside Ethernet tunnels. */
 #define BENCH_PEER_MAC { 0x02, 0x00, 0x00, 0x00, 0x02, 0x02 }
 
+/*
+ * One subscriber's part in a frame: the measured subscriber (sub_id
+ * BENCH_SUB_ID, the BENCH_* addresses, the path's id) or a filler.
+ */
+struct bench_sub {
+	__be32 remote;		/* tunnel's far end, network order */
+	__be32 inner4;		/* inner IPv4 address, network order */
+	__u8 inner6[16];	/* inner IPv6 address */
+	__u32 id;		/* tg_tun_key.id */
+	__u32 sub_id;
+};
+
 struct bench_path {
 	const char *name;
 	enum tg_tunnel_type type;
@@ -30,8 +42,12 @@ struct bench_path {
 	__u8 tun_flags;		/* TG_TUN_F_* */
 	__u8 cookie_len;
 	bool inner6;		/* inner packet is IPv6 */
-	/* Builds the frame into buf (TG_BENCH_FRAME_MAX); returns its length. */
-	size_t (*build)(const struct bench_path *p, __u8 *buf);
+	/*
+	 * Builds subscriber s's frame into buf (TG_BENCH_FRAME_MAX); returns
+	 * its length.
+	 */
+	size_t (*build)(const struct bench_path *p, const struct bench_sub *s,
+			__u8 *buf);
 	bool down;		/* toward the subscriber: the uplink program */
 	__u16 enc_flags;	/* down: TG_ENC_F_* */
 	/*
@@ -45,13 +61,25 @@ extern const struct bench_path bench_paths[];
 extern const size_t bench_npaths;
 extern const __u8 bench_cookie[8];
 
-/* Tunnel key and entry of the measured subscriber for path p. */
-void bench_path_key(const struct bench_path *p, struct tg_tun_key *key,
-		    struct tg_tunnel *tun);
-/* tg_encap entry of the measured subscriber for a down path. */
-void bench_path_encap(const struct bench_path *p, struct tg_encap *e);
+/*
+ * Subscriber j of path p: 0 the measured one, j >= 1 filler j - 1 (the
+ * layout of fill.c, with the tunnel ids path p's type takes).
+ */
+void bench_sub_of(const struct bench_path *p, __u32 j, struct bench_sub *s);
+/* Tunnel key and entry of subscriber s for path p. */
+void bench_path_key(const struct bench_path *p, const struct bench_sub *s,
+		    struct tg_tun_key *key, struct tg_tunnel *tun);
+/* tg_encap entry of subscriber s for path p. */
+void bench_path_encap(const struct bench_path *p, const struct bench_sub *s,
+		      struct tg_encap *e);
 /* Offset of the inner IP header in a frame built for p. */
 size_t bench_inner_offset(const struct bench_path *p);
+/*
+ * Same tunnel and encapsulation entries for every subscriber of p and q
+ * (then fillers made for one serve the other).
+ */
+bool bench_path_same_entries(const struct bench_path *p,
+			     const struct bench_path *q);
 
 struct bench_maps {
 	int tunnels, prefix4, prefix6, sub_stats, global_stats, config, ports;
@@ -64,9 +92,18 @@ int bench_fill_config(const struct bench_maps *m, int sub_ifindex,
 /* Prefixes of the measured subscriber (its tunnel entry comes per path). */
 int bench_fill_measured(const struct bench_maps *m);
 /*
- * Add filler subscribers [from, to): tunnel and encapsulation entries and
- * a /32 and a /64 each.
+ * Add filler subscribers [from, to): a /32 and a /64 each, their peer's
+ * Ethernet address, and tunnel and encapsulation entries made for path p.
  */
-int bench_fill_subs(const struct bench_maps *m, __u32 from, __u32 to);
+int bench_fill_subs(const struct bench_maps *m, const struct bench_path *p,
+		    __u32 from, __u32 to);
+/*
+ * Remake the entries of fillers [from, to) that path p's direction reads
+ * (tunnel entries for an up path, encapsulation entries for a down path),
+ * made for path old (of the same direction), for path p.
+ */
+int bench_fill_reshape(const struct bench_maps *m,
+		       const struct bench_path *old,
+		       const struct bench_path *p, __u32 from, __u32 to);
 
 #endif /* TG_BENCH_BENCH_H */

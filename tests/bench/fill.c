@@ -5,8 +5,10 @@
  *
  * Filler subscriber i: outer source 100.80.0.0 + i (100.80.0.0/12), inner
  * prefixes 100.96.0.0 + i /32 and 2001:db8:1000+(i>>16):(i&0xffff)::/64,
- * sub_id i + 2, tunnel types in rotation, the same type in its
- * encapsulation entry. The measured subscriber is sub_id 1 with
+ * sub_id i + 2, its peer's Ethernet address learnt, tunnel and
+ * encapsulation entries of the type and options of the path being
+ * measured (remade when the next path needs others), so that traffic can
+ * rotate over every subscriber in the maps. The measured subscriber is sub_id 1 with
  * 100.64.1.5/32 and 2001:db8:100:1::/64, its Ethernet address learnt.
  * Every key is claimed for slot 0, the slot in force of every subscriber
  * (tg_gen all zero), as a subscriber sync has not changed since.
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
 
 #include "bench.h"
 
@@ -26,6 +29,17 @@
 #define FILL_INNER4_BASE 0x64600000U	/* 100.96.0.0 */
 
 static bool lpm_batch_ok = true;
+
+/* Filler i's /64: 2001:db8:1000+(i>>16):(i&0xffff)::. */
+static void fill_prefix6(__u32 i, __u8 *addr)
+{
+	memset(addr, 0, 16);
+	inet_pton(AF_INET6, "2001:db8::", addr);
+	addr[4] = (0x1000 + (i >> 16)) >> 8;
+	addr[5] = (0x1000 + (i >> 16)) & 0xff;
+	addr[6] = (i & 0xffff) >> 8;
+	addr[7] = i & 0xff;
+}
 
 int bench_fill_config(const struct bench_maps *m, int sub_ifindex,
 		      int up_ifindex)
@@ -71,53 +85,43 @@ int bench_fill_measured(const struct bench_maps *m)
 	return 0;
 }
 
-static void filler_tunnel(__u32 i, struct tg_tun_key *k, struct tg_tunnel *t,
-			  struct tg_encap *e)
+void bench_sub_of(const struct bench_path *p, __u32 j, struct bench_sub *s)
 {
-	static const __u8 types[] = {
-		TG_TUN_IPIP, TG_TUN_SIT, TG_TUN_GRE, TG_TUN_GRETAP,
-		TG_TUN_EOIP, TG_TUN_L2TPV3_IP, TG_TUN_L2TPV3_UDP,
-		TG_TUN_L2TPV2,
-	};
-	__u8 type = types[i % sizeof(types)];
+	__u32 i = j - 1;
 
-	memset(k, 0, sizeof(*k));
-	memset(t, 0, sizeof(*t));
-	k->remote = htonl(FILL_REMOTE_BASE + i);
-	inet_pton(AF_INET, BENCH_LOCAL, &k->local);
-	k->type = type;
-	switch (type) {
+	memset(s, 0, sizeof(*s));
+	if (!j) {
+		inet_pton(AF_INET, BENCH_REMOTE, &s->remote);
+		inet_pton(AF_INET, BENCH_INNER4, &s->inner4);
+		inet_pton(AF_INET6, BENCH_INNER6, s->inner6);
+		s->id = p->id;
+		s->sub_id = BENCH_SUB_ID;
+		return;
+	}
+	s->remote = htonl(FILL_REMOTE_BASE + i);
+	s->inner4 = htonl(FILL_INNER4_BASE + i);
+	fill_prefix6(i, s->inner6);
+	s->inner6[15] = 5;
+	s->sub_id = i + 2;
+	switch (p->type) {
 	case TG_TUN_GRE:
 	case TG_TUN_GRETAP:
-		if (i & 8) {
-			k->id = i;
-			k->flags = TG_KEY_F_KEYED;
-		}
+		s->id = p->key_flags & TG_KEY_F_KEYED ? i : 0;
 		break;
 	case TG_TUN_EOIP:
-		k->id = i & 0xffff;
+		s->id = i & 0xffff;
 		break;
 	case TG_TUN_L2TPV3_IP:
 	case TG_TUN_L2TPV3_UDP:
-		k->id = i + 1;
-		t->c[0].flags = TG_TUN_F_L2SPEC;
+		s->id = i + 1;
 		break;
 	case TG_TUN_L2TPV2:
-		k->id = (1 + (i >> 16)) << 16 | ((i & 0xffff) + 1);
+		/* Tunnel and session ids, neither 0. */
+		s->id = (1 + i / 0xffff) << 16 | (1 + i % 0xffff);
+		break;
+	default:
 		break;
 	}
-	t->c[0].claim = TG_CLAIM(i + 2, 0);
-	t->c[0].mtu = 1400;
-
-	memset(e, 0, sizeof(*e));
-	e->remote = k->remote;
-	e->local = k->local;
-	e->peer_id = k->id;
-	e->flags = TG_ENC_F_DF | (k->flags ? TG_ENC_F_GRE_KEY : 0) |
-		   (t->c[0].flags ? TG_ENC_F_L2SPEC : 0);
-	e->type = type;
-	e->mtu = t->c[0].mtu;
-	e->local_port = TG_L2TP_UDP_PORT;
 }
 
 /* Batch update, or one at a time where the map type has no batch ops. */
@@ -141,20 +145,85 @@ static int update_many(int fd, const void *keys, size_t ksz, const void *vals,
 	return 0;
 }
 
-int bench_fill_subs(const struct bench_maps *m, __u32 from, __u32 to)
+/*
+ * Tunnel and encapsulation entries of fillers [from, to) for path p, or
+ * with old (made for path old, removed first) only those p's direction
+ * reads: the encapsulation entries of a down path, the tunnel entries of
+ * an up path.
+ */
+static int fill_tunnels(const struct bench_maps *m,
+			const struct bench_path *old,
+			const struct bench_path *p, __u32 from, __u32 to)
 {
+	bool tunnels = !old || !p->down, encap = !old || p->down;
 	struct tg_tun_key *tk = calloc(FILL_CHUNK, sizeof(*tk));
 	struct tg_tunnel *tv = calloc(FILL_CHUNK, sizeof(*tv));
+	struct tg_encap *ev = calloc(FILL_CHUNK, sizeof(*ev));
+	__u32 *ids = calloc(FILL_CHUNK, sizeof(*ids));
+	bool hash_batch_ok = true, array_batch_ok = true;
+	struct bench_sub sub;
+	__u32 i, n, j, count;
+	int err = -ENOMEM;
+
+	if (!tk || !tv || !ev || !ids)
+		goto out;
+	err = 0;
+	for (i = from; i < to && !err; i += n) {
+		n = to - i < FILL_CHUNK ? to - i : FILL_CHUNK;
+		if (old && tunnels) {
+			for (j = 0; j < n; j++) {
+				bench_sub_of(old, i + j + 1, &sub);
+				bench_path_key(old, &sub, &tk[j], &tv[j]);
+			}
+			count = n;
+			if (bpf_map_delete_batch(m->tunnels, tk, &count, NULL)) {
+				for (j = 0; j < n; j++)
+					bpf_map_delete_elem(m->tunnels, &tk[j]);
+			}
+		}
+		for (j = 0; j < n; j++) {
+			bench_sub_of(p, i + j + 1, &sub);
+			bench_path_key(p, &sub, &tk[j], &tv[j]);
+			bench_path_encap(p, &sub, &ev[j]);
+			ids[j] = sub.sub_id;
+		}
+		/* Encapsulation before the tunnel, as sync does. */
+		if (encap)
+			err = update_many(m->encap, ids, sizeof(*ids), ev,
+					  sizeof(*ev), n, &array_batch_ok);
+		if (!err && tunnels)
+			err = update_many(m->tunnels, tk, sizeof(*tk), tv,
+					  sizeof(*tv), n, &hash_batch_ok);
+	}
+out:
+	free(tk);
+	free(tv);
+	free(ev);
+	free(ids);
+	return err;
+}
+
+int bench_fill_reshape(const struct bench_maps *m,
+		       const struct bench_path *old,
+		       const struct bench_path *p, __u32 from, __u32 to)
+{
+	return fill_tunnels(m, old, p, from, to);
+}
+
+int bench_fill_subs(const struct bench_maps *m, const struct bench_path *p,
+		    __u32 from, __u32 to)
+{
 	struct tg_lpm4_key *k4 = calloc(FILL_CHUNK, sizeof(*k4));
 	struct tg_lpm6_key *k6 = calloc(FILL_CHUNK, sizeof(*k6));
-	__u32 *ids = calloc(FILL_CHUNK, sizeof(*ids));
 	struct tg_owners *own = calloc(FILL_CHUNK, sizeof(*own));
-	struct tg_encap *ev = calloc(FILL_CHUNK, sizeof(*ev));
-	bool hash_batch_ok = true, array_batch_ok = true;
+	struct tg_peer *peer = calloc(FILL_CHUNK, sizeof(*peer));
+	__u32 *ids = calloc(FILL_CHUNK, sizeof(*ids));
+	static const __u8 mac[ETH_ALEN] = BENCH_PEER_MAC;
+	bool array_batch_ok = true;
 	__u32 i, n, j;
 	int err = -ENOMEM;
 
-	if (!tk || !tv || !k4 || !k6 || !ids || !own || !ev)
+	if (!k4 || !k6 || !own || !peer || !ids)
 		goto out;
 	err = 0;
 	for (i = from; i < to && !err; i += n) {
@@ -162,40 +231,33 @@ int bench_fill_subs(const struct bench_maps *m, __u32 from, __u32 to)
 		for (j = 0; j < n; j++) {
 			__u32 s = i + j;
 
-			filler_tunnel(s, &tk[j], &tv[j], &ev[j]);
 			ids[j] = s + 2;
 			memset(&own[j], 0, sizeof(own[j]));
 			own[j].claim[0] = TG_CLAIM(s + 2, 0);
 			k4[j].prefixlen = 32;
 			k4[j].addr = htonl(FILL_INNER4_BASE + s);
-			memset(&k6[j], 0, sizeof(k6[j]));
 			k6[j].prefixlen = 64;
-			inet_pton(AF_INET6, "2001:db8::", k6[j].addr);
-			k6[j].addr[4] = (0x1000 + (s >> 16)) >> 8;
-			k6[j].addr[5] = (0x1000 + (s >> 16)) & 0xff;
-			k6[j].addr[6] = (s & 0xffff) >> 8;
-			k6[j].addr[7] = s & 0xff;
+			fill_prefix6(s, k6[j].addr);
+			memset(&peer[j], 0, sizeof(peer[j]));
+			memcpy(peer[j].mac, mac, ETH_ALEN);
 		}
-		/* Encapsulation and prefixes before the tunnel, as sync does. */
-		err = update_many(m->encap, ids, sizeof(*ids), ev, sizeof(*ev),
-				  n, &array_batch_ok);
+		/* Prefixes before the tunnel, as sync does. */
+		err = update_many(m->peer, ids, sizeof(*ids), peer,
+				  sizeof(*peer), n, &array_batch_ok);
 		if (!err)
 			err = update_many(m->prefix4, k4, sizeof(*k4), own,
 					  sizeof(*own), n, &lpm_batch_ok);
 		if (!err)
 			err = update_many(m->prefix6, k6, sizeof(*k6), own,
 					  sizeof(*own), n, &lpm_batch_ok);
-		if (!err)
-			err = update_many(m->tunnels, tk, sizeof(*tk), tv,
-					  sizeof(*tv), n, &hash_batch_ok);
 	}
+	if (!err)
+		err = fill_tunnels(m, NULL, p, from, to);
 out:
-	free(tk);
-	free(tv);
 	free(k4);
 	free(k6);
-	free(ids);
 	free(own);
-	free(ev);
+	free(peer);
+	free(ids);
 	return err;
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The measured frames: one per tunnel type, each carrying a 100-byte inner
- * UDP packet (IPv4 or IPv6) from the measured subscriber; and for the
- * uplink program, the same inner packet to the measured subscriber as it
- * arrives from the Internet.
+ * UDP packet (IPv4 or IPv6) from a subscriber (the measured one or a
+ * filler); and for the uplink program, the same inner packet to the
+ * subscriber as it arrives from the Internet.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -83,9 +83,16 @@ static void put_eth(struct frame *f, const __u8 *dst, const __u8 *src,
 	put16(p + 12, proto);
 }
 
+static __be32 addr4(const char *s)
+{
+	__be32 a = 0;
+
+	inet_pton(AF_INET, s, &a);
+	return a;
+}
+
 /* IPv4 header; total length and checksum are set by ipv4_finish(). */
-static size_t put_ipv4(struct frame *f, __u8 proto, const char *src,
-		       const char *dst)
+static size_t put_ipv4(struct frame *f, __u8 proto, __be32 src, __be32 dst)
 {
 	size_t off = f->len;
 	__u8 *p = put(f, 20);
@@ -94,8 +101,8 @@ static size_t put_ipv4(struct frame *f, __u8 proto, const char *src,
 	put16(p + 4, 0x1234);	/* id */
 	p[8] = 64;
 	p[9] = proto;
-	inet_pton(AF_INET, src, p + 12);
-	inet_pton(AF_INET, dst, p + 16);
+	memcpy(p + 12, &src, 4);
+	memcpy(p + 16, &dst, 4);
 	return off;
 }
 
@@ -108,7 +115,8 @@ static void ipv4_finish(struct frame *f, size_t off)
 	put16(p + 10, csum_fold(csum_add(0, p, 20)));
 }
 
-static void put_inner_dir(struct frame *f, bool v6, bool down)
+static void put_inner_dir(struct frame *f, const struct bench_sub *s,
+			  bool v6, bool down)
 {
 	size_t ip = f->len, plen, i;
 	__u32 sum;
@@ -116,9 +124,9 @@ static void put_inner_dir(struct frame *f, bool v6, bool down)
 
 	if (!v6) {
 		if (down)
-			put_ipv4(f, IPPROTO_UDP, BENCH_SRC4, BENCH_INNER4);
+			put_ipv4(f, IPPROTO_UDP, addr4(BENCH_SRC4), s->inner4);
 		else
-			put_ipv4(f, IPPROTO_UDP, BENCH_INNER4, BENCH_DST4);
+			put_ipv4(f, IPPROTO_UDP, s->inner4, addr4(BENCH_DST4));
 		plen = INNER_LEN - 20 - 8;
 	} else {
 		p = put(f, 40);
@@ -126,8 +134,13 @@ static void put_inner_dir(struct frame *f, bool v6, bool down)
 		put16(p + 4, INNER_LEN - 40);
 		p[6] = IPPROTO_UDP;
 		p[7] = 64;
-		inet_pton(AF_INET6, down ? BENCH_SRC6 : BENCH_INNER6, p + 8);
-		inet_pton(AF_INET6, down ? BENCH_INNER6 : BENCH_DST6, p + 24);
+		if (down) {
+			inet_pton(AF_INET6, BENCH_SRC6, p + 8);
+			memcpy(p + 24, s->inner6, 16);
+		} else {
+			memcpy(p + 8, s->inner6, 16);
+			inet_pton(AF_INET6, BENCH_DST6, p + 24);
+		}
 		plen = INNER_LEN - 40 - 8;
 	}
 	p = put(f, 8 + plen);
@@ -150,29 +163,31 @@ static void put_inner_dir(struct frame *f, bool v6, bool down)
 	put16(p + 6, sum ? sum : 0xffff);
 }
 
-static void put_inner(struct frame *f, bool v6)
+static void put_inner(struct frame *f, const struct bench_sub *s, bool v6)
 {
-	put_inner_dir(f, v6, false);
+	put_inner_dir(f, s, v6, false);
 }
 
-static void put_inner_eth(struct frame *f)
+static void put_inner_eth(struct frame *f, const struct bench_sub *s)
 {
 	put_eth(f, mac_inner_dst, mac_inner_src, ETH_P_IP);
-	put_inner(f, false);
+	put_inner(f, s, false);
 }
 
-static size_t outer_start(struct frame *f, __u8 proto)
+static size_t outer_start(struct frame *f, const struct bench_sub *s,
+			  __u8 proto)
 {
 	put_eth(f, mac_sub, mac_peer, ETH_P_IP);
-	return put_ipv4(f, proto, BENCH_REMOTE, BENCH_LOCAL);
+	return put_ipv4(f, proto, s->remote, addr4(BENCH_LOCAL));
 }
 
-static size_t build_ipip(const struct bench_path *p, __u8 *buf)
+static size_t build_ipip(const struct bench_path *p,
+			 const struct bench_sub *s, __u8 *buf)
 {
 	struct frame f = { buf, 0 };
-	size_t ip = outer_start(&f, p->inner6 ? IPPROTO_IPV6 : IPPROTO_IPIP);
+	size_t ip = outer_start(&f, s, p->inner6 ? IPPROTO_IPV6 : IPPROTO_IPIP);
 
-	put_inner(&f, p->inner6);
+	put_inner(&f, s, p->inner6);
 	ipv4_finish(&f, ip);
 	return f.len;
 }
@@ -181,10 +196,11 @@ static size_t build_ipip(const struct bench_path *p, __u8 *buf)
 #define GRE_K 0x2000
 #define GRE_S 0x1000
 
-static size_t build_gre(const struct bench_path *p, __u8 *buf)
+static size_t build_gre(const struct bench_path *p,
+			 const struct bench_sub *s, __u8 *buf)
 {
 	struct frame f = { buf, 0 };
-	size_t ip = outer_start(&f, IPPROTO_GRE), gre = f.len;
+	size_t ip = outer_start(&f, s, IPPROTO_GRE), gre = f.len;
 	__u16 flags = 0, proto;
 	__u8 *h, *opt;
 
@@ -203,14 +219,14 @@ static size_t build_gre(const struct bench_path *p, __u8 *buf)
 	if (flags & GRE_C)
 		put(&f, 4);	/* checksum + reserved1, filled below */
 	if (flags & GRE_K)
-		put32(put(&f, 4), p->id);
+		put32(put(&f, 4), s->id);
 	if (flags & GRE_S)
 		put32(put(&f, 4), 42);
 
 	if (p->type == TG_TUN_GRETAP)
-		put_inner_eth(&f);
+		put_inner_eth(&f, s);
 	else
-		put_inner(&f, p->inner6);
+		put_inner(&f, s, p->inner6);
 
 	if (flags & GRE_C) {
 		opt = f.buf + gre + 4;
@@ -220,41 +236,44 @@ static size_t build_gre(const struct bench_path *p, __u8 *buf)
 	return f.len;
 }
 
-static size_t build_eoip(const struct bench_path *p, __u8 *buf)
+static size_t build_eoip(const struct bench_path *p,
+			 const struct bench_sub *s, __u8 *buf)
 {
 	struct frame f = { buf, 0 };
-	size_t ip = outer_start(&f, IPPROTO_GRE), inner;
+	size_t ip = outer_start(&f, s, IPPROTO_GRE), inner;
 	__u8 *h = put(&f, 8);
 
 	put16(h, 0x2001);	/* K bit, version 1 */
 	put16(h + 2, 0x6400);
 	/* tunnel id is little endian on the wire */
-	h[6] = p->id & 0xff;
-	h[7] = p->id >> 8;
+	h[6] = s->id & 0xff;
+	h[7] = s->id >> 8;
 	inner = f.len;
-	put_inner_eth(&f);
+	put_inner_eth(&f, s);
 	put16(h + 4, f.len - inner);
 	ipv4_finish(&f, ip);
 	return f.len;
 }
 
 /* Session id, optional cookie, default L2-specific sublayer, Ethernet. */
-static void put_l2tpv3_session(struct frame *f, const struct bench_path *p)
+static void put_l2tpv3_session(struct frame *f, const struct bench_path *p,
+			       const struct bench_sub *s)
 {
-	put32(put(f, 4), p->id);
+	put32(put(f, 4), s->id);
 	if (p->cookie_len)
 		memcpy(put(f, p->cookie_len), bench_cookie, p->cookie_len);
 	if (p->tun_flags & TG_TUN_F_L2SPEC)
 		put32(put(f, 4), 0x40000001);	/* S bit and a sequence */
-	put_inner_eth(f);
+	put_inner_eth(f, s);
 }
 
-static size_t build_l2tpv3_ip(const struct bench_path *p, __u8 *buf)
+static size_t build_l2tpv3_ip(const struct bench_path *p,
+			 const struct bench_sub *s, __u8 *buf)
 {
 	struct frame f = { buf, 0 };
-	size_t ip = outer_start(&f, 115);
+	size_t ip = outer_start(&f, s, 115);
 
-	put_l2tpv3_session(&f, p);
+	put_l2tpv3_session(&f, p, s);
 	ipv4_finish(&f, ip);
 	return f.len;
 }
@@ -275,48 +294,51 @@ static void udp_finish(struct frame *f, size_t off)
 	put16(f->buf + off + 4, f->len - off);
 }
 
-static size_t build_l2tpv3_udp(const struct bench_path *p, __u8 *buf)
+static size_t build_l2tpv3_udp(const struct bench_path *p,
+			 const struct bench_sub *s, __u8 *buf)
 {
 	struct frame f = { buf, 0 };
-	size_t ip = outer_start(&f, IPPROTO_UDP), udp = put_udp(&f);
+	size_t ip = outer_start(&f, s, IPPROTO_UDP), udp = put_udp(&f);
 
 	put16(put(&f, 4), 0x0003);	/* T clear, version 3, reserved */
-	put_l2tpv3_session(&f, p);
+	put_l2tpv3_session(&f, p, s);
 	udp_finish(&f, udp);
 	ipv4_finish(&f, ip);
 	return f.len;
 }
 
-static size_t build_l2tpv2(const struct bench_path *p, __u8 *buf)
+static size_t build_l2tpv2(const struct bench_path *p,
+			 const struct bench_sub *s, __u8 *buf)
 {
 	struct frame f = { buf, 0 };
-	size_t ip = outer_start(&f, IPPROTO_UDP), udp = put_udp(&f);
+	size_t ip = outer_start(&f, s, IPPROTO_UDP), udp = put_udp(&f);
 	size_t l2tp = f.len;
 	__u8 *h = put(&f, 8), *ppp;
 
 	put16(h, 0x4002);	/* L bit, version 2 */
-	put16(h + 4, p->id >> 16);
-	put16(h + 6, p->id & 0xffff);
+	put16(h + 4, s->id >> 16);
+	put16(h + 6, s->id & 0xffff);
 	ppp = put(&f, 4);
 	ppp[0] = 0xff;
 	ppp[1] = 0x03;
 	put16(ppp + 2, p->inner6 ? 0x0057 : 0x0021);
-	put_inner(&f, p->inner6);
+	put_inner(&f, s, p->inner6);
 	put16(h + 2, f.len - l2tp);
 	udp_finish(&f, udp);
 	ipv4_finish(&f, ip);
 	return f.len;
 }
 
-/* From the Internet to the measured subscriber, as up0 receives it. */
-static size_t build_down(const struct bench_path *p, __u8 *buf)
+/* From the Internet to subscriber s, as up0 receives it. */
+static size_t build_down(const struct bench_path *p,
+			 const struct bench_sub *s, __u8 *buf)
 {
 	static const __u8 up0p[ETH_ALEN] = { 0x02, 0, 0, 0, 0x01, 0x02 };
 	static const __u8 up0[ETH_ALEN] = { 0x02, 0, 0, 0, 0x01, 0x01 };
 	struct frame f = { buf, 0 };
 
 	put_eth(&f, up0, up0p, p->inner6 ? ETH_P_IPV6 : ETH_P_IP);
-	put_inner_dir(&f, p->inner6, true);
+	put_inner_dir(&f, s, p->inner6, true);
 	return f.len;
 }
 
@@ -365,67 +387,68 @@ const struct bench_path bench_paths[] = {
 };
 const size_t bench_npaths = sizeof(bench_paths) / sizeof(bench_paths[0]);
 
-/* The member the dial-in paths measure, online with its session. */
-static void dialin_member(struct tg_sub *s)
+/* A dial-in member, online with its session (tunnel and session ids). */
+static void dialin_member(const struct bench_sub *b, struct tg_sub *s)
 {
 	struct tg_session x = {
 		.peer_port = L2TP_PORT,
 		.local_port = L2TP_PORT,
-		.tunnel_id = L2TPV2_TUNNEL,
-		.session_id = L2TPV2_SESSION,
-		.peer_tunnel_id = L2TPV2_TUNNEL,
-		.peer_session = L2TPV2_SESSION,
+		.tunnel_id = b->id >> 16,
+		.session_id = b->id & 0xffff,
+		.peer_tunnel_id = b->id >> 16,
+		.peer_session = b->id & 0xffff,
+		.remote = b->remote,
 	};
 
 	tg_sub_init(s);
 	s->type = TG_TUN_L2TPV2;
-	snprintf(s->user, sizeof(s->user), "m1@exo.cat");
-	inet_pton(AF_INET, BENCH_REMOTE, &x.remote);
+	snprintf(s->user, sizeof(s->user), "m%u@exo.cat", b->sub_id);
 	inet_pton(AF_INET, BENCH_LOCAL, &x.local);
 	tg_session_apply(&x, s);
 }
 
-void bench_path_key(const struct bench_path *p, struct tg_tun_key *key,
-		    struct tg_tunnel *tun)
+void bench_path_key(const struct bench_path *p, const struct bench_sub *s,
+		    struct tg_tun_key *key, struct tg_tunnel *tun)
 {
-	struct tg_sub s;
+	struct tg_sub m;
 
 	if (p->dialin) {
-		dialin_member(&s);
-		tg_sub_tun_key(&s, key);
-		tg_sub_tunnel(&s, tun);
-		tun->c[0].claim = TG_CLAIM(BENCH_SUB_ID, 0);
+		dialin_member(s, &m);
+		tg_sub_tun_key(&m, key);
+		tg_sub_tunnel(&m, tun);
+		tun->c[0].claim = TG_CLAIM(s->sub_id, 0);
 		return;
 	}
 	memset(key, 0, sizeof(*key));
-	inet_pton(AF_INET, BENCH_REMOTE, &key->remote);
+	key->remote = s->remote;
 	inet_pton(AF_INET, BENCH_LOCAL, &key->local);
-	key->id = p->id;
+	key->id = s->id;
 	key->type = p->type;
 	key->flags = p->key_flags;
 
 	memset(tun, 0, sizeof(*tun));
-	tun->c[0].claim = TG_CLAIM(BENCH_SUB_ID, 0);
+	tun->c[0].claim = TG_CLAIM(s->sub_id, 0);
 	tun->c[0].mtu = 1400;
 	tun->c[0].flags = p->tun_flags;
 	tun->c[0].cookie_len = p->cookie_len;
 	memcpy(tun->c[0].cookie, bench_cookie, p->cookie_len);
 }
 
-void bench_path_encap(const struct bench_path *p, struct tg_encap *e)
+void bench_path_encap(const struct bench_path *p, const struct bench_sub *s,
+		      struct tg_encap *e)
 {
 	struct tg_settings st = { .l2tpv2_udp_port = L2TP_PORT, .ttl = 64 };
-	struct tg_sub s;
+	struct tg_sub m;
 
 	if (p->dialin) {
-		dialin_member(&s);
-		tg_sub_encap(&s, &st, e);
+		dialin_member(s, &m);
+		tg_sub_encap(&m, &st, e);
 		return;
 	}
 	memset(e, 0, sizeof(*e));
-	inet_pton(AF_INET, BENCH_REMOTE, &e->remote);
+	e->remote = s->remote;
 	inet_pton(AF_INET, BENCH_LOCAL, &e->local);
-	e->peer_id = p->id;
+	e->peer_id = s->id;
 	e->flags = p->enc_flags;
 	e->type = p->type;
 	e->mtu = 1400;
@@ -437,6 +460,17 @@ void bench_path_encap(const struct bench_path *p, struct tg_encap *e)
 size_t bench_inner_offset(const struct bench_path *p)
 {
 	__u8 buf[TG_BENCH_FRAME_MAX];
+	struct bench_sub s;
 
-	return p->build(p, buf) - INNER_LEN;
+	bench_sub_of(p, 0, &s);
+	return p->build(p, &s, buf) - INNER_LEN;
+}
+
+bool bench_path_same_entries(const struct bench_path *p,
+			     const struct bench_path *q)
+{
+	return p->type == q->type && p->key_flags == q->key_flags &&
+	       p->tun_flags == q->tun_flags &&
+	       p->cookie_len == q->cookie_len &&
+	       p->enc_flags == q->enc_flags && p->dialin == q->dialin;
 }
