@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Benchmark reference: a plain IP router in XDP, what the kernel's
+ * Benchmark references, run on the inner packet of a tunnel path: what a
+ * router without tunnels spends on the same traffic.
+ * tg_router_floor: a plain IP router in XDP, what the kernel's
  * samples/bpf/xdp_fwd does for every packet. Parse Ethernet and IPv4/IPv6,
  * bpf_fib_lookup, TTL / hop limit decrement (IPv4 checksum updated
- * incrementally), MAC rewrite, bpf_redirect_map into a devmap. Run on the
- * inner packet of a tunnel path, it is what a router without tunnels
- * spends on the same traffic: the floor the tunnel paths are compared to.
+ * incrementally), MAC rewrite, bpf_redirect_map into a devmap. The floor
+ * the tunnel paths are compared to.
+ * tg_fib_floor: the parse and the route lookup alone (XDP_PASS when it
+ * finds a route).
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -39,49 +42,62 @@ static __always_inline void ip4_decrease_ttl(struct iphdr *iph)
 	iph->ttl--;
 }
 
-SEC("xdp")
-int tg_router_floor(struct xdp_md *ctx)
+/*
+ * Route lookup of the IP packet behind eth, as xdp_fwd makes it: *iph or
+ * *ip6h set to its header. BPF_FIB_LKUP_RET_*, or -1 when it is not a
+ * packet to forward (not IP, truncated, TTL expiring).
+ */
+static __always_inline int floor_lookup(struct xdp_md *ctx,
+					struct bpf_fib_lookup *fib,
+					struct iphdr **iph,
+					struct ipv6hdr **ip6h)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct bpf_fib_lookup fib = {};
 	struct ethhdr *eth = data;
-	struct ipv6hdr *ip6h = NULL;
-	struct iphdr *iph = NULL;
+	struct ipv6hdr *h6;
+	struct iphdr *h4;
 
 	if ((void *)(eth + 1) > data_end)
-		return XDP_DROP;
+		return -1;
 	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
-		iph = (void *)(eth + 1);
-		if ((void *)(iph + 1) > data_end)
-			return XDP_DROP;
-		if (iph->ttl <= 1)
-			return XDP_PASS;
-		fib.family = AF_INET;
-		fib.tos = iph->tos;
-		fib.l4_protocol = iph->protocol;
-		fib.tot_len = bpf_ntohs(iph->tot_len);
-		fib.ipv4_src = iph->saddr;
-		fib.ipv4_dst = iph->daddr;
+		h4 = (void *)(eth + 1);
+		if ((void *)(h4 + 1) > data_end || h4->ttl <= 1)
+			return -1;
+		fib->family = AF_INET;
+		fib->tos = h4->tos;
+		fib->l4_protocol = h4->protocol;
+		fib->tot_len = bpf_ntohs(h4->tot_len);
+		fib->ipv4_src = h4->saddr;
+		fib->ipv4_dst = h4->daddr;
+		*iph = h4;
 	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
-		ip6h = (void *)(eth + 1);
-		if ((void *)(ip6h + 1) > data_end)
-			return XDP_DROP;
-		if (ip6h->hop_limit <= 1)
-			return XDP_PASS;
-		fib.family = AF_INET6;
-		fib.flowinfo = *(__be32 *)ip6h & bpf_htonl(0x0fffffff);
-		fib.l4_protocol = ip6h->nexthdr;
-		fib.tot_len = bpf_ntohs(ip6h->payload_len);
-		__builtin_memcpy(fib.ipv6_src, &ip6h->saddr, 16);
-		__builtin_memcpy(fib.ipv6_dst, &ip6h->daddr, 16);
+		h6 = (void *)(eth + 1);
+		if ((void *)(h6 + 1) > data_end || h6->hop_limit <= 1)
+			return -1;
+		fib->family = AF_INET6;
+		fib->flowinfo = *(__be32 *)h6 & bpf_htonl(0x0fffffff);
+		fib->l4_protocol = h6->nexthdr;
+		fib->tot_len = bpf_ntohs(h6->payload_len);
+		__builtin_memcpy(fib->ipv6_src, &h6->saddr, 16);
+		__builtin_memcpy(fib->ipv6_dst, &h6->daddr, 16);
+		*ip6h = h6;
 	} else {
-		return XDP_PASS;
+		return -1;
 	}
-	fib.ifindex = ctx->ingress_ifindex;
+	fib->ifindex = ctx->ingress_ifindex;
+	return bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+}
 
-	if (bpf_fib_lookup(ctx, &fib, sizeof(fib), 0) !=
-	    BPF_FIB_LKUP_RET_SUCCESS)
+SEC("xdp")
+int tg_router_floor(struct xdp_md *ctx)
+{
+	struct bpf_fib_lookup fib = {};
+	struct ipv6hdr *ip6h = NULL;
+	struct iphdr *iph = NULL;
+	struct ethhdr *eth;
+
+	if (floor_lookup(ctx, &fib, &iph, &ip6h) != BPF_FIB_LKUP_RET_SUCCESS)
 		return XDP_PASS;
 	/* Only to ports in the devmap, as xdp_fwd checks its tx_port. */
 	if (!bpf_map_lookup_elem(&tg_floor_ports, &fib.ifindex))
@@ -90,9 +106,23 @@ int tg_router_floor(struct xdp_md *ctx)
 		ip4_decrease_ttl(iph);
 	else if (ip6h)
 		ip6h->hop_limit--;
+	eth = (void *)(long)ctx->data;
+	if ((void *)(eth + 1) > (void *)(long)ctx->data_end)
+		return XDP_DROP;
 	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
 	return bpf_redirect_map(&tg_floor_ports, fib.ifindex, 0);
+}
+
+SEC("xdp")
+int tg_fib_floor(struct xdp_md *ctx)
+{
+	struct bpf_fib_lookup fib = {};
+	struct ipv6hdr *ip6h = NULL;
+	struct iphdr *iph = NULL;
+
+	return floor_lookup(ctx, &fib, &iph, &ip6h) ==
+			       BPF_FIB_LKUP_RET_SUCCESS ? XDP_PASS : XDP_DROP;
 }
 
 char LICENSE[] SEC("license") = "GPL";

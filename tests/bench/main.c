@@ -57,7 +57,6 @@
 #include "util/netns.h"
 #include "pass.skel.h"
 #include "bench_harness.skel.h"
-#include "fib_floor.skel.h"
 #include "router_floor.skel.h"
 #include "subscriber.skel.h"
 #include "uplink.skel.h"
@@ -148,7 +147,6 @@ struct bench {
 	struct result pol[NPOL_PATHS][NPOL_MODES];	/* at the largest size */
 	double pol_x[NPOL_PATHS][NPOL_MODES];	/* median ratio to unpoliced */
 	double pol2[NPOL_PATHS][NPOL_MODES];	/* h+path, 2 CPUs at once */
-	struct fib_floor_bpf *fib_floor;
 	struct router_floor_bpf *router_floor;
 };
 
@@ -831,9 +829,8 @@ static int load(struct bench *b)
 		bench_harness_bpf__destroy(b->harness);
 		b->harness = NULL;
 	}
-	b->fib_floor = fib_floor_bpf__open_and_load();
 	b->router_floor = router_floor_bpf__open_and_load();
-	if (!b->pass || !b->harness || !b->fib_floor || !b->router_floor) {
+	if (!b->pass || !b->harness || !b->router_floor) {
 		fprintf(stderr, "bench: couldn't load the pass, harness and floor programs\n");
 		return -ENOENT;
 	}
@@ -843,7 +840,7 @@ static int load(struct bench *b)
 	b->frame_fd = bpf_map__fd(b->harness->maps.tg_bench_frame);
 	b->patch_fd = bpf_map__fd(b->harness->maps.tg_bench_patch);
 	b->router_fd = bpf_program__fd(b->router_floor->progs.tg_router_floor);
-	b->fib_fd = bpf_program__fd(b->fib_floor->progs.tg_fib_floor);
+	b->fib_fd = bpf_program__fd(b->router_floor->progs.tg_fib_floor);
 	err = fill_floor_ports(b);
 	if (!err)
 		err = make_order(b);
@@ -1487,7 +1484,6 @@ out:
 		subscriber_bpf__destroy(b.inst[s].skel);
 	}
 	bench_harness_bpf__destroy(b.harness);
-	fib_floor_bpf__destroy(b.fib_floor);
 	router_floor_bpf__destroy(b.router_floor);
 	pass_bpf__destroy(b.pass);
 	free(b.order);
