@@ -242,8 +242,9 @@ static const struct sc_copy sc_copies[] = {
 	{ "community", "'community prefix ' || quote(prefix)" },
 };
 
-/* The columns of table that its old version has too, comma separated. */
-static int sc_columns(sqlite3 *db, const char *table, char *buf, size_t len)
+/* The columns of table that table old has too, comma separated. */
+static int sc_columns(sqlite3 *db, const char *table, const char *old,
+		      char *buf, size_t len)
 {
 	sqlite3_stmt *st;
 	char sql[160];
@@ -251,8 +252,8 @@ static int sc_columns(sqlite3 *db, const char *table, char *buf, size_t len)
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT name FROM pragma_table_info('%s') WHERE name IN"
-		 " (SELECT name FROM pragma_table_info('%s_old'))",
-		 table, table);
+		 " (SELECT name FROM pragma_table_info('%s'))",
+		 table, old);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	while (sqlite3_step(st) == SQLITE_ROW)
@@ -282,7 +283,8 @@ static int sc_copy_rows(sqlite3 *db, const struct sc_copy *t, char *err,
 	sqlite3_stmt *list = NULL, *ins = NULL;
 	int ret = -EIO;
 
-	if (sc_columns(db, t->table, cols, sizeof(cols)))
+	snprintf(sql, sizeof(sql), "%s_old", t->table);
+	if (sc_columns(db, t->table, sql, cols, sizeof(cols)))
 		return -EIO;
 	snprintf(sql, sizeof(sql), "SELECT rowid, %s FROM %s_old ORDER BY rowid",
 		 t->label, t->table);
@@ -328,19 +330,8 @@ static const char sc_sessions_back[] =
 static int sc_sessions_copy(sqlite3 *db)
 {
 	char cols[1024], sql[2400];
-	sqlite3_stmt *st;
-	size_t off = 0;
 
-	if (sqlite3_prepare_v2(db,
-			       "SELECT name FROM pragma_table_info('session') WHERE name IN"
-			       " (SELECT name FROM pragma_table_info('session_keep', 'temp'))",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -EIO;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		off = tg_cat(cols, sizeof(cols), off, "%s%s", off ? ", " : "",
-			     (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	if (!off || off >= sizeof(cols))
+	if (sc_columns(db, "session", "session_keep", cols, sizeof(cols)))
 		return -EIO;
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO session (%s) SELECT %s FROM temp.session_keep",
