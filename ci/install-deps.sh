@@ -15,6 +15,7 @@ PKGS=(
 	libmicrohttpd-dev libmnl-dev libpcap-dev libsystemd-dev nettle-dev
 	l2tpns freeradius
 	libpq-dev postgresql
+	libradcli-dev
 )
 
 missing=()

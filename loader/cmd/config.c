@@ -7,6 +7,7 @@
 #include "util/cli.h"
 #include "cmd/commands.h"
 #include "db/db.h"
+#include "db/radius_settings.h"
 #include "util/json.h"
 
 static int config_help(int argc, char **argv)
@@ -85,6 +86,30 @@ static int config_help(int argc, char **argv)
 	       "  lns-echo-failures N        unanswered echoes after which a\n"
 	       "                             member's session ends, 1..100\n"
 	       "                             (default %d)\n"
+	       "\n"
+	       "RADIUS, read by 'tungate run' when it starts and on SIGHUP:\n"
+	       "  aaa local|radius           who checks logins: the subscriber rows\n"
+	       "                             (default local) or RADIUS servers\n"
+	       "  radius-servers H[:P],...   RADIUS servers, tried in order (port\n"
+	       "                             default %d)\n"
+	       "  radius-acct-servers H[:P],...|none  accounting servers (default\n"
+	       "                             the radius-servers, port + 1)\n"
+	       "  radius-secret SECRET       shared with the servers (never shown)\n"
+	       "  radius-timeout S           seconds per try, 1..%d (default %d)\n"
+	       "  radius-retries N           tries again per server, 0..%d\n"
+	       "                             (default %d)\n"
+	       "  radius-nas-identifier NAME NAS-Identifier (default lns-name)\n"
+	       "  radius-nas-ip IPV4         NAS-IP-Address (default the LNS's\n"
+	       "                             listening address)\n"
+	       "  radius-accounting on|off   accounting (default on with aaa\n"
+	       "                             radius)\n"
+	       "  radius-interim S           interim updates every S s, 0: only\n"
+	       "                             when a server asks (%d..%d, default\n"
+	       "                             %d)\n"
+	       "  radius-dae off|IPV4[:PORT] listen for CoA and Disconnect\n"
+	       "                             (RFC 5176, port default %d)\n"
+	       "  radius-dae-clients A,...   who may send them (default the\n"
+	       "                             servers' addresses)\n"
 	       "Keys may be written with '_' for '-'.\n"
 	       "\n"
 	       "show  the current value of every key; -j: a JSON object with the keys\n"
@@ -98,7 +123,10 @@ static int config_help(int argc, char **argv)
 	       TG_LIVENESS_TIMEOUT_S, TG_EOIP_KEEPALIVE_DEFAULT,
 	       TG_LNS_NAME_DEFAULT, TG_LNS_ADDRESS_DEFAULT,
 	       TG_LNS_ECHO_S,
-	       TG_LNS_ECHO_FAILS);
+	       TG_LNS_ECHO_FAILS, TG_RADIUS_AUTH_PORT, TG_RADIUS_TIMEOUT_MAX,
+	       TG_RADIUS_TIMEOUT_S, TG_RADIUS_RETRIES_MAX, TG_RADIUS_RETRIES,
+	       TG_RADIUS_INTERIM_MIN, TG_RADIUS_INTERIM_MAX, TG_RADIUS_INTERIM_S,
+	       TG_RADIUS_DAE_PORT);
 	return 0;
 }
 
@@ -123,18 +151,29 @@ static const char *config_db_key(const char *key)
 		{ "lns-echo-interval", "lns_echo_interval" },
 		{ "lns-echo-failures", "lns_echo_failures" },
 	};
+
+	static char radius[32];
+	const char *const *k;
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(key, keys[i][0]) || !strcmp(key, keys[i][1]))
 			return keys[i][1];
+	snprintf(radius, sizeof(radius), "%s", key);
+	for (i = 0; radius[i]; i++)
+		if (radius[i] == '-')
+			radius[i] = '_';
+	for (k = tg_radius_setting_keys; *k; k++)
+		if (!strcmp(*k, radius))
+			return *k;
 	return NULL;
 }
 
 static int config_print(sqlite3 *db)
 {
-	char mac[18], err[192], v[TG_LNS_VALUE_MAX + 1], key[32];
+	char mac[18], err[192], v[TG_RADIUS_VALUE_MAX + 1], key[32];
 	const char *const *k;
+	struct tg_radius_settings rad;
 	struct tg_lns_settings lns;
 	struct json_writer *w;
 	struct tg_settings st;
@@ -144,6 +183,8 @@ static int config_print(sqlite3 *db)
 	ret = tg_db_settings_load(db, &st);
 	if (!ret)
 		ret = tg_lns_settings_load(db, &lns, err, sizeof(err));
+	if (!ret)
+		ret = tg_radius_settings_load(db, &lns, &rad, err, sizeof(err));
 	if (ret) {
 		tg_err("config: database %s holds an invalid setting",
 		       tg_db_path());
@@ -161,6 +202,14 @@ static int config_print(sqlite3 *db)
 		printf("eoip-keepalive %u\n", st.eoip_keepalive);
 		for (k = tg_lns_setting_keys; *k; k++) {
 			tg_lns_setting_show(&lns, *k, v, sizeof(v));
+			snprintf(key, sizeof(key), "%s", *k);
+			for (i = 0; key[i]; i++)
+				if (key[i] == '_')
+					key[i] = '-';
+			printf("%s %s\n", key, v);
+		}
+		for (k = tg_radius_setting_keys; *k; k++) {
+			tg_radius_setting_show(&rad, *k, v, sizeof(v));
 			snprintf(key, sizeof(key), "%s", *k);
 			for (i = 0; key[i]; i++)
 				if (key[i] == '_')
@@ -187,18 +236,23 @@ static int config_print(sqlite3 *db)
 		tg_lns_setting_show(&lns, *k, v, sizeof(v));
 		jsonw_string_field(w, *k, v);
 	}
+	for (k = tg_radius_setting_keys; *k; k++) {
+		tg_radius_setting_show(&rad, *k, v, sizeof(v));
+		jsonw_string_field(w, *k, v);
+	}
 	jsonw_end_object(w);
 	jsonw_destroy(&w);
 	return 0;
 }
 
 /*
- * An LNS setting, kept only when the LNS's settings still make sense
+ * An LNS or RADIUS setting, kept only when the settings still make sense
  * together (one transaction).
  */
 static int config_set_lns(sqlite3 *db, const char *key, const char *dbkey,
 			  const char *value)
 {
+	struct tg_radius_settings r;
 	struct tg_lns_settings s;
 	char err[192];
 	int ret;
@@ -213,6 +267,9 @@ static int config_set_lns(sqlite3 *db, const char *key, const char *dbkey,
 		       sqlite3_errmsg(db));
 	} else {
 		ret = tg_lns_settings_load(db, &s, err, sizeof(err));
+		if (!ret)
+			ret = tg_radius_settings_load(db, &s, &r, err,
+						      sizeof(err));
 		if (ret)
 			tg_err("config set: %s: %s", key, ret == -EINVAL ? err :
 			       "cannot read the settings");
@@ -251,7 +308,7 @@ static int config_number(const char *key, const char *value, __u64 min,
 static int config_set(int argc, char **argv)
 {
 	const char *key = NULL, *value = NULL, *dbkey;
-	char buf[TG_LNS_VALUE_MAX + 1], err[160];
+	char buf[TG_RADIUS_VALUE_MAX + 1], err[192];
 	sqlite3 *db = NULL;
 	__u64 port;
 	int i, ret;
@@ -274,13 +331,16 @@ static int config_set(int argc, char **argv)
 	}
 	dbkey = config_db_key(key);
 	if (!dbkey) {
-		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action liveness-timeout eoip-keepalive lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures",
+		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action liveness-timeout eoip-keepalive lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures aaa radius-...",
 		       key);
 		return -EINVAL;
 	}
-	if (tg_lns_setting_key(dbkey)) {
-		if (tg_lns_setting_parse(dbkey, value, buf, sizeof(buf), err,
-					 sizeof(err))) {
+	if (tg_lns_setting_key(dbkey) || tg_radius_setting_key(dbkey)) {
+		if (tg_lns_setting_key(dbkey) ?
+		    tg_lns_setting_parse(dbkey, value, buf, sizeof(buf), err,
+					 sizeof(err)) :
+		    tg_radius_setting_parse(dbkey, value, buf, sizeof(buf), err,
+					    sizeof(err))) {
 			tg_err("config set: %s: %s", key, err);
 			return -EINVAL;
 		}
@@ -331,7 +391,7 @@ static int config_set(int argc, char **argv)
 	ret = tg_db_open(tg_db_path(), false, &db);
 	if (ret)
 		goto out;
-	if (tg_lns_setting_key(dbkey)) {
+	if (tg_lns_setting_key(dbkey) || tg_radius_setting_key(dbkey)) {
 		ret = config_set_lns(db, key, dbkey, buf);
 		goto out;
 	}

@@ -129,7 +129,7 @@ static int fr_classes(struct fr_import *f)
 		struct fr_rate *r = &f->rates[i];
 
 		if (r->group) {
-			if (fr_member_name(r->group, want, sizeof(want)))
+			if (tg_name_from_user(r->group, want, sizeof(want)))
 				snprintf(want, sizeof(want), "%s", "");
 		} else {
 			want[0] = '\0';

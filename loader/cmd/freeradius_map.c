@@ -148,29 +148,6 @@ static size_t fr_find(const struct fr_ctx *c, const size_t *v, size_t n,
 	return lo;
 }
 
-int fr_member_name(const char *user, char *buf, size_t len)
-{
-	size_t i, o = 0;
-
-	if (!*user || len < 2)
-		return -EINVAL;
-	/* A name starts with a letter or digit. */
-	if (!isalnum((unsigned char)user[0]))
-		buf[o++] = 'u';
-	for (i = 0; user[i]; i++) {
-		unsigned char ch = user[i];
-
-		if (o + 1 >= len || o >= TG_NAME_MAX)
-			return -EINVAL;
-		if (isalnum(ch) || ch == '.' || ch == '_' || ch == '-')
-			buf[o++] = ch;
-		else
-			buf[o++] = ch == '@' ? '_' : '-';
-	}
-	buf[o] = '\0';
-	return 0;
-}
-
 static int fr_avp_add(struct fr_user *u, size_t row, const char *group)
 {
 	struct fr_avp *na;
@@ -535,7 +512,7 @@ static int fr_user_map(struct fr_ctx *c, struct fr_user *u, size_t from,
 				u->accept ? " (Auth-Type := Accept takes any password; a member needs one)" : "");
 		return 0;
 	}
-	if (fr_member_name(u->name, name, sizeof(name))) {
+	if (tg_name_from_user(u->name, name, sizeof(name))) {
 		bad_add(&c->out->skipped, u->first + 1,
 			"too long for a subscriber name (at most %d characters)",
 			TG_NAME_MAX);

@@ -44,10 +44,4 @@ int fr_map(const struct fr_source *src, struct fr_map *out,
 	   struct bad_rows *bad);
 void fr_map_free(struct fr_map *m);
 
-/*
- * The subscriber name of user: alice@exo.cat -> alice_exo.cat, other
- * characters names do not take -> '-'. 0, or -EINVAL (too long, empty).
- */
-int fr_member_name(const char *user, char *buf, size_t len);
-
 #endif /* TG_CMD_FREERADIUS_MAP_H */

@@ -485,6 +485,7 @@ static int sub_modify(const char *what, int argc, char **argv, int en)
 	char err[256], old_name[TG_NAME_MAX + 1];
 	sqlite3 *db = NULL;
 	struct tg_sub s;
+	bool radius = false;
 	int i, ret;
 
 	tg_sub_init(&s);
@@ -510,6 +511,12 @@ static int sub_modify(const char *what, int argc, char **argv, int en)
 		tg_err(ret == -ENOENT ? "%s: subscriber '%s' does not exist" :
 		       "%s: subscriber '%s': cannot read the database", what,
 		       argv[1]);
+		goto out;
+	}
+	if (!tg_db_sub_origin(db, argv[1], &radius) && radius) {
+		tg_err("%s: subscriber '%s' belongs to RADIUS: it exists while its session is up and takes what the RADIUS server answers; change the member there, or add a local subscriber with its user, which then takes its place",
+		       what, argv[1]);
+		ret = -EPERM;
 		goto out;
 	}
 	if (en >= 0)

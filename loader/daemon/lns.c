@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The LNS inside 'tungate run': logins checked against the members in the
- * database, sessions written to the session table when IPCP or IPv6CP
+ * database or by RADIUS servers (aaa radius: an accepted member gets a
+ * subscriber row of origin 'radius' for as long as its session lasts,
+ * unless a local row has its user, which then takes its place), sessions
+ * written to the session table when IPCP or IPv6CP
  * opens (the sync then puts them in the data plane) and removed when they
  * end, 'session kill' and members deleted or disabled obeyed.
  */
@@ -24,6 +27,12 @@ struct lnsd_member {
 	__s64 id;			/* subscriber id */
 	char name[TG_NAME_MAX + 1];
 	bool online;			/* its row is in the session table */
+	bool radius;			/* its row is RADIUS's: it goes with it */
+	uint64_t ends_at;		/* ms, Session-Timeout; 0: never */
+	/* Kept in the session row for accounting. */
+	uint32_t session_timeout, idle_timeout, interim;
+	uint8_t class_[TG_RAD_VALUE_MAX];
+	size_t class_len;
 };
 
 /*
@@ -193,6 +202,33 @@ static struct tg_lnsd_auth *lnsd_queue(struct tg_lnsd *d)
 	return v;
 }
 
+/* The login goes to the RADIUS workers; refused at once when it cannot. */
+static void lnsd_radius_ask(struct tg_lnsd *d, struct lns_session *ls,
+			    const struct ppp_auth_req *r)
+{
+	struct tg_rad_request q = {
+		.tunnel = ls->tunnel->id,
+		.session = ls->id,
+		.serial = ls->call_serial,
+		.auth = *r,
+	};
+	struct tg_lnsd_auth *a;
+
+	q.calling.s_addr = lnsd_ip(&ls->tunnel->peer);
+	q.called.s_addr = lnsd_ip(&d->cfg.listen);
+	if (!tg_rad_client_submit(d->rc, &q)) {
+		explicit_bzero(&q, sizeof(q));
+		return;
+	}
+	explicit_bzero(&q, sizeof(q));
+	a = lnsd_queue(d);
+	if (!a)
+		return;
+	a->tunnel = ls->tunnel->id;
+	a->session = ls->id;
+	snprintf(a->msg, sizeof(a->msg), "authentication failed");
+}
+
 /* Who may log in: an enabled member with this user and password. */
 static void lnsd_auth(void *ctx, struct lns_session *ls,
 		      const struct ppp_auth_req *r)
@@ -207,6 +243,11 @@ static void lnsd_auth(void *ctx, struct lns_session *ls,
 
 	if (!a)
 		return;	/* no memory: PPP's own timeout ends the session */
+	if (d->rc) {
+		d->n_pending--;
+		lnsd_radius_ask(d, ls, r);
+		return;
+	}
 	a->tunnel = ls->tunnel->id;
 	a->session = ls->id;
 	lnsd_peer_text(ls->tunnel, peer, sizeof(peer));
@@ -309,6 +350,13 @@ static void lnsd_up(void *ctx, struct lns_session *ls)
 	row.peer_session = ls->peer_id;
 	row.started = time(NULL);
 	snprintf(row.lac, sizeof(row.lac), "%s", t->host_name);
+	tg_acct_session_id(d->acct_salt, row.started, t->id, ls->id,
+			   row.acct_session_id);
+	memcpy(row.radius_class, m->class_, m->class_len);
+	row.radius_class_len = m->class_len;
+	row.session_timeout = m->session_timeout;
+	row.idle_timeout = m->idle_timeout;
+	row.interim = m->interim;
 	lnsd_peer_text(t, peer, sizeof(peer));
 	inet_ntop(AF_INET, &ls->ppp->peer4, a4, sizeof(a4));
 	if (!d->db || tg_db_session_put(d->db, &row)) {
@@ -339,6 +387,10 @@ static void lnsd_down(void *ctx, struct lns_session *ls, const char *why)
 	if (!m)
 		return;
 	ls->user = NULL;
+	if (m->radius && (!d->db ||
+			  tg_db_exec_id(d->db, "DELETE FROM subscriber WHERE id = ?"
+					" AND origin = 'radius'", m->id)))
+		d->db_errors++;
 	if (m->online) {
 		if (!d->db || tg_db_session_del(d->db, m->id))
 			d->db_errors++;
@@ -401,6 +453,20 @@ static int lnsd_adopt(struct tg_lnsd *d, const struct tg_session *row,
 	m->id = row->subscriber_id;
 	m->online = true;
 	snprintf(m->name, sizeof(m->name), "%s", row->name);
+	if (tg_db_sub_origin(d->db, row->name, &m->radius))
+		m->radius = false;
+	m->session_timeout = row->session_timeout;
+	m->idle_timeout = row->idle_timeout;
+	m->interim = row->interim;
+	memcpy(m->class_, row->radius_class, row->radius_class_len);
+	m->class_len = row->radius_class_len;
+	if (m->session_timeout) {
+		__s64 left = row->started + m->session_timeout - time(NULL);
+
+		m->ends_at = now + (left > 0 ? (uint64_t)left * 1000 : 0);
+		if (!d->next_end || m->ends_at < d->next_end)
+			d->next_end = m->ends_at;
+	}
 	lnsd_addresses(d, &sub, &peer4, &ls->v6);
 	ls->user = m;
 	tg_sub_free(&sub);
@@ -440,7 +506,10 @@ static void lnsd_take_over(struct tg_lnsd *d, uint64_t now)
 	}
 	tg_db_session_list_free(v, n);
 	if (tg_db_exec(d->db, "DELETE FROM lns_tunnel;"
-		       " UPDATE session SET state = NULL WHERE state IS NOT NULL"))
+		       " UPDATE session SET state = NULL WHERE state IS NOT NULL;"
+		       /* RADIUS's rows live as long as their sessions. */
+		       " DELETE FROM subscriber WHERE origin = 'radius' AND id NOT IN"
+		       " (SELECT subscriber_id FROM session)"))
 		d->db_errors++;
 	if (tunnels || sessions || lost)
 		tg_run_log("lns: took over %u tunnel%s and %u session%s from the process before%s",
@@ -467,12 +536,29 @@ int tg_lnsd_start(struct tg_lnsd *d, sqlite3 *db, uint64_t now)
 	}
 	if (!d->cfg.on)
 		return 0;
+	ret = tg_radius_settings_load(db, &d->cfg, &d->rad, err, sizeof(err));
+	if (!ret)
+		ret = tg_db_acct_salt(db, d->acct_salt);
+	if (ret) {
+		tg_run_log("lns: not started: %s",
+			   ret == -EINVAL ? err : "cannot read the RADIUS settings");
+		return ret;
+	}
+	if (d->rad.aaa == TG_AAA_RADIUS) {
+		ret = tg_rad_client_start(&d->rad, &d->rc, err, sizeof(err));
+		if (ret) {
+			tg_run_log("lns: not started: RADIUS: %s", err);
+			return ret;
+		}
+	}
 	lnsd_duid(d->duid);
 	lnsd_config(&d->cfg, &c);
 	ret = lns_server_open(&d->srv, &d->cfg.listen, &c, &lnsd_callbacks, d,
 			      err, sizeof(err));
 	if (ret) {
 		tg_run_log("lns: not started: %s", err);
+		tg_rad_client_stop(d->rc);
+		d->rc = NULL;
 		return ret;
 	}
 	d->on = true;
@@ -481,6 +567,11 @@ int tg_lnsd_start(struct tg_lnsd *d, sqlite3 *db, uint64_t now)
 	tg_run_log("lns: listening on %s (%s%s%s, tunnel secret %s)", err,
 		   d->cfg.chap ? "CHAP" : "", d->cfg.chap && d->cfg.pap ? ", " : "",
 		   d->cfg.pap ? "PAP" : "", *d->cfg.secret ? "set" : "none");
+	if (d->rc) {
+		tg_radius_setting_show(&d->rad, "radius_servers", err, sizeof(err));
+		tg_run_log("lns: logins checked by RADIUS: %s (%u s per try, %u retries)",
+			   err, d->rad.timeout_s, d->rad.retries);
+	}
 	return 0;
 }
 
@@ -497,17 +588,56 @@ void tg_lnsd_read(struct tg_lnsd *d, uint64_t now)
 	lnsd_answer(d, now);
 }
 
+/* Sessions whose Session-Timeout came end; the next one is noted. */
+static void lnsd_timeouts(struct tg_lnsd *d, uint64_t now)
+{
+	struct lns *l = &d->srv.lns;
+	unsigned int i, j;
+
+	if (!d->next_end || now < d->next_end)
+		return;
+	d->next_end = 0;
+	for (i = 0; i < LNS_TUNNELS_MAX; i++) {
+		struct lns_tunnel *t = l->tunnels[i];
+
+		for (j = 0; t && j < t->n_sessions; j++) {
+			struct lnsd_member *m = t->sessions[j]->user;
+
+			if (!m || !m->ends_at)
+				continue;
+			if (m->ends_at > now) {
+				if (!d->next_end || m->ends_at < d->next_end)
+					d->next_end = m->ends_at;
+				continue;
+			}
+			d->timeouts++;
+			tg_run_log("lns: member '%s': Session-Timeout of %u s reached: its session ends",
+				   m->name, m->session_timeout);
+			m->ends_at = 0;
+			lns_session_close(t->sessions[j], LNS_CDN_ADMIN,
+					  LNS_ERR_NONE, now);
+			j--;	/* the last session took its place */
+		}
+	}
+}
+
 void tg_lnsd_tick(struct tg_lnsd *d, uint64_t now)
 {
 	if (!d->on)
 		return;
+	lnsd_timeouts(d, now);
 	lns_tick(&d->srv.lns, now);
 	lnsd_answer(d, now);
 }
 
 uint64_t tg_lnsd_deadline(const struct tg_lnsd *d)
 {
-	return d->on ? lns_deadline(&d->srv.lns) : UINT64_MAX;
+	uint64_t dl;
+
+	if (!d->on)
+		return UINT64_MAX;
+	dl = lns_deadline(&d->srv.lns);
+	return d->next_end && d->next_end < dl ? d->next_end : dl;
 }
 
 void tg_lnsd_set_db(struct tg_lnsd *d, sqlite3 *db)
@@ -683,5 +813,273 @@ void tg_lnsd_stop(struct tg_lnsd *d, bool keep)
 						 LNS_ERR_NONE, 0);
 	}
 	lns_server_close(&d->srv);
+	tg_rad_client_stop(d->rc);
+	d->rc = NULL;
+	for (k = 0; k < d->n_rad_logged; k++)
+		free(d->rad_logged[k]);
+	free(d->rad_logged);
+	d->rad_logged = NULL;
+	d->n_rad_logged = 0;
+	explicit_bzero(d->rad.secret, sizeof(d->rad.secret));
 	d->on = false;
+}
+
+/* An attribute RADIUS gave that the LNS leaves out: said once a run. */
+static void lnsd_radius_note(struct tg_lnsd *d, const char *user,
+			     const char *what)
+{
+	size_t n = strcspn(what, ":"), i;
+	char **v;
+
+	for (i = 0; i < d->n_rad_logged; i++)
+		if (strlen(d->rad_logged[i]) == n &&
+		    !strncmp(d->rad_logged[i], what, n))
+			return;
+	v = realloc(d->rad_logged, (d->n_rad_logged + 1) * sizeof(*v));
+	if (!v)
+		return;
+	d->rad_logged = v;
+	v[d->n_rad_logged] = strndup(what, n);
+	if (!v[d->n_rad_logged])
+		return;
+	d->n_rad_logged++;
+	tg_run_log("lns: radius: user '%s': %s; not applied (said once for this attribute)",
+		   user, what);
+}
+
+/* The reply's addresses, class and rates as a member record. */
+static int lnsd_radius_sub(struct tg_lnsd *d, const struct tg_rad_answer *a,
+			   const char *name, struct tg_sub *s, char *why,
+			   size_t len)
+{
+	const struct tg_rad_reply *r = &a->reply;
+	struct tg_prefix p = { .family = AF_INET, .len = 32 };
+	struct tg_class c;
+	unsigned int i;
+	int err = 0;
+
+	tg_sub_init(s);
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->type = TG_TUN_L2TPV2;
+	s->enabled = true;
+	snprintf(s->user, sizeof(s->user), "%.*s", (int)sizeof(s->user) - 1,
+		 a->user);
+	snprintf(s->note, sizeof(s->note), "RADIUS member, while its session lasts");
+	if (!r->ip.s_addr) {
+		snprintf(why, len, "RADIUS gave no Framed-IP-Address (this NAS has no address pool)");
+		return -EINVAL;
+	}
+	memcpy(p.addr, &r->ip, 4);
+	err = tg_sub_add_prefix(s, &p);
+	for (i = 0; !err && i < r->n_routes; i++)
+		if (memcmp(r->routes[i].addr, &r->ip, 4) || r->routes[i].len != 32)
+			err = tg_sub_add_prefix(s, &r->routes[i]);
+	if (!err && r->prefix6.len)
+		err = tg_sub_add_prefix(s, &r->prefix6);
+	if (!err && r->pd.len)
+		err = tg_sub_add_prefix(s, &r->pd);
+	if (err) {
+		snprintf(why, len, "out of memory");
+		return err;
+	}
+	if (*r->filter_id) {
+		if (!tg_db_class_get(d->db, r->filter_id, &c))
+			snprintf(s->cls, sizeof(s->cls), "%s", r->filter_id);
+		else
+			lnsd_radius_note(d, a->user,
+					 "Filter-Id: names no tungate class");
+	}
+	if (r->has_rate) {
+		s->has_down_rate = s->has_up_rate = true;
+		s->down_rate = r->down;
+		s->up_rate = r->up;
+	}
+	if (r->has_burst) {
+		s->has_burst = true;
+		s->burst = r->burst;
+	}
+	return 0;
+}
+
+/*
+ * The member RADIUS accepted: a local row with its user takes its place
+ * (as it is); else a row of origin radius is written for the session.
+ * 0, or -errno with why.
+ */
+static int lnsd_radius_member(struct tg_lnsd *d, struct lns_session *ls,
+			      const struct tg_rad_answer *a,
+			      struct lnsd_member *m, struct in_addr *peer4,
+			      uint64_t now, char *why, size_t len)
+{
+	char name[TG_NAME_MAX + 1], err[256];
+	struct lns_session *old;
+	struct tg_sub *v = NULL, s, cur;
+	bool radius = false;
+	size_t n = 0;
+	int ret;
+
+	if (!d->db || tg_db_sub_find_user(d->db, a->user, &v, &n)) {
+		d->db_errors++;
+		snprintf(why, len, "the database cannot be read");
+		return -EIO;
+	}
+	if (n && !tg_db_sub_origin(d->db, v->name, &radius) && !radius) {
+		ret = 0;
+		if (!v->enabled) {
+			snprintf(why, len, "local member '%s' is disabled", v->name);
+			ret = -EPERM;
+		} else {
+			m->id = v->id;
+			snprintf(m->name, sizeof(m->name), "%s", v->name);
+			lnsd_addresses(d, v, peer4, &ls->v6);
+		}
+		tg_sub_list_free(v, n);
+		return ret;
+	}
+	tg_sub_list_free(v, n);
+	if (tg_name_from_user(a->user, name, sizeof(name))) {
+		snprintf(why, len, "no subscriber name can be made of the user");
+		return -EINVAL;
+	}
+	/* The member's row from before: its session ends, or it was left. */
+	if (!tg_db_sub_get(d->db, name, &cur)) {
+		ret = tg_db_sub_origin(d->db, name, &radius);
+		if (!ret && !radius) {
+			snprintf(why, len, "its name '%s' is a local subscriber's of another user",
+				 name);
+			tg_sub_free(&cur);
+			return -EEXIST;
+		}
+		old = lnsd_find(d, cur.id);
+		if (old) {
+			d->takeovers++;
+			tg_run_log("lns: member '%s' dialled again: its session %u of tunnel %u ends",
+				   name, old->id, old->tunnel->id);
+			lns_session_close(old, LNS_CDN_ADMIN, LNS_ERR_NONE, now);
+		}
+		if (tg_db_exec_id(d->db, "DELETE FROM subscriber WHERE id = ?"
+				  " AND origin = 'radius'", cur.id))
+			d->db_errors++;
+		tg_sub_free(&cur);
+	}
+	ret = lnsd_radius_sub(d, a, name, &s, why, len);
+	if (!ret) {
+		ret = tg_db_sub_add_radius(d->db, &s, err, sizeof(err));
+		if (ret)
+			snprintf(why, len, "its row cannot be written: %.120s",
+				 err);
+	}
+	if (!ret) {
+		m->id = s.id;
+		m->radius = true;
+		snprintf(m->name, sizeof(m->name), "%s", name);
+		lnsd_addresses(d, &s, peer4, &ls->v6);
+	}
+	tg_sub_free(&s);
+	return ret;
+}
+
+static const char *lnsd_radius_server(const struct tg_lnsd *d, int i)
+{
+	return i >= 0 && (unsigned int)i < d->rad.n_auth ?
+	       d->rad.auth[i].host : "?";
+}
+
+static void lnsd_radius_answer(struct tg_lnsd *d, const struct tg_rad_answer *a,
+			       uint64_t now)
+{
+	const char *how = a->proto == PPP_PAP ? "PAP" : "CHAP";
+	struct lns_tunnel *t = lns_tunnel_by_id(&d->srv.lns, a->tunnel);
+	struct lns_session *s = t ? lns_session_by_id(t, a->session) : NULL;
+	const struct tg_rad_reply *r = &a->reply;
+	struct tg_lnsd_auth *q;
+	struct lnsd_member *m = NULL;
+	char peer[64], why[160] = "";
+	unsigned int i;
+
+	/* The session ended, or its id went to another, meanwhile. */
+	if (!s || s->call_serial != a->serial || s->user || !s->ppp ||
+	    strcmp(s->ppp->user, a->user))
+		return;
+	lnsd_peer_text(t, peer, sizeof(peer));
+	q = lnsd_queue(d);
+	if (!q)
+		return;
+	q->tunnel = a->tunnel;
+	q->session = a->session;
+	snprintf(q->msg, sizeof(q->msg), "authentication failed");
+	switch (a->result) {
+	case TG_RAD_REJECT:
+		d->rad_rejects++;
+		snprintf(why, sizeof(why), "RADIUS server %s rejected it",
+			 lnsd_radius_server(d, a->server));
+		break;
+	case TG_RAD_TIMEOUT:
+		d->rad_timeouts++;
+		snprintf(why, sizeof(why), "no RADIUS server answered");
+		break;
+	case TG_RAD_ERROR:
+		snprintf(why, sizeof(why), "the RADIUS request could not be made");
+		break;
+	case TG_RAD_ACCEPT:
+		d->rad_accepts++;
+		for (i = 0; i < r->n_bad; i++)
+			lnsd_radius_note(d, a->user, r->bad[i]);
+		m = calloc(1, sizeof(*m));
+		if (!m) {
+			snprintf(why, sizeof(why), "out of memory");
+			break;
+		}
+		if (lnsd_radius_member(d, s, a, m, &q->peer4, now, why,
+				       sizeof(why))) {
+			free(m);
+			m = NULL;
+			break;
+		}
+		m->session_timeout = r->session_timeout;
+		m->idle_timeout = r->idle_timeout;
+		m->interim = r->interim;
+		memcpy(m->class_, r->class_, r->class_len);
+		m->class_len = r->class_len;
+		if (r->session_timeout) {
+			m->ends_at = now + r->session_timeout * 1000ULL;
+			if (!d->next_end || m->ends_at < d->next_end)
+				d->next_end = m->ends_at;
+		}
+		break;
+	}
+	if (!m) {
+		d->refused++;
+		tg_run_log("lns: login refused: user '%s' (%s) from %s: %s",
+			   a->user, how, peer, why);
+		return;
+	}
+	q->ok = true;
+	q->m = m;
+	snprintf(q->msg, sizeof(q->msg), "welcome");
+	d->logins++;
+	tg_run_log("lns: login: member '%s' (user '%s', %s, RADIUS server %s) from %s, tunnel %u session %u",
+		   m->name, a->user, how, lnsd_radius_server(d, a->server), peer,
+		   a->tunnel, a->session);
+}
+
+int tg_lnsd_radius_fd(const struct tg_lnsd *d)
+{
+	return d->on ? tg_rad_client_fd(d->rc) : -1;
+}
+
+void tg_lnsd_radius_read(struct tg_lnsd *d, uint64_t now)
+{
+	const struct tg_rad_server_stats *st;
+	struct tg_rad_answer a;
+	unsigned int i;
+
+	if (!d->on || !d->rc)
+		return;
+	while (tg_rad_client_take(d->rc, &a))
+		lnsd_radius_answer(d, &a, now);
+	for (i = 0; (st = tg_rad_client_stats(d->rc, i)); i++)
+		d->rad_failures[i] = __atomic_load_n(&st->failures,
+						     __ATOMIC_RELAXED);
+	lnsd_answer(d, now);
 }

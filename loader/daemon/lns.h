@@ -11,7 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "db/db.h"
+#include "db/radius_settings.h"
 #include "lns/server.h"
+#include "radius/client.h"
 
 struct tg_lnsd_auth;
 
@@ -28,6 +30,17 @@ struct tg_lnsd {
 	uint64_t logins, refused, takeovers, killed, db_errors;
 	/* DHCPv6 Server Identifier: a DUID-UUID stable on this machine. */
 	uint8_t duid[18];
+	/* RADIUS (aaa radius): the settings, the client, the counters. */
+	struct tg_radius_settings rad;
+	struct tg_rad_client *rc;
+	uint8_t acct_salt[16];
+	uint64_t rad_accepts, rad_rejects, rad_timeouts;
+	uint64_t rad_failures[TG_RADIUS_SERVERS_MAX];	/* per server */
+	uint64_t timeouts;		/* sessions ended by Session-Timeout */
+	uint64_t next_end;		/* ms: the first session to time out */
+	/* Attribute names already logged as not applied (once per run). */
+	char **rad_logged;
+	size_t n_rad_logged;
 };
 
 /*
@@ -37,6 +50,10 @@ struct tg_lnsd {
 int tg_lnsd_start(struct tg_lnsd *d, sqlite3 *db, uint64_t now);
 /* The socket to poll, -1 when the LNS is off. */
 int tg_lnsd_fd(const struct tg_lnsd *d);
+/* The RADIUS answers' eventfd to poll, -1 without RADIUS. */
+int tg_lnsd_radius_fd(const struct tg_lnsd *d);
+/* RADIUS answered: logins accepted or refused. */
+void tg_lnsd_radius_read(struct tg_lnsd *d, uint64_t now);
 /* The socket is readable: every datagram handled, logins answered. */
 void tg_lnsd_read(struct tg_lnsd *d, uint64_t now);
 /* Timers. */

@@ -354,7 +354,7 @@ static void write_sessions(FILE *f, sqlite3 *db)
 static void write_lns(FILE *f, const struct tg_lnsd *d)
 {
 	const struct lns *l = &d->srv.lns;
-	unsigned int e;
+	unsigned int e, i;
 
 	if (!d->on)
 		return;
@@ -376,6 +376,24 @@ static void write_lns(FILE *f, const struct tg_lnsd *d)
 		(unsigned long long)d->takeovers);
 	fprintf(f, "tungate_lns_sessions_ended_total{by=\"operator\"} %llu\n",
 		(unsigned long long)d->killed);
+	family(f, "tungate_lns_radius_logins_total", "counter",
+	       "Logins RADIUS answered (timeout: no server answered).");
+	fprintf(f, "tungate_lns_radius_logins_total{result=\"accept\"} %llu\n",
+		(unsigned long long)d->rad_accepts);
+	fprintf(f, "tungate_lns_radius_logins_total{result=\"reject\"} %llu\n",
+		(unsigned long long)d->rad_rejects);
+	fprintf(f, "tungate_lns_radius_logins_total{result=\"timeout\"} %llu\n",
+		(unsigned long long)d->rad_timeouts);
+	family(f, "tungate_lns_radius_server_failures_total", "counter",
+	       "Access-Requests a RADIUS server left unanswered, by server.");
+	for (i = 0; i < d->rad.n_auth; i++)
+		fprintf(f, "tungate_lns_radius_server_failures_total{server=\"%s:%u\"} %llu\n",
+			d->rad.auth[i].host, d->rad.auth[i].port,
+			(unsigned long long)d->rad_failures[i]);
+	family(f, "tungate_lns_session_timeouts_total", "counter",
+	       "Sessions ended by their Session-Timeout.");
+	fprintf(f, "tungate_lns_session_timeouts_total %llu\n",
+		(unsigned long long)d->timeouts);
 	family(f, "tungate_lns_refused_total", "counter",
 	       "L2TP datagrams the LNS refused, by reason.");
 	for (e = 1; e < L2TP_E_MAX; e++)

@@ -421,6 +421,7 @@ static const char *run_signame(int sig)
 /* The LNS's settings, once the database is open; again on SIGHUP. */
 static void run_lns(struct run *r, bool reload)
 {
+	struct tg_radius_settings rad;
 	struct tg_lns_settings cur;
 	char err[256];
 	bool keep;
@@ -429,7 +430,10 @@ static void run_lns(struct run *r, bool reload)
 		return;
 	if (r->lns_started) {
 		if (tg_lns_settings_load(r->db, &cur, err, sizeof(err)) ||
-		    !memcmp(&cur, &r->lns.cfg, sizeof(cur)))
+		    tg_radius_settings_load(r->db, &cur, &rad, err, sizeof(err)))
+			return;
+		if (!memcmp(&cur, &r->lns.cfg, sizeof(cur)) &&
+		    (!cur.on || !memcmp(&rad, &r->lns.rad, sizeof(rad))))
 			return;
 		/* The sessions stay unless the LNS goes or moves. */
 		keep = cur.on && r->lns.on &&
@@ -499,7 +503,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		.live = { .timeout_s = TG_LIVENESS_TIMEOUT_S },
 	};
 	struct signalfd_siginfo si;
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	sigset_t sigs;
 	int sig, ret = 0, sfd;
 
@@ -591,8 +595,12 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = tg_lnsd_fd(&r.lns),
 					  .events = POLLIN };
-		if (poll(pfd, 2, run_wait_ms(&r)) < 0 && errno != EINTR)
+		pfd[2] = (struct pollfd){ .fd = tg_lnsd_radius_fd(&r.lns),
+					  .events = POLLIN };
+		if (poll(pfd, 3, run_wait_ms(&r)) < 0 && errno != EINTR)
 			break;
+		if (pfd[2].revents & POLLIN)
+			tg_lnsd_radius_read(&r.lns, run_now_ms());
 		run_lns_io(&r, pfd[1].revents & POLLIN);
 		if (!(pfd[0].revents & POLLIN) ||
 		    read(sfd, &si, sizeof(si)) != sizeof(si))

@@ -11,7 +11,7 @@
 
 #define TG_DB_PATH_DEFAULT "/var/lib/tungate/tungate.db"
 #define TG_DB_ENV "TUNGATE_DB"
-#define TG_DB_VERSION 6
+#define TG_DB_VERSION 7
 
 /* --db, then $TUNGATE_DB, then TG_DB_PATH_DEFAULT. */
 const char *tg_db_path(void);
@@ -73,6 +73,8 @@ int tg_db_lazy_commits(sqlite3 *db);
 
 /* Run one SQL statement without results: 0 or -EIO (logged). */
 int tg_db_exec(sqlite3 *db, const char *sql);
+/* One statement with one parameter, the id id: 0 or -EIO. */
+int tg_db_exec_id(sqlite3 *db, const char *sql, __s64 id);
 
 /*
  * Inside a transaction, around many inserts: drop the insert triggers

@@ -32,3 +32,26 @@ bad:
 		 name, TG_NAME_MAX);
 	return -EINVAL;
 }
+
+int tg_name_from_user(const char *user, char *buf, size_t len)
+{
+	size_t i, o = 0;
+
+	if (!*user || len < 2)
+		return -EINVAL;
+	/* A name starts with a letter or digit. */
+	if (!isalnum((unsigned char)user[0]))
+		buf[o++] = 'u';
+	for (i = 0; user[i]; i++) {
+		unsigned char ch = user[i];
+
+		if (o + 1 >= len || o >= TG_NAME_MAX)
+			return -EINVAL;
+		if (isalnum(ch) || ch == '.' || ch == '_' || ch == '-')
+			buf[o++] = ch;
+		else
+			buf[o++] = ch == '@' ? '_' : '-';
+	}
+	buf[o] = '\0';
+	return tg_name_validate(buf, NULL, 0) ? -EINVAL : 0;
+}

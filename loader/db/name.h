@@ -13,4 +13,12 @@
  */
 int tg_name_validate(const char *name, char *err, size_t errlen);
 
+/*
+ * The subscriber name of a PPP user (FreeRADIUS import, RADIUS members):
+ * alice@exo.cat -> alice_exo.cat, other characters names do not take ->
+ * '-', a leading 'u' when the user starts with neither letter nor digit.
+ * 0, or -EINVAL (too long, empty, reserved).
+ */
+int tg_name_from_user(const char *user, char *buf, size_t len);
+
 #endif /* TG_DB_NAME_H */

@@ -5,7 +5,8 @@
  * UNIQUE index on tunnel identities, and triggers that note the
  * subscribers of a changed class as needing a sync, whoever writes.
  * Version 5 added the session tables of dial-in members, 6 the keepalive
- * column; each newer version is the same rebuild.
+ * column, 7 the origin of subscribers (local or RADIUS) and what RADIUS
+ * accounting needs of a session; each newer version is the same rebuild.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -148,7 +149,10 @@ int tg_schema_tables(char *buf, size_t len)
 	for (f = tg_sub_field_table; f < tg_sub_field_table + tg_sub_nfields; f++)
 		if (f->column)
 			off = sc_sub_column(buf, len, off, f, &def);
-	off = tg_cat(buf, len, off, ") STRICT;");
+	/* Version 7: who owns the row; RADIUS's go with their session. */
+	off = tg_cat(buf, len, off,
+		     ", origin TEXT NOT NULL DEFAULT 'local'"
+		     " CHECK(origin IN ('local', 'radius'))) STRICT;");
 	off = tg_cat(buf, len, off,
 		     "CREATE TABLE prefix ("
 		     "subscriber_id INTEGER NOT NULL REFERENCES subscriber(id)"
@@ -238,8 +242,9 @@ static const struct sc_copy sc_copies[] = {
 	{ "community", "'community prefix ' || quote(prefix)" },
 };
 
-/* The columns of table that its old version has too, comma separated. */
-static int sc_columns(sqlite3 *db, const char *table, char *buf, size_t len)
+/* The columns of table that table old has too, comma separated. */
+static int sc_columns(sqlite3 *db, const char *table, const char *old,
+		      char *buf, size_t len)
 {
 	sqlite3_stmt *st;
 	char sql[160];
@@ -247,8 +252,8 @@ static int sc_columns(sqlite3 *db, const char *table, char *buf, size_t len)
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT name FROM pragma_table_info('%s') WHERE name IN"
-		 " (SELECT name FROM pragma_table_info('%s_old'))",
-		 table, table);
+		 " (SELECT name FROM pragma_table_info('%s'))",
+		 table, old);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	while (sqlite3_step(st) == SQLITE_ROW)
@@ -278,7 +283,8 @@ static int sc_copy_rows(sqlite3 *db, const struct sc_copy *t, char *err,
 	sqlite3_stmt *list = NULL, *ins = NULL;
 	int ret = -EIO;
 
-	if (sc_columns(db, t->table, cols, sizeof(cols)))
+	snprintf(sql, sizeof(sql), "%s_old", t->table);
+	if (sc_columns(db, t->table, sql, cols, sizeof(cols)))
 		return -EIO;
 	snprintf(sql, sizeof(sql), "SELECT rowid, %s FROM %s_old ORDER BY rowid",
 		 t->label, t->table);
@@ -316,10 +322,22 @@ static const char sc_sessions_aside[] =
 	"CREATE TEMP TABLE session_keep AS SELECT * FROM session;"
 	"CREATE TEMP TABLE lns_tunnel_keep AS SELECT * FROM lns_tunnel;";
 static const char sc_sessions_back[] =
-	"INSERT INTO session SELECT * FROM temp.session_keep;"
 	"INSERT INTO lns_tunnel SELECT * FROM temp.lns_tunnel_keep;"
 	"DROP TABLE temp.session_keep;"
 	"DROP TABLE temp.lns_tunnel_keep;";
+
+/* The sessions' columns both versions have, copied back by name. */
+static int sc_sessions_copy(sqlite3 *db)
+{
+	char cols[1024], sql[2400];
+
+	if (sc_columns(db, "session", "session_keep", cols, sizeof(cols)))
+		return -EIO;
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO session (%s) SELECT %s FROM temp.session_keep",
+		 cols, cols);
+	return tg_db_exec(db, sql) ? -EIO : 0;
+}
 
 int tg_schema_strict(sqlite3 *db, char *err, size_t errlen)
 {
@@ -346,7 +364,8 @@ int tg_schema_strict(sqlite3 *db, char *err, size_t errlen)
 			tg_cat(err, errlen, off, "; and %d more", bad - 8);
 		return -EINVAL;
 	}
-	if (sessions == 2 && tg_db_exec(db, sc_sessions_back))
+	if (sessions == 2 && (sc_sessions_copy(db) ||
+			      tg_db_exec(db, sc_sessions_back)))
 		goto io;
 	if (tg_db_exec(db, sc_drop) || tg_db_exec(db, sc_after) ||
 	    tg_db_exec(db, "PRAGMA user_version = " TG_STR(TG_DB_VERSION)))

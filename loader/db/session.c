@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The session table: what the LNS has up, for the sync and the CLI. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <nettle/sha2.h>
 
 #include "db/conn.h"
 #include "db/session.h"
+#include "db/settings.h"
 
 #define SESSION_COLUMNS							\
 	"x.subscriber_id, s.name, s.ppp_user, x.remote, x.local,"	\
 	" x.peer_port, x.local_port, x.tunnel_id, x.session_id,"	\
 	" x.peer_tunnel_id, x.peer_session, x.started, x.lac, x.kill,"	\
-	" x.state"
+	" x.state, x.acct_session_id, x.radius_class, x.session_timeout,"\
+	" x.idle_timeout, x.interim"
 
 int tg_db_session_put(sqlite3 *db, const struct tg_session *s)
 {
@@ -23,8 +28,10 @@ int tg_db_session_put(sqlite3 *db, const struct tg_session *s)
 			       "INSERT OR REPLACE INTO session (subscriber_id,"
 			       " remote, local, peer_port, local_port, tunnel_id,"
 			       " session_id, peer_tunnel_id, peer_session, started,"
-			       " lac, kill, state)"
-			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			       " lac, kill, state, acct_session_id, radius_class,"
+			       " session_timeout, idle_timeout, interim)"
+			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			       " ?, ?, ?, ?, ?)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	tg_ip4_format(s->remote, a, sizeof(a));
@@ -43,6 +50,13 @@ int tg_db_session_put(sqlite3 *db, const struct tg_session *s)
 	sqlite3_bind_int(st, 12, s->kill);
 	if (s->state)
 		sqlite3_bind_text(st, 13, s->state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, s->acct_session_id, -1, SQLITE_STATIC);
+	if (s->radius_class_len)
+		sqlite3_bind_blob(st, 15, s->radius_class,
+				  (int)s->radius_class_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 16, s->session_timeout);
+	sqlite3_bind_int64(st, 17, s->idle_timeout);
+	sqlite3_bind_int64(st, 18, s->interim);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -EIO;
@@ -97,7 +111,61 @@ static int session_from_row(sqlite3_stmt *st, struct tg_session *s)
 		if (!s->state)
 			return -ENOMEM;
 	}
+	session_text(st, 15, s->acct_session_id, sizeof(s->acct_session_id));
+	s->radius_class_len = (size_t)sqlite3_column_bytes(st, 16);
+	if (s->radius_class_len > sizeof(s->radius_class))
+		s->radius_class_len = 0;
+	if (s->radius_class_len)
+		memcpy(s->radius_class, sqlite3_column_blob(st, 16),
+		       s->radius_class_len);
+	s->session_timeout = (uint32_t)sqlite3_column_int64(st, 17);
+	s->idle_timeout = (uint32_t)sqlite3_column_int64(st, 18);
+	s->interim = (uint32_t)sqlite3_column_int64(st, 19);
 	return 0;
+}
+
+void tg_acct_session_id(const uint8_t salt[16], __s64 started,
+			__u16 tunnel_id, __u16 session_id,
+			char out[TG_ACCT_SESSION_ID_LEN + 1])
+{
+	uint8_t in[16 + 8 + 4], d[SHA256_DIGEST_SIZE];
+	uint64_t t = (uint64_t)started;
+	struct sha256_ctx c;
+	int i;
+
+	memcpy(in, salt, 16);
+	for (i = 0; i < 8; i++)
+		in[16 + i] = (uint8_t)(t >> (56 - 8 * i));
+	in[24] = tunnel_id >> 8;
+	in[25] = tunnel_id & 0xff;
+	in[26] = session_id >> 8;
+	in[27] = session_id & 0xff;
+	sha256_init(&c);
+	sha256_update(&c, sizeof(in), in);
+	sha256_digest(&c, sizeof(d), d);
+	for (i = 0; i < TG_ACCT_SESSION_ID_LEN / 2; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+int tg_db_acct_salt(sqlite3 *db, uint8_t salt[16])
+{
+	char hex[40];
+	unsigned int i, b;
+
+	if (!tg_db_setting_get(db, "acct_salt", hex, sizeof(hex)) &&
+	    strlen(hex) == 32) {
+		for (i = 0; i < 16; i++) {
+			if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+				return -EIO;
+			salt[i] = (uint8_t)b;
+		}
+		return 0;
+	}
+	if (getrandom(salt, 16, 0) != 16)
+		return -EIO;
+	for (i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", salt[i]);
+	return tg_db_setting_set(db, "acct_salt", hex);
 }
 
 void tg_db_session_list_free(struct tg_session *v, size_t n)

@@ -30,6 +30,14 @@
 	" lac TEXT NOT NULL DEFAULT '',"				\
 	" kill INTEGER NOT NULL DEFAULT 0 CHECK(kill IN (0, 1)),"	\
 	" state TEXT,"							\
+	" acct_session_id TEXT NOT NULL DEFAULT ''"			\
+	"  CHECK(acct_session_id NOT GLOB '*[^0-9a-f]*'),"		\
+	" radius_class BLOB CHECK(length(radius_class) <= 253),"	\
+	" session_timeout INTEGER NOT NULL DEFAULT 0"			\
+	"  CHECK(session_timeout >= 0),"				\
+	" idle_timeout INTEGER NOT NULL DEFAULT 0"			\
+	"  CHECK(idle_timeout >= 0),"					\
+	" interim INTEGER NOT NULL DEFAULT 0 CHECK(interim >= 0),"	\
 	" UNIQUE(tunnel_id, session_id)) STRICT;"			\
 	"CREATE TABLE lns_tunnel ("					\
 	"id INTEGER PRIMARY KEY CHECK(id BETWEEN 1 AND 65535),"	\
@@ -49,6 +57,8 @@
 	"CREATE TRIGGER session_del AFTER DELETE ON session BEGIN"	\
 	TG_SESSION_DIRTY("OLD") " END;"
 
+#define TG_ACCT_SESSION_ID_LEN 16
+
 /* One session as its row holds it. */
 struct tg_session {
 	__s64 subscriber_id;
@@ -62,7 +72,25 @@ struct tg_session {
 	char lac[64];			/* the LAC's host name */
 	bool kill;			/* 'session kill' asked for its end */
 	char *state;			/* the LNS's, kept over a restart */
+	/* What RADIUS accounting needs (version 7), kept over a restart. */
+	char acct_session_id[TG_ACCT_SESSION_ID_LEN + 1];	/* "": none */
+	uint8_t radius_class[253];	/* the Class attribute's bytes */
+	size_t radius_class_len;
+	uint32_t session_timeout;	/* s from the start, 0: none */
+	uint32_t idle_timeout;		/* s, 0: none */
+	uint32_t interim;		/* Acct-Interim-Interval s, 0: none */
 };
+
+/*
+ * Acct-Session-Id: 16 lowercase hex digits of a hash of the session's
+ * start (unix s), our tunnel and session ids and the database's salt:
+ * unique, and the same for the session after a restart of the daemon.
+ */
+void tg_acct_session_id(const uint8_t salt[16], __s64 started,
+			__u16 tunnel_id, __u16 session_id,
+			char out[TG_ACCT_SESSION_ID_LEN + 1]);
+/* The salt of this database, made (and stored) on first use: 0 or -EIO. */
+int tg_db_acct_salt(sqlite3 *db, uint8_t salt[16]);
 
 /* Write s (by subscriber_id) in place of any session of the member. */
 int tg_db_session_put(sqlite3 *db, const struct tg_session *s);

@@ -158,6 +158,15 @@ int tg_sub_validate(const struct tg_sub *s, char *err, size_t errlen);
  */
 int tg_db_sub_add(sqlite3 *db, struct tg_sub *s, char *err, size_t errlen);
 /*
+ * The same for a member RADIUS accepted: its row is marked origin
+ * 'radius' (owned by its session: the daemon deletes it when the session
+ * ends, 'sub edit' refuses it).
+ */
+int tg_db_sub_add_radius(sqlite3 *db, struct tg_sub *s, char *err,
+			 size_t errlen);
+/* Whether subscriber name is RADIUS's: 0, -ENOENT or -EIO. */
+int tg_db_sub_origin(sqlite3 *db, const char *name, bool *radius);
+/*
  * Replace subscriber old_name's row and prefixes with s (same checks as
  * add, against every other subscriber; dp_id kept) in one transaction.
  * 0, -ENOENT, -EINVAL, -EEXIST or -EIO with the cause in err.

@@ -481,7 +481,8 @@ out:
 	return err;
 }
 
-int tg_db_sub_add(sqlite3 *db, struct tg_sub *s, char *err, size_t errlen)
+static int sub_add(sqlite3 *db, struct tg_sub *s, bool radius, char *err,
+		   size_t errlen)
 {
 	__u32 dp_id;
 	int ret;
@@ -505,6 +506,9 @@ int tg_db_sub_add(sqlite3 *db, struct tg_sub *s, char *err, size_t errlen)
 	}
 	s->dp_id = dp_id;
 	ret = tg_db_sub_insert(db, s);
+	if (!ret && radius)
+		ret = tg_db_exec_id(db, "UPDATE subscriber SET origin = 'radius'"
+				    " WHERE id = ?", s->id);
 	if (ret) {
 		snprintf(err, errlen, "cannot write: %s", sqlite3_errmsg(db));
 		goto out;
@@ -518,6 +522,46 @@ out:
 		s->dp_id = 0;
 	}
 	return ret;
+}
+
+int tg_db_sub_add(sqlite3 *db, struct tg_sub *s, char *err, size_t errlen)
+{
+	return sub_add(db, s, false, err, errlen);
+}
+
+int tg_db_sub_add_radius(sqlite3 *db, struct tg_sub *s, char *err,
+			 size_t errlen)
+{
+	return sub_add(db, s, true, err, errlen);
+}
+
+int tg_db_exec_id(sqlite3 *db, const char *sql, __s64 id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+int tg_db_sub_origin(sqlite3 *db, const char *name, bool *radius)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT origin = 'radius' FROM subscriber"
+			       " WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*radius = sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
 }
 
 int tg_db_sub_update(sqlite3 *db, const char *old_name, struct tg_sub *s,

@@ -136,16 +136,16 @@ START_TEST(test_member_name)
 {
 	char b[TG_NAME_MAX + 2], lng[80];
 
-	ck_assert_int_eq(fr_member_name("alice@exo.cat", b, sizeof(b)), 0);
+	ck_assert_int_eq(tg_name_from_user("alice@exo.cat", b, sizeof(b)), 0);
 	ck_assert_str_eq(b, "alice_exo.cat");
-	ck_assert_int_eq(fr_member_name("_x", b, sizeof(b)), 0);
+	ck_assert_int_eq(tg_name_from_user("_x", b, sizeof(b)), 0);
 	ck_assert_str_eq(b, "u_x");
-	ck_assert_int_eq(fr_member_name("a b/c", b, sizeof(b)), 0);
+	ck_assert_int_eq(tg_name_from_user("a b/c", b, sizeof(b)), 0);
 	ck_assert_str_eq(b, "a-b-c");
 	memset(lng, 'a', 70);
 	lng[70] = '\0';
-	ck_assert_int_eq(fr_member_name(lng, b, sizeof(b)), -EINVAL);
-	ck_assert_int_eq(fr_member_name("", b, sizeof(b)), -EINVAL);
+	ck_assert_int_eq(tg_name_from_user(lng, b, sizeof(b)), -EINVAL);
+	ck_assert_int_eq(tg_name_from_user("", b, sizeof(b)), -EINVAL);
 }
 END_TEST
 

@@ -82,7 +82,7 @@ static char *rows(sqlite3 *db)
 		snprintf(sql, sizeof(sql),
 			 /* Columns a later version added start out empty. */
 			 "SELECT name FROM pragma_table_info('%s')"
-			 " WHERE name NOT IN ('ppp_user', 'ppp_password', 'keepalive')"
+			 " WHERE name NOT IN ('ppp_user', 'ppp_password', 'keepalive', 'origin')"
 			 " ORDER BY name",
 			 tables[i]);
 		ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
@@ -292,6 +292,54 @@ START_TEST(test_db_v5_sessions_survive)
 }
 END_TEST
 
+/*
+ * Version 6 to 7: subscribers get their origin ('local'), sessions the
+ * columns of RADIUS accounting, empty; the sessions stay.
+ */
+START_TEST(test_db_v6_origin_and_acct)
+{
+	char err[512];
+	long long n;
+	sqlite3 *db;
+	int from;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(tg_db_create_version(db, TG_DB_VERSION), 0);
+	ck_assert_msg(!tg_db_exec(db,
+		"INSERT INTO subscriber(name, type, mtu, ppp_user) VALUES"
+		" ('m1', 'l2tpv2', 1400, 'm1@exo.cat');"
+		"INSERT INTO session(subscriber_id, remote, local, peer_port,"
+		" local_port, tunnel_id, session_id, peer_tunnel_id,"
+		" peer_session, started, state) SELECT id, '192.0.2.5',"
+		" '198.51.100.1', 1701, 1701, 3, 4, 5, 6, 1000, 'up'"
+		" FROM subscriber WHERE name = 'm1';"
+		"ALTER TABLE subscriber DROP COLUMN origin;"
+		"ALTER TABLE session DROP COLUMN acct_session_id;"
+		"ALTER TABLE session DROP COLUMN radius_class;"
+		"ALTER TABLE session DROP COLUMN session_timeout;"
+		"ALTER TABLE session DROP COLUMN idle_timeout;"
+		"ALTER TABLE session DROP COLUMN interim;"
+		"PRAGMA user_version = 6;"), "%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+
+	ck_assert_int_eq(tg_db_open_flags(path, TG_DB_OLDER, &db), 0);
+	ck_assert_msg(!tg_db_migrate(db, &from, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(from, 6);
+	ck_assert_int_eq(tg_db_version(db), TG_DB_VERSION);
+	ck_assert_int_eq(tg_db_int(db, "SELECT count(*) FROM session s JOIN"
+				   " subscriber u ON u.id = s.subscriber_id"
+				   " WHERE u.name = 'm1' AND u.origin = 'local'"
+				   " AND s.tunnel_id = 3 AND s.state = 'up'"
+				   " AND s.acct_session_id = '' AND"
+				   " s.radius_class IS NULL AND"
+				   " s.session_timeout = 0", &n), 0);
+	ck_assert_int_eq(n, 1);
+	/* Only 'local' and 'radius'. */
+	ck_assert_int_ne(tg_db_exec(db, "UPDATE subscriber SET origin = 'x'"), 0);
+	tg_db_close(db);
+}
+END_TEST
+
 TCase *migrate_db_tcase(void)
 {
 	TCase *tc = tcase_create("database");
@@ -303,5 +351,6 @@ TCase *migrate_db_tcase(void)
 	tcase_add_test(tc, test_db_duplicate_identity_refused);
 	tcase_add_test(tc, test_db_bad_values_refused);
 	tcase_add_test(tc, test_db_v5_sessions_survive);
+	tcase_add_test(tc, test_db_v6_origin_and_acct);
 	return tc;
 }

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What an Access-Accept gives a member: its addresses, timeouts, Class,
+ * tungate class (Filter-Id) and rates, read from the attributes' wire
+ * values (RFC 2865, 3162, 4818, vendor Mikrotik and WISPr). Pure: no
+ * socket, no radcli, so that every attribute is tested on its own.
+ */
+#ifndef TG_RADIUS_REPLY_H
+#define TG_RADIUS_REPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "db/name.h"
+#include "util/addr.h"
+
+/* Attribute types (RFC 2865 5., RFC 2866, RFC 3162, RFC 4818). */
+enum {
+	TG_RAD_USER_NAME = 1,
+	TG_RAD_USER_PASSWORD = 2,
+	TG_RAD_CHAP_PASSWORD = 3,
+	TG_RAD_NAS_IP_ADDRESS = 4,
+	TG_RAD_NAS_PORT = 5,
+	TG_RAD_SERVICE_TYPE = 6,
+	TG_RAD_FRAMED_PROTOCOL = 7,
+	TG_RAD_FRAMED_IP_ADDRESS = 8,
+	TG_RAD_FRAMED_IP_NETMASK = 9,
+	TG_RAD_FILTER_ID = 11,
+	TG_RAD_FRAMED_MTU = 12,
+	TG_RAD_REPLY_MESSAGE = 18,
+	TG_RAD_FRAMED_ROUTE = 22,
+	TG_RAD_CLASS = 25,
+	TG_RAD_VENDOR_SPECIFIC = 26,
+	TG_RAD_SESSION_TIMEOUT = 27,
+	TG_RAD_IDLE_TIMEOUT = 28,
+	TG_RAD_CALLED_STATION_ID = 30,
+	TG_RAD_CALLING_STATION_ID = 31,
+	TG_RAD_NAS_IDENTIFIER = 32,
+	TG_RAD_ACCT_SESSION_ID = 44,
+	TG_RAD_CHAP_CHALLENGE = 60,
+	TG_RAD_NAS_PORT_TYPE = 61,
+	TG_RAD_ACCT_INTERIM_INTERVAL = 85,
+	TG_RAD_FRAMED_IPV6_PREFIX = 97,
+	TG_RAD_DELEGATED_IPV6_PREFIX = 123,
+};
+
+#define TG_RAD_VENDOR_MIKROTIK 14988
+#define TG_RAD_MIKROTIK_RATE_LIMIT 8
+#define TG_RAD_VENDOR_WISPR 14122
+#define TG_RAD_WISPR_MAX_UP 7
+#define TG_RAD_WISPR_MAX_DOWN 8
+
+#define TG_RAD_VALUE_MAX 253
+#define TG_RAD_ROUTES_MAX 8
+#define TG_RAD_BAD_MAX 8
+
+/* One attribute of a reply: vendor 0 for the standard ones. */
+struct tg_rad_attr {
+	uint32_t vendor;
+	uint32_t type;
+	const uint8_t *value;	/* wire form: integers and addresses big endian */
+	size_t len;
+};
+
+struct tg_rad_reply {
+	struct in_addr ip;		/* Framed-IP-Address, 0: none */
+	struct tg_prefix routes[TG_RAD_ROUTES_MAX];	/* Framed-Route */
+	unsigned int n_routes;
+	struct tg_prefix prefix6;	/* Framed-IPv6-Prefix, len 0: none */
+	struct tg_prefix pd;		/* Delegated-IPv6-Prefix, len 0: none */
+	uint32_t session_timeout;	/* s, 0: none */
+	uint32_t idle_timeout;		/* s, 0: none */
+	uint32_t interim;		/* Acct-Interim-Interval s, 0: none */
+	uint8_t class_[TG_RAD_VALUE_MAX];	/* Class, for accounting */
+	size_t class_len;
+	char filter_id[TG_NAME_MAX + 1];	/* a tungate class, "": none */
+	bool has_rate;			/* down and up below were given */
+	uint64_t down, up;		/* bits/s toward / from the member, 0: unlimited */
+	/*
+	 * Mikrotik bursts, as a bucket: the bytes above the rate that
+	 * burst-rate lets through during burst-time, larger direction.
+	 */
+	bool has_burst;
+	uint64_t burst;			/* bytes */
+	/* Attributes not applied: "Name: why" (at most TG_RAD_BAD_MAX). */
+	char bad[TG_RAD_BAD_MAX][160];
+	unsigned int n_bad;
+};
+
+/*
+ * Read the n attributes of an Access-Accept into r. Never fails: what is
+ * unknown or malformed is listed in r->bad and left out.
+ */
+void tg_rad_reply_parse(const struct tg_rad_attr *v, size_t n,
+			struct tg_rad_reply *r);
+
+/* The name of an attribute, or "Attr-N" / "Vendor-V-Attr-N" in buf. */
+const char *tg_rad_attr_name(uint32_t vendor, uint32_t type, char *buf,
+			     size_t len);
+
+#endif /* TG_RADIUS_REPLY_H */
