@@ -41,7 +41,7 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 # libpq: import --freeradius reads FreeRADIUS's PostgreSQL database.
 CFLAGS  += -I $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 CFLAGS  += $(if $(TG_VERSION),-DTG_VERSION='"$(TG_VERSION)"')
-LDLIBS  := -lbpf -lelf -lz -lsqlite3 -lnettle -lmicrohttpd -lsystemd -lmnl -lpcap -lpq
+LDLIBS  := -lbpf -lelf -lz -lsqlite3 -lnettle -lmicrohttpd -lsystemd -lmnl -lpcap -lpq -lradcli -lpthread
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 # Entry programs built for both hooks: bpf/X.bpf.c also gives X_tc.bpf.o,

@@ -7,7 +7,7 @@ import os
 import re
 import sys
 
-LAYERS = ["util", "lns", "db", "dataplane", "sync", "routing", "daemon",
+LAYERS = ["util", "lns", "db", "dataplane", "sync", "routing", "radius", "daemon",
           "cmd", "."]
 ROOT = "loader"
 
