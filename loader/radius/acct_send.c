@@ -77,9 +77,12 @@ static bool as_numeric(uint8_t type)
 	return false;
 }
 
-/* The stored attributes as radcli's list, Acct-Delay-Time added. */
+/*
+ * The stored attributes as radcli's list, Acct-Delay-Time added; NAS-Port
+ * in *port, as rc_acct adds it itself.
+ */
 static int as_pairs(rc_handle *rh, const struct tg_acct_rec *r, __u32 delay,
-		    VALUE_PAIR **out)
+		    VALUE_PAIR **out, uint32_t *port)
 {
 	VALUE_PAIR *vp = NULL;
 	struct tg_rad_attr a;
@@ -90,7 +93,10 @@ static int as_pairs(rc_handle *rh, const struct tg_acct_rec *r, __u32 delay,
 	while ((ret = tg_rad_next(r->attrs, r->len, &off, &a)) > 0) {
 		if (a.vendor)
 			goto bad;
-		if (as_numeric(a.type)) {
+		if (a.type == TG_RA_NAS_PORT) {
+			if (tg_rad_u32(&a, port))
+				goto bad;
+		} else if (as_numeric(a.type)) {
 			if (tg_rad_u32(&a, &v) ||
 			    !rc_avpair_add(rh, &vp, a.type, &v, 4, 0))
 				goto bad;
@@ -109,12 +115,13 @@ bad:
 
 static enum tg_acct_sent as_send(struct tg_acct_sender *s)
 {
+	uint32_t port = 0;
 	VALUE_PAIR *vp;
 	int rc;
 
-	if (as_pairs(s->rh, &s->rec, s->delay, &vp))
+	if (as_pairs(s->rh, &s->rec, s->delay, &vp, &port))
 		return TG_ACCT_SENT_BAD;
-	rc = rc_acct(s->rh, 0, vp);
+	rc = rc_acct(s->rh, port, vp);
 	rc_avpair_free(vp);
 	if (rc == OK_RC)
 		return TG_ACCT_SENT_OK;
