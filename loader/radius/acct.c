@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The accounting engine: sessions, Interim-Updates, the queue's sending. */
 #include <errno.h>
+#include <poll.h>
+#include <time.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,7 @@ struct tg_acct {
 	__s64 retry_at;
 	unsigned int backoff;
 	bool down;			/* no server answered the last try */
+	bool closing;			/* nothing more sent */
 	struct tg_acct_stats st;
 };
 
@@ -88,8 +91,17 @@ int tg_acct_open(const struct tg_acct_config *cfg, sqlite3 *db,
 
 void tg_acct_close(struct tg_acct *a)
 {
+	struct pollfd p;
+
 	if (!a)
 		return;
+	/* The record on its way: its answer decides whether it stays. */
+	a->closing = true;
+	while (a->inflight) {
+		p = (struct pollfd){ .fd = tg_acct_fd(a), .events = POLLIN };
+		if (poll(&p, 1, 1000) > 0 && tg_acct_read(a, time(NULL)))
+			break;
+	}
 	tg_acct_sender_close(a->snd);
 	free(a->sess);
 	free(a);
@@ -119,7 +131,7 @@ static int acct_dispatch(struct tg_acct *a, __s64 now)
 	static struct tg_acct_rec r;	/* 4 KiB: not on the stack */
 	int ret;
 
-	while (!a->inflight && now >= a->retry_at) {
+	while (!a->inflight && !a->closing && now >= a->retry_at) {
 		ret = tg_acct_queue_head(a->db, &r);
 		if (ret <= 0 && ret != -EBADMSG)
 			return ret;

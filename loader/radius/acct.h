@@ -100,6 +100,7 @@ struct tg_acct;
  */
 int tg_acct_open(const struct tg_acct_config *cfg, sqlite3 *db,
 		 tg_acct_counters_fn counters, void *ctx, struct tg_acct **out);
+/* After the answer to the record on its way, if any (a few seconds). */
 void tg_acct_close(struct tg_acct *a);
 
 /* A session came up: its Start record, then its Interim-Updates. */
