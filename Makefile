@@ -153,6 +153,11 @@ $(BUILD)/tg-lac: $(LAC_OBJS) $(BUILD)/libtungate.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# The accounting engine driven by tests/e2e/radius_acct.sh (not installed).
+$(BUILD)/radius-acct-drive: tests/e2e/radius_acct_drive.c $(BUILD)/libtungate.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 # The core's packet source of tests/bench/forward.sh (tg-lac --flood is
 # the member's).
 $(BUILD)/udp-flood: tests/bench/flood/udp_flood.c | $(BUILD)
@@ -164,7 +169,7 @@ $(BUILD):
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory $(TUNGATE) $(TEST_TUNGATE) $(BUILD)/unit-tests \
-		$(BUILD)/tg-lac
+		$(BUILD)/tg-lac $(BUILD)/radius-acct-drive
 	$(Q)bash tests/run.sh
 
 demo: deps

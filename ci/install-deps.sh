@@ -13,9 +13,8 @@ PKGS=(
 	qemu-system-x86 busybox-static cpio kmod xz-utils
 	man-db cppcheck strace
 	libmicrohttpd-dev libmnl-dev libpcap-dev libsystemd-dev nettle-dev
-	l2tpns freeradius
+	l2tpns freeradius libradcli-dev
 	libpq-dev postgresql
-	libradcli-dev
 )
 
 missing=()

@@ -78,6 +78,7 @@ run e2e-service bash tests/e2e/service.sh
 run e2e-lns bash tests/e2e/lns.sh
 run e2e-radius bash tests/e2e/radius.sh
 run e2e-eoip-keepalive bash tests/e2e/eoip_keepalive.sh
+run radius-acct bash tests/e2e/radius_acct.sh
 run lac-l2tpns bash tests/lac/test_l2tpns.sh
 run lns-vm bash tests/lns/test_vm_tungate.sh
 

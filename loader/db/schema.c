@@ -6,7 +6,8 @@
  * subscribers of a changed class as needing a sync, whoever writes.
  * Version 5 added the session tables of dial-in members, 6 the keepalive
  * column, 7 the origin of subscribers (local or RADIUS) and what RADIUS
- * accounting needs of a session; each newer version is the same rebuild.
+ * accounting needs of a session, 8 the RADIUS accounting queue; each
+ * newer version is the same rebuild.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -128,6 +129,16 @@ static size_t sc_class_column(char *buf, size_t len, size_t off,
 	return off;
 }
 
+/*
+ * Version 8: accounting records waiting for a RADIUS server's answer
+ * (radius/acct_queue.c). Kept as it is by any later rebuild.
+ */
+#define SC_V8_RADIUS_ACCT_QUEUE						\
+	"CREATE TABLE IF NOT EXISTS radius_acct_queue ("		\
+	"id INTEGER PRIMARY KEY, created INTEGER NOT NULL,"		\
+	" kind INTEGER NOT NULL CHECK(kind IN (1, 2, 3)),"		\
+	" attrs BLOB NOT NULL CHECK(length(attrs) <= 4096)) STRICT;"
+
 /* A prefix as text: "192.0.2.0/24" .. a full IPv6 address and length. */
 #define SC_PREFIX(col)							\
 	" CHECK(instr(" col ", char(0)) = 0 AND length(" col ") BETWEEN 9 AND 43"\
@@ -160,7 +171,7 @@ int tg_schema_tables(char *buf, size_t len)
 		     " prefix TEXT NOT NULL UNIQUE" SC_PREFIX("prefix") ") STRICT;"
 		     "CREATE TABLE community ("
 		     "prefix TEXT NOT NULL PRIMARY KEY" SC_PREFIX("prefix")
-		     ") STRICT;" TG_SESSION_TABLE);
+		     ") STRICT;" TG_SESSION_TABLE SC_V8_RADIUS_ACCT_QUEUE);
 	return off < len ? 0 : -ENOSPC;
 }
 
