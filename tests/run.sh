@@ -77,6 +77,7 @@ run e2e-keepalive bash tests/e2e/keepalive.sh
 run e2e-service bash tests/e2e/service.sh
 run e2e-lns bash tests/e2e/lns.sh
 run e2e-radius bash tests/e2e/radius.sh
+run e2e-radius-session bash tests/e2e/radius_session.sh
 run e2e-eoip-keepalive bash tests/e2e/eoip_keepalive.sh
 run radius-acct bash tests/e2e/radius_acct.sh
 run lac-l2tpns bash tests/lac/test_l2tpns.sh

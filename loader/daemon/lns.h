@@ -45,6 +45,9 @@ struct tg_lnsd {
 	/* Accounting and CoA/Disconnect (settings radius_accounting, _dae). */
 	struct tg_acct *acct;
 	struct tg_dae *dae;
+	/* What their configurations point to, for as long as they run. */
+	char acct_servers[TG_RADIUS_SERVERS_MAX * (TG_RADIUS_HOST_MAX + 8)];
+	struct tg_dae_client dae_clients[TG_RADIUS_SERVERS_MAX * 2];
 	const struct tg_maps *maps;	/* the counters, NULL until open */
 	struct tg_acct_stats acct_st;	/* copied once a second, for metrics */
 	struct tg_dae_stats dae_st;

@@ -394,8 +394,6 @@ static const struct tg_dae_ops lnsd_dae_ops = {
 
 int lnsd_radius_open(struct tg_lnsd *d)
 {
-	struct tg_dae_client clients[TG_RADIUS_SERVERS_MAX * 2];
-	char servers[TG_RADIUS_ACCT_LIST_MAX];
 	struct tg_acct_config ac;
 	struct tg_dae_config dc;
 	int ret;
@@ -404,7 +402,9 @@ int lnsd_radius_open(struct tg_lnsd *d)
 		return 0;
 	d->next_sec = lnsd_mono_ms() + 1000;
 	if (d->rad.accounting) {
-		tg_radius_acct_config(&d->rad, &ac, servers);
+		_Static_assert(sizeof(d->acct_servers) >= TG_RADIUS_ACCT_LIST_MAX,
+			       "acct_servers");
+		tg_radius_acct_config(&d->rad, &ac, d->acct_servers);
 		ret = tg_acct_open(&ac, d->db, lnsd_acct_counters, d, &d->acct);
 		if (ret) {
 			tg_run_log("lns: not started: RADIUS accounting: %s",
@@ -412,12 +412,11 @@ int lnsd_radius_open(struct tg_lnsd *d)
 			return ret;
 		}
 		tg_run_log("lns: RADIUS accounting to %s (Interim-Update every %u s unless the server says)",
-			   servers, d->rad.interim_s);
+			   d->acct_servers, d->rad.interim_s);
 	}
 	if (d->rad.dae) {
-		tg_radius_dae_config(&d->rad, &dc, clients);
+		tg_radius_dae_config(&d->rad, &dc, d->dae_clients);
 		ret = tg_dae_open(&dc, &lnsd_dae_ops, d, &d->dae);
-		explicit_bzero(clients, sizeof(clients));
 		if (ret) {
 			tg_run_log("lns: not started: RADIUS CoA/Disconnect server: %s",
 				   strerror(-ret));
@@ -438,6 +437,7 @@ void lnsd_radius_close(struct tg_lnsd *d)
 	tg_dae_close(d->dae);
 	d->acct = NULL;
 	d->dae = NULL;
+	explicit_bzero(d->dae_clients, sizeof(d->dae_clients));
 }
 
 int tg_lnsd_acct_fd(const struct tg_lnsd *d)

@@ -14,10 +14,13 @@
 /* Room for the accounting servers' list, "host:port,..." */
 #define TG_RADIUS_ACCT_LIST_MAX (TG_RADIUS_SERVERS_MAX * (TG_RADIUS_HOST_MAX + 8))
 
-/* c points into s and into servers (of TG_RADIUS_ACCT_LIST_MAX bytes). */
+/*
+ * c points into s and into servers (of TG_RADIUS_ACCT_LIST_MAX bytes):
+ * both must outlive the engine, which keeps the pointers.
+ */
 void tg_radius_acct_config(const struct tg_radius_settings *s,
 			   struct tg_acct_config *c, char *servers);
-/* c points into s and into clients (of TG_RADIUS_SERVERS_MAX * 2). */
+/* c points into s and into clients (of TG_RADIUS_SERVERS_MAX * 2): likewise. */
 void tg_radius_dae_config(const struct tg_radius_settings *s,
 			  struct tg_dae_config *c,
 			  struct tg_dae_client *clients);

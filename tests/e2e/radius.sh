@@ -17,6 +17,8 @@ TAG=tg-rad
 CORE4=198.51.100.2
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/e2e/freeradius.sh
+. "$(dirname "$0")/freeradius.sh"
 LAC=$ROOT/build/tg-lac
 PORT=5201
 MPORT=$((20000 + $$ % 20000))
@@ -33,17 +35,17 @@ cleanup() {
 			tail -30 "$TMP/$f" | sed 's/^/       /'
 		done
 	fi
+	fr_stop
 	topo_cleanup
 }
 trap cleanup EXIT
 trap "exit 1" INT TERM
 
 require_root_tools
-for tool in iperf3 ping freeradius sqlite3; do
+for tool in iperf3 ping; do
 	command -v $tool >/dev/null || skip "$tool not installed"
 done
-SCHEMA=/etc/freeradius/3.0/mods-config/sql/main/sqlite/schema.sql
-[ -f "$SCHEMA" ] || skip "no FreeRADIUS SQLite schema ($SCHEMA)"
+fr_available || skip "freeradius, sqlite3 or its SQLite schema not installed"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun"
 [ -x "$LAC" ] || skip "build first: make ($LAC)"
 
@@ -88,7 +90,7 @@ metric() {
 
 # --- FreeRADIUS with rlm_sql_sqlite ------------------------------------------
 radius_db() {
-	sqlite3 "$TMP/radius.sqlite" <"$SCHEMA" && sqlite3 "$TMP/radius.sqlite" <<'SQL'
+	fr_sql <<'SQL'
 INSERT INTO radcheck (username, attribute, op, value) VALUES
  ('alice@exo.cat', 'Cleartext-Password', ':=', 'secret'),
  ('bob@exo.cat', 'Cleartext-Password', ':=', 'pap-Secret'),
@@ -111,36 +113,6 @@ INSERT INTO radgroupreply (groupname, attribute, op, value) VALUES
  ('r4', 'Mikrotik-Rate-Limit', ':=', '4M/4M');
 SQL
 }
-radius_conf() {
-	local r=$TMP/raddb
-	cp -a /etc/freeradius/3.0 "$r" || return 1
-	sed -i -e '/^\s*user = /d' -e '/^\s*group = /d' \
-		-e "s|^\s*run_dir = .*|run_dir = $TMP|" \
-		-e "s|^\s*logdir = .*|logdir = $TMP|" \
-		-e "s|^\s*reject_delay = .*|reject_delay = 0|" "$r/radiusd.conf"
-	cat >"$r/clients.conf" <<CONF
-client lns {
-	ipaddr = 127.0.0.1
-	secret = $SECRET
-}
-CONF
-	sed -i -e 's|^\s*driver = "rlm_sql_null"|	driver = "rlm_sql_sqlite"|' \
-		-e 's|^\s*dialect = .*|	dialect = "sqlite"|' \
-		-e "s|^\(\s*\)filename = .*radius.db\"|\1filename = \"$TMP/radius.sqlite\"|" \
-		"$r/mods-available/sql"
-	ln -sf ../mods-available/sql "$r/mods-enabled/sql"
-	# The SQL module's own pool makes no more connections than needed.
-	grep -q "rlm_sql_sqlite" "$r/mods-available/sql"
-}
-radius_up() {
-	in_conc ss -uln | grep -q ':1812 '
-}
-radius_start() {
-	in_conc freeradius -f -d "$TMP/raddb" -l "$TMP/radius.log" &
-	BG_PIDS+=($!)
-	wait_for 100 radius_up
-}
-
 step "namespaces" tunnel_setup 1
 # A link where nobody answers ARP for $DEAD: its requests vanish.
 in_conc ip link add rad-dead type veth peer name rad-void
@@ -148,9 +120,9 @@ in_conc ip addr add 203.0.113.1/24 dev rad-dead
 in_conc ip link set rad-dead up
 in_conc ip link set rad-void up
 in_conc ip link set lo up
+step "FreeRADIUS config" fr_config "$TMP" "$SECRET"
 step "FreeRADIUS database" radius_db
-step "FreeRADIUS config" radius_conf
-step "FreeRADIUS" radius_start
+step "FreeRADIUS" fr_start "$CONC"
 step "db init" tg db init
 step "dave's local row" tg sub add dave-local --type l2tpv2 --user dave@exo.cat \
 	--password unused --prefix 100.64.1.50/32

@@ -11,7 +11,8 @@ cd "$(dirname "$0")/../.."
 NS=tg-racct-$$
 DIR=$(mktemp -d /tmp/tg-radius-acct.XXXXXX)
 DRIVE=build/radius-acct-drive
-RADIUS_PID=
+# shellcheck source=tests/e2e/freeradius.sh
+. tests/e2e/freeradius.sh
 
 skip() {
 	echo "SKIP radius-acct: $*"
@@ -20,14 +21,14 @@ skip() {
 }
 
 cleanup() {
-	[ -n "$RADIUS_PID" ] && kill "$RADIUS_PID" 2>/dev/null && wait "$RADIUS_PID" 2>/dev/null
+	fr_stop
 	ip netns del "$NS" 2>/dev/null
 	rm -rf "$DIR"
 }
 trap cleanup EXIT
 
 [ "$(id -u)" = 0 ] || skip "needs root (network namespace)"
-command -v freeradius >/dev/null || skip "freeradius not installed"
+fr_available || skip "freeradius, sqlite3 or its SQLite schema not installed"
 [ -x "$DRIVE" ] || make --no-print-directory "$DRIVE" >/dev/null || exit 1
 
 fail() {
@@ -36,51 +37,18 @@ fail() {
 	exit 1
 }
 
-radius_config() {
-	local r=$DIR/raddb
-	cp -a /etc/freeradius/3.0 "$r" || return 1
-	sed -i -e '/^\s*user = /d' -e '/^\s*group = /d' \
-		-e "s|^\s*run_dir = .*|run_dir = $DIR|" \
-		-e "s|^\s*logdir = .*|logdir = $DIR|" "$r/radiusd.conf"
-	sed -i -e 's|^\s*driver = "rlm_sql_null"|\tdriver = "rlm_sql_sqlite"|' \
-		-e "s|^\(\s*\)filename = \"/tmp/freeradius.db\"|\1filename = \"$DIR/radacct.db\"|" \
-		"$r/mods-available/sql"
-	ln -sf ../mods-available/sql "$r/mods-enabled/sql"
-	sqlite3 "$DIR/radacct.db" \
-		<"$r/mods-config/sql/main/sqlite/schema.sql" || return 1
-}
-
-radius_start() {
-	local i
-	setsid ip netns exec "$NS" freeradius -f -d "$DIR/raddb" \
-		-l "$DIR/radius.log" &
-	RADIUS_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		ip netns exec "$NS" ss -Hlun | grep -q ':1813 ' && return 0
-		kill -0 "$RADIUS_PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
-radius_stop() {
-	kill "$RADIUS_PID" 2>/dev/null
-	wait "$RADIUS_PID" 2>/dev/null
-	RADIUS_PID=
-}
-
 drive() {
 	ip netns exec "$NS" "$DRIVE" "$DIR/tg.db" 127.0.0.1 testing123
 }
 
 q() {
-	sqlite3 "$DIR/radacct.db" "$1"
+	fr_sql "$1"
 }
 
 ip netns add "$NS" || fail "ip netns add"
 ip -n "$NS" link set lo up
-radius_config || fail "FreeRADIUS configuration"
-radius_start || fail "FreeRADIUS did not start"
+fr_config "$DIR" testing123 || fail "FreeRADIUS configuration"
+fr_start "$NS" || fail "FreeRADIUS did not start"
 
 BIG=$((5 * 4294967296 + 12345))
 out=$(drive <<-EOF
@@ -111,7 +79,7 @@ expected
 $want"
 echo "ok: Start/Interim/Stop of 3 sessions; bob's $((BIG + 1)) octets (gigawords) exact"
 
-radius_stop
+fr_stop
 out=$(drive <<-EOF
 	start D4 dave 100.64.0.4
 	counters D4 4294967296 4294967297
@@ -127,7 +95,7 @@ n=$(sqlite3 "$DIR/tg.db" "SELECT count(*) FROM radius_acct_queue")
 [ "$n" = 4 ] || fail "radius_acct_queue holds $n rows, expected 4"
 echo "ok: FreeRADIUS down: 4 records kept in radius_acct_queue"
 
-radius_start || fail "FreeRADIUS did not start again"
+fr_start "$NS" || fail "FreeRADIUS did not start again"
 out=$(echo "flush 30" | drive) || fail "driver (server back): $out"
 [ "$out" = "queued 0" ] || fail "records left after restart: $out"
 rows=$(q "SELECT username, count(*), acctinputoctets, acctoutputoctets FROM radacct WHERE username IN ('dave', 'erin') GROUP BY username ORDER BY username")
