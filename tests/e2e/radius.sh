@@ -19,9 +19,9 @@ CORE4=198.51.100.2
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/e2e/freeradius.sh
 . "$(dirname "$0")/freeradius.sh"
-LAC=$ROOT/build/tg-lac
+# shellcheck source=tests/e2e/dialin.sh
+. "$(dirname "$0")/dialin.sh"
 PORT=5201
-MPORT=$((20000 + $$ % 20000))
 RATE=4	# Mbit/s of the group's Mikrotik-Rate-Limit
 SECS=4
 SECRET=tg-radius-Secret
@@ -49,43 +49,12 @@ fr_available || skip "freeradius, sqlite3 or its SQLite schema not installed"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun"
 [ -x "$LAC" ] || skip "build first: make ($LAC)"
 
-lac() {
-	in_sub "$LAC" --lns 192.0.2.1 --local 192.0.2.11 --timeout 15 "$@"
-}
-listening() {
-	grep -q "lns: listening" "$TMP/run.log" 2>/dev/null
-}
-daemon_start() {
-	in_conc "$TUNGATE" --db "$DB" --pin-root "$PIN" run \
-		--metrics 127.0.0.1:$MPORT >>"$TMP/run.log" 2>&1 &
-	BG_PIDS+=($!)
-	wait_for 50 listening
-}
-event() {
-	grep -q "\"event\":\"$2\"" "$1"
-}
-has_session() {
-	tg session show "$1" >/dev/null 2>&1
-}
-no_session() {
-	! has_session "$1"
-}
-logged() {
-	grep -q "$1" "$TMP/run.log"
-}
-no_row() {
-	! tg sub show "$1" >/dev/null 2>&1
-}
 has_route() {
 	tg -j sub show alice_exo.cat | grep -q '100.64.9.0/29'
 }
 edit_refused() {
 	! tg sub set alice_exo.cat --mtu 1300 >"$TMP/edit.txt" 2>&1 &&
 		grep -q 'belongs to RADIUS' "$TMP/edit.txt"
-}
-metric() {
-	in_conc curl -sf --max-time 5 "http://127.0.0.1:$MPORT/metrics" |
-		awk -v n="$1" '$1 == n { print $2 }'
 }
 
 # --- FreeRADIUS with rlm_sql_sqlite ------------------------------------------
