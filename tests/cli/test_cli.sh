@@ -12,6 +12,9 @@ TMP=$(mktemp -d /tmp/tg-cli-test.XXXXXX)
 PIN=/sys/fs/bpf/tg-cli-test-$$
 DB=$TMP/var/tungate.db
 RUN_PID=
+# The schema version this build writes (db/conn.h).
+V=$(sed -n 's/^#define TG_DB_VERSION \([0-9]*\)$/\1/p' loader/db/conn.h)
+RUN_PID=
 cleanup() {
 	[ -n "$RUN_PID" ] && kill "$RUN_PID" 2>/dev/null && wait "$RUN_PID"
 	rm -rf "$TMP"
@@ -54,7 +57,7 @@ cp "$DB" "$TMP/init.db"
 expect_ok "db init again" tg db init
 cmp -s "$DB" "$TMP/init.db" && ok || bad "second db init changed the file"
 expect_ok "db init -j" tg -j db init
-json_check "db init -j" "j['version'] == 6"
+json_check "db init -j" "j['version'] == $V"
 expect_ok "TUNGATE_DB" env TUNGATE_DB="$DB" "$TG" sub list
 
 # The database holds cookies and secrets: 0600 whatever the umask, and so
@@ -310,7 +313,10 @@ json_check "config defaults" "j == {'unknown_tunnel': 'pass', 'l2tpv3_udp_port':
 'l2tpv2_udp_port': 1701, 'gateway_mac': '02:74:67:00:00:01', 'ttl': 64, 'scope_action': 'drop', 'liveness_timeout': 120, \
 'eoip_keepalive': 10, 'lns': 'off', 'lns_secret': 'none', 'lns_auth': 'chap,pap', 'lns_name': 'tungate', 'lns_dns': 'none', \
 'lns_address': '169.254.0.1', 'lns_echo_interval': '10', \
-'lns_echo_failures': '6'}"
+'lns_echo_failures': '6', 'aaa': 'local', 'radius_servers': 'none', 'radius_acct_servers': 'none', \
+'radius_secret': 'none', 'radius_timeout': '3', 'radius_retries': '2', 'radius_nas_identifier': 'tungate', \
+'radius_nas_ip': 'none', 'radius_accounting': 'off', 'radius_interim': '600', 'radius_dae': 'off', \
+'radius_dae_clients': 'none'}"
 expect_ok "config set unknown-tunnel" tg config set unknown-tunnel drop
 expect_ok "config set l2tpv3-udp-port" tg config set l2tpv3-udp-port 0
 expect_ok "config set l2tpv2-udp-port" tg config set l2tpv2-udp-port 1702
@@ -319,7 +325,10 @@ json_check "config values" "j == {'unknown_tunnel': 'drop', 'l2tpv3_udp_port': 0
 'l2tpv2_udp_port': 1702, 'gateway_mac': '02:74:67:00:00:01', 'ttl': 64, 'scope_action': 'drop', 'liveness_timeout': 120, \
 'eoip_keepalive': 10, 'lns': 'off', 'lns_secret': 'none', 'lns_auth': 'chap,pap', 'lns_name': 'tungate', 'lns_dns': 'none', \
 'lns_address': '169.254.0.1', 'lns_echo_interval': '10', \
-'lns_echo_failures': '6'}"
+'lns_echo_failures': '6', 'aaa': 'local', 'radius_servers': 'none', 'radius_acct_servers': 'none', \
+'radius_secret': 'none', 'radius_timeout': '3', 'radius_retries': '2', 'radius_nas_identifier': 'tungate', \
+'radius_nas_ip': 'none', 'radius_accounting': 'off', 'radius_interim': '600', 'radius_dae': 'off', \
+'radius_dae_clients': 'none'}"
 expect_ok "config show text" tg config show
 grep -qx 'unknown-tunnel drop' "$TMP/out" && ok || bad "config text: $(cat "$TMP/out")"
 expect_refused "config bad key" "unknown key 'mtu'" tg config set mtu 1400
@@ -348,12 +357,12 @@ expect_ok "--version" "$TG" --version
 
 # --- newer database ---------------------------------------------------------
 cp "$DB" "$TMP/new.db"
-sqlite3 "$TMP/new.db" 'PRAGMA user_version = 7' && ok || bad "sqlite3 failed"
+sqlite3 "$TMP/new.db" "PRAGMA user_version = $((V + 1))" && ok || bad "sqlite3 failed"
 cp "$TMP/new.db" "$TMP/new.copy"
 if "$TG" --db "$TMP/new.db" db init >"$TMP/out" 2>"$TMP/err"; then
 	bad "db init accepted a newer database"
 else
-	grep -q 'schema version 7 is newer' "$TMP/err" && ok ||
+	grep -q "schema version $((V + 1)) is newer" "$TMP/err" && ok ||
 		bad "newer database: $(cat "$TMP/err")"
 fi
 cmp -s "$TMP/new.db" "$TMP/new.copy" && ok || bad "newer database changed"
@@ -495,7 +504,7 @@ grep -q 'eoip-keepalive S' "$TMP/out" && ok || bad "config help: no eoip-keepali
 # --- db check, migrate -----------------------------------------------------------
 expect_ok "db check" tg db check
 expect_ok "db check -j" tg -j db check
-json_check "db check ok" "j == {'version': 6, 'problems': [], 'ok': True}"
+json_check "db check ok" "j == {'version': $V, 'problems': [], 'ok': True}"
 cp "$DB" "$TMP/broken.db"
 sqlite3 "$TMP/broken.db" "UPDATE prefix SET prefix = '100.64.0.0/24' WHERE prefix = '100.64.0.48/28'; \
 UPDATE subscriber SET dp_id = 999999 WHERE name = 't-sit'" && ok || bad "sqlite3 failed"
@@ -520,14 +529,14 @@ cp "$V1" "$TMP/v1.copy"
 if "$TG" --db "$V1" sub list >"$TMP/out" 2>"$TMP/err"; then
 	bad "v1 database accepted"
 else
-	grep -qF "schema version 1 is older than 6: run 'tungate db migrate'" "$TMP/err" && ok ||
+	grep -qF "schema version 1 is older than $V: run 'tungate db migrate'" "$TMP/err" && ok ||
 		bad "v1 message: $(cat "$TMP/err")"
 fi
 cmp -s "$V1" "$TMP/v1.copy" && ok || bad "refused v1 database changed"
 expect_ok "db check v1" "$TG" --db "$V1" db check
 cmp -s "$V1" "$TMP/v1.copy" && ok || bad "db check changed the v1 database"
 expect_ok "db migrate" "$TG" --db "$V1" -j db migrate
-json_check "migrated" "j['from'] == 1 and j['version'] == 6"
+json_check "migrated" "j['from'] == 1 and j['version'] == $V"
 expect_ok "migrated list" "$TG" --db "$V1" -j sub list
 json_check "migrated rows" "j[0]['name'] == 'old' and j[0]['key'] == 7 and j[0]['df'] is True and \
 j[0]['prefixes'] == ['100.64.0.0/28']"
@@ -540,7 +549,7 @@ cp "$TMP/out" "$TMP/export.csv"
 grep -q '^class,gold,' "$TMP/export.csv" && grep -q '^community,' "$TMP/export.csv" &&
 	grep -q '^setting,gateway_mac,' "$TMP/export.csv" && ok || bad "export lacks rows: $(head -5 "$TMP/export.csv")"
 expect_ok "export json" tg export --format json
-json_check "export json" "j['version'] == 6 and len(j['subscribers']) == 11 and \
+json_check "export json" "j['version'] == $V and len(j['subscribers']) == 11 and \
 [c['name'] for c in j['classes']] == ['default', 'gold'] and j['community'] == ['10.0.0.0/8', '2001:db8:c000::/36'] \
 and j['settings']['ttl'] == '32'"
 D2=$TMP/copy.db
