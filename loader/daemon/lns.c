@@ -346,6 +346,11 @@ static void lnsd_up(void *ctx, struct lns_session *ls)
 	row.session_timeout = m->session_timeout;
 	row.idle_timeout = m->idle_timeout;
 	row.interim = m->interim;
+	lnsd_acct_base(d, m);
+	row.base.in_octets = m->base.in_octets;
+	row.base.out_octets = m->base.out_octets;
+	row.base.in_packets = m->base.in_packets;
+	row.base.out_packets = m->base.out_packets;
 	lnsd_peer_text(t, peer, sizeof(peer));
 	inet_ntop(AF_INET, &ls->ppp->peer4, a4, sizeof(a4));
 	if (!d->db || tg_db_session_put(d->db, &row)) {
@@ -455,6 +460,10 @@ static int lnsd_adopt(struct tg_lnsd *d, const struct tg_session *row,
 	m->session_timeout = row->session_timeout;
 	m->idle_timeout = row->idle_timeout;
 	m->interim = row->interim;
+	m->base.in_octets = row->base.in_octets;
+	m->base.out_octets = row->base.out_octets;
+	m->base.in_packets = row->base.in_packets;
+	m->base.out_packets = row->base.out_packets;
 	memcpy(m->class_, row->radius_class, row->radius_class_len);
 	m->class_len = row->radius_class_len;
 	if (m->session_timeout) {

@@ -34,6 +34,11 @@ struct lnsd_member {
 /* Accounting and the CoA/Disconnect server, by the settings: 0 or -errno. */
 int lnsd_radius_open(struct tg_lnsd *d);
 void lnsd_radius_close(struct tg_lnsd *d);
+/*
+ * m->base: the counters its session starts from (zero for a RADIUS row,
+ * new with the session; a local member's as they are now).
+ */
+void lnsd_acct_base(const struct tg_lnsd *d, struct lnsd_member *m);
 /* Session ls of m came up (Start), was taken over (resumed), ended. */
 void lnsd_acct_up(struct tg_lnsd *d, struct lns_session *ls,
 		  struct lnsd_member *m);

@@ -122,12 +122,8 @@ static void lnsd_acct_session(const struct tg_lnsd *d,
 	s->started = m->started;
 }
 
-void lnsd_acct_up(struct tg_lnsd *d, struct lns_session *ls,
-		  struct lnsd_member *m)
+void lnsd_acct_base(const struct tg_lnsd *d, struct lnsd_member *m)
 {
-	struct tg_acct_session s;
-
-	m->up_ms = lnsd_mono_ms();
 	/*
 	 * A RADIUS row is new with the session: its counters start at zero
 	 * (the sync zeroes a data plane id new to the maps); a local
@@ -136,6 +132,14 @@ void lnsd_acct_up(struct tg_lnsd *d, struct lns_session *ls,
 	memset(&m->base, 0, sizeof(m->base));
 	if (!m->radius && lnsd_dp_counters(d, m->dp_id, &m->base))
 		memset(&m->base, 0, sizeof(m->base));
+}
+
+void lnsd_acct_up(struct tg_lnsd *d, struct lns_session *ls,
+		  struct lnsd_member *m)
+{
+	struct tg_acct_session s;
+
+	m->up_ms = lnsd_mono_ms();
 	if (!d->acct || !*m->acct_id)
 		return;
 	lnsd_acct_session(d, ls, m, &s);
@@ -170,13 +174,13 @@ static enum tg_acct_cause lnsd_cause(const char *why)
 		const char *why;
 		enum tg_acct_cause cause;
 	} map[] = {
-		{ "CDN from the LAC", TG_ACCT_USER_REQUEST },
-		{ "the link was closed", TG_ACCT_USER_REQUEST },
-		{ "StopCCN from the LAC", TG_ACCT_LOST_CARRIER },
-		{ "the LAC started over", TG_ACCT_LOST_CARRIER },
-		{ "the LAC stopped answering", TG_ACCT_LOST_CARRIER },
-		{ "the member stopped answering LCP echoes", TG_ACCT_LOST_CARRIER },
-		{ "the LNS stopped", TG_ACCT_NAS_REBOOT },
+		{ LNS_WHY_CDN, TG_ACCT_USER_REQUEST },
+		{ PPP_WHY_CLOSED, TG_ACCT_USER_REQUEST },
+		{ LNS_WHY_STOPCCN, TG_ACCT_LOST_CARRIER },
+		{ LNS_WHY_RESTARTED, TG_ACCT_LOST_CARRIER },
+		{ LNS_WHY_SILENT, TG_ACCT_LOST_CARRIER },
+		{ PPP_WHY_NO_ECHO, TG_ACCT_LOST_CARRIER },
+		{ LNS_WHY_STOPPED, TG_ACCT_NAS_REBOOT },
 	};
 	size_t i;
 

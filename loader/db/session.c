@@ -16,7 +16,8 @@
 	" x.peer_port, x.local_port, x.tunnel_id, x.session_id,"	\
 	" x.peer_tunnel_id, x.peer_session, x.started, x.lac, x.kill,"	\
 	" x.state, x.acct_session_id, x.radius_class, x.session_timeout,"\
-	" x.idle_timeout, x.interim"
+	" x.idle_timeout, x.interim, x.base_in_octets, x.base_out_octets,"\
+	" x.base_in_packets, x.base_out_packets"
 
 int tg_db_session_put(sqlite3 *db, const struct tg_session *s)
 {
@@ -29,9 +30,11 @@ int tg_db_session_put(sqlite3 *db, const struct tg_session *s)
 			       " remote, local, peer_port, local_port, tunnel_id,"
 			       " session_id, peer_tunnel_id, peer_session, started,"
 			       " lac, kill, state, acct_session_id, radius_class,"
-			       " session_timeout, idle_timeout, interim)"
+			       " session_timeout, idle_timeout, interim,"
+			       " base_in_octets, base_out_octets,"
+			       " base_in_packets, base_out_packets)"
 			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			       " ?, ?, ?, ?, ?)",
+			       " ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	tg_ip4_format(s->remote, a, sizeof(a));
@@ -57,6 +60,10 @@ int tg_db_session_put(sqlite3 *db, const struct tg_session *s)
 	sqlite3_bind_int64(st, 16, s->session_timeout);
 	sqlite3_bind_int64(st, 17, s->idle_timeout);
 	sqlite3_bind_int64(st, 18, s->interim);
+	sqlite3_bind_int64(st, 19, (__s64)(s->base.in_octets & INT64_MAX));
+	sqlite3_bind_int64(st, 20, (__s64)(s->base.out_octets & INT64_MAX));
+	sqlite3_bind_int64(st, 21, (__s64)(s->base.in_packets & INT64_MAX));
+	sqlite3_bind_int64(st, 22, (__s64)(s->base.out_packets & INT64_MAX));
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -EIO;
@@ -121,6 +128,10 @@ static int session_from_row(sqlite3_stmt *st, struct tg_session *s)
 	s->session_timeout = (uint32_t)sqlite3_column_int64(st, 17);
 	s->idle_timeout = (uint32_t)sqlite3_column_int64(st, 18);
 	s->interim = (uint32_t)sqlite3_column_int64(st, 19);
+	s->base.in_octets = (uint64_t)sqlite3_column_int64(st, 20);
+	s->base.out_octets = (uint64_t)sqlite3_column_int64(st, 21);
+	s->base.in_packets = (uint64_t)sqlite3_column_int64(st, 22);
+	s->base.out_packets = (uint64_t)sqlite3_column_int64(st, 23);
 	return 0;
 }
 

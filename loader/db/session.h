@@ -38,6 +38,14 @@
 	" idle_timeout INTEGER NOT NULL DEFAULT 0"			\
 	"  CHECK(idle_timeout >= 0),"					\
 	" interim INTEGER NOT NULL DEFAULT 0 CHECK(interim >= 0),"	\
+	" base_in_octets INTEGER NOT NULL DEFAULT 0"			\
+	"  CHECK(base_in_octets >= 0),"					\
+	" base_out_octets INTEGER NOT NULL DEFAULT 0"			\
+	"  CHECK(base_out_octets >= 0),"				\
+	" base_in_packets INTEGER NOT NULL DEFAULT 0"			\
+	"  CHECK(base_in_packets >= 0),"				\
+	" base_out_packets INTEGER NOT NULL DEFAULT 0"			\
+	"  CHECK(base_out_packets >= 0),"				\
 	" UNIQUE(tunnel_id, session_id)) STRICT;"			\
 	"CREATE TABLE lns_tunnel ("					\
 	"id INTEGER PRIMARY KEY CHECK(id BETWEEN 1 AND 65535),"	\
@@ -79,6 +87,14 @@ struct tg_session {
 	uint32_t session_timeout;	/* s from the start, 0: none */
 	uint32_t idle_timeout;		/* s, 0: none */
 	uint32_t interim;		/* Acct-Interim-Interval s, 0: none */
+	/*
+	 * The member's data plane counters when the session started (a
+	 * local member's go on from its sessions before): accounting
+	 * reports what the session added to them.
+	 */
+	struct {
+		uint64_t in_octets, out_octets, in_packets, out_packets;
+	} base;
 };
 
 /*

@@ -228,7 +228,7 @@ static void lcp_finished(struct ppp_fsm *f)
 	if (!p->why[0])
 		snprintf(p->why, sizeof(p->why), "%s",
 			 f->state == PPP_STOPPED ? "LCP negotiation failed" :
-						   "the link was closed");
+						   PPP_WHY_CLOSED);
 	p->ops->down(p->ctx, p, p->why);
 }
 
@@ -253,7 +253,7 @@ void ppp_echo_tick(struct ppp *p, uint64_t now)
 	if (p->lcp.state != PPP_OPENED || !p->echo_at || now < p->echo_at)
 		return;
 	if (p->echo_pending >= p->cfg.echo_fails) {
-		ppp_fail(p, "the member stopped answering LCP echoes");
+		ppp_fail(p, PPP_WHY_NO_ECHO);
 		return;
 	}
 	ppp_put32(magic, p->magic);

@@ -24,6 +24,9 @@
 #define PPP_ECHO_MS 10000
 #define PPP_ECHO_FAILS 6	/* unanswered echoes before the peer is dead */
 #define PPP_AUTH_MS 30000	/* to authenticate after LCP is up */
+/* Why PPP ended a session, as the LNS's session_down() hears it. */
+#define PPP_WHY_CLOSED "the link was closed"
+#define PPP_WHY_NO_ECHO "the member stopped answering LCP echoes"
 #define PPP_NAME_MAX 256
 #define PPP_CHAP_MD5 5		/* CHAP algorithm */
 

@@ -141,7 +141,7 @@ void lns_free(struct lns *l)
 
 	for (i = 0; i < TUNNEL_SLOTS; i++)
 		if (l->tunnels[i])
-			tunnel_free(l->tunnels[i], "the LNS stopped");
+			tunnel_free(l->tunnels[i], LNS_WHY_STOPPED);
 }
 
 static void result_avp(struct l2tp_builder *b, uint16_t result,
@@ -242,7 +242,7 @@ static void on_sccrq(struct lns *l, const struct lns_addr *from,
 		}
 		pr_info("lns: tunnel %u (%s): the LAC started over\n", t->id,
 			t->host_name);
-		tunnel_free(t, "the LAC started over");
+		tunnel_free(t, LNS_WHY_RESTARTED);
 		break;
 	}
 	if (!m->tunnel_id) {
@@ -457,7 +457,7 @@ static void on_cdn(struct lns_tunnel *t, const struct l2tp_msg *m)
 		/* Ours in the header, or the LAC's in the AVP before ICRP. */
 		if (s->id == m->hdr.session ||
 		    (!m->hdr.session && s->peer_id == m->session_id)) {
-			session_free(t, i, "CDN from the LAC");
+			session_free(t, i, LNS_WHY_CDN);
 			return;
 		}
 	}
@@ -482,7 +482,7 @@ static void deliver(struct lns *l, struct lns_tunnel *t,
 			t->host_name, m->result);
 		t->state = LNS_TUN_CLOSING;
 		t->close_at = now + LNS_LINGER_MS;
-		sessions_free(t, "StopCCN from the LAC");
+		sessions_free(t, LNS_WHY_STOPCCN);
 		break;
 	case L2TP_MSG_ICRQ:
 		on_icrq(l, t, m, now);
@@ -608,7 +608,7 @@ void lns_tick(struct lns *l, uint64_t now)
 			l->timeouts++;
 			pr_warn("lns: tunnel %u (%s): no answer, torn down\n",
 				t->id, t->host_name);
-			tunnel_free(t, "the LAC stopped answering");
+			tunnel_free(t, LNS_WHY_SILENT);
 			continue;
 		}
 		if (t->state == LNS_TUN_CLOSING) {

@@ -28,6 +28,12 @@
 #define LNS_HELLO_MS 60000	/* a HELLO after so long without a message */
 #define LNS_LINGER_MS 31000	/* a closed tunnel still acks its StopCCN */
 #define LNS_SECRET_MAX 64
+/* Why a session ended, as session_down() hears it (and PPP_WHY_*). */
+#define LNS_WHY_STOPPED "the LNS stopped"
+#define LNS_WHY_RESTARTED "the LAC started over"
+#define LNS_WHY_CDN "CDN from the LAC"
+#define LNS_WHY_STOPCCN "StopCCN from the LAC"
+#define LNS_WHY_SILENT "the LAC stopped answering"
 
 /* Result codes of StopCCN (section 4.4.2). */
 enum {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "db/conn.h"
+#include "db/session.h"
 #include "migrate_db.h"
 
 static char dir[64], path[128];
@@ -298,6 +299,7 @@ END_TEST
  */
 START_TEST(test_db_v6_origin_and_acct)
 {
+	struct tg_session s;
 	char err[512];
 	long long n;
 	sqlite3 *db;
@@ -319,6 +321,10 @@ START_TEST(test_db_v6_origin_and_acct)
 		"ALTER TABLE session DROP COLUMN session_timeout;"
 		"ALTER TABLE session DROP COLUMN idle_timeout;"
 		"ALTER TABLE session DROP COLUMN interim;"
+		"ALTER TABLE session DROP COLUMN base_in_octets;"
+		"ALTER TABLE session DROP COLUMN base_out_octets;"
+		"ALTER TABLE session DROP COLUMN base_in_packets;"
+		"ALTER TABLE session DROP COLUMN base_out_packets;"
 		"PRAGMA user_version = 6;"), "%s", sqlite3_errmsg(db));
 	sqlite3_close(db);
 
@@ -332,8 +338,20 @@ START_TEST(test_db_v6_origin_and_acct)
 				   " AND s.tunnel_id = 3 AND s.state = 'up'"
 				   " AND s.acct_session_id = '' AND"
 				   " s.radius_class IS NULL AND"
-				   " s.session_timeout = 0", &n), 0);
+				   " s.session_timeout = 0 AND"
+				   " s.base_in_octets = 0", &n), 0);
 	ck_assert_int_eq(n, 1);
+	/* The counters a session starts from come back as written. */
+	ck_assert_int_eq(tg_db_int(db, "SELECT subscriber_id FROM session", &n), 0);
+	ck_assert_int_eq(tg_db_session_of(db, n, &s), 0);
+	s.base.in_octets = 5000000000ULL;
+	s.base.out_packets = 7;
+	ck_assert_int_eq(tg_db_session_put(db, &s), 0);
+	memset(&s.base, 0, sizeof(s.base));
+	ck_assert_int_eq(tg_db_session_of(db, n, &s), 0);
+	ck_assert_uint_eq(s.base.in_octets, 5000000000ULL);
+	ck_assert_uint_eq(s.base.out_packets, 7);
+	ck_assert_uint_eq(s.base.out_octets + s.base.in_packets, 0);
 	/* Only 'local' and 'radius'. */
 	ck_assert_int_ne(tg_db_exec(db, "UPDATE subscriber SET origin = 'x'"), 0);
 	tg_db_close(db);
