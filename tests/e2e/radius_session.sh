@@ -102,7 +102,8 @@ INSERT INTO radreply (username, attribute, op, value) VALUES
  ('grace@exo.cat', 'Framed-IP-Address', ':=', '100.64.2.4'),
  ('grace@exo.cat', 'Idle-Timeout', ':=', '3'),
  ('ivan@exo.cat', 'Framed-IP-Address', ':=', '100.64.2.3'),
- ('ivan@exo.cat', 'Mikrotik-Rate-Limit', ':=', '4M/4M');
+ ('ivan@exo.cat', 'Mikrotik-Rate-Limit', ':=', '4M/4M'),
+ ('ivan@exo.cat', 'Acct-Interim-Interval', ':=', '60');
 SQL
 step "FreeRADIUS" fr_start "$CONC"
 step "db init" tg db init
@@ -190,6 +191,7 @@ check "sub show -j: origin radius" sh -c \
 daemon_gone() {
 	! daemon_pid >/dev/null
 }
+restarted=$(date +%s)
 step "daemon stopped (sessions kept)" kill "$(daemon_pid)"
 check "daemon exited" wait_for 100 daemon_gone
 step "daemon again" daemon_start
@@ -198,6 +200,13 @@ sleep 2
 check "ivan: no second Start" test "$(acct ivan@exo.cat 'count(*)')" = 1
 check "ivan: still at 1M after the restart" sh -c \
 	"'$TUNGATE' --db '$DB' -j sub show ivan_exo.cat | grep -q '\"up_rate\": *1000000'"
+# Acct-Interim-Interval 60: the first Interim-Update of the session taken
+# over falls 30..60 s after the restart, with the TCP runs' octets.
+interim_after_restart() {
+	[ "$(acct ivan@exo.cat "acctupdatetime >= $restarted AND acctinputoctets > 1000000")" = 1 ]
+}
+check "ivan: an Interim-Update after the restart, with its octets" \
+	wait_for 700 interim_after_restart
 
 out=$(dae 127.0.0.1 3799 "$SECRET" disconnect user=ivan@exo.cat)
 check "Disconnect acknowledged ($out)" test "$out" = "code=41 error-cause=0"
