@@ -11,7 +11,7 @@
 #include <linux/types.h>
 
 #include "radius/acct.h"
-#include "radius/dae_packet.h"
+#include "radius/packet.h"
 
 struct tg_acct_rec {
 	__s64 id;

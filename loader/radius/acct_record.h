@@ -7,7 +7,7 @@
 #define TG_RADIUS_ACCT_RECORD_H
 
 #include "radius/acct.h"
-#include "radius/dae_packet.h"
+#include "radius/packet.h"
 
 /* The low 32 bits of a 64-bit counter and its gigawords (bits 32..63). */
 static inline __u32 tg_acct_low(__u64 v)

@@ -63,15 +63,15 @@ int tg_acct_server_list(const char *servers, const char *secret, char *buf,
 static bool as_numeric(uint8_t type)
 {
 	switch (type) {
-	case TG_RA_NAS_IP: case TG_RA_NAS_PORT: case TG_RA_SERVICE_TYPE:
-	case TG_RA_FRAMED_PROTOCOL: case TG_RA_FRAMED_IP:
-	case TG_RA_SESSION_TIMEOUT: case TG_RA_ACCT_STATUS:
-	case TG_RA_ACCT_DELAY: case TG_RA_ACCT_IN_OCTETS:
-	case TG_RA_ACCT_OUT_OCTETS: case TG_RA_ACCT_AUTHENTIC:
-	case TG_RA_ACCT_SESSION_TIME: case TG_RA_ACCT_IN_PACKETS:
-	case TG_RA_ACCT_OUT_PACKETS: case TG_RA_ACCT_TERMINATE:
-	case TG_RA_ACCT_IN_GIGAWORDS: case TG_RA_ACCT_OUT_GIGAWORDS:
-	case TG_RA_EVENT_TIMESTAMP: case TG_RA_NAS_PORT_TYPE:
+	case TG_RAD_NAS_IP_ADDRESS: case TG_RAD_NAS_PORT: case TG_RAD_SERVICE_TYPE:
+	case TG_RAD_FRAMED_PROTOCOL: case TG_RAD_FRAMED_IP_ADDRESS:
+	case TG_RAD_SESSION_TIMEOUT: case TG_RAD_ACCT_STATUS_TYPE:
+	case TG_RAD_ACCT_DELAY_TIME: case TG_RAD_ACCT_INPUT_OCTETS:
+	case TG_RAD_ACCT_OUTPUT_OCTETS: case TG_RAD_ACCT_AUTHENTIC:
+	case TG_RAD_ACCT_SESSION_TIME: case TG_RAD_ACCT_INPUT_PACKETS:
+	case TG_RAD_ACCT_OUTPUT_PACKETS: case TG_RAD_ACCT_TERMINATE_CAUSE:
+	case TG_RAD_ACCT_INPUT_GIGAWORDS: case TG_RAD_ACCT_OUTPUT_GIGAWORDS:
+	case TG_RAD_EVENT_TIMESTAMP: case TG_RAD_NAS_PORT_TYPE:
 		return true;
 	}
 	return false;
@@ -93,7 +93,7 @@ static int as_pairs(rc_handle *rh, const struct tg_acct_rec *r, __u32 delay,
 	while ((ret = tg_rad_next(r->attrs, r->len, &off, &a)) > 0) {
 		if (a.vendor)
 			goto bad;
-		if (a.type == TG_RA_NAS_PORT) {
+		if (a.type == TG_RAD_NAS_PORT) {
 			if (tg_rad_u32(&a, port))
 				goto bad;
 		} else if (as_numeric(a.type)) {
@@ -104,7 +104,7 @@ static int as_pairs(rc_handle *rh, const struct tg_acct_rec *r, __u32 delay,
 			goto bad;
 		}
 	}
-	if (ret < 0 || !rc_avpair_add(rh, &vp, TG_RA_ACCT_DELAY, &delay, 4, 0))
+	if (ret < 0 || !rc_avpair_add(rh, &vp, TG_RAD_ACCT_DELAY_TIME, &delay, 4, 0))
 		goto bad;
 	*out = vp;
 	return 0;

@@ -10,7 +10,7 @@
 
 #include "util/log.h"
 #include "radius/dae.h"
-#include "radius/dae_packet.h"
+#include "radius/packet.h"
 
 #define DAE_DUPS 16
 #define DAE_LOGS 32
@@ -183,11 +183,11 @@ static int dae_text(const struct tg_rad_attr *a, char *buf, size_t len)
 static int dae_vsa(const struct tg_rad_attr *a, struct tg_dae_change *c)
 {
 	struct tg_mt_rate r;
-	char text[TG_RAD_VAL_MAX + 1], err[128];
+	char text[TG_RAD_VALUE_MAX + 1], err[128];
 	uint32_t v;
 
-	if (a->vendor == TG_DAE_VENDOR_MIKROTIK &&
-	    a->vtype == TG_DAE_MIKROTIK_RATE_LIMIT) {
+	if (a->vendor == TG_RAD_VENDOR_MIKROTIK &&
+	    a->vtype == TG_RAD_MIKROTIK_RATE_LIMIT) {
 		if (dae_text(a, text, sizeof(text)) ||
 		    tg_mt_rate_parse(text, &r, err, sizeof(err)))
 			return TG_DAE_EC_INVALID_VALUE;
@@ -197,12 +197,12 @@ static int dae_vsa(const struct tg_rad_attr *a, struct tg_dae_change *c)
 		c->down_bps = r.tx;
 		return 0;
 	}
-	if (a->vendor == TG_DAE_VENDOR_WISPR &&
-	    (a->vtype == TG_DAE_WISPR_BW_MAX_UP ||
-	     a->vtype == TG_DAE_WISPR_BW_MAX_DOWN)) {
+	if (a->vendor == TG_RAD_VENDOR_WISPR &&
+	    (a->vtype == TG_RAD_WISPR_MAX_UP ||
+	     a->vtype == TG_RAD_WISPR_MAX_DOWN)) {
 		if (tg_rad_u32(a, &v))
 			return TG_DAE_EC_INVALID_VALUE;
-		if (a->vtype == TG_DAE_WISPR_BW_MAX_UP) {
+		if (a->vtype == TG_RAD_WISPR_MAX_UP) {
 			c->has_up = true;
 			c->up_bps = v;
 		} else {
@@ -231,39 +231,39 @@ static void dae_note(int *slot, int ec)
 static void dae_attr(const struct tg_dae *d, const struct tg_rad_attr *a,
 		     struct dae_req *r)
 {
-	char text[TG_RAD_VAL_MAX + 1];
+	char text[TG_RAD_VALUE_MAX + 1];
 	uint32_t v;
 
 	switch (a->type) {
-	case TG_RA_USER_NAME:
+	case TG_RAD_USER_NAME:
 		dae_note(&r->invalid, dae_text(a, r->id.user, sizeof(r->id.user)));
 		return;
-	case TG_RA_ACCT_SESSION_ID:
+	case TG_RAD_ACCT_SESSION_ID:
 		dae_note(&r->invalid, dae_text(a, r->id.session_id,
 					       sizeof(r->id.session_id)));
 		return;
-	case TG_RA_FRAMED_IP:
+	case TG_RAD_FRAMED_IP_ADDRESS:
 		if (tg_rad_u32(a, &v) || !v)
 			dae_note(&r->invalid, TG_DAE_EC_INVALID_VALUE);
 		else
 			r->id.ip.s_addr = htonl(v);
 		return;
-	case TG_RA_NAS_IP:
+	case TG_RAD_NAS_IP_ADDRESS:
 		if (tg_rad_u32(a, &v))
 			dae_note(&r->invalid, TG_DAE_EC_INVALID_VALUE);
 		else if (d->cfg.nas_ip.s_addr && htonl(v) != d->cfg.nas_ip.s_addr)
 			dae_note(&r->mismatch, TG_DAE_EC_NAS_MISMATCH);
 		return;
-	case TG_RA_NAS_IDENTIFIER:
+	case TG_RAD_NAS_IDENTIFIER:
 		if (dae_text(a, text, sizeof(text)))
 			dae_note(&r->invalid, TG_DAE_EC_INVALID_VALUE);
 		else if (d->cfg.nas_identifier && *d->cfg.nas_identifier &&
 			 strcmp(text, d->cfg.nas_identifier))
 			dae_note(&r->mismatch, TG_DAE_EC_NAS_MISMATCH);
 		return;
-	case TG_RA_EVENT_TIMESTAMP:
-	case TG_RA_MESSAGE_AUTH:
-	case TG_RA_PROXY_STATE:
+	case TG_RAD_EVENT_TIMESTAMP:
+	case TG_RAD_MESSAGE_AUTHENTICATOR:
+	case TG_RAD_PROXY_STATE:
 		return;
 	}
 	if (!r->coa) {
@@ -271,16 +271,16 @@ static void dae_attr(const struct tg_dae *d, const struct tg_rad_attr *a,
 		return;
 	}
 	switch (a->type) {
-	case TG_RA_FILTER_ID:
+	case TG_RAD_FILTER_ID:
 		dae_note(&r->invalid, dae_text(a, r->c.class_, sizeof(r->c.class_)));
 		r->c.has_class = true;
 		return;
-	case TG_RA_SESSION_TIMEOUT:
+	case TG_RAD_SESSION_TIMEOUT:
 		if (tg_rad_u32(a, &r->c.session_timeout))
 			dae_note(&r->invalid, TG_DAE_EC_INVALID_VALUE);
 		r->c.has_timeout = true;
 		return;
-	case TG_RA_VSA: {
+	case TG_RAD_VENDOR_SPECIFIC: {
 		int ec = dae_vsa(a, &r->c);
 
 		if (ec == TG_DAE_EC_UNSUPPORTED_ATTRIBUTE)
@@ -335,15 +335,15 @@ static size_t dae_answer(struct tg_dae *d, const struct tg_dae_client *cl,
 
 	tg_rad_buf_init(&b, out + TG_RAD_HDR_LEN, cap - TG_RAD_HDR_LEN);
 	while (tg_rad_next(pkt + TG_RAD_HDR_LEN, len - TG_RAD_HDR_LEN, &off, &a) > 0) {
-		if (a.type == TG_RA_PROXY_STATE)
+		if (a.type == TG_RAD_PROXY_STATE)
 			tg_rad_put(&b, a.type, a.val, a.len);
-		ma |= a.type == TG_RA_MESSAGE_AUTH;
+		ma |= a.type == TG_RAD_MESSAGE_AUTHENTICATOR;
 	}
 	if (ec)
-		tg_rad_put_u32(&b, TG_RA_ERROR_CAUSE, ec);
+		tg_rad_put_u32(&b, TG_RAD_ERROR_CAUSE, ec);
 	if (ma) {
 		ma_off = TG_RAD_HDR_LEN + b.len + 2;
-		tg_rad_put(&b, TG_RA_MESSAGE_AUTH, zero, TG_RAD_AUTH_LEN);
+		tg_rad_put(&b, TG_RAD_MESSAGE_AUTHENTICATOR, zero, TG_RAD_AUTH_LEN);
 	}
 	if (b.err)
 		return 0;
@@ -381,7 +381,7 @@ static int dae_check(const __u8 *pkt, size_t len, const char *secret)
 			return TG_DAE_DROP_MALFORMED;
 		if (!ret)
 			break;
-		if (a.type != TG_RA_MESSAGE_AUTH)
+		if (a.type != TG_RAD_MESSAGE_AUTHENTICATOR)
 			continue;
 		if (a.len != TG_RAD_AUTH_LEN)
 			return TG_DAE_DROP_MALFORMED;

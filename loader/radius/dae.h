@@ -38,12 +38,6 @@ enum {
 	TG_DAE_EC_RESOURCES_UNAVAILABLE = 506,
 };
 
-/* Vendor attributes read from a CoA-Request. */
-#define TG_DAE_VENDOR_MIKROTIK 14988
-#define TG_DAE_MIKROTIK_RATE_LIMIT 8
-#define TG_DAE_VENDOR_WISPR 14122
-#define TG_DAE_WISPR_BW_MAX_UP 7
-#define TG_DAE_WISPR_BW_MAX_DOWN 8
 
 struct tg_dae_client {
 	struct in_addr addr;

@@ -21,7 +21,7 @@
 #include "radius/acct_record.h"
 #include "radius/acct_send.h"
 #include "radius/acct_spread.h"
-#include "radius/dae_packet.h"
+#include "radius/packet.h"
 
 #define SECRET "acct-test-secret"
 
@@ -110,45 +110,45 @@ START_TEST(test_record_attributes)
 	tg_rad_buf_init(&b, buf, sizeof(buf));
 	tg_acct_record(&b, &cfg, &s, TG_ACCT_STOP, &c, TG_ACCT_ADMIN_RESET, 1090);
 	ck_assert_int_eq(b.err, 0);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_ACCT_STATUS), 2);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_ACCT_IN_OCTETS), 7);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_ACCT_IN_GIGAWORDS), 5);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_ACCT_OUT_OCTETS), 123);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_ACCT_OUT_GIGAWORDS), 0);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_ACCT_IN_PACKETS), 9);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_ACCT_OUT_PACKETS), 10);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_ACCT_SESSION_TIME), 90);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_ACCT_TERMINATE), 6);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_NAS_PORT_TYPE), 5);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_SERVICE_TYPE), 2);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_FRAMED_PROTOCOL), 1);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_ACCT_AUTHENTIC), 1);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_NAS_PORT), 77);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_FRAMED_IP), 0x64400005);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_NAS_IP), 0xc0000201);
-	ck_assert_ptr_nonnull(attr_find(buf, b.len, TG_RA_CLASS, &a));
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_ACCT_STATUS_TYPE), 2);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_ACCT_INPUT_OCTETS), 7);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_ACCT_INPUT_GIGAWORDS), 5);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_ACCT_OUTPUT_OCTETS), 123);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_ACCT_OUTPUT_GIGAWORDS), 0);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_ACCT_INPUT_PACKETS), 9);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_ACCT_OUTPUT_PACKETS), 10);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_ACCT_SESSION_TIME), 90);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_ACCT_TERMINATE_CAUSE), 6);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_NAS_PORT_TYPE), 5);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_SERVICE_TYPE), 2);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_FRAMED_PROTOCOL), 1);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_ACCT_AUTHENTIC), 1);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_NAS_PORT), 77);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_FRAMED_IP_ADDRESS), 0x64400005);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_NAS_IP_ADDRESS), 0xc0000201);
+	ck_assert_ptr_nonnull(attr_find(buf, b.len, TG_RAD_CLASS, &a));
 	ck_assert_uint_eq(a.len, 6);
 	ck_assert_mem_eq(a.val, "\x01\x00\xff" "cls", 6);
-	ck_assert_ptr_nonnull(attr_find(buf, b.len, TG_RA_NAS_IDENTIFIER, &a));
+	ck_assert_ptr_nonnull(attr_find(buf, b.len, TG_RAD_NAS_IDENTIFIER, &a));
 	ck_assert_mem_eq(a.val, "lns1", 4);
-	ck_assert_ptr_nonnull(attr_find(buf, b.len, TG_RA_USER_NAME, &a));
+	ck_assert_ptr_nonnull(attr_find(buf, b.len, TG_RAD_USER_NAME, &a));
 	ck_assert_mem_eq(a.val, "user-s1", 7);
 	/* Delay is set when sent, never stored. */
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_ACCT_DELAY), ~0u);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_ACCT_DELAY_TIME), ~0u);
 
 	/* A Start has no counters and no cause. */
 	tg_rad_buf_init(&b, buf, sizeof(buf));
 	tg_acct_record(&b, &cfg, &s, TG_ACCT_START, NULL, 0, 1000);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_ACCT_STATUS), 1);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_ACCT_IN_OCTETS), ~0u);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_ACCT_TERMINATE), ~0u);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_ACCT_STATUS_TYPE), 1);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_ACCT_INPUT_OCTETS), ~0u);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_ACCT_TERMINATE_CAUSE), ~0u);
 
 	/* An interim has counters and no cause. */
 	tg_rad_buf_init(&b, buf, sizeof(buf));
 	tg_acct_record(&b, &cfg, &s, TG_ACCT_INTERIM, &c, 0, 1060);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_ACCT_STATUS), 3);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_ACCT_IN_GIGAWORDS), 5);
-	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RA_ACCT_TERMINATE), ~0u);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_ACCT_STATUS_TYPE), 3);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_ACCT_INPUT_GIGAWORDS), 5);
+	ck_assert_uint_eq(attr_u32(buf, b.len, TG_RAD_ACCT_TERMINATE_CAUSE), ~0u);
 
 	/* Too small a buffer is an error, not a cut record. */
 	tg_rad_buf_init(&b, buf, 40);
@@ -351,7 +351,7 @@ START_TEST(test_engine_sends_in_order_keeps_until_answered)
 	ck_assert(tg_acct_busy(a));
 	/* The server does not answer: the record stays, retried later. */
 	n = srv_serve(fd, false, attrs);
-	ck_assert_uint_eq(attr_u32(attrs, n, TG_RA_ACCT_STATUS), TG_ACCT_START);
+	ck_assert_uint_eq(attr_u32(attrs, n, TG_RAD_ACCT_STATUS_TYPE), TG_ACCT_START);
 	acct_wait(a, 1002, fd);
 	ck_assert(!tg_acct_busy(a));
 	ck_assert_int_eq(tg_acct_queue_len(db), 1);
@@ -362,19 +362,19 @@ START_TEST(test_engine_sends_in_order_keeps_until_answered)
 	ck_assert_int_eq(tg_acct_tick(a, 1003), 0);	/* backoff: 1 s */
 	ck_assert(tg_acct_busy(a));
 	n = srv_serve(fd, true, attrs);
-	ck_assert_uint_eq(attr_u32(attrs, n, TG_RA_ACCT_STATUS), TG_ACCT_START);
-	ck_assert_uint_eq(attr_u32(attrs, n, TG_RA_ACCT_DELAY), 3);
-	ck_assert_uint_eq(attr_u32(attrs, n, TG_RA_NAS_PORT), 77);
+	ck_assert_uint_eq(attr_u32(attrs, n, TG_RAD_ACCT_STATUS_TYPE), TG_ACCT_START);
+	ck_assert_uint_eq(attr_u32(attrs, n, TG_RAD_ACCT_DELAY_TIME), 3);
+	ck_assert_uint_eq(attr_u32(attrs, n, TG_RAD_NAS_PORT), 77);
 	acct_wait(a, 1003, fd);
 	/* The Start answered and deleted, the Stop sent at once. */
 	ck_assert(tg_acct_busy(a));
 	ck_assert_int_eq(tg_acct_queue_len(db), 1);
 	n = srv_serve(fd, true, attrs);
-	ck_assert_uint_eq(attr_u32(attrs, n, TG_RA_ACCT_STATUS), TG_ACCT_STOP);
-	ck_assert_uint_eq(attr_u32(attrs, n, TG_RA_ACCT_IN_GIGAWORDS), 6);
-	ck_assert_uint_eq(attr_u32(attrs, n, TG_RA_ACCT_IN_OCTETS), 1);
-	ck_assert_uint_eq(attr_u32(attrs, n, TG_RA_ACCT_TERMINATE), 2);
-	ck_assert_uint_eq(attr_u32(attrs, n, TG_RA_ACCT_DELAY), 1);
+	ck_assert_uint_eq(attr_u32(attrs, n, TG_RAD_ACCT_STATUS_TYPE), TG_ACCT_STOP);
+	ck_assert_uint_eq(attr_u32(attrs, n, TG_RAD_ACCT_INPUT_GIGAWORDS), 6);
+	ck_assert_uint_eq(attr_u32(attrs, n, TG_RAD_ACCT_INPUT_OCTETS), 1);
+	ck_assert_uint_eq(attr_u32(attrs, n, TG_RAD_ACCT_TERMINATE_CAUSE), 2);
+	ck_assert_uint_eq(attr_u32(attrs, n, TG_RAD_ACCT_DELAY_TIME), 1);
 	acct_wait(a, 1003, fd);
 	ck_assert_int_eq(tg_acct_queue_len(db), 0);
 	tg_acct_get_stats(a, &st);
@@ -396,9 +396,9 @@ START_TEST(test_engine_sends_in_order_keeps_until_answered)
 	ck_assert_int_eq(tg_acct_tick(a, due), 0);
 	ck_assert(tg_acct_busy(a));
 	n = srv_serve(fd, true, attrs);
-	ck_assert_uint_eq(attr_u32(attrs, n, TG_RA_ACCT_STATUS), TG_ACCT_INTERIM);
-	ck_assert_uint_eq(attr_u32(attrs, n, TG_RA_ACCT_IN_GIGAWORDS), 2);
-	ck_assert_uint_eq(attr_u32(attrs, n, TG_RA_ACCT_OUT_OCTETS), 5);
+	ck_assert_uint_eq(attr_u32(attrs, n, TG_RAD_ACCT_STATUS_TYPE), TG_ACCT_INTERIM);
+	ck_assert_uint_eq(attr_u32(attrs, n, TG_RAD_ACCT_INPUT_GIGAWORDS), 2);
+	ck_assert_uint_eq(attr_u32(attrs, n, TG_RAD_ACCT_OUTPUT_OCTETS), 5);
 	acct_wait(a, due, fd);
 	ck_assert_int_eq(tg_acct_tick(a, due + 59), 0);
 	ck_assert(!tg_acct_busy(a));
@@ -419,8 +419,8 @@ START_TEST(test_engine_sends_in_order_keeps_until_answered)
 	ck_assert_int_eq(tg_acct_open(&cfg, db, counters, NULL, &a), 0);
 	ck_assert_int_eq(tg_acct_tick(a, due + 70), 0);
 	n = srv_serve(fd, true, attrs);
-	ck_assert_uint_eq(attr_u32(attrs, n, TG_RA_ACCT_STATUS), TG_ACCT_STOP);
-	ck_assert_uint_eq(attr_u32(attrs, n, TG_RA_ACCT_DELAY), 9);
+	ck_assert_uint_eq(attr_u32(attrs, n, TG_RAD_ACCT_STATUS_TYPE), TG_ACCT_STOP);
+	ck_assert_uint_eq(attr_u32(attrs, n, TG_RAD_ACCT_DELAY_TIME), 9);
 	acct_wait(a, due + 70, fd);
 	ck_assert_int_eq(tg_acct_queue_len(db), 0);
 	tg_acct_close(a);

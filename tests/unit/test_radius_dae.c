@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 
 #include "radius/dae.h"
-#include "radius/dae_packet.h"
+#include "radius/packet.h"
 #include "fuzz.h"
 
 #define SECRET "dae-secret"
@@ -120,7 +120,7 @@ static void req_vsa(struct req *r, __u32 vendor, __u8 type, const void *v,
 	b[4] = type;
 	b[5] = n + 2;
 	memcpy(b + 6, v, n);
-	req_attr(r, TG_RA_VSA, b, n + 6);
+	req_attr(r, TG_RAD_VENDOR_SPECIFIC, b, n + 6);
 }
 
 /* Length set, Message-Authenticator (if ma) then Request Authenticator. */
@@ -133,7 +133,7 @@ static void req_sign(struct req *r, const char *secret, bool ma)
 	if (ma) {
 		__u8 zero[16] = { 0 };
 
-		req_attr(r, TG_RA_MESSAGE_AUTH, zero, 16);
+		req_attr(r, TG_RAD_MESSAGE_AUTHENTICATOR, zero, 16);
 		at = r->len - 16;
 	}
 	r->p[2] = r->len >> 8;
@@ -187,7 +187,7 @@ static int answer_code(const struct req *r, size_t n, __u32 *cause)
 	ck_assert_mem_eq(want, ans + 4, 16);
 	*cause = 0;
 	while (off + 2 <= n) {
-		if (ans[off] == TG_RA_ERROR_CAUSE && ans[off + 1] == 6)
+		if (ans[off] == TG_RAD_ERROR_CAUSE && ans[off + 1] == 6)
 			*cause = (__u32)ans[off + 4] << 8 | ans[off + 5];
 		off += ans[off + 1];
 	}
@@ -213,12 +213,12 @@ START_TEST(test_disconnect_ack_and_duplicate)
 
 	setup();
 	req_init(&r, TG_RC_DISCONNECT_REQUEST, 7);
-	req_str(&r, TG_RA_USER_NAME, "alice");
-	req_str(&r, TG_RA_PROXY_STATE, "ps1");
+	req_str(&r, TG_RAD_USER_NAME, "alice");
+	req_str(&r, TG_RAD_PROXY_STATE, "ps1");
 	req_sign(&r, SECRET, false);
 	expect(&r, TG_RC_DISCONNECT_ACK, 0);
 	/* Proxy-State echoed. */
-	ck_assert_uint_eq(ans[20], TG_RA_PROXY_STATE);
+	ck_assert_uint_eq(ans[20], TG_RAD_PROXY_STATE);
 	ck_assert_mem_eq(ans + 22, "ps1", 3);
 	ck_assert_int_eq(disconnects, 1);
 	n = (size_t)ans[2] << 8 | ans[3];
@@ -245,13 +245,13 @@ START_TEST(test_coa_changes)
 
 	setup();
 	req_init(&r, TG_RC_COA_REQUEST, 1);
-	req_str(&r, TG_RA_ACCT_SESSION_ID, "S1");
-	req_str(&r, TG_RA_NAS_IDENTIFIER, "lns1");
-	req_vsa(&r, TG_DAE_VENDOR_MIKROTIK, TG_DAE_MIKROTIK_RATE_LIMIT,
+	req_str(&r, TG_RAD_ACCT_SESSION_ID, "S1");
+	req_str(&r, TG_RAD_NAS_IDENTIFIER, "lns1");
+	req_vsa(&r, TG_RAD_VENDOR_MIKROTIK, TG_RAD_MIKROTIK_RATE_LIMIT,
 		"5M/20M", 6);
-	req_str(&r, TG_RA_FILTER_ID, "gold");
+	req_str(&r, TG_RAD_FILTER_ID, "gold");
 	be = htonl(3600);
-	req_attr(&r, TG_RA_SESSION_TIMEOUT, &be, 4);
+	req_attr(&r, TG_RAD_SESSION_TIMEOUT, &be, 4);
 	req_sign(&r, SECRET, false);
 	expect(&r, TG_RC_COA_ACK, 0);
 	ck_assert_int_eq(changes, 1);
@@ -263,11 +263,11 @@ START_TEST(test_coa_changes)
 
 	req_init(&r, TG_RC_COA_REQUEST, 2);
 	be = htonl(0x64400001);
-	req_attr(&r, TG_RA_FRAMED_IP, &be, 4);
+	req_attr(&r, TG_RAD_FRAMED_IP_ADDRESS, &be, 4);
 	be = htonl(1000000);
-	req_vsa(&r, TG_DAE_VENDOR_WISPR, TG_DAE_WISPR_BW_MAX_UP, &be, 4);
+	req_vsa(&r, TG_RAD_VENDOR_WISPR, TG_RAD_WISPR_MAX_UP, &be, 4);
 	be = htonl(8000000);
-	req_vsa(&r, TG_DAE_VENDOR_WISPR, TG_DAE_WISPR_BW_MAX_DOWN, &be, 4);
+	req_vsa(&r, TG_RAD_VENDOR_WISPR, TG_RAD_WISPR_MAX_DOWN, &be, 4);
 	req_sign(&r, SECRET, false);
 	expect(&r, TG_RC_COA_ACK, 0);
 	ck_assert(last.has_up && last.has_down && !last.has_class);
@@ -286,55 +286,55 @@ START_TEST(test_nak_causes)
 	setup();
 	/* 503: no such session. */
 	req_init(&r, TG_RC_DISCONNECT_REQUEST, 1);
-	req_str(&r, TG_RA_USER_NAME, "bob");
+	req_str(&r, TG_RAD_USER_NAME, "bob");
 	req_sign(&r, SECRET, false);
 	expect(&r, TG_RC_DISCONNECT_NAK, TG_DAE_EC_CONTEXT_NOT_FOUND);
 	/* 402: nothing names a session. */
 	req_init(&r, TG_RC_DISCONNECT_REQUEST, 2);
-	req_str(&r, TG_RA_NAS_IDENTIFIER, "lns1");
+	req_str(&r, TG_RAD_NAS_IDENTIFIER, "lns1");
 	req_sign(&r, SECRET, false);
 	expect(&r, TG_RC_DISCONNECT_NAK, TG_DAE_EC_MISSING_ATTRIBUTE);
 	/* 402: a CoA that changes nothing. */
 	req_init(&r, TG_RC_COA_REQUEST, 3);
-	req_str(&r, TG_RA_USER_NAME, "alice");
+	req_str(&r, TG_RAD_USER_NAME, "alice");
 	req_sign(&r, SECRET, false);
 	expect(&r, TG_RC_COA_NAK, TG_DAE_EC_MISSING_ATTRIBUTE);
 	/* 401: a change in a Disconnect-Request, an unknown attribute or vendor. */
 	req_init(&r, TG_RC_DISCONNECT_REQUEST, 4);
-	req_str(&r, TG_RA_USER_NAME, "alice");
-	req_str(&r, TG_RA_FILTER_ID, "gold");
+	req_str(&r, TG_RAD_USER_NAME, "alice");
+	req_str(&r, TG_RAD_FILTER_ID, "gold");
 	req_sign(&r, SECRET, false);
 	expect(&r, TG_RC_DISCONNECT_NAK, TG_DAE_EC_UNSUPPORTED_ATTRIBUTE);
 	req_init(&r, TG_RC_COA_REQUEST, 5);
-	req_str(&r, TG_RA_USER_NAME, "alice");
-	req_str(&r, TG_RA_REPLY_MESSAGE, "hi");
+	req_str(&r, TG_RAD_USER_NAME, "alice");
+	req_str(&r, TG_RAD_REPLY_MESSAGE, "hi");
 	req_sign(&r, SECRET, false);
 	expect(&r, TG_RC_COA_NAK, TG_DAE_EC_UNSUPPORTED_ATTRIBUTE);
 	req_init(&r, TG_RC_COA_REQUEST, 6);
-	req_str(&r, TG_RA_USER_NAME, "alice");
+	req_str(&r, TG_RAD_USER_NAME, "alice");
 	req_vsa(&r, 9, 1, "x", 1);
 	req_sign(&r, SECRET, false);
 	expect(&r, TG_RC_COA_NAK, TG_DAE_EC_UNSUPPORTED_ATTRIBUTE);
 	/* 403: another NAS's identifier or address. */
 	req_init(&r, TG_RC_DISCONNECT_REQUEST, 7);
-	req_str(&r, TG_RA_USER_NAME, "alice");
-	req_str(&r, TG_RA_NAS_IDENTIFIER, "lns2");
+	req_str(&r, TG_RAD_USER_NAME, "alice");
+	req_str(&r, TG_RAD_NAS_IDENTIFIER, "lns2");
 	req_sign(&r, SECRET, false);
 	expect(&r, TG_RC_DISCONNECT_NAK, TG_DAE_EC_NAS_MISMATCH);
 	req_init(&r, TG_RC_DISCONNECT_REQUEST, 8);
-	req_str(&r, TG_RA_USER_NAME, "alice");
-	req_attr(&r, TG_RA_NAS_IP, &be, 4);
+	req_str(&r, TG_RAD_USER_NAME, "alice");
+	req_attr(&r, TG_RAD_NAS_IP_ADDRESS, &be, 4);
 	req_sign(&r, SECRET, false);
 	expect(&r, TG_RC_DISCONNECT_NAK, TG_DAE_EC_NAS_MISMATCH);
 	/* 407: a rate that does not parse, a Framed-IP-Address of 3 bytes. */
 	req_init(&r, TG_RC_COA_REQUEST, 9);
-	req_str(&r, TG_RA_USER_NAME, "alice");
-	req_vsa(&r, TG_DAE_VENDOR_MIKROTIK, TG_DAE_MIKROTIK_RATE_LIMIT, "5Q", 2);
+	req_str(&r, TG_RAD_USER_NAME, "alice");
+	req_vsa(&r, TG_RAD_VENDOR_MIKROTIK, TG_RAD_MIKROTIK_RATE_LIMIT, "5Q", 2);
 	req_sign(&r, SECRET, false);
 	expect(&r, TG_RC_COA_NAK, TG_DAE_EC_INVALID_VALUE);
 	req_init(&r, TG_RC_DISCONNECT_REQUEST, 10);
-	req_str(&r, TG_RA_USER_NAME, "alice");
-	req_attr(&r, TG_RA_FRAMED_IP, "\x64\x40\x00", 3);
+	req_str(&r, TG_RAD_USER_NAME, "alice");
+	req_attr(&r, TG_RAD_FRAMED_IP_ADDRESS, "\x64\x40\x00", 3);
 	req_sign(&r, SECRET, false);
 	expect(&r, TG_RC_DISCONNECT_NAK, TG_DAE_EC_INVALID_VALUE);
 	ck_assert_int_eq(disconnects + changes, 0);
@@ -353,12 +353,12 @@ START_TEST(test_refused_without_answer)
 
 	setup();
 	req_init(&r, TG_RC_DISCONNECT_REQUEST, 1);
-	req_str(&r, TG_RA_USER_NAME, "alice");
+	req_str(&r, TG_RAD_USER_NAME, "alice");
 	req_sign(&r, "wrong", false);
 	ck_assert_uint_eq(send_req(&r, 100), 0);
 	/* A right request from a client not configured. */
 	req_init(&r, TG_RC_DISCONNECT_REQUEST, 2);
-	req_str(&r, TG_RA_USER_NAME, "alice");
+	req_str(&r, TG_RAD_USER_NAME, "alice");
 	req_sign(&r, SECRET, false);
 	ck_assert_uint_eq(tg_dae_handle(dae, &other, r.p, r.len, ans,
 					sizeof(ans), 100), 0);
@@ -385,14 +385,14 @@ START_TEST(test_message_authenticator)
 
 	setup();
 	req_init(&r, TG_RC_DISCONNECT_REQUEST, 3);
-	req_str(&r, TG_RA_USER_NAME, "alice");
+	req_str(&r, TG_RAD_USER_NAME, "alice");
 	req_sign(&r, SECRET, true);
 	n = send_req(&r, 100);
 	expect(&r, TG_RC_DISCONNECT_ACK, 0);
 	/* The answer's own, over it with the request's authenticator. */
 	ck_assert_uint_eq(n, 20 + 18);
 	ma = 22;
-	ck_assert_uint_eq(ans[20], TG_RA_MESSAGE_AUTH);
+	ck_assert_uint_eq(ans[20], TG_RAD_MESSAGE_AUTHENTICATOR);
 	memcpy(copy, ans, n);
 	memcpy(copy + 4, r.p + 4, 16);
 	memset(copy + ma, 0, 16);
@@ -402,7 +402,7 @@ START_TEST(test_message_authenticator)
 	ck_assert_mem_eq(want, ans + ma, 16);
 	/* A wrong one, the Request Authenticator made right over it. */
 	req_init(&r, TG_RC_DISCONNECT_REQUEST, 4);
-	req_str(&r, TG_RA_USER_NAME, "alice");
+	req_str(&r, TG_RAD_USER_NAME, "alice");
 	req_sign(&r, SECRET, true);
 	r.p[r.len - 1] ^= 1;
 	{
@@ -463,7 +463,7 @@ START_TEST(test_malformed)
 	ck_assert_uint_eq(tg_dae_handle(dae, &s, (const __u8 *)"\x28\x01\x00", 3,
 					ans, sizeof(ans), 100), 0);
 	req_init(&r, TG_RC_DISCONNECT_REQUEST, 1);
-	req_str(&r, TG_RA_USER_NAME, "alice");
+	req_str(&r, TG_RAD_USER_NAME, "alice");
 	req_sign(&r, SECRET, false);
 	r.p[3] = 19;
 	ck_assert_uint_eq(send_req(&r, 100), 0);
@@ -475,8 +475,8 @@ START_TEST(test_malformed)
 	expect(&r, TG_RC_DISCONNECT_ACK, 0);
 	/* Mutations: any outcome but a crash or a read past the block. */
 	req_init(&r, TG_RC_COA_REQUEST, 2);
-	req_str(&r, TG_RA_USER_NAME, "alice");
-	req_vsa(&r, TG_DAE_VENDOR_MIKROTIK, TG_DAE_MIKROTIK_RATE_LIMIT, "1M/2M", 5);
+	req_str(&r, TG_RAD_USER_NAME, "alice");
+	req_vsa(&r, TG_RAD_VENDOR_MIKROTIK, TG_RAD_MIKROTIK_RATE_LIMIT, "1M/2M", 5);
 	req_sign(&r, SECRET, false);
 	for (i = 0; i < 20000; i++) {
 		m = mutate(&seed, r.p, r.len, 3, 8, 4, &n);

@@ -6,7 +6,7 @@
 #include <nettle/hmac.h>
 #include <nettle/md5.h>
 
-#include "radius/dae_packet.h"
+#include "radius/packet.h"
 
 void tg_rad_buf_init(struct tg_rad_buf *b, uint8_t *p, size_t cap)
 {
@@ -35,7 +35,7 @@ void tg_rad_put(struct tg_rad_buf *b, uint8_t type, const void *v, size_t len)
 {
 	uint8_t *at;
 
-	if (len > TG_RAD_VAL_MAX) {
+	if (len > TG_RAD_VALUE_MAX) {
 		if (!b->err)
 			b->err = -EINVAL;
 		return;
@@ -64,10 +64,10 @@ void tg_rad_put_str(struct tg_rad_buf *b, uint8_t type, const char *s)
 void tg_rad_put_vsa(struct tg_rad_buf *b, uint32_t vendor, uint8_t vtype,
 		    const void *v, size_t len)
 {
-	uint8_t val[TG_RAD_VAL_MAX];
+	uint8_t val[TG_RAD_VALUE_MAX];
 	uint32_t be = htonl(vendor);
 
-	if (len > TG_RAD_VAL_MAX - 6) {
+	if (len > TG_RAD_VALUE_MAX - 6) {
 		if (!b->err)
 			b->err = -EINVAL;
 		return;
@@ -77,7 +77,7 @@ void tg_rad_put_vsa(struct tg_rad_buf *b, uint32_t vendor, uint8_t vtype,
 	val[5] = 2 + len;
 	if (len)
 		memcpy(val + 6, v, len);
-	tg_rad_put(b, TG_RA_VSA, val, 6 + len);
+	tg_rad_put(b, TG_RAD_VENDOR_SPECIFIC, val, 6 + len);
 }
 
 int tg_rad_next(const uint8_t *attrs, size_t len, size_t *off,
@@ -96,7 +96,7 @@ int tg_rad_next(const uint8_t *attrs, size_t len, size_t *off,
 	a->vtype = 0;
 	a->val = p + 2;
 	a->len = p[1] - 2;
-	if (a->type != TG_RA_VSA)
+	if (a->type != TG_RAD_VENDOR_SPECIFIC)
 		return 1;
 	/* Vendor id, then one sub-attribute filling the rest exactly. */
 	if (a->len < 6 || p[2] != 0 || p[7] != a->len - 4 || p[7] < 2)

@@ -7,54 +7,18 @@
  * The accounting records are stored as such attributes, the dynamic
  * authorization server reads and answers with them.
  */
-#ifndef TG_RADIUS_DAE_PACKET_H
-#define TG_RADIUS_DAE_PACKET_H
+#ifndef TG_RADIUS_PACKET_H
+#define TG_RADIUS_PACKET_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "radius/attr.h"
+
 #define TG_RAD_HDR_LEN 20
 #define TG_RAD_AUTH_LEN 16
 #define TG_RAD_PKT_MAX 4096
-#define TG_RAD_VAL_MAX 253
-
-/* Attribute types used here (RFC 2865, 2866, 2869, 3576/5176). */
-enum {
-	TG_RA_USER_NAME = 1,
-	TG_RA_NAS_IP = 4,
-	TG_RA_NAS_PORT = 5,
-	TG_RA_SERVICE_TYPE = 6,
-	TG_RA_FRAMED_PROTOCOL = 7,
-	TG_RA_FRAMED_IP = 8,
-	TG_RA_FILTER_ID = 11,
-	TG_RA_REPLY_MESSAGE = 18,
-	TG_RA_STATE = 24,
-	TG_RA_CLASS = 25,
-	TG_RA_VSA = 26,
-	TG_RA_SESSION_TIMEOUT = 27,
-	TG_RA_CALLED_ID = 30,
-	TG_RA_CALLING_ID = 31,
-	TG_RA_NAS_IDENTIFIER = 32,
-	TG_RA_PROXY_STATE = 33,
-	TG_RA_ACCT_STATUS = 40,
-	TG_RA_ACCT_DELAY = 41,
-	TG_RA_ACCT_IN_OCTETS = 42,
-	TG_RA_ACCT_OUT_OCTETS = 43,
-	TG_RA_ACCT_SESSION_ID = 44,
-	TG_RA_ACCT_AUTHENTIC = 45,
-	TG_RA_ACCT_SESSION_TIME = 46,
-	TG_RA_ACCT_IN_PACKETS = 47,
-	TG_RA_ACCT_OUT_PACKETS = 48,
-	TG_RA_ACCT_TERMINATE = 49,
-	TG_RA_ACCT_IN_GIGAWORDS = 52,
-	TG_RA_ACCT_OUT_GIGAWORDS = 53,
-	TG_RA_EVENT_TIMESTAMP = 55,
-	TG_RA_NAS_PORT_TYPE = 61,
-	TG_RA_ACCT_INTERIM = 85,
-	TG_RA_MESSAGE_AUTH = 80,
-	TG_RA_ERROR_CAUSE = 101,
-};
 
 /* Packet codes (RFC 2865, 2866, 5176). */
 enum {
@@ -123,4 +87,4 @@ void tg_rad_msg_auth(const uint8_t *pkt, size_t len, size_t ma_off,
 /* Equal in constant time. */
 bool tg_rad_auth_eq(const uint8_t *a, const uint8_t *b);
 
-#endif /* TG_RADIUS_DAE_PACKET_H */
+#endif /* TG_RADIUS_PACKET_H */
