@@ -61,7 +61,8 @@ now_ms() { date +%s%3N; }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 # cpu_ticks PID: utime + stime of all its threads.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-secs() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
+# secs MS: seconds with two decimals.
+secs() { printf '%d.%02d' $(($1 / 1000)) $(($1 % 1000 / 10)); }
 radius_up() { in_conc ss -Hlun | grep -q ':1813 '; }
 
 # daemon_start: a fresh `tungate run` (metrics on $MPORT); DPID.
@@ -101,10 +102,11 @@ records() {
 # login_run local|radius PATTERN: one run of N logins; prints its line,
 # appends its rate to $TMP/rates.AAA.
 login_run() {
-	local aaa=$1 pat=$2 out=$TMP/bulk-$1-$3.json rss0 rss1 t0 t1 rate
+	local aaa=$1 pat=$2 out=$TMP/bulk-$1-$3.json rss0 rss1 t0 t1 rate dc rc
 	tg config set aaa "$aaa" >/dev/null || { fail "aaa $aaa"; return; }
 	daemon_start || { fail "$aaa: daemon did not start"; return; }
 	rss0=$(rss_kb "$DPID")
+	dc=$(cpu_ticks "$DPID") rc=$(cpu_ticks "$RADIUS_PID")
 	t0=$(now_ms)
 	bulk "$N" "$pat" "$out"
 	if ! wait_for 1200 all_up "$N" "$out" || ! wait_for 600 in_maps "$N"; then
@@ -115,12 +117,15 @@ login_run() {
 	fi
 	t1=$(now_ms)
 	rss1=$(rss_kb "$DPID")
+	dc=$(($(cpu_ticks "$DPID") - dc)) rc=$(($(cpu_ticks "$RADIUS_PID") - rc))
 	rate=$(lac_field "$out" bulk sessions_per_s)
 	ok "aaa $aaa: $N sessions up, in the maps"
 	echo "$rate" >>"$TMP/rates.$aaa"
 	echo "radius: aaa $aaa: $N sessions over $T tunnels:" \
 		"$(lac_field "$out" bulk setup_s) s ($rate sessions/s as the LAC saw them);" \
 		"all in the maps after $(secs $((t1 - t0))) s;" \
+		"CPU meanwhile: daemon $(secs $((dc * 1000 / HZ))) s," \
+		"FreeRADIUS $(secs $((rc * 1000 / HZ))) s;" \
 		"daemon RSS $rss0 kB before, $rss1 kB with them"
 	bulk_stop
 	wait_for 600 in_maps 0 || fail "$aaa: sessions still in the maps after the LAC left"
