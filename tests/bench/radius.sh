@@ -99,6 +99,14 @@ records() {
 	cat "$DETAIL"/detail-* 2>/dev/null | grep -c "Acct-Status-Type = $1\$"
 }
 
+# metric_sum REGEX: the sum of the daemon's samples whose name{labels}
+# match, empty when there is none.
+metric_sum() {
+	in_conc curl -sf --max-time 5 "http://127.0.0.1:$MPORT/metrics" |
+		awk -v re="$1" '$1 ~ re { s += $2; n++ } END { if (n) printf "%d", s }'
+}
+SENT='^tungate_radius_acct_records_total[{].*result="sent"'
+
 # login_run local|radius PATTERN: one run of N logins; prints its line,
 # appends its rate to $TMP/rates.AAA.
 login_run() {
@@ -178,10 +186,13 @@ fi
 
 # --- accounting: ACCT_N sessions, interim every 60 s -------------------------
 acct() {
-	local out=$TMP/bulk-acct.json t0 t1 rss0 rss1 rss2 c0 c1 s0 s1 i0 i1 x0 x1 ms
-	tg config set radius-accounting on >/dev/null &&
-		tg config set radius-interim 60 >/dev/null &&
-		tg config set aaa radius >/dev/null || { fail "accounting settings"; return; }
+	local out=$TMP/bulk-acct.json t0 t1 rss0 rss1 rss2 c0 c1 s0 s1 i0 i1 x0 x1 m0 m1 ms
+	if ! tg config set radius-accounting on >/dev/null ||
+		! tg config set radius-interim 60 >/dev/null ||
+		! tg config set aaa radius >/dev/null; then
+		fail "accounting settings"
+		return
+	fi
 	daemon_start || { fail "accounting: daemon did not start"; return; }
 	rss0=$(rss_kb "$DPID")
 	t0=$(now_ms)
@@ -207,9 +218,11 @@ acct() {
 		"the last session was in the maps"
 	rss1=$(rss_kb "$DPID")
 	c0=$(cpu_ticks "$DPID") s0=$(records Start) i0=$(records Interim-Update) x0=$(records Stop)
+	m0=$(metric_sum "$SENT")
 	t0=$(now_ms)
 	sleep "$ACCT_S"
 	c1=$(cpu_ticks "$DPID") s1=$(records Start) i1=$(records Interim-Update) x1=$(records Stop)
+	m1=$(metric_sum "$SENT")
 	t1=$(now_ms)
 	rss2=$(rss_kb "$DPID")
 	ms=$((t1 - t0))
@@ -220,8 +233,15 @@ acct() {
 		"$((s1 - s0)) Starts, $((x1 - x0)) Stops:" \
 		"$($PY -c "print('%.1f' % (($i1 - $i0 + $s1 - $s0 + $x1 - $x0) * 1000.0 / $ms))")" \
 		"records/s (expected $((ACCT_N / 60))/s of Interim-Updates)"
-	in_conc curl -sf --max-time 5 "http://127.0.0.1:$MPORT/metrics" 2>/dev/null |
-		grep '^tungate_[a-z_]*acct' | sed 's/^/accounting: metrics: /'
+	if [ -n "$m0" ] && [ -n "$m1" ]; then
+		echo "accounting: the daemon counted $((m1 - m0)) records sent:" \
+			"$($PY -c "print('%.1f' % (($m1 - $m0) * 1000.0 / $ms))") records/s;" \
+			"queue at the end $(metric_sum '^tungate_radius_acct_queue$')," \
+			"retries $(metric_sum '^tungate_radius_acct_retries_total$')," \
+			"dropped $(metric_sum '^tungate_radius_acct_dropped_total')"
+	fi
+	bulk_stop
+	daemon_stop
 }
 if [ "$ACCT_S" -gt 0 ]; then
 	acct

@@ -77,12 +77,12 @@ l2tpns_users() {
 	done >>"$L2TPNS_DIR/users"
 }
 
-# radius_start [NETNS]: FreeRADIUS in NETNS (default $LNS_NS) with the
-# users of $L2TPNS_DIR/users, its config, state, log and accounting
-# (the default detail module: $L2TPNS_DIR/radacct/127.0.0.1/detail-*)
-# there; sets RADIUS_PID. Clients: Debian's, localhost with testing123.
+# radius_start NETNS: FreeRADIUS in NETNS with the users of
+# $L2TPNS_DIR/users; its config, state, log and accounting (the default
+# detail module: $L2TPNS_DIR/radacct/127.0.0.1/detail-*) there; sets
+# RADIUS_PID. Clients: Debian's, localhost with testing123.
 radius_start() {
-	local r=$L2TPNS_DIR/raddb ns=${1:-$LNS_NS}
+	local r=$L2TPNS_DIR/raddb ns=$1
 	cp -a /etc/freeradius/3.0 "$r" || return 1
 	cp "$L2TPNS_DIR/users" "$r/mods-config/files/authorize"
 	# Root in the test's namespace, state in the temp dir.
@@ -97,7 +97,7 @@ radius_start() {
 # l2tpns_start [L2TP-SECRET]: FreeRADIUS, then l2tpns; waits for both.
 l2tpns_start() {
 	local secret=${1:-} i cfg
-	radius_start || return 1
+	radius_start "$LNS_NS" || return 1
 	cat >"$L2TPNS_DIR/startup-config" <<-EOF
 	set debug 3
 	set log_file "$L2TPNS_DIR/l2tpns.log"
