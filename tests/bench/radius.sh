@@ -151,14 +151,7 @@ step "FreeRADIUS, $users users" radius_start "$CONC"
 step "FreeRADIUS listening" wait_for 300 radius_up
 step "db init" tg db init
 # The local members: a%d, their addresses clear of the users' (100.64.16.0 up).
-$PY - "$N" >"$TMP/a.csv" <<'EOF'
-import sys
-n = int(sys.argv[1])
-print("name,type,user,password,prefixes")
-for i in range(1, n + 1):
-    print("a%d,l2tpv2,a%d@exo.cat,secret,100.%d.%d.%d/32" %
-          (i, i, 80 + i // 65536, i // 256 % 256, i % 256))
-EOF
+$PY "$ROOT/tests/bench/members_csv.py" "$N" a >"$TMP/a.csv"
 step "$N local members" tg import "$TMP/a.csv"
 step "lns" tg config set lns 192.0.2.1
 step "lns-address" tg config set lns-address 100.64.0.1
