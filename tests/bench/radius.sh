@@ -207,8 +207,8 @@ acct() {
 	fi
 	wait_for 600 test "$(records Start)" -ge "$ACCT_N"
 	ms=$(($(now_ms) - t1))
-	echo "accounting: $(records Start) Acct-Starts logged $(secs "$ms") s after" \
-		"the last session was in the maps"
+	echo "accounting: $(records Start) of $ACCT_N Acct-Starts logged $(secs "$ms") s" \
+		"after the last session was in the maps"
 	rss1=$(rss_kb "$DPID")
 	c0=$(cpu_ticks "$DPID") s0=$(records Start) i0=$(records Interim-Update) x0=$(records Stop)
 	m0=$(metric_sum "$SENT")
@@ -229,6 +229,7 @@ acct() {
 	if [ -n "$m0" ] && [ -n "$m1" ]; then
 		echo "accounting: the daemon counted $((m1 - m0)) records sent:" \
 			"$($PY -c "print('%.1f' % (($m1 - $m0) * 1000.0 / $ms))") records/s;" \
+			"queued in all $(metric_sum '^tungate_radius_acct_records_total[{].*result="queued"')," \
 			"queue at the end $(metric_sum '^tungate_radius_acct_queue$')," \
 			"retries $(metric_sum '^tungate_radius_acct_retries_total$')," \
 			"dropped $(metric_sum '^tungate_radius_acct_dropped_total')"
