@@ -55,6 +55,7 @@ struct tg_live_at;
  * with eff, a member's session or null, and its liveness, live, or null).
  */
 void tg_sub_json(struct json_writer *w, const struct tg_sub *s,
+		 const char *origin,
 		 const struct tg_class *eff, const struct tg_session *sess,
 		 const struct tg_live_at *live);
 

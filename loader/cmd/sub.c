@@ -196,15 +196,18 @@ static void sub_json_u64(struct json_writer *w, const char *name, bool has,
 }
 
 /*
- * One subscriber as JSON; eff: also the rates in effect, its session and
+ * One subscriber as JSON; origin: "local" or "radius" (NULL: left out);
+ * eff: also the rates in effect, its session and
  * its liveness (live NULL: no data plane has it).
  */
 void tg_sub_json(struct json_writer *w, const struct tg_sub *s,
-		 const struct tg_class *eff, const struct tg_session *sess,
-		 const struct tg_live_at *live)
+		 const char *origin, const struct tg_class *eff,
+		 const struct tg_session *sess, const struct tg_live_at *live)
 {
 	jsonw_start_object(w);
 	tg_sub_json_fields(w, s);
+	if (origin)
+		jsonw_string_field(w, "origin", origin);
 	if (eff) {
 		jsonw_name(w, "liveness");
 		if (live) {
@@ -288,7 +291,8 @@ static void sub_ids_text(const struct tg_sub *s, char *buf, size_t len)
 	}
 }
 
-static void sub_print_show(const struct tg_sub *s, const struct tg_class *eff)
+static void sub_print_show(const struct tg_sub *s, const char *origin,
+			   const struct tg_class *eff)
 {
 	char buf[TG_FIELD_MAX], r1[32], r2[32], b[32], label[32];
 	const struct tg_field *f;
@@ -298,6 +302,7 @@ static void sub_print_show(const struct tg_sub *s, const struct tg_class *eff)
 	printf("%-15s %u\n", "dp_id:", s->dp_id);
 	printf("%-15s %s\n", "state:", s->enabled ? "enabled" : "disabled");
 	printf("%-15s %s\n", "type:", tg_tun_type_name(s->type));
+	printf("%-15s %s\n", "origin:", origin);
 	if (tg_sub_member(s)) {
 		printf("%-15s %s\n", "user:", s->user);
 		printf("%-15s %s\n", "password:", *s->password ? "set" :
@@ -339,6 +344,57 @@ static void sub_print_show(const struct tg_sub *s, const struct tg_class *eff)
 	printf("%s\n", s->nprefix ? "" : " none");
 	if (*s->note)
 		printf("%-15s %s\n", "note:", s->note);
+}
+
+static int sub_id_cmp(const void *a, const void *b)
+{
+	const __s64 *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/* The ids of the rows of origin radius, sorted: 0 or -EIO. */
+static int sub_radius_ids(sqlite3 *db, __s64 **ids, size_t *n)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	__s64 *v;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT id FROM subscriber WHERE origin = 'radius'"
+			       " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = realloc(*ids, cap * sizeof(*v));
+			if (!v) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			*ids = v;
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+static const char *sub_origin_of(const struct tg_sub *s, const __s64 *radius,
+				 size_t n)
+{
+	return n && bsearch(&s->id, radius, n, sizeof(*radius), sub_id_cmp) ?
+	       "radius" : "local";
+}
+
+static const char *sub_origin(sqlite3 *db, const struct tg_sub *s)
+{
+	bool radius = false;
+
+	return !tg_db_sub_origin(db, s->name, &radius) && radius ? "radius" :
+								     "local";
 }
 
 /*
@@ -383,7 +439,7 @@ static int sub_print_one(sqlite3 *db, const struct tg_sub *s)
 		online = !tg_db_session_of(db, s->id, &sess);
 	have_live = !sub_live(db, s, &live);
 	if (!tg_opts.json) {
-		sub_print_show(s, &eff);
+		sub_print_show(s, sub_origin(db, s), &eff);
 		if (have_live)
 			sub_print_live(&live);
 		if (online)
@@ -396,7 +452,7 @@ static int sub_print_one(sqlite3 *db, const struct tg_sub *s)
 	w = jsonw_new(stdout);
 	if (!w)
 		return -ENOMEM;
-	tg_sub_json(w, s, &eff, online ? &sess : NULL,
+	tg_sub_json(w, s, sub_origin(db, s), &eff, online ? &sess : NULL,
 		    have_live ? &live : NULL);
 	jsonw_destroy(&w);
 	return 0;
@@ -651,6 +707,8 @@ out:
 
 static int sub_list(int argc, char **argv)
 {
+	__s64 *radius = NULL;
+	size_t nr = 0;
 	char remote[16], local[16], ids[48], pfx[TG_PREFIX_STRLEN];
 	struct tg_sub *subs = NULL;
 	struct json_writer *w;
@@ -669,6 +727,8 @@ static int sub_list(int argc, char **argv)
 	if (ret)
 		goto out;
 	ret = tg_db_sub_list(db, false, &subs, &n);
+	if (!ret)
+		ret = sub_radius_ids(db, &radius, &nr);
 	if (ret) {
 		tg_err("sub list: cannot read the database %s", tg_db_path());
 		goto out;
@@ -681,21 +741,24 @@ static int sub_list(int argc, char **argv)
 		}
 		jsonw_start_array(w);
 		for (i = 0; i < n; i++)
-			tg_sub_json(w, &subs[i], NULL, NULL, NULL);
+			tg_sub_json(w, &subs[i],
+				    sub_origin_of(&subs[i], radius, nr),
+				    NULL, NULL, NULL);
 		jsonw_end_array(w);
 		jsonw_destroy(&w);
 		goto out;
 	}
-	printf("%-20s %7s %-8s %-10s %-15s %-15s %-24s %-12s %s\n", "NAME",
-	       "DP_ID", "STATE", "TYPE", "REMOTE", "LOCAL", "TUNNEL", "CLASS",
-	       "PREFIXES");
+	printf("%-20s %7s %-8s %-6s %-10s %-15s %-15s %-24s %-12s %s\n",
+	       "NAME", "DP_ID", "STATE", "ORIGIN", "TYPE", "REMOTE", "LOCAL",
+	       "TUNNEL", "CLASS", "PREFIXES");
 	for (i = 0; i < n; i++) {
 		tg_sub_field_text(&subs[i], "remote", remote, sizeof(remote));
 		tg_sub_field_text(&subs[i], "local", local, sizeof(local));
 		sub_ids_text(&subs[i], ids, sizeof(ids));
-		printf("%-20s %7u %-8s %-10s %-15s %-15s %-24s %-12s ",
+		printf("%-20s %7u %-8s %-6s %-10s %-15s %-15s %-24s %-12s ",
 		       subs[i].name, subs[i].dp_id,
 		       subs[i].enabled ? "enabled" : "disabled",
+		       sub_origin_of(&subs[i], radius, nr),
 		       tg_tun_type_name(subs[i].type), *remote ? remote : "-",
 		       *local ? local : "-", ids,
 		       *subs[i].cls ? subs[i].cls : "-");
@@ -706,6 +769,7 @@ static int sub_list(int argc, char **argv)
 		printf("%s\n", subs[i].nprefix ? "" : "-");
 	}
 out:
+	free(radius);
 	tg_sub_list_free(subs, n);
 	tg_db_close(db);
 	return ret;

@@ -288,7 +288,7 @@ static int export_json(FILE *f, sqlite3 *db, const struct tg_class *cls,
 	jsonw_name(w, "subscribers");
 	jsonw_start_array(w);
 	for (i = 0; i < nsub; i++)
-		tg_sub_json(w, &subs[i], NULL, NULL, NULL);
+		tg_sub_json(w, &subs[i], NULL, NULL, NULL, NULL);
 	jsonw_end_array(w);
 	jsonw_end_object(w);
 	jsonw_destroy(&w);

@@ -18,22 +18,10 @@
 #include <nettle/md5.h>
 
 #include "daemon/lns.h"
+#include "daemon/lns_member.h"
 #include "daemon/run.h"
 #include "lns/data.h"
 #include "lns/persist.h"
-
-/* What the daemon keeps of a session whose member logged in. */
-struct lnsd_member {
-	__s64 id;			/* subscriber id */
-	char name[TG_NAME_MAX + 1];
-	bool online;			/* its row is in the session table */
-	bool radius;			/* its row is RADIUS's: it goes with it */
-	uint64_t ends_at;		/* ms, Session-Timeout; 0: never */
-	/* Kept in the session row for accounting. */
-	uint32_t session_timeout, idle_timeout, interim;
-	uint8_t class_[TG_RAD_VALUE_MAX];
-	size_t class_len;
-};
 
 /*
  * A login answered after the datagram that asked (or, with end, a session
@@ -279,6 +267,7 @@ static void lnsd_auth(void *ctx, struct lns_session *ls,
 	}
 	a->ok = true;
 	a->m->id = v->id;
+	a->m->dp_id = v->dp_id;
 	snprintf(a->m->name, sizeof(a->m->name), "%s", v->name);
 	snprintf(a->msg, sizeof(a->msg), "welcome");
 	lnsd_addresses(d, v, &a->peer4, &ls->v6);
@@ -318,8 +307,8 @@ static void lnsd_answer(struct tg_lnsd *d, uint64_t now)
 				d->takeovers++;
 				tg_run_log("lns: member '%s' dialled again: its session %u of tunnel %u ends",
 					   a->m->name, old->id, old->tunnel->id);
-				lns_session_close(old, LNS_CDN_ADMIN,
-						  LNS_ERR_NONE, now);
+				lnsd_end(old, old->user, TG_ACCT_LOST_CARRIER,
+					 now);
 			}
 			s->user = a->m;
 		}
@@ -374,6 +363,9 @@ static void lnsd_up(void *ctx, struct lns_session *ls)
 	}
 	m->online = true;
 	d->changed = true;
+	snprintf(m->acct_id, sizeof(m->acct_id), "%s", row.acct_session_id);
+	m->started = row.started;
+	lnsd_acct_up(d, ls, m);
 	tg_run_log("lns: session up: member '%s' %s from %s (%s), tunnel %u/%u session %u/%u",
 		   m->name, a4, peer, t->host_name, t->id, t->peer_id, ls->id,
 		   ls->peer_id);
@@ -386,6 +378,8 @@ static void lnsd_down(void *ctx, struct lns_session *ls, const char *why)
 
 	if (!m)
 		return;
+	if (m->online)
+		lnsd_acct_down(d, ls, m, why);
 	ls->user = NULL;
 	if (m->radius && (!d->db ||
 			  tg_db_exec_id(d->db, "DELETE FROM subscriber WHERE id = ?"
@@ -451,7 +445,10 @@ static int lnsd_adopt(struct tg_lnsd *d, const struct tg_session *row,
 		return -ENOMEM;
 	}
 	m->id = row->subscriber_id;
+	m->dp_id = sub.dp_id;
 	m->online = true;
+	snprintf(m->acct_id, sizeof(m->acct_id), "%s", row->acct_session_id);
+	m->started = row->started;
 	snprintf(m->name, sizeof(m->name), "%s", row->name);
 	if (tg_db_sub_origin(d->db, row->name, &m->radius))
 		m->radius = false;
@@ -470,6 +467,7 @@ static int lnsd_adopt(struct tg_lnsd *d, const struct tg_session *row,
 	lnsd_addresses(d, &sub, &peer4, &ls->v6);
 	ls->user = m;
 	tg_sub_free(&sub);
+	lnsd_acct_resume(d, ls, m);
 	return 0;
 }
 
@@ -551,12 +549,20 @@ int tg_lnsd_start(struct tg_lnsd *d, sqlite3 *db, uint64_t now)
 			return ret;
 		}
 	}
+	d->stop_cause = TG_ACCT_NAS_REBOOT;
+	ret = lnsd_radius_open(d);
+	if (ret) {
+		tg_rad_client_stop(d->rc);
+		d->rc = NULL;
+		return ret;
+	}
 	lnsd_duid(d->duid);
 	lnsd_config(&d->cfg, &c);
 	ret = lns_server_open(&d->srv, &d->cfg.listen, &c, &lnsd_callbacks, d,
 			      err, sizeof(err));
 	if (ret) {
 		tg_run_log("lns: not started: %s", err);
+		lnsd_radius_close(d);
 		tg_rad_client_stop(d->rc);
 		d->rc = NULL;
 		return ret;
@@ -614,8 +620,8 @@ static void lnsd_timeouts(struct tg_lnsd *d, uint64_t now)
 			tg_run_log("lns: member '%s': Session-Timeout of %u s reached: its session ends",
 				   m->name, m->session_timeout);
 			m->ends_at = 0;
-			lns_session_close(t->sessions[j], LNS_CDN_ADMIN,
-					  LNS_ERR_NONE, now);
+			lnsd_end(t->sessions[j], m, TG_ACCT_SESSION_TIMEOUT,
+				 now);
 			j--;	/* the last session took its place */
 		}
 	}
@@ -626,6 +632,8 @@ void tg_lnsd_tick(struct tg_lnsd *d, uint64_t now)
 	if (!d->on)
 		return;
 	lnsd_timeouts(d, now);
+	if (now >= d->next_sec)
+		lnsd_radius_second(d, now);
 	lns_tick(&d->srv.lns, now);
 	lnsd_answer(d, now);
 }
@@ -637,6 +645,8 @@ uint64_t tg_lnsd_deadline(const struct tg_lnsd *d)
 	if (!d->on)
 		return UINT64_MAX;
 	dl = lns_deadline(&d->srv.lns);
+	if (d->next_sec && d->next_sec < dl)
+		dl = d->next_sec;
 	return d->next_end && d->next_end < dl ? d->next_end : dl;
 }
 
@@ -704,7 +714,7 @@ void tg_lnsd_reconcile(struct tg_lnsd *d, uint64_t now)
 			d->killed++;
 			tg_run_log("lns: member '%s': its session ends (killed, disabled or deleted)",
 				   m->name);
-			lns_session_close(s, LNS_CDN_ADMIN, LNS_ERR_NONE, now);
+			lnsd_end(s, m, TG_ACCT_ADMIN_RESET, now);
 			j--;	/* the last session took its place */
 		}
 	}
@@ -788,7 +798,7 @@ static void lnsd_forget(struct tg_lnsd *d)
 void tg_lnsd_stop(struct tg_lnsd *d, bool keep)
 {
 	struct lns *l = &d->srv.lns;
-	unsigned int i, tunnels, sessions;
+	unsigned int i, j, tunnels, sessions;
 	size_t k;
 
 	if (!d->on)
@@ -807,12 +817,22 @@ void tg_lnsd_stop(struct tg_lnsd *d, bool keep)
 		if (keep)
 			tg_run_log("lns: cannot save the sessions: every one ends");
 		/* StopCCN to every LAC: they redial at once. */
-		for (i = 0; i < LNS_TUNNELS_MAX; i++)
-			if (l->tunnels[i])
-				lns_tunnel_close(l->tunnels[i], LNS_STOP_SHUTDOWN,
+		for (i = 0; i < LNS_TUNNELS_MAX; i++) {
+			struct lns_tunnel *t = l->tunnels[i];
+
+			for (j = 0; t && j < t->n_sessions; j++) {
+				struct lnsd_member *m = t->sessions[j]->user;
+
+				if (m)
+					m->cause = d->stop_cause;
+			}
+			if (t)
+				lns_tunnel_close(t, LNS_STOP_SHUTDOWN,
 						 LNS_ERR_NONE, 0);
+		}
 	}
 	lns_server_close(&d->srv);
+	lnsd_radius_close(d);
 	tg_rad_client_stop(d->rc);
 	d->rc = NULL;
 	for (k = 0; k < d->n_rad_logged; k++)
@@ -930,6 +950,7 @@ static int lnsd_radius_member(struct tg_lnsd *d, struct lns_session *ls,
 			ret = -EPERM;
 		} else {
 			m->id = v->id;
+			m->dp_id = v->dp_id;
 			snprintf(m->name, sizeof(m->name), "%s", v->name);
 			lnsd_addresses(d, v, peer4, &ls->v6);
 		}
@@ -955,7 +976,7 @@ static int lnsd_radius_member(struct tg_lnsd *d, struct lns_session *ls,
 			d->takeovers++;
 			tg_run_log("lns: member '%s' dialled again: its session %u of tunnel %u ends",
 				   name, old->id, old->tunnel->id);
-			lns_session_close(old, LNS_CDN_ADMIN, LNS_ERR_NONE, now);
+			lnsd_end(old, old->user, TG_ACCT_LOST_CARRIER, now);
 		}
 		if (tg_db_exec_id(d->db, "DELETE FROM subscriber WHERE id = ?"
 				  " AND origin = 'radius'", cur.id))
@@ -971,6 +992,7 @@ static int lnsd_radius_member(struct tg_lnsd *d, struct lns_session *ls,
 	}
 	if (!ret) {
 		m->id = s.id;
+		m->dp_id = s.dp_id;
 		m->radius = true;
 		snprintf(m->name, sizeof(m->name), "%s", name);
 		lnsd_addresses(d, &s, peer4, &ls->v6);

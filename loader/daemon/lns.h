@@ -13,7 +13,11 @@
 #include "db/db.h"
 #include "db/radius_settings.h"
 #include "lns/server.h"
+#include "radius/acct.h"
 #include "radius/client.h"
+#include "radius/dae.h"
+
+struct tg_maps;
 
 struct tg_lnsd_auth;
 
@@ -38,6 +42,16 @@ struct tg_lnsd {
 	uint64_t rad_failures[TG_RADIUS_SERVERS_MAX];	/* per server */
 	uint64_t timeouts;		/* sessions ended by Session-Timeout */
 	uint64_t next_end;		/* ms: the first session to time out */
+	/* Accounting and CoA/Disconnect (settings radius_accounting, _dae). */
+	struct tg_acct *acct;
+	struct tg_dae *dae;
+	const struct tg_maps *maps;	/* the counters, NULL until open */
+	struct tg_acct_stats acct_st;	/* copied once a second, for metrics */
+	struct tg_dae_stats dae_st;
+	uint64_t idle_timeouts;		/* sessions ended by Idle-Timeout */
+	uint64_t dae_changes, dae_disconnects;
+	uint64_t next_sec;		/* ms: the next once-a-second work */
+	enum tg_acct_cause stop_cause;	/* of sessions tg_lnsd_stop ends */
 	/* Attribute names already logged as not applied (once per run). */
 	char **rad_logged;
 	size_t n_rad_logged;
@@ -54,6 +68,13 @@ int tg_lnsd_fd(const struct tg_lnsd *d);
 int tg_lnsd_radius_fd(const struct tg_lnsd *d);
 /* RADIUS answered: logins accepted or refused. */
 void tg_lnsd_radius_read(struct tg_lnsd *d, uint64_t now);
+/* Accounting's and the CoA/Disconnect server's fds, -1 without. */
+int tg_lnsd_acct_fd(const struct tg_lnsd *d);
+void tg_lnsd_acct_read(struct tg_lnsd *d);
+int tg_lnsd_dae_fd(const struct tg_lnsd *d);
+void tg_lnsd_dae_read(struct tg_lnsd *d);
+/* The data plane's maps, for the sessions' counters and last packets. */
+void tg_lnsd_set_maps(struct tg_lnsd *d, const struct tg_maps *m);
 /* The socket is readable: every datagram handled, logins answered. */
 void tg_lnsd_read(struct tg_lnsd *d, uint64_t now);
 /* Timers. */
@@ -67,7 +88,8 @@ void tg_lnsd_set_db(struct tg_lnsd *d, sqlite3 *db);
  * Stop. keep: every established session saved for the next process
  * (restart, upgrade), which takes it over; its entries stay in the data
  * plane meanwhile. Else, or when saving fails, every tunnel ends (StopCCN)
- * and its sessions' rows go.
+ * and its sessions' rows go, their Acct-Terminate-Cause d->stop_cause
+ * (NAS-Reboot unless set).
  */
 void tg_lnsd_stop(struct tg_lnsd *d, bool keep);
 

@@ -350,6 +350,66 @@ static void write_sessions(FILE *f, sqlite3 *db)
 	fprintf(f, "tungate_lns_sessions{state=\"ending\"} %u\n", ending);
 }
 
+/* The accounting engine's and the CoA/Disconnect server's counters. */
+static void write_radius(FILE *f, const struct tg_lnsd *d)
+{
+	const struct tg_acct_stats *a = &d->acct_st;
+	const struct tg_dae_stats *x = &d->dae_st;
+	unsigned int k;
+
+	family(f, "tungate_lns_idle_timeouts_total", "counter",
+	       "Sessions ended by their Idle-Timeout.");
+	fprintf(f, "tungate_lns_idle_timeouts_total %llu\n",
+		(unsigned long long)d->idle_timeouts);
+	if (d->rad.aaa == TG_AAA_RADIUS && d->rad.accounting) {
+		family(f, "tungate_radius_acct_records_total", "counter",
+		       "Accounting records by kind: queued (stored), sent (a server answered).");
+		for (k = TG_ACCT_START; k < TG_ACCT_KINDS; k++) {
+			fprintf(f, "tungate_radius_acct_records_total{kind=\"%s\",result=\"queued\"} %llu\n",
+				tg_acct_kind_name(k),
+				(unsigned long long)a->queued[k]);
+			fprintf(f, "tungate_radius_acct_records_total{kind=\"%s\",result=\"sent\"} %llu\n",
+				tg_acct_kind_name(k),
+				(unsigned long long)a->sent[k]);
+		}
+		family(f, "tungate_radius_acct_queue", "gauge",
+		       "Accounting records waiting for a server's answer.");
+		fprintf(f, "tungate_radius_acct_queue %llu\n",
+			(unsigned long long)a->queue_len);
+		family(f, "tungate_radius_acct_retries_total", "counter",
+		       "Accounting sends no server answered (the record kept).");
+		fprintf(f, "tungate_radius_acct_retries_total %llu\n",
+			(unsigned long long)a->retried);
+		family(f, "tungate_radius_acct_dropped_total", "counter",
+		       "Accounting records not sent, by reason (queue-full: oldest Interim-Updates; unsendable: refused by radcli).");
+		fprintf(f, "tungate_radius_acct_dropped_total{reason=\"queue-full\"} %llu\n",
+			(unsigned long long)a->dropped);
+		fprintf(f, "tungate_radius_acct_dropped_total{reason=\"unsendable\"} %llu\n",
+			(unsigned long long)a->unsendable);
+	}
+	if (d->rad.aaa != TG_AAA_RADIUS || !d->rad.dae)
+		return;
+	family(f, "tungate_radius_dae_requests_total", "counter",
+	       "CoA and Disconnect requests answered, by type and result.");
+	fprintf(f, "tungate_radius_dae_requests_total{type=\"coa\",result=\"ack\"} %llu\n",
+		(unsigned long long)x->coa_ack);
+	fprintf(f, "tungate_radius_dae_requests_total{type=\"coa\",result=\"nak\"} %llu\n",
+		(unsigned long long)x->coa_nak);
+	fprintf(f, "tungate_radius_dae_requests_total{type=\"disconnect\",result=\"ack\"} %llu\n",
+		(unsigned long long)x->disconnect_ack);
+	fprintf(f, "tungate_radius_dae_requests_total{type=\"disconnect\",result=\"nak\"} %llu\n",
+		(unsigned long long)x->disconnect_nak);
+	family(f, "tungate_radius_dae_duplicates_total", "counter",
+	       "Retransmitted requests answered again without a second action.");
+	fprintf(f, "tungate_radius_dae_duplicates_total %llu\n",
+		(unsigned long long)x->duplicates);
+	family(f, "tungate_radius_dae_dropped_total", "counter",
+	       "CoA and Disconnect packets dropped unanswered, by reason.");
+	for (k = 0; k < TG_DAE_DROP_MAX; k++)
+		fprintf(f, "tungate_radius_dae_dropped_total{reason=\"%s\"} %llu\n",
+			tg_dae_drop_name(k), (unsigned long long)x->drops[k]);
+}
+
 /* What the daemon's LNS counted since it started. */
 static void write_lns(FILE *f, const struct tg_lnsd *d)
 {
@@ -394,6 +454,7 @@ static void write_lns(FILE *f, const struct tg_lnsd *d)
 	       "Sessions ended by their Session-Timeout.");
 	fprintf(f, "tungate_lns_session_timeouts_total %llu\n",
 		(unsigned long long)d->timeouts);
+	write_radius(f, d);
 	family(f, "tungate_lns_refused_total", "counter",
 	       "L2TP datagrams the LNS refused, by reason.");
 	for (e = 1; e < L2TP_E_MAX; e++)

@@ -441,10 +441,12 @@ static void run_lns(struct run *r, bool reload)
 			       sizeof(cur.listen));
 		tg_run_log("lns: settings changed: restarting the LNS%s",
 			   keep ? "" : "; its sessions end");
+		r->lns.stop_cause = TG_ACCT_NAS_REQUEST;
 		tg_lnsd_stop(&r->lns, keep);
 	}
 	r->lns_started = true;
 	tg_lnsd_start(&r->lns, r->db, run_now_ms());
+	tg_lnsd_set_maps(&r->lns, &r->maps);
 }
 
 /* The LNS's datagrams and timers; a session that came or went: sync. */
@@ -503,7 +505,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		.live = { .timeout_s = TG_LIVENESS_TIMEOUT_S },
 	};
 	struct signalfd_siginfo si;
-	struct pollfd pfd[3];
+	struct pollfd pfd[5];
 	sigset_t sigs;
 	int sig, ret = 0, sfd;
 
@@ -597,10 +599,18 @@ int tg_daemon_run(const struct tg_run_opts *o)
 					  .events = POLLIN };
 		pfd[2] = (struct pollfd){ .fd = tg_lnsd_radius_fd(&r.lns),
 					  .events = POLLIN };
-		if (poll(pfd, 3, run_wait_ms(&r)) < 0 && errno != EINTR)
+		pfd[3] = (struct pollfd){ .fd = tg_lnsd_acct_fd(&r.lns),
+					  .events = POLLIN };
+		pfd[4] = (struct pollfd){ .fd = tg_lnsd_dae_fd(&r.lns),
+					  .events = POLLIN };
+		if (poll(pfd, 5, run_wait_ms(&r)) < 0 && errno != EINTR)
 			break;
 		if (pfd[2].revents & POLLIN)
 			tg_lnsd_radius_read(&r.lns, run_now_ms());
+		if (pfd[3].revents & POLLIN)
+			tg_lnsd_acct_read(&r.lns);
+		if (pfd[4].revents & POLLIN)
+			tg_lnsd_dae_read(&r.lns);
 		run_lns_io(&r, pfd[1].revents & POLLIN);
 		if (!(pfd[0].revents & POLLIN) ||
 		    read(sfd, &si, sizeof(si)) != sizeof(si))

@@ -55,7 +55,6 @@ struct tg_acct_config {
 	unsigned int queue_max;		/* records; 0: the default */
 	const char *nas_identifier;	/* "" or NULL: none */
 	__be32 nas_ip;			/* 0: none */
-	const char *dictionary;		/* NULL: /etc/radcli/dictionary */
 };
 
 /* What the accounting says of a session. */

@@ -12,8 +12,8 @@
 #include "util/fmt.h"
 #include "util/log.h"
 #include "radius/acct_send.h"
+#include "radius/handle.h"
 
-#define AS_DICTIONARY "/etc/radcli/dictionary"
 #define AS_PORT "1813"
 
 struct tg_acct_sender {
@@ -154,43 +154,31 @@ static void *as_main(void *arg)
 	return NULL;
 }
 
-static int as_config(rc_handle *rh, const struct tg_acct_config *cfg)
+/* A radcli handle for the servers, tried in turn (radcli's failover). */
+static rc_handle *as_handle(const struct tg_acct_config *cfg)
 {
-	char list[4096], num[16];
-	int err;
+	char list[4096], err[96];
+	struct tg_rad_handle_cfg hc = {
+		.servers = list,
+		.timeout_s = cfg->timeout,
+		.retries = cfg->retries ? cfg->retries : 1,
+	};
+	rc_handle *rh;
+	int ret;
 
-	err = tg_acct_server_list(cfg->servers, cfg->secret, list, sizeof(list));
-	if (err) {
+	ret = tg_acct_server_list(cfg->servers, cfg->secret, list, sizeof(list));
+	if (ret) {
 		pr_warn("radius accounting: servers '%s': %s\n",
 			cfg->servers ? cfg->servers : "",
-			err == -ENOSPC ? "too long" :
+			ret == -ENOSPC ? "too long" :
 			"expected host[:port] separated by commas");
-		return err;
+		return NULL;
 	}
-#define AS_SET(k, v)							\
-	do {								\
-		if (rc_add_config(rh, k, v, "tungate", 0)) {		\
-			pr_warn("radius accounting: radcli refused %s '%s'\n", \
-				k, k[0] == 'a' ? "(servers)" : v);	\
-			return -EINVAL;					\
-		}							\
-	} while (0)
-	AS_SET("dictionary", cfg->dictionary ? cfg->dictionary : AS_DICTIONARY);
-	AS_SET("authserver", list);
-	AS_SET("acctserver", list);
-	snprintf(num, sizeof(num), "%u", cfg->timeout ? cfg->timeout : 3);
-	AS_SET("radius_timeout", num);
-	snprintf(num, sizeof(num), "%u", cfg->retries ? cfg->retries : 1);
-	AS_SET("radius_retries", num);
-	AS_SET("radius_deadtime", "0");
-#undef AS_SET
-	if (rc_apply_config(rh) ||
-	    rc_read_dictionary(rh, rc_conf_str(rh, "dictionary"))) {
-		pr_warn("radius accounting: radcli configuration or dictionary '%s' refused\n",
-			rc_conf_str(rh, "dictionary"));
-		return -EINVAL;
-	}
-	return 0;
+	rh = tg_rad_handle(&hc, err, sizeof(err));
+	explicit_bzero(list, sizeof(list));
+	if (!rh)
+		pr_warn("radius accounting: %s\n", err);
+	return rh;
 }
 
 int tg_acct_sender_open(const struct tg_acct_config *cfg,
@@ -202,14 +190,11 @@ int tg_acct_sender_open(const struct tg_acct_config *cfg,
 	if (!s)
 		return -ENOMEM;
 	s->efd = -1;
-	s->rh = rc_new();
-	if (!s->rh || !rc_config_init(s->rh)) {
-		err = -ENOMEM;
+	s->rh = as_handle(cfg);
+	if (!s->rh) {
+		err = -EINVAL;
 		goto fail;
 	}
-	err = as_config(s->rh, cfg);
-	if (err)
-		goto fail;
 	s->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (s->efd < 0) {
 		err = -errno;

@@ -11,7 +11,7 @@
 #include <radcli/radcli.h>
 
 #include "radius/client.h"
-#include "radius/dict.h"
+#include "radius/handle.h"
 
 struct rad_item {
 	struct rad_item *next;
@@ -63,41 +63,21 @@ static void rad_unref(struct tg_rad_client *c)
 /* A radcli handle that asks server i only. */
 static rc_handle *rad_handle(const struct tg_radius_settings *s, unsigned int i)
 {
-	char v[TG_RADIUS_HOST_MAX + TG_RADIUS_SECRET_MAX + 16], a[INET_ADDRSTRLEN];
-	rc_handle *rh = rc_new();
+	char v[TG_RADIUS_HOST_MAX + TG_RADIUS_SECRET_MAX + 16], err[96];
+	struct tg_rad_handle_cfg hc = {
+		.servers = v,
+		.timeout_s = s->timeout_s,
+		.retries = s->retries,
+		.nas_identifier = s->nas_identifier,
+		.nas_ip = s->nas_ip,
+	};
+	rc_handle *rh;
 
-	if (!rh)
-		return NULL;
-	if (!rc_config_init(rh))
-		return NULL;	/* rc_config_init frees rh when it fails */
 	snprintf(v, sizeof(v), "%s:%u:%s", s->auth[i].host, s->auth[i].port,
 		 s->secret);
-	if (rc_add_config(rh, "authserver", v, "tungate", 0) ||
-	    rc_add_config(rh, "acctserver", v, "tungate", 0))
-		goto bad;
+	rh = tg_rad_handle(&hc, err, sizeof(err));
 	explicit_bzero(v, sizeof(v));
-	snprintf(v, sizeof(v), "%u", s->timeout_s);
-	if (rc_add_config(rh, "radius_timeout", v, "tungate", 0))
-		goto bad;
-	snprintf(v, sizeof(v), "%u", s->retries);
-	if (rc_add_config(rh, "radius_retries", v, "tungate", 0) ||
-	    rc_add_config(rh, "radius_deadtime", "0", "tungate", 0) ||
-	    rc_add_config(rh, "nas-identifier", s->nas_identifier, "tungate", 0))
-		goto bad;
-	if (s->nas_ip.s_addr) {
-		inet_ntop(AF_INET, &s->nas_ip, a, sizeof(a));
-		if (rc_add_config(rh, "nas-ip", a, "tungate", 0))
-			goto bad;
-	}
-	if (rc_apply_config(rh) ||
-	    rc_read_dictionary_from_buffer(rh, tg_rad_dictionary,
-					   strlen(tg_rad_dictionary)))
-		goto bad;
 	return rh;
-bad:
-	explicit_bzero(v, sizeof(v));
-	rc_destroy(rh);
-	return NULL;
 }
 
 static int rad_add(rc_handle *rh, VALUE_PAIR **l, int attr, const void *v,
