@@ -198,9 +198,9 @@ acct() {
 	echo "accounting: $ACCT_N sessions through FreeRADIUS, accounting on:" \
 		"$(lac_field "$out" bulk setup_s) s ($(lac_field "$out" bulk sessions_per_s)" \
 		"sessions/s as the LAC saw them); all in the maps after $(secs $((t1 - t0))) s"
-	if ! wait_for 100 test "$(records Start)" -gt 0; then
+	if ! wait_for 600 test "$(records Start)" -gt 0; then
 		echo "accounting: not measured: the daemon does not send accounting yet" \
-			"(no Acct-Start reached FreeRADIUS within 10 s of $ACCT_N sessions up)"
+			"(no Acct-Start reached FreeRADIUS within 60 s of $ACCT_N sessions up)"
 		bulk_stop
 		daemon_stop
 		return
