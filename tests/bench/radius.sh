@@ -75,10 +75,18 @@ daemon_start() {
 	wait_for 100 grep -q "lns: listening" "$TMP/run.log" &&
 		wait_for 100 grep -q "sync applied" "$TMP/run.log"
 }
-daemon_stop() {
-	kill "$DPID" 2>/dev/null
-	wait "$DPID" 2>/dev/null
+# stop PID: SIGTERM, SIGKILL after 5 s.
+stop() {
+	local _
+	kill "$1" 2>/dev/null
+	for _ in $(seq 50); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
 }
+daemon_stop() { stop "$DPID"; }
 # bulk COUNT USER-PATTERN FILE: tg-lac bringing them up, held until
 # SIGTERM; LAC_PID.
 bulk() {
@@ -88,8 +96,7 @@ bulk() {
 	LAC_PID=$!
 }
 bulk_stop() {
-	kill "$LAC_PID" 2>/dev/null
-	wait "$LAC_PID" 2>/dev/null
+	stop "$LAC_PID"
 	LAC_PID=
 }
 all_up() { grep -q '"event":"bulk".*"up":'"$1"',' "$2"; }
