@@ -182,6 +182,7 @@ bench: deps
 	$(Q)$(BUILD)/bench
 	$(Q)bash tests/bench/ops.sh
 	$(Q)bash tests/bench/lns.sh
+	$(Q)bash tests/bench/radius.sh
 	$(Q)bash tests/bench/forward.sh
 
 check:

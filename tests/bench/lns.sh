@@ -46,14 +46,7 @@ bulk() {
 
 step "namespaces" tunnel_setup 1
 step "db init" tg db init
-$PY - "$N" >"$TMP/m.csv" <<'EOF'
-import sys
-n = int(sys.argv[1])
-print("name,type,user,password,prefixes")
-for i in range(1, n + 1):
-    print("m%d,l2tpv2,m%d@exo.cat,secret,100.%d.%d.%d/32" %
-          (i, i, 80 + i // 65536, i // 256 % 256, i % 256))
-EOF
+$PY "$ROOT/tests/bench/members_csv.py" "$N" >"$TMP/m.csv"
 step "$N members" tg import "$TMP/m.csv"
 step "lns" tg config set lns 192.0.2.1
 step "lns-address" tg config set lns-address 100.64.0.1

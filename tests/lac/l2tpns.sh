@@ -77,15 +77,19 @@ l2tpns_users() {
 	done >>"$L2TPNS_DIR/users"
 }
 
+# radius_start NETNS: FreeRADIUS in NETNS with the users of
+# $L2TPNS_DIR/users; its config, state, log and accounting (the default
+# detail module: $L2TPNS_DIR/radacct/127.0.0.1/detail-*) there; sets
+# RADIUS_PID. Clients: Debian's, localhost with testing123.
 radius_start() {
-	local r=$L2TPNS_DIR/raddb
+	local r=$L2TPNS_DIR/raddb ns=$1
 	cp -a /etc/freeradius/3.0 "$r" || return 1
 	cp "$L2TPNS_DIR/users" "$r/mods-config/files/authorize"
 	# Root in the test's namespace, state in the temp dir.
 	sed -i -e '/^\s*user = /d' -e '/^\s*group = /d' \
 		-e "s|^\s*run_dir = .*|run_dir = $L2TPNS_DIR|" \
 		-e "s|^\s*logdir = .*|logdir = $L2TPNS_DIR|" "$r/radiusd.conf"
-	setsid ip netns exec "$LNS_NS" freeradius -f -d "$r" \
+	setsid ip netns exec "$ns" freeradius -f -d "$r" \
 		-l "$L2TPNS_DIR/radius.log" &
 	RADIUS_PID=$!
 }
@@ -93,7 +97,7 @@ radius_start() {
 # l2tpns_start [L2TP-SECRET]: FreeRADIUS, then l2tpns; waits for both.
 l2tpns_start() {
 	local secret=${1:-} i cfg
-	radius_start || return 1
+	radius_start "$LNS_NS" || return 1
 	cat >"$L2TPNS_DIR/startup-config" <<-EOF
 	set debug 3
 	set log_file "$L2TPNS_DIR/l2tpns.log"
