@@ -662,6 +662,7 @@ uint64_t tg_lnsd_deadline(const struct tg_lnsd *d)
 void tg_lnsd_set_db(struct tg_lnsd *d, sqlite3 *db)
 {
 	d->db = db;
+	tg_acct_set_db(d->acct, db);
 }
 
 static int lnsd_id_cmp(const void *a, const void *b)

@@ -21,9 +21,27 @@ struct acct_sess {
 	__s64 due;
 };
 
+/* A record made, not yet in the database. */
+struct acct_pend {
+	__s64 created;
+	enum tg_acct_kind kind;
+	size_t len;
+	__u8 *attrs;
+	int dropped;			/* what storing it dropped */
+};
+
 struct tg_acct {
 	struct tg_acct_config cfg;
-	sqlite3 *db;
+	sqlite3 *db;			/* NULL while the daemon has none */
+	/*
+	 * Records made since the last store, oldest first: stored together
+	 * in one transaction, kept here while the database cannot take
+	 * them (closed, busy), so that none is lost meanwhile.
+	 */
+	struct acct_pend *pend;
+	size_t npend, cappend;
+	bool store_failing;		/* said once until it works again */
+	__s64 answered;			/* sent, its row still to delete */
 	tg_acct_counters_fn counters;
 	void *ctx;
 	struct tg_acct_sender *snd;
@@ -103,8 +121,20 @@ void tg_acct_close(struct tg_acct *a)
 			break;
 	}
 	tg_acct_sender_close(a->snd);
+	if (a->npend)
+		pr_warn("radius accounting: %zu records could not be stored before the end\n",
+			a->npend);
+	while (a->npend)
+		free(a->pend[--a->npend].attrs);
+	free(a->pend);
 	free(a->sess);
 	free(a);
+}
+
+void tg_acct_set_db(struct tg_acct *a, sqlite3 *db)
+{
+	if (a)
+		a->db = db;
 }
 
 int tg_acct_fd(const struct tg_acct *a)
@@ -119,10 +149,59 @@ int tg_acct_busy(const struct tg_acct *a)
 
 void tg_acct_get_stats(const struct tg_acct *a, struct tg_acct_stats *st)
 {
-	long long n = tg_acct_queue_len(a->db);
+	long long n = a->db ? tg_acct_queue_len(a->db) : 0;
 
 	*st = a->st;
-	st->queue_len = n > 0 ? n : 0;
+	st->queue_len = (n > 0 ? n : 0) + a->npend;
+}
+
+/*
+ * The records made so far into the queue, in one transaction: 0, or
+ * -EAGAIN (no database) / -EIO with every record kept for the next try.
+ */
+static int acct_store(struct tg_acct *a)
+{
+	int err = 0;
+	size_t i;
+
+	if (!a->npend)
+		return 0;
+	if (!a->db)
+		return -EAGAIN;
+	if (tg_db_begin_write(a->db))
+		err = -EIO;
+	for (i = 0; !err && i < a->npend; i++) {
+		struct acct_pend *p = &a->pend[i];
+
+		err = tg_acct_queue_put(a->db, p->created, p->kind, p->attrs,
+					p->len, a->cfg.queue_max, a->inflight,
+					&p->dropped);
+	}
+	if (!err && tg_db_commit(a->db))
+		err = -EIO;
+	if (err) {
+		tg_db_rollback(a->db);
+		if (!a->store_failing)
+			pr_warn("radius accounting: %zu records not stored yet (%s): kept and stored later\n",
+				a->npend, sqlite3_errmsg(a->db));
+		a->store_failing = true;
+		return err;
+	}
+	if (a->store_failing)
+		pr_info("radius accounting: records stored again\n");
+	a->store_failing = false;
+	for (i = 0; i < a->npend; i++) {
+		struct acct_pend *p = &a->pend[i];
+
+		if (p->dropped && a->st.dropped++ % 1000 == 0)
+			pr_warn("radius accounting: queue full (%u records): oldest Interim-Updates dropped (%llu so far)\n",
+				a->cfg.queue_max, (unsigned long long)a->st.dropped);
+		if (p->dropped != TG_ACCT_DROPPED_NEW)
+			a->st.queued[p->kind]++;
+		free(p->attrs);
+	}
+	a->npend = 0;
+	return 0;
 }
 
 /* The oldest record to the sender, unless one is out or a retry waits. */
@@ -131,6 +210,13 @@ static int acct_dispatch(struct tg_acct *a, __s64 now)
 	static struct tg_acct_rec r;	/* 4 KiB: not on the stack */
 	int ret;
 
+	if (!a->db)
+		return 0;
+	if (a->answered) {
+		if (tg_acct_queue_del(a->db, a->answered))
+			return -EIO;
+		a->answered = 0;
+	}
 	while (!a->inflight && !a->closing && now >= a->retry_at) {
 		ret = tg_acct_queue_head(a->db, &r);
 		if (ret <= 0 && ret != -EBADMSG)
@@ -155,6 +241,16 @@ static int acct_dispatch(struct tg_acct *a, __s64 now)
 	return 0;
 }
 
+/* The records made so far stored, then the oldest sent. */
+static int acct_send(struct tg_acct *a, __s64 now)
+{
+	int err = acct_store(a);
+
+	if (err == -EAGAIN)
+		return 0;	/* no database now: kept until there is */
+	return err ? err : acct_dispatch(a, now);
+}
+
 int tg_acct_read(struct tg_acct *a, __s64 now)
 {
 	enum tg_acct_sent res;
@@ -164,8 +260,8 @@ int tg_acct_read(struct tg_acct *a, __s64 now)
 		return ret;
 	switch (res) {
 	case TG_ACCT_SENT_OK:
-		if (tg_acct_queue_del(a->db, a->inflight))
-			return -EIO;
+		/* Deleted before the next record goes out, never sent twice. */
+		a->answered = a->inflight;
 		a->st.sent[a->inflight_kind]++;
 		if (a->down)
 			pr_info("radius accounting: a server answers again\n");
@@ -186,8 +282,7 @@ int tg_acct_read(struct tg_acct *a, __s64 now)
 		pr_warn("radius accounting: radcli refused record %lld (%s), deleted\n",
 			(long long)a->inflight, tg_acct_kind_name(a->inflight_kind));
 		a->st.unsendable++;
-		if (tg_acct_queue_del(a->db, a->inflight))
-			return -EIO;
+		a->answered = a->inflight;
 		break;
 	}
 	a->inflight = 0;
@@ -199,8 +294,8 @@ static int acct_put(struct tg_acct *a, const struct tg_acct_session *s,
 		    enum tg_acct_cause cause, __s64 now)
 {
 	static __u8 buf[TG_RAD_PKT_MAX];
+	struct acct_pend *p;
 	struct tg_rad_buf b;
-	int dropped, err;
 
 	tg_rad_buf_init(&b, buf, TG_RAD_PKT_MAX - TG_RAD_HDR_LEN - 6);
 	tg_acct_record(&b, &a->cfg, s, kind, c, cause, now);
@@ -209,19 +304,29 @@ static int acct_put(struct tg_acct *a, const struct tg_acct_session *s,
 			tg_acct_kind_name(kind), s->id);
 		return b.err;
 	}
-	err = tg_acct_queue_put(a->db, now, kind, buf, b.len, a->cfg.queue_max,
-				a->inflight, &dropped);
-	if (err) {
-		pr_warn("radius accounting: %s record of session '%s' not stored: %s\n",
-			tg_acct_kind_name(kind), s->id, sqlite3_errmsg(a->db));
-		return err;
+	if (a->npend == a->cappend) {
+		size_t cap = a->cappend ? a->cappend * 2 : 16;
+
+		p = realloc(a->pend, cap * sizeof(*p));
+		if (!p)
+			goto nomem;
+		a->pend = p;
+		a->cappend = cap;
 	}
-	if (dropped && a->st.dropped++ % 1000 == 0)
-		pr_warn("radius accounting: queue full (%u records): oldest Interim-Updates dropped (%llu so far)\n",
-			a->cfg.queue_max, (unsigned long long)a->st.dropped);
-	if (dropped != TG_ACCT_DROPPED_NEW)
-		a->st.queued[kind]++;
+	p = &a->pend[a->npend];
+	p->attrs = malloc(b.len);
+	if (!p->attrs)
+		goto nomem;
+	memcpy(p->attrs, buf, b.len);
+	p->len = b.len;
+	p->kind = kind;
+	p->created = now;
+	a->npend++;
 	return 0;
+nomem:
+	pr_warn("radius accounting: %s record of session '%s' lost: out of memory\n",
+		tg_acct_kind_name(kind), s->id);
+	return -ENOMEM;
 }
 
 static struct acct_sess *acct_find(struct tg_acct *a, const char *id)
@@ -264,7 +369,7 @@ int tg_acct_start(struct tg_acct *a, const struct tg_acct_session *s,
 
 	if (!err)
 		err = acct_put(a, s, TG_ACCT_START, NULL, 0, now);
-	return err ? err : acct_dispatch(a, now);
+	return err ? err : acct_send(a, now);
 }
 
 int tg_acct_resume(struct tg_acct *a, const struct tg_acct_session *s,
@@ -283,20 +388,16 @@ int tg_acct_stop(struct tg_acct *a, const char *id,
 	if (!e)
 		return -ENOENT;
 	err = acct_put(a, &e->s, TG_ACCT_STOP, c, cause, now);
-	if (err)
-		return err;
 	*e = a->sess[--a->n];
-	return acct_dispatch(a, now);
+	return err ? err : acct_send(a, now);
 }
 
 int tg_acct_tick(struct tg_acct *a, __s64 now)
 {
 	struct tg_acct_counters c;
-	bool open = false;
 	size_t i;
-	int err = 0;
 
-	for (i = 0; i < a->n && !err; i++) {
+	for (i = 0; i < a->n; i++) {
 		struct acct_sess *e = &a->sess[i];
 
 		if (!e->interval || e->due > now)
@@ -306,12 +407,8 @@ int tg_acct_tick(struct tg_acct *a, __s64 now)
 			e->due = now + e->interval;
 		if (a->counters(a->ctx, e->s.id, &c))
 			continue;
-		/* One transaction for every record due this second. */
-		if (!open && !tg_db_begin_write(a->db))
-			open = true;
-		err = acct_put(a, &e->s, TG_ACCT_INTERIM, &c, 0, now);
+		acct_put(a, &e->s, TG_ACCT_INTERIM, &c, 0, now);
 	}
-	if (open && (err ? (tg_db_rollback(a->db), 0) : tg_db_commit(a->db)))
-		err = -EIO;
-	return err ? err : acct_dispatch(a, now);
+	/* Every record due this second (and any kept) in one transaction. */
+	return acct_send(a, now);
 }

@@ -101,6 +101,11 @@ int tg_acct_open(const struct tg_acct_config *cfg, sqlite3 *db,
 		 tg_acct_counters_fn counters, void *ctx, struct tg_acct **out);
 /* After the answer to the record on its way, if any (a few seconds). */
 void tg_acct_close(struct tg_acct *a);
+/*
+ * The daemon's connection changed (reopened, or NULL while it has none):
+ * records made meanwhile are kept in memory and stored when it is back.
+ */
+void tg_acct_set_db(struct tg_acct *a, sqlite3 *db);
 
 /* A session came up: its Start record, then its Interim-Updates. */
 int tg_acct_start(struct tg_acct *a, const struct tg_acct_session *s,

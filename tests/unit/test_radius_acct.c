@@ -429,6 +429,73 @@ START_TEST(test_engine_sends_in_order_keeps_until_answered)
 }
 END_TEST
 
+/*
+ * Records made while the daemon has no connection, or while another
+ * holds the database's write lock, are kept in memory and stored (and
+ * sent) once it can take them: none lost.
+ */
+START_TEST(test_engine_keeps_records_without_database)
+{
+	struct tg_acct_config cfg = { .secret = SECRET, .timeout = 1,
+				      .retries = 1 };
+	struct tg_acct_counters c = { .in_octets = 42 };
+	struct tg_acct_session s;
+	struct tg_acct_stats st;
+	struct tg_acct *a;
+	sqlite3 *other;
+	char servers[64];
+	__u8 attrs[TG_RAD_PKT_MAX];
+	__u16 port;
+	int fd = srv_open(&port);
+	size_t n;
+
+	setup();
+	snprintf(servers, sizeof(servers), "127.0.0.1:%u", port);
+	cfg.servers = servers;
+	ck_assert_int_eq(tg_acct_open(&cfg, db, counters, NULL, &a), 0);
+	/* The connection closed (the daemon reopens it on a checkpoint). */
+	tg_acct_set_db(a, NULL);
+	tg_db_close(db);
+	session(&s, "C3");
+	ck_assert_int_eq(tg_acct_start(a, &s, 3000), 0);
+	ck_assert(!tg_acct_busy(a));
+	tg_acct_get_stats(a, &st);
+	ck_assert_uint_eq(st.queue_len, 1);
+	ck_assert_uint_eq(st.queued[TG_ACCT_START], 0);
+	ck_assert_int_eq(tg_db_open(dbpath, false, &db), 0);
+	tg_acct_set_db(a, db);
+	ck_assert_int_eq(tg_acct_tick(a, 3001), 0);
+	ck_assert(tg_acct_busy(a));
+	n = srv_serve(fd, true, attrs);
+	ck_assert_uint_eq(attr_u32(attrs, n, TG_RAD_ACCT_STATUS_TYPE), TG_ACCT_START);
+	acct_wait(a, 3001, fd);
+	ck_assert_int_eq(tg_acct_queue_len(db), 0);
+
+	/* Another connection holds the write lock: the Stop waits for it. */
+	sqlite3_busy_timeout(db, 50);
+	ck_assert_int_eq(tg_db_open(dbpath, false, &other), 0);
+	ck_assert_int_eq(tg_db_exec(other, "BEGIN IMMEDIATE"), 0);
+	ck_assert_int_ne(tg_acct_stop(a, "C3", &c, TG_ACCT_USER_REQUEST, 3002), 0);
+	ck_assert(!tg_acct_busy(a));
+	tg_acct_get_stats(a, &st);
+	ck_assert_uint_eq(st.queue_len, 1);
+	ck_assert_int_eq(tg_db_exec(other, "COMMIT"), 0);
+	tg_db_close(other);
+	ck_assert_int_eq(tg_acct_tick(a, 3003), 0);
+	ck_assert(tg_acct_busy(a));
+	n = srv_serve(fd, true, attrs);
+	ck_assert_uint_eq(attr_u32(attrs, n, TG_RAD_ACCT_STATUS_TYPE), TG_ACCT_STOP);
+	ck_assert_uint_eq(attr_u32(attrs, n, TG_RAD_ACCT_INPUT_OCTETS), 42);
+	acct_wait(a, 3003, fd);
+	tg_acct_get_stats(a, &st);
+	ck_assert_uint_eq(st.sent[TG_ACCT_START] + st.sent[TG_ACCT_STOP], 2);
+	ck_assert_uint_eq(st.queue_len, 0);
+	tg_acct_close(a);
+	close(fd);
+	teardown();
+}
+END_TEST
+
 Suite *radius_acct_suite(void)
 {
 	Suite *s = suite_create("radius_acct");
@@ -442,6 +509,7 @@ Suite *radius_acct_suite(void)
 	tcase_add_test(tc, test_interim_spread);
 	tcase_add_test(tc, test_server_list);
 	tcase_add_test(tc, test_engine_sends_in_order_keeps_until_answered);
+	tcase_add_test(tc, test_engine_keeps_records_without_database);
 	suite_add_tcase(s, tc);
 	return s;
 }
