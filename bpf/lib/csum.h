@@ -51,7 +51,11 @@ static __always_inline int tg_csum_words(void *data_end, void *pos,
 	if (head)
 		sum = (__u32)bpf_csum_diff(NULL, 0, pos, head, 0);
 	pos += head;
-	for (i = 0; i < TG_CSUM_MAX_CHUNKS; i++) {
+	/*
+	 * words / p is 1 below 512, but older verifiers (6.1) do not track
+	 * a division: they would walk the loop for every chunk count.
+	 */
+	for (i = 0; i < (p == TG_CSUM_CHUNK ? TG_CSUM_MAX_CHUNKS : 1); i++) {
 		if (i >= words / p)
 			break;
 		if (pos + p > data_end)
