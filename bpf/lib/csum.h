@@ -24,21 +24,48 @@ static __always_inline __u16 tg_csum_fold(__u64 sum)
 
 /*
  * All offsets the sum reaches are below this power of two: with the tail
- * offset masked to it, every loop exit looks the same to the verifier,
- * which then checks the tail once instead of once per chunk count.
+ * offset masked to it, every path to the tail looks the same to the
+ * verifier, which then checks the tail once instead of once per path.
  */
 #define TG_CSUM_OFF_MASK 0x3fff
 
-/* One power-of-two piece of the tail: the length is a verifier constant. */
-#define TG_CSUM_PIECE(n)                                                   \
-	do {                                                               \
-		if (rem & (n)) {                                           \
-			if (pos + (n) > data_end)                          \
-				return -1;                                 \
-			sum += (__u32)bpf_csum_diff(NULL, 0, pos, (n), 0); \
-			pos += (n);                                        \
-		}                                                          \
-	} while (0)
+/*
+ * Sum of the words bytes at pos (a multiple of 4; p <= words < 2p, or
+ * any count of 512-byte chunks more when p is 512), p a constant power
+ * of two. bpf_csum_diff() reads only what the verifier knows to be in
+ * the packet: a variable size is allowed up to the bytes checked after
+ * the pointer. So the first words mod p bytes (< p) go in one call,
+ * covered by the check of p bytes at pos, and the rest in calls of p
+ * bytes, each checked: two helper calls for any span under 1 KiB,
+ * instead of one per power of two in its length.
+ */
+static __always_inline int tg_csum_words(void *data_end, void *pos,
+					 __u64 words, __u64 p, __u64 *sump)
+{
+	__u64 head = words & (p - 1), sum = 0;
+	int i;
+
+	if (pos + p > data_end)
+		return -1;
+	/* Sums are 32-bit partials; accumulate them in 64 bits. */
+	if (head)
+		sum = (__u32)bpf_csum_diff(NULL, 0, pos, head, 0);
+	pos += head;
+	/*
+	 * words / p is 1 below 512, but older verifiers (6.1) do not track
+	 * a division: they would walk the loop for every chunk count.
+	 */
+	for (i = 0; i < (p == TG_CSUM_CHUNK ? TG_CSUM_MAX_CHUNKS : 1); i++) {
+		if (i >= words / p)
+			break;
+		if (pos + p > data_end)
+			return -1;
+		sum += (__u32)bpf_csum_diff(NULL, 0, pos, p, 0);
+		pos += p;
+	}
+	*sump = sum;
+	return 0;
+}
 
 /*
  * Sum len bytes at offset off from data (len <= TG_CSUM_MAX_LEN) into
@@ -50,43 +77,48 @@ static __always_inline __u16 tg_csum_fold(__u64 sum)
 static __always_inline int tg_csum_span(void *data, void *data_end, __u64 off,
 					__u64 len, __u64 *sump)
 {
-	__u64 sum = 0, rem;
+	__u64 sum = 0, words = len & ~3ULL;
 	void *pos;
 	__u8 *b;
-	int i;
+	int err;
 
 	if (len > TG_CSUM_MAX_LEN || off > TG_CSUM_OFF_MASK - TG_CSUM_MAX_LEN)
 		return -1;
 	pos = data + tg_bound(off, TG_CSUM_OFF_MASK - TG_CSUM_MAX_LEN);
-	for (i = 0; i < TG_CSUM_MAX_CHUNKS; i++) {
-		if (len - i * TG_CSUM_CHUNK < TG_CSUM_CHUNK)
-			break;
-		if (pos + TG_CSUM_CHUNK > data_end)
-			return -1;
-		/* Sums are 32-bit partials; accumulate them in 64 bits. */
-		sum += (__u32)bpf_csum_diff(NULL, 0, pos, TG_CSUM_CHUNK, 0);
-		pos += TG_CSUM_CHUNK;
-	}
-	/* Masks: no-ops at run time, they merge the loop exits' states. */
-	off = (off + i * TG_CSUM_CHUNK) & TG_CSUM_OFF_MASK;
-	rem = len & (TG_CSUM_CHUNK - 1);
-	pos = data + off;
-	TG_CSUM_PIECE(256);
-	TG_CSUM_PIECE(128);
-	TG_CSUM_PIECE(64);
-	TG_CSUM_PIECE(32);
-	TG_CSUM_PIECE(16);
-	TG_CSUM_PIECE(8);
-	TG_CSUM_PIECE(4);
-	/* 0..3 bytes left: a whole word first, an odd byte padded with 0. */
-	b = pos;
-	if (rem & 2) {
+	/* Whole words by bpf_csum_diff(), sized by the largest power of 2. */
+	if (words >= 512)
+		err = tg_csum_words(data_end, pos, words, 512, &sum);
+	else if (words >= 256)
+		err = tg_csum_words(data_end, pos, words, 256, &sum);
+	else if (words >= 128)
+		err = tg_csum_words(data_end, pos, words, 128, &sum);
+	else if (words >= 64)
+		err = tg_csum_words(data_end, pos, words, 64, &sum);
+	else if (words >= 32)
+		err = tg_csum_words(data_end, pos, words, 32, &sum);
+	else if (words >= 16)
+		err = tg_csum_words(data_end, pos, words, 16, &sum);
+	else if (words >= 8)
+		err = tg_csum_words(data_end, pos, words, 8, &sum);
+	else if (words >= 4)
+		err = tg_csum_words(data_end, pos, words, 4, &sum);
+	else
+		err = 0;
+	if (err)
+		return -1;
+	/*
+	 * 0..3 bytes left, which bpf_csum_diff() does not take: a whole
+	 * 16-bit word first, an odd byte padded with 0. The mask is a no-op
+	 * at run time; it merges the states of the branches above.
+	 */
+	b = data + ((off + words) & TG_CSUM_OFF_MASK);
+	if (len & 2) {
 		if ((void *)(b + 2) > data_end)
 			return -1;
 		sum += bpf_htons((__u16)(b[0] << 8 | b[1]));
 		b += 2;
 	}
-	if (rem & 1) {
+	if (len & 1) {
 		if ((void *)(b + 1) > data_end)
 			return -1;
 		sum += bpf_htons((__u16)(b[0] << 8));

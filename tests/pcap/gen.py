@@ -495,6 +495,17 @@ def in4_with_csum(sub, target):
     raise ValueError("no id gives checksum 0x%04x" % target)
 
 
+def in4_gre_csum0(sub):
+    """Inner IPv4 (protocol 253, 101 bytes of payload) whose keyless GRE
+    checksum is 0x0000: its first two payload bytes make the sum 0xffff."""
+    rest = bytes(range(99))
+    hdr = struct.pack("!HHI", 0x8000, ETH_P_IP, 0)
+    c = csum16(hdr + bytes(in4(sub, "raw", proto=253, payload=b"\0\0" + rest)))
+    p = in4(sub, "raw", proto=253, payload=struct.pack("!H", c) + rest)
+    assert csum16(hdr + bytes(p)) == 0
+    return p
+
+
 def in6(sub=None, l4="udp", src=None, dst=DST6, hlim=64,
         payload=b"tungate payload", **kw):
     if src is None:
@@ -1002,6 +1013,21 @@ def build_cases():
         p = frame(gre(in4("gre", payload=pl), csum=True), 47, sub="gre")
         assert len(p.data) - p.gre_off == span
         rows.append(ok(p))
+    # Inner UDP payloads around the summing's powers of two and 512-byte
+    # chunks, up to a 1500-byte inner packet.
+    for n in (0, 1, 255, 256, 257, 511, 512, 513, 1472):
+        pl = (bytes(range(1, 256)) * 6)[:n]
+        rows.append(ok(frame(gre(in4("gre", payload=pl), csum=True), 47,
+                             sub="gre")))
+    # A checksum of 0x0000, and the same sent as 0xffff (also zero in ones'
+    # complement): both accepted.
+    good = frame(gre(in4_gre_csum0("gre"), csum=True), 47, sub="gre")
+    c = good.gre_off + 4
+    assert good.data[c:c + 2] == b"\0\0"
+    rows.append(ok(good))
+    d = good.data[:c] + b"\xff\xff" + good.data[c + 2:]
+    rows.append(ok(Pkt(d, good.segs, "gre", SUB0_MAC, PEER_MAC, good.ip_off,
+                       None, good.gre_off, True)))
     # Longer than up0's MTU: checked, decapsulated, then left to the kernel.
     p = frame(gre(in6("gre", payload=bytes(range(251)) * 13), csum=True),
               47, sub="gre")
@@ -1032,6 +1058,8 @@ def build_cases():
         rows.append(dropped(p, "gre_bad_csum", "gre"))
     case("gre_csum", "GRE checksum: odd length, 1.4k, 1.3k and 3.3k "
          "payloads, spans of 37..41, 511..515, 1023..1026 and 1480 bytes, "
+         "inner UDP payloads of 0, 1, 255..257, 511..513 and 1472 bytes, "
+         "a checksum of 0x0000 also sent as 0xffff, "
          "Ethernet trailer outside tot_len ignored (3.3k: fib_frag_needed "
          "after the check); wrong checksums (also "
          "one valid only when the trailer is included) are dropped", rows,

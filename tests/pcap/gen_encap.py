@@ -391,6 +391,19 @@ def in4_csum(s, target, **kw):
     raise ValueError("no id gives checksum 0x%04x" % target)
 
 
+def in4_gre_csum0(s):
+    """Inner IPv4 (protocol 253, 101 bytes of payload) whose GRE checksum
+    toward keyless s is 0x0000 once forwarded: its first two payload bytes
+    make the sum 0xffff."""
+    rest = bytes(range(99))
+    hdr = struct.pack("!HHI", 0x8000, gen.ETH_P_IP, 0)
+    p = in4(s, "raw", proto=253, payload=b"\0\0" + rest)
+    c = csum16(hdr + forward_inner(s, bytes(p)))
+    p = in4(s, "raw", proto=253, payload=struct.pack("!H", c) + rest)
+    assert csum16(hdr + forward_inner(s, bytes(p))) == 0
+    return p
+
+
 def uplink_frame(p, vlans=()):
     """p (scapy IP/IPv6) as it arrives on up0 from the upstream router."""
     b = bytes(p)
@@ -769,7 +782,9 @@ def build_cases():
 
     c = Case("enc_gre_csum", "GRE with checksum, keyless and key "
              "0xffffffff: inner IPv4 and IPv6, odd and even lengths, GRE "
-             "spans around 512 and 1024 bytes, up to the MTU")
+             "spans around 512 and 1024 bytes, up to the MTU, inner UDP "
+             "payloads of 0, 1, 255..257 and 511..513 bytes, a checksum of "
+             "0x0000")
     for n in ("grec", "grekc"):
         both(c, n)
         both(c, n, l4="tcp")
@@ -779,6 +794,11 @@ def build_cases():
         pl = (bytes(range(256)) * 6)[:span - 8 - 28]
         c.add("grec", in4(S["grec"], payload=pl))
     c.add("grec", in6(S["grec"], payload=(bytes(range(256)) * 6)[:1352]))
+    # Inner UDP payloads around the summing's powers of two and 512-byte
+    # chunks; a payload that makes the checksum 0x0000 (sent as it is).
+    for n in (0, 1, 255, 256, 257, 511, 512, 513):
+        c.add("grec", in4(S["grec"], payload=(bytes(range(1, 256)) * 3)[:n]))
+    c.add("grec", in4_gre_csum0(S["grec"]))
     c.add("grekc", in4(S["grekc"], payload=(bytes(range(251)) * 6)[:1372]))
 
     c = Case("enc_gre_seq", "GRE sequence numbers from 0 for each "
