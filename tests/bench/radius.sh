@@ -185,6 +185,10 @@ EOF
 fi
 
 # --- accounting: ACCT_N sessions, interim every 60 s -------------------------
+# starts_at_least N: FreeRADIUS logged N Acct-Starts or more.
+starts_at_least() {
+	[ "$(records Start)" -ge "$1" ]
+}
 acct() {
 	local out=$TMP/bulk-acct.json t0 t1 rss0 rss1 rss2 c0 c1 s0 s1 i0 i1 x0 x1 m0 m1 ms
 	if ! tg config set radius-accounting on >/dev/null ||
@@ -205,14 +209,14 @@ acct() {
 	echo "accounting: $ACCT_N sessions through FreeRADIUS, accounting on:" \
 		"$(lac_field "$out" bulk setup_s) s ($(lac_field "$out" bulk sessions_per_s)" \
 		"sessions/s as the LAC saw them); all in the maps after $(secs $((t1 - t0))) s"
-	if ! wait_for 600 test "$(records Start)" -gt 0; then
+	if ! wait_for 600 starts_at_least 1; then
 		echo "accounting: not measured: the daemon does not send accounting yet" \
 			"(no Acct-Start reached FreeRADIUS within 60 s of $ACCT_N sessions up)"
 		bulk_stop
 		daemon_stop
 		return
 	fi
-	wait_for 600 test "$(records Start)" -ge "$ACCT_N"
+	wait_for 600 starts_at_least "$ACCT_N"
 	ms=$(($(now_ms) - t1))
 	echo "accounting: $(records Start) of $ACCT_N Acct-Starts logged $(secs "$ms") s" \
 		"after the last session was in the maps"
