@@ -134,8 +134,9 @@ void lnsd_acct_base(const struct tg_lnsd *d, struct lnsd_member *m)
 		memset(&m->base, 0, sizeof(m->base));
 }
 
-void lnsd_acct_up(struct tg_lnsd *d, struct lns_session *ls,
-		  struct lnsd_member *m)
+/* A session's accounting begins: its Start, or (resume) none. */
+static void lnsd_acct_begin(struct tg_lnsd *d, struct lns_session *ls,
+			    struct lnsd_member *m, bool resume)
 {
 	struct tg_acct_session s;
 
@@ -143,23 +144,21 @@ void lnsd_acct_up(struct tg_lnsd *d, struct lns_session *ls,
 	if (!d->acct || !*m->acct_id)
 		return;
 	lnsd_acct_session(d, ls, m, &s);
-	if (tg_acct_start(d->acct, &s, time(NULL)))
+	if ((resume ? tg_acct_resume : tg_acct_start)(d->acct, &s, time(NULL)))
 		d->db_errors++;
 	m->accounted = true;
+}
+
+void lnsd_acct_up(struct tg_lnsd *d, struct lns_session *ls,
+		  struct lnsd_member *m)
+{
+	lnsd_acct_begin(d, ls, m, false);
 }
 
 void lnsd_acct_resume(struct tg_lnsd *d, struct lns_session *ls,
 		      struct lnsd_member *m)
 {
-	struct tg_acct_session s;
-
-	m->up_ms = lnsd_mono_ms();
-	if (!d->acct || !*m->acct_id)
-		return;
-	lnsd_acct_session(d, ls, m, &s);
-	if (tg_acct_resume(d->acct, &s, time(NULL)))
-		d->db_errors++;
-	m->accounted = true;
+	lnsd_acct_begin(d, ls, m, true);
 }
 
 /*

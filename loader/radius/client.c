@@ -138,8 +138,14 @@ static void rad_reply(VALUE_PAIR *got, struct tg_rad_reply *r)
 	VALUE_PAIR *p;
 
 	for (p = got; p && n < sizeof(v) / sizeof(v[0]); p = p->next) {
+		memset(&v[n], 0, sizeof(v[n]));
 		v[n].vendor = VENDOR(p->attribute);
-		v[n].type = ATTRID(p->attribute);
+		if (v[n].vendor) {
+			v[n].type = TG_RAD_VENDOR_SPECIFIC;
+			v[n].vtype = ATTRID(p->attribute);
+		} else {
+			v[n].type = ATTRID(p->attribute);
+		}
 		switch (p->type) {
 		case PW_TYPE_INTEGER:
 		case PW_TYPE_IPADDR:
@@ -149,11 +155,11 @@ static void rad_reply(VALUE_PAIR *got, struct tg_rad_reply *r)
 			num[n][1] = p->lvalue >> 16;
 			num[n][2] = p->lvalue >> 8;
 			num[n][3] = p->lvalue;
-			v[n].value = num[n];
+			v[n].val = num[n];
 			v[n].len = 4;
 			break;
 		default:
-			v[n].value = (const uint8_t *)p->strvalue;
+			v[n].val = (const uint8_t *)p->strvalue;
 			v[n].len = p->lvalue;
 		}
 		n++;

@@ -172,11 +172,7 @@ static struct dae_dup *dae_dup_find(struct tg_dae *d,
 /* A text attribute into buf (NUL added): 0, or 407 for bytes 0 or NUL. */
 static int dae_text(const struct tg_rad_attr *a, char *buf, size_t len)
 {
-	if (!a->len || a->len >= len || memchr(a->val, 0, a->len))
-		return TG_DAE_EC_INVALID_VALUE;
-	memcpy(buf, a->val, a->len);
-	buf[a->len] = '\0';
-	return 0;
+	return tg_rad_text(a, buf, len) ? TG_DAE_EC_INVALID_VALUE : 0;
 }
 
 /* A CoA-Request's vendor attribute: 0, 401 or 407. */

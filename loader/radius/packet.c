@@ -117,6 +117,15 @@ int tg_rad_u32(const struct tg_rad_attr *a, uint32_t *v)
 	return 0;
 }
 
+int tg_rad_text(const struct tg_rad_attr *a, char *buf, size_t len)
+{
+	if (!a->len || a->len >= len || memchr(a->val, 0, a->len))
+		return -EBADMSG;
+	memcpy(buf, a->val, a->len);
+	buf[a->len] = '\0';
+	return 0;
+}
+
 void tg_rad_authenticator(const uint8_t *pkt, size_t len,
 			  const uint8_t auth[TG_RAD_AUTH_LEN],
 			  const char *secret, uint8_t out[TG_RAD_AUTH_LEN])

@@ -67,6 +67,11 @@ int tg_rad_next(const uint8_t *attrs, size_t len, size_t *off,
 		struct tg_rad_attr *a);
 /* A 4-byte value as a number: 0, or -EBADMSG for another length. */
 int tg_rad_u32(const struct tg_rad_attr *a, uint32_t *v);
+/*
+ * A text value into buf (len bytes, NUL added): 0, or -EBADMSG when it
+ * is empty, holds a NUL or does not fit.
+ */
+int tg_rad_text(const struct tg_rad_attr *a, char *buf, size_t len);
 
 /*
  * MD5(pkt with its authenticator field replaced by auth | secret): the

@@ -68,27 +68,10 @@ static void rad_bad(struct tg_rad_reply *r, const struct tg_rad_attr *a,
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	snprintf(r->bad[r->n_bad++], sizeof(r->bad[0]), "%s: %s",
-		 tg_rad_attr_name(a->vendor, a->type, name, sizeof(name)), why);
+		 tg_rad_attr_name(a->vendor, a->vendor ? a->vtype : a->type, name,
+				  sizeof(name)), why);
 }
 
-static bool rad_u32(const struct tg_rad_attr *a, uint32_t *v)
-{
-	if (a->len != 4)
-		return false;
-	*v = (uint32_t)a->value[0] << 24 | (uint32_t)a->value[1] << 16 |
-	     (uint32_t)a->value[2] << 8 | a->value[3];
-	return true;
-}
-
-/* A text value: no NUL inside, at most len - 1 bytes. */
-static bool rad_text(const struct tg_rad_attr *a, char *buf, size_t len)
-{
-	if (!a->len || a->len >= len || memchr(a->value, 0, a->len))
-		return false;
-	memcpy(buf, a->value, a->len);
-	buf[a->len] = '\0';
-	return true;
-}
 
 /* RFC 3162 2.3: reserved, prefix length, then the prefix's bytes. */
 static int rad_prefix6(const struct tg_rad_attr *a, struct tg_prefix *p)
@@ -97,14 +80,14 @@ static int rad_prefix6(const struct tg_rad_attr *a, struct tg_prefix *p)
 
 	if (a->len < 2 || a->len > 18)
 		return -EINVAL;
-	bits = a->value[1];
+	bits = a->val[1];
 	bytes = (bits + 7) / 8;
 	if (bits > 128 || a->len - 2 < bytes)
 		return -EINVAL;
 	memset(p, 0, sizeof(*p));
 	p->family = AF_INET6;
 	p->len = (__u8)bits;
-	memcpy(p->addr, a->value + 2, bytes);
+	memcpy(p->addr, a->val + 2, bytes);
 	/* Bits past the length are not ours to keep. */
 	if (bits % 8)
 		p->addr[bytes - 1] &= (uint8_t)(0xff << (8 - bits % 8));
@@ -120,7 +103,7 @@ static void rad_route(struct tg_rad_reply *r, const struct tg_rad_attr *a)
 	struct tg_prefix p;
 	size_t n;
 
-	if (!rad_text(a, text, sizeof(text))) {
+	if (tg_rad_text(a, text, sizeof(text))) {
 		rad_bad(r, a, "not text");
 		return;
 	}
@@ -155,7 +138,7 @@ static void rad_mikrotik(struct tg_rad_reply *r, const struct tg_rad_attr *a,
 	struct tg_mt_rate mt;
 	__u64 rx = 0, tx = 0, b;
 
-	if (!rad_text(a, text, sizeof(text))) {
+	if (tg_rad_text(a, text, sizeof(text))) {
 		rad_bad(r, a, "not text");
 		return;
 	}
@@ -186,13 +169,13 @@ static void rad_one(struct tg_rad_reply *r, const struct tg_rad_attr *a,
 	uint32_t v;
 
 	if (a->vendor == TG_RAD_VENDOR_MIKROTIK &&
-	    a->type == TG_RAD_MIKROTIK_RATE_LIMIT) {
+	    a->vtype == TG_RAD_MIKROTIK_RATE_LIMIT) {
 		rad_mikrotik(r, a, has_mt);
 		return;
 	}
 	if (a->vendor == TG_RAD_VENDOR_WISPR &&
-	    (a->type == TG_RAD_WISPR_MAX_UP || a->type == TG_RAD_WISPR_MAX_DOWN)) {
-		if (!rad_u32(a, &v)) {
+	    (a->vtype == TG_RAD_WISPR_MAX_UP || a->vtype == TG_RAD_WISPR_MAX_DOWN)) {
+		if (tg_rad_u32(a, &v)) {
 			rad_bad(r, a, "not a 32-bit number of bits/s");
 			return;
 		}
@@ -202,7 +185,7 @@ static void rad_one(struct tg_rad_reply *r, const struct tg_rad_attr *a,
 		if (!*has_wispr)
 			r->down = r->up = 0;
 		*has_wispr = r->has_rate = true;
-		if (a->type == TG_RAD_WISPR_MAX_UP)
+		if (a->vtype == TG_RAD_WISPR_MAX_UP)
 			r->up = v;
 		else
 			r->down = v;
@@ -218,7 +201,7 @@ static void rad_one(struct tg_rad_reply *r, const struct tg_rad_attr *a,
 			rad_bad(r, a, "not an IPv4 address");
 			return;
 		}
-		memcpy(&v, a->value, 4);
+		memcpy(&v, a->val, 4);
 		/* RFC 2865: 255.255.255.254 the NAS picks, ...255 the user. */
 		if (ntohl(v) >= 0xfffffffe || !v) {
 			rad_bad(r, a, "asks for an address from a pool, which this NAS has none of");
@@ -254,7 +237,7 @@ static void rad_one(struct tg_rad_reply *r, const struct tg_rad_attr *a,
 	case TG_RAD_SESSION_TIMEOUT:
 	case TG_RAD_IDLE_TIMEOUT:
 	case TG_RAD_ACCT_INTERIM_INTERVAL:
-		if (!rad_u32(a, &v)) {
+		if (tg_rad_u32(a, &v)) {
 			rad_bad(r, a, "not a 32-bit number of seconds");
 			return;
 		}
@@ -270,26 +253,26 @@ static void rad_one(struct tg_rad_reply *r, const struct tg_rad_attr *a,
 			rad_bad(r, a, "empty or too long");
 			return;
 		}
-		memcpy(r->class_, a->value, a->len);
+		memcpy(r->class_, a->val, a->len);
 		r->class_len = a->len;
 		return;
 	case TG_RAD_FILTER_ID:
-		if (!rad_text(a, r->filter_id, sizeof(r->filter_id)) ||
+		if (tg_rad_text(a, r->filter_id, sizeof(r->filter_id)) ||
 		    tg_name_validate(r->filter_id, err, sizeof(err))) {
 			r->filter_id[0] = '\0';
 			rad_bad(r, a, "not a tungate class name");
 		}
 		return;
 	case TG_RAD_SERVICE_TYPE:
-		if (!rad_u32(a, &v) || v != 2)
+		if (tg_rad_u32(a, &v) || v != 2)
 			rad_bad(r, a, "not Framed-User: members are framed users");
 		return;
 	case TG_RAD_FRAMED_PROTOCOL:
-		if (!rad_u32(a, &v) || v != 1)
+		if (tg_rad_u32(a, &v) || v != 1)
 			rad_bad(r, a, "not PPP: members speak PPP");
 		return;
 	case TG_RAD_FRAMED_IP_NETMASK:
-		if (a->len != 4 || memcmp(a->value, "\xff\xff\xff\xff", 4))
+		if (a->len != 4 || memcmp(a->val, "\xff\xff\xff\xff", 4))
 			rad_bad(r, a, "not 255.255.255.255: a member's address is a /32");
 		return;
 	case TG_RAD_REPLY_MESSAGE:

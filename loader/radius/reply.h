@@ -14,19 +14,11 @@
 #include <netinet/in.h>
 
 #include "db/name.h"
-#include "radius/attr.h"
+#include "radius/packet.h"
 #include "util/addr.h"
 
 #define TG_RAD_ROUTES_MAX 8
 #define TG_RAD_BAD_MAX 8
-
-/* One attribute of a reply: vendor 0 for the standard ones. */
-struct tg_rad_attr {
-	uint32_t vendor;
-	uint32_t type;
-	const uint8_t *value;	/* wire form: integers and addresses big endian */
-	size_t len;
-};
 
 struct tg_rad_reply {
 	struct in_addr ip;		/* Framed-IP-Address, 0: none */

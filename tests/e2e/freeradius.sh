@@ -66,3 +66,17 @@ fr_stop() {
 	wait "$FR_PID" 2>/dev/null
 	FR_PID=
 }
+
+# fr_cleanup: the end of a suite with a daemon and FreeRADIUS in $TMP: on
+# a failure their logs' last lines, then FreeRADIUS and the topology gone.
+fr_cleanup() {
+	if [ "$failed" -gt 0 ]; then
+		for f in run.log radius.log; do
+			[ -f "$TMP/$f" ] || continue
+			echo "       $f, last lines:"
+			tail -30 "$TMP/$f" | sed 's/^/       /'
+		done
+	fi
+	fr_stop
+	topo_cleanup
+}

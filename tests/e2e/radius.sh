@@ -27,18 +27,7 @@ SECS=4
 SECRET=tg-radius-Secret
 DEAD=203.0.113.99	# on a dummy link: requests vanish
 
-cleanup() {
-	if [ "$failed" -gt 0 ]; then
-		for f in run.log radius.log; do
-			[ -f "$TMP/$f" ] || continue
-			echo "       $f, last lines:"
-			tail -30 "$TMP/$f" | sed 's/^/       /'
-		done
-	fi
-	fr_stop
-	topo_cleanup
-}
-trap cleanup EXIT
+trap fr_cleanup EXIT
 trap "exit 1" INT TERM
 
 require_root_tools

@@ -27,18 +27,7 @@ PORT=5201
 SECS=3
 SECRET=tg-radius-Secret
 
-cleanup() {
-	if [ "$failed" -gt 0 ]; then
-		for f in run.log radius.log; do
-			[ -f "$TMP/$f" ] || continue
-			echo "       $f, last lines:"
-			tail -30 "$TMP/$f" | sed 's/^/       /'
-		done
-	fi
-	fr_stop
-	topo_cleanup
-}
-trap cleanup EXIT
+trap fr_cleanup EXIT
 trap "exit 1" INT TERM
 
 require_root_tools

@@ -15,8 +15,10 @@
 #include "db/settings.h"
 #include "radius/reply.h"
 
-#define A(t, s) { 0, t, (const uint8_t *)(s), sizeof(s) - 1 }
-#define V(v, t, s) { v, t, (const uint8_t *)(s), sizeof(s) - 1 }
+#define A(t, s) { .type = t, .val = (const uint8_t *)(s), .len = sizeof(s) - 1 }
+#define V(v, t, s)							\
+	{ .type = TG_RAD_VENDOR_SPECIFIC, .vendor = v, .vtype = t,	\
+	  .val = (const uint8_t *)(s), .len = sizeof(s) - 1 }
 
 START_TEST(test_reply_every_attribute)
 {
