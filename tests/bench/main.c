@@ -893,7 +893,7 @@ static void report_dialin(const struct bench *b)
 	}
 }
 
-/* The target for path p: its cost at the largest size / router. */
+/* The target for path p: its cost at the largest size / the router's. */
 static double router_target(const struct bench_path *p)
 {
 	bool gre_csum = (p->type == TG_TUN_GRE || p->type == TG_TUN_GRETAP) &&
