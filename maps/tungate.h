@@ -194,6 +194,45 @@ struct tg_owners {
 };
 _Static_assert(sizeof(struct tg_owners) == 8, "tg_owners layout");
 
+/*
+ * Subscriber prefixes by hash: tg_pfx4/tg_pfx6 hold the entries of
+ * tg_prefix4/6 (same keys, prefix bits only, and values), and
+ * tg_pfx_lens[0] (IPv4) and [1] (IPv6) the prefix lengths they hold. The
+ * data plane probes the hash once per length, longest first, and takes
+ * the first entry found: the trie's longest match, without walking the
+ * trie. It reads the trie instead when the set in force is not filled
+ * (maps made by a build before these, not yet synced) or lists more than
+ * TG_PFX_LENS_MAX lengths.
+ *
+ * Sync writes a new set into the set not in force, then flips in_force
+ * (a second write, of which only the lowest byte changes): a packet reads
+ * one whole set, old or new. Lengths are added before the entries of that
+ * length and dropped after them (by a full comparison of the maps only:
+ * an incremental sync does not know whether others of its length remain),
+ * so the set in force lists every length of the hash, and perhaps more.
+ */
+#define TG_PFX_LENS_MAX 8
+
+struct tg_pfx_set {
+	__u8 filled;		/* 1: the hash holds what the trie holds */
+	__u8 n;			/* lengths in use; > TG_PFX_LENS_MAX: too
+				 * many, len[] holds the longest only */
+	__u8 len[TG_PFX_LENS_MAX];	/* longest first */
+	__u8 pad[6];		/* must be zero */
+};
+_Static_assert(sizeof(struct tg_pfx_set) == 16, "tg_pfx_set layout");
+
+struct tg_pfx_lens {
+	__u32 in_force;		/* the set the data plane reads: 0 or 1 */
+	__u32 pad;		/* must be zero */
+	struct tg_pfx_set set[2];
+};
+_Static_assert(sizeof(struct tg_pfx_lens) == 40, "tg_pfx_lens layout");
+
+/* tg_pfx_lens keys. */
+#define TG_PFX_V4 0
+#define TG_PFX_V6 1
+
 /* tg_config.flags */
 #define TG_CFG_F_DROP_UNKNOWN 0x01	/* drop packets of unknown tunnels */
 #define TG_CFG_F_SCOPE_ICMP 0x02	/* answer scope drops with ICMP

@@ -42,6 +42,36 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } tg_prefix6 SEC(".maps");
 
+/*
+ * The same entries by hash, and the prefix lengths they hold (struct
+ * tg_pfx_lens, [TG_PFX_V4] and [TG_PFX_V6]): see tungate.h.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct tg_lpm4_key);
+	__type(value, struct tg_owners);
+	__uint(max_entries, TG_MAX_SUBS_DEFAULT * TG_PREFIXES_PER_SUB);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tg_pfx4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct tg_lpm6_key);
+	__type(value, struct tg_owners);
+	__uint(max_entries, TG_MAX_SUBS_DEFAULT * TG_PREFIXES_PER_SUB);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tg_pfx6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct tg_pfx_lens);
+	__uint(max_entries, 2);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tg_pfx_lens SEC(".maps");
+
 /* Per-subscriber counters, indexed by sub_id (0: no subscriber). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

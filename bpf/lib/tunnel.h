@@ -15,6 +15,7 @@
 #include <linux/udp.h>
 #include "tungate_maps.bpf.h"
 #include "claim.h"
+#include "prefix.h"
 #include "parse.h"
 #include "eth.h"
 #include "ip.h"
@@ -233,26 +234,22 @@ static __always_inline int tg_antispoof(const struct hdr_cursor *c,
 					void *data_end, __u16 proto,
 					__u32 claim)
 {
-	struct tg_owners *owner;
+	struct tg_owners owner;
 
 	if (proto == ETH_P_IP) {
 		struct iphdr *iph = c->pos;
-		struct tg_lpm4_key k = { .prefixlen = 32 };
 
 		if ((void *)(iph + 1) > data_end)
 			return TG_R_INTERNAL;
-		k.addr = iph->saddr;
-		owner = bpf_map_lookup_elem(&tg_prefix4, &k);
+		owner = tg_prefix4_find(iph->saddr);
 	} else {
 		struct ipv6hdr *ip6h = c->pos;
-		struct tg_lpm6_key k = { .prefixlen = 128 };
 
 		if ((void *)(ip6h + 1) > data_end)
 			return TG_R_INTERNAL;
-		__builtin_memcpy(k.addr, &ip6h->saddr, sizeof(k.addr));
-		owner = bpf_map_lookup_elem(&tg_prefix6, &k);
+		owner = tg_prefix6_find(&ip6h->saddr);
 	}
-	if (!tg_owners_have(owner, claim))
+	if (!tg_owners_have(&owner, claim))
 		return TG_R_SPOOFED_SRC;
 	return TG_CONTINUE;
 }

@@ -14,6 +14,7 @@
 #include <linux/ipv6.h>
 #include "tungate_maps.bpf.h"
 #include "claim.h"
+#include "prefix.h"
 #include "parse.h"
 #include "eth.h"
 #include "ip.h"
@@ -42,7 +43,7 @@ static __always_inline int tg_up_parse(void *data, void *data_end,
 				       struct tg_up *u)
 {
 	struct hdr_cursor c = { .pos = data, .end = data_end };
-	struct tg_owners *o;
+	struct tg_owners o;
 	struct tg_encap *e;
 	__u32 claim;
 	int ret;
@@ -53,7 +54,6 @@ static __always_inline int tg_up_parse(void *data, void *data_end,
 	u->l3_off = c.pos - data;
 	u->frame_len = data_end - data;
 	if (ret == bpf_htons(ETH_P_IP)) {
-		struct tg_lpm4_key k = { .prefixlen = 32 };
 		struct iphdr *iph = c.pos;
 
 		ret = tg_inner_ip_len(&c, data_end, ETH_P_IP);
@@ -63,10 +63,8 @@ static __always_inline int tg_up_parse(void *data, void *data_end,
 		u->proto = ETH_P_IP;
 		u->df = !!(iph->frag_off & bpf_htons(TG_IP_DF));
 		u->ttl = iph->ttl;
-		k.addr = iph->daddr;
-		o = bpf_map_lookup_elem(&tg_prefix4, &k);
+		o = tg_prefix4_find(iph->daddr);
 	} else if (ret == bpf_htons(ETH_P_IPV6)) {
-		struct tg_lpm6_key k = { .prefixlen = 128 };
 		struct ipv6hdr *ip6h = c.pos;
 
 		ret = tg_inner_ip_len(&c, data_end, ETH_P_IPV6);
@@ -76,13 +74,12 @@ static __always_inline int tg_up_parse(void *data, void *data_end,
 		u->proto = ETH_P_IPV6;
 		u->df = 1;
 		u->ttl = ip6h->hop_limit;
-		__builtin_memcpy(k.addr, &ip6h->daddr, sizeof(k.addr));
-		o = bpf_map_lookup_elem(&tg_prefix6, &k);
+		o = tg_prefix6_find(&ip6h->daddr);
 	} else {
 		return TG_R_NOT_SUBSCRIBER;
 	}
 	/* No claim in force: the prefix is not (or no longer) routed. */
-	claim = tg_owner_of(o);
+	claim = tg_owner_of(&o);
 	if (!claim)
 		return TG_R_NOT_SUBSCRIBER;
 	e = tg_encap_of(claim);

@@ -708,6 +708,8 @@ int tg_map_fill(const struct tg_maps *m, const struct tg_map_fill *cached,
 		{ "tg_tunnels", m->tunnels },
 		{ "tg_prefix4", m->prefix4 },
 		{ "tg_prefix6", m->prefix6 },
+		{ "tg_pfx4", m->pfx4 },
+		{ "tg_pfx6", m->pfx6 },
 		{ "tg_community4", m->community4 },
 		{ "tg_community6", m->community6 },
 	};

@@ -31,6 +31,9 @@ struct tg_maps {
 	int encap1;		/* tg_encap1: tg_encap of slot 1 */
 	int police1;		/* tg_police1: tg_police of slot 1 */
 	int seen;		/* tg_seen: when each sub_id was last heard */
+	int pfx4;		/* tg_pfx4: tg_prefix4's entries by hash */
+	int pfx6;		/* tg_pfx6: tg_prefix6's entries by hash */
+	int pfx_lens;		/* tg_pfx_lens: their prefix lengths */
 	__u32 capacity;		/* sub_ids run 1..capacity-1 */
 };
 
@@ -40,7 +43,8 @@ struct tg_maps {
 	  .global_stats = -1, .config = -1, .ports = -1, .encap = -1,        \
 	  .peer = -1, .police = -1, .bucket = -1, .community4 = -1,         \
 	  .community6 = -1, .meta = -1, .gen = -1, .encap1 = -1,            \
-	  .police1 = -1, .seen = -1, .capacity = 0 }
+	  .police1 = -1, .seen = -1, .pfx4 = -1, .pfx6 = -1,                \
+	  .pfx_lens = -1, .capacity = 0 }
 
 /* The slot in force of sub_id: 0 or 1 (0 when unreadable). */
 unsigned int tg_slot_of(const struct tg_maps *m, __u32 id);

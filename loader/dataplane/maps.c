@@ -29,7 +29,7 @@
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
-#define TG_NR_MAPS 18
+#define TG_NR_MAPS 21
 
 struct tg_map_desc {
 	const char *name;
@@ -79,6 +79,23 @@ static const struct tg_map_desc tg_map_descs[TG_NR_MAPS] = {
 	  sizeof(__u32), sizeof(struct tg_police) },
 	{ "tg_seen", offsetof(struct tg_maps, seen), BPF_MAP_TYPE_ARRAY,
 	  sizeof(__u32), sizeof(struct tg_seen) },
+	{ "tg_pfx4", offsetof(struct tg_maps, pfx4), BPF_MAP_TYPE_HASH,
+	  sizeof(struct tg_lpm4_key), sizeof(struct tg_owners) },
+	{ "tg_pfx6", offsetof(struct tg_maps, pfx6), BPF_MAP_TYPE_HASH,
+	  sizeof(struct tg_lpm6_key), sizeof(struct tg_owners) },
+	{ "tg_pfx_lens", offsetof(struct tg_maps, pfx_lens), BPF_MAP_TYPE_ARRAY,
+	  sizeof(__u32), sizeof(struct tg_pfx_lens) },
+};
+
+/*
+ * Maps made beside an older one that must hold as many entries: the
+ * prefix hashes hold what the tries hold.
+ */
+static const struct {
+	const char *name, *like;
+} tg_map_twins[] = {
+	{ "tg_pfx4", "tg_prefix4" },
+	{ "tg_pfx6", "tg_prefix6" },
 };
 
 /* Maps whose size is the subscriber capacity. */
@@ -207,6 +224,8 @@ int tg_maps_from_skel(struct subscriber_bpf *skel, struct tg_maps *m)
 		skel->maps.tg_community6, skel->maps.tg_meta,
 		skel->maps.tg_gen,	 skel->maps.tg_encap1,
 		skel->maps.tg_police1,	 skel->maps.tg_seen,
+		skel->maps.tg_pfx4,	 skel->maps.tg_pfx6,
+		skel->maps.tg_pfx_lens,
 	};
 	__u32 max;
 	int i, fd, err;
@@ -333,6 +352,41 @@ static bool tg_bpf_map_sized(const struct bpf_map *map)
 	return d && tg_map_sized(d->fd_off);
 }
 
+/* A twin not pinned yet takes the size of the map it is made beside. */
+static int tg_obj_size_twins(struct bpf_object *obj)
+{
+	struct bpf_map_info info;
+	struct bpf_map *twin, *like;
+	size_t i;
+	__u32 len;
+	int fd, err;
+
+	for (i = 0; i < sizeof(tg_map_twins) / sizeof(tg_map_twins[0]); i++) {
+		twin = bpf_object__find_map_by_name(obj, tg_map_twins[i].name);
+		like = bpf_object__find_map_by_name(obj, tg_map_twins[i].like);
+		if (!twin || !like || !bpf_map__pin_path(twin) ||
+		    !bpf_map__pin_path(like) ||
+		    !access(bpf_map__pin_path(twin), F_OK))
+			continue;
+		fd = bpf_obj_get(bpf_map__pin_path(like));
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+		close(fd);
+		if (!err)
+			err = bpf_map__set_max_entries(twin, info.max_entries);
+		if (err) {
+			tg_err("map %s: cannot size it like %s: %s",
+			       tg_map_twins[i].name, tg_map_twins[i].like,
+			       strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 /*
  * Take capacity and flags of every pinned map, so libbpf reuses it. A map
  * sized by the capacity that is not pinned yet (added by a later layout)
@@ -383,8 +437,11 @@ static int tg_obj_adopt_pinned(struct bpf_object *obj)
 		if (tg_bpf_map_sized(map) && (!cap || info.max_entries < cap))
 			cap = info.max_entries;
 	}
-	if (!absent || !cap)
+	if (!absent)
 		return 0;
+	err = tg_obj_size_twins(obj);
+	if (err || !cap)
+		return err;
 	bpf_object__for_each_map(map, obj) {
 		path = bpf_map__pin_path(map);
 		if (!path || !tg_bpf_map_sized(map) || !access(path, F_OK))

@@ -429,27 +429,55 @@ int sync_apply(struct tg_sync_ctx *c)
 		err = sync_community(c, true);
 	if (!err)
 		err = sync_write_slots(c, ids, n);
+	/*
+	 * The prefix hashes follow the tries step by step, each step whole
+	 * on both before the next: lengths of new entries listed before
+	 * them, lengths of entries gone dropped last.
+	 */
+	for (k = 1; k < 3 && !err; k++) {
+		const struct tg_kv *kv[2] = { &mid[k], c->full ?
+					      &c->hcur[k - 1] : t[k].cur };
+
+		err = sync_pfx_lens(c, k - 1, kv, 2, PFX_GROW);
+	}
 	/* Keys no claim of which holds nor will: nobody's, never read. */
-	for (k = 0; k < 3 && !err; k++)
+	for (k = 0; k < 3 && !err; k++) {
 		err = sync_delete_diff(c, t[k].fd, t[k].name, &mid[k],
 				       t[k].cur, false);
-	for (k = 0; k < 3 && !err; k++)
+		if (!err && t[k].lpm)
+			err = sync_pfx_delete(c, k - 1, &mid[k], NULL);
+	}
+	for (k = 0; k < 3 && !err; k++) {
 		err = sync_write_diff(c, t[k].fd, t[k].name, &mid[k], t[k].cur,
 				      !t[k].lpm);
+		if (!err && t[k].lpm)
+			err = sync_pfx_write(c, k - 1, &mid[k], NULL);
+	}
 	if (!err)
 		err = sync_flip(c, ids, n);
-	for (k = 0; k < 3 && !err; k++)
+	for (k = 0; k < 3 && !err; k++) {
 		err = sync_write_diff(c, t[k].fd, t[k].name, &fin[k], &mid[k],
 				      !t[k].lpm);
-	for (k = 0; k < 3 && !err; k++)
+		if (!err && t[k].lpm)
+			err = sync_pfx_write(c, k - 1, &fin[k], &mid[k]);
+	}
+	for (k = 0; k < 3 && !err; k++) {
 		err = sync_delete_diff(c, t[k].fd, t[k].name, &fin[k], &mid[k],
 				       false);
+		if (!err && t[k].lpm)
+			err = sync_pfx_delete(c, k - 1, &fin[k], &mid[k]);
+	}
 	if (!err)
 		err = sync_clear_removed(c, ids, n);
 	if (!err)
 		err = sync_community(c, false);
 	if (!err)
 		err = sync_config(c);
+	for (k = 1; k < 3 && !err; k++) {
+		const struct tg_kv *kv[1] = { &fin[k] };
+
+		err = sync_pfx_lens(c, k - 1, kv, 1, PFX_FINAL);
+	}
 	for (k = 0; k < 3; k++) {
 		tg_kv_free(&mid[k]);
 		tg_kv_free(&fin[k]);

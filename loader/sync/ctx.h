@@ -41,6 +41,7 @@ struct tg_sync_ctx {
 	struct tg_kv want_pol, have_pol;	/* tg_police, non-zero only */
 	struct tg_kv want_c4, have_c4, want_c6, have_c6; /* tg_community */
 	struct tg_kv cur_tun, cur4, cur6;	/* the maps' claims as they are */
+	struct tg_kv hcur[2];	/* full: tg_pfx4/6 as they are */
 	bool full;		/* cur_* and the slots hold the whole maps */
 	/* full: tg_encap, tg_police of slot 0 and 1 as they are (non-zero) */
 	struct tg_kv slot_enc[2], slot_pol[2];
@@ -131,5 +132,32 @@ int sync_have_from_cur(struct tg_sync_ctx *c, struct tg_kv *have,
 
 /* Write the difference of wanted and have (see tg_sync_run()). */
 int sync_apply(struct tg_sync_ctx *c);
+
+/* pfx.c: the prefix hashes beside the tries, family TG_PFX_V4 or _V6. */
+
+/* Whether the set in force of both families is filled (tungate.h). */
+bool tg_pfx_filled(const struct tg_maps *m);
+
+/* With the maps read whole (c->full), the hashes as they are (hcur). */
+int sync_pfx_have(struct tg_sync_ctx *c);
+
+/*
+ * The trie's writes and deletions, the same on the hash. have: the hash
+ * as it is, NULL: before this sync (hcur, or the trie's cur when the
+ * maps are not read whole: the hash then holds what the trie holds).
+ */
+int sync_pfx_write(struct tg_sync_ctx *c, unsigned int fam,
+		   const struct tg_kv *want, const struct tg_kv *have);
+int sync_pfx_delete(struct tg_sync_ctx *c, unsigned int fam,
+		    const struct tg_kv *want, const struct tg_kv *have);
+
+enum pfx_phase {
+	PFX_GROW,	/* before the entries of new lengths are written */
+	PFX_FINAL,	/* once those of lengths no longer used are gone */
+};
+
+/* The lengths of kv[0..nkv) in force for family fam (see pfx.c). */
+int sync_pfx_lens(struct tg_sync_ctx *c, unsigned int fam,
+		  const struct tg_kv *const *kv, size_t nkv, enum pfx_phase ph);
 
 #endif /* TG_SYNC_CTX_H */

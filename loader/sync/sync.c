@@ -674,7 +674,8 @@ static int sync_maps_identity(const struct tg_maps *m, char *buf, size_t len)
 {
 	int fds[] = { m->tunnels, m->prefix4, m->prefix6, m->encap,
 		      m->sub_stats, m->peer, m->config, m->police, m->bucket,
-		      m->community4, m->community6 };
+		      m->community4, m->community6, m->pfx4, m->pfx6,
+		      m->pfx_lens };
 	struct bpf_map_info info;
 	char boot[64] = "";
 	size_t off, i;
@@ -853,6 +854,10 @@ int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
 			  .vsz = sizeof(struct tg_owners) },
 		.cur6 = { .ksz = sizeof(struct tg_lpm6_key),
 			  .vsz = sizeof(struct tg_owners) },
+		.hcur = { { .ksz = sizeof(struct tg_lpm4_key),
+			    .vsz = sizeof(struct tg_owners) },
+			  { .ksz = sizeof(struct tg_lpm6_key),
+			    .vsz = sizeof(struct tg_owners) } },
 		.slot_enc = { { .ksz = 4, .vsz = sizeof(struct tg_encap) },
 			      { .ksz = 4, .vsz = sizeof(struct tg_encap) } },
 		.slot_pol = { { .ksz = 4, .vsz = sizeof(struct tg_police) },
@@ -903,7 +908,9 @@ int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
 		 * What the database remembers holds for these maps unless a
 		 * sync was killed half-way: then compare with the maps.
 		 */
+		/* Hashes not known to hold what the tries hold: read both. */
 		incremental = !o->full && !sync_interrupted(m) &&
+			      tg_pfx_filled(m) &&
 			      !tg_db_setting_get(db, "sync_maps", old_ident,
 						 sizeof(old_ident)) &&
 			      !strcmp(ident, old_ident);
@@ -930,6 +937,13 @@ int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
 		err = sync_cur_from_have(&c, &c.have6, &c.cur6, 4);
 	if (!err)
 		err = sync_have_community(&c);
+	if (!err) {
+		err = sync_pfx_have(&c);
+		if (err)
+			snprintf(st->failed, sizeof(st->failed),
+				 "cannot read the prefix hashes: %s",
+				 strerror(-err));
+	}
 	if (err)
 		goto out;
 	for (j = 0; j < c.have_tun.n; j++) {
@@ -1029,6 +1043,8 @@ out:
 	tg_kv_free(&c.cur_tun);
 	tg_kv_free(&c.cur4);
 	tg_kv_free(&c.cur6);
+	tg_kv_free(&c.hcur[0]);
+	tg_kv_free(&c.hcur[1]);
 	for (i = 0; i < 2; i++) {
 		tg_kv_free(&c.slot_enc[i]);
 		tg_kv_free(&c.slot_pol[i]);

@@ -84,6 +84,7 @@ bool bench_path_same_entries(const struct bench_path *p,
 struct bench_maps {
 	int tunnels, prefix4, prefix6, sub_stats, global_stats, config, ports;
 	int encap, peer, police, bucket;
+	int pfx4, pfx6, pfx_lens;	/* the prefixes by hash, lengths */
 };
 
 /* tg_config with both L2TP ports 1701, and sub0/up0 in tg_ports. */

@@ -11,7 +11,9 @@
  * rotate over every subscriber in the maps. The measured subscriber is sub_id 1 with
  * 100.64.1.5/32 and 2001:db8:100:1::/64, its Ethernet address learnt.
  * Every key is claimed for slot 0, the slot in force of every subscriber
- * (tg_gen all zero), as a subscriber sync has not changed since.
+ * (tg_gen all zero), as a subscriber sync has not changed since. The
+ * prefixes are in the tries and in the hashes, with the lengths in use
+ * (/32, /64) in force, as sync leaves them.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -54,7 +56,17 @@ int bench_fill_config(const struct bench_maps *m, int sub_ifindex,
 	__u32 zero = 0, key;
 	int i;
 
+	struct tg_pfx_lens lens = { .set = { { .filled = 1, .n = 1 } } };
+
 	if (bpf_map_update_elem(m->config, &zero, &cfg, BPF_ANY))
+		return -errno;
+	lens.set[0].len[0] = 32;
+	key = TG_PFX_V4;
+	if (bpf_map_update_elem(m->pfx_lens, &key, &lens, BPF_ANY))
+		return -errno;
+	lens.set[0].len[0] = 64;
+	key = TG_PFX_V6;
+	if (bpf_map_update_elem(m->pfx_lens, &key, &lens, BPF_ANY))
 		return -errno;
 	for (i = 0; i < 2; i++) {
 		memset(&val, 0, sizeof(val));
@@ -80,7 +92,9 @@ int bench_fill_measured(const struct bench_maps *m)
 	inet_pton(AF_INET6, BENCH_INNER6, k6.addr);
 	memset(k6.addr + 8, 0, 8);
 	if (bpf_map_update_elem(m->prefix4, &k4, &own, BPF_ANY) ||
-	    bpf_map_update_elem(m->prefix6, &k6, &own, BPF_ANY))
+	    bpf_map_update_elem(m->prefix6, &k6, &own, BPF_ANY) ||
+	    bpf_map_update_elem(m->pfx4, &k4, &own, BPF_ANY) ||
+	    bpf_map_update_elem(m->pfx6, &k6, &own, BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -219,7 +233,7 @@ int bench_fill_subs(const struct bench_maps *m, const struct bench_path *p,
 	struct tg_peer *peer = calloc(FILL_CHUNK, sizeof(*peer));
 	__u32 *ids = calloc(FILL_CHUNK, sizeof(*ids));
 	static const __u8 mac[ETH_ALEN] = BENCH_PEER_MAC;
-	bool array_batch_ok = true;
+	bool array_batch_ok = true, hash_batch_ok = true;
 	__u32 i, n, j;
 	int err = -ENOMEM;
 
@@ -250,6 +264,12 @@ int bench_fill_subs(const struct bench_maps *m, const struct bench_path *p,
 		if (!err)
 			err = update_many(m->prefix6, k6, sizeof(*k6), own,
 					  sizeof(*own), n, &lpm_batch_ok);
+		if (!err)
+			err = update_many(m->pfx4, k4, sizeof(*k4), own,
+					  sizeof(*own), n, &hash_batch_ok);
+		if (!err)
+			err = update_many(m->pfx6, k6, sizeof(*k6), own,
+					  sizeof(*own), n, &hash_batch_ok);
 	}
 	if (!err)
 		err = fill_tunnels(m, NULL, p, from, to);

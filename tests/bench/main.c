@@ -34,7 +34,8 @@
  * and dropped (bucket in debt), each also with
  * the subscriber's packets on two CPUs at once; and the map memory per
  * subscriber (kernel memlock of each subscriber-sized map / subscribers).
- * TG_BENCH_POLICE_ONLY=1 runs only those.
+ * TG_BENCH_POLICE_ONLY=1 runs only those. TG_BENCH_PATHS=ipip,enc-gre
+ * (names, comma-separated) measures only those paths and prints their rows.
  * Exit status: 0 when every path ran as expected (targets missed or not),
  * 1 on any error (a path that did not forward, a failed load ...).
  */
@@ -94,6 +95,7 @@ static const char *const pol_modes[NPOL_MODES] = { "unpoliced", "admit",
 #define POL_BURST (POL_RATE / 8 * 3 / 10)	/* 300 ms at the rate */
 
 static __u32 repeat = REPEAT_DEFAULT;
+static const char *only_paths;	/* TG_BENCH_PATHS, NULL: every path */
 static const __u32 sizes[NSIZES] = { 1, 10000, 100000, 1000000 };
 static const char *const size_names[NSIZES] = { "1", "10k", "100k", "1M" };
 /*
@@ -724,6 +726,12 @@ static int load_instance(struct bench *b, struct instance *in, __u32 subs)
 		if (!err)
 			err = bpf_map__set_max_entries(in->skel->maps.tg_prefix6,
 						       cap);
+		if (!err)
+			err = bpf_map__set_max_entries(in->skel->maps.tg_pfx4,
+						       cap);
+		if (!err)
+			err = bpf_map__set_max_entries(in->skel->maps.tg_pfx6,
+						       cap);
 		if (err)
 			return err;
 	}
@@ -749,6 +757,9 @@ static int load_instance(struct bench *b, struct instance *in, __u32 subs)
 		.peer = bpf_map__fd(in->skel->maps.tg_peer),
 		.police = bpf_map__fd(in->skel->maps.tg_police),
 		.bucket = bpf_map__fd(in->skel->maps.tg_bucket),
+		.pfx4 = bpf_map__fd(in->skel->maps.tg_pfx4),
+		.pfx6 = bpf_map__fd(in->skel->maps.tg_pfx6),
+		.pfx_lens = bpf_map__fd(in->skel->maps.tg_pfx_lens),
 	};
 
 	err = bench_fill_config(&in->maps, b->sub_ifindex, b->up_ifindex);
@@ -1398,6 +1409,20 @@ static void report_memory(struct bench *b)
 	printf("%-16s %10s %8.1f %8.0f\n", "total", "", total, values);
 }
 
+/* Whether path name is in TG_BENCH_PATHS (every path when unset). */
+static bool path_selected(const char *name)
+{
+	size_t len = strlen(name);
+	const char *p;
+
+	if (!only_paths)
+		return true;
+	for (p = only_paths; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, name, len) && (p[len] == ',' || !p[len]))
+			return true;
+	return false;
+}
+
 int main(void)
 {
 	struct tg_netns_ports ports;
@@ -1453,7 +1478,10 @@ int main(void)
 		}
 		goto out;
 	}
+	only_paths = getenv("TG_BENCH_PATHS");
 	for (p = 0; p < bench_npaths && p < MAX_PATHS; p++) {
+		if (!path_selected(bench_paths[p].name))
+			continue;
 		t0 = wall_s();
 		err = reshape(&b, &bench_paths[p]);
 		if (!err)
@@ -1466,6 +1494,17 @@ int main(void)
 			goto out;
 		printf("  %-19s measured in %.1f s\n", bench_paths[p].name,
 		       wall_s() - t0);
+	}
+	if (only_paths) {
+		printf("\n%-19s %5s %8s %8s %7s %6s   %7s %7s %8s %8s\n",
+		       "path", "subs", "ns/pkt", "x_router", "x_pass", "x_fib",
+		       "router", "fib", "h+pass", "h+path");
+		for (p = 0; p < bench_npaths && p < MAX_PATHS; p++)
+			for (s = 0; path_selected(bench_paths[p].name) &&
+				    s < NSIZES; s++)
+				report_row(bench_paths[p].name, size_names[s],
+					   &b.res[p][s], &b.floor[p]);
+		goto out;
 	}
 	/* Where the time goes: the first path without its tunnel entry. */
 	err = measure(&b, &bench_paths[0], XDP_PASS, TG_R_UNKNOWN_TUNNEL,

@@ -251,6 +251,127 @@ START_TEST(test_sync_add)
 }
 END_TEST
 
+/* The set in force of tg_pfx_lens for fam as "filled: 32,28", say. */
+static const char *pfx_lens_now(__u32 fam)
+{
+	static char buf[64];
+	struct tg_pfx_lens l;
+	const struct tg_pfx_set *s;
+	size_t off;
+	int i;
+
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.pfx_lens, &fam, &l), 0);
+	s = &l.set[l.in_force & 1];
+	off = snprintf(buf, sizeof(buf), "%s:", s->filled ? "filled" : "empty");
+	for (i = 0; i < s->n && i < TG_PFX_LENS_MAX; i++)
+		off += snprintf(buf + off, sizeof(buf) - off, "%s%u",
+				i ? "," : " ", s->len[i]);
+	if (s->n > TG_PFX_LENS_MAX)
+		snprintf(buf + off, sizeof(buf) - off, " (%u)", s->n);
+	return buf;
+}
+
+/* Whether the prefix hash of fd holds what its trie holds. */
+static bool pfx_same(int trie, int hash, size_t ksz)
+{
+	__u8 key[20], next[20];
+	struct tg_owners a, b;
+	void *prev = NULL;
+
+	if (map_count(trie, ksz) != map_count(hash, ksz))
+		return false;
+	while (!bpf_map_get_next_key(trie, prev, next)) {
+		memcpy(key, next, ksz);
+		prev = key;
+		if (bpf_map_lookup_elem(trie, key, &a) ||
+		    bpf_map_lookup_elem(hash, key, &b) || memcmp(&a, &b, sizeof(a)))
+			return false;
+	}
+	return true;
+}
+
+static int sync_persist(bool full, bool dry_run, struct tg_sync_stats *st);
+
+/*
+ * The prefix hashes follow the tries; a length comes into the set in force
+ * with its first prefix, and leaves it at the next full comparison after
+ * its last one is gone (an incremental sync keeps it: one probe more).
+ */
+START_TEST(test_sync_pfx_lengths)
+{
+	struct tg_lpm4_key k4;
+	struct tg_sync_stats st;
+
+	if (!setup_maps(CAP))
+		return;
+	ck_assert_str_eq(pfx_lens_now(TG_PFX_V4), "empty:");
+	add("alice", TG_TUN_GRE, 10, 7, "100.64.0.0/28", "2001:db8:10::/48");
+	add("bob", TG_TUN_IPIP, 11, 0, "100.64.1.0/24", NULL);
+	ck_assert_int_eq(sync_persist(false, false, &st), 0);
+	ck_assert(!st.incremental);
+	ck_assert_str_eq(pfx_lens_now(TG_PFX_V4), "filled: 28,24");
+	ck_assert_str_eq(pfx_lens_now(TG_PFX_V6), "filled: 48");
+	ck_assert(pfx_same(maps.prefix4, maps.pfx4, sizeof(struct tg_lpm4_key)));
+	ck_assert(pfx_same(maps.prefix6, maps.pfx6, sizeof(struct tg_lpm6_key)));
+
+	/* carol's /32 and /64: new lengths. */
+	add("carol", TG_TUN_GRE, 12, 9, "100.64.2.7/32", "2001:db8:11::/64");
+	ck_assert_int_eq(sync_persist(false, false, &st), 0);
+	ck_assert(st.incremental);
+	ck_assert_str_eq(pfx_lens_now(TG_PFX_V4), "filled: 32,28,24");
+	ck_assert_str_eq(pfx_lens_now(TG_PFX_V6), "filled: 64,48");
+	ck_assert(pfx_same(maps.prefix4, maps.pfx4, sizeof(struct tg_lpm4_key)));
+	ck_assert(pfx_same(maps.prefix6, maps.pfx6, sizeof(struct tg_lpm6_key)));
+
+	/* Gone: the incremental sync keeps the lengths, a full one not. */
+	ck_assert_int_eq(tg_db_sub_del(db, "carol"), 0);
+	ck_assert_int_eq(sync_persist(false, false, &st), 0);
+	ck_assert(st.incremental);
+	ck_assert_uint_eq(st.removed, 1);
+	ck_assert(pfx_same(maps.prefix4, maps.pfx4, sizeof(struct tg_lpm4_key)));
+	ck_assert_str_eq(pfx_lens_now(TG_PFX_V4), "filled: 32,28,24");
+	ck_assert_int_eq(sync_persist(true, false, &st), 0);
+	ck_assert_str_eq(pfx_lens_now(TG_PFX_V4), "filled: 28,24");
+	ck_assert_str_eq(pfx_lens_now(TG_PFX_V6), "filled: 48");
+	ck_assert(pfx_same(maps.prefix6, maps.pfx6, sizeof(struct tg_lpm6_key)));
+
+	/* A hash changed by hand: the next full comparison repairs it. */
+	ck_assert_int_eq(bpf_map_get_next_key(maps.pfx4, NULL, &k4), 0);
+	ck_assert_int_eq(bpf_map_delete_elem(maps.pfx4, &k4), 0);
+	ck_assert(!pfx_same(maps.prefix4, maps.pfx4, sizeof(struct tg_lpm4_key)));
+	ck_assert_int_eq(sync_persist(true, false, &st), 0);
+	ck_assert(pfx_same(maps.prefix4, maps.pfx4, sizeof(struct tg_lpm4_key)));
+}
+END_TEST
+
+/* Nine lengths in use: more than the set lists, the data plane's trie. */
+START_TEST(test_sync_pfx_too_many)
+{
+	static const char *const p[9] = {
+		"100.64.0.0/16", "100.65.0.0/17", "100.66.0.0/18",
+		"100.67.0.0/19", "100.68.0.0/20", "100.69.0.0/21",
+		"100.70.0.0/22", "100.71.0.0/23", "100.72.0.0/24",
+	};
+	char name[16];
+	int i;
+
+	if (!setup_maps(CAP))
+		return;
+	for (i = 0; i < 9; i++) {
+		snprintf(name, sizeof(name), "s%d", i);
+		add(name, TG_TUN_IPIP, 20 + i, 0, p[i], NULL);
+	}
+	sync_ok(9, 0, 0, 0);
+	ck_assert_str_eq(pfx_lens_now(TG_PFX_V4),
+			 "filled: 24,23,22,21,20,19,18,17 (9)");
+	ck_assert(pfx_same(maps.prefix4, maps.pfx4, sizeof(struct tg_lpm4_key)));
+	ck_assert_int_eq(tg_db_sub_del(db, "s0"), 0);
+	sync_ok(0, 0, 1, 8);
+	ck_assert_str_eq(pfx_lens_now(TG_PFX_V4),
+			 "filled: 24,23,22,21,20,19,18,17");
+}
+END_TEST
+
 START_TEST(test_sync_twice)
 {
 	struct tg_config cfg;
@@ -871,7 +992,9 @@ struct dump {
 	__u8 *kv;
 };
 
-#define KILL_MAPS 8
+/* tg_tunnels, tg_prefix4/6, ..., then the prefix hashes and their lengths. */
+#define KILL_MAPS 11
+#define KILL_PFX4 8
 
 static int dump_cmp(const void *a, const void *b, void *ksz)
 {
@@ -895,7 +1018,7 @@ static void dump_map(int fd, struct dump *d)
 	for (i = 0;; i++) {
 		/* Arrays: only the slots of sub_ids (the arrays are larger). */
 		if (info.type == BPF_MAP_TYPE_ARRAY) {
-			if (i == CAP)
+			if (i == CAP || i == info.max_entries)
 				break;
 			memcpy(next, &i, sizeof(i));
 		} else if (bpf_map_get_next_key(fd, prev, next)) {
@@ -927,7 +1050,7 @@ static void restore_map(int fd, const struct dump *d)
 
 	ck_assert_int_eq(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
 	if (info.type == BPF_MAP_TYPE_ARRAY) {
-		for (i = 0; i < CAP; i++) {
+		for (i = 0; i < CAP && i < info.max_entries; i++) {
 			*(__u32 *)key = i;
 			ck_assert_int_eq(bpf_map_update_elem(fd, key, zero, BPF_ANY), 0);
 		}
@@ -942,14 +1065,15 @@ static void restore_map(int fd, const struct dump *d)
 }
 
 /*
- * tg_tunnels, tg_prefix4, tg_prefix6, tg_gen, and tg_encap and tg_police of
- * both slots.
+ * tg_tunnels, tg_prefix4, tg_prefix6, tg_gen, tg_encap and tg_police of
+ * both slots, tg_pfx4, tg_pfx6 and tg_pfx_lens.
  */
 static void dump_all(struct dump *d)
 {
 	int fds[KILL_MAPS] = { maps.tunnels, maps.prefix4, maps.prefix6,
 			       maps.gen, maps.encap, maps.police, maps.encap1,
-			       maps.police1 };
+			       maps.police1, maps.pfx4, maps.pfx6,
+			       maps.pfx_lens };
 	int i;
 
 	for (i = 0; i < KILL_MAPS; i++)
@@ -960,7 +1084,8 @@ static void restore_all(const struct dump *d)
 {
 	int fds[KILL_MAPS] = { maps.tunnels, maps.prefix4, maps.prefix6,
 			       maps.gen, maps.encap, maps.police, maps.encap1,
-			       maps.police1 };
+			       maps.police1, maps.pfx4, maps.pfx6,
+			       maps.pfx_lens };
 	int i;
 
 	for (i = 0; i < KILL_MAPS; i++)
@@ -988,7 +1113,8 @@ struct view {
 	struct tg_encap enc;
 	struct tg_police pol;
 	struct tg_tun_claim tun[VIEW_KEYS];
-	__u8 probe[VIEW_PROBES];
+	__u8 probe[VIEW_PROBES];	/* by the trie */
+	__u8 hprobe[VIEW_PROBES];	/* as the data plane finds it */
 };
 
 struct probes {
@@ -1030,6 +1156,40 @@ static void probes_add(struct probes *p, const struct dump *d)
 	}
 }
 
+/*
+ * The claims on the prefix holding address a (prefixlen 32: IPv4) as the
+ * data plane finds them (bpf/lib/prefix.h): by the hash, each length of
+ * the set in force, longest first, or when that set is not filled or
+ * lists too many, by the trie. -ENOENT: none.
+ */
+static int dp_lookup(const struct tg_lpm6_key *a, struct tg_owners *o)
+{
+	bool v4 = a->prefixlen == 32;
+	__u32 fam = v4 ? TG_PFX_V4 : TG_PFX_V6, b;
+	struct tg_lpm6_key k;
+	struct tg_pfx_lens l;
+	const struct tg_pfx_set *s;
+	unsigned int i;
+
+	ck_assert_int_eq(bpf_map_lookup_elem(maps.pfx_lens, &fam, &l), 0);
+	s = &l.set[l.in_force & 1];
+	if (!s->filled || s->n > TG_PFX_LENS_MAX)
+		return bpf_map_lookup_elem(v4 ? maps.prefix4 : maps.prefix6, a,
+					   o) ? -ENOENT : 0;
+	for (i = 0; i < s->n; i++) {
+		k = *a;
+		k.prefixlen = s->len[i];
+		for (b = 0; b < 16; b++)
+			if (k.prefixlen < (b + 1) * 8)
+				k.addr[b] &= k.prefixlen > b * 8 ?
+					     0xff << (8 - (k.prefixlen - b * 8)) :
+					     0;
+		if (!bpf_map_lookup_elem(v4 ? maps.pfx4 : maps.pfx6, &k, o))
+			return 0;
+	}
+	return -ENOENT;
+}
+
 static void view_of(__u32 id, const struct probes *p, struct view *v)
 {
 	const struct tg_tun_claim *c;
@@ -1056,6 +1216,9 @@ static void view_of(__u32 id, const struct probes *p, struct view *v)
 					  maps.prefix4 : maps.prefix6,
 					  &p->addr[i], &o);
 		v->probe[i] = !ret && TG_CLAIM_ID_OF(tg_owner_now(&maps, &o)) == id;
+		ret = dp_lookup(&p->addr[i], &o);
+		v->hprobe[i] = !ret &&
+			       TG_CLAIM_ID_OF(tg_owner_now(&maps, &o)) == id;
 	}
 }
 
@@ -1236,7 +1399,7 @@ static unsigned int kill_each_write(const char *batch)
 			n_new += is_new;
 			/* A tunnel or prefix of his leads to his encapsulation. */
 			for (i = 0; i < VIEW_PROBES; i++)
-				if (v_now[id].probe[i])
+				if (v_now[id].probe[i] || v_now[id].hprobe[i])
 					ck_assert_msg(v_now[id].enc.type,
 						      "kill after %d writes: a prefix leads to %u without tg_encap",
 						      kill_after, id);
@@ -1258,6 +1421,13 @@ static unsigned int kill_each_write(const char *batch)
 			ck_assert_msg(keys_converged(&now[i], &want[i]),
 				      "kill after %d writes: map %d not repaired",
 				      kill_after, i);
+		/* The hashes hold what the tries hold. */
+		for (i = 1; i < 3; i++)
+			ck_assert_msg(now[i].n == now[KILL_PFX4 + i - 1].n &&
+				      !memcmp(now[i].kv, now[KILL_PFX4 + i - 1].kv,
+					      now[i].n * (now[i].ksz + now[i].vsz)),
+				      "kill after %d writes: tg_pfx%d differs from its trie",
+				      kill_after, i == 1 ? 4 : 6);
 		dump_free(now);
 		ck_assert_int_eq(sync_persist(true, true, &st), 0);
 		ck_assert_uint_eq(st.added + st.changed + st.removed, 0);
@@ -1390,6 +1560,8 @@ Suite *sync_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_sync_add);
 	tcase_add_test(tc, test_sync_twice);
+	tcase_add_test(tc, test_sync_pfx_lengths);
+	tcase_add_test(tc, test_sync_pfx_too_many);
 	tcase_add_test(tc, test_sync_change);
 	tcase_add_test(tc, test_sync_remove);
 	tcase_add_test(tc, test_sync_rollback);
