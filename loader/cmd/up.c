@@ -32,6 +32,7 @@
 #include <bpf/libbpf.h>
 
 #include "dataplane/attach.h"
+#include "sync/sync.h"
 #include "util/cli.h"
 #include "cmd/commands.h"
 #include "db/db.h"
@@ -122,6 +123,29 @@ static const char *up_role_pin_prefix(enum tg_role role, enum tg_mode mode)
 	return role == TG_ROLE_SUBSCRIBER ? TG_PIN_LINK_SUB : TG_PIN_LINK_UP;
 }
 
+/*
+ * Maps another build was last up on may have been synced by it: its
+ * syncs may not know the prefix hashes and leave them behind the tries.
+ * The tries answer until the next sync (a full one) fills them again.
+ */
+static int up_pfx_check(struct subscriber_bpf *skel)
+{
+	struct tg_meta meta;
+	__u32 key = 0;
+	int err;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.tg_meta), &key, &meta))
+		return -errno;
+	meta.version[sizeof(meta.version) - 1] = '\0';
+	if (!meta.version[0] || !strcmp(meta.version, TG_VERSION))
+		return 0;
+	err = tg_pfx_unfill(bpf_map__fd(skel->maps.tg_pfx_lens));
+	if (!err)
+		pr_info("up: maps last up with %s: subscriber prefixes from the tries until the next sync\n",
+			meta.version);
+	return err;
+}
+
 static struct subscriber_bpf *up_load(const char *pin_root)
 {
 	struct subscriber_bpf *skel;
@@ -133,6 +157,14 @@ static struct subscriber_bpf *up_load(const char *pin_root)
 	err = subscriber_bpf__load(skel);
 	if (err) {
 		tg_err("up: couldn't load the subscriber program with the maps under %s: %s (%d)",
+		       pin_root, strerror(-err), err);
+		subscriber_bpf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	err = up_pfx_check(skel);
+	if (err) {
+		tg_err("up: couldn't reset tg_pfx_lens under %s: %s (%d)",
 		       pin_root, strerror(-err), err);
 		subscriber_bpf__destroy(skel);
 		errno = -err;

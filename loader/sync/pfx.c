@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 
 #include "sync/ctx.h"
+#include "sync/sync.h"
 
 static const char *const pfx_names[2] = { "tg_pfx4", "tg_pfx6" };
 
@@ -137,5 +138,28 @@ int sync_pfx_lens(struct tg_sync_ctx *c, unsigned int fam,
 	if (bpf_map_update_elem(c->m->pfx_lens, &key, &val, BPF_ANY))
 		return pfx_lens_fail(c, -errno);
 	sync_written(c);
+	return 0;
+}
+
+int tg_pfx_unfill(int lens_fd)
+{
+	struct tg_pfx_lens val;
+	__u32 fam;
+
+	for (fam = TG_PFX_V4; fam <= TG_PFX_V6; fam++) {
+		if (bpf_map_lookup_elem(lens_fd, &fam, &val))
+			return -errno;
+		val.in_force &= 1;
+		if (!val.set[val.in_force].filled)
+			continue;
+		/* As a sync does: the set not in force, then the flip. */
+		val.set[!val.in_force] = val.set[val.in_force];
+		val.set[!val.in_force].filled = 0;
+		if (bpf_map_update_elem(lens_fd, &fam, &val, BPF_ANY))
+			return -errno;
+		val.in_force = !val.in_force;
+		if (bpf_map_update_elem(lens_fd, &fam, &val, BPF_ANY))
+			return -errno;
+	}
 	return 0;
 }

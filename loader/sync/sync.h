@@ -87,4 +87,12 @@ int tg_sync(sqlite3 *db, const struct tg_maps *m, struct tg_sync_stats *st);
 /* Free the name arrays of st. */
 void tg_sync_stats_free(struct tg_sync_stats *st);
 
+/*
+ * Put the tries in force for the subscriber prefixes (tg_pfx_lens at
+ * lens_fd: the sets in force no longer filled), until a sync, then a full
+ * comparison, fills the hashes again: for maps another build may have
+ * synced, leaving the hashes behind the tries. 0 or negative errno.
+ */
+int tg_pfx_unfill(int lens_fd);
+
 #endif /* TG_SYNC_H */

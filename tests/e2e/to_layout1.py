@@ -9,7 +9,9 @@ __u32 sub_id, and tg_gen, tg_encap1, tg_police1 did not exist. What is in
 force now (the claim that holds, by tg_gen) is kept: the configuration of
 slot 1 is copied into slot 0, each key keeps only its holding claim, the
 prefix tries are replaced by 4-byte-value ones, and the pins of tg_gen,
-tg_encap1 and tg_police1 are removed. tg_meta.layout is left to the caller.
+tg_encap1 and tg_police1 are removed, with those of the prefix hashes
+(tg_pfx4, tg_pfx6, tg_pfx_lens), which came later still. tg_meta.layout
+is left to the caller.
 
 usage: to_layout1.py PIN
 Prints what it rewrote: "tunnels N prefixes4 N prefixes6 N moved N".
@@ -97,7 +99,8 @@ def main():
         update(pin + "/tg_encap", key, lookup(pin + "/tg_encap1", key))
         update(pin + "/tg_police", key, lookup(pin + "/tg_police1", key))
         moved += 1
-    for name in ("tg_gen", "tg_encap1", "tg_police1"):
+    for name in ("tg_gen", "tg_encap1", "tg_police1", "tg_pfx4", "tg_pfx6",
+                 "tg_pfx_lens"):
         os.unlink(pin + "/" + name)
     print("tunnels %d prefixes4 %d prefixes6 %d moved %d" %
           (tunnels, counts["4"], counts["6"], moved))

@@ -291,6 +291,20 @@ check "tg_prefix4 is a new map ($old_p4 -> $(map_id tg_prefix4))" \
 gen_max=$(bpftool -j map show pinned "$PIN/tg_gen" | $PY -c 'import json, sys; print(json.load(sys.stdin)["max_entries"])')
 check "tg_gen, tg_encap1, tg_police1 created, sized like tg_sub_stats ($gen_max of $max)" \
 	test -e "$PIN/tg_encap1" -a -e "$PIN/tg_police1" -a "$gen_max" = "$max"
+# pfx_state: "filled ENTRIES" or "empty ENTRIES": the IPv4 set in force of
+# tg_pfx_lens and the entries of tg_pfx4.
+pfx_state() {
+	local n
+	n=$(bpftool -j map dump pinned "$PIN/tg_pfx4" | $PY -c 'import json, sys; print(len(json.load(sys.stdin)))')
+	bpftool -j map lookup pinned "$PIN/tg_pfx_lens" key 0 0 0 0 | $PY -c 'import json, sys
+v = [int(b, 16) for b in json.load(sys.stdin)["value"]]
+s = 8 + 16 * (v[0] & 1)
+print("filled" if v[s] else "empty", sys.argv[1])' "$n"
+}
+p4_max=$(bpftool -j map show pinned "$PIN/tg_prefix4" | $PY -c 'import json, sys; print(json.load(sys.stdin)["max_entries"])')
+h4_max=$(bpftool -j map show pinned "$PIN/tg_pfx4" | $PY -c 'import json, sys; print(json.load(sys.stdin)["max_entries"])')
+check "tg_pfx4 created empty, sized like tg_prefix4 ($h4_max of $p4_max), the tries in force ($(pfx_state))" \
+	test "$h4_max" = "$p4_max" -a "$(pfx_state)" = "empty 0"
 alice_gen=$(bpftool -j map lookup pinned "$PIN/tg_gen" key $key | $PY -c 'import json, sys
 print(int("".join(b[2:] for b in reversed(json.load(sys.stdin)["value"])), 16))')
 check "alice's slot in force is 0 (got $alice_gen)" test "$alice_gen" = 0
@@ -314,6 +328,9 @@ prog=$(link_prog "$IF_CSUB")
 check "the program now uses the migrated map" \
 	sh -c "echo ' $(prog_maps "$prog") ' | grep -q ' $new_id '"
 check "sync accepts the migrated maps" tg sync
+p4_n=$(bpftool -j map dump pinned "$PIN/tg_prefix4" | $PY -c 'import json, sys; print(len(json.load(sys.stdin)))')
+check "sync filled tg_pfx4 like tg_prefix4 ($p4_n entries) and put it in force ($(pfx_state))" \
+	test "$(pfx_state)" = "filled $p4_n"
 before=$(stat sub alice up packets)
 sink_start || die "UDP receiver did not start"
 send ipip 50 || fail "sending ipip frames"

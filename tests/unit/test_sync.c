@@ -341,6 +341,16 @@ START_TEST(test_sync_pfx_lengths)
 	ck_assert(!pfx_same(maps.prefix4, maps.pfx4, sizeof(struct tg_lpm4_key)));
 	ck_assert_int_eq(sync_persist(true, false, &st), 0);
 	ck_assert(pfx_same(maps.prefix4, maps.pfx4, sizeof(struct tg_lpm4_key)));
+
+	/* up after another build: the tries until a full sync refills. */
+	ck_assert_int_eq(tg_pfx_unfill(maps.pfx_lens), 0);
+	ck_assert_str_eq(pfx_lens_now(TG_PFX_V4), "empty: 28,24");
+	ck_assert_str_eq(pfx_lens_now(TG_PFX_V6), "empty: 48");
+	ck_assert_int_eq(bpf_map_delete_elem(maps.pfx4, &k4), 0);
+	ck_assert_int_eq(sync_persist(false, false, &st), 0);
+	ck_assert(!st.incremental);
+	ck_assert_str_eq(pfx_lens_now(TG_PFX_V4), "filled: 28,24");
+	ck_assert(pfx_same(maps.prefix4, maps.pfx4, sizeof(struct tg_lpm4_key)));
 }
 END_TEST
 
