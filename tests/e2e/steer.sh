@@ -33,7 +33,7 @@ COUNT=640
 
 trap cleanup EXIT
 trap "exit 1" INT TERM
-require iperf3 bpftool taskset
+require iperf3 bpftool taskset bird birdc
 [ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
 
 # steer_of IF: the steered CPUs status -j gives IF ("null": none).
@@ -73,7 +73,7 @@ flows_burst() {
 	before=$(per_cpu)
 	sink_start || die "sink"
 	in_sub taskset -c 0 $PY "$E2E/steer_flows.py" "$IF_SUB" "$MAC_CSUB" \
-		192.0.2.12 100.64.2 $FLOWS $COUNT || fail "$1: sender failed"
+		192.0.2.11 100.64.2 $FLOWS $COUNT || fail "$1: sender failed"
 	sink_stop
 	after=$(per_cpu)
 	DELTA=$($PY -c 'import sys
@@ -90,8 +90,9 @@ tg db init >/dev/null || die "db init"
 step "class r$RATE: ${RATE}mbit both ways" \
 	tg class add r$RATE --down-rate ${RATE}mbit --up-rate ${RATE}mbit
 step "sub add alice (GRE, class r$RATE)" add_sub 1 alice --class r$RATE
+# bob: the tunnel of send_tunnels.py's gre-key frames and steer_flows.py.
 step "sub add bob (GRE key 7, unpoliced)" tg sub add bob --type gre --key 7 \
-	--remote 192.0.2.12 --local 192.0.2.1 --prefix 100.64.2.0/24
+	--remote 192.0.2.11 --local 192.0.2.1 --prefix 100.64.2.0/24
 step "sync" tg sync
 
 # The setting's command line first: refused values change nothing.
@@ -137,6 +138,36 @@ step "up --steer $IF_CSUB:0-1" tg up --subscriber-if $IF_CSUB --uplink-if $IF_CU
 	--steer $IF_CSUB:0-1
 check "status: steered over CPUs 0-1" test "$(steer_of $IF_CSUB)" = 0-1
 
+# BGP from a router on the access network (192.0.2.12) to BIRD in conc:
+# its packets arrive on the steered interface and go to the kernel from
+# the CPU they were steered to. Kept up through every up below.
+bgp_conf() {
+	cat <<CONF
+router id $1;
+protocol device {}
+protocol bgp access {
+	local $1 as $2;
+	neighbor $3 as $4;
+	hold time 6;
+	keepalive time 2;
+	connect retry time 2;
+	ipv4 { import none; export none; };
+}
+CONF
+}
+bgp_conf 192.0.2.1 64496 192.0.2.12 64510 >"$TMP/bird-conc.conf"
+bgp_conf 192.0.2.12 64510 192.0.2.1 64496 >"$TMP/bird-sub.conf"
+in_conc bird -c "$TMP/bird-conc.conf" -s "$TMP/bird-conc.ctl" -P "$TMP/bird-conc.pid" ||
+	die "BIRD in conc"
+in_sub bird -c "$TMP/bird-sub.conf" -s "$TMP/bird-sub.ctl" -P "$TMP/bird-sub.pid" ||
+	die "BIRD in sub"
+bgp_up() {
+	birdc -s "$TMP/bird-conc.ctl" show protocols access | grep -q Established
+}
+check "BGP to BIRD in conc over the steered interface: Established" \
+	wait_for 300 bgp_up
+bgp_since=$(birdc -s "$TMP/bird-conc.ctl" show protocols access | awk '$1 == "access" { print $4, $5 }')
+
 # Many flows in one tunnel, sent from CPU 0.
 flows_burst "steered"
 read -r c0 c1 _ <<<"$DELTA"
@@ -151,8 +182,36 @@ read -r c0 c1 _ <<<"$DELTA"
 # The kernel's own packets (neighbour discovery) may come on CPU 1.
 check "not steered: CPU 0 did it, CPU 1 at most a stray few ($c0, $c1 packets)" \
 	test "${c1:-0}" -le 16 -a "${c0:-0}" -ge $COUNT
-step "up --steer $IF_CSUB again" tg up --subscriber-if $IF_CSUB \
-	--uplink-if $IF_CUP --steer $IF_CSUB
+
+# Hitless: a numbered stream through bob's tunnel while up turns steering
+# on, keeps it, changes its CPUs and turns it off again.
+bob0=$(stat sub bob up packets)
+sink_start || die "sink"
+rm -f "$TMP/stream.stop"
+in_sub $PY "$E2E/seq_stream.py" "$IF_SUB" $MAC_CSUB "$TMP/stream.stop" \
+	gre-key:2000 >"$TMP/stream.json" &
+STREAM_PID=$!
+PIDS+=("$STREAM_PID")
+sleep 1
+ups=0
+for opt in "--steer $IF_CSUB" "" "--steer $IF_CSUB:1" "--no-steer $IF_CSUB" \
+	"--steer $IF_CSUB:0-1" ""; do
+	# shellcheck disable=SC2086
+	tg up --subscriber-if $IF_CSUB --uplink-if $IF_CUP $opt >/dev/null &&
+		ups=$((ups + 1))
+	sleep 0.3
+done
+sleep 0.5
+touch "$TMP/stream.stop"
+wait "$STREAM_PID"
+sink_stop
+sent=$($PY -c 'import json, sys; print(json.load(open(sys.argv[1]))["gre-key"]["sent"])' "$TMP/stream.json")
+got=$(sink_field gre-key count)
+check "6 ups turning steering on, off and over other CPUs ($ups ok)" test $ups = 6
+fwd=$(($(stat sub bob up packets) - bob0))
+check "hitless: $got of $sent packets arrived ($fwd forwarded), each once (repeats: $(sink_field gre-key bad))" \
+	test "$got" = "$sent" -a "$(sink_field gre-key bad)" = 0 -a "$sent" -gt 2000
+check "status: steered over CPUs 0-1 again" test "$(steer_of $IF_CSUB)" = 0-1
 
 # What the kernel takes still reaches it: outside the tunnel (from bob's
 # outer address) and through it (to the concentrator's uplink address).
@@ -168,6 +227,7 @@ check "ping the concentrator through the tunnel" \
 	ping_from sub 100.64.1.2 198.51.100.1
 
 # Policing across CPUs: 8 TCP streams in one tunnel.
+pol_before=$(per_cpu)
 in_core iperf3 -s -p $PORT -B $CORE4 >"$TMP/iperf3-server.log" 2>&1 &
 PIDS+=($!)
 wait_for 50 grep -q listening "$TMP/iperf3-server.log"
@@ -179,6 +239,11 @@ if in_sub iperf3 -c $CORE4 -p $PORT -B 100.64.1.2 -P 8 -t "$SECS" -O 1 -J \
 d = json.load(open(sys.argv[1]))["end"]["sum_received"]
 print(int(d["bits_per_second"]), d["bytes"], d["seconds"])' "$TMP/iperf3.json")
 	after=$(gstat sub alice reasons policed_up)
+	read -r c0 c1 _ < <($PY -c 'import sys
+a, b = sys.argv[1].split(), sys.argv[2].split()
+print(" ".join(str(int(y) - int(x)) for x, y in zip(a, b)))' "$pol_before" "$(per_cpu)")
+	check "steered TCP: both CPUs did work ($c0, $c1 packets)" \
+		test "${c0:-0}" -gt 0 -a "${c1:-0}" -gt 0
 	echo "       ${RATE} Mbit/s, 8 streams: goodput $((bps / 1000)) kbit/s, $bytes bytes in $secs s, policed_up +$((after - before))"
 	want=$((RATE * 1000000 * 85 / 100))
 	check "steered, ${RATE} Mbit/s: goodput $((bps / 1000)) kbit/s >= 85% ($((want / 1000)) kbit/s)" \
@@ -194,6 +259,8 @@ else
 	sed 's/^/       /' "$TMP/iperf3.json" | head -20
 fi
 
+check "BGP session still Established, never reset (since $bgp_since)" \
+	test "$(birdc -s "$TMP/bird-conc.ctl" show protocols access | awk '$1 == "access" { print $4, $5, $6 }')" = "$bgp_since Established"
 step "down" tg down
 check "down removed tg_steer" test ! -e "$PIN/tg_steer"
 finish
