@@ -936,8 +936,13 @@ static int up_steer_load(struct up_progs *p, struct up_iface *ifs, int n,
 				       ifs[i].name, cpu_s, ifs[i].name);
 			return -EINVAL;
 		}
+		/*
+		 * The CPUs it had too: until its new program runs, the old
+		 * one hands packets to them by the old entry.
+		 */
 		for (w = 0; w < TG_CPULIST_MAX / 64; w++)
-			all.bits[w] |= ifs[i].cpus.bits[w];
+			all.bits[w] |= ifs[i].cpus.bits[w] |
+				       (ifs[i].had_steer ? ifs[i].had_cpus.bits[w] : 0);
 		any = true;
 	}
 	if (!any)
@@ -953,38 +958,37 @@ static int up_steer_load(struct up_progs *p, struct up_iface *ifs, int n,
 }
 
 /*
- * Record ifc's steering before its program changes (on: the steering
- * program finds its CPUs from its first packet), or after (off: the old
- * one keeps finding them until replaced). after: which of the two.
+ * Record ifc's steering in tg_steer. A steering program reads its CPUs
+ * there from its first packet to its last: steering turned on is recorded
+ * before the program changes (after: false), steering changed or turned
+ * off after (after: true), when the new program runs; the new cpumap has
+ * the old CPUs as well (up_steer_load). An entry turned off stays for the
+ * old program's packets still in flight (TG_STEER_F_OFF).
  */
 static int up_steer_record(struct up_progs *p, struct up_iface *ifc,
 			   bool after)
 {
 	int fd = bpf_map__fd(p->sub->maps.tg_steer), err;
+	bool before = ifc->steer && !ifc->had_steer;
 
-	if (ifc->role != TG_ROLE_SUBSCRIBER || ifc->steer == after)
+	if (ifc->role != TG_ROLE_SUBSCRIBER || after == before ||
+	    (!ifc->steer && !ifc->had_steer))
 		return 0;
 	if (ifc->steer)
 		err = tg_steer_set(fd, ifc->ifindex, &ifc->cpus);
 	else
-		err = tg_steer_del(fd, ifc->ifindex);
+		err = tg_steer_off(fd, ifc->ifindex);
 	if (err)
 		tg_err("up: iface '%s': couldn't write tg_steer: %s (%d)",
 		       ifc->name, strerror(-err), err);
 	return err;
 }
 
-/* ifc's program did not change: tg_steer as before up. */
+/* ifc's program did not change: steering recorded before it undone. */
 static void up_steer_undo(struct up_progs *p, struct up_iface *ifc)
 {
-	int fd = bpf_map__fd(p->sub->maps.tg_steer);
-
-	if (ifc->role != TG_ROLE_SUBSCRIBER)
-		return;
-	if (ifc->had_steer)
-		tg_steer_set(fd, ifc->ifindex, &ifc->had_cpus);
-	else
-		tg_steer_del(fd, ifc->ifindex);
+	if (ifc->role == TG_ROLE_SUBSCRIBER && ifc->steer && !ifc->had_steer)
+		tg_steer_off(bpf_map__fd(p->sub->maps.tg_steer), ifc->ifindex);
 }
 
 /*

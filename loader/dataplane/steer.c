@@ -17,6 +17,8 @@ int tg_steer_get(int fd, __u32 ifindex, struct tg_cpuset *s)
 	memset(s, 0, sizeof(*s));
 	if (bpf_map_lookup_elem(fd, &ifindex, &v))
 		return -errno;
+	if (v.flags & TG_STEER_F_OFF)
+		return -ENOENT;
 	for (i = 0; i < v.ncpus && i < TG_STEER_CPU_MAX; i++)
 		tg_cpuset_add(s, v.cpu[i]);
 	return 0;
@@ -40,11 +42,14 @@ int tg_steer_set(int fd, __u32 ifindex, const struct tg_cpuset *s)
 	return bpf_map_update_elem(fd, &ifindex, &v, BPF_ANY) ? -errno : 0;
 }
 
-int tg_steer_del(int fd, __u32 ifindex)
+int tg_steer_off(int fd, __u32 ifindex)
 {
-	if (bpf_map_delete_elem(fd, &ifindex) && errno != ENOENT)
-		return -errno;
-	return 0;
+	struct tg_steer v;
+
+	if (bpf_map_lookup_elem(fd, &ifindex, &v))
+		return errno == ENOENT ? 0 : -errno;
+	v.flags |= TG_STEER_F_OFF;
+	return bpf_map_update_elem(fd, &ifindex, &v, BPF_EXIST) ? -errno : 0;
 }
 
 int tg_steer_fill(int cpus_fd, const struct tg_cpuset *s, int prog_fd)

@@ -14,8 +14,11 @@
 int tg_steer_get(int fd, __u32 ifindex, struct tg_cpuset *s);
 /* Steer ifindex over *s (1..TG_STEER_CPU_MAX CPUs below it). */
 int tg_steer_set(int fd, __u32 ifindex, const struct tg_cpuset *s);
-/* ifindex not steered (any more); 0 when it was not. */
-int tg_steer_del(int fd, __u32 ifindex);
+/*
+ * ifindex not steered any more (TG_STEER_F_OFF: a steering program still
+ * running finds its CPUs); 0 when it was not.
+ */
+int tg_steer_off(int fd, __u32 ifindex);
 /*
  * Give every CPU of *s an entry in the cpumap cpus_fd that runs prog_fd.
  * 0, or negative errno (reported, naming the CPU).
