@@ -48,9 +48,14 @@ BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 # Entry programs built for both hooks: bpf/X.bpf.c also gives X_tc.bpf.o,
 # compiled with -DTG_HOOK_TC (bpf/ctx/ctx.h).
 BPF_TWO_HOOKS := subscriber uplink
-BPF_NAMES   := $(patsubst bpf/%.bpf.c,%,$(BPF_SRCS)) $(addsuffix _tc,$(BPF_TWO_HOOKS))
+# bpf/X.bpf.c also gives X_cpumap.bpf.o, -DTG_HOOK_CPUMAP: the program of
+# a cpumap entry, run on the CPU steering picked (bpf/steer.bpf.c).
+BPF_CPUMAP  := subscriber
+BPF_NAMES   := $(patsubst bpf/%.bpf.c,%,$(BPF_SRCS)) $(addsuffix _tc,$(BPF_TWO_HOOKS)) \
+	$(addsuffix _cpumap,$(BPF_CPUMAP))
 BPF_OBJS    := $(patsubst %,$(BUILD)/%.bpf.o,$(BPF_NAMES))
 BPF_TC_OBJS := $(patsubst %,$(BUILD)/%_tc.bpf.o,$(BPF_TWO_HOOKS))
+BPF_CPUMAP_OBJS := $(patsubst %,$(BUILD)/%_cpumap.bpf.o,$(BPF_CPUMAP))
 SKELS       := $(patsubst %,$(BUILD)/%.skel.h,$(BPF_NAMES))
 LOADER_SRCS := $(wildcard loader/*.c loader/*/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LOADER_SRCS))
@@ -94,6 +99,10 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c | $(BUILD)
 $(BPF_TC_OBJS): $(BUILD)/%_tc.bpf.o: bpf/%.bpf.c Makefile | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $@.d -DTG_HOOK_TC -c $< -o $@
+
+$(BPF_CPUMAP_OBJS): $(BUILD)/%_cpumap.bpf.o: bpf/%.bpf.c Makefile | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $@.d -DTG_HOOK_CPUMAP -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
@@ -215,8 +224,8 @@ uninstall:
 clean:
 	$(Q)rm -rf $(BUILD) build-san
 
-BPF_DEPS := $(patsubst %.o,%.d,$(filter-out $(BPF_TC_OBJS),$(BPF_OBJS))) \
-	$(addsuffix .d,$(BPF_TC_OBJS))
+BPF_DEPS := $(patsubst %.o,%.d,$(filter-out $(BPF_TC_OBJS) $(BPF_CPUMAP_OBJS),$(BPF_OBJS))) \
+	$(addsuffix .d,$(BPF_TC_OBJS) $(BPF_CPUMAP_OBJS))
 -include $(wildcard $(BPF_DEPS) $(BUILD)/loader/*.d $(BUILD)/loader/*/*.d $(BUILD)/tests/*/*.d \
 	$(BUILD)/udp-flood.d \
 	$(TEST_BUILD)/loader/*.d $(TEST_BUILD)/loader/*/*.d)

@@ -404,4 +404,28 @@ struct tg_meta {
 };
 _Static_assert(sizeof(struct tg_meta) == 72, "tg_meta layout");
 
+/*
+ * Steering (tungate up --steer): a steered subscriber interface runs
+ * tg_steer_xdp, which hashes each tunnel packet's inner flow and hands the
+ * frame to one of the interface's CPUs through a cpumap; each cpumap entry
+ * runs the subscriber program on that CPU. CPU numbers are below
+ * TG_STEER_CPU_MAX; TG_STEER_QSIZE is each CPU's queue, in frames.
+ */
+#define TG_STEER_CPU_MAX 128
+#define TG_STEER_QSIZE 2048
+
+/*
+ * Value of tg_steer, by ifindex: the CPUs an interface's packets go to.
+ * TG_STEER_F_OFF: steering ended; the entry stays for a steering program
+ * that may still be running its last packets after up replaced it (the
+ * programs ignore the flag, up and status read the entry as absent).
+ */
+#define TG_STEER_F_OFF 0x1
+struct tg_steer {
+	__u32 ncpus;			/* 1..TG_STEER_CPU_MAX used in cpu[] */
+	__u32 flags;			/* TG_STEER_F_* */
+	__u16 cpu[TG_STEER_CPU_MAX];	/* CPU numbers, ascending */
+};
+_Static_assert(sizeof(struct tg_steer) == 264, "tg_steer layout");
+
 #endif /* TUNGATE_MAPS_H */

@@ -222,4 +222,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } tg_meta SEC(".maps");
 
+/*
+ * The CPUs of each steered subscriber interface (struct tg_steer), by
+ * ifindex; written by up, read by tg_steer_xdp (bpf/steer.bpf.c).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u32);
+	__type(value, struct tg_steer);
+	__uint(max_entries, TG_MAX_PORTS);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tg_steer SEC(".maps");
+
 #endif /* TUNGATE_MAPS_BPF_H */

@@ -68,6 +68,7 @@ run e2e-endpoint bash tests/e2e/return_endpoint_pair.sh
 run e2e-return bash tests/e2e/return_path.sh
 run e2e-police-tcp bash tests/e2e/police_tcp.sh
 run e2e-police-scope bash tests/e2e/police_scope.sh
+run e2e-steer bash tests/e2e/steer.sh
 run e2e-bgp bash tests/e2e/bgp.sh
 run e2e-usage bash tests/e2e/usage.sh
 run e2e-prometheus bash tests/e2e/prometheus.sh

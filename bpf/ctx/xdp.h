@@ -13,9 +13,19 @@
 
 #define CTX_HOOK_XDP 1
 #define CTX_HOOK_TC 0
+#ifdef TG_HOOK_CPUMAP
+/*
+ * Built with -DTG_HOOK_CPUMAP: the program of a cpumap entry, run on the
+ * CPU steering picked (bpf/steer.bpf.c). ingress_ifindex is still the
+ * receiving interface; rx_queue_index is 0.
+ */
+#define CTX_SEC "xdp/cpumap"
+#define CTX_PROG(name) name##_cpumap
+#else
 #define CTX_SEC "xdp"
 /* Program names end in the hook's: tg_sub_xdp, tg_up_xdp. */
 #define CTX_PROG(name) name##_xdp
+#endif
 
 #define CTX_ACT_OK XDP_PASS
 #define CTX_ACT_DROP XDP_DROP
@@ -164,10 +174,19 @@ static __always_inline int ctx_resize(struct xdp_md *ctx, __u32 len)
 #define ctx_redirect_port(ctx, ports, ifindex) \
 	bpf_redirect_map(ports, ifindex, 0)
 
+#ifdef TG_HOOK_CPUMAP
+/*
+ * Back out where the frame came in: a cpumap program has no XDP_TX, so
+ * through that interface's entry in the ports devmap (tg_ports, defined
+ * where this is used; the kernel redirects from cpumap programs since 5.9).
+ */
+#define ctx_tx(ctx) bpf_redirect_map(&tg_ports, (ctx)->ingress_ifindex, 0)
+#else
 /* Back out where the frame came in. */
 static __always_inline int ctx_tx(struct xdp_md *ctx)
 {
 	return XDP_TX;
 }
+#endif
 
 #endif /* TG_CTX_XDP_H */

@@ -26,6 +26,7 @@
 #include "dataplane/counters.h"
 #include "dataplane/dataplane.h"
 #include "dataplane/liveness.h"
+#include "dataplane/steer.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "routing/routes.h"
@@ -36,6 +37,11 @@ struct status_if {
 	struct tg_attach a;
 	bool have_prog;
 	struct bpf_prog_info prog;
+	/* Steered (tg_steer): its CPUs and the program run on them. */
+	bool steer;
+	char steer_cpus[256];
+	bool have_cpu_prog;
+	struct bpf_prog_info cpu_prog;
 };
 
 struct status {
@@ -73,6 +79,71 @@ static bool status_prog(__u32 id, struct bpf_prog_info *info)
 	return ok;
 }
 
+/*
+ * The program of the cpumap entries the steering program prog_id hands
+ * frames to (its own cpumap, not pinned): the first CPU's.
+ */
+static bool status_cpu_prog(__u32 prog_id, unsigned int cpu,
+			    struct bpf_prog_info *out)
+{
+	struct bpf_cpumap_val val;
+	struct bpf_prog_info info;
+	struct bpf_map_info map;
+	__u32 ids[64], len, i;
+	bool found = false;
+	int fd, mfd;
+
+	fd = bpf_prog_get_fd_by_id(prog_id);
+	if (fd < 0)
+		return false;
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	info.map_ids = (__u64)(unsigned long)ids;
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.nr_map_ids = 0;
+	close(fd);
+	for (i = 0; i < info.nr_map_ids && i < 64 && !found; i++) {
+		mfd = bpf_map_get_fd_by_id(ids[i]);
+		if (mfd < 0)
+			continue;
+		memset(&map, 0, sizeof(map));
+		len = sizeof(map);
+		if (!bpf_obj_get_info_by_fd(mfd, &map, &len) &&
+		    map.type == BPF_MAP_TYPE_CPUMAP &&
+		    !bpf_map_lookup_elem(mfd, &cpu, &val))
+			found = status_prog(val.bpf_prog.id, out);
+		close(mfd);
+	}
+	return found;
+}
+
+/* The steering of a (a subscriber interface) from tg_steer. */
+static void status_steer(const char *pin_root, struct status_if *v)
+{
+	struct tg_cpuset cpus;
+	char path[PATH_MAX];
+	unsigned int cpu;
+	int fd;
+
+	if (v->a.role != TG_ROLE_SUBSCRIBER || !v->a.ifindex)
+		return;
+	snprintf(path, sizeof(path), "%s/tg_steer", pin_root);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	v->steer = !tg_steer_get(fd, v->a.ifindex, &cpus);
+	close(fd);
+	if (!v->steer)
+		return;
+	tg_cpulist_format(&cpus, v->steer_cpus, sizeof(v->steer_cpus));
+	for (cpu = 0; cpu < TG_CPULIST_MAX && !tg_cpuset_has(&cpus, cpu); cpu++)
+		;
+	if (v->have_prog)
+		v->have_cpu_prog = status_cpu_prog(v->prog.id, cpu,
+						   &v->cpu_prog);
+}
+
 static int status_add(struct status *s, const struct tg_attach *a)
 {
 	struct status_if *v = realloc(s->ifs, (s->n + 1) * sizeof(*v));
@@ -81,8 +152,10 @@ static int status_add(struct status *s, const struct tg_attach *a)
 		return -ENOMEM;
 	s->ifs = v;
 	v += s->n++;
+	memset(v, 0, sizeof(*v));
 	v->a = *a;
 	v->have_prog = status_prog(a->prog_id, &v->prog);
+	status_steer(s->pin_root, v);
 	return 0;
 }
 
@@ -433,6 +506,13 @@ static void status_print_text(const struct status *s,
 			       status_time(s->boot_ns + i->prog.load_time, t2,
 					   sizeof(t2)));
 		}
+		if (i->steer)
+			printf("\n  %-15s steered over CPUs %s", "", i->steer_cpus);
+		if (i->have_cpu_prog) {
+			status_tag(&i->cpu_prog, tag);
+			printf(": prog %u %s tag %s", i->cpu_prog.id,
+			       i->cpu_prog.name, tag);
+		}
 		printf("\n");
 	}
 	subs = s->subs;
@@ -529,6 +609,21 @@ static void status_print_json(const struct status *s,
 		} else {
 			jsonw_null_field(w, "program");
 		}
+		if (i->steer)
+			jsonw_string_field(w, "steer_cpus", i->steer_cpus);
+		else
+			jsonw_null_field(w, "steer_cpus");
+		if (i->have_cpu_prog) {
+			status_tag(&i->cpu_prog, tag);
+			jsonw_name(w, "steer_program");
+			jsonw_start_object(w);
+			jsonw_uint_field(w, "id", i->cpu_prog.id);
+			jsonw_string_field(w, "name", i->cpu_prog.name);
+			jsonw_string_field(w, "tag", tag);
+			jsonw_uint_field(w, "verified_insns",
+					 i->cpu_prog.verified_insns);
+			jsonw_end_object(w);
+		}
 		jsonw_end_object(w);
 	}
 	jsonw_end_array(w);
@@ -598,7 +693,9 @@ static int status_help(void)
 	       "(native, generic, tc) and state (attached, or stale when the\n"
 	       "interface or the attachment went away), the program's id,\n"
 	       "name, tag and load time (with -j also the instructions the\n"
-	       "verifier processed to load it); the tungate version and time of the\n"
+	       "verifier processed to load it); for a steered interface the\n"
+	       "CPUs (steer_cpus) and the program run on them (see 'tungate\n"
+	       "up help'); the tungate version and time of the\n"
 	       "last up; the number of subscribers, by liveness (up, idle, down:\n"
 	       "see 'tungate stats help'); every pinned map's entries\n"
 	       "in use against its size ('-' where entries are not counted:\n"

@@ -39,12 +39,16 @@
 #include "dataplane/dataplane.h"
 #include "util/json.h"
 #include "dataplane/kernel.h"
+#include "dataplane/steer.h"
+#include "util/cpulist.h"
 #include "util/caps.h"
 #include "util/log.h"
 #include "routing/routes.h"
 #include "tungate.h"
 #include "egress.skel.h"
+#include "steer.skel.h"
 #include "subscriber.skel.h"
+#include "subscriber_cpumap.skel.h"
 #include "subscriber_tc.skel.h"
 #include "uplink.skel.h"
 #include "uplink_tc.skel.h"
@@ -56,6 +60,12 @@ struct up_iface {
 	enum tg_mode mode;	/* what it runs in after up */
 	const char *action;	/* what up did to it, for the report */
 	char pin[NAME_MAX + 1];	/* its pin under the pin root */
+	/* Steering after up (--steer, --no-steer, else as it was). */
+	const char *steer_arg;	/* the option that set it, NULL: kept */
+	bool steer;
+	struct tg_cpuset cpus;
+	bool had_steer;		/* tg_steer's entry before up, for undo */
+	struct tg_cpuset had_cpus;
 };
 
 /* The programs of one up, loaded on demand on the subscriber's maps. */
@@ -65,12 +75,15 @@ struct up_progs {
 	struct subscriber_tc_bpf *sub_tc;
 	struct uplink_tc_bpf *up_tc;
 	struct egress_bpf *eg;
+	struct steer_bpf *steer;
+	struct subscriber_cpumap_bpf *sub_cpumap;
 };
 
 static int up_help(int argc, char **argv)
 {
 	printf("Usage: tungate up --subscriber-if IF [--subscriber-if IF ...]\n"
 	       "                  [--uplink-if IF ...] [--mode native|generic|tc]\n"
+	       "                  [--steer IF[:CPUS] ...] [--no-steer IF ...]\n"
 	       "       tungate down [--keep-state]\n"
 	       "       tungate status\n"
 	       "\n"
@@ -90,6 +103,22 @@ static int up_help(int argc, char **argv)
 	       "Native XDP takes frames of one page (3520 bytes with 4 KiB\n"
 	       "pages): up refuses it while a subscriber's MTU makes larger\n"
 	       "tunnel frames (sync refuses such an MTU then too).\n"	       "\n"
+	       "Steering: one tunnel arrives on one receive queue, so one CPU\n"
+	       "would decapsulate, police and forward all of it. --steer IF\n"
+	       "(a --subscriber-if of the same up; native or generic XDP)\n"
+	       "spreads IF's packets over CPUS (a list such as 0-3,6; default:\n"
+	       "every online CPU) by a hash of the flow inside the tunnel\n"
+	       "(IPIP, 6in4, GRE with any options, gretap, EoIP; L2TP and\n"
+	       "packets outside tunnels by their own addresses and ports):\n"
+	       "IF runs tg_steer_xdp, which hands each packet to its CPU\n"
+	       "through a cpumap, and the subscriber program runs there. One\n"
+	       "flow stays on one CPU (in order); counters, policing (one\n"
+	       "bucket per subscriber for all CPUs) and what goes to the\n"
+	       "kernel are as without steering. It is kept when up runs\n"
+	       "again without --steer IF or --no-steer IF (which turns it\n"
+	       "off); 'tungate status' shows it. Each CPU queues up to %d\n"
+	       "frames.\n"
+	       "\n"
 	       "Run again, up replaces the program of every interface that\n"
 	       "already has one atomically (maps, counters and token buckets\n"
 	       "stay), keeping its mode unless --mode asks for another: then\n"
@@ -112,7 +141,7 @@ static int up_help(int argc, char **argv)
 	       "\n"
 	       "status shows the interfaces, their mode and program, the version\n"
 	       "and time of the last up, the map fill levels and the last sync\n"
-	       "('tungate status help').\n");
+	       "('tungate status help').\n", TG_STEER_QSIZE);
 	return 0;
 }
 
@@ -193,8 +222,11 @@ static int up_load_obj(struct bpf_object *obj, struct subscriber_bpf *sub,
 	bpf_object__for_each_map(map, obj) {
 		if (bpf_map__is_internal(map))
 			continue;
-		bpf_map__set_pin_path(map, NULL);
 		own = bpf_object__find_map_by_name(sub->obj, bpf_map__name(map));
+		/* A map of the program's own (steering's cpumap): its own. */
+		if (!own && !bpf_map__pin_path(map))
+			continue;
+		bpf_map__set_pin_path(map, NULL);
 		err = own ? bpf_map__reuse_fd(map, bpf_map__fd(own)) : -ENOENT;
 		if (err) {
 			tg_err("up: map %s: couldn't share it with the %s program: %s (%d)",
@@ -225,12 +257,17 @@ static int up_load_obj(struct bpf_object *obj, struct subscriber_bpf *sub,
 		__err;                                                       \
 	})
 
-/* The program for role in mode, loaded on first use. NULL: errno set. */
+/*
+ * The program for role in mode (steer: the steering one, loaded by
+ * up_steer_load), loaded on first use. NULL: errno set.
+ */
 static struct bpf_program *up_prog(struct up_progs *p, enum tg_role role,
-				   enum tg_mode mode)
+				   enum tg_mode mode, bool steer)
 {
 	int err;
 
+	if (role == TG_ROLE_SUBSCRIBER && mode != TG_MODE_TC && steer)
+		return p->steer->progs.tg_steer_xdp;
 	if (role == TG_ROLE_SUBSCRIBER && mode != TG_MODE_TC)
 		return p->sub->progs.tg_sub_xdp;
 	if (role == TG_ROLE_SUBSCRIBER) {
@@ -254,6 +291,8 @@ static struct bpf_program *up_prog(struct up_progs *p, enum tg_role role,
 static void up_progs_destroy(struct up_progs *p)
 {
 	egress_bpf__destroy(p->eg);
+	steer_bpf__destroy(p->steer);
+	subscriber_cpumap_bpf__destroy(p->sub_cpumap);
 	uplink_tc_bpf__destroy(p->up_tc);
 	subscriber_tc_bpf__destroy(p->sub_tc);
 	uplink_bpf__destroy(p->up);
@@ -616,7 +655,12 @@ static int up_iface_apply(const char *pin_root, struct up_progs *p,
 		ifc->mode = keep.mode;
 		ifc->action = "replaced";
 		snprintf(ifc->pin, sizeof(ifc->pin), "%s", keep.pin);
-		prog = up_prog(p, ifc->role, ifc->mode);
+		if (ifc->steer && ifc->mode == TG_MODE_TC) {
+			tg_err("up: --steer %s: iface '%s' runs in tc mode and steering needs XDP; give --mode native or --mode generic with it",
+			       ifc->name, ifc->name);
+			return -EINVAL;
+		}
+		prog = up_prog(p, ifc->role, ifc->mode, ifc->steer);
 		if (!prog)
 			return -errno;
 		return keep.tc ? up_tc_attach(pin_root, ifc, prog) :
@@ -627,7 +671,7 @@ static int up_iface_apply(const char *pin_root, struct up_progs *p,
 	ifc->action = had ? "reattached" : "attached";
 	snprintf(ifc->pin, sizeof(ifc->pin), "%s%s",
 		 up_role_pin_prefix(ifc->role, ifc->mode), ifc->name);
-	prog = up_prog(p, ifc->role, ifc->mode);
+	prog = up_prog(p, ifc->role, ifc->mode, ifc->steer);
 	if (!prog)
 		return -errno;
 	if (ifc->mode == TG_MODE_TC)
@@ -696,6 +740,7 @@ static void up_report(const char *pin_root, struct up_iface *ifs, int n,
 		      const char *mode, int routes, bool eg_created)
 {
 	struct json_writer *w;
+	char cpus[256];
 	int i;
 
 	if (!tg_opts.json) {
@@ -703,13 +748,18 @@ static void up_report(const char *pin_root, struct up_iface *ifs, int n,
 			printf("up: %s: %sTC egress program attached, %d subscriber routes (proto %d)\n",
 			       TG_EGRESS_DEV, eg_created ? "created, " : "",
 			       routes, TG_RT_PROTO);
-		for (i = 0; i < n; i++)
-			printf("up: %s: %s %s program %s (%s), %s %s/%s\n",
+		for (i = 0; i < n; i++) {
+			printf("up: %s: %s %s program %s (%s), %s %s/%s",
 			       ifs[i].name, tg_role_name(ifs[i].role),
 			       ifs[i].mode == TG_MODE_TC ? "TC" : "XDP",
 			       ifs[i].action, tg_mode_name(ifs[i].mode),
 			       ifs[i].mode == TG_MODE_TC ? "pin" : "link",
 			       pin_root, ifs[i].pin);
+			tg_cpulist_format(&ifs[i].cpus, cpus, sizeof(cpus));
+			if (ifs[i].steer)
+				printf(", steered over CPUs %s", cpus);
+			printf("\n");
+		}
 		return;
 	}
 	w = jsonw_new(stdout);
@@ -729,6 +779,11 @@ static void up_report(const char *pin_root, struct up_iface *ifs, int n,
 		jsonw_string_field(w, "mode", tg_mode_name(ifs[i].mode));
 		jsonw_string_field(w, "action", ifs[i].action);
 		jsonw_string_field(w, "pin", ifs[i].pin);
+		tg_cpulist_format(&ifs[i].cpus, cpus, sizeof(cpus));
+		if (ifs[i].steer)
+			jsonw_string_field(w, "steer_cpus", cpus);
+		else
+			jsonw_null_field(w, "steer_cpus");
 		jsonw_end_object(w);
 	}
 	jsonw_end_array(w);
@@ -796,6 +851,176 @@ static int up_parse_mode(const char *val, enum tg_mode *mode)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/*
+ * --steer IF[:CPUS] (on) or --no-steer IF (arg NULL): recorded on IF,
+ * which must be a --subscriber-if of this up. CPUS must be online and
+ * below TG_STEER_CPU_MAX; none given: every online CPU.
+ */
+static int up_steer_opt(struct up_iface *ifs, int n, const char *opt,
+			const char *val, bool on)
+{
+	char name[IF_NAMESIZE], why[160], online_s[256], cpu_s[256];
+	struct tg_cpuset online, cpus;
+	const char *colon = on ? strchr(val, ':') : NULL;
+	size_t len = colon ? (size_t)(colon - val) : strlen(val);
+	unsigned int cpu, ifindex;
+	int i, err;
+
+	if (!len || len >= sizeof(name)) {
+		tg_err("up: %s '%s': not an interface name%s", opt, val,
+		       on ? " (IF or IF:CPUS, e.g. eth1:0-3)" : "");
+		return -EINVAL;
+	}
+	memcpy(name, val, len);
+	name[len] = '\0';
+	ifindex = if_nametoindex(name);
+	for (i = 0; i < n; i++)
+		if (ifindex && ifs[i].ifindex == ifindex &&
+		    ifs[i].role == TG_ROLE_SUBSCRIBER)
+			break;
+	if (i == n) {
+		tg_err("up: %s %s: '%s' is not a --subscriber-if of this up (steering is for subscriber interfaces; give it with --subscriber-if too)",
+		       opt, val, name);
+		return -EINVAL;
+	}
+	if (ifs[i].steer_arg) {
+		tg_err("up: %s %s: steering of '%s' already given by %s",
+		       opt, val, name, ifs[i].steer_arg);
+		return -EINVAL;
+	}
+	ifs[i].steer_arg = opt;
+	ifs[i].steer = on;
+	if (!on)
+		return 0;
+	err = tg_cpus_online(&online);
+	if (err) {
+		tg_err("up: %s %s: cannot read the online CPUs: %s", opt, val,
+		       strerror(-err));
+		return err;
+	}
+	tg_cpulist_format(&online, online_s, sizeof(online_s));
+	if (!colon) {
+		cpus = online;
+	} else if (tg_cpulist_parse(colon + 1, &cpus, why, sizeof(why))) {
+		tg_err("up: %s %s: %s", opt, val, why);
+		return -EINVAL;
+	}
+	for (cpu = 0; cpu < TG_CPULIST_MAX; cpu++) {
+		if (!tg_cpuset_has(&cpus, cpu))
+			continue;
+		if (cpu >= TG_STEER_CPU_MAX) {
+			tg_err("up: %s %s: CPU %u: steering takes CPUs 0-%d",
+			       opt, val, cpu, TG_STEER_CPU_MAX - 1);
+			return -EINVAL;
+		}
+		if (!tg_cpuset_has(&online, cpu)) {
+			tg_err("up: %s %s: CPU %u is not online (online: %s)",
+			       opt, val, cpu, online_s);
+			return -EINVAL;
+		}
+	}
+	tg_cpulist_format(&cpus, cpu_s, sizeof(cpu_s));
+	pr_debug("up: iface '%s' steered over CPUs %s\n", name, cpu_s);
+	ifs[i].cpus = cpus;
+	return 0;
+}
+
+/*
+ * Steering of the subscriber interfaces after this up: what tg_steer
+ * records (kept), unless --steer or --no-steer said otherwise. When any
+ * is steered: the steering program and the subscriber program for the
+ * cpumap loaded, and a cpumap entry on every CPU one of them uses.
+ */
+static int up_steer_load(struct up_progs *p, struct up_iface *ifs, int n,
+			 enum tg_mode forced)
+{
+	int fd = bpf_map__fd(p->sub->maps.tg_steer), i, err;
+	struct tg_cpuset all = { 0 };
+	char cpu_s[256];
+	bool any = false;
+	unsigned int w;
+
+	for (i = 0; i < n; i++) {
+		if (ifs[i].role != TG_ROLE_SUBSCRIBER)
+			continue;
+		err = tg_steer_get(fd, ifs[i].ifindex, &ifs[i].had_cpus);
+		if (err && err != -ENOENT) {
+			tg_err("up: iface '%s': couldn't read tg_steer: %s (%d)",
+			       ifs[i].name, strerror(-err), err);
+			return err;
+		}
+		ifs[i].had_steer = !err;
+		if (!ifs[i].steer_arg) {
+			ifs[i].steer = ifs[i].had_steer;
+			ifs[i].cpus = ifs[i].had_cpus;
+		}
+		if (!ifs[i].steer)
+			continue;
+		if (forced == TG_MODE_TC) {
+			tg_cpulist_format(&ifs[i].cpus, cpu_s, sizeof(cpu_s));
+			if (ifs[i].steer_arg)
+				tg_err("up: --steer %s: steering needs XDP, not --mode tc",
+				       ifs[i].name);
+			else
+				tg_err("up: --mode tc: iface '%s' is steered over CPUs %s and steering needs XDP; add --no-steer %s to run it in tc mode",
+				       ifs[i].name, cpu_s, ifs[i].name);
+			return -EINVAL;
+		}
+		/*
+		 * The CPUs it had too: until its new program runs, the old
+		 * one hands packets to them by the old entry.
+		 */
+		for (w = 0; w < TG_CPULIST_MAX / 64; w++)
+			all.bits[w] |= ifs[i].cpus.bits[w] |
+				       (ifs[i].had_steer ? ifs[i].had_cpus.bits[w] : 0);
+		any = true;
+	}
+	if (!any)
+		return 0;
+	err = UP_LOAD(p->sub_cpumap, subscriber_cpumap_bpf, p,
+		      "subscriber (cpumap)");
+	if (!err)
+		err = UP_LOAD(p->steer, steer_bpf, p, "steering");
+	if (!err)
+		err = tg_steer_fill(bpf_map__fd(p->steer->maps.tg_cpus), &all,
+				    bpf_program__fd(p->sub_cpumap->progs.tg_sub_cpumap));
+	return err;
+}
+
+/*
+ * Record ifc's steering in tg_steer. A steering program reads its CPUs
+ * there from its first packet to its last: steering turned on is recorded
+ * before the program changes (after: false), steering changed or turned
+ * off after (after: true), when the new program runs; the new cpumap has
+ * the old CPUs as well (up_steer_load). An entry turned off stays for the
+ * old program's packets still in flight (TG_STEER_F_OFF).
+ */
+static int up_steer_record(struct up_progs *p, struct up_iface *ifc,
+			   bool after)
+{
+	int fd = bpf_map__fd(p->sub->maps.tg_steer), err;
+	bool before = ifc->steer && !ifc->had_steer;
+
+	if (ifc->role != TG_ROLE_SUBSCRIBER || after == before ||
+	    (!ifc->steer && !ifc->had_steer))
+		return 0;
+	if (ifc->steer)
+		err = tg_steer_set(fd, ifc->ifindex, &ifc->cpus);
+	else
+		err = tg_steer_off(fd, ifc->ifindex);
+	if (err)
+		tg_err("up: iface '%s': couldn't write tg_steer: %s (%d)",
+		       ifc->name, strerror(-err), err);
+	return err;
+}
+
+/* ifc's program did not change: steering recorded before it undone. */
+static void up_steer_undo(struct up_progs *p, struct up_iface *ifc)
+{
+	if (ifc->role == TG_ROLE_SUBSCRIBER && ifc->steer && !ifc->had_steer)
+		tg_steer_off(bpf_map__fd(p->sub->maps.tg_steer), ifc->ifindex);
 }
 
 /*
@@ -871,6 +1096,7 @@ int do_up(int argc, char **argv)
 	enum tg_mode forced = TG_MODE_NONE;
 	bool eg_created = false, uplink = false;
 	int routes = -1;
+	int steer_opts[TG_MAX_PORTS], nsteer = 0;
 	int i, n = 0, nsub = 0, lock = -1, err = 0;
 
 	for (i = 1; i < argc && !err; i++) {
@@ -894,6 +1120,17 @@ int do_up(int argc, char **argv)
 			if (!err)
 				err = up_parse_mode(val, &forced);
 			mode_arg = val;
+		} else if (!strcmp(argv[i], "--steer") ||
+			   !strcmp(argv[i], "--no-steer")) {
+			/* After the interfaces: they may come later. */
+			err = tg_opt_value("up", argc, argv, &i, &val);
+			if (!err && nsteer < TG_MAX_PORTS)
+				steer_opts[nsteer++] = i - 1;
+			else if (!err) {
+				tg_err("up: more than %d --steer and --no-steer",
+				       TG_MAX_PORTS);
+				err = -E2BIG;
+			}
 		} else {
 			tg_err("up: unknown argument '%s'; try 'tungate up help'",
 			       argv[i]);
@@ -906,6 +1143,12 @@ int do_up(int argc, char **argv)
 		tg_err("up: at least one --subscriber-if is needed");
 		return -EINVAL;
 	}
+	for (i = 0; i < nsteer && !err; i++)
+		err = up_steer_opt(ifs, n, argv[steer_opts[i]],
+				   argv[steer_opts[i] + 1],
+				   !strcmp(argv[steer_opts[i]], "--steer"));
+	if (err)
+		return err;
 	err = tg_caps_require("up", true);
 	if (err)
 		return err;
@@ -926,8 +1169,17 @@ int do_up(int argc, char **argv)
 		err = -errno;
 		goto out;
 	}
-	for (i = 0; i < n && !err; i++)
+	err = up_steer_load(&p, ifs, n, forced);
+	for (i = 0; i < n && !err; i++) {
+		err = up_steer_record(&p, &ifs[i], false);
+		if (err)
+			break;
 		err = up_iface_apply(pin_root, &p, &ifs[i], forced);
+		if (err)
+			up_steer_undo(&p, &ifs[i]);
+		else
+			err = up_steer_record(&p, &ifs[i], true);
+	}
 	if (!err)
 		err = up_fill_ports(bpf_map__fd(p.sub->maps.tg_ports), ifs, n);
 	if (!err && uplink) {

@@ -62,13 +62,16 @@ alice() {
 		sed -n "s/.*\"$1\":{\"packets\":\([0-9]*\).*/\1/p"
 }
 
-# ping_mode MODE: up in MODE and sync; from alice's router through its
-# GRE tunnel, pings to core (forwarded) and to the concentrator's own
-# address (handed to its kernel), IPv4 and IPv6, three each, counted by
-# the data plane; down.
+# ping_mode MODE [steer]: up in MODE (steer: c0 steered over both CPUs)
+# and sync; from alice's router through its GRE tunnel, pings to core
+# (forwarded) and to the concentrator's own address (handed to its
+# kernel), IPv4 and IPv6, three each, counted by the data plane; down.
 ping_mode() {
 	m=$1
-	check "$m: up" tg up --subscriber-if c0 --uplink-if u0 --mode "$m"
+	steer=
+	[ "${2:-}" = steer ] && steer="--steer c0:0-1"
+	# shellcheck disable=SC2086
+	check "$m: up $steer" tg up --subscriber-if c0 --uplink-if u0 --mode "$m" $steer
 	# down removed the maps: the subscriber goes in again.
 	check "$m: sync" tg sync
 	tg -j status >/tmp/status.json 2>&1
@@ -80,6 +83,14 @@ ping_mode() {
 	grep -q "\"mode\": *\"$m\"" /tmp/status.json &&
 		ok "$m: status shows mode $m" ||
 		fail "$m: status shows mode $m: $(cat /tmp/status.json)"
+	if [ -n "$steer" ]; then
+		m="$m steered"
+		grep -q '"steer_cpus": *"0-1"' /tmp/status.json &&
+			grep -q '"name": *"tg_steer_xdp"' /tmp/status.json &&
+			grep -q '"name": *"tg_sub_cpumap"' /tmp/status.json &&
+			ok "$m: status shows c0 steered over CPUs 0-1" ||
+			fail "$m: status shows c0 steered: $(cat /tmp/status.json)"
+	fi
 	# Outer neighbours first, so that XDP forwards from the first packet.
 	conc ping -c 1 -W 2 192.0.2.10 >/dev/null 2>&1
 	conc ping -c 1 -W 2 198.51.100.2 >/dev/null 2>&1
@@ -114,6 +125,11 @@ if topo_up >/tmp/topo.log 2>&1; then
 			--prefix 100.64.1.0/24 --prefix 2001:db8:1::/48"
 	for m in native generic tc; do
 		ping_mode $m
+	done
+	# Steering: the cpumap program, its redirects to the devmap and
+	# what it passes to the kernel, on this kernel.
+	for m in native generic; do
+		ping_mode $m steer
 	done
 else
 	fail "namespaces"
