@@ -164,6 +164,11 @@ $(BUILD)/udp-flood: tests/bench/flood/udp_flood.c | $(BUILD)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
+# The generator, sink and router floor of tests/bench/veth.sh.
+$(BUILD)/veth-bench: tests/bench/veth/veth_bench.c | $(SKELS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $< -lbpf -lelf -lz -lpthread -o $@
+
 $(BUILD):
 	$(Q)mkdir -p $@
 
@@ -178,12 +183,13 @@ demo: deps
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/bench $(TUNGATE) $(BUILD)/tg-lac \
-		$(BUILD)/udp-flood
+		$(BUILD)/udp-flood $(BUILD)/veth-bench
 	$(Q)$(BUILD)/bench
 	$(Q)bash tests/bench/ops.sh
 	$(Q)bash tests/bench/lns.sh
 	$(Q)bash tests/bench/radius.sh
 	$(Q)bash tests/bench/forward.sh
+	$(Q)bash tests/bench/veth.sh
 
 check:
 	$(Q)python3 ci/check-layers.py
@@ -218,5 +224,5 @@ clean:
 BPF_DEPS := $(patsubst %.o,%.d,$(filter-out $(BPF_TC_OBJS),$(BPF_OBJS))) \
 	$(addsuffix .d,$(BPF_TC_OBJS))
 -include $(wildcard $(BPF_DEPS) $(BUILD)/loader/*.d $(BUILD)/loader/*/*.d $(BUILD)/tests/*/*.d \
-	$(BUILD)/udp-flood.d \
+	$(BUILD)/udp-flood.d $(BUILD)/veth-bench.d \
 	$(TEST_BUILD)/loader/*.d $(TEST_BUILD)/loader/*/*.d)
