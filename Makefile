@@ -5,7 +5,8 @@
 # make test       install what is missing, build, run every test suite
 # make demo       install what is missing, build, run the namespace demo
 # make build/tg-lac  the LAC simulator of tests/lac (built by make test)
-# make bench      BPF_PROG_TEST_RUN figures as ratios to a plain XDP router
+# make bench      BPF_PROG_TEST_RUN and live veth figures as ratios to a plain
+#                 XDP router
 # make check      static checks (folder layering, cppcheck)
 # make san        the binary and unit tests with ASan and UBSan, in build-san/
 # make install    the binary, its man page and systemd unit (PREFIX, DESTDIR)

@@ -4,38 +4,42 @@
 # Live veth benchmark: packets per second a concentrator forwards from a
 # generator to a sink, three namespaces joined by veth:
 #
-#   ns GEN [tgbv-gM] --veth-- [tgbv-iM] ns CONC [tgbv-oM] --veth-- [tgbv-sM] ns SINK
+#   ns GEN [tgbv-gS] --veth-- [tgbv-iS] ns CONC [tgbv-oS] --veth-- [tgbv-sS] ns SINK
 #
-# one such pair of links per mode slot M (1 kernel, 2 router floor,
-# 3 tungate),
-# so that every mode is set up once and the rounds only choose the links:
-#   kernel   no XDP in conc, the kernel forwards (ip_forward=1);
-#   floor    the xdp_fwd-style router of bpf/router_floor.bpf.c;
-#   tungate  tungate up on tgbv-i3/tgbv-o3 with ENROLL ipip and ENROLL GRE
-#            subscribers enrolled (tungate import, sync): the generator
-#            sends their tunnel frames (ipip, GRE with key 7), each
-#            subscriber from its own outer and inner source address.
+# one such pair of links per slot S (1 kernel, 2 router floor, 3
+# tungate), so that every mode is set up once and the rounds only choose
+# the links and the direction (up: GEN to SINK, toward the core; down:
+# SINK to GEN, toward the subscribers). Modes (MODES):
+#   kernel, kernel_down  no XDP in conc, the kernel forwards;
+#   floor, floor_down    the xdp_fwd-style router of bpf/router_floor.bpf.c;
+#   tg_ipip, tg_gre      tungate decapsulating (tungate up on tgbv-i3 and
+#                        tgbv-o3, ENROLL ipip and ENROLL GRE subscribers
+#                        enrolled by tungate import and sync), each
+#                        subscriber sending from its own outer and inner
+#                        source address;
+#   tg_ipip_down         tungate encapsulating toward its ipip subscribers.
 # kernel and floor forward the same inner IPv4/UDP packets the tunnels
-# carry, with the same sources (the kernel has no tunnel of its own
-# here). Traffic rotates over 1 and ACTIVE subscribers: a different one
-# for every packet (a fixed stride through them).
+# carry (the kernel has no tunnel of its own here); down, to other
+# addresses (conc routes tungate's subscriber prefixes to tg0). Traffic
+# rotates over 1 and ACTIVE subscribers (or destinations): a different
+# one for every packet, at a fixed stride through them.
 #
 # The generator (veth-bench gen) is BPF_PROG_TEST_RUN in live-frame mode
-# redirecting frames out of tgbv-gM, on GEN_CPU; the sink an XDP program
-# counting and dropping on tgbv-sM. On veth, frames redirected into a
-# veth are processed by its peer's NAPI, run in the softirq of the CPU
-# that sent them: the concentrator's work would share the generator's
-# CPU. So tgbv-iM runs threaded NAPI, its kthread pinned to CONC_CPU: the
-# concentrator's XDP (or the kernel's forwarding) runs there, and so does
-# the sink's XDP (its NAPI is scheduled from the concentrator's CPU).
-# Offered is what the generator produced in the window, forwarded what
-# the sink counted; frames the concentrator's veth queue had no room for
-# are offered, not forwarded.
+# redirecting frames out of the sending veth, on GEN_CPU; at the other
+# end an XDP program counts and drops. Frames redirected into a veth are
+# processed by its peer's NAPI, in the softirq of the CPU that sent them:
+# the concentrator's work would share the generator's CPU. So conc's
+# veths run threaded NAPI, the kthreads pinned to CONC_CPU at nice -20
+# (the machine is shared): the concentrator's XDP (or the kernel's
+# forwarding) runs there, and so does the receiving end's XDP (its NAPI
+# is scheduled from that CPU). Offered is what left the sending veth (sent
+# plus dropped for want of room in conc's queue), forwarded what the far
+# end counted, over the same window.
 #
 # ROUNDS rounds, each measuring every mode at every count once, SECS s
 # after WARM s; medians over the rounds of pps and of the ratios taken
 # within each round. Targets are printed PASS/MISS, never fail the run.
-# Knobs: VETH_BENCH_SECONDS (2), VETH_BENCH_WARMUP (0.5),
+# Knobs: VETH_BENCH_SECONDS (1.5), VETH_BENCH_WARMUP (0.3),
 # VETH_BENCH_ROUNDS (5), VETH_BENCH_MODES (all of MODES below),
 # VETH_BENCH_ENROLL (50000 per tunnel type),
 # VETH_BENCH_ACTIVE (50000), VETH_BENCH_GEN_CPU (0), VETH_BENCH_CONC_CPU
@@ -51,8 +55,8 @@ SUITE=veth-bench
 # shellcheck source=tests/e2e/result.sh
 . "$ROOT/tests/e2e/result.sh"
 
-SECS=${VETH_BENCH_SECONDS:-2}
-WARM=${VETH_BENCH_WARMUP:-0.5}
+SECS=${VETH_BENCH_SECONDS:-1.5}
+WARM=${VETH_BENCH_WARMUP:-0.3}
 ROUNDS=${VETH_BENCH_ROUNDS:-5}
 ENROLL=${VETH_BENCH_ENROLL:-50000}
 ACTIVE=${VETH_BENCH_ACTIVE:-50000}
@@ -116,14 +120,19 @@ IPIP_INNER=$(((100 << 24) + (64 << 16) + 256))	# 100.64.1.0
 GRE_INNER=$(((100 << 24) + (80 << 16) + 256))	# 100.80.1.0
 IPIP_REMOTE=$(((100 << 24) + (96 << 16) + 256))	# 100.96.1.0
 GRE_REMOTE=$(((100 << 24) + (112 << 16) + 256))	# 100.112.1.0
+# Destinations of the baselines' way down (kernel, floor).
+DOWN_DST=$(((100 << 24) + (100 << 16) + 256))	# 100.100.1.0
+DOWN_DST2=$(((100 << 24) + (101 << 16) + 256))	# 100.101.1.0
 
 # --- links, one pair per mode --------------------------------------------
 # Mode slot S: gen 192.0.2.(16S+2)/28 -- conc 192.0.2.(16S+1)/28, conc
-# 198.51.100.(16S+1)/28 -- sink 198.51.100.(16S+2)/28, the traffic's
-# destination. MACs 02:00:00:b0:0S:01..04 along the way.
-declare -A SLOT COUNT_MAP
+# 198.51.100.(16S+1)/28 -- sink 198.51.100.(16S+2)/28, the way up's
+# destination; the way down's destinations are routed to gen (GW_S).
+# MACs 02:00:00:b0:0S:01..04 along the way.
+declare -A SLOT DIR COUNT_MAP LINKED
 mac() { printf '02:00:00:b0:%02x:%02x' "$1" "$2"; }
 dst_of() { echo "198.51.100.$((16 * $1 + 2))"; }
+gw_of() { echo "192.0.2.$((16 * $1 + 2))"; }
 
 namespaces() {
 	local ns
@@ -136,29 +145,37 @@ namespaces() {
 	ip netns exec "$CONC" sysctl -qw net.ipv4.ip_forward=1
 }
 
-# links SLOT: slot SLOT's two veth pairs (tgbv-gSLOT ... tgbv-sSLOT),
-# addresses, static neighbours, the sink program (its counter map in
-# COUNT_MAP[SLOT]) and the concentrator's NAPI threaded on CONC_CPU.
+# links SLOT: once per slot, slot SLOT's two veth pairs (tgbv-gSLOT ... tgbv-sSLOT),
+# addresses, static neighbours both ways, the counting program on both
+# outer ends (its map's id in COUNT_MAP[IF]) and threaded NAPI on
+# CONC_CPU for both of conc's ends.
 links() {
 	local s=$1 g=tgbv-g$1 i=tgbv-i$1 o=tgbv-o$1 k=tgbv-s$1 id dst
+	[ -n "${LINKED[$s]:-}" ] && return 0
+	LINKED[$s]=1
 	dst=$(dst_of "$s")
 	ip -n "$GEN" link add "$g" address "$(mac "$s" 1)" type veth \
 		peer name "$i" address "$(mac "$s" 2)" netns "$CONC" &&
 	ip -n "$CONC" link add "$o" address "$(mac "$s" 3)" type veth \
 		peer name "$k" address "$(mac "$s" 4)" netns "$SINK" &&
-	ip -n "$GEN" addr add "192.0.2.$((16 * s + 2))/28" dev "$g" &&
+	ip -n "$GEN" addr add "$(gw_of "$s")/28" dev "$g" &&
 	ip -n "$CONC" addr add "192.0.2.$((16 * s + 1))/28" dev "$i" &&
 	ip -n "$CONC" addr add "198.51.100.$((16 * s + 1))/28" dev "$o" &&
 	ip -n "$SINK" addr add "$dst/28" dev "$k" &&
 	ip -n "$CONC" neigh replace "$dst" lladdr "$(mac "$s" 4)" \
-		dev "$o" nud permanent || return 1
+		dev "$o" nud permanent &&
+	ip -n "$CONC" neigh replace "$(gw_of "$s")" lladdr "$(mac "$s" 1)" \
+		dev "$i" nud permanent || return 1
 	for id in "$GEN $g" "$CONC $i" "$CONC $o" "$SINK $k"; do
 		ip -n "${id% *}" link set "${id#* }" up || return 1
 	done
-	COUNT_MAP[$s]=$(in_ns "$SINK" "$VB" sink "$k") || return 1
-	in_ns "$CONC" "$VB" gro "$i" &&
-	ip netns exec "$CONC" sh -c "echo 1 >/sys/class/net/$i/threaded" &&
-	pin_napi "$i"
+	COUNT_MAP[$k]=$(in_ns "$SINK" "$VB" sink "$k") &&
+	COUNT_MAP[$g]=$(in_ns "$GEN" "$VB" sink "$g") || return 1
+	for id in "$i" "$o"; do
+		in_ns "$CONC" "$VB" gro "$id" &&
+		ip netns exec "$CONC" sh -c "echo 1 >/sys/class/net/$id/threaded" &&
+		pin_napi "$id" || return 1
+	done
 }
 
 # pin_napi IF: IF's NAPI kthreads (napi/IF-ID) onto CONC_CPU, at the
@@ -177,48 +194,69 @@ pin_napi() {
 }
 
 # --- modes ----------------------------------------------------------------
-# A mode NAME is mode_NAME_setup (run once: sets SLOT[NAME], makes the
-# slot's links, loads what conc runs on them) and mode_NAME_frames COUNT
-# (the generator's options for COUNT subscribers); mode_NAME_enter and
+# A mode NAME is mode_NAME_setup (run once: sets SLOT[NAME] and DIR[NAME],
+# makes the slot's links, loads what conc runs on them) and
+# mode_NAME_frames (the generator's options); mode_NAME_enter and
 # mode_NAME_leave, when defined, run around each of its measurements.
-# Add it to MODES: every mode is measured in every round and compared to
-# the BASELINES.
-mode_kernel_setup() { SLOT[kernel]=1 && links 1; }
-mode_kernel_frames() { plain_frames 1 "$IPIP_INNER"; }
+# DIR up: from gen to sink (toward the core), compared to kernel and
+# floor; down: from sink to gen (toward the subscribers), compared to
+# kernel_down and floor_down. Add it to MODES.
+mode_kernel_setup() { SLOT[kernel]=1 DIR[kernel]=up && links 1; }
+mode_kernel_frames() { plain_up 1 "$IPIP_INNER"; }
 mode_floor_setup() {
-	SLOT[floor]=2 && links 2 && in_ns "$CONC" "$VB" floor tgbv-i2 tgbv-o2
+	SLOT[floor]=2 DIR[floor]=up && links 2 &&
+	in_ns "$CONC" "$VB" floor tgbv-i2 tgbv-o2
 }
-mode_floor_frames() { plain_frames 2 "$IPIP_INNER"; }
+mode_floor_frames() { plain_up 2 "$IPIP_INNER"; }
 # The tungate modes share slot 3's links and one tungate.
-mode_tg_ipip_setup() { tungate_setup tg_ipip; }
+mode_tg_ipip_setup() { tungate_setup tg_ipip up; }
 mode_tg_ipip_frames() { tunnel_frames "$IPIP_REMOTE" "$IPIP_INNER"; }
-mode_tg_gre_setup() { tungate_setup tg_gre; }
+mode_tg_gre_setup() { tungate_setup tg_gre up; }
 mode_tg_gre_frames() { tunnel_frames "$GRE_REMOTE" "$GRE_INNER" --gre 7; }
-MODES=${VETH_BENCH_MODES:-kernel floor tg_ipip tg_gre}
-BASELINES=
-for b in kernel floor; do
-	[[ " $MODES " == *" $b "* ]] && BASELINES="$BASELINES $b"
-done
+# Down: plain packets to DOWN_DST+i routed to gen (the kernel has tungate's
+# routes to its subscribers' prefixes: the baselines take other addresses).
+mode_kernel_down_setup() {
+	SLOT[kernel_down]=1 DIR[kernel_down]=down && links 1 &&
+	ip -n "$CONC" route add "$(ip4 $((DOWN_DST & ~65535)))/16" via "$(gw_of 1)"
+}
+mode_kernel_down_frames() { plain_down 1 "$DOWN_DST"; }
+mode_floor_down_setup() {
+	SLOT[floor_down]=2 DIR[floor_down]=down && links 2 &&
+	ip -n "$CONC" route add "$(ip4 $((DOWN_DST2 & ~65535)))/16" via "$(gw_of 2)" &&
+	in_ns "$CONC" "$VB" floor tgbv-o2 tgbv-i2
+}
+mode_floor_down_frames() { plain_down 2 "$DOWN_DST2"; }
+# tungate encapsulating toward its ipip subscribers.
+mode_tg_ipip_down_setup() { tungate_setup tg_ipip_down down; }
+mode_tg_ipip_down_frames() { plain_down 3 "$IPIP_INNER"; }
+MODES=${VETH_BENCH_MODES:-kernel floor tg_ipip tg_gre kernel_down floor_down tg_ipip_down}
 
-# plain_frames SLOT INNER: IPv4/UDP from INNER+i to the slot's sink.
-plain_frames() {
+# plain_up SLOT INNER: IPv4/UDP from INNER+i to the slot's sink.
+plain_up() {
 	echo --smac "$(mac "$1" 1)" --dmac "$(mac "$1" 2)" \
 		--src "$(ip4 "$2")" --dst "$(dst_of "$1")"
 }
-# tunnel_frames REMOTE INNER [--gre KEY]: the same inside a tunnel from
+# plain_down SLOT DST: IPv4/UDP from the slot's sink to DST+i.
+plain_down() {
+	echo --smac "$(mac "$1" 4)" --dmac "$(mac "$1" 3)" \
+		--src "$(dst_of "$1")" --dst "$(ip4 "$2")" --step dst
+}
+# tunnel_frames REMOTE INNER [--gre KEY]: plain_up inside a tunnel from
 # REMOTE+i to tungate (slot 3).
 tunnel_frames() {
 	local remote=$1 inner=$2
 	shift 2
-	echo "$(plain_frames 3 "$inner")" --outer-src "$(ip4 "$remote")" \
+	echo "$(plain_up 3 "$inner")" --outer-src "$(ip4 "$remote")" \
 		--outer-dst "$LOCAL" "$@"
 }
 
-# tungate_setup MODE: slot 3, set up by the first tungate mode.
+# tungate_setup MODE DIR: slot 3, set up by the first tungate mode: the
+# subscribers' outer addresses routed to gen.
 tungate_setup() {
-	SLOT[$1]=3
+	SLOT[$1]=3 DIR[$1]=$2
 	[ -e "$PIN" ] && return 0
 	links 3 &&
+	ip -n "$CONC" route add 100.96.0.0/11 via "$(gw_of 3)" &&
 	subscribers_csv >"$TMP/subs.csv" &&
 	tg db init &&
 	tg import "$TMP/subs.csv" &&
@@ -244,13 +282,16 @@ subscribers_csv() {
 
 # measure MODE COUNT: "OFFERED FORWARDED" pps of one window.
 measure() {
-	local m=$1 n=$2 s=${SLOT[$1]} r
+	local m=$1 n=$2 ns=$GEN from=tgbv-g${SLOT[$1]} to=tgbv-s${SLOT[$1]} r
+	if [ "${DIR[$m]}" = down ]; then
+		ns=$SINK from=tgbv-s${SLOT[$1]} to=tgbv-g${SLOT[$1]}
+	fi
 	if declare -F "mode_${m}_enter" >/dev/null; then
 		"mode_${m}_enter" || return 1
 	fi
 	# shellcheck disable=SC2046 # the frame options are words
-	r=$(in_ns "$GEN" nice -n -20 "$VB" gen --dev "tgbv-g$s" --cpu "$GEN_CPU" \
-		--warm "$WARM" --secs "$SECS" --count-map "${COUNT_MAP[$s]}" \
+	r=$(in_ns "$ns" nice -n -20 "$VB" gen --dev "$from" --cpu "$GEN_CPU" \
+		--warm "$WARM" --secs "$SECS" --count-map "${COUNT_MAP[$to]}" \
 		--subs "$n" --size "$SIZE" $("mode_${m}_frames")) || return 1
 	if declare -F "mode_${m}_leave" >/dev/null; then
 		"mode_${m}_leave" || return 1
@@ -276,14 +317,18 @@ done
 napi_cpu() {
 	local pid
 	for pid in $(ps -e -o pid=); do
-		[[ $(cat "/proc/$pid/comm" 2>/dev/null) == napi/tgbv-i* ]] &&
+		[[ $(cat "/proc/$pid/comm" 2>/dev/null) == napi/tgbv-[io]* ]] &&
 			taskset -pc "$pid" | sed 's/.*: //'
 	done | sort -u | tr '\n' ' '
 }
 echo "veth: $(nproc) CPUs; generator (BPF_PROG_TEST_RUN, live frames) on CPU $GEN_CPU;" \
 	"concentrator's veth NAPI threaded, on CPU $(napi_cpu)"
-echo "veth: the sink's XDP_DROP runs in the softirq of the concentrator's CPU;" \
-	"${SIZE}-byte inner IPv4/UDP packets, $ROUNDS rounds of $SECS s after $WARM s"
+echo "veth: a veth runs its peer's NAPI in the softirq of the CPU that sends, so" \
+	"the concentrator's NAPI is threaded: its XDP (or the kernel's forwarding) and the" \
+	"sink's XDP_DROP (scheduled from it) run on CPU $CONC_CPU, apart from the generator"
+echo "veth: ${SIZE}-byte inner IPv4/UDP packets, $ROUNDS rounds of $SECS s after $WARM s;" \
+	"tungate: $((2 * ENROLL)) subscribers enrolled (ipip, GRE); up: toward the core," \
+	"down: toward the subscribers; ratios of packets forwarded per second, medians"
 
 declare -A RES
 for round in $(seq "$ROUNDS"); do
@@ -303,6 +348,13 @@ median() {
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
 
+# base MODE kernel|floor: the baseline MODE is compared to, its
+# direction's, when measured.
+base() {
+	local b=$2
+	[ "${DIR[$1]}" = down ] && b=${2}_down
+	[[ " $MODES " == *" $b "* ]] && echo "$b"
+}
 # x MODE BASE N: the median over the rounds of MODE/BASE at N (forwarded).
 declare -A RATIO
 x() {
@@ -319,7 +371,7 @@ for n in $COUNTS; do
 			r=${RES[$MODE,$n,$round]}
 			of+=("${r% *}") fw+=("${r#* }")
 			fr+=("$(ratio "${r#* }" "${r% *}")")
-			for b in $BASELINES; do
+			for b in $(base "$MODE" kernel) $(base "$MODE" floor); do
 				x=${RES[$b,$n,$round]}
 				RATIO[$MODE,$b,$n,$round]=$(ratio "${r#* }" "${x#* }")
 			done
@@ -327,9 +379,10 @@ for n in $COUNTS; do
 		a=$(median "${fr[@]}") note=
 		# Everything offered got through: the generator was the limit.
 		awk -v a="$a" 'BEGIN { exit !(a >= 0.98) }' && note=" (source-bound)"
-		printf 'veth: %6s active: %-8s forwarded %8.0f pps of %9.0f offered, arrived %s%s;' \
-			"$n" "$MODE" "$(median "${fw[@]}")" "$(median "${of[@]}")" "$a" "$note"
-		for b in $BASELINES; do
+		printf 'veth: %6s active: %-12s %-4s forwarded %8.0f pps of %9.0f offered, arrived %s%s;' \
+			"$n" "$MODE" "${DIR[$MODE]}" "$(median "${fw[@]}")" \
+			"$(median "${of[@]}")" "$a" "$note"
+		for b in $(base "$MODE" floor) $(base "$MODE" kernel); do
 			printf ' %sx %s' "$(x "$MODE" "$b" "$n")" "$b"
 		done
 		echo
@@ -338,6 +391,7 @@ done
 # target MODE BASE N MIN: the median of MODE/BASE at N against MIN.
 target() {
 	local v
+	[ -n "$2" ] || return 0
 	v=$(x "$1" "$2" "$3")
 	if awk -v x="$v" -v t="$4" 'BEGIN { exit !(x >= t) }'; then
 		echo "veth: target: $1 >= $4x $2 at $3 active: ${v}x PASS"
@@ -350,8 +404,8 @@ for MODE in $MODES; do
 	for n in $COUNTS; do
 		min=1.0
 		[ "$n" -gt 1 ] && min=0.95
-		[[ $BASELINES == *floor* ]] && target "$MODE" floor "$n" "$min"
-		[[ $BASELINES == *kernel* ]] && target "$MODE" kernel "$n" 1.0
+		target "$MODE" "$(base "$MODE" floor)" "$n" "$min"
+		target "$MODE" "$(base "$MODE" kernel)" "$n" 1.0
 	done
 done
 counted=$(tungate_counted)
