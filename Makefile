@@ -5,7 +5,8 @@
 # make test       install what is missing, build, run every test suite
 # make demo       install what is missing, build, run the namespace demo
 # make build/tg-lac  the LAC simulator of tests/lac (built by make test)
-# make bench      BPF_PROG_TEST_RUN figures as ratios to a plain XDP router
+# make bench      BPF_PROG_TEST_RUN and live veth figures as ratios to a plain
+#                 XDP router
 # make check      static checks (folder layering, cppcheck)
 # make san        the binary and unit tests with ASan and UBSan, in build-san/
 # make install    the binary, its man page and systemd unit (PREFIX, DESTDIR)
@@ -173,6 +174,11 @@ $(BUILD)/udp-flood: tests/bench/flood/udp_flood.c | $(BUILD)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
+# The generator, sink and router floor of tests/bench/veth.sh.
+$(BUILD)/veth-bench: tests/bench/veth/veth_bench.c | $(SKELS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $< -lbpf -lelf -lz -lpthread -o $@
+
 $(BUILD):
 	$(Q)mkdir -p $@
 
@@ -187,12 +193,13 @@ demo: deps
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/bench $(TUNGATE) $(BUILD)/tg-lac \
-		$(BUILD)/udp-flood
+		$(BUILD)/udp-flood $(BUILD)/veth-bench
 	$(Q)$(BUILD)/bench
 	$(Q)bash tests/bench/ops.sh
 	$(Q)bash tests/bench/lns.sh
 	$(Q)bash tests/bench/radius.sh
 	$(Q)bash tests/bench/forward.sh
+	$(Q)bash tests/bench/veth.sh
 
 check:
 	$(Q)python3 ci/check-layers.py
@@ -227,5 +234,5 @@ clean:
 BPF_DEPS := $(patsubst %.o,%.d,$(filter-out $(BPF_TC_OBJS) $(BPF_CPUMAP_OBJS),$(BPF_OBJS))) \
 	$(addsuffix .d,$(BPF_TC_OBJS) $(BPF_CPUMAP_OBJS))
 -include $(wildcard $(BPF_DEPS) $(BUILD)/loader/*.d $(BUILD)/loader/*/*.d $(BUILD)/tests/*/*.d \
-	$(BUILD)/udp-flood.d \
+	$(BUILD)/udp-flood.d $(BUILD)/veth-bench.d \
 	$(TEST_BUILD)/loader/*.d $(TEST_BUILD)/loader/*/*.d)
