@@ -48,6 +48,7 @@ bg_start bash tests/kernels/run.sh
 run static make --no-print-directory check
 run unit build/unit-tests
 run cli bash tests/cli/test_cli.sh
+run cli-postgres bash tests/cli/test_cli_pg.sh
 run cli-schema bash tests/cli/test_schema.sh
 run cli-members bash tests/cli/test_members.sh
 run cli-bird bash tests/cli/test_bird.sh

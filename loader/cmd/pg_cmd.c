@@ -100,10 +100,11 @@ int tg_pg_command(const char *url, int argc, char **argv,
 	int ret, lock = -1, tries;
 	long n;
 
-	if (pg_help(argc, argv))
-		return fn(argc, argv);
 	tg_opts.db_path = snap;
 	tg_opts.pg_url = url;
+	/* Help, and what is refused before any database is read. */
+	if (pg_help(argc, argv))
+		return fn(argc, argv);
 	tg_pg_url_shown(url, shown, sizeof(shown));
 	if (pg_is(argv[0], "run"))
 		return pg_run(url, snap, argc, argv, fn);
@@ -125,8 +126,21 @@ int tg_pg_command(const char *url, int argc, char **argv,
 		tg_err("database %s: %s", shown, err);
 		goto out;
 	}
-	if (ret)
+	if (!ret && !(pg_is(argv[0], "db") && argc > 1 && pg_is(argv[1], "init")) &&
+	    (ret = tg_pg_check(c, err, sizeof(err)))) {
+		tg_err(ret == -ENOENT ? "database %s %s" : "database %s: %s",
+		       shown, err);
+		goto out;
+	}
+	if (ret) {
+		/* Unreachable: only a snapshot there is can answer. */
 		snprintf(why, sizeof(why), "%s", err);
+		if (access(snap, F_OK)) {
+			tg_err("database %s: unreachable (%s); no snapshot at %s",
+			       shown, why, snap);
+			goto out;
+		}
+	}
 	ret = tg_db_open(snap, true, &db);
 	if (ret)
 		goto out;

@@ -164,6 +164,30 @@ out:
 	return ret;
 }
 
+int tg_pg_check(PGconn *c, char *err, size_t errlen)
+{
+	PGresult *r = PQexec(c, "SELECT version FROM tungate_meta");
+	int ret = 0, ver;
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		if (PQresultStatus(r) == PGRES_TUPLES_OK ||
+		    strstr(PQerrorMessage(c), "does not exist")) {
+			snprintf(err, errlen,
+				 "does not exist; run 'tungate db init'");
+			ret = -ENOENT;
+		} else {
+			tg_pg_error(c, err, errlen);
+			ret = -EIO;
+		}
+	} else if ((ver = atoi(PQgetvalue(r, 0, 0))) != TG_DB_VERSION) {
+		snprintf(err, errlen, "schema version %d there, this tungate has %d",
+			 ver, TG_DB_VERSION);
+		ret = -EPROTO;
+	}
+	PQclear(r);
+	return ret;
+}
+
 long long tg_pg_local_counter(sqlite3 *db)
 {
 	char buf[32];

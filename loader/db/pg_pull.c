@@ -255,8 +255,8 @@ int tg_pg_pull(PGconn *c, sqlite3 *db, long long *counter, long *changed,
 		if (PQresultStatus(r) == PGRES_TUPLES_OK ||
 		    strstr(PQerrorMessage(c), "does not exist")) {
 			snprintf(err, errlen,
-				 "not a tungate database; run 'tungate db init'");
-			ret = -EPROTO;
+				 "does not exist; run 'tungate db init'");
+			ret = -ENOENT;
 		} else {
 			tg_pg_error(c, err, errlen);
 		}
