@@ -12,8 +12,10 @@
 #    it: a change made by another CLI reaches the maps within 1 s (the
 #    time is printed); PostgreSQL stopped: traffic flows, the daemon says
 #    so once, CLI writes are refused and reads answered from the snapshot,
-#    and a change made once it is back is applied; a daemon restarted
-#    while it is down comes up from its snapshot and forwards.
+#    and a change made once it is back is applied; slow (a pull waiting
+#    on a lock) the daemon's own loop goes on; failing (a table gone) it
+#    says so once and keeps its snapshot; a daemon restarted while it is
+#    down comes up from its snapshot and forwards.
 #
 # Needs root. Outside CI it says SKIP and succeeds; with CI=true a skip fails.
 set -uo pipefail
@@ -263,6 +265,42 @@ applied_after() {
 	pgc a sub del ep2 >/dev/null && wait_for 30 in_maps 1
 }
 check "a change made once it is back is applied" applied_after
+
+echo "# PostgreSQL slow, then failing"
+# A pull that waits on a lock held 4 s: the daemon's own loop goes on (a
+# SIGHUP is answered with a full sync meanwhile) and traffic flows.
+slow_pull() {
+	psql -h "$TMP/pg" -XAtq tungate -c "BEGIN; LOCK TABLE subscriber;
+		SELECT pg_sleep(4); COMMIT" >/dev/null &
+	local hold=$! rc=0 n
+	sleep 0.5
+	pg_sql "NOTIFY tungate" || rc=1
+	sleep 0.3
+	n=$(log_count 'sync applied \(full\)')
+	kill -HUP "$DPID" || rc=1
+	wait_log 'sync applied \(full\)' $((n + 1)) 2 || rc=1
+	ping_from sub 100.64.1.2 "$CORE4" || rc=1
+	wait $hold
+	return $rc
+}
+check "PostgreSQL slow (a pull waits on a lock 4 s): the daemon answers SIGHUP, traffic flows" slow_pull
+# Tables that fail the pull: said once, the snapshot kept, applied once
+# they are back (the next push's NOTIFY).
+failing_pull() {
+	pg_sql "ALTER TABLE prefix RENAME TO prefix_gone; NOTIFY tungate" &&
+		wait_log 'cannot apply: .*prefix' 1 5 &&
+		pg_sql "NOTIFY tungate" && sleep 1 &&
+		test "$(log_count 'cannot apply')" = 1 &&
+		ping_from sub 100.64.1.2 "$CORE4" &&
+		in_maps 1
+}
+check "PostgreSQL failing (a table gone): said once, the snapshot and traffic kept" failing_pull
+back_pull() {
+	pg_sql "ALTER TABLE prefix_gone RENAME TO prefix" &&
+		pgc a sub set ep1 --note back >/dev/null &&
+		wait_for 30 test "$(sqlite3 "$SNAP" "SELECT note FROM subscriber WHERE name = 'ep1'")" = back
+}
+check "PostgreSQL fixed: the next change is pulled" back_pull
 
 applied_after_restart() {
 	pgc a sub enable alice >/dev/null && wait_for 30 in_maps 2
