@@ -32,18 +32,32 @@ static int pg_diff_sql(const struct tg_pg_table *t,
 	return a < len && b < len ? 0 : -ENOSPC;
 }
 
-/* INSERT ... ON CONFLICT of t's key: the row as the snapshot has it. */
-static int pg_upsert_sql(const struct tg_pg_table *t,
-			 const struct tg_pg_cols *cols, char *sql, size_t len)
-{
-	size_t off;
-	int i, n = 0;
+/* Rows per INSERT: round trips, within PostgreSQL's 65535 parameters. */
+#define PG_BATCH_ROWS 500
 
-	off = tg_cat(sql, len, 0, "INSERT INTO \"%s\" (%s) VALUES (", t->name,
+/*
+ * INSERT ... ON CONFLICT of t's key for rows rows: each as the snapshot
+ * has it. Allocated; NULL when out of memory.
+ */
+static char *pg_upsert_sql(const struct tg_pg_table *t,
+			   const struct tg_pg_cols *cols, int rows)
+{
+	size_t len = 256 + strlen(cols->list) * 3 +
+		     (size_t)rows * cols->n * 10, off;
+	char *sql = malloc(len);
+	int i, r, n = 0;
+
+	if (!sql)
+		return NULL;
+	off = tg_cat(sql, len, 0, "INSERT INTO \"%s\" (%s) VALUES ", t->name,
 		     cols->list);
-	for (i = 0; i < cols->n; i++)
-		off = tg_cat(sql, len, off, "%s$%d", i ? ", " : "", i + 1);
-	off = tg_cat(sql, len, off, ") ON CONFLICT (\"%s\") DO ", t->key);
+	for (r = 0; r < rows; r++)
+		for (i = 0; i < cols->n; i++)
+			off = tg_cat(sql, len, off, "%s$%d%s",
+				     i ? ", " : r ? ", (" : "(",
+				     r * cols->n + i + 1,
+				     i == cols->n - 1 ? ")" : "");
+	off = tg_cat(sql, len, off, " ON CONFLICT (\"%s\") DO ", t->key);
 	for (i = 0; i < cols->n; i++) {
 		if (!strcmp(cols->name[i], t->key))
 			continue;
@@ -53,7 +67,89 @@ static int pg_upsert_sql(const struct tg_pg_table *t,
 	}
 	if (!n)
 		off = tg_cat(sql, len, off, "NOTHING");
-	return off < len ? 0 : -ENOSPC;
+	if (off >= len) {
+		free(sql);
+		return NULL;
+	}
+	return sql;
+}
+
+/* One INSERT of the rows held in vals (freed): 0 or -EIO. */
+static int pg_flush(PGconn *c, const struct tg_pg_table *t,
+		    const struct tg_pg_cols *cols, char **vals, int rows,
+		    char *err, size_t errlen)
+{
+	char *sql = pg_upsert_sql(t, cols, rows);
+	int i, ret = -EIO;
+	PGresult *r;
+
+	if (!sql) {
+		snprintf(err, errlen, "out of memory");
+	} else {
+		r = PQexecParams(c, sql, rows * cols->n, NULL,
+				 (const char *const *)vals, NULL, NULL, 0);
+		if (PQresultStatus(r) == PGRES_COMMAND_OK)
+			ret = 0;
+		else
+			tg_pg_error(c, err, errlen);
+		PQclear(r);
+	}
+	free(sql);
+	for (i = 0; i < rows * cols->n; i++) {
+		free(vals[i]);
+		vals[i] = NULL;
+	}
+	return ret;
+}
+
+/* Every row st gives (t's shared columns), upserted: rows sent, or -EIO. */
+static long pg_send_rows(PGconn *c, sqlite3_stmt *st,
+			 const struct tg_pg_table *t,
+			 const struct tg_pg_cols *cols, char *err,
+			 size_t errlen)
+{
+	int batch = PG_BATCH_ROWS, i, k = 0, rc;
+	const unsigned char *v;
+	long rows = 0;
+	char **vals;
+
+	if (batch * cols->n > 65535)
+		batch = 65535 / cols->n;
+	vals = calloc((size_t)batch * cols->n, sizeof(*vals));
+	if (!vals) {
+		snprintf(err, errlen, "out of memory");
+		return -EIO;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < cols->n; i++) {
+			v = sqlite3_column_text(st, i);
+			if (v && !(vals[k * cols->n + i] = strdup((const char *)v)))
+				goto nomem;
+		}
+		rows++;
+		if (++k == batch) {
+			if (pg_flush(c, t, cols, vals, k, err, errlen))
+				goto fail;
+			k = 0;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "snapshot: %s",
+			 sqlite3_errmsg(sqlite3_db_handle(st)));
+		goto fail;
+	}
+	if (k && pg_flush(c, t, cols, vals, k, err, errlen))
+		goto fail;
+	free(vals);
+	return rows;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	k++;
+fail:
+	for (i = 0; i < k * cols->n; i++)
+		free(vals[i]);
+	free(vals);
+	return -EIO;
 }
 
 /* Every row st gives, sent with sql: rows sent, or -EIO. */
@@ -99,8 +195,7 @@ static long pg_diff(PGconn *c, sqlite3 *db, char *err, size_t errlen)
 	for (i = 0; i < tg_pg_ntables; i++) {
 		t = &tg_pg_tables[i];
 		if (tg_pg_columns(db, t, &cols) ||
-		    pg_diff_sql(t, &cols, up, del, sizeof(up)) ||
-		    pg_upsert_sql(t, &cols, sql, sizeof(sql))) {
+		    pg_diff_sql(t, &cols, up, del, sizeof(up))) {
 			snprintf(err, errlen, "snapshot: table %s", t->name);
 			return -EIO;
 		}
@@ -111,12 +206,13 @@ static long pg_diff(PGconn *c, sqlite3 *db, char *err, size_t errlen)
 					 sqlite3_errmsg(db));
 				return -EIO;
 			}
-			if (k)
-				snprintf(sql, sizeof(sql),
-					 "DELETE FROM \"%s\" WHERE \"%s\" = $1",
-					 t->name, t->key);
-			if (c) {
+			snprintf(sql, sizeof(sql),
+				 "DELETE FROM \"%s\" WHERE \"%s\" = $1",
+				 t->name, t->key);
+			if (c && k) {
 				n = pg_send(c, st, sql, err, errlen);
+			} else if (c) {
+				n = pg_send_rows(c, st, t, &cols, err, errlen);
 			} else {
 				for (n = 0; sqlite3_step(st) == SQLITE_ROW; n++)
 					;
