@@ -53,7 +53,8 @@ int tg_pg_check(PGconn *c, char *err, size_t errlen);
  * the snapshot db and make its shared rows equal to them, in one SQLite
  * transaction that writes only the rows that differ. *counter: the
  * change counter the picture belongs to; *changed: rows written. 0,
- * -EPROTO (schema version or missing tables, err says), -EIO (err).
+ * -ENOENT (not initialised), -EPROTO (another schema version or
+ * columns), -EIO; err says why.
  */
 int tg_pg_pull(PGconn *c, sqlite3 *db, long long *counter, long *changed,
 	       char *err, size_t errlen);

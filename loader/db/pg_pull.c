@@ -185,7 +185,26 @@ static int pg_apply(sqlite3 *db, long *changed, char *err, size_t errlen)
 			 t->name, cols.list, cols.list, t->name, t->key, t->name,
 			 t->key, pg_shared(t), t->key, t->key, cols.list, t->name,
 			 cols.list, t->name);
-		if (pg_sqlite(db, sql, changed, err, errlen))
+		if (pg_sqlite(db, "SAVEPOINT pg_update", NULL, err, errlen))
+			return -EIO;
+		if (pg_sqlite(db, sql, changed, err, errlen)) {
+			/*
+			 * Two rows that swapped a unique value (names, a
+			 * prefix) cannot be updated one by one: those that
+			 * changed go and come back whole (a subscriber with a
+			 * new data plane id).
+			 */
+			snprintf(sql, sizeof(sql),
+				 "ROLLBACK TO pg_update;"
+				 "DELETE FROM main.\"%s\" WHERE (%s) AND \"%s\" IN"
+				 " (SELECT \"%s\" FROM (SELECT %s FROM temp.pg_%s"
+				 " EXCEPT SELECT %s FROM main.\"%s\"))",
+				 t->name, pg_shared(t), t->key, t->key, cols.list,
+				 t->name, cols.list, t->name);
+			if (pg_sqlite(db, sql, changed, err, errlen))
+				return -EIO;
+		}
+		if (pg_sqlite(db, "RELEASE pg_update", NULL, err, errlen))
 			return -EIO;
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO main.\"%s\" (%s) SELECT %s FROM temp.pg_%s"

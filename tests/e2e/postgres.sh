@@ -199,6 +199,24 @@ del_writers() {
 }
 step "sub del w1 w2" del_writers
 
+# Two subscribers swap their names in PostgreSQL (one statement): a
+# snapshot that had them before follows.
+swap_names() {
+	pgc a sub add s1 --type ipip --remote 192.0.2.31 --local 192.0.2.1 \
+		--prefix 100.64.31.0/24 >/dev/null &&
+	pgc a sub add s2 --type ipip --remote 192.0.2.32 --local 192.0.2.1 \
+		--prefix 100.64.32.0/24 >/dev/null &&
+	pg_sql "UPDATE subscriber SET name = CASE name WHEN 's1' THEN 's2' ELSE 's1' END
+		WHERE name IN ('s1', 's2');
+		UPDATE tungate_meta SET counter = counter + 1" &&
+	pgc a sub list >/dev/null &&
+	test "$(sqlite3 "$TMP/a.db" "SELECT name || ' ' || remote FROM subscriber
+		WHERE name IN ('s1', 's2') ORDER BY name")" = \
+		"$(printf 's1 192.0.2.32\ns2 192.0.2.31')" &&
+	pgc a sub del s1 >/dev/null && pgc a sub del s2 >/dev/null
+}
+check "names swapped in PostgreSQL reach a snapshot that had them" swap_names
+
 echo "# the daemon"
 tunnel_setup 3 || die "namespace setup"
 # The subscribers of endpoints 1 and 2 (outer 192.0.2.11, .12).
@@ -295,10 +313,13 @@ failing_pull() {
 		in_maps 1
 }
 check "PostgreSQL failing (a table gone): said once, the snapshot and traffic kept" failing_pull
+note_back() {
+	test "$(sqlite3 "$SNAP" "SELECT note FROM subscriber WHERE name = 'ep1'")" = back
+}
 back_pull() {
 	pg_sql "ALTER TABLE prefix_gone RENAME TO prefix" &&
 		pgc a sub set ep1 --note back >/dev/null &&
-		wait_for 30 test "$(sqlite3 "$SNAP" "SELECT note FROM subscriber WHERE name = 'ep1'")" = back
+		wait_for 30 note_back
 }
 check "PostgreSQL fixed: the next change is pulled" back_pull
 
