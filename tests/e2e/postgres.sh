@@ -25,10 +25,11 @@ TAG=tg-pg
 . "$E2E/pg_lib.sh"
 SUITE="e2e postgres"
 
-trap 'daemon_stop; pg_cleanup; topo_cleanup' EXIT
+trap 'daemon_stop; conc2_stop; pg_cleanup; topo_cleanup' EXIT
 trap "exit 1" INT TERM
 require_root_tools
 [ -c /dev/net/tun ] || skip "no /dev/net/tun"
+command -v bpftool >/dev/null || skip "bpftool not installed"
 [ -x "$PG_BIN/initdb" ] || skip "PostgreSQL server not installed (postgresql)"
 command -v psql >/dev/null || skip "psql not installed"
 id postgres >/dev/null 2>&1 || skip "no user postgres"
@@ -55,6 +56,39 @@ daemon_stop() {
 	kill -TERM "$DPID" 2>/dev/null
 	wait "$DPID"
 	DPID=
+}
+# A second concentrator: its own namespace (no links), snapshot, pin
+# root and daemon, following the same PostgreSQL: its maps, not its
+# traffic, are what the suite looks at.
+CONC2=$TAG-c2-$$
+PIN2=/sys/fs/bpf/$TAG-2-$$
+SNAP2=$TMP/conc2.db
+D2PID=
+conc2_start() {
+	ip netns add "$CONC2" &&
+	nsenter --net=/run/netns/"$CONC2" "$TUNGATE" --db "$PG_URL" \
+		--snapshot "$SNAP2" --pin-root "$PIN2" run --interval 250 \
+		2>>"$TMP/run2.log" &
+	D2PID=$!
+}
+conc2_stop() {
+	if [ -n "$D2PID" ]; then
+		kill -TERM "$D2PID" 2>/dev/null
+		wait "$D2PID"
+		D2PID=
+	fi
+	rm -rf "$PIN2"
+	ip netns del "$CONC2" 2>/dev/null
+	return 0
+}
+# tunnels_in PIN N: N tunnel entries in the maps under PIN (nothing is
+# attached in the second concentrator: 'status' has no count there). A
+# light probe: the propagation time is measured with it.
+tunnels_in() {
+	[ "$(bpftool map dump pinned "$1/tg_tunnels" 2>/dev/null | grep -c '"key"')" = "$2" ]
+}
+in_maps2() {
+	tunnels_in "$PIN2" "$1"
 }
 log_count() {
 	grep -cE -- "$1" "$LOG"
@@ -228,27 +262,33 @@ daemon_start
 check "daemon started from the snapshot and follows PostgreSQL" \
 	wait_log 'sync applied \(full\): 1 added'
 check "ep1 in the maps (alice is disabled)" wait_for 30 in_maps 1
+step "a second concentrator starts" conc2_start
+check "second concentrator: ep1 in its maps" wait_for 50 in_maps2 1
 step "endpoint 1 (ipip) starts" endpoint_start 1 ipip 4
 check "ping sub -> core through ep1's tunnel" ping_from sub 100.64.1.2 $CORE4
 
 # The time from the other CLI's start and from its end (its push done)
 # until the tunnel is in conc's maps.
+# ms since $1 (date +%s%N)
+ms_since() {
+	echo $((($(date +%s%N) - $1) / 1000000))
+}
 propagate() {
-	local t0 t1 t2
+	local t0 t1 a='' b='' _
 	t0=$(date +%s%N)
 	pgc a sub add ep2 --type gre --key 7 --remote 192.0.2.12 --local 192.0.2.1 \
 		--prefix 100.64.2.0/24 >/dev/null || return 1
 	t1=$(date +%s%N)
-	while ! in_maps 2; do
-		t2=$(date +%s%N)
-		[ $(((t2 - t1) / 1000000)) -lt 3000 ] || break
-		sleep 0.02
+	for _ in $(seq 150); do
+		[ -z "$a" ] && tunnels_in "$PIN" 2 && a=$(ms_since "$t1")
+		[ -z "$b" ] && in_maps2 2 && b=$(ms_since "$t1")
+		[ -n "$a" ] && [ -n "$b" ] && break
+		sleep 0.01
 	done
-	t2=$(date +%s%N)
-	echo "# propagation: $(((t2 - t1) / 1000000)) ms after the push, $(((t2 - t0) / 1000000)) ms after the command started"
-	[ $(((t2 - t1) / 1000000)) -lt 1000 ]
+	echo "# propagation after the push: ${a:-over 3000} ms to this concentrator, ${b:-over 3000} ms to the second (the CLI took $(((t1 - t0) / 1000000)) ms)"
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt 1000 ] && [ "$b" -lt 1000 ]
 }
-check "a change by another CLI is in the maps within 1 s" propagate
+check "a change by another CLI is in both concentrators' maps within 1 s" propagate
 grep '^# propagation' "$TMP/out"
 endpoint_stop
 step "endpoint 2 (gre key 7) starts" endpoint_start 2 gre 4 --key 7
@@ -256,6 +296,8 @@ check "ping sub -> core through ep2's tunnel" ping_from sub 100.64.2.2 $CORE4
 endpoint_stop
 step "endpoint 1 (ipip) starts again" endpoint_start 1 ipip 4
 
+check "second concentrator: still in step" in_maps2 2
+conc2_stop
 echo "# PostgreSQL stopped"
 step "PostgreSQL stops" pg_stop
 check "daemon: PostgreSQL unreachable, said" wait_log 'forwarding with the snapshot' 1 10
