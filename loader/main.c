@@ -8,7 +8,9 @@
 
 #include "util/cli.h"
 #include "cmd/commands.h"
+#include "cmd/pg_cmd.h"
 #include "db/db.h"
+#include "db/pg.h"
 #include "util/log.h"
 #include "tungate.h"
 
@@ -61,8 +63,16 @@ static int do_help(int argc, char **argv)
 	       "object has its own help: 'tungate sub help', 'tungate sync help'.\n"
 	       "\n"
 	       "Options (before OBJECT):\n"
-	       "  --db PATH         subscriber database (else $%s, else\n"
-	       "                    %s)\n"
+	       "  --db PATH|URL     subscriber database (else $%s, else\n"
+	       "                    %s); a postgresql:// URL:\n"
+	       "                    PostgreSQL, shared by several concentrators\n"
+	       "                    ('tungate db init' creates its tables); every\n"
+	       "                    command runs on a local snapshot pulled from\n"
+	       "                    it and pushes what it changed in one\n"
+	       "                    transaction; 'run' follows it (LISTEN) and\n"
+	       "                    starts from the snapshot when it is down\n"
+	       "  --snapshot PATH   that snapshot (else $%s, else the\n"
+	       "                    default database path)\n"
 	       "  -j, --json        machine output: JSON on stdout, errors as\n"
 	       "                    {\"error\": \"...\"}, nothing else\n"
 	       "  -v                more messages on stderr; twice for debug\n"
@@ -73,7 +83,8 @@ static int do_help(int argc, char **argv)
 	       "\n"
 	       "Exit status: 0 on success, 1 on any error (a refused change leaves\n"
 	       "the database and the maps exactly as they were).\n",
-	       TG_DB_ENV, TG_DB_PATH_DEFAULT, TG_PIN_ROOT_DEFAULT);
+	       TG_DB_ENV, TG_DB_PATH_DEFAULT, TG_PG_SNAPSHOT_ENV,
+	       TG_PIN_ROOT_DEFAULT);
 	return 0;
 }
 
@@ -100,9 +111,15 @@ static const struct tg_cmd tg_objects[] = {
 	{ NULL, NULL },
 };
 
+static int do_select(int argc, char **argv)
+{
+	return tg_cmd_select(tg_objects, "", argc, argv, do_help);
+}
+
 enum {
 	OPT_DB = 0x100,
 	OPT_PIN_ROOT,
+	OPT_SNAPSHOT,
 	OPT_VERSION,
 };
 
@@ -110,6 +127,7 @@ static const struct option tg_long_opts[] = {
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "json", no_argument, NULL, 'j' },
 	{ "pin-root", required_argument, NULL, OPT_PIN_ROOT },
+	{ "snapshot", required_argument, NULL, OPT_SNAPSHOT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -135,6 +153,9 @@ int main(int argc, char **argv)
 		case OPT_PIN_ROOT:
 			tg_opts.pin_root = optarg;
 			break;
+		case OPT_SNAPSHOT:
+			tg_opts.snapshot = optarg;
+			break;
 		case 'h':
 			do_help(0, NULL);
 			return 0;
@@ -152,7 +173,10 @@ int main(int argc, char **argv)
 	}
 	tg_log_init(tg_opts.verbose);
 
-	ret = tg_cmd_select(tg_objects, "", argc - optind, argv + optind,
-			    do_help);
+	if (tg_pg_url(tg_db_path()))
+		ret = tg_pg_command(tg_db_path(), argc - optind, argv + optind,
+				    do_select);
+	else
+		ret = do_select(argc - optind, argv + optind);
 	return ret ? 1 : 0;
 }

@@ -48,6 +48,7 @@ bg_start bash tests/kernels/run.sh
 run static make --no-print-directory check
 run unit build/unit-tests
 run cli bash tests/cli/test_cli.sh
+run cli-postgres bash tests/cli/test_cli_pg.sh
 run cli-schema bash tests/cli/test_schema.sh
 run cli-members bash tests/cli/test_members.sh
 run cli-bird bash tests/cli/test_bird.sh
@@ -74,6 +75,7 @@ run e2e-usage bash tests/e2e/usage.sh
 run e2e-prometheus bash tests/e2e/prometheus.sh
 run e2e-metrics-idle bash tests/e2e/metrics_idle.sh
 run e2e-daemon bash tests/e2e/daemon.sh
+run e2e-postgres bash tests/e2e/postgres.sh
 run e2e-keepalive bash tests/e2e/keepalive.sh
 run e2e-service bash tests/e2e/service.sh
 run e2e-lns bash tests/e2e/lns.sh

@@ -8,6 +8,7 @@
 #include "util/cli.h"
 #include "cmd/commands.h"
 #include "db/db.h"
+#include "db/pg.h"
 #include "util/json.h"
 
 static int db_help(int argc, char **argv)
@@ -87,6 +88,13 @@ static int db_init(int argc, char **argv)
 		jsonw_uint_field(w, "version", TG_DB_VERSION);
 		jsonw_end_object(w);
 		jsonw_destroy(&w);
+	} else if (tg_opts.pg_url) {
+		char shown[256];
+
+		/* The tables were made (or found) before the snapshot. */
+		printf("database %s is initialised (schema version %d), snapshot %s\n",
+		       tg_pg_url_shown(tg_opts.pg_url, shown, sizeof(shown)),
+		       TG_DB_VERSION, path);
 	} else {
 		printf("database %s %s (schema version %d)\n", path,
 		       existed ? "is initialised" : "created", TG_DB_VERSION);

@@ -199,10 +199,11 @@ static void export_csv_setting(void *ctx, const char *key, const char *value)
 		csv_row(ctx, "setting", names, vals, 2);
 }
 
-/* A setting but what sync keeps for itself. */
+/* A setting but what sync, or a PostgreSQL snapshot, keeps for itself. */
 static void export_json_setting(void *ctx, const char *key, const char *value)
 {
-	if (strcmp(key, "sync_maps") && strcmp(key, "sync_live"))
+	if (strcmp(key, "sync_maps") && strcmp(key, "sync_live") &&
+	    strcmp(key, "pg_counter"))
 		jsonw_string_field(ctx, key, value);
 }
 

@@ -27,6 +27,7 @@
 #include "daemon/lns.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
+#include "daemon/pg_follow.h"
 #include "daemon/run.h"
 #include "routing/routes.h"
 #include "sync/sync.h"
@@ -93,6 +94,7 @@ struct run {
 	__u64 lns_next;			/* ms: the LNS's next timer */
 	struct tg_live_log live;	/* subscribers going down, back */
 	struct tg_keepalive ka;		/* EoIP keepalives we send */
+	struct tg_pg_follow pg;		/* PostgreSQL -> the snapshot */
 };
 
 void tg_run_log(const char *fmt, ...)
@@ -501,11 +503,12 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		.maps = TG_MAPS_INIT,
 		.data_version = -1,
 		.watch_fd = -1,
+		.pg = { .wake = -1, .stop = -1 },
 		.routes_due = true,	/* the first sync's, changed or not */
 		.live = { .timeout_s = TG_LIVENESS_TIMEOUT_S },
 	};
 	struct signalfd_siginfo si;
-	struct pollfd pfd[5];
+	struct pollfd pfd[6];
 	sigset_t sigs;
 	int sig, ret = 0, sfd;
 
@@ -564,6 +567,9 @@ int tg_daemon_run(const struct tg_run_opts *o)
 	tg_db_set_quiet(true);
 	tg_run_log("started (version %s): database %s, pin root %s, every %u ms",
 		   TG_VERSION, r.db_path, r.pin_root, r.o.interval_ms);
+	/* After the capabilities went: the thread has none either. */
+	if (tg_opts.pg_url)
+		tg_pg_follow_start(&r.pg, tg_opts.pg_url, r.db_path);
 	tg_notify_status(&r.notify, "starting: first sync of %s", r.db_path);
 	for (;;) {
 		run_poll_db(&r);
@@ -603,8 +609,13 @@ int tg_daemon_run(const struct tg_run_opts *o)
 					  .events = POLLIN };
 		pfd[4] = (struct pollfd){ .fd = tg_lnsd_dae_fd(&r.lns),
 					  .events = POLLIN };
-		if (poll(pfd, 5, run_wait_ms(&r)) < 0 && errno != EINTR)
+		pfd[5] = (struct pollfd){ .fd = tg_pg_follow_fd(&r.pg),
+					  .events = POLLIN };
+		if (poll(pfd, 6, run_wait_ms(&r)) < 0 && errno != EINTR)
 			break;
+		/* A pull changed the snapshot: the next look sees it. */
+		if (pfd[5].revents & POLLIN)
+			tg_pg_follow_read(&r.pg);
 		if (pfd[2].revents & POLLIN)
 			tg_lnsd_radius_read(&r.lns, run_now_ms());
 		if (pfd[3].revents & POLLIN)
@@ -632,6 +643,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		}
 		break;
 	}
+	tg_pg_follow_stop(&r.pg);
 	/* What the last syncs changed, before the maps are left alone. */
 	r.routes_at = 0;
 	run_routes(&r);

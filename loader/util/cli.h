@@ -20,6 +20,8 @@ void tg_help_option(FILE *out, int width, const char *opt, const char *help);
 
 struct tg_globals {
 	const char *db_path;	/* --db, NULL: environment or default */
+	const char *snapshot;	/* --snapshot: PostgreSQL's local copy */
+	const char *pg_url;	/* the PostgreSQL source db_path mirrors */
 	const char *pin_root;	/* --pin-root, NULL: TG_PIN_ROOT_DEFAULT */
 	bool json;		/* -j: machine output only */
 	int verbose;		/* number of -v */

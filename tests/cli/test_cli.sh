@@ -25,7 +25,13 @@ trap cleanup EXIT
 
 . tests/cli/lib.sh
 
-tg() { "$TG" --db "$DB" "$@"; }
+# TG_CLI_PG_URL (tests/cli/test_cli_pg.sh): every command against that
+# PostgreSQL database, $DB its snapshot.
+if [ -n "${TG_CLI_PG_URL:-}" ]; then
+	tg() { "$TG" --db "$TG_CLI_PG_URL" --snapshot "$DB" "$@"; }
+else
+	tg() { "$TG" --db "$DB" "$@"; }
+fi
 add() { tg sub add "$@"; }
 L=(--local 198.51.100.1)
 

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * PostgreSQL as the shared source of several concentrators. It holds the
+ * shared tables (class, subscriber, prefix, community and the settings
+ * 'config set' writes), a schema version and a change counter bumped by
+ * every push. Each concentrator keeps a local SQLite snapshot, the
+ * database every command reads and validates against: a command pulls a
+ * consistent picture into it, runs, and pushes the rows it changed in one
+ * transaction that first checks the counter (see cmd/pg_cmd.c).
+ */
+#ifndef TG_DB_PG_H
+#define TG_DB_PG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+/* NOTIFY channel of every push. */
+#define TG_PG_CHANNEL "tungate"
+/* Where the snapshot is kept: --snapshot, then this, then the default. */
+#define TG_PG_SNAPSHOT_ENV "TUNGATE_SNAPSHOT"
+
+/* Whether a --db value is a PostgreSQL URL (postgresql:// or postgres://). */
+bool tg_pg_url(const char *db);
+
+/* url with its password, if any, as '***': for messages. */
+const char *tg_pg_url_shown(const char *url, char *buf, size_t len);
+
+/*
+ * Connect (blocking, at most timeout_s seconds): 0 or -EIO with a one-line
+ * cause in err. The URL's password is never in err.
+ */
+int tg_pg_connect(const char *url, int timeout_s, PGconn **out, char *err,
+		  size_t errlen);
+/* The last error of c on one line. */
+const char *tg_pg_error(PGconn *c, char *buf, size_t len);
+
+/*
+ * Create the shared tables, the version and the counter when missing
+ * (idempotent); a different schema version is refused. 0 or -errno, err.
+ */
+int tg_pg_init(PGconn *c, char *err, size_t errlen);
+
+/*
+ * Whether PostgreSQL holds tungate's tables of this version: 0, -ENOENT
+ * (not initialised), -EPROTO (another version) or -EIO; err says.
+ */
+int tg_pg_check(PGconn *c, char *err, size_t errlen);
+
+/*
+ * Pull the shared tables (REPEATABLE READ) into temp tables pg_<table> of
+ * the snapshot db and make its shared rows equal to them, in one SQLite
+ * transaction that writes only the rows that differ. *counter: the
+ * change counter the picture belongs to; *changed: rows written. 0,
+ * -ENOENT (not initialised), -EPROTO (another schema version or
+ * columns), -EIO; err says why.
+ */
+int tg_pg_pull(PGconn *c, sqlite3 *db, long long *counter, long *changed,
+	       char *err, size_t errlen);
+
+/*
+ * Make the snapshot's shared rows equal to the temp tables pg_<table>
+ * again (after a push that failed): 0 or -EIO.
+ */
+int tg_pg_revert(sqlite3 *db, char *err, size_t errlen);
+
+/*
+ * Push the snapshot's shared rows that differ from the temp tables
+ * pg_<table> (the last pull) in one transaction, if the counter still is
+ * counter; bumps it and notifies. *pushed: rows written (0: nothing to
+ * push, no transaction). 0, -EAGAIN (someone pushed since: pull and try
+ * again) or -EIO (err).
+ */
+int tg_pg_push(PGconn *c, sqlite3 *db, long long counter, long *pushed,
+	       char *err, size_t errlen);
+
+/* The snapshot's shared rows as temp tables pg_<table>, as a pull leaves. */
+int tg_pg_base_local(sqlite3 *db, char *err, size_t errlen);
+/* Rows a push would write (the snapshot against pg_<table>), or -EIO. */
+long tg_pg_pending(sqlite3 *db, char *err, size_t errlen);
+
+/* The counter of the last pull or push kept in the snapshot, or -1. */
+long long tg_pg_local_counter(sqlite3 *db);
+
+#endif /* TG_DB_PG_H */

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* PostgreSQL: the connection, its errors, the shared schema. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/fmt.h"
+#include "db/conn.h"
+#include "db/pg.h"
+#include "db/pg_tables.h"
+#include "db/settings.h"
+
+bool tg_pg_url(const char *db)
+{
+	return db && (!strncmp(db, "postgresql://", 13) ||
+		      !strncmp(db, "postgres://", 11));
+}
+
+/* libpq's message on one line: its own line breaks become "; ". */
+static void pg_one_line(const char *msg, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (; *msg && o + 3 < len; msg++) {
+		if (*msg == '\n' || *msg == '\t') {
+			while (msg[1] == '\n' || msg[1] == '\t')
+				msg++;
+			if (msg[1] && o)
+				o += snprintf(buf + o, len - o, "; ");
+			continue;
+		}
+		buf[o++] = *msg;
+	}
+	buf[o] = '\0';
+}
+
+const char *tg_pg_error(PGconn *c, char *buf, size_t len)
+{
+	pg_one_line(c ? PQerrorMessage(c) : "out of memory", buf, len);
+	if (!*buf)
+		snprintf(buf, len, "unknown error");
+	return buf;
+}
+
+int tg_pg_connect(const char *url, int timeout_s, PGconn **out, char *err,
+		  size_t errlen)
+{
+	const char *keys[3] = { "dbname", "connect_timeout", NULL };
+	const char *vals[3];
+	char t[16];
+	PGconn *c;
+
+	snprintf(t, sizeof(t), "%d", timeout_s);
+	vals[0] = url;
+	vals[1] = t;
+	vals[2] = NULL;
+	/* expand_dbname: the URL's own settings, connect_timeout added. */
+	c = PQconnectdbParams(keys, vals, 1);
+	if (!c || PQstatus(c) != CONNECTION_OK) {
+		tg_pg_error(c, err, errlen);
+		PQfinish(c);
+		*out = NULL;
+		return -EIO;
+	}
+	*out = c;
+	return 0;
+}
+
+/* One statement without results: 0 or -EIO with the cause in err. */
+static int pg_exec(PGconn *c, const char *sql, char *err, size_t errlen)
+{
+	PGresult *r = PQexec(c, sql);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+		 PQresultStatus(r) == PGRES_TUPLES_OK;
+
+	if (!ok)
+		tg_pg_error(c, err, errlen);
+	PQclear(r);
+	return ok ? 0 : -EIO;
+}
+
+static const char *pg_type(enum tg_pg_type t)
+{
+	return t == TG_PG_INT ? "bigint" : t == TG_PG_REAL ?
+	       "double precision" : "text";
+}
+
+/* CREATE TABLE of t, its columns those of the current SQLite schema. */
+static int pg_create(PGconn *c, sqlite3 *mem, const struct tg_pg_table *t,
+		     char *err, size_t errlen)
+{
+	struct tg_pg_cols cols;
+	char sql[TG_PG_SQL_MAX];
+	size_t off;
+	int i;
+
+	if (tg_pg_columns(mem, t, &cols)) {
+		snprintf(err, errlen, "no columns for table %s", t->name);
+		return -EIO;
+	}
+	off = tg_cat(sql, sizeof(sql), 0, "CREATE TABLE IF NOT EXISTS \"%s\" (",
+		     t->name);
+	for (i = 0; i < cols.n; i++)
+		off = tg_cat(sql, sizeof(sql), off, "\"%s\" %s%s, ",
+			     cols.name[i], pg_type(cols.type[i]),
+			     strcmp(cols.name[i], t->key) ? "" : " NOT NULL");
+	off = tg_cat(sql, sizeof(sql), off, "PRIMARY KEY (\"%s\"))", t->key);
+	if (off >= sizeof(sql))
+		return -ENOSPC;
+	return pg_exec(c, sql, err, errlen);
+}
+
+int tg_pg_init(PGconn *c, char *err, size_t errlen)
+{
+	sqlite3 *mem = NULL;
+	PGresult *r = NULL;
+	char sql[160];
+	size_t i;
+	int ret = -EIO, ver;
+
+	if (sqlite3_open(":memory:", &mem) != SQLITE_OK ||
+	    tg_db_create_version(mem, TG_DB_VERSION)) {
+		snprintf(err, errlen, "cannot build the schema");
+		goto out;
+	}
+	if (pg_exec(c, "BEGIN", err, errlen) ||
+	    pg_exec(c, "CREATE TABLE IF NOT EXISTS tungate_meta ("
+		    "one integer PRIMARY KEY CHECK (one = 1),"
+		    " version integer NOT NULL, counter bigint NOT NULL)",
+		    err, errlen))
+		goto rollback;
+	/* Two first inits at once: the second waits here, then sees the row. */
+	if (pg_exec(c, "LOCK TABLE tungate_meta", err, errlen))
+		goto rollback;
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO tungate_meta VALUES (1, %d, 0) ON CONFLICT DO NOTHING",
+		 TG_DB_VERSION);
+	if (pg_exec(c, sql, err, errlen))
+		goto rollback;
+	r = PQexec(c, "SELECT version FROM tungate_meta");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		tg_pg_error(c, err, errlen);
+		goto rollback;
+	}
+	ver = atoi(PQgetvalue(r, 0, 0));
+	if (ver != TG_DB_VERSION) {
+		snprintf(err, errlen,
+			 "schema version %d there, this tungate has %d", ver,
+			 TG_DB_VERSION);
+		ret = -EPROTO;
+		goto rollback;
+	}
+	for (i = 0; i < tg_pg_ntables; i++)
+		if (pg_create(c, mem, &tg_pg_tables[i], err, errlen))
+			goto rollback;
+	ret = pg_exec(c, "COMMIT", err, errlen);
+	goto out;
+rollback:
+	pg_exec(c, "ROLLBACK", sql, sizeof(sql));
+out:
+	PQclear(r);
+	sqlite3_close(mem);
+	return ret;
+}
+
+int tg_pg_check(PGconn *c, char *err, size_t errlen)
+{
+	PGresult *r = PQexec(c, "SELECT version FROM tungate_meta");
+	int ret = 0, ver;
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		if (PQresultStatus(r) == PGRES_TUPLES_OK ||
+		    strstr(PQerrorMessage(c), "does not exist")) {
+			snprintf(err, errlen,
+				 "does not exist; run 'tungate db init'");
+			ret = -ENOENT;
+		} else {
+			tg_pg_error(c, err, errlen);
+			ret = -EIO;
+		}
+	} else if ((ver = atoi(PQgetvalue(r, 0, 0))) != TG_DB_VERSION) {
+		snprintf(err, errlen, "schema version %d there, this tungate has %d",
+			 ver, TG_DB_VERSION);
+		ret = -EPROTO;
+	}
+	PQclear(r);
+	return ret;
+}
+
+long long tg_pg_local_counter(sqlite3 *db)
+{
+	char buf[32];
+
+	if (tg_db_setting_get(db, "pg_counter", buf, sizeof(buf)))
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+const char *tg_pg_url_shown(const char *url, char *buf, size_t len)
+{
+	const char *auth = strstr(url, "://"), *at, *colon, *slash;
+
+	snprintf(buf, len, "%s", url);
+	if (!auth)
+		return buf;
+	auth += 3;
+	slash = strchr(auth, '/');
+	at = strchr(auth, '@');
+	if (!at || (slash && at > slash))
+		return buf;
+	colon = memchr(auth, ':', at - auth);
+	if (colon)
+		snprintf(buf, len, "%.*s:***%s", (int)(colon - url), url, at);
+	return buf;
+}

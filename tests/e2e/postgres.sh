@@ -1,0 +1,391 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# PostgreSQL as the shared database (--db postgresql://...), against a
+# cluster of the suite's own (initdb in its temp dir, a socket there, no
+# TCP), stopped and removed on exit:
+#  - db init creates the shared tables; class, community, sub and config
+#    changes through any snapshot land in PostgreSQL and show as on the
+#    SQLite path; a refused row gives SQLite's error and leaves PostgreSQL
+#    as it was; writers that meet another writer's push try again;
+#  - 'tungate run' in the sub -- conc -- core topology of lib.sh follows
+#    it: a change made by another CLI reaches the maps within 1 s (the
+#    time is printed); PostgreSQL stopped: traffic flows, the daemon says
+#    so once, CLI writes are refused and reads answered from the snapshot,
+#    and a change made once it is back is applied; slow (a pull waiting
+#    on a lock) the daemon's own loop goes on; failing (a table gone) it
+#    says so once and keeps its snapshot; a daemon restarted while it is
+#    down comes up from its snapshot and forwards.
+#
+# Needs root. Outside CI it says SKIP and succeeds; with CI=true a skip fails.
+set -uo pipefail
+
+TAG=tg-pg
+. "$(dirname "$0")/lib.sh"
+. "$E2E/pg_lib.sh"
+SUITE="e2e postgres"
+
+trap 'daemon_stop; conc2_stop; pg_cleanup; topo_cleanup' EXIT
+trap "exit 1" INT TERM
+require_root_tools
+[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+command -v bpftool >/dev/null || skip "bpftool not installed"
+[ -x "$PG_BIN/initdb" ] || skip "PostgreSQL server not installed (postgresql)"
+command -v psql >/dev/null || skip "psql not installed"
+id postgres >/dev/null 2>&1 || skip "no user postgres"
+
+LOG=$TMP/run.log
+DPID=
+SNAP=$TMP/conc.db
+# The concentrator's own commands read its snapshot as plain SQLite.
+DB=$SNAP
+
+# tgp ARGS...: tungate in conc against PostgreSQL, through its snapshot.
+tgp() {
+	in_conc "$TUNGATE" --db "$PG_URL" --snapshot "$SNAP" --pin-root "$PIN" "$@"
+}
+# daemon_start: tungate run in conc, stderr appended to $LOG; nsenter
+# execs tungate: $! is the daemon itself.
+daemon_start() {
+	nsenter --net=/run/netns/"$CONC" "$TUNGATE" --db "$PG_URL" \
+		--snapshot "$SNAP" --pin-root "$PIN" run --interval 250 2>>"$LOG" &
+	DPID=$!
+}
+daemon_stop() {
+	[ -n "$DPID" ] || return 0
+	kill -TERM "$DPID" 2>/dev/null
+	wait "$DPID"
+	DPID=
+}
+# A second concentrator: its own namespace (no links), snapshot, pin
+# root and daemon, following the same PostgreSQL: its maps, not its
+# traffic, are what the suite looks at.
+CONC2=$TAG-c2-$$
+PIN2=/sys/fs/bpf/$TAG-2-$$
+SNAP2=$TMP/conc2.db
+D2PID=
+conc2_start() {
+	ip netns add "$CONC2" &&
+	nsenter --net=/run/netns/"$CONC2" "$TUNGATE" --db "$PG_URL" \
+		--snapshot "$SNAP2" --pin-root "$PIN2" run --interval 250 \
+		2>>"$TMP/run2.log" &
+	D2PID=$!
+}
+conc2_stop() {
+	if [ -n "$D2PID" ]; then
+		kill -TERM "$D2PID" 2>/dev/null
+		wait "$D2PID"
+		D2PID=
+	fi
+	rm -rf "$PIN2"
+	ip netns del "$CONC2" 2>/dev/null
+	return 0
+}
+# tunnels_in PIN N: N tunnel entries in the maps under PIN (nothing is
+# attached in the second concentrator: 'status' has no count there). A
+# light probe: the propagation time is measured with it.
+tunnels_in() {
+	[ "$(bpftool map dump pinned "$1/tg_tunnels" 2>/dev/null | grep -c '"key"')" = "$2" ]
+}
+in_maps2() {
+	tunnels_in "$PIN2" "$1"
+}
+log_count() {
+	grep -cE -- "$1" "$LOG"
+}
+# wait_log PATTERN [N [SECONDS]]: until N lines match (default 1, 5 s).
+wait_log() {
+	local n=${2:-1} t=$((${3:-5} * 10)) _
+	for _ in $(seq "$t"); do
+		[ "$(log_count "$1")" -ge "$n" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# PostgreSQL's user must reach its directory inside ours.
+chmod 0711 "$TMP"
+step "PostgreSQL cluster of our own in $TMP/pg" pg_init "$TMP/pg"
+echo "# PostgreSQL: $PG_URL"
+
+# pgc SNAPSHOT ARGS...: tungate against PostgreSQL through a snapshot.
+pgc() {
+	local snap=$1
+	shift
+	"$TUNGATE" --db "$PG_URL" --snapshot "$TMP/$snap.db" "$@"
+}
+# sq ARGS...: the same commands on a plain SQLite database.
+sq() {
+	"$TUNGATE" --db "$TMP/plain.db" "$@"
+}
+# both ARGS...: the command on both paths, both succeed.
+both() {
+	sq "$@" >/dev/null && pgc a "$@" >/dev/null
+}
+# same WHAT ARGS...: the output (stdout, stderr, status) of a command is
+# the same on both paths.
+same() {
+	local a b
+	a=$(sq "$@" 2>&1; echo "rc=$?")
+	b=$(pgc b "$@" 2>&1; echo "rc=$?")
+	[ "$a" = "$b" ] || { diff <(echo "$a") <(echo "$b"); return 1; }
+}
+# pg_dump_rows: every shared row in PostgreSQL, sorted, and the counter.
+pg_rows() {
+	pg_sql "SELECT 'meta', version, counter FROM tungate_meta;
+		SELECT 'class', c::text FROM class c;
+		SELECT 'community', c::text FROM community c;
+		SELECT 'subscriber', s::text FROM subscriber s;
+		SELECT 'prefix', p::text FROM prefix p;
+		SELECT 'setting', t::text FROM setting t" | sort
+}
+counter() {
+	pg_sql "SELECT counter FROM tungate_meta"
+}
+
+echo "# the CLI"
+check "db init against PostgreSQL" pgc a db init
+check "db init made the shared tables and the counter (version 8, 0)" \
+	test "$(pg_sql 'SELECT version, counter FROM tungate_meta')" = "8|0"
+check "db init again: idempotent" pgc a db init
+step "db init (SQLite)" sq db init
+check "class add" both class add members --down-rate 20mbit --up-rate 5mbit --scope internet
+check "class add (community scope)" both class add local --down-rate 2mbit --scope community
+check "community add" both community add 203.0.113.0/24
+check "sub add alice (gre, class members)" both sub add alice --type gre --key 7 \
+	--class members --remote 192.0.2.10 --local 192.0.2.1 --prefix 100.64.10.0/24 \
+	--prefix 2001:db8:10::/48
+check "sub add bob (ipip)" both sub add bob --type ipip --remote 192.0.2.11 \
+	--local 192.0.2.1 --prefix 100.64.11.0/24 --note 'first floor'
+check "sub set bob --class local --add-prefix" both sub set bob --class local \
+	--add-prefix 100.64.12.0/24
+check "class set members --burst" both class set members --burst 1mb
+check "sub disable alice" both sub disable alice
+check "config set ttl 32" both config set ttl 32
+check "PostgreSQL holds alice, bob and their prefixes" \
+	test "$(pg_sql "SELECT string_agg(name || ':' || class, ',' ORDER BY name) FROM subscriber;
+		SELECT string_agg(prefix, ',' ORDER BY prefix) FROM prefix")" = \
+	"$(printf 'alice:members,bob:local\n100.64.10.0/24,100.64.11.0/24,100.64.12.0/24,2001:db8:10::/48')"
+check "PostgreSQL holds the shared setting ttl, not the snapshot's own" \
+	test "$(pg_sql "SELECT string_agg(key || '=' || value, ',') FROM setting")" = "ttl=32"
+check "PostgreSQL: no data plane id (each concentrator's own)" \
+	test "$(pg_sql "SELECT count(*) FROM information_schema.columns
+		WHERE table_name = 'subscriber' AND column_name = 'dp_id'")" = 0
+check "sub list (fresh snapshot) as on SQLite" same sub list
+check "sub list -j as on SQLite" same -j sub list
+check "sub show bob as on SQLite" same sub show bob
+check "class list as on SQLite" same class list
+check "community list as on SQLite" same community list
+check "config show -j as on SQLite" same -j config show
+check "export as on SQLite" same export
+
+before=$(pg_rows)
+check "overlapping prefix refused, SQLite's error" same sub add carol --type ipip \
+	--remote 192.0.2.12 --local 192.0.2.1 --prefix 100.64.11.128/25
+check "duplicate tunnel identity refused, SQLite's error" same sub add carol --type gre \
+	--key 7 --remote 192.0.2.10 --local 192.0.2.1 --prefix 100.64.13.0/24
+check "unknown class refused, SQLite's error" same sub set bob --class gold
+check "class in use: del refused, SQLite's error" same class del members
+check "PostgreSQL unchanged by the refusals (rows and counter)" \
+	test "$before" = "$(pg_rows)"
+reads_push_nothing() {
+	local c
+	c=$(counter)
+	pgc a sub list >/dev/null && pgc a -j export >/dev/null &&
+		pgc a class show members >/dev/null && test "$(counter)" = "$c"
+}
+check "read-only commands push nothing (counter unchanged)" reads_push_nothing
+check "sub del bob" both sub del bob
+check "community del" both community del 203.0.113.0/24
+check "class del local" both class del local
+check "deletes reached PostgreSQL" test "$(pg_sql "SELECT count(*) FROM subscriber;
+	SELECT count(*) FROM prefix; SELECT count(*) FROM community;
+	SELECT count(*) FROM class")" = "$(printf '1\n2\n0\n1')"
+check "sub list after the deletes as on SQLite" same sub list
+
+# Two writers through two snapshots while a third push holds the counter:
+# both pulled the same counter, both find it moved and try again.
+c0=$(counter)
+writers() {
+	psql -h "$TMP/pg" -XAtq tungate -c "BEGIN; SELECT counter FROM tungate_meta FOR UPDATE;
+		SELECT pg_sleep(1.5); UPDATE tungate_meta SET counter = counter + 1; COMMIT" \
+		>/dev/null &
+	local hold=$! w1 w2 rc=0
+	sleep 0.5
+	pgc w1 -v sub add w1 --type ipip --remote 192.0.2.21 --local 192.0.2.1 \
+		--prefix 100.64.21.0/24 >"$TMP/w1.out" 2>&1 &
+	w1=$!
+	pgc w2 -v sub add w2 --type ipip --remote 192.0.2.22 --local 192.0.2.1 \
+		--prefix 100.64.22.0/24 >"$TMP/w2.out" 2>&1 &
+	w2=$!
+	wait $w1 || rc=1
+	wait $w2 || rc=1
+	wait $hold
+	cat "$TMP/w1.out" "$TMP/w2.out"
+	return $rc
+}
+check "two concurrent writers: both succeed" writers
+check "two concurrent writers: they tried again" \
+	grep -q 'changed meanwhile, trying again' "$TMP/w1.out" "$TMP/w2.out"
+check "two concurrent writers: both in PostgreSQL, counter +3 ($c0 -> $(counter))" \
+	test "$(pg_sql "SELECT count(*) FROM subscriber WHERE name IN ('w1', 'w2')")-$(counter)" = "2-$((c0 + 3))"
+del_writers() {
+	pgc a sub del w1 && pgc a sub del w2
+}
+step "sub del w1 w2" del_writers
+
+# Two subscribers swap their names in PostgreSQL (one statement): a
+# snapshot that had them before follows.
+swap_names() {
+	pgc a sub add s1 --type ipip --remote 192.0.2.31 --local 192.0.2.1 \
+		--prefix 100.64.31.0/24 >/dev/null &&
+	pgc a sub add s2 --type ipip --remote 192.0.2.32 --local 192.0.2.1 \
+		--prefix 100.64.32.0/24 >/dev/null &&
+	pg_sql "UPDATE subscriber SET name = CASE name WHEN 's1' THEN 's2' ELSE 's1' END
+		WHERE name IN ('s1', 's2');
+		UPDATE tungate_meta SET counter = counter + 1" &&
+	pgc a sub list >/dev/null &&
+	test "$(sqlite3 "$TMP/a.db" "SELECT name || ' ' || remote FROM subscriber
+		WHERE name IN ('s1', 's2') ORDER BY name")" = \
+		"$(printf 's1 192.0.2.32\ns2 192.0.2.31')" &&
+	pgc a sub del s1 >/dev/null && pgc a sub del s2 >/dev/null
+}
+check "names swapped in PostgreSQL reach a snapshot that had them" swap_names
+
+echo "# the daemon"
+tunnel_setup 3 || die "namespace setup"
+# The subscribers of endpoints 1 and 2 (outer 192.0.2.11, .12).
+step "sub add ep1 (ipip, endpoint 1)" pgc a sub add ep1 --type ipip \
+	--remote 192.0.2.11 --local 192.0.2.1 --prefix 100.64.1.0/24
+step "up (the concentrator pulls its snapshot)" \
+	tgp up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
+daemon_start
+check "daemon started from the snapshot and follows PostgreSQL" \
+	wait_log 'sync applied \(full\): 1 added'
+check "ep1 in the maps (alice is disabled)" wait_for 30 in_maps 1
+step "a second concentrator starts" conc2_start
+check "second concentrator: ep1 in its maps" wait_for 50 in_maps2 1
+step "endpoint 1 (ipip) starts" endpoint_start 1 ipip 4
+check "ping sub -> core through ep1's tunnel" ping_from sub 100.64.1.2 $CORE4
+
+# The time from the other CLI's start and from its end (its push done)
+# until the tunnel is in conc's maps.
+# ms since $1 (date +%s%N)
+ms_since() {
+	echo $((($(date +%s%N) - $1) / 1000000))
+}
+propagate() {
+	local t0 t1 a='' b='' _
+	t0=$(date +%s%N)
+	pgc a sub add ep2 --type gre --key 7 --remote 192.0.2.12 --local 192.0.2.1 \
+		--prefix 100.64.2.0/24 >/dev/null || return 1
+	t1=$(date +%s%N)
+	for _ in $(seq 150); do
+		[ -z "$a" ] && tunnels_in "$PIN" 2 && a=$(ms_since "$t1")
+		[ -z "$b" ] && in_maps2 2 && b=$(ms_since "$t1")
+		[ -n "$a" ] && [ -n "$b" ] && break
+		sleep 0.01
+	done
+	echo "# propagation after the push: ${a:-over 3000} ms to this concentrator, ${b:-over 3000} ms to the second (the CLI took $(((t1 - t0) / 1000000)) ms)"
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt 1000 ] && [ "$b" -lt 1000 ]
+}
+check "a change by another CLI is in both concentrators' maps within 1 s" propagate
+grep '^# propagation' "$TMP/out"
+endpoint_stop
+step "endpoint 2 (gre key 7) starts" endpoint_start 2 gre 4 --key 7
+check "ping sub -> core through ep2's tunnel" ping_from sub 100.64.2.2 $CORE4
+endpoint_stop
+step "endpoint 1 (ipip) starts again" endpoint_start 1 ipip 4
+
+check "second concentrator: still in step" in_maps2 2
+conc2_stop
+echo "# PostgreSQL stopped"
+step "PostgreSQL stops" pg_stop
+check "daemon: PostgreSQL unreachable, said" wait_log 'forwarding with the snapshot' 1 10
+check "ping through ep1's tunnel while PostgreSQL is down" \
+	ping_from sub 100.64.1.2 $CORE4
+cli_refused() {
+	! pgc a sub add ep3 --type ipip --remote 192.0.2.13 --local 192.0.2.1 \
+		--prefix 100.64.3.0/24 >"$TMP/refused.out" 2>&1 &&
+	test "$(grep -c . "$TMP/refused.out")" = 1 &&
+	grep -qE 'unreachable \(.*\); the change is not made' "$TMP/refused.out" &&
+	! sqlite3 "$TMP/a.db" "SELECT name FROM subscriber" | grep -q ep3
+}
+check "CLI write while PostgreSQL is down: refused, one line, snapshot unchanged" cli_refused
+sed 's/^/  | /' "$TMP/refused.out"
+check "CLI read while PostgreSQL is down: answered from the snapshot" \
+	sh -c "$(printf %q "$TUNGATE") --db '$PG_URL' --snapshot $TMP/a.db sub list 2>/dev/null | grep -q ep2"
+sleep 4
+check "daemon: the fault said once ($(log_count 'forwarding with the snapshot') lines)" \
+	test "$(log_count 'forwarding with the snapshot')" = 1
+check "ping through ep1's tunnel after PostgreSQL has been down 4 s" \
+	ping_from sub 100.64.1.2 $CORE4
+step "PostgreSQL starts again" pg_start
+check "daemon: PostgreSQL reachable again, said" wait_log 'reachable again' 1 40
+applied_after() {
+	pgc a sub del ep2 >/dev/null && wait_for 30 in_maps 1
+}
+check "a change made once it is back is applied" applied_after
+
+echo "# PostgreSQL slow, then failing"
+# A pull that waits on a lock held 4 s: the daemon's own loop goes on (a
+# SIGHUP is answered with a full sync meanwhile) and traffic flows.
+slow_pull() {
+	psql -h "$TMP/pg" -XAtq tungate -c "BEGIN; LOCK TABLE subscriber;
+		SELECT pg_sleep(4); COMMIT" >/dev/null &
+	local hold=$! rc=0 n
+	sleep 0.5
+	pg_sql "NOTIFY tungate" || rc=1
+	sleep 0.3
+	n=$(log_count 'sync applied \(full\)')
+	kill -HUP "$DPID" || rc=1
+	wait_log 'sync applied \(full\)' $((n + 1)) 2 || rc=1
+	ping_from sub 100.64.1.2 "$CORE4" || rc=1
+	wait $hold
+	return $rc
+}
+check "PostgreSQL slow (a pull waits on a lock 4 s): the daemon answers SIGHUP, traffic flows" slow_pull
+# Tables that fail the pull: said once, the snapshot kept, applied once
+# they are back (the next push's NOTIFY).
+failing_pull() {
+	pg_sql "ALTER TABLE prefix RENAME TO prefix_gone; NOTIFY tungate" &&
+		wait_log 'cannot apply: .*prefix' 1 5 &&
+		pg_sql "NOTIFY tungate" && sleep 1 &&
+		test "$(log_count 'cannot apply')" = 1 &&
+		ping_from sub 100.64.1.2 "$CORE4" &&
+		in_maps 1
+}
+check "PostgreSQL failing (a table gone): said once, the snapshot and traffic kept" failing_pull
+note_back() {
+	test "$(sqlite3 "$SNAP" "SELECT note FROM subscriber WHERE name = 'ep1'")" = back
+}
+back_pull() {
+	pg_sql "ALTER TABLE prefix_gone RENAME TO prefix" &&
+		pgc a sub set ep1 --note back >/dev/null &&
+		wait_for 30 note_back
+}
+check "PostgreSQL fixed: the next change is pulled" back_pull
+
+applied_after_restart() {
+	pgc a sub enable alice >/dev/null && wait_for 30 in_maps 2
+}
+
+echo "# restarted while PostgreSQL is down"
+step "PostgreSQL stops" pg_stop
+daemon_stop
+check "daemon stopped (SIGTERM)" wait_log 'exiting: the data plane keeps forwarding'
+: >"$LOG"
+daemon_start
+check "restarted daemon: said PostgreSQL is unreachable" \
+	wait_log 'forwarding with the snapshot' 1 10
+check "restarted daemon: came up from its snapshot (its first sync: nothing to change)" \
+	wait_log 'sync applied( \(full\))?: 0 added, 0 changed, 0 removed'
+check "restarted daemon: ep1 in the maps" in_maps 1
+check "restarted daemon: ping through ep1's tunnel" ping_from sub 100.64.1.2 $CORE4
+step "PostgreSQL starts again" pg_start
+check "restarted daemon: PostgreSQL reachable again" wait_log 'reachable again' 1 40
+check "restarted daemon: a change made once it is back is applied" applied_after_restart
+daemon_stop
+check "restarted daemon: every fault and recovery said once" \
+	test "$(log_count 'forwarding with the snapshot')-$(log_count 'reachable again')" = 1-1
+sed 's/^/  | /' "$LOG"
+finish
