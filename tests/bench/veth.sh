@@ -43,7 +43,9 @@
 # VETH_BENCH_ROUNDS (5), VETH_BENCH_MODES (all of MODES below),
 # VETH_BENCH_ENROLL (50000 per tunnel type),
 # VETH_BENCH_ACTIVE (50000), VETH_BENCH_GEN_CPU (0), VETH_BENCH_CONC_CPU
-# (1), VETH_BENCH_SIZE (64, bytes of the inner IPv4 packet).
+# (1), VETH_BENCH_SIZE (64, bytes of the inner IPv4 packet),
+# VETH_BENCH_ORDER (stride: the next packet's subscriber far from the
+# last; sequential: the next one).
 # Needs root; run measurements alone (flock /tmp/tg-bench.lock).
 # shellcheck disable=SC2317 # functions called by traps and by name (mode_*)
 set -uo pipefail
@@ -63,6 +65,7 @@ ACTIVE=${VETH_BENCH_ACTIVE:-50000}
 GEN_CPU=${VETH_BENCH_GEN_CPU:-0}
 CONC_CPU=${VETH_BENCH_CONC_CPU:-1}
 SIZE=${VETH_BENCH_SIZE:-64}
+ORDER=${VETH_BENCH_ORDER:-stride}
 COUNTS="1 $ACTIVE"
 
 GEN=tg-bveth-gen-$$
@@ -292,7 +295,8 @@ measure() {
 	# shellcheck disable=SC2046 # the frame options are words
 	r=$(in_ns "$ns" nice -n -20 "$VB" gen --dev "$from" --cpu "$GEN_CPU" \
 		--warm "$WARM" --secs "$SECS" --count-map "${COUNT_MAP[$to]}" \
-		--subs "$n" --size "$SIZE" $("mode_${m}_frames")) || return 1
+		--subs "$n" --size "$SIZE" --order "$ORDER" \
+		$("mode_${m}_frames")) || return 1
 	if declare -F "mode_${m}_leave" >/dev/null; then
 		"mode_${m}_leave" || return 1
 	fi
@@ -327,6 +331,7 @@ echo "veth: a veth runs its peer's NAPI in the softirq of the CPU that sends, so
 	"the concentrator's NAPI is threaded: its XDP (or the kernel's forwarding) and the" \
 	"sink's XDP_DROP (scheduled from it) run on CPU $CONC_CPU, apart from the generator"
 echo "veth: ${SIZE}-byte inner IPv4/UDP packets, $ROUNDS rounds of $SECS s after $WARM s;" \
+	"subscribers in $ORDER order;" \
 	"tungate: $((2 * ENROLL)) subscribers enrolled (ipip, GRE); up: toward the core," \
 	"down: toward the subscribers; ratios of packets forwarded per second, medians"
 
