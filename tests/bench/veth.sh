@@ -31,8 +31,9 @@
 # the concentrator's work would share the generator's CPU. So conc's
 # veths run threaded NAPI, the kthreads pinned to CONC_CPU at nice -20
 # (the machine is shared): the concentrator's XDP (or the kernel's
-# forwarding) runs there, and so does the receiving end's XDP (its NAPI
-# is scheduled from that CPU). Offered is what left the sending veth (sent
+# forwarding) runs there alone; the receiving ends' NAPI threads run on
+# GEN_CPU beside the generator, so that what they cost (an skb from the
+# kernel's forwarding costs them more than a frame) is no mode's. Offered is what left the sending veth (sent
 # plus dropped for want of room in conc's queue), forwarded what the far
 # end counted, over the same window.
 #
@@ -43,7 +44,9 @@
 # VETH_BENCH_ROUNDS (5), VETH_BENCH_MODES (all of MODES below),
 # VETH_BENCH_ENROLL (50000 per tunnel type),
 # VETH_BENCH_ACTIVE (50000), VETH_BENCH_GEN_CPU (0), VETH_BENCH_CONC_CPU
-# (1), VETH_BENCH_SIZE (64, bytes of the inner IPv4 packet).
+# (1), VETH_BENCH_SIZE (64, bytes of the inner IPv4 packet),
+# VETH_BENCH_ORDER (stride: the next packet's subscriber far from the
+# last; sequential: the next one).
 # Needs root; run measurements alone (flock /tmp/tg-bench.lock).
 # shellcheck disable=SC2317 # functions called by traps and by name (mode_*)
 set -uo pipefail
@@ -63,6 +66,7 @@ ACTIVE=${VETH_BENCH_ACTIVE:-50000}
 GEN_CPU=${VETH_BENCH_GEN_CPU:-0}
 CONC_CPU=${VETH_BENCH_CONC_CPU:-1}
 SIZE=${VETH_BENCH_SIZE:-64}
+ORDER=${VETH_BENCH_ORDER:-stride}
 COUNTS="1 $ACTIVE"
 
 GEN=tg-bveth-gen-$$
@@ -147,8 +151,8 @@ namespaces() {
 
 # links SLOT: once per slot, slot SLOT's two veth pairs (tgbv-gSLOT ... tgbv-sSLOT),
 # addresses, static neighbours both ways, the counting program on both
-# outer ends (its map's id in COUNT_MAP[IF]) and threaded NAPI on
-# CONC_CPU for both of conc's ends.
+# outer ends (its map's id in COUNT_MAP[IF]), their NAPI threaded on
+# GEN_CPU, and conc's ends' NAPI threaded on CONC_CPU.
 links() {
 	local s=$1 g=tgbv-g$1 i=tgbv-i$1 o=tgbv-o$1 k=tgbv-s$1 id dst
 	[ -n "${LINKED[$s]:-}" ] && return 0
@@ -170,23 +174,28 @@ links() {
 		ip -n "${id% *}" link set "${id#* }" up || return 1
 	done
 	COUNT_MAP[$k]=$(in_ns "$SINK" "$VB" sink "$k") &&
-	COUNT_MAP[$g]=$(in_ns "$GEN" "$VB" sink "$g") || return 1
+	COUNT_MAP[$g]=$(in_ns "$GEN" "$VB" sink "$g") &&
+	threaded "$SINK" "$k" "$GEN_CPU" && threaded "$GEN" "$g" "$GEN_CPU" ||
+		return 1
 	for id in "$i" "$o"; do
 		in_ns "$CONC" "$VB" gro "$id" &&
-		ip netns exec "$CONC" sh -c "echo 1 >/sys/class/net/$id/threaded" &&
-		pin_napi "$id" || return 1
+		threaded "$CONC" "$id" "$CONC_CPU" || return 1
 	done
 }
+# threaded NS IF CPU: IF's NAPI in a kthread, pinned to CPU.
+threaded() {
+	ip netns exec "$1" sh -c "echo 1 >/sys/class/net/$2/threaded" &&
+	pin_napi "$2" "$3"
+}
 
-# pin_napi IF: IF's NAPI kthreads (napi/IF-ID) onto CONC_CPU, at the
-# highest nice level: the machine is shared, the concentrator's CPU
-# should be its own.
+# pin_napi IF CPU: IF's NAPI kthreads (napi/IF-ID) onto CPU, at the
+# highest nice level: the machine is shared, the CPU should be theirs.
 pin_napi() {
 	local pid comm n=0
 	for pid in $(ps -e -o pid=); do
 		comm=$(cat "/proc/$pid/comm" 2>/dev/null) || continue
 		[[ $comm == "napi/$1-"* ]] || continue
-		taskset -pc "$CONC_CPU" "$pid" >/dev/null &&
+		taskset -pc "$2" "$pid" >/dev/null &&
 			renice -n -20 -p "$pid" >/dev/null || return 1
 		n=$((n + 1))
 	done
@@ -292,7 +301,8 @@ measure() {
 	# shellcheck disable=SC2046 # the frame options are words
 	r=$(in_ns "$ns" nice -n -20 "$VB" gen --dev "$from" --cpu "$GEN_CPU" \
 		--warm "$WARM" --secs "$SECS" --count-map "${COUNT_MAP[$to]}" \
-		--subs "$n" --size "$SIZE" $("mode_${m}_frames")) || return 1
+		--subs "$n" --size "$SIZE" --order "$ORDER" \
+		$("mode_${m}_frames")) || return 1
 	if declare -F "mode_${m}_leave" >/dev/null; then
 		"mode_${m}_leave" || return 1
 	fi
@@ -313,20 +323,23 @@ step "namespaces" namespaces
 for MODE in $MODES; do
 	step "mode $MODE" "mode_${MODE}_setup"
 done
-# napi_cpu: the CPUs the concentrator's NAPI threads may run on.
+# napi_cpu io|gs: the CPUs the NAPI threads of conc's ends (io) or of
+# the outer ends (gs) may run on.
 napi_cpu() {
 	local pid
 	for pid in $(ps -e -o pid=); do
-		[[ $(cat "/proc/$pid/comm" 2>/dev/null) == napi/tgbv-[io]* ]] &&
+		[[ $(cat "/proc/$pid/comm" 2>/dev/null) == napi/tgbv-[$1]* ]] &&
 			taskset -pc "$pid" | sed 's/.*: //'
 	done | sort -u | tr '\n' ' '
 }
 echo "veth: $(nproc) CPUs; generator (BPF_PROG_TEST_RUN, live frames) on CPU $GEN_CPU;" \
-	"concentrator's veth NAPI threaded, on CPU $(napi_cpu)"
-echo "veth: a veth runs its peer's NAPI in the softirq of the CPU that sends, so" \
-	"the concentrator's NAPI is threaded: its XDP (or the kernel's forwarding) and the" \
-	"sink's XDP_DROP (scheduled from it) run on CPU $CONC_CPU, apart from the generator"
+	"concentrator's veth NAPI threads on CPU $(napi_cpu io);" \
+	"the receiving end's (counting XDP_DROP) on CPU $(napi_cpu gs)"
+echo "veth: a veth runs its peer's NAPI in the softirq of the CPU that sends: without" \
+	"NAPI threads, generator, concentrator and sink would share the generator's CPU;" \
+	"with them, the concentrator's XDP (or the kernel's forwarding) has CPU $CONC_CPU to itself"
 echo "veth: ${SIZE}-byte inner IPv4/UDP packets, $ROUNDS rounds of $SECS s after $WARM s;" \
+	"subscribers in $ORDER order;" \
 	"tungate: $((2 * ENROLL)) subscribers enrolled (ipip, GRE); up: toward the core," \
 	"down: toward the subscribers; ratios of packets forwarded per second, medians"
 

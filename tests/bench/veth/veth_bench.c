@@ -18,7 +18,10 @@
  * [--outer-src A --outer-dst A [--gre KEY]] (ipip, or GRE with a key,
  * around it) [--step src|dst] (the addresses that change with the
  * subscriber: the sources, outer and inner, or the inner destination)
- * [--size BYTES] (of the IPv4/UDP packet, default 64).
+ * [--size BYTES] (of the IPv4/UDP packet, default 64) [--order
+ * stride|sequential] (the next packet's subscriber: far from the last, at
+ * a stride coprime to their number near 0.618 of it, the default; or the
+ * next one).
  * XDP programs are attached through netlink in native mode and stay when
  * the command exits: deleting the interface removes them.
  */
@@ -144,7 +147,7 @@ struct gen {
 	int cpu, count_map;
 	double warm, secs;
 	__u32 subs, size, gre_key;
-	bool outer, gre, step_dst;
+	bool outer, gre, step_dst, sequential;
 	__u8 smac[6], dmac[6];
 	struct in_addr src, dst, outer_src, outer_dst;
 };
@@ -357,7 +360,8 @@ static int gen_run(const struct gen *g)
 	memcpy((void *)skel->rodata->gen_template, frame, GEN_HDR);
 	skel->rodata->gen_ifindex = (__u32)ifindex;
 	skel->rodata->gen_count = g->subs;
-	skel->rodata->gen_stride = stride_for(g->subs);
+	skel->rodata->gen_stride = g->sequential ? (g->subs > 1) :
+					   stride_for(g->subs);
 	err = bench_veth_bpf__load(skel);
 	if (err)
 		goto out;
@@ -427,6 +431,7 @@ static int cmd_gen(int argc, char **argv)
 		{ "gre", required_argument, NULL, 'g' },
 		{ "step", required_argument, NULL, 't' },
 		{ "size", required_argument, NULL, 'z' },
+		{ "order", required_argument, NULL, 'o' },
 		{}
 	};
 	struct gen g = { .secs = 3, .subs = 1, .size = 64, .count_map = -1 };
@@ -480,6 +485,10 @@ static int cmd_gen(int argc, char **argv)
 			break;
 		case 'z':
 			g.size = (__u32)atoi(optarg);
+			break;
+		case 'o':
+			g.sequential = !strcmp(optarg, "sequential");
+			bad |= !g.sequential && strcmp(optarg, "stride");
 			break;
 		default:
 			bad = 1;
