@@ -3,10 +3,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "util/cli.h"
@@ -86,8 +86,63 @@ static int pg_run(const char *url, const char *snap, int argc, char **argv,
 	return fn(argc, argv);
 }
 
-/* The command's output is held until its change is pushed. */
-static char pg_out[1 << 20];
+/*
+ * The command's output is held (stdout on a memory file) until its change
+ * is pushed: a command run again prints once, a refused push nothing but
+ * its error. Commands flush stdout themselves, so a buffer would not do.
+ */
+struct pg_out {
+	int saved;	/* the real stdout */
+	int mem;
+};
+
+static int pg_out_begin(struct pg_out *o)
+{
+	fflush(stdout);
+	o->saved = dup(STDOUT_FILENO);
+	o->mem = memfd_create("tungate-out", MFD_CLOEXEC);
+	if (o->saved < 0 || o->mem < 0 || dup2(o->mem, STDOUT_FILENO) < 0) {
+		if (o->saved >= 0)
+			close(o->saved);
+		if (o->mem >= 0)
+			close(o->mem);
+		o->saved = o->mem = -1;
+		return -errno;
+	}
+	return 0;
+}
+
+/* What the command printed so far is dropped (it runs again). */
+static void pg_out_reset(struct pg_out *o)
+{
+	fflush(stdout);
+	if (o->mem >= 0 && !ftruncate(o->mem, 0))
+		lseek(STDOUT_FILENO, 0, SEEK_SET);
+}
+
+/* The real stdout back, with what the command printed when keep. */
+static void pg_out_end(struct pg_out *o, bool keep)
+{
+	char buf[65536];
+	ssize_t n, w, off;
+
+	if (o->saved < 0)
+		return;
+	fflush(stdout);
+	dup2(o->saved, STDOUT_FILENO);
+	close(o->saved);
+	o->saved = -1;
+	if (keep && lseek(o->mem, 0, SEEK_SET) == 0) {
+		while ((n = read(o->mem, buf, sizeof(buf))) > 0)
+			for (off = 0; off < n; off += w) {
+				w = write(STDOUT_FILENO, buf + off, n - off);
+				if (w <= 0)
+					break;
+			}
+	}
+	close(o->mem);
+	o->mem = -1;
+}
 
 int tg_pg_command(const char *url, int argc, char **argv,
 		  int (*fn)(int argc, char **argv))
@@ -97,7 +152,8 @@ int tg_pg_command(const char *url, int argc, char **argv,
 	long long counter = -1;
 	sqlite3 *db = NULL;
 	PGconn *c = NULL;
-	int ret, lock = -1, tries;
+	struct pg_out out = { .saved = -1, .mem = -1 };
+	int ret, lock = -1, tries, push_failed = 0;
 	long n;
 
 	tg_opts.db_path = snap;
@@ -151,14 +207,22 @@ int tg_pg_command(const char *url, int argc, char **argv,
 		tg_err("snapshot %s: cannot lock it: %s", snap, strerror(errno));
 		goto out;
 	}
-	setvbuf(stdout, pg_out, _IOFBF, sizeof(pg_out));
+	ret = pg_out_begin(&out);
+	if (ret) {
+		tg_err("cannot hold the output: %s", strerror(-ret));
+		goto out;
+	}
 	for (tries = 1;; tries++) {
 		long changed;
 
 		ret = c ? tg_pg_pull(c, db, &counter, &changed, err, sizeof(err)) :
 		      tg_pg_base_local(db, err, sizeof(err));
 		if (ret) {
+			pg_out_end(&out, false);
 			tg_err("database %s: %s", shown, err);
+			/* A try before was not pushed: back to its picture. */
+			if (tries > 1 && tg_pg_revert(db, err, sizeof(err)))
+				pr_warn("tungate: snapshot %s: %s\n", snap, err);
 			goto out;
 		}
 		ret = fn(argc, argv);
@@ -167,7 +231,7 @@ int tg_pg_command(const char *url, int argc, char **argv,
 		if (!c) {
 			n = tg_pg_pending(db, err, sizeof(err));
 			if (n) {
-				__fpurge(stdout);
+				pg_out_end(&out, false);
 				tg_err("database %s: unreachable (%s); the change is not made",
 				       shown, why);
 				ret = -EIO;
@@ -178,19 +242,20 @@ int tg_pg_command(const char *url, int argc, char **argv,
 			break;
 		}
 		ret = tg_pg_push(c, db, counter, &n, err, sizeof(err));
+		push_failed = ret;
 		if (ret != -EAGAIN || tries == PG_CMD_TRIES)
 			break;
 		/* Another writer came first: again, from what it left. */
-		__fpurge(stdout);
+		pg_out_reset(&out);
 		tg_log(TG_LOG_INFO, "database %s: changed meanwhile, trying again\n",
 		       shown);
 	}
 	if (ret == -EAGAIN) {
-		__fpurge(stdout);
+		pg_out_end(&out, false);
 		tg_err("database %s: changed by another writer during each of %d tries; nothing changed, try again",
 		       shown, PG_CMD_TRIES);
-	} else if (ret == -EIO && c) {
-		__fpurge(stdout);
+	} else if (push_failed) {
+		pg_out_end(&out, false);
 		tg_err("database %s: cannot write: %s; nothing changed", shown,
 		       err);
 	}
@@ -198,6 +263,8 @@ int tg_pg_command(const char *url, int argc, char **argv,
 	if (ret && tg_pg_revert(db, err, sizeof(err)))
 		pr_warn("tungate: snapshot %s: %s\n", snap, err);
 out:
+	/* The command's own output: its result, or its own error. */
+	pg_out_end(&out, true);
 	fflush(stdout);
 	if (lock >= 0)
 		close(lock);

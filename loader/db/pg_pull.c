@@ -33,7 +33,11 @@ static int pg_sqlite(sqlite3 *db, const char *sql, long *changed, char *err,
 	return 0;
 }
 
-/* The rows of t in PostgreSQL into temp.pg_<t>, emptied first. */
+/*
+ * The rows of t in PostgreSQL into temp.pgn_<t>: pg_<t>, the last picture
+ * (what a failed push goes back to), is replaced only once every table
+ * came whole.
+ */
 static int pg_fetch(PGconn *c, sqlite3 *db, const struct tg_pg_table *t,
 		    char *err, size_t errlen)
 {
@@ -49,8 +53,8 @@ static int pg_fetch(PGconn *c, sqlite3 *db, const struct tg_pg_table *t,
 		return -EIO;
 	}
 	snprintf(sql, sizeof(sql),
-		 "DROP TABLE IF EXISTS temp.pg_%s;"
-		 "CREATE TEMP TABLE pg_%s AS SELECT %s FROM main.\"%s\" WHERE 0",
+		 "DROP TABLE IF EXISTS temp.pgn_%s;"
+		 "CREATE TEMP TABLE pgn_%s AS SELECT %s FROM main.\"%s\" WHERE 0",
 		 t->name, t->name, cols.list, t->name);
 	if (pg_sqlite(db, sql, NULL, err, errlen))
 		return -EIO;
@@ -67,7 +71,7 @@ static int pg_fetch(PGconn *c, sqlite3 *db, const struct tg_pg_table *t,
 		ret = -EPROTO;
 		goto out;
 	}
-	off = tg_cat(sql, sizeof(sql), 0, "INSERT INTO temp.pg_%s VALUES (", t->name);
+	off = tg_cat(sql, sizeof(sql), 0, "INSERT INTO temp.pgn_%s VALUES (", t->name);
 	for (i = 0; i < cols.n; i++)
 		off = tg_cat(sql, sizeof(sql), off, "%s?", i ? ", " : "");
 	tg_cat(sql, sizeof(sql), off, ")");
@@ -304,6 +308,16 @@ out:
 		ret = -EIO;
 	}
 	PQclear(r);
+	for (i = 0; !ret && i < tg_pg_ntables; i++) {
+		char sql[160];
+
+		snprintf(sql, sizeof(sql),
+			 "DROP TABLE IF EXISTS temp.pg_%s;"
+			 "ALTER TABLE temp.pgn_%s RENAME TO pg_%s",
+			 tg_pg_tables[i].name, tg_pg_tables[i].name,
+			 tg_pg_tables[i].name);
+		ret = pg_sqlite(db, sql, NULL, err, errlen);
+	}
 	if (!ret)
 		ret = pg_apply_all(db, *counter, changed, err, errlen);
 	return ret;

@@ -233,6 +233,27 @@ del_writers() {
 }
 step "sub del w1 w2" del_writers
 
+# A push PostgreSQL refuses (a rule of its own, here a CHECK the
+# snapshot does not have): one error, nothing changed in PostgreSQL or in
+# the snapshot.
+push_refused() {
+	local before
+	pg_sql "ALTER TABLE community ADD CONSTRAINT no_doc2
+		CHECK (prefix <> '198.51.100.0/24')" || return 1
+	before=$(pg_rows)
+	! pgc a community add 198.51.100.0/24 >"$TMP/push.out" 2>&1 &&
+	grep -q 'cannot write: .*no_doc2.*; nothing changed' "$TMP/push.out" &&
+	test "$(grep -c . "$TMP/push.out")" = 1 &&
+	test "$before" = "$(pg_rows)" &&
+	test "$(sqlite3 "$TMP/a.db" "SELECT count(*) FROM community")" = 0 &&
+	! pgc a -j community add 198.51.100.0/24 >"$TMP/push.json" 2>/dev/null &&
+	$PY -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if "no_doc2" in j["error"] else 1)' \
+		"$TMP/push.json" &&
+	pg_sql "ALTER TABLE community DROP CONSTRAINT no_doc2"
+}
+check "a push PostgreSQL refuses: one error, PostgreSQL and the snapshot unchanged" push_refused
+sed 's/^/  | /' "$TMP/push.out"
+
 # Two subscribers swap their names in PostgreSQL (one statement): a
 # snapshot that had them before follows.
 swap_names() {
