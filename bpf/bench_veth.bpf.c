@@ -31,6 +31,8 @@ const volatile __u32 gen_stride;
 const volatile __u32 gen_ip_off[GEN_MAX_IP];
 const volatile __u32 gen_src_step[GEN_MAX_IP];
 const volatile __u32 gen_dst_step[GEN_MAX_IP];
+/* Offset of the UDP header whose source port steps instead (0: none). */
+const volatile __u32 gen_port_off;
 /* As 64-bit words: volatile reads, never folded to the zeros of the file. */
 const volatile __u64 gen_template[GEN_HDR / 8];
 
@@ -86,6 +88,14 @@ int tg_veth_gen(struct xdp_md *ctx)
 						sub * gen_dst_step[i]);
 		ip[5] = 0;
 		ip[5] = ip4_csum(ip);
+	}
+	off = gen_port_off;
+	if (off && off <= GEN_HDR - 8) {
+		__be16 *port = data + off;
+
+		if ((void *)(port + 1) > data_end)
+			return XDP_ABORTED;
+		*port = bpf_htons(bpf_ntohs(*port) + (__u16)sub);
 	}
 	return bpf_redirect(gen_ifindex, 0);
 }

@@ -17,7 +17,12 @@
 #                        enrolled by tungate import and sync), each
 #                        subscriber sending from its own outer and inner
 #                        source address;
-#   tg_ipip_down         tungate encapsulating toward its ipip subscribers.
+#   tg_ipip_down         tungate encapsulating toward its ipip subscribers;
+#   tg_gre_flows,        one GRE subscriber's tunnel carrying 1 and ACTIVE
+#   tg_gre_steer         inner flows (UDP source ports), without and with
+#                        steering (up --steer over every CPU): the
+#                        second's ratio to the first is the gain of
+#                        spreading one tunnel over the CPUs.
 # kernel and floor forward the same inner IPv4/UDP packets the tunnels
 # carry (the kernel has no tunnel of its own here); down, to other
 # addresses (conc routes tungate's subscriber prefixes to tg0). Traffic
@@ -238,7 +243,15 @@ mode_floor_down_frames() { plain_down 2 "$DOWN_DST2"; }
 # tungate encapsulating toward its ipip subscribers.
 mode_tg_ipip_down_setup() { tungate_setup tg_ipip_down down; }
 mode_tg_ipip_down_frames() { plain_down 3 "$IPIP_INNER"; }
-MODES=${VETH_BENCH_MODES:-kernel floor tg_ipip tg_gre kernel_down floor_down tg_ipip_down}
+# One tunnel, many flows: subscriber 0 of GRE, the inner UDP source port
+# stepping; steering turned on and off around each measurement.
+mode_tg_gre_flows_setup() { tungate_setup tg_gre_flows up; }
+mode_tg_gre_flows_frames() { gre_flows; }
+mode_tg_gre_steer_setup() { tungate_setup tg_gre_steer up; }
+mode_tg_gre_steer_frames() { gre_flows; }
+mode_tg_gre_steer_enter() { tg_up --steer tgbv-i3 >/dev/null; }
+mode_tg_gre_steer_leave() { tg_up --no-steer tgbv-i3 >/dev/null; }
+MODES=${VETH_BENCH_MODES:-kernel floor tg_ipip tg_gre kernel_down floor_down tg_ipip_down tg_gre_flows tg_gre_steer}
 
 # plain_up SLOT INNER: IPv4/UDP from INNER+i to the slot's sink.
 plain_up() {
@@ -259,6 +272,9 @@ tunnel_frames() {
 		--outer-dst "$LOCAL" "$@"
 }
 
+gre_flows() { tunnel_frames "$GRE_REMOTE" "$GRE_INNER" --gre 7 --step port; }
+tg_up() { tg up --subscriber-if tgbv-i3 --uplink-if tgbv-o3 "$@"; }
+
 # tungate_setup MODE DIR: slot 3, set up by the first tungate mode: the
 # subscribers' outer addresses routed to gen.
 tungate_setup() {
@@ -270,7 +286,7 @@ tungate_setup() {
 	tg db init &&
 	tg import "$TMP/subs.csv" &&
 	tg sync &&
-	tg up --subscriber-if tgbv-i3 --uplink-if tgbv-o3
+	tg_up
 }
 # ENROLL ipip and ENROLL GRE (key 7) subscribers, one /32 each.
 subscribers_csv() {
@@ -421,6 +437,23 @@ for MODE in $MODES; do
 		target "$MODE" "$(base "$MODE" kernel)" "$n" 1.0
 	done
 done
+# Steering's gain: tg_gre_steer / tg_gre_flows, forwarded, in each round.
+if [[ " $MODES " == *" tg_gre_steer "* && " $MODES " == *" tg_gre_flows "* ]]; then
+	for n in $COUNTS; do
+		g=()
+		for round in $(seq "$ROUNDS"); do
+			a=${RES[tg_gre_steer,$n,$round]} b=${RES[tg_gre_flows,$n,$round]}
+			g+=("$(ratio "${a#* }" "${b#* }")")
+		done
+		v=$(median "${g[@]}") t=
+		if [ "$n" -gt 1 ]; then
+			t=" (target >= 1.6x): MISS"
+			awk -v x="$v" 'BEGIN { exit !(x >= 1.6) }' && t=" (target >= 1.6x): PASS"
+		fi
+		echo "veth: steering over $(nproc) CPUs, one tunnel carrying $n flows:" \
+			"${v}x the same without steering$t"
+	done
+fi
 counted=$(tungate_counted)
 echo "veth: tungate's counters, packets by reason: ${counted:-none}"
 check "tungate forwarded through its tunnels (ok counted most)" \

@@ -16,8 +16,9 @@
  * sink's, read at both ends of the window) --subs N (subscribers to
  * rotate over) --smac MAC --dmac MAC --src A --dst A (the IPv4/UDP packet)
  * [--outer-src A --outer-dst A [--gre KEY]] (ipip, or GRE with a key,
- * around it) [--step src|dst] (the addresses that change with the
- * subscriber: the sources, outer and inner, or the inner destination)
+ * around it) [--step src|dst|port] (what changes with the subscriber:
+ * the sources, outer and inner, the inner destination, or only the inner
+ * UDP source port: one tunnel, as many flows as --subs)
  * [--size BYTES] (of the IPv4/UDP packet, default 64) [--order
  * stride|sequential] (the next packet's subscriber: far from the last, at
  * a stride coprime to their number near 0.618 of it, the default; or the
@@ -147,7 +148,8 @@ struct gen {
 	int cpu, count_map;
 	double warm, secs;
 	__u32 subs, size, gre_key;
-	bool outer, gre, step_dst, sequential;
+	enum { STEP_SRC, STEP_DST, STEP_PORT } step;
+	bool outer, gre, sequential;
 	__u8 smac[6], dmac[6];
 	struct in_addr src, dst, outer_src, outer_dst;
 };
@@ -202,7 +204,7 @@ static size_t build_frame(const struct gen *g, struct bench_veth_bpf *skel,
 	if (g->outer) {
 		tun = 20 + (g->gre ? 8 : 0);
 		ro->gen_ip_off[n] = (__u32)off;
-		ro->gen_src_step[n++] = g->step_dst ? 0 : 1;
+		ro->gen_src_step[n++] = g->step == STEP_SRC;
 		off += put_ip4(f + off, tun + g->size, g->gre ? 47 : 4,
 			       g->outer_src, g->outer_dst);
 		if (g->gre) {
@@ -216,9 +218,11 @@ static size_t build_frame(const struct gen *g, struct bench_veth_bpf *skel,
 		}
 	}
 	ro->gen_ip_off[n] = (__u32)off;
-	ro->gen_src_step[n] = g->step_dst ? 0 : 1;
-	ro->gen_dst_step[n] = g->step_dst ? 1 : 0;
+	ro->gen_src_step[n] = g->step == STEP_SRC;
+	ro->gen_dst_step[n] = g->step == STEP_DST;
 	off += put_ip4(f + off, g->size, 17, g->src, g->dst);
+	if (g->step == STEP_PORT)
+		ro->gen_port_off = (__u32)off;
 	/* UDP 9 -> 9 (discard), no checksum. */
 	f[off + 1] = 9;
 	f[off + 3] = 9;
@@ -481,7 +485,12 @@ static int cmd_gen(int argc, char **argv)
 			g.gre_key = (__u32)strtoul(optarg, NULL, 0);
 			break;
 		case 't':
-			g.step_dst = !strcmp(optarg, "dst");
+			if (!strcmp(optarg, "dst"))
+				g.step = STEP_DST;
+			else if (!strcmp(optarg, "port"))
+				g.step = STEP_PORT;
+			else
+				bad |= strcmp(optarg, "src") != 0;
 			break;
 		case 'z':
 			g.size = (__u32)atoi(optarg);
