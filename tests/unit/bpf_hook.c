@@ -47,6 +47,22 @@ void tg_hook_share_maps(struct bpf_object *obj, struct bpf_object *maps)
 	}
 }
 
+void tg_hook_cap_maps(struct bpf_object *obj, uint32_t cap,
+		      enum bpf_map_type keep)
+{
+	struct bpf_map *map = NULL;
+	enum bpf_map_type t;
+
+	while ((map = bpf_object__next_map(obj, map))) {
+		ck_assert_int_eq(bpf_map__set_pin_path(map, NULL), 0);
+		t = bpf_map__type(map);
+		if (t == BPF_MAP_TYPE_DEVMAP_HASH || (keep && t == keep) ||
+		    bpf_map__is_internal(map) || bpf_map__max_entries(map) <= cap)
+			continue;
+		ck_assert_int_eq(bpf_map__set_max_entries(map, cap), 0);
+	}
+}
+
 void tg_hook_run(enum tg_hook h, int prog_fd, const void *in, size_t len,
 		 uint32_t ifindex, void *out, size_t out_size,
 		 uint32_t *verdict, uint32_t *out_len)

@@ -32,6 +32,13 @@ uint32_t tg_hook_verdict(enum tg_hook h, uint32_t xdp_verdict);
 void tg_hook_share_maps(struct bpf_object *obj, struct bpf_object *maps);
 
 /*
+ * Unpin every map of obj (not yet loaded) and make those of more than cap
+ * entries cap entries, but for the devmap and maps of type keep (0: none).
+ */
+void tg_hook_cap_maps(struct bpf_object *obj, uint32_t cap,
+		      enum bpf_map_type keep);
+
+/*
  * One BPF_PROG_TEST_RUN of prog_fd (built for h) on the frame in, as
  * received on ifindex; the frame it leaves in out (*out_len bytes, out_size
  * at most) and its verdict. Fails the test when the run fails.

@@ -299,7 +299,6 @@ static void no_pinning(struct bpf_object *obj)
  */
 static bool enter(void)
 {
-	struct bpf_map *map, *own;
 	cpu_set_t set;
 
 	if (!tg_test_need_root())
@@ -316,25 +315,13 @@ static bool enter(void)
 
 	sub_skel = subscriber_bpf__open();
 	ck_assert_ptr_nonnull(sub_skel);
-	no_pinning(sub_skel->obj);
-	bpf_object__for_each_map(map, sub_skel->obj)
-		if (bpf_map__type(map) != BPF_MAP_TYPE_DEVMAP_HASH &&
-		    !bpf_map__is_internal(map) && bpf_map__max_entries(map) > CAP)
-			ck_assert_int_eq(bpf_map__set_max_entries(map, CAP), 0);
+	tg_hook_cap_maps(sub_skel->obj, CAP, 0);
 	sub_skel->rodata->tg_trace_enabled = 1;
 	ck_assert_int_eq(subscriber_bpf__load(sub_skel), 0);
 
 	up_skel = uplink_bpf__open();
 	ck_assert_ptr_nonnull(up_skel);
-	bpf_object__for_each_map(map, up_skel->obj) {
-		if (bpf_map__is_internal(map))
-			continue;
-		ck_assert_int_eq(bpf_map__set_pin_path(map, NULL), 0);
-		own = bpf_object__find_map_by_name(sub_skel->obj,
-						   bpf_map__name(map));
-		ck_assert_ptr_nonnull(own);
-		ck_assert_int_eq(bpf_map__reuse_fd(map, bpf_map__fd(own)), 0);
-	}
+	tg_hook_share_maps(up_skel->obj, sub_skel->obj);
 	up_skel->rodata->tg_trace_enabled = 1;
 	ck_assert_int_eq(uplink_bpf__load(up_skel), 0);
 	if (hook == TG_HOOK_TC) {
@@ -1852,18 +1839,9 @@ END_TEST
 static struct egress_bpf *load_egress(void)
 {
 	struct egress_bpf *eg = egress_bpf__open();
-	struct bpf_map *map, *own;
 
 	ck_assert_ptr_nonnull(eg);
-	bpf_object__for_each_map(map, eg->obj) {
-		if (bpf_map__is_internal(map))
-			continue;
-		ck_assert_int_eq(bpf_map__set_pin_path(map, NULL), 0);
-		own = bpf_object__find_map_by_name(sub_skel->obj,
-						   bpf_map__name(map));
-		ck_assert_ptr_nonnull(own);
-		ck_assert_int_eq(bpf_map__reuse_fd(map, bpf_map__fd(own)), 0);
-	}
+	tg_hook_share_maps(eg->obj, sub_skel->obj);
 	ck_assert_msg(egress_bpf__load(eg) == 0, "egress.bpf.o: %s",
 		      strerror(errno));
 	return eg;

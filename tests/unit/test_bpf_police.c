@@ -90,14 +90,6 @@ static void make_topology(void)
 	   "nud permanent");
 }
 
-static void no_pinning(struct bpf_object *obj)
-{
-	struct bpf_map *map = NULL;
-
-	while ((map = bpf_object__next_map(obj, map)))
-		ck_assert_int_eq(bpf_map__set_pin_path(map, NULL), 0);
-}
-
 /* Subscriber SUB_N: an IPIP tunnel both ways, 100.64.7.0/24, no rate. */
 static void add_subscriber(void)
 {
@@ -166,8 +158,6 @@ static void add_community6(const char *prefix, uint32_t len)
 
 static bool enter(void)
 {
-	struct bpf_map *map, *own;
-
 	if (!tg_test_need_root())
 		return false;
 	ck_assert_msg(!unshare(CLONE_NEWNET), "unshare: %s", strerror(errno));
@@ -177,25 +167,12 @@ static bool enter(void)
 
 	sub_skel = subscriber_bpf__open();
 	ck_assert_ptr_nonnull(sub_skel);
-	no_pinning(sub_skel->obj);
-	bpf_object__for_each_map(map, sub_skel->obj)
-		if (bpf_map__type(map) != BPF_MAP_TYPE_DEVMAP_HASH &&
-		    bpf_map__type(map) != BPF_MAP_TYPE_LPM_TRIE &&
-		    !bpf_map__is_internal(map) && bpf_map__max_entries(map) > CAP)
-			ck_assert_int_eq(bpf_map__set_max_entries(map, CAP), 0);
+	tg_hook_cap_maps(sub_skel->obj, CAP, BPF_MAP_TYPE_LPM_TRIE);
 	ck_assert_int_eq(subscriber_bpf__load(sub_skel), 0);
 
 	up_skel = uplink_bpf__open();
 	ck_assert_ptr_nonnull(up_skel);
-	bpf_object__for_each_map(map, up_skel->obj) {
-		if (bpf_map__is_internal(map))
-			continue;
-		ck_assert_int_eq(bpf_map__set_pin_path(map, NULL), 0);
-		own = bpf_object__find_map_by_name(sub_skel->obj,
-						   bpf_map__name(map));
-		ck_assert_ptr_nonnull(own);
-		ck_assert_int_eq(bpf_map__reuse_fd(map, bpf_map__fd(own)), 0);
-	}
+	tg_hook_share_maps(up_skel->obj, sub_skel->obj);
 	ck_assert_int_eq(uplink_bpf__load(up_skel), 0);
 	if (hook == TG_HOOK_TC) {
 		sub_tc_skel = subscriber_tc_bpf__open();

@@ -176,7 +176,6 @@ static bool enter(void)
 {
 	struct tg_config cfg = { .l2tpv3_udp_port = 1701,
 				 .l2tpv2_udp_port = 1701 };
-	struct bpf_map *map, *own;
 	struct bpf_devmap_val dv = {};
 	unsigned int ifs[2];
 	cpu_set_t set;
@@ -196,25 +195,12 @@ static bool enter(void)
 
 	sub_skel = subscriber_bpf__open();
 	ck_assert_ptr_nonnull(sub_skel);
-	bpf_object__for_each_map(map, sub_skel->obj) {
-		ck_assert_int_eq(bpf_map__set_pin_path(map, NULL), 0);
-		if (bpf_map__type(map) != BPF_MAP_TYPE_DEVMAP_HASH &&
-		    !bpf_map__is_internal(map) && bpf_map__max_entries(map) > CAP)
-			ck_assert_int_eq(bpf_map__set_max_entries(map, CAP), 0);
-	}
+	tg_hook_cap_maps(sub_skel->obj, CAP, 0);
 	sub_skel->rodata->tg_trace_enabled = 1;
 	ck_assert_int_eq(subscriber_bpf__load(sub_skel), 0);
 	up_skel = uplink_bpf__open();
 	ck_assert_ptr_nonnull(up_skel);
-	bpf_object__for_each_map(map, up_skel->obj) {
-		if (bpf_map__is_internal(map))
-			continue;
-		ck_assert_int_eq(bpf_map__set_pin_path(map, NULL), 0);
-		own = bpf_object__find_map_by_name(sub_skel->obj,
-						   bpf_map__name(map));
-		ck_assert_ptr_nonnull(own);
-		ck_assert_int_eq(bpf_map__reuse_fd(map, bpf_map__fd(own)), 0);
-	}
+	tg_hook_share_maps(up_skel->obj, sub_skel->obj);
 	up_skel->rodata->tg_trace_enabled = 1;
 	ck_assert_int_eq(uplink_bpf__load(up_skel), 0);
 
