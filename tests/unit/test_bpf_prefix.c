@@ -430,6 +430,8 @@ Suite *bpf_prefix_suite(void)
 	TCase *tc = tcase_create("lookup");
 
 	tcase_add_checked_fixture(tc, NULL, teardown);
+	/* Each test loads both programs: seconds of verification. */
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_prefix_hash);
 	tcase_add_test(tc, test_prefix_not_filled);
 	tcase_add_test(tc, test_prefix_too_many_lengths);
