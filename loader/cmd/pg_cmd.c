@@ -183,7 +183,7 @@ int tg_pg_command(const char *url, int argc, char **argv,
 		goto out;
 	}
 	if (!ret && !(pg_is(argv[0], "db") && argc > 1 && pg_is(argv[1], "init")) &&
-	    (ret = tg_pg_check(c, err, sizeof(err)))) {
+	    (ret = tg_pg_meta(c, NULL, err, sizeof(err)))) {
 		tg_err(ret == -ENOENT ? "database %s %s" : "database %s: %s",
 		       shown, err);
 		goto out;

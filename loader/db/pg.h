@@ -43,10 +43,11 @@ const char *tg_pg_error(PGconn *c, char *buf, size_t len);
 int tg_pg_init(PGconn *c, char *err, size_t errlen);
 
 /*
- * Whether PostgreSQL holds tungate's tables of this version: 0, -ENOENT
- * (not initialised), -EPROTO (another version) or -EIO; err says.
+ * Whether PostgreSQL holds tungate's tables of this version: 0 with the
+ * change counter in *counter (when not NULL), -ENOENT (not initialised),
+ * -EPROTO (another version) or -EIO; err says.
  */
-int tg_pg_check(PGconn *c, char *err, size_t errlen);
+int tg_pg_meta(PGconn *c, long long *counter, char *err, size_t errlen);
 
 /*
  * Pull the shared tables (REPEATABLE READ) into temp tables pg_<table> of

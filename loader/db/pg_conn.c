@@ -114,10 +114,9 @@ static int pg_create(PGconn *c, sqlite3 *mem, const struct tg_pg_table *t,
 int tg_pg_init(PGconn *c, char *err, size_t errlen)
 {
 	sqlite3 *mem = NULL;
-	PGresult *r = NULL;
 	char sql[160];
 	size_t i;
-	int ret = -EIO, ver;
+	int ret = -EIO;
 
 	if (sqlite3_open(":memory:", &mem) != SQLITE_OK ||
 	    tg_db_create_version(mem, TG_DB_VERSION)) {
@@ -138,19 +137,10 @@ int tg_pg_init(PGconn *c, char *err, size_t errlen)
 		 TG_DB_VERSION);
 	if (pg_exec(c, sql, err, errlen))
 		goto rollback;
-	r = PQexec(c, "SELECT version FROM tungate_meta");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-		tg_pg_error(c, err, errlen);
+	ret = tg_pg_meta(c, NULL, err, errlen);
+	if (ret)
 		goto rollback;
-	}
-	ver = atoi(PQgetvalue(r, 0, 0));
-	if (ver != TG_DB_VERSION) {
-		snprintf(err, errlen,
-			 "schema version %d there, this tungate has %d", ver,
-			 TG_DB_VERSION);
-		ret = -EPROTO;
-		goto rollback;
-	}
+	ret = -EIO;
 	for (i = 0; i < tg_pg_ntables; i++)
 		if (pg_create(c, mem, &tg_pg_tables[i], err, errlen))
 			goto rollback;
@@ -159,14 +149,13 @@ int tg_pg_init(PGconn *c, char *err, size_t errlen)
 rollback:
 	pg_exec(c, "ROLLBACK", sql, sizeof(sql));
 out:
-	PQclear(r);
 	sqlite3_close(mem);
 	return ret;
 }
 
-int tg_pg_check(PGconn *c, char *err, size_t errlen)
+int tg_pg_meta(PGconn *c, long long *counter, char *err, size_t errlen)
 {
-	PGresult *r = PQexec(c, "SELECT version FROM tungate_meta");
+	PGresult *r = PQexec(c, "SELECT version, counter FROM tungate_meta");
 	int ret = 0, ver;
 
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
@@ -183,6 +172,8 @@ int tg_pg_check(PGconn *c, char *err, size_t errlen)
 		snprintf(err, errlen, "schema version %d there, this tungate has %d",
 			 ver, TG_DB_VERSION);
 		ret = -EPROTO;
+	} else if (counter) {
+		*counter = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
 	}
 	PQclear(r);
 	return ret;

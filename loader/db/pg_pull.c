@@ -262,7 +262,7 @@ int tg_pg_pull(PGconn *c, sqlite3 *db, long long *counter, long *changed,
 	       char *err, size_t errlen)
 {
 	PGresult *r = NULL;
-	int ret = -EIO, ver;
+	int ret = -EIO;
 	size_t i;
 
 	*changed = 0;
@@ -273,27 +273,10 @@ int tg_pg_pull(PGconn *c, sqlite3 *db, long long *counter, long *changed,
 		return -EIO;
 	}
 	PQclear(r);
-	r = PQexec(c, "SELECT version, counter FROM tungate_meta");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-		if (PQresultStatus(r) == PGRES_TUPLES_OK ||
-		    strstr(PQerrorMessage(c), "does not exist")) {
-			snprintf(err, errlen,
-				 "does not exist; run 'tungate db init'");
-			ret = -ENOENT;
-		} else {
-			tg_pg_error(c, err, errlen);
-		}
+	r = NULL;
+	ret = tg_pg_meta(c, counter, err, errlen);
+	if (ret)
 		goto out;
-	}
-	ver = atoi(PQgetvalue(r, 0, 0));
-	*counter = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-	if (ver != TG_DB_VERSION) {
-		snprintf(err, errlen,
-			 "schema version %d there, this tungate has %d", ver,
-			 TG_DB_VERSION);
-		ret = -EPROTO;
-		goto out;
-	}
 	for (i = 0; i < tg_pg_ntables; i++) {
 		ret = pg_fetch(c, db, &tg_pg_tables[i], err, errlen);
 		if (ret)
