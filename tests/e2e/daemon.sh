@@ -52,19 +52,6 @@ daemon_stop() {
 	DSTATUS=$?
 	DPID=
 }
-# log_count PATTERN: lines of the daemon's log matching (extended regex).
-log_count() {
-	grep -cE -- "$1" "$LOG"
-}
-# wait_log PATTERN [N [SECONDS]]: until N lines match (default 1, 5 s).
-wait_log() {
-	local n=${2:-1} t=$((${3:-5} * 10)) _
-	for _ in $(seq "$t"); do
-		[ "$(log_count "$1")" -ge "$n" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # dp: the subscriber entries of the maps as the data plane sees them (the
 # claim that holds, by tg_gen), one sorted line each:

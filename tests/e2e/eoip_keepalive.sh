@@ -32,15 +32,6 @@ cleanup() {
 trap cleanup EXIT
 trap "exit 1" INT TERM
 
-# wait_log PATTERN [N]: until N lines of the daemon's log match (5 s).
-wait_log() {
-	local _
-	for _ in $(seq 50); do
-		[ "$(grep -cE -- "$1" "$LOG")" -ge "${2:-1}" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # capture SECONDS FILE: GRE packets arriving at sub for SECONDS.
 capture() {
 	ip netns exec "$SUB" tcpdump -i "$IF_SUB" -U --immediate-mode -n \

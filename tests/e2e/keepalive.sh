@@ -34,15 +34,6 @@ daemon_stop() {
 	wait "$DPID"
 	DPID=
 }
-# wait_log PATTERN [SECONDS]: until a line of the daemon's log matches.
-wait_log() {
-	local _
-	for _ in $(seq $((${2:-5} * 10))); do
-		grep -qE -- "$1" "$LOG" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # peer KIND: keepalive_peer.py in sub; its JSON in $TMP/peer.json.
 peer() {
 	ip netns exec "$SUB" $PY "$E2E/keepalive_peer.py" "$IF_SUB" $MAC_CSUB \
@@ -106,8 +97,8 @@ v=$(prom 'tungate_subscribers_by_state{state="idle"}')
 check "metrics: 1 idle (got $v)" test "$v" = 1
 
 # Silence: down after the timeout, logged once each.
-check "daemon logs cisco down" wait_log 'subscriber cisco down' $((TIMEOUT + 6))
-check "daemon logs mt down" wait_log 'subscriber mt down: nothing heard for 10 s' 5
+check "daemon logs cisco down" wait_log 'subscriber cisco down' 1 $((TIMEOUT + 6))
+check "daemon logs mt down" wait_log 'subscriber mt down: nothing heard for 10 s' 1 5
 dt=$(($(date +%s) - t0))
 check "down after the $TIMEOUT s timeout, not before (${dt} s after mt's data)" \
 	test "$dt" -ge $((TIMEOUT - 1))
@@ -120,7 +111,7 @@ check "status: 2 down" grep -q '^subscribers 2: 0 up, 0 idle, 2 down$' \
 	"$TMP/status.txt"
 step "GRE keepalive again" peer gre-ka
 check "daemon logs cisco back on keepalives" \
-	wait_log 'subscriber cisco back: keepalives only' 3
+	wait_log 'subscriber cisco back: keepalives only' 1 3
 v=$(grep -c 'subscriber mt down' "$LOG"),$(grep -c 'subscriber cisco down' "$LOG")
 check "each down logged once (got $v)" test "$v" = 1,1
 

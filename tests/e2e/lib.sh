@@ -52,6 +52,20 @@ require_root_tools() {
 	fi
 }
 
+# log_count PATTERN: lines of the daemon's log ($LOG) matching (extended regex).
+log_count() {
+	grep -cE -- "$1" "$LOG"
+}
+# wait_log PATTERN [N [SECONDS]]: until N lines match (default 1, 5 s).
+wait_log() {
+	local n=${2:-1} t=$((${3:-5} * 10)) _
+	for _ in $(seq "$t"); do
+		[ "$(log_count "$1")" -ge "$n" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 topo_cleanup() {
 	local pid ns
 	for pid in "${BG_PIDS[@]}"; do

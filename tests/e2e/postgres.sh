@@ -90,18 +90,6 @@ tunnels_in() {
 in_maps2() {
 	tunnels_in "$PIN2" "$1"
 }
-log_count() {
-	grep -cE -- "$1" "$LOG"
-}
-# wait_log PATTERN [N [SECONDS]]: until N lines match (default 1, 5 s).
-wait_log() {
-	local n=${2:-1} t=$((${3:-5} * 10)) _
-	for _ in $(seq "$t"); do
-		[ "$(log_count "$1")" -ge "$n" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # PostgreSQL's user must reach its directory inside ours.
 chmod 0711 "$TMP"
 step "PostgreSQL cluster of our own in $TMP/pg" pg_init "$TMP/pg"
