@@ -2,6 +2,7 @@
 /* Helpers for unit tests that load BPF programs. */
 #include <check.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,4 +57,16 @@ void tg_test_topology(unsigned int *sub0, unsigned int *up0)
 		*sub0 = ports.sub_ifindex;
 	if (up0)
 		*up0 = ports.up_ifindex;
+}
+
+int tg_test_pin_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	ck_assert_int_ge(cpu, 0);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	ck_assert_int_eq(sched_setaffinity(0, sizeof(set), &set), 0);
+	return cpu;
 }

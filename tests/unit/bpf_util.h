@@ -18,6 +18,12 @@ void tg_test_sh(const char *cmd);
 /* Write s to path (a sysctl under /proc/sys, say); fail the test on error. */
 void tg_test_write_file(const char *path, const char *s);
 /*
+ * Keep the test on the CPU it runs on (per-CPU values are read from it)
+ * and return that CPU; fail the test on error.
+ */
+int tg_test_pin_cpu(void);
+
+/*
  * Build replay's default topology (sub0, up0, default routes, permanent
  * neighbours, forwarding on) in the test's own network namespace and
  * return the two ifindexes; fail the test on error.

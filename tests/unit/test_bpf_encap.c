@@ -299,16 +299,11 @@ static void no_pinning(struct bpf_object *obj)
  */
 static bool enter(void)
 {
-	cpu_set_t set;
 
 	if (!tg_test_need_root())
 		return false;
 	ck_assert_msg(!unshare(CLONE_NEWNET), "unshare: %s", strerror(errno));
-	test_cpu = sched_getcpu();
-	ck_assert_int_ge(test_cpu, 0);
-	CPU_ZERO(&set);
-	CPU_SET(test_cpu, &set);
-	ck_assert_int_eq(sched_setaffinity(0, sizeof(set), &set), 0);
+	test_cpu = tg_test_pin_cpu();
 	ncpu = libbpf_num_possible_cpus();
 	ck_assert_int_gt(ncpu, 0);
 	make_topology();

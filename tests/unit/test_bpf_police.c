@@ -758,14 +758,11 @@ START_TEST(test_scope_icmp_refused)
 	struct frame in = { 0 }, out = { 0 };
 	uint8_t dgram[200];
 	int i, tx = 0, drop = 0;
-	cpu_set_t set;
 
 	hook = _i;
 	if (!enter())
 		return;
-	CPU_ZERO(&set);
-	CPU_SET(sched_getcpu(), &set);
-	ck_assert_int_eq(sched_setaffinity(0, sizeof(set), &set), 0);
+	tg_test_pin_cpu();
 	scope_icmp_setup(ST_IPIP, 1480);
 	inner_udp(dgram, sizeof(dgram), "100.64.7.5", OUTSIDE4);
 	/* An ICMP destination unreachable of its own. */
