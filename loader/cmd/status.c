@@ -474,6 +474,23 @@ static void status_tag(const struct bpf_prog_info *p, char *buf)
 		sprintf(buf + 2 * i, "%02x", p->tag[i]);
 }
 
+/* Program p as the object field name: id, name, tag, load time (Unix ns). */
+static void status_prog_json(struct json_writer *w, const char *field,
+			     const struct bpf_prog_info *p, __u64 boot_ns)
+{
+	char tag[2 * BPF_TAG_SIZE + 1];
+
+	status_tag(p, tag);
+	jsonw_name(w, field);
+	jsonw_start_object(w);
+	jsonw_uint_field(w, "id", p->id);
+	jsonw_string_field(w, "name", p->name);
+	jsonw_string_field(w, "tag", tag);
+	jsonw_uint_field(w, "load_time", boot_ns + p->load_time);
+	jsonw_uint_field(w, "verified_insns", p->verified_insns);
+	jsonw_end_object(w);
+}
+
 static const char *status_state(const struct status_if *i)
 {
 	return i->a.stale ? "stale" : "attached";
@@ -559,7 +576,6 @@ static void status_print_text(const struct status *s,
 static void status_print_json(const struct status *s,
 			      const struct status_map *maps, int nmaps)
 {
-	char tag[2 * BPF_TAG_SIZE + 1];
 	const struct status_if *i;
 	const struct tg_meta *m = &s->meta;
 	struct json_writer *w;
@@ -594,36 +610,17 @@ static void status_print_json(const struct status *s,
 		jsonw_string_field(w, "state", status_state(i));
 		if (i->a.pin[0])
 			jsonw_string_field(w, "pin", i->a.pin);
-		if (i->have_prog) {
-			status_tag(&i->prog, tag);
-			jsonw_name(w, "program");
-			jsonw_start_object(w);
-			jsonw_uint_field(w, "id", i->prog.id);
-			jsonw_string_field(w, "name", i->prog.name);
-			jsonw_string_field(w, "tag", tag);
-			jsonw_uint_field(w, "load_time",
-					 s->boot_ns + i->prog.load_time);
-			jsonw_uint_field(w, "verified_insns",
-					 i->prog.verified_insns);
-			jsonw_end_object(w);
-		} else {
+		if (i->have_prog)
+			status_prog_json(w, "program", &i->prog, s->boot_ns);
+		else
 			jsonw_null_field(w, "program");
-		}
 		if (i->steer)
 			jsonw_string_field(w, "steer_cpus", i->steer_cpus);
 		else
 			jsonw_null_field(w, "steer_cpus");
-		if (i->have_cpu_prog) {
-			status_tag(&i->cpu_prog, tag);
-			jsonw_name(w, "steer_program");
-			jsonw_start_object(w);
-			jsonw_uint_field(w, "id", i->cpu_prog.id);
-			jsonw_string_field(w, "name", i->cpu_prog.name);
-			jsonw_string_field(w, "tag", tag);
-			jsonw_uint_field(w, "verified_insns",
-					 i->cpu_prog.verified_insns);
-			jsonw_end_object(w);
-		}
+		if (i->have_cpu_prog)
+			status_prog_json(w, "steer_program", &i->cpu_prog,
+					 s->boot_ns);
 		jsonw_end_object(w);
 	}
 	jsonw_end_array(w);
