@@ -132,7 +132,6 @@ static __always_inline bool tg_fh_gre(struct hdr_cursor *c, void *data_end,
 {
 	struct tg_gre_hdr *gh = c->pos;
 	__u16 flags, proto;
-	__u32 hlen;
 	void *l4;
 	__u8 p;
 
@@ -147,9 +146,7 @@ static __always_inline bool tg_fh_gre(struct hdr_cursor *c, void *data_end,
 	}
 	if (flags & TG_GRE_F_UNSUPP)
 		return false;
-	hlen = sizeof(*gh) + (flags & TG_GRE_F_CSUM ? 4 : 0) +
-	       (flags & TG_GRE_F_KEY ? 4 : 0) + (flags & TG_GRE_F_SEQ ? 4 : 0);
-	c->pos += hlen;
+	c->pos += tg_gre_hlen(flags);
 	if (proto == ETH_P_IP)
 		tg_fh_ipv4(c, data_end, h, &p, &l4);
 	else if (proto == ETH_P_IPV6)

@@ -41,6 +41,16 @@ struct tg_gre_info {
 };
 
 /*
+ * Length of a version 0 GRE header with flags (host order): the optional
+ * fields in wire order are checksum+reserved1, key, sequence.
+ */
+static __always_inline __u32 tg_gre_hlen(__u16 flags)
+{
+	return sizeof(struct tg_gre_hdr) + (flags & TG_GRE_F_CSUM ? 4 : 0) +
+	       (flags & TG_GRE_F_KEY ? 4 : 0) + (flags & TG_GRE_F_SEQ ? 4 : 0);
+}
+
+/*
  * GRE header at the cursor: fills key type, id and flags and moves the
  * cursor to the payload. Returns TG_CONTINUE or a reason.
  */
@@ -81,10 +91,9 @@ static __always_inline int tg_parse_gre(struct hdr_cursor *c, void *data_end,
 	if (flags & TG_GRE_F_UNSUPP)
 		return TG_R_GRE_UNSUPPORTED;
 
-	/* Optional fields in wire order: checksum+reserved1, key, sequence. */
+	/* The key follows the checksum+reserved1 word when there is one. */
 	key_off = sizeof(*gh) + (flags & TG_GRE_F_CSUM ? 4 : 0);
-	hlen = key_off + (flags & TG_GRE_F_KEY ? 4 : 0) +
-	       (flags & TG_GRE_F_SEQ ? 4 : 0);
+	hlen = tg_gre_hlen(flags);
 	if (tg_cur_short(c, hlen))
 		return TG_R_TRUNCATED;
 	if (flags & TG_GRE_F_KEY) {

@@ -192,8 +192,7 @@ static __always_inline bool tg_is_gre_keepalive(const struct hdr_cursor *c,
 	/* Version 0, no routing or other flags but C, K and S. */
 	if ((flags & TG_GRE_F_UNSUPP) || gh->proto)
 		return false;
-	glen = sizeof(*gh) + (flags & TG_GRE_F_CSUM ? 4 : 0) +
-	       (flags & TG_GRE_F_KEY ? 4 : 0) + (flags & TG_GRE_F_SEQ ? 4 : 0);
+	glen = tg_gre_hlen(flags);
 	return hlen + glen <= len;
 }
 
