@@ -326,7 +326,15 @@ rec0=$(log_count 'recovered:')
 before=$(dp)
 mv "$DB" "$DB.away"
 check "deleted: fault logged" wait_log 'fault: database .*No such file' 1 3
+# The daemon's CPU time meanwhile (utime + stime, in ms): it waits, it
+# does not spin (a wait due at once made it take 300 ms a second).
+cpu_ms() {
+	awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$DPID/stat"
+}
+cpu0=$(cpu_ms)
 sleep 2
+cpu=$(($(cpu_ms) - cpu0))
+check "deleted: the daemon waits meanwhile ($cpu ms of CPU in 2 s)" test "$cpu" -le 200
 check "deleted: logged once" test "$(log_count 'fault:')" = $((faults0 + 1))
 check "deleted: the maps keep their last good state" test "$before" = "$(dp)"
 got=$(traffic ipip 20)
