@@ -57,7 +57,8 @@ PIN2=/sys/fs/bpf/$TAG-2-$$
 SNAP2=$TMP/conc2.db
 D2PID=
 conc2_start() {
-	ip netns add "$CONC2" &&
+	ip netns add "$CONC2" || return 1
+	# Alone: the daemon itself in the background, its pid in $!.
 	nsenter --net=/run/netns/"$CONC2" "$TUNGATE" --db "$PG_URL" \
 		--snapshot "$SNAP2" --pin-root "$PIN2" run --interval 250 \
 		2>>"$TMP/run2.log" &
