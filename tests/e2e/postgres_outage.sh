@@ -63,15 +63,31 @@ check "daemon started, follows PostgreSQL" wait_log 'sync applied \(full\)'
 check "alice and bob in the maps" wait_for 30 in_maps 2
 step "the operator's CLI pulls its snapshot" op sub list
 
-# count_stream WHAT A0 B0 D0: the stream's frames sent, received and
-# counted by tungate (alice's and bob's up packets since A0 and B0), each
-# printed; all of them arrived, once, and the veth dropped none (since
-# D0).
+# stream_begin: the counters as they are (A0, B0, D0), the receiver and a
+# stream of RATE frames/s through alice's and bob's tunnels, until both
+# are seen to flow.
+stream_begin() {
+	A0=$(stat sub alice up packets)
+	B0=$(stat sub bob up packets)
+	D0=$(veth_drops)
+	sink_start 300 || die "UDP receiver did not start"
+	stream_start ipip:$RATE gre-key:$RATE
+	check "the stream flows through both tunnels" wait_for 30 flowing
+}
+flowing() {
+	[ "$(stat sub alice up packets)" -gt "$A0" ] &&
+		[ "$(stat sub bob up packets)" -gt "$B0" ]
+}
+# count_stream WHAT: the stream stopped; its frames sent, received and
+# counted by tungate (alice's and bob's up packets since stream_begin),
+# each printed; all of them arrived, once, and the veth dropped none.
 count_stream() {
 	local what=$1 kind sub sent got bad up base rc=0 drops
+	stream_stop
+	sink_stop
 	for kind in ipip gre-key; do
-		sub=alice base=$2
-		[ $kind = gre-key ] && sub=bob base=$3
+		sub=alice base=$A0
+		[ $kind = gre-key ] && sub=bob base=$B0
 		sent=$(stream_field $kind sent)
 		got=$(sink_field $kind count)
 		bad=$(sink_field $kind bad)
@@ -80,22 +96,13 @@ count_stream() {
 		[ "$sent" -gt 0 ] && [ "$got" = "$sent" ] && [ "$bad" = 0 ] &&
 			[ "$up" = "$sent" ] || rc=1
 	done
-	drops=$(($(veth_drops) - $4))
+	drops=$(($(veth_drops) - D0))
 	[ "$drops" = 0 ] || echo "# $what: the veth dropped $drops frames before XDP"
 	return $rc
 }
 
 echo "# PostgreSQL down for $OUTAGE s under a stream of $RATE frames/s per tunnel"
-a0=$(stat sub alice up packets)
-b0=$(stat sub bob up packets)
-d0=$(veth_drops)
-sink_start 300 || die "UDP receiver did not start"
-stream_start ipip:$RATE gre-key:$RATE
-flowing() {
-	[ "$(stat sub alice up packets)" -gt "$a0" ] &&
-		[ "$(stat sub bob up packets)" -gt "$b0" ]
-}
-check "the stream flows through both tunnels" wait_for 30 flowing
+stream_begin
 step "PostgreSQL stops" pg_stop
 t_down=$(date +%s%N)
 check "daemon: PostgreSQL unreachable, said" \
@@ -178,21 +185,14 @@ grep '^# back:' "$TMP/out"
 check "back: the daemon said so once" wait_log 'reachable again' 1 5
 check "back: carol in the maps (3 tunnels)" wait_for 30 in_maps 3
 sleep 1
-stream_stop
-sink_stop
 check "0 frames lost while PostgreSQL was down $((down_ms / 1000)) s and once it was back" \
-	count_stream outage "$a0" "$b0" "$d0"
+	count_stream outage
 grep '^# outage:' "$TMP/out"
 check "after: the fault and the recovery each said once" \
 	test "$(log_count 'forwarding with the snapshot')-$(log_count 'reachable again')" = 1-1
 
 echo "# a daemon restarted while PostgreSQL is down"
-a0=$(stat sub alice up packets)
-b0=$(stat sub bob up packets)
-d0=$(veth_drops)
-sink_start 300 || die "UDP receiver did not start"
-stream_start ipip:$RATE gre-key:$RATE
-check "the stream flows through both tunnels" wait_for 30 flowing
+stream_begin
 step "PostgreSQL stops" pg_stop
 daemon_stop
 check "daemon stopped (SIGTERM), the data plane left forwarding" \
@@ -205,9 +205,7 @@ check "restarted: came up from its snapshot (its first sync: nothing to change)"
 	wait_log 'sync applied( \(full\))?: 0 added, 0 changed, 0 removed'
 check "restarted: alice, bob and carol in the maps" in_maps 3
 sleep 1
-stream_stop
-sink_stop
-check "restarted: 0 frames lost through the restart" count_stream restart "$a0" "$b0" "$d0"
+check "restarted: 0 frames lost through the restart" count_stream restart
 grep '^# restart:' "$TMP/out"
 step "PostgreSQL starts again" pg_start
 check "restarted: PostgreSQL reachable again, said" wait_log 'reachable again' 1 10
