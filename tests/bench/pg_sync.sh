@@ -196,16 +196,16 @@ done
 [ ${#P_PG[@]} -gt 0 ] || die "no propagation measured"
 
 echo "pg sync: full sync of $N subscribers into empty maps, medians of $ROUNDS:"
-printf '  %-34s %8s s\n' "sqlite" "$(secs "$(median "${S_SQ[@]}")")"
-printf '  %-34s %8s s   x%s sqlite\n' "pg fresh (pull into a new snapshot)" \
+printf '  %-36s %8s s\n' "sqlite" "$(secs "$(median "${S_SQ[@]}")")"
+printf '  %-36s %8s s   x%s sqlite\n' "pg fresh (pull into a new snapshot)" \
 	"$(secs "$(median "${S_FRESH[@]}")")" "$(median "${R_FRESH[@]}")"
-printf '  %-34s %8s s   x%s sqlite\n' "pg warm (snapshot up to date)" \
+printf '  %-36s %8s s   x%s sqlite\n' "pg warm (snapshot up to date)" \
 	"$(secs "$(median "${S_WARM[@]}")")" "$(median "${R_WARM[@]}")"
 p=$(median "${P_PG[@]}")
 echo "pg sync: propagation of one change with $N subscribers, from the command's end, medians of ${#P_PG[@]}:"
-printf '  %-34s %8s ms  (the command %s ms)\n' "sqlite, to its daemon" \
+printf '  %-36s %8s ms  (the command %s ms)\n' "sqlite, to its daemon" \
 	"$(median "${P_SQ[@]}")" "$(median "${C_SQ[@]}")"
-printf '  %-34s %8s ms  x%s sqlite (A %s ms, B %s ms; the command %s ms)\n' \
+printf '  %-36s %8s ms  x%s sqlite (A %s ms, B %s ms; the command %s ms)\n' \
 	"pg, to both concentrators" "$p" "$(median "${R_P[@]}")" \
 	"$(median "${P_A[@]}")" "$(median "${P_B[@]}")" "$(median "${C_PG[@]}")"
 verdict=MISS
