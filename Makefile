@@ -196,6 +196,7 @@ bench: deps
 		$(BUILD)/udp-flood $(BUILD)/veth-bench
 	$(Q)$(BUILD)/bench
 	$(Q)bash tests/bench/ops.sh
+	$(Q)bash tests/bench/pg_sync.sh
 	$(Q)bash tests/bench/lns.sh
 	$(Q)bash tests/bench/radius.sh
 	$(Q)bash tests/bench/forward.sh

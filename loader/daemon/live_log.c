@@ -69,9 +69,15 @@ void tg_live_log_tick(struct tg_live_log *l, const struct tg_maps *m,
 	bool first = false;
 	__u32 id;
 
-	if (now_ms < l->next_ms || m->seen < 0 || !db || !m->capacity)
+	if (now_ms < l->next_ms || m->seen < 0)
 		return;
+	/*
+	 * Due again in a second even when there is nothing to look at now
+	 * (the database missing): the daemon's poll waits for next_ms.
+	 */
 	l->next_ms = now_ms + TG_LIVE_LOG_MS;
+	if (!db || !m->capacity)
+		return;
 	if (l->capacity != m->capacity) {
 		if (live_log_resize(l, m->capacity))
 			return;

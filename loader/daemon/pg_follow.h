@@ -13,7 +13,12 @@
 #include <stdbool.h>
 
 #define TG_PG_FULL_S 30
-#define TG_PG_BACKOFF_MAX_MS 30000
+/*
+ * Tries while it is down are at most this far apart: a change is applied
+ * within about that long of PostgreSQL being back (a connection attempt
+ * to a server that is down costs it nothing).
+ */
+#define TG_PG_BACKOFF_MAX_MS 5000
 
 struct tg_pg_follow {
 	pthread_t th;

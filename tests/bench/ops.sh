@@ -31,61 +31,26 @@ trap cleanup EXIT
 
 DB=$TMP/bench.db
 EMPTY=$TMP/empty.db
-HDR=name,type,remote,local,key,tunnel_id,session,mtu,prefixes
-
-# N subscribers of four tunnel types, one IPv4 /29 each (100.64.0.0/11),
-# every second one an IPv6 /64 too; endpoints from the test ranges.
-gen_csv() {
-	awk -v n="$N" -v hdr="$HDR" 'BEGIN {
-		print hdr
-		for (i = 1; i <= n; i++) {
-			a = i * 8
-			p = sprintf("100.%d.%d.%d/29", 64 + int(a / 65536), int(a / 256) % 256, a % 256)
-			if (i % 2 == 0)
-				p = p sprintf(" 2001:db8:%x:%x::/64", int(i / 65536), i % 65536)
-			t = i % 4
-			if (t == 0)
-				printf "s%06d,gre,192.0.2.10,198.51.100.1,%d,,,1400,%s\n", i, i, p
-			else if (t == 1)
-				printf "s%06d,l2tpv3-udp,192.0.2.11,198.51.100.1,,,%d,1400,%s\n", i, i, p
-			else if (t == 2)
-				printf "s%06d,l2tpv2,192.0.2.12,198.51.100.1,,%d,%d,1400,%s\n", i, int(i / 65535) + 1, i % 65535 + 1, p
-			else
-				printf "s%06d,ipip,100.%d.%d.%d,198.51.100.1,,,,1400,%s\n", i, 96 + int(i / 65536), int(i / 256) % 256, i % 256, p
-		}
-	}' >"$TMP/subs.csv"
-	echo "$HDR" >"$TMP/header.csv"
-}
-
-# t VAR CMD...: run CMD (stdout to $TMP/last.out), its wall time in ns into VAR.
-t() {
-	local var=$1 start end
-	shift
-	start=$(date +%s%N)
-	if ! "$@" >"$TMP/last.out" 2>"$TMP/err"; then
-		echo "FAIL: $*: $(head -5 "$TMP/err")"
-		exit 1
-	fi
-	end=$(date +%s%N)
-	printf -v "$var" '%s' "$((end - start))"
-}
+# shellcheck source=tests/bench/lib.sh
+. tests/bench/lib.sh
 
 tg() { "$TG" --db "$DB" --pin-root "$PIN" "$@"; }
 te() { "$TG" --db "$EMPTY" --pin-root "$PIN" "$@"; }
 
-gen_csv
+subs_csv "$N" "$TMP/subs.csv"
+echo "$SUBS_CSV_HEADER" >"$TMP/header.csv"
 "$TG" --db "$DB" db init >/dev/null || exit 1
 "$TG" --db "$EMPTY" db init >/dev/null || exit 1
 # Create the (empty) maps first: every sync below finds them.
 te sync >/dev/null || exit 1
 
-t e_import te import "$TMP/header.csv"
-t e_list te -j sub list
-t e_sync te sync
-t e_resync te -j sync
-t f_import tg import "$TMP/subs.csv"
-t f_list tg -j sub list
-t f_sync tg sync
+timed e_import te import "$TMP/header.csv"
+timed e_list te -j sub list
+timed e_sync te sync
+timed e_resync te -j sync
+timed f_import tg import "$TMP/subs.csv"
+timed f_list tg -j sub list
+timed f_sync tg sync
 # The sync was complete: a second one finds nothing to do.
 tg -j sync >"$TMP/again.json" || exit 1
 grep -q "\"unchanged\":$N," "$TMP/again.json" || {
@@ -93,7 +58,7 @@ grep -q "\"unchanged\":$N," "$TMP/again.json" || {
 	exit 1
 }
 tg sub set s000050 --mtu 1300 >/dev/null || exit 1
-t f_resync tg -j sync
+timed f_resync tg -j sync
 grep -q '"changed":1,"removed":0,"unchanged":'$((N - 1))',.*"changed":\["s000050"\]' "$TMP/last.out" || {
 	echo "FAIL: re-sync: $(head -c 300 "$TMP/last.out")"
 	exit 1
@@ -115,10 +80,10 @@ rss_kb() {
 	printf -v "$var" '%s' "$(tail -1 "$TMP/rss")"
 }
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
-t f_stats tg -j stats
+timed f_stats tg -j stats
 subs=$(grep -o '"dp_id"' "$TMP/last.out" | wc -l)
 [ "$subs" = "$N" ] || { echo "FAIL: stats -j listed $subs subscribers"; exit 1; }
-t f_prom tg stats --prometheus
+timed f_prom tg stats --prometheus
 subs=$(grep -c '^tungate_subscriber_bytes_total{' "$TMP/last.out")
 [ "$subs" = $((2 * N)) ] || { echo "FAIL: stats --prometheus: $subs byte series"; exit 1; }
 rss_kb prom_rss "$TG" --db "$DB" --pin-root "$PIN" stats --prometheus
@@ -149,11 +114,11 @@ if "$TG" run help >/dev/null 2>&1; then
 	cpu0=$(cpu_ticks)
 	f_scrape=0
 	for _ in 1 2 3; do
-		t one scrape --compressed
+		timed one scrape --compressed
 		[ "$one" -gt "$f_scrape" ] && f_scrape=$one
 	done
 	scrape_cpu_ms=$((($(cpu_ticks) - cpu0) * 1000 / $(getconf CLK_TCK) / 3))
-	t f_scrape_plain scrape
+	timed f_scrape_plain scrape
 	subs=$(grep -c '^tungate_subscriber_bytes_total{' "$TMP/scrape")
 	[ "$subs" = $((2 * N)) ] || { echo "FAIL: /metrics: $subs byte series"; exit 1; }
 	run_rss=$(hwm_kb $RUN_PID)

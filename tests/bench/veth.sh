@@ -62,6 +62,8 @@ VB=$ROOT/build/veth-bench
 SUITE=veth-bench
 # shellcheck source=tests/e2e/result.sh
 . "$ROOT/tests/e2e/result.sh"
+# shellcheck source=tests/bench/lib.sh
+. "$ROOT/tests/bench/lib.sh"
 
 SECS=${VETH_BENCH_SECONDS:-1.5}
 WARM=${VETH_BENCH_WARMUP:-0.3}
@@ -371,11 +373,6 @@ for round in $(seq "$ROUNDS"); do
 done
 
 # --- figures -------------------------------------------------------------
-# median of the arguments (numbers)
-median() {
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
 
 # base MODE kernel|floor: the baseline MODE is compared to, its
 # direction's, when measured.

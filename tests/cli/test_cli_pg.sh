@@ -15,8 +15,7 @@ skip() {
 }
 . tests/e2e/pg_lib.sh
 [ "$(id -u)" = 0 ] || skip "needs root (the cluster runs as user postgres)"
-[ -x "${PG_BIN:-}/initdb" ] || skip "PostgreSQL server not installed (postgresql)"
-id postgres >/dev/null 2>&1 || skip "no user postgres"
+pg_require
 
 PG_TMP=$(mktemp -d /tmp/tg-cli-pg.XXXXXX)
 chmod 0711 "$PG_TMP"

@@ -37,22 +37,6 @@ trap "exit 1" INT TERM
 LOG=$TMP/run.log
 DPID=
 
-# daemon_start [OPTIONS...]: tungate run in conc, stderr appended to $LOG.
-# nsenter execs tungate: $! is the daemon itself.
-daemon_start() {
-	nsenter --net=/run/netns/"$CONC" "$TUNGATE" --db "$DB" --pin-root "$PIN" \
-		run --interval 250 "$@" 2>>"$LOG" &
-	DPID=$!
-}
-# daemon_stop: SIGTERM, wait; its exit status in DSTATUS.
-daemon_stop() {
-	[ -n "$DPID" ] || return 0
-	kill -TERM "$DPID" 2>/dev/null
-	wait "$DPID"
-	DSTATUS=$?
-	DPID=
-}
-
 # dp: the subscriber entries of the maps as the data plane sees them (the
 # claim that holds, by tg_gen), one sorted line each:
 # "tunnel REMOTE type T id I -> sub S mtu M" and "prefix P/L -> sub S";
@@ -342,7 +326,15 @@ rec0=$(log_count 'recovered:')
 before=$(dp)
 mv "$DB" "$DB.away"
 check "deleted: fault logged" wait_log 'fault: database .*No such file' 1 3
+# The daemon's CPU time meanwhile (utime + stime, in ms): it waits, it
+# does not spin (a wait due at once made it take 300 ms a second).
+cpu_ms() {
+	awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$DPID/stat"
+}
+cpu0=$(cpu_ms)
 sleep 2
+cpu=$(($(cpu_ms) - cpu0))
+check "deleted: the daemon waits meanwhile ($cpu ms of CPU in 2 s)" test "$cpu" -le 200
 check "deleted: logged once" test "$(log_count 'fault:')" = $((faults0 + 1))
 check "deleted: the maps keep their last good state" test "$before" = "$(dp)"
 got=$(traffic ipip 20)
@@ -393,30 +385,9 @@ mv "$DB.away" "$DB"
 check "missing at start: recovery logged" wait_log 'recovered:' $((rec0 + 1))
 
 # --- kill -9 under a packet stream -------------------------------------------
-# veth_drops: frames the sub -- conc veth pair dropped itself (its ring full
-# when the stream catches up in a burst after the sender was starved of
-# CPU): lost before tungate sees them.
-veth_drops() {
-	{
-		ip -n "$SUB" -s -j link show "$IF_SUB"
-		echo
-		ip -n "$CONC" -s -j link show "$IF_CSUB"
-		echo
-	} | $PY -c 'import json, sys
-n = 0
-for line in sys.stdin:
-    if line.strip():
-        st = json.loads(line)[0]["stats64"]
-        n += st["tx"]["dropped"] + st["rx"]["dropped"]
-print(n)'
-}
 drops0=$(veth_drops)
 sink_start || die "UDP receiver did not start"
-rm -f "$TMP/stream.stop"
-ip netns exec "$SUB" $PY "$E2E/seq_stream.py" "$IF_SUB" $MAC_CSUB \
-	"$TMP/stream.stop" ipip:300 gre-key:300 >"$TMP/stream.json" &
-STREAM=$!
-BG_PIDS+=("$STREAM")
+stream_start ipip:300 gre-key:300
 sleep 1
 # Disowned: no "Killed" notice from the shell; gone when kill -0 fails.
 disown "$DPID"
@@ -462,14 +433,12 @@ print(d["added"] + d["changed"] + d["removed"])')
 check "sync killed half-way: a full dry run finds nothing left to do ($left)" \
 	test "$left" = 0
 sleep 1
-touch "$TMP/stream.stop"
-wait "$STREAM"
+stream_stop
 sink_stop
 veth_lost=$(($(veth_drops) - drops0))
 lost=0
 for kind in ipip gre-key; do
-	sent=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]]["sent"])' \
-		"$TMP/stream.json" "$kind")
+	sent=$(stream_field "$kind" sent)
 	got=$(sink_field "$kind" count)
 	bad=$(sink_field "$kind" bad)
 	echo "     stream $kind: $got of $sent arrived, $bad bad"

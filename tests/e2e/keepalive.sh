@@ -28,12 +28,6 @@ LOG=$TMP/run.log
 DPID=
 TIMEOUT=10
 
-daemon_stop() {
-	[ -n "$DPID" ] || return 0
-	kill -TERM "$DPID" 2>/dev/null
-	wait "$DPID"
-	DPID=
-}
 # peer KIND: keepalive_peer.py in sub; its JSON in $TMP/peer.json.
 peer() {
 	ip netns exec "$SUB" $PY "$E2E/keepalive_peer.py" "$IF_SUB" $MAC_CSUB \

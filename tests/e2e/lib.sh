@@ -205,11 +205,12 @@ way_down() {
 	ip -n "$SUB" link set dev "$IF_SUB" xdp obj "$PASS_OBJ" sec xdp
 }
 
-# Start the UDP receiver in core; its JSON report goes to $TMP/sink.json.
+# sink_start [SECONDS]: the UDP receiver in core, for SECONDS at most
+# (default 60); its JSON report goes to $TMP/sink.json.
 sink_start() {
 	rm -f "$TMP/sink.ready" "$TMP/sink.stop"
 	ip netns exec "$CORE" $PY "$E2E/udp_sink.py" "$TMP/sink.ready" \
-		"$TMP/sink.stop" >"$TMP/sink.json" &
+		"$TMP/sink.stop" "${1:-60}" >"$TMP/sink.json" &
 	SINK_PID=$!
 	BG_PIDS+=("$SINK_PID")
 	local _
@@ -230,6 +231,43 @@ sink_field() {
 d = json.load(open(sys.argv[1])).get(sys.argv[2], {"count": 0, "ttl": [], "bad": 0})
 v = d[sys.argv[3]]
 print(",".join(str(x) for x in v) if isinstance(v, list) else v)' "$TMP/sink.json" "$1" "$2"
+}
+
+# stream_start KIND:PPS...: numbered tunnel frames from sub at a fixed
+# rate (seq_stream.py) until stream_stop; its report goes to
+# $TMP/stream.json. Start the receiver first.
+stream_start() {
+	rm -f "$TMP/stream.stop"
+	ip netns exec "$SUB" $PY "$E2E/seq_stream.py" "$IF_SUB" $MAC_CSUB \
+		"$TMP/stream.stop" "$@" >"$TMP/stream.json" &
+	STREAM_PID=$!
+	BG_PIDS+=("$STREAM_PID")
+}
+stream_stop() {
+	touch "$TMP/stream.stop"
+	wait "$STREAM_PID"
+}
+# stream_field KIND FIELD: sent or seconds, from seq_stream.py's report.
+stream_field() {
+	$PY -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]][sys.argv[3]])' \
+		"$TMP/stream.json" "$1" "$2"
+}
+# veth_drops: frames the sub -- conc veth pair dropped itself (its ring full
+# when the stream catches up in a burst after the sender was starved of
+# CPU): lost before tungate sees them.
+veth_drops() {
+	{
+		ip -n "$SUB" -s -j link show "$IF_SUB"
+		echo
+		ip -n "$CONC" -s -j link show "$IF_CSUB"
+		echo
+	} | $PY -c 'import json, sys
+n = 0
+for line in sys.stdin:
+    if line.strip():
+        st = json.loads(line)[0]["stats64"]
+        n += st["tx"]["dropped"] + st["rx"]["dropped"]
+print(n)'
 }
 
 # send KIND COUNT: tunnel frames from sub (see send_tunnels.py).
@@ -305,9 +343,33 @@ wait_for() {
 	done
 	"$@"
 }
+# ms_since T0: milliseconds since T0 (date +%s%N).
+ms_since() {
+	echo $((($(date +%s%N) - $1) / 1000000))
+}
+# pfx4_in PIN ADDR: ADDR is in a subscriber prefix of the maps under PIN
+# (one lookup: light enough to time a change with).
+pfx4_in() {
+	bpftool map lookup pinned "$1/tg_prefix4" key 32 0 0 0 ${2//./ } >/dev/null 2>&1
+}
 # in_maps N: N tunnels in force in the data plane (tungate status).
 in_maps() {
 	[ "$(tg -j status | $PY -c 'import json,sys; print(json.load(sys.stdin)["subscribers"])')" = "$1" ]
+}
+# daemon_start [OPTIONS...]: tungate run in conc, stderr appended to $LOG.
+# nsenter execs tungate: $! (DPID) is the daemon itself.
+daemon_start() {
+	nsenter --net=/run/netns/"$CONC" "$TUNGATE" --db "$DB" --pin-root "$PIN" \
+		run --interval 250 "$@" 2>>"$LOG" &
+	DPID=$!
+}
+# daemon_stop: SIGTERM, wait; its exit status in DSTATUS.
+daemon_stop() {
+	[ -n "${DPID:-}" ] || return 0
+	kill -TERM "$DPID" 2>/dev/null
+	wait "$DPID"
+	DSTATUS=$?
+	DPID=
 }
 # daemon_pid: the tungate run of this test.
 daemon_pid() {

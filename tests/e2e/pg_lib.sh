@@ -4,8 +4,16 @@
 # user postgres, as initdb refuses root), listening on a socket in that
 # directory only. pg_init makes it and sets PG_URL; pg_stop and pg_start
 # stop and start it again; pg_cleanup stops it and removes the directory
-# (for the EXIT trap).
+# (for the EXIT trap). The directory's parents must let user postgres
+# through (chmod 0711 on a mktemp -d).
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+
+# pg_require: skip (lib.sh's) when the server or its user is missing.
+pg_require() {
+	[ -x "$PG_BIN/initdb" ] || skip "PostgreSQL server not installed (postgresql)"
+	command -v psql >/dev/null || skip "psql not installed"
+	id postgres >/dev/null 2>&1 || skip "no user postgres"
+}
 
 pg_as() {
 	runuser -u postgres -- "$@"

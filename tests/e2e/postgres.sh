@@ -30,9 +30,7 @@ trap "exit 1" INT TERM
 require_root_tools
 [ -c /dev/net/tun ] || skip "no /dev/net/tun"
 command -v bpftool >/dev/null || skip "bpftool not installed"
-[ -x "$PG_BIN/initdb" ] || skip "PostgreSQL server not installed (postgresql)"
-command -v psql >/dev/null || skip "psql not installed"
-id postgres >/dev/null 2>&1 || skip "no user postgres"
+pg_require
 
 LOG=$TMP/run.log
 DPID=
@@ -51,12 +49,6 @@ daemon_start() {
 		--snapshot "$SNAP" --pin-root "$PIN" run --interval 250 2>>"$LOG" &
 	DPID=$!
 }
-daemon_stop() {
-	[ -n "$DPID" ] || return 0
-	kill -TERM "$DPID" 2>/dev/null
-	wait "$DPID"
-	DPID=
-}
 # A second concentrator: its own namespace (no links), snapshot, pin
 # root and daemon, following the same PostgreSQL: its maps, not its
 # traffic, are what the suite looks at.
@@ -65,7 +57,8 @@ PIN2=/sys/fs/bpf/$TAG-2-$$
 SNAP2=$TMP/conc2.db
 D2PID=
 conc2_start() {
-	ip netns add "$CONC2" &&
+	ip netns add "$CONC2" || return 1
+	# Alone: the daemon itself in the background, its pid in $!.
 	nsenter --net=/run/netns/"$CONC2" "$TUNGATE" --db "$PG_URL" \
 		--snapshot "$SNAP2" --pin-root "$PIN2" run --interval 250 \
 		2>>"$TMP/run2.log" &
@@ -278,10 +271,6 @@ check "ping sub -> core through ep1's tunnel" ping_from sub 100.64.1.2 $CORE4
 
 # The time from the other CLI's start and from its end (its push done)
 # until the tunnel is in conc's maps.
-# ms since $1 (date +%s%N)
-ms_since() {
-	echo $((($(date +%s%N) - $1) / 1000000))
-}
 propagate() {
 	local t0 t1 a='' b='' _
 	t0=$(date +%s%N)

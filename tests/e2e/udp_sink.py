@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Count UDP datagrams on port 9999 until STOP_FILE appears (or a timeout).
 
-usage: udp_sink.py READY_FILE STOP_FILE
+usage: udp_sink.py READY_FILE STOP_FILE [SECONDS]
+
+SECONDS: the time limit (default 60).
 
 Prints one JSON object: {kind: {"count": n, "ttl": [ttls seen],
 "bad": n}}, where kind is the first word of the payload "<kind> <index>"
@@ -22,13 +24,14 @@ IP_RECVTTL = 12
 
 def main():
     ready, stop = sys.argv[1], sys.argv[2]
+    timeout = float(sys.argv[3]) if len(sys.argv) > 3 else TIMEOUT
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
     s.bind(("0.0.0.0", 9999))
     s.settimeout(0.2)
     open(ready, "w").close()
     seen = {}
-    deadline = time.time() + TIMEOUT
+    deadline = time.time() + timeout
     while time.time() < deadline:
         try:
             data, anc, _, _ = s.recvmsg(2048, socket.CMSG_SPACE(4))

@@ -86,11 +86,6 @@ pins_state() {
 		esac
 	done
 }
-# stream_field KIND FIELD: from seq_stream.py's report.
-stream_field() {
-	$PY -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]][sys.argv[3]])' \
-		"$TMP/stream.json" "$1" "$2"
-}
 
 topo_setup || die "namespace setup"
 
@@ -115,19 +110,6 @@ meta_version() {
 v = bytes(int(b, 16) for b in json.load(sys.stdin)["value"][40:72])
 print(v.split(b"\0")[0].decode())'
 }
-# The receiver of lib.sh, without its time limit: the ups take a while.
-stream_sink_start() {
-	rm -f "$TMP/sink.ready" "$TMP/sink.stop"
-	ip netns exec "$CORE" $PY -c 'import sys
-sys.path.insert(0, sys.argv[1])
-import udp_sink
-udp_sink.TIMEOUT = 600
-sys.argv = sys.argv[1:]
-udp_sink.main()' "$E2E" "$TMP/sink.ready" "$TMP/sink.stop" >"$TMP/sink.json" &
-	SINK_PID=$!
-	BG_PIDS+=("$SINK_PID")
-	timeout 5 sh -c 'until [ -e "$1" ]; do sleep 0.1; done' - "$TMP/sink.ready"
-}
 
 stats_id=$(map_id tg_sub_stats)
 bucket_id=$(map_id tg_bucket)
@@ -135,12 +117,9 @@ prog=$(link_prog "$IF_CSUB")
 
 # --- 1. hitless upgrade under a continuous stream --------------------------
 kern0=$(passed_to_kernel)
-stream_sink_start || die "UDP receiver did not start"
-rm -f "$TMP/stream.stop"
-ip netns exec "$SUB" $PY "$E2E/seq_stream.py" "$IF_SUB" $MAC_CSUB \
-	"$TMP/stream.stop" ipip:$RATE_A gre-key:$RATE_B >"$TMP/stream.json" &
-STREAM_PID=$!
-BG_PIDS+=("$STREAM_PID")
+# The receiver without its usual time limit: the ups take a while.
+sink_start 600 || die "UDP receiver did not start"
+stream_start ipip:$RATE_A gre-key:$RATE_B
 sleep 1
 
 start=$SECONDS
@@ -175,8 +154,7 @@ for i in $(seq $UPS); do
 done
 elapsed=$((SECONDS - start))
 sleep 0.5
-touch "$TMP/stream.stop"
-wait "$STREAM_PID"
+stream_stop
 sink_stop
 
 check "$UPS ups alternating two builds in ${elapsed}s, each replaced the program ($up_ok)" \
