@@ -16,13 +16,12 @@
 #include <linux/types.h>
 
 #include "db/name.h"
+#include "db/pop.h"
 #include "db/usage.h"
 
 /* Heartbeat interval; a POP unheard of for TG_POP_DOWN_BEATS is down. */
 #define TG_POP_BEAT_S 10
 #define TG_POP_DOWN_BEATS 3
-/* The local setting: the last usage record id pushed to pop_usage. */
-#define TG_POP_USAGE_PUSHED_KEY "pg_usage_pushed"
 
 /* Create pop and pop_usage when missing (an older init): 0 or -EIO. */
 int tg_pg_pop_tables(PGconn *c, char *err, size_t errlen);
