@@ -174,9 +174,11 @@ int tg_pg_command(const char *url, int argc, char **argv,
 		return fn(argc, argv);
 	/*
 	 * This POP's own (its name, its usage records): on the snapshot,
-	 * reading PostgreSQL's POP tables themselves where they need to.
+	 * reading PostgreSQL's POP tables themselves where they need to;
+	 * with no snapshot yet, pulled first as for any command.
 	 */
-	if (pg_is(argv[0], "pop") || pg_is(argv[0], "usage"))
+	if ((pg_is(argv[0], "pop") || pg_is(argv[0], "usage")) &&
+	    !access(snap, F_OK))
 		return fn(argc, argv);
 
 	ret = tg_pg_connect(url, PG_CMD_TIMEOUT_S, &c, err, sizeof(err));
