@@ -282,7 +282,8 @@ out:
 	return ret;
 }
 
-int tg_pg_pop_connect(const char *what, PGconn **c)
+int tg_pg_pop_connect(const char *what, PGconn **c, char *why,
+		      size_t whylen)
 {
 	char err[512], shown[256];
 	int ret;
@@ -290,6 +291,10 @@ int tg_pg_pop_connect(const char *what, PGconn **c)
 	tg_pg_url_shown(tg_opts.pg_url, shown, sizeof(shown));
 	ret = tg_pg_connect(tg_opts.pg_url, PG_CMD_TIMEOUT_S, c, err,
 			    sizeof(err));
+	if (ret && why) {
+		snprintf(why, whylen, "database %s: %s", shown, err);
+		return -ENOTCONN;
+	}
 	if (!ret)
 		ret = tg_pg_meta(*c, NULL, err, sizeof(err));
 	if (!ret)

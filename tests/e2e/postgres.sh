@@ -473,6 +473,14 @@ usage_down() {
 	test "$(sqlite3 "$SNAP" "SELECT max(id) FROM usage")" -gt "$(sqlite3 "$SNAP" "SELECT value FROM setting WHERE key = 'pg_usage_pushed'")"
 }
 check "usage record while PostgreSQL is down: kept in the snapshot, said" usage_down
+usage_read_down() {
+	tgp -j usage ep1 2>"$TMP/uread.err" | $PY -c '
+import json, sys
+s, = json.load(sys.stdin)["subscribers"]
+sys.exit(0 if [p["pop"] for p in s["pops"]] == ["pop-a"] else 1)' &&
+	grep -q "this POP's records only, from the snapshot" "$TMP/uread.err"
+}
+check "usage while PostgreSQL is down: this POP's records from the snapshot, said" usage_read_down
 sleep 4
 check "daemon: the fault said once ($(log_count 'forwarding with the snapshot') lines)" \
 	test "$(log_count 'forwarding with the snapshot')" = 1
