@@ -417,9 +417,13 @@ static void run_sync(struct run *r)
 	/* The liveness timeout as the settings, which sync checked, say. */
 	if (!tg_db_settings_load(r->db, &set))
 		r->live.timeout_s = set.liveness_timeout;
-	/* After a failure, tried again after the next sync. */
-	if (changed || !r->bird_done)
-		r->bird_due = r->o.bird_output != NULL;
+	/*
+	 * The include holds more than the maps do (the anycast setting, home
+	 * POPs): looked at after every sync, which runs only when the
+	 * database changed; text that is current is left alone. After a
+	 * failure, tried again after the next sync.
+	 */
+	r->bird_due = r->o.bird_output != NULL;
 	run_routes(r);
 }
 
