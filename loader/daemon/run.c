@@ -83,7 +83,6 @@ struct run {
 	__u64 retry_at;			/* ms, CLOCK_MONOTONIC */
 	bool want_sync, want_full;
 	bool kick;			/* the database changed: retry now */
-	bool bird_done;			/* the BIRD include is current */
 	bool routes_due;		/* the maps changed since routes followed */
 	bool bird_due;			/* the BIRD include is to be written */
 	int bird_state;			/* enum tg_bird_state, -1: not known */
@@ -310,6 +309,9 @@ static void run_routes(struct run *r)
 			tg_pin_unlock(lock);
 	}
 	r->routes_due = false;
+	/* Never written before this POP's state is known: no false withdrawal. */
+	if (r->bird_due && r->bird_state < 0)
+		r->bird_state = tg_bird_state(r->db, r->pin_root);
 	if (r->bird_due) {
 		r->bird_due = false;
 		err = tg_bird_write(r->db, r->o.bird_output, r->o.birdc_socket,
@@ -320,7 +322,6 @@ static void run_routes(struct run *r)
 		else if (!err)
 			tg_run_log("BIRD include %s written%s", r->o.bird_output,
 				r->o.birdc_socket ? ", BIRD reconfigured" : "");
-		r->bird_done = err >= 0;
 	}
 }
 
