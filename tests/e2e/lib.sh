@@ -309,6 +309,16 @@ wait_for() {
 in_maps() {
 	[ "$(tg -j status | $PY -c 'import json,sys; print(json.load(sys.stdin)["subscribers"])')" = "$1" ]
 }
+# tunnels_in PIN N: N tunnel entries in the maps under PIN (also where
+# nothing is attached, which 'status' does not count). A light probe:
+# propagation times are measured with it.
+tunnels_in() {
+	[ "$(bpftool map dump pinned "$1/tg_tunnels" 2>/dev/null | grep -c '"key"')" = "$2" ]
+}
+# ms_since T0: milliseconds since T0 (date +%s%N).
+ms_since() {
+	echo $((($(date +%s%N) - $1) / 1000000))
+}
 # daemon_pid: the tungate run of this test.
 daemon_pid() {
 	pgrep -f "pin-root $PIN run"
@@ -407,11 +417,12 @@ protocol bgp bgp6 from peer {
 CONF
 }
 
-# bird_start conc|core: BIRD in that namespace, control socket
-# $TMP/bird-NAME.ctl.
+# bird_start conc|core [NS]: BIRD in that namespace (or in NS), its
+# configuration from bird_conf NAME, control socket $TMP/bird-NAME.ctl.
 bird_start() {
 	local ns=$CONC _
 	[ "$1" = core ] && ns=$CORE
+	ns=${2:-$ns}
 	bird_conf "$1" >"$TMP/bird-$1.conf" || return 1
 	ip netns exec "$ns" bird -c "$TMP/bird-$1.conf" -s "$TMP/bird-$1.ctl" \
 		-P "$TMP/bird-$1.pid" || return 1

@@ -81,12 +81,6 @@ conc2_stop() {
 	ip netns del "$CONC2" 2>/dev/null
 	return 0
 }
-# tunnels_in PIN N: N tunnel entries in the maps under PIN (nothing is
-# attached in the second concentrator: 'status' has no count there). A
-# light probe: the propagation time is measured with it.
-tunnels_in() {
-	[ "$(bpftool map dump pinned "$1/tg_tunnels" 2>/dev/null | grep -c '"key"')" = "$2" ]
-}
 in_maps2() {
 	tunnels_in "$PIN2" "$1"
 }
@@ -278,10 +272,6 @@ check "ping sub -> core through ep1's tunnel" ping_from sub 100.64.1.2 $CORE4
 
 # The time from the other CLI's start and from its end (its push done)
 # until the tunnel is in conc's maps.
-# ms since $1 (date +%s%N)
-ms_since() {
-	echo $((($(date +%s%N) - $1) / 1000000))
-}
 propagate() {
 	local t0 t1 a='' b='' _
 	t0=$(date +%s%N)
