@@ -8,6 +8,7 @@
 #include "util/fmt.h"
 #include "db/conn.h"
 #include "db/pg.h"
+#include "db/pg_pop.h"
 #include "db/pg_tables.h"
 #include "db/settings.h"
 
@@ -144,6 +145,8 @@ int tg_pg_init(PGconn *c, char *err, size_t errlen)
 	for (i = 0; i < tg_pg_ntables; i++)
 		if (pg_create(c, mem, &tg_pg_tables[i], err, errlen))
 			goto rollback;
+	if (tg_pg_pop_tables(c, err, errlen))
+		goto rollback;
 	ret = pg_exec(c, "COMMIT", err, errlen);
 	goto out;
 rollback:
