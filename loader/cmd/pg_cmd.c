@@ -168,9 +168,12 @@ int tg_pg_command(const char *url, int argc, char **argv,
 	/*
 	 * What reads the maps, not the shared tables, and may run for long
 	 * (top): on the snapshot as it is, never holding it from the daemon.
+	 * So does drain, which writes only this POP's own setting: it works
+	 * while PostgreSQL is down, and nothing of it is pushed.
 	 */
 	if (pg_is(argv[0], "top") || pg_is(argv[0], "stats") ||
-	    pg_is(argv[0], "status") || pg_is(argv[0], "replay"))
+	    pg_is(argv[0], "status") || pg_is(argv[0], "replay") ||
+	    pg_is(argv[0], "drain"))
 		return fn(argc, argv);
 	/*
 	 * This POP's own (its name, its usage records): on the snapshot,
