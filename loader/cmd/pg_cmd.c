@@ -177,9 +177,11 @@ int tg_pg_command(const char *url, int argc, char **argv,
 		return fn(argc, argv);
 	/*
 	 * This POP's own (its name, its usage records): on the snapshot,
-	 * reading PostgreSQL's POP tables themselves where they need to.
+	 * reading PostgreSQL's POP tables themselves where they need to;
+	 * with no snapshot yet, pulled first as for any command.
 	 */
-	if (pg_is(argv[0], "pop") || pg_is(argv[0], "usage"))
+	if ((pg_is(argv[0], "pop") || pg_is(argv[0], "usage")) &&
+	    !access(snap, F_OK))
 		return fn(argc, argv);
 
 	ret = tg_pg_connect(url, PG_CMD_TIMEOUT_S, &c, err, sizeof(err));
@@ -283,7 +285,8 @@ out:
 	return ret;
 }
 
-int tg_pg_pop_connect(const char *what, PGconn **c)
+int tg_pg_pop_connect(const char *what, PGconn **c, char *why,
+		      size_t whylen)
 {
 	char err[512], shown[256];
 	int ret;
@@ -291,6 +294,10 @@ int tg_pg_pop_connect(const char *what, PGconn **c)
 	tg_pg_url_shown(tg_opts.pg_url, shown, sizeof(shown));
 	ret = tg_pg_connect(tg_opts.pg_url, PG_CMD_TIMEOUT_S, c, err,
 			    sizeof(err));
+	if (ret && why) {
+		snprintf(why, whylen, "database %s: %s", shown, err);
+		return -ENOTCONN;
+	}
 	if (!ret)
 		ret = tg_pg_meta(*c, NULL, err, sizeof(err));
 	if (!ret)

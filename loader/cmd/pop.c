@@ -193,7 +193,7 @@ static int pop_list(int argc, char **argv)
 		return -EINVAL;
 	}
 	if (tg_opts.pg_url)
-		ret = tg_pg_pop_connect("pop list", &c);
+		ret = tg_pg_pop_connect("pop list", &c, NULL, 0);
 	else
 		ret = tg_db_open(tg_db_path(), false, &db);
 	if (ret)
@@ -253,7 +253,7 @@ static int pop_del(int argc, char **argv)
 		tg_err("pop del: only with PostgreSQL (--db postgresql://...): on SQLite the list is this POP");
 		return -EINVAL;
 	}
-	ret = tg_pg_pop_connect("pop del", &c);
+	ret = tg_pg_pop_connect("pop del", &c, NULL, 0);
 	if (ret)
 		goto out;
 	snprintf(after, sizeof(after), "%d", TG_POP_BEAT_S * TG_POP_DOWN_BEATS);

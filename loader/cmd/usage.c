@@ -577,9 +577,18 @@ int do_usage(int argc, char **argv)
 		tg_err("usage: --per-pop is for totals; --rows names each record's POP");
 		return -EINVAL;
 	}
-	if (tg_opts.pg_url)
-		ret = tg_pg_pop_connect("usage", &src.c);
-	else
+	if (tg_opts.pg_url) {
+		char why[768];
+
+		ret = tg_pg_pop_connect("usage", &src.c, why, sizeof(why));
+		/* Unreachable: this POP's records, as the snapshot has them. */
+		if (ret == -ENOTCONN) {
+			pr_warn("tungate: usage: %s; this POP's records only, from the snapshot %s\n",
+				why, tg_db_path());
+			ret = 0;
+		}
+	}
+	if (!ret && !src.c)
 		ret = tg_db_open(tg_db_path(), false, &src.db);
 	if (ret)
 		goto out;

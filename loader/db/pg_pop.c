@@ -33,19 +33,6 @@ static const struct tg_pg_table pg_pop_usage = {
 	"pop_usage", "pop, id, period_end", NULL, NULL,
 };
 
-/* One statement without rows: 0 or -EIO, the cause in err. */
-static int pg_pop_exec(PGconn *c, const char *sql, char *err, size_t errlen)
-{
-	PGresult *r = PQexec(c, sql);
-	int ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
-		 PQresultStatus(r) == PGRES_TUPLES_OK;
-
-	if (!ok)
-		tg_pg_error(c, err, errlen);
-	PQclear(r);
-	return ok ? 0 : -EIO;
-}
-
 int tg_pg_pop_tables(PGconn *c, char *err, size_t errlen)
 {
 	PGresult *r;
@@ -61,7 +48,7 @@ int tg_pg_pop_tables(PGconn *c, char *err, size_t errlen)
 	}
 	there = !strcmp(PQgetvalue(r, 0, 0), "t");
 	PQclear(r);
-	return there ? 0 : pg_pop_exec(c, pg_pop_schema, err, errlen);
+	return there ? 0 : tg_pg_exec(c, pg_pop_schema, err, errlen);
 }
 
 int tg_pop_self(sqlite3 *db, bool stopped, struct tg_pop_row *p)
