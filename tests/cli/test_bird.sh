@@ -235,5 +235,72 @@ check "BIRD refused: the new file is kept" grep -q '2001:db8:3::/48' "$OUT"
 check "BIRD refused: BIRD still runs (and has the old routes)" \
 	sh -c "birdc -s '$TMP/bird.ctl' show route | grep -q '100.64.1.0/24' &&
 		! birdc -s '$TMP/bird.ctl' show route | grep -q '2001:db8:3::/48'"
+sed -i '/^bogus_statement;$/d' "$TMP/bird.conf"
+
+# --- What this POP announces -------------------------------------------------
+tg config set anycast 192.0.2.1/32,2001:db8::1/128 >/dev/null &&
+	sqlite3 "$DB" "INSERT INTO setting VALUES('pop_name', 'bcn-1')
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value" &&
+	tg sub set alice --home-pop bcn-1 >/dev/null &&
+	tg sub set carol --home-pop vlc-1 >/dev/null || die "anycast, home POPs"
+tg bird --output "$OUT" --birdc-socket "$TMP/bird.ctl" >"$TMP/w" 2>&1
+check "anycast and home POPs: written, BIRD reconfigured ($(cat "$TMP/w"))" \
+	grep -q "^wrote $OUT (5 IPv4, 4 IPv6 routes; announcing); BIRD reconfigured$" "$TMP/w"
+M=4294967295
+# line PROTOCOL TEXT: TEXT is a whole line of that protocol.
+line() {
+	sed -n "/^protocol static $1 {/,/^}/p" "$OUT" | grep -qxF "$2"
+}
+check "anycast IPv4 route" line tungate4 "	route 192.0.2.1/32 blackhole { krt_metric = $M; };	# anycast"
+check "anycast IPv6 route" line tungate6 "	route 2001:db8::1/128 blackhole { krt_metric = $M; };	# anycast"
+check "alice at her home POP: MED 0" \
+	line tungate4 "	route 100.64.1.0/24 blackhole { krt_metric = $M; bgp_med = 0; };	# alice"
+check "carol away from her home POP: MED 100" \
+	line tungate6 "	route 2001:db8:3::/48 blackhole { krt_metric = $M; bgp_med = 100; };	# carol"
+check "bob without a home POP: no MED" \
+	line tungate4 "	route 100.64.2.0/28 blackhole { krt_metric = $M; };	# bob"
+check "bird -p accepts the MEDs" bird -p -c "$TMP/bird.conf"
+birdc -s "$TMP/bird.ctl" show route all >"$TMP/routes"
+check "BIRD: carol's route carries MED 100" sh -c \
+	"grep -A6 '^2001:db8:3::/48' '$TMP/routes' | grep -q 'BGP.med: 100'"
+check "BIRD: the anycast routes" sh -c \
+	"grep -q '^192.0.2.1/32 ' '$TMP/routes' && grep -q '^2001:db8::1/128 ' '$TMP/routes'"
+
+# A dial-in member's prefixes: only on the POP holding its session.
+tg sub add erin --type l2tpv2 --user erin@exo.cat --password s3cret \
+	--prefix 100.64.5.1/32 >/dev/null || die "dial-in member"
+tg bird --output "$OUT" >/dev/null
+check "dial-in member without a session here: not announced" \
+	sh -c "! grep -q '100.64.5.1/32' '$OUT'"
+sqlite3 "$DB" "INSERT INTO session(subscriber_id, remote, local, peer_port,
+	local_port, tunnel_id, session_id, peer_tunnel_id, peer_session,
+	started, state) SELECT id, '192.0.2.5', '198.51.100.1', 1701, 1701, 3,
+	4, 5, 6, 1000, 'up' FROM subscriber WHERE name = 'erin'" ||
+	die "session of erin"
+tg bird --output "$OUT" >/dev/null
+check "dial-in member with its session here: announced" \
+	line tungate4 "	route 100.64.5.1/32 blackhole { krt_metric = $M; };	# erin"
+
+# Drained: no routes, BIRD withdraws them; back with drain --off.
+tg drain --bird-output "$OUT" --birdc-socket "$TMP/bird.ctl" >"$TMP/w" 2>&1
+check "drain: $(cat "$TMP/w")" grep -qx "POP bcn-1 drained: drained" "$TMP/w"
+check "drained: both protocols, no route" sh -c "
+	grep -q '^protocol static tungate4 {' '$OUT' &&
+	grep -q '^protocol static tungate6 {' '$OUT' && ! grep -q '^.route' '$OUT'"
+check "drained: bird -p accepts it" bird -p -c "$TMP/bird.conf"
+n=$(birdc -s "$TMP/bird.ctl" show route | grep -c ' blackhole \[tungate[46] ')
+check "drained: BIRD has no route of tungate (got $n)" test "$n" = 0
+tg -j bird --output "$OUT" >"$TMP/j" 2>&1
+check "drained: bird -j says so" grep -q '"state":"drained"' "$TMP/j"
+tg -j status >"$TMP/j" 2>&1
+check "drained: status -j bgp drained" grep -q '"bgp":"drained"' "$TMP/j"
+tg drain --bird-output "$OUT" --birdc-socket "$TMP/bird.ctl" >"$TMP/w" 2>&1
+check "drain again: $(cat "$TMP/w")" grep -qx "POP bcn-1 drained already: drained" "$TMP/w"
+tg drain --off --bird-output "$OUT" --birdc-socket "$TMP/bird.ctl" >"$TMP/w" 2>&1
+check "drain --off: $(cat "$TMP/w")" grep -qx "POP bcn-1 resumed: announcing" "$TMP/w"
+n=$(birdc -s "$TMP/bird.ctl" show route | grep -c ' blackhole \[tungate[46] ')
+check "resumed: BIRD has the 10 routes again (got $n)" test "$n" = 10
+tg status >"$TMP/w" 2>&1
+check "status: bgp announcing" grep -qx "bgp         announcing" "$TMP/w"
 
 finish
