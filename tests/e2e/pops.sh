@@ -257,6 +257,10 @@ served_by() {
 withdrawn() {
 	! ip -n "$CORE" route show proto bird | grep -qE "via (${ADDR[${1}sub]}|${ADDR[${1}up]}) "
 }
+# moved FROM TO: core has nothing from FROM and serves all through TO.
+moved() {
+	withdrawn "$1" && served_by "$2"
+}
 
 # ep_start N TYPE OUTER PREFIX ENDPOINT-OPTIONS...: a subscriber's tunnel
 # endpoint in the access namespace (lib.sh's endpoint_wait, endpoint_stop),
@@ -322,8 +326,8 @@ step "sub add alice (ipip 192.0.2.10, 100.64.1.0/24)" tgp a sub add alice --type
 step "sub add bob (gre key 7 192.0.2.11, 100.64.2.0/24)" tgp a sub add bob --type gre \
 	--key 7 --remote 192.0.2.11 --local $ANYCAST --prefix 100.64.2.0/24
 for p in a b; do
-	step "POP $p: bird --output" tgp $p bird --output "$TMP/inc-$p.conf"
 	step "POP $p: pop name $p" tgp $p pop name $p
+	step "POP $p: bird --output" tgp $p bird --output "$TMP/inc-$p.conf"
 	step "POP $p: up" tgp $p up --subscriber-if "${IF[${p}sub]}" --uplink-if "${IF[${p}up]}"
 done
 step "core: BIRD" bird_start core
@@ -399,7 +403,7 @@ drain_moves() {
 	wait_for 50 grows a || return 1
 	t0=$(date +%s%N)
 	tgp a drain || return 1
-	wait_for 50 withdrawn a && served_by b || return 1
+	wait_for 50 moved a b || return 1
 	t1=$(ms_since "$t0")
 	wait_for 20 grows b || return 1
 	echo "# drain: core moved to POP B $t1 ms after 'tungate drain' on POP A"
