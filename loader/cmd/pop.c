@@ -38,7 +38,8 @@ static int pop_help(int argc, char **argv)
 	       "\"enabled\", \"last_contact\", \"age\", \"started\"}]} (unix seconds;\n"
 	       "null when unknown).\n"
 	       "del NAME: remove a POP that is down from the list (PostgreSQL; a\n"
-	       "POP taken out of service). Its usage records stay.\n",
+	       "POP taken out of service; -j: {\"deleted\": NAME}). Its usage\n"
+	       "records stay.\n",
 	       TG_POP_BEAT_S * TG_POP_DOWN_BEATS, TG_POP_DOWN_BEATS,
 	       TG_POP_BEAT_S);
 	return 0;
@@ -234,12 +235,24 @@ out:
 	return ret;
 }
 
+/* {"deleted": NAME} */
+static void pop_json_done(const char *name)
+{
+	struct json_writer *w = jsonw_new(stdout);
+
+	if (!w)
+		return;
+	jsonw_start_object(w);
+	jsonw_string_field(w, "deleted", name);
+	jsonw_end_object(w);
+	jsonw_destroy(&w);
+}
+
 static int pop_del(int argc, char **argv)
 {
-	const char *name, *v[2];
-	char err[512], after[24];
+	const char *name;
+	char err[512];
 	PGconn *c = NULL;
-	PGresult *r;
 	int ret;
 
 	ret = pop_args("del", argc, argv, 1, &name);
@@ -256,25 +269,19 @@ static int pop_del(int argc, char **argv)
 	ret = tg_pg_pop_connect("pop del", &c, NULL, 0);
 	if (ret)
 		goto out;
-	snprintf(after, sizeof(after), "%d", TG_POP_BEAT_S * TG_POP_DOWN_BEATS);
-	v[0] = name;
-	v[1] = after;
-	r = PQexecParams(c, "DELETE FROM pop WHERE name = $1 AND (state = 'stopped'"
-			 " OR now() - last_contact > make_interval(secs => $2::bigint))"
-			 " RETURNING 1", 2, NULL, v, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		tg_err("pop del: %s", tg_pg_error(c, err, sizeof(err)));
-		ret = -EIO;
-	} else if (!PQntuples(r)) {
-		PQclear(r);
-		r = PQexecParams(c, "SELECT 1 FROM pop WHERE name = $1", 1, NULL,
-				 v, NULL, NULL, 0);
-		tg_err(PQntuples(r) > 0 ?
-		       "pop del: POP '%s' is not down; stop its 'tungate run' first" :
-		       "pop del: no POP '%s'", name);
-		ret = PQntuples(r) > 0 ? -EBUSY : -ENOENT;
-	}
-	PQclear(r);
+	ret = tg_pg_pop_del(c, name, TG_POP_BEAT_S * TG_POP_DOWN_BEATS, err,
+			    sizeof(err));
+	if (ret == -EBUSY)
+		tg_err("pop del: POP '%s' is not down; stop its 'tungate run' first",
+		       name);
+	else if (ret == -ENOENT)
+		tg_err("pop del: no POP '%s'", name);
+	else if (ret)
+		tg_err("pop del: %s", err);
+	else if (!tg_opts.json)
+		printf("deleted POP '%s' from the list\n", name);
+	else
+		pop_json_done(name);
 out:
 	PQfinish(c);
 	return ret;

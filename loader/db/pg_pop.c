@@ -105,6 +105,36 @@ static __s64 pg_pop_int(PGresult *r, int row, int col)
 	       strtoll(PQgetvalue(r, row, col), NULL, 10);
 }
 
+/* Whether a row of pop is down, $1 the seconds it may go unheard of. */
+#define PG_POP_DOWN "(state = 'stopped' OR" \
+	" now() - last_contact > make_interval(secs => $1::bigint))"
+
+int tg_pg_pop_del(PGconn *c, const char *name, __s64 down_after, char *err,
+		  size_t errlen)
+{
+	char after[24];
+	const char *v[] = { after, name };
+	PGresult *r;
+	int ret;
+
+	snprintf(after, sizeof(after), "%lld", (long long)down_after);
+	r = PQexecParams(c, "WITH gone AS (DELETE FROM pop WHERE name = $2 AND "
+			 PG_POP_DOWN " RETURNING 1)"
+			 " SELECT (SELECT count(*) FROM gone),"
+			 " (SELECT count(*) FROM pop WHERE name = $2)",
+			 2, NULL, v, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		tg_pg_error(c, err, errlen);
+		ret = -EIO;
+	} else if (strcmp(PQgetvalue(r, 0, 0), "0")) {
+		ret = 0;
+	} else {
+		ret = strcmp(PQgetvalue(r, 0, 1), "0") ? -EBUSY : -ENOENT;
+	}
+	PQclear(r);
+	return ret;
+}
+
 int tg_pg_pop_each(PGconn *c, __s64 down_after,
 		   void (*fn)(void *ctx, const struct tg_pop_row *p),
 		   void *ctx, char *err, size_t errlen)
@@ -119,9 +149,7 @@ int tg_pg_pop_each(PGconn *c, __s64 down_after,
 	/* Ages by PostgreSQL's clock: the POPs' own clocks may differ. */
 	r = PQexecParams(c,
 			 "SELECT name, host, version,"
-			 " CASE WHEN state = 'stopped' OR"
-			 "  now() - last_contact > make_interval(secs => $1::bigint)"
-			 "  THEN 'down' ELSE state END,"
+			 " CASE WHEN " PG_POP_DOWN " THEN 'down' ELSE state END,"
 			 " attached, enabled, extract(epoch FROM last_contact)::bigint,"
 			 " greatest(0, extract(epoch FROM now() - last_contact))::bigint,"
 			 " started FROM pop ORDER BY name",

@@ -58,6 +58,13 @@ int tg_pg_pop_each(PGconn *c, __s64 down_after,
 		   void *ctx, char *err, size_t errlen);
 
 /*
+ * Remove the row of POP name when it is down (as tg_pg_pop_each says):
+ * 0, -EBUSY (not down), -ENOENT (no such row) or -EIO (err).
+ */
+int tg_pg_pop_del(PGconn *c, const char *name, __s64 down_after, char *err,
+		  size_t errlen);
+
+/*
  * Push db's usage records not pushed yet (TG_POP_USAGE_PUSHED_KEY) to
  * pop_usage as POP pop; a record there already stays as it is. Records
  * pushed, or -EIO (the mark unchanged: the next push sends them again).
