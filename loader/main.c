@@ -35,7 +35,7 @@ static int do_help(int argc, char **argv)
 	       "  community add|del|list\n"
 	       "                    prefixes reachable by community-scope classes\n"
 	       "  config set|show   data plane settings (unknown tunnels, L2TP\n"
-	       "                    UDP ports, gateway MAC, TTL)\n"
+	       "                    UDP ports, gateway MAC, TTL, anycast)\n"
 	       "  import FILE.csv   bulk enrolment, all or nothing\n"
 	       "  export            the whole database as CSV (or JSON)\n"
 	       "  sync [--dry-run]  put the database into the pinned data plane\n"

@@ -91,13 +91,15 @@ int do_drain(int argc, char **argv)
 	tg_pop_name(db, pop);
 	st = tg_bird_state(db, tg_pin_root());
 	if (out) {
-		/* Drained or not, the file follows: its failure is the exit. */
+		/*
+		 * The drain stands whatever becomes of the file: a failure
+		 * (said above) is the exit status, and -j's one error object.
+		 */
 		ret = tg_bird_write(db, out, sock, st);
-		if (ret < 0)
-			goto print;
-		ret = 0;
+		if (ret < 0 && tg_opts.json)
+			goto out;
+		ret = ret < 0 ? ret : 0;
 	}
-print:
 	if (tg_opts.json) {
 		w = jsonw_new(stdout);
 		if (!w) {

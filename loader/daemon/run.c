@@ -83,7 +83,6 @@ struct run {
 	__u64 retry_at;			/* ms, CLOCK_MONOTONIC */
 	bool want_sync, want_full;
 	bool kick;			/* the database changed: retry now */
-	bool bird_done;			/* the BIRD include is current */
 	bool routes_due;		/* the maps changed since routes followed */
 	bool bird_due;			/* the BIRD include is to be written */
 	int bird_state;			/* enum tg_bird_state, -1: not known */
@@ -310,6 +309,9 @@ static void run_routes(struct run *r)
 			tg_pin_unlock(lock);
 	}
 	r->routes_due = false;
+	/* Never written before this POP's state is known: no false withdrawal. */
+	if (r->bird_due && r->bird_state < 0)
+		r->bird_state = tg_bird_state(r->db, r->pin_root);
 	if (r->bird_due) {
 		r->bird_due = false;
 		err = tg_bird_write(r->db, r->o.bird_output, r->o.birdc_socket,
@@ -320,7 +322,6 @@ static void run_routes(struct run *r)
 		else if (!err)
 			tg_run_log("BIRD include %s written%s", r->o.bird_output,
 				r->o.birdc_socket ? ", BIRD reconfigured" : "");
-		r->bird_done = err >= 0;
 	}
 }
 
@@ -417,9 +418,13 @@ static void run_sync(struct run *r)
 	/* The liveness timeout as the settings, which sync checked, say. */
 	if (!tg_db_settings_load(r->db, &set))
 		r->live.timeout_s = set.liveness_timeout;
-	/* After a failure, tried again after the next sync. */
-	if (changed || !r->bird_done)
-		r->bird_due = r->o.bird_output != NULL;
+	/*
+	 * The include holds more than the maps do (the anycast setting, home
+	 * POPs): looked at after every sync, which runs only when the
+	 * database changed; text that is current is left alone. After a
+	 * failure, tried again after the next sync.
+	 */
+	r->bird_due = r->o.bird_output != NULL;
 	run_routes(r);
 }
 

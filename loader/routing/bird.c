@@ -144,6 +144,20 @@ static int bird_protocol(struct bird_text *t, const struct bird_routes *r,
 	return ret ?: text_add(t, "}\n");
 }
 
+/*
+ * A BGP export filter of proto's routes: a MED a static route carries is
+ * sent to an eBGP neighbour only when set in the export filter (BIRD
+ * strips it otherwise, on every announcement but a route's first).
+ */
+static int bird_filter(struct bird_text *t, const char *name,
+		       const char *proto)
+{
+	return text_add(t, "filter %s {\n"
+			"\tif proto != \"%s\" then reject;\n"
+			"\tif defined(bgp_med) then bgp_med = bgp_med;\n"
+			"\taccept;\n}\n", name, proto);
+}
+
 /* The include file's text for this POP in state st. */
 static int bird_text(sqlite3 *db, enum tg_bird_state st, struct bird_text *t)
 {
@@ -173,13 +187,15 @@ static int bird_text(sqlite3 *db, enum tg_bird_state st, struct bird_text *t)
 	ret = text_add(t,
 		"# Written by 'tungate bird' from the anycast setting and the enabled\n"
 		"# subscribers' prefixes: do not edit. Include it from bird.conf, export\n"
-		"# these protocols to BGP (export where proto = \"" BIRD_PROTO4 "\") and not\n"
-		"# to the kernel (export where proto != \"" BIRD_PROTO4 "\"; " BIRD_PROTO6 "\n"
-		"# for ipv6): the kernel routes to the subscribers are tungate's own.\n"
+		"# these protocols to BGP (export filter " BIRD_FILTER4 "; " BIRD_FILTER6 " for\n"
+		"# ipv6) and not to the kernel (export where proto != \"" BIRD_PROTO4 "\"):\n"
+		"# the kernel routes to the subscribers are tungate's own.\n"
 		"# POP %s: %s%s.\n", pop, tg_bird_state_name(st),
 		st == TG_BIRD_ANNOUNCING ? "" : ", no routes");
 	ret = ret ?: bird_protocol(t, &r, AF_INET);
 	ret = ret ?: bird_protocol(t, &r, AF_INET6);
+	ret = ret ?: bird_filter(t, BIRD_FILTER4, BIRD_PROTO4);
+	ret = ret ?: bird_filter(t, BIRD_FILTER6, BIRD_PROTO6);
 	if (ret)
 		tg_err("bird: %s", strerror(-ret));
 	tg_sub_list_free(subs, n);

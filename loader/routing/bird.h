@@ -7,6 +7,13 @@
 /* The two static protocols of the include, for bird.conf's filters. */
 #define BIRD_PROTO4 "tungate4"
 #define BIRD_PROTO6 "tungate6"
+/*
+ * The export filters of the include for the BGP protocols: each takes its
+ * protocol's routes only, and sets their MED there, as BIRD sends a MED
+ * to an eBGP neighbour only when the export filter sets it.
+ */
+#define BIRD_FILTER4 "tungate_bgp4"
+#define BIRD_FILTER6 "tungate_bgp6"
 
 /*
  * MED of a subscriber's routes at a POP that is not its home POP (0 at its

@@ -382,6 +382,14 @@ grep -q '^protocol static tungate4 {' "$TMP/drain.conf" && ! grep -q '^.route' "
 	grep -q '^# POP .*: drained, no routes' "$TMP/drain.conf" && ok ||
 	bad "drain --bird-output: $(cat "$TMP/drain.conf")"
 expect_ok "undrain" tg --pin-root "$TMP/nopins" drain --off
+# An include that cannot be written: exit 1 with the cause, the drain stands.
+if tg --pin-root "$TMP/nopins" drain --bird-output "$TMP/none/x.conf" >"$TMP/out" 2>"$TMP/err"; then
+	bad "drain into a missing directory: accepted"
+else
+	grep -q "output '$TMP/none/x.conf': cannot create a temporary file" "$TMP/err" &&
+		grep -q "drained: drained" "$TMP/out" && ok || bad "drain into a missing directory: $(cat "$TMP/out" "$TMP/err")"
+fi
+expect_ok "undrain again" tg --pin-root "$TMP/nopins" drain --off
 expect_refused "drain bad argument" "drain: unexpected argument 'now'" tg --pin-root "$TMP/nopins" drain now
 expect_refused "drain socket without output" "--birdc-socket '/x': needs --bird-output" \
 	tg --pin-root "$TMP/nopins" drain --birdc-socket /x
