@@ -73,7 +73,9 @@ PIN2=/sys/fs/bpf/$TAG-2-$$
 SNAP2=$TMP/conc2.db
 D2PID=
 conc2_start() {
-	ip netns add "$CONC2" &&
+	# Not 'ip netns add && nsenter ... &': $! would be the subshell
+	# running both, and the daemon would outlive its kill.
+	ip netns add "$CONC2" || return 1
 	nsenter --net=/run/netns/"$CONC2" "$TUNGATE" --db "$PG_URL" \
 		--snapshot "$SNAP2" --pin-root "$PIN2" run --interval 250 \
 		2>>"$TMP/run2.log" &
