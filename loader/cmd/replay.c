@@ -365,7 +365,7 @@ static int replay_pick(struct replay *r)
 	return 0;
 }
 
-/* A new namespace of its own with the default topology and --topo's. */
+/* A new namespace of its own with the default topology and --topo's, settled. */
 static int replay_netns(struct replay *r)
 {
 	int err;
@@ -374,9 +374,9 @@ static int replay_netns(struct replay *r)
 	if (err)
 		return err;
 	err = tg_netns_default_topology(&r->ports);
-	if (err || !r->o.topo_path)
-		return err;
-	return tg_netns_apply_topo(r->o.topo_path);
+	if (!err && r->o.topo_path)
+		err = tg_netns_apply_topo(r->o.topo_path);
+	return err ? err : tg_netns_settle();
 }
 
 /* The subscriber program, its maps sized for CAPACITY, and the buffers. */
