@@ -20,31 +20,45 @@ run() {
 	printf -- '--- %s: %d s\n' "$name" $((SECONDS - start))
 }
 
-# The kernels suite boots emulated machines that keep one CPU busy for
-# minutes: it runs beside the suites that measure no time (static checks,
-# CLI, sanitizers, pcap replays) and is waited for before the namespace
-# suites, whose policing and timers want the CPUs to themselves.
-bg_log=$(mktemp /tmp/tungate-kernels-log.XXXXXX)
+# The background chain: the kernels suite, whose emulated machines keep
+# a CPU busy for minutes, then the pcap suites. It runs beside the
+# foreground suites, none of which measures time (static checks, unit,
+# CLI, sanitizers); both are waited for before the namespace suites, whose
+# policing and timers want the CPUs to themselves.
+bg_log=$(mktemp /tmp/tungate-bg-log.XXXXXX)
+bg_failed=$(mktemp /tmp/tungate-bg-failed.XXXXXX)
 bg_pid=
-trap '[ -z "$bg_pid" ] || kill -- -"$bg_pid" 2>/dev/null; rm -f "$bg_log"' EXIT
+trap '[ -z "$bg_pid" ] || kill -- -"$bg_pid" 2>/dev/null; rm -f "$bg_log" "$bg_failed"' EXIT
+bg_suites() {
+	failed=()
+	run kernels bash tests/kernels/run.sh
+	run pcap bash tests/pcap/run.sh
+	run pcap-roundtrip bash tests/pcap/roundtrip.sh
+	run pcap-tshark bash tests/pcap/encap_tshark.sh
+	run shared-pcaps bash tests/pcap/shared.sh
+	run fuzz bash tests/pcap/fuzz.sh
+	[ ${#failed[@]} -eq 0 ] || printf '%s\n' "${failed[@]}" >"$bg_failed"
+	[ ${#failed[@]} -eq 0 ]
+}
 bg_start() {
 	set -m
-	(bg_start=$SECONDS; "$@"; rc=$?
-	 printf -- '--- kernels: %d s\n' $((SECONDS - bg_start)); exit $rc) \
-		>"$bg_log" 2>&1 </dev/null &
+	bg_suites >"$bg_log" 2>&1 </dev/null &
 	bg_pid=$!
 	set +m
 }
+# bg_wait: the chain's output, its failed suites among ours.
 bg_wait() {
-	local rc=0
+	local rc=0 name
 	wait "$bg_pid" || rc=$?
 	bg_pid=
-	printf '\n=== kernels ===\n'
 	cat "$bg_log"
-	[ $rc -eq 0 ] || failed+=(kernels)
+	while read -r name; do
+		failed+=("$name")
+	done <"$bg_failed"
+	[ $rc -eq 0 ] || [ -s "$bg_failed" ] || failed+=("background (exit $rc)")
 }
 
-bg_start bash tests/kernels/run.sh
+bg_start
 run static make --no-print-directory check
 run unit build/unit-tests
 run cli bash tests/cli/test_cli.sh
@@ -56,11 +70,6 @@ run cli-stats bash tests/cli/test_stats.sh
 run cli-install bash tests/cli/test_install.sh
 run cli-freeradius bash tests/cli/test_freeradius.sh
 run sanitizers bash tests/sanitize.sh
-run pcap bash tests/pcap/run.sh
-run pcap-roundtrip bash tests/pcap/roundtrip.sh
-run pcap-tshark bash tests/pcap/encap_tshark.sh
-run shared-pcaps bash tests/pcap/shared.sh
-run fuzz bash tests/pcap/fuzz.sh
 bg_wait
 run e2e-decap bash tests/e2e/decap_veth.sh
 run e2e-lifecycle bash tests/e2e/lifecycle.sh

@@ -6,6 +6,7 @@
  * table is fixed, and report what the program did with each packet.
  */
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,13 +39,22 @@
 #define IPV6_MIN_LEN (ETH_MIN_LEN + 40)
 #define OUT_ROOM 256		/* the program may grow a packet by this much */
 
-struct replay {
+/* What one replay's options say (a line of --batch FILE is one). */
+struct replay_opts {
 	const char *in_path;
 	const char *out_path;
 	const char *topo_path;
 	const char *counters_path;	/* --counters: reasons' counters here */
+	const char *lines_path;	/* --lines: the lines here, not on stdout */
+	const char *db_path;	/* --db in a --batch line */
 	bool uplink;		/* --side uplink: run the uplink program on up0 */
 	bool tc;		/* --hook tc: the TC build, on an skb */
+};
+
+struct replay {
+	struct replay_opts o;
+	FILE *lines_f;		/* stdout, or lines_path */
+	bool fatal;		/* the programs failed: no further replay */
 	char *tmp_path;		/* out_path + ".tmp" while being written */
 	struct tg_pcap_reader in;
 	struct tg_pcap_writer out;
@@ -100,7 +110,8 @@ static int replay_help(void)
 {
 	printf("Usage: tungate replay --in IN --out OUT [--side subscriber|uplink]\n"
 	       "                      [--hook xdp|tc] [--topo FILE] [--db DB]\n"
-	       "                      [--counters FILE]\n"
+	       "                      [--counters FILE] [--lines FILE]\n"
+	       "       tungate replay --batch FILE\n"
 	       "\n"
 	       "Run every packet of the capture IN through a private copy of the\n"
 	       "subscriber program (BPF_PROG_TEST_RUN, ingress interface sub0),\n"
@@ -138,75 +149,128 @@ static int replay_help(void)
 	       "                %s)\n"
 	       "  --counters FILE  write the data plane's global counters after\n"
 	       "                the run to FILE: one line 'REASON PACKETS BYTES'\n"
-	       "                for each reason counted\n",
+	       "                for each reason counted\n"
+	       "  --lines FILE  write the lines (or the JSON array) to FILE\n"
+	       "                instead of standard output\n"
+	       "  --batch FILE  run many replays, one per line of FILE (its\n"
+	       "                options as above, separated by spaces; empty\n"
+	       "                lines and lines starting with # are skipped),\n"
+	       "                each in a new namespace of its own, with the\n"
+	       "                programs loaded once: the maps are emptied and\n"
+	       "                filled from the line's database before each\n"
+	       "                replay. A replay that fails is reported with its\n"
+	       "                line and the others still run; the exit status\n"
+	       "                is non-zero when any failed.\n",
 	       TG_DB_PATH_DEFAULT);
 	return 0;
 }
 
-static int replay_args(struct replay *r, int argc, char **argv, bool *help)
+/*
+ * The options of one replay, from the command line or (batch set) from a
+ * line of a --batch file, which takes neither --batch nor -j nor help.
+ * With batch NULL, --batch FILE goes to *batch_path.
+ */
+static int replay_args(struct replay_opts *o, int argc, char **argv, bool *help,
+		       const char *batch, const char **batch_path)
 {
-	const char *val;
-	int i, err;
+	const char *what = batch ? batch : "replay", *val;
+	int i, err, nopts = 0;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (tg_is_help(a)) {
+		if (!batch && tg_is_help(a)) {
 			*help = true;
 			return 0;
 		}
-		if (tg_take_json(a))
+		if (!batch && tg_take_json(a))
 			continue;
 		if (strcmp(a, "--in") && strcmp(a, "--out") && strcmp(a, "--topo") &&
 		    strcmp(a, "--db") && strcmp(a, "--side") &&
-		    strcmp(a, "--hook") && strcmp(a, "--counters")) {
-			tg_err("replay: unknown argument '%s'; try 'tungate replay help'", a);
+		    strcmp(a, "--hook") && strcmp(a, "--counters") &&
+		    strcmp(a, "--lines") && (batch || strcmp(a, "--batch"))) {
+			tg_err("%s: unknown argument '%s'; try 'tungate replay help'",
+			       what, a);
 			return -EINVAL;
 		}
-		err = tg_opt_value("replay", argc, argv, &i, &val);
+		err = tg_opt_value(what, argc, argv, &i, &val);
 		if (err)
 			return err;
+		nopts += strcmp(a, "--batch") != 0;
 		if (!strcmp(a, "--in"))
-			r->in_path = val;
+			o->in_path = val;
 		else if (!strcmp(a, "--out"))
-			r->out_path = val;
+			o->out_path = val;
 		else if (!strcmp(a, "--topo"))
-			r->topo_path = val;
+			o->topo_path = val;
 		else if (!strcmp(a, "--counters"))
-			r->counters_path = val;
+			o->counters_path = val;
+		else if (!strcmp(a, "--lines"))
+			o->lines_path = val;
+		else if (!strcmp(a, "--batch"))
+			*batch_path = val;
 		else if (!strcmp(a, "--side") && !strcmp(val, "uplink"))
-			r->uplink = true;
+			o->uplink = true;
 		else if (!strcmp(a, "--side") && !strcmp(val, "subscriber"))
-			r->uplink = false;
+			o->uplink = false;
 		else if (!strcmp(a, "--side")) {
-			tg_err("replay: --side '%s': expected subscriber or uplink", val);
+			tg_err("%s: --side '%s': expected subscriber or uplink", what, val);
 			return -EINVAL;
 		}
 		else if (!strcmp(a, "--hook") && !strcmp(val, "tc"))
-			r->tc = true;
+			o->tc = true;
 		else if (!strcmp(a, "--hook") && !strcmp(val, "xdp"))
-			r->tc = false;
+			o->tc = false;
 		else if (!strcmp(a, "--hook")) {
-			tg_err("replay: --hook '%s': expected xdp or tc", val);
+			tg_err("%s: --hook '%s': expected xdp or tc", what, val);
 			return -EINVAL;
 		}
+		else if (batch)
+			o->db_path = val;
 		else
 			tg_opts.db_path = val;
 	}
-	if (!r->in_path || !r->out_path) {
-		tg_err("replay: %s is required; try 'tungate replay help'",
-		       !r->in_path ? "--in" : "--out");
+	if (!batch && *batch_path) {
+		if (nopts) {
+			tg_err("replay: --batch takes the replays' options from its file only");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!o->in_path || !o->out_path) {
+		tg_err("%s: %s is required; try 'tungate replay help'", what,
+		       !o->in_path ? "--in" : "--out");
 		return -EINVAL;
 	}
 	return 0;
 }
 
 /*
- * Size the per-subscriber maps for the database at hand, not for the
+ * The per-subscriber maps are sized for the databases at hand, not for the
  * default capacity: per-CPU counters for every possible subscriber would
- * cost megabytes per CPU on every replay.
+ * cost megabytes per CPU on every replay. Raises *capacity to hold DB's.
  */
-static int replay_size_maps(struct replay *r)
+static int replay_capacity(sqlite3 *db, __u32 *capacity)
+{
+	struct tg_sub *subs = NULL;
+	size_t n = 0, i;
+	int err;
+
+	err = tg_db_sub_list(db, true, &subs, &n);
+	if (err) {
+		tg_err("replay: cannot list the subscribers: %s", strerror(-err));
+		return err;
+	}
+	for (i = 0; i < n; i++)
+		if (subs[i].dp_id >= *capacity)
+			*capacity = subs[i].dp_id + 1;
+	tg_sub_list_free(subs, n);
+	if (*capacity > TG_MAX_SUBS_DEFAULT)
+		*capacity = TG_MAX_SUBS_DEFAULT;
+	return 0;
+}
+
+static int replay_size_maps(struct replay *r, __u32 capacity)
 {
 	struct bpf_map *sized[] = {
 		r->skel->maps.tg_tunnels, r->skel->maps.tg_sub_stats,
@@ -215,22 +279,9 @@ static int replay_size_maps(struct replay *r)
 		r->skel->maps.tg_police,  r->skel->maps.tg_police1,
 		r->skel->maps.tg_bucket,  r->skel->maps.tg_seen,
 	};
-	struct tg_sub *subs = NULL;
-	__u32 capacity = 2;
-	size_t n = 0, i;
-	int err;
+	size_t i;
+	int err = 0;
 
-	err = tg_db_sub_list(r->db, true, &subs, &n);
-	if (err) {
-		tg_err("replay: cannot list the subscribers: %s", strerror(-err));
-		return err;
-	}
-	for (i = 0; i < n; i++)
-		if (subs[i].dp_id >= capacity)
-			capacity = subs[i].dp_id + 1;
-	tg_sub_list_free(subs, n);
-	if (capacity > TG_MAX_SUBS_DEFAULT)
-		capacity = TG_MAX_SUBS_DEFAULT;
 	for (i = 0; i < sizeof(sized) / sizeof(sized[0]) && !err; i++)
 		err = bpf_map__set_max_entries(sized[i], capacity);
 	if (err)
@@ -292,42 +343,46 @@ static int replay_share_maps(struct replay *r, struct bpf_object *obj,
 	})
 
 /*
- * The program to run when it is not tg_sub_xdp, whose maps it shares:
- * the uplink program, or the TC build of either.
+ * The program the options ask for, loaded on first use (sharing the
+ * subscriber program's maps), in prog_fd: tg_sub_xdp, the uplink program,
+ * or the TC build of either.
  */
-static int replay_load_other(struct replay *r)
+#define REPLAY_PICK(r, field, skel_name, prog, what)				\
+	((r)->field ? ((r)->prog_fd = bpf_program__fd((r)->field->progs.prog), 0) : \
+		      REPLAY_LOAD(r, field, skel_name, prog, what))
+
+static int replay_pick(struct replay *r)
 {
-	if (r->tc && r->uplink)
-		return REPLAY_LOAD(r, up_tc_skel, uplink_tc_bpf, tg_up_tc,
+	if (r->o.tc && r->o.uplink)
+		return REPLAY_PICK(r, up_tc_skel, uplink_tc_bpf, tg_up_tc,
 				   "uplink TC");
-	if (r->tc)
-		return REPLAY_LOAD(r, sub_tc_skel, subscriber_tc_bpf, tg_sub_tc,
+	if (r->o.tc)
+		return REPLAY_PICK(r, sub_tc_skel, subscriber_tc_bpf, tg_sub_tc,
 				   "subscriber TC");
-	if (r->uplink)
-		return REPLAY_LOAD(r, up_skel, uplink_bpf, tg_up_xdp, "uplink");
+	if (r->o.uplink)
+		return REPLAY_PICK(r, up_skel, uplink_bpf, tg_up_xdp, "uplink");
+	r->prog_fd = bpf_program__fd(r->skel->progs.tg_sub_xdp);
 	return 0;
 }
 
-/* Namespace, topology, program, ports and maps: everything before packets. */
-static int replay_setup(struct replay *r)
+/* A new namespace of its own with the default topology and --topo's, settled. */
+static int replay_netns(struct replay *r)
 {
-	struct bpf_devmap_val port = {};
-	unsigned int ifindexes[2];
-	struct tg_sync_stats st = {};
-	struct tg_maps maps;
-	int err, ports_fd, i;
+	int err;
 
 	err = tg_netns_enter_private();
 	if (err)
 		return err;
 	err = tg_netns_default_topology(&r->ports);
-	if (err)
-		return err;
-	if (r->topo_path) {
-		err = tg_netns_apply_topo(r->topo_path);
-		if (err)
-			return err;
-	}
+	if (!err && r->o.topo_path)
+		err = tg_netns_apply_topo(r->o.topo_path);
+	return err ? err : tg_netns_settle();
+}
+
+/* The subscriber program, its maps sized for CAPACITY, and the buffers. */
+static int replay_load(struct replay *r, __u32 capacity)
+{
+	int err;
 
 	r->skel = subscriber_bpf__open();
 	if (!r->skel) {
@@ -338,7 +393,7 @@ static int replay_setup(struct replay *r)
 	/* A private copy: never reuse or create the pinned maps. */
 	tg_obj_unpin_maps(r->skel->obj);
 	r->skel->rodata->tg_trace_enabled = 1;
-	err = replay_size_maps(r);
+	err = replay_size_maps(r, capacity);
 	if (err)
 		return err;
 	err = subscriber_bpf__load(r->skel);
@@ -347,11 +402,35 @@ static int replay_setup(struct replay *r)
 		       strerror(-err));
 		return err;
 	}
-	r->prog_fd = bpf_program__fd(r->skel->progs.tg_sub_xdp);
 	r->trace_fd = bpf_map__fd(r->skel->maps.tg_trace);
-	err = replay_load_other(r);
-	if (err)
+
+	r->ncpus = libbpf_num_possible_cpus();
+	if (r->ncpus <= 0) {
+		err = r->ncpus ? r->ncpus : -EINVAL;
+		tg_err("replay: cannot count the possible CPUs: %s", strerror(-err));
 		return err;
+	}
+	r->trace = calloc(r->ncpus, sizeof(*r->trace));
+	r->seq = calloc(r->ncpus, sizeof(*r->seq));
+	r->frame_size = TG_PCAP_MAX_CAPLEN + TG_PCAP_ETH_EXTRA;
+	r->result_size = r->frame_size + OUT_ROOM;
+	r->frame = malloc(r->frame_size);
+	r->result = malloc(r->result_size);
+	if (!r->trace || !r->seq || !r->frame || !r->result) {
+		tg_err("replay: out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The namespace's ports and the database's subscribers into the maps. */
+static int replay_fill(struct replay *r)
+{
+	struct bpf_devmap_val port = {};
+	unsigned int ifindexes[2];
+	struct tg_sync_stats st = {};
+	struct tg_maps maps;
+	int err, ports_fd, i;
 
 	ports_fd = bpf_map__fd(r->skel->maps.tg_ports);
 	ifindexes[0] = r->ports.sub_ifindex;
@@ -373,26 +452,102 @@ static int replay_setup(struct replay *r)
 	}
 	err = tg_sync(r->db, &maps, &st);
 	tg_maps_close(&maps);
-	if (err)
-		return err;
+	return err;
+}
 
-	r->ncpus = libbpf_num_possible_cpus();
-	if (r->ncpus <= 0) {
-		err = r->ncpus ? r->ncpus : -EINVAL;
-		tg_err("replay: cannot count the possible CPUs: %s", strerror(-err));
-		return err;
-	}
-	r->trace = calloc(r->ncpus, sizeof(*r->trace));
-	r->seq = calloc(r->ncpus, sizeof(*r->seq));
-	r->frame_size = TG_PCAP_MAX_CAPLEN + TG_PCAP_ETH_EXTRA;
-	r->result_size = r->frame_size + OUT_ROOM;
-	r->frame = malloc(r->frame_size);
-	r->result = malloc(r->result_size);
-	if (!r->trace || !r->seq || !r->frame || !r->result) {
+/*
+ * MAP as a new one is: arrays zeroed, every key of the others deleted
+ * (an array of devices, CPUs or programs index by index).
+ */
+static int replay_empty_map(struct bpf_map *map, int ncpus)
+{
+	enum bpf_map_type type = bpf_map__type(map);
+	__u32 max = bpf_map__max_entries(map), i;
+	size_t vsz = bpf_map__value_size(map);
+	int fd = bpf_map__fd(map), err = 0;
+	void *key, *val;
+
+	if (type == BPF_MAP_TYPE_PERCPU_ARRAY)
+		vsz = ((vsz + 7) & ~(size_t)7) * ncpus;
+	key = calloc(1, bpf_map__key_size(map) + sizeof(__u32));
+	val = calloc(1, vsz);
+	if (!key || !val) {
+		free(key);
+		free(val);
 		tg_err("replay: out of memory");
 		return -ENOMEM;
 	}
+	switch (type) {
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+		for (i = 0; i < max && !err; i++)
+			if (bpf_map_update_elem(fd, &i, val, BPF_ANY))
+				err = -errno;
+		break;
+	case BPF_MAP_TYPE_DEVMAP:
+	case BPF_MAP_TYPE_CPUMAP:
+	case BPF_MAP_TYPE_PROG_ARRAY:
+		for (i = 0; i < max && !err; i++)
+			if (bpf_map_delete_elem(fd, &i) && errno != ENOENT)
+				err = -errno;
+		break;
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_LPM_TRIE:
+	case BPF_MAP_TYPE_DEVMAP_HASH:
+		while (!err && !bpf_map_get_next_key(fd, NULL, key))
+			if (bpf_map_delete_elem(fd, key))
+				err = -errno;
+		if (!err && errno != ENOENT)
+			err = -errno;
+		break;
+	default:
+		err = -EOPNOTSUPP;
+	}
+	free(key);
+	free(val);
+	if (err)
+		tg_err("replay: cannot empty map %s: %s", bpf_map__name(map),
+		       strerror(-err));
+	return err;
+}
+
+/* Every map of OBJ but the read-only data emptied (NULL: nothing to do). */
+static int replay_empty_obj(struct bpf_object *obj, int ncpus)
+{
+	struct bpf_map *map;
+	int err;
+
+	if (!obj)
+		return 0;
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__is_internal(map) &&
+		    (bpf_map__map_flags(map) & BPF_F_RDONLY_PROG))
+			continue;
+		err = replay_empty_map(map, ncpus);
+		if (err)
+			return err;
+	}
 	return 0;
+}
+
+/* The maps of every program loaded so far as new, for the next replay. */
+static int replay_reset(struct replay *r)
+{
+	int err;
+
+	err = replay_empty_obj(r->skel->obj, r->ncpus);
+	if (!err && r->up_skel)
+		err = replay_empty_obj(r->up_skel->obj, r->ncpus);
+	if (!err && r->sub_tc_skel)
+		err = replay_empty_obj(r->sub_tc_skel->obj, r->ncpus);
+	if (!err && r->up_tc_skel)
+		err = replay_empty_obj(r->up_tc_skel->obj, r->ncpus);
+	if (!err)
+		memset(r->seq, 0, r->ncpus * sizeof(*r->seq));
+	return err;
 }
 
 /* The per-CPU trace entry the last run changed (the run's own CPU). */
@@ -445,8 +600,8 @@ static void replay_names(struct replay *r, struct replay_result *res)
 static void replay_print(struct replay *r, const struct replay_result *res)
 {
 	const char *reason = tg_reason_name(res->trace.reason);
-	const char *const *names = r->tc ? tc_verdict_names : verdict_names;
-	size_t n = r->tc ? sizeof(tc_verdict_names) / sizeof(tc_verdict_names[0]) :
+	const char *const *names = r->o.tc ? tc_verdict_names : verdict_names;
+	size_t n = r->o.tc ? sizeof(tc_verdict_names) / sizeof(tc_verdict_names[0]) :
 			   sizeof(verdict_names) / sizeof(verdict_names[0]);
 	char verdict_buf[24], reason_buf[24];
 	const char *verdict = NULL;
@@ -463,7 +618,8 @@ static void replay_print(struct replay *r, const struct replay_result *res)
 	}
 
 	if (!r->jw) {
-		printf("%llu %s %s %s %s\n", (unsigned long long)res->index, verdict,
+		fprintf(r->lines_f, "%llu %s %s %s %s\n",
+			(unsigned long long)res->index, verdict,
 		       reason, res->sub[0] ? res->sub : "-",
 		       res->egress[0] ? res->egress : "-");
 		return;
@@ -512,7 +668,8 @@ static int replay_not_run(struct replay *r, const struct tg_pcap_pkt *pkt,
 		jsonw_null_field(r->jw, "egress");
 		jsonw_end_object(r->jw);
 	} else {
-		printf("%llu not_run - - -\n", (unsigned long long)index);
+		fprintf(r->lines_f, "%llu not_run - - -\n",
+			(unsigned long long)index);
 	}
 	err = tg_pcap_write(&r->out, pkt->ts_sec, pkt->ts_nsec, r->frame, len,
 			    len + (pkt->origlen > pkt->caplen ?
@@ -534,7 +691,7 @@ static int replay_packet(struct replay *r, const struct tg_pcap_pkt *pkt, __u64 
 		.ctx_size_in = sizeof(ctx),
 		.repeat = 1,
 	);
-	__u32 ifindex = r->uplink ? r->ports.up_ifindex : r->ports.sub_ifindex;
+	__u32 ifindex = r->o.uplink ? r->ports.up_ifindex : r->ports.sub_ifindex;
 	struct replay_result res = { .index = index };
 	__u32 origlen;
 	char err_msg[256];
@@ -543,18 +700,18 @@ static int replay_packet(struct replay *r, const struct tg_pcap_pkt *pkt, __u64 
 	len = tg_pcap_to_ether(pkt->linktype, pkt->data, pkt->caplen, r->frame,
 			       r->frame_size, err_msg, sizeof(err_msg));
 	if (len < 0) {
-		tg_err("replay: %s: packet %llu: %s", r->in_path,
+		tg_err("replay: %s: packet %llu: %s", r->o.in_path,
 		       (unsigned long long)index, err_msg);
 		return len;
 	}
 	if (len < ETH_MIN_LEN) {
-		pr_info("replay: %s: packet %llu: %d bytes, padded to %d\n", r->in_path,
+		pr_info("replay: %s: packet %llu: %d bytes, padded to %d\n", r->o.in_path,
 			(unsigned long long)index, len, ETH_MIN_LEN);
 		memset(r->frame + len, 0, ETH_MIN_LEN - len);
 		len = ETH_MIN_LEN;
 	}
 	opts.data_size_in = len;
-	if (r->tc) {
+	if (r->o.tc) {
 		/*
 		 * The frame from its Ethernet header; ifindex is the device
 		 * the skb arrives on (the route lookup's netns and the
@@ -571,20 +728,20 @@ static int replay_packet(struct replay *r, const struct tg_pcap_pkt *pkt, __u64 
 	}
 
 	err = bpf_prog_test_run_opts(r->prog_fd, &opts);
-	if (err && errno == EINVAL && r->tc && skb_refused(r->frame, len)) {
+	if (err && errno == EINVAL && r->o.tc && skb_refused(r->frame, len)) {
 		pr_info("replay: %s: packet %llu (%d bytes): no socket buffer of it\n",
-			r->in_path, (unsigned long long)index, len);
+			r->o.in_path, (unsigned long long)index, len);
 		return replay_not_run(r, pkt, index, len);
 	}
 	if (err) {
 		err = -errno;
 		tg_err("replay: %s: packet %llu (%d bytes): BPF_PROG_TEST_RUN failed: %s",
-		       r->in_path, (unsigned long long)index, len, strerror(-err));
+		       r->o.in_path, (unsigned long long)index, len, strerror(-err));
 		return err;
 	}
 	if (opts.data_size_out > r->result_size) {
 		tg_err("replay: %s: packet %llu: the program left %u bytes, more than %zu",
-		       r->in_path, (unsigned long long)index, opts.data_size_out,
+		       r->o.in_path, (unsigned long long)index, opts.data_size_out,
 		       r->result_size);
 		return -ENOSPC;
 	}
@@ -638,9 +795,9 @@ static int replay_run(struct replay *r)
 		tg_err("replay: %s", r->out.err);
 		return err;
 	}
-	if (rename(r->tmp_path, r->out_path)) {
+	if (rename(r->tmp_path, r->o.out_path)) {
 		err = -errno;
-		tg_err("replay: cannot rename %s to %s: %s", r->tmp_path, r->out_path,
+		tg_err("replay: cannot rename %s to %s: %s", r->tmp_path, r->o.out_path,
 		       strerror(-err));
 		return err;
 	}
@@ -651,9 +808,9 @@ static int replay_run(struct replay *r)
 		jsonw_destroy(&r->jw);
 		fclose(r->json_f);
 		r->json_f = NULL;
-		fwrite(r->json_buf, 1, r->json_len, stdout);
+		fwrite(r->json_buf, 1, r->json_len, r->lines_f);
 	}
-	fflush(stdout);
+	fflush(r->lines_f);
 	return 0;
 }
 
@@ -675,10 +832,10 @@ static int replay_counters(struct replay *r)
 		tg_err("replay: cannot read the counters: %s", strerror(-err));
 		goto out;
 	}
-	f = fopen(r->counters_path, "w");
+	f = fopen(r->o.counters_path, "w");
 	if (!f) {
 		err = -errno;
-		tg_err("replay: %s: %s", r->counters_path, strerror(-err));
+		tg_err("replay: %s: %s", r->o.counters_path, strerror(-err));
 		goto out;
 	}
 	for (i = 0; i < TG_R_MAX; i++)
@@ -688,7 +845,7 @@ static int replay_counters(struct replay *r)
 				(unsigned long long)snap.global[i].bytes);
 	if (fclose(f)) {
 		err = -errno;
-		tg_err("replay: %s: %s", r->counters_path, strerror(-err));
+		tg_err("replay: %s: %s", r->o.counters_path, strerror(-err));
 	}
 out:
 	tg_snap_free(&snap);
@@ -696,13 +853,258 @@ out:
 	return err;
 }
 
+/*
+ * One replay of r->o: its capture, database and namespace, the programs
+ * loaded on first use (maps sized for CAPACITY and the database), packets
+ * and counters; closes what it opened. Sets r->fatal when what failed
+ * concerns the programs, so that no further replay can use them.
+ */
+static int replay_one(struct replay *r, __u32 capacity)
+{
+	int err;
+
+	r->lines_f = stdout;
+	err = tg_pcap_open(&r->in, r->o.in_path);
+	r->in_open = true;
+	if (err) {
+		tg_err("replay: %s", r->in.err);
+		goto out;
+	}
+	err = tg_db_open(r->o.db_path ? r->o.db_path : tg_db_path(), false, &r->db);
+	if (err)
+		goto out;
+	err = replay_netns(r);
+	if (err)
+		goto out;
+	if (!r->skel) {
+		err = replay_capacity(r->db, &capacity);
+		if (!err)
+			err = replay_load(r, capacity);
+		r->fatal = err != 0;
+		if (err)
+			goto out;
+	}
+	err = replay_pick(r);
+	r->fatal = err != 0;
+	if (err)
+		goto out;
+	err = replay_fill(r);
+	if (err)
+		goto out;
+
+	if (r->o.lines_path) {
+		r->lines_f = fopen(r->o.lines_path, "w");
+		if (!r->lines_f) {
+			err = -errno;
+			r->lines_f = stdout;
+			tg_err("replay: %s: %s", r->o.lines_path, strerror(-err));
+			goto out;
+		}
+	}
+	if (asprintf(&r->tmp_path, "%s.tmp", r->o.out_path) < 0) {
+		r->tmp_path = NULL;
+		err = -ENOMEM;
+		tg_err("replay: out of memory");
+		goto out;
+	}
+	err = tg_pcap_create(&r->out, r->tmp_path);
+	r->out_open = true;
+	if (err) {
+		tg_err("replay: %s", r->out.err);
+		goto out;
+	}
+	err = replay_run(r);
+	if (!err && r->o.counters_path)
+		err = replay_counters(r);
+out:
+	if (r->jw)
+		jsonw_destroy(&r->jw);
+	if (r->json_f)
+		fclose(r->json_f);
+	r->json_f = NULL;
+	free(r->json_buf);
+	r->json_buf = NULL;
+	if (r->lines_f != stdout && fclose(r->lines_f) && !err) {
+		err = -errno;
+		tg_err("replay: %s: %s", r->o.lines_path, strerror(-err));
+	}
+	r->lines_f = stdout;
+	if (r->out_open)
+		tg_pcap_finish(&r->out);
+	r->out_open = false;
+	if (r->tmp_path) {
+		unlink(r->tmp_path);
+		free(r->tmp_path);
+		r->tmp_path = NULL;
+	}
+	if (r->in_open)
+		tg_pcap_close(&r->in);
+	r->in_open = false;
+	if (r->db)
+		tg_db_close(r->db);
+	r->db = NULL;
+	return err;
+}
+
+/* The replays of a --batch file: one per line that is not empty or '#'. */
+struct replay_batch {
+	char **lines;		/* each line, split in place into argv */
+	int *linenos;
+	struct replay_opts *opts;
+	size_t n;
+};
+
+static void replay_batch_free(struct replay_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		free(b->lines[i]);
+	free(b->lines);
+	free(b->linenos);
+	free(b->opts);
+}
+
+#define REPLAY_BATCH_ARGS 32	/* options and values on one line, at most */
+
+/* One line of PATH (number LINENO) into b as replay options. */
+static int replay_batch_line(struct replay_batch *b, const char *path, int lineno,
+			     char *line)
+{
+	char *argv[REPLAY_BATCH_ARGS + 1] = { "replay" }, *save = NULL, *w;
+	char what[PATH_MAX + 32];
+	struct replay_opts o = {};
+	int argc = 1;
+	void *p;
+
+	for (w = strtok_r(line, " \t\r\n", &save); w;
+	     w = strtok_r(NULL, " \t\r\n", &save)) {
+		if (argc == REPLAY_BATCH_ARGS) {
+			tg_err("replay: %s:%d: more than %d words", path, lineno,
+			       REPLAY_BATCH_ARGS - 1);
+			return -EINVAL;
+		}
+		argv[argc++] = w;
+	}
+	if (argc == 1 || argv[1][0] == '#')
+		return 1;
+	snprintf(what, sizeof(what), "replay: %s:%d", path, lineno);
+	if (replay_args(&o, argc, argv, NULL, what, NULL))
+		return -EINVAL;
+	p = realloc(b->opts, (b->n + 1) * sizeof(*b->opts));
+	if (!p)
+		return -ENOMEM;
+	b->opts = p;
+	p = realloc(b->linenos, (b->n + 1) * sizeof(*b->linenos));
+	if (!p)
+		return -ENOMEM;
+	b->linenos = p;
+	p = realloc(b->lines, (b->n + 1) * sizeof(*b->lines));
+	if (!p)
+		return -ENOMEM;
+	b->lines = p;
+	b->opts[b->n] = o;
+	b->linenos[b->n] = lineno;
+	b->lines[b->n++] = line;
+	return 0;
+}
+
+/* Every line of PATH checked before any replay runs. */
+static int replay_batch_read(struct replay_batch *b, const char *path)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int lineno = 0, err = 0;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f) {
+		err = -errno;
+		tg_err("replay: %s: %s", path, strerror(-err));
+		return err;
+	}
+	while (!err && getline(&line, &cap, f) >= 0) {
+		err = replay_batch_line(b, path, ++lineno, line);
+		if (!err) {
+			line = NULL;	/* b keeps it */
+			cap = 0;
+		}
+		if (err > 0)
+			err = 0;
+	}
+	free(line);
+	if (!err && ferror(f)) {
+		err = -EIO;
+		tg_err("replay: %s: read error", path);
+	}
+	fclose(f);
+	if (!err && !b->n) {
+		tg_err("replay: %s: no replay in it", path);
+		err = -EINVAL;
+	}
+	if (err == -ENOMEM)
+		tg_err("replay: out of memory");
+	return err;
+}
+
+/* The capacity for every database of the batch. */
+static int replay_batch_capacity(const struct replay_batch *b, __u32 *capacity)
+{
+	sqlite3 *db;
+	size_t i;
+	int err;
+
+	for (i = 0; i < b->n; i++) {
+		err = tg_db_open(b->opts[i].db_path ? b->opts[i].db_path : tg_db_path(),
+				 false, &db);
+		if (err)
+			return err;
+		err = replay_capacity(db, capacity);
+		tg_db_close(db);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int replay_batch(struct replay *r, const char *path)
+{
+	struct replay_batch b = {};
+	__u32 capacity = 2;
+	size_t i, failed = 0;
+	int err;
+
+	err = replay_batch_read(&b, path);
+	if (!err)
+		err = replay_batch_capacity(&b, &capacity);
+	for (i = 0; !err && i < b.n && !r->fatal; i++) {
+		if (r->skel) {
+			err = replay_reset(r);
+			if (err)
+				break;
+		}
+		r->o = b.opts[i];
+		if (replay_one(r, capacity)) {
+			tg_err("replay: %s:%d: this replay failed", path, b.linenos[i]);
+			failed++;
+		}
+	}
+	if (!err && failed) {
+		tg_err("replay: %s: %zu of %zu replays failed", path, failed, b.n);
+		err = -EIO;
+	}
+	replay_batch_free(&b);
+	return err;
+}
+
 int do_replay(int argc, char **argv)
 {
 	struct replay r = { .prog_fd = -1, .trace_fd = -1 };
+	const char *batch = NULL;
 	bool help = false;
 	int err;
 
-	err = replay_args(&r, argc, argv, &help);
+	err = replay_args(&r.o, argc, argv, &help, NULL, &batch);
 	if (err || help)
 		return help ? replay_help() : err;
 	if (geteuid() != 0) {
@@ -710,54 +1112,11 @@ int do_replay(int argc, char **argv)
 		return -EPERM;
 	}
 
-	err = tg_pcap_open(&r.in, r.in_path);
-	r.in_open = true;
-	if (err) {
-		tg_err("replay: %s", r.in.err);
-		goto out;
-	}
-	err = tg_db_open(tg_db_path(), false, &r.db);
-	if (err)
-		goto out;
-	err = replay_setup(&r);
-	if (err)
-		goto out;
-
-	if (asprintf(&r.tmp_path, "%s.tmp", r.out_path) < 0) {
-		r.tmp_path = NULL;
-		err = -ENOMEM;
-		tg_err("replay: out of memory");
-		goto out;
-	}
-	err = tg_pcap_create(&r.out, r.tmp_path);
-	r.out_open = true;
-	if (err) {
-		tg_err("replay: %s", r.out.err);
-		goto out;
-	}
-	err = replay_run(&r);
-	if (!err && r.counters_path)
-		err = replay_counters(&r);
-out:
-	if (r.jw)
-		jsonw_destroy(&r.jw);
-	if (r.json_f)
-		fclose(r.json_f);
-	free(r.json_buf);
-	if (r.out_open)
-		tg_pcap_finish(&r.out);
-	if (r.tmp_path) {
-		unlink(r.tmp_path);
-		free(r.tmp_path);
-	}
-	if (r.in_open)
-		tg_pcap_close(&r.in);
+	err = batch ? replay_batch(&r, batch) : replay_one(&r, 2);
 	uplink_tc_bpf__destroy(r.up_tc_skel);
 	subscriber_tc_bpf__destroy(r.sub_tc_skel);
 	uplink_bpf__destroy(r.up_skel);
 	subscriber_bpf__destroy(r.skel);
-	if (r.db)
-		tg_db_close(r.db);
 	free(r.trace);
 	free(r.seq);
 	free(r.frame);

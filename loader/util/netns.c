@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/cli.h"
@@ -364,4 +365,74 @@ out:
 	free(line);
 	fclose(f);
 	return ret;
+}
+
+#define SETTLE_MS 3000		/* how long an address may wait for its route */
+#define INET6_HEX 33		/* an address in /proc/net: 32 hex digits */
+#define INET6_SCOPE_LINK 0x20	/* IPV6_ADDR_LINKLOCAL in /proc/net/if_inet6 */
+#define INET6_TENTATIVE 0x40	/* IFA_F_TENTATIVE */
+#define INET6_RTF_LOCAL 0x80000000U	/* RTF_LOCAL: the address's own route */
+
+/*
+ * Whether an IPv6 address of the current namespace (not link-local, not
+ * under DAD) has no local route yet (a /128 with RTF_LOCAL in
+ * /proc/net/ipv6_route, which lists the local table too).
+ */
+static bool inet6_unrouted(void)
+{
+	char (*addrs)[INET6_HEX] = NULL, dst[INET6_HEX];
+	char addr[INET6_HEX];
+	size_t n = 0, i, routed = 0;
+	unsigned int plen, scope, flags, rtflags;
+	bool *seen = NULL, unrouted;
+	void *p;
+	FILE *f;
+
+	f = fopen("/proc/net/if_inet6", "r");
+	if (!f)
+		return false;	/* no IPv6: nothing to wait for */
+	while (fscanf(f, "%32s %*x %*x %x %x %*s", addr, &scope, &flags) == 3) {
+		/* Link-local ones and those under DAD have none for a while. */
+		if (scope == INET6_SCOPE_LINK || (flags & INET6_TENTATIVE))
+			continue;
+		p = realloc(addrs, (n + 1) * sizeof(*addrs));
+		if (!p)
+			break;
+		addrs = p;
+		memcpy(addrs[n++], addr, sizeof(addr));
+	}
+	fclose(f);
+	seen = calloc(n ? n : 1, sizeof(*seen));
+	f = fopen("/proc/net/ipv6_route", "r");
+	if (seen && f) {
+		while (fscanf(f, "%32s %x %*s %*s %*s %*s %*s %*s %x %*s", dst,
+			      &plen, &rtflags) == 3) {
+			if (plen != 128 || !(rtflags & INET6_RTF_LOCAL))
+				continue;
+			for (i = 0; i < n; i++)
+				if (!seen[i] && !strcmp(addrs[i], dst)) {
+					seen[i] = true;
+					routed++;
+				}
+		}
+	}
+	if (f)
+		fclose(f);
+	unrouted = seen && routed < n;
+	free(seen);
+	free(addrs);
+	return unrouted;
+}
+
+int tg_netns_settle(void)
+{
+	struct timespec pause = { 0, 5 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i * 5 < SETTLE_MS && inet6_unrouted(); i++)
+		nanosleep(&pause, NULL);
+	if (i * 5 >= SETTLE_MS)
+		pr_debug("replay: an IPv6 address has no route after %d ms\n",
+			 SETTLE_MS);
+	return 0;
 }

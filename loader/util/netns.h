@@ -25,6 +25,14 @@ struct tg_netns_ports {
  */
 int tg_netns_enter_private(void);
 
+/*
+ * Wait, three seconds at most, until every IPv6 address of the current
+ * namespace has its local route: a veth's addresses (nodad too) get theirs
+ * a moment after its carrier, which comes a moment after 'ip link set up'
+ * returns. Returns 0.
+ */
+int tg_netns_settle(void);
+
 /* Build the default topology in the current namespace; fills ports. */
 int tg_netns_default_topology(struct tg_netns_ports *ports);
 

@@ -871,6 +871,50 @@ and j['incremental']"
 	rm -rf "$PIN2"
 	expect_refused "pin root off bpffs" "is not a bpf filesystem" \
 		tg --pin-root "$TMP/pins" sync
+
+	# replay --batch: every line checked before any replay runs; the
+	# replays as each alone prints and writes them; one that fails is
+	# named by its line and the others still run.
+	B=$TMP/replay.batch
+	CAP=tests/pcap/gre_keyed/in.pcap
+	expect_refused "batch with options" "takes the replays' options from its file only" \
+		tg replay --batch "$B" --in "$CAP"
+	expect_refused "batch file missing" "replay: $B: No such file or directory" \
+		tg replay --batch "$B"
+	printf '\n# nothing\n' >"$B"
+	expect_refused "batch without a replay" "replay: $B: no replay in it" \
+		tg replay --batch "$B"
+	printf -- '--in %s --out %s\n\n--in %s --out %s --bogus 1\n' "$CAP" \
+		"$TMP/b1.pcap" "$CAP" "$TMP/b2.pcap" >"$B"
+	expect_refused "batch: unknown option" "replay: $B:3: unknown argument '--bogus'" \
+		tg replay --batch "$B"
+	printf -- '--in %s\n' "$CAP" >"$B"
+	expect_refused "batch: no --out" "replay: $B:1: --out is required" \
+		tg replay --batch "$B"
+	printf -- '--in %s --out %s --side sideways\n' "$CAP" "$TMP/b1.pcap" >"$B"
+	expect_refused "batch: bad --side" "replay: $B:1: --side 'sideways': expected subscriber or uplink" \
+		tg replay --batch "$B"
+	[ -e "$TMP/b1.pcap" ] && bad "batch: a refused batch wrote a capture" || ok
+	for side in subscriber uplink; do
+		expect_ok "replay alone, $side" tg replay --in "$CAP" \
+			--out "$TMP/alone-$side.pcap" --side "$side"
+		cp "$TMP/out" "$TMP/alone-$side.txt"
+	done
+	{
+		echo "--db $DB --in $CAP --out $TMP/b-subscriber.pcap --lines $TMP/b-subscriber.txt"
+		echo "--in $TMP/missing.pcap --out $TMP/b-missing.pcap"
+		echo "--in $CAP --side uplink --out $TMP/b-uplink.pcap --lines $TMP/b-uplink.txt"
+	} >"$B"
+	expect_refused "batch with a missing capture" "replay: $B:2: this replay failed" \
+		tg replay --batch "$B"
+	grep -qF "replay: $B: 1 of 3 replays failed" "$TMP/err" && ok ||
+		bad "batch: no count of the failed replays: $(cat "$TMP/err")"
+	for side in subscriber uplink; do
+		cmp -s "$TMP/alone-$side.txt" "$TMP/b-$side.txt" &&
+			cmp -s "$TMP/alone-$side.pcap" "$TMP/b-$side.pcap" && ok ||
+			bad "batch: the $side replay differs from the one alone"
+	done
+	[ -s "$TMP/alone-subscriber.txt" ] && ok || bad "replay alone printed nothing"
 fi
 
 cli_finish

@@ -3,14 +3,21 @@
 #
 # Runs inside a test kernel, started by its /init (tests/kernels/run.sh
 # builds the image): tungate up in every mode on veth pairs with a ping
-# through an enrolled tunnel, then every pcap case through replay,
-# compared byte for byte with the host's run. Prints ok and FAIL lines
-# (tests/e2e/result.sh), "TG: insns MODE PROGRAM N" for every loaded
-# program, and "N passed, M failed" last.
+# through an enrolled tunnel, then every pcap case through one replay
+# --batch, compared byte for byte with the host's run. Prints ok and FAIL
+# lines (tests/e2e/result.sh), "TG: insns MODE PROGRAM N" for every loaded
+# program, "TG: uptime STAGE S" when each stage ends, and "N passed, M
+# failed" last.
 PIN=/sys/fs/bpf/tungate
 DB=/tmp/tungate.db
 TMP=/tmp
 . /tg/result.sh
+
+# The kernel's uptime in seconds when STAGE ended, for the run's timings.
+uptime_at() {
+	echo "TG: uptime $1 $(cut -d' ' -f1 /proc/uptime)"
+}
+uptime_at boot
 
 # The concentrator's namespace with the host's bpffs (ip netns exec would
 # mount a /sys of its own without it).
@@ -136,15 +143,28 @@ else
 	sed 's/^/    /' /tmp/topo.log
 fi
 
-# Two at a time: each replay's time is mostly the verifier, one per CPU.
-# Appending: each result lands whole, whoever writes at the same time.
-: >/tmp/replay.log
-ls -d /tg/cases/* | xargs -P 2 -n 1 sh /tg/replay_case.sh >>/tmp/replay.log 2>&1
+uptime_at modes
+
+# One replay process for every case: the programs are loaded (verified)
+# once; each case still runs in a namespace of its own, on maps emptied
+# and filled from its own database.
+for d in /tg/cases/*; do
+	sh /tg/replay_case.sh line "$d"
+done >/tmp/replay.batch
+tungate replay --batch /tmp/replay.batch 2>/tmp/replay.err
+for d in /tg/cases/*; do
+	sh /tg/replay_case.sh check "$d"
+done >/tmp/replay.log
 cat /tmp/replay.log
+if grep -q '^FAIL - replay' /tmp/replay.log; then
+	echo "replay errors:"
+	tail -n 40 /tmp/replay.err | sed 's/^/    /'
+fi
 good=$(grep -c '^ok   - replay' /tmp/replay.log)
 bad=$(grep -c '^FAIL - replay' /tmp/replay.log)
 passed=$((passed + good))
 failed=$((failed + bad))
+uptime_at replays
 n=$(ls /tg/cases | wc -l)
 [ "$n" -gt 0 ] && [ $((good + bad)) -eq "$n" ] ||
 	fail "replay: $((good + bad)) results for $n cases"
