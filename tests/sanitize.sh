@@ -26,7 +26,11 @@ if ! make --no-print-directory san; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-suite "unit (sanitized)" build-san/unit-tests
+# bpf_encap and bpf_police drive the BPF programs with packets: their work
+# is the kernel's, which no sanitizer sees, and the plain unit run has
+# them; the sanitized one runs every suite of userspace code.
+suite "unit (sanitized)" env TG_UNIT_SKIP="bpf_encap bpf_police" \
+	build-san/unit-tests
 suite "cli (sanitized)" env TUNGATE=build-san/tungate bash tests/cli/test_cli.sh
 suite "metrics server (sanitized)" env TUNGATE=build-san/tungate \
 	bash tests/cli/test_metrics_http.sh
