@@ -54,6 +54,8 @@ static int do_help(int argc, char **argv)
 	       "  down              detach the data plane from interfaces\n"
 	       "  status            interfaces, programs, version, map fill levels,\n"
 	       "                    last sync\n"
+	       "  pop name|list|del this concentrator's POP name; every POP's\n"
+	       "                    state, version, subscribers, last contact\n"
 	       "  bird --output FILE\n"
 	       "                    the subscribers' prefixes as a BIRD include\n"
 	       "  help              this text\n"
@@ -107,6 +109,7 @@ static const struct tg_cmd tg_objects[] = {
 	{ "down", do_down },
 	{ "status", do_status },
 	{ "bird", do_bird },
+	{ "pop", do_pop },
 	{ "help", do_help },
 	{ NULL, NULL },
 };

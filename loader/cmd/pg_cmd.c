@@ -13,6 +13,7 @@
 #include "cmd/pg_cmd.h"
 #include "db/conn.h"
 #include "db/pg.h"
+#include "db/pg_pop.h"
 #include "util/log.h"
 
 #define PG_CMD_TRIES 3
@@ -171,6 +172,14 @@ int tg_pg_command(const char *url, int argc, char **argv,
 	if (pg_is(argv[0], "top") || pg_is(argv[0], "stats") ||
 	    pg_is(argv[0], "status") || pg_is(argv[0], "replay"))
 		return fn(argc, argv);
+	/*
+	 * This POP's own (its name, its usage records): on the snapshot,
+	 * reading PostgreSQL's POP tables themselves where they need to;
+	 * with no snapshot yet, pulled first as for any command.
+	 */
+	if ((pg_is(argv[0], "pop") || pg_is(argv[0], "usage")) &&
+	    !access(snap, F_OK))
+		return fn(argc, argv);
 
 	ret = tg_pg_connect(url, PG_CMD_TIMEOUT_S, &c, err, sizeof(err));
 	if (ret && pg_is(argv[0], "db")) {
@@ -270,5 +279,28 @@ out:
 		close(lock);
 	tg_db_close(db);
 	PQfinish(c);
+	return ret;
+}
+
+int tg_pg_pop_connect(const char *what, PGconn **c, char *why,
+		      size_t whylen)
+{
+	char err[512], shown[256];
+	int ret;
+
+	tg_pg_url_shown(tg_opts.pg_url, shown, sizeof(shown));
+	ret = tg_pg_connect(tg_opts.pg_url, PG_CMD_TIMEOUT_S, c, err,
+			    sizeof(err));
+	if (ret && why) {
+		snprintf(why, whylen, "database %s: %s", shown, err);
+		return -ENOTCONN;
+	}
+	if (!ret)
+		ret = tg_pg_meta(*c, NULL, err, sizeof(err));
+	if (!ret)
+		ret = tg_pg_pop_tables(*c, err, sizeof(err));
+	if (ret)
+		tg_err(ret == -ENOENT ? "%s: database %s %s" : "%s: database %s: %s",
+		       what, shown, err);
 	return ret;
 }

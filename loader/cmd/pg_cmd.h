@@ -16,4 +16,14 @@ const char *tg_pg_snapshot_path(void);
 int tg_pg_command(const char *url, int argc, char **argv,
 		  int (*fn)(int argc, char **argv));
 
+/*
+ * Connect to --db's PostgreSQL for what reads or writes its POP tables
+ * (pop list, usage): initialised by this version, the POP tables made
+ * when an older one did not. 0, or negative errno reported as "what:";
+ * with why, unreachable is -ENOTCONN, not reported, the cause in why.
+ */
+struct pg_conn;
+int tg_pg_pop_connect(const char *what, struct pg_conn **c, char *why,
+		      size_t whylen);
+
 #endif /* TG_CMD_PG_CMD_H */

@@ -13,6 +13,7 @@
 #include "dataplane/counters.h"
 #include "dataplane/dataplane.h"
 #include "db/db.h"
+#include "db/pop.h"
 #include "util/json.h"
 #include "daemon/metrics.h"
 #include "dataplane/reason.h"
@@ -24,7 +25,8 @@ static int stats_help(void)
 	printf("Usage: tungate stats [NAME] [-j] [--interval MS]\n"
 	       "       tungate stats --prometheus [--listen ADDR]\n"
 	       "\n"
-	       "Counters of the data plane pinned under the pin root, summed over\n"
+	       "First this POP's name and state (see 'tungate pop help'). Then\n"
+	       "the counters of the data plane pinned under the pin root, summed over\n"
 	       "all CPUs. For each enabled subscriber (or only NAME), up (from the\n"
 	       "subscriber, decapsulated) and down (toward it): packets and inner\n"
 	       "IP bytes forwarded, and the current rate; its state (up: traffic\n"
@@ -39,7 +41,8 @@ static int stats_help(void)
 	       "  --interval MS   the rate is what the counters grew in MS\n"
 	       "                  milliseconds between two reads (default %d;\n"
 	       "                  0: no second read, no rate)\n"
-	       "  -j              one JSON object: {\"interval_ms\": MS,\n"
+	       "  -j              one JSON object: {\"pop\": {\"name\", \"state\"},\n"
+	       "                  \"interval_ms\": MS,\n"
 	       "                  \"subscribers\": [{\"name\", \"class\", \"dp_id\",\n"
 	       "                  \"state\", \"last_packet\", \"last_keepalive\"\n"
 	       "                  (Unix seconds, null: never),\n"
@@ -50,7 +53,8 @@ static int stats_help(void)
 	       "                  \"global\": {reason: {\"packets\", \"bytes\"}}}\n"
 	       "  --prometheus    the Prometheus text exposition instead (what\n"
 	       "                  'tungate run --metrics' serves), e.g. for the\n"
-	       "                  textfile collector of node_exporter\n"
+	       "                  textfile collector of node_exporter;\n"
+	       "                  tungate_pop_info{pop, state} names this POP\n"
 	       "  --listen ADDR   serve it on http://ADDR/metrics in the foreground\n"
 	       "                  until interrupted (ADDR: PORT for 127.0.0.1:PORT,\n"
 	       "                  A.B.C.D:PORT or [IPv6]:PORT)\n",
@@ -187,6 +191,8 @@ static int print_stats(sqlite3 *db, const struct tg_maps *m, const char *only,
 	struct tg_sub_counters *prev = NULL;
 	struct json_writer *w = NULL;
 	struct tg_sub_rate rate;
+	char pop[TG_NAME_MAX + 1];
+	const char *state;
 	struct timespec ts;
 	struct tg_snap s;
 	__u64 t0 = 0;
@@ -222,6 +228,8 @@ static int print_stats(sqlite3 *db, const struct tg_maps *m, const char *only,
 	ret = tg_snap_read(&s, m);
 	if (ret)
 		goto out;
+	tg_pop_name(db, pop);
+	state = tg_pop_drained(db) ? "drained" : "serving";
 	if (tg_opts.json) {
 		w = jsonw_new(stdout);
 		if (!w) {
@@ -229,10 +237,16 @@ static int print_stats(sqlite3 *db, const struct tg_maps *m, const char *only,
 			goto out;
 		}
 		jsonw_start_object(w);
+		jsonw_name(w, "pop");
+		jsonw_start_object(w);
+		jsonw_string_field(w, "name", pop);
+		jsonw_string_field(w, "state", state);
+		jsonw_end_object(w);
 		jsonw_uint_field(w, "interval_ms", interval_ms);
 		jsonw_name(w, "subscribers");
 		jsonw_start_array(w);
 	} else {
+		printf("pop %s, %s\n", pop, state);
 		printf("%-16s %-12s %-4s %12s %16s %13s\n", "subscriber",
 		       "class", "dir", "packets", "bytes", "rate");
 	}

@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "db/db.h"
+#include "db/pop.h"
 #include "dataplane/attach.h"
 #include "util/cli.h"
 #include "cmd/commands.h"
@@ -59,6 +60,9 @@ struct status {
 	bool have_lns;
 	char lns[64];		/* "off" or the listening address */
 	unsigned int lns_tunnels, lns_up, lns_ending;
+	/* This POP (have_pop false: the database unreadable). */
+	bool have_pop, drained;
+	char pop[TG_NAME_MAX + 1];
 };
 
 /* The program's info by id; false when it is gone. */
@@ -439,6 +443,20 @@ static void status_read_lns(struct status *s)
 	tg_db_set_quiet(false);
 }
 
+static void status_read_pop(struct status *s)
+{
+	sqlite3 *db = NULL;
+
+	tg_db_set_quiet(true);
+	if (!tg_db_open(tg_db_path(), false, &db)) {
+		tg_pop_name(db, s->pop);
+		s->drained = tg_pop_drained(db);
+		s->have_pop = true;
+	}
+	tg_db_close(db);
+	tg_db_set_quiet(false);
+}
+
 static void status_read_meta(struct status *s)
 {
 	char path[PATH_MAX];
@@ -510,6 +528,9 @@ static void status_print_text(const struct status *s,
 	       s->have_meta && m->version[0] ? m->version : "unknown",
 	       status_time(s->have_meta ? m->up_time : 0, t1, sizeof(t1)),
 	       TG_VERSION);
+	if (s->have_pop)
+		printf("pop         %s, %s\n", s->pop,
+		       s->drained ? "drained" : "serving");
 	printf("interfaces\n");
 	for (k = 0; k < s->n; k++) {
 		i = &s->ifs[k];
@@ -592,6 +613,15 @@ static void status_print_json(const struct status *s,
 	else
 		jsonw_null_field(w, "version");
 	jsonw_string_field(w, "cli_version", TG_VERSION);
+	jsonw_name(w, "pop");
+	if (s->have_pop) {
+		jsonw_start_object(w);
+		jsonw_string_field(w, "name", s->pop);
+		jsonw_string_field(w, "state", s->drained ? "drained" : "serving");
+		jsonw_end_object(w);
+	} else {
+		jsonw_null(w);
+	}
 	if (s->have_meta && m->up_time)
 		jsonw_uint_field(w, "up_time", m->up_time);
 	else
@@ -692,7 +722,8 @@ static int status_help(void)
 	       "name, tag and load time (with -j also the instructions the\n"
 	       "verifier processed to load it); for a steered interface the\n"
 	       "CPUs (steer_cpus) and the program run on them (see 'tungate\n"
-	       "up help'); the tungate version and time of the\n"
+	       "up help'); this POP's name and state (serving or drained:\n"
+	       "see 'tungate pop help'); the tungate version and time of the\n"
 	       "last up; the number of subscribers, by liveness (up, idle, down:\n"
 	       "see 'tungate stats help'); every pinned map's entries\n"
 	       "in use against its size ('-' where entries are not counted:\n"
@@ -735,6 +766,7 @@ int do_status(int argc, char **argv)
 	status_read_meta(&s);
 	status_read_subs(&s);
 	status_read_lns(&s);
+	status_read_pop(&s);
 	err = status_maps(s.pin_root, &maps, &nmaps);
 	if (err) {
 		tg_err("status: cannot read the maps under %s: %s", s.pin_root,

@@ -11,6 +11,7 @@
 #include "util/cli.h"
 #include "cmd/commands.h"
 #include "db/db.h"
+#include "db/pop.h"
 #include "dataplane/dataplane.h"
 #include "dataplane/ifnet.h"
 #include "util/json.h"
@@ -199,11 +200,15 @@ static void export_csv_setting(void *ctx, const char *key, const char *value)
 		csv_row(ctx, "setting", names, vals, 2);
 }
 
-/* A setting but what sync, or a PostgreSQL snapshot, keeps for itself. */
+/*
+ * A setting but what sync, a PostgreSQL snapshot, or the POP (its name,
+ * drain, usage pushed) keeps for itself.
+ */
 static void export_json_setting(void *ctx, const char *key, const char *value)
 {
 	if (strcmp(key, "sync_maps") && strcmp(key, "sync_live") &&
-	    strcmp(key, "pg_counter"))
+	    strcmp(key, "pg_counter") && strcmp(key, TG_POP_NAME_KEY) &&
+	    strcmp(key, TG_POP_DRAIN_KEY) && strcmp(key, TG_POP_USAGE_PUSHED_KEY))
 		jsonw_string_field(ctx, key, value);
 }
 

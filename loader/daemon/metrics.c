@@ -11,6 +11,7 @@
 #include "util/cli.h"
 #include "dataplane/counters.h"
 #include "db/db.h"
+#include "db/pop.h"
 #include "daemon/http.h"
 #include "daemon/lns.h"
 #include "util/log.h"
@@ -472,6 +473,20 @@ static void write_lns(FILE *f, const struct tg_lnsd *d)
 		(unsigned long long)l->timeouts);
 }
 
+/* This POP: a series to join on (the others carry no pop label). */
+static void write_pop(FILE *f, sqlite3 *db)
+{
+	char pop[TG_NAME_MAX + 1];
+
+	tg_pop_name(db, pop);
+	family(f, "tungate_pop_info", "gauge",
+	       "Always 1; this concentrator's POP name and state (serving, drained).");
+	fprintf(f, "tungate_pop_info{pop=\"");
+	label_value(f, pop);
+	fprintf(f, "\",state=\"%s\"} 1\n",
+		tg_pop_drained(db) ? "drained" : "serving");
+}
+
 static int metrics_write(FILE *f, sqlite3 *db, const struct tg_maps *m,
 			 struct fill_cache *cache)
 {
@@ -491,6 +506,7 @@ static int metrics_write(FILE *f, sqlite3 *db, const struct tg_maps *m,
 	fprintf(f, "tungate_build_info{version=\"");
 	label_value(f, TG_VERSION);
 	fprintf(f, "\"} 1\n");
+	write_pop(f, db);
 	write_subs(f, &s);
 	write_live(f, &s);
 	write_global(f, &s);

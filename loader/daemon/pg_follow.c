@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "db/pg.h"
+#include "db/pg_pop.h"
 #include "daemon/pg_follow.h"
 #include "daemon/run.h"
 
@@ -27,6 +28,9 @@ struct follow {
 	unsigned int backoff_ms;
 	char shown[256];
 	char last[512];		/* the last refusal said */
+	char beat_last[512];	/* the last heartbeat failure said */
+	bool tables;		/* pop and pop_usage are there */
+	__s64 started;		/* the daemon's start, unix seconds */
 };
 
 static uint64_t follow_ms(void)
@@ -56,6 +60,7 @@ static void follow_down(struct follow *w, const char *why)
 		tg_run_log("database %s: %s; forwarding with the snapshot, trying again",
 			   w->shown, why);
 	w->down = true;
+	w->tables = false;
 	PQfinish(w->c);
 	w->c = NULL;
 }
@@ -139,9 +144,50 @@ static int follow_pull(struct follow *w)
 	return 0;
 }
 
+/*
+ * This POP's row (stopped: the daemon is ending) and its usage records
+ * not pushed yet: 0, or -1 connection lost. Refusals are said once.
+ */
+static int follow_beat(struct follow *w, bool stopped)
+{
+	struct tg_pop_row p;
+	char err[512];
+	int ret;
+
+	ret = tg_pop_self(w->db, stopped, &p);
+	if (ret) {
+		snprintf(err, sizeof(err), "snapshot: %s", sqlite3_errmsg(w->db));
+		goto refused;
+	}
+	ret = w->tables ? 0 : tg_pg_pop_tables(w->c, err, sizeof(err));
+	if (!ret) {
+		w->tables = true;
+		ret = tg_pg_pop_beat(w->c, &p, w->started, err, sizeof(err));
+	}
+	if (!ret && tg_pg_usage_push(w->c, w->db, p.name, err, sizeof(err)) < 0)
+		ret = -EIO;
+	if (ret && PQstatus(w->c) != CONNECTION_OK) {
+		follow_down(w, err);
+		return -1;
+	}
+	if (!ret) {
+		if (*w->beat_last)
+			tg_run_log("database %s: POP %s recorded again", w->shown,
+				   p.name);
+		*w->beat_last = '\0';
+		return 0;
+	}
+refused:
+	if (strcmp(err, w->beat_last))
+		tg_run_log("database %s: cannot record POP %s: %s; trying again",
+			   w->shown, p.name, err);
+	snprintf(w->beat_last, sizeof(w->beat_last), "%s", err);
+	return 0;
+}
+
 static void follow_loop(struct follow *w)
 {
-	uint64_t next_full = 0, now;
+	uint64_t next_full = 0, next_beat = 0, next, now;
 	bool due = true;
 	PGnotify *n;
 
@@ -161,6 +207,7 @@ static void follow_loop(struct follow *w)
 				continue;
 			}
 			due = true;
+			next_beat = 0;
 		}
 		if (due || follow_ms() >= next_full) {
 			int ret = follow_pull(w);
@@ -172,9 +219,15 @@ static void follow_loop(struct follow *w)
 			due = false;
 			next_full = follow_ms() + TG_PG_FULL_S * 1000;
 		}
+		if (follow_ms() >= next_beat) {
+			if (follow_beat(w, false) < 0)
+				continue;
+			next_beat = follow_ms() + TG_POP_BEAT_S * 1000;
+		}
 		now = follow_ms();
+		next = next_full < next_beat ? next_full : next_beat;
 		if (follow_wait(w, PQsocket(w->c), POLLIN,
-				next_full > now ? (int)(next_full - now) : 0))
+				next > now ? (int)(next - now) : 0))
 			return;
 		if (!PQconsumeInput(w->c) || PQstatus(w->c) != CONNECTION_OK) {
 			char err[512];
@@ -191,7 +244,7 @@ static void follow_loop(struct follow *w)
 
 static void *follow_main(void *arg)
 {
-	struct follow w = { .f = arg, .lock = -1 };
+	struct follow w = { .f = arg, .lock = -1, .started = time(NULL) };
 
 	tg_pg_url_shown(w.f->url, w.shown, sizeof(w.shown));
 	w.lock = open(w.f->snap, O_RDONLY | O_CLOEXEC);
@@ -205,6 +258,11 @@ static void *follow_main(void *arg)
 	sqlite3_busy_timeout(w.db, 5000);
 	sqlite3_exec(w.db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	follow_loop(&w);
+	/* Said stopped (down at once in 'pop list'), not left to age. */
+	if (w.c && PQstatus(w.c) == CONNECTION_OK) {
+		PQclear(PQexec(w.c, "SET statement_timeout = 2000"));
+		follow_beat(&w, true);
+	}
 out:
 	PQfinish(w.c);
 	sqlite3_close(w.db);

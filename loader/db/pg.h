@@ -33,6 +33,8 @@ const char *tg_pg_url_shown(const char *url, char *buf, size_t len);
  */
 int tg_pg_connect(const char *url, int timeout_s, PGconn **out, char *err,
 		  size_t errlen);
+/* Statements without rows (or rows unread): 0 or -EIO, the cause in err. */
+int tg_pg_exec(PGconn *c, const char *sql, char *err, size_t errlen);
 /* The last error of c on one line. */
 const char *tg_pg_error(PGconn *c, char *buf, size_t len);
 

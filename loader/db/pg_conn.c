@@ -8,6 +8,7 @@
 #include "util/fmt.h"
 #include "db/conn.h"
 #include "db/pg.h"
+#include "db/pg_pop.h"
 #include "db/pg_tables.h"
 #include "db/settings.h"
 
@@ -67,8 +68,7 @@ int tg_pg_connect(const char *url, int timeout_s, PGconn **out, char *err,
 	return 0;
 }
 
-/* One statement without results: 0 or -EIO with the cause in err. */
-static int pg_exec(PGconn *c, const char *sql, char *err, size_t errlen)
+int tg_pg_exec(PGconn *c, const char *sql, char *err, size_t errlen)
 {
 	PGresult *r = PQexec(c, sql);
 	int ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
@@ -108,7 +108,7 @@ static int pg_create(PGconn *c, sqlite3 *mem, const struct tg_pg_table *t,
 	off = tg_cat(sql, sizeof(sql), off, "PRIMARY KEY (\"%s\"))", t->key);
 	if (off >= sizeof(sql))
 		return -ENOSPC;
-	return pg_exec(c, sql, err, errlen);
+	return tg_pg_exec(c, sql, err, errlen);
 }
 
 int tg_pg_init(PGconn *c, char *err, size_t errlen)
@@ -123,19 +123,19 @@ int tg_pg_init(PGconn *c, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot build the schema");
 		goto out;
 	}
-	if (pg_exec(c, "BEGIN", err, errlen) ||
-	    pg_exec(c, "CREATE TABLE IF NOT EXISTS tungate_meta ("
+	if (tg_pg_exec(c, "BEGIN", err, errlen) ||
+	    tg_pg_exec(c, "CREATE TABLE IF NOT EXISTS tungate_meta ("
 		    "one integer PRIMARY KEY CHECK (one = 1),"
 		    " version integer NOT NULL, counter bigint NOT NULL)",
 		    err, errlen))
 		goto rollback;
 	/* Two first inits at once: the second waits here, then sees the row. */
-	if (pg_exec(c, "LOCK TABLE tungate_meta", err, errlen))
+	if (tg_pg_exec(c, "LOCK TABLE tungate_meta", err, errlen))
 		goto rollback;
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO tungate_meta VALUES (1, %d, 0) ON CONFLICT DO NOTHING",
 		 TG_DB_VERSION);
-	if (pg_exec(c, sql, err, errlen))
+	if (tg_pg_exec(c, sql, err, errlen))
 		goto rollback;
 	ret = tg_pg_meta(c, NULL, err, errlen);
 	if (ret)
@@ -144,10 +144,12 @@ int tg_pg_init(PGconn *c, char *err, size_t errlen)
 	for (i = 0; i < tg_pg_ntables; i++)
 		if (pg_create(c, mem, &tg_pg_tables[i], err, errlen))
 			goto rollback;
-	ret = pg_exec(c, "COMMIT", err, errlen);
+	if (tg_pg_pop_tables(c, err, errlen))
+		goto rollback;
+	ret = tg_pg_exec(c, "COMMIT", err, errlen);
 	goto out;
 rollback:
-	pg_exec(c, "ROLLBACK", sql, sizeof(sql));
+	tg_pg_exec(c, "ROLLBACK", sql, sizeof(sql));
 out:
 	sqlite3_close(mem);
 	return ret;

@@ -57,6 +57,11 @@ static char *pg_upsert_sql(const struct tg_pg_table *t,
 				     i ? ", " : r ? ", (" : "(",
 				     r * cols->n + i + 1,
 				     i == cols->n - 1 ? ")" : "");
+	/* A key of several columns: records, each written once and kept. */
+	if (strchr(t->key, ',')) {
+		off = tg_cat(sql, len, off, " ON CONFLICT (%s) DO NOTHING", t->key);
+		goto done;
+	}
 	off = tg_cat(sql, len, off, " ON CONFLICT (\"%s\") DO ", t->key);
 	for (i = 0; i < cols->n; i++) {
 		if (!strcmp(cols->name[i], t->key))
@@ -67,6 +72,7 @@ static char *pg_upsert_sql(const struct tg_pg_table *t,
 	}
 	if (!n)
 		off = tg_cat(sql, len, off, "NOTHING");
+done:
 	if (off >= len) {
 		free(sql);
 		return NULL;
@@ -102,11 +108,8 @@ static int pg_flush(PGconn *c, const struct tg_pg_table *t,
 	return ret;
 }
 
-/* Every row st gives (t's shared columns), upserted: rows sent, or -EIO. */
-static long pg_send_rows(PGconn *c, sqlite3_stmt *st,
-			 const struct tg_pg_table *t,
-			 const struct tg_pg_cols *cols, char *err,
-			 size_t errlen)
+long tg_pg_send_rows(PGconn *c, sqlite3_stmt *st, const struct tg_pg_table *t,
+		     const struct tg_pg_cols *cols, char *err, size_t errlen)
 {
 	int batch = PG_BATCH_ROWS, i, k = 0, rc;
 	const unsigned char *v;
@@ -212,7 +215,7 @@ static long pg_diff(PGconn *c, sqlite3 *db, char *err, size_t errlen)
 			if (c && k) {
 				n = pg_send(c, st, sql, err, errlen);
 			} else if (c) {
-				n = pg_send_rows(c, st, t, &cols, err, errlen);
+				n = tg_pg_send_rows(c, st, t, &cols, err, errlen);
 			} else {
 				for (n = 0; sqlite3_step(st) == SQLITE_ROW; n++)
 					;

@@ -89,3 +89,24 @@ int tg_pg_columns(sqlite3 *db, const struct tg_pg_table *t,
 		return -EIO;
 	return 0;
 }
+
+int tg_pg_stmt_columns(sqlite3_stmt *st, struct tg_pg_cols *c)
+{
+	const char *name;
+	size_t off = 0;
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < sqlite3_column_count(st); i++) {
+		name = sqlite3_column_name(st, i);
+		if (!name || c->n == TG_PG_COLS_MAX ||
+		    strlen(name) >= sizeof(c->name[0]))
+			return -EIO;
+		snprintf(c->name[c->n], sizeof(c->name[0]), "%s", name);
+		c->type[c->n] = TG_PG_TEXT;
+		off = tg_cat(c->list, sizeof(c->list), off, "%s\"%s\"",
+			     c->n ? ", " : "", name);
+		c->n++;
+	}
+	return c->n && off < sizeof(c->list) ? 0 : -EIO;
+}

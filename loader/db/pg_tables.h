@@ -8,6 +8,7 @@
 #define TG_DB_PG_TABLES_H
 
 #include <stddef.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #define TG_PG_COLS_MAX 64
@@ -36,6 +37,17 @@ struct tg_pg_cols {
 /* The shared columns of t in db's main schema: 0 or -EIO. */
 int tg_pg_columns(sqlite3 *db, const struct tg_pg_table *t,
 		  struct tg_pg_cols *c);
+
+/* The columns of st's result (all sent as text): 0 or -EIO. */
+int tg_pg_stmt_columns(sqlite3_stmt *st, struct tg_pg_cols *c);
+
+/*
+ * Every row st gives (the columns cols, in their order) into PostgreSQL's
+ * table t, batched: a row of t's key there is updated; with a key of
+ * several columns ("a, b") it is left as it is. Rows sent, or -EIO.
+ */
+long tg_pg_send_rows(PGconn *c, sqlite3_stmt *st, const struct tg_pg_table *t,
+		     const struct tg_pg_cols *cols, char *err, size_t errlen);
 
 /* The SQL condition on the setting table: the keys 'config set' writes. */
 const char *tg_pg_setting_filter(void);

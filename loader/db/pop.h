@@ -14,6 +14,8 @@
 
 #define TG_POP_NAME_KEY "pop_name"
 #define TG_POP_DRAIN_KEY "pop_drain"
+/* With PostgreSQL: the last usage record id pushed to its pop_usage. */
+#define TG_POP_USAGE_PUSHED_KEY "pg_usage_pushed"
 
 /*
  * The POP's name: the setting pop_name, else the host name up to its

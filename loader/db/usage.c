@@ -7,6 +7,7 @@
 
 static void tg_usage_from_row(sqlite3_stmt *st, struct tg_usage_row *r)
 {
+	r->pop = NULL;
 	r->name = (const char *)sqlite3_column_text(st, 0);
 	r->subscriber_id = sqlite3_column_int64(st, 1);
 	r->dp_id = sqlite3_column_int64(st, 2);

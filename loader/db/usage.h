@@ -8,6 +8,7 @@
 
 /* One usage record as read; texts valid during the callback only. */
 struct tg_usage_row {
+	const char *pop;		/* NULL: this POP's own (SQLite) */
 	const char *name;
 	__s64 subscriber_id;
 	__u32 dp_id;

@@ -350,9 +350,74 @@ expect_refused "config bad port" "l2tpv3-udp-port '65536': not a port 0..65535" 
 	tg config set l2tpv3-udp-port 65536
 expect_refused "config missing value" "needs KEY VALUE" tg config set l2tpv2-udp-port
 
+# --- pop -------------------------------------------------------------------
+# This concentrator's POP name: the host name's first label by default, a
+# setting of its own (never pushed to PostgreSQL: its counter stays).
+host=$(hostname | cut -d. -f1)
+expect_ok "pop name (default)" tg pop name
+[ "$(cat "$TMP/out")" = "$host" ] && ok || bad "pop name default: $(cat "$TMP/out"), want $host"
+expect_ok "pop name -j (default)" tg -j pop name
+json_check "pop name -j (default)" "j == {'name': '$host', 'set': False}"
+expect_refused "pop name with a space" "pop name: name 'pop a': must be 1..63 letters" \
+	tg pop name 'pop a'
+expect_refused "pop name starting with '-'" "unexpected argument '-x'" tg pop name -x
+expect_refused "pop name too long" "must be 1..63" tg pop name "$(printf 'p%.0s' $(seq 64))"
+expect_refused "pop name with two names" "pop name: unexpected argument 'b'" tg pop name a b
+expect_refused "pop unknown command" "pop" tg pop rename a
+expect_ok "pop name pop-a" tg pop name pop-a
+[ ! -s "$TMP/out" ] && ok || bad "pop name NAME printed: $(cat "$TMP/out")"
+expect_ok "pop name (set)" tg -j pop name
+json_check "pop name (set)" "j == {'name': 'pop-a', 'set': True}"
+expect_refused "pop list: bad --down-after" "--down-after" tg pop list --down-after x
+if [ -z "${TG_CLI_PG_URL:-}" ]; then
+	expect_ok "pop list (SQLite: this POP)" tg pop list
+	grep -Eq "^pop-a +serving +$host +[^ ]+ +0 +[0-9]+ +- +-$" "$TMP/out" && ok ||
+		bad "pop list text: $(cat "$TMP/out")"
+	expect_ok "pop list -j (SQLite)" tg -j pop list
+	enabled=$(tg -j sub list | $PY -c 'import json,sys; print(sum(1 for s in json.load(sys.stdin) if s["enabled"]))')
+	json_check "pop list -j: this POP, its enabled subscribers ($enabled)" \
+		"[(p['name'], p['state'], p['enabled'], p['last_contact']) for p in j['pops']] == [('pop-a', 'serving', $enabled, None)]"
+	expect_refused "pop del on SQLite" "pop del: only with PostgreSQL" tg pop del pop-a
+else
+	# No daemon has written a row yet.
+	expect_ok "pop list -j (PostgreSQL, no daemon)" tg -j pop list
+	json_check "pop list -j (PostgreSQL, no daemon)" "j == {'pops': []}"
+	expect_refused "pop del of no POP" "pop del: no POP 'pop-z'" tg pop del pop-z
+fi
+
+# Usage records (as the daemon writes them) are this POP's: reported with
+# its name, per POP and in total.
+if [ -z "${TG_CLI_PG_URL:-}" ]; then
+	$PY - "$DB" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = [(1, 'u-a', 1, None, '192.0.2.1', 100, 200, 10, 20, 1, 2, 0),
+	(1, 'u-a', 1, None, '192.0.2.1', 200, 300, 5, 5, 1, 1, 1),
+	(2, 'u-b', 2, None, None, 100, 200, 7, 8, 1, 1, 0)]
+db.executemany("INSERT INTO usage (subscriber_id, name, dp_id, class, ip, period_start,"
+	" period_end, up_bytes, down_bytes, up_packets, down_packets, final)"
+	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+db.commit()
+PY
+	expect_ok "usage (SQLite)" tg usage
+	grep -Eq '^u-a +pop-a +- +192.0.2.1 +2 +15 +25 +2 +3 ended$' "$TMP/out" && ok ||
+		bad "usage text: $(cat "$TMP/out")"
+	expect_ok "usage --per-pop (SQLite)" tg usage --per-pop u-b
+	[ "$(sed 1d "$TMP/out" | tr -s ' ')" = "u-b pop-a - - 1 7 8 1 1" ] && ok ||
+		bad "usage --per-pop: $(cat "$TMP/out")"
+	expect_ok "usage -j (SQLite)" tg -j usage
+	json_check "usage -j: per POP and total" "[(s['name'], s['records'], s['up']['bytes'], \
+[(p['pop'], p['records'], p['down']['bytes']) for p in s['pops']]) for s in j['subscribers']] == \
+[('u-a', 2, 15, [('pop-a', 2, 25)]), ('u-b', 1, 7, [('pop-a', 1, 8)])]"
+	expect_ok "usage --rows -j (SQLite)" tg -j usage --rows u-a
+	json_check "usage --rows -j: each record's POP" "[(r['pop'], r['end']) for r in j['records']] == [('pop-a', 200), ('pop-a', 300)]"
+	expect_refused "usage --rows --per-pop" "--per-pop is for totals" tg usage --rows --per-pop
+fi
+
 # --- help and prefixes --------------------------------------------------------
 for h in "help" "sub help" "config help" "db help" "sync help" "--help" \
-	"class help" "community help" "import help" "export help" "sub set --help"; do
+	"class help" "community help" "import help" "export help" "sub set --help" \
+	"pop help" "pop list help" "usage help"; do
 	# shellcheck disable=SC2086
 	expect_ok "$h" "$TG" $h
 	[ -s "$TMP/out" ] && ok || bad "$h printed nothing"

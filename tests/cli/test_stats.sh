@@ -126,10 +126,14 @@ check "status -j: liveness counts (got $v)" \
 tg -j stats alice --interval 0 >"$TMP/stats.json" || fail "stats alice -j"
 v=$(jq 'sorted(d), list(s)')
 check "stats alice -j: only alice (got $v)" \
-	test "$v" = "(['interval_ms', 'subscribers'], ['alice'])"
+	test "$v" = "(['interval_ms', 'pop', 'subscribers'], ['alice'])"
+POP=$(hostname | cut -d. -f1)
+v=$(jq 'd["pop"]')
+check "stats -j: this POP, serving (got $v)" test "$v" = "{'name': '$POP', 'state': 'serving'}"
 
 # Text: alice's two lines, her reasons, the global table.
 tg stats >"$TMP/stats.txt" 2>&1 || fail "stats"
+check "text: the POP first" test "$(head -1 "$TMP/stats.txt")" = "pop $POP, serving"
 check "text: alice up line" grep -Eq "^alice +gold +up +$UP_N +$up_bytes " "$TMP/stats.txt"
 check "text: alice down line" grep -Eq "^ +down +$DOWN_N +$down_bytes " "$TMP/stats.txt"
 check "text: alice's reasons" grep -q "reasons: spoofed_src $SPOOF_N" "$TMP/stats.txt"
@@ -225,5 +229,6 @@ check "prometheus: tg_tunnels holds 2 entries (got $v)" test "$v" = 2
 v=$(prom 'tungate_last_sync_success')
 check "prometheus: last sync succeeded (got $v)" test "$v" = 1
 check "prometheus: build info" grep -q '^tungate_build_info{version="[^"]*"} 1$' "$TMP/metrics.txt"
+check "prometheus: this POP" grep -qx "tungate_pop_info{pop=\"$POP\",state=\"serving\"} 1" "$TMP/metrics.txt"
 
 finish

@@ -15,7 +15,15 @@
 #    and a change made once it is back is applied; slow (a pull waiting
 #    on a lock) the daemon's own loop goes on; failing (a table gone) it
 #    says so once and keeps its snapshot; a daemon restarted while it is
-#    down comes up from its snapshot and forwards.
+#    down comes up from its snapshot and forwards;
+#  - POPs: each concentrator's name is its own (never pushed); its daemon
+#    writes its row of pop (made when an older init lacks it) every
+#    heartbeat: 'pop list' shows both with their version, subscribers and
+#    a fresh last contact, one killed turns down after --down-after, one
+#    stopped at once; status, stats and the metrics name the POP; usage
+#    records of both POPs land in pop_usage once each (also pushed again),
+#    those made while PostgreSQL is down when it is back, and 'usage'
+#    shows them per POP and in total.
 #
 # Needs root. Outside CI it says SKIP and succeeds; with CI=true a skip fails.
 set -uo pipefail
@@ -128,6 +136,8 @@ check "db init against PostgreSQL" pgc a db init
 check "db init made the shared tables and the counter (version 8, 0)" \
 	test "$(pg_sql 'SELECT version, counter FROM tungate_meta')" = "8|0"
 check "db init again: idempotent" pgc a db init
+check "db init made the POP tables, outside the change counter" \
+	test "$(pg_sql "SELECT count(*) FROM pg_tables WHERE tablename IN ('pop', 'pop_usage')")-$(counter)" = 2-0
 step "db init (SQLite)" sq db init
 check "class add" both class add members --down-rate 20mbit --up-rate 5mbit --scope internet
 check "class add (community scope)" both class add local --down-rate 2mbit --scope community
@@ -254,16 +264,37 @@ swap_names() {
 check "names swapped in PostgreSQL reach a snapshot that had them" swap_names
 
 echo "# the daemon"
+# As an older tungate initialised it: no POP tables; the daemon makes them.
+step "PostgreSQL without the POP tables" pg_sql "DROP TABLE pop; DROP TABLE pop_usage"
 tunnel_setup 3 || die "namespace setup"
 # The subscribers of endpoints 1 and 2 (outer 192.0.2.11, .12).
 step "sub add ep1 (ipip, endpoint 1)" pgc a sub add ep1 --type ipip \
 	--remote 192.0.2.11 --local 192.0.2.1 --prefix 100.64.1.0/24
 step "up (the concentrator pulls its snapshot)" \
 	tgp up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
+pop_name_local() {
+	local c
+	c=$(counter)
+	tgp pop name pop-a && test "$(tgp pop name)" = pop-a &&
+		test "$(sqlite3 "$SNAP" "SELECT value FROM setting WHERE key = 'pop_name'")" = pop-a &&
+		test "$(counter)" = "$c" &&
+		test "$(pg_sql "SELECT count(*) FROM setting WHERE key LIKE 'pop%'")" = 0
+}
+check "pop name pop-a: in the snapshot only, nothing pushed" pop_name_local
+pop_name_bad() {
+	! tgp pop name 'pop a' >"$TMP/bad.out" 2>&1 &&
+		test "$(grep -c . "$TMP/bad.out")" = 1 &&
+		grep -q "pop name: name 'pop a': must be" "$TMP/bad.out" &&
+		test "$(tgp pop name)" = pop-a
+}
+check "pop name 'pop a' refused, one line, the name kept" pop_name_bad
 daemon_start
 check "daemon started from the snapshot and follows PostgreSQL" \
 	wait_log 'sync applied \(full\): 1 added'
 check "ep1 in the maps (alice is disabled)" wait_for 30 in_maps 1
+# Named before its first start: its snapshot is pulled for it.
+step "pop name pop-b (the second concentrator, no snapshot yet)" \
+	"$TUNGATE" --db "$PG_URL" --snapshot "$SNAP2" pop name pop-b
 step "a second concentrator starts" conc2_start
 check "second concentrator: ep1 in its maps" wait_for 50 in_maps2 1
 step "endpoint 1 (ipip) starts" endpoint_start 1 ipip 4
@@ -295,6 +326,117 @@ endpoint_stop
 step "endpoint 1 (ipip) starts again" endpoint_start 1 ipip 4
 
 check "second concentrator: still in step" in_maps2 2
+
+echo "# POPs"
+VERSION=$("$TUNGATE" --version | cut -d' ' -f2)
+# Both rows, serving, with this version, 2 subscribers (ep1, ep2) in each
+# data plane and enabled, heard of within a heartbeat.
+both_serving() {
+	tgp -j pop list | $PY -c '
+import json, sys
+p = {x["name"]: x for x in json.load(sys.stdin)["pops"]}
+sys.exit(0 if sorted(p) == ["pop-a", "pop-b"] and all(
+	(x["state"], x["version"], x["attached"], x["enabled"]) ==
+	("serving", sys.argv[1], 2, 2) and 0 <= x["age"] <= 11 and
+	x["last_contact"] > 0 for x in p.values()) else 1)' "$VERSION"
+}
+check "pop list: pop-a and pop-b serving, version $VERSION, 2/2 subscribers, fresh contact (the tables made again)" \
+	wait_for 150 both_serving
+check "pop list (text): by name, one line each" sh -c "
+	$(printf %q "$TUNGATE") --db '$PG_URL' --snapshot '$SNAP' pop list >'$TMP/pops.txt' &&
+	sed 1d '$TMP/pops.txt' | awk '{print \$1, \$2, \$4, \$5, \$6}' | tr '\n' ';' |
+	grep -qx 'pop-a serving $VERSION 2 2;pop-b serving $VERSION 2 2;'"
+sed 's/^/  | /' "$TMP/pops.txt"
+pop_del_serving() {
+	! tgp pop del pop-a >"$TMP/del.out" 2>&1 &&
+		grep -q "POP 'pop-a' is not down" "$TMP/del.out" && both_serving
+}
+check "pop del of a POP serving: refused, the row kept" pop_del_serving
+check "status (text) names the POP" sh -c "$(printf %q "$TUNGATE") --db '$SNAP' --pin-root '$PIN' status | grep -qx 'pop  *pop-a, serving'"
+check "status -j names the POP" sh -c "$(printf %q "$TUNGATE") --db '$SNAP' --pin-root '$PIN' -j status |
+	$PY -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)[\"pop\"] == {\"name\": \"pop-a\", \"state\": \"serving\"} else 1)'"
+check "stats names the POP (first line, -j)" sh -c "
+	$(printf %q "$TUNGATE") --db '$SNAP' --pin-root '$PIN' stats --interval 0 | head -1 | grep -qx 'pop pop-a, serving' &&
+	$(printf %q "$TUNGATE") --db '$SNAP' --pin-root '$PIN' -j stats --interval 0 | grep -q '\"pop\":{\"name\":\"pop-a\",\"state\":\"serving\"}'"
+check "metrics: tungate_pop_info names the POP, build info unchanged" sh -c "
+	$(printf %q "$TUNGATE") --db '$SNAP' --pin-root '$PIN' stats --prometheus >'$TMP/metrics.txt' &&
+	grep -qx 'tungate_pop_info{pop=\"pop-a\",state=\"serving\"} 1' '$TMP/metrics.txt' &&
+	grep -qx 'tungate_build_info{version=\"$VERSION\"} 1' '$TMP/metrics.txt'"
+
+echo "# usage per POP"
+# pop_count POP: its records in PostgreSQL; local_count DB: in a snapshot.
+pop_count() {
+	pg_sql "SELECT count(*) FROM pop_usage WHERE pop = '$1'"
+}
+local_count() {
+	sqlite3 -cmd ".timeout 5000" "$1" "SELECT count(*) FROM usage"
+}
+# Traffic of ep1 through pop-a, recorded: pushed at once.
+usage_a() {
+	ping_from sub 100.64.1.2 "$CORE4" && tgp usage record >/dev/null &&
+		test "$(local_count "$SNAP")" -gt 0 &&
+		test "$(pop_count pop-a)" = "$(local_count "$SNAP")"
+}
+check "pop-a: ep1's usage recorded and in pop_usage at once" usage_a
+# pop-b carries no traffic here: a record as its daemon's tick writes one.
+now=$(date +%s)
+step "pop-b: a usage record of ep1 in its snapshot" sqlite3 -cmd ".timeout 5000" "$SNAP2" \
+	"INSERT INTO usage (subscriber_id, name, dp_id, class, ip, period_start, period_end,
+	up_bytes, down_bytes, up_packets, down_packets, final)
+	VALUES (1, 'ep1', 1, NULL, NULL, $((now - 60)), $now, 1000, 2000, 10, 20, 0)"
+pop_b_pushed() {
+	test "$(pop_count pop-b)" = 1
+}
+check "pop-b's daemon pushes it within a heartbeat" wait_for 150 pop_b_pushed
+A_UP=$(sqlite3 "$SNAP" "SELECT sum(up_bytes) FROM usage WHERE name = 'ep1'")
+A_DOWN=$(sqlite3 "$SNAP" "SELECT sum(down_bytes) FROM usage WHERE name = 'ep1'")
+usage_json() {
+	pgc a -j usage ep1 | $PY -c '
+import json, sys
+a_up, a_down = int(sys.argv[1]), int(sys.argv[2])
+s, = json.load(sys.stdin)["subscribers"]
+p = {x["pop"]: (x["up"]["bytes"], x["down"]["bytes"]) for x in s["pops"]}
+sys.exit(0 if p == {"pop-a": (a_up, a_down), "pop-b": (1000, 2000)} and
+	(s["up"]["bytes"], s["down"]["bytes"]) == (a_up + 1000, a_down + 2000) else 1)' "$A_UP" "$A_DOWN"
+}
+check "usage -j ep1: per POP ($A_UP/$A_DOWN at pop-a, 1000/2000 at pop-b) and the total" usage_json
+usage_text() {
+	pgc a usage --per-pop ep1 >"$TMP/usage.txt" &&
+	grep -Eq "^ep1 +pop-a +.* $A_UP +$A_DOWN " "$TMP/usage.txt" &&
+	grep -Eq '^ep1 +pop-b +- +- +1 +1000 +2000 +10 +20$' "$TMP/usage.txt" &&
+	grep -Eq "^ep1 +total +.* $((A_UP + 1000)) +$((A_DOWN + 2000)) " "$TMP/usage.txt" &&
+	pgc a usage ep1 | grep -Eq "^ep1 +pop-a,pop-b +.* $((A_UP + 1000)) +$((A_DOWN + 2000)) "
+}
+check "usage --per-pop: a line per POP and the total; usage: the total over both" usage_text
+sed 's/^/  | /' "$TMP/usage.txt"
+# The mark of what was pushed lost: everything is pushed again, and kept once.
+repush() {
+	local a
+	a=$(pop_count pop-a)
+	sqlite3 -cmd ".timeout 5000" "$SNAP2" "DELETE FROM setting WHERE key = 'pg_usage_pushed'" &&
+	sqlite3 -cmd ".timeout 5000" "$SNAP" "DELETE FROM setting WHERE key = 'pg_usage_pushed'" &&
+	wait_for 150 sh -c "test -n \"\$(sqlite3 -cmd '.timeout 5000' '$SNAP2' \"SELECT value FROM setting WHERE key = 'pg_usage_pushed'\")\"" &&
+	tgp usage record >/dev/null &&
+	test "$(pop_count pop-b)" = 1 && test "$(pop_count pop-a)" = "$(local_count "$SNAP")" &&
+	test "$(pop_count pop-a)" -ge "$a"
+}
+check "records pushed again: each stored once" repush
+
+# A concentrator killed: its row stays serving until it is old.
+kill_conc2() {
+	kill -KILL "$D2PID" && wait "$D2PID"
+	D2PID=
+	sleep 2
+}
+step "the second concentrator is killed (-9)" kill_conc2
+pop_state() {
+	tgp -j pop list "${@:2}" | $PY -c '
+import json, sys
+p = {x["name"]: x["state"] for x in json.load(sys.stdin)["pops"]}
+sys.exit(0 if p.get(sys.argv[1]) == sys.argv[2] else 1)' "${1%=*}" "${1#*=}"
+}
+check "pop list: pop-b killed 2 s ago, still serving (down after 30 s)" pop_state pop-b=serving
+check "pop list --down-after 1: pop-b down" pop_state pop-b=down --down-after 1
 conc2_stop
 echo "# PostgreSQL stopped"
 step "PostgreSQL stops" pg_stop
@@ -312,6 +454,22 @@ check "CLI write while PostgreSQL is down: refused, one line, snapshot unchanged
 sed 's/^/  | /' "$TMP/refused.out"
 check "CLI read while PostgreSQL is down: answered from the snapshot" \
 	sh -c "$(printf %q "$TUNGATE") --db '$PG_URL' --snapshot $TMP/a.db sub list 2>/dev/null | grep -q ep2"
+# Usage recorded while PostgreSQL is down: kept, pushed when it is back.
+usage_down() {
+	ping_from sub 100.64.1.2 "$CORE4" &&
+	tgp usage record >"$TMP/urec.out" 2>&1 &&
+	grep -q 'pushed with the next heartbeat' "$TMP/urec.out" &&
+	test "$(sqlite3 "$SNAP" "SELECT max(id) FROM usage")" -gt "$(sqlite3 "$SNAP" "SELECT value FROM setting WHERE key = 'pg_usage_pushed'")"
+}
+check "usage record while PostgreSQL is down: kept in the snapshot, said" usage_down
+usage_read_down() {
+	tgp -j usage ep1 2>"$TMP/uread.err" | $PY -c '
+import json, sys
+s, = json.load(sys.stdin)["subscribers"]
+sys.exit(0 if [p["pop"] for p in s["pops"]] == ["pop-a"] else 1)' &&
+	grep -q "this POP's records only, from the snapshot" "$TMP/uread.err"
+}
+check "usage while PostgreSQL is down: this POP's records from the snapshot, said" usage_read_down
 sleep 4
 check "daemon: the fault said once ($(log_count 'forwarding with the snapshot') lines)" \
 	test "$(log_count 'forwarding with the snapshot')" = 1
@@ -323,6 +481,10 @@ applied_after() {
 	pgc a sub del ep2 >/dev/null && wait_for 30 in_maps 1
 }
 check "a change made once it is back is applied" applied_after
+usage_back() {
+	test "$(pg_sql "SELECT count(*) FROM pop_usage WHERE pop = 'pop-a'")" = "$(local_count "$SNAP")"
+}
+check "the records made while it was down are in pop_usage" wait_for 150 usage_back
 
 echo "# PostgreSQL slow, then failing"
 # A pull that waits on a lock held 4 s: the daemon's own loop goes on (a
@@ -383,6 +545,13 @@ step "PostgreSQL starts again" pg_start
 check "restarted daemon: PostgreSQL reachable again" wait_log 'reachable again' 1 40
 check "restarted daemon: a change made once it is back is applied" applied_after_restart
 daemon_stop
+check "pop list: pop-a stopped (SIGTERM): down at once" pop_state pop-a=down
+pop_del() {
+	tgp pop del pop-a && tgp -j pop list | grep -q '"pop-b"' &&
+		! tgp -j pop list | grep -q '"pop-a"' &&
+		test "$(pop_count pop-a)" -gt 0
+}
+check "pop del pop-a (stopped): gone from the list, its usage kept" pop_del
 check "restarted daemon: every fault and recovery said once" \
 	test "$(log_count 'forwarding with the snapshot')-$(log_count 'reachable again')" = 1-1
 sed 's/^/  | /' "$LOG"
