@@ -35,7 +35,7 @@ static int do_help(int argc, char **argv)
 	       "  community add|del|list\n"
 	       "                    prefixes reachable by community-scope classes\n"
 	       "  config set|show   data plane settings (unknown tunnels, L2TP\n"
-	       "                    UDP ports, gateway MAC, TTL)\n"
+	       "                    UDP ports, gateway MAC, TTL, anycast)\n"
 	       "  import FILE.csv   bulk enrolment, all or nothing\n"
 	       "  export            the whole database as CSV (or JSON)\n"
 	       "  sync [--dry-run]  put the database into the pinned data plane\n"
@@ -57,7 +57,10 @@ static int do_help(int argc, char **argv)
 	       "  pop name|list|del this concentrator's POP name; every POP's\n"
 	       "                    state, version, subscribers, last contact\n"
 	       "  bird --output FILE\n"
-	       "                    the subscribers' prefixes as a BIRD include\n"
+	       "                    the anycast and subscribers' prefixes as a\n"
+	       "                    BIRD include\n"
+	       "  drain [--off]     this POP withdraws its BIRD routes (or\n"
+	       "                    announces them again); forwarding goes on\n"
 	       "  help              this text\n"
 	       "Database and pinned maps are changed only by db, sub, class,\n"
 	       "community, config, import, sync, up and down; all but sync, up and\n"
@@ -110,6 +113,7 @@ static const struct tg_cmd tg_objects[] = {
 	{ "status", do_status },
 	{ "bird", do_bird },
 	{ "pop", do_pop },
+	{ "drain", do_drain },
 	{ "help", do_help },
 	{ NULL, NULL },
 };

@@ -83,7 +83,7 @@ run sub list
 
 say "BGP: BIRD announces the subscribers' prefixes, tungate attaches"
 run bird --output "$BIRD_INC"
-echo "conc# bird   (bird.conf: include \"$BIRD_INC\"; BGP exports proto \"tungate4\")"
+echo "conc# bird   (bird.conf: include \"$BIRD_INC\"; BGP exports filter tungate_bgp4)"
 bird_start conc || die_demo "BIRD did not start in conc"
 bird_start core || die_demo "BIRD did not start in core"
 run sync >/dev/null

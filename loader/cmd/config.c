@@ -6,6 +6,7 @@
 
 #include "util/cli.h"
 #include "cmd/commands.h"
+#include "db/anycast.h"
 #include "db/db.h"
 #include "db/radius_settings.h"
 #include "util/json.h"
@@ -59,6 +60,12 @@ static int config_help(int argc, char **argv)
 	       "                             running after 10 intervals without\n"
 	       "                             one); read by the daemon after each\n"
 	       "                             sync, not sent by the data plane\n"
+	       "  anycast P[,P...]|none      the concentrator's tunnel prefixes\n"
+	       "                             (IPv4 and IPv6, at most %d, host\n"
+	       "                             bits zero, e.g. 192.0.2.1/32) that\n"
+	       "                             every POP announces in the BIRD\n"
+	       "                             include while it serves (see\n"
+	       "                             'tungate bird help'); default none\n"
 	       "\n"
 	       "The LNS (L2TPv2 dial-in of members, see 'tungate session help'),\n"
 	       "read by 'tungate run' when it starts and on SIGHUP:\n"
@@ -113,14 +120,15 @@ static int config_help(int argc, char **argv)
 	       "Keys may be written with '_' for '-'.\n"
 	       "\n"
 	       "show  the current value of every key; -j: a JSON object with the keys\n"
-	       "      spelled with '_' (ports, ttl and eoip-keepalive as numbers)\n"
+	       "      spelled with '_' (ports, ttl and eoip-keepalive as numbers,\n"
+	       "      anycast as an array of prefixes)\n"
 	       "\n"
 	       "Examples:\n"
 	       "  tungate config set unknown-tunnel drop\n"
 	       "  tungate config set gateway-mac 02:00:5e:00:53:01\n",
 	       TG_L2TP_UDP_PORT, TG_L2TP_UDP_PORT, TG_GW_MAC_DEFAULT,
 	       TG_TTL_DEFAULT, TG_LIVENESS_TIMEOUT_MIN, TG_LIVENESS_TIMEOUT_MAX,
-	       TG_LIVENESS_TIMEOUT_S, TG_EOIP_KEEPALIVE_DEFAULT,
+	       TG_LIVENESS_TIMEOUT_S, TG_EOIP_KEEPALIVE_DEFAULT, TG_ANYCAST_MAX,
 	       TG_LNS_NAME_DEFAULT, TG_LNS_ADDRESS_DEFAULT,
 	       TG_LNS_ECHO_S,
 	       TG_LNS_ECHO_FAILS, TG_RADIUS_AUTH_PORT, TG_RADIUS_TIMEOUT_MAX,
@@ -142,6 +150,7 @@ static const char *config_db_key(const char *key)
 		{ "scope-action", "scope_action" },
 		{ "liveness-timeout", "liveness_timeout" },
 		{ "eoip-keepalive", "eoip_keepalive" },
+		{ "anycast", TG_ANYCAST_KEY },
 		{ "lns", "lns" },
 		{ "lns-secret", "lns_secret" },
 		{ "lns-auth", "lns_auth" },
@@ -172,6 +181,8 @@ static const char *config_db_key(const char *key)
 static int config_print(sqlite3 *db)
 {
 	char mac[18], err[192], v[TG_RADIUS_VALUE_MAX + 1], key[32];
+	char any[TG_ANYCAST_STRLEN + 1];
+	struct tg_anycast ac;
 	const char *const *k;
 	struct tg_radius_settings rad;
 	struct tg_lns_settings lns;
@@ -185,6 +196,8 @@ static int config_print(sqlite3 *db)
 		ret = tg_lns_settings_load(db, &lns, err, sizeof(err));
 	if (!ret)
 		ret = tg_radius_settings_load(db, &lns, &rad, err, sizeof(err));
+	if (!ret)
+		ret = tg_anycast_load(db, &ac, err, sizeof(err));
 	if (ret) {
 		tg_err("config: database %s holds an invalid setting",
 		       tg_db_path());
@@ -200,6 +213,8 @@ static int config_print(sqlite3 *db)
 		printf("scope-action %s\n", st.scope_icmp ? "icmp" : "drop");
 		printf("liveness-timeout %u\n", st.liveness_timeout);
 		printf("eoip-keepalive %u\n", st.eoip_keepalive);
+		tg_anycast_format(&ac, any, sizeof(any));
+		printf("anycast %s\n", any);
 		for (k = tg_lns_setting_keys; *k; k++) {
 			tg_lns_setting_show(&lns, *k, v, sizeof(v));
 			snprintf(key, sizeof(key), "%s", *k);
@@ -232,6 +247,13 @@ static int config_print(sqlite3 *db)
 	jsonw_string_field(w, "scope_action", st.scope_icmp ? "icmp" : "drop");
 	jsonw_uint_field(w, "liveness_timeout", st.liveness_timeout);
 	jsonw_uint_field(w, "eoip_keepalive", st.eoip_keepalive);
+	jsonw_name(w, "anycast");
+	jsonw_start_array(w);
+	for (i = 0; i < ac.n; i++) {
+		tg_prefix_format(&ac.p[i], any, sizeof(any));
+		jsonw_string(w, any);
+	}
+	jsonw_end_array(w);
 	for (k = tg_lns_setting_keys; *k; k++) {
 		tg_lns_setting_show(&lns, *k, v, sizeof(v));
 		jsonw_string_field(w, *k, v);
@@ -331,7 +353,7 @@ static int config_set(int argc, char **argv)
 	}
 	dbkey = config_db_key(key);
 	if (!dbkey) {
-		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action liveness-timeout eoip-keepalive lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures aaa radius-...",
+		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action liveness-timeout eoip-keepalive anycast lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures aaa radius-...",
 		       key);
 		return -EINVAL;
 	}
@@ -374,6 +396,14 @@ static int config_set(int argc, char **argv)
 		if (config_number(key, value, TG_LIVENESS_TIMEOUT_MIN,
 				  TG_LIVENESS_TIMEOUT_MAX, buf, sizeof(buf)))
 			return -EINVAL;
+	} else if (!strcmp(dbkey, TG_ANYCAST_KEY)) {
+		struct tg_anycast ac;
+
+		if (tg_anycast_parse(value, &ac, err, sizeof(err))) {
+			tg_err("config set: anycast: %s", err);
+			return -EINVAL;
+		}
+		tg_anycast_format(&ac, buf, sizeof(buf));
 	} else if (!strcmp(dbkey, "eoip_keepalive")) {
 		if (config_number(key, value, 0, TG_KEEPALIVE_MAX, buf,
 				  sizeof(buf)))

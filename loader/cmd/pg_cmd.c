@@ -14,6 +14,7 @@
 #include "db/conn.h"
 #include "db/pg.h"
 #include "db/pg_pop.h"
+#include "util/json.h"
 #include "util/log.h"
 
 #define PG_CMD_TRIES 3
@@ -85,6 +86,65 @@ static int pg_run(const char *url, const char *snap, int argc, char **argv,
 		return ret;
 	}
 	return fn(argc, argv);
+}
+
+/*
+ * db migrate: PostgreSQL's tables to this version (pg_conn.c), then the
+ * snapshot, when there is one, as 'db migrate' does a file.
+ */
+static int pg_migrate(PGconn *c, const char *shown, const char *snap,
+		      int argc, char **argv)
+{
+	int ret, from, sfrom = TG_DB_VERSION, i;
+	struct json_writer *w;
+	sqlite3 *db = NULL;
+	char err[512];
+
+	for (i = 2; i < argc; i++)
+		if (!tg_take_json(argv[i])) {
+			tg_err("db migrate: unexpected argument '%s'", argv[i]);
+			return -EINVAL;
+		}
+	ret = tg_pg_migrate(c, &from, err, sizeof(err));
+	if (ret) {
+		tg_err("db migrate: database %s: %s", shown, err);
+		return ret;
+	}
+	if (!access(snap, F_OK)) {
+		ret = tg_db_open_flags(snap, TG_DB_OLDER, &db);
+		if (!ret) {
+			ret = tg_db_migrate(db, &sfrom, err, sizeof(err));
+			if (ret)
+				tg_err("db migrate: snapshot %s: %s", snap, err);
+		}
+		tg_db_close(db);
+		if (ret)
+			return ret;
+	}
+	if (tg_opts.json) {
+		w = jsonw_new(stdout);
+		if (!w)
+			return -ENOMEM;
+		jsonw_start_object(w);
+		jsonw_string_field(w, "database", shown);
+		jsonw_uint_field(w, "from", from);
+		jsonw_uint_field(w, "version", TG_DB_VERSION);
+		jsonw_string_field(w, "snapshot", snap);
+		jsonw_uint_field(w, "snapshot_from", sfrom);
+		jsonw_end_object(w);
+		jsonw_destroy(&w);
+		return 0;
+	}
+	if (from == TG_DB_VERSION)
+		printf("database %s is at schema version %d already\n", shown,
+		       TG_DB_VERSION);
+	else
+		printf("database %s migrated from schema version %d to %d\n",
+		       shown, from, TG_DB_VERSION);
+	if (sfrom != TG_DB_VERSION)
+		printf("snapshot %s migrated from schema version %d to %d\n",
+		       snap, sfrom, TG_DB_VERSION);
+	return 0;
 }
 
 /*
@@ -168,9 +228,12 @@ int tg_pg_command(const char *url, int argc, char **argv,
 	/*
 	 * What reads the maps, not the shared tables, and may run for long
 	 * (top): on the snapshot as it is, never holding it from the daemon.
+	 * So does drain, which writes only this POP's own setting: it works
+	 * while PostgreSQL is down, and nothing of it is pushed.
 	 */
 	if (pg_is(argv[0], "top") || pg_is(argv[0], "stats") ||
-	    pg_is(argv[0], "status") || pg_is(argv[0], "replay"))
+	    pg_is(argv[0], "status") || pg_is(argv[0], "replay") ||
+	    pg_is(argv[0], "drain"))
 		return fn(argc, argv);
 	/*
 	 * This POP's own (its name, its usage records): on the snapshot,
@@ -189,6 +252,10 @@ int tg_pg_command(const char *url, int argc, char **argv,
 	if (!ret && pg_is(argv[0], "db") && argc > 1 && pg_is(argv[1], "init") &&
 	    (ret = tg_pg_init(c, err, sizeof(err)))) {
 		tg_err("database %s: %s", shown, err);
+		goto out;
+	}
+	if (!ret && pg_is(argv[0], "db") && argc > 1 && pg_is(argv[1], "migrate")) {
+		ret = pg_migrate(c, shown, snap, argc, argv);
 		goto out;
 	}
 	if (!ret && !(pg_is(argv[0], "db") && argc > 1 && pg_is(argv[1], "init")) &&

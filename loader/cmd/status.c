@@ -21,6 +21,7 @@
 
 #include "db/db.h"
 #include "db/pop.h"
+#include "routing/bird.h"
 #include "dataplane/attach.h"
 #include "util/cli.h"
 #include "cmd/commands.h"
@@ -63,6 +64,7 @@ struct status {
 	/* This POP (have_pop false: the database unreadable). */
 	bool have_pop, drained;
 	char pop[TG_NAME_MAX + 1];
+	int bird;		/* enum tg_bird_state, -1: unknown */
 };
 
 /* The program's info by id; false when it is gone. */
@@ -457,6 +459,19 @@ static void status_read_pop(struct status *s)
 	tg_db_set_quiet(false);
 }
 
+/* Whether this POP announces its BIRD routes (see 'tungate bird'). */
+static void status_read_bird(struct status *s)
+{
+	sqlite3 *db = NULL;
+
+	s->bird = -1;
+	tg_db_set_quiet(true);
+	if (!tg_db_open(tg_db_path(), false, &db))
+		s->bird = tg_bird_state(db, s->pin_root);
+	tg_db_close(db);
+	tg_db_set_quiet(false);
+}
+
 static void status_read_meta(struct status *s)
 {
 	char path[PATH_MAX];
@@ -566,6 +581,8 @@ static void status_print_text(const struct status *s,
 		       s->lns_up, s->lns_up == 1 ? "" : "s", s->lns_ending);
 	else if (s->have_lns)
 		printf("lns         off\n");
+	if (s->bird >= 0)
+		printf("bgp         %s\n", tg_bird_state_name(s->bird));
 	printf("maps        entries / max\n");
 	for (k = 0; k < nmaps; k++) {
 		if (maps[k].entries >= 0)
@@ -682,6 +699,11 @@ static void status_print_json(const struct status *s,
 	} else {
 		jsonw_null_field(w, "lns");
 	}
+	/* announcing, drained or detached (its routes withdrawn). */
+	if (s->bird >= 0)
+		jsonw_string_field(w, "bgp", tg_bird_state_key(s->bird));
+	else
+		jsonw_null_field(w, "bgp");
 	jsonw_name(w, "maps");
 	jsonw_start_array(w);
 	for (k = 0; k < nmaps; k++) {
@@ -728,7 +750,10 @@ static int status_help(void)
 	       "see 'tungate stats help'); every pinned map's entries\n"
 	       "in use against its size ('-' where entries are not counted:\n"
 	       "per-CPU arrays); the last sync (time, result, count); the LNS\n"
-	       "(its listening address, tunnels and dial-in sessions up).\n"
+	       "(its listening address, tunnels and dial-in sessions up); bgp:\n"
+	       "whether this POP announces its BIRD routes (announcing), is\n"
+	       "drained ('tungate drain') or has them withdrawn because its\n"
+	       "data plane is detached (-j: announcing, drained, detached).\n"
 	       "Fails when the pin root does not exist or nothing is attached.\n");
 	return 0;
 }
@@ -767,6 +792,7 @@ int do_status(int argc, char **argv)
 	status_read_subs(&s);
 	status_read_lns(&s);
 	status_read_pop(&s);
+	status_read_bird(&s);
 	err = status_maps(s.pin_root, &maps, &nmaps);
 	if (err) {
 		tg_err("status: cannot read the maps under %s: %s", s.pin_root,

@@ -124,6 +124,11 @@ static int sub_parse_opts(const char *what, int argc, char **argv, int start,
 			s->enabled = false;
 			continue;
 		}
+		/* --no-home-pop: as --home-pop none. */
+		if (!strcmp(opt, "--no-home-pop")) {
+			s->home_pop[0] = '\0';
+			continue;
+		}
 		snprintf(field, sizeof(field), "%s", opt + 2);
 		for (p = field; *p; p++)
 			if (*p == '-')

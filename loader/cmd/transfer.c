@@ -10,8 +10,9 @@
 
 #include "util/cli.h"
 #include "cmd/commands.h"
-#include "db/db.h"
+#include "db/anycast.h"
 #include "db/pop.h"
+#include "db/db.h"
 #include "dataplane/dataplane.h"
 #include "dataplane/ifnet.h"
 #include "util/json.h"
@@ -28,7 +29,7 @@
 static const char *const tg_setting_keys[] = {
 	"unknown_tunnel", "l2tpv3_udp_port", "l2tpv2_udp_port", "gateway_mac",
 	"ttl", "next_dp_id", "scope_action", "eoip_keepalive",
-	"liveness_timeout", NULL,
+	"liveness_timeout", TG_ANYCAST_KEY, NULL,
 };
 
 static int transfer_help(int argc, char **argv)
@@ -77,7 +78,7 @@ static int transfer_help(int argc, char **argv)
 	       "  value     setting rows: the value (keys: unknown_tunnel,\n"
 	       "            l2tpv3_udp_port, l2tpv2_udp_port, gateway_mac, ttl,\n"
 	       "            next_dp_id, scope_action, eoip_keepalive,\n"
-	       "            liveness_timeout)\n"
+	       "            liveness_timeout, anycast)\n"
 	       "  class rows use name, down_rate, up_rate, burst, scope; community\n"
 	       "  rows use prefixes (one prefix).\n"
 	       "\n"
@@ -206,6 +207,7 @@ static void export_csv_setting(void *ctx, const char *key, const char *value)
  */
 static void export_json_setting(void *ctx, const char *key, const char *value)
 {
+	/* Not what this concentrator keeps of itself: its POP's name, drain. */
 	if (strcmp(key, "sync_maps") && strcmp(key, "sync_live") &&
 	    strcmp(key, "pg_counter") && strcmp(key, TG_POP_NAME_KEY) &&
 	    strcmp(key, TG_POP_DRAIN_KEY) && strcmp(key, TG_POP_USAGE_PUSHED_KEY))
@@ -495,6 +497,8 @@ static int read_all(const char *path, char **buf, size_t *len)
 static int imp_setting(struct import *im, unsigned int line, const char *key,
 		       const char *val)
 {
+	char why[TG_PREFIX_STRLEN + 64];
+	struct tg_anycast any;
 	const char *const *k;
 	__u64 v;
 	__u8 mac[6];
@@ -503,6 +507,11 @@ static int imp_setting(struct import *im, unsigned int line, const char *key,
 		;
 	if (!*k) {
 		bad_add(&im->bad, line, "setting '%s': unknown key", key);
+		return 0;
+	}
+	if (!strcmp(key, TG_ANYCAST_KEY) &&
+	    tg_anycast_parse(val, &any, why, sizeof(why))) {
+		bad_add(&im->bad, line, "setting 'anycast': %s", why);
 		return 0;
 	}
 	if ((!strcmp(key, "unknown_tunnel") && strcmp(val, "pass") &&

@@ -42,6 +42,11 @@
  */
 #define RUN_ROUTES_MIN_MS 1000
 /*
+ * How often the daemon looks whether this POP is drained and its data
+ * plane attached: the BIRD include follows within a second.
+ */
+#define RUN_BIRD_LOOK_MS 250
+/*
  * What the daemon keeps: BPF maps and programs (CAP_BPF; CAP_SYS_ADMIN
  * stands for it on kernels older than 5.8), links, tc filters and routes
  * (CAP_NET_ADMIN), reading the data plane's state (CAP_PERFMON), and the
@@ -78,9 +83,10 @@ struct run {
 	__u64 retry_at;			/* ms, CLOCK_MONOTONIC */
 	bool want_sync, want_full;
 	bool kick;			/* the database changed: retry now */
-	bool bird_done;			/* the BIRD include is current */
 	bool routes_due;		/* the maps changed since routes followed */
 	bool bird_due;			/* the BIRD include is to be written */
+	int bird_state;			/* enum tg_bird_state, -1: not known */
+	__u64 bird_look_at;		/* ms: look at the state again */
 	__u64 routes_at;		/* ms: routes may follow again */
 	__u64 next_usage;
 	struct tg_metrics *metrics;
@@ -303,17 +309,43 @@ static void run_routes(struct run *r)
 			tg_pin_unlock(lock);
 	}
 	r->routes_due = false;
+	/* Never written before this POP's state is known: no false withdrawal. */
+	if (r->bird_due && r->bird_state < 0)
+		r->bird_state = tg_bird_state(r->db, r->pin_root);
 	if (r->bird_due) {
 		r->bird_due = false;
-		err = tg_bird_write(r->db, r->o.bird_output, r->o.birdc_socket);
+		err = tg_bird_write(r->db, r->o.bird_output, r->o.birdc_socket,
+				    r->bird_state);
 		if (err < 0)
 			tg_run_log("BIRD include %s: not updated, retried after the next sync: %s",
 				r->o.bird_output, strerror(-err));
 		else if (!err)
 			tg_run_log("BIRD include %s written%s", r->o.bird_output,
 				r->o.birdc_socket ? ", BIRD reconfigured" : "");
-		r->bird_done = err >= 0;
 	}
+}
+
+/*
+ * This POP drained or back, its data plane gone or back: the BIRD include
+ * withdraws or announces the routes at once, without waiting for a sync.
+ */
+static void run_bird_look(struct run *r)
+{
+	__u64 now = run_now_ms();
+	int st;
+
+	if (!r->o.bird_output || !r->db || now < r->bird_look_at)
+		return;
+	r->bird_look_at = now + RUN_BIRD_LOOK_MS;
+	st = tg_bird_state(r->db, r->pin_root);
+	if (st == r->bird_state)
+		return;
+	if (r->bird_state >= 0)
+		tg_run_log("this POP is now %s: rewriting the BIRD include",
+			   tg_bird_state_name(st));
+	r->bird_state = st;
+	r->bird_due = true;
+	r->routes_at = 0;
 }
 
 static void run_sync(struct run *r)
@@ -386,9 +418,13 @@ static void run_sync(struct run *r)
 	/* The liveness timeout as the settings, which sync checked, say. */
 	if (!tg_db_settings_load(r->db, &set))
 		r->live.timeout_s = set.liveness_timeout;
-	/* After a failure, tried again after the next sync. */
-	if (changed || !r->bird_done)
-		r->bird_due = r->o.bird_output != NULL;
+	/*
+	 * The include holds more than the maps do (the anycast setting, home
+	 * POPs): looked at after every sync, which runs only when the
+	 * database changed; text that is current is left alone. After a
+	 * failure, tried again after the next sync.
+	 */
+	r->bird_due = r->o.bird_output != NULL;
 	run_routes(r);
 }
 
@@ -485,6 +521,8 @@ static int run_wait_ms(struct run *r)
 	dl = r->lns_next;
 	if (r->lns_sync_at && r->lns_sync_at < dl)
 		dl = r->lns_sync_at;
+	if (r->o.bird_output && r->bird_look_at < dl)
+		dl = r->bird_look_at;
 	if ((r->routes_due || r->bird_due) && r->routes_at < dl)
 		dl = r->routes_at;
 	if (r->maps.seen >= 0 && r->live.next_ms < dl)
@@ -506,6 +544,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		.pg = { .wake = -1, .stop = -1 },
 		.routes_due = true,	/* the first sync's, changed or not */
 		.live = { .timeout_s = TG_LIVENESS_TIMEOUT_S },
+		.bird_state = -1,
 	};
 	struct signalfd_siginfo si;
 	struct pollfd pfd[6];
@@ -594,6 +633,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 			tg_notify_ready(&r.notify);
 		}
 		r.kick = false;
+		run_bird_look(&r);
 		run_routes(&r);
 		run_usage(&r);
 		tg_live_log_tick(&r.live, &r.maps, r.db, run_now_ms());

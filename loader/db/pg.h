@@ -45,6 +45,15 @@ const char *tg_pg_error(PGconn *c, char *buf, size_t len);
 int tg_pg_init(PGconn *c, char *err, size_t errlen);
 
 /*
+ * Bring tables of an older schema version to this one in one transaction:
+ * the shared tables' new columns added, the version set, the change
+ * counter bumped and notified. *from: the version found. 0 (also when
+ * already current), -ENOENT (not initialised), -EPROTONOSUPPORT (a newer
+ * version) or -EIO; err says why.
+ */
+int tg_pg_migrate(PGconn *c, int *from, char *err, size_t errlen);
+
+/*
  * Whether PostgreSQL holds tungate's tables of this version: 0 with the
  * change counter in *counter (when not NULL), -ENOENT (not initialised),
  * -EPROTO (another version) or -EIO; err says.

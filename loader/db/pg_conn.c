@@ -155,6 +155,96 @@ out:
 	return ret;
 }
 
+/* The columns of t in the current schema that PostgreSQL lacks, added. */
+static int pg_add_columns(PGconn *c, sqlite3 *mem, const struct tg_pg_table *t,
+			  char *err, size_t errlen)
+{
+	struct tg_pg_cols cols;
+	char sql[256];
+	int i;
+
+	if (tg_pg_columns(mem, t, &cols)) {
+		snprintf(err, errlen, "no columns for table %s", t->name);
+		return -EIO;
+	}
+	for (i = 0; i < cols.n; i++) {
+		snprintf(sql, sizeof(sql),
+			 "ALTER TABLE \"%s\" ADD COLUMN IF NOT EXISTS \"%s\" %s",
+			 t->name, cols.name[i], pg_type(cols.type[i]));
+		if (tg_pg_exec(c, sql, err, errlen))
+			return -EIO;
+	}
+	return 0;
+}
+
+int tg_pg_migrate(PGconn *c, int *from, char *err, size_t errlen)
+{
+	char sql[160], e2[64];
+	long long counter;
+	sqlite3 *mem = NULL;
+	PGresult *r;
+	size_t i;
+	int ret = -EIO;
+
+	*from = 0;
+	if (sqlite3_open(":memory:", &mem) != SQLITE_OK ||
+	    tg_db_create_version(mem, TG_DB_VERSION)) {
+		snprintf(err, errlen, "cannot build the schema");
+		goto out;
+	}
+	if (tg_pg_exec(c, "BEGIN", err, errlen))
+		goto out;
+	/* Commands and daemons of other POPs wait for the new version. */
+	if (tg_pg_exec(c, "LOCK TABLE tungate_meta", err, errlen)) {
+		if (strstr(err, "does not exist")) {
+			snprintf(err, errlen, "does not exist; run 'tungate db init'");
+			ret = -ENOENT;
+		}
+		goto rollback;
+	}
+	r = PQexec(c, "SELECT version, counter FROM tungate_meta");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		PQclear(r);
+		snprintf(err, errlen, "no schema version; run 'tungate db init'");
+		ret = -ENOENT;
+		goto rollback;
+	}
+	*from = atoi(PQgetvalue(r, 0, 0));
+	counter = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	PQclear(r);
+	if (*from > TG_DB_VERSION || *from < 1) {
+		snprintf(err, errlen,
+			 "schema version %d there: cannot migrate, this tungate has %d",
+			 *from, TG_DB_VERSION);
+		ret = -EPROTONOSUPPORT;
+		goto rollback;
+	}
+	ret = 0;
+	if (*from == TG_DB_VERSION)
+		goto rollback;
+	ret = -EIO;
+	for (i = 0; i < tg_pg_ntables; i++)
+		if (pg_add_columns(c, mem, &tg_pg_tables[i], err, errlen))
+			goto rollback;
+	snprintf(sql, sizeof(sql),
+		 "UPDATE tungate_meta SET version = %d, counter = counter + 1",
+		 TG_DB_VERSION);
+	/* Every follower pulls the new picture (and its new columns). */
+	if (tg_pg_exec(c, sql, err, errlen))
+		goto rollback;
+	snprintf(sql, sizeof(sql), "NOTIFY " TG_PG_CHANNEL ", '%lld'",
+		 counter + 1);
+	if (tg_pg_exec(c, sql, err, errlen) || tg_pg_exec(c, "COMMIT", err, errlen))
+		goto rollback;
+	ret = 0;
+	goto out;
+rollback:
+	tg_pg_exec(c, "ROLLBACK", e2, sizeof(e2));
+out:
+	sqlite3_close(mem);
+	return ret;
+}
+
 int tg_pg_meta(PGconn *c, long long *counter, char *err, size_t errlen)
 {
 	PGresult *r = PQexec(c, "SELECT version, counter FROM tungate_meta");

@@ -29,7 +29,8 @@ const size_t tg_pg_ntables = sizeof(tg_pg_tables) / sizeof(tg_pg_tables[0]);
 
 static const char *const pg_setting_keys[] = {
 	"unknown_tunnel", "l2tpv3_udp_port", "l2tpv2_udp_port", "gateway_mac",
-	"ttl", "scope_action", "liveness_timeout", "eoip_keepalive", NULL,
+	"ttl", "scope_action", "liveness_timeout", "eoip_keepalive", "anycast",
+	NULL,
 };
 
 const char *tg_pg_setting_filter(void)

@@ -6,8 +6,8 @@
  * subscribers of a changed class as needing a sync, whoever writes.
  * Version 5 added the session tables of dial-in members, 6 the keepalive
  * column, 7 the origin of subscribers (local or RADIUS) and what RADIUS
- * accounting needs of a session, 8 the RADIUS accounting queue; each
- * newer version is the same rebuild.
+ * accounting needs of a session, 8 the RADIUS accounting queue, 9 the
+ * home POP of subscribers; each newer version is the same rebuild.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -56,6 +56,9 @@ static size_t sc_sub_column(char *buf, size_t len, size_t off,
 		return sc_text(buf, len, off, c, 0, f->max);
 	case TG_FK_CLASS:
 		off = tg_cat(buf, len, off, ", %s TEXT REFERENCES class(name)", c);
+		return sc_name(buf, len, off, c);
+	case TG_FK_POP:
+		off = tg_cat(buf, len, off, ", %s TEXT", c);
 		return sc_name(buf, len, off, c);
 	case TG_FK_BOOL:
 	case TG_FK_SUBLAYER:

@@ -43,6 +43,7 @@ struct tg_sub {
 	unsigned int nprefix;
 	/* Rate class and per-subscriber overrides. */
 	char cls[TG_NAME_MAX + 1];	/* "": the class 'default' if any */
+	char home_pop[TG_NAME_MAX + 1];	/* "": none, every POP alike */
 	bool has_down_rate, has_up_rate, has_burst;
 	__u64 down_rate, up_rate;	/* bits/s, 0: unlimited */
 	__u64 burst;			/* bytes */

@@ -64,6 +64,7 @@ bool tg_sub_field_isset(const struct tg_sub *s, const struct tg_field *f)
 	case TG_FK_TEXT:
 	case TG_FK_SECRET:
 	case TG_FK_CLASS:
+	case TG_FK_POP:
 		return *FC(s, f, char) != '\0';
 	case TG_FK_SUBLAYER:
 		return s->type == TG_TUN_L2TPV3_IP || s->type == TG_TUN_L2TPV3_UDP;
@@ -207,8 +208,8 @@ static void tg_field_clear(struct tg_sub *s, const struct tg_field *f)
 		*has = false;
 	if (f->kind == TG_FK_MAC)
 		memset(FV(s, f, __u8), 0, 6);
-	else if (f->kind == TG_FK_CLASS || f->kind == TG_FK_TEXT ||
-		 f->kind == TG_FK_SECRET)
+	else if (f->kind == TG_FK_CLASS || f->kind == TG_FK_POP ||
+		 f->kind == TG_FK_TEXT || f->kind == TG_FK_SECRET)
 		*FV(s, f, char) = '\0';
 	else
 		tg_field_set_num(s, f, 0);
@@ -216,7 +217,8 @@ static void tg_field_clear(struct tg_sub *s, const struct tg_field *f)
 
 static bool tg_field_optional(const struct tg_field *f)
 {
-	return f->has != TG_F_NONE || f->kind == TG_FK_CLASS;
+	return f->has != TG_F_NONE || f->kind == TG_FK_CLASS ||
+	       f->kind == TG_FK_POP;
 }
 
 static int tg_field_set_prefixes(struct tg_sub *s, const char *v, char *err,
@@ -305,14 +307,16 @@ int tg_sub_field_set(struct tg_sub *s, const struct tg_field *f,
 		snprintf(FV(s, f, char), f->max + 1, "%s", v);
 		return 0;
 	case TG_FK_CLASS:
+	case TG_FK_POP:
 		if (tg_is_none(v)) {
 			tg_field_clear(s, f);
 			return 0;
 		}
 		if (strlen(v) > f->max ||
 		    tg_name_validate(v, e2, sizeof(e2))) {
-			snprintf(err, errlen, "%s '%s': not a valid class name",
-				 opt, v);
+			snprintf(err, errlen, "%s '%s': not a valid %s name: %s",
+				 opt, v, f->kind == TG_FK_POP ? "POP" : "class",
+				 e2);
 			return -EINVAL;
 		}
 		snprintf(FV(s, f, char), f->max + 1, "%s", v);
@@ -434,6 +438,7 @@ void tg_sub_field_format(const struct tg_sub *s, const struct tg_field *f,
 	case TG_FK_NAME:
 	case TG_FK_TEXT:
 	case TG_FK_CLASS:
+	case TG_FK_POP:
 		snprintf(buf, len, "%s", FC(s, f, char));
 		break;
 	case TG_FK_BOOL:
@@ -685,6 +690,7 @@ int tg_sub_read_row(sqlite3_stmt *st, struct tg_sub *s, char *err,
 		case TG_FK_TEXT:
 		case TG_FK_SECRET:
 		case TG_FK_CLASS:
+		case TG_FK_POP:
 			snprintf(FV(s, f, char), f->max + 1, "%s", txt);
 			break;
 		default:
@@ -738,7 +744,8 @@ int tg_sub_check_ranges(const struct tg_sub *s, char *err, size_t errlen)
 			return -EINVAL;
 		}
 		if ((f->kind == TG_FK_TEXT || f->kind == TG_FK_NAME ||
-		     f->kind == TG_FK_SECRET || f->kind == TG_FK_CLASS) &&
+		     f->kind == TG_FK_SECRET || f->kind == TG_FK_CLASS ||
+		     f->kind == TG_FK_POP) &&
 		    strlen(FC(s, f, char)) > f->max) {
 			snprintf(err, errlen, "%s: longer than %llu characters",
 				 tg_sub_field_opt(f, opt, sizeof(opt)),

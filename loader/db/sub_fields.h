@@ -172,7 +172,14 @@
 	  "log in")								\
 	X("note", "note", TEXT, note, TG_F_NONE, 0, TG_NOTE_MAX, TG_FF_OWN,	\
 	  TG_FG_MISC,							\
-	  "TEXT", "free text for operators (at most 255 characters)")
+	  "TEXT", "free text for operators (at most 255 characters)")	\
+	X("home_pop", "home_pop", POP, home_pop, TG_F_NONE, 0, TG_NAME_MAX,	\
+	  0, TG_FG_MISC, "NAME",					\
+	  "the POP whose BGP routes to the subscriber's\n"			\
+	  "prefixes the core prefers: every other POP\n"			\
+	  "announces them with a higher MED (see 'tungate\n"			\
+	  "bird help'); 'none' or --no-home-pop: every POP\n"		\
+	  "alike (the default)")
 
 /* How a field's value is parsed, stored and written. */
 enum tg_fkind {
@@ -180,6 +187,7 @@ enum tg_fkind {
 	TG_FK_TEXT,	/* char[]: free text, NULL in SQL when empty */
 	TG_FK_SECRET,	/* char[]: as text, but never shown or exported */
 	TG_FK_CLASS,	/* char[]: a class name or empty ('none') */
+	TG_FK_POP,	/* char[]: a POP name or empty ('none') */
 	TG_FK_BOOL,	/* bool: on|off */
 	TG_FK_SUBLAYER,	/* bool: default|none, l2tpv3 types only */
 	TG_FK_TYPE,	/* enum tg_tunnel_type by name */

@@ -9,7 +9,13 @@
  * kernel protocol that exports it anyway installs it behind tungate's own
  * routes to tg0 (proto 240, metric 0 for IPv4, 1024 for IPv6), so the two
  * never replace each other; it then only catches traffic to a prefix
- * whose route to tg0 is gone (tungate detached).
+ * whose route to tg0 is gone (tungate detached). The anycast prefixes
+ * (the concentrator's tunnel addresses, on lo of every POP) are routes of
+ * the same kind: the kernel's local table, looked up first, delivers them.
+ *
+ * A subscriber with a home POP gets bgp_med BIRD_MED_HOME there and
+ * BIRD_MED_AWAY elsewhere. A POP drained or whose data plane is detached
+ * writes the protocols without routes: BIRD withdraws them all.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -28,7 +34,10 @@
 #include "util/addr.h"
 #include "routing/bird.h"
 #include "util/cli.h"
+#include "db/anycast.h"
 #include "db/db.h"
+#include "db/pop.h"
+#include "dataplane/attach.h"
 
 #define BIRD_METRIC "4294967295"
 /* birdc output kept for the error message. */
@@ -87,54 +96,132 @@ static void safe_name(const char *in, char *out, size_t len)
 	out[i] = '\0';
 }
 
-static int bird_protocol(struct bird_text *t, const struct tg_sub *subs,
-			 size_t n, int family)
+/* The routes of this POP; subs NULL when it announces none. */
+struct bird_routes {
+	const struct tg_sub *subs;
+	size_t n;
+	const struct tg_anycast *any;
+	const char *pop;
+};
+
+static int bird_route(struct bird_text *t, const struct tg_prefix *p,
+		      const char *med, const char *what)
 {
-	char pfx[TG_PREFIX_STRLEN], name[TG_NAME_MAX + 1];
+	char pfx[TG_PREFIX_STRLEN];
+
+	tg_prefix_format(p, pfx, sizeof(pfx));
+	t->routes[p->family == AF_INET6]++;
+	return text_add(t, "\troute %s blackhole { krt_metric = " BIRD_METRIC
+			"; %s};\t# %s\n", pfx, med, what);
+}
+
+static int bird_protocol(struct bird_text *t, const struct bird_routes *r,
+			 int family)
+{
+	char name[TG_NAME_MAX + 1], med[32];
 	int v6 = family == AF_INET6, ret;
+	const struct tg_sub *s;
 	size_t i;
 	unsigned int j;
 
 	ret = text_add(t, "protocol static %s {\n\t%s;\n",
 		       v6 ? BIRD_PROTO6 : BIRD_PROTO4, v6 ? "ipv6" : "ipv4");
-	for (i = 0; !ret && i < n; i++) {
-		for (j = 0; !ret && j < subs[i].nprefix; j++) {
-			if (subs[i].prefix[j].family != family)
-				continue;
-			tg_prefix_format(&subs[i].prefix[j], pfx, sizeof(pfx));
-			safe_name(subs[i].name, name, sizeof(name));
-			ret = text_add(t, "\troute %s blackhole { krt_metric = "
-				       BIRD_METRIC "; };\t# %s\n", pfx, name);
-			t->routes[v6]++;
-		}
+	for (j = 0; r->any && !ret && j < r->any->n; j++)
+		if (r->any->p[j].family == family)
+			ret = bird_route(t, &r->any->p[j], "", "anycast");
+	for (i = 0; r->subs && !ret && i < r->n; i++) {
+		s = &r->subs[i];
+		med[0] = '\0';
+		if (s->home_pop[0])
+			snprintf(med, sizeof(med), "bgp_med = %d; ",
+				 strcmp(s->home_pop, r->pop) ? BIRD_MED_AWAY :
+				 BIRD_MED_HOME);
+		safe_name(s->name, name, sizeof(name));
+		for (j = 0; !ret && j < s->nprefix; j++)
+			if (s->prefix[j].family == family)
+				ret = bird_route(t, &s->prefix[j], med, name);
 	}
 	return ret ?: text_add(t, "}\n");
 }
 
-/* The include file's text for the enabled subscribers of db. */
-static int bird_text(sqlite3 *db, struct bird_text *t)
+/*
+ * A BGP export filter of proto's routes: a MED a static route carries is
+ * sent to an eBGP neighbour only when set in the export filter (BIRD
+ * strips it otherwise, on every announcement but a route's first).
+ */
+static int bird_filter(struct bird_text *t, const char *name,
+		       const char *proto)
 {
+	return text_add(t, "filter %s {\n"
+			"\tif proto != \"%s\" then reject;\n"
+			"\tif defined(bgp_med) then bgp_med = bgp_med;\n"
+			"\taccept;\n}\n", name, proto);
+}
+
+/* The include file's text for this POP in state st. */
+static int bird_text(sqlite3 *db, enum tg_bird_state st, struct bird_text *t)
+{
+	struct bird_routes r = {};
 	struct tg_sub *subs = NULL;
+	char pop[TG_NAME_MAX + 1], err[128];
+	struct tg_anycast any;
 	size_t n = 0;
 	int ret;
 
-	ret = tg_db_sub_list(db, true, &subs, &n);
-	if (ret) {
-		tg_err("bird: cannot read the subscribers: %s", strerror(-ret));
-		return ret;
+	tg_pop_name(db, pop);
+	if (st == TG_BIRD_ANNOUNCING) {
+		ret = tg_anycast_load(db, &any, err, sizeof(err));
+		if (ret) {
+			tg_err("bird: the anycast setting: %s", err);
+			return ret;
+		}
+		ret = tg_db_sub_list(db, true, &subs, &n);
+		if (ret) {
+			tg_err("bird: cannot read the subscribers: %s",
+			       strerror(-ret));
+			return ret;
+		}
+		r = (struct bird_routes){ .subs = subs, .n = n, .any = &any,
+					  .pop = pop };
 	}
 	ret = text_add(t,
-		"# Written by 'tungate bird' from the enabled subscribers' prefixes:\n"
-		"# do not edit. Include it from bird.conf, export these protocols to\n"
-		"# BGP (export where proto = \"" BIRD_PROTO4 "\") and not to the kernel\n"
-		"# (export where proto != \"" BIRD_PROTO4 "\"; " BIRD_PROTO6 " for ipv6):\n"
-		"# the kernel routes to the subscribers are tungate's own.\n");
-	ret = ret ?: bird_protocol(t, subs, n, AF_INET);
-	ret = ret ?: bird_protocol(t, subs, n, AF_INET6);
+		"# Written by 'tungate bird' from the anycast setting and the enabled\n"
+		"# subscribers' prefixes: do not edit. Include it from bird.conf, export\n"
+		"# these protocols to BGP (export filter " BIRD_FILTER4 "; " BIRD_FILTER6 " for\n"
+		"# ipv6) and not to the kernel (export where proto != \"" BIRD_PROTO4 "\"):\n"
+		"# the kernel routes to the subscribers are tungate's own.\n"
+		"# POP %s: %s%s.\n", pop, tg_bird_state_name(st),
+		st == TG_BIRD_ANNOUNCING ? "" : ", no routes");
+	ret = ret ?: bird_protocol(t, &r, AF_INET);
+	ret = ret ?: bird_protocol(t, &r, AF_INET6);
+	ret = ret ?: bird_filter(t, BIRD_FILTER4, BIRD_PROTO4);
+	ret = ret ?: bird_filter(t, BIRD_FILTER6, BIRD_PROTO6);
 	if (ret)
 		tg_err("bird: %s", strerror(-ret));
 	tg_sub_list_free(subs, n);
 	return ret;
+}
+
+enum tg_bird_state tg_bird_state(sqlite3 *db, const char *pin_root)
+{
+	if (tg_pop_drained(db))
+		return TG_BIRD_DRAINED;
+	if (!tg_attach_count(pin_root, TG_ROLE_SUBSCRIBER))
+		return TG_BIRD_DETACHED;
+	return TG_BIRD_ANNOUNCING;
+}
+
+const char *tg_bird_state_name(enum tg_bird_state st)
+{
+	return st == TG_BIRD_ANNOUNCING ? "announcing" :
+	       st == TG_BIRD_DRAINED ? "drained" :
+	       "withdrawn (data plane detached)";
+}
+
+const char *tg_bird_state_key(enum tg_bird_state st)
+{
+	return st == TG_BIRD_ANNOUNCING ? "announcing" :
+	       st == TG_BIRD_DRAINED ? "drained" : "detached";
 }
 
 /* 1 when path holds exactly want, 0 when it differs or is missing. */
@@ -317,7 +404,8 @@ static int bird_configure(const char *sock, char *msg, size_t msglen)
 /* The file whose BIRD reconfiguration failed in this process, if any. */
 static char bird_pending[PATH_MAX];
 
-int tg_bird_write(sqlite3 *db, const char *path, const char *sock)
+int tg_bird_write(sqlite3 *db, const char *path, const char *sock,
+		  enum tg_bird_state state)
 {
 	char msg[256], real[PATH_MAX];
 	struct bird_text t = {};
@@ -339,7 +427,7 @@ int tg_bird_write(sqlite3 *db, const char *path, const char *sock)
 		tg_err("bird: birdc socket '': empty path");
 		return -EINVAL;
 	}
-	ret = bird_text(db, &t);
+	ret = bird_text(db, state, &t);
 	if (ret)
 		goto out;
 	ret = bird_current(path, &t);
@@ -374,12 +462,13 @@ out:
 }
 
 /* Route counts of the file just written or found current. */
-void tg_bird_counts(sqlite3 *db, unsigned int *v4, unsigned int *v6)
+void tg_bird_counts(sqlite3 *db, enum tg_bird_state st, unsigned int *v4,
+		    unsigned int *v6)
 {
 	struct bird_text t = {};
 
 	*v4 = *v6 = 0;
-	if (!bird_text(db, &t)) {
+	if (!bird_text(db, st, &t)) {
 		*v4 = t.routes[0];
 		*v6 = t.routes[1];
 	}

@@ -317,7 +317,7 @@ json_check "dp_id not reused" "j['dp_id'] == 12"
 expect_ok "config show" tg config show -j
 json_check "config defaults" "j == {'unknown_tunnel': 'pass', 'l2tpv3_udp_port': 1701, \
 'l2tpv2_udp_port': 1701, 'gateway_mac': '02:74:67:00:00:01', 'ttl': 64, 'scope_action': 'drop', 'liveness_timeout': 120, \
-'eoip_keepalive': 10, 'lns': 'off', 'lns_secret': 'none', 'lns_auth': 'chap,pap', 'lns_name': 'tungate', 'lns_dns': 'none', \
+'eoip_keepalive': 10, 'anycast': [], 'lns': 'off', 'lns_secret': 'none', 'lns_auth': 'chap,pap', 'lns_name': 'tungate', 'lns_dns': 'none', \
 'lns_address': '169.254.0.1', 'lns_echo_interval': '10', \
 'lns_echo_failures': '6', 'aaa': 'local', 'radius_servers': 'none', 'radius_acct_servers': 'none', \
 'radius_secret': 'none', 'radius_timeout': '3', 'radius_retries': '2', 'radius_nas_identifier': 'tungate', \
@@ -329,7 +329,7 @@ expect_ok "config set l2tpv2-udp-port" tg config set l2tpv2-udp-port 1702
 expect_ok "config show" tg -j config show
 json_check "config values" "j == {'unknown_tunnel': 'drop', 'l2tpv3_udp_port': 0, \
 'l2tpv2_udp_port': 1702, 'gateway_mac': '02:74:67:00:00:01', 'ttl': 64, 'scope_action': 'drop', 'liveness_timeout': 120, \
-'eoip_keepalive': 10, 'lns': 'off', 'lns_secret': 'none', 'lns_auth': 'chap,pap', 'lns_name': 'tungate', 'lns_dns': 'none', \
+'eoip_keepalive': 10, 'anycast': [], 'lns': 'off', 'lns_secret': 'none', 'lns_auth': 'chap,pap', 'lns_name': 'tungate', 'lns_dns': 'none', \
 'lns_address': '169.254.0.1', 'lns_echo_interval': '10', \
 'lns_echo_failures': '6', 'aaa': 'local', 'radius_servers': 'none', 'radius_acct_servers': 'none', \
 'radius_secret': 'none', 'radius_timeout': '3', 'radius_retries': '2', 'radius_nas_identifier': 'tungate', \
@@ -344,6 +344,56 @@ json_check "scope action" "j['scope_action'] == 'icmp'"
 expect_ok "config set scope_action drop" tg config set scope_action drop
 expect_refused "config bad scope action" "scope-action 'reject': must be 'drop' or 'icmp'" \
 	tg config set scope-action reject
+# anycast: the tunnel prefixes every POP announces, canonical, shared.
+expect_ok "config set anycast" tg config set anycast 192.0.2.1,2001:DB8::1/128,198.51.100.0/31
+expect_ok "config show anycast" tg -j config show
+json_check "anycast" "j['anycast'] == ['192.0.2.1/32', '2001:db8::1/128', '198.51.100.0/31']"
+expect_ok "config show anycast text" tg config show
+grep -qx 'anycast 192.0.2.1/32,2001:db8::1/128,198.51.100.0/31' "$TMP/out" && ok ||
+	bad "anycast text: $(cat "$TMP/out")"
+while IFS='|' read -r v msg; do
+	expect_refused "anycast '$v'" "config set: anycast: $msg" tg config set anycast "$v"
+done <<'EOF_ANY'
+192.0.2.1/24|'192.0.2.1/24': host bits set
+192.0.2.1,192.0.2.1/32|'192.0.2.1/32': given twice as 192.0.2.1/32
+192.0.2.0/24,192.0.2.8/29|'192.0.2.8/29': overlaps 192.0.2.0/24
+192.0.2.1,,192.0.2.2|'192.0.2.1,,192.0.2.2': empty prefix
+|'': empty prefix
+foo|'foo': not an IPv4 or IPv6 address
+224.0.0.1|'224.0.0.1': in reserved range
+192.0.2.1,192.0.2.2,192.0.2.3,192.0.2.4,192.0.2.5,192.0.2.6,192.0.2.7,192.0.2.8,192.0.2.9|more than 8 prefixes
+EOF_ANY
+expect_ok "config set anycast none" tg config set anycast none
+expect_ok "config show anycast none" tg -j config show
+json_check "anycast none" "j['anycast'] == []"
+
+# drain: this POP's own setting, idempotent; the state it is in now.
+expect_ok "drain" tg -j --pin-root "$TMP/nopins" drain
+json_check "drain" "j['drained'] is True and j['changed'] is True and j['state'] == 'drained'"
+expect_ok "drain again" tg --pin-root "$TMP/nopins" drain
+grep -q '^POP .* drained already: drained$' "$TMP/out" && ok || bad "drain again: $(cat "$TMP/out")"
+expect_ok "drain --off" tg --pin-root "$TMP/nopins" drain --off
+grep -q '^POP .* resumed: withdrawn (data plane detached)$' "$TMP/out" && ok ||
+	bad "drain --off: $(cat "$TMP/out")"
+expect_ok "drain --off again" tg -j --pin-root "$TMP/nopins" drain --off
+json_check "drain --off again" "j['drained'] is False and j['changed'] is False and j['state'] == 'detached'"
+expect_ok "drain --bird-output" tg --pin-root "$TMP/nopins" drain --bird-output "$TMP/drain.conf"
+grep -q '^protocol static tungate4 {' "$TMP/drain.conf" && ! grep -q '^.route' "$TMP/drain.conf" &&
+	grep -q '^# POP .*: drained, no routes' "$TMP/drain.conf" && ok ||
+	bad "drain --bird-output: $(cat "$TMP/drain.conf")"
+expect_ok "undrain" tg --pin-root "$TMP/nopins" drain --off
+# An include that cannot be written: exit 1 with the cause, the drain stands.
+if tg --pin-root "$TMP/nopins" drain --bird-output "$TMP/none/x.conf" >"$TMP/out" 2>"$TMP/err"; then
+	bad "drain into a missing directory: accepted"
+else
+	grep -q "output '$TMP/none/x.conf': cannot create a temporary file" "$TMP/err" &&
+		grep -q "drained: drained" "$TMP/out" && ok || bad "drain into a missing directory: $(cat "$TMP/out" "$TMP/err")"
+fi
+expect_ok "undrain again" tg --pin-root "$TMP/nopins" drain --off
+expect_refused "drain bad argument" "drain: unexpected argument 'now'" tg --pin-root "$TMP/nopins" drain now
+expect_refused "drain socket without output" "--birdc-socket '/x': needs --bird-output" \
+	tg --pin-root "$TMP/nopins" drain --birdc-socket /x
+expect_refused "drain --bird-output without a value" "needs a value" tg --pin-root "$TMP/nopins" drain --bird-output
 expect_refused "config bad value" "unknown-tunnel 'maybe': must be 'pass' or 'drop'" \
 	tg config set unknown-tunnel maybe
 expect_refused "config bad port" "l2tpv3-udp-port '65536': not a port 0..65535" \
@@ -469,6 +519,30 @@ expect_ok "show enabled" tg -j sub show t-k
 json_check "enabled" "j['enabled'] is True"
 expect_ok "set -j" tg -j sub set t-k --note hi
 json_check "set -j prints the record" "j['note'] == 'hi' and j['effective']['scope'] == 'internet'"
+# The home POP: a name, shown, cleared by 'none' or --no-home-pop.
+expect_ok "show no home pop" tg -j sub show t-k
+json_check "no home pop" "j['home_pop'] is None"
+expect_ok "set --home-pop" tg sub set t-k --home-pop bcn-1
+expect_ok "show home pop" tg -j sub show t-k
+json_check "home pop" "j['home_pop'] == 'bcn-1'"
+expect_ok "show home pop text" tg sub show t-k
+grep -q '^home-pop *bcn-1$\|^home_pop *bcn-1$\|home.pop.*bcn-1' "$TMP/out" && ok || bad "home pop text: $(cat "$TMP/out")"
+expect_ok "list home pop" tg -j sub list
+json_check "list home pop" "[s['home_pop'] for s in j if s['name'] == 't-k'] == ['bcn-1']"
+expect_ok "set --no-home-pop" tg sub set t-k --no-home-pop
+expect_ok "show no home pop again" tg -j sub show t-k
+json_check "no home pop again" "j['home_pop'] is None"
+expect_ok "set --home-pop again" tg sub set t-k --home-pop bcn-1
+expect_ok "set --home-pop none" tg sub set t-k --home-pop none
+expect_ok "show home pop none" tg -j sub show t-k
+json_check "home pop none" "j['home_pop'] is None"
+expect_refused "bad home pop" "--home-pop 'bcn 1': not a valid POP name" \
+	tg sub set t-k --home-pop 'bcn 1'
+expect_refused "bad home pop start" "--home-pop" \
+	tg sub set t-k --home-pop -x
+expect_refused "long home pop" "not a valid POP name" \
+	tg sub set t-k --home-pop "$(printf 'p%.0s' $(seq 64))"
+expect_refused "home pop without value" "needs a value" tg sub set t-k --home-pop
 
 S=(tg sub set t-k)
 expect_refused "set overlap" "overlaps '100.64.0.0/28' of subscriber 't-ipip'" "${S[@]}" --prefix 100.64.0.0/29
@@ -631,7 +705,7 @@ cmp -s "$TMP/out" "$TMP/export.csv" && ok || bad "export of the import differs: 
 expect_ok "export json copy" "$TG" --db "$D2" export --format json
 cp "$TMP/out" "$TMP/copy.json"
 expect_ok "export json orig" tg export --format json
-cmp -s "$TMP/out" "$TMP/copy.json" && ok || bad "json export of the import differs"
+cmp -s "$TMP/out" "$TMP/copy.json" && ok || bad "json export of the import differs: $(diff "$TMP/out" "$TMP/copy.json")"
 printf 'name,type,remote,local,key,prefixes,class,burst\n' >"$TMP/bad.csv"
 printf 'n1,gre,192.0.2.40,198.51.100.1,1,100.64.20.0/24,,\n' >>"$TMP/bad.csv"
 printf 'n2,gre,192.0.2.40,198.51.100.1,1,,,\n' >>"$TMP/bad.csv"

@@ -58,12 +58,17 @@ v6_ready || die "IPv6 addresses still tentative"
 
 tg db init >/dev/null || die "db init"
 rows_add
-step "tungate bird --output $BIRD_INC" tg bird --output "$BIRD_INC"
+# Nothing attached yet: the include withdraws everything.
+check "tungate bird --output $BIRD_INC before up: no routes" sh -c \
+	"'$TUNGATE' --db '$DB' --pin-root '$PIN' bird --output '$BIRD_INC' |
+		grep -q 'withdrawn (data plane detached)'"
 step "BIRD started in core" bird_start core
 step "BIRD started in conc (including tungate's file)" bird_start conc
 step "sync" tg sync
 step "up --subscriber-if $IF_CSUB --uplink-if $IF_CUP (native XDP)" \
 	tg up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
+step "tungate bird --birdc-socket: attached, announcing" \
+	tg bird --output "$BIRD_INC" --birdc-socket "$TMP/bird-conc.ctl"
 check "both BGP sessions Established, core's prefixes in conc's kernel" wait_bgp
 SINCE=$(bgp_state conc)
 echo "       conc: $SINCE"
@@ -322,6 +327,73 @@ bird_current() {
 	tg bird --output "$BIRD_INC" | grep 'is current'
 }
 check "BIRD include current after the kills" bird_current
+
+# What the daemon announces follows this POP within a second: the anycast
+# prefix and a home POP elsewhere (MED 100 at core), a drain and the data
+# plane going (every route withdrawn from BIRD), and back.
+conc_routes() {
+	birdc_in conc show route | grep -c ' blackhole \[tungate[46] '
+}
+# wait_routes N TENTHS: conc's BIRD has N routes of tungate within TENTHS.
+wait_routes() {
+	local _
+	for _ in $(seq "$2"); do
+		[ "$(conc_routes)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+core_med() {
+	birdc_in core show route 100.64.1.0/24 all | grep -q "BGP.med: $1"
+}
+tg config set anycast 192.0.2.1/32 >/dev/null &&
+	tg sub set ipip --home-pop elsewhere >/dev/null
+check "anycast and home POP: core learnt 192.0.2.1/32" \
+	core_learns 192.0.2.1 $LINK4_CONC
+check "home POP elsewhere: core sees ipip's 100.64.1.0/24 with MED 100" \
+	wait_for 30 core_med 100
+core_med 100 || { grep -F 100.64.1.0/24 "$BIRD_INC"; birdc_in core show route 100.64.1.0/24 all; } |
+	sed 's/^/       /'
+tg sub set ipip --no-home-pop >/dev/null
+check "no home POP: MED gone at core" wait_for 30 sh -c \
+	"! birdc -s '$TMP/bird-core.ctl' show route 100.64.1.0/24 all | grep -q BGP.med"
+n_all=$(conc_routes)
+tgc() { nsenter --net=/run/netns/"$CONC" "$TUNGATE" --db "$DB" --pin-root "$PIN" "$@"; }
+# withdrawn_by CMD...: after CMD conc's BIRD has no route of tungate within
+# 1.5 s (the daemon looks every 250 ms); says how long it took. Timed under
+# the machine's bench lock, unless something holds that for a minute.
+withdrawn_by() {
+	local t0 t1 rc=1 lock=""
+	exec 9>/tmp/tg-bench.lock
+	flock -w 60 9 || lock=" (bench lock busy: timed without it)"
+	t0=$(date +%s%N)
+	if "$@" >/dev/null && wait_routes 0 15; then
+		t1=$(date +%s%N)
+		echo "withdrawn from conc's BIRD $(((t1 - t0) / 1000000)) ms after$lock"
+		rc=0
+	fi
+	flock -u 9
+	exec 9>&-
+	return $rc
+}
+# back_by CMD...: the routes of before back within 1.5 s of CMD.
+back_by() {
+	"$@" >/dev/null && wait_routes "$n_all" 15
+}
+check "drain with the daemon: every route withdrawn within 1.5 s" withdrawn_by tgc drain
+sed 's/^/       /' "$TMP/out"
+check "drained: core lost 100.64.1.0/24 and 192.0.2.1/32" wait_for 50 sh -c \
+	"! ip -n $CORE route show proto bird | grep -q -e '^100.64.1.0/24' -e '^192.0.2.1 '"
+drained_status() { tgc -j status | grep -q '"bgp":"drained"'; }
+check "drained: status -j says bgp drained" drained_status
+check "drain --off: the $n_all routes back within 1.5 s" back_by tgc drain --off
+check "resumed: core learnt 100.64.1.0/24 again" core_learns 100.64.1.0/24 $LINK4_CONC
+check "data plane detached under the daemon: every route withdrawn within 1.5 s" \
+	withdrawn_by tgc down
+sed 's/^/       /' "$TMP/out"
+check "the daemon logged the detach" grep -q 'now withdrawn (data plane detached)' "$TMP/run.log"
+check "attached again: the $n_all routes back within 1.5 s" \
+	back_by tgc up --subscriber-if "$IF_CSUB" --uplink-if "$IF_CUP"
 kill "$RUN_PID"
 wait "$RUN_PID"
 rc=$?

@@ -431,7 +431,7 @@ bird_conf() {
 		# The subscriber prefixes to BGP; not to the kernel, whose
 		# routes to them are tungate's own (proto 240, to tg0).
 		echo "include \"$BIRD_INC\";"
-		exp4='proto = "tungate4"' exp6='proto = "tungate6"'
+		exp4='filter tungate_bgp4' exp6='filter tungate_bgp6'
 		kexp4='proto != "tungate4"' kexp6='proto != "tungate6"'
 	else
 		as=$AS_CORE peer_as=$AS_CONC l4=$LINK4_CORE p4=$LINK4_CONC
@@ -439,7 +439,7 @@ bird_conf() {
 		echo "protocol static core4 { ipv4; route 198.51.100.0/24 blackhole;"
 		echo "	route 203.0.113.128/25 blackhole; }"
 		echo "protocol static core6 { ipv6; route 2001:db8:ff::/64 blackhole; }"
-		exp4='proto = "core4"' exp6='proto = "core6"'
+		exp4='where proto = "core4"' exp6='where proto = "core6"'
 		kexp4='source = RTS_BGP' kexp6='source = RTS_BGP'
 	fi
 	cat <<CONF
@@ -459,12 +459,12 @@ template bgp peer {
 protocol bgp bgp4 from peer {
 	local $l4;
 	neighbor $p4;
-	ipv4 { import all; export where $exp4; };
+	ipv4 { import all; export $exp4; };
 }
 protocol bgp bgp6 from peer {
 	local $l6;
 	neighbor $p6;
-	ipv6 { import all; export where $exp6; };
+	ipv6 { import all; export $exp6; };
 }
 CONF
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/cli.h"
+#include "db/anycast.h"
 #include "db/db.h"
 #include "db_util.h"
 
@@ -554,6 +555,40 @@ START_TEST(test_tun_key)
 }
 END_TEST
 
+/* The anycast setting: canonical text, each refusal with its cause. */
+START_TEST(test_anycast)
+{
+	static const struct { const char *in, *want; } bad[] = {
+		{ "192.0.2.1/24", "host bits set" },
+		{ "192.0.2.1,192.0.2.1/32", "given twice" },
+		{ "2001:db8::/32,2001:db8:1::/48", "overlaps 2001:db8::/32" },
+		{ "192.0.2.1,", "empty prefix" },
+		{ "none,192.0.2.1", "not an IPv4 or IPv6" },
+		{ "127.0.0.1", "reserved" },
+		{ "1.1.1.1,1.1.1.2,1.1.1.3,1.1.1.4,1.1.1.5,1.1.1.6,1.1.1.7,"
+		  "1.1.1.8,1.1.1.9", "more than 8" },
+	};
+	char err[128], buf[TG_ANYCAST_STRLEN + 1];
+	struct tg_anycast a;
+	unsigned int i;
+
+	ck_assert_int_eq(tg_anycast_parse("none", &a, err, sizeof(err)), 0);
+	ck_assert_uint_eq(a.n, 0);
+	tg_anycast_format(&a, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "none");
+	ck_assert_int_eq(tg_anycast_parse("192.0.2.1,2001:DB8::1/128,198.51.100.0/31",
+					  &a, err, sizeof(err)), 0);
+	ck_assert_uint_eq(a.n, 3);
+	tg_anycast_format(&a, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "192.0.2.1/32,2001:db8::1/128,198.51.100.0/31");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(tg_anycast_parse(bad[i].in, &a, err, sizeof(err)),
+				 -EINVAL);
+		ck_assert_msg(strstr(err, bad[i].want), "%s: %s", bad[i].in, err);
+	}
+}
+END_TEST
+
 Suite *db_suite(void)
 {
 	Suite *s = suite_create("db");
@@ -573,6 +608,7 @@ Suite *db_suite(void)
 	tcase_add_test(tc, test_del_list);
 	tcase_add_test(tc, test_dp_id);
 	tcase_add_test(tc, test_settings);
+	tcase_add_test(tc, test_anycast);
 	tcase_add_test(tc, test_tun_key);
 	suite_add_tcase(s, tc);
 	return s;

@@ -81,6 +81,7 @@ static const struct {
 	{ "user", "member", "bob@exo.cat" },
 	{ "password", "member", "s3cret, never shown" },
 	{ "note", "gre", "a note, with a comma" },
+	{ "home_pop", "gre", "bcn-1" },
 };
 
 /* A valid subscriber 'sub' of type (with the ids that type needs). */
@@ -256,7 +257,8 @@ START_TEST(test_clear)
 	struct tg_sub s, r;
 
 	for (f = tg_sub_field_table; f < tg_sub_field_table + tg_sub_nfields; f++) {
-		if (f->has == TG_F_NONE && f->kind != TG_FK_CLASS)
+		if (f->has == TG_F_NONE && f->kind != TG_FK_CLASS &&
+		    f->kind != TG_FK_POP)
 			continue;
 		v = sample_of(f->name, &type);
 		base(&s, type);

@@ -13,6 +13,7 @@
 
 #include "db/conn.h"
 #include "db/session.h"
+#include "db/sub.h"
 #include "migrate_db.h"
 
 static char dir[64], path[128];
@@ -83,7 +84,8 @@ static char *rows(sqlite3 *db)
 		snprintf(sql, sizeof(sql),
 			 /* Columns a later version added start out empty. */
 			 "SELECT name FROM pragma_table_info('%s')"
-			 " WHERE name NOT IN ('ppp_user', 'ppp_password', 'keepalive', 'origin')"
+			 " WHERE name NOT IN ('ppp_user', 'ppp_password', 'keepalive', 'origin',"
+			 " 'home_pop')"
 			 " ORDER BY name",
 			 tables[i]);
 		ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
@@ -358,6 +360,49 @@ START_TEST(test_db_v6_origin_and_acct)
 }
 END_TEST
 
+/*
+ * Version 8 to 9: subscribers get their home POP, empty; a POP name is
+ * checked as a name.
+ */
+START_TEST(test_db_v8_home_pop)
+{
+	char err[512];
+	struct tg_sub s;
+	long long n;
+	sqlite3 *db;
+	int from;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(tg_db_create_version(db, TG_DB_VERSION), 0);
+	ck_assert_msg(!tg_db_exec(db,
+		"INSERT INTO subscriber(name, type, remote, local, mtu, dp_id)"
+		" VALUES ('m1', 'gre', '192.0.2.5', '198.51.100.1', 1400, 1);"
+		"INSERT INTO prefix SELECT id, '100.64.0.0/24' FROM subscriber;"
+		"ALTER TABLE subscriber DROP COLUMN home_pop;"
+		"PRAGMA user_version = 8;"), "%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+
+	ck_assert_int_eq(tg_db_open_flags(path, TG_DB_OLDER, &db), 0);
+	ck_assert_msg(!tg_db_migrate(db, &from, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(from, 8);
+	ck_assert_int_eq(tg_db_version(db), TG_DB_VERSION);
+	ck_assert_int_eq(tg_db_sub_get(db, "m1", &s), 0);
+	ck_assert_str_eq(s.home_pop, "");
+	ck_assert_uint_eq(s.nprefix, 1);
+	tg_sub_free(&s);
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET home_pop = 'bcn-1'"), 0);
+	ck_assert_int_eq(tg_db_sub_get(db, "m1", &s), 0);
+	ck_assert_str_eq(s.home_pop, "bcn-1");
+	tg_sub_free(&s);
+	ck_assert_int_ne(tg_db_exec(db, "UPDATE subscriber SET home_pop = 'a b'"), 0);
+	ck_assert_int_ne(tg_db_exec(db, "UPDATE subscriber SET home_pop = ''"), 0);
+	ck_assert_int_eq(tg_db_int(db, "SELECT count(*) FROM subscriber WHERE"
+				   " home_pop = 'bcn-1'", &n), 0);
+	ck_assert_int_eq(n, 1);
+	tg_db_close(db);
+}
+END_TEST
+
 TCase *migrate_db_tcase(void)
 {
 	TCase *tc = tcase_create("database");
@@ -370,5 +415,6 @@ TCase *migrate_db_tcase(void)
 	tcase_add_test(tc, test_db_bad_values_refused);
 	tcase_add_test(tc, test_db_v5_sessions_survive);
 	tcase_add_test(tc, test_db_v6_origin_and_acct);
+	tcase_add_test(tc, test_db_v8_home_pop);
 	return tc;
 }
