@@ -237,20 +237,18 @@ int tg_pg_command(const char *url, int argc, char **argv,
 	/*
 	 * What reads the maps, not the shared tables, and may run for long
 	 * (top): on the snapshot as it is, never holding it from the daemon.
-	 * So does drain, which writes only this POP's own setting: it works
-	 * while PostgreSQL is down, and nothing of it is pushed.
 	 */
 	if (pg_is(argv[0], "top") || pg_is(argv[0], "stats") ||
-	    pg_is(argv[0], "status") || pg_is(argv[0], "replay") ||
-	    pg_is(argv[0], "drain"))
+	    pg_is(argv[0], "status") || pg_is(argv[0], "replay"))
 		return fn(argc, argv);
 	/*
-	 * This POP's own (its name, its usage records): on the snapshot,
-	 * reading PostgreSQL's POP tables themselves where they need to;
-	 * with no snapshot yet, pulled first as for any command.
+	 * This POP's own (its name, drain, its usage records): on the
+	 * snapshot, reading PostgreSQL's POP tables themselves where they
+	 * need to; it works while PostgreSQL is down and nothing of it is
+	 * pushed. With no snapshot yet, pulled first as for any command.
 	 */
-	if ((pg_is(argv[0], "pop") || pg_is(argv[0], "usage")) &&
-	    !access(snap, F_OK))
+	if ((pg_is(argv[0], "pop") || pg_is(argv[0], "usage") ||
+	     pg_is(argv[0], "drain")) && !access(snap, F_OK))
 		return fn(argc, argv);
 
 	ret = tg_pg_connect(url, PG_CMD_TIMEOUT_S, &c, err, sizeof(err));

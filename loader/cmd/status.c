@@ -445,29 +445,19 @@ static void status_read_lns(struct status *s)
 	tg_db_set_quiet(false);
 }
 
+/* This POP: its name, drain, and whether it announces its BIRD routes. */
 static void status_read_pop(struct status *s)
-{
-	sqlite3 *db = NULL;
-
-	tg_db_set_quiet(true);
-	if (!tg_db_open(tg_db_path(), false, &db)) {
-		tg_pop_name(db, s->pop);
-		s->drained = tg_pop_drained(db);
-		s->have_pop = true;
-	}
-	tg_db_close(db);
-	tg_db_set_quiet(false);
-}
-
-/* Whether this POP announces its BIRD routes (see 'tungate bird'). */
-static void status_read_bird(struct status *s)
 {
 	sqlite3 *db = NULL;
 
 	s->bird = -1;
 	tg_db_set_quiet(true);
-	if (!tg_db_open(tg_db_path(), false, &db))
+	if (!tg_db_open(tg_db_path(), false, &db)) {
+		tg_pop_name(db, s->pop);
+		s->drained = tg_pop_drained(db);
+		s->have_pop = true;
 		s->bird = tg_bird_state(db, s->pin_root);
+	}
 	tg_db_close(db);
 	tg_db_set_quiet(false);
 }
@@ -792,7 +782,6 @@ int do_status(int argc, char **argv)
 	status_read_subs(&s);
 	status_read_lns(&s);
 	status_read_pop(&s);
-	status_read_bird(&s);
 	err = status_maps(s.pin_root, &maps, &nmaps);
 	if (err) {
 		tg_err("status: cannot read the maps under %s: %s", s.pin_root,

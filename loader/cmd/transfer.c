@@ -207,7 +207,6 @@ static void export_csv_setting(void *ctx, const char *key, const char *value)
  */
 static void export_json_setting(void *ctx, const char *key, const char *value)
 {
-	/* Not what this concentrator keeps of itself: its POP's name, drain. */
 	if (strcmp(key, "sync_maps") && strcmp(key, "sync_live") &&
 	    strcmp(key, "pg_counter") && strcmp(key, TG_POP_NAME_KEY) &&
 	    strcmp(key, TG_POP_DRAIN_KEY) && strcmp(key, TG_POP_USAGE_PUSHED_KEY))

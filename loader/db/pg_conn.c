@@ -127,6 +127,17 @@ static int pg_create(PGconn *c, sqlite3 *mem, const struct tg_pg_table *t,
 	return tg_pg_exec(c, sql, err, errlen);
 }
 
+/* The current schema in an in-memory SQLite: where the columns come from. */
+static int pg_schema(sqlite3 **mem, char *err, size_t errlen)
+{
+	if (sqlite3_open(":memory:", mem) != SQLITE_OK ||
+	    tg_db_create_version(*mem, TG_DB_VERSION)) {
+		snprintf(err, errlen, "cannot build the schema");
+		return -EIO;
+	}
+	return 0;
+}
+
 int tg_pg_init(PGconn *c, char *err, size_t errlen)
 {
 	sqlite3 *mem = NULL;
@@ -134,11 +145,8 @@ int tg_pg_init(PGconn *c, char *err, size_t errlen)
 	size_t i;
 	int ret = -EIO;
 
-	if (sqlite3_open(":memory:", &mem) != SQLITE_OK ||
-	    tg_db_create_version(mem, TG_DB_VERSION)) {
-		snprintf(err, errlen, "cannot build the schema");
+	if (pg_schema(&mem, err, errlen))
 		goto out;
-	}
 	if (tg_pg_exec(c, "BEGIN", err, errlen) ||
 	    tg_pg_exec(c, "CREATE TABLE IF NOT EXISTS tungate_meta ("
 		    "one integer PRIMARY KEY CHECK (one = 1),"
@@ -203,11 +211,8 @@ int tg_pg_migrate(PGconn *c, int *from, char *err, size_t errlen)
 	int ret = -EIO;
 
 	*from = 0;
-	if (sqlite3_open(":memory:", &mem) != SQLITE_OK ||
-	    tg_db_create_version(mem, TG_DB_VERSION)) {
-		snprintf(err, errlen, "cannot build the schema");
+	if (pg_schema(&mem, err, errlen))
 		goto out;
-	}
 	if (tg_pg_exec(c, "BEGIN", err, errlen))
 		goto out;
 	/* Commands and daemons of other POPs wait for the new version. */

@@ -85,6 +85,11 @@ expect_ok "a change after the drain" tg sub set m1 --note drained
 	bad "drain pushed: $(msql "SELECT * FROM setting")"
 [ "$(sqlite3 "$DB" "SELECT value FROM setting WHERE key = 'pop_drain'")" = 1 ] && ok ||
 	bad "drain not in the snapshot"
+# A POP with no snapshot yet pulls one first, then drains it.
+expect_ok "drain on a fresh snapshot" "$TG" --db "$URL" --snapshot "$TMP/fresh.db" drain
+[ "$(sqlite3 "$TMP/fresh.db" "SELECT value FROM setting WHERE key = 'pop_drain'")" = 1 ] &&
+	[ "$(sqlite3 "$TMP/fresh.db" "SELECT name FROM subscriber")" = m1 ] && ok ||
+	bad "fresh snapshot not pulled and drained"
 echo "db migrate: $pass passed, $fail failed"
 mig_fail=$fail
 

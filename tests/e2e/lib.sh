@@ -347,6 +347,12 @@ wait_for() {
 ms_since() {
 	echo $((($(date +%s%N) - $1) / 1000000))
 }
+# tunnels_in PIN N: N tunnel entries in the maps under PIN (also where
+# nothing is attached, which 'status' does not count). A light probe:
+# propagation times are measured with it.
+tunnels_in() {
+	[ "$(bpftool map dump pinned "$1/tg_tunnels" 2>/dev/null | grep -c '"key"')" = "$2" ]
+}
 # pfx4_in PIN ADDR: ADDR is in a subscriber prefix of the maps under PIN
 # (one lookup: light enough to time a change with).
 pfx4_in() {
@@ -469,11 +475,12 @@ protocol bgp bgp6 from peer {
 CONF
 }
 
-# bird_start conc|core: BIRD in that namespace, control socket
-# $TMP/bird-NAME.ctl.
+# bird_start conc|core [NS]: BIRD in that namespace (or in NS), its
+# configuration from bird_conf NAME, control socket $TMP/bird-NAME.ctl.
 bird_start() {
 	local ns=$CONC _
 	[ "$1" = core ] && ns=$CORE
+	ns=${2:-$ns}
 	bird_conf "$1" >"$TMP/bird-$1.conf" || return 1
 	ip netns exec "$ns" bird -c "$TMP/bird-$1.conf" -s "$TMP/bird-$1.ctl" \
 		-P "$TMP/bird-$1.pid" || return 1
