@@ -316,17 +316,21 @@ check "a change by another CLI is in both concentrators' maps within 1 s" propag
 grep '^# propagation' "$TMP/out"
 # A change made by hand in SQL (no push, the counter as it was): the
 # trigger's NOTIFY wakes both daemons, which pull only what changed, well
-# before their 30 s compare.
+# before their 30 s compare: a prefix of ep2's added, then deleted (its
+# tombstone).
 pfx_both() {
-	local want=$1
-	[ "$want" = out ] && ! pfx4_in "$PIN" 100.64.2.1 && ! pfx4_in "$PIN2" 100.64.2.1 && return 0
-	[ "$want" = in ] && pfx4_in "$PIN" 100.64.2.1 && pfx4_in "$PIN2" 100.64.2.1
+	if [ "$1" = out ]; then
+		! pfx4_in "$PIN" 100.64.102.1 && ! pfx4_in "$PIN2" 100.64.102.1
+	else
+		pfx4_in "$PIN" 100.64.102.1 && pfx4_in "$PIN2" 100.64.102.1
+	fi
 }
 by_hand() {
-	pg_sql "UPDATE subscriber SET enabled = 0 WHERE name = 'ep2'" &&
-		wait_for 50 pfx_both out &&
-		pg_sql "UPDATE subscriber SET enabled = 1 WHERE name = 'ep2'" &&
+	pg_sql "INSERT INTO prefix (subscriber_id, prefix) SELECT id, '100.64.102.0/24'
+		FROM subscriber WHERE name = 'ep2'" &&
 		wait_for 50 pfx_both in &&
+		pg_sql "DELETE FROM prefix WHERE prefix = '100.64.102.0/24'" &&
+		wait_for 50 pfx_both out &&
 		grep -q 'pulled (.*only what changed' "$LOG" &&
 		grep -q 'pulled (.*only what changed' "$TMP/run2.log"
 }
