@@ -296,6 +296,7 @@ int tg_pg_command(const char *url, int argc, char **argv,
 		goto out;
 	}
 	for (tries = 1;; tries++) {
+		long long dv_before, dv;
 		long changed;
 
 		/* A try before left its change unpushed: all of it again. */
@@ -318,9 +319,18 @@ int tg_pg_command(const char *url, int argc, char **argv,
 				pr_warn("tungate: snapshot %s: %s\n", snap, err);
 			goto out;
 		}
+		/* Another connection's commit moves it: did the command write? */
+		if (tg_db_int(db, "PRAGMA data_version", &dv_before))
+			dv_before = -1;
 		ret = fn(argc, argv);
 		if (ret)
 			break;
+		/* Nothing written (a read): nothing to compare or push. */
+		if (c && dv_before >= 0 &&
+		    !tg_db_int(db, "PRAGMA data_version", &dv) && dv == dv_before) {
+			n = 0;
+			break;
+		}
 		if (!c) {
 			n = tg_pg_pending(db, err, sizeof(err));
 			if (n) {
