@@ -14,6 +14,7 @@
 #include "db/conn.h"
 #include "db/pg.h"
 #include "db/pg_pop.h"
+#include "db/settings.h"
 #include "util/json.h"
 #include "util/log.h"
 
@@ -61,6 +62,7 @@ static int pg_run(const char *url, const char *snap, int argc, char **argv,
 	long long counter;
 	sqlite3 *db = NULL;
 	PGconn *c = NULL;
+	bool full = true;
 	long changed;
 	int ret;
 
@@ -75,7 +77,8 @@ static int pg_run(const char *url, const char *snap, int argc, char **argv,
 	}
 	ret = tg_db_open(snap, true, &db);
 	if (!ret) {
-		ret = tg_pg_pull(c, db, &counter, &changed, err, sizeof(err));
+		ret = tg_pg_pull(c, db, &full, &counter, &changed, err,
+				 sizeof(err));
 		if (ret)
 			tg_err("database %s: %s", shown, err);
 	}
@@ -114,6 +117,12 @@ static int pg_migrate(PGconn *c, const char *shown, const char *snap,
 		ret = tg_db_open_flags(snap, TG_DB_OLDER, &db);
 		if (!ret) {
 			ret = tg_db_migrate(db, &sfrom, err, sizeof(err));
+			/* New columns: its next pull is a whole one. */
+			if (!ret && sfrom != TG_DB_VERSION &&
+			    tg_db_setting_set(db, "pg_counter", "-1")) {
+				snprintf(err, sizeof(err), "%s", sqlite3_errmsg(db));
+				ret = -EIO;
+			}
 			if (ret)
 				tg_err("db migrate: snapshot %s: %s", snap, err);
 		}
@@ -287,10 +296,21 @@ int tg_pg_command(const char *url, int argc, char **argv,
 		goto out;
 	}
 	for (tries = 1;; tries++) {
+		long long dv_before, dv;
 		long changed;
 
-		ret = c ? tg_pg_pull(c, db, &counter, &changed, err, sizeof(err)) :
-		      tg_pg_base_local(db, err, sizeof(err));
+		/* A try before left its change unpushed: all of it again. */
+		bool full = tries > 1;
+
+		ret = c ? tg_pg_pull(c, db, &full, &counter, &changed, err,
+				     sizeof(err)) : 0;
+		if (!ret && c)
+			pr_info("database %s: change %lld pulled (%ld rows written, %s)\n",
+				shown, counter, changed,
+				full ? "all compared" : "only what changed");
+		/* What the push compares with: the snapshot as pulled. */
+		if (!ret && (!c || !full))
+			ret = tg_pg_base_local(db, err, sizeof(err));
 		if (ret) {
 			pg_out_end(&out, false);
 			tg_err("database %s: %s", shown, err);
@@ -299,9 +319,18 @@ int tg_pg_command(const char *url, int argc, char **argv,
 				pr_warn("tungate: snapshot %s: %s\n", snap, err);
 			goto out;
 		}
+		/* Another connection's commit moves it: did the command write? */
+		if (tg_db_int(db, "PRAGMA data_version", &dv_before))
+			dv_before = -1;
 		ret = fn(argc, argv);
 		if (ret)
 			break;
+		/* Nothing written (a read): nothing to compare or push. */
+		if (c && dv_before >= 0 &&
+		    !tg_db_int(db, "PRAGMA data_version", &dv) && dv == dv_before) {
+			n = 0;
+			break;
+		}
 		if (!c) {
 			n = tg_pg_pending(db, err, sizeof(err));
 			if (n) {

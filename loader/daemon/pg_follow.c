@@ -104,8 +104,11 @@ bad:
 	return -1;
 }
 
-/* One pull under the snapshot's lock: 0, 1 stop, -1 connection lost. */
-static int follow_pull(struct follow *w)
+/*
+ * One pull under the snapshot's lock (*full: a compare of everything, else
+ * what changed; on return, which it was): 0, 1 stop, -1 connection lost.
+ */
+static int follow_pull(struct follow *w, bool *full)
 {
 	long long counter;
 	char err[512];
@@ -117,7 +120,7 @@ static int follow_pull(struct follow *w)
 		if (follow_wait(w, -1, 0, PG_LOCK_WAIT_MS))
 			return 1;
 	t0 = follow_ms();
-	ret = tg_pg_pull(w->c, w->db, &counter, &changed, err, sizeof(err));
+	ret = tg_pg_pull(w->c, w->db, full, &counter, &changed, err, sizeof(err));
 	flock(w->lock, LOCK_UN);
 	if (ret && PQstatus(w->c) != CONNECTION_OK) {
 		follow_down(w, err);
@@ -135,8 +138,9 @@ static int follow_pull(struct follow *w)
 	if (changed) {
 		uint64_t one = 1;
 
-		tg_run_log("database %s: change %lld pulled (%ld rows, %llu ms)",
+		tg_run_log("database %s: change %lld pulled (%ld rows, %s, %llu ms)",
 			   w->shown, counter, changed,
+			   *full ? "all compared" : "only what changed",
 			   (unsigned long long)(follow_ms() - t0));
 		if (write(w->f->wake, &one, sizeof(one)) < 0)
 			return 0;
@@ -210,14 +214,17 @@ static void follow_loop(struct follow *w)
 			next_beat = 0;
 		}
 		if (due || follow_ms() >= next_full) {
-			int ret = follow_pull(w);
+			bool full = follow_ms() >= next_full;
+			int ret = follow_pull(w, &full);
 
 			if (ret > 0)
 				return;
 			if (ret < 0)
 				continue;
 			due = false;
-			next_full = follow_ms() + TG_PG_FULL_S * 1000;
+			/* Every 30 s, a compare of everything, notified or not. */
+			if (full)
+				next_full = follow_ms() + TG_PG_FULL_S * 1000;
 		}
 		if (follow_ms() >= next_beat) {
 			if (follow_beat(w, false) < 0)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The daemon following PostgreSQL: a thread that LISTENs for pushes and
- * pulls each (and every TG_PG_FULL_S seconds, and at start) into the
- * snapshot the daemon syncs from, so that the main loop never waits for
- * PostgreSQL. Down, slow or failing, it is said once and tried again
+ * pulls what each changed (and compares everything every TG_PG_FULL_S
+ * seconds, and at start) into the snapshot the daemon syncs from, so that
+ * the main loop never waits for PostgreSQL. Down, slow or failing, it is said once and tried again
  * with backoff; the snapshot, and the data plane, stay as they were.
  */
 #ifndef TG_DAEMON_PG_FOLLOW_H

@@ -35,6 +35,8 @@ int tg_pg_connect(const char *url, int timeout_s, PGconn **out, char *err,
 		  size_t errlen);
 /* Statements without rows (or rows unread): 0 or -EIO, the cause in err. */
 int tg_pg_exec(PGconn *c, const char *sql, char *err, size_t errlen);
+/* A query of one boolean: 1 true, 0 false, -EIO (err). */
+int tg_pg_bool(PGconn *c, const char *sql, char *err, size_t errlen);
 /* The last error of c on one line. */
 const char *tg_pg_error(PGconn *c, char *buf, size_t len);
 
@@ -63,13 +65,18 @@ int tg_pg_meta(PGconn *c, long long *counter, char *err, size_t errlen);
 /*
  * Pull the shared tables (REPEATABLE READ) into temp tables pg_<table> of
  * the snapshot db and make its shared rows equal to them, in one SQLite
- * transaction that writes only the rows that differ. *counter: the
- * change counter the picture belongs to; *changed: rows written. 0,
+ * transaction that writes only the rows that differ. Unless *full, a
+ * snapshot that was whole at change counter C fetches only the rows of a
+ * revision after C and the keys deleted since (see pg_rev.h); it cannot
+ * when it is new, when tombstones after C were pruned or PostgreSQL has
+ * no revisions. *full then says which it was: only what changed leaves
+ * no pg_<table> (tg_pg_base_local() makes them, for a push). *counter:
+ * the change counter the picture belongs to; *changed: rows written. 0,
  * -ENOENT (not initialised), -EPROTO (another schema version or
  * columns), -EIO; err says why.
  */
-int tg_pg_pull(PGconn *c, sqlite3 *db, long long *counter, long *changed,
-	       char *err, size_t errlen);
+int tg_pg_pull(PGconn *c, sqlite3 *db, bool *full, long long *counter,
+	       long *changed, char *err, size_t errlen);
 
 /*
  * Make the snapshot's shared rows equal to the temp tables pg_<table>

@@ -8,6 +8,7 @@
 #include "util/fmt.h"
 #include "db/conn.h"
 #include "db/pg.h"
+#include "db/pg_rev.h"
 #include "db/pg_pop.h"
 #include "db/pg_tables.h"
 #include "db/settings.h"
@@ -78,6 +79,21 @@ int tg_pg_exec(PGconn *c, const char *sql, char *err, size_t errlen)
 		tg_pg_error(c, err, errlen);
 	PQclear(r);
 	return ok ? 0 : -EIO;
+}
+
+int tg_pg_bool(PGconn *c, const char *sql, char *err, size_t errlen)
+{
+	PGresult *r = PQexec(c, sql);
+	int ret;
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		tg_pg_error(c, err, errlen);
+		PQclear(r);
+		return -EIO;
+	}
+	ret = !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
+	return ret;
 }
 
 static const char *pg_type(enum tg_pg_type t)
@@ -152,7 +168,7 @@ int tg_pg_init(PGconn *c, char *err, size_t errlen)
 	for (i = 0; i < tg_pg_ntables; i++)
 		if (pg_create(c, mem, &tg_pg_tables[i], err, errlen))
 			goto rollback;
-	if (tg_pg_pop_tables(c, err, errlen))
+	if (tg_pg_pop_tables(c, err, errlen) || tg_pg_rev_tables(c, err, errlen))
 		goto rollback;
 	ret = tg_pg_exec(c, "COMMIT", err, errlen);
 	goto out;
@@ -224,10 +240,14 @@ int tg_pg_migrate(PGconn *c, int *from, char *err, size_t errlen)
 		ret = -EPROTONOSUPPORT;
 		goto rollback;
 	}
-	ret = 0;
-	if (*from == TG_DB_VERSION)
-		goto rollback;
 	ret = -EIO;
+	/* The row revisions of this tungate, on tables of any version. */
+	if (tg_pg_rev_tables(c, err, errlen))
+		goto rollback;
+	if (*from == TG_DB_VERSION) {
+		ret = tg_pg_exec(c, "COMMIT", err, errlen);
+		goto out;
+	}
 	for (i = 0; i < tg_pg_ntables; i++)
 		if (pg_add_columns(c, mem, &tg_pg_tables[i], err, errlen))
 			goto rollback;

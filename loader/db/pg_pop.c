@@ -35,19 +35,13 @@ static const struct tg_pg_table pg_pop_usage = {
 
 int tg_pg_pop_tables(PGconn *c, char *err, size_t errlen)
 {
-	PGresult *r;
-	bool there;
+	int there;
 
 	/* Asked first: CREATE ... IF NOT EXISTS would print a notice. */
-	r = PQexec(c, "SELECT to_regclass('pop') IS NOT NULL AND"
-		      " to_regclass('pop_usage') IS NOT NULL");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-		tg_pg_error(c, err, errlen);
-		PQclear(r);
-		return -EIO;
-	}
-	there = !strcmp(PQgetvalue(r, 0, 0), "t");
-	PQclear(r);
+	there = tg_pg_bool(c, "SELECT to_regclass('pop') IS NOT NULL AND"
+			   " to_regclass('pop_usage') IS NOT NULL", err, errlen);
+	if (there < 0)
+		return there;
 	return there ? 0 : tg_pg_exec(c, pg_pop_schema, err, errlen);
 }
 

@@ -9,6 +9,7 @@
 #include "db/conn.h"
 #include "db/dp_id.h"
 #include "db/pg.h"
+#include "db/pg_rev.h"
 #include "db/pg_tables.h"
 #include "db/settings.h"
 #include "tungate.h"
@@ -34,12 +35,13 @@ static int pg_sqlite(sqlite3 *db, const char *sql, long *changed, char *err,
 }
 
 /*
- * The rows of t in PostgreSQL into temp.pgn_<t>: pg_<t>, the last picture
- * (what a failed push goes back to), is replaced only once every table
- * came whole.
+ * The rows of t in PostgreSQL (all, or those of a revision after since)
+ * into temp.<dst>_<t>: pgn_<t> for the new picture (pg_<t>, the last one,
+ * what a failed push goes back to, is replaced only once every table came
+ * whole), pgd_<t> for what changed. Rows fetched, or -errno.
  */
 static int pg_fetch(PGconn *c, sqlite3 *db, const struct tg_pg_table *t,
-		    char *err, size_t errlen)
+		    const char *dst, long long since, char *err, size_t errlen)
 {
 	char sql[TG_PG_SQL_MAX], *end;
 	struct tg_pg_cols cols;
@@ -53,12 +55,15 @@ static int pg_fetch(PGconn *c, sqlite3 *db, const struct tg_pg_table *t,
 		return -EIO;
 	}
 	snprintf(sql, sizeof(sql),
-		 "DROP TABLE IF EXISTS temp.pgn_%s;"
-		 "CREATE TEMP TABLE pgn_%s AS SELECT %s FROM main.\"%s\" WHERE 0",
-		 t->name, t->name, cols.list, t->name);
+		 "DROP TABLE IF EXISTS temp.%s_%s;"
+		 "CREATE TEMP TABLE %s_%s AS SELECT %s FROM main.\"%s\" WHERE 0",
+		 dst, t->name, dst, t->name, cols.list, t->name);
 	if (pg_sqlite(db, sql, NULL, err, errlen))
 		return -EIO;
-	snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\"", cols.list, t->name);
+	off = tg_cat(sql, sizeof(sql), 0, "SELECT %s FROM \"%s\"", cols.list,
+		     t->name);
+	if (since >= 0)
+		tg_cat(sql, sizeof(sql), off, " WHERE tg_rev > %lld", since);
 	r = PQexec(c, sql);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		tg_pg_error(c, err, errlen);
@@ -71,7 +76,8 @@ static int pg_fetch(PGconn *c, sqlite3 *db, const struct tg_pg_table *t,
 		ret = -EPROTO;
 		goto out;
 	}
-	off = tg_cat(sql, sizeof(sql), 0, "INSERT INTO temp.pgn_%s VALUES (", t->name);
+	off = tg_cat(sql, sizeof(sql), 0, "INSERT INTO temp.%s_%s VALUES (", dst,
+		     t->name);
 	for (i = 0; i < cols.n; i++)
 		off = tg_cat(sql, sizeof(sql), off, "%s?", i ? ", " : "");
 	tg_cat(sql, sizeof(sql), off, ")");
@@ -99,7 +105,7 @@ static int pg_fetch(PGconn *c, sqlite3 *db, const struct tg_pg_table *t,
 		}
 		sqlite3_reset(ins);
 	}
-	ret = 0;
+	ret = n;
 out:
 	sqlite3_finalize(ins);
 	PQclear(r);
@@ -153,12 +159,15 @@ out:
 }
 
 /*
- * Make the shared rows of the snapshot equal to temp.pg_<table>, inside
- * the caller's transaction: removed rows first (children first), then
+ * Make the shared rows of the snapshot equal to temp.pg_<table> (src
+ * "pg", a whole picture), or write the rows of temp.pgd_<table> and
+ * delete the keys of temp.pg_gone (src "pgd", what changed), inside the
+ * caller's transaction: removed rows first (children first), then
  * changed and new ones (parents first). Foreign keys are checked at the
  * commit, when the picture is whole.
  */
-static int pg_apply(sqlite3 *db, long *changed, char *err, size_t errlen)
+static int pg_apply(sqlite3 *db, const char *src, long *changed, char *err,
+		    size_t errlen)
 {
 	char sql[TG_PG_SQL_MAX * 2];
 	const struct tg_pg_table *t;
@@ -169,10 +178,19 @@ static int pg_apply(sqlite3 *db, long *changed, char *err, size_t errlen)
 		return -EIO;
 	for (i = tg_pg_ntables; i-- > 0;) {
 		t = &tg_pg_tables[i];
-		snprintf(sql, sizeof(sql),
-			 "DELETE FROM main.\"%s\" WHERE (%s) AND \"%s\" NOT IN"
-			 " (SELECT \"%s\" FROM temp.pg_%s)",
-			 t->name, pg_shared(t), t->key, t->key, t->name);
+		if (!strcmp(src, "pg"))
+			snprintf(sql, sizeof(sql),
+				 "DELETE FROM main.\"%s\" WHERE (%s) AND \"%s\" NOT IN"
+				 " (SELECT \"%s\" FROM temp.pg_%s)",
+				 t->name, pg_shared(t), t->key, t->key, t->name);
+		else
+			snprintf(sql, sizeof(sql),
+				 "DELETE FROM main.\"%s\" WHERE (%s) AND"
+				 " CAST(\"%s\" AS TEXT) IN (SELECT key FROM"
+				 " temp.pg_gone WHERE tbl = '%s') AND \"%s\" NOT IN"
+				 " (SELECT \"%s\" FROM temp.%s_%s)",
+				 t->name, pg_shared(t), t->key, t->name, t->key,
+				 t->key, src, t->name);
 		if (pg_sqlite(db, sql, changed, err, errlen))
 			return -EIO;
 	}
@@ -181,14 +199,14 @@ static int pg_apply(sqlite3 *db, long *changed, char *err, size_t errlen)
 		if (tg_pg_columns(db, t, &cols))
 			return -EIO;
 		snprintf(sql, sizeof(sql),
-			 "UPDATE main.\"%s\" SET (%s) = (SELECT %s FROM temp.pg_%s p"
+			 "UPDATE main.\"%s\" SET (%s) = (SELECT %s FROM temp.%s_%s p"
 			 " WHERE p.\"%s\" = main.\"%s\".\"%s\")"
 			 " WHERE (%s) AND \"%s\" IN (SELECT \"%s\" FROM"
-			 " (SELECT %s FROM temp.pg_%s EXCEPT"
+			 " (SELECT %s FROM temp.%s_%s EXCEPT"
 			 " SELECT %s FROM main.\"%s\"))",
-			 t->name, cols.list, cols.list, t->name, t->key, t->name,
-			 t->key, pg_shared(t), t->key, t->key, cols.list, t->name,
-			 cols.list, t->name);
+			 t->name, cols.list, cols.list, src, t->name, t->key,
+			 t->name, t->key, pg_shared(t), t->key, t->key, cols.list,
+			 src, t->name, cols.list, t->name);
 		if (pg_sqlite(db, "SAVEPOINT pg_update", NULL, err, errlen))
 			return -EIO;
 		if (pg_sqlite(db, sql, changed, err, errlen)) {
@@ -196,25 +214,28 @@ static int pg_apply(sqlite3 *db, long *changed, char *err, size_t errlen)
 			 * Two rows that swapped a unique value (names, a
 			 * prefix) cannot be updated one by one: those that
 			 * changed go and come back whole (a subscriber with a
-			 * new data plane id).
+			 * new data plane id). Their children go with them:
+			 * only a whole picture has them all to come back.
 			 */
+			if (strcmp(src, "pg"))
+				return -EAGAIN;
 			snprintf(sql, sizeof(sql),
 				 "ROLLBACK TO pg_update;"
 				 "DELETE FROM main.\"%s\" WHERE (%s) AND \"%s\" IN"
-				 " (SELECT \"%s\" FROM (SELECT %s FROM temp.pg_%s"
+				 " (SELECT \"%s\" FROM (SELECT %s FROM temp.%s_%s"
 				 " EXCEPT SELECT %s FROM main.\"%s\"))",
 				 t->name, pg_shared(t), t->key, t->key, cols.list,
-				 t->name, cols.list, t->name);
+				 src, t->name, cols.list, t->name);
 			if (pg_sqlite(db, sql, changed, err, errlen))
 				return -EIO;
 		}
 		if (pg_sqlite(db, "RELEASE pg_update", NULL, err, errlen))
 			return -EIO;
 		snprintf(sql, sizeof(sql),
-			 "INSERT INTO main.\"%s\" (%s) SELECT %s FROM temp.pg_%s"
+			 "INSERT INTO main.\"%s\" (%s) SELECT %s FROM temp.%s_%s"
 			 " WHERE \"%s\" NOT IN (SELECT \"%s\" FROM main.\"%s\")",
-			 t->name, cols.list, cols.list, t->name, t->key, t->key,
-			 t->name);
+			 t->name, cols.list, cols.list, src, t->name, t->key,
+			 t->key, t->name);
 		if (pg_sqlite(db, sql, changed, err, errlen))
 			return -EIO;
 		if (t->local_col && pg_new_dp_ids(db, err, errlen))
@@ -223,9 +244,12 @@ static int pg_apply(sqlite3 *db, long *changed, char *err, size_t errlen)
 	return 0;
 }
 
-/* The rows pulled: the snapshot equal to them (a transaction of its own). */
-static int pg_apply_all(sqlite3 *db, long long counter, long *changed,
-			char *err, size_t errlen)
+/*
+ * The rows pulled into the snapshot (a transaction of its own): 0,
+ * -EAGAIN (what changed cannot be applied alone: pull everything), -EIO.
+ */
+static int pg_apply_all(sqlite3 *db, const char *src, long long counter,
+			long *changed, char *err, size_t errlen)
 {
 	char buf[32];
 	int ret;
@@ -233,7 +257,11 @@ static int pg_apply_all(sqlite3 *db, long long counter, long *changed,
 	*changed = 0;
 	if (pg_sqlite(db, "BEGIN IMMEDIATE", NULL, err, errlen))
 		return -EIO;
-	ret = pg_apply(db, changed, err, errlen);
+	ret = pg_apply(db, src, changed, err, errlen);
+	if (ret == -EAGAIN) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return ret;
+	}
 	/* Written only when it moves: every write wakes the daemon. */
 	if (!ret && counter >= 0 && tg_pg_local_counter(db) != counter) {
 		snprintf(buf, sizeof(buf), "%lld", counter);
@@ -251,17 +279,64 @@ static int pg_apply_all(sqlite3 *db, long long counter, long *changed,
 	return 0;
 }
 
+/*
+ * The keys deleted after revision since into temp.pg_gone (tbl, key):
+ * how many, or -EIO.
+ */
+static int pg_fetch_gone(PGconn *c, sqlite3 *db, long long since, char *err,
+			 size_t errlen)
+{
+	sqlite3_stmt *ins = NULL;
+	PGresult *r = NULL;
+	char sql[128];
+	int row, i, ret = -EIO;
+
+	if (pg_sqlite(db, "DROP TABLE IF EXISTS temp.pg_gone;"
+		      "CREATE TEMP TABLE pg_gone (tbl TEXT, key TEXT)", NULL, err,
+		      errlen))
+		return -EIO;
+	snprintf(sql, sizeof(sql),
+		 "SELECT tbl, key FROM tungate_tombstone WHERE rev > %lld", since);
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		tg_pg_error(c, err, errlen);
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db, "INSERT INTO temp.pg_gone VALUES (?, ?)", -1,
+			       &ins, NULL) != SQLITE_OK)
+		goto snap;
+	for (row = 0; row < PQntuples(r); row++) {
+		for (i = 0; i < 2; i++)
+			sqlite3_bind_text(ins, i + 1, PQgetvalue(r, row, i), -1,
+					  SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			goto snap;
+		sqlite3_reset(ins);
+	}
+	ret = row;
+	goto out;
+snap:
+	snprintf(err, errlen, "snapshot: %s", sqlite3_errmsg(db));
+out:
+	sqlite3_finalize(ins);
+	PQclear(r);
+	return ret;
+}
+
 int tg_pg_revert(sqlite3 *db, char *err, size_t errlen)
 {
 	long changed;
 
-	return pg_apply_all(db, -1, &changed, err, errlen);
+	return pg_apply_all(db, "pg", -1, &changed, err, errlen);
 }
 
-int tg_pg_pull(PGconn *c, sqlite3 *db, long long *counter, long *changed,
-	       char *err, size_t errlen)
+int tg_pg_pull(PGconn *c, sqlite3 *db, bool *full, long long *counter,
+	       long *changed, char *err, size_t errlen)
 {
+	long long since = *full ? -1 : tg_pg_local_counter(db);
+	const char *dst = "pgn";
 	PGresult *r = NULL;
+	long rows = 0;
 	int ret = -EIO;
 	size_t i;
 
@@ -277,20 +352,51 @@ int tg_pg_pull(PGconn *c, sqlite3 *db, long long *counter, long *changed,
 	ret = tg_pg_meta(c, counter, err, errlen);
 	if (ret)
 		goto out;
-	for (i = 0; i < tg_pg_ntables; i++) {
-		ret = pg_fetch(c, db, &tg_pg_tables[i], err, errlen);
-		if (ret)
+	/* Only what changed since the snapshot was whole, when PostgreSQL can say. */
+	if (since >= 0 && since <= *counter) {
+		ret = tg_pg_rev_since(c, since, err, errlen);
+		if (ret < 0)
 			goto out;
+		if (!ret)
+			since = -1;
+	} else {
+		since = -1;
 	}
-	ret = 0;
+	*full = since < 0;
+	if (!*full)
+		dst = "pgd";
+	/*
+	 * Even at the same counter: rows changed by hand in SQL carry the
+	 * next one, until a push moves the counter to it.
+	 */
+	for (i = 0; i < tg_pg_ntables; i++) {
+		ret = pg_fetch(c, db, &tg_pg_tables[i], dst, since, err, errlen);
+		if (ret < 0)
+			goto out;
+		rows += ret;
+	}
+	ret = *full ? 0 : pg_fetch_gone(c, db, since, err, errlen);
+	if (ret > 0)
+		rows += ret;
 out:
 	PQclear(r);
-	r = PQexec(c, ret ? "ROLLBACK" : "COMMIT");
-	if (!ret && PQresultStatus(r) != PGRES_COMMAND_OK) {
+	r = PQexec(c, ret < 0 ? "ROLLBACK" : "COMMIT");
+	if (ret >= 0 && PQresultStatus(r) != PGRES_COMMAND_OK) {
 		tg_pg_error(c, err, errlen);
 		ret = -EIO;
 	}
 	PQclear(r);
+	if (ret < 0)
+		return ret;
+	if (!*full) {
+		if (!rows && since == *counter)
+			return 0;
+		ret = pg_apply_all(db, dst, *counter, changed, err, errlen);
+		if (ret != -EAGAIN)
+			return ret;
+		*full = true;
+		return tg_pg_pull(c, db, full, counter, changed, err, errlen);
+	}
 	for (i = 0; !ret && i < tg_pg_ntables; i++) {
 		char sql[160];
 
@@ -302,6 +408,6 @@ out:
 		ret = pg_sqlite(db, sql, NULL, err, errlen);
 	}
 	if (!ret)
-		ret = pg_apply_all(db, *counter, changed, err, errlen);
+		ret = pg_apply_all(db, "pg", *counter, changed, err, errlen);
 	return ret;
 }

@@ -7,6 +7,7 @@
 
 #include "util/fmt.h"
 #include "db/pg.h"
+#include "db/pg_rev.h"
 #include "db/pg_tables.h"
 #include "db/settings.h"
 
@@ -276,6 +277,7 @@ int tg_pg_push(PGconn *c, sqlite3 *db, long long counter, long *pushed,
 {
 	char sql[96];
 	PGresult *r;
+	bool revs;
 	long n;
 	int ret = -EIO;
 
@@ -286,7 +288,8 @@ int tg_pg_push(PGconn *c, sqlite3 *db, long long counter, long *pushed,
 	if (pg_cmd(c, "BEGIN", err, errlen))
 		return -EIO;
 	/* Waits for a push under way, then sees what it left. */
-	r = PQexec(c, "SELECT counter FROM tungate_meta FOR UPDATE");
+	r = PQexec(c, "SELECT counter, to_regclass('tungate_tombstone') IS NOT NULL"
+		   " FROM tungate_meta FOR UPDATE");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
 		tg_pg_error(c, err, errlen);
 		PQclear(r);
@@ -297,9 +300,10 @@ int tg_pg_push(PGconn *c, sqlite3 *db, long long counter, long *pushed,
 		ret = -EAGAIN;
 		goto out;
 	}
+	revs = !strcmp(PQgetvalue(r, 0, 1), "t");
 	PQclear(r);
 	n = pg_diff(c, db, err, errlen);
-	if (n < 0)
+	if (n < 0 || (revs && tg_pg_rev_prune(c, err, errlen)))
 		goto out;
 	snprintf(sql, sizeof(sql), "NOTIFY " TG_PG_CHANNEL ", '%lld'",
 		 counter + 1);

@@ -10,7 +10,7 @@
 #    as it was; writers that meet another writer's push try again;
 #  - 'tungate run' in the sub -- conc -- core topology of lib.sh follows
 #    it: a change made by another CLI reaches the maps within 1 s (the
-#    time is printed); PostgreSQL stopped: traffic flows, the daemon says
+#    time is printed), one made by hand in SQL within 5 s; PostgreSQL stopped: traffic flows, the daemon says
 #    so once, CLI writes are refused and reads answered from the snapshot,
 #    and a change made once it is back is applied; slow (a pull waiting
 #    on a lock) the daemon's own loop goes on; failing (a table gone) it
@@ -314,6 +314,27 @@ propagate() {
 }
 check "a change by another CLI is in both concentrators' maps within 1 s" propagate
 grep '^# propagation' "$TMP/out"
+# A change made by hand in SQL (no push, the counter as it was): the
+# trigger's NOTIFY wakes both daemons, which pull only what changed, well
+# before their 30 s compare: a prefix of ep2's added, then deleted (its
+# tombstone).
+pfx_both() {
+	if [ "$1" = out ]; then
+		! pfx4_in "$PIN" 100.64.102.1 && ! pfx4_in "$PIN2" 100.64.102.1
+	else
+		pfx4_in "$PIN" 100.64.102.1 && pfx4_in "$PIN2" 100.64.102.1
+	fi
+}
+by_hand() {
+	pg_sql "INSERT INTO prefix (subscriber_id, prefix) SELECT id, '100.64.102.0/24'
+		FROM subscriber WHERE name = 'ep2'" &&
+		wait_for 50 pfx_both in &&
+		pg_sql "DELETE FROM prefix WHERE prefix = '100.64.102.0/24'" &&
+		wait_for 50 pfx_both out &&
+		grep -q 'pulled (.*only what changed' "$LOG" &&
+		grep -q 'pulled (.*only what changed' "$TMP/run2.log"
+}
+check "a change by hand in SQL is in both concentrators' maps within 5 s" by_hand
 endpoint_stop
 step "endpoint 2 (gre key 7) starts" endpoint_start 2 gre 4 --key 7
 check "ping sub -> core through ep2's tunnel" ping_from sub 100.64.2.2 $CORE4
