@@ -3,7 +3,10 @@
 # Shared by the command line suites: counting, and commands that must
 # work or be refused (a clear "tungate: " message, nothing on stdout, no
 # sanitizer report, the database file unchanged), JSON checks. Source it
-# after setting TMP, DB and PY; end with cli_finish.
+# after setting TMP, DB, PY and TG; end with cli_finish. It brings tg
+# (tests/cli/tg_db.sh): every command on $DB, or on PostgreSQL.
+
+. "$(dirname "${BASH_SOURCE[0]}")/tg_db.sh"
 
 pass=0
 fail=0

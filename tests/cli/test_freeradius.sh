@@ -34,7 +34,7 @@ skip() {
 	fi
 }
 
-tg() { "$TG" --db "$DB" --pin-root "$PIN" "$@"; }
+tg() { tg_db --pin-root "$PIN" "$@"; }
 
 # pg_run CMD...: as the cluster's owner (initdb refuses root).
 pg_run() {
@@ -213,6 +213,9 @@ fi
 $GEN gen 120 "$TMP/pg.sql" "$TMP/pg.json"
 pgsql -d radius -f "$TMP/pg.sql" >/dev/null && ok || bad "PostgreSQL data"
 DB=$TMP/pg-tungate.db
+# Here the source is PostgreSQL; tungate's own database a new file even
+# in a run against PostgreSQL (above, the import went into that).
+unset TG_CLI_PG_URL
 tg db init >/dev/null || bad "db init"
 CONN="host=$PGDIR port=$PGPORT dbname=radius user=postgres"
 expect_ok "PostgreSQL import" tg -j import --freeradius "$CONN"

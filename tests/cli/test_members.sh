@@ -17,7 +17,7 @@ PIN=/sys/fs/bpf/tg-members-test-$$
 trap 'rm -rf "$TMP" "$PIN"' EXIT
 . tests/cli/lib.sh
 
-tg() { "$TG" --db "$DB" --pin-root "$PIN" "$@"; }
+tg() { tg_db --pin-root "$PIN" "$@"; }
 
 tg db init >/dev/null || { echo "FAIL: db init"; echo "0 passed, 1 failed"; exit 1; }
 
