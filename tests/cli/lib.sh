@@ -81,6 +81,8 @@ json_check() {
 
 # sql_refused DESC MESSAGE SQL: the sqlite3 shell fails with MESSAGE and the
 # database file is byte for byte as it was.
+# Against PostgreSQL $DB is the snapshot, whose schema every change passes
+# before it is pushed (PostgreSQL's tables hold the rows, not the checks).
 sql_refused() {
 	local desc=$1 msg=$2 sql=$3
 	cp "$DB" "$TMP/before.db"

@@ -55,6 +55,7 @@ V=$(sed -n 's/^#define TG_DB_VERSION \([0-9]*\)$/\1/p' loader/db/conn.h)
 OLD=$((V - 1))
 pg_as "$PG_BIN/createdb" -h "$PG_DIR" -U postgres -O root tgmig || exit 1
 URL="postgresql:///tgmig?host=$PG_DIR"
+# shellcheck disable=SC2034 # read by tg (tests/cli/tg_db.sh)
 TG_CLI_PG_URL=$URL
 msql() { psql -h "$PG_DIR" -XAtq -v ON_ERROR_STOP=1 -c "$1" tgmig; }
 if [ -n "${TG_OLD:-}" ]; then

@@ -24,3 +24,14 @@ tg() { tg_db "$@"; }
 
 # cli_pg: true when the suite runs against PostgreSQL.
 cli_pg() { [ -n "${TG_CLI_PG_URL:-}" ]; }
+
+# cli_sql SQL: the rows of one query ('|' between columns) from where the
+# shared tables live: $DB, or the PostgreSQL database itself (not the
+# snapshot, which holds what was pulled).
+cli_sql() {
+	if cli_pg; then
+		psql -XAtq -v ON_ERROR_STOP=1 -d "$TG_CLI_PG_URL" -c "$1"
+	else
+		sqlite3 "$DB" "$1"
+	fi
+}
