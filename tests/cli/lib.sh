@@ -3,7 +3,10 @@
 # Shared by the command line suites: counting, and commands that must
 # work or be refused (a clear "tungate: " message, nothing on stdout, no
 # sanitizer report, the database file unchanged), JSON checks. Source it
-# after setting TMP, DB and PY; end with cli_finish.
+# after setting TMP, DB, PY and TG; end with cli_finish. It brings tg
+# (tests/cli/tg_db.sh): every command on $DB, or on PostgreSQL.
+
+. "$(dirname "${BASH_SOURCE[0]}")/tg_db.sh"
 
 pass=0
 fail=0
@@ -78,6 +81,8 @@ json_check() {
 
 # sql_refused DESC MESSAGE SQL: the sqlite3 shell fails with MESSAGE and the
 # database file is byte for byte as it was.
+# Against PostgreSQL $DB is the snapshot, whose schema every change passes
+# before it is pushed (PostgreSQL's tables hold the rows, not the checks).
 sql_refused() {
 	local desc=$1 msg=$2 sql=$3
 	cp "$DB" "$TMP/before.db"

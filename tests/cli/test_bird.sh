@@ -26,19 +26,18 @@ NS=tg-bird-test-$$
 PIN=/sys/fs/bpf/tg-bird-test-$$
 SUITE="cli bird"
 . tests/e2e/result.sh
+. tests/cli/tg_db.sh
 
 cleanup() {
 	[ -s "$TMP/bird.pid" ] && kill "$(cat "$TMP/bird.pid")" 2>/dev/null
-	[ -d "$PIN" ] && nsenter --net=/run/netns/"$NS" "$REAL_TG" --db "$DB" \
-		--pin-root "$PIN" down >/dev/null 2>&1
+	[ -d "$PIN" ] && tg_db_opts && nsenter --net=/run/netns/"$NS" \
+		"$REAL_TG" "${TG_DB_OPTS[@]}" --pin-root "$PIN" down >/dev/null 2>&1
 	rm -rf "$PIN"
 	ip netns del "$NS" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap "exit 1" INT TERM
-
-tg() { "$TG" --db "$DB" "$@"; }
 
 # refused WHAT MESSAGE CMD...: non-zero exit, "tungate: ...MESSAGE" on
 # stderr, nothing on stdout.
@@ -93,7 +92,8 @@ ip netns add "$NS" || die "ip netns add"
 ip -n "$NS" link add tgb0 type veth peer name tgb1 &&
 	ip -n "$NS" link set tgb0 up && ip -n "$NS" link set tgb1 up ||
 	die "veth in $NS"
-nsenter --net=/run/netns/"$NS" "$TG" --db "$DB" --pin-root "$PIN" up \
+tg_db_opts
+nsenter --net=/run/netns/"$NS" "$TG" "${TG_DB_OPTS[@]}" --pin-root "$PIN" up \
 	--subscriber-if tgb0 >"$TMP/up" 2>&1 || die "up: $(cat "$TMP/up")"
 # Every command below sees that data plane.
 cat >"$TMP/tgx" <<EOF
@@ -138,8 +138,8 @@ check "ipv4 and ipv6 channels" \
 check "mode 0644" test "$(stat -c %a "$OUT")" = 644
 
 ino=$(stat -c %i "$OUT")
-check "unchanged database: bird says current" \
-	sh -c "'$TG' --db '$DB' bird --output '$OUT' | grep -q 'is current'"
+tg bird --output "$OUT" >"$TMP/w" 2>&1
+check "unchanged database: bird says current ($(cat "$TMP/w"))" grep -q 'is current' "$TMP/w"
 check "unchanged database: file not replaced (same inode)" \
 	test "$(stat -c %i "$OUT")" = "$ino"
 tg -j bird --output "$OUT" >"$TMP/j" 2>&1
@@ -150,8 +150,9 @@ sys.exit(0 if j["changed"] is False and j["reconfigured"] is False and
          j["routes4"] == 3 and j["routes6"] == 2 else 1)' "$TMP/j"
 
 tg sub enable dave >/dev/null
-check "enabled dave: written again" \
-	sh -c "'$TG' --db '$DB' bird --output '$OUT' | grep -q '^wrote .*(4 IPv4, 3 IPv6 routes; announcing)'"
+tg bird --output "$OUT" >"$TMP/w" 2>&1
+check "enabled dave: written again ($(cat "$TMP/w"))" \
+	grep -q '^wrote .*(4 IPv4, 3 IPv6 routes; announcing)' "$TMP/w"
 check "replaced by rename (new inode)" test "$(stat -c %i "$OUT")" != "$ino"
 check "dave's prefixes in it" grep -q '2001:db8:4::/48' "$OUT"
 check "no temporary file left" test "$(ls "$TMP/etc")" = bird-tungate.conf
@@ -162,11 +163,12 @@ tg sub disable dave >/dev/null
 ro_dir() {
 	if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
 		# root writes through permissions: a read-only bind mount.
-		unshare -m sh -c "mount --bind -o ro '$TMP/etc' '$TMP/etc' &&
-			exec '$TG' --db '$DB' bird --output '$OUT'"
+		tg_db_opts
+		unshare -m sh -c 'mount --bind -o ro "$1" "$1" && shift && exec "$@"' \
+			sh "$TMP/etc" "$TG" "${TG_DB_OPTS[@]}" bird --output "$OUT"
 	else
 		chmod 555 "$TMP/etc"
-		"$TG" --db "$DB" bird --output "$OUT"
+		tg bird --output "$OUT"
 		local rc=$?
 		chmod 755 "$TMP/etc"
 		return $rc
@@ -190,13 +192,18 @@ sys.exit(0 if len(lines) == 1 and "configure failed" in json.loads(lines[0])["er
 tg sub disable dave >/dev/null
 ln -s "$OUT" "$TMP/link.conf"
 link_kept() {
-	"$TG" --db "$DB" bird --output "$TMP/link.conf" >/dev/null &&
+	tg bird --output "$TMP/link.conf" >/dev/null &&
 		test -L "$TMP/link.conf" && ! grep -q 2001:db8:4 "$OUT"
 }
 check "a symbolic link stays; its target is replaced" link_kept
 tg sub enable dave >/dev/null
+# no_path CMD...: CMD (a function too) with a PATH finding nothing.
+no_path() {
+	local PATH=/nonexistent
+	"$@"
+}
 refused "no birdc on PATH" "configure failed: cannot run birdc" \
-	env PATH=/nonexistent "$TG" --db "$DB" bird --output "$OUT" \
+	no_path tg bird --output "$OUT" \
 	--birdc-socket "$TMP/none.ctl"
 
 # With BIRD itself.
@@ -217,9 +224,9 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 tg sub disable carol >/dev/null
-check "bird --birdc-socket: written and BIRD reconfigured" \
-	sh -c "'$TG' --db '$DB' bird --output '$OUT' --birdc-socket '$TMP/bird.ctl' |
-		grep -q 'BIRD reconfigured'"
+tg bird --output "$OUT" --birdc-socket "$TMP/bird.ctl" >"$TMP/w" 2>&1
+check "bird --birdc-socket: written and BIRD reconfigured ($(cat "$TMP/w"))" \
+	grep -q 'BIRD reconfigured' "$TMP/w"
 birdc -s "$TMP/bird.ctl" show route >"$TMP/routes"
 n=$(grep -c ' blackhole \[tungate[46] ' "$TMP/routes")
 check "BIRD has the file's 4 + 2 routes (got $n)" test "$n" = 6
@@ -239,8 +246,7 @@ sed -i '/^bogus_statement;$/d' "$TMP/bird.conf"
 
 # --- What this POP announces -------------------------------------------------
 tg config set anycast 192.0.2.1/32,2001:db8::1/128 >/dev/null &&
-	sqlite3 "$DB" "INSERT INTO setting VALUES('pop_name', 'bcn-1')
-		ON CONFLICT(key) DO UPDATE SET value = excluded.value" &&
+	tg pop name bcn-1 >/dev/null &&
 	tg sub set alice --home-pop bcn-1 >/dev/null &&
 	tg sub set carol --home-pop vlc-1 >/dev/null || die "anycast, home POPs"
 tg bird --output "$OUT" --birdc-socket "$TMP/bird.ctl" >"$TMP/w" 2>&1
@@ -272,6 +278,8 @@ tg sub add erin --type l2tpv2 --user erin@exo.cat --password s3cret \
 tg bird --output "$OUT" >/dev/null
 check "dial-in member without a session here: not announced" \
 	sh -c "! grep -q '100.64.5.1/32' '$OUT'"
+# The session as the daemon writes it: this POP's own, in its database
+# file or, against PostgreSQL, its snapshot.
 sqlite3 "$DB" "INSERT INTO session(subscriber_id, remote, local, peer_port,
 	local_port, tunnel_id, session_id, peer_tunnel_id, peer_session,
 	started, state) SELECT id, '192.0.2.5', '198.51.100.1', 1701, 1701, 3,

@@ -25,13 +25,6 @@ trap cleanup EXIT
 
 . tests/cli/lib.sh
 
-# TG_CLI_PG_URL (tests/cli/test_cli_pg.sh): every command against that
-# PostgreSQL database, $DB its snapshot.
-if [ -n "${TG_CLI_PG_URL:-}" ]; then
-	tg() { "$TG" --db "$TG_CLI_PG_URL" --snapshot "$DB" "$@"; }
-else
-	tg() { "$TG" --db "$DB" "$@"; }
-fi
 add() { tg sub add "$@"; }
 L=(--local 198.51.100.1)
 
@@ -419,7 +412,7 @@ expect_ok "pop name pop-a" tg pop name pop-a
 expect_ok "pop name (set)" tg -j pop name
 json_check "pop name (set)" "j == {'name': 'pop-a', 'set': True}"
 expect_refused "pop list: bad --down-after" "--down-after" tg pop list --down-after x
-if [ -z "${TG_CLI_PG_URL:-}" ]; then
+if ! cli_pg; then
 	expect_ok "pop list (SQLite: this POP)" tg pop list
 	grep -Eq "^pop-a +serving +$host +[^ ]+ +0 +[0-9]+ +- +-$" "$TMP/out" && ok ||
 		bad "pop list text: $(cat "$TMP/out")"
@@ -437,7 +430,7 @@ fi
 
 # Usage records (as the daemon writes them) are this POP's: reported with
 # its name, per POP and in total.
-if [ -z "${TG_CLI_PG_URL:-}" ]; then
+if ! cli_pg; then
 	$PY - "$DB" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# The command line suite (test_cli.sh) against PostgreSQL: a cluster of
-# its own (tests/e2e/pg_lib.sh) in a temp dir, every 'tg' of the suite
-# with --db postgresql://... and its database file as the snapshot.
+# The command line suites against PostgreSQL: a cluster of their own
+# (tests/e2e/pg_lib.sh) in a temp dir, each suite on a fresh database of
+# it, every 'tg' of the suite with --db postgresql://... and its database
+# file as the snapshot (tests/cli/tg_db.sh). Each suite's summary is
+# printed; one failing fails this. test_schema.sh (the SQLite file's
+# schema and migrations) and test_install.sh (packaging) hold nothing of
+# the database behind a command and stay SQLite's; test_metrics_http.sh
+# tests the /metrics server on the maps (its database only makes them).
 # Then 'db migrate' of a PostgreSQL database of the schema version before
 # (made by TG_OLD, a tungate of that version, when given; else by this one
 # and taken back by SQL): one transaction, the counter bumped, a newer
@@ -26,8 +31,19 @@ PG_TMP=$(mktemp -d /tmp/tg-cli-pg.XXXXXX)
 chmod 0711 "$PG_TMP"
 trap 'pg_cleanup; rm -rf "$PG_TMP"' EXIT
 pg_init "$PG_TMP/pg" || { echo "FAIL: cannot start PostgreSQL"; exit 1; }
-TG_CLI_PG_URL=$PG_URL bash tests/cli/test_cli.sh
-rc=$?
+
+# Each suite on a database of its own, its summary line shown.
+rc=0
+for suite in cli members bird stats freeradius; do
+	start=$SECONDS
+	pg_as "$PG_BIN/createdb" -h "$PG_DIR" -U postgres -O root "tg_$suite" ||
+		{ echo "FAIL: createdb tg_$suite"; rc=1; continue; }
+	TG_CLI_PG_URL="postgresql:///tg_$suite?host=$PG_DIR" \
+		bash "tests/cli/test_$suite.sh" >"$PG_TMP/$suite.log" 2>&1
+	r=$?
+	[ $r = 0 ] || { grep -E '^(FAIL|SKIP)' "$PG_TMP/$suite.log"; rc=1; }
+	echo "$suite against PostgreSQL: $(grep -E '[0-9]+ passed, [0-9]+ failed' "$PG_TMP/$suite.log" | tail -1) (exit $r, $((SECONDS - start)) s)"
+done
 
 # --- db migrate ------------------------------------------------------------
 TMP=$PG_TMP/mig
@@ -40,10 +56,11 @@ V=$(sed -n 's/^#define TG_DB_VERSION \([0-9]*\)$/\1/p' loader/db/conn.h)
 OLD=$((V - 1))
 pg_as "$PG_BIN/createdb" -h "$PG_DIR" -U postgres -O root tgmig || exit 1
 URL="postgresql:///tgmig?host=$PG_DIR"
-tg() { "$TG" --db "$URL" --snapshot "$DB" "$@"; }
+# shellcheck disable=SC2034 # read by tg (tests/cli/tg_db.sh)
+TG_CLI_PG_URL=$URL
 msql() { psql -h "$PG_DIR" -XAtq -v ON_ERROR_STOP=1 -c "$1" tgmig; }
 if [ -n "${TG_OLD:-}" ]; then
-	old() { "$TG_OLD" --db "$URL" --snapshot "$DB" "$@"; }
+	old() { TG=$TG_OLD tg "$@"; }
 	echo "db migrate: version $OLD made by $TG_OLD"
 else
 	old() { tg "$@"; }

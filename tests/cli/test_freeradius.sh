@@ -34,7 +34,7 @@ skip() {
 	fi
 }
 
-tg() { "$TG" --db "$DB" --pin-root "$PIN" "$@"; }
+tg() { tg_db --pin-root "$PIN" "$@"; }
 
 # pg_run CMD...: as the cluster's owner (initdb refuses root).
 pg_run() {
@@ -97,10 +97,10 @@ if $GEN check "$DB" "$TMP/expect.json" silver=standard >"$TMP/check" 2>&1; then
 else
 	bad "exact result: $(cat "$TMP/check")"
 fi
-[ "$(sqlite3 "$DB" 'SELECT count(*) FROM subscriber')" = 1001 ] && ok ||
+[ "$(cli_sql 'SELECT count(*) FROM subscriber')" = 1001 ] && ok ||
 	bad "subscribers"
-[ "$(sqlite3 "$DB" 'SELECT count(*) FROM prefix')" = \
-  "$((1 + 1000 + 100 + 2 * 143))" ] && ok || bad "prefixes: $(sqlite3 "$DB" 'SELECT count(*) FROM prefix')"
+[ "$(cli_sql 'SELECT count(*) FROM prefix')" = \
+  "$((1 + 1000 + 100 + 2 * 143))" ] && ok || bad "prefixes: $(cli_sql 'SELECT count(*) FROM prefix')"
 expect_ok "member shows" tg -j sub show m0003_exo.cat
 json_check "member" "j['type'] == 'l2tpv2' and j['user'] == 'm0003@exo.cat' and \
 j['class'] == 'bronze' and j['password'] is True"
@@ -114,6 +114,8 @@ grep -q '^nothing to change' "$TMP/out" && ok || bad "re-import says so"
 cmp -s "$DB" "$TMP/before.db" && ok || bad "re-import wrote"
 
 # A changed source: the imported member follows it, dp_id kept.
+# The data plane id is each concentrator's own: from $DB, the snapshot
+# against PostgreSQL.
 dp=$(sqlite3 "$DB" "SELECT dp_id FROM subscriber WHERE name = 'm0002'")
 sqlite3 "$FR" "UPDATE radreply SET value = '100.64.9.9' WHERE username = 'm0002'
 	AND attribute = 'Framed-IP-Address'; UPDATE radusergroup SET groupname = 'gold'
@@ -123,7 +125,7 @@ grep -q '^members: 0 new, 1 updated, 999 unchanged$' "$TMP/out" && ok ||
 	bad "update counts: $(grep members: "$TMP/out")"
 [ "$(sqlite3 "$DB" "SELECT class || ' ' || dp_id FROM subscriber WHERE name = 'm0002'")" = "gold $dp" ] &&
 	ok || bad "updated member"
-[ "$(sqlite3 "$DB" "SELECT prefix FROM prefix JOIN subscriber s ON s.id =
+[ "$(cli_sql "SELECT prefix FROM prefix JOIN subscriber s ON s.id =
 	subscriber_id WHERE s.name = 'm0002'")" = 100.64.9.9/32 ] && ok ||
 	bad "updated prefix"
 
@@ -213,6 +215,9 @@ fi
 $GEN gen 120 "$TMP/pg.sql" "$TMP/pg.json"
 pgsql -d radius -f "$TMP/pg.sql" >/dev/null && ok || bad "PostgreSQL data"
 DB=$TMP/pg-tungate.db
+# Here the source is PostgreSQL; tungate's own database a new file even
+# in a run against PostgreSQL (above, the import went into that).
+unset TG_CLI_PG_URL
 tg db init >/dev/null || bad "db init"
 CONN="host=$PGDIR port=$PGPORT dbname=radius user=postgres"
 expect_ok "PostgreSQL import" tg -j import --freeradius "$CONN"

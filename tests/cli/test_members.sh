@@ -17,7 +17,7 @@ PIN=/sys/fs/bpf/tg-members-test-$$
 trap 'rm -rf "$TMP" "$PIN"' EXIT
 . tests/cli/lib.sh
 
-tg() { "$TG" --db "$DB" --pin-root "$PIN" "$@"; }
+tg() { tg_db --pin-root "$PIN" "$@"; }
 
 tg db init >/dev/null || { echo "FAIL: db init"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -37,7 +37,7 @@ expect_ok "export" tg export
 grep -q 's3cret' "$TMP/out" && bad "export prints the password" || ok
 expect_ok "export json" tg export --format json
 grep -q 's3cret' "$TMP/out" && bad "export json prints the password" || ok
-[ "$(sqlite3 "$DB" "SELECT ppp_password FROM subscriber WHERE name = 'alice'")" = 's3cret!' ] &&
+[ "$(cli_sql "SELECT ppp_password FROM subscriber WHERE name = 'alice'")" = 's3cret!' ] &&
 	ok || bad "password not stored"
 
 # Each bad member: refused with its reason, the file unchanged.
@@ -67,10 +67,10 @@ expect_ok "member without password" tg sub add bob --type l2tpv2 \
 expect_ok "show bob" tg sub show bob
 grep -q 'none (the member cannot log in)' "$TMP/out" && ok || bad "bob password: $(cat "$TMP/out")"
 expect_ok "set password" tg sub set bob --password other
-[ "$(sqlite3 "$DB" "SELECT ppp_password FROM subscriber WHERE name = 'bob'")" = other ] &&
+[ "$(cli_sql "SELECT ppp_password FROM subscriber WHERE name = 'bob'")" = other ] &&
 	ok || bad "set password"
 expect_ok "set keeps password" tg sub set bob --note hello
-[ "$(sqlite3 "$DB" "SELECT ppp_password FROM subscriber WHERE name = 'bob'")" = other ] &&
+[ "$(cli_sql "SELECT ppp_password FROM subscriber WHERE name = 'bob'")" = other ] &&
 	ok || bad "sub set lost the password"
 
 # Export then import into a new database: members come back, passwords not.
@@ -131,7 +131,8 @@ expect_refused "show none" "member 'alice' has no session up" tg session show al
 expect_refused "kill none" "member 'alice' has no session up" tg session kill alice
 expect_refused "show no name" "missing NAME" tg session show
 expect_refused "list extra" "unexpected argument 'x'" tg session list x
-# A session as the daemon writes it.
+# A session as the daemon writes it: this POP's own, in its database file
+# or, against PostgreSQL, its snapshot.
 sqlite3 "$DB" "INSERT INTO session (subscriber_id, remote, local, peer_port,
 	local_port, tunnel_id, session_id, peer_tunnel_id, peer_session, started, lac)
 	SELECT id, '192.0.2.2', '192.0.2.1', 1701, 1701, 100, 200, 7, 9,

@@ -36,6 +36,7 @@ BG_PIDS=()
 
 SUITE=$TAG
 . "$E2E/result.sh"
+. "$ROOT/tests/cli/tg_db.sh"
 
 require_root_tools() {
 	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, XDP)"
@@ -97,8 +98,11 @@ topo_cleanup() {
 in_conc() {
 	nsenter --net=/run/netns/"$CONC" "$@"
 }
+# tg ARGS...: tungate in conc on $DB, or on PostgreSQL with $DB its
+# snapshot when TG_CLI_PG_URL is set (tests/cli/tg_db.sh).
 tg() {
-	in_conc "$TUNGATE" --db "$DB" --pin-root "$PIN" "$@"
+	tg_db_opts
+	in_conc "$TUNGATE" "${TG_DB_OPTS[@]}" --pin-root "$PIN" "$@"
 }
 
 # topo_links: the three namespaces (no reverse path filter) and the two
