@@ -521,9 +521,10 @@ static int run_wait_ms(struct run *r)
 	dl = r->lns_next;
 	if (r->lns_sync_at && r->lns_sync_at < dl)
 		dl = r->lns_sync_at;
-	if (r->o.bird_output && r->bird_look_at < dl)
+	/* Both need the database: while it is gone, its retry comes first. */
+	if (r->db && r->o.bird_output && r->bird_look_at < dl)
 		dl = r->bird_look_at;
-	if ((r->routes_due || r->bird_due) && r->routes_at < dl)
+	if (r->db && (r->routes_due || r->bird_due) && r->routes_at < dl)
 		dl = r->routes_at;
 	if (r->maps.seen >= 0 && r->live.next_ms < dl)
 		dl = r->live.next_ms;
