@@ -29,6 +29,9 @@ bg_log=$(mktemp /tmp/tungate-bg-log.XXXXXX)
 bg_failed=$(mktemp /tmp/tungate-bg-failed.XXXXXX)
 bg_pid=
 trap '[ -z "$bg_pid" ] || kill -- -"$bg_pid" 2>/dev/null; rm -f "$bg_log" "$bg_failed"' EXIT
+# Stopped by a signal: the EXIT trap above still stops the background chain.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 bg_suites() {
 	failed=()
 	run kernels bash tests/kernels/run.sh
