@@ -8,6 +8,7 @@
 #include "cmd/commands.h"
 #include "db/anycast.h"
 #include "db/db.h"
+#include "db/pop_timing.h"
 #include "db/radius_settings.h"
 #include "util/json.h"
 
@@ -66,6 +67,13 @@ static int config_help(int argc, char **argv)
 	       "                             every POP announces in the BIRD\n"
 	       "                             include while it serves (see\n"
 	       "                             'tungate bird help'); default none\n"
+	       "  pop-heartbeat S            seconds between the rows each POP's\n"
+	       "                             'tungate run' writes to PostgreSQL's\n"
+	       "                             table pop, %d..%d (default %d)\n"
+	       "  pop-down-after S           seconds a POP may go without one\n"
+	       "                             before 'pop list' says it is down, at\n"
+	       "                             least %d times pop-heartbeat, at most\n"
+	       "                             %d (default %d heartbeats)\n"
 	       "\n"
 	       "The LNS (L2TPv2 dial-in of members, see 'tungate session help'),\n"
 	       "read by 'tungate run' when it starts and on SIGHUP:\n"
@@ -129,6 +137,8 @@ static int config_help(int argc, char **argv)
 	       TG_L2TP_UDP_PORT, TG_L2TP_UDP_PORT, TG_GW_MAC_DEFAULT,
 	       TG_TTL_DEFAULT, TG_LIVENESS_TIMEOUT_MIN, TG_LIVENESS_TIMEOUT_MAX,
 	       TG_LIVENESS_TIMEOUT_S, TG_EOIP_KEEPALIVE_DEFAULT, TG_ANYCAST_MAX,
+	       TG_POP_BEAT_MIN, TG_POP_BEAT_MAX, TG_POP_BEAT_S,
+	       TG_POP_DOWN_MIN_BEATS, TG_POP_DOWN_AFTER_MAX, TG_POP_DOWN_BEATS,
 	       TG_LNS_NAME_DEFAULT, TG_LNS_ADDRESS_DEFAULT,
 	       TG_LNS_ECHO_S,
 	       TG_LNS_ECHO_FAILS, TG_RADIUS_AUTH_PORT, TG_RADIUS_TIMEOUT_MAX,
@@ -151,6 +161,8 @@ static const char *config_db_key(const char *key)
 		{ "liveness-timeout", "liveness_timeout" },
 		{ "eoip-keepalive", "eoip_keepalive" },
 		{ "anycast", TG_ANYCAST_KEY },
+		{ "pop-heartbeat", TG_POP_BEAT_KEY },
+		{ "pop-down-after", TG_POP_DOWN_AFTER_KEY },
 		{ "lns", "lns" },
 		{ "lns-secret", "lns_secret" },
 		{ "lns-auth", "lns_auth" },
@@ -183,6 +195,7 @@ static int config_print(sqlite3 *db)
 	char mac[18], err[192], v[TG_RADIUS_VALUE_MAX + 1], key[32];
 	char any[TG_ANYCAST_STRLEN + 1];
 	struct tg_anycast ac;
+	struct tg_pop_timing pt;
 	const char *const *k;
 	struct tg_radius_settings rad;
 	struct tg_lns_settings lns;
@@ -198,6 +211,8 @@ static int config_print(sqlite3 *db)
 		ret = tg_radius_settings_load(db, &lns, &rad, err, sizeof(err));
 	if (!ret)
 		ret = tg_anycast_load(db, &ac, err, sizeof(err));
+	if (!ret)
+		ret = tg_pop_timing_load(db, &pt, err, sizeof(err));
 	if (ret) {
 		tg_err("config: database %s holds an invalid setting",
 		       tg_db_path());
@@ -215,6 +230,8 @@ static int config_print(sqlite3 *db)
 		printf("eoip-keepalive %u\n", st.eoip_keepalive);
 		tg_anycast_format(&ac, any, sizeof(any));
 		printf("anycast %s\n", any);
+		printf("pop-heartbeat %u\n", pt.beat);
+		printf("pop-down-after %u\n", pt.down_after);
 		for (k = tg_lns_setting_keys; *k; k++) {
 			tg_lns_setting_show(&lns, *k, v, sizeof(v));
 			snprintf(key, sizeof(key), "%s", *k);
@@ -254,6 +271,8 @@ static int config_print(sqlite3 *db)
 		jsonw_string(w, any);
 	}
 	jsonw_end_array(w);
+	jsonw_uint_field(w, TG_POP_BEAT_KEY, pt.beat);
+	jsonw_uint_field(w, TG_POP_DOWN_AFTER_KEY, pt.down_after);
 	for (k = tg_lns_setting_keys; *k; k++) {
 		tg_lns_setting_show(&lns, *k, v, sizeof(v));
 		jsonw_string_field(w, *k, v);
@@ -267,16 +286,35 @@ static int config_print(sqlite3 *db)
 	return 0;
 }
 
-/*
- * An LNS or RADIUS setting, kept only when the settings still make sense
- * together (one transaction).
- */
-static int config_set_lns(sqlite3 *db, const char *key, const char *dbkey,
-			  const char *value)
+/* The LNS and RADIUS settings together: 0, or -EINVAL/-EIO with err. */
+static int config_lns_valid(sqlite3 *db, char *err, size_t errlen)
 {
 	struct tg_radius_settings r;
 	struct tg_lns_settings s;
-	char err[192];
+	int ret;
+
+	ret = tg_lns_settings_load(db, &s, err, errlen);
+	if (!ret)
+		ret = tg_radius_settings_load(db, &s, &r, err, errlen);
+	return ret;
+}
+
+static int config_pop_timing_valid(sqlite3 *db, char *err, size_t errlen)
+{
+	struct tg_pop_timing t;
+
+	return tg_pop_timing_load(db, &t, err, errlen);
+}
+
+/*
+ * A setting kept only when valid(db) says the settings still make sense
+ * together with it (one transaction).
+ */
+static int config_set_checked(sqlite3 *db, const char *key, const char *dbkey,
+			      const char *value,
+			      int (*valid)(sqlite3 *db, char *err, size_t len))
+{
+	char err[256];
 	int ret;
 
 	if (tg_db_exec(db, "BEGIN IMMEDIATE")) {
@@ -288,10 +326,7 @@ static int config_set_lns(sqlite3 *db, const char *key, const char *dbkey,
 		tg_err("config set: %s: cannot write the database: %s", key,
 		       sqlite3_errmsg(db));
 	} else {
-		ret = tg_lns_settings_load(db, &s, err, sizeof(err));
-		if (!ret)
-			ret = tg_radius_settings_load(db, &s, &r, err,
-						      sizeof(err));
+		ret = valid(db, err, sizeof(err));
 		if (ret)
 			tg_err("config set: %s: %s", key, ret == -EINVAL ? err :
 			       "cannot read the settings");
@@ -353,7 +388,7 @@ static int config_set(int argc, char **argv)
 	}
 	dbkey = config_db_key(key);
 	if (!dbkey) {
-		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action liveness-timeout eoip-keepalive anycast lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures aaa radius-...",
+		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action liveness-timeout eoip-keepalive anycast pop-heartbeat pop-down-after lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures aaa radius-...",
 		       key);
 		return -EINVAL;
 	}
@@ -404,6 +439,14 @@ static int config_set(int argc, char **argv)
 			return -EINVAL;
 		}
 		tg_anycast_format(&ac, buf, sizeof(buf));
+	} else if (!strcmp(dbkey, TG_POP_BEAT_KEY)) {
+		if (config_number(key, value, TG_POP_BEAT_MIN, TG_POP_BEAT_MAX,
+				  buf, sizeof(buf)))
+			return -EINVAL;
+	} else if (!strcmp(dbkey, TG_POP_DOWN_AFTER_KEY)) {
+		if (config_number(key, value, TG_POP_BEAT_MIN * TG_POP_DOWN_MIN_BEATS,
+				  TG_POP_DOWN_AFTER_MAX, buf, sizeof(buf)))
+			return -EINVAL;
 	} else if (!strcmp(dbkey, "eoip_keepalive")) {
 		if (config_number(key, value, 0, TG_KEEPALIVE_MAX, buf,
 				  sizeof(buf)))
@@ -422,7 +465,13 @@ static int config_set(int argc, char **argv)
 	if (ret)
 		goto out;
 	if (tg_lns_setting_key(dbkey) || tg_radius_setting_key(dbkey)) {
-		ret = config_set_lns(db, key, dbkey, buf);
+		ret = config_set_checked(db, key, dbkey, buf, config_lns_valid);
+		goto out;
+	}
+	if (!strcmp(dbkey, TG_POP_BEAT_KEY) ||
+	    !strcmp(dbkey, TG_POP_DOWN_AFTER_KEY)) {
+		ret = config_set_checked(db, key, dbkey, buf,
+					 config_pop_timing_valid);
 		goto out;
 	}
 	ret = tg_db_setting_set(db, dbkey, buf);

@@ -31,17 +31,22 @@ static int pop_help(int argc, char **argv)
 	       "list: with PostgreSQL, every POP whose daemon ('tungate run')\n"
 	       "has written its row, by name: its state (serving, drained, or\n"
 	       "down: stopped, or not heard of for --down-after seconds, default\n"
-	       "%d, %d times the %d s heartbeat), host, version, subscribers in\n"
+	       "the shared setting pop-down-after), host, version, subscribers in\n"
 	       "its data plane / enabled in its database, last contact and its\n"
 	       "age. On SQLite, this POP only (no last contact).\n"
+	       "Each daemon writes its row every pop-heartbeat seconds (default\n"
+	       "%d, %d..%d); a POP is down after pop-down-after seconds without\n"
+	       "one (default %d heartbeats, at least %d): 'tungate config set\n"
+	       "pop-heartbeat S', 'tungate config set pop-down-after S', shared\n"
+	       "through PostgreSQL.\n"
 	       "-j: {\"pops\": [{\"name\", \"state\", \"host\", \"version\", \"attached\",\n"
 	       "\"enabled\", \"last_contact\", \"age\", \"started\"}]} (unix seconds;\n"
 	       "null when unknown).\n"
 	       "del NAME: remove a POP that is down from the list (PostgreSQL; a\n"
 	       "POP taken out of service; -j: {\"deleted\": NAME}). Its usage\n"
 	       "records stay.\n",
-	       TG_POP_BEAT_S * TG_POP_DOWN_BEATS, TG_POP_DOWN_BEATS,
-	       TG_POP_BEAT_S);
+	       TG_POP_BEAT_S, TG_POP_BEAT_MIN, TG_POP_BEAT_MAX,
+	       TG_POP_DOWN_BEATS, TG_POP_DOWN_MIN_BEATS);
 	return 0;
 }
 
@@ -167,9 +172,27 @@ static void pop_print(void *ctx, const struct tg_pop_row *p)
 	jsonw_end_object(w);
 }
 
+/* The shared pop-down-after, from PostgreSQL: 0 or negative (said). */
+static int pop_down_after(const char *what, PGconn *c, __u64 *down_after)
+{
+	struct tg_pop_timing t;
+	char err[512];
+	int ret;
+
+	ret = tg_pg_pop_timing(c, &t, err, sizeof(err));
+	if (ret == -EINVAL)
+		tg_err("%s: the database holds an invalid setting: %s", what,
+		       err);
+	else if (ret)
+		tg_err("%s: cannot read the settings: %s", what, err);
+	else
+		*down_after = t.down_after;
+	return ret;
+}
+
 static int pop_list(int argc, char **argv)
 {
-	__u64 down_after = TG_POP_BEAT_S * TG_POP_DOWN_BEATS;
+	__u64 down_after = 0;
 	struct json_writer *w = NULL;
 	struct tg_pop_row self;
 	char err[512];
@@ -197,6 +220,8 @@ static int pop_list(int argc, char **argv)
 		ret = tg_pg_pop_connect("pop list", &c, NULL, 0);
 	else
 		ret = tg_db_open(tg_db_path(), false, &db);
+	if (!ret && c && !down_after)
+		ret = pop_down_after("pop list", c, &down_after);
 	if (ret)
 		goto out;
 	if (db && tg_pop_self(db, false, &self)) {
@@ -250,6 +275,7 @@ static void pop_json_done(const char *name)
 
 static int pop_del(int argc, char **argv)
 {
+	__u64 down_after;
 	const char *name;
 	char err[512];
 	PGconn *c = NULL;
@@ -267,10 +293,11 @@ static int pop_del(int argc, char **argv)
 		return -EINVAL;
 	}
 	ret = tg_pg_pop_connect("pop del", &c, NULL, 0);
+	if (!ret)
+		ret = pop_down_after("pop del", c, &down_after);
 	if (ret)
 		goto out;
-	ret = tg_pg_pop_del(c, name, TG_POP_BEAT_S * TG_POP_DOWN_BEATS, err,
-			    sizeof(err));
+	ret = tg_pg_pop_del(c, name, down_after, err, sizeof(err));
 	if (ret == -EBUSY)
 		tg_err("pop del: POP '%s' is not down; stop its 'tungate run' first",
 		       name);

@@ -18,6 +18,7 @@
 #include "util/json.h"
 #include "cmd/freeradius.h"
 #include "cmd/import.h"
+#include "db/pop_timing.h"
 
 /*
  * CSV layout: a header row of column names, then one row per object. The
@@ -29,7 +30,8 @@
 static const char *const tg_setting_keys[] = {
 	"unknown_tunnel", "l2tpv3_udp_port", "l2tpv2_udp_port", "gateway_mac",
 	"ttl", "next_dp_id", "scope_action", "eoip_keepalive",
-	"liveness_timeout", TG_ANYCAST_KEY, NULL,
+	"liveness_timeout", TG_ANYCAST_KEY, TG_POP_BEAT_KEY,
+	TG_POP_DOWN_AFTER_KEY, NULL,
 };
 
 static int transfer_help(int argc, char **argv)
@@ -78,7 +80,8 @@ static int transfer_help(int argc, char **argv)
 	       "  value     setting rows: the value (keys: unknown_tunnel,\n"
 	       "            l2tpv3_udp_port, l2tpv2_udp_port, gateway_mac, ttl,\n"
 	       "            next_dp_id, scope_action, eoip_keepalive,\n"
-	       "            liveness_timeout, anycast)\n"
+	       "            liveness_timeout, anycast, pop_heartbeat,\n"
+	       "            pop_down_after)\n"
 	       "  class rows use name, down_rate, up_rate, burst, scope; community\n"
 	       "  rows use prefixes (one prefix).\n"
 	       "\n"
@@ -526,6 +529,11 @@ static int imp_setting(struct import *im, unsigned int line, const char *key,
 	    (!strcmp(key, "scope_action") && strcmp(val, "drop") &&
 	     strcmp(val, "icmp")) ||
 	    (!strcmp(key, "next_dp_id") && tg_parse_u64(val, 0, UINT32_MAX, &v)) ||
+	    (!strcmp(key, TG_POP_BEAT_KEY) &&
+	     tg_parse_u64(val, TG_POP_BEAT_MIN, TG_POP_BEAT_MAX, &v)) ||
+	    (!strcmp(key, TG_POP_DOWN_AFTER_KEY) &&
+	     tg_parse_u64(val, TG_POP_BEAT_MIN * TG_POP_DOWN_MIN_BEATS,
+			  TG_POP_DOWN_AFTER_MAX, &v)) ||
 	    (!strcmp(key, "gateway_mac") &&
 	     (tg_mac_parse(val, mac) || !tg_mac_unicast(mac)))) {
 		bad_add(&im->bad, line, "setting '%s': value '%s' is not valid",
@@ -540,6 +548,22 @@ static int imp_setting(struct import *im, unsigned int line, const char *key,
 	im->set_val[im->nset] = strdup(val);
 	im->set_line[im->nset++] = line;
 	return 0;
+}
+
+/*
+ * What only the whole written picture shows: the heartbeat and the down
+ * limit as a pair. 0, or -EINVAL said (the caller rolls back).
+ */
+static int imp_settings_fit(struct import *im, const char *path)
+{
+	struct tg_pop_timing t;
+	char err[256];
+	int ret;
+
+	ret = tg_pop_timing_load(im->db, &t, err, sizeof(err));
+	if (ret)
+		tg_err("import: %s: settings: %s; nothing imported", path, err);
+	return ret;
 }
 
 static int imp_class_row(struct import *im, unsigned int line, char **cols,
@@ -838,6 +862,10 @@ int do_import(int argc, char **argv)
 		goto out;
 	}
 	ret = imp_write(&im, &ids);
+	if (!ret && imp_settings_fit(&im, path)) {
+		ret = -EINVAL;
+		goto out;
+	}
 	if (!ret)
 		ret = tg_db_commit(im.db);
 	if (ret) {

@@ -31,6 +31,8 @@ struct follow {
 	char beat_last[512];	/* the last heartbeat failure said */
 	bool tables;		/* pop and pop_usage are there */
 	__s64 started;		/* the daemon's start, unix seconds */
+	unsigned int beat_s;	/* the heartbeat interval in force */
+	char timing_last[192];	/* the last invalid heartbeat setting said */
 };
 
 static uint64_t follow_ms(void)
@@ -189,9 +191,32 @@ refused:
 	return 0;
 }
 
+/*
+ * The heartbeat interval of the snapshot's settings (pulled with the
+ * others); an invalid one keeps the interval in force, said once.
+ */
+static void follow_timing(struct follow *w)
+{
+	struct tg_pop_timing t;
+	char err[192];
+
+	if (tg_pop_timing_load(w->db, &t, err, sizeof(err))) {
+		if (strcmp(err, w->timing_last))
+			tg_run_log("database %s: %s; POP heartbeat stays every %u s",
+				   w->shown, err, w->beat_s);
+		snprintf(w->timing_last, sizeof(w->timing_last), "%s", err);
+		return;
+	}
+	*w->timing_last = '\0';
+	if (t.beat != w->beat_s)
+		tg_run_log("database %s: POP heartbeat every %u s", w->shown,
+			   t.beat);
+	w->beat_s = t.beat;
+}
+
 static void follow_loop(struct follow *w)
 {
-	uint64_t next_full = 0, next_beat = 0, next, now;
+	uint64_t next_full = 0, next_beat = 0, last_beat = 0, next, now;
 	bool due = true;
 	PGnotify *n;
 
@@ -211,7 +236,7 @@ static void follow_loop(struct follow *w)
 				continue;
 			}
 			due = true;
-			next_beat = 0;
+			next_beat = last_beat = 0;
 		}
 		if (due || follow_ms() >= next_full) {
 			bool full = follow_ms() >= next_full;
@@ -225,11 +250,16 @@ static void follow_loop(struct follow *w)
 			/* Every 30 s, a compare of everything, notified or not. */
 			if (full)
 				next_full = follow_ms() + TG_PG_FULL_S * 1000;
+			/* A new interval counts from the last beat. */
+			follow_timing(w);
+			if (last_beat)
+				next_beat = last_beat + w->beat_s * 1000ULL;
 		}
 		if (follow_ms() >= next_beat) {
 			if (follow_beat(w, false) < 0)
 				continue;
-			next_beat = follow_ms() + TG_POP_BEAT_S * 1000;
+			last_beat = follow_ms();
+			next_beat = last_beat + w->beat_s * 1000ULL;
 		}
 		now = follow_ms();
 		next = next_full < next_beat ? next_full : next_beat;
@@ -251,7 +281,8 @@ static void follow_loop(struct follow *w)
 
 static void *follow_main(void *arg)
 {
-	struct follow w = { .f = arg, .lock = -1, .started = time(NULL) };
+	struct follow w = { .f = arg, .lock = -1, .started = time(NULL),
+			    .beat_s = TG_POP_BEAT_S };
 
 	tg_pg_url_shown(w.f->url, w.shown, sizeof(w.shown));
 	w.lock = open(w.f->snap, O_RDONLY | O_CLOEXEC);

@@ -11,6 +11,7 @@
 #include "db/check.h"
 #include "db/class.h"
 #include "db/overlap.h"
+#include "db/pop_timing.h"
 #include "db/settings.h"
 #include "db/sub.h"
 
@@ -114,6 +115,7 @@ static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
 	struct chk_key *keys = NULL;
 	struct tg_sub *v = NULL, *nv, *byid = NULL;
 	struct tg_settings set;
+	struct tg_pop_timing pt;
 	struct tg_class cls;
 	sqlite3_stmt *st = NULL, *pst = NULL;
 	char sql[TG_SUB_SQL_MAX + 64], cols[TG_SUB_SQL_MAX];
@@ -236,6 +238,8 @@ static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
 	chk_overlaps(c, pf, np, chk_sub_name, v);
 	if (tg_db_settings_load(db, &set))
 		chk_report(c, NULL, "setting: an invalid value (see 'tungate config show')");
+	if (tg_pop_timing_load(db, &pt, err, sizeof(err)) == -EINVAL)
+		chk_report(c, NULL, "setting: %s", err);
 	ret = 0;
 out:
 	if (ret == -EIO)

@@ -93,6 +93,32 @@ int tg_pg_pop_beat(PGconn *c, const struct tg_pop_row *p, __s64 started,
 	return ok ? 0 : -EIO;
 }
 
+int tg_pg_pop_timing(PGconn *c, struct tg_pop_timing *t, char *err,
+		     size_t errlen)
+{
+	const char *beat = NULL, *down = NULL, *k;
+	PGresult *r;
+	int i, ret;
+
+	r = PQexec(c, "SELECT key, value FROM setting WHERE key IN ('"
+		   TG_POP_BEAT_KEY "', '" TG_POP_DOWN_AFTER_KEY "')");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		tg_pg_error(c, err, errlen);
+		PQclear(r);
+		return -EIO;
+	}
+	for (i = 0; i < PQntuples(r); i++) {
+		k = PQgetvalue(r, i, 0);
+		if (!strcmp(k, TG_POP_BEAT_KEY))
+			beat = PQgetvalue(r, i, 1);
+		else
+			down = PQgetvalue(r, i, 1);
+	}
+	ret = tg_pop_timing_parse(beat, down, t, err, errlen);
+	PQclear(r);
+	return ret;
+}
+
 static __s64 pg_pop_int(PGresult *r, int row, int col)
 {
 	return PQgetisnull(r, row, col) ? -1 :

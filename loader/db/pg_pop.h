@@ -2,7 +2,7 @@
 /*
  * What each concentrator (POP) keeps in PostgreSQL for itself: its row of
  * the table pop (last contact, version, subscriber counts, state), written
- * by its daemon every TG_POP_BEAT_S seconds, and its usage records in
+ * by its daemon every pop-heartbeat seconds, and its usage records in
  * pop_usage. Neither is shared configuration: no snapshot pulls them, no
  * push bumps the change counter for them.
  */
@@ -17,14 +17,18 @@
 
 #include "db/name.h"
 #include "db/pop.h"
+#include "db/pop_timing.h"
 #include "db/usage.h"
-
-/* Heartbeat interval; a POP unheard of for TG_POP_DOWN_BEATS is down. */
-#define TG_POP_BEAT_S 10
-#define TG_POP_DOWN_BEATS 3
 
 /* Create pop and pop_usage when missing (an older init): 0 or -EIO. */
 int tg_pg_pop_tables(PGconn *c, char *err, size_t errlen);
+
+/*
+ * The heartbeat and down limit as PostgreSQL's settings have them: 0,
+ * -EINVAL (an invalid value, cause in err) or -EIO.
+ */
+int tg_pg_pop_timing(PGconn *c, struct tg_pop_timing *t, char *err,
+		     size_t errlen);
 
 /* One POP as this concentrator knows itself, or as pop has it. */
 struct tg_pop_row {

@@ -8,6 +8,7 @@
 #include "util/fmt.h"
 #include "db/lns_settings.h"
 #include "db/pg_tables.h"
+#include "db/pop_timing.h"
 #include "db/radius_settings.h"
 
 /*
@@ -30,7 +31,7 @@ const size_t tg_pg_ntables = sizeof(tg_pg_tables) / sizeof(tg_pg_tables[0]);
 static const char *const pg_setting_keys[] = {
 	"unknown_tunnel", "l2tpv3_udp_port", "l2tpv2_udp_port", "gateway_mac",
 	"ttl", "scope_action", "liveness_timeout", "eoip_keepalive", "anycast",
-	NULL,
+	TG_POP_BEAT_KEY, TG_POP_DOWN_AFTER_KEY, NULL,
 };
 
 const char *tg_pg_setting_filter(void)

@@ -310,7 +310,7 @@ json_check "dp_id not reused" "j['dp_id'] == 12"
 expect_ok "config show" tg config show -j
 json_check "config defaults" "j == {'unknown_tunnel': 'pass', 'l2tpv3_udp_port': 1701, \
 'l2tpv2_udp_port': 1701, 'gateway_mac': '02:74:67:00:00:01', 'ttl': 64, 'scope_action': 'drop', 'liveness_timeout': 120, \
-'eoip_keepalive': 10, 'anycast': [], 'lns': 'off', 'lns_secret': 'none', 'lns_auth': 'chap,pap', 'lns_name': 'tungate', 'lns_dns': 'none', \
+'eoip_keepalive': 10, 'anycast': [], 'pop_heartbeat': 10, 'pop_down_after': 30, 'lns': 'off', 'lns_secret': 'none', 'lns_auth': 'chap,pap', 'lns_name': 'tungate', 'lns_dns': 'none', \
 'lns_address': '169.254.0.1', 'lns_echo_interval': '10', \
 'lns_echo_failures': '6', 'aaa': 'local', 'radius_servers': 'none', 'radius_acct_servers': 'none', \
 'radius_secret': 'none', 'radius_timeout': '3', 'radius_retries': '2', 'radius_nas_identifier': 'tungate', \
@@ -322,7 +322,7 @@ expect_ok "config set l2tpv2-udp-port" tg config set l2tpv2-udp-port 1702
 expect_ok "config show" tg -j config show
 json_check "config values" "j == {'unknown_tunnel': 'drop', 'l2tpv3_udp_port': 0, \
 'l2tpv2_udp_port': 1702, 'gateway_mac': '02:74:67:00:00:01', 'ttl': 64, 'scope_action': 'drop', 'liveness_timeout': 120, \
-'eoip_keepalive': 10, 'anycast': [], 'lns': 'off', 'lns_secret': 'none', 'lns_auth': 'chap,pap', 'lns_name': 'tungate', 'lns_dns': 'none', \
+'eoip_keepalive': 10, 'anycast': [], 'pop_heartbeat': 10, 'pop_down_after': 30, 'lns': 'off', 'lns_secret': 'none', 'lns_auth': 'chap,pap', 'lns_name': 'tungate', 'lns_dns': 'none', \
 'lns_address': '169.254.0.1', 'lns_echo_interval': '10', \
 'lns_echo_failures': '6', 'aaa': 'local', 'radius_servers': 'none', 'radius_acct_servers': 'none', \
 'radius_secret': 'none', 'radius_timeout': '3', 'radius_retries': '2', 'radius_nas_identifier': 'tungate', \
@@ -359,6 +359,33 @@ EOF_ANY
 expect_ok "config set anycast none" tg config set anycast none
 expect_ok "config show anycast none" tg -j config show
 json_check "anycast none" "j['anycast'] == []"
+# The POP heartbeat and down limit: shared, checked as a pair.
+while IFS='|' read -r k v msg; do
+	expect_refused "$k '$v'" "config set: $msg" tg config set "$k" "$v"
+done <<'EOF_POP'
+pop-heartbeat|0|pop-heartbeat '0': out of range 1..300
+pop-heartbeat|301|pop-heartbeat '301': out of range 1..300
+pop-heartbeat|10s|pop-heartbeat '10s': not a number
+pop-down-after|1|pop-down-after '1': out of range 2..86400
+pop-down-after|86401|pop-down-after '86401': out of range 2..86400
+pop-down-after|19|pop-down-after: pop-down-after 19 is less than 2 times pop-heartbeat 10 (give at least 20)
+EOF_POP
+expect_ok "config set pop-heartbeat 20" tg config set pop-heartbeat 20
+expect_ok "config show pop" tg -j config show
+json_check "pop-down-after follows the heartbeat (3 beats)" \
+	"(j['pop_heartbeat'], j['pop_down_after']) == (20, 60)"
+expect_ok "config set pop_down_after 40" tg config set pop_down_after 40
+expect_refused "pop-heartbeat over half pop-down-after" \
+	"config set: pop-heartbeat: pop-down-after 40 is less than 2 times pop-heartbeat 21 (give at least 42)" \
+	tg config set pop-heartbeat 21
+expect_ok "config show pop text" tg config show
+grep -qx 'pop-heartbeat 20' "$TMP/out" && grep -qx 'pop-down-after 40' "$TMP/out" && ok ||
+	bad "pop timing text: $(cat "$TMP/out")"
+[ "$(cli_sql "SELECT key || '=' || value FROM setting WHERE key LIKE 'pop\_%' ESCAPE '\\' ORDER BY key" | tr '\n' ' ')" = \
+	"pop_down_after=40 pop_heartbeat=20 " ] && ok ||
+	bad "pop timing in the shared settings: $(cli_sql "SELECT key, value FROM setting")"
+expect_ok "config set pop-heartbeat 10" tg config set pop-heartbeat 10
+expect_ok "config set pop-down-after 30" tg config set pop-down-after 30
 
 # drain: this POP's own setting, idempotent; the state it is in now.
 expect_ok "drain" tg -j --pin-root "$TMP/nopins" drain
@@ -763,6 +790,22 @@ expect_refused "import gre keepalive" "--keepalive is not valid for type gre" \
 printf 'kind,name,value\nsetting,eoip_keepalive,3601\n' >"$TMP/ka-set.csv"
 expect_refused "import eoip_keepalive range" "setting 'eoip_keepalive': value '3601' is not valid" \
 	"$TG" --db "$TMP/ka.db" import "$TMP/ka-set.csv"
+# What only the whole imported picture shows: the heartbeat and the down
+# limit as a pair.
+printf 'kind,name,value\nsetting,pop_heartbeat,20\nsetting,pop_down_after,30\n' >"$TMP/pop-set.csv"
+expect_refused "import pop_down_after under 2 heartbeats" \
+	"import: $TMP/pop-set.csv: settings: pop-down-after 30 is less than 2 times pop-heartbeat 20 (give at least 40); nothing imported" \
+	"$TG" --db "$TMP/ka.db" import "$TMP/pop-set.csv"
+printf 'kind,name,value\nsetting,pop_heartbeat,301\n' >"$TMP/pop-set.csv"
+expect_refused "import pop_heartbeat range" "setting 'pop_heartbeat': value '301' is not valid" \
+	"$TG" --db "$TMP/ka.db" import "$TMP/pop-set.csv"
+expect_ok "after the refused imports" "$TG" --db "$TMP/ka.db" -j config show
+json_check "after the refused imports: settings as they were" \
+	"(j['pop_heartbeat'], j['pop_down_after']) == (10, 30)"
+printf 'kind,name,value\nsetting,pop_heartbeat,20\nsetting,pop_down_after,40\n' >"$TMP/pop-set.csv"
+expect_ok "import pop_heartbeat, pop_down_after" "$TG" --db "$TMP/ka.db" import "$TMP/pop-set.csv"
+expect_ok "imported pop settings" "$TG" --db "$TMP/ka.db" -j config show
+json_check "imported pop settings" "(j['pop_heartbeat'], j['pop_down_after']) == (20, 40)"
 printf 'name,type,remote,local,prefixes\nq1,ipip,192.0.2.50,198.51.100.1,100.64.30.0/24 100.64.31.0/24\n' >"$TMP/ok.csv"
 expect_ok "import simple" tg -j import "$TMP/ok.csv"
 json_check "import simple" "j['subscribers'] == 1"

@@ -20,7 +20,9 @@
 #    writes its row of pop (made when an older init lacks it) every
 #    heartbeat: 'pop list' shows both with their version, subscribers and
 #    a fresh last contact, one killed turns down after --down-after, one
-#    stopped at once; status, stats and the metrics name the POP; usage
+#    stopped at once; the shared pop-heartbeat reaches both daemons and
+#    pop-down-after decides 'down' for pop list and pop del (the flag
+#    overriding it), a pair that does not fit refused; status, stats and the metrics name the POP; usage
 #    records of both POPs land in pop_usage once each (also pushed again),
 #    those made while PostgreSQL is down when it is back, and 'usage'
 #    shows them per POP and in total.
@@ -368,6 +370,58 @@ pop_del_serving() {
 		grep -q "POP 'pop-a' is not down" "$TMP/del.out" && both_serving
 }
 check "pop del of a POP serving: refused, the row kept" pop_del_serving
+# The heartbeat and the down limit: shared settings. A heartbeat of 1 s
+# reaches both daemons (their logs say it) and each row's contact moves
+# within 3 s; a row unheard of for 20 s is down by pop-down-after, its
+# default 3 heartbeats; pop-down-after 60 makes it serving, --down-after
+# 10 overrides that; pop del follows the same limit.
+contact() {
+	pg_sql "SELECT extract(epoch FROM last_contact) FROM pop WHERE name = '$1'"
+}
+moved_since() {
+	[ "$(contact "$1")" != "$2" ]
+}
+beat_fast() {
+	local a b
+	tgp config set pop-heartbeat 1 >/dev/null || return 1
+	wait_log 'POP heartbeat every 1 s' 1 10 &&
+		LOG=$TMP/run2.log wait_log 'POP heartbeat every 1 s' 1 10 || return 1
+	a=$(contact pop-a) b=$(contact pop-b)
+	wait_for 30 moved_since pop-a "$a" && wait_for 30 moved_since pop-b "$b"
+}
+check "config set pop-heartbeat 1: both daemons beat every second" beat_fast
+step "a row of pop-z, last heard of 20 s ago" pg_sql "INSERT INTO pop
+	(name, host, version, state, attached, enabled, started, last_contact)
+	VALUES ('pop-z', 'gone', '0', 'serving', 0, 0, NULL, now() - interval '20 s')"
+# z_state STATE [ARGS...]: pop list (with ARGS) says pop-z is in STATE.
+z_state() {
+	local want=$1
+	shift
+	[ "$(tgp -j pop list "$@" | $PY -c 'import json, sys
+print({p["name"]: p["state"] for p in json.load(sys.stdin)["pops"]}["pop-z"])')" = "$want" ]
+}
+check "pop list: pop-z down (pop-down-after 3 s: 3 heartbeats)" z_state down
+step "config set pop-down-after 60" tgp config set pop-down-after 60
+check "pop list: pop-z serving under pop-down-after 60" z_state serving
+check "pop list --down-after 10: pop-z down (the flag overrides)" z_state down --down-after 10
+pop_del_z() {
+	! tgp pop del pop-z >"$TMP/del.out" 2>&1 &&
+		grep -q "POP 'pop-z' is not down" "$TMP/del.out" &&
+		tgp config set pop-down-after 10 >/dev/null && tgp pop del pop-z >/dev/null &&
+		test "$(pg_sql "SELECT count(*) FROM pop WHERE name = 'pop-z'")" = 0
+}
+check "pop del pop-z: not down under 60 s, deleted under 10 s" pop_del_z
+pop_timing_refused() {
+	! tgp config set pop-heartbeat 6 >"$TMP/bad.out" 2>&1 &&
+		test "$(wc -l <"$TMP/bad.out")" = 1 &&
+		grep -q "pop-down-after 10 is less than 2 times pop-heartbeat 6 (give at least 12)" "$TMP/bad.out" &&
+		test "$(pg_sql "SELECT value FROM setting WHERE key = 'pop_heartbeat'")" = 1
+}
+check "config set pop-heartbeat 6 with pop-down-after 10: refused in one line, nothing pushed" \
+	pop_timing_refused
+step "pop-heartbeat 10, pop-down-after 30 again" sh -c "
+	$(printf %q "$TUNGATE") --db '$PG_URL' --snapshot '$SNAP' config set pop-down-after 30 &&
+	$(printf %q "$TUNGATE") --db '$PG_URL' --snapshot '$SNAP' config set pop-heartbeat 10"
 check "status (text) names the POP" sh -c "$(printf %q "$TUNGATE") --db '$SNAP' --pin-root '$PIN' status | grep -qx 'pop  *pop-a, serving'"
 check "status -j names the POP" sh -c "$(printf %q "$TUNGATE") --db '$SNAP' --pin-root '$PIN' -j status |
 	$PY -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)[\"pop\"] == {\"name\": \"pop-a\", \"state\": \"serving\"} else 1)'"
