@@ -299,6 +299,18 @@ static int config_lns_valid(sqlite3 *db, char *err, size_t errlen)
 	return ret;
 }
 
+/* The anycast setting against every subscriber's prefixes. */
+static int config_anycast_valid(sqlite3 *db, char *err, size_t errlen)
+{
+	struct tg_anycast ac;
+	int ret;
+
+	ret = tg_anycast_load(db, &ac, err, errlen);
+	if (!ret)
+		ret = tg_anycast_clash(db, &ac, false, err, errlen);
+	return ret > 0 ? -EINVAL : ret;
+}
+
 static int config_pop_timing_valid(sqlite3 *db, char *err, size_t errlen)
 {
 	struct tg_pop_timing t;
@@ -466,6 +478,11 @@ static int config_set(int argc, char **argv)
 		goto out;
 	if (tg_lns_setting_key(dbkey) || tg_radius_setting_key(dbkey)) {
 		ret = config_set_checked(db, key, dbkey, buf, config_lns_valid);
+		goto out;
+	}
+	if (!strcmp(dbkey, TG_ANYCAST_KEY)) {
+		ret = config_set_checked(db, key, dbkey, buf,
+					 config_anycast_valid);
 		goto out;
 	}
 	if (!strcmp(dbkey, TG_POP_BEAT_KEY) ||

@@ -552,17 +552,27 @@ static int imp_setting(struct import *im, unsigned int line, const char *key,
 
 /*
  * What only the whole written picture shows: the heartbeat and the down
- * limit as a pair. 0, or -EINVAL said (the caller rolls back).
+ * limit as a pair, the anycast prefixes against every subscriber's. 0, or
+ * -EINVAL said (the caller rolls back).
  */
 static int imp_settings_fit(struct import *im, const char *path)
 {
 	struct tg_pop_timing t;
+	struct tg_anycast ac;
 	char err[256];
 	int ret;
 
 	ret = tg_pop_timing_load(im->db, &t, err, sizeof(err));
-	if (ret)
+	if (ret) {
 		tg_err("import: %s: settings: %s; nothing imported", path, err);
+		return ret;
+	}
+	ret = tg_anycast_load(im->db, &ac, err, sizeof(err));
+	if (!ret && tg_anycast_clash(im->db, &ac, false, err, sizeof(err)))
+		ret = -EINVAL;
+	if (ret)
+		tg_err("import: %s: setting anycast: %s; nothing imported", path,
+		       err);
 	return ret;
 }
 

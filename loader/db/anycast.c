@@ -6,6 +6,7 @@
 
 #include "util/fmt.h"
 #include "db/anycast.h"
+#include "db/overlap.h"
 #include "db/settings.h"
 
 int tg_anycast_parse(const char *v, struct tg_anycast *a, char *err,
@@ -99,4 +100,50 @@ int tg_anycast_load(sqlite3 *db, struct tg_anycast *a, char *err,
 	if (ret)
 		memset(a, 0, sizeof(*a));
 	return ret;
+}
+
+int tg_anycast_clash(sqlite3 *db, const struct tg_anycast *a,
+		     bool enabled_only, char *err, size_t errlen)
+{
+	struct tg_prefix_clash o;
+	int ret;
+
+	if (!a->n)
+		return 0;
+	ret = tg_db_prefix_clash(db, a->p, a->n, 0, enabled_only, &o);
+	if (ret == 1)
+		snprintf(err, errlen, "'%s': overlaps '%s' of subscriber '%s'",
+			 o.prefix, o.other, o.owner);
+	else if (ret)
+		snprintf(err, errlen, "cannot read the prefixes: %s",
+			 sqlite3_errmsg(db));
+	return ret < 0 ? -EIO : ret;
+}
+
+int tg_anycast_holds(sqlite3 *db, const struct tg_prefix *p, unsigned int n,
+		     char *err, size_t errlen)
+{
+	char a[TG_PREFIX_STRLEN], b[TG_PREFIX_STRLEN];
+	struct tg_anycast ac;
+	unsigned int i, j;
+	int ret;
+
+	ret = tg_anycast_load(db, &ac, err, errlen);
+	if (ret == -EINVAL)
+		return 0;
+	if (ret)
+		return -EIO;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < ac.n; j++) {
+			if (!tg_prefix_overlap(&p[i], &ac.p[j]))
+				continue;
+			tg_prefix_format(&p[i], a, sizeof(a));
+			tg_prefix_format(&ac.p[j], b, sizeof(b));
+			snprintf(err, errlen,
+				 "--prefix '%s': overlaps the anycast prefix '%s' (config set anycast)",
+				 a, b);
+			return 1;
+		}
+	}
+	return 0;
 }

@@ -7,6 +7,7 @@
 #ifndef TG_DB_ANYCAST_H
 #define TG_DB_ANYCAST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "db/conn.h"
 #include "util/addr.h"
@@ -37,5 +38,22 @@ void tg_anycast_format(const struct tg_anycast *a, char *buf, size_t len);
  */
 int tg_anycast_load(sqlite3 *db, struct tg_anycast *a, char *err,
 		    size_t errlen);
+
+/*
+ * Whether a prefix of a overlaps (holds, is held by or equals) a prefix of
+ * a subscriber of db (enabled_only: an enabled one), through the prefix
+ * index: 1 with "'A': overlaps 'P' of subscriber 'S'" in err, 0, or
+ * -EIO.
+ */
+int tg_anycast_clash(sqlite3 *db, const struct tg_anycast *a,
+		     bool enabled_only, char *err, size_t errlen);
+/*
+ * The first of the n prefixes p (a subscriber's) that overlaps a prefix
+ * of db's anycast setting: 1 with "--prefix 'P': overlaps the anycast
+ * prefix 'A'" in err, 0 (also when the setting is unset or invalid: that
+ * is refused where it is read), or -EIO.
+ */
+int tg_anycast_holds(sqlite3 *db, const struct tg_prefix *p, unsigned int n,
+		     char *err, size_t errlen);
 
 #endif /* TG_DB_ANYCAST_H */

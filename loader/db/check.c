@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "db/anycast.h"
 #include "db/check.h"
 #include "db/class.h"
 #include "db/overlap.h"
@@ -107,6 +108,20 @@ static void chk_overlaps(struct chk *c, struct tg_owned_prefix *pf, size_t np,
 static const char *chk_sub_name(void *ctx, size_t i)
 {
 	return ((struct tg_sub *)ctx)[i].name;
+}
+
+/* The anycast setting: valid, and no subscriber's prefix overlapping it. */
+static void chk_anycast(sqlite3 *db, struct chk *c)
+{
+	struct tg_anycast ac;
+	char err[256];
+	int ret;
+
+	ret = tg_anycast_load(db, &ac, err, sizeof(err));
+	if (ret == -EINVAL)
+		chk_report(c, NULL, "setting anycast: %s", err);
+	if (!ret && tg_anycast_clash(db, &ac, false, err, sizeof(err)) > 0)
+		chk_report(c, NULL, "setting anycast: %s", err);
 }
 
 static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
@@ -238,6 +253,7 @@ static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
 	chk_overlaps(c, pf, np, chk_sub_name, v);
 	if (tg_db_settings_load(db, &set))
 		chk_report(c, NULL, "setting: an invalid value (see 'tungate config show')");
+	chk_anycast(db, c);
 	if (tg_pop_timing_load(db, &pt, err, sizeof(err)) == -EINVAL)
 		chk_report(c, NULL, "setting: %s", err);
 	ret = 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "db/anycast.h"
 #include "db/overlap.h"
 #include "db/sub.h"
 #include "util/log.h"
@@ -367,6 +368,11 @@ int tg_db_sub_conflicts(sqlite3 *db, const struct tg_sub *s, __s64 self,
 prefixes:
 	if (!s->nprefix)
 		return 0;
+	ret = tg_anycast_holds(db, s->prefix, s->nprefix, err, errlen);
+	if (ret == 1)
+		return -EEXIST;
+	if (ret)
+		goto io;
 	ret = tg_db_prefix_clash(db, s->prefix, s->nprefix, self, false, &pc);
 	if (ret == 1) {
 		snprintf(err, errlen, "--prefix '%s': overlaps '%s' of subscriber '%s'",

@@ -14,6 +14,7 @@
 
 #include "gcra.h"
 #include "util/cli.h"
+#include "db/anycast.h"
 #include "db/db.h"
 #include "util/log.h"
 #include "sync/ctx.h"
@@ -230,6 +231,27 @@ static int sync_check_ifnets(struct tg_sync_ctx *c, const struct tg_sub *subs,
 	return err;
 }
 
+/*
+ * No enabled subscriber's prefix may overlap the anycast prefixes (the
+ * POPs' own tunnel addresses, announced beside them): all of them,
+ * whatever changed, through the prefix index (a few lookups per anycast
+ * prefix). An invalid setting is the BIRD include's to refuse.
+ */
+static int sync_check_anycast(struct tg_sync_ctx *c, sqlite3 *db)
+{
+	struct tg_anycast ac;
+	char why[192];
+	int err;
+
+	if (tg_anycast_load(db, &ac, why, sizeof(why)))
+		return 0;
+	err = tg_anycast_clash(db, &ac, true, why, sizeof(why));
+	if (err)
+		snprintf(c->st->failed, sizeof(c->st->failed), "%s%s",
+			 err > 0 ? "setting anycast: " : "", why);
+	return err > 0 ? -EINVAL : err;
+}
+
 static int sync_want(struct tg_sync_ctx *c, sqlite3 *db, bool dirty_only)
 {
 	struct tg_sub *subs = NULL;
@@ -316,6 +338,8 @@ static int sync_want(struct tg_sync_ctx *c, sqlite3 *db, bool dirty_only)
 	else if (err)
 		snprintf(c->st->failed, sizeof(c->st->failed),
 			 "cannot read the prefixes: %s", sync_db_error(db, err));
+	if (!err)
+		err = sync_check_anycast(c, db);
 out:
 	tg_sub_list_free(subs, n);
 	return err;
