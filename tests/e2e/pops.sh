@@ -21,6 +21,14 @@
 #    each POP's per-subscriber counters);
 #  - `drain` on POP A moves the traffic to POP B with no packet of a
 #    numbered stream lost; `drain --off` brings A's announcements back;
+#  - POP A silent (every packet of its links dropped on core's side, its
+#    BIRD and daemon frozen with SIGSTOP: no session closed, no heartbeat):
+#    core notices by its hold timer only; the stream resumes through POP
+#    B with a gap (lost / rate, printed) under the hold time and a
+#    margin, none twice; 'pop list' on POP B says A down after the shared
+#    pop-down-after (3 s here, heartbeat 1 s); A back (links whole,
+#    SIGCONT): its sessions come up again, the stream returns to it with
+#    no loss and 'pop list' says it serving;
 #  - POP A stopped (kill -9 of its BIRD and daemon, then its links down):
 #    the stream resumes through POP B; the gap (lost / rate) is printed
 #    and must stay under the hold time and a margin.
@@ -39,10 +47,14 @@ SUITE="e2e pops"
 POPB=$TAG-popb-$$
 PINB=/sys/fs/bpf/$TAG-b-$$
 declare -A NS=([a]=$CONC [b]=$POPB) PINS=([a]=$PIN [b]=$PINB) DPID=()
+BLACKHOLE_OBJ=$ROOT/build/blackhole.bpf.o
 ANYCAST=192.0.2.1
 RATE=500	# packets per second of each kind in the numbered streams
 HOLD=3
 MARGIN=1
+BEAT=1		# the shared pop-heartbeat and pop-down-after, seconds
+DOWN_AFTER=3
+FROZEN=()	# POP A's processes stopped by silence_a
 
 # The links, from the POP's side and from core's: POP:IF:MAC:ADDR for
 # POP a|b, side sub|up; core's end is CIF/CMAC/CADDR.
@@ -62,6 +74,9 @@ ACC_NET=192.0.2.8/29
 
 pops_cleanup() {
 	local p pid
+	for pid in "${FROZEN[@]}"; do
+		kill -CONT "$pid" 2>/dev/null
+	done
 	for p in a b; do
 		pid=${DPID[$p]:-}
 		[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid"
@@ -87,6 +102,8 @@ done
 [ -x "$PG_BIN/initdb" ] || skip "PostgreSQL server not installed (postgresql)"
 id postgres >/dev/null 2>&1 || skip "no user postgres"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun"
+[ -f "$BLACKHOLE_OBJ" ] || make -s -C "$ROOT" --no-print-directory \
+	"${BLACKHOLE_OBJ#"$ROOT/"}" || skip "cannot build $BLACKHOLE_OBJ"
 
 # tgp a|b ARGS...: tungate in that POP against PostgreSQL, through its
 # snapshot.
@@ -314,6 +331,42 @@ grows() {
 	sleep 0.2
 	[ "$(up_packets "$1")" -gt "$n" ]
 }
+# leaves_a WHAT WHEN CMD...: the stream on POP A, CMD takes A away; core
+# then serves everything through POP B and the stream grows there. Prints
+# "# WHAT: core moved to POP B N ms after WHEN".
+leaves_a() {
+	local what=$1 when=$2 t0 t1
+	shift 2
+	stream_start || return 1
+	wait_for 50 grows a || return 1
+	t0=$(date +%s%N)
+	"$@" || return 1
+	wait_for 100 served_by b || return 1
+	t1=$(ms_since "$t0")
+	wait_for 50 grows b || return 1
+	echo "# $what: core moved to POP B $t1 ms after $when"
+}
+# gaps WHAT: the stream stopped, each kind's gap (lost / rate) printed
+# and checked under the hold time and a margin, none delivered twice.
+gaps() {
+	local k l gap
+	for k in ipip gre-key; do
+		l=$(lost $k)
+		gap=$((l * 1000 / RATE))
+		echo "# $1 gap, $k: $l of $(sent $k) lost at $RATE/s: $gap ms"
+		check "$k stream: gap $gap ms < hold time $HOLD s + $MARGIN s, none twice" \
+			test "$gap" -lt $(((HOLD + MARGIN) * 1000)) -a "$(sink_field $k bad)" = 0
+	done
+}
+# no_loss WHAT: the stream stopped, every frame of each kind received
+# once.
+no_loss() {
+	local k
+	for k in ipip gre-key; do
+		check "$k stream $1: $(sink_field $k count) of $(sent $k) received, 0 lost, none twice" \
+			test "$(lost $k)" = 0 -a "$(sink_field $k bad)" = 0 -a "$(sent $k)" -gt $RATE
+	done
+}
 
 chmod 0711 "$TMP"
 step "namespaces and links" links
@@ -321,6 +374,8 @@ step "PostgreSQL cluster of our own in $TMP/pg" pg_init "$TMP/pg"
 echo "# PostgreSQL: $PG_URL"
 step "db init (POP A)" tgp a db init
 step "config set anycast $ANYCAST/32 (POP A)" tgp a config set anycast $ANYCAST/32
+step "config set pop-heartbeat $BEAT (POP A)" tgp a config set pop-heartbeat $BEAT
+step "config set pop-down-after $DOWN_AFTER (POP A)" tgp a config set pop-down-after $DOWN_AFTER
 step "sub add alice (ipip 192.0.2.10, 100.64.1.0/24)" tgp a sub add alice --type ipip \
 	--remote 192.0.2.10 --local $ANYCAST --prefix 100.64.1.0/24
 step "sub add bob (gre key 7 192.0.2.11, 100.64.2.0/24)" tgp a sub add bob --type gre \
@@ -336,10 +391,17 @@ for p in a b; do
 	daemon_start $p
 done
 check "core: four BGP sessions Established" wait_for 300 sessions_up
-# pops STATE...: 'pop list' (PostgreSQL, by POP A) has a and b in these states.
+# pops STATE...: 'pop list' (PostgreSQL, by POP $ON, default a) has a
+# and b in these states.
 pops() {
-	[ "$(tgp a -j pop list | $PY -c 'import json, sys
+	[ "$(tgp "${ON:-a}" -j pop list | $PY -c 'import json, sys
 print(" ".join(p["name"] + ":" + p["state"] for p in json.load(sys.stdin)["pops"]))')" = "a:$1 b:$2" ]
+}
+# pops_on a|b STATE...: pops by that POP.
+pops_on() {
+	local ON=$1
+	shift
+	pops "$@"
 }
 check "pop list (PostgreSQL): POPs a and b, serving" wait_for 50 pops serving serving
 # state a|b STATE: that POP's stats name it and say STATE.
@@ -424,10 +486,64 @@ drain_off() {
 check "drain --off on POP A: announcements back, core and the stream back on POP A" drain_off
 check "stats: POP A and POP B serving" states serving serving
 stream_stop
-for k in ipip gre-key; do
-	check "$k stream across drain and drain --off: $(sink_field $k count) of $(sent $k) received, 0 lost, none twice" \
-		test "$(lost $k)" = 0 -a "$(sink_field $k bad)" = 0 -a "$(sent $k)" -gt $RATE
-done
+no_loss "across drain and drain --off"
+
+echo "# POP A silent"
+# blackhole on|off: every packet of POP A's two links dropped on core's
+# side, both ways (blackhole.bpf.o on both TC hooks), the links up; off:
+# whole again.
+blackhole() {
+	local l
+	for l in asub aup; do
+		if [ "$1" = off ]; then
+			tc -n "$CORE" qdisc del dev "${CIF[$l]}" clsact || return 1
+			continue
+		fi
+		tc -n "$CORE" qdisc add dev "${CIF[$l]}" clsact &&
+		tc -n "$CORE" filter add dev "${CIF[$l]}" ingress bpf da \
+			obj "$BLACKHOLE_OBJ" sec tc &&
+		tc -n "$CORE" filter add dev "${CIF[$l]}" egress bpf da \
+			obj "$BLACKHOLE_OBJ" sec tc || return 1
+	done
+}
+# silence_a: POP A vanishes without a word: its links lose everything,
+# then its BIRD and daemon freeze (no session closed, no heartbeat).
+silence_a() {
+	blackhole on || return 1
+	FROZEN=("$(cat "$TMP/bird-a.pid")" "${DPID[a]}") || return 1
+	kill -STOP "${FROZEN[@]}"
+}
+# wake_a: its links whole again, then its processes go on.
+wake_a() {
+	blackhole off || return 1
+	kill -CONT "${FROZEN[@]}" || return 1
+	FROZEN=()
+}
+check "POP A silent: core's hold timer moves it to POP B, the stream resumes there" \
+	leaves_a silent "POP A went silent" silence_a
+grep '^# silent' "$TMP/out"
+check "pop list on POP B: A down after pop-down-after ($DOWN_AFTER s), B serving" \
+	wait_for $(((DOWN_AFTER + 3) * 10)) pops_on b down serving
+sleep 0.5
+stream_stop
+gaps silent
+back() {
+	local t0 t1
+	stream_start || return 1
+	wait_for 50 grows b || return 1
+	t0=$(date +%s%N)
+	wake_a || return 1
+	wait_for 150 sessions_up || return 1
+	wait_for 50 served_by a || return 1
+	t1=$(ms_since "$t0")
+	wait_for 50 grows a || return 1
+	echo "# back: core moved to POP A again $t1 ms after it woke"
+}
+check "POP A back: four sessions Established, core and the stream back on POP A" back
+grep '^# back' "$TMP/out"
+check "pop list on POP B: A and B serving" wait_for 50 pops_on b serving serving
+stream_stop
+no_loss "back to POP A"
 
 echo "# POP A stopped"
 # dead PID: the process has exited (a zombie too: BIRD is not our child
@@ -446,28 +562,12 @@ stop_a() {
 	ip -n "$CONC" link set "${IF[asub]}" down &&
 	ip -n "$CONC" link set "${IF[aup]}" down
 }
-failover() {
-	local t0 t1
-	stream_start || return 1
-	wait_for 50 grows a || return 1
-	t0=$(date +%s%N)
-	stop_a || return 1
-	wait_for 100 served_by b || return 1
-	t1=$(ms_since "$t0")
-	wait_for 50 grows b || return 1
-	echo "# failover: core moved to POP B $t1 ms after the kill"
-}
-check "POP A killed, links down: core moves to POP B, the stream resumes there" failover
+check "POP A killed, links down: core moves to POP B, the stream resumes there" \
+	leaves_a failover "the kill" stop_a
 grep '^# failover' "$TMP/out"
 sleep 0.5
 stream_stop
-for k in ipip gre-key; do
-	l=$(lost $k)
-	gap=$((l * 1000 / RATE))
-	echo "# failover gap, $k: $l of $(sent $k) lost at $RATE/s: $gap ms"
-	check "$k stream: gap $gap ms < hold time $HOLD s + $MARGIN s, none twice" \
-		test "$gap" -lt $(((HOLD + MARGIN) * 1000)) -a "$(sink_field $k bad)" = 0
-done
+gaps failover
 both_ways "alice (ipip) via POP B" 1 ipip 192.0.2.10 100.64.1.0/24
 both_ways "bob (gre) via POP B" 2 gre 192.0.2.11 100.64.2.0/24 --key 7
 for s in alice bob; do
