@@ -11,6 +11,7 @@
 #include "util/cli.h"
 #include "db/anycast.h"
 #include "db/db.h"
+#include "db/pop_timing.h"
 #include "db_util.h"
 
 static char tmpdir[64];
@@ -589,6 +590,86 @@ START_TEST(test_anycast)
 }
 END_TEST
 
+/*
+ * Anycast prefixes against subscribers' prefixes, either way or equal,
+ * disabled subscribers too unless asked for enabled ones only.
+ */
+START_TEST(test_anycast_clash)
+{
+	static const struct { const char *any, *want; } clash[] = {
+		{ "100.64.1.0/24", "'100.64.1.0/24': overlaps '100.64.1.0/24' of subscriber 'a'" },
+		{ "100.64.1.7", "'100.64.1.7/32': overlaps '100.64.1.0/24' of subscriber 'a'" },
+		{ "192.0.2.1,100.64.0.0/16", "'100.64.0.0/16': overlaps '100.64.1.0/24' of subscriber 'a'" },
+	};
+	sqlite3 *db = db_new();
+	struct tg_prefix p;
+	struct tg_anycast a;
+	struct tg_sub s, d;
+	char err[256];
+	unsigned int i;
+
+	sub_fill(&s, "a", "ipip", "192.0.2.10", "100.64.1.0/24");
+	add_ok(db, &s);
+	sub_fill(&d, "off", "ipip", "192.0.2.11", "100.64.9.0/24");
+	d.enabled = false;
+	add_ok(db, &d);
+	for (i = 0; i < sizeof(clash) / sizeof(clash[0]); i++) {
+		ck_assert_int_eq(tg_anycast_parse(clash[i].any, &a, err, sizeof(err)), 0);
+		ck_assert_int_eq(tg_anycast_clash(db, &a, false, err, sizeof(err)), 1);
+		ck_assert_str_eq(err, clash[i].want);
+	}
+	ck_assert_int_eq(tg_anycast_parse("100.64.9.1,100.64.2.0/24", &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(tg_anycast_clash(db, &a, false, err, sizeof(err)), 1);
+	ck_assert_str_eq(err, "'100.64.9.1/32': overlaps '100.64.9.0/24' of subscriber 'off'");
+	ck_assert_int_eq(tg_anycast_clash(db, &a, true, err, sizeof(err)), 0);
+
+	/* A subscriber's prefixes against the setting of the database. */
+	ck_assert_int_eq(tg_prefix_parse("192.0.2.0/30", &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(tg_anycast_holds(db, &p, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(tg_db_setting_set(db, TG_ANYCAST_KEY, "192.0.2.1/32"), 0);
+	ck_assert_int_eq(tg_anycast_holds(db, &p, 1, err, sizeof(err)), 1);
+	ck_assert_str_eq(err, "--prefix '192.0.2.0/30': overlaps the anycast prefix '192.0.2.1/32' (config set anycast)");
+	ck_assert_int_eq(tg_db_setting_set(db, TG_ANYCAST_KEY, "192.0.2.4/30"), 0);
+	ck_assert_int_eq(tg_anycast_holds(db, &p, 1, err, sizeof(err)), 0);
+	tg_sub_free(&s);
+	tg_sub_free(&d);
+	tg_db_close(db);
+}
+END_TEST
+
+/* The heartbeat and the down limit: defaults, ranges, the pair. */
+START_TEST(test_pop_timing)
+{
+	static const struct { const char *beat, *down, *want; } bad[] = {
+		{ "0", NULL, "pop-heartbeat '0': out of range 1..300 seconds" },
+		{ "301", NULL, "pop-heartbeat '301': out of range 1..300 seconds" },
+		{ "1s", NULL, "pop-heartbeat '1s': not a number of seconds" },
+		{ NULL, "86401", "pop-down-after '86401': out of range 1..86400 seconds" },
+		{ NULL, "19", "pop-down-after 19 is less than 2 times pop-heartbeat 10 (give at least 20)" },
+		{ "30", "59", "pop-down-after 59 is less than 2 times pop-heartbeat 30 (give at least 60)" },
+	};
+	struct tg_pop_timing t;
+	char err[192];
+	unsigned int i;
+
+	ck_assert_int_eq(tg_pop_timing_parse(NULL, NULL, &t, err, sizeof(err)), 0);
+	ck_assert_uint_eq(t.beat, 10);
+	ck_assert_uint_eq(t.down_after, 30);
+	ck_assert_int_eq(tg_pop_timing_parse("4", NULL, &t, err, sizeof(err)), 0);
+	ck_assert_uint_eq(t.down_after, 12);
+	ck_assert_int_eq(tg_pop_timing_parse("4", "8", &t, err, sizeof(err)), 0);
+	ck_assert_uint_eq(t.beat, 4);
+	ck_assert_uint_eq(t.down_after, 8);
+	ck_assert_int_eq(tg_pop_timing_parse(NULL, "20", &t, err, sizeof(err)), 0);
+	ck_assert_uint_eq(t.down_after, 20);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(tg_pop_timing_parse(bad[i].beat, bad[i].down, &t, err,
+						     sizeof(err)), -EINVAL);
+		ck_assert_str_eq(err, bad[i].want);
+	}
+}
+END_TEST
+
 Suite *db_suite(void)
 {
 	Suite *s = suite_create("db");
@@ -609,6 +690,8 @@ Suite *db_suite(void)
 	tcase_add_test(tc, test_dp_id);
 	tcase_add_test(tc, test_settings);
 	tcase_add_test(tc, test_anycast);
+	tcase_add_test(tc, test_anycast_clash);
+	tcase_add_test(tc, test_pop_timing);
 	tcase_add_test(tc, test_tun_key);
 	suite_add_tcase(s, tc);
 	return s;
