@@ -17,13 +17,16 @@
  * concentrator keeps for itself (next_dp_id, sync_*, usage_tick, ...).
  */
 const struct tg_pg_table tg_pg_tables[] = {
-	{ "setting", "key", NULL, NULL },
-	{ "class", "name", "1", NULL },
-	{ "community", "prefix", "1", NULL },
-	{ "subscriber", "id", "origin = 'local'", "dp_id" },
+	{ "setting", "key", NULL, NULL, NULL },
+	{ "class", "name", "1", NULL, NULL },
+	{ "community", "prefix", "1", NULL, NULL },
+	{ "subscriber", "id", "origin = 'local'", "dp_id", NULL },
 	{ "prefix", "prefix",
 	  "subscriber_id IN (SELECT id FROM main.subscriber WHERE origin = 'local')",
-	  NULL },
+	  NULL,
+	  "subscriber_id IN (SELECT id FROM main.subscriber WHERE origin = 'local'"
+	  " UNION ALL SELECT pg_key FROM temp.pg_undo_subscriber"
+	  " WHERE pg_was AND origin = 'local')" },
 };
 const size_t tg_pg_ntables = sizeof(tg_pg_tables) / sizeof(tg_pg_tables[0]);
 
@@ -51,6 +54,11 @@ const char *tg_pg_setting_filter(void)
 				     sql[off - 1] == '(' ? "" : ", ", *k);
 	tg_cat(sql, sizeof(sql), off, ")");
 	return sql;
+}
+
+const char *tg_pg_shared(const struct tg_pg_table *t)
+{
+	return t->shared ? t->shared : tg_pg_setting_filter();
 }
 
 int tg_pg_columns(sqlite3 *db, const struct tg_pg_table *t,
