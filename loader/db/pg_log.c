@@ -32,8 +32,8 @@ static int log_columns(sqlite3 *db, const struct tg_pg_table *t,
 
 /*
  * The row under key k (OLD or NEW) logged unless its key is already:
- * with its columns (was) or none. No conflict clause: the statement that
- * fired the trigger would impose its own.
+ * with its columns (was) or none. An upsert's DO NOTHING, not a conflict
+ * clause: the statement that fired the trigger would impose its own.
  */
 static size_t log_row(char *sql, size_t len, size_t off,
 		      const struct tg_pg_table *t,
@@ -42,13 +42,11 @@ static size_t log_row(char *sql, size_t len, size_t off,
 	int i;
 
 	off = tg_cat(sql, len, off, "INSERT INTO pg_undo_%s (pg_key, pg_was%s%s)"
-		     " SELECT %s.\"%s\", %d", t->name, was ? ", " : "",
+		     " VALUES (%s.\"%s\", %d", t->name, was ? ", " : "",
 		     was ? c->list : "", k, t->key, was);
 	for (i = 0; was && i < c->n; i++)
 		off = tg_cat(sql, len, off, ", %s.\"%s\"", k, c->name[i]);
-	return tg_cat(sql, len, off,
-		      " WHERE NOT EXISTS (SELECT 1 FROM pg_undo_%s"
-		      " WHERE pg_key = %s.\"%s\");", t->name, k, t->key);
+	return tg_cat(sql, len, off, ") ON CONFLICT (pg_key) DO NOTHING;");
 }
 
 /* t's log table and its three triggers, made anew. */
@@ -227,9 +225,10 @@ int tg_pg_log_sql(const struct tg_pg_table *t, const struct tg_pg_cols *cols,
 		   cols->list, t->name, tg_pg_shared(t), t->key, t->name,
 		   cols->list, t->name);
 	b = tg_cat(del, len, 0,
-		   "SELECT pg_key FROM temp.pg_undo_%s WHERE pg_was AND (%s)"
-		   " AND pg_key NOT IN (SELECT \"%s\" FROM main.\"%s\" WHERE %s)",
+		   "SELECT pg_key FROM temp.pg_undo_%s u WHERE pg_was AND (%s)"
+		   " AND NOT EXISTS (SELECT 1 FROM main.\"%s\" WHERE \"%s\" ="
+		   " u.pg_key AND (%s))",
 		   t->name, t->shared_was ? t->shared_was : tg_pg_shared(t),
-		   t->key, t->name, tg_pg_shared(t));
+		   t->name, t->key, tg_pg_shared(t));
 	return a < len && b < len ? 0 : -ENOSPC;
 }

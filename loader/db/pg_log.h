@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The snapshot's log of what a command changed in the shared tables, what
- * lets a push send those rows alone and a refused change be taken back
- * without a copy of every shared row. Triggers on each shared table (in
- * the snapshot itself: the command writes through a connection of its
- * own) record, while the log is armed, the key of every row inserted,
- * updated or deleted into pg_undo_<table>, with the row as it was before
- * its first change (pg_was 1) or none (pg_was 0: new). The command arms it
- * after its pull and disarms it once pushed or taken back; the daemon's
- * own writes in between (under the snapshot's lock, none to shared rows)
- * are logged too and weigh nothing in the push (a row as it was is not
- * sent).
+ * The log of what a command changed in the snapshot's shared tables, what
+ * lets a push send those rows alone and a refused change be put back
+ * without a copy of every shared row. The command runs on the snapshot's
+ * own connection (tg_db_lend()), whose TEMP triggers on each shared table
+ * record, in TEMP tables pg_undo_<table> (nothing of it in the snapshot
+ * file), the key of every row inserted, updated or deleted, with the row
+ * as it was before its first change (pg_was 1) or none (pg_was 0: new).
+ * Armed after the command's pull, disarmed once pushed or put back.
  */
 #ifndef TG_DB_PG_LOG_H
 #define TG_DB_PG_LOG_H
@@ -18,13 +15,10 @@
 #include <stddef.h>
 #include <sqlite3.h>
 
-/*
- * The log tables and triggers made (again, when the table's columns
- * changed), the log emptied and armed: 0 or -EIO (err).
- */
+/* The log tables and triggers made anew, empty: 0 or -EIO (err). */
 int tg_pg_log_arm(sqlite3 *db, char *err, size_t errlen);
 
-/* The log emptied and disarmed: 0 or -EIO (err). */
+/* The log tables and triggers gone: 0 or -EIO (err). */
 int tg_pg_log_disarm(sqlite3 *db, char *err, size_t errlen);
 
 /*

@@ -170,7 +170,9 @@ static int pg_apply(sqlite3 *db, const char *src, long *changed, char *err,
 {
 	char sql[TG_PG_SQL_MAX * 2];
 	const struct tg_pg_table *t;
+	bool full = !strcmp(src, "pg");
 	struct tg_pg_cols cols;
+	char only[192];
 	size_t i;
 
 	if (pg_sqlite(db, "PRAGMA defer_foreign_keys = ON", NULL, err, errlen))
@@ -183,12 +185,14 @@ static int pg_apply(sqlite3 *db, const char *src, long *changed, char *err,
 				 " (SELECT \"%s\" FROM temp.pg_%s)",
 				 t->name, tg_pg_shared(t), t->key, t->key, t->name);
 		else
+			/* By the key's index: a text key of an integer
+			 * column compares as the integer. */
 			snprintf(sql, sizeof(sql),
-				 "DELETE FROM main.\"%s\" WHERE (%s) AND"
-				 " CAST(\"%s\" AS TEXT) IN (SELECT key FROM"
-				 " temp.pg_gone WHERE tbl = '%s') AND \"%s\" NOT IN"
+				 "DELETE FROM main.\"%s\" WHERE \"%s\" IN"
+				 " (SELECT key FROM temp.pg_gone WHERE tbl = '%s')"
+				 " AND (%s) AND \"%s\" NOT IN"
 				 " (SELECT \"%s\" FROM temp.%s_%s)",
-				 t->name, tg_pg_shared(t), t->key, t->name, t->key,
+				 t->name, t->key, t->name, tg_pg_shared(t), t->key,
 				 t->key, src, t->name);
 		if (pg_sqlite(db, sql, changed, err, errlen))
 			return -EIO;
@@ -197,15 +201,21 @@ static int pg_apply(sqlite3 *db, const char *src, long *changed, char *err,
 		t = &tg_pg_tables[i];
 		if (tg_pg_columns(db, t, &cols))
 			return -EIO;
+		/* What changed is compared with its own rows alone. */
+		*only = '\0';
+		if (!full)
+			snprintf(only, sizeof(only),
+				 " WHERE \"%s\" IN (SELECT \"%s\" FROM temp.%s_%s)",
+				 t->key, t->key, src, t->name);
 		snprintf(sql, sizeof(sql),
 			 "UPDATE main.\"%s\" SET (%s) = (SELECT %s FROM temp.%s_%s p"
 			 " WHERE p.\"%s\" = main.\"%s\".\"%s\")"
 			 " WHERE (%s) AND \"%s\" IN (SELECT \"%s\" FROM"
 			 " (SELECT %s FROM temp.%s_%s EXCEPT"
-			 " SELECT %s FROM main.\"%s\"))",
+			 " SELECT %s FROM main.\"%s\"%s))",
 			 t->name, cols.list, cols.list, src, t->name, t->key,
 			 t->name, t->key, tg_pg_shared(t), t->key, t->key, cols.list,
-			 src, t->name, cols.list, t->name);
+			 src, t->name, cols.list, t->name, only);
 		if (pg_sqlite(db, "SAVEPOINT pg_update", NULL, err, errlen))
 			return -EIO;
 		if (pg_sqlite(db, sql, changed, err, errlen)) {
@@ -231,10 +241,11 @@ static int pg_apply(sqlite3 *db, const char *src, long *changed, char *err,
 		if (pg_sqlite(db, "RELEASE pg_update", NULL, err, errlen))
 			return -EIO;
 		snprintf(sql, sizeof(sql),
-			 "INSERT INTO main.\"%s\" (%s) SELECT %s FROM temp.%s_%s"
-			 " WHERE \"%s\" NOT IN (SELECT \"%s\" FROM main.\"%s\")",
-			 t->name, cols.list, cols.list, src, t->name, t->key,
-			 t->key, t->name);
+			 "INSERT INTO main.\"%s\" (%s) SELECT %s FROM temp.%s_%s p"
+			 " WHERE NOT EXISTS (SELECT 1 FROM main.\"%s\" m"
+			 " WHERE m.\"%s\" = p.\"%s\")",
+			 t->name, cols.list, cols.list, src, t->name, t->name,
+			 t->key, t->key);
 		if (pg_sqlite(db, sql, changed, err, errlen))
 			return -EIO;
 		if (t->local_col && pg_new_dp_ids(db, err, errlen))
@@ -359,17 +370,20 @@ static int pg_pulled(sqlite3 *db, const char *xmin, char *err, size_t errlen)
 static int pg_xids(sqlite3 *db, const char *col, char *sql, size_t len)
 {
 	char xmin[32], own[32];
-	size_t off;
 
 	*sql = '\0';
 	if (tg_db_setting_get(db, TG_PG_XMIN_KEY, xmin, sizeof(xmin)) ||
 	    strspn(xmin, "0123456789") != strlen(xmin) || !*xmin)
 		return -ENOENT;
-	off = tg_cat(sql, len, 0, "(%s >= '%s'::xid8", col, xmin);
+	/* Two ranges of the index around own: its rows may be many. */
 	if (!tg_db_setting_get(db, TG_PG_OWN_KEY, own, sizeof(own)) && *own &&
-	    strspn(own, "0123456789") == strlen(own))
-		off = tg_cat(sql, len, off, " AND %s <> '%s'::xid8", col, own);
-	tg_cat(sql, len, off, ")");
+	    strspn(own, "0123456789") == strlen(own) &&
+	    strtoull(own, NULL, 10) >= strtoull(xmin, NULL, 10))
+		tg_cat(sql, len, 0,
+		       "(%s >= '%s'::xid8 AND %s < '%s'::xid8) OR %s > '%s'::xid8",
+		       col, xmin, col, own, col, own);
+	else
+		tg_cat(sql, len, 0, "%s >= '%s'::xid8", col, xmin);
 	return 0;
 }
 

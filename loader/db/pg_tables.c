@@ -21,12 +21,15 @@ const struct tg_pg_table tg_pg_tables[] = {
 	{ "class", "name", "1", NULL, NULL },
 	{ "community", "prefix", "1", NULL, NULL },
 	{ "subscriber", "id", "origin = 'local'", "dp_id", NULL },
+	/* Row by row through the subscriber's key, not a list of them all. */
 	{ "prefix", "prefix",
-	  "subscriber_id IN (SELECT id FROM main.subscriber WHERE origin = 'local')",
+	  "EXISTS (SELECT 1 FROM main.subscriber s WHERE s.id = subscriber_id"
+	  " AND s.origin = 'local')",
 	  NULL,
-	  "subscriber_id IN (SELECT id FROM main.subscriber WHERE origin = 'local'"
-	  " UNION ALL SELECT pg_key FROM temp.pg_undo_subscriber"
-	  " WHERE pg_was AND origin = 'local')" },
+	  "EXISTS (SELECT 1 FROM main.subscriber s WHERE s.id = subscriber_id"
+	  " AND s.origin = 'local') OR EXISTS (SELECT 1 FROM"
+	  " temp.pg_undo_subscriber s WHERE s.pg_key = subscriber_id"
+	  " AND s.pg_was AND s.origin = 'local')" },
 };
 const size_t tg_pg_ntables = sizeof(tg_pg_tables) / sizeof(tg_pg_tables[0]);
 

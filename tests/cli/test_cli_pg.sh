@@ -192,17 +192,26 @@ f_pulls "inc: tombstones pruned" "all compared"
 expect_ok "inc: sub d" tgs w sub add d --type gre --remote 192.0.2.54 \
 	--local 198.51.100.1 --prefix 100.64.54.0/24
 f_pulls "inc: after the whole pull" "only what changed"
-# Tables an older tungate made (no revisions): pulled whole, until
-# 'db migrate' adds them.
+# Tables an older tungate made (no revisions, no transaction ids): pulled
+# whole, until 'db migrate' adds them.
 isql "DROP TABLE tungate_tombstone; ALTER TABLE tungate_meta DROP COLUMN pruned;
       ALTER TABLE subscriber DROP COLUMN tg_rev CASCADE;
-      DROP TRIGGER tungate_rev ON subscriber" || bad "inc: revisions taken away"
+      DROP TRIGGER tungate_rev ON subscriber;
+      DROP TRIGGER tungate_rev ON setting; DROP TRIGGER tungate_rev ON class;
+      DROP TRIGGER tungate_rev ON community; DROP TRIGGER tungate_rev ON prefix;
+      ALTER TABLE setting DROP COLUMN tg_xid; ALTER TABLE class DROP COLUMN tg_xid;
+      ALTER TABLE community DROP COLUMN tg_xid; ALTER TABLE prefix DROP COLUMN tg_xid;
+      ALTER TABLE subscriber DROP COLUMN tg_xid" || bad "inc: revisions taken away"
 expect_ok "inc: sub e, no revisions" tgs w sub add e --type gre \
 	--remote 192.0.2.55 --local 198.51.100.1 --prefix 100.64.55.0/24
 f_pulls "inc: no revisions" "all compared"
 expect_ok "inc: db migrate" tgs w db migrate
 [ "$(isql "SELECT count(*) FROM subscriber WHERE tg_rev = 0")" = 3 ] && ok ||
 	bad "inc: rows of before the migration not at rev 0"
+[ "$(isql "SELECT count(*) FROM information_schema.columns WHERE
+	(column_name = 'tg_xid' AND table_name IN ('setting', 'class', 'community',
+	 'subscriber', 'prefix')) OR (column_name = 'xid' AND table_name = 'tungate_tombstone')")" = 6 ] &&
+	ok || bad "inc: db migrate: transaction ids not added"
 expect_ok "inc: del e" tgs w sub del e
 f_pulls "inc: migrated" "only what changed"
 # A transaction by hand that wrote before f pulled (w's push, past its
