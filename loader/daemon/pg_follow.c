@@ -189,11 +189,23 @@ refused:
 	return 0;
 }
 
+/* Whether a NOTIFY came (read by now, maybe during a query): all taken. */
+static bool follow_notified(struct follow *w)
+{
+	bool any = false;
+	PGnotify *n;
+
+	while ((n = PQnotifies(w->c))) {
+		any = true;
+		PQfreemem(n);
+	}
+	return any;
+}
+
 static void follow_loop(struct follow *w)
 {
 	uint64_t next_full = 0, next_beat = 0, next, now;
 	bool due = true;
-	PGnotify *n;
 
 	for (;;) {
 		if (!w->c) {
@@ -231,6 +243,14 @@ static void follow_loop(struct follow *w)
 				continue;
 			next_beat = follow_ms() + TG_POP_BEAT_S * 1000;
 		}
+		/*
+		 * One that came during a pull or a heartbeat is held by libpq
+		 * already: the socket would not say it before the next beat.
+		 */
+		if (follow_notified(w)) {
+			due = true;
+			continue;
+		}
 		now = follow_ms();
 		next = next_full < next_beat ? next_full : next_beat;
 		if (follow_wait(w, PQsocket(w->c), POLLIN,
@@ -242,10 +262,8 @@ static void follow_loop(struct follow *w)
 			follow_down(w, tg_pg_error(w->c, err, sizeof(err)));
 			continue;
 		}
-		while ((n = PQnotifies(w->c))) {
+		if (follow_notified(w))
 			due = true;
-			PQfreemem(n);
-		}
 	}
 }
 
