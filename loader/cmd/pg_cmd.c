@@ -13,6 +13,7 @@
 #include "cmd/pg_cmd.h"
 #include "db/conn.h"
 #include "db/pg.h"
+#include "db/pg_log.h"
 #include "db/pg_pop.h"
 #include "db/settings.h"
 #include "util/json.h"
@@ -296,7 +297,6 @@ int tg_pg_command(const char *url, int argc, char **argv,
 		goto out;
 	}
 	for (tries = 1;; tries++) {
-		long long dv_before, dv;
 		long changed;
 
 		/* A try before left its change unpushed: all of it again. */
@@ -308,29 +308,26 @@ int tg_pg_command(const char *url, int argc, char **argv,
 			pr_info("database %s: change %lld pulled (%ld rows written, %s)\n",
 				shown, counter, changed,
 				full ? "all compared" : "only what changed");
-		/* What the push compares with: the snapshot as pulled. */
-		if (!ret && (!c || !full))
-			ret = tg_pg_base_local(db, err, sizeof(err));
 		if (ret) {
 			pg_out_end(&out, false);
 			tg_err("database %s: %s", shown, err);
-			/* A try before was not pushed: back to its picture. */
-			if (tries > 1 && tg_pg_revert(db, err, sizeof(err)))
+			/* A try before was not pushed: back as it was. */
+			if (tries > 1 && tg_pg_log_undo(db, err, sizeof(err)))
 				pr_warn("tungate: snapshot %s: %s\n", snap, err);
 			goto out;
 		}
-		/* Another connection's commit moves it: did the command write? */
-		if (tg_db_int(db, "PRAGMA data_version", &dv_before))
-			dv_before = -1;
+		/* What the command changes from here is what the push sends. */
+		ret = tg_pg_log_arm(db, err, sizeof(err));
+		if (ret) {
+			pg_out_end(&out, false);
+			tg_err("%s", err);
+			goto out;
+		}
+		tg_db_lend(snap, db);
 		ret = fn(argc, argv);
+		tg_db_lend(snap, NULL);
 		if (ret)
 			break;
-		/* Nothing written (a read): nothing to compare or push. */
-		if (c && dv_before >= 0 &&
-		    !tg_db_int(db, "PRAGMA data_version", &dv) && dv == dv_before) {
-			n = 0;
-			break;
-		}
 		if (!c) {
 			n = tg_pg_pending(db, err, sizeof(err));
 			if (n) {
@@ -363,7 +360,9 @@ int tg_pg_command(const char *url, int argc, char **argv,
 		       err);
 	}
 	/* Nothing half-made: the snapshot as PostgreSQL has it. */
-	if (ret && tg_pg_revert(db, err, sizeof(err)))
+	if (ret && tg_pg_log_undo(db, err, sizeof(err)))
+		pr_warn("tungate: snapshot %s: %s\n", snap, err);
+	else if (!ret && tg_pg_log_disarm(db, err, sizeof(err)))
 		pr_warn("tungate: snapshot %s: %s\n", snap, err);
 out:
 	/* The command's own output: its result, or its own error. */

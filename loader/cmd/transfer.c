@@ -13,6 +13,7 @@
 #include "db/anycast.h"
 #include "db/pop.h"
 #include "db/db.h"
+#include "db/pg.h"
 #include "dataplane/dataplane.h"
 #include "dataplane/ifnet.h"
 #include "util/json.h"
@@ -211,7 +212,9 @@ static void export_csv_setting(void *ctx, const char *key, const char *value)
 static void export_json_setting(void *ctx, const char *key, const char *value)
 {
 	if (strcmp(key, "sync_maps") && strcmp(key, "sync_live") &&
-	    strcmp(key, "pg_counter") && strcmp(key, TG_POP_NAME_KEY) &&
+	    strcmp(key, "pg_counter") && strcmp(key, TG_PG_XMIN_KEY) &&
+	    strcmp(key, TG_PG_OWN_KEY) &&
+	    strcmp(key, TG_POP_NAME_KEY) &&
 	    strcmp(key, TG_POP_DRAIN_KEY) && strcmp(key, TG_POP_USAGE_PUSHED_KEY))
 		jsonw_string_field(ctx, key, value);
 }

@@ -214,11 +214,23 @@ static void follow_timing(struct follow *w)
 	w->beat_s = t.beat;
 }
 
+/* Whether a NOTIFY came (read by now, maybe during a query): all taken. */
+static bool follow_notified(struct follow *w)
+{
+	bool any = false;
+	PGnotify *n;
+
+	while ((n = PQnotifies(w->c))) {
+		any = true;
+		PQfreemem(n);
+	}
+	return any;
+}
+
 static void follow_loop(struct follow *w)
 {
 	uint64_t next_full = 0, next_beat = 0, last_beat = 0, next, now;
 	bool due = true;
-	PGnotify *n;
 
 	for (;;) {
 		if (!w->c) {
@@ -261,6 +273,14 @@ static void follow_loop(struct follow *w)
 			last_beat = follow_ms();
 			next_beat = last_beat + w->beat_s * 1000ULL;
 		}
+		/*
+		 * One that came during a pull or a heartbeat is held by libpq
+		 * already: the socket would not say it before the next beat.
+		 */
+		if (follow_notified(w)) {
+			due = true;
+			continue;
+		}
 		now = follow_ms();
 		next = next_full < next_beat ? next_full : next_beat;
 		if (follow_wait(w, PQsocket(w->c), POLLIN,
@@ -272,10 +292,8 @@ static void follow_loop(struct follow *w)
 			follow_down(w, tg_pg_error(w->c, err, sizeof(err)));
 			continue;
 		}
-		while ((n = PQnotifies(w->c))) {
+		if (follow_notified(w))
 			due = true;
-			PQfreemem(n);
-		}
 	}
 }
 

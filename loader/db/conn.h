@@ -24,6 +24,13 @@ const char *tg_db_path(void);
  */
 int tg_db_open(const char *path, bool create, sqlite3 **out);
 void tg_db_close(sqlite3 *db);
+/*
+ * While db is lent for path (NULL: no more), tg_db_open*() of path give
+ * db itself and tg_db_close() of it leaves it open: a command against
+ * PostgreSQL runs on the snapshot's connection, whose TEMP triggers log
+ * what it changes (db/pg_log.h).
+ */
+void tg_db_lend(const char *path, sqlite3 *db);
 
 /*
  * Quiet (a daemon retrying): errors of opening are not reported but kept

@@ -440,6 +440,15 @@ int tg_db_open(const char *path, bool create, sqlite3 **out)
 	return tg_db_open_flags(path, create ? TG_DB_CREATE : 0, out);
 }
 
+static const char *db_lent_path;
+static sqlite3 *db_lent;
+
+void tg_db_lend(const char *path, sqlite3 *db)
+{
+	db_lent_path = db ? path : NULL;
+	db_lent = db;
+}
+
 int tg_db_open_flags(const char *path, unsigned int oflags, sqlite3 **out)
 {
 	bool create = oflags & TG_DB_CREATE, created = false;
@@ -448,6 +457,10 @@ int tg_db_open_flags(const char *path, unsigned int oflags, sqlite3 **out)
 	struct stat sb;
 	int err;
 
+	if (db_lent && !strcmp(path, db_lent_path)) {
+		*out = db_lent;
+		return 0;
+	}
 	*out = NULL;
 	if (stat(path, &sb)) {
 		if (errno != ENOENT || !create) {
@@ -527,6 +540,8 @@ out:
 
 void tg_db_close(sqlite3 *db)
 {
+	if (db && db == db_lent)
+		return;
 	sqlite3_close(db);
 }
 

@@ -18,6 +18,12 @@
 
 /* NOTIFY channel of every push. */
 #define TG_PG_CHANNEL "tungate"
+/*
+ * The snapshot's settings of the xmin of its last pull and of the id of
+ * its last push's transaction (see pg_rev.h).
+ */
+#define TG_PG_XMIN_KEY "pg_xmin"
+#define TG_PG_OWN_KEY "pg_own_xid"
 /* Where the snapshot is kept: --snapshot, then this, then the default. */
 #define TG_PG_SNAPSHOT_ENV "TUNGATE_SNAPSHOT"
 
@@ -69,8 +75,7 @@ int tg_pg_meta(PGconn *c, long long *counter, char *err, size_t errlen);
  * snapshot that was whole at change counter C fetches only the rows of a
  * revision after C and the keys deleted since (see pg_rev.h); it cannot
  * when it is new, when tombstones after C were pruned or PostgreSQL has
- * no revisions. *full then says which it was: only what changed leaves
- * no pg_<table> (tg_pg_base_local() makes them, for a push). *counter:
+ * no revisions. *full then says which it was. *counter:
  * the change counter the picture belongs to; *changed: rows written. 0,
  * -ENOENT (not initialised), -EPROTO (another schema version or
  * columns), -EIO; err says why.
@@ -79,24 +84,16 @@ int tg_pg_pull(PGconn *c, sqlite3 *db, bool *full, long long *counter,
 	       long *changed, char *err, size_t errlen);
 
 /*
- * Make the snapshot's shared rows equal to the temp tables pg_<table>
- * again (after a push that failed): 0 or -EIO.
- */
-int tg_pg_revert(sqlite3 *db, char *err, size_t errlen);
-
-/*
- * Push the snapshot's shared rows that differ from the temp tables
- * pg_<table> (the last pull) in one transaction, if the counter still is
- * counter; bumps it and notifies. *pushed: rows written (0: nothing to
+ * Push the shared rows the command changed (the snapshot's change log,
+ * pg_log.h: those not as they were, and the keys gone) in one
+ * transaction, if the counter still is counter; bumps it and notifies. *pushed: rows written (0: nothing to
  * push, no transaction). 0, -EAGAIN (someone pushed since: pull and try
  * again) or -EIO (err).
  */
 int tg_pg_push(PGconn *c, sqlite3 *db, long long counter, long *pushed,
 	       char *err, size_t errlen);
 
-/* The snapshot's shared rows as temp tables pg_<table>, as a pull leaves. */
-int tg_pg_base_local(sqlite3 *db, char *err, size_t errlen);
-/* Rows a push would write (the snapshot against pg_<table>), or -EIO. */
+/* Rows a push would write (the change log), or -EIO. */
 long tg_pg_pending(sqlite3 *db, char *err, size_t errlen);
 
 /* The counter of the last pull or push kept in the snapshot, or -1. */

@@ -30,7 +30,7 @@ static const char pg_pop_schema[] =
 	"CREATE INDEX IF NOT EXISTS pop_usage_name ON pop_usage (name, period_end)";
 
 static const struct tg_pg_table pg_pop_usage = {
-	"pop_usage", "pop, id, period_end", NULL, NULL,
+	"pop_usage", "pop, id, period_end", NULL, NULL, NULL,
 };
 
 int tg_pg_pop_tables(PGconn *c, char *err, size_t errlen)

@@ -14,11 +14,6 @@
 #include "db/settings.h"
 #include "tungate.h"
 
-static const char *pg_shared(const struct tg_pg_table *t)
-{
-	return t->shared ? t->shared : tg_pg_setting_filter();
-}
-
 static int pg_sqlite(sqlite3 *db, const char *sql, long *changed, char *err,
 		     size_t errlen)
 {
@@ -35,13 +30,15 @@ static int pg_sqlite(sqlite3 *db, const char *sql, long *changed, char *err,
 }
 
 /*
- * The rows of t in PostgreSQL (all, or those of a revision after since)
+ * The rows of t in PostgreSQL (all, or those of a revision after since
+ * or, xids not empty, written by a transaction xids says: pg_xids())
  * into temp.<dst>_<t>: pgn_<t> for the new picture (pg_<t>, the last one,
- * what a failed push goes back to, is replaced only once every table came
- * whole), pgd_<t> for what changed. Rows fetched, or -errno.
+ * is replaced only once every table came whole), pgd_<t> for what
+ * changed. Rows fetched, or -errno.
  */
 static int pg_fetch(PGconn *c, sqlite3 *db, const struct tg_pg_table *t,
-		    const char *dst, long long since, char *err, size_t errlen)
+		    const char *dst, long long since, const char *xids, char *err,
+		    size_t errlen)
 {
 	char sql[TG_PG_SQL_MAX], *end;
 	struct tg_pg_cols cols;
@@ -63,7 +60,9 @@ static int pg_fetch(PGconn *c, sqlite3 *db, const struct tg_pg_table *t,
 	off = tg_cat(sql, sizeof(sql), 0, "SELECT %s FROM \"%s\"", cols.list,
 		     t->name);
 	if (since >= 0)
-		tg_cat(sql, sizeof(sql), off, " WHERE tg_rev > %lld", since);
+		off = tg_cat(sql, sizeof(sql), off, " WHERE tg_rev > %lld", since);
+	if (since >= 0 && *xids)
+		tg_cat(sql, sizeof(sql), off, " OR %s", xids);
 	r = PQexec(c, sql);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		tg_pg_error(c, err, errlen);
@@ -171,7 +170,9 @@ static int pg_apply(sqlite3 *db, const char *src, long *changed, char *err,
 {
 	char sql[TG_PG_SQL_MAX * 2];
 	const struct tg_pg_table *t;
+	bool full = !strcmp(src, "pg");
 	struct tg_pg_cols cols;
+	char only[192];
 	size_t i;
 
 	if (pg_sqlite(db, "PRAGMA defer_foreign_keys = ON", NULL, err, errlen))
@@ -182,14 +183,16 @@ static int pg_apply(sqlite3 *db, const char *src, long *changed, char *err,
 			snprintf(sql, sizeof(sql),
 				 "DELETE FROM main.\"%s\" WHERE (%s) AND \"%s\" NOT IN"
 				 " (SELECT \"%s\" FROM temp.pg_%s)",
-				 t->name, pg_shared(t), t->key, t->key, t->name);
+				 t->name, tg_pg_shared(t), t->key, t->key, t->name);
 		else
+			/* By the key's index: a text key of an integer
+			 * column compares as the integer. */
 			snprintf(sql, sizeof(sql),
-				 "DELETE FROM main.\"%s\" WHERE (%s) AND"
-				 " CAST(\"%s\" AS TEXT) IN (SELECT key FROM"
-				 " temp.pg_gone WHERE tbl = '%s') AND \"%s\" NOT IN"
+				 "DELETE FROM main.\"%s\" WHERE \"%s\" IN"
+				 " (SELECT key FROM temp.pg_gone WHERE tbl = '%s')"
+				 " AND (%s) AND \"%s\" NOT IN"
 				 " (SELECT \"%s\" FROM temp.%s_%s)",
-				 t->name, pg_shared(t), t->key, t->name, t->key,
+				 t->name, t->key, t->name, tg_pg_shared(t), t->key,
 				 t->key, src, t->name);
 		if (pg_sqlite(db, sql, changed, err, errlen))
 			return -EIO;
@@ -198,15 +201,21 @@ static int pg_apply(sqlite3 *db, const char *src, long *changed, char *err,
 		t = &tg_pg_tables[i];
 		if (tg_pg_columns(db, t, &cols))
 			return -EIO;
+		/* What changed is compared with its own rows alone. */
+		*only = '\0';
+		if (!full)
+			snprintf(only, sizeof(only),
+				 " WHERE \"%s\" IN (SELECT \"%s\" FROM temp.%s_%s)",
+				 t->key, t->key, src, t->name);
 		snprintf(sql, sizeof(sql),
 			 "UPDATE main.\"%s\" SET (%s) = (SELECT %s FROM temp.%s_%s p"
 			 " WHERE p.\"%s\" = main.\"%s\".\"%s\")"
 			 " WHERE (%s) AND \"%s\" IN (SELECT \"%s\" FROM"
 			 " (SELECT %s FROM temp.%s_%s EXCEPT"
-			 " SELECT %s FROM main.\"%s\"))",
+			 " SELECT %s FROM main.\"%s\"%s))",
 			 t->name, cols.list, cols.list, src, t->name, t->key,
-			 t->name, t->key, pg_shared(t), t->key, t->key, cols.list,
-			 src, t->name, cols.list, t->name);
+			 t->name, t->key, tg_pg_shared(t), t->key, t->key, cols.list,
+			 src, t->name, cols.list, t->name, only);
 		if (pg_sqlite(db, "SAVEPOINT pg_update", NULL, err, errlen))
 			return -EIO;
 		if (pg_sqlite(db, sql, changed, err, errlen)) {
@@ -224,7 +233,7 @@ static int pg_apply(sqlite3 *db, const char *src, long *changed, char *err,
 				 "DELETE FROM main.\"%s\" WHERE (%s) AND \"%s\" IN"
 				 " (SELECT \"%s\" FROM (SELECT %s FROM temp.%s_%s"
 				 " EXCEPT SELECT %s FROM main.\"%s\"))",
-				 t->name, pg_shared(t), t->key, t->key, cols.list,
+				 t->name, tg_pg_shared(t), t->key, t->key, cols.list,
 				 src, t->name, cols.list, t->name);
 			if (pg_sqlite(db, sql, changed, err, errlen))
 				return -EIO;
@@ -232,10 +241,11 @@ static int pg_apply(sqlite3 *db, const char *src, long *changed, char *err,
 		if (pg_sqlite(db, "RELEASE pg_update", NULL, err, errlen))
 			return -EIO;
 		snprintf(sql, sizeof(sql),
-			 "INSERT INTO main.\"%s\" (%s) SELECT %s FROM temp.%s_%s"
-			 " WHERE \"%s\" NOT IN (SELECT \"%s\" FROM main.\"%s\")",
-			 t->name, cols.list, cols.list, src, t->name, t->key,
-			 t->key, t->name);
+			 "INSERT INTO main.\"%s\" (%s) SELECT %s FROM temp.%s_%s p"
+			 " WHERE NOT EXISTS (SELECT 1 FROM main.\"%s\" m"
+			 " WHERE m.\"%s\" = p.\"%s\")",
+			 t->name, cols.list, cols.list, src, t->name, t->name,
+			 t->key, t->key);
 		if (pg_sqlite(db, sql, changed, err, errlen))
 			return -EIO;
 		if (t->local_col && pg_new_dp_ids(db, err, errlen))
@@ -245,13 +255,16 @@ static int pg_apply(sqlite3 *db, const char *src, long *changed, char *err,
 }
 
 /*
- * The rows pulled into the snapshot (a transaction of its own): 0,
+ * The rows pulled into the snapshot (a transaction of its own), with the
+ * counter and the xmin of the pull's snapshot (when not empty): 0,
  * -EAGAIN (what changed cannot be applied alone: pull everything), -EIO.
  */
 static int pg_apply_all(sqlite3 *db, const char *src, long long counter,
-			long *changed, char *err, size_t errlen)
+			const char *xmin, long *changed, char *err,
+			size_t errlen)
 {
-	char buf[32];
+	char buf[32], had[32] = "";
+	bool moved;
 	int ret;
 
 	*changed = 0;
@@ -263,12 +276,21 @@ static int pg_apply_all(sqlite3 *db, const char *src, long long counter,
 		return ret;
 	}
 	/* Written only when it moves: every write wakes the daemon. */
-	if (!ret && counter >= 0 && tg_pg_local_counter(db) != counter) {
+	moved = counter >= 0 && tg_pg_local_counter(db) != counter;
+	if (!ret && moved) {
 		snprintf(buf, sizeof(buf), "%lld", counter);
 		ret = tg_db_setting_set(db, "pg_counter", buf);
-		if (ret)
-			snprintf(err, errlen, "snapshot: %s", sqlite3_errmsg(db));
 	}
+	/*
+	 * An older xmin kept only makes the next pull fetch more: written
+	 * along with something else, or when what it fetched came again.
+	 */
+	if (!ret && *xmin &&
+	    (tg_db_setting_get(db, TG_PG_XMIN_KEY, had, sizeof(had)) || moved ||
+	     *changed || !strcmp(src, "pgd")) && strcmp(had, xmin))
+		ret = tg_db_setting_set(db, TG_PG_XMIN_KEY, xmin);
+	if (ret)
+		snprintf(err, errlen, "snapshot: %s", sqlite3_errmsg(db));
 	if (!ret)
 		ret = pg_sqlite(db, "COMMIT", NULL, err, errlen);
 	if (ret) {
@@ -280,23 +302,27 @@ static int pg_apply_all(sqlite3 *db, const char *src, long long counter,
 }
 
 /*
- * The keys deleted after revision since into temp.pg_gone (tbl, key):
+ * The keys deleted after revision since (or by a transaction xids says)
+ * into temp.pg_gone (tbl, key):
  * how many, or -EIO.
  */
-static int pg_fetch_gone(PGconn *c, sqlite3 *db, long long since, char *err,
-			 size_t errlen)
+static int pg_fetch_gone(PGconn *c, sqlite3 *db, long long since,
+			 const char *xids, char *err, size_t errlen)
 {
 	sqlite3_stmt *ins = NULL;
 	PGresult *r = NULL;
-	char sql[128];
+	char sql[320];
 	int row, i, ret = -EIO;
+	size_t off;
 
 	if (pg_sqlite(db, "DROP TABLE IF EXISTS temp.pg_gone;"
 		      "CREATE TEMP TABLE pg_gone (tbl TEXT, key TEXT)", NULL, err,
 		      errlen))
 		return -EIO;
-	snprintf(sql, sizeof(sql),
-		 "SELECT tbl, key FROM tungate_tombstone WHERE rev > %lld", since);
+	off = tg_cat(sql, sizeof(sql), 0,
+		     "SELECT tbl, key FROM tungate_tombstone WHERE rev > %lld", since);
+	if (*xids)
+		tg_cat(sql, sizeof(sql), off, " OR %s", xids);
 	r = PQexec(c, sql);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		tg_pg_error(c, err, errlen);
@@ -323,17 +349,49 @@ out:
 	return ret;
 }
 
-int tg_pg_revert(sqlite3 *db, char *err, size_t errlen)
+/* The xmin of this pull, kept beside the snapshot (temp) for a push. */
+static int pg_pulled(sqlite3 *db, const char *xmin, char *err, size_t errlen)
 {
-	long changed;
+	char sql[160];
 
-	return pg_apply_all(db, "pg", -1, &changed, err, errlen);
+	snprintf(sql, sizeof(sql),
+		 "CREATE TEMP TABLE IF NOT EXISTS pg_pulled (xmin TEXT);"
+		 "DELETE FROM temp.pg_pulled;"
+		 "INSERT INTO temp.pg_pulled VALUES ('%s')", xmin);
+	return pg_sqlite(db, sql, NULL, err, errlen);
+}
+
+/*
+ * The condition on the column col of the transactions a pull must fetch
+ * besides the revisions: those from the xmin of the last pull on, but the
+ * last push of this snapshot (its rows are here as it wrote them). Empty
+ * when there is no such xmin: 0, or -ENOENT.
+ */
+static int pg_xids(sqlite3 *db, const char *col, char *sql, size_t len)
+{
+	char xmin[32], own[32];
+
+	*sql = '\0';
+	if (tg_db_setting_get(db, TG_PG_XMIN_KEY, xmin, sizeof(xmin)) ||
+	    strspn(xmin, "0123456789") != strlen(xmin) || !*xmin)
+		return -ENOENT;
+	/* Two ranges of the index around own: its rows may be many. */
+	if (!tg_db_setting_get(db, TG_PG_OWN_KEY, own, sizeof(own)) && *own &&
+	    strspn(own, "0123456789") == strlen(own) &&
+	    strtoull(own, NULL, 10) >= strtoull(xmin, NULL, 10))
+		tg_cat(sql, len, 0,
+		       "(%s >= '%s'::xid8 AND %s < '%s'::xid8) OR %s > '%s'::xid8",
+		       col, xmin, col, own, col, own);
+	else
+		tg_cat(sql, len, 0, "%s >= '%s'::xid8", col, xmin);
+	return 0;
 }
 
 int tg_pg_pull(PGconn *c, sqlite3 *db, bool *full, long long *counter,
 	       long *changed, char *err, size_t errlen)
 {
 	long long since = *full ? -1 : tg_pg_local_counter(db);
+	char xmin[32] = "", rows_x[128] = "", gone_x[128] = "";
 	const char *dst = "pgn";
 	PGresult *r = NULL;
 	long rows = 0;
@@ -362,6 +420,13 @@ int tg_pg_pull(PGconn *c, sqlite3 *db, bool *full, long long *counter,
 	} else {
 		since = -1;
 	}
+	ret = tg_pg_rev_xmin(c, xmin, sizeof(xmin), err, errlen);
+	if (ret < 0)
+		goto out;
+	/* With ids, only from the xmin of the pull before: none, all of it. */
+	if (ret && (pg_xids(db, "tg_xid", rows_x, sizeof(rows_x)) ||
+		    pg_xids(db, "xid", gone_x, sizeof(gone_x))))
+		since = -1;
 	*full = since < 0;
 	if (!*full)
 		dst = "pgd";
@@ -370,12 +435,13 @@ int tg_pg_pull(PGconn *c, sqlite3 *db, bool *full, long long *counter,
 	 * next one, until a push moves the counter to it.
 	 */
 	for (i = 0; i < tg_pg_ntables; i++) {
-		ret = pg_fetch(c, db, &tg_pg_tables[i], dst, since, err, errlen);
+		ret = pg_fetch(c, db, &tg_pg_tables[i], dst, since, rows_x, err,
+			       errlen);
 		if (ret < 0)
 			goto out;
 		rows += ret;
 	}
-	ret = *full ? 0 : pg_fetch_gone(c, db, since, err, errlen);
+	ret = *full ? 0 : pg_fetch_gone(c, db, since, gone_x, err, errlen);
 	if (ret > 0)
 		rows += ret;
 out:
@@ -388,10 +454,14 @@ out:
 	PQclear(r);
 	if (ret < 0)
 		return ret;
+	/* For the push that may follow: the snapshot is this pull's picture. */
+	if (*xmin && pg_pulled(db, xmin, err, errlen))
+		return -EIO;
 	if (!*full) {
 		if (!rows && since == *counter)
 			return 0;
-		ret = pg_apply_all(db, dst, *counter, changed, err, errlen);
+		ret = pg_apply_all(db, dst, *counter, xmin, changed, err,
+				   errlen);
 		if (ret != -EAGAIN)
 			return ret;
 		*full = true;
@@ -408,6 +478,7 @@ out:
 		ret = pg_sqlite(db, sql, NULL, err, errlen);
 	}
 	if (!ret)
-		ret = pg_apply_all(db, "pg", *counter, changed, err, errlen);
+		ret = pg_apply_all(db, "pg", *counter, xmin, changed, err,
+				   errlen);
 	return ret;
 }

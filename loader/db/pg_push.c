@@ -7,31 +7,11 @@
 
 #include "util/fmt.h"
 #include "db/pg.h"
+#include "db/pg_log.h"
 #include "db/pg_rev.h"
 #include "db/pg_tables.h"
+#include "db/conn.h"
 #include "db/settings.h"
-
-static const char *pg_shared(const struct tg_pg_table *t)
-{
-	return t->shared ? t->shared : tg_pg_setting_filter();
-}
-
-/* Rows of the snapshot not as pulled, and keys pulled and gone. */
-static int pg_diff_sql(const struct tg_pg_table *t,
-		       const struct tg_pg_cols *cols, char *up, char *del,
-		       size_t len)
-{
-	size_t a, b;
-
-	a = tg_cat(up, len, 0,
-		   "SELECT %s FROM main.\"%s\" WHERE %s EXCEPT SELECT %s FROM temp.pg_%s",
-		   cols->list, t->name, pg_shared(t), cols->list, t->name);
-	b = tg_cat(del, len, 0,
-		   "SELECT \"%s\" FROM temp.pg_%s WHERE \"%s\" NOT IN"
-		   " (SELECT \"%s\" FROM main.\"%s\" WHERE %s)",
-		   t->key, t->name, t->key, t->key, t->name, pg_shared(t));
-	return a < len && b < len ? 0 : -ENOSPC;
-}
 
 /* Rows per INSERT: round trips, within PostgreSQL's 65535 parameters. */
 #define PG_BATCH_ROWS 500
@@ -185,7 +165,7 @@ static long pg_send(PGconn *c, sqlite3_stmt *st, const char *sql, char *err,
 	return rows;
 }
 
-/* Count (pg == NULL) or send the differences of every table. */
+/* Count (pg == NULL) or send the rows of every table the command changed. */
 static long pg_diff(PGconn *c, sqlite3 *db, char *err, size_t errlen)
 {
 	char up[TG_PG_SQL_MAX], del[TG_PG_SQL_MAX], sql[TG_PG_SQL_MAX];
@@ -199,7 +179,7 @@ static long pg_diff(PGconn *c, sqlite3 *db, char *err, size_t errlen)
 	for (i = 0; i < tg_pg_ntables; i++) {
 		t = &tg_pg_tables[i];
 		if (tg_pg_columns(db, t, &cols) ||
-		    pg_diff_sql(t, &cols, up, del, sizeof(up))) {
+		    tg_pg_log_sql(t, &cols, up, del, sizeof(up))) {
 			snprintf(err, errlen, "snapshot: table %s", t->name);
 			return -EIO;
 		}
@@ -246,36 +226,41 @@ long tg_pg_pending(sqlite3 *db, char *err, size_t errlen)
 	return pg_diff(NULL, db, err, errlen);
 }
 
-int tg_pg_base_local(sqlite3 *db, char *err, size_t errlen)
+/*
+ * After a push: the snapshot is whole at counter, from the xmin of the
+ * pull before (pg_rev.h), its own transaction own not to fetch again.
+ */
+static void pg_pushed(sqlite3 *db, long long counter, const char *own)
 {
-	char sql[TG_PG_SQL_MAX];
-	const struct tg_pg_table *t;
-	struct tg_pg_cols cols;
-	char *msg = NULL;
-	size_t i;
+	char buf[32];
+	sqlite3_stmt *st;
 
-	for (i = 0; i < tg_pg_ntables; i++) {
-		t = &tg_pg_tables[i];
-		if (tg_pg_columns(db, t, &cols))
-			goto io;
-		snprintf(sql, sizeof(sql),
-			 "DROP TABLE IF EXISTS temp.pg_%s;"
-			 "CREATE TEMP TABLE pg_%s AS SELECT %s FROM main.\"%s\" WHERE %s",
-			 t->name, t->name, cols.list, t->name, pg_shared(t));
-		if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-			goto io;
+	if (tg_db_exec(db, "BEGIN IMMEDIATE"))
+		return;
+	snprintf(buf, sizeof(buf), "%lld", counter);
+	if (tg_db_setting_set(db, "pg_counter", buf))
+		goto fail;
+	if (*own && sqlite3_prepare_v2(db, "SELECT xmin FROM temp.pg_pulled", -1,
+				       &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+		    (tg_db_setting_set(db, TG_PG_XMIN_KEY,
+				       (const char *)sqlite3_column_text(st, 0)) ||
+		     tg_db_setting_set(db, TG_PG_OWN_KEY, own))) {
+			sqlite3_finalize(st);
+			goto fail;
+		}
+		sqlite3_finalize(st);
 	}
-	return 0;
-io:
-	snprintf(err, errlen, "snapshot: %s", msg ? msg : sqlite3_errmsg(db));
-	sqlite3_free(msg);
-	return -EIO;
+	if (!tg_db_exec(db, "COMMIT"))
+		return;
+fail:
+	tg_db_exec(db, "ROLLBACK");
 }
 
 int tg_pg_push(PGconn *c, sqlite3 *db, long long counter, long *pushed,
 	       char *err, size_t errlen)
 {
-	char sql[96];
+	char sql[96], own[32] = "";
 	PGresult *r;
 	bool revs;
 	long n;
@@ -305,6 +290,10 @@ int tg_pg_push(PGconn *c, sqlite3 *db, long long counter, long *pushed,
 	n = pg_diff(c, db, err, errlen);
 	if (n < 0 || (revs && tg_pg_rev_prune(c, err, errlen)))
 		goto out;
+	r = PQexec(c, "SELECT pg_current_xact_id()");
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		snprintf(own, sizeof(own), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
 	snprintf(sql, sizeof(sql), "NOTIFY " TG_PG_CHANNEL ", '%lld'",
 		 counter + 1);
 	if (pg_cmd(c, "UPDATE tungate_meta SET counter = counter + 1", err,
@@ -312,9 +301,8 @@ int tg_pg_push(PGconn *c, sqlite3 *db, long long counter, long *pushed,
 	    pg_cmd(c, sql, err, errlen) || pg_cmd(c, "COMMIT", err, errlen))
 		goto out;
 	*pushed = n;
-	snprintf(sql, sizeof(sql), "%lld", counter + 1);
 	/* The next pull has nothing new to write; a failure costs a compare. */
-	tg_db_setting_set(db, "pg_counter", sql);
+	pg_pushed(db, counter + 1, own);
 	return 0;
 out:
 	pg_cmd(c, "ROLLBACK", NULL, 0);

@@ -6,9 +6,19 @@
  * (the counter + 1: the push under way bumps it to that) on every insert
  * and update, and every delete (or change of key) leaves a tombstone
  * (table, key, rev) in tungate_tombstone. The trigger catches changes made
- * by hand in SQL too, and wakes the followers (NOTIFY). Tombstones older than TG_PG_TOMB_KEEP are pruned by
- * pushes; tungate_meta.pruned is the newest rev pruned, below which a pull
- * is a full one.
+ * by hand in SQL too, and wakes the followers (NOTIFY). Tombstones older
+ * than TG_PG_TOMB_KEEP are pruned by pushes; tungate_meta.pruned is the
+ * newest rev pruned, below which a pull is a full one.
+ *
+ * A revision is taken when a row is written, not when its transaction
+ * commits: a transaction made by hand that wrote before a pull and
+ * commits after it carries revisions that pull had already passed. So
+ * rows and tombstones also carry the id of the transaction that wrote
+ * them (tg_xid, xid), and each pull keeps the xmin of its snapshot (every
+ * transaction it could not see has an id from there up): the next pull
+ * also fetches what has an id >= that xmin. A transaction left open
+ * somewhere in the cluster holds xmin back; pulls then fetch again what
+ * was written since, and write only what differs.
  */
 #ifndef TG_DB_PG_REV_H
 #define TG_DB_PG_REV_H
@@ -32,6 +42,14 @@ int tg_pg_rev_tables(PGconn *c, char *err, size_t errlen);
  * no tombstone after since was pruned. 1 yes, 0 no, -EIO (err).
  */
 int tg_pg_rev_since(PGconn *c, long long since, char *err, size_t errlen);
+
+/*
+ * Whether rows carry transaction ids (inside the pull's transaction): 1
+ * with the xmin of the pull's snapshot in xmin, 0 no (tables of a
+ * tungate before them, until 'db migrate'), -EIO (err).
+ */
+int tg_pg_rev_xmin(PGconn *c, char *xmin, size_t len, char *err,
+		   size_t errlen);
 
 /*
  * Tombstones past TG_PG_TOMB_KEEP gone (inside a push, where the

@@ -18,13 +18,19 @@
  * concentrator keeps for itself (next_dp_id, sync_*, usage_tick, ...).
  */
 const struct tg_pg_table tg_pg_tables[] = {
-	{ "setting", "key", NULL, NULL },
-	{ "class", "name", "1", NULL },
-	{ "community", "prefix", "1", NULL },
-	{ "subscriber", "id", "origin = 'local'", "dp_id" },
+	{ "setting", "key", NULL, NULL, NULL },
+	{ "class", "name", "1", NULL, NULL },
+	{ "community", "prefix", "1", NULL, NULL },
+	{ "subscriber", "id", "origin = 'local'", "dp_id", NULL },
+	/* Row by row through the subscriber's key, not a list of them all. */
 	{ "prefix", "prefix",
-	  "subscriber_id IN (SELECT id FROM main.subscriber WHERE origin = 'local')",
-	  NULL },
+	  "EXISTS (SELECT 1 FROM main.subscriber s WHERE s.id = subscriber_id"
+	  " AND s.origin = 'local')",
+	  NULL,
+	  "EXISTS (SELECT 1 FROM main.subscriber s WHERE s.id = subscriber_id"
+	  " AND s.origin = 'local') OR EXISTS (SELECT 1 FROM"
+	  " temp.pg_undo_subscriber s WHERE s.pg_key = subscriber_id"
+	  " AND s.pg_was AND s.origin = 'local')" },
 };
 const size_t tg_pg_ntables = sizeof(tg_pg_tables) / sizeof(tg_pg_tables[0]);
 
@@ -52,6 +58,11 @@ const char *tg_pg_setting_filter(void)
 				     sql[off - 1] == '(' ? "" : ", ", *k);
 	tg_cat(sql, sizeof(sql), off, ")");
 	return sql;
+}
+
+const char *tg_pg_shared(const struct tg_pg_table *t)
+{
+	return t->shared ? t->shared : tg_pg_setting_filter();
 }
 
 int tg_pg_columns(sqlite3 *db, const struct tg_pg_table *t,

@@ -21,6 +21,12 @@ struct tg_pg_table {
 	const char *key;	/* primary key column, in both databases */
 	const char *shared;	/* which snapshot rows are shared (SQL) */
 	const char *local_col;	/* column each concentrator keeps its own */
+	/*
+	 * Which rows of its change log (pg_log.h) were shared before the
+	 * command, when that depends on rows it may have deleted too; NULL:
+	 * as shared.
+	 */
+	const char *shared_was;
 };
 
 /* Parents before children: the order of inserts (deletes go backwards). */
@@ -48,6 +54,9 @@ int tg_pg_stmt_columns(sqlite3_stmt *st, struct tg_pg_cols *c);
  */
 long tg_pg_send_rows(PGconn *c, sqlite3_stmt *st, const struct tg_pg_table *t,
 		     const struct tg_pg_cols *cols, char *err, size_t errlen);
+
+/* Which snapshot rows of t are shared (SQL). */
+const char *tg_pg_shared(const struct tg_pg_table *t);
 
 /* The SQL condition on the setting table: the keys 'config set' writes. */
 const char *tg_pg_setting_filter(void);

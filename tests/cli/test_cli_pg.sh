@@ -113,7 +113,8 @@ mig_fail=$fail
 # --- incremental pull ------------------------------------------------------
 # Snapshot w writes, f follows: each command pulls only what changed since
 # f was whole (-v says which), and f must then show what a new snapshot
-# pulled whole shows. Changes made by hand in SQL come too (the trigger);
+# pulled whole shows. Changes made by hand in SQL come too (the trigger),
+# also from a transaction that commits after a pull passed its revision;
 # tombstones pruned, or revisions missing, make it pull all.
 pass=0 fail=0
 pg_as "$PG_BIN/createdb" -h "$PG_DIR" -U postgres -O root tginc || exit 1
@@ -191,19 +192,49 @@ f_pulls "inc: tombstones pruned" "all compared"
 expect_ok "inc: sub d" tgs w sub add d --type gre --remote 192.0.2.54 \
 	--local 198.51.100.1 --prefix 100.64.54.0/24
 f_pulls "inc: after the whole pull" "only what changed"
-# Tables an older tungate made (no revisions): pulled whole, until
-# 'db migrate' adds them.
+# Tables an older tungate made (no revisions, no transaction ids): pulled
+# whole, until 'db migrate' adds them.
 isql "DROP TABLE tungate_tombstone; ALTER TABLE tungate_meta DROP COLUMN pruned;
       ALTER TABLE subscriber DROP COLUMN tg_rev CASCADE;
-      DROP TRIGGER tungate_rev ON subscriber" || bad "inc: revisions taken away"
+      DROP TRIGGER tungate_rev ON subscriber;
+      DROP TRIGGER tungate_rev ON setting; DROP TRIGGER tungate_rev ON class;
+      DROP TRIGGER tungate_rev ON community; DROP TRIGGER tungate_rev ON prefix;
+      ALTER TABLE setting DROP COLUMN tg_xid; ALTER TABLE class DROP COLUMN tg_xid;
+      ALTER TABLE community DROP COLUMN tg_xid; ALTER TABLE prefix DROP COLUMN tg_xid;
+      ALTER TABLE subscriber DROP COLUMN tg_xid" || bad "inc: revisions taken away"
 expect_ok "inc: sub e, no revisions" tgs w sub add e --type gre \
 	--remote 192.0.2.55 --local 198.51.100.1 --prefix 100.64.55.0/24
 f_pulls "inc: no revisions" "all compared"
 expect_ok "inc: db migrate" tgs w db migrate
 [ "$(isql "SELECT count(*) FROM subscriber WHERE tg_rev = 0")" = 3 ] && ok ||
 	bad "inc: rows of before the migration not at rev 0"
+[ "$(isql "SELECT count(*) FROM information_schema.columns WHERE
+	(column_name = 'tg_xid' AND table_name IN ('setting', 'class', 'community',
+	 'subscriber', 'prefix')) OR (column_name = 'xid' AND table_name = 'tungate_tombstone')")" = 6 ] &&
+	ok || bad "inc: db migrate: transaction ids not added"
 expect_ok "inc: del e" tgs w sub del e
 f_pulls "inc: migrated" "only what changed"
+# A transaction by hand that wrote before f pulled (w's push, past its
+# revision) and commits after: the next pull brings it by the id of its
+# transaction, not at a whole compare.
+mkfifo "$TMP/held" || bad "inc: fifo"
+psql -h "$PG_DIR" -XAtq -v ON_ERROR_STOP=1 tginc <"$TMP/held" >"$TMP/held.out" 2>&1 &
+held_pid=$!
+exec 9>"$TMP/held"
+echo "BEGIN; UPDATE subscriber SET note = 'held' WHERE name = 'a';" >&9
+held_open() {
+	[ "$(isql "SELECT count(*) FROM pg_stat_activity WHERE datname = 'tginc' AND state = 'idle in transaction'")" = 1 ]
+}
+for _ in $(seq 100); do held_open && break; sleep 0.05; done
+held_open && ok || bad "inc: the transaction by hand is not open"
+expect_ok "inc: a push while it is open" tgs w sub set d --note meanwhile
+f_pulls "inc: pulled while it is open" "only what changed"
+echo "COMMIT;" >&9
+exec 9>&-
+wait "$held_pid" && ok || bad "inc: the transaction by hand: $(cat "$TMP/held.out")"
+f_pulls "inc: committed after the pull" "only what changed"
+expect_ok "inc: show a" tgs f -j sub show a
+json_check "inc: a's note of the late commit" "j['note'] == 'held'"
 echo "incremental pull: $pass passed, $fail failed"
 [ "$fail" = 0 ] && [ "$mig_fail" = 0 ] && exit $rc
 exit 1

@@ -337,6 +337,51 @@ by_hand() {
 		grep -q 'pulled (.*only what changed' "$TMP/run2.log"
 }
 check "a change by hand in SQL is in both concentrators' maps within 5 s" by_hand
+# A transaction by hand that wrote before both daemons pulled a push and
+# commits after it: its revision is one those pulls passed; the id of its
+# transaction brings it at the pull its COMMIT wakes, within 1 s, not at
+# the 30 s compare.
+held_open() {
+	[ "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'")" = 1 ]
+}
+# race_held: the push and both pulls while fd 9's transaction is open,
+# then its COMMIT; the time until both maps have its prefix.
+race_held() {
+	local counter t0 ms='' _
+	wait_for 50 held_open || return 1
+	pgc a sub set ep1 --note race >/dev/null || return 1
+	counter=$(pg_sql "SELECT counter FROM tungate_meta")
+	wait_for 50 grep -q "change $counter pulled" "$LOG" &&
+		wait_for 50 grep -q "change $counter pulled" "$TMP/run2.log" || return 1
+	echo "COMMIT;" >&9
+	exec 9>&-
+	t0=$(date +%s%N)
+	for _ in $(seq 300); do
+		pfx4_in "$PIN" 100.64.103.1 && pfx4_in "$PIN2" 100.64.103.1 &&
+			{ ms=$(ms_since "$t0"); break; }
+		sleep 0.01
+	done
+	echo "# a transaction committed after the pulls: in both maps ${ms:-over 3000} ms after its COMMIT"
+	[ -n "$ms" ] && [ "$ms" -lt 1000 ]
+}
+race() {
+	local fifo=$TMP/held psql_pid ret
+	mkfifo "$fifo" || return 1
+	psql -h "$PG_DIR" -XAtq -v ON_ERROR_STOP=1 tungate <"$fifo" >"$TMP/held.out" 2>&1 &
+	psql_pid=$!
+	exec 9>"$fifo"
+	echo "BEGIN; INSERT INTO prefix (subscriber_id, prefix) SELECT id,
+		'100.64.103.0/24' FROM subscriber WHERE name = 'ep2';" >&9
+	race_held
+	ret=$?
+	exec 9>&-
+	wait "$psql_pid"
+	rm -f "$fifo"
+	pg_sql "DELETE FROM prefix WHERE prefix = '100.64.103.0/24'" || ret=1
+	return $ret
+}
+check "a transaction by hand committed after a pull is in both maps within 1 s" race
+grep '^# a transaction committed' "$TMP/out"
 endpoint_stop
 step "endpoint 2 (gre key 7) starts" endpoint_start 2 gre 4 --key 7
 check "ping sub -> core through ep2's tunnel" ping_from sub 100.64.2.2 $CORE4
