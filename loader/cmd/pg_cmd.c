@@ -311,6 +311,9 @@ int tg_pg_command(const char *url, int argc, char **argv,
 		/* What the push compares with: the snapshot as pulled. */
 		if (!ret && (!c || !full))
 			ret = tg_pg_base_local(db, err, sizeof(err));
+		/* A change not made leaves the data plane ids as they were. */
+		if (!ret)
+			ret = tg_pg_keep_local(db, err, sizeof(err));
 		if (ret) {
 			pg_out_end(&out, false);
 			tg_err("database %s: %s", shown, err);

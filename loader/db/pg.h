@@ -102,9 +102,16 @@ int tg_pg_pull(PGconn *c, sqlite3 *db, bool *full, long long *counter,
 
 /*
  * Make the snapshot's shared rows equal to the temp tables pg_<table>
- * again (after a push that failed): 0 or -EIO.
+ * again (after a push that failed or could not be made), rows the
+ * command deleted with the data plane ids tg_pg_keep_local() kept: 0 or
+ * -EIO.
  */
 int tg_pg_revert(sqlite3 *db, char *err, size_t errlen);
+/*
+ * Before a command: the columns the snapshot keeps its own (data plane
+ * ids) of its shared rows, in temp tables, for a revert: 0 or -EIO.
+ */
+int tg_pg_keep_local(sqlite3 *db, char *err, size_t errlen);
 
 /*
  * Push the snapshot's shared rows that differ from the temp tables

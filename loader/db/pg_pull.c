@@ -112,17 +112,62 @@ out:
 	return ret;
 }
 
+int tg_pg_keep_local(sqlite3 *db, char *err, size_t errlen)
+{
+	const struct tg_pg_table *t;
+	char sql[512];
+	size_t i;
+
+	for (i = 0; i < tg_pg_ntables; i++) {
+		t = &tg_pg_tables[i];
+		if (!t->local_col)
+			continue;
+		snprintf(sql, sizeof(sql),
+			 "DROP TABLE IF EXISTS temp.pgk_%s;"
+			 "CREATE TEMP TABLE pgk_%s AS SELECT \"%s\" AS k, \"%s\" AS v"
+			 " FROM main.\"%s\" WHERE (%s) AND \"%s\" IS NOT NULL",
+			 t->name, t->name, t->key, t->local_col, t->name,
+			 pg_shared(t), t->local_col);
+		if (pg_sqlite(db, sql, NULL, err, errlen))
+			return -EIO;
+	}
+	return 0;
+}
+
+/*
+ * A revert: rows of t the command had deleted come back with the data
+ * plane id they had (tg_pg_keep_local()), where no other row took it.
+ */
+static int pg_kept_dp_ids(sqlite3 *db, const struct tg_pg_table *t,
+			  char *err, size_t errlen)
+{
+	char sql[1024];
+
+	snprintf(sql, sizeof(sql),
+		 "UPDATE main.\"%s\" SET \"%s\" = (SELECT v FROM temp.pgk_%s k"
+		 " WHERE k.k = main.\"%s\".\"%s\") WHERE \"%s\" IS NULL AND \"%s\" IN"
+		 " (SELECT k FROM temp.pgk_%s WHERE v NOT IN (SELECT \"%s\""
+		 " FROM main.\"%s\" WHERE \"%s\" IS NOT NULL))",
+		 t->name, t->local_col, t->name, t->name, t->key, t->local_col,
+		 t->key, t->name, t->local_col, t->name, t->local_col);
+	return pg_sqlite(db, sql, NULL, err, errlen);
+}
+
 /*
  * Subscribers new to this snapshot get a data plane id of its own, as
- * 'sub add' gives one; the update marks them for the next sync.
+ * 'sub add' gives one (on a revert, first the one they had); the update
+ * marks them for the next sync.
  */
-static int pg_new_dp_ids(sqlite3 *db, char *err, size_t errlen)
+static int pg_new_dp_ids(sqlite3 *db, const struct tg_pg_table *t,
+			 bool revert, char *err, size_t errlen)
 {
 	sqlite3_stmt *sel = NULL, *upd = NULL;
 	struct tg_dp_ids ids;
 	int ret, rc;
 	__u32 id;
 
+	if (revert && pg_kept_dp_ids(db, t, err, errlen))
+		return -EIO;
 	ret = tg_dp_ids_begin(db, TG_MAX_SUBS_DEFAULT, &ids);
 	if (ret) {
 		snprintf(err, errlen, "snapshot: cannot read the data plane ids");
@@ -166,8 +211,8 @@ out:
  * changed and new ones (parents first). Foreign keys are checked at the
  * commit, when the picture is whole.
  */
-static int pg_apply(sqlite3 *db, const char *src, long *changed, char *err,
-		    size_t errlen)
+static int pg_apply(sqlite3 *db, const char *src, bool revert, long *changed,
+		    char *err, size_t errlen)
 {
 	char sql[TG_PG_SQL_MAX * 2];
 	const struct tg_pg_table *t;
@@ -238,7 +283,7 @@ static int pg_apply(sqlite3 *db, const char *src, long *changed, char *err,
 			 t->key, t->name);
 		if (pg_sqlite(db, sql, changed, err, errlen))
 			return -EIO;
-		if (t->local_col && pg_new_dp_ids(db, err, errlen))
+		if (t->local_col && pg_new_dp_ids(db, t, revert, err, errlen))
 			return -EIO;
 	}
 	return 0;
@@ -257,7 +302,8 @@ static int pg_apply_all(sqlite3 *db, const char *src, long long counter,
 	*changed = 0;
 	if (pg_sqlite(db, "BEGIN IMMEDIATE", NULL, err, errlen))
 		return -EIO;
-	ret = pg_apply(db, src, changed, err, errlen);
+	/* No counter: a revert (tg_pg_revert()). */
+	ret = pg_apply(db, src, counter < 0, changed, err, errlen);
 	if (ret == -EAGAIN) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return ret;
