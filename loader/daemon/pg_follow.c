@@ -81,7 +81,7 @@ static int follow_connect(struct follow *w)
 {
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 	uint64_t until = follow_ms() + PG_CONNECT_S * 1000;
-	struct tg_pg_params p;
+	struct tg_pg_params p = { 0 };
 	char err[512];
 	PGresult *r;
 

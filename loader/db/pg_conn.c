@@ -89,7 +89,7 @@ void tg_pg_params(struct tg_pg_params *p, const char *url, int timeout_s,
 int tg_pg_connect(const char *url, int timeout_s, PGconn **out, char *err,
 		  size_t errlen)
 {
-	struct tg_pg_params p;
+	struct tg_pg_params p = { 0 };
 	PGconn *c;
 
 	tg_pg_params(&p, url, timeout_s, false);
