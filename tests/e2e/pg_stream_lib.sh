@@ -50,8 +50,13 @@ count_stream() {
 	return $rc
 }
 # stream_reasons WHAT: where frames went other than forwarded, by
-# tungate's counters: alice's and bob's reasons, the global ones.
+# tungate's counters (alice's and bob's reasons, the global ones) and by
+# the conc -- core veth pair's.
 stream_reasons() {
+	echo "# $1: conc -- core veth: $(ip -n "$CONC" -s -j link show "$IF_CUP" |
+		$PY -c 'import json, sys; print(json.load(sys.stdin)[0]["stats64"]["tx"])'), core $(
+		ip -n "$CORE" -s -j link show "$IF_CORE" |
+		$PY -c 'import json, sys; print(json.load(sys.stdin)[0]["stats64"]["rx"])')"
 	tg -j stats --interval 0 | $PY -c 'import json, sys
 def n(v):
     return v.get("packets", 0) if isinstance(v, dict) else v
@@ -61,7 +66,7 @@ for name in ("alice", "bob"):
     r = {k: n(v) for k, v in subs.get(name, {}).get("reasons", {}).items() if n(v)}
     print("# %s: %s reasons %s" % (sys.argv[1], name, json.dumps(r)))
 g = {k: n(v) for k, v in d["global"].items() if k != "ok" and n(v)}
-print("# %s: global %s" % (sys.argv[1], json.dumps(g)))' "$what"
+print("# %s: global %s" % (sys.argv[1], json.dumps(g)))' "$1"
 }
 
 # wait_in_maps T0 MS ADDR...: until every IPv4 ADDR is in a subscriber
