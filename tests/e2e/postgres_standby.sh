@@ -19,7 +19,10 @@
 #    while the primary stops (immediate: as a crash) and the standby is
 #    promoted: every frame arrives, once, and tungate counted each;
 #  - while no server takes writes the daemon says so once and does not
-#    settle on the standby, and a change is refused in one line;
+#    settle on the standby, and a change is refused in one line; on the
+#    concentrator itself too, where the daemon, which syncs the snapshot
+#    the command writes, applies none of the changes taken back (nor one
+#    held by hand under the command's lock for 1.5 s);
 #  - the standby promoted, changes made with the same URL are in the
 #    maps within a few seconds (the time from the promotion is printed),
 #    the daemon says once that the database is back, its heartbeat row
@@ -38,6 +41,7 @@ trap 'daemon_stop; pg_cleanup; topo_cleanup' EXIT
 trap "exit 1" INT TERM
 require_root_tools
 command -v bpftool >/dev/null || skip "bpftool not installed"
+command -v sqlite3 >/dev/null || skip "sqlite3 not installed"
 pg_require
 [ -x "$PG_BIN/pg_basebackup" ] || skip "pg_basebackup not installed"
 
@@ -132,8 +136,9 @@ as_before() {
 check "... erin nowhere, dave still on the primary and in the maps" as_before
 OP_URL=$URL
 
-echo "# failover: the primary stops, the standby is promoted $DOWN_S s later, under a stream of $RATE frames/s per tunnel"
+echo "# failover: the primary stops, the standby is promoted $DOWN_S s later or once the checks are done, under a stream of $RATE frames/s per tunnel"
 stream_begin
+SYNCS0=$(log_count 'sync applied')
 step "the primary stops (immediate)" pg_stop "$P" immediate
 t_down=$(date +%s%N)
 check "daemon: no server takes writes, said" \
@@ -143,13 +148,46 @@ check "no primary: sub add carol refused in one line, nothing changed" \
 sed 's/^/  | /' "$TMP/refused.out"
 sleep "$(awk -v s="$DOWN_S" -v ms="$(ms_since "$t_down")" \
 	'BEGIN { s -= ms / 1000; print (s > 0 ? s : 0) }')"
-check "no primary for $DOWN_S s: said once, not settled on the standby" \
+check "no primary: said once, not settled on the standby" \
 	test "$(log_count 'forwarding with the snapshot')-$(log_count 'reachable again')" = 1-0
 check "no primary: the daemon runs" kill -0 "$DPID"
 check "no primary: alice, bob and dave in the maps" in_maps 3
+# On the concentrator itself, whose daemon syncs the snapshot the command
+# writes: a change refused never reaches the data plane (alice's frames,
+# counted at the end, all arrive).
+conc_refused() {
+	local i
+	for i in $(seq 10); do
+		! tg sub disable alice 2>"$TMP/conc.err" &&
+			grep -q 'the change is not made$' "$TMP/conc.err" || return 1
+		! tg sub del bob 2>"$TMP/conc.err" &&
+			grep -q 'the change is not made$' "$TMP/conc.err" || return 1
+	done
+}
+check "no primary: on the concentrator, sub disable alice and sub del bob refused 10 times each" \
+	conc_refused
+check "no primary: the daemon applied none of them" \
+	test "$(log_count 'sync applied')" = "$SYNCS0"
+# held_back: a command's change taken back, as a refused one is, but
+# written by hand for long enough (1.5 s) for several of the daemon's
+# looks: alice disabled in the snapshot and enabled again, under the
+# lock a command holds. The daemon applies neither (alice's frames are
+# counted at the end).
+held_back() {
+	# shellcheck disable=SC2016
+	flock -x "$TUNGATE_SNAPSHOT" sh -c '
+		sqlite3 "$1" "UPDATE subscriber SET enabled = 0 WHERE name = '"'alice'"'" &&
+		sleep 1.5 &&
+		sqlite3 "$1" "UPDATE subscriber SET enabled = 1 WHERE name = '"'alice'"'"' \
+		sh "$TUNGATE_SNAPSHOT" || return 1
+	sleep 0.5
+	test "$(log_count 'sync applied')" = "$SYNCS0"
+}
+check "no primary: a change taken back under the snapshot's lock is not applied" held_back
 
 step "the standby is promoted" pg_promote "$S"
 t_promote=$(date +%s%N)
+echo "# promoted $((($t_promote - $t_down) / 1000000)) ms after the primary stopped"
 # The refused change made again with the same URL, and another: the time
 # from the promotion until both are in the maps.
 check "promoted: the changes, made with the same URL, are in the maps within $((BACK_MS / 1000)) s" \
