@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -522,27 +521,25 @@ static void run_lns_io(struct run *r, bool readable)
 
 /* Until the next thing to do: systemd, a retry, the LNS's timers. */
 /*
- * PostgreSQL's snapshot is held (flock) by a command from its pull to its
- * push, and what the command wrote is taken back when the push fails or
- * cannot be made: meanwhile the daemon neither reads nor applies it (up
- * to RUN_SNAP_WAIT_MS). Held shared through the fd the database is
- * watched by (closing any other fd of the file would drop SQLite's
- * locks): 1 held until run_snap_release(), 0 nothing to hold (a file of
- * SQLite's, none open, or waited long enough), -1 a command has it: look
- * again at the next tick.
+ * A command on PostgreSQL's snapshot marks it busy from its pull to its
+ * push (tg_db_busy_hold()), and what it wrote is taken back when the push
+ * fails or cannot be made: meanwhile the daemon neither reads nor applies
+ * it (up to RUN_SNAP_WAIT_MS). 1 a look taken until run_snap_release(), 0
+ * nothing to hold (a file of SQLite's, none open, or waited long enough),
+ * -1 a command has it: look again at the next tick.
  */
 static int run_snap_hold(struct run *r)
 {
 	__u64 now;
+	int ret;
 
 	if (!tg_opts.pg_url || r->watch_fd < 0)
 		return 0;
-	if (!flock(r->watch_fd, LOCK_SH | LOCK_NB)) {
+	ret = tg_db_look_begin(r->watch_fd);
+	if (ret) {
 		r->snap_busy_at = 0;
-		return 1;
+		return ret > 0;
 	}
-	if (errno != EWOULDBLOCK)
-		return 0;
 	now = run_now_ms();
 	if (!r->snap_busy_at)
 		r->snap_busy_at = now;
@@ -552,7 +549,7 @@ static int run_snap_hold(struct run *r)
 static void run_snap_release(const struct run *r)
 {
 	if (r->watch_fd >= 0)
-		flock(r->watch_fd, LOCK_UN);
+		tg_db_look_end(r->watch_fd);
 }
 
 static int run_wait_ms(struct run *r)
