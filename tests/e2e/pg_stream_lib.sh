@@ -3,6 +3,7 @@
 # What the suites that take PostgreSQL away under traffic share
 # (postgres_outage.sh, postgres_standby.sh), on lib.sh's topology with
 # alice (IPIP) and bob (GRE) in the maps:
+#  - pg_stream_setup: the clean-up on exit and what the suites need;
 #  - stream_begin / count_stream: a numbered stream of RATE frames/s
 #    through both tunnels, counted at the end by the sender, the
 #    receiver and tungate;
@@ -10,6 +11,19 @@
 #  - view / refused / answered: the operator's CLI (op, defined by the
 #    suite: tungate on PostgreSQL with a snapshot of its own), a change it
 #    is refused and a read answered from its snapshot.
+
+RATE=200		# frames per second through each tunnel
+
+# pg_stream_setup: the daemon, PostgreSQL and the topology cleaned up on
+# exit; a skip (lib.sh's) when something the suites need is missing.
+pg_stream_setup() {
+	trap 'daemon_stop; pg_cleanup; topo_cleanup' EXIT
+	trap "exit 1" INT TERM
+	require_root_tools
+	command -v bpftool >/dev/null || skip "bpftool not installed"
+	command -v sqlite3 >/dev/null || skip "sqlite3 not installed"
+	pg_require
+}
 
 # stream_begin: the counters as they are (A0, B0, D0), the receiver and a
 # stream of RATE frames/s through alice's and bob's tunnels, until both

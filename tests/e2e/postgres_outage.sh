@@ -27,15 +27,9 @@ TAG=tg-pgo
 . "$E2E/pg_stream_lib.sh"
 SUITE="e2e postgres outage"
 
-trap 'daemon_stop; pg_cleanup; topo_cleanup' EXIT
-trap "exit 1" INT TERM
-require_root_tools
-command -v bpftool >/dev/null || skip "bpftool not installed"
-command -v sqlite3 >/dev/null || skip "sqlite3 not installed"
-pg_require
+pg_stream_setup
 
 OUTAGE=${PG_OUTAGE_SECONDS:-30}
-RATE=200		# frames per second through each tunnel
 BACK_MS=8000		# back -> in the maps: the daemon's longest wait
 			# between tries (5 s), a pull, a push
 LOG=$TMP/run.log

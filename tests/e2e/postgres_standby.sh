@@ -37,15 +37,9 @@ TAG=tg-pgs
 . "$E2E/pg_stream_lib.sh"
 SUITE="e2e postgres standby"
 
-trap 'daemon_stop; pg_cleanup; topo_cleanup' EXIT
-trap "exit 1" INT TERM
-require_root_tools
-command -v bpftool >/dev/null || skip "bpftool not installed"
-command -v sqlite3 >/dev/null || skip "sqlite3 not installed"
-pg_require
+pg_stream_setup
 [ -x "$PG_BIN/pg_basebackup" ] || skip "pg_basebackup not installed"
 
-RATE=200		# frames per second through each tunnel
 DOWN_S=4		# the primary gone, no standby promoted yet
 BACK_MS=8000		# promoted -> in the maps: the daemon's longest wait
 			# between tries (5 s), a pull, a push
