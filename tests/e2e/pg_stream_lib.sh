@@ -64,9 +64,12 @@ count_stream() {
 	return $rc
 }
 # stream_reasons WHAT: where frames went other than forwarded, by
-# tungate's counters (alice's and bob's reasons, the global ones) and by
-# the conc -- core veth pair's.
+# tungate's counters (alice's and bob's reasons, the global ones), the
+# conc -- core veth pair's and core's UDP (a receiver's buffer full).
 stream_reasons() {
+	echo "# $1: core's UDP: $(ip netns exec "$CORE" $PY -c 'import sys
+rows = [l.split() for l in open("/proc/net/snmp") if l.startswith("Udp:")]
+print(dict(zip(rows[0][1:], rows[1][1:])))')"
 	echo "# $1: conc -- core veth: $(ip -n "$CONC" -s -j link show "$IF_CUP" |
 		$PY -c 'import json, sys; print(json.load(sys.stdin)[0]["stats64"]["tx"])'), core $(
 		ip -n "$CORE" -s -j link show "$IF_CORE" |
