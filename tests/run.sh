@@ -89,6 +89,7 @@ run e2e-metrics-idle bash tests/e2e/metrics_idle.sh
 run e2e-daemon bash tests/e2e/daemon.sh
 run e2e-postgres bash tests/e2e/postgres.sh
 run e2e-postgres-outage bash tests/e2e/postgres_outage.sh
+run e2e-postgres-standby bash tests/e2e/postgres_standby.sh
 run e2e-pops bash tests/e2e/pops.sh
 run e2e-keepalive bash tests/e2e/keepalive.sh
 run e2e-service bash tests/e2e/service.sh

@@ -16,6 +16,7 @@
 #include "db/pg_log.h"
 #include "db/pg_pop.h"
 #include "db/settings.h"
+#include "db/watcher.h"
 #include "util/json.h"
 #include "util/log.h"
 
@@ -285,10 +286,16 @@ int tg_pg_command(const char *url, int argc, char **argv,
 	if (ret)
 		goto out;
 	/* One command at a time on a snapshot; the daemon waits too. */
-	lock = open(snap, O_RDONLY | O_CLOEXEC);
+	lock = open(snap, O_RDWR | O_CLOEXEC);
 	if (lock < 0 || flock(lock, LOCK_EX)) {
 		ret = -errno;
 		tg_err("snapshot %s: cannot lock it: %s", snap, strerror(errno));
+		goto out;
+	}
+	/* Its daemon reads none of it until the change is pushed or taken back. */
+	ret = tg_db_busy_hold(lock);
+	if (ret) {
+		tg_err("snapshot %s: cannot lock it: %s", snap, strerror(-ret));
 		goto out;
 	}
 	ret = pg_out_begin(&out);

@@ -67,19 +67,37 @@ static void follow_down(struct follow *w, const char *why)
 	w->c = NULL;
 }
 
+/*
+ * The server's notices ("terminating connection due to immediate shutdown
+ * command") are not printed: what they announce is said once, as the
+ * connection is lost.
+ */
+static void follow_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
 /* Connect without blocking the stop: 0, 1 stop, -1 failed (said). */
 static int follow_connect(struct follow *w)
 {
-	const char *keys[] = { "dbname", "connect_timeout", NULL };
-	const char *vals[] = { w->f->url, "5", NULL };
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 	uint64_t until = follow_ms() + PG_CONNECT_S * 1000;
+	struct tg_pg_params p = { 0 };
 	char err[512];
 	PGresult *r;
 
-	w->c = PQconnectStartParams(keys, vals, 1);
+	/*
+	 * The primary, whatever the URL says: a standby takes no LISTEN
+	 * (NOTIFY is not replicated) and no heartbeat. Of several hosts,
+	 * libpq skips those that are read-only; none left (a failover under
+	 * way), it is down until a standby is promoted.
+	 */
+	tg_pg_params(&p, w->f->url, PG_CONNECT_S, true);
+	w->c = PQconnectStartParams(p.keys, p.vals, 1);
 	if (!w->c || PQstatus(w->c) == CONNECTION_BAD)
 		goto bad;
+	PQsetNoticeProcessor(w->c, follow_notice, NULL);
 	while (st != PGRES_POLLING_OK) {
 		if (st == PGRES_POLLING_FAILED || follow_ms() >= until)
 			goto bad;
@@ -247,7 +265,13 @@ static void follow_loop(struct follow *w)
 					return;
 				continue;
 			}
+			/*
+			 * Everything compared: the server may be another one
+			 * (a standby promoted), whose change counter need not
+			 * go on from the last one pulled.
+			 */
 			due = true;
+			next_full = 0;
 			next_beat = last_beat = 0;
 		}
 		if (due || follow_ms() >= next_full) {

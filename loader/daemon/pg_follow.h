@@ -4,7 +4,9 @@
  * pulls what each changed (and compares everything every TG_PG_FULL_S
  * seconds, and at start) into the snapshot the daemon syncs from, so that
  * the main loop never waits for PostgreSQL. Down, slow or failing, it is said once and tried again
- * with backoff; the snapshot, and the data plane, stay as they were.
+ * with backoff; the snapshot, and the data plane, stay as they were. It
+ * follows the primary only (of several hosts, the one that takes
+ * writes): a standby promoted is followed from its first try after.
  */
 #ifndef TG_DAEMON_PG_FOLLOW_H
 #define TG_DAEMON_PG_FOLLOW_H

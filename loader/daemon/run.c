@@ -34,6 +34,12 @@
 #include "dataplane/usage.h"
 
 #define RUN_BUSY_MS 1000
+/*
+ * How long a command holding PostgreSQL's snapshot holds the daemon back
+ * (PostgreSQL slow): then it reads the snapshot anyway, so that sessions
+ * and other changes of its own are not held up.
+ */
+#define RUN_SNAP_WAIT_MS 2000
 /* Sessions that come or go within so long go into the maps in one sync. */
 #define RUN_LNS_BATCH_MS 50
 /*
@@ -73,6 +79,7 @@ struct run {
 	const char *db_path, *pin_root;
 	sqlite3 *db;
 	int watch_fd;			/* tg_db_watch_hold() of db, or -1 */
+	__u64 snap_busy_at;		/* since when a command holds it, or 0 */
 	struct stat db_st;		/* the file db was opened on */
 	long long data_version;		/* of the last sync attempt */
 	struct tg_maps maps;
@@ -513,6 +520,38 @@ static void run_lns_io(struct run *r, bool readable)
 }
 
 /* Until the next thing to do: systemd, a retry, the LNS's timers. */
+/*
+ * A command on PostgreSQL's snapshot marks it busy from its pull to its
+ * push (tg_db_busy_hold()), and what it wrote is taken back when the push
+ * fails or cannot be made: meanwhile the daemon neither reads nor applies
+ * it (up to RUN_SNAP_WAIT_MS). 1 a look taken until run_snap_release(), 0
+ * nothing to hold (a file of SQLite's, none open, or waited long enough),
+ * -1 a command has it: look again at the next tick.
+ */
+static int run_snap_hold(struct run *r)
+{
+	__u64 now;
+	int ret;
+
+	if (!tg_opts.pg_url || r->watch_fd < 0)
+		return 0;
+	ret = tg_db_look_begin(r->watch_fd);
+	if (ret) {
+		r->snap_busy_at = 0;
+		return ret > 0;
+	}
+	now = run_now_ms();
+	if (!r->snap_busy_at)
+		r->snap_busy_at = now;
+	return now - r->snap_busy_at < RUN_SNAP_WAIT_MS ? -1 : 0;
+}
+
+static void run_snap_release(const struct run *r)
+{
+	if (r->watch_fd >= 0)
+		tg_db_look_end(r->watch_fd);
+}
+
 static int run_wait_ms(struct run *r)
 {
 	__u64 now = run_now_ms(), wait, dl;
@@ -612,10 +651,18 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		tg_pg_follow_start(&r.pg, tg_opts.pg_url, r.db_path);
 	tg_notify_status(&r.notify, "starting: first sync of %s", r.db_path);
 	for (;;) {
-		run_poll_db(&r);
-		run_lns(&r, false);
+		int snap = run_snap_hold(&r);
+
+		if (snap >= 0) {
+			run_poll_db(&r);
+			/* Opened just now: held from here on. */
+			if (!snap)
+				snap = run_snap_hold(&r);
+		}
+		if (snap >= 0)
+			run_lns(&r, false);
 		/* Sessions killed, of members disabled or deleted, end. */
-		if (r.db_changed) {
+		if (snap != -1 && r.db_changed) {
 			r.db_changed = false;
 			tg_lnsd_reconcile(&r.lns, run_now_ms());
 			run_lns_io(&r, false);
@@ -624,16 +671,20 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		 * A fault is retried when its time comes or the database
 		 * changed; invalid rows only when it changed (or on SIGHUP).
 		 */
-		if (r.db && (r.want_sync || r.fault != RUN_OK) &&
+		if (snap != -1 && r.db && (r.want_sync || r.fault != RUN_OK) &&
 		    (r.fault == RUN_OK || r.kick ||
 		     (r.fault != RUN_INVALID && run_now_ms() >= r.retry_at)))
 			run_sync(&r);
+		if (snap > 0)
+			run_snap_release(&r);
 		/* A reload with no database to compare ends at once. */
 		if (r.reloading && !r.db) {
 			r.reloading = false;
 			tg_notify_ready(&r.notify);
 		}
-		r.kick = false;
+		/* Held back by a command: what kicked goes on to the next tick. */
+		if (snap != -1)
+			r.kick = false;
 		run_bird_look(&r);
 		run_routes(&r);
 		run_usage(&r);

@@ -34,8 +34,24 @@ bool tg_pg_url(const char *db);
 const char *tg_pg_url_shown(const char *url, char *buf, size_t len);
 
 /*
- * Connect (blocking, at most timeout_s seconds): 0 or -EIO with a one-line
- * cause in err. The URL's password is never in err.
+ * The keywords of a connection to url for libpq (expand_dbname): the
+ * URL's settings, connect_timeout timeout_s, and a server that takes
+ * writes (target_session_attrs=read-write: of several hosts, the
+ * primary, not a standby that answers first). With primary, always;
+ * else unless the URL says otherwise (reads from a standby).
+ */
+struct tg_pg_params {
+	const char *keys[4];
+	const char *vals[4];
+	char timeout[16];
+};
+void tg_pg_params(struct tg_pg_params *p, const char *url, int timeout_s,
+		  bool primary);
+
+/*
+ * Connect (blocking, at most timeout_s seconds, tg_pg_params() without
+ * primary): 0 or -EIO with a one-line cause in err. The URL's password
+ * is never in err.
  */
 int tg_pg_connect(const char *url, int timeout_s, PGconn **out, char *err,
 		  size_t errlen);
@@ -45,6 +61,12 @@ int tg_pg_exec(PGconn *c, const char *sql, char *err, size_t errlen);
 int tg_pg_bool(PGconn *c, const char *sql, char *err, size_t errlen);
 /* The last error of c on one line. */
 const char *tg_pg_error(PGconn *c, char *buf, size_t len);
+/*
+ * The error of r, a statement of c, on one line: a write refused by a
+ * read-only server (a hot standby) says so and what to do.
+ */
+const char *tg_pg_result_error(PGconn *c, const PGresult *r, char *buf,
+			       size_t len);
 
 /*
  * Create the shared tables, the version and the counter when missing

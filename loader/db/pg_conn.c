@@ -45,20 +45,55 @@ const char *tg_pg_error(PGconn *c, char *buf, size_t len)
 	return buf;
 }
 
+/* SQLSTATE read_only_sql_transaction: a write on a hot standby. */
+#define PG_READ_ONLY "25006"
+
+const char *tg_pg_result_error(PGconn *c, const PGresult *r, char *buf,
+			       size_t len)
+{
+	const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+	if (st && !strcmp(st, PG_READ_ONLY)) {
+		snprintf(buf, len,
+			 "the server is read-only (a standby): changes need the primary (target_session_attrs=read-write, tungate's default)");
+		return buf;
+	}
+	return tg_pg_error(c, buf, len);
+}
+
+void tg_pg_params(struct tg_pg_params *p, const char *url, int timeout_s,
+		  bool primary)
+{
+	int i = 0;
+
+	snprintf(p->timeout, sizeof(p->timeout), "%d", timeout_s);
+	/*
+	 * Keywords are taken in order, the last one of a name winning: what
+	 * comes before dbname (the URL, expanded) is a default.
+	 */
+	if (!primary) {
+		p->keys[i] = "target_session_attrs";
+		p->vals[i++] = "read-write";
+	}
+	p->keys[i] = "dbname";
+	p->vals[i++] = url;
+	p->keys[i] = "connect_timeout";
+	p->vals[i++] = p->timeout;
+	if (primary) {
+		p->keys[i] = "target_session_attrs";
+		p->vals[i++] = "read-write";
+	}
+	p->keys[i] = p->vals[i] = NULL;
+}
+
 int tg_pg_connect(const char *url, int timeout_s, PGconn **out, char *err,
 		  size_t errlen)
 {
-	const char *keys[3] = { "dbname", "connect_timeout", NULL };
-	const char *vals[3];
-	char t[16];
+	struct tg_pg_params p = { 0 };
 	PGconn *c;
 
-	snprintf(t, sizeof(t), "%d", timeout_s);
-	vals[0] = url;
-	vals[1] = t;
-	vals[2] = NULL;
-	/* expand_dbname: the URL's own settings, connect_timeout added. */
-	c = PQconnectdbParams(keys, vals, 1);
+	tg_pg_params(&p, url, timeout_s, false);
+	c = PQconnectdbParams(p.keys, p.vals, 1);
 	if (!c || PQstatus(c) != CONNECTION_OK) {
 		tg_pg_error(c, err, errlen);
 		PQfinish(c);
@@ -76,7 +111,7 @@ int tg_pg_exec(PGconn *c, const char *sql, char *err, size_t errlen)
 		 PQresultStatus(r) == PGRES_TUPLES_OK;
 
 	if (!ok)
-		tg_pg_error(c, err, errlen);
+		tg_pg_result_error(c, r, err, errlen);
 	PQclear(r);
 	return ok ? 0 : -EIO;
 }

@@ -88,7 +88,7 @@ int tg_pg_pop_beat(PGconn *c, const struct tg_pop_row *p, __s64 started,
 			 7, NULL, v, NULL, NULL, 0);
 	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 	if (!ok)
-		tg_pg_error(c, err, errlen);
+		tg_pg_result_error(c, r, err, errlen);
 	PQclear(r);
 	return ok ? 0 : -EIO;
 }
@@ -144,7 +144,7 @@ int tg_pg_pop_del(PGconn *c, const char *name, __s64 down_after, char *err,
 			 " (SELECT count(*) FROM pop WHERE name = $2)",
 			 2, NULL, v, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-		tg_pg_error(c, err, errlen);
+		tg_pg_result_error(c, r, err, errlen);
 		ret = -EIO;
 	} else if (strcmp(PQgetvalue(r, 0, 0), "0")) {
 		ret = 0;

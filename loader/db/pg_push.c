@@ -216,7 +216,7 @@ static int pg_cmd(PGconn *c, const char *sql, char *err, size_t errlen)
 	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 
 	if (!ok && err)
-		tg_pg_error(c, err, errlen);
+		tg_pg_result_error(c, r, err, errlen);
 	PQclear(r);
 	return ok ? 0 : -EIO;
 }
@@ -276,7 +276,7 @@ int tg_pg_push(PGconn *c, sqlite3 *db, long long counter, long *pushed,
 	r = PQexec(c, "SELECT counter, to_regclass('tungate_tombstone') IS NOT NULL"
 		   " FROM tungate_meta FOR UPDATE");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-		tg_pg_error(c, err, errlen);
+		tg_pg_result_error(c, r, err, errlen);
 		PQclear(r);
 		goto out;
 	}

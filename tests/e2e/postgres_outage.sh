@@ -24,17 +24,12 @@ set -uo pipefail
 TAG=tg-pgo
 . "$(dirname "$0")/lib.sh"
 . "$E2E/pg_lib.sh"
+. "$E2E/pg_stream_lib.sh"
 SUITE="e2e postgres outage"
 
-trap 'daemon_stop; pg_cleanup; topo_cleanup' EXIT
-trap "exit 1" INT TERM
-require_root_tools
-command -v bpftool >/dev/null || skip "bpftool not installed"
-command -v sqlite3 >/dev/null || skip "sqlite3 not installed"
-pg_require
+pg_stream_setup
 
 OUTAGE=${PG_OUTAGE_SECONDS:-30}
-RATE=200		# frames per second through each tunnel
 BACK_MS=8000		# back -> in the maps: the daemon's longest wait
 			# between tries (5 s), a pull, a push
 LOG=$TMP/run.log
@@ -63,44 +58,6 @@ check "daemon started, follows PostgreSQL" wait_log 'sync applied \(full\)'
 check "alice and bob in the maps" wait_for 30 in_maps 2
 step "the operator's CLI pulls its snapshot" op sub list
 
-# stream_begin: the counters as they are (A0, B0, D0), the receiver and a
-# stream of RATE frames/s through alice's and bob's tunnels, until both
-# are seen to flow.
-stream_begin() {
-	A0=$(stat sub alice up packets)
-	B0=$(stat sub bob up packets)
-	D0=$(veth_drops)
-	sink_start 300 || die "UDP receiver did not start"
-	stream_start ipip:$RATE gre-key:$RATE
-	check "the stream flows through both tunnels" wait_for 30 flowing
-}
-flowing() {
-	[ "$(stat sub alice up packets)" -gt "$A0" ] &&
-		[ "$(stat sub bob up packets)" -gt "$B0" ]
-}
-# count_stream WHAT: the stream stopped; its frames sent, received and
-# counted by tungate (alice's and bob's up packets since stream_begin),
-# each printed; all of them arrived, once, and the veth dropped none.
-count_stream() {
-	local what=$1 kind sub sent got bad up base rc=0 drops
-	stream_stop
-	sink_stop
-	for kind in ipip gre-key; do
-		sub=alice base=$A0
-		[ $kind = gre-key ] && sub=bob base=$B0
-		sent=$(stream_field $kind sent)
-		got=$(sink_field $kind count)
-		bad=$(sink_field $kind bad)
-		up=$(($(stat sub $sub up packets) - base))
-		echo "# $what: $kind ($sub): $sent sent in $(printf %.1f "$(stream_field $kind seconds)") s, $got received ($bad twice or garbled), $up counted by tungate: $((sent - got)) lost"
-		[ "$sent" -gt 0 ] && [ "$got" = "$sent" ] && [ "$bad" = 0 ] &&
-			[ "$up" = "$sent" ] || rc=1
-	done
-	drops=$(($(veth_drops) - D0))
-	[ "$drops" = 0 ] || echo "# $what: the veth dropped $drops frames before XDP"
-	return $rc
-}
-
 echo "# PostgreSQL down for $OUTAGE s under a stream of $RATE frames/s per tunnel"
 stream_begin
 step "PostgreSQL stops" pg_stop
@@ -108,39 +65,17 @@ t_down=$(date +%s%N)
 check "daemon: PostgreSQL unreachable, said" \
 	wait_log 'forwarding with the snapshot, trying again' 1 10
 
-# view: what the operator's snapshot holds, as its reads show it.
-view() {
-	local what
-	for what in sub class community; do
-		op -j "$what" list 2>/dev/null
-	done
-	op -j config show 2>/dev/null
-}
-# refused ARGS...: the operator's change is refused in one line naming the
-# cause, and its snapshot holds what it held.
-refused() {
-	local before
-	before=$(view)
-	! op "$@" >"$TMP/refused.out" 2>&1 &&
-		test "$(grep -c . "$TMP/refused.out")" = 1 &&
-		grep -qE 'unreachable \(.*\); the change is not made' "$TMP/refused.out" &&
-		test "$before" = "$(view)"
-}
+# The operator's changes are refused as PostgreSQL is unreachable.
+DOWN='unreachable \(.*\); the change is not made'
 check "down: sub add carol refused, one line, nothing changed" \
-	refused sub add carol --type l2tpv2 --tunnel-id 10 --session 20 \
-	--remote 192.0.2.12 --local 192.0.2.1 --prefix 100.64.3.0/24
+	refused "$DOWN" sub add "${CAROL[@]}"
 sed 's/^/  | /' "$TMP/refused.out"
 check "down: sub set bob --add-prefix refused" \
-	refused sub set bob --add-prefix 100.64.12.0/24
-check "down: sub disable alice refused" refused sub disable alice
-check "down: class add refused" refused class add gold --down-rate 10mbit
-check "down: config set refused" refused config set ttl 32
-# answered PATTERN ARGS...: the operator's read succeeds, its output matches.
-answered() {
-	local pat=$1
-	shift
-	op "$@" >"$TMP/read.out" && grep -q -- "$pat" "$TMP/read.out"
-}
+	refused "$DOWN" sub set bob --add-prefix 100.64.12.0/24
+check "down: sub disable alice refused" refused "$DOWN" sub disable alice
+check "down: sub del alice refused (its data plane id kept)" refused "$DOWN" sub del alice
+check "down: class add refused" refused "$DOWN" class add gold --down-rate 10mbit
+check "down: config set refused" refused "$DOWN" config set ttl 32
 check "down: sub list answered from the snapshot" answered bob sub list
 check "down: sub show alice answered from the snapshot" answered 192.0.2.10 sub show alice
 check "down: export answered from the snapshot" answered '^sub,alice,' export
@@ -162,25 +97,10 @@ step "PostgreSQL starts again" pg_start
 t_up=$(date +%s%N)
 down_ms=$(((t_up - t_down) / 1000000))
 
-# The refused changes made again: carol added, bob's new prefix; the time
-# from PostgreSQL's start until both are in the maps.
-changes_back() {
-	local t_cli
-	op sub add carol --type l2tpv2 --tunnel-id 10 --session 20 \
-		--remote 192.0.2.12 --local 192.0.2.1 --prefix 100.64.3.0/24 >/dev/null &&
-	op sub set bob --add-prefix 100.64.12.0/24 >/dev/null || return 1
-	t_cli=$(ms_since "$t_up")
-	while ! pfx4_in "$PIN" 100.64.3.1 || ! pfx4_in "$PIN" 100.64.12.1; do
-		[ "$(ms_since "$t_up")" -lt $((BACK_MS + 2000)) ] || break
-		sleep 0.02
-	done
-	back_ms=$(ms_since "$t_up")
-	echo "# back: both changes in the maps $back_ms ms after PostgreSQL's start (the CLI's two pushes done after $t_cli ms)"
-	pfx4_in "$PIN" 100.64.3.1 && pfx4_in "$PIN" 100.64.12.1 &&
-		[ "$back_ms" -le $BACK_MS ]
-}
-back_ms=
-check "back: the refused changes, made again, are in the maps within $((BACK_MS / 1000)) s" changes_back
+# The refused changes made again: the time from PostgreSQL's start until
+# both are in the maps.
+check "back: the refused changes, made again, are in the maps within $((BACK_MS / 1000)) s" \
+	changes_made "$t_up" $BACK_MS back "PostgreSQL's start"
 grep '^# back:' "$TMP/out"
 check "back: the daemon said so once" wait_log 'reachable again' 1 5
 check "back: carol in the maps (3 tunnels)" wait_for 30 in_maps 3
