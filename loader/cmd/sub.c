@@ -291,6 +291,10 @@ static void sub_ids_text(const struct tg_sub *s, char *buf, size_t len)
 		snprintf(buf, len, "tunnel-id %u session %u", s->tunnel_id,
 			 s->session);
 		break;
+	case TG_TUN_WIREGUARD:
+		snprintf(buf, len, "peer of " TG_WG_IFNAME_FMT,
+			 tg_sub_wg_port(s));
+		break;
 	default:
 		snprintf(buf, len, "-");
 	}
@@ -314,6 +318,19 @@ static void sub_print_show(const struct tg_sub *s, const char *origin,
 		       "none (the member cannot log in)");
 		printf("%-15s %s\n", "tunnel:",
 		       "dial-in: see 'tungate session show'");
+	} else if (s->type == TG_TUN_WIREGUARD) {
+		printf("%-15s %s\n", "public_key:", s->wg_key);
+		if (s->remote) {
+			tg_ip4_format(s->remote, buf, sizeof(buf));
+			printf("%-15s %s:%u (pinned)\n", "endpoint:", buf,
+			       s->peer_port);
+		} else {
+			printf("%-15s %s\n", "endpoint:",
+			       "learnt from the member's packets");
+		}
+		printf("%-15s " TG_WG_IFNAME_FMT " (listen port %u%s)\n",
+		       "interface:", tg_sub_wg_port(s), tg_sub_wg_port(s),
+		       s->has_listen_port ? "" : ", the default");
 	} else {
 		tg_ip4_format(s->remote, buf, sizeof(buf));
 		printf("%-15s %s\n", "remote:", buf);
@@ -325,6 +342,10 @@ static void sub_print_show(const struct tg_sub *s, const char *origin,
 	/* Every other field that is set, as export writes it. */
 	for (f = tg_sub_field_table; f < tg_sub_field_table + tg_sub_nfields; f++) {
 		if (f->flags & TG_FF_OWN)
+			continue;
+		/* A WireGuard member's port is in its endpoint. */
+		if (s->type == TG_TUN_WIREGUARD &&
+		    f->off == offsetof(struct tg_sub, peer_port))
 			continue;
 		tg_sub_field_format(s, f, buf, sizeof(buf));
 		if (*buf) {
