@@ -19,6 +19,8 @@
 static int sub_help(int argc, char **argv)
 {
 	printf("Usage: tungate sub add NAME --type TYPE --remote IPV4 --local IPV4 [OPTIONS]\n"
+	       "       tungate sub add NAME --type wireguard --public-key KEY\n"
+	       "                           [--remote IPV4:PORT] [--listen-port N] [OPTIONS]\n"
 	       "       tungate sub set NAME [OPTIONS] [--add-prefix P]... [--del-prefix P]...\n"
 	       "       tungate sub enable|disable NAME\n"
 	       "       tungate sub del NAME\n"
@@ -75,6 +77,10 @@ static int sub_help(int argc, char **argv)
 	       "      --remote 192.0.2.11 --local 198.51.100.1 --class home --mtu 1460\n"
 	       "  tungate sub add carol --type l2tpv2 --user carol@exo.cat \\\n"
 	       "      --password s3cret --prefix 100.64.1.7/32 --prefix 2001:db8:7::/64\n"
+	       "  tungate sub add dave --type wireguard \\\n"
+	       "      --public-key xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg= \\\n"
+	       "      --prefix 100.64.3.0/24 (a peer of tgwg51820 at the next sync;\n"
+	       "      no rates or counters for wireguard members yet)\n"
 	       "  tungate sub set alice --add-prefix 100.64.9.0/24 --down-rate 20mbit\n"
 	       "  tungate sub disable bob\n"
 	       "  tungate -j sub show alice\n");
