@@ -41,9 +41,11 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-I maps -I loader -I $(BUILD) -MMD -MP -D_GNU_SOURCE
 # libpq: import --freeradius reads FreeRADIUS's PostgreSQL database.
 # radcli: the LNS asks RADIUS servers (aaa radius).
+# hogweed (nettle's public-key half, in nettle-dev): the public key of
+# the WireGuard interfaces from their private key.
 CFLAGS  += -I $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 CFLAGS  += $(if $(TG_VERSION),-DTG_VERSION='"$(TG_VERSION)"')
-LDLIBS  := -lbpf -lelf -lz -lsqlite3 -lnettle -lmicrohttpd -lsystemd -lmnl -lpcap -lpq -lradcli -lpthread
+LDLIBS  := -lbpf -lelf -lz -lsqlite3 -lnettle -lhogweed -lmicrohttpd -lsystemd -lmnl -lpcap -lpq -lradcli -lpthread
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 # Entry programs built for both hooks: bpf/X.bpf.c also gives X_tc.bpf.o,

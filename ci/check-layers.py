@@ -7,7 +7,7 @@ import os
 import re
 import sys
 
-LAYERS = ["util", "lns", "db", "radius", "dataplane", "sync", "routing", "daemon",
+LAYERS = ["util", "lns", "db", "radius", "dataplane", "sync", "routing", "wg", "daemon",
           "cmd", "."]
 ROOT = "loader"
 

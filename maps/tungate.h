@@ -38,6 +38,11 @@ enum tg_tunnel_type {
 	TG_TUN_L2TPV3_IP = 6,	/* L2TPv3 over IP protocol 115, Ethernet PW */
 	TG_TUN_L2TPV3_UDP = 7,	/* L2TPv3 over UDP, Ethernet pseudowire */
 	TG_TUN_L2TPV2 = 8,	/* L2TPv2 data over UDP, PPP */
+	/*
+	 * WireGuard: the kernel's own interface carries it; never in the
+	 * tunnel maps (tungate keeps the interface's peers instead).
+	 */
+	TG_TUN_WIREGUARD = 9,
 	TG_TUN_MAX,
 };
 

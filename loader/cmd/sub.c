@@ -19,6 +19,8 @@
 static int sub_help(int argc, char **argv)
 {
 	printf("Usage: tungate sub add NAME --type TYPE --remote IPV4 --local IPV4 [OPTIONS]\n"
+	       "       tungate sub add NAME --type wireguard --public-key KEY\n"
+	       "                           [--remote IPV4:PORT] [--listen-port N] [OPTIONS]\n"
 	       "       tungate sub set NAME [OPTIONS] [--add-prefix P]... [--del-prefix P]...\n"
 	       "       tungate sub enable|disable NAME\n"
 	       "       tungate sub del NAME\n"
@@ -75,6 +77,10 @@ static int sub_help(int argc, char **argv)
 	       "      --remote 192.0.2.11 --local 198.51.100.1 --class home --mtu 1460\n"
 	       "  tungate sub add carol --type l2tpv2 --user carol@exo.cat \\\n"
 	       "      --password s3cret --prefix 100.64.1.7/32 --prefix 2001:db8:7::/64\n"
+	       "  tungate sub add dave --type wireguard \\\n"
+	       "      --public-key xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg= \\\n"
+	       "      --prefix 100.64.3.0/24 (a peer of tgwg51820 at the next sync;\n"
+	       "      no rates or counters for wireguard members yet)\n"
 	       "  tungate sub set alice --add-prefix 100.64.9.0/24 --down-rate 20mbit\n"
 	       "  tungate sub disable bob\n"
 	       "  tungate -j sub show alice\n");
@@ -291,6 +297,10 @@ static void sub_ids_text(const struct tg_sub *s, char *buf, size_t len)
 		snprintf(buf, len, "tunnel-id %u session %u", s->tunnel_id,
 			 s->session);
 		break;
+	case TG_TUN_WIREGUARD:
+		snprintf(buf, len, "peer of " TG_WG_IFNAME_FMT,
+			 tg_sub_wg_port(s));
+		break;
 	default:
 		snprintf(buf, len, "-");
 	}
@@ -314,6 +324,19 @@ static void sub_print_show(const struct tg_sub *s, const char *origin,
 		       "none (the member cannot log in)");
 		printf("%-15s %s\n", "tunnel:",
 		       "dial-in: see 'tungate session show'");
+	} else if (s->type == TG_TUN_WIREGUARD) {
+		printf("%-15s %s\n", "public_key:", s->wg_key);
+		if (s->remote) {
+			tg_ip4_format(s->remote, buf, sizeof(buf));
+			printf("%-15s %s:%u (pinned)\n", "endpoint:", buf,
+			       s->peer_port);
+		} else {
+			printf("%-15s %s\n", "endpoint:",
+			       "learnt from the member's packets");
+		}
+		printf("%-15s " TG_WG_IFNAME_FMT " (listen port %u%s)\n",
+		       "interface:", tg_sub_wg_port(s), tg_sub_wg_port(s),
+		       s->has_listen_port ? "" : ", the default");
 	} else {
 		tg_ip4_format(s->remote, buf, sizeof(buf));
 		printf("%-15s %s\n", "remote:", buf);
@@ -325,6 +348,10 @@ static void sub_print_show(const struct tg_sub *s, const char *origin,
 	/* Every other field that is set, as export writes it. */
 	for (f = tg_sub_field_table; f < tg_sub_field_table + tg_sub_nfields; f++) {
 		if (f->flags & TG_FF_OWN)
+			continue;
+		/* A WireGuard member's port is in its endpoint. */
+		if (s->type == TG_TUN_WIREGUARD &&
+		    f->off == offsetof(struct tg_sub, peer_port))
 			continue;
 		tg_sub_field_format(s, f, buf, sizeof(buf));
 		if (*buf) {

@@ -13,6 +13,8 @@
 #include "dataplane/attach.h"
 #include "routing/routes.h"
 #include "sync/sync.h"
+#include "wg/privkey.h"
+#include "wg/wg_sync.h"
 
 const char *tg_apply_hint(void)
 {
@@ -63,6 +65,13 @@ static int sync_help(void)
 	       "subscriber is not given to another one before a sync removed it\n"
 	       "from the maps.\n"
 	       "\n"
+	       "WireGuard members are no map entries: the sync keeps the peers of\n"
+	       "the kernel's interfaces tgwgPORT (one per listen port; made when\n"
+	       "missing, deleted when no member uses its port) and a route (proto\n"
+	       "%d) for each of their prefixes, and prints each interface with\n"
+	       "the concentrator's public key (private key: %s beside the\n"
+	       "database, made once, mode 0600).\n"
+	       "\n"
 	       "Options:\n"
 	       "  --dry-run   print what would change; write neither maps nor\n"
 	       "              database\n"
@@ -74,15 +83,20 @@ static int sync_help(void)
 	       "              this pin root; 0: 'tungate up' has not run, and a line\n"
 	       "              says so without -j),\n"
 	       "              \"subscribers\": {\"added\": [NAME...], \"changed\": [...],\n"
-	       "              \"removed\": [...]}}\n"
+	       "              \"removed\": [...]},\n"
+	       "              \"wireguard\": {\"public_key\": KEY, \"interfaces\":\n"
+	       "              [{\"name\", \"port\", \"peers\", \"added\", \"removed\",\n"
+	       "              \"routes\"}...], \"deleted\": N} (only with WireGuard\n"
+	       "              members or interfaces)}\n"
 	       "\n"
 	       "Text output: a summary line, then one line per subscriber that\n"
-	       "changes: '+ NAME' added, '~ NAME' changed, '- NAME' removed.\n"
+	       "changes: '+ NAME' added, '~ NAME' changed, '- NAME' removed, then\n"
+	       "a line per WireGuard interface.\n"
 	       "\n"
 	       "Examples:\n"
 	       "  tungate sync --dry-run\n"
 	       "  tungate -j sync\n",
-	       TG_PIN_ROOT_DEFAULT);
+	       TG_PIN_ROOT_DEFAULT, TG_WG_RT_PROTO, TG_WG_PRIVKEY_FILE);
 	return 0;
 }
 
@@ -105,12 +119,54 @@ static void sync_print_names(struct json_writer *w, const char *what,
 		jsonw_end_array(w);
 }
 
+static void sync_print_wg(struct json_writer *w,
+			  const struct tg_wg_sync_stats *ws)
+{
+	const struct tg_wg_dev_stats *d;
+
+	if (!ws->any)
+		return;
+	if (!w) {
+		for (d = ws->dev; d < ws->dev + ws->ndev; d++)
+			printf("wireguard %s: port %u, public key %s, %u peers (%u added, %u removed)\n",
+			       d->ifname, d->port, ws->public_key, d->peers,
+			       d->added, d->removed);
+		if (ws->deleted)
+			printf("wireguard: %u interfaces no member uses deleted\n",
+			       ws->deleted);
+		return;
+	}
+	jsonw_name(w, "wireguard");
+	jsonw_start_object(w);
+	if (*ws->public_key)
+		jsonw_string_field(w, "public_key", ws->public_key);
+	else
+		jsonw_null_field(w, "public_key");
+	jsonw_name(w, "interfaces");
+	jsonw_start_array(w);
+	for (d = ws->dev; d < ws->dev + ws->ndev; d++) {
+		jsonw_start_object(w);
+		jsonw_string_field(w, "name", d->ifname);
+		jsonw_uint_field(w, "port", d->port);
+		jsonw_uint_field(w, "peers", d->peers);
+		jsonw_uint_field(w, "added", d->added);
+		jsonw_uint_field(w, "removed", d->removed);
+		jsonw_uint_field(w, "routes", d->routes);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	jsonw_uint_field(w, "deleted", ws->deleted);
+	jsonw_end_object(w);
+}
+
 int do_sync(int argc, char **argv)
 {
 	struct tg_maps m = TG_MAPS_INIT;
 	struct tg_sync_opts o = { .persist = true, .names = true,
 				  .pin_root = tg_pin_root() };
 	struct tg_sync_stats st = {};
+	struct tg_wg_sync_stats ws = {};
+	char key_path[4200];
 	struct json_writer *w;
 	const char *root = tg_pin_root();
 	unsigned int attached;
@@ -170,6 +226,17 @@ int do_sync(int argc, char **argv)
 			goto out;
 		ret = 0;
 	}
+	/* WireGuard members: the kernel's interfaces, not the maps. */
+	if (!o.dry_run) {
+		ret = tg_wg_privkey_path(key_path, sizeof(key_path));
+		if (!ret)
+			ret = tg_wg_sync(db, key_path, &ws);
+		if (ret) {
+			tg_err("sync: the maps are written, but WireGuard is not: %s",
+			       ws.failed);
+			goto out;
+		}
+	}
 	attached = tg_attach_count(root, TG_ROLE_SUBSCRIBER);
 	if (tg_opts.json) {
 		w = jsonw_new(stdout);
@@ -191,6 +258,7 @@ int do_sync(int argc, char **argv)
 		sync_print_names(w, "changed", st.changed_names, '~');
 		sync_print_names(w, "removed", st.removed_names, '-');
 		jsonw_end_object(w);
+		sync_print_wg(w, &ws);
 		jsonw_end_object(w);
 		jsonw_destroy(&w);
 	} else {
@@ -200,6 +268,7 @@ int do_sync(int argc, char **argv)
 		sync_print_names(NULL, NULL, st.added_names, '+');
 		sync_print_names(NULL, NULL, st.changed_names, '~');
 		sync_print_names(NULL, NULL, st.removed_names, '-');
+		sync_print_wg(NULL, &ws);
 		if (!attached && !o.dry_run)
 			printf("maps under %s updated, but no subscriber interface is attached: no traffic uses them before 'tungate up'\n",
 			       root);

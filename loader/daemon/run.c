@@ -32,6 +32,8 @@
 #include "routing/routes.h"
 #include "sync/sync.h"
 #include "dataplane/usage.h"
+#include "wg/privkey.h"
+#include "wg/wg_sync.h"
 
 #define RUN_BUSY_MS 1000
 /*
@@ -355,6 +357,38 @@ static void run_bird_look(struct run *r)
 	r->routes_at = 0;
 }
 
+/*
+ * WireGuard members follow every sync: peers of members disabled or
+ * deleted go at once. A failure is logged and tried at the next sync.
+ */
+static void run_wireguard(struct run *r)
+{
+	struct tg_wg_sync_stats ws;
+	const struct tg_wg_dev_stats *d;
+	char key_path[4200];
+	int err;
+
+	err = tg_wg_privkey_path(key_path, sizeof(key_path));
+	if (err) {
+		tg_run_log("WireGuard: no path for the private key: %s",
+			   strerror(-err));
+		return;
+	}
+	err = tg_wg_sync(r->db, key_path, &ws);
+	if (err) {
+		tg_run_log("WireGuard: not in step with the database: %s",
+			   ws.failed);
+		return;
+	}
+	for (d = ws.dev; d < ws.dev + ws.ndev; d++)
+		if (d->added || d->removed || r->syncs == 1)
+			tg_run_log("WireGuard %s: %u peers (%u added, %u removed)",
+				   d->ifname, d->peers, d->added, d->removed);
+	if (ws.deleted)
+		tg_run_log("WireGuard: %u interfaces no member uses deleted",
+			   ws.deleted);
+}
+
 static void run_sync(struct run *r)
 {
 	struct tg_sync_opts o = { .persist = true, .full = r->want_full,
@@ -422,6 +456,7 @@ static void run_sync(struct run *r)
 	if (err)
 		tg_run_log("eoip keepalives: subscribers not read (%s); the last list stays",
 			   strerror(-err));
+	run_wireguard(r);
 	/* The liveness timeout as the settings, which sync checked, say. */
 	if (!tg_db_settings_load(r->db, &set))
 		r->live.timeout_s = set.liveness_timeout;

@@ -7,7 +7,8 @@
  * Version 5 added the session tables of dial-in members, 6 the keepalive
  * column, 7 the origin of subscribers (local or RADIUS) and what RADIUS
  * accounting needs of a session, 8 the RADIUS accounting queue, 9 the
- * home POP of subscribers; each newer version is the same rebuild.
+ * home POP of subscribers, 10 WireGuard members (their public key, unique,
+ * and listen port); each newer version is the same rebuild.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -201,6 +202,7 @@ int tg_schema_tables(char *buf, size_t len)
 
 static const char sc_after[] =
 	"CREATE UNIQUE INDEX subscriber_ppp_user ON subscriber(ppp_user);"
+	"CREATE UNIQUE INDEX subscriber_wg_key ON subscriber(wg_public_key);"
 	"CREATE INDEX prefix_subscriber ON prefix(subscriber_id);"
 	"CREATE INDEX subscriber_tunnel ON subscriber(remote, local, type);"
 	"CREATE INDEX subscriber_class ON subscriber(class);"
@@ -229,6 +231,7 @@ static const char sc_aside[] =
 	"DROP TRIGGER IF EXISTS class_del;"
 	"DROP INDEX IF EXISTS subscriber_identity;"
 	"DROP INDEX IF EXISTS subscriber_ppp_user;"
+	"DROP INDEX IF EXISTS subscriber_wg_key;"
 	"DROP INDEX IF EXISTS prefix_subscriber;"
 	"DROP INDEX IF EXISTS subscriber_tunnel;"
 	"DROP INDEX IF EXISTS subscriber_class;"
@@ -284,6 +287,8 @@ static const char *sc_why(sqlite3 *db)
 
 	if (strstr(m, "subscriber_identity"))
 		return "same tunnel identity (type, remote, local and id) as another subscriber";
+	if (strstr(m, "wg_public_key"))
+		return "same WireGuard public key as another subscriber";
 	if (strstr(m, "FOREIGN KEY"))
 		return "names a class or subscriber that does not exist";
 	return m;

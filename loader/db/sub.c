@@ -21,6 +21,7 @@ static const char *const tg_type_names[TG_TUN_MAX] = {
 	[TG_TUN_L2TPV3_IP] = "l2tpv3-ip",
 	[TG_TUN_L2TPV3_UDP] = "l2tpv3-udp",
 	[TG_TUN_L2TPV2] = "l2tpv2",
+	[TG_TUN_WIREGUARD] = "wireguard",
 };
 
 const char *tg_tun_type_name(enum tg_tunnel_type t)

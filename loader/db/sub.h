@@ -68,6 +68,13 @@ struct tg_sub {
 	bool ppp_acfc;			/* l2tpv2, default off */
 	bool has_keepalive;		/* eoip: else the eoip_keepalive setting */
 	__u16 keepalive;		/* s between keepalives we send, 0: none */
+	/*
+	 * wireguard: the member's public key (base64); its endpoint, when
+	 * pinned, is remote and peer_port; listen_port picks the interface.
+	 */
+	char wg_key[TG_WG_KEY_B64 + 1];
+	bool has_listen_port;		/* else TG_WG_PORT_DEFAULT */
+	__u16 listen_port;
 };
 
 /* Set the defaults of a new record (enabled, sublayer, mtu 1400, df, mss_clamp). */
@@ -97,6 +104,22 @@ static inline bool tg_sub_member(const struct tg_sub *s)
 {
 	return s->user[0] != '\0';
 }
+
+/* The concentrator's WireGuard interface of a listen port. */
+#define TG_WG_IFNAME_FMT "tgwg%u"
+
+/* The port of the concentrator's WireGuard interface s is a peer of. */
+static inline __u16 tg_sub_wg_port(const struct tg_sub *s)
+{
+	return s->has_listen_port ? s->listen_port : TG_WG_PORT_DEFAULT;
+}
+
+/*
+ * A WireGuard key in base64 (44 characters, '=' last, as 'wg' writes it)
+ * into its 32 bytes: 0 or -EINVAL.
+ */
+int tg_wg_key_parse(const char *b64, __u8 key[32]);
+void tg_wg_key_format(const __u8 key[32], char b64[TG_WG_KEY_B64 + 1]);
 
 static inline bool tg_type_eth(enum tg_tunnel_type t)
 {

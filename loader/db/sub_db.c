@@ -267,6 +267,35 @@ int tg_db_sub_del(sqlite3 *db, const char *name)
 	return err;
 }
 
+/*
+ * A value of column only one subscriber may have (opt names it): 0,
+ * -EEXIST with the other's name in err, or -EIO.
+ */
+static int sub_unique_text(sqlite3 *db, const char *column, const char *opt,
+			   const char *v, __s64 self, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	char sql[96];
+	int rc;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT name FROM subscriber WHERE %s = ? AND id != ?", column);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return -EIO;
+	}
+	sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, self);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(err, errlen, "%s '%s': subscriber '%s' has it", opt, v,
+			 (const char *)sqlite3_column_text(st, 0));
+	else if (rc != SQLITE_DONE)
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? -EEXIST : rc == SQLITE_DONE ? 0 : -EIO;
+}
+
 /* Class c of s, the class 'default' when s names none: 0 or -ENOENT. */
 static int tg_sub_class(sqlite3 *db, const struct tg_sub *s,
 			struct tg_class *c)
@@ -317,22 +346,19 @@ int tg_db_sub_conflicts(sqlite3 *db, const struct tg_sub *s, __s64 self,
 	if (rc != SQLITE_DONE)
 		goto io;
 	if (tg_sub_member(s)) {
-		if (sqlite3_prepare_v2(db, "SELECT name FROM subscriber WHERE ppp_user = ? AND id != ?",
-				       -1, &st, NULL) != SQLITE_OK)
-			goto io;
-		sqlite3_bind_text(st, 1, s->user, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, self);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			snprintf(err, errlen, "--user '%s': subscriber '%s' has it",
-				 s->user, (const char *)sqlite3_column_text(st, 0));
-		sqlite3_finalize(st);
-		st = NULL;
-		if (rc == SQLITE_ROW)
-			return -EEXIST;
-		if (rc != SQLITE_DONE)
-			goto io;
+		ret = sub_unique_text(db, "ppp_user", "--user", s->user, self,
+				      err, errlen);
+		if (ret)
+			return ret;
 		/* Its tunnel identity is its session's. */
+		goto prefixes;
+	}
+	if (s->type == TG_TUN_WIREGUARD) {
+		/* Its key is its identity. */
+		ret = sub_unique_text(db, "wg_public_key", "--public-key",
+				      s->wg_key, self, err, errlen);
+		if (ret)
+			return ret;
 		goto prefixes;
 	}
 

@@ -14,6 +14,8 @@
 
 void tg_sub_tun_key(const struct tg_sub *s, struct tg_tun_key *k)
 {
+	__u8 raw[32];
+
 	memset(k, 0, sizeof(*k));
 	k->remote = s->remote;
 	k->local = s->local;
@@ -35,6 +37,19 @@ void tg_sub_tun_key(const struct tg_sub *s, struct tg_tun_key *k)
 		break;
 	case TG_TUN_L2TPV2:
 		k->id = s->tunnel_id << 16 | (s->session & 0xffff);
+		break;
+	case TG_TUN_WIREGUARD:
+		/*
+		 * Never a map key: the public key is the identity, its
+		 * first 96 bits stand for it where identities are compared
+		 * (two public keys alike there cannot be found short of
+		 * 2^96 tries); the full key is unique in the schema.
+		 */
+		if (!tg_wg_key_parse(s->wg_key, raw)) {
+			memcpy(&k->remote, raw, 4);
+			memcpy(&k->local, raw + 4, 4);
+			memcpy(&k->id, raw + 8, 4);
+		}
 		break;
 	default:
 		break;

@@ -221,6 +221,40 @@ static bool tg_field_optional(const struct tg_field *f)
 	       f->kind == TG_FK_POP;
 }
 
+/*
+ * --remote ADDR:PORT: the address and the peer port at once (a WireGuard
+ * member's pinned endpoint; tg_sub_validate() refuses it elsewhere).
+ */
+static int tg_field_set_endpoint(struct tg_sub *s, const char *v,
+				 const char *opt, char *err, size_t errlen)
+{
+	const char *colon = strrchr(v, ':');
+	char addr[16], *end;
+	unsigned long port;
+
+	if (colon - v >= (long)sizeof(addr)) {
+		snprintf(err, errlen, "%s '%s': not an IPv4 address", opt, v);
+		return -EINVAL;
+	}
+	memcpy(addr, v, colon - v);
+	addr[colon - v] = '\0';
+	if (tg_ip4_parse(addr, &s->remote)) {
+		snprintf(err, errlen, "%s '%s': not an IPv4 address", opt, v);
+		return -EINVAL;
+	}
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (!colon[1] || *end || errno || !isdigit((unsigned char)colon[1]) ||
+	    port < 1 || port > 65535) {
+		snprintf(err, errlen, "%s '%s': port out of range 1..65535",
+			 opt, v);
+		return -EINVAL;
+	}
+	s->has_peer_port = true;
+	s->peer_port = port;
+	return 0;
+}
+
 static int tg_field_set_prefixes(struct tg_sub *s, const char *v, char *err,
 				 size_t errlen)
 {
@@ -341,14 +375,20 @@ int tg_sub_field_set(struct tg_sub *s, const struct tg_field *f,
 		if (*FV(s, f, enum tg_tunnel_type) != TG_TUN_NONE)
 			return 0;
 		snprintf(err, errlen,
-			 "%s '%s': unknown; one of ipip sit gre gretap eoip l2tpv3-ip l2tpv3-udp l2tpv2",
+			 "%s '%s': unknown; one of ipip sit gre gretap eoip l2tpv3-ip l2tpv3-udp l2tpv2 wireguard",
 			 opt, v);
 		return -EINVAL;
 	case TG_FK_IP4:
 		if (tg_field_optional(f) && tg_is_none(v)) {
 			tg_field_clear(s, f);
+			/* A WireGuard endpoint goes as a whole: learnt again. */
+			if (f->off == offsetof(struct tg_sub, remote) &&
+			    s->type == TG_TUN_WIREGUARD)
+				s->has_peer_port = false;
 			return 0;
 		}
+		if (f->off == offsetof(struct tg_sub, remote) && strchr(v, ':'))
+			return tg_field_set_endpoint(s, v, opt, err, errlen);
 		if (!tg_ip4_parse(v, FV(s, f, __be32)))
 			return 0;
 		snprintf(err, errlen, "%s '%s': not an IPv4 address", opt, v);

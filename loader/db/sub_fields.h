@@ -28,6 +28,8 @@
 #define TG_PPP_USER_MAX 253	/* a user name: an e-mail-like address */
 #define TG_PPP_PASSWORD_MAX 128
 #define TG_KEEPALIVE_MAX 3600	/* s between EoIP keepalives: an hour at most */
+#define TG_WG_KEY_B64 44	/* a WireGuard key in base64: 32 bytes */
+#define TG_WG_PORT_DEFAULT 51820
 
 #define TG_SUB_FIELDS(X)							\
 	X("name", "name", NAME, name, TG_F_NONE, 1, TG_NAME_MAX,		\
@@ -43,15 +45,29 @@
 	  "  eoip        MikroTik EoIP\n"					\
 	  "  l2tpv3-ip   L2TPv3 Ethernet pseudowire over IP\n"			\
 	  "  l2tpv3-udp  L2TPv3 Ethernet pseudowire over UDP\n"			\
-	  "  l2tpv2      L2TPv2 (PPP) over UDP")				\
+	  "  l2tpv2      L2TPv2 (PPP) over UDP\n"				\
+	  "  wireguard   WireGuard, through the kernel's interface")	\
 	X("remote", "remote", IP4, remote, TG_F_ZERO, 0, 0, TG_FF_OWN,	\
 	  TG_FG_TUNNEL,	\
 	  "IPV4", "the subscriber's tunnel endpoint (required but\n"	\
-	  "for dial-in members; unicast)")					\
+	  "for dial-in and wireguard members; unicast);\n"		\
+	  "wireguard: ADDR:PORT pins the peer's endpoint\n"		\
+	  "(default: learnt from its packets)")				\
 	X("local", "local", IP4, local, TG_F_ZERO, 0, 0, TG_FF_OWN,		\
 	  TG_FG_TUNNEL,	\
 	  "IPV4", "our tunnel endpoint (required but for dial-in\n"	\
-	  "members; unicast)")						\
+	  "and wireguard members; unicast)")				\
+	X("public_key", "wg_public_key", TEXT, wg_key, TG_F_NONE, 0,		\
+	  TG_WG_KEY_B64, TG_FF_OWN, TG_FG_TUNNEL, "KEY",			\
+	  "wireguard: the member's public key, base64 of\n"		\
+	  "32 bytes as 'wg pubkey' prints it (required;\n"		\
+	  "unique)")								\
+	X("listen_port", "wg_listen_port", U16, listen_port,			\
+	  TG_F_HAS(has_listen_port), 1, 65535, TG_FF_OWN | TG_FF_TYPED,	\
+	  TG_FG_TUNNEL, "N",							\
+	  "wireguard: the UDP port of the concentrator's\n"		\
+	  "WireGuard interface the member is a peer of\n"		\
+	  "(tgwgN, one per port; default 51820)")				\
 	X("key", "gre_key", U32, key, TG_F_HAS(has_key), 0, UINT32_MAX,	\
 	  TG_FF_OWN,							\
 	  TG_FG_TUNNEL, "N", "gre, gretap: GRE key 0..4294967295; omit (or\n"	\

@@ -33,6 +33,7 @@ static int tg_sub_validate_peer(const struct tg_sub *s, char *err,
 	const char *tn = tg_tun_type_name(s->type);
 	bool l2tpv3 = tg_type_l2tpv3(s->type), udp = tg_type_udp(s->type);
 	bool v2 = s->type == TG_TUN_L2TPV2;
+	bool wg = s->type == TG_TUN_WIREGUARD;
 	char mac[18];
 	struct {
 		bool set, ok;
@@ -41,7 +42,7 @@ static int tg_sub_validate_peer(const struct tg_sub *s, char *err,
 		{ s->has_peer_session, l2tpv3 || v2, "--peer-session" },
 		{ s->has_peer_tunnel_id, v2, "--peer-tunnel-id" },
 		{ s->peer_cookie_len, l2tpv3, "--peer-cookie" },
-		{ s->has_peer_port, udp, "--peer-port" },
+		{ s->has_peer_port, udp || wg, "--peer-port" },
 		{ s->has_local_port, udp, "--local-port" },
 		{ s->has_peer_mac, tg_type_eth(s->type), "--peer-mac" },
 		{ s->gre_csum, tg_type_gre(s->type), "--gre-csum" },
@@ -49,6 +50,8 @@ static int tg_sub_validate_peer(const struct tg_sub *s, char *err,
 		{ s->udp_csum, udp, "--udp-csum" },
 		{ s->ppp_acfc, v2, "--ppp-acfc" },
 		{ s->has_keepalive, s->type == TG_TUN_EOIP, "--keepalive" },
+		{ s->wg_key[0], wg, "--public-key" },
+		{ s->has_listen_port, wg, "--listen-port" },
 	};
 	unsigned int i;
 
@@ -130,6 +133,49 @@ static int tg_sub_validate_ids(const struct tg_sub *s, char *err,
 		return -EINVAL;
 	}
 	return tg_sub_validate_peer(s, err, errlen);
+}
+
+/*
+ * A WireGuard member: its key; no --local (the interface listens on every
+ * address); an endpoint, when pinned, of address and port.
+ */
+static int tg_sub_validate_wg(const struct tg_sub *s, char *err,
+			      size_t errlen)
+{
+	__u8 key[32];
+	int ret;
+
+	if (!s->wg_key[0]) {
+		snprintf(err, errlen, "--public-key is required for type wireguard");
+		return -EINVAL;
+	}
+	if (tg_wg_key_parse(s->wg_key, key)) {
+		snprintf(err, errlen,
+			 "--public-key '%s': not a WireGuard key (base64 of 32 bytes, 44 characters ending in '=')",
+			 s->wg_key);
+		return -EINVAL;
+	}
+	if (s->local) {
+		snprintf(err, errlen,
+			 "--local is not valid for type wireguard: its interface listens on every address");
+		return -EINVAL;
+	}
+	if (s->remote && !s->has_peer_port) {
+		snprintf(err, errlen,
+			 "--remote: type wireguard pins an endpoint as ADDR:PORT");
+		return -EINVAL;
+	}
+	if (!s->remote && s->has_peer_port) {
+		snprintf(err, errlen,
+			 "--peer-port needs the address of --remote ADDR:PORT");
+		return -EINVAL;
+	}
+	if (s->remote) {
+		ret = tg_sub_validate_outer("--remote", s->remote, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return tg_sub_validate_ids(s, err, errlen);
 }
 
 /*
@@ -287,6 +333,12 @@ int tg_sub_validate(const struct tg_sub *s, char *err, size_t errlen)
 		return ret;
 	if (tg_sub_member(s) && !s->online)
 		goto ids_done;
+	if (s->type == TG_TUN_WIREGUARD) {
+		ret = tg_sub_validate_wg(s, err, errlen);
+		if (ret)
+			return ret;
+		goto ids_done;
+	}
 	if (!s->remote || !s->local) {
 		snprintf(err, errlen, "%s is required", s->remote ? "--local" :
 			 "--remote");

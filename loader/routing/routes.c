@@ -49,6 +49,8 @@ struct rt_sync {
 	struct tg_rtnl nl;
 	const char *dev;
 	__u32 ifindex;
+	int proto;		/* of the routes it owns */
+	bool dev_only;		/* owns only the routes through dev */
 	struct rt_set want;
 	struct rt_set have;	/* ours, as the kernel listed them */
 	struct rt_set stale;
@@ -193,7 +195,7 @@ static void rt_refused(void *data, long tag, int err, const char *msg)
 	s->refused++;
 	if (s->deleting)
 		tg_err("routes: couldn't delete route %s (proto %d): %s (%d)%s%s",
-		       rt_str(&r->k, p, sizeof(p)), TG_RT_PROTO, strerror(-err),
+		       rt_str(&r->k, p, sizeof(p)), s->proto, strerror(-err),
 		       err, *msg ? ": " : "", msg);
 	else
 		tg_err("routes: couldn't replace route %s dev %s mtu %u: %s (%d)%s%s",
@@ -213,7 +215,7 @@ static struct nlmsghdr *rt_msg(struct rt_sync *s, unsigned short type,
 	rtm->rtm_family = r->k.family;
 	rtm->rtm_dst_len = r->k.plen;
 	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = TG_RT_PROTO;
+	rtm->rtm_protocol = s->proto;
 	mnl_attr_put(nlh, RTA_DST, r->k.family == AF_INET ? 4 : 16, r->k.addr);
 	return nlh;
 }
@@ -236,6 +238,8 @@ static int rt_replace(struct rt_sync *s, long tag)
 	rtm->rtm_type = RTN_UNICAST;
 	rtm->rtm_scope = r->k.family == AF_INET ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
 	mnl_attr_put_u32(nlh, RTA_OIF, s->ifindex);
+	if (!r->mtu)
+		return 0;
 	mx = mnl_attr_nest_start(nlh, RTA_METRICS);
 	mnl_attr_put_u32(nlh, RTAX_MTU, r->mtu);
 	mnl_attr_nest_end(nlh, mx);
@@ -300,7 +304,7 @@ static int rt_dumped(const struct nlmsghdr *nlh, void *data)
 	table = tb[RTA_TABLE] && !mnl_attr_validate(tb[RTA_TABLE], MNL_TYPE_U32) ?
 			mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
 	alen = rtm->rtm_family == AF_INET ? 4 : 16;
-	if (rtm->rtm_protocol != TG_RT_PROTO || table != RT_TABLE_MAIN ||
+	if (rtm->rtm_protocol != s->proto || table != RT_TABLE_MAIN ||
 	    (rtm->rtm_flags & RTM_F_CLONED) ||
 	    (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
 	    rtm->rtm_dst_len > alen * 8)
@@ -320,6 +324,8 @@ static int rt_dumped(const struct nlmsghdr *nlh, void *data)
 	}
 	if (tb[RTA_METRICS])
 		mnl_attr_parse_nested(tb[RTA_METRICS], rt_metric_cb, &r.mtu);
+	if (s->dev_only && r.oif != s->ifindex)
+		return 0;
 	return rt_push(&s->have, &r);
 }
 
@@ -328,55 +334,35 @@ static int rt_list(struct rt_sync *s, int family)
 	struct rtmsg rtm = {
 		.rtm_family = family,
 		.rtm_table = RT_TABLE_MAIN,
-		.rtm_protocol = TG_RT_PROTO,
+		.rtm_protocol = s->proto,
 	};
 	int err;
 
 	err = tg_rtnl_dump(&s->nl, RTM_GETROUTE, &rtm, sizeof(rtm), rt_dumped, s);
 	if (err) {
 		tg_err("routes: couldn't list the routes of proto %d: %s",
-		       TG_RT_PROTO, strerror(-err));
+		       s->proto, strerror(-err));
 		return err;
 	}
 	return 0;
 }
 
-int tg_routes_sync(const struct tg_maps *m, const char *dev)
+/* The routes of s->proto made exactly s->want (unsorted yet). */
+static int rt_apply(struct rt_sync *s)
 {
-	__u32 ifindex = if_nametoindex(dev);
-	struct rt_sync *s;
 	int i, err;
 
-	if (!ifindex) {
-		err = -errno;
-		tg_err("routes: no device '%s': %s", dev, strerror(-err));
-		return err;
-	}
-	/* Heap: its socket buffers are too big for a thread's stack. */
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	s->dev = dev;
-	s->ifindex = ifindex;
-	err = tg_rtnl_open(&s->nl, rt_refused, s);
-	if (err)
-		goto out;
-	err = rt_collect(m, 0, &s->want);
-	if (!err)
-		err = rt_collect(m, 1, &s->want);
-	if (err)
-		goto out;
 	rt_sort(&s->want);
 	err = rt_list(s, AF_INET);
 	if (!err)
 		err = rt_list(s, AF_INET6);
 	if (err)
-		goto out;
+		return err;
 	rt_sort(&s->have);
 	for (i = 0; i < s->want.n && !err; i++) {
 		const struct rt *h = rt_find(&s->have, &s->want.v[i].k);
 
-		if (!h || h->mtu != s->want.v[i].mtu || h->oif != ifindex)
+		if (!h || h->mtu != s->want.v[i].mtu || h->oif != s->ifindex)
 			err = rt_replace(s, i);
 	}
 	if (!err)
@@ -392,17 +378,91 @@ int tg_routes_sync(const struct tg_maps *m, const char *dev)
 		err = tg_rtnl_flush(&s->nl);
 	if (!err && s->refused) {
 		tg_err("routes: %d of %d route changes for dev '%s' refused, the others made",
-		       s->refused, s->want.n + s->stale.n, dev);
+		       s->refused, s->want.n + s->stale.n, s->dev);
 		err = s->nl.err;
 	}
 	if (!err)
 		err = s->want.n - s->refused;
-out:
+	return err;
+}
+
+/* A new reconciliation for dev: NULL with err set. */
+static struct rt_sync *rt_sync_new(const char *dev, int proto, bool dev_only,
+				   int *err)
+{
+	__u32 ifindex = if_nametoindex(dev);
+	struct rt_sync *s;
+
+	if (!ifindex) {
+		*err = -errno;
+		tg_err("routes: no device '%s': %s", dev, strerror(-*err));
+		return NULL;
+	}
+	/* Heap: its socket buffers are too big for a thread's stack. */
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	s->dev = dev;
+	s->ifindex = ifindex;
+	s->proto = proto;
+	s->dev_only = dev_only;
+	*err = tg_rtnl_open(&s->nl, rt_refused, s);
+	if (*err) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void rt_sync_free(struct rt_sync *s)
+{
 	tg_rtnl_close(&s->nl);
 	free(s->want.v);
 	free(s->have.v);
 	free(s->stale.v);
 	free(s);
+}
+
+int tg_routes_sync(const struct tg_maps *m, const char *dev)
+{
+	struct rt_sync *s;
+	int err;
+
+	s = rt_sync_new(dev, TG_RT_PROTO, false, &err);
+	if (!s)
+		return err;
+	err = rt_collect(m, 0, &s->want);
+	if (!err)
+		err = rt_collect(m, 1, &s->want);
+	if (!err)
+		err = rt_apply(s);
+	rt_sync_free(s);
+	return err;
+}
+
+int tg_routes_sync_dev(const char *dev, int proto, const struct tg_prefix *v,
+		       size_t n)
+{
+	struct rt_sync *s;
+	struct rt r;
+	size_t i;
+	int err = 0;
+
+	s = rt_sync_new(dev, proto, true, &err);
+	if (!s)
+		return err;
+	for (i = 0; i < n && !err; i++) {
+		memset(&r, 0, sizeof(r));
+		r.k.family = v[i].family;
+		r.k.plen = v[i].len;
+		memcpy(r.k.addr, v[i].addr, v[i].family == AF_INET ? 4 : 16);
+		err = rt_push(&s->want, &r);
+	}
+	if (!err)
+		err = rt_apply(s);
+	rt_sync_free(s);
 	return err;
 }
 

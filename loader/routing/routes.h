@@ -10,6 +10,9 @@
 #define TG_ROUTES_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "util/addr.h"
 
 /* The egress device tungate creates, and the protocol of its routes. */
 #define TG_EGRESS_DEV "tg0"
@@ -28,6 +31,15 @@ struct tg_maps;
  * installed, or a negative errno (reported).
  */
 int tg_routes_sync(const struct tg_maps *m, const char *dev);
+
+/*
+ * Make the routes of protocol proto in table main through dev exactly
+ * the prefixes v[0..n) (scope link for IPv4, no MTU of their own), as
+ * tg_routes_sync() does, touching no route through another device.
+ * Returns the number installed, or a negative errno (reported).
+ */
+int tg_routes_sync_dev(const char *dev, int proto, const struct tg_prefix *v,
+		       size_t n);
 
 /* True when the egress device exists and up made it (its alias says so). */
 bool tg_egress_dev_ours(void);

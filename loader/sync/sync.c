@@ -114,6 +114,9 @@ static int sync_want_sub(struct tg_sync_ctx *c, const struct tg_sub *s)
 			 s->name, s->dp_id, c->m->capacity - 1);
 		return -ERANGE;
 	}
+	/* The kernel's WireGuard carries it: its peer is kept by wg/. */
+	if (s->type == TG_TUN_WIREGUARD)
+		return sync_name(c, s->dp_id, s->name);
 	tg_sub_tun_key(s, &k);
 	tg_sub_tunnel(s, &t);
 	tg_sub_encap(s, &c->set, &e);

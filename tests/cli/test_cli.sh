@@ -1035,4 +1035,62 @@ and j['incremental']"
 	[ -s "$TMP/alone-subscriber.txt" ] && ok || bad "replay alone printed nothing"
 fi
 
+# WireGuard members: a key (unique), an endpoint learnt or pinned as
+# ADDR:PORT, the listen port of their interface.
+WK1=xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=
+WK2=HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=
+expect_ok "add wireguard" tg sub add t-wg --type wireguard --public-key "$WK1" \
+	--prefix 100.64.77.0/24 --prefix 2001:db8:77::/48
+expect_ok "show wireguard" tg -j sub show t-wg
+json_check "wireguard record" "j['type'] == 'wireguard' and j['public_key'] == '$WK1' and j['remote'] is None and j['local'] is None and j['listen_port'] is None and j['peer_port'] is None"
+expect_ok "show wireguard text" tg sub show t-wg
+grep -q "^public_key: *$WK1\$" "$TMP/out" && grep -q '^endpoint: *learnt' "$TMP/out" &&
+	grep -q '^interface: *tgwg51820 (listen port 51820, the default)$' "$TMP/out" && ok ||
+	bad "wireguard show: $(cat "$TMP/out")"
+expect_ok "pin the endpoint" tg sub set t-wg --remote 192.0.2.77:51821 --listen-port 51900
+expect_ok "show pinned" tg sub show t-wg
+grep -q '^endpoint: *192.0.2.77:51821 (pinned)$' "$TMP/out" &&
+	grep -q '^interface: *tgwg51900 (listen port 51900)$' "$TMP/out" && ok ||
+	bad "wireguard pinned show: $(cat "$TMP/out")"
+expect_ok "show pinned -j" tg -j sub show t-wg
+json_check "pinned endpoint" "j['remote'] == '192.0.2.77' and j['peer_port'] == 51821 and j['listen_port'] == 51900"
+expect_ok "list wireguard" tg sub list
+grep -q '^t-wg .* wireguard .*peer of tgwg51900' "$TMP/out" && ok || bad "wireguard list: $(cat "$TMP/out")"
+expect_ok "endpoint learnt again" tg sub set t-wg --remote none
+expect_ok "show learnt" tg -j sub show t-wg
+json_check "learnt endpoint" "j['remote'] is None and j['peer_port'] is None"
+expect_refused "same key twice" "--public-key '$WK1': subscriber 't-wg' has it" \
+	tg sub add t-wg2 --type wireguard --public-key "$WK1" --prefix 100.64.78.0/24
+expect_refused "key missing" "--public-key is required for type wireguard" \
+	tg sub add t-wg2 --type wireguard --prefix 100.64.78.0/24
+expect_refused "key too short" "--public-key 'abc': not a WireGuard key (base64 of 32 bytes" \
+	tg sub add t-wg2 --type wireguard --public-key abc
+expect_refused "key not canonical" "not a WireGuard key" \
+	tg sub add t-wg2 --type wireguard --public-key "${WK2%w=}x="
+expect_refused "key of 33 bytes" "--public-key: longer than 44 characters" \
+	tg sub add t-wg2 --type wireguard --public-key "${WK2%=}AAAA"
+expect_refused "wireguard --local" "--local is not valid for type wireguard" \
+	tg sub add t-wg2 --type wireguard --public-key "$WK2" --local 198.51.100.1
+expect_refused "endpoint without port" "--remote: type wireguard pins an endpoint as ADDR:PORT" \
+	tg sub add t-wg2 --type wireguard --public-key "$WK2" --remote 192.0.2.78
+expect_refused "endpoint port 0" "--remote '192.0.2.78:0': port out of range 1..65535" \
+	tg sub add t-wg2 --type wireguard --public-key "$WK2" --remote 192.0.2.78:0
+expect_refused "endpoint reserved" "--remote '127.0.0.1': not a unicast address" \
+	tg sub add t-wg2 --type wireguard --public-key "$WK2" --remote 127.0.0.1:51820
+expect_refused "listen port 0" "--listen-port" \
+	tg sub add t-wg2 --type wireguard --public-key "$WK2" --listen-port 0
+expect_refused "gre with a key" "--public-key is not valid for type gre" \
+	tg sub add t-wg2 --type gre --remote 192.0.2.78 --local 198.51.100.1 --public-key "$WK2"
+expect_refused "gre with a listen port" "--listen-port is not valid for type gre" \
+	tg sub add t-wg2 --type gre --remote 192.0.2.78 --local 198.51.100.1 --listen-port 51820
+expect_refused "wireguard with a GRE key" "--key is not valid for type wireguard" \
+	tg sub add t-wg2 --type wireguard --public-key "$WK2" --key 5
+expect_refused "set the same key" "--public-key '$WK1': subscriber 't-wg' has it" \
+	tg sub add t-wg2 --type wireguard --public-key "$WK1"
+expect_ok "second wireguard member" tg sub add t-wg2 --type wireguard --public-key "$WK2" \
+	--remote 192.0.2.78:51820
+expect_refused "set a key another has" "--public-key '$WK1': subscriber 't-wg' has it" \
+	tg sub set t-wg2 --public-key "$WK1"
+expect_ok "del second wireguard member" tg sub del t-wg2
+
 cli_finish

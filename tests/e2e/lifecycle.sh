@@ -10,6 +10,7 @@
 # encapsulated, and every ARP answered, by the programs of that mode.
 # `status -j` must tell the interfaces, modes, programs, version, subscriber
 # count, map fill levels and last sync; `down --keep-state` keeps maps and counters;
+# a WireGuard member's sync names a kernel without WireGuard;
 # `down` leaves nothing. The fallback to generic XDP is shown on `lo` and a bridge
 # (no native XDP), and bad interface names and modes are refused.
 #
@@ -374,6 +375,29 @@ step "erin removed" tg sub del erin
 step "sync" tg sync
 check "refusals left the attachment alone" \
 	sh -c "ls '$PIN' | grep -q '^link_sub_$IF_CSUB\$' && ip -n $CONC -d link show $IF_CSUB | grep -q 'prog/xdp'"
+
+echo "# a WireGuard member"
+# The kernel's WireGuard, not the maps: a kernel without it is named, the
+# maps are written all the same; with it, sync makes tgwg51820 in conc.
+step "WireGuard member" tg sub add wgm --type wireguard \
+	--public-key xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg= --prefix 100.64.8.0/24
+if ip -n "$CONC" link add "tgl-wg$$" type wireguard 2>/dev/null; then
+	ip -n "$CONC" link del "tgl-wg$$"
+	check "sync: the member's peer on tgwg51820" \
+		sh -c "'$TUNGATE' --db '$DB' --pin-root '$PIN' sync 2>&1 | grep -q '^wireguard tgwg51820: port 51820, .* 1 peers'"
+	step "WireGuard member removed" tg sub del wgm
+	check "sync: the interface no member uses deleted" tg sync
+	check "tgwg51820 gone" sh -c "! ip -n '$CONC' link show tgwg51820 2>/dev/null"
+else
+	refused "sync: a kernel without WireGuard is named" \
+		"tungate: sync: the maps are written, but WireGuard is not: the kernel has no WireGuard (load the module: modprobe wireguard)" sync
+	step "WireGuard member removed" tg sub del wgm
+	check "sync without WireGuard members: nothing asked of the kernel" tg sync
+fi
+# Made by the first sync with a member, kept for the next ones.
+[ "$(command stat -c %a "$TMP/wireguard.key" 2>&1)" = 600 ] &&
+	ok "private key beside the database, mode 600" ||
+	fail "private key: $(ls -l "$TMP/wireguard.key" 2>&1)"
 
 echo "# down"
 check "down" tg down

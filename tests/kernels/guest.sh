@@ -3,7 +3,8 @@
 #
 # Runs inside a test kernel, started by its /init (tests/kernels/run.sh
 # builds the image): tungate up in every mode on veth pairs with a ping
-# through an enrolled tunnel, then every pcap case through one replay
+# through an enrolled tunnel, a WireGuard member's peer kept in step with
+# the database (sync and the daemon), then every pcap case through one replay
 # --batch, compared byte for byte with the host's run. Prints ok and FAIL
 # lines (tests/e2e/result.sh), "TG: insns MODE PROGRAM N" for every loaded
 # program, "TG: uptime STAGE S" when each stage ends, and "N passed, M
@@ -123,7 +124,9 @@ ping_mode() {
 	check "$m: down" tg down
 }
 
+topo=
 if topo_up >/tmp/topo.log 2>&1; then
+	topo=up
 	ok "namespaces sub, conc, core with a GRE tunnel"
 	check "db and subscriber" sh -c "
 		tungate --db $DB db init &&
@@ -144,6 +147,120 @@ else
 fi
 
 uptime_at modes
+
+# WireGuard peers in step with the database. A member router (namespace
+# wgm, 203.0.113.2 on a veth of its own to conc's 203.0.113.1) with the
+# kernel's WireGuard configured by Debian's 'wg' from what 'tungate sync'
+# reports; tungate keeps tgwg51820 in conc over netlink (routes are read
+# with ip -n: nsenter would run busybox's ip, which has no proto filter).
+# Its pinned endpoint lets the concentrator start the handshake: a member
+# enabled again is reachable at once.
+wg_member() {
+	ip netns exec wgm "$@"
+}
+
+# The member's pings to core: 0 when all three came back.
+wg_ping() {
+	wg_member ping -c "${1:-3}" -W "${2:-3}" -I 100.64.2.1 198.51.100.2
+}
+
+# Peers of conc's interface, as the kernel has them.
+wg_peers() {
+	conc wg show tgwg51820 peers 2>/dev/null | grep -c .
+}
+
+wireguard_stage() {
+	ip netns add wgm && ip -n wgm link set lo up &&
+		ip link add wm0 netns wgm type veth peer name wc0 netns conc &&
+		ip -n wgm addr add 203.0.113.2/24 dev wm0 &&
+		ip -n conc addr add 203.0.113.1/24 dev wc0 &&
+		ip -n wgm link set wm0 up && ip -n conc link set wc0 up &&
+		(umask 077 && wg genkey >/tmp/wgm.key) &&
+		wg pubkey </tmp/wgm.key >/tmp/wgm.pub ||
+		{ fail "wireguard: member namespace and keys"; return; }
+	check "wireguard: up" tg up --subscriber-if c0 --uplink-if u0 --mode generic
+	check "wireguard: sub add --type wireguard" tungate --db "$DB" sub add wgm \
+		--type wireguard --public-key "$(cat /tmp/wgm.pub)" \
+		--remote 203.0.113.2:51820 --prefix 100.64.2.0/24
+	tg -j sync >/tmp/wgsync.json 2>&1
+	cpub=$(sed -n 's/.*"public_key": *"\([A-Za-z0-9+\/=]*\)".*/\1/p' /tmp/wgsync.json)
+	grep -q '"name": *"tgwg51820", *"port": *51820, *"peers": *1, *"added": *1' \
+		/tmp/wgsync.json && [ -n "$cpub" ] &&
+		ok "wireguard: sync made tgwg51820 with the member's peer" ||
+		fail "wireguard: sync: $(cat /tmp/wgsync.json)"
+	conc wg show tgwg51820 dump >/tmp/wgdump 2>&1
+	# The interface's own line, then the peer's: key, endpoint, IPs, keepalive.
+	awk -v c="$cpub" -v m="$(cat /tmp/wgm.pub)" '
+		NR == 1 && $2 == c && $3 == 51820 { dev = 1 }
+		NR == 2 && $1 == m && $3 == "203.0.113.2:51820" &&
+			$4 == "100.64.2.0/24" && $8 == 25 { peer = 1 }
+		END { exit !(dev && peer) }' /tmp/wgdump &&
+		ok "wireguard: the kernel has the key, port and peer tungate set" ||
+		fail "wireguard: wg show dump: $(cat /tmp/wgdump)"
+	ip -n conc route show proto 241 | grep -q '^100.64.2.0/24 dev tgwg51820' &&
+		ok "wireguard: route to the member's prefix" ||
+		fail "wireguard: routes: $(ip -n conc route show proto 241)"
+	ip -n wgm link add wg0 type wireguard &&
+		wg_member wg set wg0 listen-port 51820 private-key /tmp/wgm.key \
+			peer "$cpub" endpoint 203.0.113.1:51820 \
+			allowed-ips 198.51.100.0/24 persistent-keepalive 25 &&
+		ip -n wgm addr add 100.64.2.1/24 dev wg0 &&
+		ip -n wgm link set wg0 up &&
+		ip -n wgm route add 198.51.100.0/24 dev wg0 ||
+		fail "wireguard: member interface"
+	check "wireguard: ping core through the concentrator" wg_ping
+	check "wireguard: sync again changes nothing" sh -c \
+		"nsenter --net=/run/netns/conc tungate --db $DB --pin-root $PIN sync |
+			grep -q 'tgwg51820: port 51820, public key $cpub, 1 peers (0 added, 0 removed)'"
+	check "wireguard: sub disable" tungate --db "$DB" sub disable wgm
+	check "wireguard: sync after disable" tg sync
+	[ "$(wg_peers)" = 0 ] && ok "wireguard: disabled member's peer removed" ||
+		fail "wireguard: peers after disable: $(conc wg show tgwg51820 2>&1)"
+	wg_ping 2 1 >/dev/null 2>&1 && fail "wireguard: disabled member still pings" ||
+		ok "wireguard: disabled member's pings stop at once"
+	ip -n conc route show proto 241 | grep -q . &&
+		fail "wireguard: route left: $(ip -n conc route show proto 241)" ||
+		ok "wireguard: disabled member's route removed"
+	check "wireguard: sub enable" tungate --db "$DB" sub enable wgm
+	check "wireguard: sync after enable" tg sync
+	check "wireguard: enabled member pings again" wg_ping
+	# The daemon: a member disabled is cut off within its interval.
+	tg run --interval 100 >/tmp/wgrun.log 2>&1 &
+	runpid=$!
+	sleep 2
+	check "wireguard: daemon: sub disable" tungate --db "$DB" sub disable wgm
+	i=0
+	while [ "$(wg_peers)" != 0 ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$(wg_peers)" = 0 ] && ok "wireguard: daemon removed the peer in $((i * 100)) ms" ||
+		fail "wireguard: daemon left the peer: $(tail -n 5 /tmp/wgrun.log)"
+	wg_ping 2 1 >/dev/null 2>&1 && fail "wireguard: daemon: disabled member still pings" ||
+		ok "wireguard: daemon: disabled member's pings stop"
+	check "wireguard: daemon: sub enable" tungate --db "$DB" sub enable wgm
+	i=0
+	until wg_ping 1 1 >/dev/null 2>&1 || [ $i -ge 10 ]; do
+		i=$((i + 1))
+	done
+	check "wireguard: daemon: enabled member pings again" wg_ping
+	kill "$runpid" 2>/dev/null
+	wait "$runpid" 2>/dev/null
+	check "wireguard: sub del" tungate --db "$DB" sub del wgm
+	check "wireguard: sync after del" tg sync
+	ip -n conc link show tgwg51820 >/dev/null 2>&1 &&
+		fail "wireguard: tgwg51820 left with no member" ||
+		ok "wireguard: the interface no member uses is deleted"
+	check "wireguard: down" tg down
+	ip netns del wgm
+}
+
+if [ -n "$topo" ]; then
+	wireguard_stage
+else
+	fail "wireguard: no namespaces"
+fi
+uptime_at wireguard
 
 # One replay process for every case: the programs are loaded (verified)
 # once; each case still runs in a namespace of its own, on maps emptied

@@ -15,8 +15,9 @@ kroot=$1 kver=$2 payload=$3 out=$4
 . "$(dirname "${BASH_SOURCE[0]}")/image.sh"
 
 # veth for the topologies, clsact and cls_bpf for --mode tc, the kernel's
-# own GRE and IPIP for the subscriber routers in the guest.
-MODULES=(veth sch_ingress cls_bpf ip_gre ipip)
+# own GRE and IPIP for the subscriber routers in the guest, WireGuard for
+# its members and the concentrator's interfaces.
+MODULES=(veth sch_ingress cls_bpf ip_gre ipip wireguard)
 
 trap 'rm -rf "${img:-}"' EXIT
 image_new

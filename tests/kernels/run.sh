@@ -53,6 +53,13 @@ mkdir -p "$payload/bin"
 cp "$TUNGATE" "$payload/bin/tungate"
 cp "$top/build/pass.bpf.o" "$here/guest.sh" "$here/replay_case.sh" \
 	"$top/tests/e2e/result.sh" "$payload/"
+# The WireGuard member's side in the guest is configured with Debian's
+# own 'wg' (tungate's side never runs it).
+if wgroot=$(bash "$here/debs.sh" wireguard wireguard-tools); then
+	cp "$wgroot/usr/bin/wg" "$payload/bin/wg"
+else
+	echo "wireguard-tools could not be fetched: the guest's WireGuard checks fail"
+fi
 start=$SECONDS
 if ! TUNGATE=$TUNGATE bash "$here/cases.sh" "$payload"; then
 	echo "FAIL: the pcap cases could not be prepared on this host"

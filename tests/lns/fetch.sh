@@ -7,36 +7,8 @@
 #
 #   tests/lns/fetch.sh
 #
-# Prints the directory they are unpacked in, under the cache of
-# tests/kernels/apt.sh. Packages already in the cache are used as they are
-# (the mirror is asked only for what is missing).
+# Prints the directory they are unpacked in (tests/kernels/debs.sh).
 set -euo pipefail
 
-. "$(dirname "${BASH_SOURCE[0]}")/../kernels/apt.sh"
-PKGS=(xl2tpd ppp dhcpcd-base)
-
-missing=()
-for p in "${PKGS[@]}"; do
-	apt_deb "$p" >/dev/null || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	if ! apt_update || ! apt_download "${missing[@]}"; then
-		echo "fetch: cannot download ${missing[*]} (see $cache/update.log)" >&2
-		exit 1
-	fi
-fi
-
-debs=()
-for p in "${PKGS[@]}"; do
-	debs+=("$(apt_deb "$p")")
-done
-root=$cache/lns/$(basename -a "${debs[@]}" | sha256sum | cut -c1-12)
-if [ ! -f "$root/.complete" ]; then
-	rm -rf "$root"
-	mkdir -p "$root"
-	for d in "${debs[@]}"; do
-		dpkg-deb -x "$d" "$root"
-	done
-	touch "$root/.complete"
-fi
-echo "$root"
+exec bash "$(dirname "${BASH_SOURCE[0]}")/../kernels/debs.sh" lns \
+	xl2tpd ppp dhcpcd-base

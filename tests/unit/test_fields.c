@@ -44,6 +44,10 @@ static void teardown(void)
 }
 
 /* A value for each field, in its canonical text, and a type taking it. */
+/* Public keys as 'wg pubkey' prints them. */
+#define WG_KEY1 "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="
+#define WG_KEY2 "HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw="
+
 static const struct {
 	const char *field, *type, *value;
 } samples[] = {
@@ -82,6 +86,8 @@ static const struct {
 	{ "password", "member", "s3cret, never shown" },
 	{ "note", "gre", "a note, with a comma" },
 	{ "home_pop", "gre", "bcn-1" },
+	{ "public_key", "wireguard", WG_KEY2 },
+	{ "listen_port", "wireguard", "51900" },
 };
 
 /* A valid subscriber 'sub' of type (with the ids that type needs). */
@@ -107,6 +113,14 @@ static void base(struct tg_sub *s, const char *type)
 		return;
 	}
 	ck_assert(!tg_sub_set_field(s, "type", type, err, sizeof(err)));
+	/* WireGuard: a key, no tunnel endpoints. */
+	if (!strcmp(type, "wireguard")) {
+		ck_assert(!tg_sub_set_field(s, "name", "sub", err, sizeof(err)));
+		ck_assert(!tg_sub_set_field(s, "public_key", WG_KEY1, err,
+					    sizeof(err)));
+		ck_assert_msg(!tg_sub_validate(s, err, sizeof(err)), "%s", err);
+		return;
+	}
 	if (!strcmp(type, "eoip") || !strcmp(type, "l2tpv2"))
 		n = 4;
 	for (i = 0; i < n; i++)
@@ -478,6 +492,59 @@ START_TEST(test_class_roundtrip)
 }
 END_TEST
 
+/* WireGuard keys: base64 of 32 bytes in the one form 'wg' writes. */
+START_TEST(test_wg_key)
+{
+	static const char *const bad[] = {
+		"", "abc", WG_KEY1 "A", "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg",
+		"xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dh=",	/* spare bits */
+		"xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8D==",
+		"xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8D!=",
+	};
+	char back[TG_WG_KEY_B64 + 1], err[256];
+	struct tg_sub s, t;
+	struct tg_tun_key a, b;
+	__u8 key[32];
+	unsigned int i;
+
+	ck_assert_int_eq(tg_wg_key_parse(WG_KEY1, key), 0);
+	tg_wg_key_format(key, back);
+	ck_assert_str_eq(back, WG_KEY1);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(tg_wg_key_parse(bad[i], key) == -EINVAL, "'%s'", bad[i]);
+	/* Refused with its reason by the record's checks. */
+	base(&s, "wireguard");
+	ck_assert(!tg_sub_set_field(&s, "public_key", bad[4], err, sizeof(err)));
+	ck_assert_int_eq(tg_sub_validate(&s, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "not a WireGuard key"), "%s", err);
+	/* An endpoint is an address and a port, or nothing. */
+	base(&s, "wireguard");
+	ck_assert(!tg_sub_set_field(&s, "remote", "192.0.2.7:51821", err, sizeof(err)));
+	ck_assert(s.has_peer_port && s.peer_port == 51821);
+	ck_assert_msg(!tg_sub_validate(&s, err, sizeof(err)), "%s", err);
+	ck_assert(!tg_sub_set_field(&s, "remote", "none", err, sizeof(err)));
+	ck_assert(!s.remote && !s.has_peer_port);
+	ck_assert(!tg_sub_set_field(&s, "remote", "192.0.2.7", err, sizeof(err)));
+	ck_assert_int_eq(tg_sub_validate(&s, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(tg_sub_set_field(&s, "remote", "192.0.2.7:70000", err,
+					  sizeof(err)), -EINVAL);
+	ck_assert(!tg_sub_set_field(&s, "local", "198.51.100.1", err, sizeof(err)));
+	ck_assert_int_eq(tg_sub_validate(&s, err, sizeof(err)), -EINVAL);
+	/* Identities differ by key, whatever the endpoints. */
+	base(&s, "wireguard");
+	base(&t, "wireguard");
+	ck_assert(!tg_sub_set_field(&t, "public_key", WG_KEY2, err, sizeof(err)));
+	tg_sub_tun_key(&s, &a);
+	tg_sub_tun_key(&t, &b);
+	ck_assert(memcmp(&a, &b, sizeof(a)));
+	/* The key is for wireguard only. */
+	base(&t, "gre");
+	ck_assert(!tg_sub_set_field(&t, "public_key", WG_KEY2, err, sizeof(err)));
+	ck_assert_int_eq(tg_sub_validate(&t, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "--public-key is not valid for type gre"), "%s", err);
+}
+END_TEST
+
 Suite *fields_suite(void)
 {
 	Suite *s = suite_create("fields");
@@ -490,6 +557,7 @@ Suite *fields_suite(void)
 	tcase_add_test(tc, test_bad_row);
 	tcase_add_test(tc, test_sql_text);
 	tcase_add_test(tc, test_class_roundtrip);
+	tcase_add_test(tc, test_wg_key);
 	suite_add_tcase(s, tc);
 	return s;
 }

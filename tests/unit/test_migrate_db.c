@@ -85,7 +85,7 @@ static char *rows(sqlite3 *db)
 			 /* Columns a later version added start out empty. */
 			 "SELECT name FROM pragma_table_info('%s')"
 			 " WHERE name NOT IN ('ppp_user', 'ppp_password', 'keepalive', 'origin',"
-			 " 'home_pop')"
+			 " 'home_pop', 'wg_public_key', 'wg_listen_port')"
 			 " ORDER BY name",
 			 tables[i]);
 		ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
@@ -403,6 +403,54 @@ START_TEST(test_db_v8_home_pop)
 }
 END_TEST
 
+/*
+ * Version 9 to 10: subscribers keep their rows and get the WireGuard
+ * columns, empty; a key is unique.
+ */
+START_TEST(test_db_v9_wireguard)
+{
+	char err[512];
+	struct tg_sub s;
+	sqlite3 *db;
+	int from;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(tg_db_create_version(db, TG_DB_VERSION), 0);
+	ck_assert_msg(!tg_db_exec(db,
+		"INSERT INTO subscriber(name, type, remote, local, mtu, dp_id)"
+		" VALUES ('m1', 'gre', '192.0.2.5', '198.51.100.1', 1400, 1);"
+		"DROP INDEX subscriber_wg_key;"
+		"ALTER TABLE subscriber DROP COLUMN wg_public_key;"
+		"ALTER TABLE subscriber DROP COLUMN wg_listen_port;"
+		"PRAGMA user_version = 9;"), "%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+
+	ck_assert_int_eq(tg_db_open_flags(path, TG_DB_OLDER, &db), 0);
+	ck_assert_msg(!tg_db_migrate(db, &from, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(from, 9);
+	ck_assert_int_eq(tg_db_version(db), TG_DB_VERSION);
+	ck_assert_int_eq(tg_db_sub_get(db, "m1", &s), 0);
+	ck_assert_str_eq(s.wg_key, "");
+	ck_assert(!s.has_listen_port);
+	tg_sub_free(&s);
+	ck_assert_int_eq(tg_db_exec(db,
+		"INSERT INTO subscriber(name, type, mtu, dp_id, wg_public_key,"
+		" wg_listen_port) VALUES ('w1', 'wireguard', 1400, 2,"
+		" 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=', 51900)"), 0);
+	ck_assert_int_eq(tg_db_sub_get(db, "w1", &s), 0);
+	ck_assert_int_eq(s.type, TG_TUN_WIREGUARD);
+	ck_assert_uint_eq(s.listen_port, 51900);
+	tg_sub_free(&s);
+	ck_assert_int_ne(tg_db_exec(db,
+		"INSERT INTO subscriber(name, type, mtu, dp_id, wg_public_key)"
+		" VALUES ('w2', 'wireguard', 1400, 3,"
+		" 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=')"), 0);
+	ck_assert_int_ne(tg_db_exec(db,
+		"UPDATE subscriber SET wg_listen_port = 0 WHERE name = 'w1'"), 0);
+	tg_db_close(db);
+}
+END_TEST
+
 TCase *migrate_db_tcase(void)
 {
 	TCase *tc = tcase_create("database");
@@ -416,5 +464,6 @@ TCase *migrate_db_tcase(void)
 	tcase_add_test(tc, test_db_v5_sessions_survive);
 	tcase_add_test(tc, test_db_v6_origin_and_acct);
 	tcase_add_test(tc, test_db_v8_home_pop);
+	tcase_add_test(tc, test_db_v9_wireguard);
 	return tc;
 }

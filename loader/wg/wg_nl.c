@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * WireGuard's generic netlink family over libmnl: the family found by
+ * name, devices set in requests of whole peers, devices read by dump.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/wireguard.h>
+
+#include "wg/wg_nl.h"
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+
+static struct nlmsghdr *wg_put_header(void *buf, __u16 type, __u16 flags,
+				      __u32 seq, __u8 cmd, __u8 version)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = version;
+	return nlh;
+}
+
+static int ext_msg_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
+	    !mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
+		*(const char **)data = mnl_attr_get_str(a);
+	return MNL_CB_OK;
+}
+
+/* The kernel's errno of an NLMSG_ERROR, its extended ack text in err. */
+static int wg_error_of(const struct nlmsghdr *nlh, char *err, size_t errlen)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	const char *msg = NULL;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
+		return -EBADMSG;
+	if (!e->error)
+		return 0;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+		mnl_attr_parse(nlh, sizeof(*e), ext_msg_cb, &msg);
+	snprintf(err, errlen, "%s%s%s", strerror(-e->error),
+		 msg ? ": " : "", msg ? msg : "");
+	return e->error;
+}
+
+typedef int (*wg_msg_fn)(const struct nlmsghdr *nlh, void *data);
+
+/*
+ * Send one request and read its answers: fn on each data message, until
+ * the ack (or the dump's end). 0 or a negative errno, err says why.
+ */
+static int wg_talk(struct tg_wg_nl *w, struct nlmsghdr *req, wg_msg_fn fn,
+		   void *data, char *err, size_t errlen)
+{
+	const struct nlmsghdr *nlh;
+	int len, ret;
+	char *buf;
+
+	if (mnl_socket_sendto(w->nl, req, req->nlmsg_len) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot send: %s", strerror(-ret));
+		return ret;
+	}
+	buf = malloc(TG_WG_NL_RCV);
+	if (!buf)
+		return -ENOMEM;
+	ret = 0;
+	for (;;) {
+		len = mnl_socket_recvfrom(w->nl, buf, TG_WG_NL_RCV);
+		if (len < 0) {
+			ret = -errno;
+			snprintf(err, errlen, "cannot read the answer: %s",
+				 strerror(-ret));
+			goto out;
+		}
+		for (nlh = (const void *)buf; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (nlh->nlmsg_seq != req->nlmsg_seq ||
+			    !mnl_nlmsg_portid_ok(nlh, w->portid))
+				continue;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				ret = wg_error_of(nlh, err, errlen);
+				goto out;
+			}
+			/* A dump's end: its status after the header. */
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int))
+					ret = *(const int *)mnl_nlmsg_get_payload(nlh);
+				if (ret)
+					snprintf(err, errlen, "%s", strerror(-ret));
+				goto out;
+			}
+			if (fn) {
+				ret = fn(nlh, data);
+				if (ret) {
+					snprintf(err, errlen, "an answer does not read: %s",
+						 strerror(-ret));
+					goto out;
+				}
+			}
+		}
+	}
+out:
+	free(buf);
+	return ret;
+}
+
+static int family_attr_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
+	    !mnl_attr_validate(a, MNL_TYPE_U16))
+		*(__u16 *)data = mnl_attr_get_u16(a);
+	return MNL_CB_OK;
+}
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr_cb, data);
+	return 0;
+}
+
+int tg_wg_nl_open(struct tg_wg_nl *w, char *err, size_t errlen)
+{
+	char buf[256];
+	struct nlmsghdr *nlh;
+	int one = 1, ret;
+
+	memset(w, 0, sizeof(*w));
+	w->seq = time(NULL);
+	w->nl = mnl_socket_open(NETLINK_GENERIC);
+	if (!w->nl) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open a netlink socket: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	if (mnl_socket_bind(w->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot bind a netlink socket: %s",
+			 strerror(-ret));
+		tg_wg_nl_close(w);
+		return ret;
+	}
+	w->portid = mnl_socket_get_portid(w->nl);
+	mnl_socket_setsockopt(w->nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	nlh = wg_put_header(buf, GENL_ID_CTRL, NLM_F_ACK, ++w->seq,
+			    CTRL_CMD_GETFAMILY, 1);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
+	ret = wg_talk(w, nlh, family_cb, &w->family, err, errlen);
+	if (ret == -ENOENT || (!ret && !w->family)) {
+		snprintf(err, errlen,
+			 "the kernel has no WireGuard (load the module: modprobe wireguard)");
+		ret = -ENOENT;
+	}
+	if (ret)
+		tg_wg_nl_close(w);
+	return ret;
+}
+
+void tg_wg_nl_close(struct tg_wg_nl *w)
+{
+	if (w->nl)
+		mnl_socket_close(w->nl);
+	w->nl = NULL;
+}
+
+static bool wg_put_allowed(struct nlmsghdr *nlh, size_t len,
+			   const struct tg_prefix *p)
+{
+	struct nlattr *a = mnl_attr_nest_start_check(nlh, len, 0);
+
+	if (!a)
+		return false;
+	if (!mnl_attr_put_u16_check(nlh, len, WGALLOWEDIP_A_FAMILY, p->family) ||
+	    !mnl_attr_put_check(nlh, len, WGALLOWEDIP_A_IPADDR,
+				p->family == AF_INET ? 4 : 16, p->addr) ||
+	    !mnl_attr_put_u8_check(nlh, len, WGALLOWEDIP_A_CIDR_MASK, p->len)) {
+		mnl_attr_nest_cancel(nlh, a);
+		return false;
+	}
+	mnl_attr_nest_end(nlh, a);
+	return true;
+}
+
+static bool wg_put_peer(struct nlmsghdr *nlh, size_t len,
+			const struct tg_wg_peer *p)
+{
+	struct nlattr *peer, *ips;
+	struct sockaddr_in sin;
+	unsigned int i;
+
+	peer = mnl_attr_nest_start_check(nlh, len, 0);
+	if (!peer)
+		return false;
+	if (!mnl_attr_put_check(nlh, len, WGPEER_A_PUBLIC_KEY, TG_WG_KEY_LEN,
+				p->key))
+		goto cancel;
+	if (p->remove) {
+		if (!mnl_attr_put_u32_check(nlh, len, WGPEER_A_FLAGS,
+					    WGPEER_F_REMOVE_ME))
+			goto cancel;
+		goto done;
+	}
+	if (!mnl_attr_put_u32_check(nlh, len, WGPEER_A_FLAGS,
+				    WGPEER_F_REPLACE_ALLOWEDIPS) ||
+	    !mnl_attr_put_u16_check(nlh, len,
+				    WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL,
+				    p->keepalive))
+		goto cancel;
+	if (p->ep_addr) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = p->ep_addr;
+		sin.sin_port = htons(p->ep_port);
+		if (!mnl_attr_put_check(nlh, len, WGPEER_A_ENDPOINT, sizeof(sin),
+					&sin))
+			goto cancel;
+	}
+	ips = mnl_attr_nest_start_check(nlh, len, WGPEER_A_ALLOWEDIPS);
+	if (!ips)
+		goto cancel;
+	for (i = 0; i < p->nallowed; i++)
+		if (!wg_put_allowed(nlh, len, &p->allowed[i]))
+			goto cancel;
+	mnl_attr_nest_end(nlh, ips);
+done:
+	mnl_attr_nest_end(nlh, peer);
+	return true;
+cancel:
+	mnl_attr_nest_cancel(nlh, peer);
+	return false;
+}
+
+size_t tg_wg_nl_put_set(void *buf, size_t len, __u16 family, __u32 seq,
+			const struct tg_wg_dev *d, const struct tg_wg_peer *peers,
+			size_t first, size_t n, size_t *msg_len)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *list;
+	size_t i = first;
+
+	nlh = wg_put_header(buf, family, NLM_F_ACK, seq, WG_CMD_SET_DEVICE,
+			    WG_GENL_VERSION);
+	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, d->ifname);
+	if (!first && d->private_key)
+		mnl_attr_put(nlh, WGDEVICE_A_PRIVATE_KEY, TG_WG_KEY_LEN,
+			     d->private_key);
+	if (!first && d->port)
+		mnl_attr_put_u16(nlh, WGDEVICE_A_LISTEN_PORT, d->port);
+	if (first < n) {
+		list = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+		for (; i < n; i++)
+			if (!wg_put_peer(nlh, len, &peers[i]))
+				break;
+		mnl_attr_nest_end(nlh, list);
+	}
+	*msg_len = nlh->nlmsg_len;
+	return i;
+}
+
+int tg_wg_nl_set(struct tg_wg_nl *w, const struct tg_wg_dev *d,
+		 const struct tg_wg_peer *peers, size_t n, char *err,
+		 size_t errlen)
+{
+	size_t i = 0, next, msg_len;
+	void *buf;
+	int ret = 0;
+
+	buf = malloc(TG_WG_NL_BUF);
+	if (!buf)
+		return -ENOMEM;
+	do {
+		next = tg_wg_nl_put_set(buf, TG_WG_NL_BUF, w->family, ++w->seq,
+					d, peers, i, n, &msg_len);
+		if (next == i && i < n) {
+			snprintf(err, errlen, "a peer does not fit one request");
+			ret = -EMSGSIZE;
+			break;
+		}
+		ret = wg_talk(w, buf, NULL, NULL, err, errlen);
+		i = next;
+	} while (!ret && i < n);
+	free(buf);
+	return ret;
+}
+
+struct wg_get {
+	struct tg_wg_state *s;
+	size_t cap;
+	int err;
+};
+
+static int peer_attr_cb(const struct nlattr *a, void *data)
+{
+	struct wg_get *g = data;
+	void *v;
+
+	if (mnl_attr_get_type(a) != WGPEER_A_PUBLIC_KEY ||
+	    mnl_attr_get_payload_len(a) != TG_WG_KEY_LEN)
+		return MNL_CB_OK;
+	if (g->s->npeers == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 64;
+		v = realloc(g->s->peers, g->cap * TG_WG_KEY_LEN);
+		if (!v) {
+			g->err = -ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		g->s->peers = v;
+	}
+	memcpy(g->s->peers[g->s->npeers++], mnl_attr_get_payload(a),
+	       TG_WG_KEY_LEN);
+	return MNL_CB_OK;
+}
+
+static int dev_attr_cb(const struct nlattr *a, void *data)
+{
+	struct wg_get *g = data;
+	struct nlattr *p;
+
+	switch (mnl_attr_get_type(a)) {
+	case WGDEVICE_A_LISTEN_PORT:
+		if (!mnl_attr_validate(a, MNL_TYPE_U16))
+			g->s->port = mnl_attr_get_u16(a);
+		break;
+	case WGDEVICE_A_PUBLIC_KEY:
+		if (mnl_attr_get_payload_len(a) == TG_WG_KEY_LEN) {
+			memcpy(g->s->public_key, mnl_attr_get_payload(a),
+			       TG_WG_KEY_LEN);
+			g->s->has_public = true;
+		}
+		break;
+	case WGDEVICE_A_PEERS:
+		mnl_attr_for_each_nested(p, a)
+			if (mnl_attr_parse_nested(p, peer_attr_cb, g) < 0)
+				return MNL_CB_ERROR;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int dev_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct wg_get *g = data;
+
+	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), dev_attr_cb, g) < 0)
+		return g->err ? g->err : -EBADMSG;
+	return 0;
+}
+
+int tg_wg_nl_get(struct tg_wg_nl *w, const char *ifname,
+		 struct tg_wg_state *s, char *err, size_t errlen)
+{
+	struct wg_get g = { .s = s };
+	struct nlmsghdr *nlh;
+	char buf[128];
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	nlh = wg_put_header(buf, w->family, NLM_F_DUMP, ++w->seq,
+			    WG_CMD_GET_DEVICE, WG_GENL_VERSION);
+	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, ifname);
+	ret = wg_talk(w, nlh, dev_cb, &g, err, errlen);
+	if (ret) {
+		free(s->peers);
+		memset(s, 0, sizeof(*s));
+	}
+	return ret;
+}

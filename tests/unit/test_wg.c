@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * WireGuard without the kernel's: the requests tungate sends its netlink
+ * family read back attribute by attribute, peers spread over requests
+ * when they do not fit one, and the private key file.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/stat.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/wireguard.h>
+
+#include "db/sub.h"
+#include "wg/privkey.h"
+#include "wg/wg_nl.h"
+
+/* What a request says of one peer. */
+struct seen_peer {
+	__u8 key[TG_WG_KEY_LEN];
+	__u32 flags;
+	__u16 keepalive;
+	struct sockaddr_in ep;
+	bool has_ep;
+	unsigned int nips;
+	struct tg_prefix ips[4];
+};
+
+struct seen {
+	char ifname[16];
+	bool has_priv;
+	__u16 port;
+	unsigned int npeers;
+	struct seen_peer peers[8];
+};
+
+static int ip_cb(const struct nlattr *a, void *data)
+{
+	struct tg_prefix *p = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case WGALLOWEDIP_A_FAMILY:
+		p->family = mnl_attr_get_u16(a);
+		break;
+	case WGALLOWEDIP_A_IPADDR:
+		memcpy(p->addr, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+		break;
+	case WGALLOWEDIP_A_CIDR_MASK:
+		p->len = mnl_attr_get_u8(a);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int peer_cb(const struct nlattr *a, void *data)
+{
+	struct seen_peer *p = data;
+	struct nlattr *ip;
+
+	switch (mnl_attr_get_type(a)) {
+	case WGPEER_A_PUBLIC_KEY:
+		ck_assert_uint_eq(mnl_attr_get_payload_len(a), TG_WG_KEY_LEN);
+		memcpy(p->key, mnl_attr_get_payload(a), TG_WG_KEY_LEN);
+		break;
+	case WGPEER_A_FLAGS:
+		p->flags = mnl_attr_get_u32(a);
+		break;
+	case WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL:
+		p->keepalive = mnl_attr_get_u16(a);
+		break;
+	case WGPEER_A_ENDPOINT:
+		ck_assert_uint_eq(mnl_attr_get_payload_len(a), sizeof(p->ep));
+		memcpy(&p->ep, mnl_attr_get_payload(a), sizeof(p->ep));
+		p->has_ep = true;
+		break;
+	case WGPEER_A_ALLOWEDIPS:
+		mnl_attr_for_each_nested(ip, a) {
+			ck_assert_uint_lt(p->nips, 4);
+			mnl_attr_parse_nested(ip, ip_cb, &p->ips[p->nips++]);
+		}
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int dev_cb(const struct nlattr *a, void *data)
+{
+	struct seen *s = data;
+	struct nlattr *p;
+
+	switch (mnl_attr_get_type(a)) {
+	case WGDEVICE_A_IFNAME:
+		snprintf(s->ifname, sizeof(s->ifname), "%s", mnl_attr_get_str(a));
+		break;
+	case WGDEVICE_A_PRIVATE_KEY:
+		s->has_priv = true;
+		break;
+	case WGDEVICE_A_LISTEN_PORT:
+		s->port = mnl_attr_get_u16(a);
+		break;
+	case WGDEVICE_A_PEERS:
+		mnl_attr_for_each_nested(p, a) {
+			ck_assert_uint_lt(s->npeers, 8);
+			mnl_attr_parse_nested(p, peer_cb, &s->peers[s->npeers++]);
+		}
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static void read_back(const void *buf, size_t len, struct seen *s)
+{
+	const struct nlmsghdr *nlh = buf;
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+
+	memset(s, 0, sizeof(*s));
+	ck_assert_uint_eq(nlh->nlmsg_len, len);
+	ck_assert_uint_eq(nlh->nlmsg_type, 42);
+	ck_assert(nlh->nlmsg_flags & NLM_F_REQUEST);
+	ck_assert(nlh->nlmsg_flags & NLM_F_ACK);
+	ck_assert_uint_eq(g->cmd, WG_CMD_SET_DEVICE);
+	ck_assert_uint_eq(g->version, WG_GENL_VERSION);
+	ck_assert_int_ge(mnl_attr_parse(nlh, sizeof(*g), dev_cb, s), 0);
+}
+
+static void prefix(struct tg_prefix *p, const char *text)
+{
+	char err[128];
+
+	ck_assert_msg(!tg_prefix_parse(text, p, err, sizeof(err)), "%s", err);
+}
+
+START_TEST(test_set_encoding)
+{
+	static const __u8 priv[TG_WG_KEY_LEN] = { 1, 2, 3 };
+	struct tg_wg_dev d = { "tgwg51820", priv, 51820 };
+	struct tg_prefix ips[2];
+	struct tg_wg_peer peers[2] = {};
+	char buf[4096];
+	struct seen s;
+	size_t len, next;
+
+	prefix(&ips[0], "100.64.2.0/24");
+	prefix(&ips[1], "2001:db8:2::/48");
+	memset(peers[0].key, 0xaa, TG_WG_KEY_LEN);
+	peers[0].keepalive = TG_WG_KEEPALIVE_S;
+	peers[0].ep_addr = htonl(0xcb007102);	/* 203.0.113.2 */
+	peers[0].ep_port = 51821;
+	peers[0].allowed = ips;
+	peers[0].nallowed = 2;
+	memset(peers[1].key, 0xbb, TG_WG_KEY_LEN);
+	peers[1].remove = true;
+
+	next = tg_wg_nl_put_set(buf, sizeof(buf), 42, 7, &d, peers, 0, 2, &len);
+	ck_assert_uint_eq(next, 2);
+	read_back(buf, len, &s);
+	ck_assert_str_eq(s.ifname, "tgwg51820");
+	ck_assert(s.has_priv);
+	ck_assert_uint_eq(s.port, 51820);
+	ck_assert_uint_eq(s.npeers, 2);
+	ck_assert_uint_eq(s.peers[0].key[0], 0xaa);
+	ck_assert_uint_eq(s.peers[0].flags, WGPEER_F_REPLACE_ALLOWEDIPS);
+	ck_assert_uint_eq(s.peers[0].keepalive, 25);
+	ck_assert(s.peers[0].has_ep);
+	ck_assert_uint_eq(s.peers[0].ep.sin_family, AF_INET);
+	ck_assert_uint_eq(ntohs(s.peers[0].ep.sin_port), 51821);
+	ck_assert_uint_eq(ntohl(s.peers[0].ep.sin_addr.s_addr), 0xcb007102);
+	ck_assert_uint_eq(s.peers[0].nips, 2);
+	ck_assert_int_eq(s.peers[0].ips[0].family, AF_INET);
+	ck_assert_uint_eq(s.peers[0].ips[0].len, 24);
+	ck_assert(!memcmp(s.peers[0].ips[0].addr, ips[0].addr, 4));
+	ck_assert_int_eq(s.peers[0].ips[1].family, AF_INET6);
+	ck_assert_uint_eq(s.peers[0].ips[1].len, 48);
+	ck_assert(!memcmp(s.peers[0].ips[1].addr, ips[1].addr, 16));
+	/* A removal says nothing but the key. */
+	ck_assert_uint_eq(s.peers[1].key[0], 0xbb);
+	ck_assert_uint_eq(s.peers[1].flags, WGPEER_F_REMOVE_ME);
+	ck_assert(!s.peers[1].has_ep && !s.peers[1].nips && !s.peers[1].keepalive);
+
+	/* A learnt endpoint is not sent: the kernel keeps what it learnt. */
+	peers[0].ep_addr = 0;
+	tg_wg_nl_put_set(buf, sizeof(buf), 42, 8, &d, peers, 0, 1, &len);
+	read_back(buf, len, &s);
+	ck_assert(!s.peers[0].has_ep);
+}
+END_TEST
+
+/* Peers that do not fit one request go whole into the next ones. */
+START_TEST(test_set_split)
+{
+	static const __u8 priv[TG_WG_KEY_LEN] = { 1 };
+	struct tg_wg_dev d = { "tgwg1", priv, 1 };
+	struct tg_wg_peer peers[5] = {};
+	struct tg_prefix ip;
+	size_t len, at = 0, next, total = 0, n;
+	char buf[300];
+	struct seen s;
+	int requests = 0;
+
+	prefix(&ip, "100.64.9.0/24");
+	for (n = 0; n < 5; n++) {
+		memset(peers[n].key, 0x10 + n, TG_WG_KEY_LEN);
+		peers[n].allowed = &ip;
+		peers[n].nallowed = 1;
+		peers[n].keepalive = 25;
+	}
+	while (at < 5) {
+		next = tg_wg_nl_put_set(buf, sizeof(buf), 42, 9, &d, peers, at, 5,
+					&len);
+		ck_assert_uint_gt(next, at);
+		ck_assert_uint_le(len, sizeof(buf));
+		read_back(buf, len, &s);
+		/* The device's key and port in the first request only. */
+		ck_assert(s.has_priv == (at == 0));
+		ck_assert_uint_eq(s.npeers, next - at);
+		for (n = 0; n < s.npeers; n++) {
+			ck_assert_uint_eq(s.peers[n].key[0], 0x10 + at + n);
+			ck_assert_uint_eq(s.peers[n].nips, 1);
+		}
+		total += s.npeers;
+		at = next;
+		requests++;
+	}
+	ck_assert_uint_eq(total, 5);
+	ck_assert_int_gt(requests, 1);
+	/* A peer bigger than a request alone: none put, the caller refuses. */
+	ck_assert_uint_eq(tg_wg_nl_put_set(buf, 80, 42, 9, &d, peers, 1, 5, &len), 1);
+}
+END_TEST
+
+/* The key file: made once, 0600, read back the same; bad files refused. */
+START_TEST(test_privkey)
+{
+	char dir[] = "/tmp/tg-wgkey.XXXXXX", path[64], err[256];
+	__u8 priv[32], pub[32], priv2[32], pub2[32];
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/wireguard.key", dir);
+	ck_assert_int_eq(tg_wg_privkey_load(path, false, priv, pub, err,
+					    sizeof(err)), -ENOENT);
+	ck_assert_msg(!tg_wg_privkey_load(path, true, priv, pub, err, sizeof(err)),
+		      "%s", err);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0600);
+	/* Clamped as Curve25519 wants. */
+	ck_assert_uint_eq(priv[0] & 7, 0);
+	ck_assert_uint_eq(priv[31] & 0xc0, 0x40);
+	ck_assert_msg(!tg_wg_privkey_load(path, true, priv2, pub2, err, sizeof(err)),
+		      "%s", err);
+	ck_assert(!memcmp(priv, priv2, 32) && !memcmp(pub, pub2, 32));
+	ck_assert(memcmp(priv, pub, 32));
+
+	/* RFC 7748 6.1: Alice's private key and public key. */
+	ck_assert_int_eq(unlink(path), 0);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	fputs("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=\n", f);
+	fclose(f);
+	ck_assert_msg(!tg_wg_privkey_load(path, false, priv, pub, err, sizeof(err)),
+		      "%s", err);
+	{
+		char b64[TG_WG_KEY_B64 + 1];
+
+		tg_wg_key_format(pub, b64);
+		ck_assert_str_eq(b64, "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=");
+	}
+
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_int_eq(tg_wg_privkey_load(path, false, priv, pub, err,
+					    sizeof(err)), -EPERM);
+	ck_assert_msg(strstr(err, "mode 0644"), "%s", err);
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	f = fopen(path, "w");
+	fputs("not a key\n", f);
+	fclose(f);
+	ck_assert_int_eq(tg_wg_privkey_load(path, true, priv, pub, err,
+					    sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "not a WireGuard key"), "%s", err);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+Suite *wg_suite(void)
+{
+	Suite *s = suite_create("wg");
+	TCase *tc = tcase_create("wg");
+
+	tcase_add_test(tc, test_set_encoding);
+	tcase_add_test(tc, test_set_split);
+	tcase_add_test(tc, test_privkey);
+	suite_add_tcase(s, tc);
+	return s;
+}
