@@ -248,20 +248,40 @@ START_TEST(test_db_bad_values_refused)
 END_TEST
 
 /*
+ * The database at path made at this version with sql (run on the current
+ * schema to take it back, rows included), then migrated: open, current.
+ */
+static sqlite3 *migrated_from(int version, const char *sql)
+{
+	char err[512], back[64];
+	sqlite3 *db;
+	int from;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(tg_db_create_version(db, TG_DB_VERSION), 0);
+	ck_assert_msg(!tg_db_exec(db, sql), "%s", sqlite3_errmsg(db));
+	snprintf(back, sizeof(back), "PRAGMA user_version = %d", version);
+	ck_assert_msg(!tg_db_exec(db, back), "%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+
+	ck_assert_int_eq(tg_db_open_flags(path, TG_DB_OLDER, &db), 0);
+	ck_assert_msg(!tg_db_migrate(db, &from, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(from, version);
+	ck_assert_int_eq(tg_db_version(db), TG_DB_VERSION);
+	return db;
+}
+
+/*
  * Version 5 -> 6 (the keepalive column): rows as they were, the new
  * column unset, and the dial-in sessions (with the LNS's tunnels) kept as
  * a restart keeps them.
  */
 START_TEST(test_db_v5_sessions_survive)
 {
-	char err[512];
 	long long n;
 	sqlite3 *db;
-	int from;
 
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_int_eq(tg_db_create_version(db, TG_DB_VERSION), 0);
-	ck_assert_msg(!tg_db_exec(db,
+	db = migrated_from(5,
 		"INSERT INTO subscriber(name, type, mtu, ppp_user) VALUES"
 		" ('m1', 'l2tpv2', 1400, 'm1@exo.cat');"
 		"INSERT INTO subscriber(name, type, remote, local, tunnel_id, mtu)"
@@ -272,14 +292,7 @@ START_TEST(test_db_v5_sessions_survive)
 		" '198.51.100.1', 1701, 1701, 3, 4, 5, 6, 1000, 'up'"
 		" FROM subscriber WHERE name = 'm1';"
 		"INSERT INTO lns_tunnel VALUES (3, 'open');"
-		"ALTER TABLE subscriber DROP COLUMN keepalive;"
-		"PRAGMA user_version = 5;"), "%s", sqlite3_errmsg(db));
-	sqlite3_close(db);
-
-	ck_assert_int_eq(tg_db_open_flags(path, TG_DB_OLDER, &db), 0);
-	ck_assert_msg(!tg_db_migrate(db, &from, err, sizeof(err)), "%s", err);
-	ck_assert_int_eq(from, 5);
-	ck_assert_int_eq(tg_db_version(db), TG_DB_VERSION);
+		"ALTER TABLE subscriber DROP COLUMN keepalive");
 	ck_assert_int_eq(tg_db_int(db, "SELECT count(*) FROM session s JOIN"
 				   " subscriber u ON u.id = s.subscriber_id"
 				   " WHERE u.name = 'm1' AND s.tunnel_id = 3"
@@ -302,14 +315,10 @@ END_TEST
 START_TEST(test_db_v6_origin_and_acct)
 {
 	struct tg_session s;
-	char err[512];
 	long long n;
 	sqlite3 *db;
-	int from;
 
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_int_eq(tg_db_create_version(db, TG_DB_VERSION), 0);
-	ck_assert_msg(!tg_db_exec(db,
+	db = migrated_from(6,
 		"INSERT INTO subscriber(name, type, mtu, ppp_user) VALUES"
 		" ('m1', 'l2tpv2', 1400, 'm1@exo.cat');"
 		"INSERT INTO session(subscriber_id, remote, local, peer_port,"
@@ -326,14 +335,7 @@ START_TEST(test_db_v6_origin_and_acct)
 		"ALTER TABLE session DROP COLUMN base_in_octets;"
 		"ALTER TABLE session DROP COLUMN base_out_octets;"
 		"ALTER TABLE session DROP COLUMN base_in_packets;"
-		"ALTER TABLE session DROP COLUMN base_out_packets;"
-		"PRAGMA user_version = 6;"), "%s", sqlite3_errmsg(db));
-	sqlite3_close(db);
-
-	ck_assert_int_eq(tg_db_open_flags(path, TG_DB_OLDER, &db), 0);
-	ck_assert_msg(!tg_db_migrate(db, &from, err, sizeof(err)), "%s", err);
-	ck_assert_int_eq(from, 6);
-	ck_assert_int_eq(tg_db_version(db), TG_DB_VERSION);
+		"ALTER TABLE session DROP COLUMN base_out_packets");
 	ck_assert_int_eq(tg_db_int(db, "SELECT count(*) FROM session s JOIN"
 				   " subscriber u ON u.id = s.subscriber_id"
 				   " WHERE u.name = 'm1' AND u.origin = 'local'"
@@ -366,26 +368,15 @@ END_TEST
  */
 START_TEST(test_db_v8_home_pop)
 {
-	char err[512];
 	struct tg_sub s;
 	long long n;
 	sqlite3 *db;
-	int from;
 
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_int_eq(tg_db_create_version(db, TG_DB_VERSION), 0);
-	ck_assert_msg(!tg_db_exec(db,
+	db = migrated_from(8,
 		"INSERT INTO subscriber(name, type, remote, local, mtu, dp_id)"
 		" VALUES ('m1', 'gre', '192.0.2.5', '198.51.100.1', 1400, 1);"
 		"INSERT INTO prefix SELECT id, '100.64.0.0/24' FROM subscriber;"
-		"ALTER TABLE subscriber DROP COLUMN home_pop;"
-		"PRAGMA user_version = 8;"), "%s", sqlite3_errmsg(db));
-	sqlite3_close(db);
-
-	ck_assert_int_eq(tg_db_open_flags(path, TG_DB_OLDER, &db), 0);
-	ck_assert_msg(!tg_db_migrate(db, &from, err, sizeof(err)), "%s", err);
-	ck_assert_int_eq(from, 8);
-	ck_assert_int_eq(tg_db_version(db), TG_DB_VERSION);
+		"ALTER TABLE subscriber DROP COLUMN home_pop");
 	ck_assert_int_eq(tg_db_sub_get(db, "m1", &s), 0);
 	ck_assert_str_eq(s.home_pop, "");
 	ck_assert_uint_eq(s.nprefix, 1);
@@ -409,26 +400,15 @@ END_TEST
  */
 START_TEST(test_db_v9_wireguard)
 {
-	char err[512];
 	struct tg_sub s;
 	sqlite3 *db;
-	int from;
 
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_int_eq(tg_db_create_version(db, TG_DB_VERSION), 0);
-	ck_assert_msg(!tg_db_exec(db,
+	db = migrated_from(9,
 		"INSERT INTO subscriber(name, type, remote, local, mtu, dp_id)"
 		" VALUES ('m1', 'gre', '192.0.2.5', '198.51.100.1', 1400, 1);"
 		"DROP INDEX subscriber_wg_key;"
 		"ALTER TABLE subscriber DROP COLUMN wg_public_key;"
-		"ALTER TABLE subscriber DROP COLUMN wg_listen_port;"
-		"PRAGMA user_version = 9;"), "%s", sqlite3_errmsg(db));
-	sqlite3_close(db);
-
-	ck_assert_int_eq(tg_db_open_flags(path, TG_DB_OLDER, &db), 0);
-	ck_assert_msg(!tg_db_migrate(db, &from, err, sizeof(err)), "%s", err);
-	ck_assert_int_eq(from, 9);
-	ck_assert_int_eq(tg_db_version(db), TG_DB_VERSION);
+		"ALTER TABLE subscriber DROP COLUMN wg_listen_port");
 	ck_assert_int_eq(tg_db_sub_get(db, "m1", &s), 0);
 	ck_assert_str_eq(s.wg_key, "");
 	ck_assert(!s.has_listen_port);
