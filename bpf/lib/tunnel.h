@@ -227,30 +227,51 @@ static __always_inline void tg_neigh_mark(const struct hdr_cursor *c,
 
 /*
  * The inner source must belong to the tunnel's subscriber (/32, /128), in
- * the same slot: its prefix must carry the tunnel's claim.
+ * the same slot: one of the prefixes its tg_police entry of that slot
+ * holds (maps/srcpfx.h), or, where the entry does not decide the family,
+ * the longest prefix holding it must carry the tunnel's claim.
  */
 static __always_inline int tg_antispoof(const struct hdr_cursor *c,
 					void *data_end, __u16 proto,
 					__u32 claim)
 {
+	const struct tg_police *p = tg_police_of(claim);
 	struct tg_owners owner;
+	__be32 src6[TG_SRC6_MAX][2], hi[2];
+	__u8 src = 0, src6_len[TG_SRC6_MAX];
+	__be32 src4 = 0;
+	__u8 src4_len = 0;
+	int v;
 
+	/* Read at once, p dead after: see tg_police_packet(). */
+	if (p) {
+		src = p->src;
+		src4 = p->src4;
+		src4_len = p->src4_len;
+		__builtin_memcpy(src6, p->src6, sizeof(src6));
+		__builtin_memcpy(src6_len, p->src6_len, sizeof(src6_len));
+	}
 	if (proto == ETH_P_IP) {
 		struct iphdr *iph = c->pos;
 
 		if ((void *)(iph + 1) > data_end)
 			return TG_R_INTERNAL;
-		owner = tg_prefix4_find(iph->saddr);
+		v = tg_src4_verdict(src, src4, src4_len, iph->saddr);
+		if (v < 0)
+			owner = tg_prefix4_find(iph->saddr);
 	} else {
 		struct ipv6hdr *ip6h = c->pos;
 
 		if ((void *)(ip6h + 1) > data_end)
 			return TG_R_INTERNAL;
-		owner = tg_prefix6_find(&ip6h->saddr);
+		__builtin_memcpy(hi, &ip6h->saddr, sizeof(hi));
+		v = tg_src6_verdict(src, src6, src6_len, hi);
+		if (v < 0)
+			owner = tg_prefix6_find(&ip6h->saddr);
 	}
-	if (!tg_owners_have(&owner, claim))
-		return TG_R_SPOOFED_SRC;
-	return TG_CONTINUE;
+	if (v < 0)
+		v = tg_owners_have(&owner, claim);
+	return v ? TG_CONTINUE : TG_R_SPOOFED_SRC;
 }
 
 /*
