@@ -16,6 +16,7 @@
 #include "tungate_maps.bpf.h"
 #include "claim.h"
 #include "prefix.h"
+#include "stats.h"
 #include "parse.h"
 #include "eth.h"
 #include "ip.h"
@@ -340,6 +341,7 @@ static __always_inline int tg_decap_parse(void *data, void *data_end,
 		return TG_R_UNKNOWN_TUNNEL;
 	d->claim = tun->claim;
 	d->sub_id = TG_CLAIM_ID_OF(tun->claim);
+	tg_count_warm(d->sub_id, true);
 	/*
 	 * Read now: past the cookie check tun is dead, and the verifier walks
 	 * the rest of the parser once for both claims, not once per claim
