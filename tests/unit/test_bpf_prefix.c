@@ -326,9 +326,10 @@ static __u32 owner_up(const char *addr)
 
 /*
  * The reason tg_sub_xdp gives a packet from addr through subscriber sub's
- * IPIP tunnel (IPv4 inner sources only).
+ * tunnel of IP protocol proto: IPIP for an IPv4 inner source, 6in4
+ * (put_tunnel()) for an IPv6 one.
  */
-static __u32 from_sub(__u32 sub, const char *addr)
+static __u32 from_sub_proto(__u32 sub, const char *addr, __u8 proto)
 {
 	static const __u8 macs[12] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2 };
 	__u8 f[FRAME_MAX];
@@ -342,34 +343,20 @@ static __u32 from_sub(__u32 sub, const char *addr)
 	inet_pton(AF_INET, remote, &r);
 	inet_pton(AF_INET, LOCAL, &l);
 	len = ip_pkt(f + 34, addr, true);
-	ck_assert_uint_eq(len, 28);
-	ip4(f + 14, r, l, IPPROTO_IPIP, 20 + len);
+	ck_assert_uint_eq(len, proto == IPPROTO_IPIP ? 28 : 48);
+	ip4(f + 14, r, l, proto, 20 + len);
 	return run(bpf_program__fd(sub_skel->progs.tg_sub_xdp), f, 34 + len,
 		   sub0).reason;
 }
 
-/*
- * The same through subscriber sub's 6in4 tunnel (put_tunnel()), for IPv6
- * inner sources.
- */
+static __u32 from_sub(__u32 sub, const char *addr)
+{
+	return from_sub_proto(sub, addr, IPPROTO_IPIP);
+}
+
 static __u32 from_sub6(__u32 sub, const char *addr)
 {
-	static const __u8 macs[12] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2 };
-	__u8 f[FRAME_MAX];
-	char remote[32];
-	__u32 r, l;
-	size_t len;
-
-	memcpy(f, macs, 12);
-	put16(f + 12, ETH_P_IP);
-	snprintf(remote, sizeof(remote), "192.0.2.%u", 100 + sub);
-	inet_pton(AF_INET, remote, &r);
-	inet_pton(AF_INET, LOCAL, &l);
-	len = ip_pkt(f + 34, addr, true);
-	ck_assert_uint_eq(len, 48);
-	ip4(f + 14, r, l, IPPROTO_IPV6, 20 + len);
-	return run(bpf_program__fd(sub_skel->progs.tg_sub_xdp), f, 34 + len,
-		   sub0).reason;
+	return from_sub_proto(sub, addr, IPPROTO_IPV6);
 }
 
 /* Add prefix s ("ADDR/LEN") to the own prefixes of p. */
