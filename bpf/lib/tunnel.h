@@ -227,6 +227,29 @@ static __always_inline void tg_neigh_mark(const struct hdr_cursor *c,
 }
 
 /*
+ * The verdict of the tg_police entry of claim (its slot's) on an inner
+ * source (tg_src4/6_verdict()): a global function, as the prefix lookups
+ * (prefix.h), so that the verifier walks it once and its callers see a
+ * number: inlined, its branches multiply the parser's states past the
+ * instruction limit of older kernels (6.1). a0, a1: the IPv4 source, or
+ * the IPv6 source's first 64 bits, as two network-order words; v6: which.
+ */
+__noinline int tg_own_src(__u32 claim, __u32 a0, __u32 a1, __u32 v6)
+{
+	const struct tg_police *p = tg_police_of(claim);
+	__be32 src6[TG_SRC6_MAX][2], hi[2] = { a0, a1 };
+	__u8 src6_len[TG_SRC6_MAX];
+
+	if (!p)
+		return -1;
+	if (!v6)
+		return tg_src4_verdict(p->src, p->src4, p->src4_len, a0);
+	__builtin_memcpy(src6, p->src6, sizeof(src6));
+	__builtin_memcpy(src6_len, p->src6_len, sizeof(src6_len));
+	return tg_src6_verdict(p->src, src6, src6_len, hi);
+}
+
+/*
  * The inner source must belong to the tunnel's subscriber (/32, /128), in
  * the same slot: one of the prefixes its tg_police entry of that slot
  * holds (maps/srcpfx.h), or, where the entry does not decide the family,
@@ -236,28 +259,16 @@ static __always_inline int tg_antispoof(const struct hdr_cursor *c,
 					void *data_end, __u16 proto,
 					__u32 claim)
 {
-	const struct tg_police *p = tg_police_of(claim);
 	struct tg_owners owner;
-	__be32 src6[TG_SRC6_MAX][2], hi[2];
-	__u8 src = 0, src6_len[TG_SRC6_MAX];
-	__be32 src4 = 0;
-	__u8 src4_len = 0;
+	__be32 hi[2];
 	int v;
 
-	/* Read at once, p dead after: see tg_police_packet(). */
-	if (p) {
-		src = p->src;
-		src4 = p->src4;
-		src4_len = p->src4_len;
-		__builtin_memcpy(src6, p->src6, sizeof(src6));
-		__builtin_memcpy(src6_len, p->src6_len, sizeof(src6_len));
-	}
 	if (proto == ETH_P_IP) {
 		struct iphdr *iph = c->pos;
 
 		if ((void *)(iph + 1) > data_end)
 			return TG_R_INTERNAL;
-		v = tg_src4_verdict(src, src4, src4_len, iph->saddr);
+		v = tg_own_src(claim, iph->saddr, 0, 0);
 		if (v < 0)
 			owner = tg_prefix4_find(iph->saddr);
 	} else {
@@ -266,7 +277,7 @@ static __always_inline int tg_antispoof(const struct hdr_cursor *c,
 		if ((void *)(ip6h + 1) > data_end)
 			return TG_R_INTERNAL;
 		__builtin_memcpy(hi, &ip6h->saddr, sizeof(hi));
-		v = tg_src6_verdict(src, src6, src6_len, hi);
+		v = tg_own_src(claim, hi[0], hi[1], 1);
 		if (v < 0)
 			owner = tg_prefix6_find(&ip6h->saddr);
 	}
