@@ -273,8 +273,28 @@ enum tg_dir {
 #define TG_RATE_F_COMMUNITY 0x01	/* may reach community prefixes only */
 
 /*
+ * tg_police.src: which of the subscriber's own prefixes the entry holds,
+ * for the anti-spoofing check of its traffic (maps/srcpfx.h). SRC_V4: src4
+ * (when SRC_4) is every IPv4 prefix it has, so the check needs nothing
+ * else; likewise SRC_V6 and src6 (SRC_6A, SRC_6B: the first 64 bits of
+ * prefixes of at most /64). A family without its flag (more prefixes
+ * than fit, a longer IPv6 prefix, an entry of layout 2) is looked up in
+ * tg_pfx4/6 or the tries as before.
+ */
+#define TG_SRC_V4 0x01		/* src4 decides IPv4 sources */
+#define TG_SRC_V6 0x02		/* src6 decides IPv6 sources */
+#define TG_SRC_4 0x04		/* src4 holds a prefix */
+#define TG_SRC_6A 0x08		/* src6[0] holds a prefix */
+#define TG_SRC_6B 0x10		/* src6[1] holds a prefix */
+#define TG_SRC6_MAX 2
+
+/*
  * tg_police[sub_id] (slot 0) or tg_police1[sub_id] (slot 1), written by
- * sync from the class and the overrides.
+ * sync from the class and the overrides, and from the subscriber's
+ * prefixes: the state every packet of the subscriber reads, in one cache
+ * line (64 bytes; the array's values lie 64 bytes apart). (Layout 2 had
+ * the first 40 bytes: zero-extended, its entries send every packet to
+ * the prefix maps, as then.)
  */
 struct tg_police {
 	__u64 interval[TG_DIR_MAX];	/* ns per byte << TG_RATE_SHIFT; 0:
@@ -282,8 +302,13 @@ struct tg_police {
 	__u64 tolerance[TG_DIR_MAX];	/* ns: burst bytes at the rate */
 	__u32 flags;			/* TG_RATE_F_* */
 	__u32 pad;			/* must be zero */
+	__be32 src4;			/* its IPv4 prefix, host bits zero */
+	__be32 src6[TG_SRC6_MAX][2];	/* its IPv6 prefixes' first 64 bits */
+	__u8 src4_len;			/* prefix length of src4 */
+	__u8 src6_len[TG_SRC6_MAX];	/* prefix lengths of src6, <= 64 */
+	__u8 src;			/* TG_SRC_* */
 };
-_Static_assert(sizeof(struct tg_police) == 40, "tg_police layout");
+_Static_assert(sizeof(struct tg_police) == 64, "tg_police layout");
 
 /*
  * tg_bucket[sub_id]: GCRA state, written by the programs only (sync zeroes
@@ -395,7 +420,7 @@ _Static_assert(sizeof(struct tg_trace) == 16, "tg_trace layout");
  * userspace only (up, sync) and read by status and the metrics. layout is
  * the TG_LAYOUT_VERSION the pinned maps were made with.
  */
-#define TG_LAYOUT_VERSION 2
+#define TG_LAYOUT_VERSION 3
 #define TG_VERSION_LEN 32
 struct tg_meta {
 	__u32 layout;			/* TG_LAYOUT_VERSION of the maps */

@@ -16,6 +16,7 @@
 #include <bpf/bpf_endian.h>
 #include "tungate_maps.bpf.h"
 #include "claim.h"
+#include "srcpfx.h"
 
 /* The set of lengths in force of family fam; NULL: look in the trie. */
 static __always_inline const struct tg_pfx_set *tg_pfx_set_of(__u32 fam)
@@ -31,15 +32,6 @@ static __always_inline const struct tg_pfx_set *tg_pfx_set_of(__u32 fam)
 	return s;
 }
 
-/* Network-order mask of the first bits bits of a word (any bits). */
-static __always_inline __be32 tg_pfx_mask(int bits)
-{
-	if (bits <= 0)
-		return 0;
-	if (bits >= 32)
-		return 0xffffffff;
-	return bpf_htonl(~0U << (32 - bits));
-}
 
 /*
  * The lookups are global functions: the verifier checks each once, on
@@ -64,7 +56,7 @@ __noinline __u64 tg_prefix4_owners(__be32 addr)
 	}
 	for (i = 0; s && !o && i < TG_PFX_LENS_MAX && i < s->n; i++) {
 		k.prefixlen = s->len[i];
-		k.addr = addr & tg_pfx_mask(k.prefixlen);
+		k.addr = addr & tg_src_mask(k.prefixlen);
 		o = bpf_map_lookup_elem(&tg_pfx4, &k);
 	}
 	if (o)
@@ -92,10 +84,10 @@ __noinline __u64 tg_prefix6_owners(__u64 hi, __u64 lo)
 	for (i = 0; s && !o && i < TG_PFX_LENS_MAX && i < s->n; i++) {
 		len = s->len[i];
 		k.prefixlen = len;
-		m[0] = a[0] & tg_pfx_mask(len);
-		m[1] = a[1] & tg_pfx_mask(len - 32);
-		m[2] = a[2] & tg_pfx_mask(len - 64);
-		m[3] = a[3] & tg_pfx_mask(len - 96);
+		m[0] = a[0] & tg_src_mask(len);
+		m[1] = a[1] & tg_src_mask(len - 32);
+		m[2] = a[2] & tg_src_mask(len - 64);
+		m[3] = a[3] & tg_src_mask(len - 96);
 		__builtin_memcpy(k.addr, m, sizeof(k.addr));
 		o = bpf_map_lookup_elem(&tg_pfx6, &k);
 	}

@@ -50,6 +50,37 @@ static __always_inline void tg_count_dir(__u32 reason, __u32 sub_id,
 	}
 }
 
+/*
+ * Start loading what tg_count_dir() and (seen: from the subscriber's
+ * side) tg_seen_note() will write for subscriber sub_id, as soon as it
+ * is known: once many subscribers are active those lines are cache (and
+ * TLB) misses, a chain of two for the per-CPU counters (the value's
+ * address, then the value). Loaded here, they come in while the packet
+ * is parsed, policed and routed instead of one after the other at the
+ * end. A read only: nothing changes, and the counting stays where it is.
+ * tests/bench, ipip, 1M active subscribers: 1,420-1,610 ns a packet
+ * without, 1,070-1,310 with.
+ *
+ * A global function: the verifier walks it once, its callers see a
+ * number (inlined, its branches multiply the parser's states past the
+ * instruction limit of 6.1).
+ */
+__noinline int tg_count_warm(__u32 sub_id, __u32 seen)
+{
+	struct tg_sub_counters *s;
+	struct tg_seen *n;
+
+	s = bpf_map_lookup_elem(&tg_sub_stats, &sub_id);
+	if (s)
+		asm volatile("" : : "r"(*(volatile __u64 *)s));
+	if (!seen)
+		return 0;
+	n = bpf_map_lookup_elem(&tg_seen, &sub_id);
+	if (n)
+		asm volatile("" : : "r"(*(volatile __u64 *)n));
+	return 0;
+}
+
 /* Subscriber side: forwarded packets count as TG_DIR_UP. */
 static __always_inline void tg_count(__u32 reason, __u32 sub_id, __u32 len)
 {

@@ -16,6 +16,7 @@
 #include "tungate_maps.bpf.h"
 #include "claim.h"
 #include "prefix.h"
+#include "stats.h"
 #include "parse.h"
 #include "eth.h"
 #include "ip.h"
@@ -226,31 +227,63 @@ static __always_inline void tg_neigh_mark(const struct hdr_cursor *c,
 }
 
 /*
+ * The verdict of the tg_police entry of claim (its slot's) on an inner
+ * source (tg_src4/6_verdict()): a global function, as the prefix lookups
+ * (prefix.h), so that the verifier walks it once and its callers see a
+ * number: inlined, its branches multiply the parser's states past the
+ * instruction limit of older kernels (6.1). a0, a1: the IPv4 source, or
+ * the IPv6 source's first 64 bits, as two network-order words; v6: which.
+ */
+__noinline int tg_own_src(__u32 claim, __u32 a0, __u32 a1, __u32 v6)
+{
+	const struct tg_police *p = tg_police_of(claim);
+	__be32 src6[TG_SRC6_MAX][2], hi[2] = { a0, a1 };
+	__u8 src6_len[TG_SRC6_MAX];
+
+	if (!p)
+		return -1;
+	if (!v6)
+		return tg_src4_verdict(p->src, p->src4, p->src4_len, a0);
+	__builtin_memcpy(src6, p->src6, sizeof(src6));
+	__builtin_memcpy(src6_len, p->src6_len, sizeof(src6_len));
+	return tg_src6_verdict(p->src, src6, src6_len, hi);
+}
+
+/*
  * The inner source must belong to the tunnel's subscriber (/32, /128), in
- * the same slot: its prefix must carry the tunnel's claim.
+ * the same slot: one of the prefixes its tg_police entry of that slot
+ * holds (maps/srcpfx.h), or, where the entry does not decide the family,
+ * the longest prefix holding it must carry the tunnel's claim.
  */
 static __always_inline int tg_antispoof(const struct hdr_cursor *c,
 					void *data_end, __u16 proto,
 					__u32 claim)
 {
 	struct tg_owners owner;
+	__be32 hi[2];
+	int v;
 
 	if (proto == ETH_P_IP) {
 		struct iphdr *iph = c->pos;
 
 		if ((void *)(iph + 1) > data_end)
 			return TG_R_INTERNAL;
-		owner = tg_prefix4_find(iph->saddr);
+		v = tg_own_src(claim, iph->saddr, 0, 0);
+		if (v < 0)
+			owner = tg_prefix4_find(iph->saddr);
 	} else {
 		struct ipv6hdr *ip6h = c->pos;
 
 		if ((void *)(ip6h + 1) > data_end)
 			return TG_R_INTERNAL;
-		owner = tg_prefix6_find(&ip6h->saddr);
+		__builtin_memcpy(hi, &ip6h->saddr, sizeof(hi));
+		v = tg_own_src(claim, hi[0], hi[1], 1);
+		if (v < 0)
+			owner = tg_prefix6_find(&ip6h->saddr);
 	}
-	if (!tg_owners_have(&owner, claim))
-		return TG_R_SPOOFED_SRC;
-	return TG_CONTINUE;
+	if (v < 0)
+		v = tg_owners_have(&owner, claim);
+	return v ? TG_CONTINUE : TG_R_SPOOFED_SRC;
 }
 
 /*
@@ -319,6 +352,7 @@ static __always_inline int tg_decap_parse(void *data, void *data_end,
 		return TG_R_UNKNOWN_TUNNEL;
 	d->claim = tun->claim;
 	d->sub_id = TG_CLAIM_ID_OF(tun->claim);
+	tg_count_warm(d->sub_id, true);
 	/*
 	 * Read now: past the cookie check tun is dead, and the verifier walks
 	 * the rest of the parser once for both claims, not once per claim

@@ -15,6 +15,7 @@
 #include "tungate_maps.bpf.h"
 #include "claim.h"
 #include "prefix.h"
+#include "stats.h"
 #include "parse.h"
 #include "eth.h"
 #include "ip.h"
@@ -82,6 +83,7 @@ static __always_inline int tg_up_parse(void *data, void *data_end,
 	claim = tg_owner_of(&o);
 	if (!claim)
 		return TG_R_NOT_SUBSCRIBER;
+	tg_count_warm(TG_CLAIM_ID_OF(claim), false);
 	e = tg_encap_of(claim);
 	/* A prefix whose subscriber has no encapsulation yet (or any more). */
 	if (!e || e->type == TG_TUN_NONE)

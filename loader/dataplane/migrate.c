@@ -42,6 +42,13 @@ static const struct tg_grown_map {
 	 */
 	{ "tg_prefix4", 2 },
 	{ "tg_prefix6", 2 },
+	/*
+	 * Layout 3: tg_police gained the subscriber's own prefixes; zero
+	 * (no TG_SRC_* flag) sends its packets to the prefix maps, as
+	 * before, until the next sync writes them.
+	 */
+	{ "tg_police", 3 },
+	{ "tg_police1", 3 },
 };
 
 /* One pinned map that differs from this build. */

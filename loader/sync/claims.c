@@ -244,7 +244,7 @@ static int sync_write_slots(struct tg_sync_ctx *c, const __u32 *ids, size_t n)
 	struct tg_kv *set[2][2] = { { &enc[0], &enc[1] }, { &pol[0], &pol[1] } };
 	const struct tg_kv *want[2] = { &c->want_enc, &c->want_pol };
 	const struct tg_kv *now[2] = { c->slot_enc, c->slot_pol };
-	__u8 zero[sizeof(struct tg_encap)] = {};
+	__u8 zero[SYNC_VAL_MAX] = {};
 	const __u8 *v, *o;
 	unsigned int s, k;
 	size_t i;

@@ -19,6 +19,16 @@
 /* Entries per batch system call. */
 #define SYNC_BATCH TG_KV_BATCH
 
+/*
+ * The largest value sync writes to one map entry: tg_police (tg_encap,
+ * tg_tunnel, tg_pfx_lens, tg_config are smaller).
+ */
+#define SYNC_VAL_MAX sizeof(struct tg_police)
+_Static_assert(sizeof(struct tg_encap) <= SYNC_VAL_MAX &&
+	       sizeof(struct tg_tunnel) <= SYNC_VAL_MAX &&
+	       sizeof(struct tg_pfx_lens) <= SYNC_VAL_MAX &&
+	       sizeof(struct tg_config) <= SYNC_VAL_MAX, "SYNC_VAL_MAX");
+
 /* One write this sync did, to put back on failure. */
 struct tg_undo {
 	int fd;
@@ -26,7 +36,7 @@ struct tg_undo {
 	bool had;		/* the key held old before */
 	bool array;		/* array map: "absent" is all-zero */
 	__u8 key[20];
-	__u8 old[sizeof(struct tg_encap)];
+	__u8 old[SYNC_VAL_MAX];
 	__u32 ksz, vsz;
 };
 

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "gcra.h"
+#include "srcpfx.h"
 #include "util/cli.h"
 #include "db/anycast.h"
 #include "db/db.h"
@@ -124,6 +126,10 @@ static int sync_want_sub(struct tg_sync_ctx *c, const struct tg_sub *s)
 	if (!err)
 		err = tg_kv_add(&c->want_enc, &s->dp_id, &e);
 	sync_police_of(c, s, &pol);
+	tg_src_init(&pol);
+	for (j = 0; j < s->nprefix; j++)
+		tg_src_add(&pol, s->prefix[j].family == AF_INET6,
+			   s->prefix[j].addr, s->prefix[j].len);
 	if (!err && memcmp(&pol, &zpol, sizeof(pol)))
 		err = tg_kv_add(&c->want_pol, &s->dp_id, &pol);
 	if (!err)
@@ -468,9 +474,15 @@ static int sync_have_state(struct tg_sync_ctx *c, sqlite3 *db)
 		h = (const void *)b;
 		base = sizeof(*h) + h->n4 * sizeof(struct tg_lpm4_key) +
 		       h->n6 * sizeof(struct tg_lpm6_key);
-		/* Recorded before policing (no tg_police): the map's. */
+		/*
+		 * Recorded before policing (no tg_police): the map's. Before
+		 * layout 3 (no prefixes in it): as migrated, zero-extended.
+		 */
+		memset(&pol, 0, sizeof(pol));
 		if (len == base + sizeof(pol))
 			memcpy(&pol, b + base, sizeof(pol));
+		else if (len == base + offsetof(struct tg_police, src4))
+			memcpy(&pol, b + base, offsetof(struct tg_police, src4));
 		else if (len != base ||
 			 bpf_map_lookup_elem(tg_police_fd(c->m, sync_slot(c, id)),
 					     &id, &pol))

@@ -162,7 +162,7 @@ int sync_delete_diff(struct tg_sync_ctx *c, int fd, const char *map,
 		     const struct tg_kv *want, const struct tg_kv *have,
 		     bool array)
 {
-	__u8 zero[sizeof(struct tg_encap)] = {};
+	__u8 zero[SYNC_VAL_MAX] = {};
 	size_t i;
 	int err;
 

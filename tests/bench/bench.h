@@ -91,6 +91,9 @@ struct bench_maps {
 int bench_fill_config(const struct bench_maps *m, int sub_ifindex,
 		      int up_ifindex);
 /* Prefixes of the measured subscriber (its tunnel entry comes per path). */
+/* tg_police of a subscriber with the /32 inner4 and the /64 at prefix6. */
+void bench_police_src(struct tg_police *pol, __be32 inner4,
+		      const __u8 *prefix6);
 int bench_fill_measured(const struct bench_maps *m);
 /*
  * Add filler subscribers [from, to): a /32 and a /64 each, their peer's

@@ -13,7 +13,8 @@
  * Every key is claimed for slot 0, the slot in force of every subscriber
  * (tg_gen all zero), as a subscriber sync has not changed since. The
  * prefixes are in the tries and in the hashes, with the lengths in use
- * (/32, /64) in force, as sync leaves them.
+ * (/32, /64) in force, as sync leaves them, and in each subscriber's
+ * tg_police entry (no rate), where the anti-spoofing check finds them.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,6 +26,7 @@
 #include <linux/if_ether.h>
 
 #include "bench.h"
+#include "srcpfx.h"
 
 #define FILL_CHUNK 8192
 #define FILL_REMOTE_BASE 0x64500000U	/* 100.80.0.0 */
@@ -78,6 +80,14 @@ int bench_fill_config(const struct bench_maps *m, int sub_ifindex,
 	return 0;
 }
 
+void bench_police_src(struct tg_police *pol, __be32 inner4,
+		      const __u8 *prefix6)
+{
+	tg_src_init(pol);
+	tg_src_add(pol, 0, (const __u8 *)&inner4, 32);
+	tg_src_add(pol, 1, prefix6, 64);
+}
+
 int bench_fill_measured(const struct bench_maps *m)
 {
 	struct tg_lpm4_key k4 = { .prefixlen = 32 };
@@ -86,11 +96,16 @@ int bench_fill_measured(const struct bench_maps *m)
 	struct tg_owners own = { .claim = { TG_CLAIM(BENCH_SUB_ID, 0) } };
 	__u32 sub = BENCH_SUB_ID;
 
+	struct tg_police pol = { 0 };
+
 	if (bpf_map_update_elem(m->peer, &sub, &peer, BPF_ANY))
 		return -errno;
 	inet_pton(AF_INET, BENCH_INNER4, &k4.addr);
 	inet_pton(AF_INET6, BENCH_INNER6, k6.addr);
 	memset(k6.addr + 8, 0, 8);
+	bench_police_src(&pol, k4.addr, k6.addr);
+	if (bpf_map_update_elem(m->police, &sub, &pol, BPF_ANY))
+		return -errno;
 	if (bpf_map_update_elem(m->prefix4, &k4, &own, BPF_ANY) ||
 	    bpf_map_update_elem(m->prefix6, &k6, &own, BPF_ANY) ||
 	    bpf_map_update_elem(m->pfx4, &k4, &own, BPF_ANY) ||
@@ -231,13 +246,14 @@ int bench_fill_subs(const struct bench_maps *m, const struct bench_path *p,
 	struct tg_lpm6_key *k6 = calloc(FILL_CHUNK, sizeof(*k6));
 	struct tg_owners *own = calloc(FILL_CHUNK, sizeof(*own));
 	struct tg_peer *peer = calloc(FILL_CHUNK, sizeof(*peer));
+	struct tg_police *pol = calloc(FILL_CHUNK, sizeof(*pol));
 	__u32 *ids = calloc(FILL_CHUNK, sizeof(*ids));
 	static const __u8 mac[ETH_ALEN] = BENCH_PEER_MAC;
 	bool array_batch_ok = true, hash_batch_ok = true;
 	__u32 i, n, j;
 	int err = -ENOMEM;
 
-	if (!k4 || !k6 || !own || !peer || !ids)
+	if (!k4 || !k6 || !own || !peer || !pol || !ids)
 		goto out;
 	err = 0;
 	for (i = from; i < to && !err; i += n) {
@@ -254,10 +270,15 @@ int bench_fill_subs(const struct bench_maps *m, const struct bench_path *p,
 			fill_prefix6(s, k6[j].addr);
 			memset(&peer[j], 0, sizeof(peer[j]));
 			memcpy(peer[j].mac, mac, ETH_ALEN);
+			memset(&pol[j], 0, sizeof(pol[j]));
+			bench_police_src(&pol[j], k4[j].addr, k6[j].addr);
 		}
 		/* Prefixes before the tunnel, as sync does. */
 		err = update_many(m->peer, ids, sizeof(*ids), peer,
 				  sizeof(*peer), n, &array_batch_ok);
+		if (!err)
+			err = update_many(m->police, ids, sizeof(*ids), pol,
+					  sizeof(*pol), n, &array_batch_ok);
 		if (!err)
 			err = update_many(m->prefix4, k4, sizeof(*k4), own,
 					  sizeof(*own), n, &lpm_batch_ok);
@@ -278,6 +299,7 @@ out:
 	free(k6);
 	free(own);
 	free(peer);
+	free(pol);
 	free(ids);
 	return err;
 }

@@ -29,7 +29,7 @@
  * ratios x_router = ns/pkt / router, x_fib = ns/pkt / fib taken within each
  * round; medians over the rounds.
  * Then the policed paths (ipip up, enc-ipip down) at 1,000,000
- * subscribers: unpoliced (all-zero tg_police entry), admitted (a rate
+ * subscribers: unpoliced (tg_police entry with no rate), admitted (a rate
  * every packet conforms to, with the default burst and with the smallest)
  * and dropped (bucket in debt), each also with
  * the subscriber's packets on two CPUs at once; and the map memory per
@@ -1105,8 +1105,8 @@ static int set_measured(struct bench *b, const struct bench_path *p, bool add)
 
 /*
  * tg_police / tg_bucket of the measured subscriber in every instance:
- * POL_NONE no rate (all-zero entry: the lookup alone, what an unlimited
- * subscriber costs), POL_ADMIT a rate every packet conforms to with the
+ * POL_NONE no rate (only its prefixes: the lookup alone, what an
+ * unlimited subscriber costs), POL_ADMIT a rate every packet conforms to with the
  * default burst (300 ms: the coarse clock, and a compare-and-swap per
  * packet), POL_ADMIT_FINE the same rate with the smallest burst (the fine
  * clock), POL_DROP a bucket far in debt (every packet refused: read only).
@@ -1116,8 +1116,14 @@ static int set_police_mode(struct bench *b, int mode)
 	struct tg_police pol = { 0 };
 	struct tg_bucket bk = { 0 };
 	__u32 sub = BENCH_SUB_ID;
+	__u8 inner6[16] = { 0 };
+	__be32 inner4;
 	int s, d;
 
+	inet_pton(AF_INET, BENCH_INNER4, &inner4);
+	inet_pton(AF_INET6, BENCH_INNER6, inner6);
+	memset(inner6 + 8, 0, 8);
+	bench_police_src(&pol, inner4, inner6);
 	for (d = 0; d < TG_DIR_MAX; d++) {
 		if (mode == POL_ADMIT)
 			tg_gcra_set(&pol, d, POL_RATE, POL_BURST);

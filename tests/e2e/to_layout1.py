@@ -5,7 +5,8 @@
 Layout 1 knew no generations: every subscriber's configuration was in
 tg_encap/tg_police, a tg_tunnels value named its sub_id where layout 2
 has the slot-0 claim (c[1] all zero), the prefix tries held the bare
-__u32 sub_id, and tg_gen, tg_encap1, tg_police1 did not exist. What is in
+__u32 sub_id, tg_police values were 40 bytes (no prefixes of the
+subscriber's own), and tg_gen, tg_encap1, tg_police1 did not exist. What is in
 force now (the claim that holds, by tg_gen) is kept: the configuration of
 slot 1 is copied into slot 0, each key keeps only its holding claim, the
 prefix tries are replaced by 4-byte-value ones, and the pins of tg_gen,
@@ -99,6 +100,18 @@ def main():
         update(pin + "/tg_encap", key, lookup(pin + "/tg_encap1", key))
         update(pin + "/tg_police", key, lookup(pin + "/tg_police1", key))
         moved += 1
+    # tg_police as layout 1 (and 2) had it: 40 bytes, without the
+    # subscriber's own prefixes.
+    path = pin + "/tg_police"
+    info = bpftool("map", "show", "pinned", path)
+    entries = [(k, v) for k, v in dump(path) if any(v)]
+    tmp = path + "_layout1"
+    bpftool("map", "create", tmp, "type", "array", "key", 4, "value", 40,
+            "entries", info["max_entries"], "name", "tg_police",
+            "flags", info["flags"])
+    for k, v in entries:
+        update(tmp, k, v[:40])
+    os.rename(tmp, path)
     for name in ("tg_gen", "tg_encap1", "tg_police1", "tg_pfx4", "tg_pfx6",
                  "tg_pfx_lens"):
         os.unlink(pin + "/" + name)

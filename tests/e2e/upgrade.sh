@@ -14,9 +14,11 @@
 #    reset by an upgrade would let a burst through each time.
 # 2. Maps of layout 1 (no generations: tg_tunnels and the prefix tries
 #    name bare sub_ids, no tg_gen, tg_encap1, tg_police1; written by
-#    to_layout1.py from what is in force) and a tg_sub_stats one counter
-#    shorter: sync refuses them, up migrates them (prefixes become slot-0
-#    claims, the missing maps are created), entries kept, traffic flows.
+#    to_layout1.py from what is in force; tg_police without the
+#    subscriber's own prefixes) and a tg_sub_stats one counter shorter:
+#    sync refuses them, up migrates them (prefixes become slot-0 claims,
+#    tg_police entries grow, the missing maps are created), entries kept,
+#    a full sync writes the own prefixes, traffic flows.
 # 3. A map changed in a way no migration knows (tg_tunnels' key): up
 #    refuses it with a message naming the map and the way out, and changes
 #    nothing.
@@ -223,7 +225,17 @@ v[:4] = int(sys.argv[1]).to_bytes(4, "little")
 print(*v)' "$1")
 	bpftool map update pinned "$PIN/tg_meta" key 0 0 0 0 value $v
 }
+# police_value ID [MAP]: hex bytes of MAP[ID] (default tg_police, the
+# slot in force after to_layout1.py).
+police_value() {
+	local k
+	k=$($PY -c 'import sys; print(*int(sys.argv[1]).to_bytes(4, "little"))' "$1")
+	bpftool -j map lookup pinned "$PIN/${2:-tg_police}" key $k | $PY -c 'import json, sys
+print(" ".join("%02x" % int(b, 16) for b in json.load(sys.stdin)["value"]))'
+}
+bob_id=$(tg -j sub show bob | $PY -c 'import json, sys; print(json.load(sys.stdin)["dp_id"])')
 l1=$($PY "$E2E/to_layout1.py" "$PIN") || die "rewriting the maps as layout 1"
+bob_pol=$(police_value "$bob_id")
 step "maps rewritten as layout 1 ($l1)" \
 	test ! -e "$PIN/tg_gen" -a ! -e "$PIN/tg_encap1" -a ! -e "$PIN/tg_police1"
 set_meta_layout 1 || die "setting tg_meta's layout to 1"
@@ -261,6 +273,11 @@ check "up said it migrated tg_sub_stats" \
 check "up said it migrated tg_prefix4 and tg_prefix6" \
 	sh -c "grep -q 'map tg_prefix4 migrated from layout 1 (lpm_trie key 8 value 4 .*value 8' '$TMP/migrate.out' &&
 		grep -q 'map tg_prefix6 migrated from layout 1' '$TMP/migrate.out'"
+check "up said it migrated tg_police" \
+	grep -q "map tg_police migrated from layout 1 (array key 4 value 40 .*value 64" "$TMP/migrate.out"
+zeros=$($PY -c 'print(" ".join(["00"] * 24))')
+check "bob's tg_police entry: his rate kept, no prefixes yet ($(police_value "$bob_id"))" \
+	test "$(police_value "$bob_id")" = "$bob_pol $zeros"
 a4=$(prefix4_value "$alice_p4")
 check "alice's prefix is now her slot-0 claim, no second claim ($a4)" \
 	test "$a4" = "$(printf '%02x %02x %02x %02x' $key) 00 00 00 00"
@@ -309,6 +326,19 @@ check "sync accepts the migrated maps" tg sync
 p4_n=$(bpftool -j map dump pinned "$PIN/tg_prefix4" | $PY -c 'import json, sys; print(len(json.load(sys.stdin)))')
 check "sync filled tg_pfx4 like tg_prefix4 ($p4_n entries) and put it in force ($(pfx_state))" \
 	test "$(pfx_state)" = "filled $p4_n"
+check "a full sync" tg sync --full
+# alice_src: "SRC SRC4": the flags and the IPv4 prefix of alice's entry
+# in the slot in force (the sync wrote the other one, then flipped).
+alice_src() {
+	local map=tg_police
+	[ "$(bpftool -j map lookup pinned "$PIN/tg_gen" key $key | $PY -c 'import json, sys
+print(int(json.load(sys.stdin)["value"][0], 16))')" = 1 ] && map=tg_police1
+	police_value "$alice_id" $map | $PY -c 'import ipaddress, sys
+v = bytes.fromhex(sys.stdin.read().replace(" ", ""))
+print(v[63], "%s/%d" % (ipaddress.ip_address(v[40:44]), v[60]))'
+}
+check "the full sync wrote alice's own prefix into her tg_police entry ($(alice_src))" \
+	test "$(alice_src)" = "$((0x01 | 0x02 | 0x04)) $alice_p4"
 before=$(stat sub alice up packets)
 sink_start || die "UDP receiver did not start"
 send ipip 50 || fail "sending ipip frames"

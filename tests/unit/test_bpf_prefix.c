@@ -5,7 +5,9 @@
  * holding the address, with prefixes of one subscriber inside those of
  * others: by hash probes per length (tg_pfx4/6 and the set in force of
  * tg_pfx_lens), by the trie when the set is not filled, and by the trie
- * when more lengths are in use than the set lists. Private unpinned maps,
+ * when more lengths are in use than the set lists; and the subscriber's
+ * own prefixes in its tg_police entry, which decide its sources without
+ * those maps. Private unpinned maps,
  * a fresh network namespace per test.
  */
 #include <arpa/inet.h>
@@ -21,6 +23,7 @@
 #include <bpf/libbpf.h>
 
 #include "tungate.h"
+#include "srcpfx.h"
 #include "subscriber.skel.h"
 #include "uplink.skel.h"
 #include "bpf_hook.h"
@@ -153,22 +156,35 @@ static void set_lens(int fam, bool filled, unsigned int in_force)
 	update(sub_skel->maps.tg_pfx_lens, &key, 4, &l, sizeof(l));
 }
 
+/*
+ * A tunnel of type (IPIP, 6in4) from 192.0.2.(100 + sub), claimed by
+ * subscriber sub for slot; its key at k.
+ */
+static void put_tunnel(__u32 sub, __u8 type, unsigned int slot,
+		       struct tg_tun_key *k)
+{
+	struct tg_tunnel t = { .c = { { .claim = TG_CLAIM(sub, slot),
+					.mtu = 1400 } } };
+	char remote[32];
+
+	memset(k, 0, sizeof(*k));
+	k->type = type;
+	snprintf(remote, sizeof(remote), "192.0.2.%u", 100 + sub);
+	inet_pton(AF_INET, remote, &k->remote);
+	inet_pton(AF_INET, LOCAL, &k->local);
+	update(sub_skel->maps.tg_tunnels, k, sizeof(*k), &t, sizeof(t));
+}
+
 /* Subscriber sub: an IPIP tunnel from 192.0.2.(100 + sub) and its encap. */
 static void put_sub(__u32 sub)
 {
-	struct tg_tunnel t = { .c = { { .claim = TG_CLAIM(sub, 0),
-					.mtu = 1400 } } };
-	struct tg_tun_key k = { .type = TG_TUN_IPIP };
 	struct tg_encap e = { .type = TG_TUN_IPIP, .mtu = 1400,
 			      .flags = TG_ENC_F_DF };
-	char remote[32];
+	struct tg_tun_key k;
 
-	snprintf(remote, sizeof(remote), "192.0.2.%u", 100 + sub);
-	inet_pton(AF_INET, remote, &k.remote);
-	inet_pton(AF_INET, LOCAL, &k.local);
+	put_tunnel(sub, TG_TUN_IPIP, 0, &k);
 	e.remote = k.remote;
 	e.local = k.local;
-	update(sub_skel->maps.tg_tunnels, &k, sizeof(k), &t, sizeof(t));
 	update(sub_skel->maps.tg_encap, &sub, 4, &e, sizeof(e));
 }
 
@@ -310,9 +326,10 @@ static __u32 owner_up(const char *addr)
 
 /*
  * The reason tg_sub_xdp gives a packet from addr through subscriber sub's
- * IPIP tunnel (IPv4 inner sources only).
+ * tunnel of IP protocol proto: IPIP for an IPv4 inner source, 6in4
+ * (put_tunnel()) for an IPv6 one.
  */
-static __u32 from_sub(__u32 sub, const char *addr)
+static __u32 from_sub_proto(__u32 sub, const char *addr, __u8 proto)
 {
 	static const __u8 macs[12] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2 };
 	__u8 f[FRAME_MAX];
@@ -326,10 +343,42 @@ static __u32 from_sub(__u32 sub, const char *addr)
 	inet_pton(AF_INET, remote, &r);
 	inet_pton(AF_INET, LOCAL, &l);
 	len = ip_pkt(f + 34, addr, true);
-	ck_assert_uint_eq(len, 28);
-	ip4(f + 14, r, l, IPPROTO_IPIP, 20 + len);
+	ck_assert_uint_eq(len, proto == IPPROTO_IPIP ? 28 : 48);
+	ip4(f + 14, r, l, proto, 20 + len);
 	return run(bpf_program__fd(sub_skel->progs.tg_sub_xdp), f, 34 + len,
 		   sub0).reason;
+}
+
+static __u32 from_sub(__u32 sub, const char *addr)
+{
+	return from_sub_proto(sub, addr, IPPROTO_IPIP);
+}
+
+static __u32 from_sub6(__u32 sub, const char *addr)
+{
+	return from_sub_proto(sub, addr, IPPROTO_IPV6);
+}
+
+/* Add prefix s ("ADDR/LEN") to the own prefixes of p. */
+static void src_add(struct tg_police *p, const char *s)
+{
+	__u8 addr[16] = { 0 };
+	char a[64], *slash;
+	bool v6;
+
+	snprintf(a, sizeof(a), "%s", s);
+	slash = strchr(a, '/');
+	ck_assert_ptr_nonnull(slash);
+	*slash = '\0';
+	v6 = strchr(a, ':');
+	ck_assert_int_eq(inet_pton(v6 ? AF_INET6 : AF_INET, a, addr), 1);
+	tg_src_add(p, v6, addr, atoi(slash + 1));
+}
+
+static void put_police(__u32 sub, unsigned int slot, const struct tg_police *p)
+{
+	update(slot ? sub_skel->maps.tg_police1 : sub_skel->maps.tg_police,
+	       &sub, 4, p, sizeof(*p));
 }
 
 static void put_all(bool trie, bool hash)
@@ -419,6 +468,85 @@ START_TEST(test_prefix_too_many_lengths)
 }
 END_TEST
 
+/*
+ * The subscriber's own prefixes in its tg_police entry decide its
+ * sources without the prefix maps (empty here but where said), in the
+ * slot of the tunnel's claim; a family the entry does not decide goes
+ * to the maps.
+ */
+START_TEST(test_prefix_own)
+{
+	struct tg_police p, q;
+	struct tg_tun_key k;
+	__u32 one = 1, sub = 1;
+
+	if (!enter())
+		return;
+	put_tunnel(1, TG_TUN_SIT, 0, &k);
+	set_lens(TG_PFX_V4, true, 0);
+	set_lens(TG_PFX_V6, true, 0);
+	memset(&p, 0, sizeof(p));
+	tg_src_init(&p);
+	src_add(&p, "100.64.9.0/24");
+	src_add(&p, "2001:db8:5::/48");
+	src_add(&p, "2001:db8:6:1::/64");
+	ck_assert_uint_eq(p.src, TG_SRC_V4 | TG_SRC_V6 | TG_SRC_4 |
+				 TG_SRC_6A | TG_SRC_6B);
+	put_police(1, 0, &p);
+	ck_assert_uint_ne(from_sub(1, "100.64.9.0"), TG_R_SPOOFED_SRC);
+	ck_assert_uint_ne(from_sub(1, "100.64.9.255"), TG_R_SPOOFED_SRC);
+	ck_assert_uint_eq(from_sub(1, "100.64.10.1"), TG_R_SPOOFED_SRC);
+	ck_assert_uint_eq(from_sub(1, "100.64.8.255"), TG_R_SPOOFED_SRC);
+	ck_assert_uint_ne(from_sub6(1, "2001:db8:5:ffff::1"), TG_R_SPOOFED_SRC);
+	ck_assert_uint_ne(from_sub6(1, "2001:db8:6:1:ffff::1"),
+			  TG_R_SPOOFED_SRC);
+	ck_assert_uint_eq(from_sub6(1, "2001:db8:6:2::1"), TG_R_SPOOFED_SRC);
+	ck_assert_uint_eq(from_sub6(1, "2001:db8:4::1"), TG_R_SPOOFED_SRC);
+	/* Another subscriber's entry says nothing of 1's sources. */
+	ck_assert_uint_eq(from_sub(2, "100.64.9.1"), TG_R_SPOOFED_SRC);
+
+	/* Deciding with no prefix of the family: none is his, maps or not. */
+	memset(&q, 0, sizeof(q));
+	tg_src_init(&q);
+	src_add(&q, "2001:db8:5::/48");
+	put_police(1, 0, &q);
+	put_prefix("100.64.9.0/24", 1, true, true);
+	set_lens(TG_PFX_V4, true, 0);
+	ck_assert_uint_eq(from_sub(1, "100.64.9.1"), TG_R_SPOOFED_SRC);
+
+	/* Two IPv4 prefixes do not fit: IPv4 from the maps, IPv6 still not. */
+	src_add(&q, "100.64.9.0/24");
+	src_add(&q, "203.0.113.0/24");
+	ck_assert_uint_eq(q.src & (TG_SRC_V4 | TG_SRC_4), 0);
+	/* Longer than /64: IPv6 from the maps too. */
+	src_add(&q, "2001:db8:7::1/128");
+	ck_assert_uint_eq(q.src, 0);
+	put_police(1, 0, &q);
+	ck_assert_uint_ne(from_sub(1, "100.64.9.1"), TG_R_SPOOFED_SRC);
+	ck_assert_uint_eq(from_sub(1, "203.0.113.1"), TG_R_SPOOFED_SRC);
+	ck_assert_uint_eq(from_sub6(1, "2001:db8:5::1"), TG_R_SPOOFED_SRC);
+
+	/* An entry of layout 2 (no flag): the maps, as before. */
+	memset(&q, 0, sizeof(q));
+	put_police(1, 0, &q);
+	ck_assert_uint_ne(from_sub(1, "100.64.9.1"), TG_R_SPOOFED_SRC);
+	ck_assert_uint_eq(from_sub(1, "100.64.10.1"), TG_R_SPOOFED_SRC);
+
+	/* Slot 1 in force, claimed by the tunnel: its entry decides. */
+	memset(&q, 0, sizeof(q));
+	tg_src_init(&q);
+	src_add(&q, "100.64.10.0/24");
+	put_police(1, 1, &q);
+	put_police(1, 0, &p);
+	update(sub_skel->maps.tg_gen, &sub, 4, &one, 4);
+	put_tunnel(1, TG_TUN_SIT, 1, &k);
+	put_tunnel(1, TG_TUN_IPIP, 1, &k);
+	ck_assert_uint_ne(from_sub(1, "100.64.10.1"), TG_R_SPOOFED_SRC);
+	ck_assert_uint_eq(from_sub(1, "100.64.9.1"), TG_R_SPOOFED_SRC);
+	ck_assert_uint_eq(from_sub6(1, "2001:db8:5::1"), TG_R_SPOOFED_SRC);
+}
+END_TEST
+
 Suite *bpf_prefix_suite(void)
 {
 	Suite *s = suite_create("bpf_prefix");
@@ -430,6 +558,7 @@ Suite *bpf_prefix_suite(void)
 	tcase_add_test(tc, test_prefix_hash);
 	tcase_add_test(tc, test_prefix_not_filled);
 	tcase_add_test(tc, test_prefix_too_many_lengths);
+	tcase_add_test(tc, test_prefix_own);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -452,8 +453,9 @@ static void pin_layout1(int *fds)
 			 NENT * TG_PREFIXES_PER_SUB, BPF_F_NO_PREALLOC);
 	fds[3] = pin_new("tg_encap", BPF_MAP_TYPE_ARRAY, 4,
 			 sizeof(struct tg_encap), NENT, 0);
+	/* Layouts 1 and 2: tg_police without the subscriber's prefixes. */
 	fds[4] = pin_new("tg_police", BPF_MAP_TYPE_ARRAY, 4,
-			 sizeof(struct tg_police), NENT, 0);
+			 offsetof(struct tg_police, src4), NENT, 0);
 	fds[5] = pin_new("tg_sub_stats", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 			 sizeof(struct tg_sub_counters), NENT, 0);
 	fds[6] = pin_meta(1);
@@ -529,6 +531,9 @@ static void check_layout1_kept(const struct tg_maps *m)
 		ck_assert_int_eq(bpf_map_lookup_elem(tg_police_fd(m, 0), &id,
 						     &pol), 0);
 		ck_assert_uint_eq(pol.interval[0], 1000 + i);
+		/* No prefix of its own: its sources from the prefix maps. */
+		ck_assert_uint_eq(pol.src, 0);
+		ck_assert_uint_eq(pol.src4, 0);
 		ck_assert_int_eq(bpf_map_lookup_elem(m->sub_stats, &id, c), 0);
 		for (cpu = 0; cpu < ncpu; cpu++)
 			ck_assert_uint_eq(c[cpu].packets[0],
@@ -567,9 +572,10 @@ static void close_fds(int *fds, int n)
 }
 
 /*
- * Layout 1 -> 2 by up: prefixes become slot-0 claims (new maps, pins
- * swapped), tg_gen/tg_encap1/tg_police1 are created all zero, everything
- * else is the same map with the same entries; the program loads on them.
+ * Layout 1 -> 3 by up: prefixes become slot-0 claims and tg_police
+ * entries grow (new maps, pins swapped), tg_gen/tg_encap1/tg_police1 are
+ * created all zero, everything else is the same map with the same
+ * entries; the program loads on them.
  */
 START_TEST(test_layout1_migrated)
 {
@@ -585,12 +591,24 @@ START_TEST(test_layout1_migrated)
 	ck_assert_int_eq(subscriber_bpf__load(skel), 0);
 	ck_assert_uint_eq(read_meta().layout, TG_LAYOUT_VERSION);
 	ck_assert_uint_eq(read_meta().sync_count, 42);
-	/* Kept as they were: tunnels, encap, police, counters, meta. */
+	/* Kept as they were: tunnels, encap, counters, meta. */
 	assert_still_pinned("tg_tunnels", fds[0]);
 	for (i = 3; i < 7; i++)
-		assert_still_pinned(i == 3 ? "tg_encap" :
-				    i == 4 ? "tg_police" :
-				    i == 5 ? "tg_sub_stats" : "tg_meta", fds[i]);
+		if (i != 4)
+			assert_still_pinned(i == 3 ? "tg_encap" :
+					    i == 5 ? "tg_sub_stats" : "tg_meta",
+					    fds[i]);
+	/* tg_police: a new map of layout 3's values (entries: below). */
+	{
+		int fd = pinned("tg_police");
+
+		ck_assert_int_ge(fd, 0);
+		ck_assert_uint_ne(map_id(fd), map_id(fds[4]));
+		ck_assert_uint_eq(map_info(fd).value_size,
+				  sizeof(struct tg_police));
+		ck_assert_uint_eq(map_info(fd).max_entries, NENT);
+		close(fd);
+	}
 	/* The prefix tries are new maps of 8-byte values. */
 	for (i = 1; i < 3; i++) {
 		int fd = pinned(i == 1 ? "tg_prefix4" : "tg_prefix6");
@@ -691,6 +709,16 @@ START_TEST(test_slot1_maps_created)
 	fds[2] = pin_new("tg_prefix6", BPF_MAP_TYPE_LPM_TRIE,
 			 sizeof(struct tg_lpm6_key), sizeof(struct tg_owners),
 			 NENT, BPF_F_NO_PREALLOC);
+	/* And tg_police (layout 3's values). */
+	{
+		char pp[128];
+
+		close(fds[4]);
+		snprintf(pp, sizeof(pp), "%s/tg_police", root);
+		ck_assert_int_eq(unlink(pp), 0);
+	}
+	fds[4] = pin_new("tg_police", BPF_MAP_TYPE_ARRAY, 4,
+			 sizeof(struct tg_police), NENT, 0);
 	ck_assert_int_eq(tg_maps_open_pinned(root, &m), 0);
 	check_slot1_made(&m);
 	ck_assert_uint_eq(read_meta().layout, TG_LAYOUT_VERSION);
