@@ -554,7 +554,6 @@ static void run_lns_io(struct run *r, bool readable)
 	}
 }
 
-/* Until the next thing to do: systemd, a retry, the LNS's timers. */
 /*
  * A command on PostgreSQL's snapshot marks it busy from its pull to its
  * push (tg_db_busy_hold()), and what it wrote is taken back when the push
@@ -587,6 +586,7 @@ static void run_snap_release(const struct run *r)
 		tg_db_look_end(r->watch_fd);
 }
 
+/* Until the next thing to do: systemd, a retry, the LNS's timers. */
 static int run_wait_ms(struct run *r)
 {
 	__u64 now = run_now_ms(), wait, dl;

@@ -108,8 +108,8 @@ int tg_pg_pull(PGconn *c, sqlite3 *db, bool *full, long long *counter,
 /*
  * Push the shared rows the command changed (the snapshot's change log,
  * pg_log.h: those not as they were, and the keys gone) in one
- * transaction, if the counter still is counter; bumps it and notifies. *pushed: rows written (0: nothing to
- * push, no transaction). 0, -EAGAIN (someone pushed since: pull and try
+ * transaction, if the counter still is counter; bumps it and notifies.
+ * *pushed: rows written (0: nothing to push, no transaction). 0, -EAGAIN (someone pushed since: pull and try
  * again) or -EIO (err).
  */
 int tg_pg_push(PGconn *c, sqlite3 *db, long long counter, long *pushed,

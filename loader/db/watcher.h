@@ -17,8 +17,9 @@ bool tg_db_watched(const char *path);
 /*
  * A command that may take back what it writes (PostgreSQL's snapshot,
  * from its pull to its push) marks the file busy through its fd (open
- * for writing), which it closes when done: a write lock on the byte after the watch mark,
- * taken once a daemon's look at the file ends. 0 or negative errno.
+ * for writing), which it closes when done: a write lock on the byte
+ * after the watch mark, taken once a daemon's look at the file ends. 0
+ * or negative errno.
  */
 int tg_db_busy_hold(int fd);
 /*

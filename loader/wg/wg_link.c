@@ -12,6 +12,7 @@
 #include "db/sub.h"
 #include "routing/rtnl.h"
 #include "wg/wg_link.h"
+#include "wg/wg_nl.h"
 
 struct link_req {
 	char *err;
@@ -78,8 +79,7 @@ int tg_wg_link_up(const char *ifname, char *err, size_t errlen)
 			       "wireguard", err, errlen);
 		/* No such kind: the kernel has no WireGuard. */
 		if (ret == -EOPNOTSUPP)
-			snprintf(err, errlen,
-				 "the kernel has no WireGuard (load the module: modprobe wireguard)");
+			snprintf(err, errlen, "%s", TG_WG_NO_MODULE);
 		if (ret != -EEXIST)
 			return ret;
 	}

@@ -166,8 +166,7 @@ int tg_wg_nl_open(struct tg_wg_nl *w, char *err, size_t errlen)
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
 	ret = wg_talk(w, nlh, family_cb, &w->family, err, errlen);
 	if (ret == -ENOENT || (!ret && !w->family)) {
-		snprintf(err, errlen,
-			 "the kernel has no WireGuard (load the module: modprobe wireguard)");
+		snprintf(err, errlen, "%s", TG_WG_NO_MODULE);
 		ret = -ENOENT;
 	}
 	if (ret)

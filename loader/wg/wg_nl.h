@@ -16,6 +16,8 @@
 #define TG_WG_KEY_LEN 32
 /* What tungate asks of every peer: through NAT, kept open. */
 #define TG_WG_KEEPALIVE_S 25
+/* Said when the kernel has neither the link kind nor the family. */
+#define TG_WG_NO_MODULE "the kernel has no WireGuard (load the module: modprobe wireguard)"
 /* One request: the peers that fit, the next ones in the next request. */
 #define TG_WG_NL_BUF 32768
 /* Answers: a dump's messages are at most this long. */
