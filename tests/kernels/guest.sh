@@ -14,6 +14,15 @@ DB=/tmp/tungate.db
 TMP=/tmp
 . /tg/result.sh
 
+# tg.only=STAGE on the kernel command line: that stage alone (run.sh's
+# TG_KERNELS_ONLY).
+ONLY=$(sed -n 's/.*tg\.only=\([a-z_]*\).*/\1/p' /proc/cmdline)
+
+# Whether stage $1 runs.
+stage() {
+	[ -z "$ONLY" ] || [ "$ONLY" = "$1" ]
+}
+
 # The kernel's uptime in seconds when STAGE ended, for the run's timings.
 uptime_at() {
 	echo "TG: uptime $1 $(cut -d' ' -f1 /proc/uptime)"
@@ -133,14 +142,16 @@ if topo_up >/tmp/topo.log 2>&1; then
 		tungate --db $DB sub add alice --type gre --key 7 \
 			--remote 192.0.2.10 --local 192.0.2.1 \
 			--prefix 100.64.1.0/24 --prefix 2001:db8:1::/48"
-	for m in native generic tc; do
-		ping_mode $m
-	done
-	# Steering: the cpumap program, its redirects to the devmap and
-	# what it passes to the kernel, on this kernel.
-	for m in native generic; do
-		ping_mode $m steer
-	done
+	if stage modes; then
+		for m in native generic tc; do
+			ping_mode $m
+		done
+		# Steering: the cpumap program, its redirects to the devmap
+		# and what it passes to the kernel, on this kernel.
+		for m in native generic; do
+			ping_mode $m steer
+		done
+	fi
 else
 	fail "namespaces"
 	sed 's/^/    /' /tmp/topo.log
@@ -255,12 +266,16 @@ wireguard_stage() {
 	ip netns del wgm
 }
 
-if [ -n "$topo" ]; then
+if ! stage wireguard; then
+	:
+elif [ -n "$topo" ]; then
 	wireguard_stage
 else
 	fail "wireguard: no namespaces"
 fi
 uptime_at wireguard
+
+stage replays || finish
 
 # One replay process for every case: the programs are loaded (verified)
 # once; each case still runs in a namespace of its own, on maps emptied

@@ -7,6 +7,9 @@
 #
 #   tests/kernels/run.sh [SERIES...]      (default: 6.1 6.12)
 #
+# TG_KERNELS_ONLY=STAGE (outside CI only) runs that stage of guest.sh
+# alone with the namespaces it needs, for quick work on it: wireguard.
+#
 # Prints every check of every kernel, the instructions the verifier
 # processed for each program in each mode, and "N passed, M failed".
 # Needs root (the pcap cases are prepared with replay). Outside CI a
@@ -60,8 +63,17 @@ if wgroot=$(bash "$here/debs.sh" wireguard wireguard-tools); then
 else
 	echo "wireguard-tools could not be fetched: the guest's WireGuard checks fail"
 fi
+only=${TG_KERNELS_ONLY:-}
+if [ -n "$only" ] && [ "${CI:-}" = true ]; then
+	echo "FAIL: TG_KERNELS_ONLY=$only: CI runs every stage"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 start=$SECONDS
-if ! TUNGATE=$TUNGATE bash "$here/cases.sh" "$payload"; then
+if [ -n "$only" ]; then
+	mkdir -p "$payload/cases"
+	echo "only the $only stage (TG_KERNELS_ONLY): no pcap cases"
+elif ! TUNGATE=$TUNGATE bash "$here/cases.sh" "$payload"; then
 	echo "FAIL: the pcap cases could not be prepared on this host"
 	echo "0 passed, 1 failed"
 	exit 1
@@ -85,7 +97,8 @@ for s in "${series[@]}"; do
 		continue
 	fi
 	log=$tmp/console-$s.log
-	boot_guest "$log" 1500 "$root/boot/vmlinuz-$release" "$img" "" \
+	boot_guest "$log" 1500 "$root/boot/vmlinuz-$release" "$img" \
+		"${only:+tg.only=$only}" \
 		-nic none | sed "s/^/[$s] /"
 	rc=${PIPESTATUS[0]}
 	# The guest's own lines, from its first report on.
