@@ -26,6 +26,7 @@ int do_export(int argc, char **argv);
 int do_bird(int argc, char **argv);
 int do_pop(int argc, char **argv);
 int do_drain(int argc, char **argv);
+int do_wg(int argc, char **argv);
 
 /*
  * What applies a change to the database: "run 'tungate sync' to apply",
@@ -49,6 +50,11 @@ int tg_frames_check_attached(struct sqlite3 *db, const char *what,
 
 struct json_writer;
 struct tg_sub;
+/*
+ * With the data plane up, s's prefixes must stay off the networks of the
+ * attached interfaces: 0, or negative errno reported as "what: ...".
+ */
+int tg_sub_check_ifnets(const char *what, const struct tg_sub *s);
 struct tg_class;
 struct tg_session;
 struct tg_live_at;

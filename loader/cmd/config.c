@@ -143,6 +143,11 @@ static int config_help(int argc, char **argv)
 	       "  wg-pool4 CIDR|none         'wg invite' without --prefix gives\n"
 	       "                             each member the next free /%d of it\n"
 	       "  wg-pool6 CIDR|none         the same, a /%d each\n"
+	       "  wg-broker ADDR:PORT|off    where 'tungate run' serves enrolment\n"
+	       "                             (POST /wg/enrol, GET /wg/openwrt.sh):\n"
+	       "                             0.0.0.0:PORT, [::]:PORT or one\n"
+	       "                             address; read when it starts and on\n"
+	       "                             SIGHUP (default off)\n"
 	       "Keys may be written with '_' for '-'.\n"
 	       "\n"
 	       "show  the current value of every key; -j: a JSON object with the keys\n"
@@ -196,6 +201,7 @@ static const char *config_db_key(const char *key)
 		{ "wg-allowed-ips", "wg_allowed_ips" },
 		{ "wg-pool4", "wg_pool4" },
 		{ "wg-pool6", "wg_pool6" },
+		{ "wg-broker", "wg_broker" },
 	};
 
 	static char radius[32];
@@ -440,7 +446,7 @@ static int config_set(int argc, char **argv)
 	}
 	dbkey = config_db_key(key);
 	if (!dbkey) {
-		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action liveness-timeout eoip-keepalive anycast pop-heartbeat pop-down-after lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures aaa radius-... wg-endpoint wg-mtu wg-allowed-ips wg-pool4 wg-pool6",
+		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action liveness-timeout eoip-keepalive anycast pop-heartbeat pop-down-after lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures aaa radius-... wg-endpoint wg-mtu wg-allowed-ips wg-pool4 wg-pool6 wg-broker",
 		       key);
 		return -EINVAL;
 	}

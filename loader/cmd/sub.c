@@ -494,7 +494,7 @@ static int sub_print_one(sqlite3 *db, const struct tg_sub *s)
  * With the data plane up, s's prefixes must stay off the networks of the
  * attached interfaces (the sync would refuse the row).
  */
-static int sub_check_ifnets(const char *what, const struct tg_sub *s)
+int tg_sub_check_ifnets(const char *what, const struct tg_sub *s)
 {
 	struct tg_ifnet *nets;
 	char err[256];
@@ -545,7 +545,7 @@ static int sub_add(int argc, char **argv)
 		tg_err("sub add: %s", err);
 		goto out;
 	}
-	ret = sub_check_ifnets("sub add", &s);
+	ret = tg_sub_check_ifnets("sub add", &s);
 	if (ret)
 		goto out;
 	ret = tg_db_open(tg_db_path(), false, &db);
@@ -612,7 +612,7 @@ static int sub_modify(const char *what, int argc, char **argv, int en)
 	else
 		ret = sub_parse_opts(what, argc, argv, 2, &s, true);
 	if (!ret && en < 0)
-		ret = sub_check_ifnets(what, &s);
+		ret = tg_sub_check_ifnets(what, &s);
 	if (ret)
 		goto out;
 	ret = tg_db_sub_update(db, old_name, &s, err, sizeof(err));

@@ -276,6 +276,10 @@ int tg_pg_migrate(PGconn *c, int *from, char *err, size_t errlen)
 		goto rollback;
 	}
 	ret = -EIO;
+	/* Tables a later version added, before their revisions. */
+	for (i = 0; i < tg_pg_ntables; i++)
+		if (pg_create(c, mem, &tg_pg_tables[i], err, errlen))
+			goto rollback;
 	/* The row revisions of this tungate, on tables of any version. */
 	if (tg_pg_rev_tables(c, err, errlen))
 		goto rollback;

@@ -8,7 +8,8 @@
  * column, 7 the origin of subscribers (local or RADIUS) and what RADIUS
  * accounting needs of a session, 8 the RADIUS accounting queue, 9 the
  * home POP of subscribers, 10 WireGuard members (their public key, unique,
- * and listen port); each newer version is the same rebuild.
+ * and listen port), 11 the invitations of WireGuard members; each newer
+ * version is the same rebuild.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -21,6 +22,7 @@
 #include "db/schema.h"
 #include "db/session.h"
 #include "db/sub.h"
+#include "db/wg_invite.h"
 
 
 /* Text without NUL bytes, of lo..hi characters. */
@@ -175,7 +177,8 @@ int tg_schema_tables(char *buf, size_t len)
 		     " prefix TEXT NOT NULL UNIQUE" SC_PREFIX("prefix") ") STRICT;"
 		     "CREATE TABLE community ("
 		     "prefix TEXT NOT NULL PRIMARY KEY" SC_PREFIX("prefix")
-		     ") STRICT;" TG_SESSION_TABLE SC_V8_RADIUS_ACCT_QUEUE);
+		     ") STRICT;" TG_SESSION_TABLE SC_V8_RADIUS_ACCT_QUEUE
+		     TG_WG_INVITE_TABLE);
 	return off < len ? 0 : -ENOSPC;
 }
 

@@ -182,6 +182,14 @@ int tg_sub_validate(const struct tg_sub *s, char *err, size_t errlen);
  */
 int tg_db_sub_add(sqlite3 *db, struct tg_sub *s, char *err, size_t errlen);
 /*
+ * The same, with then(db, s, ctx, err, errlen) run after the insert in the
+ * same transaction: its error takes everything back.
+ */
+typedef int (*tg_sub_add_fn)(sqlite3 *db, const struct tg_sub *s, void *ctx,
+			     char *err, size_t errlen);
+int tg_db_sub_add_then(sqlite3 *db, struct tg_sub *s, tg_sub_add_fn then,
+		       void *ctx, char *err, size_t errlen);
+/*
  * The same for a member RADIUS accepted: its row is marked origin
  * 'radius' (owned by its session: the daemon deletes it when the session
  * ends, 'sub edit' refuses it).

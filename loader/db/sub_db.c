@@ -513,8 +513,8 @@ out:
 	return err;
 }
 
-static int sub_add(sqlite3 *db, struct tg_sub *s, bool radius, char *err,
-		   size_t errlen)
+static int sub_add(sqlite3 *db, struct tg_sub *s, bool radius,
+		   tg_sub_add_fn then, void *ctx, char *err, size_t errlen)
 {
 	__u32 dp_id;
 	int ret;
@@ -545,6 +545,11 @@ static int sub_add(sqlite3 *db, struct tg_sub *s, bool radius, char *err,
 		snprintf(err, errlen, "cannot write: %s", sqlite3_errmsg(db));
 		goto out;
 	}
+	if (then) {
+		ret = then(db, s, ctx, err, errlen);
+		if (ret)
+			goto out;
+	}
 	ret = tg_db_exec(db, "COMMIT");
 	if (ret)
 		snprintf(err, errlen, "cannot commit: %s", sqlite3_errmsg(db));
@@ -558,13 +563,19 @@ out:
 
 int tg_db_sub_add(sqlite3 *db, struct tg_sub *s, char *err, size_t errlen)
 {
-	return sub_add(db, s, false, err, errlen);
+	return sub_add(db, s, false, NULL, NULL, err, errlen);
+}
+
+int tg_db_sub_add_then(sqlite3 *db, struct tg_sub *s, tg_sub_add_fn then,
+		       void *ctx, char *err, size_t errlen)
+{
+	return sub_add(db, s, false, then, ctx, err, errlen);
 }
 
 int tg_db_sub_add_radius(sqlite3 *db, struct tg_sub *s, char *err,
 			 size_t errlen)
 {
-	return sub_add(db, s, true, err, errlen);
+	return sub_add(db, s, true, NULL, NULL, err, errlen);
 }
 
 int tg_db_exec_id(sqlite3 *db, const char *sql, __s64 id)

@@ -14,7 +14,7 @@
 
 const char *const tg_wg_setting_keys[] = {
 	"wg_endpoint", "wg_mtu", "wg_allowed_ips", "wg_pool4", "wg_pool6",
-	NULL,
+	"wg_broker", NULL,
 };
 
 bool tg_wg_setting_key(const char *key)
@@ -77,6 +77,43 @@ static int wg_parse_endpoint(const char *v, struct tg_wg_settings *s)
 		return -EINVAL;
 	snprintf(s->host, sizeof(s->host), "%s", a);
 	s->port = (__u16)p;
+	return 0;
+}
+
+/* "A.B.C.D:PORT" or "[IPV6]:PORT", both parts required: 0 or -EINVAL. */
+static int wg_parse_broker(const char *v, struct tg_wg_settings *s)
+{
+	char a[INET6_ADDRSTRLEN + 2];
+	struct in6_addr a6;
+	const char *port;
+	size_t n;
+	__u64 p;
+
+	if (v[0] == '[') {
+		port = strstr(v, "]:");
+		n = port ? (size_t)(port - v - 1) : 0;
+		if (!n || n >= sizeof(a))
+			return -EINVAL;
+		memcpy(a, v + 1, n);
+		a[n] = '\0';
+		port += 2;
+		if (inet_pton(AF_INET6, a, &a6) != 1)
+			return -EINVAL;
+	} else {
+		port = strrchr(v, ':');
+		n = port ? (size_t)(port - v) : 0;
+		if (!n || n >= sizeof(a))
+			return -EINVAL;
+		memcpy(a, v, n);
+		a[n] = '\0';
+		port++;
+		if (inet_pton(AF_INET, a, &a6) != 1)
+			return -EINVAL;
+	}
+	if (tg_parse_u64(port, 1, 65535, &p))
+		return -EINVAL;
+	snprintf(s->broker, sizeof(s->broker), "%s", v);
+	s->broker_port = p;
 	return 0;
 }
 
@@ -151,6 +188,16 @@ static int wg_setting_apply(struct tg_wg_settings *s, const char *key,
 		} else if (wg_parse_endpoint(v, s)) {
 			snprintf(err, errlen,
 				 "'%.64s': HOST[:PORT] (a name, an IPv4 address or [IPV6]), or 'none'",
+				 v);
+			return -EINVAL;
+		}
+	} else if (!strcmp(key, "wg_broker")) {
+		if (!strcmp(v, "off")) {
+			s->broker[0] = '\0';
+			s->broker_port = 0;
+		} else if (wg_parse_broker(v, s)) {
+			snprintf(err, errlen,
+				 "'%.64s': ADDRESS:PORT to listen on (0.0.0.0:PORT: every IPv4 address; [IPV6]:PORT), or 'off'",
 				 v);
 			return -EINVAL;
 		}
@@ -247,6 +294,8 @@ void tg_wg_setting_show(const struct tg_wg_settings *s, const char *key,
 				 s->host);
 		else
 			tg_wg_endpoint_format(s, s->port, buf, len);
+	} else if (!strcmp(key, "wg_broker")) {
+		snprintf(buf, len, "%s", s->broker[0] ? s->broker : "off");
 	} else if (!strcmp(key, "wg_mtu")) {
 		snprintf(buf, len, "%u", s->mtu);
 	} else if (!strcmp(key, "wg_allowed_ips")) {

@@ -34,6 +34,9 @@ struct tg_wg_settings {
 	unsigned int nallowed;
 	bool has_pool4, has_pool6;
 	struct tg_prefix pool4, pool6;
+	/* wg_broker: where 'tungate run' serves enrolment, "" when off. */
+	char broker[TG_WG_HOST_MAX + 16];	/* "A.B.C.D:PORT", "[v6]:PORT" */
+	__u16 broker_port;
 };
 
 /* Keys in database spelling, NULL-terminated. */

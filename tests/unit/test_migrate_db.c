@@ -431,6 +431,65 @@ START_TEST(test_db_v9_wireguard)
 }
 END_TEST
 
+/*
+ * Version 10 to 11: the invitations of WireGuard members, a table of
+ * their own; the subscribers keep their rows.
+ */
+START_TEST(test_db_v10_wg_invite)
+{
+	char err[512];
+	struct tg_sub s;
+	sqlite3 *db;
+	long long n;
+	int from;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(tg_db_create_version(db, TG_DB_VERSION), 0);
+	ck_assert_msg(!tg_db_exec(db,
+		"INSERT INTO subscriber(name, type, mtu, dp_id, wg_public_key)"
+		" VALUES ('w1', 'wireguard', 1400, 1,"
+		" 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=');"
+		"DROP TABLE wg_invite;"
+		"PRAGMA user_version = 10;"), "%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+
+	ck_assert_int_eq(tg_db_open_flags(path, TG_DB_OLDER, &db), 0);
+	ck_assert_msg(!tg_db_migrate(db, &from, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(from, 10);
+	ck_assert_int_eq(tg_db_version(db), TG_DB_VERSION);
+	ck_assert_int_eq(tg_db_sub_get(db, "w1", &s), 0);
+	ck_assert_str_eq(s.wg_key, "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=");
+	tg_sub_free(&s);
+	ck_assert_int_eq(tg_db_int(db, "SELECT count(*) FROM wg_invite", &n), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(tg_db_exec(db,
+		"INSERT INTO wg_invite(name, token_hash, class, prefixes,"
+		" created, expires) VALUES ('w2', '"
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',"
+		" 'default', '100.64.8.0/32', 1, 2)"), 0);
+	/* Its checks: a hash of 64 hex digits, an expiry after creation. */
+	ck_assert_int_ne(tg_db_exec(db,
+		"INSERT INTO wg_invite(name, token_hash, class, prefixes,"
+		" created, expires) VALUES ('w3', 'secret', 'default',"
+		" '100.64.8.1/32', 1, 2)"), 0);
+	ck_assert_int_ne(tg_db_exec(db,
+		"INSERT INTO wg_invite(name, token_hash, class, prefixes,"
+		" created, expires) VALUES ('w3', '"
+		"1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',"
+		" 'default', '100.64.8.1/32', 2, 2)"), 0);
+	tg_db_close(db);
+	/* A rebuild of a later version keeps the invitations. */
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(tg_db_exec(db, "PRAGMA user_version = 10"), 0);
+	sqlite3_close(db);
+	ck_assert_int_eq(tg_db_open_flags(path, TG_DB_OLDER, &db), 0);
+	ck_assert_msg(!tg_db_migrate(db, &from, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(tg_db_int(db, "SELECT count(*) FROM wg_invite", &n), 0);
+	ck_assert_int_eq(n, 1);
+	tg_db_close(db);
+}
+END_TEST
+
 TCase *migrate_db_tcase(void)
 {
 	TCase *tc = tcase_create("database");
@@ -445,5 +504,6 @@ TCase *migrate_db_tcase(void)
 	tcase_add_test(tc, test_db_v6_origin_and_acct);
 	tcase_add_test(tc, test_db_v8_home_pop);
 	tcase_add_test(tc, test_db_v9_wireguard);
+	tcase_add_test(tc, test_db_v10_wg_invite);
 	return tc;
 }

@@ -238,6 +238,13 @@ START_TEST(test_settings_parse)
 		{ "wg_pool6", "2001:db8:ff::/48", "2001:db8:ff::/48" },
 		{ "wg_pool6", "2001:db8:ff::/65", NULL },
 		{ "wg_pool6", "100.64.8.0/24", NULL },
+		{ "wg_broker", "0.0.0.0:8080", "0.0.0.0:8080" },
+		{ "wg_broker", "[::]:8080", "[::]:8080" },
+		{ "wg_broker", "off", "off" },
+		{ "wg_broker", "8080", NULL },
+		{ "wg_broker", "host:8080", NULL },
+		{ "wg_broker", "[::]", NULL },
+		{ "wg_broker", "192.0.2.1:0", NULL },
 	};
 	char buf[TG_WG_VALUE_MAX + 1], err[256];
 	size_t i;
