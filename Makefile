@@ -84,8 +84,10 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
 # systemd reads units from /usr/local/lib/systemd/system too.
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+DATADIR ?= $(PREFIX)/share/tungate
 INSTALLED := $(DESTDIR)$(SBINDIR)/tungate $(DESTDIR)$(MANDIR)/man8/tungate.8 \
-	$(DESTDIR)$(UNITDIR)/tungate.service
+	$(DESTDIR)$(UNITDIR)/tungate.service \
+	$(DESTDIR)$(DATADIR)/tungate-wg-enrol.sh
 
 .PHONY: all deps test demo bench check clean install uninstall san
 all: $(TUNGATE)
@@ -115,6 +117,15 @@ $(BUILD)/loader/%.o: loader/%.c | $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# The client script the WireGuard broker serves, as a C string.
+$(BUILD)/wg_enrol_sh.h: loader/wg/tungate-wg-enrol.sh | $(BUILD)
+	$(call msg,GEN,$@)
+	$(Q){ echo '#define TG_WG_ENROL_SH \'; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n" \\/' $<; \
+	  echo '""'; } >$@
+$(BUILD)/loader/daemon/wg_broker.o $(TEST_BUILD)/loader/daemon/wg_broker.o: \
+	$(BUILD)/wg_enrol_sh.h
 
 $(BUILD)/libtungate.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -227,6 +238,8 @@ install: $(TUNGATE)
 	$(Q)sed 's|/usr/local/sbin/tungate|$(SBINDIR)/tungate|g' \
 		loader/tungate.service >$(DESTDIR)$(UNITDIR)/tungate.service
 	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/tungate.service
+	$(Q)install -D -m 0755 loader/wg/tungate-wg-enrol.sh \
+		$(DESTDIR)$(DATADIR)/tungate-wg-enrol.sh
 
 uninstall:
 	$(Q)rm -f $(INSTALLED)

@@ -116,7 +116,7 @@ static int addr_parse(const char *addr, struct sockaddr_storage *ss,
 	return 0;
 }
 
-static bool addr_loopback(const struct sockaddr_storage *ss)
+bool tg_http_loopback(const struct sockaddr_storage *ss)
 {
 	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
 	const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
@@ -126,8 +126,8 @@ static bool addr_loopback(const struct sockaddr_storage *ss)
 	return (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
 }
 
-/* A listening socket on addr, or negative errno (reported). */
-static int listen_on(const char *addr, struct sockaddr_storage *ss)
+int tg_http_listen(const char *what, const char *addr,
+		   struct sockaddr_storage *ss)
 {
 	socklen_t len;
 	char err[128];
@@ -135,14 +135,14 @@ static int listen_on(const char *addr, struct sockaddr_storage *ss)
 
 	ret = addr_parse(addr, ss, &len, err, sizeof(err));
 	if (ret) {
-		tg_err("metrics: address '%s': %s", addr, err);
+		tg_err("%s: address '%s': %s", what, addr, err);
 		return ret;
 	}
 	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    0);
 	if (fd < 0) {
 		ret = -errno;
-		tg_err("metrics: address '%s': %s", addr, strerror(errno));
+		tg_err("%s: address '%s': %s", what, addr, strerror(errno));
 		return ret;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -151,7 +151,7 @@ static int listen_on(const char *addr, struct sockaddr_storage *ss)
 	/* The backlog holds who comes while CLIENTS_MAX are connected. */
 	if (bind(fd, (struct sockaddr *)ss, len) || listen(fd, SOMAXCONN)) {
 		ret = -errno;
-		tg_err("metrics: address '%s': cannot listen: %s", addr,
+		tg_err("%s: address '%s': cannot listen: %s", what, addr,
 		       strerror(errno));
 		close(fd);
 		return ret;
@@ -326,7 +326,7 @@ int tg_http_start(const char *addr, const char *path,
 	h->ctx = ctx;
 	if (!h->path || !h->ctype)
 		goto err;
-	fd = listen_on(addr, &ss);
+	fd = tg_http_listen("metrics", addr, &ss);
 	if (fd < 0) {
 		ret = fd;
 		goto err;
@@ -342,7 +342,7 @@ int tg_http_start(const char *addr, const char *path,
 		MHD_OPTION_LISTEN_SOCKET, fd,
 		MHD_OPTION_CONNECTION_LIMIT, clients_max(),
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		addr_loopback(&ss) ? 0U : CLIENTS_PER_IP,
+		tg_http_loopback(&ss) ? 0U : CLIENTS_PER_IP,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)IDLE_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 		MHD_OPTION_END);

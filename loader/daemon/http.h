@@ -7,7 +7,9 @@
 #ifndef TG_HTTP_H
 #define TG_HTTP_H
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 struct tg_http;
 
@@ -25,6 +27,16 @@ typedef int (*tg_http_fn)(void *ctx, FILE *f);
 int tg_http_start(const char *addr, const char *path,
 		  const char *content_type, tg_http_fn fn, void *ctx,
 		  struct tg_http **out);
+/*
+ * A listening TCP socket (non-blocking) on addr, as tg_http_start() takes
+ * it, its address in ss; errors reported as "what: address ...". The
+ * socket, or negative errno.
+ */
+int tg_http_listen(const char *what, const char *addr,
+		   struct sockaddr_storage *ss);
+/* Whether ss is a loopback address (every client is then one address). */
+bool tg_http_loopback(const struct sockaddr_storage *ss);
+
 /* Stop the thread, close every connection and free h (NULL: nothing). */
 void tg_http_stop(struct tg_http *h);
 

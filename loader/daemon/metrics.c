@@ -14,6 +14,7 @@
 #include "db/pop.h"
 #include "daemon/http.h"
 #include "daemon/lns.h"
+#include "daemon/wg_broker.h"
 #include "util/log.h"
 #include "daemon/metrics.h"
 #include "dataplane/reason.h"
@@ -38,6 +39,7 @@ struct tg_metrics {
 	struct fill_cache cache;
 	const struct tg_lnsd *lns;	/* the daemon's, read as it runs */
 	const __u64 *keepalives;	/* sent by the daemon, read as it runs */
+	const __u64 *wg_enrol;		/* the broker's, by result */
 };
 
 /*
@@ -561,6 +563,17 @@ static int metrics_scrape(void *ctx, FILE *f)
 			(unsigned long long)__atomic_load_n(mt->keepalives,
 							    __ATOMIC_RELAXED));
 	}
+	if (!ret && mt->wg_enrol) {
+		int i;
+
+		family(f, "tungate_wg_enrol_total", "counter",
+		       "Requests to the WireGuard enrolment broker by result: ok (a member enrolled), unknown, used, expired (token), bad_key, key_in_use, refused (the member's checks), bad_request, rate_limited, error.");
+		for (i = 0; i < TG_WG_ENROL_N; i++)
+			fprintf(f, "tungate_wg_enrol_total{result=\"%s\"} %llu\n",
+				tg_wg_enrol_names[i],
+				(unsigned long long)__atomic_load_n(&mt->wg_enrol[i],
+								    __ATOMIC_RELAXED));
+	}
 	if (ret)
 		pr_warn("metrics: reading %s and %s: %s\n", mt->db_path,
 			mt->pin_root, strerror(-ret));
@@ -608,6 +621,12 @@ void tg_metrics_keepalives(struct tg_metrics *mt, const __u64 *sent)
 {
 	if (mt)
 		mt->keepalives = sent;
+}
+
+void tg_metrics_wg_enrol(struct tg_metrics *mt, const __u64 *results)
+{
+	if (mt)
+		mt->wg_enrol = results;
 }
 
 void tg_metrics_stop(struct tg_metrics *mt)

@@ -24,6 +24,11 @@ struct tg_lnsd;
 void tg_metrics_lns(struct tg_metrics *m, const struct tg_lnsd *d);
 /* Also the count of EoIP keepalives the daemon sent (NULL: none). */
 void tg_metrics_keepalives(struct tg_metrics *m, const __u64 *sent);
+/*
+ * Also the broker's enrolment requests by result (TG_WG_ENROL_N counters
+ * of daemon/wg_broker.h, NULL: none).
+ */
+void tg_metrics_wg_enrol(struct tg_metrics *m, const __u64 *results);
 /* Write the exposition text (same as stats --prometheus). */
 int tg_metrics_write(FILE *f, sqlite3 *db, const struct tg_maps *m);
 

@@ -26,6 +26,7 @@
 #include "daemon/keepalive.h"
 #include "daemon/lns.h"
 #include "daemon/metrics.h"
+#include "daemon/wg_broker.h"
 #include "daemon/notify.h"
 #include "daemon/pg_follow.h"
 #include "daemon/run.h"
@@ -110,6 +111,7 @@ struct run {
 	struct tg_live_log live;	/* subscribers going down, back */
 	struct tg_keepalive ka;		/* EoIP keepalives we send */
 	struct tg_pg_follow pg;		/* PostgreSQL -> the snapshot */
+	struct tg_wg_brokerd broker;	/* WireGuard members' enrolment */
 };
 
 void tg_run_log(const char *fmt, ...)
@@ -622,7 +624,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 		.bird_state = -1,
 	};
 	struct signalfd_siginfo si;
-	struct pollfd pfd[6];
+	struct pollfd pfd[7];
 	sigset_t sigs;
 	int sig, ret = 0, sfd;
 
@@ -656,7 +658,9 @@ int tg_daemon_run(const struct tg_run_opts *o)
 			return ret;
 		}
 	}
+	tg_wg_brokerd_init(&r.broker);
 	tg_metrics_lns(r.metrics, &r.lns);
+	tg_metrics_wg_enrol(r.metrics, r.broker.results);
 	tg_metrics_keepalives(r.metrics, &r.ka.sent);
 	/*
 	 * The raw socket of the keepalives, while CAP_NET_RAW is there: the
@@ -694,8 +698,10 @@ int tg_daemon_run(const struct tg_run_opts *o)
 			if (!snap)
 				snap = run_snap_hold(&r);
 		}
-		if (snap >= 0)
+		if (snap >= 0) {
 			run_lns(&r, false);
+			tg_wg_brokerd_follow(&r.broker, r.db, false);
+		}
 		/* Sessions killed, of members disabled or deleted, end. */
 		if (snap != -1 && r.db_changed) {
 			r.db_changed = false;
@@ -738,8 +744,13 @@ int tg_daemon_run(const struct tg_run_opts *o)
 					  .events = POLLIN };
 		pfd[5] = (struct pollfd){ .fd = tg_pg_follow_fd(&r.pg),
 					  .events = POLLIN };
-		if (poll(pfd, 6, run_wait_ms(&r)) < 0 && errno != EINTR)
+		pfd[6] = (struct pollfd){ .fd = tg_wg_brokerd_fd(&r.broker),
+					  .events = POLLIN };
+		if (poll(pfd, 7, run_wait_ms(&r)) < 0 && errno != EINTR)
 			break;
+		/* An enrolment wrote the database: its peer at once. */
+		if (pfd[6].revents & POLLIN)
+			tg_wg_brokerd_read(&r.broker);
 		/* A pull changed the snapshot: the next look sees it. */
 		if (pfd[5].revents & POLLIN)
 			tg_pg_follow_read(&r.pg);
@@ -763,6 +774,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 				r.reloading = true;
 			}
 			run_lns(&r, true);
+			tg_wg_brokerd_follow(&r.broker, r.db, true);
 			r.want_sync = true;
 			r.want_full = true;
 			r.kick = true;
@@ -779,6 +791,7 @@ int tg_daemon_run(const struct tg_run_opts *o)
 			   "stopping: the data plane keeps forwarding");
 	/* A restart or an upgrade: the next process takes the sessions. */
 	tg_lnsd_stop(&r.lns, !r.o.detach);
+	tg_wg_brokerd_stop(&r.broker);
 	tg_metrics_stop(r.metrics);
 	tg_keepalive_close(&r.ka);
 	tg_maps_close(&r.maps);

@@ -14,6 +14,7 @@ umask 022
 D=$TMP/root
 check "make install DESTDIR PREFIX=/usr" make -s install DESTDIR="$D" PREFIX=/usr
 for f in 755:usr/sbin/tungate 644:usr/share/man/man8/tungate.8 \
+	755:usr/share/tungate/tungate-wg-enrol.sh \
 	644:usr/lib/systemd/system/tungate.service; do
 	mode=$(stat -c %a "$D/${f#*:}" 2>/dev/null)
 	check "/${f#*:} installed, mode ${f%%:*} (got ${mode:-none})" \

@@ -1,0 +1,146 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Enrols this router as a WireGuard member of a tungate concentrator with
+# the token of its invitation ('tungate wg invite'):
+#
+#   wget -qO- http://BROKER/wg/openwrt.sh | sh -s TOKEN
+#   sh tungate-wg-enrol.sh TOKEN http://BROKER[:PORT]
+#
+# Makes the router's key with 'wg genkey' (it never leaves the router),
+# sends the token and the public key to the broker, and configures the
+# interface from the wg-quick file the broker answers with: on OpenWrt
+# with uci (network.tungate, proto wireguard, its peer with
+# route_allowed_ips), elsewhere with ip and wg. Plain sh (busybox ash,
+# dash); busybox wget or uclient-fetch. TUNGATE_IFACE (default tungate)
+# names the interface, TUNGATE_DIR (default /etc/tungate) where the key
+# and the configuration are kept.
+set -u
+
+TOKEN=${1:-}
+BROKER=${2:-http://@BROKER@}
+IFACE=${TUNGATE_IFACE:-tungate}
+DIR=${TUNGATE_DIR:-/etc/tungate}
+
+say() { echo "tungate-wg-enrol: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+[ -n "$TOKEN" ] || die "usage: sh -s TOKEN (the token of 'tungate wg invite')"
+case $TOKEN in
+*[!A-Za-z0-9_-]*) die "'$TOKEN' is not a token" ;;
+esac
+command -v wg >/dev/null 2>&1 ||
+	die "wg missing (OpenWrt: opkg install wireguard-tools; Debian: apt install wireguard-tools)"
+
+umask 077
+mkdir -p "$DIR" || die "cannot make $DIR"
+KEY=$DIR/$IFACE.key
+CONF=$DIR/$IFACE.conf
+if [ ! -s "$KEY" ]; then
+	wg genkey >"$KEY.new" && mv "$KEY.new" "$KEY" || die "cannot make a key in $KEY"
+fi
+PUB=$(wg pubkey <"$KEY") || die "$KEY: not a WireGuard key"
+
+# A form value: what a form would change, percent-encoded.
+enc() {
+	printf '%s' "$1" | sed -e 's/%/%25/g' -e 's/+/%2B/g' -e 's|/|%2F|g' \
+		-e 's/=/%3D/g' -e 's/&/%26/g'
+}
+DATA="token=$(enc "$TOKEN")&key=$(enc "$PUB")"
+
+# The answer in $CONF.new; a refusal's reason from the response headers.
+rm -f "$CONF.new" "$CONF.hdr"
+if command -v uclient-fetch >/dev/null 2>&1; then
+	uclient-fetch -q -O "$CONF.new" --post-data="$DATA" "$BROKER/wg/enrol" \
+		2>"$CONF.hdr"
+else
+	wget -q -S -O "$CONF.new" --post-data "$DATA" "$BROKER/wg/enrol" \
+		2>"$CONF.hdr"
+fi
+rc=$?
+if [ $rc != 0 ] || ! grep -q '^\[Peer\]' "$CONF.new" 2>/dev/null; then
+	why=$(sed -n 's/^ *X-Tungate-Error: *//p' "$CONF.hdr" | tr -d '\r')
+	[ -n "$why" ] || why=$(cat "$CONF.new" "$CONF.hdr" 2>/dev/null | tr -d '\r' | grep . | tail -n 1)
+	rm -f "$CONF.new" "$CONF.hdr"
+	die "enrolment refused by $BROKER: ${why:-no answer}"
+fi
+rm -f "$CONF.hdr"
+mv "$CONF.new" "$CONF"
+
+# One setting of the wg-quick file ("Key = a, b" -> "a b").
+conf() {
+	sed -n "s/^$1 *= *//p" "$CONF" | head -n 1 | tr -d '\r' | sed 's/, */ /g'
+}
+NAME=$(sed -n 's/^# tungate WireGuard member //p' "$CONF")
+ADDRS=$(conf Address)
+MTU=$(conf MTU)
+PEER=$(conf PublicKey)
+EP=$(conf Endpoint)
+ALLOWED=$(conf AllowedIPs)
+KA=$(conf PersistentKeepalive)
+[ -n "$ADDRS" ] && [ -n "$PEER" ] && [ -n "$EP" ] && [ -n "$ALLOWED" ] ||
+	die "$CONF: not a configuration tungate makes"
+EPPORT=${EP##*:}
+EPHOST=${EP%:*}
+EPHOST=${EPHOST#[}
+EPHOST=${EPHOST%]}
+
+if command -v uci >/dev/null 2>&1; then
+	uci -q delete "network.$IFACE"
+	uci -q delete "network.${IFACE}_peer"
+	uci set "network.$IFACE=interface"
+	uci set "network.$IFACE.proto=wireguard"
+	uci set "network.$IFACE.private_key=$(cat "$KEY")"
+	uci set "network.$IFACE.mtu=$MTU"
+	for a in $ADDRS; do
+		uci add_list "network.$IFACE.addresses=$a"
+	done
+	uci set "network.${IFACE}_peer=wireguard_$IFACE"
+	uci set "network.${IFACE}_peer.description=tungate"
+	uci set "network.${IFACE}_peer.public_key=$PEER"
+	uci set "network.${IFACE}_peer.endpoint_host=$EPHOST"
+	uci set "network.${IFACE}_peer.endpoint_port=$EPPORT"
+	uci set "network.${IFACE}_peer.persistent_keepalive=${KA:-25}"
+	uci set "network.${IFACE}_peer.route_allowed_ips=1"
+	for a in $ALLOWED; do
+		uci add_list "network.${IFACE}_peer.allowed_ips=$a"
+	done
+	uci commit network || die "uci commit network failed"
+	ifup "$IFACE" 2>/dev/null || /etc/init.d/network reload ||
+		die "cannot bring $IFACE up"
+	say "enrolled as member ${NAME:-?}: interface $IFACE (uci network.$IFACE) up; add it to a firewall zone"
+	exit 0
+fi
+
+# Plain Linux: the kernel's WireGuard with ip and wg.
+ip link del "$IFACE" 2>/dev/null
+ip link add "$IFACE" type wireguard || die "cannot make $IFACE (no WireGuard in the kernel?)"
+wg set "$IFACE" private-key "$KEY" peer "$PEER" endpoint "$EP" \
+	allowed-ips "$(echo $ALLOWED | tr ' ' ',')" persistent-keepalive "${KA:-25}" ||
+	die "cannot set $IFACE's peer"
+for a in $ADDRS; do
+	case $a in
+	*:*) ip -6 addr add "$a" dev "$IFACE" nodad ;;
+	*) ip addr add "$a" dev "$IFACE" ;;
+	esac || die "cannot give $IFACE the address $a"
+done
+ip link set "$IFACE" mtu "${MTU:-1420}" up || die "cannot bring $IFACE up"
+for a in $ALLOWED; do
+	case $a in
+	0.0.0.0/0 | ::/0)
+		# Everything through the tunnel but the tunnel itself.
+		six=
+		[ "$a" = ::/0 ] && six=-6
+		via=$(ip $six route get "$EPHOST" 2>/dev/null | sed -n 's/.* via \([^ ]*\).*/\1/p')
+		dev=$(ip $six route get "$EPHOST" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p')
+		[ -n "$dev" ] && ip $six route replace "$EPHOST" ${via:+via "$via"} dev "$dev" 2>/dev/null
+		if [ -n "$six" ]; then
+			ip -6 route replace ::/1 dev "$IFACE" && ip -6 route replace 8000::/1 dev "$IFACE"
+		else
+			ip route replace 0.0.0.0/1 dev "$IFACE" && ip route replace 128.0.0.0/1 dev "$IFACE"
+		fi ;;
+	*:*) ip -6 route replace "$a" dev "$IFACE" ;;
+	*) ip route replace "$a" dev "$IFACE" ;;
+	esac || die "cannot route $a through $IFACE"
+done
+say "enrolled as member ${NAME:-?}: interface $IFACE up (ip, wg)"
