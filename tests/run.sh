@@ -68,6 +68,7 @@ run cli bash tests/cli/test_cli.sh
 run cli-postgres bash tests/cli/test_cli_pg.sh
 run cli-schema bash tests/cli/test_schema.sh
 run cli-members bash tests/cli/test_members.sh
+run cli-wg bash tests/cli/test_wg.sh
 run cli-bird bash tests/cli/test_bird.sh
 run cli-stats bash tests/cli/test_stats.sh
 run cli-install bash tests/cli/test_install.sh

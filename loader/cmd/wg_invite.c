@@ -239,7 +239,7 @@ int tg_wg_invite_cmd(int argc, char **argv)
 			if (tg_opt_value("wg invite", argc, argv, &i, &val))
 				return -EINVAL;
 			if (tg_wg_duration_parse(val, &expires)) {
-				tg_err("wg invite: --expires '%s': a duration like 30m, 12h or 7d, from 1m to 366d",
+				tg_err("wg invite: --expires '%s': a duration like 30m, 12h or 7d, from 1s to 366d",
 				       val);
 				return -EINVAL;
 			}

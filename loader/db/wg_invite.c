@@ -79,7 +79,7 @@ int tg_wg_duration_parse(const char *s, __s64 *secs)
 	memcpy(num, s, n);
 	num[n] = '\0';
 	if (tg_parse_u64(num, 1, TG_WG_EXPIRES_MAX, &v) ||
-	    v * unit < 60 || v * unit > TG_WG_EXPIRES_MAX)
+	    v * unit > TG_WG_EXPIRES_MAX)
 		return -EINVAL;
 	*secs = v * unit;
 	return 0;

@@ -60,7 +60,7 @@ bool tg_wg_token_wellformed(const char *token);
 void tg_wg_token_hash(const char *token, char hex[TG_WG_HASH_HEX + 1]);
 
 /*
- * "30s", "15m", "12h", "7d" or plain seconds, 60 s .. TG_WG_EXPIRES_MAX:
+ * "30s", "15m", "12h", "7d" or plain seconds, 1 s .. TG_WG_EXPIRES_MAX:
  * 0 or -EINVAL.
  */
 int tg_wg_duration_parse(const char *s, __s64 *secs);

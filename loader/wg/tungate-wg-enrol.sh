@@ -48,23 +48,29 @@ enc() {
 }
 DATA="token=$(enc "$TOKEN")&key=$(enc "$PUB")"
 
-# The answer in $CONF.new; a refusal's reason from the response headers.
-rm -f "$CONF.new" "$CONF.hdr"
+# The answer in $CONF.new. Busybox wget and uclient-fetch keep no body
+# of a refusal: its status says which kind, the broker's log the reason.
+rm -f "$CONF.new" "$CONF.err"
 if command -v uclient-fetch >/dev/null 2>&1; then
 	uclient-fetch -q -O "$CONF.new" --post-data="$DATA" "$BROKER/wg/enrol" \
-		2>"$CONF.hdr"
+		2>"$CONF.err"
 else
-	wget -q -S -O "$CONF.new" --post-data "$DATA" "$BROKER/wg/enrol" \
-		2>"$CONF.hdr"
+	wget -q -O "$CONF.new" --post-data "$DATA" "$BROKER/wg/enrol" \
+		2>"$CONF.err"
 fi
 rc=$?
 if [ $rc != 0 ] || ! grep -q '^\[Peer\]' "$CONF.new" 2>/dev/null; then
-	why=$(sed -n 's/^ *X-Tungate-Error: *//p' "$CONF.hdr" | tr -d '\r')
-	[ -n "$why" ] || why=$(cat "$CONF.new" "$CONF.hdr" 2>/dev/null | tr -d '\r' | grep . | tail -n 1)
-	rm -f "$CONF.new" "$CONF.hdr"
-	die "enrolment refused by $BROKER: ${why:-no answer}"
+	why=$(tr -d '\r' <"$CONF.err" | grep . | tail -n 1)
+	case $why in
+	*403*) hint="the token is unknown, used or expired, or the key or the member refused" ;;
+	*400*) hint="not a WireGuard public key, or not a request of this script" ;;
+	*429*) hint="too many requests from this address: wait a minute" ;;
+	*) hint="" ;;
+	esac
+	rm -f "$CONF.new" "$CONF.err"
+	die "enrolment refused by $BROKER: ${why:-no answer}${hint:+ ($hint; the log of the concentrator says which)}"
 fi
-rm -f "$CONF.hdr"
+rm -f "$CONF.err"
 mv "$CONF.new" "$CONF"
 
 # One setting of the wg-quick file ("Key = a, b" -> "a b").
@@ -116,7 +122,7 @@ fi
 ip link del "$IFACE" 2>/dev/null
 ip link add "$IFACE" type wireguard || die "cannot make $IFACE (no WireGuard in the kernel?)"
 wg set "$IFACE" private-key "$KEY" peer "$PEER" endpoint "$EP" \
-	allowed-ips "$(echo $ALLOWED | tr ' ' ',')" persistent-keepalive "${KA:-25}" ||
+	allowed-ips "$(echo "$ALLOWED" | tr ' ' ',')" persistent-keepalive "${KA:-25}" ||
 	die "cannot set $IFACE's peer"
 for a in $ADDRS; do
 	case $a in

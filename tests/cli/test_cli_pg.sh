@@ -34,7 +34,7 @@ pg_init "$PG_TMP/pg" || { echo "FAIL: cannot start PostgreSQL"; exit 1; }
 
 # Each suite on a database of its own, its summary line shown.
 rc=0
-for suite in cli members bird stats freeradius; do
+for suite in cli members bird stats freeradius wg; do
 	start=$SECONDS
 	pg_as "$PG_BIN/createdb" -h "$PG_DIR" -U postgres -O root "tg_$suite" ||
 		{ echo "FAIL: createdb tg_$suite"; rc=1; continue; }
@@ -69,8 +69,8 @@ old db init >/dev/null && old sub add m1 --type gre --remote 192.0.2.40 \
 	--local 198.51.100.1 --prefix 100.64.40.0/24 >/dev/null ||
 	bad "version $OLD database"
 if [ -z "${TG_OLD:-}" ]; then
-	msql "ALTER TABLE subscriber DROP COLUMN home_pop; UPDATE tungate_meta SET version = $OLD" &&
-	sqlite3 "$DB" "ALTER TABLE subscriber DROP COLUMN home_pop; PRAGMA user_version = $OLD" ||
+	msql "ALTER TABLE subscriber DROP COLUMN home_pop; DROP TABLE wg_invite; UPDATE tungate_meta SET version = $OLD" &&
+	sqlite3 "$DB" "ALTER TABLE subscriber DROP COLUMN home_pop; DROP TABLE wg_invite; PRAGMA user_version = $OLD" ||
 		bad "back to version $OLD"
 fi
 expect_refused "version $OLD refused" "schema version $OLD there, this tungate has $V" tg sub list
@@ -83,6 +83,8 @@ grep -qx "database postgresql:///tgmig?host=$PG_DIR migrated from schema version
 	bad "version and counter: $(msql "SELECT version, counter FROM tungate_meta")"
 [ "$(msql "SELECT count(*) FROM information_schema.columns WHERE table_name = 'subscriber' AND column_name = 'home_pop'")" = 1 ] &&
 	ok || bad "no home_pop column"
+[ "$(msql "SELECT count(*) FROM information_schema.tables WHERE table_name = 'wg_invite'")" = 1 ] &&
+	ok || bad "no table wg_invite"
 expect_ok "migrated: set --home-pop" tg sub set m1 --home-pop bcn-1
 [ "$(msql "SELECT name, home_pop FROM subscriber")" = "m1|bcn-1" ] && ok ||
 	bad "home_pop in PostgreSQL: $(msql "SELECT name, home_pop FROM subscriber")"

@@ -275,6 +275,17 @@ else
 fi
 uptime_at wireguard
 
+# WireGuard members enrolling themselves through the broker.
+. /tg/wg_enrol.sh
+if ! stage wg_enrol; then
+	:
+elif [ -n "$topo" ]; then
+	wg_enrol_stage
+else
+	fail "wg_enrol: no namespaces"
+fi
+uptime_at wg_enrol
+
 stage replays || finish
 
 # One replay process for every case: the programs are loaded (verified)
