@@ -34,7 +34,7 @@ check "the man page renders without warnings ($(head -c 200 "$TMP/man.err"))" \
 	test ! -s "$TMP/man.err" -a -s "$TMP/man.txt"
 check "the man page names every object" sh -c "
 	for o in db sub class community config import export sync up down \
-		status run stats top usage replay bird pop; do
+		status run stats top usage replay bird pop wg; do
 		grep -qw \"\$o\" '$TMP/man.txt' || { echo \"no \$o\"; exit 1; }
 	done"
 check "make uninstall" make -s uninstall DESTDIR="$D" PREFIX=/usr
