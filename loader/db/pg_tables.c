@@ -17,6 +17,7 @@
  * so do their prefixes; the data plane id is each concentrator's own.
  * The settings shared are those 'config set' writes, not what a
  * concentrator keeps for itself (next_dp_id, sync_*, usage_tick, ...).
+ * The invitations of WireGuard members are shared whole.
  */
 const struct tg_pg_table tg_pg_tables[] = {
 	{ "setting", "key", NULL, NULL, NULL },
@@ -32,6 +33,8 @@ const struct tg_pg_table tg_pg_tables[] = {
 	  " AND s.origin = 'local') OR EXISTS (SELECT 1 FROM"
 	  " temp.pg_undo_subscriber s WHERE s.pg_key = subscriber_id"
 	  " AND s.pg_was AND s.origin = 'local')" },
+	/* Since version 11: the broker of any POP may take an invitation. */
+	{ "wg_invite", "name", "1", NULL, NULL },
 };
 const size_t tg_pg_ntables = sizeof(tg_pg_tables) / sizeof(tg_pg_tables[0]);
 
