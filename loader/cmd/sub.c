@@ -647,29 +647,6 @@ static int sub_disable(int argc, char **argv)
 	return sub_modify("sub disable", argc, argv, 0);
 }
 
-/* Parse "CMD NAME [-j]" into *name; reports errors. */
-static int sub_name_arg(const char *what, int argc, char **argv,
-			const char **name)
-{
-	int i;
-
-	*name = NULL;
-	for (i = 1; i < argc; i++) {
-		if (tg_take_json(argv[i]))
-			continue;
-		if (*name || argv[i][0] == '-') {
-			tg_err("%s: unexpected argument '%s'", what, argv[i]);
-			return -EINVAL;
-		}
-		*name = argv[i];
-	}
-	if (!*name) {
-		tg_err("%s: missing NAME", what);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int sub_del(int argc, char **argv)
 {
 	struct json_writer *w;
@@ -677,7 +654,7 @@ static int sub_del(int argc, char **argv)
 	sqlite3 *db = NULL;
 	int ret;
 
-	ret = sub_name_arg("sub del", argc, argv, &name);
+	ret = tg_name_arg("sub del", argc, argv, &name);
 	if (ret)
 		return ret;
 	ret = tg_db_open(tg_db_path(), false, &db);
@@ -715,7 +692,7 @@ static int sub_show(int argc, char **argv)
 	int ret;
 
 	tg_sub_init(&s);
-	ret = sub_name_arg("sub show", argc, argv, &name);
+	ret = tg_name_arg("sub show", argc, argv, &name);
 	if (ret)
 		return ret;
 	ret = tg_db_open(tg_db_path(), false, &db);

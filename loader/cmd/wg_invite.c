@@ -405,21 +405,11 @@ int tg_wg_uninvite_cmd(int argc, char **argv)
 	const char *name = NULL;
 	struct json_writer *w;
 	sqlite3 *db = NULL;
-	int i, ret;
+	int ret;
 
-	for (i = 1; i < argc; i++) {
-		if (tg_take_json(argv[i]))
-			continue;
-		if (name || argv[i][0] == '-') {
-			tg_err("wg uninvite: unexpected argument '%s'", argv[i]);
-			return -EINVAL;
-		}
-		name = argv[i];
-	}
-	if (!name) {
-		tg_err("wg uninvite: missing NAME");
-		return -EINVAL;
-	}
+	ret = tg_name_arg("wg uninvite", argc, argv, &name);
+	if (ret)
+		return ret;
 	ret = tg_db_open(tg_db_path(), false, &db);
 	if (ret)
 		goto out;

@@ -185,8 +185,7 @@ static unsigned int clients_max(void)
 	return n;
 }
 
-/* libmicrohttpd's messages: a client's misbehaviour is no warning. */
-static void http_log(void *cls, const char *fmt, va_list ap)
+void tg_http_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[256];
 	size_t n;
@@ -195,7 +194,7 @@ static void http_log(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n && msg[n - 1] == '\n')
 		msg[--n] = 0;
-	pr_debug("metrics: %s\n", msg);
+	pr_debug("%s: %s\n", (const char *)cls, msg);
 }
 
 static enum MHD_Result queue(struct MHD_Connection *conn, unsigned int status,
@@ -338,7 +337,7 @@ int tg_http_start(const char *addr, const char *path,
 		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
 		(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0,
 		NULL, NULL, answer, h,
-		MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL,
+		MHD_OPTION_EXTERNAL_LOGGER, tg_http_log, "metrics",
 		MHD_OPTION_LISTEN_SOCKET, fd,
 		MHD_OPTION_CONNECTION_LIMIT, clients_max(),
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT,

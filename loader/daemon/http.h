@@ -7,6 +7,7 @@
 #ifndef TG_HTTP_H
 #define TG_HTTP_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -36,6 +37,12 @@ int tg_http_listen(const char *what, const char *addr,
 		   struct sockaddr_storage *ss);
 /* Whether ss is a loopback address (every client is then one address). */
 bool tg_http_loopback(const struct sockaddr_storage *ss);
+
+/*
+ * libmicrohttpd's messages at debug level (a client's misbehaviour is no
+ * warning), cls the server's name ("metrics").
+ */
+void tg_http_log(void *cls, const char *fmt, va_list ap);
 
 /* Stop the thread, close every connection and free h (NULL: nothing). */
 void tg_http_stop(struct tg_http *h);

@@ -500,18 +500,6 @@ static void done(void *cls, struct MHD_Connection *conn, void **reqp,
 	*reqp = NULL;
 }
 
-static void broker_log(void *cls, const char *fmt, va_list ap)
-{
-	char msg[256];
-	size_t n;
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	n = strlen(msg);
-	while (n && msg[n - 1] == '\n')
-		msg[--n] = 0;
-	pr_debug("wg broker: %s\n", msg);
-}
-
 static void broker_stop(struct tg_wg_broker *b)
 {
 	if (!b)
@@ -548,7 +536,7 @@ static int broker_start(struct tg_wg_brokerd *d, const char *addr,
 		MHD_USE_ERROR_LOG |
 		(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0,
 		NULL, NULL, answer, b,
-		MHD_OPTION_EXTERNAL_LOGGER, broker_log, NULL,
+		MHD_OPTION_EXTERNAL_LOGGER, tg_http_log, "wg broker",
 		MHD_OPTION_NOTIFY_COMPLETED, done, NULL,
 		MHD_OPTION_LISTEN_SOCKET, fd,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNS_MAX,

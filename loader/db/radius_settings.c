@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/addr.h"
 #include "util/cli.h"
 #include "util/fmt.h"
 
@@ -29,20 +30,6 @@ bool tg_radius_setting_key(const char *key)
 	return false;
 }
 
-/* An IPv4 address or a DNS name: letters, digits, '.' and '-'. */
-static bool rs_host_ok(const char *h)
-{
-	size_t i, n = strlen(h);
-
-	if (!n || n > TG_RADIUS_HOST_MAX || h[0] == '-' || h[0] == '.')
-		return false;
-	for (i = 0; i < n; i++)
-		if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' && h[i] <= 'Z') ||
-		      (h[i] >= '0' && h[i] <= '9') || h[i] == '.' || h[i] == '-'))
-			return false;
-	return true;
-}
-
 /* "host[:port]" with port default def_port: 0 or -EINVAL. */
 static int rs_hostport(const char *v, size_t len, uint16_t def_port,
 		       char *host, size_t hostlen, uint16_t *port)
@@ -61,7 +48,7 @@ static int rs_hostport(const char *v, size_t len, uint16_t def_port,
 		if (tg_parse_u64(colon + 1, 1, 65535, &p))
 			return -EINVAL;
 	}
-	if (!rs_host_ok(a) || strlen(a) >= hostlen)
+	if (!tg_host_ok(a, TG_RADIUS_HOST_MAX) || strlen(a) >= hostlen)
 		return -EINVAL;
 	snprintf(host, hostlen, "%s", a);
 	*port = (uint16_t)p;

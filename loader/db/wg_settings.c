@@ -27,20 +27,6 @@ bool tg_wg_setting_key(const char *key)
 	return false;
 }
 
-/* A DNS name (letters, digits, '.', '-') or an IPv4 address. */
-static bool wg_host_ok(const char *h)
-{
-	size_t i, n = strlen(h);
-
-	if (!n || n > TG_WG_HOST_MAX || h[0] == '-' || h[0] == '.')
-		return false;
-	for (i = 0; i < n; i++)
-		if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' && h[i] <= 'Z') ||
-		      (h[i] >= '0' && h[i] <= '9') || h[i] == '.' || h[i] == '-'))
-			return false;
-	return true;
-}
-
 /*
  * "HOST", "HOST:PORT", "IPV6", "[IPV6]" or "[IPV6]:PORT"; port 0 when
  * absent.
@@ -70,12 +56,12 @@ static int wg_parse_endpoint(const char *v, struct tg_wg_settings *s)
 		port = strchr(a, ':');
 		if (port)
 			*port++ = '\0';
-		if (!wg_host_ok(a))
+		if (!tg_host_ok(a, TG_WG_HOST_MAX))
 			return -EINVAL;
 	}
 	if (port && tg_parse_u64(port, 1, 65535, &p))
 		return -EINVAL;
-	snprintf(s->host, sizeof(s->host), "%s", a);
+	snprintf(s->host, sizeof(s->host), "%.*s", TG_WG_HOST_MAX, a);
 	s->port = (__u16)p;
 	return 0;
 }

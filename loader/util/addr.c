@@ -328,3 +328,16 @@ int tg_size_parse_opt(const char *opt, const char *s, __u64 *bytes,
 			 "zero or above 4g" : "not a size like 1500, 15k or 1m");
 	return ret ? -EINVAL : 0;
 }
+
+bool tg_host_ok(const char *h, size_t max)
+{
+	size_t i, n = strlen(h);
+
+	if (!n || n > max || h[0] == '-' || h[0] == '.')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' && h[i] <= 'Z') ||
+		      (h[i] >= '0' && h[i] <= '9') || h[i] == '.' || h[i] == '-'))
+			return false;
+	return true;
+}

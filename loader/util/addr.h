@@ -43,6 +43,12 @@ int tg_ip4_parse(const char *s, __be32 *addr);
 /* Format a network order IPv4 address; buf needs 16 bytes. */
 void tg_ip4_format(__be32 addr, char *buf, size_t len);
 
+/*
+ * A DNS name or an IPv4 address as text: 1..max letters, digits, '.' and
+ * '-', not starting with '.' or '-'.
+ */
+bool tg_host_ok(const char *h, size_t max);
+
 /* "02:00:5e:00:53:01" (':' or '-' separated) -> 6 bytes. 0 or -EINVAL. */
 int tg_mac_parse(const char *s, __u8 mac[6]);
 /* Lower-case, ':' separated; buf needs 18 bytes. */

@@ -173,3 +173,24 @@ void tg_help_option(FILE *out, int width, const char *opt, const char *help)
 		first = false;
 	}
 }
+
+int tg_name_arg(const char *what, int argc, char **argv, const char **name)
+{
+	int i;
+
+	*name = NULL;
+	for (i = 1; i < argc; i++) {
+		if (tg_take_json(argv[i]))
+			continue;
+		if (*name || argv[i][0] == '-') {
+			tg_err("%s: unexpected argument '%s'", what, argv[i]);
+			return -EINVAL;
+		}
+		*name = argv[i];
+	}
+	if (!*name) {
+		tg_err("%s: missing NAME", what);
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -53,6 +53,8 @@ int tg_cmd_select(const struct tg_cmd *cmds, const char *what, int argc,
 bool tg_is_help(const char *word);
 /* True when word is "-j" or "--json"; sets tg_opts.json. */
 bool tg_take_json(const char *word);
+/* Parse "CMD NAME [-j]" into *name: 0, or -EINVAL reported as "what: ...". */
+int tg_name_arg(const char *what, int argc, char **argv, const char **name);
 
 /*
  * Parse a decimal number (no sign, no junk, leading 0x allowed) within
