@@ -60,6 +60,28 @@ json_check "wg settings" "j['wg_endpoint'] == 'vpn.example.net' and j['wg_mtu'] 
 and j['wg_allowed_ips'] == '100.64.0.0/10,2001:db8::/32' and j['wg_pool4'] == 'none' \
 and j['wg_broker'] == 'off'"
 
+# import and export take them, checked as config set checks them.
+printf 'kind,name,value\nsetting,wg_mtu,70000\n' >"$TMP/wg-set.csv"
+expect_refused "import wg_mtu range" "setting 'wg_mtu': '70000': a number 1280..9000" \
+	tg import "$TMP/wg-set.csv"
+printf 'kind,name,value\nsetting,wg_pool6,2001:db8:f::/56\n' >"$TMP/wg-set.csv"
+expect_ok "import wg_pool6" tg import "$TMP/wg-set.csv"
+expect_ok "export" tg export
+tr -d '\r' <"$TMP/out" >"$TMP/export.csv"
+grep -qx 'setting,wg_pool6,,*2001:db8:f::/56' "$TMP/export.csv" &&
+	grep -qx 'setting,wg_endpoint,,*vpn.example.net' "$TMP/export.csv" && ok ||
+	bad "export of the wg settings: $(grep wg_ "$TMP/export.csv")"
+expect_ok "wg-pool6 none" tg config set wg-pool6 none
+# A row written behind config set's back: db check names it.
+cli_sql "UPDATE setting SET value = '90' WHERE key = 'wg_mtu'; INSERT INTO setting (key, value) SELECT 'wg_mtu', '90' WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'wg_mtu')"
+if tg db check >"$TMP/out" 2>"$TMP/err"; then
+	bad "db check of wg_mtu 90: ok"
+else
+	grep -qF "setting wg_mtu: '90': a number 1280..9000" "$TMP/out" && ok ||
+		bad "db check: $(cat "$TMP/out" "$TMP/err")"
+fi
+expect_ok "wg-mtu" tg config set wg-mtu 1420
+
 # --- invitations ---------------------------------------------------------------
 expect_ok "a member holding 100.64.9.0/24" tg sub add s1 --type wireguard \
 	--public-key "$K3" --prefix 100.64.9.0/24
