@@ -213,7 +213,8 @@ static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
 		ret = -ENOMEM;
 		goto out;
 	}
-	memcpy(byid, v, n * sizeof(*v));
+	if (n)
+		memcpy(byid, v, n * sizeof(*v));
 	qsort(byid, n, sizeof(*byid), chk_id_cmp);
 	for (i = 1; i < n; i++)
 		if (byid[i].dp_id && byid[i].dp_id == byid[i - 1].dp_id)
