@@ -107,6 +107,22 @@ static int invite_prefixes(const char *txt, struct tg_prefix *p,
 	return *n ? 0 : -EINVAL;
 }
 
+/*
+ * v (of *cap items of size) with room for item n: v itself, a larger
+ * copy, or NULL (v is left as it is).
+ */
+static void *grow(void *v, size_t n, size_t *cap, size_t size)
+{
+	void *nv;
+
+	if (n < *cap)
+		return v;
+	nv = realloc(v, (*cap ? 2 * *cap : 16) * size);
+	if (nv)
+		*cap = *cap ? 2 * *cap : 16;
+	return nv;
+}
+
 #define INVITE_COLS "name, class, prefixes, listen_port, created, expires," \
 	" used, used_key"
 
@@ -182,15 +198,12 @@ int tg_db_wg_invite_list(sqlite3 *db, struct tg_wg_invite **v, size_t *n)
 			       " ORDER BY name", -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 16;
-			nv = realloc(*v, cap * sizeof(**v));
-			if (!nv) {
-				ret = -ENOMEM;
-				break;
-			}
-			*v = nv;
+		nv = grow(*v, *n, &cap, sizeof(**v));
+		if (!nv) {
+			ret = -ENOMEM;
+			break;
 		}
+		*v = nv;
 		ret = invite_row(st, &(*v)[*n]);
 		if (ret)
 			break;
@@ -322,15 +335,12 @@ static int pool_taken(sqlite3 *db, int af, struct tg_prefix **v, size_t *n)
 		for (i = 0; i < np; i++) {
 			if (p[i].family != af)
 				continue;
-			if (*n == cap) {
-				cap = cap ? 2 * cap : 64;
-				nv = realloc(*v, cap * sizeof(**v));
-				if (!nv) {
-					ret = -ENOMEM;
-					break;
-				}
-				*v = nv;
+			nv = grow(*v, *n, &cap, sizeof(**v));
+			if (!nv) {
+				ret = -ENOMEM;
+				break;
 			}
+			*v = nv;
 			(*v)[(*n)++] = p[i];
 		}
 	}
