@@ -33,7 +33,7 @@ int tg_wg_progs_pin(const char *pin_root, int in_fd, int out_fd, char *err,
 
 	for (i = 0; i < WG_HOOKS; i++) {
 		snprintf(path, sizeof(path), "%s/%s", pin_root, wg_hooks[i].pin);
-		snprintf(tmp, sizeof(tmp), "%s.new", path);
+		snprintf(tmp, sizeof(tmp), "%s_new", path);
 		unlink(tmp);
 		if (bpf_obj_pin(fds[i], tmp) || rename(tmp, path)) {
 			ret = -errno;

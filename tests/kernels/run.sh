@@ -54,7 +54,7 @@ trap 'exit 1' INT TERM
 payload=$tmp/payload
 mkdir -p "$payload/bin"
 cp "$TUNGATE" "$payload/bin/tungate"
-cp "$top/build/pass.bpf.o" "$here/guest.sh" "$here/replay_case.sh" \
+cp "$top/build/pass.bpf.o" "$here/guest.sh" "$here/wg_police.sh" "$here/replay_case.sh" \
 	"$top/tests/e2e/result.sh" "$payload/"
 # The WireGuard member's side in the guest is configured with Debian's
 # own 'wg' (tungate's side never runs it).

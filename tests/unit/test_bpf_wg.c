@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
@@ -46,27 +47,12 @@ static struct wg_bpf *skel;
 static unsigned int dev;	/* the L3 device packets arrive on */
 static int ncpu;
 
-static uint32_t inet4(const char *s)
-{
-	struct in_addr a;
-
-	ck_assert_int_eq(inet_pton(AF_INET, s, &a), 1);
-	return a.s_addr;
-}
-
-static void update(struct bpf_map *m, const void *k, size_t ks, const void *v,
-		   size_t vs)
-{
-	ck_assert_msg(bpf_map__update_elem(m, k, ks, v, vs, 0) == 0,
-		      "update %s: %s", bpf_map__name(m), strerror(errno));
-}
-
 static void add_prefix4(const char *addr, uint32_t len, uint32_t id)
 {
-	struct tg_lpm4_key k = { .prefixlen = len, .addr = inet4(addr) };
+	struct tg_lpm4_key k = { .prefixlen = len, .addr = tg_test_inet4(addr) };
 	struct tg_owners o = { .claim = { TG_CLAIM(id, 0) } };
 
-	update(skel->maps.tg_prefix4, &k, sizeof(k), &o, sizeof(o));
+	tg_test_map_update(skel->maps.tg_prefix4, &k, sizeof(k), &o, sizeof(o));
 }
 
 /* Member id of type, rates RATE with the smallest burst, flags. */
@@ -77,8 +63,8 @@ static void add_member(uint32_t id, uint8_t type, uint32_t flags)
 
 	tg_gcra_set(&p, TG_DIR_UP, RATE, TG_GCRA_BURST_MIN);
 	tg_gcra_set(&p, TG_DIR_DOWN, RATE, TG_GCRA_BURST_MIN);
-	update(skel->maps.tg_encap, &id, 4, &e, sizeof(e));
-	update(skel->maps.tg_police, &id, 4, &p, sizeof(p));
+	tg_test_map_update(skel->maps.tg_encap, &id, 4, &e, sizeof(e));
+	tg_test_map_update(skel->maps.tg_police, &id, 4, &p, sizeof(p));
 }
 
 static bool enter(void)
@@ -86,7 +72,7 @@ static bool enter(void)
 	struct tg_lpm6_key k6 = { .prefixlen = 48 };
 	struct tg_owners o = { .claim = { TG_CLAIM(WG_ID, 0) } };
 	struct tg_lpm4_key c4 = { .prefixlen = 24,
-				  .addr = inet4("198.51.100.0") };
+				  .addr = tg_test_inet4("198.51.100.0") };
 	uint32_t one = 1;
 
 	if (!tg_test_need_root())
@@ -108,9 +94,9 @@ static bool enter(void)
 	add_prefix4("100.64.5.0", 24, WG_ID);
 	add_prefix4("100.64.6.0", 24, TUN_ID);
 	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:5::", k6.addr), 1);
-	update(skel->maps.tg_prefix6, &k6, sizeof(k6), &o, sizeof(o));
+	tg_test_map_update(skel->maps.tg_prefix6, &k6, sizeof(k6), &o, sizeof(o));
 	/* The community: 198.51.100.0/24. */
-	update(skel->maps.tg_community4, &c4, sizeof(c4), &one, 4);
+	tg_test_map_update(skel->maps.tg_community4, &c4, sizeof(c4), &one, 4);
 	return true;
 }
 
@@ -151,8 +137,8 @@ static uint32_t run_gso(uint32_t dir, bool v6, const char *src,
 		ip->ttl = 64;
 		ip->protocol = IPPROTO_UDP;
 		ip->tot_len = htons(len);
-		ip->saddr = inet4(src);
-		ip->daddr = inet4(dst);
+		ip->saddr = tg_test_inet4(src);
+		ip->daddr = tg_test_inet4(dst);
 		uh = (void *)(ip + 1);
 	} else {
 		struct ipv6hdr *ip6 = (void *)(eth + 1);
@@ -295,7 +281,7 @@ START_TEST(test_gso)
 		return;
 	tg_gcra_set(&p, TG_DIR_DOWN, RATE, TG_GCRA_BURST_MIN);
 	p.tolerance[TG_DIR_DOWN] = tg_gcra_mul1e9_div(2000 * 8, RATE);
-	update(skel->maps.tg_police, &id, 4, &p, sizeof(p));
+	tg_test_map_update(skel->maps.tg_police, &id, 4, &p, sizeof(p));
 	ck_assert_uint_eq(run_gso(TG_DIR_DOWN, false, "203.0.113.7",
 				  "100.64.5.9", BIG, gso, segs), TC_ACT_OK);
 	s = sub_counters(WG_ID);
@@ -367,6 +353,31 @@ START_TEST(test_foreign)
 }
 END_TEST
 
+/* What the verifier walked for each program, as the kernels suite prints it. */
+START_TEST(test_insns)
+{
+	struct bpf_program *progs[2];
+	struct bpf_prog_info info;
+	__u32 len;
+	int i;
+
+	if (!enter())
+		return;
+	progs[0] = skel->progs.tg_wg_in;
+	progs[1] = skel->progs.tg_wg_out;
+	for (i = 0; i < 2; i++) {
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		ck_assert_int_eq(bpf_obj_get_info_by_fd(bpf_program__fd(progs[i]),
+							&info, &len), 0);
+		ck_assert_uint_lt(info.verified_insns, 1000000);
+		printf("bpf_wg: %s: %u instructions verified\n",
+		       bpf_program__name(progs[i]), info.verified_insns);
+	}
+	leave();
+}
+END_TEST
+
 Suite *bpf_wg_suite(void)
 {
 	Suite *s = suite_create("bpf_wg");
@@ -377,6 +388,7 @@ Suite *bpf_wg_suite(void)
 	tcase_add_test(tc, test_gso);
 	tcase_add_test(tc, test_scope);
 	tcase_add_test(tc, test_foreign);
+	tcase_add_test(tc, test_insns);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,124 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Runs inside the 6.12 guest of tests/bench/wg_police.sh, as its
+# /tg/guest.sh: the cost of tungate's programs on a WireGuard interface.
+# Two member namespaces, each with its own WireGuard link to the
+# concentrator (conc): m1 a member of tungate's tgwg51820 (its TC
+# programs attached, a class of 10 Gbit/s both ways: every packet goes
+# through the bucket and is admitted), m2 a peer of a plain WireGuard
+# interface of conc's (wgp0, no program), each behind a veth of its own;
+# core behind conc's uplink (tungate's uplink program on it in generic
+# mode sees both). TCP transfers of KIB KiB with busybox's nc (dd | nc,
+# timed on the receiving side: tests/kernels/wg_police.sh's
+# wgp_transfer), up (member to core) and down, the two
+# members in turn, ROUNDS rounds. Prints "TG: bench ..." lines: each
+# transfer's rate, and per direction the median rates and tungate's rate
+# as a ratio of the plain interface's.
+PIN=/sys/fs/bpf/tungate
+DB=/tmp/tungate.db
+KIB=${KIB:-16384}
+ROUNDS=${ROUNDS:-3}
+
+conc() {
+	nsenter --net=/run/netns/conc "$@"
+}
+
+tg() {
+	conc tungate --db "$DB" --pin-root "$PIN" "$@"
+}
+
+# Member $1 (m1, m2), its veth address 203.0.113.$2 and conc's
+# 203.0.113.$3, its wg0 100.64.$4.1/24 toward conc's port $5 whose public
+# key is in /tmp/$6.pub.
+member() {
+	ip netns add "$1" && ip -n "$1" link set lo up &&
+		ip link add v"$1" netns "$1" type veth peer name c"$1" netns conc &&
+		ip -n "$1" addr add 203.0.113."$2"/31 dev v"$1" &&
+		ip -n conc addr add 203.0.113."$3"/31 dev c"$1" &&
+		ip -n "$1" link set v"$1" up && ip -n conc link set c"$1" up &&
+		ip -n "$1" link add wg0 type wireguard &&
+		ip netns exec "$1" wg set wg0 listen-port 51820 \
+			private-key /tmp/"$1".key peer "$(cat /tmp/"$6".pub)" \
+			endpoint 203.0.113."$3":"$5" allowed-ips 198.51.100.0/24 &&
+		ip -n "$1" addr add 100.64."$4".1/24 dev wg0 &&
+		ip -n "$1" link set wg0 up &&
+		ip -n "$1" route add 198.51.100.0/24 dev wg0
+}
+
+setup() {
+	for ns in conc core; do
+		ip netns add $ns && ip -n $ns link set lo up || return 1
+	done
+	for k in m1 m2 wgp0; do
+		(umask 077 && wg genkey >/tmp/$k.key) &&
+			wg pubkey </tmp/$k.key >/tmp/$k.pub || return 1
+	done
+	ip link add u0 netns conc type veth peer name k0 netns core &&
+		ip link add s0 netns conc type veth peer name s1 netns core &&
+		ip -n conc addr add 198.51.100.1/24 dev u0 &&
+		ip -n core addr add 198.51.100.2/24 dev k0 &&
+		ip -n conc link set u0 up && ip -n core link set k0 up &&
+		ip -n conc link set s0 up && ip -n core link set s1 up &&
+		ip -n core route add 100.64.0.0/10 via 198.51.100.1 &&
+		conc sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward' || return 1
+	tungate --db "$DB" db init >/dev/null &&
+		tungate --db "$DB" class add fast --down-rate 10gbit \
+			--up-rate 10gbit >/dev/null &&
+		tungate --db "$DB" sub add m1 --type wireguard --class fast \
+			--public-key "$(cat /tmp/m1.pub)" \
+			--remote 203.0.113.2:51820 --prefix 100.64.1.0/24 >/dev/null &&
+		tg up --subscriber-if s0 --uplink-if u0 --mode generic >/dev/null &&
+		tg -j sync >/tmp/sync.json || return 1
+	sed -n 's/.*"public_key": *"\([A-Za-z0-9+\/=]*\)".*/\1/p' \
+		/tmp/sync.json >/tmp/tgwg.pub
+	# The plain interface: the same kernel WireGuard, no program.
+	ip -n conc link add wgp0 type wireguard &&
+		conc wg set wgp0 listen-port 51821 private-key /tmp/wgp0.key \
+			peer "$(cat /tmp/m2.pub)" endpoint 203.0.113.4:51820 \
+			allowed-ips 100.64.2.0/24 &&
+		ip -n conc link set wgp0 up &&
+		ip -n conc route add 100.64.2.0/24 dev wgp0 || return 1
+	member m1 2 3 1 51820 tgwg && member m2 4 5 2 51821 wgp0 || return 1
+	ip netns exec m1 ping -c 1 -W 5 198.51.100.2 >/dev/null &&
+		ip netns exec m2 ping -c 1 -W 5 198.51.100.2 >/dev/null
+}
+
+# wgp_transfer (the kernels suite's), in Mbit/s.
+. /tg/wg_police.sh
+WGP_KIB=$KIB
+transfer() {
+	wgp_transfer "$@" | awk '{ printf "%.2f\n", $1 / 1e6 }'
+}
+
+median() {
+	tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END {
+		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+if ! setup >/tmp/setup.log 2>&1; then
+	echo "TG: bench FAIL setup"
+	sed 's/^/    /' /tmp/setup.log
+	exit 1
+fi
+for dir in up down; do
+	plain= tg=
+	for r in $(seq 1 "$ROUNDS"); do
+		if [ $dir = up ]; then
+			p=$(transfer m2 core 198.51.100.2)
+			t=$(transfer m1 core 198.51.100.2)
+		else
+			p=$(transfer core m2 100.64.2.1)
+			t=$(transfer core m1 100.64.1.1)
+		fi
+		echo "TG: bench round $r $dir plain $p tungate $t Mbit/s"
+		plain="$plain $p"
+		tg="$tg $t"
+	done
+	mp=$(echo "$plain" | median)
+	mt=$(echo "$tg" | median)
+	echo "TG: bench $dir median plain $mp tungate $mt Mbit/s ratio $(awk -v a="$mt" -v b="$mp" 'BEGIN { printf "%.3f", a / b }')"
+done
+tg -j stats m1 --interval 0 | sed 's/^/TG: bench stats /'
+tg -j status | tr '{' '\n' |
+	sed -n 's/.*"name": *"\(tg_wg_[a-z]*\)".*"verified_insns": *\([0-9]*\).*/TG: bench insns \1 \2/p'
