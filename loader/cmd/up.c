@@ -1066,11 +1066,15 @@ static int up_egress(struct up_progs *p, bool *created)
 /*
  * WireGuard members: the programs of their interfaces, pinned for the
  * syncs that make an interface, and attached (or replaced) on every
- * tgwgPORT there is. The number of those, or negative errno (reported).
+ * tgwgPORT there is, unless the maps do not hold the members yet. The
+ * number of those, or negative errno (reported).
  */
 static int up_wireguard(struct up_progs *p, const char *pin_root)
 {
+	const char *path = tg_db_path();
+	bool unrecorded = false;
 	char why[256];
+	sqlite3 *db;
 	int err;
 
 	err = UP_LOAD(p->wg, wg_bpf, p, "WireGuard");
@@ -1079,6 +1083,15 @@ static int up_wireguard(struct up_progs *p, const char *pin_root)
 	err = tg_wg_progs_pin(pin_root, bpf_program__fd(p->wg->progs.tg_wg_in),
 			      bpf_program__fd(p->wg->progs.tg_wg_out), why,
 			      sizeof(why));
+	/* Members synced by an earlier build: the next sync attaches. */
+	if (!err && !access(path, F_OK) && !tg_db_open(path, false, &db)) {
+		unrecorded = tg_sync_wg_unrecorded(db);
+		tg_db_close(db);
+	}
+	if (!err && unrecorded) {
+		fprintf(stderr, "up: WireGuard: members not in the maps yet: their interfaces get the programs at the next sync\n");
+		return 0;
+	}
 	if (!err)
 		err = tg_wg_attach_all(pin_root, why, sizeof(why));
 	if (err < 0)

@@ -813,14 +813,9 @@ out:
 	return err;
 }
 
-/*
- * Whether a live WireGuard member has no record of what the last sync
- * wrote, nor a change waiting: synced by a build that kept them out of
- * the maps. Such maps are compared whole, which writes them in.
- */
-static bool sync_wg_unrecorded(sqlite3 *db)
+bool tg_sync_wg_unrecorded(sqlite3 *db)
 {
-	long long n = 1;
+	long long n = 0;
 
 	tg_db_int(db, "SELECT count(*) FROM subscriber WHERE type = 'wireguard' AND "
 		  TG_SUB_LIVE " AND dp_id NOT IN (SELECT dp_id FROM dp_state)"
@@ -990,7 +985,7 @@ int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
 		 */
 		/* Hashes not known to hold what the tries hold: read both. */
 		incremental = !o->full && !sync_interrupted(m) &&
-			      tg_pfx_filled(m) && !sync_wg_unrecorded(db) &&
+			      tg_pfx_filled(m) && !tg_sync_wg_unrecorded(db) &&
 			      !tg_db_setting_get(db, "sync_maps", old_ident,
 						 sizeof(old_ident)) &&
 			      !strcmp(ident, old_ident);

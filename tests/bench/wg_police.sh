@@ -9,7 +9,7 @@
 # a ratio of the plain interface's. Under emulation both sides cost more
 # than on hardware; the ratio is what the programs add to the kernel's
 # WireGuard (the crypto dominates). WG_BENCH_KIB (KiB per transfer,
-# default 16384) and WG_BENCH_ROUNDS (3) change it. Needs root; outside
+# default 8192) and WG_BENCH_ROUNDS (5) change it. Needs root; outside
 # CI a missing tool is a SKIP.
 set -uo pipefail
 
@@ -44,8 +44,8 @@ payload=$tmp/payload
 mkdir -p "$payload/bin"
 cp "$TUNGATE" "$payload/bin/tungate"
 cp "$wgroot/usr/bin/wg" "$payload/bin/wg"
-sed -e "s/^KIB=.*/KIB=${WG_BENCH_KIB:-16384}/" \
-	-e "s/^ROUNDS=.*/ROUNDS=${WG_BENCH_ROUNDS:-3}/" \
+sed -e "s/^KIB=.*/KIB=${WG_BENCH_KIB:-8192}/" \
+	-e "s/^ROUNDS=.*/ROUNDS=${WG_BENCH_ROUNDS:-5}/" \
 	"$here/wg_police_guest.sh" >"$payload/guest.sh"
 cp "$kdir/wg_police.sh" "$payload/"
 img=$tmp/initramfs.cpio.gz

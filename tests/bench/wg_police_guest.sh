@@ -12,13 +12,13 @@
 # mode sees both). TCP transfers of KIB KiB with busybox's nc (dd | nc,
 # timed on the receiving side: tests/kernels/wg_police.sh's
 # wgp_transfer), up (member to core) and down, the two
-# members in turn, ROUNDS rounds. Prints "TG: bench ..." lines: each
-# transfer's rate, and per direction the median rates and tungate's rate
-# as a ratio of the plain interface's.
+# members in turn (who goes first alternating), ROUNDS rounds. Prints
+# "TG: bench ..." lines: each round's rates and tungate's as a ratio of
+# the plain interface's, and per direction the medians.
 PIN=/sys/fs/bpf/tungate
 DB=/tmp/tungate.db
-KIB=${KIB:-16384}
-ROUNDS=${ROUNDS:-3}
+KIB=${KIB:-8192}
+ROUNDS=${ROUNDS:-5}
 
 conc() {
 	nsenter --net=/run/netns/conc "$@"
@@ -101,23 +101,43 @@ if ! setup >/tmp/setup.log 2>&1; then
 	sed 's/^/    /' /tmp/setup.log
 	exit 1
 fi
+# Rates in Mbit/s of the plain interface and tungate's, in one round of
+# direction $1, the two in the order $2 (plain first, or tg).
+round() {
+	if [ "$2" = plain ]; then
+		p=$(transfer_of m2 "$1")
+		t=$(transfer_of m1 "$1")
+	else
+		t=$(transfer_of m1 "$1")
+		p=$(transfer_of m2 "$1")
+	fi
+}
+
+# A transfer of member $1 (m1: 100.64.1.1, m2: 100.64.2.1) in direction $2.
+transfer_of() {
+	if [ "$2" = up ]; then
+		transfer "$1" core 198.51.100.2
+	else
+		transfer core "$1" 100.64.${1#m}.1
+	fi
+}
+
 for dir in up down; do
-	plain= tg=
+	plain= tg= ratios=
 	for r in $(seq 1 "$ROUNDS"); do
-		if [ $dir = up ]; then
-			p=$(transfer m2 core 198.51.100.2)
-			t=$(transfer m1 core 198.51.100.2)
+		# Who goes first alternates: neither gets a warmer machine.
+		if [ $((r % 2)) = 1 ]; then
+			round "$dir" plain
 		else
-			p=$(transfer core m2 100.64.2.1)
-			t=$(transfer core m1 100.64.1.1)
+			round "$dir" tg
 		fi
-		echo "TG: bench round $r $dir plain $p tungate $t Mbit/s"
+		x=$(awk -v a="$t" -v b="$p" 'BEGIN { printf "%.3f", b > 0 ? a / b : 0 }')
+		echo "TG: bench round $r $dir plain $p tungate $t Mbit/s ratio $x"
 		plain="$plain $p"
 		tg="$tg $t"
+		ratios="$ratios $x"
 	done
-	mp=$(echo "$plain" | median)
-	mt=$(echo "$tg" | median)
-	echo "TG: bench $dir median plain $mp tungate $mt Mbit/s ratio $(awk -v a="$mt" -v b="$mp" 'BEGIN { printf "%.3f", a / b }')"
+	echo "TG: bench $dir median plain $(echo "$plain" | median) tungate $(echo "$tg" | median) Mbit/s, median ratio tungate/plain $(echo "$ratios" | median)"
 done
 tg -j stats m1 --interval 0 | sed 's/^/TG: bench stats /'
 tg -j status | tr '{' '\n' |
