@@ -19,9 +19,10 @@ static __always_inline bool tg_reason_is_traffic(__u32 reason)
 /*
  * Count segs packets (a GSO packet's segments; 1 for any other) of len
  * bytes in all under reason; the subscriber's traffic
- * (tg_reason_is_traffic) also as packets of direction dir (enum tg_dir). Per-CPU values: plain increments, no atomics. A sub_id beyond
- * the map (or 0) is not counted per subscriber; the array lookup already
- * refuses out-of-range keys.
+ * (tg_reason_is_traffic) also as packets of direction dir (enum tg_dir).
+ * Per-CPU values: plain adds, no atomics. A sub_id beyond the map (or 0)
+ * is not counted per subscriber; the array lookup already refuses
+ * out-of-range keys.
  */
 static __always_inline void tg_count_segs(__u32 reason, __u32 sub_id,
 					  __u32 len, __u32 dir, __u32 segs)

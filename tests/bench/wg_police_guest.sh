@@ -131,7 +131,7 @@ for dir in up down; do
 		else
 			round "$dir" tg
 		fi
-		x=$(awk -v a="$t" -v b="$p" 'BEGIN { printf "%.3f", b > 0 ? a / b : 0 }')
+		x=$(awk -v a="$t" -v b="$p" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
 		echo "TG: bench round $r $dir plain $p tungate $t Mbit/s ratio $x"
 		plain="$plain $p"
 		tg="$tg $t"
