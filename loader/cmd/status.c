@@ -543,6 +543,9 @@ static void status_prog_json(struct json_writer *w, const char *field,
 	jsonw_string_field(w, "tag", tag);
 	jsonw_uint_field(w, "load_time", boot_ns + p->load_time);
 	jsonw_uint_field(w, "verified_insns", p->verified_insns);
+	/* The kernel counts these with sysctl kernel.bpf_stats_enabled=1. */
+	jsonw_uint_field(w, "run_cnt", p->run_cnt);
+	jsonw_uint_field(w, "run_time_ns", p->run_time_ns);
 	jsonw_end_object(w);
 }
 
@@ -765,7 +768,9 @@ static int status_help(void)
 	       "(native, generic, tc) and state (attached, or stale when the\n"
 	       "interface or the attachment went away), the program's id,\n"
 	       "name, tag and load time (with -j also the instructions the\n"
-	       "verifier processed to load it); for a steered interface the\n"
+	       "verifier processed to load it, and its runs and their time,\n"
+	       "run_cnt and run_time_ns, which the kernel counts while the\n"
+	       "sysctl kernel.bpf_stats_enabled is 1); for a steered interface the\n"
 	       "CPUs (steer_cpus) and the program run on them (see 'tungate\n"
 	       "up help'); this POP's name and state (serving or drained:\n"
 	       "see 'tungate pop help'); the tungate version and time of the\n"

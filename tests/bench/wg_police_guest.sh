@@ -12,9 +12,13 @@
 # mode sees both). TCP transfers of KIB KiB with busybox's nc (dd | nc,
 # timed on the receiving side: tests/kernels/wg_police.sh's
 # wgp_transfer), up (member to core) and down, the two
-# members in turn (who goes first alternating), ROUNDS rounds. Prints
-# "TG: bench ..." lines: each round's rates and tungate's as a ratio of
-# the plain interface's, and per direction the medians.
+# members in turn (who goes first alternating), ROUNDS rounds, with the
+# kernel's BPF run statistics on. Prints "TG: bench ..." lines: for each
+# round the rates and the guest's CPU time per packet of each interface,
+# tungate's as ratios of the plain interface's, and what tungate's
+# programs took (ns per run, share of the guest's CPU); per direction the
+# medians. Under emulation every figure is inflated and noisy; the share
+# is the steadiest: the programs' own time against all the guest did.
 PIN=/sys/fs/bpf/tungate
 DB=/tmp/tungate.db
 KIB=${KIB:-8192}
@@ -101,16 +105,39 @@ if ! setup >/tmp/setup.log 2>&1; then
 	sed 's/^/    /' /tmp/setup.log
 	exit 1
 fi
-# Rates in Mbit/s of the plain interface and tungate's, in one round of
-# direction $1, the two in the order $2 (plain first, or tg).
-round() {
-	if [ "$2" = plain ]; then
-		p=$(transfer_of m2 "$1")
-		t=$(transfer_of m1 "$1")
-	else
-		t=$(transfer_of m1 "$1")
-		p=$(transfer_of m2 "$1")
-	fi
+# CPU time the guest spent busy (user, system, irq, softirq), in ns.
+busy_ns() {
+	awk '/^cpu / { printf "%d\n", ($2 + $3 + $4 + $7 + $8) * 10000000 }' /proc/stat
+}
+
+# Packets through conc's interface $1, both ways.
+pkts() {
+	ip -n conc -s link show dev "$1" |
+		awk '/RX:/ { getline; n += $2 } /TX:/ { getline; n += $2 } END { print n }'
+}
+
+# run_time_ns and run_cnt of tungate's two programs, summed: "NS RUNS".
+prog_stats() {
+	tg -j status | tr '{' '\n' | grep '"name": *"tg_wg_' |
+		sed -n 's/.*"run_cnt": *\([0-9]*\), *"run_time_ns": *\([0-9]*\).*/\2 \1/p' |
+		awk '{ ns += $1; n += $2 } END { print ns + 0, n + 0 }'
+}
+
+# One transfer of member $1 in direction $2 through conc's interface $3:
+# sets rate (Mbit/s), cpp (guest CPU ns per packet of the interface) and,
+# for tungate's, pns (its programs' ns per run) and share (of the CPU).
+measure() {
+	b0=$(busy_ns)
+	k0=$(pkts "$3")
+	set -- "$1" "$2" "$3" $(prog_stats)
+	r0=$4 c0=$5
+	rate=$(transfer_of "$1" "$2")
+	b1=$(busy_ns)
+	k1=$(pkts "$3")
+	set -- "$1" "$2" "$3" $(prog_stats)
+	cpp=$(awk -v b=$((b1 - b0)) -v k=$((k1 - k0)) 'BEGIN { printf "%d", (k > 0 ? b / k : 0) }')
+	pns=$(awk -v r=$(($4 - r0)) -v c=$(($5 - c0)) 'BEGIN { printf "%d", (c > 0 ? r / c : 0) }')
+	share=$(awk -v r=$(($4 - r0)) -v b=$((b1 - b0)) 'BEGIN { printf "%.4f", (b > 0 ? r / b : 0) }')
 }
 
 # A transfer of member $1 (m1: 100.64.1.1, m2: 100.64.2.1) in direction $2.
@@ -122,8 +149,29 @@ transfer_of() {
 	fi
 }
 
+# One round of direction $1, the plain interface first or not ($2).
+round() {
+	if [ "$2" = plain ]; then
+		measure m2 "$1" wgp0
+		p=$rate pc=$cpp
+		measure m1 "$1" tgwg51820
+	else
+		measure m1 "$1" tgwg51820
+		t=$rate tc=$cpp tp=$pns ts=$share
+		measure m2 "$1" wgp0
+		p=$rate pc=$cpp
+		rate=$t cpp=$tc pns=$tp share=$ts
+	fi
+	t=$rate tc=$cpp
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'
+}
+
+echo 1 >/proc/sys/kernel/bpf_stats_enabled
 for dir in up down; do
-	plain= tg= ratios=
+	rates= cpus= pnss= shares=
 	for r in $(seq 1 "$ROUNDS"); do
 		# Who goes first alternates: neither gets a warmer machine.
 		if [ $((r % 2)) = 1 ]; then
@@ -131,13 +179,12 @@ for dir in up down; do
 		else
 			round "$dir" tg
 		fi
-		x=$(awk -v a="$t" -v b="$p" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
-		echo "TG: bench round $r $dir plain $p tungate $t Mbit/s ratio $x"
-		plain="$plain $p"
-		tg="$tg $t"
-		ratios="$ratios $x"
+		x=$(ratio "$t" "$p")
+		y=$(ratio "$tc" "$pc")
+		echo "TG: bench round $r $dir: plain $p Mbit/s $pc ns/pkt, tungate $t Mbit/s $tc ns/pkt; tungate/plain rate $x, CPU per packet $y; programs $pns ns/run, $share of the CPU"
+		rates="$rates $x" cpus="$cpus $y" pnss="$pnss $pns" shares="$shares $share"
 	done
-	echo "TG: bench $dir median plain $(echo "$plain" | median) tungate $(echo "$tg" | median) Mbit/s, median ratio tungate/plain $(echo "$ratios" | median)"
+	echo "TG: bench $dir medians: tungate/plain rate $(echo "$rates" | median), CPU per packet $(echo "$cpus" | median); programs $(echo "$pnss" | median) ns/run, $(echo "$shares" | median) of the guest's CPU"
 done
 tg -j stats m1 --interval 0 | sed 's/^/TG: bench stats /'
 tg -j status | tr '{' '\n' |
