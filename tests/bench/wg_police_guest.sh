@@ -105,9 +105,10 @@ if ! setup >/tmp/setup.log 2>&1; then
 	sed 's/^/    /' /tmp/setup.log
 	exit 1
 fi
-# CPU time the guest spent busy (user, system, irq, softirq), in ns.
+# CPU time the guest spent busy (user, system, irq, softirq), in ns
+# (the shell multiplies: busybox awk prints no integer over 2^31).
 busy_ns() {
-	awk '/^cpu / { printf "%d\n", ($2 + $3 + $4 + $7 + $8) * 10000000 }' /proc/stat
+	echo $(($(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat) * 10000000))
 }
 
 # Packets through conc's interface $1, both ways.
