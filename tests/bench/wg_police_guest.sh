@@ -19,6 +19,7 @@
 # programs took (ns per run, share of the guest's CPU); per direction the
 # medians. Under emulation every figure is inflated and noisy; the share
 # is the steadiest: the programs' own time against all the guest did.
+# shellcheck disable=SC2046 # set -- ... $(prog_stats) splits on purpose
 PIN=/sys/fs/bpf/tungate
 DB=/tmp/tungate.db
 KIB=${KIB:-8192}
@@ -90,6 +91,7 @@ setup() {
 
 # wgp_transfer (the kernels suite's), in Mbit/s.
 . /tg/wg_police.sh
+# shellcheck disable=SC2034 # read by wgp_transfer
 WGP_KIB=$KIB
 transfer() {
 	wgp_transfer "$@" | awk '{ printf "%.2f\n", $1 / 1e6 }'
@@ -172,7 +174,7 @@ ratio() {
 
 echo 1 >/proc/sys/kernel/bpf_stats_enabled
 for dir in up down; do
-	rates= cpus= pnss= shares=
+	rates='' cpus='' pnss='' shares=''
 	for r in $(seq 1 "$ROUNDS"); do
 		# Who goes first alternates: neither gets a warmer machine.
 		if [ $((r % 2)) = 1 ]; then

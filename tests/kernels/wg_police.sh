@@ -12,6 +12,7 @@
 # refused and counted as spoofed_src, and `sub disable` under the daemon
 # cutting a download at once. Uses guest.sh's conc, tg, insns_of,
 # wg_member_ns, wg_member_link, wg_member and wg_peers.
+# shellcheck disable=SC2046 # set -- $(wgp_count ...) splits on purpose
 
 WGP_RATE=2000000	# bit/s of the class, both ways
 WGP_KIB=800		# KiB per transfer: 3.3 s at the rate
