@@ -214,6 +214,7 @@ bench: deps
 	$(Q)bash tests/bench/radius.sh
 	$(Q)bash tests/bench/forward.sh
 	$(Q)bash tests/bench/veth.sh
+	$(Q)bash tests/bench/wg_police.sh
 
 check:
 	$(Q)python3 ci/check-layers.py

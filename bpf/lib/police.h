@@ -103,15 +103,19 @@ static __always_inline bool tg_police_in_scope(void *ip, void *data_end,
  * The bucket of direction dir, at the rate of interval and tolerance
  * (tg_police fields of that direction): true when a packet of len bytes
  * conforms (and has been charged), false when it is over the rate.
+ * first: the bytes that must conform, len itself but for a GSO packet
+ * (tg_police_gso()), which is admitted when its first segment conforms
+ * and charged whole: the bucket carries the rest as debt.
  *
  * Race accepted: now is read before the loop, so a CPU that loses a race
  * retries with a now a few ns old; that is at most a few ns of credit
  * lost, never gained.
  */
 static __always_inline bool tg_police_bucket(__u64 interval, __u64 tol,
-					     __u32 sub_id, __u32 dir, __u32 len)
+					     __u32 sub_id, __u32 dir, __u32 len,
+					     __u32 first)
 {
-	__u64 now, cost, old, nt;
+	__u64 now, cost, extra = 0, old, nt;
 	struct tg_bucket *b;
 	__u64 *tat;
 	int i;
@@ -129,11 +133,14 @@ static __always_inline bool tg_police_bucket(__u64 interval, __u64 tol,
 	}
 	now = tg_gcra_time(now);
 	tol = tg_gcra_time(tol);
-	cost = tg_gcra_cost(len, interval);
+	cost = tg_gcra_cost(first, interval);
+	if (len > first)
+		extra = tg_gcra_cost(len - first, interval);
 	for (i = 0; i < TG_POLICE_TRIES; i++) {
 		old = *(volatile __u64 *)tat;
 		if (!tg_gcra_admit(old, now, cost, tol, &nt))
 			return false;
+		nt += extra;
 		if (__sync_val_compare_and_swap(tat, old, nt) == old)
 			return true;
 	}
@@ -148,10 +155,17 @@ static __always_inline bool tg_police_bucket(__u64 interval, __u64 tol,
  * TG_R_POLICED_DOWN to drop it. Costs one inlined array lookup for a
  * subscriber with neither a rate nor a scope in that direction (the claim
  * was checked when it was taken: tg_gen is not read again).
+ *
+ * tg_police_gso() is the same for a GSO packet of len bytes in all whose
+ * first segment is first bytes long (TC only: a WireGuard interface takes
+ * and gives GRO-merged packets). Refusing one whose whole length does
+ * not fit the burst would starve a TCP flow on a small burst; admitting
+ * it on its first segment lets one GSO packet (64 KiB at most) beyond the
+ * burst through, and the rate holds over time.
  */
-static __always_inline int tg_police_packet(void *ip, void *data_end,
-					    __u16 proto, __u32 claim,
-					    __u32 dir, __u32 len)
+static __always_inline int tg_police_gso(void *ip, void *data_end,
+					 __u16 proto, __u32 claim, __u32 dir,
+					 __u32 len, __u32 first)
 {
 	struct tg_police *p;
 	__u64 interval, tol;
@@ -171,9 +185,17 @@ static __always_inline int tg_police_packet(void *ip, void *data_end,
 	    !tg_police_in_scope(ip, data_end, proto, dir))
 		return TG_R_SCOPE;
 	if (interval &&
-	    !tg_police_bucket(interval, tol, TG_CLAIM_ID_OF(claim), dir, len))
+	    !tg_police_bucket(interval, tol, TG_CLAIM_ID_OF(claim), dir, len,
+			      first))
 		return dir == TG_DIR_UP ? TG_R_POLICED_UP : TG_R_POLICED_DOWN;
 	return TG_CONTINUE;
+}
+
+static __always_inline int tg_police_packet(void *ip, void *data_end,
+					    __u16 proto, __u32 claim,
+					    __u32 dir, __u32 len)
+{
+	return tg_police_gso(ip, data_end, proto, claim, dir, len, len);
 }
 
 #endif /* TG_LIB_POLICE_H */

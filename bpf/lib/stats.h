@@ -17,21 +17,22 @@ static __always_inline bool tg_reason_is_traffic(__u32 reason)
 }
 
 /*
- * Count one packet of len bytes under reason; one of the subscriber's
- * traffic (tg_reason_is_traffic) also as a packet of direction dir (enum
- * tg_dir). Per-CPU values: plain increments, no atomics. A sub_id beyond
- * the map (or 0) is not counted per subscriber; the array lookup already
- * refuses out-of-range keys.
+ * Count segs packets (a GSO packet's segments; 1 for any other) of len
+ * bytes in all under reason; the subscriber's traffic
+ * (tg_reason_is_traffic) also as packets of direction dir (enum tg_dir).
+ * Per-CPU values: plain adds, no atomics. A sub_id beyond the map (or 0)
+ * is not counted per subscriber; the array lookup already refuses
+ * out-of-range keys.
  */
-static __always_inline void tg_count_dir(__u32 reason, __u32 sub_id,
-					 __u32 len, __u32 dir)
+static __always_inline void tg_count_segs(__u32 reason, __u32 sub_id,
+					  __u32 len, __u32 dir, __u32 segs)
 {
 	struct tg_sub_counters *s;
 	struct tg_counter *g;
 
 	g = bpf_map_lookup_elem(&tg_global_stats, &reason);
 	if (g) {
-		g->packets++;
+		g->packets += segs;
 		g->bytes += len;
 	}
 	if (!sub_id)
@@ -40,14 +41,20 @@ static __always_inline void tg_count_dir(__u32 reason, __u32 sub_id,
 	if (!s)
 		return;
 	if (reason < TG_R_SUB_MAX)
-		s->reasons[reason]++;
+		s->reasons[reason] += segs;
 	else if (reason == TG_R_NEIGH_REPLY)
 		/* No per-subscriber slot of its own: tunnel control. */
-		s->reasons[TG_R_CONTROL]++;
+		s->reasons[TG_R_CONTROL] += segs;
 	if (tg_reason_is_traffic(reason)) {
-		s->packets[dir & 1]++;
+		s->packets[dir & 1] += segs;
 		s->bytes[dir & 1] += len;
 	}
+}
+
+static __always_inline void tg_count_dir(__u32 reason, __u32 sub_id,
+					 __u32 len, __u32 dir)
+{
+	tg_count_segs(reason, sub_id, len, dir, 1);
 }
 
 /*

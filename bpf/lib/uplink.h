@@ -85,8 +85,11 @@ static __always_inline int tg_up_parse(void *data, void *data_end,
 		return TG_R_NOT_SUBSCRIBER;
 	tg_count_warm(TG_CLAIM_ID_OF(claim), false);
 	e = tg_encap_of(claim);
-	/* A prefix whose subscriber has no encapsulation yet (or any more). */
-	if (!e || e->type == TG_TUN_NONE)
+	/*
+	 * A prefix whose subscriber has no encapsulation yet (or any more),
+	 * or a WireGuard member's: the kernel routes it to its interface.
+	 */
+	if (!e || e->type == TG_TUN_NONE || e->type == TG_TUN_WIREGUARD)
 		return TG_R_NOT_SUBSCRIBER;
 	u->sub_id = TG_CLAIM_ID_OF(claim);
 	u->claim = claim;

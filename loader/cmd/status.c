@@ -32,6 +32,7 @@
 #include "util/json.h"
 #include "util/log.h"
 #include "routing/routes.h"
+#include "wg/wg_link.h"
 #include "tungate.h"
 
 /* One line of the report: an attachment and its program. */
@@ -213,6 +214,35 @@ static bool status_prog_uses(__u32 prog_id, const char *pin_root,
 	return found;
 }
 
+/* The TC programs of ours on the tgwgPORT interfaces, both hooks. */
+static int status_collect_wg(struct status *s)
+{
+	static const enum bpf_tc_attach_point at[] = { BPF_TC_INGRESS,
+						       BPF_TC_EGRESS };
+	unsigned int ports[64];
+	struct tg_attach a;
+	int n, i, k, err = 0;
+
+	n = tg_wg_link_ports(ports, sizeof(ports) / sizeof(ports[0]));
+	for (i = 0; i < n && !err; i++) {
+		for (k = 0; k < 2 && !err; k++) {
+			memset(&a, 0, sizeof(a));
+			snprintf(a.ifname, sizeof(a.ifname), TG_WG_IFNAME_FMT,
+				 ports[i]);
+			a.role = k ? TG_ROLE_WIREGUARD_OUT : TG_ROLE_WIREGUARD_IN;
+			a.tc = true;
+			a.ifindex = if_nametoindex(a.ifname);
+			a.prog_id = tg_tc_prog_id(a.ifindex, at[k]);
+			if (!a.prog_id ||
+			    !status_prog_uses(a.prog_id, s->pin_root, "tg_encap"))
+				continue;
+			a.mode = TG_MODE_TC;
+			err = status_add(s, &a);
+		}
+	}
+	return err;
+}
+
 /* Every recorded attachment, then tg0's egress filter when ours. */
 static int status_collect(struct status *s)
 {
@@ -249,6 +279,8 @@ static int status_collect(struct status *s)
 			err = status_add(s, &a);
 		}
 	}
+	if (!err && s->n)
+		err = status_collect_wg(s);
 	if (err)
 		tg_err("status: out of memory");
 	qsort(s->ifs, s->n, sizeof(*s->ifs), status_cmp);
@@ -511,6 +543,9 @@ static void status_prog_json(struct json_writer *w, const char *field,
 	jsonw_string_field(w, "tag", tag);
 	jsonw_uint_field(w, "load_time", boot_ns + p->load_time);
 	jsonw_uint_field(w, "verified_insns", p->verified_insns);
+	/* The kernel counts these with sysctl kernel.bpf_stats_enabled=1. */
+	jsonw_uint_field(w, "run_cnt", p->run_cnt);
+	jsonw_uint_field(w, "run_time_ns", p->run_time_ns);
 	jsonw_end_object(w);
 }
 
@@ -728,11 +763,14 @@ static int status_help(void)
 	printf("Usage: tungate [-j] status\n"
 	       "\n"
 	       "What 'tungate up' attached under the pin root: every interface\n"
-	       "with its role (subscriber, uplink, or egress for tg0), mode\n"
+	       "with its role (subscriber, uplink, egress for tg0, or\n"
+	       "wireguard-in and wireguard-out for a tgwgPORT's two TC hooks), mode\n"
 	       "(native, generic, tc) and state (attached, or stale when the\n"
 	       "interface or the attachment went away), the program's id,\n"
 	       "name, tag and load time (with -j also the instructions the\n"
-	       "verifier processed to load it); for a steered interface the\n"
+	       "verifier processed to load it, and its runs and their time,\n"
+	       "run_cnt and run_time_ns, which the kernel counts while the\n"
+	       "sysctl kernel.bpf_stats_enabled is 1); for a steered interface the\n"
 	       "CPUs (steer_cpus) and the program run on them (see 'tungate\n"
 	       "up help'); this POP's name and state (serving or drained:\n"
 	       "see 'tungate pop help'); the tungate version and time of the\n"

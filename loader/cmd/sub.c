@@ -79,8 +79,8 @@ static int sub_help(int argc, char **argv)
 	       "      --password s3cret --prefix 100.64.1.7/32 --prefix 2001:db8:7::/64\n"
 	       "  tungate sub add dave --type wireguard \\\n"
 	       "      --public-key xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg= \\\n"
-	       "      --prefix 100.64.3.0/24 (a peer of tgwg51820 at the next sync;\n"
-	       "      no rates or counters for wireguard members yet)\n"
+	       "      --prefix 100.64.3.0/24 (a peer of tgwg51820 at the next sync,\n"
+	       "      policed and counted there as any member)\n"
 	       "  tungate sub set alice --add-prefix 100.64.9.0/24 --down-rate 20mbit\n"
 	       "  tungate sub disable bob\n"
 	       "  tungate -j sub show alice\n");

@@ -46,6 +46,8 @@
 #include "routing/routes.h"
 #include "tungate.h"
 #include "egress.skel.h"
+#include "wg.skel.h"
+#include "wg/wg_attach.h"
 #include "steer.skel.h"
 #include "subscriber.skel.h"
 #include "subscriber_cpumap.skel.h"
@@ -75,6 +77,7 @@ struct up_progs {
 	struct subscriber_tc_bpf *sub_tc;
 	struct uplink_tc_bpf *up_tc;
 	struct egress_bpf *eg;
+	struct wg_bpf *wg;
 	struct steer_bpf *steer;
 	struct subscriber_cpumap_bpf *sub_cpumap;
 };
@@ -132,6 +135,12 @@ static int up_help(int argc, char **argv)
 	       "a tunnel, and what this host sends to subscribers, are\n"
 	       "fragmented by the kernel and encapsulated there. Run up again\n"
 	       "after a sync that changes prefixes or MTUs.\n"
+	       "\n"
+	       "WireGuard members: up pins the TC programs of their interfaces\n"
+	       "(prog_wg_in, prog_wg_out) and attaches them, or replaces ours,\n"
+	       "on the clsact ingress and egress hooks of every tgwgPORT; a sync\n"
+	       "that makes an interface attaches them there. They police and\n"
+	       "count the members' traffic (status: roles wireguard-in/out).\n"
 	       "\n"
 	       "down detaches everything up attached under the pin root, removes\n"
 	       "tg0 if up made it, then removes the pinned maps and the pin root\n"
@@ -291,6 +300,7 @@ static struct bpf_program *up_prog(struct up_progs *p, enum tg_role role,
 static void up_progs_destroy(struct up_progs *p)
 {
 	egress_bpf__destroy(p->eg);
+	wg_bpf__destroy(p->wg);
 	steer_bpf__destroy(p->steer);
 	subscriber_cpumap_bpf__destroy(p->sub_cpumap);
 	uplink_tc_bpf__destroy(p->up_tc);
@@ -737,7 +747,7 @@ static int up_stamp_meta(int meta_fd)
 }
 
 static void up_report(const char *pin_root, struct up_iface *ifs, int n,
-		      const char *mode, int routes, bool eg_created)
+		      const char *mode, int routes, bool eg_created, int wg)
 {
 	struct json_writer *w;
 	char cpus[256];
@@ -760,6 +770,9 @@ static void up_report(const char *pin_root, struct up_iface *ifs, int n,
 				printf(", steered over CPUs %s", cpus);
 			printf("\n");
 		}
+		if (wg > 0)
+			printf("up: WireGuard: TC programs attached on %d tgwg interfaces\n",
+			       wg);
 		return;
 	}
 	w = jsonw_new(stdout);
@@ -795,6 +808,7 @@ static void up_report(const char *pin_root, struct up_iface *ifs, int n,
 		jsonw_uint_field(w, "routes", routes);
 		jsonw_end_object(w);
 	}
+	jsonw_uint_field(w, "wireguard_interfaces", wg);
 	jsonw_end_object(w);
 	jsonw_destroy(&w);
 }
@@ -1050,6 +1064,42 @@ static int up_egress(struct up_progs *p, bool *created)
 }
 
 /*
+ * WireGuard members: the programs of their interfaces, pinned for the
+ * syncs that make an interface, and attached (or replaced) on every
+ * tgwgPORT there is, unless the maps do not hold the members yet. The
+ * number of those, or negative errno (reported).
+ */
+static int up_wireguard(struct up_progs *p, const char *pin_root)
+{
+	const char *path = tg_db_path();
+	bool unrecorded = false;
+	char why[256];
+	sqlite3 *db;
+	int err;
+
+	err = UP_LOAD(p->wg, wg_bpf, p, "WireGuard");
+	if (err)
+		return err;
+	err = tg_wg_progs_pin(pin_root, bpf_program__fd(p->wg->progs.tg_wg_in),
+			      bpf_program__fd(p->wg->progs.tg_wg_out), why,
+			      sizeof(why));
+	/* Members synced by an earlier build: the next sync attaches. */
+	if (!err && !access(path, F_OK) && !tg_db_open(path, false, &db)) {
+		unrecorded = tg_sync_wg_unrecorded(db);
+		tg_db_close(db);
+	}
+	if (!err && unrecorded) {
+		fprintf(stderr, "up: WireGuard: members not in the maps yet: their interfaces get the programs at the next sync\n");
+		return 0;
+	}
+	if (!err)
+		err = tg_wg_attach_all(pin_root, why, sizeof(why));
+	if (err < 0)
+		tg_err("up: WireGuard: %s", why);
+	return err;
+}
+
+/*
  * Subscriber interfaces that will run native XDP (asked for, or the
  * default for one not attached in another mode yet) carry one page per
  * frame: refuse before attaching when a subscriber's MTU needs more.
@@ -1095,7 +1145,7 @@ int do_up(int argc, char **argv)
 	struct up_progs p = { 0 };
 	enum tg_mode forced = TG_MODE_NONE;
 	bool eg_created = false, uplink = false;
-	int routes = -1;
+	int routes = -1, wg = 0;
 	int steer_opts[TG_MAX_PORTS], nsteer = 0;
 	int i, n = 0, nsub = 0, lock = -1, err = 0;
 
@@ -1186,10 +1236,14 @@ int do_up(int argc, char **argv)
 		routes = up_egress(&p, &eg_created);
 		err = routes < 0 ? routes : 0;
 	}
+	if (!err) {
+		wg = up_wireguard(&p, pin_root);
+		err = wg < 0 ? wg : 0;
+	}
 	if (!err)
 		err = up_stamp_meta(bpf_map__fd(p.sub->maps.tg_meta));
 	if (!err)
-		up_report(pin_root, ifs, n, mode_arg, routes, eg_created);
+		up_report(pin_root, ifs, n, mode_arg, routes, eg_created, wg);
 out:
 	/* Links, filters and maps stay; only this process's handles go. */
 	up_progs_destroy(&p);
@@ -1214,6 +1268,11 @@ static int down_names_add(struct down_names *d, const char *name)
 		return -ENOMEM;
 	d->n++;
 	return 0;
+}
+
+static int down_name_done(void *ctx, const char *name)
+{
+	return down_names_add(ctx, name);
 }
 
 static void down_names_free(struct down_names *d)
@@ -1393,6 +1452,8 @@ int do_down(int argc, char **argv)
 	if (lock < 0)
 		return lock;
 	err = down_links(pin_root, &done);
+	if (!err)
+		err = tg_wg_detach_all(pin_root, down_name_done, &done);
 	if (!err && down_egress_dev())
 		err = down_names_add(&done, TG_EGRESS_DEV);
 	if (!err && !keep) {

@@ -27,6 +27,10 @@ const char *tg_role_name(enum tg_role role)
 		return "uplink";
 	case TG_ROLE_EGRESS:
 		return "egress";
+	case TG_ROLE_WIREGUARD_IN:
+		return "wireguard-in";
+	case TG_ROLE_WIREGUARD_OUT:
+		return "wireguard-out";
 	}
 	return "?";
 }

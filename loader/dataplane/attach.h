@@ -27,7 +27,9 @@
 #define TG_TC_HANDLE 1
 #define TG_TC_PRIO 1
 
-enum tg_role { TG_ROLE_SUBSCRIBER, TG_ROLE_UPLINK, TG_ROLE_EGRESS };
+/* WIREGUARD_IN/OUT: the TC programs of a tgwgPORT interface (wg/). */
+enum tg_role { TG_ROLE_SUBSCRIBER, TG_ROLE_UPLINK, TG_ROLE_EGRESS,
+	       TG_ROLE_WIREGUARD_IN, TG_ROLE_WIREGUARD_OUT };
 
 enum tg_mode { TG_MODE_NONE, TG_MODE_NATIVE, TG_MODE_GENERIC, TG_MODE_TC };
 
@@ -43,7 +45,10 @@ struct tg_attach {
 	__u32 prog_id;			/* the recorded program */
 };
 
-/* "subscriber", "uplink", "egress"; "none", "native", "generic", "tc". */
+/*
+ * "subscriber", "uplink", "egress", "wireguard-in", "wireguard-out";
+ * "none", "native", "generic", "tc".
+ */
 const char *tg_role_name(enum tg_role role);
 const char *tg_mode_name(enum tg_mode mode);
 

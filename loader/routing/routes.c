@@ -116,7 +116,7 @@ static void rt_mask(__u8 *addr, unsigned int len, unsigned int plen)
 /*
  * The tunnel MTU of the subscriber a prefix's claims name, in the slot of
  * the claim that holds: 0 when none holds or that slot has no
- * encapsulation.
+ * encapsulation, or is a WireGuard member's (routed to its interface).
  */
 static __u32 rt_mtu(const struct tg_maps *m, const struct tg_owners *o)
 {
@@ -126,7 +126,7 @@ static __u32 rt_mtu(const struct tg_maps *m, const struct tg_owners *o)
 	if (!claim ||
 	    bpf_map_lookup_elem(tg_encap_fd(m, TG_CLAIM_SLOT_OF(claim)), &id,
 				&e) ||
-	    e.type == TG_TUN_NONE)
+	    e.type == TG_TUN_NONE || e.type == TG_TUN_WIREGUARD)
 		return 0;
 	return e.mtu;
 }

@@ -116,15 +116,25 @@ static int sync_want_sub(struct tg_sync_ctx *c, const struct tg_sub *s)
 			 s->name, s->dp_id, c->m->capacity - 1);
 		return -ERANGE;
 	}
-	/* The kernel's WireGuard carries it: its peer is kept by wg/. */
-	if (s->type == TG_TUN_WIREGUARD)
-		return sync_name(c, s->dp_id, s->name);
-	tg_sub_tun_key(s, &k);
-	tg_sub_tunnel(s, &t);
-	tg_sub_encap(s, &c->set, &e);
-	err = tg_kv_add(&c->want_tun, &k, &t);
-	if (!err)
+	/*
+	 * The kernel's WireGuard carries it (its peer is kept by wg/): no
+	 * tunnel entry, and an encapsulation entry that only says so (and
+	 * its listen port) for the programs on its interface, which police
+	 * and count it by its prefixes and tg_police as any member.
+	 */
+	if (s->type == TG_TUN_WIREGUARD) {
+		memset(&e, 0, sizeof(e));
+		e.type = TG_TUN_WIREGUARD;
+		e.local_port = tg_sub_wg_port(s);
 		err = tg_kv_add(&c->want_enc, &s->dp_id, &e);
+	} else {
+		tg_sub_tun_key(s, &k);
+		tg_sub_tunnel(s, &t);
+		tg_sub_encap(s, &c->set, &e);
+		err = tg_kv_add(&c->want_tun, &k, &t);
+		if (!err)
+			err = tg_kv_add(&c->want_enc, &s->dp_id, &e);
+	}
 	sync_police_of(c, s, &pol);
 	tg_src_init(&pol);
 	for (j = 0; j < s->nprefix; j++)
@@ -488,7 +498,8 @@ static int sync_have_state(struct tg_sync_ctx *c, sqlite3 *db)
 					     &id, &pol))
 			continue;
 		err = sync_name(c, id, (const char *)sqlite3_column_text(st, 1));
-		if (!err)
+		/* A WireGuard member has no tunnel (its key is all zero). */
+		if (!err && h->key.type != TG_TUN_NONE)
 			err = tg_kv_add(&c->have_tun, &h->key, &h->tun);
 		if (!err)
 			err = tg_kv_add(&c->have_enc, &id, &h->enc);
@@ -739,8 +750,11 @@ static int sync_save_state(struct tg_sync_ctx *c, sqlite3 *db, bool full,
 	struct tg_owned *o4 = owned_build(&c->want4);
 	char live[32];
 	struct tg_owned *o6 = owned_build(&c->want6);
+	__u8 no_tun[sizeof(struct tg_tun_key) + sizeof(struct tg_tunnel)] = {};
 	sqlite3_stmt *st = NULL;
 	const struct tg_tunnel *t;
+	const struct tg_encap *e;
+	const __u8 *tun;
 	size_t i, len;
 	__u8 *blob;
 	__u32 id;
@@ -755,11 +769,22 @@ static int sync_save_state(struct tg_sync_ctx *c, sqlite3 *db, bool full,
 	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO dp_state(dp_id, name, state) VALUES(?, ?, ?)",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto out;
-	for (i = 0; i < c->want_tun.n; i++) {
-		t = (const void *)(tg_kv_at(&c->want_tun, i) + c->want_tun.ksz);
-		id = t->c[0].claim;
-		err = sync_state_blob(c, id, tg_kv_at(&c->want_tun, i), o4, o6,
-				      &blob, &len);
+	/* Tunnel members by their tunnel, then WireGuard ones (none). */
+	for (i = 0; i < c->want_tun.n + c->want_enc.n; i++) {
+		if (i < c->want_tun.n) {
+			tun = tg_kv_at(&c->want_tun, i);
+			t = (const void *)(tun + c->want_tun.ksz);
+			id = t->c[0].claim;
+		} else {
+			tun = no_tun;
+			e = (const void *)(tg_kv_at(&c->want_enc,
+						    i - c->want_tun.n) + 4);
+			if (e->type != TG_TUN_WIREGUARD)
+				continue;
+			memcpy(&id, tg_kv_at(&c->want_enc, i - c->want_tun.n),
+			       sizeof(id));
+		}
+		err = sync_state_blob(c, id, tun, o4, o6, &blob, &len);
 		if (err)
 			goto out;
 		sqlite3_reset(st);
@@ -786,6 +811,17 @@ out:
 	free(o6);
 	sqlite3_finalize(st);
 	return err;
+}
+
+bool tg_sync_wg_unrecorded(sqlite3 *db)
+{
+	long long n = 0;
+
+	tg_db_int(db, "SELECT count(*) FROM subscriber WHERE type = 'wireguard' AND "
+		  TG_SUB_LIVE " AND dp_id NOT IN (SELECT dp_id FROM dp_state)"
+		  " AND dp_id NOT IN (SELECT dp_id FROM dp_dirty)",
+		  &n);
+	return n > 0;
 }
 
 /*
@@ -949,7 +985,7 @@ int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
 		 */
 		/* Hashes not known to hold what the tries hold: read both. */
 		incremental = !o->full && !sync_interrupted(m) &&
-			      tg_pfx_filled(m) &&
+			      tg_pfx_filled(m) && !tg_sync_wg_unrecorded(db) &&
 			      !tg_db_setting_get(db, "sync_maps", old_ident,
 						 sizeof(old_ident)) &&
 			      !strcmp(ident, old_ident);

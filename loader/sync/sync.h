@@ -84,6 +84,15 @@ int tg_sync_run(sqlite3 *db, const struct tg_maps *m,
 /* tg_sync_run() with no options: compare with the maps and write them. */
 int tg_sync(sqlite3 *db, const struct tg_maps *m, struct tg_sync_stats *st);
 
+/*
+ * Whether a live WireGuard member has no record of what the last sync
+ * wrote, nor a change waiting: synced by a build that kept them out of
+ * the maps. A sync then compares the maps whole, which writes them in;
+ * until then their interfaces must not run the programs (their sources
+ * would be nobody's). false when the database cannot say.
+ */
+bool tg_sync_wg_unrecorded(sqlite3 *db);
+
 /* Free the name arrays of st. */
 void tg_sync_stats_free(struct tg_sync_stats *st);
 

@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "db/sub.h"
+#include "dataplane/dataplane.h"
 #include "routing/routes.h"
 #include "wg/privkey.h"
+#include "wg/wg_attach.h"
 #include "wg/wg_link.h"
 #include "wg/wg_nl.h"
 #include "wg/wg_sync.h"
@@ -52,6 +54,13 @@ static int wg_sync_dev(struct wg_ctx *c, unsigned int port)
 	if (ret) {
 		snprintf(c->st->failed, sizeof(c->st->failed),
 			 "cannot make interface %s: %s", d->ifname, why);
+		return ret;
+	}
+	/* Policed and counted from its first packet on, once up ran. */
+	ret = tg_wg_attach(tg_pin_root(), d->ifname, &d->policed, why,
+			   sizeof(why));
+	if (ret) {
+		snprintf(c->st->failed, sizeof(c->st->failed), "%s", why);
 		return ret;
 	}
 	ret = tg_wg_nl_get(&c->nl, d->ifname, &have, why, sizeof(why));

@@ -28,6 +28,7 @@ struct tg_wg_dev_stats {
 	unsigned int added;	/* peers it did not have */
 	unsigned int removed;
 	int routes;		/* installed */
+	bool policed;		/* runs the data plane's programs (up ran) */
 };
 
 struct tg_wg_sync_stats {

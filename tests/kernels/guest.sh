@@ -4,7 +4,8 @@
 # Runs inside a test kernel, started by its /init (tests/kernels/run.sh
 # builds the image): tungate up in every mode on veth pairs with a ping
 # through an enrolled tunnel, a WireGuard member's peer kept in step with
-# the database (sync and the daemon), then every pcap case through one replay
+# the database (sync and the daemon) and its traffic policed and counted
+# (wg_police.sh), then every pcap case through one replay
 # --batch, compared byte for byte with the host's run. Prints ok and FAIL
 # lines (tests/e2e/result.sh), "TG: insns MODE PROGRAM N" for every loaded
 # program, "TG: uptime STAGE S" when each stage ends, and "N passed, M
@@ -79,6 +80,16 @@ alice() {
 		sed -n "s/.*\"$1\":{\"packets\":\([0-9]*\).*/\1/p"
 }
 
+# "TG: insns MODE PROGRAM N" for each program (whose name starts with
+# $3, if given) of the status -j output in file $2.
+insns_of() {
+	tr '{' '\n' <"$2" |
+		sed -n "s/.*\"name\": *\"\(${3:-}[a-z_]*\)\".*\"verified_insns\": *\([0-9]*\).*/\1 \2/p" |
+		while read -r prog n; do
+			echo "TG: insns $1 $prog $n"
+		done
+}
+
 # ping_mode MODE [steer]: up in MODE (steer: c0 steered over both CPUs)
 # and sync; from alice's router through its GRE tunnel, pings to core
 # (forwarded) and to the concentrator's own address (handed to its
@@ -92,11 +103,7 @@ ping_mode() {
 	# down removed the maps: the subscriber goes in again.
 	check "$m: sync" tg sync
 	tg -j status >/tmp/status.json 2>&1
-	tr '{' '\n' </tmp/status.json |
-		sed -n 's/.*"name": *"\([a-z_]*\)".*"verified_insns": *\([0-9]*\).*/\1 \2/p' |
-		while read -r prog n; do
-			echo "TG: insns $m $prog $n"
-		done
+	insns_of "$m" /tmp/status.json
 	grep -q "\"mode\": *\"$m\"" /tmp/status.json &&
 		ok "$m: status shows mode $m" ||
 		fail "$m: status shows mode $m: $(cat /tmp/status.json)"
@@ -180,15 +187,31 @@ wg_peers() {
 	conc wg show tgwg51820 peers 2>/dev/null | grep -c .
 }
 
-wireguard_stage() {
+# The member's namespace, its veth to conc and its keys.
+wg_member_ns() {
 	ip netns add wgm && ip -n wgm link set lo up &&
 		ip link add wm0 netns wgm type veth peer name wc0 netns conc &&
 		ip -n wgm addr add 203.0.113.2/24 dev wm0 &&
 		ip -n conc addr add 203.0.113.1/24 dev wc0 &&
 		ip -n wgm link set wm0 up && ip -n conc link set wc0 up &&
 		(umask 077 && wg genkey >/tmp/wgm.key) &&
-		wg pubkey </tmp/wgm.key >/tmp/wgm.pub ||
-		{ fail "wireguard: member namespace and keys"; return; }
+		wg pubkey </tmp/wgm.key >/tmp/wgm.pub
+}
+
+# The member's wg0 (100.64.2.1) toward the concentrator's key $1, with
+# core's network routed through it.
+wg_member_link() {
+	ip -n wgm link add wg0 type wireguard &&
+		wg_member wg set wg0 listen-port 51820 private-key /tmp/wgm.key \
+			peer "$1" endpoint 203.0.113.1:51820 \
+			allowed-ips 198.51.100.0/24 persistent-keepalive 25 &&
+		ip -n wgm addr add 100.64.2.1/24 dev wg0 &&
+		ip -n wgm link set wg0 up &&
+		ip -n wgm route add 198.51.100.0/24 dev wg0
+}
+
+wireguard_stage() {
+	wg_member_ns || { fail "wireguard: member namespace and keys"; return; }
 	check "wireguard: up" tg up --subscriber-if c0 --uplink-if u0 --mode generic
 	check "wireguard: sub add --type wireguard" tungate --db "$DB" sub add wgm \
 		--type wireguard --public-key "$(cat /tmp/wgm.pub)" \
@@ -211,14 +234,7 @@ wireguard_stage() {
 	ip -n conc route show proto 241 | grep -q '^100.64.2.0/24 dev tgwg51820' &&
 		ok "wireguard: route to the member's prefix" ||
 		fail "wireguard: routes: $(ip -n conc route show proto 241)"
-	ip -n wgm link add wg0 type wireguard &&
-		wg_member wg set wg0 listen-port 51820 private-key /tmp/wgm.key \
-			peer "$cpub" endpoint 203.0.113.1:51820 \
-			allowed-ips 198.51.100.0/24 persistent-keepalive 25 &&
-		ip -n wgm addr add 100.64.2.1/24 dev wg0 &&
-		ip -n wgm link set wg0 up &&
-		ip -n wgm route add 198.51.100.0/24 dev wg0 ||
-		fail "wireguard: member interface"
+	wg_member_link "$cpub" || fail "wireguard: member interface"
 	check "wireguard: ping core through the concentrator" wg_ping
 	check "wireguard: sync again changes nothing" sh -c \
 		"nsenter --net=/run/netns/conc tungate --db $DB --pin-root $PIN sync |
@@ -285,6 +301,17 @@ else
 	fail "wg_enrol: no namespaces"
 fi
 uptime_at wg_enrol
+
+# WireGuard members policed and counted (tests/kernels/wg_police.sh).
+. /tg/wg_police.sh
+if ! stage wg_police; then
+	:
+elif [ -n "$topo" ]; then
+	wg_police_stage
+else
+	fail "wg_police: no namespaces"
+fi
+uptime_at wg_police
 
 stage replays || finish
 

@@ -17,7 +17,7 @@ IMAGE_APPLETS=(cat cmp cp cut date dmesg echo env grep head insmod kill ln ls
 	mkdir mknod mount mv ping poweroff printf ps rm seq sha256sum sleep
 	sort sync tail tee test timeout touch tr true false umount uname wc
 	xargs "[" sed awk base64 gzip od hexdump stat nsenter diff ping6
-	pidof hostname wget)
+	pidof hostname wget nc dd)
 
 image_new() {
 	local a

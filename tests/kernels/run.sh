@@ -9,7 +9,7 @@
 #
 # TG_KERNELS_ONLY=STAGE (outside CI only) runs that stage of guest.sh
 # alone with the namespaces it needs, for quick work on it: wireguard,
-# wg_enrol.
+# wg_enrol, wg_police.
 #
 # Prints every check of every kernel, the instructions the verifier
 # processed for each program in each mode, and "N passed, M failed".
@@ -55,7 +55,7 @@ trap 'exit 1' INT TERM
 payload=$tmp/payload
 mkdir -p "$payload/bin"
 cp "$TUNGATE" "$payload/bin/tungate"
-cp "$top/build/pass.bpf.o" "$here/guest.sh" "$here/wg_enrol.sh" "$here/replay_case.sh" \
+cp "$top/build/pass.bpf.o" "$here/guest.sh" "$here/wg_enrol.sh" "$here/wg_police.sh" "$here/replay_case.sh" \
 	"$top/tests/e2e/result.sh" "$payload/"
 # The WireGuard member's side in the guest is configured with Debian's
 # own 'wg' (tungate's side never runs it).

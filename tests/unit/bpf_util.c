@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Helpers for unit tests that load BPF programs. */
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <sched.h>
@@ -69,4 +70,19 @@ int tg_test_pin_cpu(void)
 	CPU_SET(cpu, &set);
 	ck_assert_int_eq(sched_setaffinity(0, sizeof(set), &set), 0);
 	return cpu;
+}
+
+uint32_t tg_test_inet4(const char *s)
+{
+	struct in_addr a;
+
+	ck_assert_int_eq(inet_pton(AF_INET, s, &a), 1);
+	return a.s_addr;
+}
+
+void tg_test_map_update(struct bpf_map *m, const void *k, size_t ks,
+			const void *v, size_t vs)
+{
+	ck_assert_msg(bpf_map__update_elem(m, k, ks, v, vs, 0) == 0,
+		      "update %s: %s", bpf_map__name(m), strerror(errno));
 }

@@ -4,6 +4,10 @@
 #define TG_TEST_BPF_UTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bpf_map;
 
 /*
  * True when the test runs as root and the kernel loads BPF programs.
@@ -29,5 +33,11 @@ int tg_test_pin_cpu(void);
  * return the two ifindexes; fail the test on error.
  */
 void tg_test_topology(unsigned int *sub0, unsigned int *up0);
+
+/* An IPv4 address in network order; fail the test when s is not one. */
+uint32_t tg_test_inet4(const char *s);
+/* Write one entry of map m; fail the test on error. */
+void tg_test_map_update(struct bpf_map *m, const void *k, size_t ks,
+			const void *v, size_t vs);
 
 #endif /* TG_TEST_BPF_UTIL_H */

@@ -680,6 +680,77 @@ START_TEST(test_sync_incremental)
 }
 END_TEST
 
+/*
+ * A WireGuard member: its prefixes, rates and own prefixes in the maps,
+ * an encapsulation entry that says WireGuard and its listen port, no
+ * tunnel; recorded for the incremental syncs; out of the maps when
+ * disabled. One with no record (synced by an earlier build) makes the
+ * next sync compare the maps whole.
+ */
+START_TEST(test_sync_wireguard)
+{
+	struct tg_sync_opts o = { .persist = true };
+	struct tg_sync_stats st;
+	struct tg_prefix pfx;
+	struct tg_police pol;
+	struct tg_encap e;
+	char err[256] = "", sql[128];
+	struct tg_sub s;
+	__u32 id;
+
+	if (!setup_maps(CAP))
+		return;
+	add("alice", TG_TUN_GRE, 10, 7, "100.64.0.0/28", NULL);
+	tg_sub_init(&s);
+	snprintf(s.name, sizeof(s.name), "wgm");
+	s.type = TG_TUN_WIREGUARD;
+	snprintf(s.wg_key, sizeof(s.wg_key), "%s",
+		 "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=");
+	s.has_listen_port = true;
+	s.listen_port = 51821;
+	ck_assert(!tg_prefix_parse("100.64.1.0/24", &pfx, err, sizeof(err)));
+	s.prefix = &pfx;
+	s.nprefix = 1;
+	ck_assert_msg(!tg_db_sub_add(db, &s, err, sizeof(err)), "%s", err);
+	id = s.dp_id;
+	ck_assert_int_eq(tg_sync_run(db, &maps, &o, &st), 0);
+	ck_assert_uint_eq(st.added, 2);
+	ck_assert_uint_eq(map_count(maps.tunnels, sizeof(struct tg_tun_key)), 1);
+	ck_assert_uint_eq(prefix_owner("100.64.1.0/24"), id);
+	ck_assert_int_eq(encap_get(id, &e), 0);
+	ck_assert_uint_eq(e.type, TG_TUN_WIREGUARD);
+	ck_assert_uint_eq(e.local_port, 51821);
+	ck_assert_int_eq(bpf_map_lookup_elem(tg_police_fd(&maps,
+							  tg_slot_of(&maps, id)),
+					     &id, &pol), 0);
+	ck_assert(pol.src & TG_SRC_4);
+	ck_assert_uint_eq(pol.src4_len, 24);
+
+	ck_assert_int_eq(tg_sync_run(db, &maps, &o, &st), 0);
+	ck_assert(st.incremental);
+	ck_assert_uint_eq(st.unchanged, 2);
+	ck_assert_uint_eq(st.added + st.changed + st.removed, 0);
+
+	snprintf(sql, sizeof(sql), "DELETE FROM dp_state WHERE dp_id = %u", id);
+	ck_assert_int_eq(tg_db_exec(db, sql), 0);
+	ck_assert_int_eq(tg_sync_run(db, &maps, &o, &st), 0);
+	ck_assert(!st.incremental);
+	ck_assert_uint_eq(st.unchanged, 2);
+
+	ck_assert_int_eq(tg_db_exec(db, "UPDATE subscriber SET enabled = 0 WHERE name = 'wgm'"), 0);
+	ck_assert_int_eq(tg_sync_run(db, &maps, &o, &st), 0);
+	ck_assert(st.incremental);
+	ck_assert_uint_eq(st.removed, 1);
+	ck_assert_uint_eq(prefix_owner("100.64.1.0/24"), 0);
+	ck_assert(encap_get(id, &e) || e.type == TG_TUN_NONE);
+	ck_assert_uint_eq(map_count(maps.tunnels, sizeof(struct tg_tun_key)), 1);
+	o.full = true;
+	ck_assert_int_eq(tg_sync_run(db, &maps, &o, &st), 0);
+	ck_assert_uint_eq(st.unchanged, 1);
+	ck_assert_uint_eq(st.added + st.changed + st.removed, 0);
+}
+END_TEST
+
 START_TEST(test_sync_capacity)
 {
 	struct tg_sync_stats st;
@@ -1570,6 +1641,7 @@ Suite *sync_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_sync_add);
 	tcase_add_test(tc, test_sync_twice);
+	tcase_add_test(tc, test_sync_wireguard);
 	tcase_add_test(tc, test_sync_pfx_lengths);
 	tcase_add_test(tc, test_sync_pfx_too_many);
 	tcase_add_test(tc, test_sync_change);
