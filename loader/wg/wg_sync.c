@@ -85,7 +85,7 @@ static int wg_sync_dev(struct wg_ctx *c, unsigned int port)
 		memcpy(routes + nr, s->prefix, s->nprefix * sizeof(*routes));
 		nr += s->nprefix;
 		for (j = 0; j < have.npeers; j++)
-			if (!memcmp(have.peers[j], p->key, TG_WG_KEY_LEN))
+			if (!memcmp(have.peers[j].key, p->key, TG_WG_KEY_LEN))
 				break;
 		if (j == have.npeers)
 			d->added++;
@@ -95,10 +95,10 @@ static int wg_sync_dev(struct wg_ctx *c, unsigned int port)
 	/* Every peer it has that no member wants any more. */
 	for (j = 0; j < have.npeers; j++) {
 		for (i = 0, keep = false; i < d->peers && !keep; i++)
-			keep = !memcmp(have.peers[j], peers[i].key, TG_WG_KEY_LEN);
+			keep = !memcmp(have.peers[j].key, peers[i].key, TG_WG_KEY_LEN);
 		if (keep)
 			continue;
-		memcpy(peers[n].key, have.peers[j], TG_WG_KEY_LEN);
+		memcpy(peers[n].key, have.peers[j].key, TG_WG_KEY_LEN);
 		peers[n++].remove = true;
 		d->removed++;
 	}

@@ -1047,6 +1047,11 @@ expect_ok "show wireguard text" tg sub show t-wg
 grep -q "^public_key: *$WK1\$" "$TMP/out" && grep -q '^endpoint: *learnt' "$TMP/out" &&
 	grep -q '^interface: *tgwg51820 (listen port 51820, the default)$' "$TMP/out" && ok ||
 	bad "wireguard show: $(cat "$TMP/out")"
+# No interface (and here no WireGuard in the kernel): down, nothing fails.
+grep -q '^wireguard: *down, not a peer of tgwg51820 (not synced yet)$' "$TMP/out" && ok ||
+	bad "wireguard peer state: $(cat "$TMP/out")"
+expect_ok "show wireguard peer -j" tg -j sub show t-wg
+json_check "wireguard peer down" "j['wireguard'] == {'interface': 'tgwg51820', 'peer': False, 'state': 'down', 'last_handshake': None, 'handshake_age_seconds': None, 'endpoint': None, 'rx_bytes': 0, 'tx_bytes': 0}"
 expect_ok "pin the endpoint" tg sub set t-wg --remote 192.0.2.77:51821 --listen-port 51900
 expect_ok "show pinned" tg sub show t-wg
 grep -q '^endpoint: *192.0.2.77:51821 (pinned)$' "$TMP/out" &&
