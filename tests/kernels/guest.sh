@@ -180,6 +180,48 @@ wg_peers() {
 	conc wg show tgwg51820 peers 2>/dev/null | grep -c .
 }
 
+# The peers as tungate shows them: wgm up after its pings, with its
+# endpoint; wgn, which never connects, down.
+wg_state() {
+	tg sub show wgm >/tmp/wgshow 2>&1
+	age=$(sed -n 's/^wireguard: *up, handshake \([0-9]*\) s ago, endpoint 203\.0\.113\.2:51820, rx [1-9][0-9]* B, tx [1-9][0-9]* B$/\1/p' /tmp/wgshow)
+	[ -n "$age" ] && [ "$age" -lt 180 ] &&
+		ok "wireguard: sub show: up, handshake $age s ago, its endpoint" ||
+		fail "wireguard: sub show: $(cat /tmp/wgshow)"
+	tg -j sub show wgm >/tmp/wgshow.json 2>&1
+	grep -q '"wireguard":{"interface":"tgwg51820","peer":true,"state":"up","last_handshake":[0-9]*,"handshake_age_seconds":[0-9]*,"endpoint":"203.0.113.2:51820","rx_bytes":[1-9][0-9]*,"tx_bytes":[1-9][0-9]*}' \
+		/tmp/wgshow.json && ok "wireguard: sub show -j: up" ||
+		fail "wireguard: sub show -j: $(cat /tmp/wgshow.json)"
+	wg genkey | wg pubkey >/tmp/wgn.pub
+	check "wireguard: sub add a member that never connects" \
+		tungate --db "$DB" sub add wgn --type wireguard \
+		--public-key "$(cat /tmp/wgn.pub)" --prefix 100.64.4.0/24
+	check "wireguard: sync with it" tg sync
+	tg sub show wgn 2>&1 |
+		grep -q '^wireguard: *down, no handshake yet, endpoint none, rx 0 B, tx 0 B$' &&
+		ok "wireguard: sub show: a member never connected is down" ||
+		fail "wireguard: sub show wgn: $(tg sub show wgn 2>&1)"
+	tg -j stats --interval 0 >/tmp/wgstats.json 2>&1
+	grep -q '"wireguard":\[{"name":"wgm","interface":"tgwg51820","peer":true,"state":"up",.*},{"name":"wgn","interface":"tgwg51820","peer":true,"state":"down","last_handshake":null,"handshake_age_seconds":null,"endpoint":null,"rx_bytes":0,"tx_bytes":0}\]' \
+		/tmp/wgstats.json && ok "wireguard: stats -j: wgm up, wgn down" ||
+		fail "wireguard: stats -j: $(cat /tmp/wgstats.json)"
+	tg stats --interval 0 >/tmp/wgstats 2>&1
+	grep -q '^wgm  *up, handshake [0-9]* s ago' /tmp/wgstats &&
+		grep -q '^wgn  *down, no handshake yet' /tmp/wgstats &&
+		ok "wireguard: stats: wgm up, wgn down" ||
+		fail "wireguard: stats: $(cat /tmp/wgstats)"
+	tg stats --prometheus >/tmp/wgprom 2>&1
+	grep -q '^tungate_wg_up{subscriber="wgm"} 1$' /tmp/wgprom &&
+		grep -q '^tungate_wg_up{subscriber="wgn"} 0$' /tmp/wgprom &&
+		grep -q '^tungate_wg_handshake_age_seconds{subscriber="wgm"} [0-9]*$' /tmp/wgprom &&
+		! grep -q 'handshake_age_seconds{subscriber="wgn"}' /tmp/wgprom &&
+		grep -q '^tungate_wg_bytes_total{subscriber="wgm",direction="up"} [1-9]' /tmp/wgprom &&
+		ok "wireguard: metrics: wgm up with its handshake age, wgn down" ||
+		fail "wireguard: metrics: $(grep tungate_wg /tmp/wgprom)"
+	check "wireguard: sub del wgn" tungate --db "$DB" sub del wgn
+	check "wireguard: sync without wgn" tg sync
+}
+
 wireguard_stage() {
 	ip netns add wgm && ip -n wgm link set lo up &&
 		ip link add wm0 netns wgm type veth peer name wc0 netns conc &&
@@ -223,6 +265,7 @@ wireguard_stage() {
 	check "wireguard: sync again changes nothing" sh -c \
 		"nsenter --net=/run/netns/conc tungate --db $DB --pin-root $PIN sync |
 			grep -q 'tgwg51820: port 51820, public key $cpub, 1 peers (0 added, 0 removed)'"
+	wg_state
 	check "wireguard: sub disable" tungate --db "$DB" sub disable wgm
 	check "wireguard: sync after disable" tg sync
 	[ "$(wg_peers)" = 0 ] && ok "wireguard: disabled member's peer removed" ||
