@@ -22,7 +22,8 @@ static int sub_help(int argc, char **argv)
 {
 	printf("Usage: tungate sub add NAME --type TYPE --remote IPV4 --local IPV4 [OPTIONS]\n"
 	       "       tungate sub add NAME --type wireguard --public-key KEY\n"
-	       "                           [--remote IPV4:PORT] [--listen-port N] [OPTIONS]\n"
+	       "                           [--remote IPV4:PORT|[IPV6]:PORT] [--listen-port N]\n"
+	       "                           [OPTIONS]\n"
 	       "       tungate sub set NAME [OPTIONS] [--add-prefix P]... [--del-prefix P]...\n"
 	       "       tungate sub enable|disable NAME\n"
 	       "       tungate sub del NAME\n"
@@ -349,9 +350,10 @@ static void sub_print_show(const struct tg_sub *s, const char *origin,
 		       "dial-in: see 'tungate session show'");
 	} else if (s->type == TG_TUN_WIREGUARD) {
 		printf("%-15s %s\n", "public_key:", s->wg_key);
-		if (s->remote) {
-			tg_ip4_format(s->remote, buf, sizeof(buf));
-			printf("%-15s %s:%u (pinned)\n", "endpoint:", buf,
+		if (tg_sub_wg_pinned(s)) {
+			tg_sub_field_text(s, "remote", buf, sizeof(buf));
+			printf(s->has_remote6 ? "%-15s [%s]:%u (pinned)\n" :
+			       "%-15s %s:%u (pinned)\n", "endpoint:", buf,
 			       s->peer_port);
 		} else {
 			printf("%-15s %s\n", "endpoint:",
@@ -798,7 +800,7 @@ static int sub_list(int argc, char **argv)
 {
 	__s64 *radius = NULL;
 	size_t nr = 0;
-	char remote[16], local[16], ids[48], pfx[TG_PREFIX_STRLEN];
+	char remote[INET6_ADDRSTRLEN], local[16], ids[48], pfx[TG_PREFIX_STRLEN];
 	struct tg_sub *subs = NULL;
 	struct json_writer *w;
 	sqlite3 *db = NULL;

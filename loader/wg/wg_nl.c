@@ -204,6 +204,7 @@ static bool wg_put_peer(struct nlmsghdr *nlh, size_t len,
 			const struct tg_wg_peer *p)
 {
 	struct nlattr *peer, *ips;
+	struct sockaddr_in6 sin6;
 	struct sockaddr_in sin;
 	unsigned int i;
 
@@ -225,7 +226,15 @@ static bool wg_put_peer(struct nlmsghdr *nlh, size_t len,
 				    WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL,
 				    p->keepalive))
 		goto cancel;
-	if (p->ep_addr) {
+	if (p->ep_addr6) {
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		memcpy(&sin6.sin6_addr, p->ep_addr6, 16);
+		sin6.sin6_port = htons(p->ep_port);
+		if (!mnl_attr_put_check(nlh, len, WGPEER_A_ENDPOINT,
+					sizeof(sin6), &sin6))
+			goto cancel;
+	} else if (p->ep_addr) {
 		memset(&sin, 0, sizeof(sin));
 		sin.sin_family = AF_INET;
 		sin.sin_addr.s_addr = p->ep_addr;

@@ -37,6 +37,7 @@ struct tg_wg_peer {
 	__u8 key[TG_WG_KEY_LEN];
 	bool remove;			/* take it away: nothing else is sent */
 	__be32 ep_addr;			/* pinned endpoint; 0: learnt */
+	const __u8 *ep_addr6;		/* or IPv6 (16 bytes); NULL: none */
 	__u16 ep_port;			/* host order */
 	__u16 keepalive;		/* s, 0: none */
 	const struct tg_prefix *allowed;	/* replace its allowed IPs */

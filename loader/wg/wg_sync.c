@@ -79,6 +79,7 @@ static int wg_sync_dev(struct wg_ctx *c, unsigned int port)
 		tg_wg_key_parse(s->wg_key, p->key);
 		p->keepalive = TG_WG_KEEPALIVE_S;
 		p->ep_addr = s->remote;
+		p->ep_addr6 = s->has_remote6 ? s->remote6 : NULL;
 		p->ep_port = s->peer_port;
 		p->allowed = s->prefix;
 		p->nallowed = s->nprefix;

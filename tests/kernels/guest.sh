@@ -222,6 +222,31 @@ wg_state() {
 	check "wireguard: sync without wgn" tg sync
 }
 
+# An IPv6 endpoint pinned: the kernel has it, the member pings over it,
+# sub show reports it; then the IPv4 one again.
+wg_endpoint6() {
+	ip -n wgm addr add 2001:db8:203::2/64 dev wm0 nodad &&
+		ip -n conc addr add 2001:db8:203::1/64 dev wc0 nodad ||
+		{ fail "wireguard: IPv6 on the member's link"; return; }
+	check "wireguard: pin an IPv6 endpoint" tungate --db "$DB" sub set wgm \
+		--remote '[2001:db8:203::2]:51820'
+	check "wireguard: sync with it" tg sync
+	conc wg show tgwg51820 endpoints 2>&1 | grep -q '\[2001:db8:203::2\]:51820$' &&
+		ok "wireguard: the kernel has the IPv6 endpoint" ||
+		fail "wireguard: endpoints: $(conc wg show tgwg51820 endpoints 2>&1)"
+	wg_member wg set wg0 peer "$cpub" endpoint '[2001:db8:203::1]:51820'
+	check "wireguard: ping over the IPv6 endpoint" wg_ping
+	tg sub show wgm 2>&1 |
+		grep -q '^wireguard: *up, handshake [0-9]* s ago, endpoint \[2001:db8:203::2\]:51820,' &&
+		ok "wireguard: sub show: the IPv6 endpoint" ||
+		fail "wireguard: sub show: $(tg sub show wgm 2>&1)"
+	check "wireguard: pin the IPv4 endpoint again" tungate --db "$DB" \
+		sub set wgm --remote 203.0.113.2:51820
+	check "wireguard: sync with it" tg sync
+	wg_member wg set wg0 peer "$cpub" endpoint 203.0.113.1:51820
+	check "wireguard: ping over IPv4 again" wg_ping
+}
+
 wireguard_stage() {
 	ip netns add wgm && ip -n wgm link set lo up &&
 		ip link add wm0 netns wgm type veth peer name wc0 netns conc &&
@@ -266,6 +291,7 @@ wireguard_stage() {
 		"nsenter --net=/run/netns/conc tungate --db $DB --pin-root $PIN sync |
 			grep -q 'tgwg51820: port 51820, public key $cpub, 1 peers (0 added, 0 removed)'"
 	wg_state
+	wg_endpoint6
 	check "wireguard: sub disable" tungate --db "$DB" sub disable wgm
 	check "wireguard: sync after disable" tg sync
 	[ "$(wg_peers)" = 0 ] && ok "wireguard: disabled member's peer removed" ||

@@ -31,7 +31,8 @@ struct seen_peer {
 	__u32 flags;
 	__u16 keepalive;
 	struct sockaddr_in ep;
-	bool has_ep;
+	struct sockaddr_in6 ep6;
+	bool has_ep, has_ep6;
 	unsigned int nips;
 	struct tg_prefix ips[4];
 };
@@ -79,6 +80,11 @@ static int peer_cb(const struct nlattr *a, void *data)
 		p->keepalive = mnl_attr_get_u16(a);
 		break;
 	case WGPEER_A_ENDPOINT:
+		if (mnl_attr_get_payload_len(a) == sizeof(p->ep6)) {
+			memcpy(&p->ep6, mnl_attr_get_payload(a), sizeof(p->ep6));
+			p->has_ep6 = true;
+			break;
+		}
 		ck_assert_uint_eq(mnl_attr_get_payload_len(a), sizeof(p->ep));
 		memcpy(&p->ep, mnl_attr_get_payload(a), sizeof(p->ep));
 		p->has_ep = true;
@@ -187,11 +193,27 @@ START_TEST(test_set_encoding)
 	ck_assert_uint_eq(s.peers[1].flags, WGPEER_F_REMOVE_ME);
 	ck_assert(!s.peers[1].has_ep && !s.peers[1].nips && !s.peers[1].keepalive);
 
+	/* An IPv6 endpoint: a sockaddr_in6. */
+	{
+		__u8 a6[16];
+
+		inet_pton(AF_INET6, "2001:db8::2", a6);
+		peers[0].ep_addr = 0;
+		peers[0].ep_addr6 = a6;
+		tg_wg_nl_put_set(buf, sizeof(buf), 42, 8, &d, peers, 0, 1, &len);
+		read_back(buf, len, &s);
+		ck_assert(s.peers[0].has_ep6 && !s.peers[0].has_ep);
+		ck_assert_uint_eq(s.peers[0].ep6.sin6_family, AF_INET6);
+		ck_assert_uint_eq(ntohs(s.peers[0].ep6.sin6_port), 51821);
+		ck_assert(!memcmp(&s.peers[0].ep6.sin6_addr, a6, 16));
+		peers[0].ep_addr6 = NULL;
+	}
+
 	/* A learnt endpoint is not sent: the kernel keeps what it learnt. */
 	peers[0].ep_addr = 0;
 	tg_wg_nl_put_set(buf, sizeof(buf), 42, 8, &d, peers, 0, 1, &len);
 	read_back(buf, len, &s);
-	ck_assert(!s.peers[0].has_ep);
+	ck_assert(!s.peers[0].has_ep && !s.peers[0].has_ep6);
 }
 END_TEST
 
