@@ -103,8 +103,8 @@ bool tg_wg_peer_up(__s64 handshake, __s64 now)
 	return age >= 0 && age <= TG_WG_UP_S;
 }
 
-void tg_wg_endpoint_format(const struct tg_wg_peer_state *p, char *buf,
-			   size_t len)
+void tg_wg_peer_endpoint_format(const struct tg_wg_peer_state *p, char *buf,
+				size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 
@@ -134,7 +134,7 @@ void tg_wg_member_text(const struct tg_sub *s,
 		snprintf(hs, sizeof(hs), "no handshake yet");
 	else
 		snprintf(hs, sizeof(hs), "handshake %lld s ago", (long long)age);
-	tg_wg_endpoint_format(p, ep, sizeof(ep));
+	tg_wg_peer_endpoint_format(p, ep, sizeof(ep));
 	snprintf(buf, len, "%s, %s, endpoint %s, rx %llu B, tx %llu B",
 		 tg_wg_peer_up(p->handshake, now) ? "up" : "down", hs,
 		 *ep ? ep : "none", (unsigned long long)p->rx_bytes,
@@ -160,7 +160,7 @@ void tg_wg_member_json(struct json_writer *w, const struct tg_sub *s,
 		jsonw_null_field(w, "handshake_age_seconds");
 	}
 	if (p)
-		tg_wg_endpoint_format(p, ep, sizeof(ep));
+		tg_wg_peer_endpoint_format(p, ep, sizeof(ep));
 	if (p && *ep)
 		jsonw_string_field(w, "endpoint", ep);
 	else

@@ -55,8 +55,8 @@ bool tg_wg_peer_up(__s64 handshake, __s64 now);
 __s64 tg_wg_handshake_age(__s64 handshake, __s64 now);
 
 /* "203.0.113.2:51820", "[2001:db8::1]:51820", "" without one. */
-void tg_wg_endpoint_format(const struct tg_wg_peer_state *p, char *buf,
-			   size_t len);
+void tg_wg_peer_endpoint_format(const struct tg_wg_peer_state *p, char *buf,
+				size_t len);
 
 /*
  * Member s as the kernel has it (p NULL: not a peer), as one line of text

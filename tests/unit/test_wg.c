@@ -352,17 +352,17 @@ START_TEST(test_get_decode)
 	ck_assert_int_eq(st.peers[0].handshake, 1700000000);
 	ck_assert_uint_eq(st.peers[0].rx_bytes, 1234);
 	ck_assert_uint_eq(st.peers[0].tx_bytes, 5678);
-	tg_wg_endpoint_format(&st.peers[0], ep, sizeof(ep));
+	tg_wg_peer_endpoint_format(&st.peers[0], ep, sizeof(ep));
 	ck_assert_str_eq(ep, "203.0.113.2:40000");
 	ck_assert_uint_eq(st.peers[1].key[0], 0xa2);
 	ck_assert_int_eq(st.peers[1].handshake, 0);
 	ck_assert_uint_eq(st.peers[1].tx_bytes, 148);
-	tg_wg_endpoint_format(&st.peers[1], ep, sizeof(ep));
+	tg_wg_peer_endpoint_format(&st.peers[1], ep, sizeof(ep));
 	ck_assert_str_eq(ep, "[2001:db8::1]:51821");
 	/* Its allowed IPs went on: counted once, with what it first said. */
 	ck_assert_uint_eq(st.peers[2].key[0], 0xa3);
 	ck_assert_uint_eq(st.peers[2].ep_family, 0);
-	tg_wg_endpoint_format(&st.peers[2], ep, sizeof(ep));
+	tg_wg_peer_endpoint_format(&st.peers[2], ep, sizeof(ep));
 	ck_assert_str_eq(ep, "");
 	ck_assert_uint_eq(st.peers[3].key[0], 0xa4);
 	ck_assert_int_eq(st.peers[3].handshake, 1700000100);
