@@ -10,6 +10,7 @@
 #include "db/db.h"
 #include "db/pop_timing.h"
 #include "db/radius_settings.h"
+#include "db/wg_settings.h"
 #include "util/json.h"
 
 static int config_help(int argc, char **argv)
@@ -127,6 +128,21 @@ static int config_help(int argc, char **argv)
 	       "                             (RFC 5176, port default %d)\n"
 	       "  radius-dae-clients A,...   who may send them (default the\n"
 	       "                             servers' addresses)\n"
+	       "\n"
+	       "WireGuard members (see 'tungate wg help'), what their\n"
+	       "configuration says and where enrolled members' prefixes come from:\n"
+	       "  wg-endpoint HOST[:PORT]|none  what members dial: a name, an IPv4\n"
+	       "                             address or [IPV6]; port default the\n"
+	       "                             member's listen port (required for a\n"
+	       "                             configuration; default none)\n"
+	       "  wg-mtu N                   the members' interface MTU, %d..%d\n"
+	       "                             (default %d)\n"
+	       "  wg-allowed-ips P[,P...]    what members route through the\n"
+	       "                             concentrator, at most %d prefixes\n"
+	       "                             (default %s)\n"
+	       "  wg-pool4 CIDR|none         'wg invite' without --prefix gives\n"
+	       "                             each member the next free /%d of it\n"
+	       "  wg-pool6 CIDR|none         the same, a /%d each\n"
 	       "Keys may be written with '_' for '-'.\n"
 	       "\n"
 	       "show  the current value of every key; -j: a JSON object with the keys\n"
@@ -146,7 +162,9 @@ static int config_help(int argc, char **argv)
 	       TG_LNS_ECHO_FAILS, TG_RADIUS_AUTH_PORT, TG_RADIUS_TIMEOUT_MAX,
 	       TG_RADIUS_TIMEOUT_S, TG_RADIUS_RETRIES_MAX, TG_RADIUS_RETRIES,
 	       TG_RADIUS_INTERIM_MIN, TG_RADIUS_INTERIM_MAX, TG_RADIUS_INTERIM_S,
-	       TG_RADIUS_DAE_PORT);
+	       TG_RADIUS_DAE_PORT, TG_WG_MTU_MIN, TG_WG_MTU_MAX,
+	       TG_WG_MTU_DEFAULT, TG_WG_ALLOWED_MAX, TG_WG_ALLOWED_DEFAULT,
+	       TG_WG_POOL4_SHARE, TG_WG_POOL6_SHARE);
 	return 0;
 }
 
@@ -173,6 +191,11 @@ static const char *config_db_key(const char *key)
 		{ "lns-address", "lns_address" },
 		{ "lns-echo-interval", "lns_echo_interval" },
 		{ "lns-echo-failures", "lns_echo_failures" },
+		{ "wg-endpoint", "wg_endpoint" },
+		{ "wg-mtu", "wg_mtu" },
+		{ "wg-allowed-ips", "wg_allowed_ips" },
+		{ "wg-pool4", "wg_pool4" },
+		{ "wg-pool6", "wg_pool6" },
 	};
 
 	static char radius[32];
@@ -201,6 +224,7 @@ static int config_print(sqlite3 *db)
 	const char *const *k;
 	struct tg_radius_settings rad;
 	struct tg_lns_settings lns;
+	struct tg_wg_settings wg;
 	struct json_writer *w;
 	struct tg_settings st;
 	size_t i;
@@ -215,6 +239,8 @@ static int config_print(sqlite3 *db)
 		ret = tg_anycast_load(db, &ac, err, sizeof(err));
 	if (!ret)
 		ret = tg_pop_timing_load(db, &pt, err, sizeof(err));
+	if (!ret)
+		ret = tg_wg_settings_load(db, &wg, err, sizeof(err));
 	if (ret) {
 		tg_err("config: database %s holds an invalid setting",
 		       tg_db_path());
@@ -244,6 +270,14 @@ static int config_print(sqlite3 *db)
 		}
 		for (k = tg_radius_setting_keys; *k; k++) {
 			tg_radius_setting_show(&rad, *k, v, sizeof(v));
+			snprintf(key, sizeof(key), "%s", *k);
+			for (i = 0; key[i]; i++)
+				if (key[i] == '_')
+					key[i] = '-';
+			printf("%s %s\n", key, v);
+		}
+		for (k = tg_wg_setting_keys; *k; k++) {
+			tg_wg_setting_show(&wg, *k, v, sizeof(v));
 			snprintf(key, sizeof(key), "%s", *k);
 			for (i = 0; key[i]; i++)
 				if (key[i] == '_')
@@ -281,6 +315,10 @@ static int config_print(sqlite3 *db)
 	}
 	for (k = tg_radius_setting_keys; *k; k++) {
 		tg_radius_setting_show(&rad, *k, v, sizeof(v));
+		jsonw_string_field(w, *k, v);
+	}
+	for (k = tg_wg_setting_keys; *k; k++) {
+		tg_wg_setting_show(&wg, *k, v, sizeof(v));
 		jsonw_string_field(w, *k, v);
 	}
 	jsonw_end_object(w);
@@ -402,11 +440,17 @@ static int config_set(int argc, char **argv)
 	}
 	dbkey = config_db_key(key);
 	if (!dbkey) {
-		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action liveness-timeout eoip-keepalive anycast pop-heartbeat pop-down-after lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures aaa radius-...",
+		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action liveness-timeout eoip-keepalive anycast pop-heartbeat pop-down-after lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures aaa radius-... wg-endpoint wg-mtu wg-allowed-ips wg-pool4 wg-pool6",
 		       key);
 		return -EINVAL;
 	}
-	if (tg_lns_setting_key(dbkey) || tg_radius_setting_key(dbkey)) {
+	if (tg_wg_setting_key(dbkey)) {
+		if (tg_wg_setting_parse(dbkey, value, buf, sizeof(buf), err,
+					sizeof(err))) {
+			tg_err("config set: %s: %s", key, err);
+			return -EINVAL;
+		}
+	} else if (tg_lns_setting_key(dbkey) || tg_radius_setting_key(dbkey)) {
 		if (tg_lns_setting_key(dbkey) ?
 		    tg_lns_setting_parse(dbkey, value, buf, sizeof(buf), err,
 					 sizeof(err)) :

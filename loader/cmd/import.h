@@ -15,6 +15,9 @@
 #include "db/db.h"
 #include "dataplane/ifnet.h"
 
+/* Setting rows one file may hold. */
+#define TG_IMPORT_SETTINGS_MAX 32
+
 /*
  * Problems found in the source, reported together. A row is known by a
  * number: a line of the CSV file, or an index the source gives its rows
@@ -48,8 +51,8 @@ struct import {
 	unsigned int *cls_line;
 	struct tg_owned_prefix *com;	/* owner: line, 0 for the database */
 	size_t ncom;
-	char *set_key[16], *set_val[16];
-	unsigned int set_line[16];
+	char *set_key[TG_IMPORT_SETTINGS_MAX], *set_val[TG_IMPORT_SETTINGS_MAX];
+	unsigned int set_line[TG_IMPORT_SETTINGS_MAX];
 	int nset;
 	struct tg_ifnet *nets;		/* of the attached interfaces */
 	size_t nnets;

@@ -20,6 +20,7 @@
 #include "cmd/freeradius.h"
 #include "cmd/import.h"
 #include "db/pop_timing.h"
+#include "db/wg_settings.h"
 
 /*
  * CSV layout: a header row of column names, then one row per object. The
@@ -201,7 +202,7 @@ static void export_csv_setting(void *ctx, const char *key, const char *value)
 
 	for (k = tg_setting_keys; *k && strcmp(*k, key); k++)
 		;
-	if (*k)
+	if (*k || tg_wg_setting_key(key))
 		csv_row(ctx, "setting", names, vals, 2);
 }
 
@@ -502,7 +503,7 @@ static int read_all(const char *path, char **buf, size_t *len)
 static int imp_setting(struct import *im, unsigned int line, const char *key,
 		       const char *val)
 {
-	char why[TG_PREFIX_STRLEN + 64];
+	char why[192], wbuf[TG_WG_VALUE_MAX + 1];
 	struct tg_anycast any;
 	const char *const *k;
 	__u64 v;
@@ -510,8 +511,13 @@ static int imp_setting(struct import *im, unsigned int line, const char *key,
 
 	for (k = tg_setting_keys; *k && strcmp(*k, key); k++)
 		;
-	if (!*k) {
+	if (!*k && !tg_wg_setting_key(key)) {
 		bad_add(&im->bad, line, "setting '%s': unknown key", key);
+		return 0;
+	}
+	if (tg_wg_setting_key(key) &&
+	    tg_wg_setting_parse(key, val, wbuf, sizeof(wbuf), why, sizeof(why))) {
+		bad_add(&im->bad, line, "setting '%s': %s", key, why);
 		return 0;
 	}
 	if (!strcmp(key, TG_ANYCAST_KEY) &&
@@ -543,12 +549,12 @@ static int imp_setting(struct import *im, unsigned int line, const char *key,
 			key, val);
 		return 0;
 	}
-	if (im->nset >= 16) {
+	if (im->nset >= TG_IMPORT_SETTINGS_MAX) {
 		bad_add(&im->bad, line, "setting '%s': too many settings rows", key);
 		return 0;
 	}
 	im->set_key[im->nset] = strdup(key);
-	im->set_val[im->nset] = strdup(val);
+	im->set_val[im->nset] = strdup(tg_wg_setting_key(key) ? wbuf : val);
 	im->set_line[im->nset++] = line;
 	return 0;
 }

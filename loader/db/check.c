@@ -13,6 +13,7 @@
 #include "db/class.h"
 #include "db/overlap.h"
 #include "db/pop_timing.h"
+#include "db/wg_settings.h"
 #include "db/settings.h"
 #include "db/sub.h"
 
@@ -131,6 +132,7 @@ static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
 	struct tg_sub *v = NULL, *nv, *byid = NULL;
 	struct tg_settings set;
 	struct tg_pop_timing pt;
+	struct tg_wg_settings wg;
 	struct tg_class cls;
 	sqlite3_stmt *st = NULL, *pst = NULL;
 	char sql[TG_SUB_SQL_MAX + 64], cols[TG_SUB_SQL_MAX];
@@ -256,6 +258,8 @@ static int chk_subs(sqlite3 *db, struct chk *c, __u32 capacity)
 	chk_anycast(db, c);
 	if (tg_pop_timing_load(db, &pt, err, sizeof(err)) == -EINVAL)
 		chk_report(c, NULL, "setting: %s", err);
+	if (tg_wg_settings_load(db, &wg, err, sizeof(err)) == -EINVAL)
+		chk_report(c, NULL, "%s", err);
 	ret = 0;
 out:
 	if (ret == -EIO)

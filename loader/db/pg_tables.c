@@ -10,6 +10,7 @@
 #include "db/pg_tables.h"
 #include "db/pop_timing.h"
 #include "db/radius_settings.h"
+#include "db/wg_settings.h"
 
 /*
  * Subscribers RADIUS brought in go with their session on one concentrator,
@@ -44,6 +45,7 @@ const char *tg_pg_setting_filter(void)
 {
 	static const char *const *const lists[] = {
 		pg_setting_keys, tg_lns_setting_keys, tg_radius_setting_keys,
+		tg_wg_setting_keys,
 	};
 	static char sql[2048];
 	const char *const *k;
