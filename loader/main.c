@@ -37,6 +37,8 @@ static int do_help(int argc, char **argv)
 	       "  config set|show   data plane settings (unknown tunnels, L2TP\n"
 	       "                    UDP ports, gateway MAC, TTL, anycast) and\n"
 	       "                    the POP heartbeat and down limit\n"
+	       "  wg config NAME    a WireGuard member's wg-quick file, with a\n"
+	       "                    new key pair and as a QR code on demand\n"
 	       "  import FILE.csv   bulk enrolment, all or nothing\n"
 	       "  export            the whole database as CSV (or JSON)\n"
 	       "  sync [--dry-run]  put the database into the pinned data plane\n"
@@ -117,6 +119,7 @@ static const struct tg_cmd tg_objects[] = {
 	{ "bird", do_bird },
 	{ "pop", do_pop },
 	{ "drain", do_drain },
+	{ "wg", do_wg },
 	{ "help", do_help },
 	{ NULL, NULL },
 };

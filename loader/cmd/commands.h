@@ -26,6 +26,7 @@ int do_export(int argc, char **argv);
 int do_bird(int argc, char **argv);
 int do_pop(int argc, char **argv);
 int do_drain(int argc, char **argv);
+int do_wg(int argc, char **argv);
 
 /*
  * What applies a change to the database: "run 'tungate sync' to apply",
