@@ -201,6 +201,7 @@ bench: deps
 	$(Q)bash tests/bench/pg_sync.sh
 	$(Q)bash tests/bench/lns.sh
 	$(Q)bash tests/bench/radius.sh
+	$(Q)bash tests/bench/wg_sync.sh
 	$(Q)bash tests/bench/forward.sh
 	$(Q)bash tests/bench/veth.sh
 
