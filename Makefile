@@ -45,7 +45,7 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 # the WireGuard interfaces from their private key.
 CFLAGS  += -I $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 CFLAGS  += $(if $(TG_VERSION),-DTG_VERSION='"$(TG_VERSION)"')
-LDLIBS  := -lbpf -lelf -lz -lsqlite3 -lnettle -lhogweed -lmicrohttpd -lsystemd -lmnl -lpcap -lpq -lradcli -lpthread
+LDLIBS  := -lbpf -lelf -lz -lsqlite3 -lnettle -lhogweed -lmicrohttpd -lsystemd -lmnl -lpcap -lpq -lradcli -lqrencode -lpthread
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 # Entry programs built for both hooks: bpf/X.bpf.c also gives X_tc.bpf.o,
@@ -212,6 +212,7 @@ bench: deps
 	$(Q)bash tests/bench/pg_sync.sh
 	$(Q)bash tests/bench/lns.sh
 	$(Q)bash tests/bench/radius.sh
+	$(Q)bash tests/bench/wg_sync.sh
 	$(Q)bash tests/bench/forward.sh
 	$(Q)bash tests/bench/veth.sh
 	$(Q)bash tests/bench/wg_police.sh

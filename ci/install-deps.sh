@@ -15,6 +15,7 @@ PKGS=(
 	libmicrohttpd-dev libmnl-dev libpcap-dev libsystemd-dev nettle-dev
 	l2tpns freeradius libradcli-dev
 	libpq-dev postgresql
+	libqrencode-dev zbar-tools
 )
 
 missing=()

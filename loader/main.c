@@ -40,6 +40,8 @@ static int do_help(int argc, char **argv)
 	       "  wg invite|invites|uninvite|enrol\n"
 	       "                    invitations of WireGuard members: a token\n"
 	       "                    their router enrols itself with\n"
+	       "  wg config NAME    a WireGuard member's wg-quick file, with a\n"
+	       "                    new key pair and as a QR code on demand\n"
 	       "  import FILE.csv   bulk enrolment, all or nothing\n"
 	       "  export            the whole database as CSV (or JSON)\n"
 	       "  sync [--dry-run]  put the database into the pinned data plane\n"

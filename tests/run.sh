@@ -73,6 +73,7 @@ run cli-bird bash tests/cli/test_bird.sh
 run cli-stats bash tests/cli/test_stats.sh
 run cli-install bash tests/cli/test_install.sh
 run cli-freeradius bash tests/cli/test_freeradius.sh
+run cli-wg-config bash tests/cli/test_wg_config.sh
 run sanitizers bash tests/sanitize.sh
 bg_wait
 run e2e-decap bash tests/e2e/decap_veth.sh

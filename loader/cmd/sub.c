@@ -15,12 +15,15 @@
 #include "dataplane/ifnet.h"
 #include "dataplane/liveness.h"
 #include "util/json.h"
+#include "util/log.h"
+#include "wg/wg_peers.h"
 
 static int sub_help(int argc, char **argv)
 {
 	printf("Usage: tungate sub add NAME --type TYPE --remote IPV4 --local IPV4 [OPTIONS]\n"
 	       "       tungate sub add NAME --type wireguard --public-key KEY\n"
-	       "                           [--remote IPV4:PORT] [--listen-port N] [OPTIONS]\n"
+	       "                           [--remote IPV4:PORT|[IPV6]:PORT] [--listen-port N]\n"
+	       "                           [OPTIONS]\n"
 	       "       tungate sub set NAME [OPTIONS] [--add-prefix P]... [--del-prefix P]...\n"
 	       "       tungate sub enable|disable NAME\n"
 	       "       tungate sub del NAME\n"
@@ -209,11 +212,15 @@ static void sub_json_u64(struct json_writer *w, const char *name, bool has,
 /*
  * One subscriber as JSON; origin: "local" or "radius" (NULL: left out);
  * eff: also the rates in effect, its session and
- * its liveness (live NULL: no data plane has it).
+ * its liveness (live NULL: no data plane has it), and for a wireguard
+ * member its peer (ps NULL: the peers could not be read, null).
  */
-void tg_sub_json(struct json_writer *w, const struct tg_sub *s,
-		 const char *origin, const struct tg_class *eff,
-		 const struct tg_session *sess, const struct tg_live_at *live)
+static void sub_json(struct json_writer *w, const struct tg_sub *s,
+		     const char *origin, const struct tg_class *eff,
+		     const struct tg_session *sess,
+		     const struct tg_live_at *live,
+		     const struct tg_wg_peers *ps,
+		     const struct tg_wg_peer_state *peer)
 {
 	jsonw_start_object(w);
 	tg_sub_json_fields(w, s);
@@ -225,6 +232,16 @@ void tg_sub_json(struct json_writer *w, const struct tg_sub *s,
 			jsonw_start_object(w);
 			tg_live_json(w, &live->clock, tg_live_at_state(live),
 				     &live->seen);
+			jsonw_end_object(w);
+		} else {
+			jsonw_null(w);
+		}
+	}
+	if (eff && s->type == TG_TUN_WIREGUARD) {
+		jsonw_name(w, "wireguard");
+		if (ps) {
+			jsonw_start_object(w);
+			tg_wg_member_json(w, s, peer, ps->now);
 			jsonw_end_object(w);
 		} else {
 			jsonw_null(w);
@@ -252,6 +269,13 @@ void tg_sub_json(struct json_writer *w, const struct tg_sub *s,
 		jsonw_end_object(w);
 	}
 	jsonw_end_object(w);
+}
+
+void tg_sub_json(struct json_writer *w, const struct tg_sub *s,
+		 const char *origin, const struct tg_class *eff,
+		 const struct tg_session *sess, const struct tg_live_at *live)
+{
+	sub_json(w, s, origin, eff, sess, live, NULL, NULL);
 }
 
 /* Rates in effect for s: its overrides over its class (or 'default'). */
@@ -326,9 +350,10 @@ static void sub_print_show(const struct tg_sub *s, const char *origin,
 		       "dial-in: see 'tungate session show'");
 	} else if (s->type == TG_TUN_WIREGUARD) {
 		printf("%-15s %s\n", "public_key:", s->wg_key);
-		if (s->remote) {
-			tg_ip4_format(s->remote, buf, sizeof(buf));
-			printf("%-15s %s:%u (pinned)\n", "endpoint:", buf,
+		if (tg_sub_wg_pinned(s)) {
+			tg_sub_field_text(s, "remote", buf, sizeof(buf));
+			printf(s->has_remote6 ? "%-15s [%s]:%u (pinned)\n" :
+			       "%-15s %s:%u (pinned)\n", "endpoint:", buf,
 			       s->peer_port);
 		} else {
 			printf("%-15s %s\n", "endpoint:",
@@ -454,8 +479,32 @@ static void sub_print_live(const struct tg_live_at *a)
 	printf("%-15s %s\n", "liveness:", buf);
 }
 
+/*
+ * A wireguard member's peer as the kernel has it: 0 (*p NULL when its
+ * interface lacks it) or a negative errno, said on stderr.
+ */
+static int sub_wg_peer(const struct tg_sub *s, struct tg_wg_peers *ps,
+		       const struct tg_wg_peer_state **p)
+{
+	char err[256];
+	int ret;
+
+	*p = NULL;
+	ret = tg_wg_peers_read(ps, err, sizeof(err));
+	if (ret) {
+		pr_warn("sub show: subscriber '%s': cannot read its peer: %s\n",
+			s->name, err);
+		return ret;
+	}
+	*p = tg_wg_peers_find(ps, s);
+	return 0;
+}
+
 static int sub_print_one(sqlite3 *db, const struct tg_sub *s)
 {
+	const struct tg_wg_peer_state *peer = NULL;
+	struct tg_wg_peers peers = {};
+	bool have_peers = false;
 	struct tg_session sess;
 	struct tg_live_at live;
 	struct json_writer *w;
@@ -470,10 +519,17 @@ static int sub_print_one(sqlite3 *db, const struct tg_sub *s)
 	if (tg_sub_member(s))
 		online = !tg_db_session_of(db, s->id, &sess);
 	have_live = !sub_live(db, s, &live);
+	if (s->type == TG_TUN_WIREGUARD)
+		have_peers = !sub_wg_peer(s, &peers, &peer);
 	if (!tg_opts.json) {
 		sub_print_show(s, sub_origin(db, s), &eff);
 		if (have_live)
 			sub_print_live(&live);
+		if (have_peers) {
+			tg_wg_member_text(s, peer, peers.now, buf, sizeof(buf));
+			printf("%-15s %s\n", "wireguard:", buf);
+		}
+		tg_wg_peers_free(&peers);
 		if (online)
 			tg_session_text(&sess, buf, sizeof(buf));
 		if (tg_sub_member(s))
@@ -482,11 +538,14 @@ static int sub_print_one(sqlite3 *db, const struct tg_sub *s)
 		return 0;
 	}
 	w = jsonw_new(stdout);
-	if (!w)
+	if (!w) {
+		tg_wg_peers_free(&peers);
 		return -ENOMEM;
-	tg_sub_json(w, s, sub_origin(db, s), &eff, online ? &sess : NULL,
-		    have_live ? &live : NULL);
+	}
+	sub_json(w, s, sub_origin(db, s), &eff, online ? &sess : NULL,
+		 have_live ? &live : NULL, have_peers ? &peers : NULL, peer);
 	jsonw_destroy(&w);
+	tg_wg_peers_free(&peers);
 	return 0;
 }
 
@@ -718,7 +777,7 @@ static int sub_list(int argc, char **argv)
 {
 	__s64 *radius = NULL;
 	size_t nr = 0;
-	char remote[16], local[16], ids[48], pfx[TG_PREFIX_STRLEN];
+	char remote[INET6_ADDRSTRLEN], local[16], ids[48], pfx[TG_PREFIX_STRLEN];
 	struct tg_sub *subs = NULL;
 	struct json_writer *w;
 	sqlite3 *db = NULL;

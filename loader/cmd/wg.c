@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* tungate wg: WireGuard members' invitations and enrolment. */
+/* tungate wg: WireGuard members' invitations, enrolment, wg-quick files. */
 #include <stdio.h>
 
 #include "util/cli.h"
@@ -14,6 +14,7 @@ static int wg_help(int argc, char **argv)
 	       "       tungate wg invites [-j]\n"
 	       "       tungate wg uninvite NAME\n"
 	       "       tungate wg enrol [TOKEN PUBLIC_KEY]\n"
+	       "       tungate wg config NAME [--new-key] [--qr] [--qr-png FILE] [-j]\n"
 	       "\n"
 	       "invite    make a single-use invitation for the WireGuard member\n"
 	       "          NAME and print its token once (only its SHA-256 is kept)\n"
@@ -38,12 +39,32 @@ static int wg_help(int argc, char **argv)
 	       "          from one line of standard input. A refusal changes\n"
 	       "          nothing and says 'wg enrol: REASON: ...', REASON one of\n"
 	       "          unknown, used, expired, bad_key, key_in_use, refused\n"
+	       "config    print the wg-quick file of WireGuard member NAME: its\n"
+	       "          addresses (the first of each prefix), wg-mtu, and the\n"
+	       "          concentrator as its peer (public key, wg-endpoint,\n"
+	       "          wg-allowed-ips, keepalive). Without --new-key a comment\n"
+	       "          stands where the router's own private key goes.\n"
+	       "  --new-key     make a new key pair for a laptop or phone: the\n"
+	       "                new public key becomes the member's (its old key\n"
+	       "                stops working when the peer changes at the next\n"
+	       "                sync), the private key is printed in the file and\n"
+	       "                never stored\n"
+	       "  --qr          the file as a QR code on the terminal, for the\n"
+	       "                WireGuard app of a phone (needs --new-key: a code\n"
+	       "                without the private key does not import)\n"
+	       "  --qr-png FILE the QR code as a PNG image (made mode 0600, not\n"
+	       "                over an existing file; needs --new-key), the file\n"
+	       "                printed as well\n"
+	       "  -j            {\"name\", \"public_key\" (the new one, null\n"
+	       "                without --new-key), \"config\": the file}\n"
 	       "\n"
 	       "Examples:\n"
 	       "  tungate config set wg-endpoint vpn.example.net\n"
 	       "  tungate config set wg-pool4 100.64.8.0/24\n"
 	       "  tungate config set wg-broker 0.0.0.0:8080\n"
-	       "  tungate wg invite carol --class home --expires 2d\n",
+	       "  tungate wg invite carol --class home --expires 2d\n"
+	       "  tungate wg config carol > carol.conf\n"
+	       "  tungate wg config dave-phone --new-key --qr\n",
 	       TG_WG_POOL4_SHARE, TG_WG_POOL6_SHARE);
 	return 0;
 }
@@ -53,6 +74,7 @@ static const struct tg_cmd wg_cmds[] = {
 	{ "invites", tg_wg_invites_cmd },
 	{ "uninvite", tg_wg_uninvite_cmd },
 	{ "enrol", tg_wg_enrol_cmd },
+	{ "config", tg_wg_config_cmd },
 	{ "help", wg_help },
 	{ NULL, NULL },
 };

@@ -9,5 +9,7 @@ int tg_wg_invites_cmd(int argc, char **argv);
 int tg_wg_uninvite_cmd(int argc, char **argv);
 /* wg_enrol.c: a router's enrolment with its token. */
 int tg_wg_enrol_cmd(int argc, char **argv);
+/* wg_config.c: a member's wg-quick file, as text or a QR code. */
+int tg_wg_config_cmd(int argc, char **argv);
 
 #endif /* TG_CMD_WG_H */

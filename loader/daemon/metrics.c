@@ -18,6 +18,7 @@
 #include "util/log.h"
 #include "daemon/metrics.h"
 #include "dataplane/reason.h"
+#include "wg/wg_peers.h"
 
 /*
  * Counting the entries of the maps walks each of them: the counts of the
@@ -489,6 +490,69 @@ static void write_pop(FILE *f, sqlite3 *db)
 		tg_pop_drained(db) ? "drained" : "serving");
 }
 
+/* subscriber=".." into buf; its length. */
+static size_t wg_labels(char *buf, const char *name)
+{
+	char *p = label_text(put_str(buf, "subscriber=\""), name);
+
+	*p++ = '"';
+	return p - buf;
+}
+
+/*
+ * The WireGuard members' peers as the kernel has them; nothing without
+ * members, nor when they cannot be read (said in the log).
+ */
+static void write_wg(FILE *f, sqlite3 *db)
+{
+	static const char up[] = "tungate_wg_up",
+			  age[] = "tungate_wg_handshake_age_seconds",
+			  by[] = "tungate_wg_bytes_total";
+	const struct tg_wg_peer_state *p;
+	struct tg_wg_members m;
+	char labels[2 * TG_NAME_MAX + 32], err[256];
+	size_t i, len;
+
+	if (tg_wg_members_load(db, NULL, &m, err, sizeof(err))) {
+		pr_warn("metrics: wireguard: %s\n", err);
+		return;
+	}
+	if (!m.n)
+		goto out;
+	family(f, up, "gauge",
+	       "1 while a WireGuard member's last handshake is at most 180 s old, else 0 (never, or no peer).");
+	for (i = 0; i < m.n; i++) {
+		p = tg_wg_peers_find(&m.peers, &m.subs[i]);
+		len = wg_labels(labels, m.subs[i].name);
+		sub_value(f, up, labels, len,
+			  p && tg_wg_peer_up(p->handshake, m.peers.now));
+	}
+	family(f, age, "gauge",
+	       "Seconds since a WireGuard member's last handshake; absent while never.");
+	for (i = 0; i < m.n; i++) {
+		p = tg_wg_peers_find(&m.peers, &m.subs[i]);
+		if (!p || !p->handshake)
+			continue;
+		len = wg_labels(labels, m.subs[i].name);
+		sub_value(f, age, labels, len,
+			  tg_wg_handshake_age(p->handshake, m.peers.now));
+	}
+	family(f, by, "counter",
+	       "Bytes WireGuard received from (up) and sent to (down) a member's peer, as the kernel counts them.");
+	for (i = 0; i < m.n; i++) {
+		p = tg_wg_peers_find(&m.peers, &m.subs[i]);
+		if (!p)
+			continue;
+		len = wg_labels(labels, m.subs[i].name);
+		sub_line(f, by, labels, len, "direction", dir_names[0],
+			 p->rx_bytes);
+		sub_line(f, by, labels, len, "direction", dir_names[1],
+			 p->tx_bytes);
+	}
+out:
+	tg_wg_members_free(&m);
+}
+
 static int metrics_write(FILE *f, sqlite3 *db, const struct tg_maps *m,
 			 struct fill_cache *cache)
 {
@@ -511,6 +575,7 @@ static int metrics_write(FILE *f, sqlite3 *db, const struct tg_maps *m,
 	write_pop(f, db);
 	write_subs(f, &s);
 	write_live(f, &s);
+	write_wg(f, db);
 	write_global(f, &s);
 	ret = write_maps(f, m, &meta, s.clock.mono_ns, cache);
 	if (ret)

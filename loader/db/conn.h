@@ -11,7 +11,7 @@
 
 #define TG_DB_PATH_DEFAULT "/var/lib/tungate/tungate.db"
 #define TG_DB_ENV "TUNGATE_DB"
-#define TG_DB_VERSION 11
+#define TG_DB_VERSION 12
 
 /* --db, then $TUNGATE_DB, then TG_DB_PATH_DEFAULT. */
 const char *tg_db_path(void);

@@ -8,10 +8,11 @@
  * column, 7 the origin of subscribers (local or RADIUS) and what RADIUS
  * accounting needs of a session, 8 the RADIUS accounting queue, 9 the
  * home POP of subscribers, 10 WireGuard members (their public key, unique,
- * and listen port), 11 the invitations of WireGuard members; each newer
- * version is the same rebuild.
+ * and listen port), 11 the invitations of WireGuard members, 12 their
+ * IPv6 endpoints (in remote); each newer version is the same rebuild.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -76,10 +77,16 @@ static size_t sc_sub_column(char *buf, size_t len, size_t off,
 				     tg_tun_type_name(t));
 		return tg_cat(buf, len, off, "))");
 	case TG_FK_IP4:
-		return tg_cat(buf, len, off,
-			      ", %s TEXT%s CHECK(length(%s) BETWEEN 7 AND 15"
-			      " AND %s NOT GLOB '*[^0-9.]*')", c,
-			      f->has == TG_F_NONE ? " NOT NULL" : "", c, c);
+		off = tg_cat(buf, len, off,
+			     ", %s TEXT%s CHECK((length(%s) BETWEEN 7 AND 15"
+			     " AND %s NOT GLOB '*[^0-9.]*')", c,
+			     f->has == TG_F_NONE ? " NOT NULL" : "", c, c);
+		/* A WireGuard member's endpoint may be IPv6 (version 12). */
+		if (f->off == offsetof(struct tg_sub, remote))
+			off = tg_cat(buf, len, off,
+				     " OR (length(%s) BETWEEN 2 AND 39 AND %s GLOB '*:*'"
+				     " AND %s NOT GLOB '*[^0-9a-f:]*')", c, c, c);
+		return tg_cat(buf, len, off, ")");
 	case TG_FK_U8:
 	case TG_FK_U16:
 	case TG_FK_U32:

@@ -70,11 +70,14 @@ struct tg_sub {
 	__u16 keepalive;		/* s between keepalives we send, 0: none */
 	/*
 	 * wireguard: the member's public key (base64); its endpoint, when
-	 * pinned, is remote and peer_port; listen_port picks the interface.
+	 * pinned, is remote (or remote6) and peer_port; listen_port picks
+	 * the interface.
 	 */
 	char wg_key[TG_WG_KEY_B64 + 1];
 	bool has_listen_port;		/* else TG_WG_PORT_DEFAULT */
 	__u16 listen_port;
+	bool has_remote6;		/* wireguard: an IPv6 endpoint, remote 0 */
+	__u8 remote6[16];		/* network order */
 };
 
 /* Set the defaults of a new record (enabled, sublayer, mtu 1400, df, mss_clamp). */
@@ -103,6 +106,12 @@ static inline bool tg_type_gre(enum tg_tunnel_type t)
 static inline bool tg_sub_member(const struct tg_sub *s)
 {
 	return s->user[0] != '\0';
+}
+
+/* A wireguard member's endpoint is pinned (IPv4 or IPv6). */
+static inline bool tg_sub_wg_pinned(const struct tg_sub *s)
+{
+	return s->remote || s->has_remote6;
 }
 
 /* The concentrator's WireGuard interface of a listen port. */

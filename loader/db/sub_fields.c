@@ -3,6 +3,7 @@
  * The subscriber field table expanded: parsing, text, JSON, SQL binds and
  * rows, ranges and help, one function per use and one case per kind.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "util/fmt.h"
 #include "db/sub.h"
@@ -51,9 +53,17 @@ static bool *tg_field_has(struct tg_sub *s, const struct tg_field *f)
 	return f->has >= 0 ? (bool *)((char *)s + f->has) : NULL;
 }
 
+/* The field remote, which holds an IPv6 endpoint in remote6. */
+static bool tg_field_is_remote(const struct tg_field *f)
+{
+	return f->off == offsetof(struct tg_sub, remote);
+}
+
 /* Whether an optional field holds a value (always for the others). */
 bool tg_sub_field_isset(const struct tg_sub *s, const struct tg_field *f)
 {
+	if (tg_field_is_remote(f) && s->has_remote6)
+		return true;
 	if (f->kind == TG_FK_COOKIE)
 		return *((const __u8 *)s + f->has) != 0;
 	if (f->has >= 0)
@@ -206,6 +216,8 @@ static void tg_field_clear(struct tg_sub *s, const struct tg_field *f)
 	}
 	if (has)
 		*has = false;
+	if (tg_field_is_remote(f))
+		s->has_remote6 = false;
 	if (f->kind == TG_FK_MAC)
 		memset(FV(s, f, __u8), 0, 6);
 	else if (f->kind == TG_FK_CLASS || f->kind == TG_FK_POP ||
@@ -222,24 +234,52 @@ static bool tg_field_optional(const struct tg_field *f)
 }
 
 /*
- * --remote ADDR:PORT: the address and the peer port at once (a WireGuard
- * member's pinned endpoint; tg_sub_validate() refuses it elsewhere).
+ * --remote ADDR:PORT or [IPV6]:PORT: the address and the peer port at once
+ * (a WireGuard member's pinned endpoint; tg_sub_validate() refuses it
+ * elsewhere). A bare IPv6 address (the database's column) sets remote6.
  */
 static int tg_field_set_endpoint(struct tg_sub *s, const char *v,
 				 const char *opt, char *err, size_t errlen)
 {
-	const char *colon = strrchr(v, ':');
-	char addr[16], *end;
+	const char *colon = strrchr(v, ':'), *a = v;
+	char addr[INET6_ADDRSTRLEN], *end;
+	__u8 a6[16];
 	unsigned long port;
+	size_t n;
+	bool six;
 
-	if (colon - v >= (long)sizeof(addr)) {
-		snprintf(err, errlen, "%s '%s': not an IPv4 address", opt, v);
+	six = v[0] == '[';
+	if (!six && strchr(v, ':') != colon) {
+		/* Bare IPv6: no port. */
+		if (inet_pton(AF_INET6, v, a6) != 1) {
+			snprintf(err, errlen, "%s '%s': not an IPv6 address (an endpoint: [IPV6]:PORT)",
+				 opt, v);
+			return -EINVAL;
+		}
+		s->remote = 0;
+		s->has_remote6 = true;
+		memcpy(s->remote6, a6, 16);
+		return 0;
+	}
+	if (six) {
+		a = v + 1;
+		if (colon <= v || colon[-1] != ']') {
+			snprintf(err, errlen, "%s '%s': not [IPV6]:PORT", opt, v);
+			return -EINVAL;
+		}
+	}
+	n = colon - a - six;
+	if (n >= sizeof(addr)) {
+		snprintf(err, errlen, "%s '%s': not an %s address", opt, v,
+			 six ? "IPv6" : "IPv4");
 		return -EINVAL;
 	}
-	memcpy(addr, v, colon - v);
-	addr[colon - v] = '\0';
-	if (tg_ip4_parse(addr, &s->remote)) {
-		snprintf(err, errlen, "%s '%s': not an IPv4 address", opt, v);
+	memcpy(addr, a, n);
+	addr[n] = '\0';
+	if (six ? inet_pton(AF_INET6, addr, a6) != 1 :
+	    tg_ip4_parse(addr, &s->remote) != 0) {
+		snprintf(err, errlen, "%s '%s': not an %s address", opt, v,
+			 six ? "IPv6" : "IPv4");
 		return -EINVAL;
 	}
 	errno = 0;
@@ -249,6 +289,11 @@ static int tg_field_set_endpoint(struct tg_sub *s, const char *v,
 		snprintf(err, errlen, "%s '%s': port out of range 1..65535",
 			 opt, v);
 		return -EINVAL;
+	}
+	s->has_remote6 = six;
+	if (six) {
+		s->remote = 0;
+		memcpy(s->remote6, a6, 16);
 	}
 	s->has_peer_port = true;
 	s->peer_port = port;
@@ -382,15 +427,17 @@ int tg_sub_field_set(struct tg_sub *s, const struct tg_field *f,
 		if (tg_field_optional(f) && tg_is_none(v)) {
 			tg_field_clear(s, f);
 			/* A WireGuard endpoint goes as a whole: learnt again. */
-			if (f->off == offsetof(struct tg_sub, remote) &&
-			    s->type == TG_TUN_WIREGUARD)
+			if (tg_field_is_remote(f) && s->type == TG_TUN_WIREGUARD)
 				s->has_peer_port = false;
 			return 0;
 		}
-		if (f->off == offsetof(struct tg_sub, remote) && strchr(v, ':'))
+		if (tg_field_is_remote(f) && strchr(v, ':'))
 			return tg_field_set_endpoint(s, v, opt, err, errlen);
-		if (!tg_ip4_parse(v, FV(s, f, __be32)))
+		if (!tg_ip4_parse(v, FV(s, f, __be32))) {
+			if (tg_field_is_remote(f))
+				s->has_remote6 = false;
 			return 0;
+		}
 		snprintf(err, errlen, "%s '%s': not an IPv4 address", opt, v);
 		return -EINVAL;
 	case TG_FK_U8:
@@ -491,7 +538,10 @@ void tg_sub_field_format(const struct tg_sub *s, const struct tg_field *f,
 		snprintf(buf, len, "%s", tg_tun_type_name(s->type));
 		break;
 	case TG_FK_IP4:
-		tg_ip4_format(*FC(s, f, __be32), buf, len);
+		if (tg_field_is_remote(f) && s->has_remote6)
+			inet_ntop(AF_INET6, s->remote6, buf, len);
+		else
+			tg_ip4_format(*FC(s, f, __be32), buf, len);
 		break;
 	case TG_FK_SECRET:
 		break;	/* never shown */

@@ -51,7 +51,8 @@
 	  TG_FG_TUNNEL,	\
 	  "IPV4", "the subscriber's tunnel endpoint (required but\n"	\
 	  "for dial-in and wireguard members; unicast);\n"		\
-	  "wireguard: ADDR:PORT pins the peer's endpoint\n"		\
+	  "wireguard: ADDR:PORT or [IPV6]:PORT pins the\n"		\
+	  "peer's endpoint\n"						\
 	  "(default: learnt from its packets)")				\
 	X("local", "local", IP4, local, TG_F_ZERO, 0, 0, TG_FF_OWN,		\
 	  TG_FG_TUNNEL,	\

@@ -160,12 +160,12 @@ static int tg_sub_validate_wg(const struct tg_sub *s, char *err,
 			 "--local is not valid for type wireguard: its interface listens on every address");
 		return -EINVAL;
 	}
-	if (s->remote && !s->has_peer_port) {
+	if (tg_sub_wg_pinned(s) && !s->has_peer_port) {
 		snprintf(err, errlen,
-			 "--remote: type wireguard pins an endpoint as ADDR:PORT");
+			 "--remote: type wireguard pins an endpoint as ADDR:PORT or [IPV6]:PORT");
 		return -EINVAL;
 	}
-	if (!s->remote && s->has_peer_port) {
+	if (!tg_sub_wg_pinned(s) && s->has_peer_port) {
 		snprintf(err, errlen,
 			 "--peer-port needs the address of --remote ADDR:PORT");
 		return -EINVAL;
@@ -174,6 +174,21 @@ static int tg_sub_validate_wg(const struct tg_sub *s, char *err,
 		ret = tg_sub_validate_outer("--remote", s->remote, err, errlen);
 		if (ret)
 			return ret;
+	}
+	if (s->has_remote6) {
+		struct tg_prefix p = { .family = AF_INET6, .len = 128 };
+		char text[INET6_ADDRSTRLEN];
+		const char *r;
+
+		memcpy(p.addr, s->remote6, 16);
+		r = tg_prefix_reserved(&p);
+		if (r) {
+			inet_ntop(AF_INET6, s->remote6, text, sizeof(text));
+			snprintf(err, errlen,
+				 "--remote '%s': not a unicast address (reserved range %s)",
+				 text, r);
+			return -EINVAL;
+		}
 	}
 	return tg_sub_validate_ids(s, err, errlen);
 }
@@ -255,6 +270,11 @@ static int tg_sub_validate_prefixes(const struct tg_sub *s, char *err,
 	*has6 = false;
 	memcpy(local.addr, &s->local, 4);
 	memcpy(remote.addr, &s->remote, 4);
+	if (s->has_remote6) {
+		remote.family = AF_INET6;
+		remote.len = 128;
+		memcpy(remote.addr, s->remote6, 16);
+	}
 	if (s->nprefix > TG_SUB_PREFIX_MAX) {
 		snprintf(err, errlen, "--prefix: at most %d per subscriber",
 			 TG_SUB_PREFIX_MAX);
@@ -285,8 +305,12 @@ static int tg_sub_validate_prefixes(const struct tg_sub *s, char *err,
 			return -EINVAL;
 		}
 		/* The packets to its far end would go into the tunnel. */
-		if (s->remote && tg_prefix_overlap(p, &remote)) {
-			tg_ip4_format(s->remote, b, sizeof(b));
+		if ((s->remote || s->has_remote6) &&
+		    tg_prefix_overlap(p, &remote)) {
+			if (s->has_remote6)
+				inet_ntop(AF_INET6, s->remote6, b, sizeof(b));
+			else
+				tg_ip4_format(s->remote, b, sizeof(b));
 			snprintf(err, errlen,
 				 "--prefix '%s': holds the subscriber's own tunnel endpoint %s (--remote)",
 				 a, b);
@@ -326,6 +350,15 @@ int tg_sub_validate(const struct tg_sub *s, char *err, size_t errlen)
 		return ret;
 	if (s->type <= TG_TUN_NONE || s->type >= TG_TUN_MAX) {
 		snprintf(err, errlen, "--type: missing or unknown");
+		return -EINVAL;
+	}
+	if (s->has_remote6 && s->type != TG_TUN_WIREGUARD) {
+		char text[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, s->remote6, text, sizeof(text));
+		snprintf(err, errlen,
+			 "--remote '%s': not an IPv4 address (type %s; an IPv6 endpoint is for type wireguard only)",
+			 text, tg_tun_type_name(s->type));
 		return -EINVAL;
 	}
 	ret = tg_sub_validate_member(s, err, errlen);

@@ -25,20 +25,31 @@ int tg_wg_privkey_path(char *buf, size_t len)
 	return 0;
 }
 
-/* A new key, clamped as Curve25519 wants, written whole or not at all. */
-static int privkey_create(const char *path, char *err, size_t errlen)
+int tg_wg_keypair_new(__u8 priv[32], __u8 pub[32], char *err, size_t errlen)
 {
-	char tmp[4200], b64[TG_WG_KEY_B64 + 2];
-	__u8 k[32];
-	int fd, ret = 0;
+	int ret;
 
-	if (getrandom(k, sizeof(k), 0) != sizeof(k)) {
+	if (getrandom(priv, 32, 0) != 32) {
 		ret = -errno;
 		snprintf(err, errlen, "no random bytes: %s", strerror(-ret));
 		return ret;
 	}
-	k[0] &= 248;
-	k[31] = (k[31] & 127) | 64;
+	priv[0] &= 248;
+	priv[31] = (priv[31] & 127) | 64;
+	curve25519_mul_g(pub, priv);
+	return 0;
+}
+
+/* A new key, written whole or not at all. */
+static int privkey_create(const char *path, char *err, size_t errlen)
+{
+	char tmp[4200], b64[TG_WG_KEY_B64 + 2];
+	__u8 k[32], pub[32];
+	int fd, ret;
+
+	ret = tg_wg_keypair_new(k, pub, err, errlen);
+	if (ret)
+		return ret;
 	tg_wg_key_format(k, b64);
 	strcat(b64, "\n");
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, getpid());

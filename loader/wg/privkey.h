@@ -25,4 +25,11 @@ int tg_wg_privkey_path(char *buf, size_t len);
 int tg_wg_privkey_load(const char *path, bool create, __u8 priv[32],
 		       __u8 pub[32], char *err, size_t errlen);
 
+/*
+ * A new key pair (for the concentrator's file, or a member's router
+ * that cannot make its own): random, clamped as Curve25519 wants. 0 or
+ * a negative errno with err.
+ */
+int tg_wg_keypair_new(__u8 priv[32], __u8 pub[32], char *err, size_t errlen);
+
 #endif /* TG_WG_PRIVKEY_H */

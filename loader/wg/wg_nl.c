@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
+#include <linux/time_types.h>
 #include <linux/wireguard.h>
 
 #include "wg/wg_nl.h"
@@ -203,6 +204,7 @@ static bool wg_put_peer(struct nlmsghdr *nlh, size_t len,
 			const struct tg_wg_peer *p)
 {
 	struct nlattr *peer, *ips;
+	struct sockaddr_in6 sin6;
 	struct sockaddr_in sin;
 	unsigned int i;
 
@@ -224,7 +226,15 @@ static bool wg_put_peer(struct nlmsghdr *nlh, size_t len,
 				    WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL,
 				    p->keepalive))
 		goto cancel;
-	if (p->ep_addr) {
+	if (p->ep_addr6) {
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		memcpy(&sin6.sin6_addr, p->ep_addr6, 16);
+		sin6.sin6_port = htons(p->ep_port);
+		if (!mnl_attr_put_check(nlh, len, WGPEER_A_ENDPOINT,
+					sizeof(sin6), &sin6))
+			goto cancel;
+	} else if (p->ep_addr) {
 		memset(&sin, 0, sizeof(sin));
 		sin.sin_family = AF_INET;
 		sin.sin_addr.s_addr = p->ep_addr;
@@ -303,30 +313,80 @@ int tg_wg_nl_set(struct tg_wg_nl *w, const struct tg_wg_dev *d,
 
 struct wg_get {
 	struct tg_wg_state *s;
-	size_t cap;
 	int err;
 };
 
 static int peer_attr_cb(const struct nlattr *a, void *data)
 {
-	struct wg_get *g = data;
+	struct tg_wg_peer_state *p = data;
+	const struct sockaddr_in6 *sin6;
+	const struct sockaddr_in *sin;
+	const struct __kernel_timespec *ts;
+	size_t len = mnl_attr_get_payload_len(a);
+
+	switch (mnl_attr_get_type(a)) {
+	case WGPEER_A_PUBLIC_KEY:
+		if (len == TG_WG_KEY_LEN)
+			memcpy(p->key, mnl_attr_get_payload(a), TG_WG_KEY_LEN);
+		break;
+	case WGPEER_A_LAST_HANDSHAKE_TIME:
+		if (len == sizeof(*ts)) {
+			ts = mnl_attr_get_payload(a);
+			p->handshake = ts->tv_sec;
+		}
+		break;
+	case WGPEER_A_RX_BYTES:
+		if (!mnl_attr_validate(a, MNL_TYPE_U64))
+			p->rx_bytes = mnl_attr_get_u64(a);
+		break;
+	case WGPEER_A_TX_BYTES:
+		if (!mnl_attr_validate(a, MNL_TYPE_U64))
+			p->tx_bytes = mnl_attr_get_u64(a);
+		break;
+	case WGPEER_A_ENDPOINT:
+		sin = mnl_attr_get_payload(a);
+		sin6 = mnl_attr_get_payload(a);
+		if (len == sizeof(*sin) && sin->sin_family == AF_INET) {
+			p->ep_family = AF_INET;
+			p->ep_port = ntohs(sin->sin_port);
+			memcpy(p->ep_addr, &sin->sin_addr, 4);
+		} else if (len == sizeof(*sin6) && sin6->sin6_family == AF_INET6) {
+			p->ep_family = AF_INET6;
+			p->ep_port = ntohs(sin6->sin6_port);
+			memcpy(p->ep_addr, &sin6->sin6_addr, 16);
+		}
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+/* One peer nest into g->s: appended, or merged into the last one. */
+static int wg_read_peer(const struct nlattr *nest, struct wg_get *g)
+{
+	static const __u8 zero[TG_WG_KEY_LEN];
+	struct tg_wg_state *s = g->s;
+	struct tg_wg_peer_state p = {};
+	size_t cap;
 	void *v;
 
-	if (mnl_attr_get_type(a) != WGPEER_A_PUBLIC_KEY ||
-	    mnl_attr_get_payload_len(a) != TG_WG_KEY_LEN)
-		return MNL_CB_OK;
-	if (g->s->npeers == g->cap) {
-		g->cap = g->cap ? g->cap * 2 : 64;
-		v = realloc(g->s->peers, g->cap * TG_WG_KEY_LEN);
-		if (!v) {
-			g->err = -ENOMEM;
-			return MNL_CB_ERROR;
-		}
-		g->s->peers = v;
+	if (mnl_attr_parse_nested(nest, peer_attr_cb, &p) < 0)
+		return -EBADMSG;
+	if (!memcmp(p.key, zero, TG_WG_KEY_LEN))
+		return -EBADMSG;
+	/* Its allowed IPs going on: key and IPs alone, nothing new. */
+	if (s->npeers && !memcmp(s->peers[s->npeers - 1].key, p.key,
+				 TG_WG_KEY_LEN))
+		return 0;
+	/* Room for 64, then doubled whenever full (a power of two). */
+	if (!(s->npeers & (s->npeers - 1)) && (s->npeers >= 64 || !s->npeers)) {
+		cap = s->npeers ? s->npeers * 2 : 64;
+		v = realloc(s->peers, cap * sizeof(*s->peers));
+		if (!v)
+			return -ENOMEM;
+		s->peers = v;
 	}
-	memcpy(g->s->peers[g->s->npeers++], mnl_attr_get_payload(a),
-	       TG_WG_KEY_LEN);
-	return MNL_CB_OK;
+	s->peers[s->npeers++] = p;
+	return 0;
 }
 
 static int dev_attr_cb(const struct nlattr *a, void *data)
@@ -347,27 +407,33 @@ static int dev_attr_cb(const struct nlattr *a, void *data)
 		}
 		break;
 	case WGDEVICE_A_PEERS:
-		mnl_attr_for_each_nested(p, a)
-			if (mnl_attr_parse_nested(p, peer_attr_cb, g) < 0)
+		mnl_attr_for_each_nested(p, a) {
+			g->err = wg_read_peer(p, g);
+			if (g->err)
 				return MNL_CB_ERROR;
+		}
 		break;
 	}
 	return MNL_CB_OK;
 }
 
+int tg_wg_nl_read_dev(const void *nlh, struct tg_wg_state *s)
+{
+	struct wg_get g = { .s = s };
+
+	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), dev_attr_cb, &g) < 0)
+		return g.err ? g.err : -EBADMSG;
+	return 0;
+}
+
 static int dev_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct wg_get *g = data;
-
-	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), dev_attr_cb, g) < 0)
-		return g->err ? g->err : -EBADMSG;
-	return 0;
+	return tg_wg_nl_read_dev(nlh, data);
 }
 
 int tg_wg_nl_get(struct tg_wg_nl *w, const char *ifname,
 		 struct tg_wg_state *s, char *err, size_t errlen)
 {
-	struct wg_get g = { .s = s };
 	struct nlmsghdr *nlh;
 	char buf[128];
 	int ret;
@@ -376,7 +442,7 @@ int tg_wg_nl_get(struct tg_wg_nl *w, const char *ifname,
 	nlh = wg_put_header(buf, w->family, NLM_F_DUMP, ++w->seq,
 			    WG_CMD_GET_DEVICE, WG_GENL_VERSION);
 	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, ifname);
-	ret = wg_talk(w, nlh, dev_cb, &g, err, errlen);
+	ret = wg_talk(w, nlh, dev_cb, s, err, errlen);
 	if (ret) {
 		free(s->peers);
 		memset(s, 0, sizeof(*s));

@@ -37,6 +37,7 @@ struct tg_wg_peer {
 	__u8 key[TG_WG_KEY_LEN];
 	bool remove;			/* take it away: nothing else is sent */
 	__be32 ep_addr;			/* pinned endpoint; 0: learnt */
+	const __u8 *ep_addr6;		/* or IPv6 (16 bytes); NULL: none */
 	__u16 ep_port;			/* host order */
 	__u16 keepalive;		/* s, 0: none */
 	const struct tg_prefix *allowed;	/* replace its allowed IPs */
@@ -76,14 +77,31 @@ int tg_wg_nl_set(struct tg_wg_nl *w, const struct tg_wg_dev *d,
 		 const struct tg_wg_peer *peers, size_t n, char *err,
 		 size_t errlen);
 
-/* What a device has: its port, its public key, its peers' keys. */
+/* What the kernel says of one peer of a device. */
+struct tg_wg_peer_state {
+	__u8 key[TG_WG_KEY_LEN];
+	__s64 handshake;		/* Unix s of the last one; 0: never */
+	__u16 ep_family;		/* AF_INET, AF_INET6; 0: no endpoint */
+	__u16 ep_port;			/* host order */
+	__u8 ep_addr[16];		/* network order, 4 bytes for AF_INET */
+	__u64 rx_bytes, tx_bytes;
+};
+
+/* What a device has: its port, its public key, its peers. */
 struct tg_wg_state {
 	__u16 port;
 	bool has_public;
 	__u8 public_key[TG_WG_KEY_LEN];
-	__u8 (*peers)[TG_WG_KEY_LEN];	/* owned: free() */
+	struct tg_wg_peer_state *peers;	/* owned: free() */
 	size_t npeers;
 };
+
+/*
+ * Add what one message of a WG_CMD_GET_DEVICE dump says to s: the device's
+ * port and key, its peers (a peer whose allowed IPs go on in this message
+ * is the last one of the one before: counted once). 0 or a negative errno.
+ */
+int tg_wg_nl_read_dev(const void *nlh, struct tg_wg_state *s);
 
 /* Read ifname's state: 0 or a negative errno (-ENODEV: no such device). */
 int tg_wg_nl_get(struct tg_wg_nl *w, const char *ifname,

@@ -88,13 +88,14 @@ static int wg_sync_dev(struct wg_ctx *c, unsigned int port)
 		tg_wg_key_parse(s->wg_key, p->key);
 		p->keepalive = TG_WG_KEEPALIVE_S;
 		p->ep_addr = s->remote;
+		p->ep_addr6 = s->has_remote6 ? s->remote6 : NULL;
 		p->ep_port = s->peer_port;
 		p->allowed = s->prefix;
 		p->nallowed = s->nprefix;
 		memcpy(routes + nr, s->prefix, s->nprefix * sizeof(*routes));
 		nr += s->nprefix;
 		for (j = 0; j < have.npeers; j++)
-			if (!memcmp(have.peers[j], p->key, TG_WG_KEY_LEN))
+			if (!memcmp(have.peers[j].key, p->key, TG_WG_KEY_LEN))
 				break;
 		if (j == have.npeers)
 			d->added++;
@@ -104,10 +105,10 @@ static int wg_sync_dev(struct wg_ctx *c, unsigned int port)
 	/* Every peer it has that no member wants any more. */
 	for (j = 0; j < have.npeers; j++) {
 		for (i = 0, keep = false; i < d->peers && !keep; i++)
-			keep = !memcmp(have.peers[j], peers[i].key, TG_WG_KEY_LEN);
+			keep = !memcmp(have.peers[j].key, peers[i].key, TG_WG_KEY_LEN);
 		if (keep)
 			continue;
-		memcpy(peers[n].key, have.peers[j], TG_WG_KEY_LEN);
+		memcpy(peers[n].key, have.peers[j].key, TG_WG_KEY_LEN);
 		peers[n++].remove = true;
 		d->removed++;
 	}

@@ -1049,6 +1049,11 @@ expect_ok "show wireguard text" tg sub show t-wg
 grep -q "^public_key: *$WK1\$" "$TMP/out" && grep -q '^endpoint: *learnt' "$TMP/out" &&
 	grep -q '^interface: *tgwg51820 (listen port 51820, the default)$' "$TMP/out" && ok ||
 	bad "wireguard show: $(cat "$TMP/out")"
+# No interface (and here no WireGuard in the kernel): down, nothing fails.
+grep -q '^wireguard: *down, not a peer of tgwg51820 (not synced yet)$' "$TMP/out" && ok ||
+	bad "wireguard peer state: $(cat "$TMP/out")"
+expect_ok "show wireguard peer -j" tg -j sub show t-wg
+json_check "wireguard peer down" "j['wireguard'] == {'interface': 'tgwg51820', 'peer': False, 'state': 'down', 'last_handshake': None, 'handshake_age_seconds': None, 'endpoint': None, 'rx_bytes': 0, 'tx_bytes': 0}"
 expect_ok "pin the endpoint" tg sub set t-wg --remote 192.0.2.77:51821 --listen-port 51900
 expect_ok "show pinned" tg sub show t-wg
 grep -q '^endpoint: *192.0.2.77:51821 (pinned)$' "$TMP/out" &&
@@ -1058,6 +1063,32 @@ expect_ok "show pinned -j" tg -j sub show t-wg
 json_check "pinned endpoint" "j['remote'] == '192.0.2.77' and j['peer_port'] == 51821 and j['listen_port'] == 51900"
 expect_ok "list wireguard" tg sub list
 grep -q '^t-wg .* wireguard .*peer of tgwg51900' "$TMP/out" && ok || bad "wireguard list: $(cat "$TMP/out")"
+# An IPv6 endpoint: [ADDR]:PORT, stored and shown as such.
+expect_ok "pin an IPv6 endpoint" tg sub set t-wg --remote '[2001:DB8:78::9]:51822'
+expect_ok "show IPv6 endpoint" tg sub show t-wg
+grep -q '^endpoint: *\[2001:db8:78::9\]:51822 (pinned)$' "$TMP/out" && ok ||
+	bad "wireguard IPv6 endpoint show: $(cat "$TMP/out")"
+expect_ok "show IPv6 endpoint -j" tg -j sub show t-wg
+json_check "IPv6 endpoint" "j['remote'] == '2001:db8:78::9' and j['peer_port'] == 51822"
+expect_ok "export IPv6 endpoint" tg export
+grep -q '^sub,t-wg,on,wireguard,2001:db8:78::9,' "$TMP/out" && ok ||
+	bad "wireguard IPv6 endpoint export: $(grep t-wg "$TMP/out")"
+expect_refused "IPv6 endpoint without port" "--remote '[2001:db8::1]': not [IPV6]:PORT" \
+	tg sub set t-wg --remote '[2001:db8::1]'
+expect_refused "IPv6 endpoint port 0" "--remote '[2001:db8::1]:0': port out of range 1..65535" \
+	tg sub set t-wg --remote '[2001:db8::1]:0'
+expect_refused "IPv6 endpoint unclosed" "--remote '[2001:db8::1:51820': not [IPV6]:PORT" \
+	tg sub set t-wg --remote '[2001:db8::1:51820'
+expect_refused "IPv6 endpoint not an address" "--remote '[2001:db8::g]:51820': not an IPv6 address" \
+	tg sub set t-wg --remote '[2001:db8::g]:51820'
+expect_refused "IPv6 endpoint multicast" "--remote 'ff02::1': not a unicast address (reserved range ff00::/8)" \
+	tg sub set t-wg --remote '[ff02::1]:51820'
+expect_refused "IPv6 endpoint in its prefix" "holds the subscriber's own tunnel endpoint 2001:db8:78::9" \
+	tg sub set t-wg --add-prefix 2001:db8:78::/64
+expect_refused "IPv6 remote for gre" "--remote '2001:db8::1': not an IPv4 address (type gre; an IPv6 endpoint is for type wireguard only)" \
+	tg sub add t-gre6 --type gre --remote '2001:db8::1' --local 198.51.100.1
+expect_refused "IPv6 endpoint for a new member without port" "not [IPV6]:PORT" \
+	tg sub add t-wg2 --type wireguard --public-key "$WK2" --remote '[2001:db8::2]'
 expect_ok "endpoint learnt again" tg sub set t-wg --remote none
 expect_ok "show learnt" tg -j sub show t-wg
 json_check "learnt endpoint" "j['remote'] is None and j['peer_port'] is None"

@@ -187,6 +187,73 @@ wg_peers() {
 	conc wg show tgwg51820 peers 2>/dev/null | grep -c .
 }
 
+# The peers as tungate shows them: wgm up after its pings, with its
+# endpoint; wgn, which never connects, down.
+wg_state() {
+	tg sub show wgm >/tmp/wgshow 2>&1
+	age=$(sed -n 's/^wireguard: *up, handshake \([0-9]*\) s ago, endpoint 203\.0\.113\.2:51820, rx [1-9][0-9]* B, tx [1-9][0-9]* B$/\1/p' /tmp/wgshow)
+	[ -n "$age" ] && [ "$age" -lt 180 ] &&
+		ok "wireguard: sub show: up, handshake $age s ago, its endpoint" ||
+		fail "wireguard: sub show: $(cat /tmp/wgshow)"
+	tg -j sub show wgm >/tmp/wgshow.json 2>&1
+	grep -q '"wireguard":{"interface":"tgwg51820","peer":true,"state":"up","last_handshake":[0-9]*,"handshake_age_seconds":[0-9]*,"endpoint":"203.0.113.2:51820","rx_bytes":[1-9][0-9]*,"tx_bytes":[1-9][0-9]*}' \
+		/tmp/wgshow.json && ok "wireguard: sub show -j: up" ||
+		fail "wireguard: sub show -j: $(cat /tmp/wgshow.json)"
+	wg genkey | wg pubkey >/tmp/wgn.pub
+	check "wireguard: sub add a member that never connects" \
+		tungate --db "$DB" sub add wgn --type wireguard \
+		--public-key "$(cat /tmp/wgn.pub)" --prefix 100.64.4.0/24
+	check "wireguard: sync with it" tg sync
+	tg sub show wgn 2>&1 |
+		grep -q '^wireguard: *down, no handshake yet, endpoint none, rx 0 B, tx 0 B$' &&
+		ok "wireguard: sub show: a member never connected is down" ||
+		fail "wireguard: sub show wgn: $(tg sub show wgn 2>&1)"
+	tg -j stats --interval 0 >/tmp/wgstats.json 2>&1
+	grep -q '"wireguard":\[{"name":"wgm","interface":"tgwg51820","peer":true,"state":"up",.*},{"name":"wgn","interface":"tgwg51820","peer":true,"state":"down","last_handshake":null,"handshake_age_seconds":null,"endpoint":null,"rx_bytes":0,"tx_bytes":0}\]' \
+		/tmp/wgstats.json && ok "wireguard: stats -j: wgm up, wgn down" ||
+		fail "wireguard: stats -j: $(cat /tmp/wgstats.json)"
+	tg stats --interval 0 >/tmp/wgstats 2>&1
+	grep -q '^wgm  *up, handshake [0-9]* s ago' /tmp/wgstats &&
+		grep -q '^wgn  *down, no handshake yet' /tmp/wgstats &&
+		ok "wireguard: stats: wgm up, wgn down" ||
+		fail "wireguard: stats: $(cat /tmp/wgstats)"
+	tg stats --prometheus >/tmp/wgprom 2>&1
+	grep -q '^tungate_wg_up{subscriber="wgm"} 1$' /tmp/wgprom &&
+		grep -q '^tungate_wg_up{subscriber="wgn"} 0$' /tmp/wgprom &&
+		grep -q '^tungate_wg_handshake_age_seconds{subscriber="wgm"} [0-9]*$' /tmp/wgprom &&
+		! grep -q 'handshake_age_seconds{subscriber="wgn"}' /tmp/wgprom &&
+		grep -q '^tungate_wg_bytes_total{subscriber="wgm",direction="up"} [1-9]' /tmp/wgprom &&
+		ok "wireguard: metrics: wgm up with its handshake age, wgn down" ||
+		fail "wireguard: metrics: $(grep tungate_wg /tmp/wgprom)"
+	check "wireguard: sub del wgn" tungate --db "$DB" sub del wgn
+	check "wireguard: sync without wgn" tg sync
+}
+
+# An IPv6 endpoint pinned: the kernel has it, the member pings over it,
+# sub show reports it; then the IPv4 one again.
+wg_endpoint6() {
+	ip -n wgm addr add 2001:db8:203::2/64 dev wm0 nodad &&
+		ip -n conc addr add 2001:db8:203::1/64 dev wc0 nodad ||
+		{ fail "wireguard: IPv6 on the member's link"; return; }
+	check "wireguard: pin an IPv6 endpoint" tungate --db "$DB" sub set wgm \
+		--remote '[2001:db8:203::2]:51820'
+	check "wireguard: sync with it" tg sync
+	conc wg show tgwg51820 endpoints 2>&1 | grep -q '\[2001:db8:203::2\]:51820$' &&
+		ok "wireguard: the kernel has the IPv6 endpoint" ||
+		fail "wireguard: endpoints: $(conc wg show tgwg51820 endpoints 2>&1)"
+	wg_member wg set wg0 peer "$cpub" endpoint '[2001:db8:203::1]:51820'
+	check "wireguard: ping over the IPv6 endpoint" wg_ping
+	tg sub show wgm 2>&1 |
+		grep -q '^wireguard: *up, handshake [0-9]* s ago, endpoint \[2001:db8:203::2\]:51820,' &&
+		ok "wireguard: sub show: the IPv6 endpoint" ||
+		fail "wireguard: sub show: $(tg sub show wgm 2>&1)"
+	check "wireguard: pin the IPv4 endpoint again" tungate --db "$DB" \
+		sub set wgm --remote 203.0.113.2:51820
+	check "wireguard: sync with it" tg sync
+	wg_member wg set wg0 peer "$cpub" endpoint 203.0.113.1:51820
+	check "wireguard: ping over IPv4 again" wg_ping
+}
+
 # The member's namespace, its veth to conc and its keys.
 wg_member_ns() {
 	ip netns add wgm && ip -n wgm link set lo up &&
@@ -239,6 +306,8 @@ wireguard_stage() {
 	check "wireguard: sync again changes nothing" sh -c \
 		"nsenter --net=/run/netns/conc tungate --db $DB --pin-root $PIN sync |
 			grep -q 'tgwg51820: port 51820, public key $cpub, 1 peers (0 added, 0 removed)'"
+	wg_state
+	wg_endpoint6
 	check "wireguard: sub disable" tungate --db "$DB" sub disable wgm
 	check "wireguard: sync after disable" tg sync
 	[ "$(wg_peers)" = 0 ] && ok "wireguard: disabled member's peer removed" ||

@@ -545,6 +545,75 @@ START_TEST(test_wg_key)
 }
 END_TEST
 
+/* A WireGuard endpoint of IPv6: [ADDR]:PORT, stored bare, text and back. */
+START_TEST(test_wg_endpoint6)
+{
+	static const char *const bad[] = {
+		"[2001:db8::1]", "[2001:db8::1]:", "[2001:db8::1]:0",
+		"[2001:db8::1]:65536", "[2001:db8::1]:x", "[2001:db8::g]:1",
+		"[2001:db8::1:51820", "[]:51820", "2001:db8:::1",
+		"[192.0.2.1]:51820",
+	};
+	char err[256], buf[TG_FIELD_MAX];
+	struct tg_sub s, t;
+	unsigned int i;
+
+	base(&s, "wireguard");
+	ck_assert_msg(!tg_sub_set_field(&s, "remote", "[2001:DB8::7]:51821", err,
+					sizeof(err)), "%s", err);
+	ck_assert(s.has_remote6 && !s.remote && s.has_peer_port &&
+		  s.peer_port == 51821);
+	ck_assert_uint_eq(s.remote6[0], 0x20);
+	ck_assert_uint_eq(s.remote6[15], 7);
+	ck_assert_msg(!tg_sub_validate(&s, err, sizeof(err)), "%s", err);
+	tg_sub_field_text(&s, "remote", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "2001:db8::7");
+	/* Back from the column's text, the port from its own. */
+	base(&t, "wireguard");
+	ck_assert(!tg_sub_set_field(&t, "remote", buf, err, sizeof(err)));
+	ck_assert(t.has_remote6 && !memcmp(t.remote6, s.remote6, 16));
+	/* IPv4 again: the IPv6 one is gone. */
+	ck_assert(!tg_sub_set_field(&s, "remote", "192.0.2.7:51820", err,
+				    sizeof(err)));
+	ck_assert(!s.has_remote6 && s.remote);
+	ck_assert(!tg_sub_set_field(&s, "remote", "[2001:db8::7]:51820", err,
+				    sizeof(err)));
+	ck_assert(s.has_remote6 && !s.remote);
+	ck_assert(!tg_sub_set_field(&s, "remote", "none", err, sizeof(err)));
+	ck_assert(!s.has_remote6 && !s.has_peer_port);
+	tg_sub_field_text(&s, "remote", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		base(&s, "wireguard");
+		ck_assert_msg(tg_sub_set_field(&s, "remote", bad[i], err,
+					       sizeof(err)) == -EINVAL ||
+			      tg_sub_validate(&s, err, sizeof(err)) == -EINVAL,
+			      "'%s' taken", bad[i]);
+		ck_assert_msg(strstr(err, "--remote"), "%s: %s", bad[i], err);
+	}
+	/* Not unicast; the prefix holding it; IPv6 for wireguard only. */
+	base(&s, "wireguard");
+	ck_assert(!tg_sub_set_field(&s, "remote", "[ff02::1]:51820", err,
+				    sizeof(err)));
+	ck_assert_int_eq(tg_sub_validate(&s, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "reserved range ff00::/8"), "%s", err);
+	base(&s, "wireguard");
+	ck_assert(!tg_sub_set_field(&s, "remote", "[2001:db8:5::1]:51820", err,
+				    sizeof(err)));
+	ck_assert(!tg_sub_set_field(&s, "prefixes", "2001:db8:5::/48", err,
+				    sizeof(err)));
+	ck_assert_int_eq(tg_sub_validate(&s, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "own tunnel endpoint 2001:db8:5::1"), "%s", err);
+	base(&s, "gre");
+	ck_assert(!tg_sub_set_field(&s, "remote", "2001:db8::1", err, sizeof(err)));
+	ck_assert_int_eq(tg_sub_validate(&s, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "'2001:db8::1': not an IPv4 address (type gre; an IPv6 endpoint is for type wireguard only)"),
+		      "%s", err);
+	tg_sub_free(&s);
+	tg_sub_free(&t);
+}
+END_TEST
+
 Suite *fields_suite(void)
 {
 	Suite *s = suite_create("fields");
@@ -558,6 +627,7 @@ Suite *fields_suite(void)
 	tcase_add_test(tc, test_sql_text);
 	tcase_add_test(tc, test_class_roundtrip);
 	tcase_add_test(tc, test_wg_key);
+	tcase_add_test(tc, test_wg_endpoint6);
 	suite_add_tcase(s, tc);
 	return s;
 }

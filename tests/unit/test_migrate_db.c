@@ -490,6 +490,36 @@ START_TEST(test_db_v10_wg_invite)
 }
 END_TEST
 
+/*
+ * Version 11 to 12: a wireguard member's remote may be an IPv6 address;
+ * other text stays refused.
+ */
+START_TEST(test_db_v11_endpoint6)
+{
+	struct tg_sub s;
+	sqlite3 *db;
+
+	db = migrated_from(11,
+		"INSERT INTO subscriber(name, type, remote, mtu, dp_id,"
+		" wg_public_key, peer_port) VALUES ('w1', 'wireguard',"
+		" '192.0.2.5', 1400, 1,"
+		" 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=', 51820)");
+	ck_assert_int_eq(tg_db_sub_get(db, "w1", &s), 0);
+	ck_assert(!s.has_remote6 && s.remote && s.peer_port == 51820);
+	tg_sub_free(&s);
+	ck_assert_int_eq(tg_db_exec(db,
+		"UPDATE subscriber SET remote = '2001:db8::5' WHERE name = 'w1'"), 0);
+	ck_assert_int_eq(tg_db_sub_get(db, "w1", &s), 0);
+	ck_assert(s.has_remote6 && !s.remote && s.remote6[15] == 5);
+	tg_sub_free(&s);
+	ck_assert_int_ne(tg_db_exec(db,
+		"UPDATE subscriber SET remote = 'example.org' WHERE name = 'w1'"), 0);
+	ck_assert_int_ne(tg_db_exec(db,
+		"UPDATE subscriber SET remote = '1234' WHERE name = 'w1'"), 0);
+	tg_db_close(db);
+}
+END_TEST
+
 TCase *migrate_db_tcase(void)
 {
 	TCase *tc = tcase_create("database");
@@ -505,5 +535,6 @@ TCase *migrate_db_tcase(void)
 	tcase_add_test(tc, test_db_v8_home_pop);
 	tcase_add_test(tc, test_db_v9_wireguard);
 	tcase_add_test(tc, test_db_v10_wg_invite);
+	tcase_add_test(tc, test_db_v11_endpoint6);
 	return tc;
 }

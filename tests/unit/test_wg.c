@@ -2,7 +2,8 @@
 /*
  * WireGuard without the kernel's: the requests tungate sends its netlink
  * family read back attribute by attribute, peers spread over requests
- * when they do not fit one, and the private key file.
+ * when they do not fit one, the answers of a device's dump decoded, the
+ * up/down rule of a member, and the private key file.
  */
 #include <check.h>
 #include <errno.h>
@@ -16,11 +17,13 @@
 #include <sys/stat.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
+#include <linux/time_types.h>
 #include <linux/wireguard.h>
 
 #include "db/sub.h"
 #include "wg/privkey.h"
 #include "wg/wg_nl.h"
+#include "wg/wg_peers.h"
 
 /* What a request says of one peer. */
 struct seen_peer {
@@ -28,7 +31,8 @@ struct seen_peer {
 	__u32 flags;
 	__u16 keepalive;
 	struct sockaddr_in ep;
-	bool has_ep;
+	struct sockaddr_in6 ep6;
+	bool has_ep, has_ep6;
 	unsigned int nips;
 	struct tg_prefix ips[4];
 };
@@ -76,6 +80,11 @@ static int peer_cb(const struct nlattr *a, void *data)
 		p->keepalive = mnl_attr_get_u16(a);
 		break;
 	case WGPEER_A_ENDPOINT:
+		if (mnl_attr_get_payload_len(a) == sizeof(p->ep6)) {
+			memcpy(&p->ep6, mnl_attr_get_payload(a), sizeof(p->ep6));
+			p->has_ep6 = true;
+			break;
+		}
 		ck_assert_uint_eq(mnl_attr_get_payload_len(a), sizeof(p->ep));
 		memcpy(&p->ep, mnl_attr_get_payload(a), sizeof(p->ep));
 		p->has_ep = true;
@@ -184,11 +193,27 @@ START_TEST(test_set_encoding)
 	ck_assert_uint_eq(s.peers[1].flags, WGPEER_F_REMOVE_ME);
 	ck_assert(!s.peers[1].has_ep && !s.peers[1].nips && !s.peers[1].keepalive);
 
+	/* An IPv6 endpoint: a sockaddr_in6. */
+	{
+		__u8 a6[16];
+
+		inet_pton(AF_INET6, "2001:db8::2", a6);
+		peers[0].ep_addr = 0;
+		peers[0].ep_addr6 = a6;
+		tg_wg_nl_put_set(buf, sizeof(buf), 42, 8, &d, peers, 0, 1, &len);
+		read_back(buf, len, &s);
+		ck_assert(s.peers[0].has_ep6 && !s.peers[0].has_ep);
+		ck_assert_uint_eq(s.peers[0].ep6.sin6_family, AF_INET6);
+		ck_assert_uint_eq(ntohs(s.peers[0].ep6.sin6_port), 51821);
+		ck_assert(!memcmp(&s.peers[0].ep6.sin6_addr, a6, 16));
+		peers[0].ep_addr6 = NULL;
+	}
+
 	/* A learnt endpoint is not sent: the kernel keeps what it learnt. */
 	peers[0].ep_addr = 0;
 	tg_wg_nl_put_set(buf, sizeof(buf), 42, 8, &d, peers, 0, 1, &len);
 	read_back(buf, len, &s);
-	ck_assert(!s.peers[0].has_ep);
+	ck_assert(!s.peers[0].has_ep && !s.peers[0].has_ep6);
 }
 END_TEST
 
@@ -232,6 +257,149 @@ START_TEST(test_set_split)
 	ck_assert_int_gt(requests, 1);
 	/* A peer bigger than a request alone: none put, the caller refuses. */
 	ck_assert_uint_eq(tg_wg_nl_put_set(buf, 80, 42, 9, &d, peers, 1, 5, &len), 1);
+}
+END_TEST
+
+/* One peer of a WG_CMD_GET_DEVICE answer, as the kernel puts it. */
+static void put_peer(struct nlmsghdr *nlh, __u8 key, __s64 handshake,
+		     const void *ep, size_t eplen, __u64 rx, __u64 tx,
+		     bool more_ips)
+{
+	struct __kernel_timespec ts = { .tv_sec = handshake, .tv_nsec = 5 };
+	struct nlattr *peer, *ips, *ip;
+	__u8 k[TG_WG_KEY_LEN];
+
+	memset(k, key, sizeof(k));
+	peer = mnl_attr_nest_start(nlh, 0);
+	mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, sizeof(k), k);
+	if (!more_ips) {
+		mnl_attr_put(nlh, WGPEER_A_PRESHARED_KEY, sizeof(k), k);
+		mnl_attr_put(nlh, WGPEER_A_LAST_HANDSHAKE_TIME, sizeof(ts), &ts);
+		mnl_attr_put_u16(nlh, WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL, 25);
+		mnl_attr_put_u64(nlh, WGPEER_A_RX_BYTES, rx);
+		mnl_attr_put_u64(nlh, WGPEER_A_TX_BYTES, tx);
+		mnl_attr_put_u32(nlh, WGPEER_A_PROTOCOL_VERSION, 1);
+		if (ep)
+			mnl_attr_put(nlh, WGPEER_A_ENDPOINT, eplen, ep);
+	}
+	ips = mnl_attr_nest_start(nlh, WGPEER_A_ALLOWEDIPS);
+	ip = mnl_attr_nest_start(nlh, 0);
+	mnl_attr_put_u16(nlh, WGALLOWEDIP_A_FAMILY, AF_INET);
+	mnl_attr_put_u32(nlh, WGALLOWEDIP_A_IPADDR, htonl(0x64400200));
+	mnl_attr_put_u8(nlh, WGALLOWEDIP_A_CIDR_MASK, 24);
+	mnl_attr_nest_end(nlh, ip);
+	mnl_attr_nest_end(nlh, ips);
+	mnl_attr_nest_end(nlh, peer);
+}
+
+static struct nlmsghdr *get_reply(void *buf, bool first)
+{
+	static const __u8 pub[TG_WG_KEY_LEN] = { 9, 9, 9 };
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = 42;
+	nlh->nlmsg_flags = NLM_F_MULTI;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = WG_CMD_GET_DEVICE;
+	g->version = WG_GENL_VERSION;
+	mnl_attr_put_u32(nlh, WGDEVICE_A_IFINDEX, 7);
+	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, "tgwg51820");
+	if (first) {
+		mnl_attr_put(nlh, WGDEVICE_A_PUBLIC_KEY, sizeof(pub), pub);
+		mnl_attr_put_u16(nlh, WGDEVICE_A_LISTEN_PORT, 51820);
+		mnl_attr_put_u32(nlh, WGDEVICE_A_FWMARK, 0);
+	}
+	return nlh;
+}
+
+/*
+ * A device's dump in two messages: an IPv4 endpoint with a handshake, an
+ * IPv6 one without, a peer with no endpoint whose allowed IPs go on in
+ * the second message, then one more peer.
+ */
+START_TEST(test_get_decode)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(51821) };
+	struct sockaddr_in s4 = { .sin_family = AF_INET,
+				  .sin_port = htons(40000),
+				  .sin_addr.s_addr = htonl(0xcb007102) };
+	char buf[2][2048], ep[TG_WG_EP_STRLEN];
+	struct tg_wg_state st = {};
+	struct nlmsghdr *nlh;
+	struct nlattr *peers;
+
+	inet_pton(AF_INET6, "2001:db8::1", &s6.sin6_addr);
+	nlh = get_reply(buf[0], true);
+	peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+	put_peer(nlh, 0xa1, 1700000000, &s4, sizeof(s4), 1234, 5678, false);
+	put_peer(nlh, 0xa2, 0, &s6, sizeof(s6), 0, 148, false);
+	put_peer(nlh, 0xa3, 0, NULL, 0, 0, 0, false);
+	mnl_attr_nest_end(nlh, peers);
+	ck_assert_int_eq(tg_wg_nl_read_dev(nlh, &st), 0);
+	nlh = get_reply(buf[1], false);
+	peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+	put_peer(nlh, 0xa3, 0, NULL, 0, 0, 0, true);
+	put_peer(nlh, 0xa4, 1700000100, &s4, sizeof(s4), 1, 2, false);
+	mnl_attr_nest_end(nlh, peers);
+	ck_assert_int_eq(tg_wg_nl_read_dev(nlh, &st), 0);
+
+	ck_assert_uint_eq(st.port, 51820);
+	ck_assert(st.has_public && st.public_key[0] == 9);
+	ck_assert_uint_eq(st.npeers, 4);
+	ck_assert_uint_eq(st.peers[0].key[31], 0xa1);
+	ck_assert_int_eq(st.peers[0].handshake, 1700000000);
+	ck_assert_uint_eq(st.peers[0].rx_bytes, 1234);
+	ck_assert_uint_eq(st.peers[0].tx_bytes, 5678);
+	tg_wg_peer_endpoint_format(&st.peers[0], ep, sizeof(ep));
+	ck_assert_str_eq(ep, "203.0.113.2:40000");
+	ck_assert_uint_eq(st.peers[1].key[0], 0xa2);
+	ck_assert_int_eq(st.peers[1].handshake, 0);
+	ck_assert_uint_eq(st.peers[1].tx_bytes, 148);
+	tg_wg_peer_endpoint_format(&st.peers[1], ep, sizeof(ep));
+	ck_assert_str_eq(ep, "[2001:db8::1]:51821");
+	/* Its allowed IPs went on: counted once, with what it first said. */
+	ck_assert_uint_eq(st.peers[2].key[0], 0xa3);
+	ck_assert_uint_eq(st.peers[2].ep_family, 0);
+	tg_wg_peer_endpoint_format(&st.peers[2], ep, sizeof(ep));
+	ck_assert_str_eq(ep, "");
+	ck_assert_uint_eq(st.peers[3].key[0], 0xa4);
+	ck_assert_int_eq(st.peers[3].handshake, 1700000100);
+	free(st.peers);
+
+	/* A peer without its key: the answer does not read. */
+	memset(&st, 0, sizeof(st));
+	nlh = get_reply(buf[0], true);
+	peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+	{
+		struct nlattr *p = mnl_attr_nest_start(nlh, 0);
+
+		mnl_attr_put_u64(nlh, WGPEER_A_RX_BYTES, 1);
+		mnl_attr_nest_end(nlh, p);
+	}
+	mnl_attr_nest_end(nlh, peers);
+	ck_assert_int_eq(tg_wg_nl_read_dev(nlh, &st), -EBADMSG);
+	free(st.peers);
+}
+END_TEST
+
+/* Up while the last handshake is at most 3 minutes old; never: down. */
+START_TEST(test_up_rule)
+{
+	const __s64 now = 1700000000;
+
+	ck_assert(!tg_wg_peer_up(0, now));
+	ck_assert_int_eq(tg_wg_handshake_age(0, now), -1);
+	ck_assert(tg_wg_peer_up(now, now));
+	ck_assert(tg_wg_peer_up(now - 179, now));
+	ck_assert(tg_wg_peer_up(now - TG_WG_UP_S, now));
+	ck_assert(!tg_wg_peer_up(now - TG_WG_UP_S - 1, now));
+	ck_assert_int_eq(tg_wg_handshake_age(now - 181, now), 181);
+	ck_assert(!tg_wg_peer_up(now - 86400, now));
+	/* The clock went back: age 0, up. */
+	ck_assert_int_eq(tg_wg_handshake_age(now + 5, now), 0);
+	ck_assert(tg_wg_peer_up(now + 5, now));
 }
 END_TEST
 
@@ -299,6 +467,8 @@ Suite *wg_suite(void)
 
 	tcase_add_test(tc, test_set_encoding);
 	tcase_add_test(tc, test_set_split);
+	tcase_add_test(tc, test_get_decode);
+	tcase_add_test(tc, test_up_rule);
 	tcase_add_test(tc, test_privkey);
 	suite_add_tcase(s, tc);
 	return s;
