@@ -45,6 +45,7 @@
 #define CONN_MEMORY (8U << 10)	/* a request's and an answer's headers */
 #define FD_RESERVE 256		/* file descriptors kept for the rest */
 #define BODY_CHUNK (64U << 10)	/* inflated at a time, for plain */
+#define ALLOW "GET, HEAD"	/* the methods served */
 
 struct tg_http {
 	struct MHD_Daemon *mhd;
@@ -197,8 +198,10 @@ void tg_http_log(void *cls, const char *fmt, va_list ap)
 	pr_debug("%s: %s\n", (const char *)cls, msg);
 }
 
-static enum MHD_Result queue(struct MHD_Connection *conn, unsigned int status,
-			     struct MHD_Response *r, const char *ctype)
+enum MHD_Result tg_http_queue(struct MHD_Connection *conn,
+			      unsigned int status, struct MHD_Response *r,
+			      const char *ctype, const char *allow,
+			      const char *why)
 {
 	enum MHD_Result ret;
 
@@ -208,8 +211,12 @@ static enum MHD_Result queue(struct MHD_Connection *conn, unsigned int status,
 	    MHD_NO ||
 	    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close") ==
 	    MHD_NO ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+				    "no-store") == MHD_NO ||
+	    (why && MHD_add_response_header(r, "X-Tungate-Error", why) ==
+	     MHD_NO) ||
 	    (status == MHD_HTTP_METHOD_NOT_ALLOWED &&
-	     MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD") ==
+	     MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow) ==
 	     MHD_NO)) {
 		MHD_destroy_response(r);
 		return MHD_NO;
@@ -219,19 +226,21 @@ static enum MHD_Result queue(struct MHD_Connection *conn, unsigned int status,
 	return ret;
 }
 
-/* An error answer with a one-line text body. */
-static enum MHD_Result answer_error(struct MHD_Connection *conn,
-				    unsigned int status, const char *why)
+enum MHD_Result tg_http_error(struct MHD_Connection *conn,
+			      unsigned int status, const char *why,
+			      const char *allow)
 {
-	char body[160];
+	char body[1100];
 	int n;
 
 	n = snprintf(body, sizeof(body), "%u %s: %s\n", status,
 		     MHD_get_reason_phrase_for(status), why);
-	return queue(conn, status,
-		     MHD_create_response_from_buffer(n, body,
-						     MHD_RESPMEM_MUST_COPY),
-		     "text/plain; charset=utf-8");
+	if (n >= (int)sizeof(body))
+		n = sizeof(body) - 1;
+	return tg_http_queue(conn, status,
+			     MHD_create_response_from_buffer(n, body,
+							     MHD_RESPMEM_MUST_COPY),
+			     "text/plain; charset=utf-8", allow, why);
 }
 
 /* Whether an Accept-Encoding value takes gzip ("gzip;q=0" refuses it). */
@@ -271,15 +280,16 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn,
 	int ret;
 
 	if (strcmp(url, h->path))
-		return answer_error(conn, MHD_HTTP_NOT_FOUND, "no such path");
+		return tg_http_error(conn, MHD_HTTP_NOT_FOUND, "no such path",
+				     ALLOW);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return answer_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-				    "GET or HEAD only");
+		return tg_http_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+				     "GET or HEAD only", ALLOW);
 	ret = tg_gzip_make(h->fn, h->ctx, &body, &len, &plain);
 	if (ret)
-		return answer_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
-				    strerror(-ret));
+		return tg_http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				     strerror(-ret), ALLOW);
 	if (accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 			 MHD_HTTP_HEADER_ACCEPT_ENCODING))) {
 		r = MHD_create_response_from_buffer(len, body,
@@ -301,9 +311,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn,
 			tg_gunzip_free(g);
 	}
 	if (!r)
-		return answer_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
-				    strerror(ENOMEM));
-	return queue(conn, MHD_HTTP_OK, r, h->ctype);
+		return tg_http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				     strerror(ENOMEM), ALLOW);
+	return tg_http_queue(conn, MHD_HTTP_OK, r, h->ctype, ALLOW, NULL);
 }
 
 int tg_http_start(const char *addr, const char *path,

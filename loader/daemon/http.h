@@ -7,6 +7,7 @@
 #ifndef TG_HTTP_H
 #define TG_HTTP_H
 
+#include <microhttpd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -46,5 +47,20 @@ void tg_http_log(void *cls, const char *fmt, va_list ap);
 
 /* Stop the thread, close every connection and free h (NULL: nothing). */
 void tg_http_stop(struct tg_http *h);
+
+/*
+ * Answers of tungate's HTTP servers: queue r (NULL: MHD_NO; destroyed
+ * here) as status with type ctype, Connection: close, Cache-Control:
+ * no-store, why (a refusal's reason, when not NULL) as X-Tungate-Error
+ * too, and on 405 Allow: allow.
+ */
+enum MHD_Result tg_http_queue(struct MHD_Connection *conn,
+			      unsigned int status, struct MHD_Response *r,
+			      const char *ctype, const char *allow,
+			      const char *why);
+/* "STATUS Reason: why", one line of text/plain, through tg_http_queue(). */
+enum MHD_Result tg_http_error(struct MHD_Connection *conn,
+			      unsigned int status, const char *why,
+			      const char *allow);
 
 #endif /* TG_HTTP_H */

@@ -136,50 +136,24 @@ static void client_addr(struct MHD_Connection *conn, __u8 a[16], char *txt,
 	}
 }
 
-/* why: a refusal's reason, also as a header (busybox wget -S shows it). */
-static enum MHD_Result send_text(struct MHD_Connection *conn,
-				 unsigned int status, const char *body,
-				 size_t len, const char *ctype, const char *why)
-{
-	struct MHD_Response *r;
-	enum MHD_Result ret;
+/* The methods served. */
+#define ALLOW "GET, HEAD, POST"
 
-	r = MHD_create_response_from_buffer(len, (void *)body,
-					    MHD_RESPMEM_MUST_COPY);
-	if (!r)
-		return MHD_NO;
-	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype) ==
-	    MHD_NO ||
-	    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close") ==
-	    MHD_NO ||
-	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-				    "no-store") == MHD_NO ||
-	    (why && MHD_add_response_header(r, "X-Tungate-Error", why) ==
-	     MHD_NO) ||
-	    (status == MHD_HTTP_METHOD_NOT_ALLOWED &&
-	     MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW,
-				     "GET, HEAD, POST") == MHD_NO)) {
-		MHD_destroy_response(r);
-		return MHD_NO;
-	}
-	ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
+static enum MHD_Result send_text(struct MHD_Connection *conn,
+				 const char *body, size_t len,
+				 const char *ctype)
+{
+	return tg_http_queue(conn, MHD_HTTP_OK,
+			     MHD_create_response_from_buffer(len, (void *)body,
+							     MHD_RESPMEM_MUST_COPY),
+			     ctype, ALLOW, NULL);
 }
 
-/* "STATUS Reason: why", one line. */
+/* "STATUS Reason: why", one line; why also as a header (wget -S shows it). */
 static enum MHD_Result send_error(struct MHD_Connection *conn,
 				  unsigned int status, const char *why)
 {
-	char body[ERR_MAX + 64];
-	int n;
-
-	n = snprintf(body, sizeof(body), "%u %s: %s\n", status,
-		     MHD_get_reason_phrase_for(status), why);
-	if (n >= (int)sizeof(body))
-		n = sizeof(body) - 1;
-	return send_text(conn, status, body, n, "text/plain; charset=utf-8",
-			 why);
+	return tg_http_error(conn, status, why, ALLOW);
 }
 
 static void count(struct tg_wg_broker *b, enum tg_wg_enrol_result res)
@@ -385,8 +359,8 @@ static enum MHD_Result enrol(struct tg_wg_broker *b,
 		tg_run_log("wg broker: %s: enrolled %.*s with key %s", client,
 			   nl ? (int)strcspn(nl + 7, "\n") : 1, nl ? nl + 7 : "?",
 			   key);
-		return send_text(conn, MHD_HTTP_OK, out, strlen(out),
-				 "text/plain; charset=utf-8", NULL);
+		return send_text(conn, out, strlen(out),
+				 "text/plain; charset=utf-8");
 	}
 	res = ret ? enrol_reason(err, &why) : TG_WG_ENROL_ERROR;
 	if (!ret)
@@ -426,8 +400,7 @@ static enum MHD_Result send_script(struct MHD_Connection *conn)
 			 host, at + sizeof(mark) - 1);
 	else
 		memcpy(body, script, len + 1);
-	ret = send_text(conn, MHD_HTTP_OK, body, len,
-			"text/x-shellscript; charset=utf-8", NULL);
+	ret = send_text(conn, body, len, "text/x-shellscript; charset=utf-8");
 	free(body);
 	return ret;
 }
