@@ -28,10 +28,15 @@ static __always_inline struct tg_sub_counters *tg_sub_counters_of(__u32 sub_id)
 {
 	__u32 cpu = bpf_get_smp_processor_id(), key;
 	struct tg_sub_line *l;
+	__u64 k;
 
 	if (cpu >= tg_ncpus)
 		return NULL;
-	key = sub_id * tg_ncpus + cpu;
+	/* Past 2^32 (an id far beyond the map): not another one's line. */
+	k = (__u64)sub_id * tg_ncpus + cpu;
+	if (k >> 32)
+		return NULL;
+	key = k;
 	l = bpf_map_lookup_elem(&tg_sub_stats, &key);
 	return l ? &l->c : NULL;
 }
@@ -41,8 +46,7 @@ static __always_inline struct tg_sub_counters *tg_sub_counters_of(__u32 sub_id)
  * traffic (tg_reason_is_traffic) also as a packet of direction dir (enum
  * tg_dir). Per-CPU values: plain increments, no atomics. A sub_id beyond
  * the map (or 0) is not counted per subscriber; the array lookup already
- * refuses out-of-range keys (sub_id * tg_ncpus wraps only past 2^32 / the
- * CPUs, far beyond any capacity: the loader refuses such a size).
+ * refuses out-of-range keys.
  */
 static __always_inline void tg_count_dir(__u32 reason, __u32 sub_id,
 					 __u32 len, __u32 dir)
