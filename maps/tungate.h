@@ -374,13 +374,29 @@ enum tg_reason {
 /* Reasons below this value are also counted per subscriber. */
 #define TG_R_SUB_MAX 16
 
-/* Per-CPU value of tg_sub_stats, indexed by sub_id. */
+/* One CPU's counters of one subscriber (summed: the subscriber's). */
 struct tg_sub_counters {
 	__u64 packets[TG_DIR_MAX];	/* its traffic: tg_reason_is_traffic() */
 	__u64 bytes[TG_DIR_MAX];	/* inner IP bytes of those */
 	__u64 reasons[TG_R_SUB_MAX];	/* packets by reason, any direction */
 };
 _Static_assert(sizeof(struct tg_sub_counters) == 160, "tg_sub_counters layout");
+
+/*
+ * tg_sub_stats is a flat array (BPF_F_MMAPABLE: its values start on a
+ * page) of one tg_sub_line per subscriber and CPU, at sub_id * ncpus +
+ * cpu, ncpus being the possible CPUs (tg_ncpus of the programs, set at
+ * load). One lookup, one cache line for a packet's counters: a per-CPU
+ * array goes through a table of pointers first, two misses in a row once
+ * many subscribers are active. Three whole lines per entry: the hot
+ * fields (packets, bytes, the first reasons) share the first one, and
+ * two CPUs counting the same subscriber never write the same line.
+ */
+struct tg_sub_line {
+	struct tg_sub_counters c;
+	__u64 pad[4];
+};
+_Static_assert(sizeof(struct tg_sub_line) == 192, "tg_sub_line layout");
 
 /*
  * tg_seen[sub_id]: when the subscriber was last heard through its tunnel,
@@ -420,7 +436,7 @@ _Static_assert(sizeof(struct tg_trace) == 16, "tg_trace layout");
  * userspace only (up, sync) and read by status and the metrics. layout is
  * the TG_LAYOUT_VERSION the pinned maps were made with.
  */
-#define TG_LAYOUT_VERSION 3
+#define TG_LAYOUT_VERSION 4
 #define TG_VERSION_LEN 32
 struct tg_meta {
 	__u32 layout;			/* TG_LAYOUT_VERSION of the maps */

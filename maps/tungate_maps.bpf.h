@@ -72,12 +72,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } tg_pfx_lens SEC(".maps");
 
-/* Per-subscriber counters, indexed by sub_id (0: no subscriber). */
+/*
+ * Per-subscriber counters, at sub_id * ncpus + cpu (sub_id 0: no
+ * subscriber): see struct tg_sub_line. The loader makes it capacity *
+ * ncpus entries.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
-	__type(value, struct tg_sub_counters);
+	__type(value, struct tg_sub_line);
 	__uint(max_entries, TG_MAX_SUBS_DEFAULT);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } tg_sub_stats SEC(".maps");
 

@@ -27,6 +27,7 @@
 #include "util/netns.h"
 #include "util/pcap.h"
 #include "dataplane/reason.h"
+#include "dataplane/subcount.h"
 #include "subscriber.skel.h"
 #include "subscriber_tc.skel.h"
 #include "uplink.skel.h"
@@ -273,8 +274,8 @@ static int replay_capacity(sqlite3 *db, __u32 *capacity)
 static int replay_size_maps(struct replay *r, __u32 capacity)
 {
 	struct bpf_map *sized[] = {
-		r->skel->maps.tg_tunnels, r->skel->maps.tg_sub_stats,
-		r->skel->maps.tg_gen,	  r->skel->maps.tg_encap,
+		r->skel->maps.tg_tunnels, r->skel->maps.tg_gen,
+		r->skel->maps.tg_encap,
 		r->skel->maps.tg_encap1,  r->skel->maps.tg_peer,
 		r->skel->maps.tg_police,  r->skel->maps.tg_police1,
 		r->skel->maps.tg_bucket,  r->skel->maps.tg_seen,
@@ -284,6 +285,9 @@ static int replay_size_maps(struct replay *r, __u32 capacity)
 
 	for (i = 0; i < sizeof(sized) / sizeof(sized[0]) && !err; i++)
 		err = bpf_map__set_max_entries(sized[i], capacity);
+	/* tg_sub_stats like tg_seen, one line per CPU. */
+	if (!err)
+		err = tg_obj_sub_stats_setup(r->skel->obj);
 	if (err)
 		tg_err("replay: cannot size the maps for %u subscribers: %s", capacity,
 		       strerror(-err));
@@ -327,7 +331,10 @@ static int replay_share_maps(struct replay *r, struct bpf_object *obj,
 			tg_err("replay: cannot open the %s program: %s", what,	\
 			       strerror(-__err));				\
 		} else {							\
-			__err = replay_share_maps(r, (r)->field->obj, what);	\
+			__err = tg_obj_sub_stats_setup((r)->field->obj);	\
+			if (!__err)						\
+				__err = replay_share_maps(r, (r)->field->obj,	\
+							  what);		\
 		}								\
 		if (!__err) {							\
 			(r)->field->rodata->tg_trace_enabled = 1;		\

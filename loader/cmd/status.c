@@ -350,8 +350,12 @@ static int status_maps(const char *pin_root, struct status_map **out, int *nout)
 		snprintf(m->name, sizeof(m->name), "%s", de->d_name);
 		m->type = info.type;
 		m->max_entries = info.max_entries;
-		m->entries = tg_map_entries(fd, &info, &entries) ? -1 :
-			     (long long)entries;
+		/* tg_sub_stats holds counters, a line per CPU: no entries. */
+		if (!strcmp(de->d_name, "tg_sub_stats"))
+			m->entries = -1;
+		else
+			m->entries = tg_map_entries(fd, &info, &entries) ?
+					     -1 : (long long)entries;
 		close(fd);
 	}
 	closedir(dir);

@@ -40,6 +40,7 @@
 #include "util/json.h"
 #include "dataplane/kernel.h"
 #include "dataplane/steer.h"
+#include "dataplane/subcount.h"
 #include "util/cpulist.h"
 #include "util/caps.h"
 #include "util/log.h"
@@ -226,6 +227,12 @@ static int up_load_obj(struct bpf_object *obj, struct subscriber_bpf *sub,
 		err = -errno;
 		tg_err("up: couldn't open the %s program: %s (%d)", what,
 		       strerror(-err), err);
+		return err;
+	}
+	err = tg_obj_sub_stats_setup(obj);
+	if (err) {
+		tg_err("up: couldn't size the %s program's counters: %s", what,
+		       strerror(-err));
 		return err;
 	}
 	bpf_object__for_each_map(map, obj) {

@@ -12,6 +12,7 @@
 #include "util/cli.h"
 #include "dataplane/counters.h"
 #include "dataplane/liveness.h"
+#include "dataplane/subcount.h"
 #include "db/db.h"
 
 /* Bytes of values fetched per batch lookup. */
@@ -309,15 +310,28 @@ void tg_snap_free(struct tg_snap *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Add the per-CPU values of one element (nf __u64 fields each) to sum. */
-static void percpu_add(__u64 *sum, const __u64 *v, size_t nf, int ncpus)
+/*
+ * How the values of a map sum up: each element has ncpus values (a per-CPU
+ * map, else 1) of stride __u64s, of which the first nf are summed; each
+ * key stands for per_key elements in a row (tg_sub_stats: a subscriber's
+ * line of each CPU), else 1.
+ */
+struct u64s_shape {
+	size_t nf;
+	size_t stride;
+	int ncpus;
+	__u32 per_key;
+};
+
+/* Add the values of one element to sum. */
+static void percpu_add(__u64 *sum, const __u64 *v, const struct u64s_shape *sh)
 {
 	size_t f;
 	int cpu;
 
-	for (cpu = 0; cpu < ncpus; cpu++)
-		for (f = 0; f < nf; f++)
-			sum[f] += v[cpu * nf + f];
+	for (cpu = 0; cpu < sh->ncpus; cpu++)
+		for (f = 0; f < sh->nf; f++)
+			sum[f] += v[cpu * sh->stride + f];
 }
 
 /* The kernel has no batch operations for this map (ENOTSUPP: 524). */
@@ -327,43 +341,49 @@ static bool no_batch(int ret)
 }
 
 /*
- * Sum the elements of a per-CPU array of nf __u64 fields: each element for
- * which dest(ctx, key, i) gives a place is added there (i: the position of
- * key in the keys given, SIZE_MAX in a scan of the map). Batch lookups of
- * the whole map, or single lookups of the keys given (keys NULL: 0..n-1).
+ * Sum the elements of a map of __u64 fields (struct u64s_shape): each key
+ * for which dest(ctx, key, i) gives a place is added there (i: the
+ * position of key in the keys given, SIZE_MAX in a scan of the map).
+ * Batch lookups of the whole map, or single lookups of the keys given
+ * (keys NULL: 0..n-1).
  */
 typedef __u64 *(*dest_fn)(void *ctx, __u32 key, size_t i);
 
-static int percpu_single(int fd, size_t nf, int ncpus, const __u32 *keys,
-			 size_t nkeys, dest_fn dest, void *ctx)
+static int percpu_single(int fd, const struct u64s_shape *sh,
+			 const __u32 *keys, size_t nkeys, dest_fn dest,
+			 void *ctx)
 {
 	__u64 *buf;
 	size_t i;
+	__u32 e, k;
 	int ret = 0;
 
-	buf = malloc(nf * sizeof(__u64) * ncpus);
+	buf = malloc(sh->stride * sizeof(__u64) * sh->ncpus);
 	if (!buf)
 		return -ENOMEM;
-	for (i = 0; i < nkeys; i++) {
+	for (i = 0; i < nkeys && !ret; i++) {
 		__u32 key = keys ? keys[i] : i;
 		__u64 *d = dest(ctx, key, i);
 
 		if (!d)
 			continue;
-		if (bpf_map_lookup_elem(fd, &key, buf)) {
-			ret = -errno;
-			break;
+		for (e = 0; e < sh->per_key; e++) {
+			k = key * sh->per_key + e;
+			if (bpf_map_lookup_elem(fd, &k, buf)) {
+				ret = -errno;
+				break;
+			}
+			percpu_add(d, buf, sh);
 		}
-		percpu_add(d, buf, nf, ncpus);
 	}
 	free(buf);
 	return ret;
 }
 
-static int percpu_scan(int fd, __u32 max, size_t nf, int ncpus,
+static int percpu_scan(int fd, __u32 max, const struct u64s_shape *sh,
 		       dest_fn dest, void *ctx)
 {
-	size_t vsz = nf * sizeof(__u64) * ncpus;
+	size_t vsz = sh->stride * sizeof(__u64) * sh->ncpus;
 	__u32 chunk = BATCH_BYTES / vsz, count, i, in = 0, out = 0;
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	bool first = true, done = false;
@@ -394,11 +414,11 @@ static int percpu_scan(int fd, __u32 max, size_t nf, int ncpus,
 		first = false;
 		in = out;
 		for (i = 0; i < count; i++) {
-			__u64 *d = dest(ctx, keys[i], SIZE_MAX);
+			__u64 *d = dest(ctx, keys[i] / sh->per_key, SIZE_MAX);
 
 			if (d)
-				percpu_add(d, vals + (size_t)i * nf * ncpus, nf,
-					   ncpus);
+				percpu_add(d, vals + (size_t)i * sh->stride *
+						     sh->ncpus, sh);
 		}
 		if (!count)
 			done = true;
@@ -444,26 +464,26 @@ static __u64 *sub_out_dest(void *ctx, __u32 key, size_t i)
 }
 
 /*
- * A per-CPU array (ncpus: the CPUs, or 1 for a plain array) of nf __u64
- * fields into dest: a scan of the map when scan is set (a must with keys
- * NULL: all of them), else (or when the kernel cannot scan) single
- * lookups; reset(ctx) clears what a failed scan added.
+ * An array of shape sh and capacity subscribers into dest: a scan of the
+ * map when scan is set (a must with keys NULL: all of them), else (or
+ * when the kernel cannot scan) single lookups; reset(ctx) clears what a
+ * failed scan added.
  */
-static int u64s_read(int fd, __u32 capacity, size_t nf, int ncpus,
+static int u64s_read(int fd, __u32 capacity, const struct u64s_shape *sh,
 		     const __u32 *keys, size_t nkeys, bool scan, dest_fn dest,
 		     void (*reset)(void *ctx), void *ctx)
 {
 	int ret;
 
 	if (scan) {
-		ret = percpu_scan(fd, capacity, nf, ncpus, dest, ctx);
+		ret = percpu_scan(fd, capacity * sh->per_key, sh, dest, ctx);
 		if (!no_batch(ret))
 			return ret;
 		reset(ctx);
 		if (!keys)
 			nkeys = capacity;
 	}
-	return percpu_single(fd, nf, ncpus, keys, nkeys, dest, ctx);
+	return percpu_single(fd, sh, keys, nkeys, dest, ctx);
 }
 
 /* tg_sub_stats of m into dest: see u64s_read(). */
@@ -471,14 +491,17 @@ static int sub_stats_read(const struct tg_maps *m, const __u32 *keys,
 			  size_t nkeys, bool scan, dest_fn dest,
 			  void (*reset)(void *ctx), void *ctx)
 {
-	const size_t nf = sizeof(struct tg_sub_counters) / sizeof(__u64);
-	int ncpus;
+	struct u64s_shape sh = {
+		.nf = sizeof(struct tg_sub_counters) / sizeof(__u64),
+		.stride = sizeof(struct tg_sub_line) / sizeof(__u64),
+		.ncpus = 1,
+		.per_key = tg_sub_ncpus(),
+	};
 
-	ncpus = libbpf_num_possible_cpus();
-	if (ncpus < 0)
-		return ncpus;
-	return u64s_read(m->sub_stats, m->capacity, nf, ncpus, keys, nkeys,
-			 scan, dest, reset, ctx);
+	if ((int)sh.per_key < 0)
+		return (int)sh.per_key;
+	return u64s_read(m->sub_stats, m->capacity, &sh, keys, nkeys, scan,
+			 dest, reset, ctx);
 }
 
 /* tg_seen of m into dest: see u64s_read(). */
@@ -487,8 +510,10 @@ static int seen_read(const struct tg_maps *m, const __u32 *keys,
 		     void (*reset)(void *ctx), void *ctx)
 {
 	const size_t nf = sizeof(struct tg_seen) / sizeof(__u64);
+	struct u64s_shape sh = { .nf = nf, .stride = nf, .ncpus = 1,
+				 .per_key = 1 };
 
-	return u64s_read(m->seen, m->capacity, nf, 1, keys, nkeys, scan, dest,
+	return u64s_read(m->seen, m->capacity, &sh, keys, nkeys, scan, dest,
 			 reset, ctx);
 }
 
@@ -565,13 +590,14 @@ static void seen_reset(void *ctx)
 int tg_snap_read(struct tg_snap *s, const struct tg_maps *m)
 {
 	const size_t nglob = sizeof(struct tg_counter) / sizeof(__u64);
+	struct u64s_shape sh = { .nf = nglob, .stride = nglob, .per_key = 1 };
 	size_t i, nkeys = 0;
-	int ncpus, ret;
 	__u32 *keys;
+	int ret;
 
-	ncpus = libbpf_num_possible_cpus();
-	if (ncpus < 0)
-		return ncpus;
+	sh.ncpus = libbpf_num_possible_cpus();
+	if (sh.ncpus < 0)
+		return sh.ncpus;
 	keys = malloc((s->n ? s->n : 1) * sizeof(*keys));
 	if (!keys)
 		return -ENOMEM;
@@ -590,8 +616,8 @@ int tg_snap_read(struct tg_snap *s, const struct tg_maps *m)
 	if (ret)
 		return ret;
 	memset(s->global, 0, sizeof(s->global));
-	ret = percpu_single(m->global_stats, nglob, ncpus, NULL, TG_R_MAX,
-			    global_dest, s);
+	ret = percpu_single(m->global_stats, &sh, NULL, TG_R_MAX, global_dest,
+			    s);
 	if (ret)
 		return ret;
 	tg_clock_now(&s->clock);

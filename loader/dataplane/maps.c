@@ -22,6 +22,7 @@
 #include "dataplane/dataplane.h"
 #include "util/log.h"
 #include "dataplane/migrate.h"
+#include "dataplane/subcount.h"
 #include "tungate.h"
 #include "subscriber.skel.h"
 
@@ -49,8 +50,7 @@ static const struct tg_map_desc tg_map_descs[TG_NR_MAPS] = {
 	  BPF_MAP_TYPE_LPM_TRIE, sizeof(struct tg_lpm6_key),
 	  sizeof(struct tg_owners) },
 	{ "tg_sub_stats", offsetof(struct tg_maps, sub_stats),
-	  BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
-	  sizeof(struct tg_sub_counters) },
+	  BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct tg_sub_line) },
 	{ "tg_global_stats", offsetof(struct tg_maps, global_stats),
 	  BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32), sizeof(struct tg_counter) },
 	{ "tg_config", offsetof(struct tg_maps, config), BPF_MAP_TYPE_ARRAY,
@@ -111,6 +111,17 @@ static bool tg_map_sized(size_t off)
 	       off == offsetof(struct tg_maps, encap1) ||
 	       off == offsetof(struct tg_maps, police1) ||
 	       off == offsetof(struct tg_maps, seen);
+}
+
+/*
+ * The subscribers a map sized by the capacity holds: its entries, but
+ * tg_sub_stats has one per subscriber and CPU.
+ */
+static __u32 tg_map_capacity(size_t off, __u32 max_entries)
+{
+	if (off == offsetof(struct tg_maps, sub_stats))
+		return tg_sub_stats_capacity(max_entries);
+	return max_entries;
 }
 
 static int *tg_map_fd(struct tg_maps *m, int i)
@@ -244,7 +255,8 @@ int tg_maps_from_skel(struct subscriber_bpf *skel, struct tg_maps *m)
 	}
 	m->capacity = UINT32_MAX;
 	for (i = 0; i < TG_NR_MAPS; i++) {
-		max = bpf_map__max_entries(maps[i]);
+		max = tg_map_capacity(tg_map_descs[i].fd_off,
+				      bpf_map__max_entries(maps[i]));
 		if (tg_map_sized(tg_map_descs[i].fd_off) && max < m->capacity)
 			m->capacity = max;
 	}
@@ -352,6 +364,14 @@ static bool tg_bpf_map_sized(const struct bpf_map *map)
 	return d && tg_map_sized(d->fd_off);
 }
 
+/* The subscribers map holds (one of those sized by the capacity). */
+static __u32 tg_bpf_map_capacity(const struct bpf_map *map, __u32 max_entries)
+{
+	const struct tg_map_desc *d = tg_map_desc_of(bpf_map__name(map));
+
+	return d ? tg_map_capacity(d->fd_off, max_entries) : max_entries;
+}
+
 /* A twin not pinned yet takes the size of the map it is made beside. */
 static int tg_obj_size_twins(struct bpf_object *obj)
 {
@@ -434,8 +454,9 @@ static int tg_obj_adopt_pinned(struct bpf_object *obj)
 			continue;
 		bpf_map__set_max_entries(map, info.max_entries);
 		bpf_map__set_map_flags(map, info.map_flags);
-		if (tg_bpf_map_sized(map) && (!cap || info.max_entries < cap))
-			cap = info.max_entries;
+		if (tg_bpf_map_sized(map) &&
+		    (!cap || tg_bpf_map_capacity(map, info.max_entries) < cap))
+			cap = tg_bpf_map_capacity(map, info.max_entries);
 	}
 	if (!absent)
 		return 0;
@@ -446,7 +467,10 @@ static int tg_obj_adopt_pinned(struct bpf_object *obj)
 		path = bpf_map__pin_path(map);
 		if (!path || !tg_bpf_map_sized(map) || !access(path, F_OK))
 			continue;
-		err = bpf_map__set_max_entries(map, cap);
+		if (!strcmp(bpf_map__name(map), "tg_sub_stats"))
+			err = tg_sub_stats_set_capacity(map, cap);
+		else
+			err = bpf_map__set_max_entries(map, cap);
 		if (err) {
 			tg_err("map %s: cannot size it for %u subscribers: %s",
 			       path, cap, strerror(-err));
@@ -471,6 +495,14 @@ static struct subscriber_bpf *tg_skel_open_raw(const char *pin_root)
 		err = -errno;
 		tg_err("pin root %s: cannot open the subscriber program: %s",
 		       pin_root, strerror(-err));
+		errno = -err;
+		return NULL;
+	}
+	err = tg_obj_sub_stats_setup(skel->obj);
+	if (err) {
+		tg_err("pin root %s: cannot size the counters: %s", pin_root,
+		       strerror(-err));
+		subscriber_bpf__destroy(skel);
 		errno = -err;
 		return NULL;
 	}
@@ -605,6 +637,7 @@ static int tg_maps_get(const char *pin_root, struct tg_maps *m, bool *missing)
 		err = tg_map_check(pin_root, i, fd, &max);
 		if (err)
 			return err;
+		max = tg_map_capacity(tg_map_descs[i].fd_off, max);
 		if (tg_map_sized(tg_map_descs[i].fd_off) && max < cap)
 			cap = max;
 	}

@@ -13,6 +13,7 @@
 #include "util/cli.h"
 #include "util/log.h"
 #include "dataplane/migrate.h"
+#include "dataplane/subcount.h"
 #include "tungate.h"
 #include "subscriber.skel.h"
 
@@ -50,6 +51,14 @@ static const struct tg_grown_map {
 	{ "tg_police", 3 },
 	{ "tg_police1", 3 },
 };
+
+/*
+ * Layout 4: tg_sub_stats went from a per-CPU array of struct
+ * tg_sub_counters (fewer reasons in older layouts) by sub_id to a flat
+ * array of struct tg_sub_line at sub_id * ncpus + cpu (see tungate.h):
+ * each CPU's value of a sub_id is copied to its line, zero-extended.
+ */
+#define TG_SUB_STATS_FLAT_LAYOUT 4
 
 /* One pinned map that differs from this build. */
 struct tg_layout_diff {
@@ -91,10 +100,27 @@ static __u32 tg_layout_flags(__u32 type, __u32 flags)
  * multiple of 8 bytes, as every per-CPU value struct), all else the same,
  * is migrated when tg_grown_maps says so for that layout.
  */
+/* The per-CPU tg_sub_stats of a layout before 4, flattened. */
+static bool tg_sub_stats_flattens(const char *name, __u32 layout,
+				  const struct tg_map_shape *have,
+				  const struct tg_map_shape *want)
+{
+	return !strcmp(name, "tg_sub_stats") &&
+	       layout < TG_SUB_STATS_FLAT_LAYOUT &&
+	       have->type == BPF_MAP_TYPE_PERCPU_ARRAY &&
+	       want->type == BPF_MAP_TYPE_ARRAY &&
+	       have->key_size == sizeof(__u32) &&
+	       want->key_size == sizeof(__u32) && !(have->value_size % 8) &&
+	       have->value_size <= sizeof(struct tg_sub_counters) &&
+	       want->value_size == sizeof(struct tg_sub_line);
+}
+
 static bool tg_migration_known(const char *name, __u32 layout,
 			       const struct tg_map_shape *have,
 			       const struct tg_map_shape *want)
 {
+	if (tg_sub_stats_flattens(name, layout, have, want))
+		return true;
 	return layout < TG_LAYOUT_VERSION && tg_map_grows(name, layout) &&
 	       have->type == want->type && have->key_size == want->key_size &&
 	       tg_layout_flags(have->type, have->map_flags) ==
@@ -169,6 +195,80 @@ static bool tg_all_zero(const unsigned char *p, size_t len)
 		if (*p++)
 			return false;
 	return true;
+}
+
+/*
+ * A per-CPU tg_sub_stats (old_fd) into a new flat one (*new_fd) for as
+ * many subscribers: see TG_SUB_STATS_FLAT_LAYOUT. *copied: the sub_ids
+ * that had counts.
+ */
+static int tg_sub_stats_flatten(int old_fd, const struct tg_map_shape *new,
+				int *new_fd, __u64 *copied)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	struct tg_sub_counters *v = NULL;
+	struct tg_map_shape old;
+	unsigned char *oval = NULL;
+	__u32 id, entries;
+	size_t olen;
+	__u64 n = 0;
+	int fd = -1, ncpu, cpu, err;
+
+	*new_fd = -1;
+	err = tg_shape_of_fd(old_fd, &old);
+	if (!err)
+		err = tg_value_len(old.type, old.value_size, &olen);
+	if (!err)
+		err = tg_sub_stats_entries(old.max_entries, &entries);
+	if (err) {
+		tg_err("map tg_sub_stats: cannot size its new version: %s",
+		       strerror(-err));
+		return err;
+	}
+	ncpu = tg_sub_ncpus();
+	oval = calloc(1, olen);
+	v = calloc(ncpu, sizeof(*v));
+	if (!oval || !v) {
+		err = -ENOMEM;
+		goto out;
+	}
+	opts.map_flags = new->map_flags;
+	fd = bpf_map_create(new->type, "tg_sub_stats", new->key_size,
+			    new->value_size, entries, &opts);
+	if (fd < 0) {
+		err = -errno;
+		tg_err("map tg_sub_stats: cannot create its new version (%u entries of %u bytes): %s",
+		       entries, new->value_size, strerror(-err));
+		goto out;
+	}
+	for (id = 0; id < old.max_entries; id++) {
+		if (bpf_map_lookup_elem(old_fd, &id, oval)) {
+			err = -errno;
+			break;
+		}
+		if (tg_all_zero(oval, olen))
+			continue;
+		memset(v, 0, ncpu * sizeof(*v));
+		for (cpu = 0; cpu < ncpu; cpu++)
+			memcpy(&v[cpu], oval + (size_t)cpu * old.value_size,
+			       old.value_size);
+		err = tg_sub_counters_put(fd, id, v);
+		if (err)
+			break;
+		n++;
+	}
+	if (err)
+		tg_err("map tg_sub_stats: cannot copy its entries: %s",
+		       strerror(-err));
+out:
+	if (err && fd >= 0)
+		close(fd);
+	else if (!err)
+		*new_fd = fd;
+	*copied = err ? 0 : n;
+	free(oval);
+	free(v);
+	return err;
 }
 
 int tg_map_copy_grown(int old_fd, const char *name,
@@ -364,6 +464,9 @@ static int tg_layout_verify(const char *pin_root, struct tg_layout_diff *d,
 		       pin_root, strerror(-err));
 		return err;
 	}
+	err = tg_obj_sub_stats_setup(skel->obj);
+	if (err)
+		goto out;
 	bpf_object__for_each_map(map, skel->obj) {
 		if (!bpf_map__pin_path(map))
 			continue;
@@ -407,8 +510,14 @@ static int tg_layout_migrate(const char *pin_root, struct tg_layout_diff *d,
 	int i, pinned = 0, err = 0;
 
 	for (i = 0; i < n && !err; i++) {
-		err = tg_map_copy_grown(d[i].old_fd, d[i].name, &d[i].new,
-					&d[i].new_fd, &d[i].copied);
+		if (d[i].new.type != d[i].old.type)
+			err = tg_sub_stats_flatten(d[i].old_fd, &d[i].new,
+						   &d[i].new_fd,
+						   &d[i].copied);
+		else
+			err = tg_map_copy_grown(d[i].old_fd, d[i].name,
+						&d[i].new, &d[i].new_fd,
+						&d[i].copied);
 		if (err)
 			break;
 	}

@@ -10,6 +10,7 @@
 
 #include "util/log.h"
 #include "sync/ctx.h"
+#include "dataplane/subcount.h"
 
 void sync_written(struct tg_sync_ctx *c)
 {
@@ -199,16 +200,25 @@ static const struct sync_zeroed {
 };
 #define SYNC_ZEROED_MAX 16	/* the largest size above */
 
+/*
+ * Zero the entries of ids (n of them) in tg_sub_stats (their line of each
+ * of the ncpu CPUs: lines, room for SYNC_BATCH * ncpu keys, and stats as
+ * many zero lines) and in the maps of sync_zeroed.
+ */
 static int sync_zero_flush(struct tg_sync_ctx *c, const __u32 *ids, size_t n,
-			   const __u8 *stats, size_t vsz_stats,
+			   __u32 *lines, int ncpu, const __u8 *stats,
 			   const __u8 *zeros)
 {
 	size_t i;
-	int err, fd;
+	int err, fd, cpu;
 
+	for (i = 0; i < n; i++)
+		for (cpu = 0; cpu < ncpu; cpu++)
+			lines[i * ncpu + cpu] = ids[i] * ncpu + cpu;
 	err = sync_write_many(c, c->m->sub_stats, "tg_sub_stats",
-			      (const __u8 *)ids, stats, n, sizeof(*ids),
-			      vsz_stats, true, false);
+			      (const __u8 *)lines, stats, n * ncpu,
+			      sizeof(*lines), sizeof(struct tg_sub_line), true,
+			      false);
 	for (i = 0; !err && i < sizeof(sync_zeroed) / sizeof(sync_zeroed[0]);
 	     i++) {
 		fd = *(const int *)((const char *)c->m + sync_zeroed[i].fd_off);
@@ -221,29 +231,29 @@ static int sync_zero_flush(struct tg_sync_ctx *c, const __u32 *ids, size_t n,
 }
 
 /*
- * Zero the per-CPU counters, the peer state, the policing state and the
+ * Zero the counters, the peer state, the policing state and the
  * last-heard times of every new sub_id.
  */
 int sync_zero_new(struct tg_sync_ctx *c)
 {
 	__u32 cap = c->m->capacity, id;
 	__u8 *stats = NULL, *zeros = NULL;
-	__u32 *ids = NULL;
-	size_t vsz_stats, n = 0;
+	__u32 *ids = NULL, *lines = NULL;
+	size_t n = 0;
 	int ncpu, err = 0;
 
 	_Static_assert(sizeof(struct tg_peer) <= SYNC_ZEROED_MAX &&
 		       sizeof(struct tg_bucket) <= SYNC_ZEROED_MAX &&
 		       sizeof(struct tg_seen) <= SYNC_ZEROED_MAX,
 		       "SYNC_ZEROED_MAX");
-	ncpu = libbpf_num_possible_cpus();
+	ncpu = tg_sub_ncpus();
 	if (ncpu < 0)
 		return ncpu;
-	vsz_stats = ncpu * sizeof(struct tg_sub_counters);
 	ids = malloc(SYNC_BATCH * sizeof(*ids));
-	stats = calloc(SYNC_BATCH, vsz_stats);
+	lines = malloc(SYNC_BATCH * ncpu * sizeof(*lines));
+	stats = calloc(SYNC_BATCH * ncpu, sizeof(struct tg_sub_line));
 	zeros = calloc(SYNC_BATCH, SYNC_ZEROED_MAX);
-	if (!ids || !stats || !zeros) {
+	if (!ids || !lines || !stats || !zeros) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -253,15 +263,16 @@ int sync_zero_new(struct tg_sync_ctx *c)
 			continue;
 		ids[n++] = id;
 		if (n == SYNC_BATCH) {
-			err = sync_zero_flush(c, ids, n, stats, vsz_stats,
+			err = sync_zero_flush(c, ids, n, lines, ncpu, stats,
 					      zeros);
 			n = 0;
 		}
 	}
 	if (!err && n)
-		err = sync_zero_flush(c, ids, n, stats, vsz_stats, zeros);
+		err = sync_zero_flush(c, ids, n, lines, ncpu, stats, zeros);
 out:
 	free(ids);
+	free(lines);
 	free(stats);
 	free(zeros);
 	return err;

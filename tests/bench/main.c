@@ -55,6 +55,7 @@
 
 #include "bench.h"
 #include "gcra.h"
+#include "dataplane/subcount.h"
 #include "util/netns.h"
 #include "pass.skel.h"
 #include "bench_harness.skel.h"
@@ -657,6 +658,9 @@ static int load_uplink(struct instance *in)
 			strerror(-err));
 		return err;
 	}
+	err = tg_obj_sub_stats_setup(in->up_skel->obj);
+	if (err)
+		return err;
 	bpf_object__for_each_map(map, in->up_skel->obj) {
 		if (bpf_map__is_internal(map))
 			continue;
@@ -697,9 +701,6 @@ static int load_instance(struct bench *b, struct instance *in, __u32 subs)
 	if (cap > TG_MAX_SUBS_DEFAULT) {
 		err = bpf_map__set_max_entries(in->skel->maps.tg_tunnels, cap);
 		if (!err)
-			err = bpf_map__set_max_entries(in->skel->maps.tg_sub_stats,
-						       cap);
-		if (!err)
 			err = bpf_map__set_max_entries(in->skel->maps.tg_encap, cap);
 		if (!err)
 			err = bpf_map__set_max_entries(in->skel->maps.tg_peer, cap);
@@ -735,6 +736,9 @@ static int load_instance(struct bench *b, struct instance *in, __u32 subs)
 		if (err)
 			return err;
 	}
+	err = tg_obj_sub_stats_setup(in->skel->obj);
+	if (err)
+		return err;
 	err = subscriber_bpf__load(in->skel);
 	if (err) {
 		fprintf(stderr, "bench: couldn't load the subscriber program: %s\n",

@@ -15,10 +15,11 @@
 # 2. Maps of layout 1 (no generations: tg_tunnels and the prefix tries
 #    name bare sub_ids, no tg_gen, tg_encap1, tg_police1; written by
 #    to_layout1.py from what is in force; tg_police without the
-#    subscriber's own prefixes) and a tg_sub_stats one counter shorter:
-#    sync refuses them, up migrates them (prefixes become slot-0 claims,
-#    tg_police entries grow, the missing maps are created), entries kept,
-#    a full sync writes the own prefixes, traffic flows.
+#    subscriber's own prefixes) and a per-CPU tg_sub_stats one counter
+#    shorter: sync refuses them, up migrates them (prefixes become slot-0
+#    claims, tg_police entries grow, tg_sub_stats becomes a flat array of
+#    a line per subscriber and CPU, the missing maps are created), entries
+#    kept, a full sync writes the own prefixes, traffic flows.
 # 3. A map changed in a way no migration knows (tg_tunnels' key): up
 #    refuses it with a message naming the map and the way out, and changes
 #    nothing.
@@ -202,10 +203,17 @@ check "bob's counters: $b_up forwarded + $b_pol policed + $b_kern to the kernel 
 # --- 2. layout 1 is migrated by up, refused by sync ------------------------
 alice_id=$(tg -j sub show alice | $PY -c 'import json, sys; print(json.load(sys.stdin)["dp_id"])')
 key=$($PY -c 'import sys; print(*int(sys.argv[1]).to_bytes(4, "little"))' "$alice_id")
-max=$(bpftool -j map show pinned "$PIN/tg_sub_stats" | $PY -c 'import json, sys; print(json.load(sys.stdin)["max_entries"])')
-# The old value: one counter fewer; counter n holds n + 1.
+# max: the subscriber capacity; tg_sub_stats has a line per subscriber
+# and CPU (new_size bytes, the counters first: COUNTERS_SIZE).
+max=$(bpftool -j map show pinned "$PIN/tg_encap" | $PY -c 'import json, sys; print(json.load(sys.stdin)["max_entries"])')
+lines=$(bpftool -j map show pinned "$PIN/tg_sub_stats" | $PY -c 'import json, sys; print(json.load(sys.stdin)["max_entries"])')
+ncpu=$((lines / max))
+check "tg_sub_stats: a line for each of $max subscribers on each of $ncpu CPUs ($lines)" \
+	test "$ncpu" -ge 1 -a $((ncpu * max)) = "$lines"
 new_size=$(bpftool -j map show pinned "$PIN/tg_sub_stats" | $PY -c 'import json, sys; print(json.load(sys.stdin)["bytes_value"])')
-old_size=$((new_size - 8))
+COUNTERS_SIZE=160
+# The old per-CPU value: one counter fewer; counter n holds n + 1.
+old_size=$((COUNTERS_SIZE - 8))
 counters() {
 	$PY -c 'import sys
 n, old = int(sys.argv[1]) // 8, int(sys.argv[2]) // 8
@@ -284,7 +292,7 @@ check "alice's prefix is now her slot-0 claim, no second claim ($a4)" \
 check "tg_prefix4 is a new map ($old_p4 -> $(map_id tg_prefix4))" \
 	test "$(map_id tg_prefix4)" != "$old_p4"
 gen_max=$(bpftool -j map show pinned "$PIN/tg_gen" | $PY -c 'import json, sys; print(json.load(sys.stdin)["max_entries"])')
-check "tg_gen, tg_encap1, tg_police1 created, sized like tg_sub_stats ($gen_max of $max)" \
+check "tg_gen, tg_encap1, tg_police1 created, sized for the $max subscribers ($gen_max)" \
 	test -e "$PIN/tg_encap1" -a -e "$PIN/tg_police1" -a "$gen_max" = "$max"
 # pfx_state: "filled ENTRIES" or "empty ENTRIES": the IPv4 set in force of
 # tg_pfx_lens and the entries of tg_pfx4.
@@ -307,15 +315,20 @@ new_id=$(map_id tg_sub_stats)
 vsize=$(bpftool -j map show pinned "$PIN/tg_sub_stats" | $PY -c 'import json, sys; print(json.load(sys.stdin)["bytes_value"])')
 check "tg_sub_stats is a new map ($old_id -> $new_id) of $new_size byte values (got $vsize)" \
 	test "$new_id" != "$old_id" -a "$vsize" = "$new_size"
+# Alice's line of every CPU (at sub_id * ncpu + cpu): what the old map held
+# for that CPU, the rest zero.
 migrated_ok() {
-	bpftool -j map lookup pinned "$PIN/tg_sub_stats" key $key | $PY -c 'import json, sys
+	local c k
+	for ((c = 0; c < ncpu; c++)); do
+		k=$($PY -c 'import sys; print(*int(sys.argv[1]).to_bytes(4, "little"))' \
+			$((alice_id * ncpu + c)))
+		bpftool -j map lookup pinned "$PIN/tg_sub_stats" key $k | $PY -c 'import json, sys
 want = [int(b) for b in sys.argv[1].split()]
-vals = json.load(sys.stdin)["values"]
-bad = [c["cpu"] for c in vals if [int(b, 16) for b in c["value"]] != want]
-sys.exit(1 if bad or not vals else 0)' "$(counters $new_size $old_size)"
+sys.exit([int(b, 16) for b in json.load(sys.stdin)["value"]] != want)' \
+			"$(counters $new_size $old_size)" || return 1
+	done
 }
 check "alice's entry kept on every CPU, the added counter zero" migrated_ok
-ncpu=$(bpftool -j map lookup pinned "$PIN/tg_sub_stats" key $key | $PY -c 'import json, sys; print(len(json.load(sys.stdin)["values"]))')
 check "tg_meta records layout $LAYOUT again (got $(meta_layout))" \
 	test "$(meta_layout)" = "$LAYOUT"
 check "no temporary pin left" test ! -e "$PIN/tg_sub_stats_migrating"

@@ -9,6 +9,7 @@
 #include <linux/pkt_cls.h>
 
 #include "bpf_hook.h"
+#include "dataplane/subcount.h"
 
 const char *tg_hook_name(enum tg_hook h)
 {
@@ -36,6 +37,8 @@ void tg_hook_share_maps(struct bpf_object *obj, struct bpf_object *maps)
 {
 	struct bpf_map *map = NULL, *own;
 
+	/* tg_ncpus set (the maps' sizes come from the fds below). */
+	ck_assert_int_eq(tg_obj_sub_stats_setup(obj), 0);
 	while ((map = bpf_object__next_map(obj, map))) {
 		if (bpf_map__is_internal(map))
 			continue;
@@ -61,6 +64,7 @@ void tg_hook_cap_maps(struct bpf_object *obj, uint32_t cap,
 			continue;
 		ck_assert_int_eq(bpf_map__set_max_entries(map, cap), 0);
 	}
+	ck_assert_int_eq(tg_obj_sub_stats_setup(obj), 0);
 }
 
 void tg_hook_run(enum tg_hook h, int prog_fd, const void *in, size_t len,

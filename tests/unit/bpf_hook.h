@@ -33,7 +33,8 @@ void tg_hook_share_maps(struct bpf_object *obj, struct bpf_object *maps);
 
 /*
  * Unpin every map of obj (not yet loaded) and make those of more than cap
- * entries cap entries, but for the devmap and maps of type keep (0: none).
+ * entries cap entries, but for the devmap and maps of type keep (0: none);
+ * tg_sub_stats one line per CPU of the subscribers tg_seen holds.
  */
 void tg_hook_cap_maps(struct bpf_object *obj, uint32_t cap,
 		      enum bpf_map_type keep);

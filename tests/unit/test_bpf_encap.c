@@ -25,6 +25,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "dataplane/subcount.h"
 #include "tungate.h"
 #include "subscriber.skel.h"
 #include "subscriber_tc.skel.h"
@@ -291,6 +292,7 @@ static void no_pinning(struct bpf_object *obj)
 
 	while ((map = bpf_object__next_map(obj, map)))
 		ck_assert_int_eq(bpf_map__set_pin_path(map, NULL), 0);
+	ck_assert_int_eq(tg_obj_sub_stats_setup(obj), 0);
 }
 
 /*
@@ -411,8 +413,8 @@ static struct tg_sub_counters sub_count(uint32_t sub)
 	struct tg_sub_counters *c = calloc(ncpu, sizeof(*c)), sum;
 
 	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(bpf_map__lookup_elem(sub_skel->maps.tg_sub_stats, &sub,
-					      4, c, ncpu * sizeof(*c), 0), 0);
+	ck_assert_int_eq(tg_sub_counters_get(bpf_map__fd(sub_skel->maps.tg_sub_stats),
+					     sub, c), 0);
 	sum = c[test_cpu];
 	free(c);
 	return sum;

@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "dataplane/subcount.h"
 #include "tungate.h"
 #include "subscriber.skel.h"
 #include "subscriber_tc.skel.h"
@@ -388,6 +389,7 @@ static void no_pinning(struct bpf_object *obj)
 
 	while ((map = bpf_object__next_map(obj, map)))
 		ck_assert_int_eq(bpf_map__set_pin_path(map, NULL), 0);
+	ck_assert_int_eq(tg_obj_sub_stats_setup(obj), 0);
 }
 
 static bool tg_enter_netns(void)
@@ -412,7 +414,8 @@ static bool tg_enter(void)
 	ck_assert_ptr_nonnull(skel);
 	no_pinning(skel->obj);
 	ck_assert_int_eq(bpf_map__set_max_entries(skel->maps.tg_tunnels, 64), 0);
-	ck_assert_int_eq(bpf_map__set_max_entries(skel->maps.tg_sub_stats, 64), 0);
+	ck_assert_int_eq(tg_sub_stats_set_capacity(skel->maps.tg_sub_stats, 64),
+			 0);
 	ck_assert_int_eq(bpf_map__set_max_entries(skel->maps.tg_prefix4, 128), 0);
 	ck_assert_int_eq(bpf_map__set_max_entries(skel->maps.tg_prefix6, 128), 0);
 	skel->rodata->tg_trace_enabled = 1;
@@ -487,9 +490,8 @@ static struct tg_sub_counters sub_count(uint32_t sub)
 	int i, j;
 
 	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.tg_sub_stats, &sub,
-					      sizeof(sub), c,
-					      ncpu * sizeof(*c), 0), 0);
+	ck_assert_int_eq(tg_sub_counters_get(bpf_map__fd(skel->maps.tg_sub_stats),
+					     sub, c), 0);
 	for (i = 0; i < ncpu; i++) {
 		for (j = 0; j < TG_DIR_MAX; j++) {
 			sum.packets[j] += c[i].packets[j];

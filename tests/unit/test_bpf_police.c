@@ -33,6 +33,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "dataplane/subcount.h"
 #include "tungate.h"
 #include "subscriber.skel.h"
 #include "subscriber_tc.skel.h"
@@ -365,8 +366,8 @@ static struct tg_sub_counters sub_count(void)
 	int i, j;
 
 	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(bpf_map__lookup_elem(sub_skel->maps.tg_sub_stats, &n,
-					      4, c, ncpu * sizeof(*c), 0), 0);
+	ck_assert_int_eq(tg_sub_counters_get(bpf_map__fd(sub_skel->maps.tg_sub_stats),
+					     n, c), 0);
 	for (i = 0; i < ncpu; i++) {
 		for (j = 0; j < TG_DIR_MAX; j++) {
 			sum.packets[j] += c[i].packets[j];

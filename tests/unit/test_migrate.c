@@ -16,6 +16,7 @@
 #include "bpf_util.h"
 #include "dataplane/dataplane.h"
 #include "dataplane/migrate.h"
+#include "dataplane/subcount.h"
 #include "migrate_db.h"
 #include "tungate.h"
 #include "subscriber.skel.h"
@@ -137,7 +138,11 @@ static int pin_old_stats(void)
 	return fd;
 }
 
-static void check_new_stats(int fd)
+/*
+ * pin_old_stats()'s values in the per-CPU map fd, or (flat) in a
+ * tg_sub_stats of this layout, each CPU's value zero-extended.
+ */
+static void check_new_stats(int fd, bool flat)
 {
 	int ncpu = libbpf_num_possible_cpus(), c;
 	struct tg_sub_counters *v = calloc(ncpu, sizeof(*v));
@@ -147,7 +152,10 @@ static void check_new_stats(int fd)
 
 	ck_assert_ptr_nonnull(v);
 	for (k = 0; k < NENT; k++) {
-		ck_assert_int_eq(bpf_map_lookup_elem(fd, &k, v), 0);
+		if (flat)
+			ck_assert_int_eq(tg_sub_counters_get(fd, k, v), 0);
+		else
+			ck_assert_int_eq(bpf_map_lookup_elem(fd, &k, v), 0);
 		for (c = 0; c < ncpu; c++) {
 			b = (const unsigned char *)&v[c];
 			for (off = 0; off < sizeof(*v); off++)
@@ -203,7 +211,7 @@ START_TEST(test_copy_grown_percpu)
 	info = map_info(fd);
 	ck_assert_uint_eq(info.value_size, sizeof(struct tg_sub_counters));
 	ck_assert_uint_eq(info.max_entries, NENT);
-	check_new_stats(fd);
+	check_new_stats(fd, false);
 	close(fd);
 	close(old);
 }
@@ -254,6 +262,8 @@ END_TEST
 /*
  * up's path: an older layout is migrated (entries kept, pin swapped), the
  * missing maps created, the layout recorded, the rest of tg_meta kept.
+ * The per-CPU tg_sub_stats of layouts before 4 becomes a flat array, a
+ * line per sub_id and CPU.
  */
 START_TEST(test_open_migrates)
 {
@@ -270,18 +280,21 @@ START_TEST(test_open_migrates)
 	meta_fd = pin_meta(0);
 	skel = tg_skel_open_pinned(root);
 	ck_assert_ptr_nonnull(skel);
-	ck_assert_uint_eq(bpf_map__max_entries(skel->maps.tg_sub_stats), NENT);
+	ck_assert_uint_eq(bpf_map__max_entries(skel->maps.tg_sub_stats),
+			  NENT * libbpf_num_possible_cpus());
 	ck_assert_int_eq(subscriber_bpf__load(skel), 0);
 	fd = pinned("tg_sub_stats");
 	ck_assert_int_ge(fd, 0);
 	info = map_info(fd);
 	ck_assert_uint_ne(info.id, old_id);
-	ck_assert_uint_eq(info.value_size, sizeof(struct tg_sub_counters));
-	ck_assert_uint_eq(info.max_entries, NENT);
+	ck_assert_uint_eq(info.type, BPF_MAP_TYPE_ARRAY);
+	ck_assert_uint_eq(info.map_flags, BPF_F_MMAPABLE);
+	ck_assert_uint_eq(info.value_size, sizeof(struct tg_sub_line));
+	ck_assert_uint_eq(info.max_entries, NENT * libbpf_num_possible_cpus());
 	/* The loaded program uses the migrated map. */
 	ck_assert_uint_eq(map_id(bpf_map__fd(skel->maps.tg_sub_stats)),
 			  info.id);
-	check_new_stats(fd);
+	check_new_stats(fd, true);
 	meta = read_meta();
 	ck_assert_uint_eq(meta.layout, TG_LAYOUT_VERSION);
 	ck_assert_uint_eq(meta.sync_count, 42);
@@ -534,7 +547,7 @@ static void check_layout1_kept(const struct tg_maps *m)
 		/* No prefix of its own: its sources from the prefix maps. */
 		ck_assert_uint_eq(pol.src, 0);
 		ck_assert_uint_eq(pol.src4, 0);
-		ck_assert_int_eq(bpf_map_lookup_elem(m->sub_stats, &id, c), 0);
+		ck_assert_int_eq(tg_sub_counters_get(m->sub_stats, id, c), 0);
 		for (cpu = 0; cpu < ncpu; cpu++)
 			ck_assert_uint_eq(c[cpu].packets[0],
 					  10 * id + cpu);
@@ -572,10 +585,10 @@ static void close_fds(int *fds, int n)
 }
 
 /*
- * Layout 1 -> 3 by up: prefixes become slot-0 claims and tg_police
- * entries grow (new maps, pins swapped), tg_gen/tg_encap1/tg_police1 are
- * created all zero, everything else is the same map with the same
- * entries; the program loads on them.
+ * Layout 1 -> 4 by up: prefixes become slot-0 claims, tg_police entries
+ * grow, tg_sub_stats becomes flat (new maps, pins swapped),
+ * tg_gen/tg_encap1/tg_police1 are created all zero, everything else is
+ * the same map with the same entries; the program loads on them.
  */
 START_TEST(test_layout1_migrated)
 {
@@ -591,13 +604,22 @@ START_TEST(test_layout1_migrated)
 	ck_assert_int_eq(subscriber_bpf__load(skel), 0);
 	ck_assert_uint_eq(read_meta().layout, TG_LAYOUT_VERSION);
 	ck_assert_uint_eq(read_meta().sync_count, 42);
-	/* Kept as they were: tunnels, encap, counters, meta. */
+	/* Kept as they were: tunnels, encap, meta. */
 	assert_still_pinned("tg_tunnels", fds[0]);
-	for (i = 3; i < 7; i++)
-		if (i != 4)
-			assert_still_pinned(i == 3 ? "tg_encap" :
-					    i == 5 ? "tg_sub_stats" : "tg_meta",
-					    fds[i]);
+	assert_still_pinned("tg_encap", fds[3]);
+	assert_still_pinned("tg_meta", fds[6]);
+	/* tg_sub_stats: a new flat map (entries: below). */
+	{
+		int fd = pinned("tg_sub_stats");
+
+		ck_assert_int_ge(fd, 0);
+		ck_assert_uint_ne(map_id(fd), map_id(fds[5]));
+		ck_assert_uint_eq(map_info(fd).value_size,
+				  sizeof(struct tg_sub_line));
+		ck_assert_uint_eq(map_info(fd).max_entries,
+				  NENT * libbpf_num_possible_cpus());
+		close(fd);
+	}
 	/* tg_police: a new map of layout 3's values (entries: below). */
 	{
 		int fd = pinned("tg_police");
@@ -719,6 +741,17 @@ START_TEST(test_slot1_maps_created)
 	}
 	fds[4] = pin_new("tg_police", BPF_MAP_TYPE_ARRAY, 4,
 			 sizeof(struct tg_police), NENT, 0);
+	/* And tg_sub_stats (layout 4's flat array). */
+	{
+		char ps[128];
+
+		close(fds[5]);
+		snprintf(ps, sizeof(ps), "%s/tg_sub_stats", root);
+		ck_assert_int_eq(unlink(ps), 0);
+	}
+	fds[5] = pin_new("tg_sub_stats", BPF_MAP_TYPE_ARRAY, 4,
+			 sizeof(struct tg_sub_line),
+			 NENT * libbpf_num_possible_cpus(), BPF_F_MMAPABLE);
 	ck_assert_int_eq(tg_maps_open_pinned(root, &m), 0);
 	check_slot1_made(&m);
 	ck_assert_uint_eq(read_meta().layout, TG_LAYOUT_VERSION);

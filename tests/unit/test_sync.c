@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "dataplane/subcount.h"
 #include "gcra.h"
 #include "bpf_util.h"
 #include "db_util.h"
@@ -47,7 +48,7 @@ static bool setup_maps(__u32 prefix_cap)
 	     prog = bpf_object__next_program(skel->obj, prog))
 		bpf_program__set_autoload(prog, false);
 	bpf_map__set_max_entries(skel->maps.tg_tunnels, CAP);
-	bpf_map__set_max_entries(skel->maps.tg_sub_stats, CAP);
+	tg_sub_stats_set_capacity(skel->maps.tg_sub_stats, CAP);
 	bpf_map__set_max_entries(skel->maps.tg_prefix4, prefix_cap);
 	bpf_map__set_max_entries(skel->maps.tg_prefix6, prefix_cap);
 	ck_assert_int_eq(subscriber_bpf__load(skel), 0);
@@ -192,7 +193,7 @@ static void stats_set(__u32 id, __u64 v)
 	struct tg_sub_counters *c = calloc(ncpu, sizeof(*c));
 
 	c[0].packets[TG_DIR_UP] = v;
-	ck_assert_int_eq(bpf_map_update_elem(maps.sub_stats, &id, c, BPF_ANY), 0);
+	ck_assert_int_eq(tg_sub_counters_put(maps.sub_stats, id, c), 0);
 	free(c);
 }
 
@@ -202,7 +203,7 @@ static __u64 stats_get(__u32 id)
 	struct tg_sub_counters *c = calloc(ncpu, sizeof(*c));
 	__u64 sum = 0;
 
-	ck_assert_int_eq(bpf_map_lookup_elem(maps.sub_stats, &id, c), 0);
+	ck_assert_int_eq(tg_sub_counters_get(maps.sub_stats, id, c), 0);
 	for (i = 0; i < ncpu; i++)
 		sum += c[i].packets[TG_DIR_UP];
 	free(c);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * usage suite: records taken from real per-CPU tg_sub_stats maps whose
+ * usage suite: records taken from real tg_sub_stats maps whose
  * counters the tests advance, the schema step to version 3, dates.
  */
 #include <arpa/inet.h>
@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "dataplane/subcount.h"
 #include "bpf_util.h"
 #include "db/db.h"
 #include "sync/sync.h"
@@ -39,7 +40,7 @@ static void maps_new(struct subscriber_bpf **s, struct tg_maps *m)
 	bpf_object__for_each_program(prog, (*s)->obj)
 		bpf_program__set_autoload(prog, false);
 	bpf_map__set_max_entries((*s)->maps.tg_tunnels, CAP);
-	bpf_map__set_max_entries((*s)->maps.tg_sub_stats, CAP);
+	tg_sub_stats_set_capacity((*s)->maps.tg_sub_stats, CAP);
 	ck_assert_int_eq(subscriber_bpf__load(*s), 0);
 	ck_assert_int_eq(tg_maps_from_skel(*s, m), 0);
 }
@@ -112,13 +113,13 @@ static void traffic(__u32 id, int cpu, __u64 up, __u64 down)
 
 	ck_assert_ptr_nonnull(v);
 	cpu %= ncpu;
-	ck_assert_int_eq(bpf_map_lookup_elem(maps.sub_stats, &id, v), 0);
+	ck_assert_int_eq(tg_sub_counters_get(maps.sub_stats, id, v), 0);
 	v[cpu].bytes[TG_DIR_UP] += up;
 	v[cpu].bytes[TG_DIR_DOWN] += down;
 	v[cpu].packets[TG_DIR_UP] += (up + 999) / 1000;
 	v[cpu].packets[TG_DIR_DOWN] += (down + 999) / 1000;
 	v[cpu].reasons[TG_R_OK] += (up + 999) / 1000 + (down + 999) / 1000;
-	ck_assert_int_eq(bpf_map_update_elem(maps.sub_stats, &id, v, BPF_ANY), 0);
+	ck_assert_int_eq(tg_sub_counters_put(maps.sub_stats, id, v), 0);
 	free(v);
 }
 
@@ -273,7 +274,7 @@ START_TEST(test_usage_reset)
 
 	zero = calloc(libbpf_num_possible_cpus(), sizeof(*zero));
 	ck_assert_ptr_nonnull(zero);
-	ck_assert_int_eq(bpf_map_update_elem(maps.sub_stats, &a, zero, BPF_ANY), 0);
+	ck_assert_int_eq(tg_sub_counters_put(maps.sub_stats, a, zero), 0);
 	free(zero);
 	traffic(a, 1, 10, 2000);
 	next_second();
@@ -329,8 +330,8 @@ START_TEST(test_usage_migrated_map)
 	v = calloc(ncpu, sizeof(*v));
 	ck_assert_ptr_nonnull(v);
 	for (id = 1; id < CAP; id++) {
-		ck_assert_int_eq(bpf_map_lookup_elem(maps.sub_stats, &id, v), 0);
-		ck_assert_int_eq(bpf_map_update_elem(m2.sub_stats, &id, v, BPF_ANY), 0);
+		ck_assert_int_eq(tg_sub_counters_get(maps.sub_stats, id, v), 0);
+		ck_assert_int_eq(tg_sub_counters_put(m2.sub_stats, id, v), 0);
 	}
 	free(v);
 	traffic(a, 0, 3, 3);
