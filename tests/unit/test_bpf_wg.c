@@ -31,6 +31,7 @@
 #include <bpf/libbpf.h>
 
 #include "tungate.h"
+#include "dataplane/subcount.h"
 #include "gcra.h"
 #include "wg.skel.h"
 #include "bpf_util.h"
@@ -167,21 +168,10 @@ static uint32_t run(uint32_t dir, const char *src, const char *dst)
 /* Member id's counters summed over the CPUs. */
 static struct tg_sub_counters sub_counters(uint32_t id)
 {
-	struct tg_sub_counters *v = calloc(ncpu, sizeof(*v)), sum = {};
-	int c, k;
+	struct tg_sub_counters sum;
 
-	ck_assert_ptr_nonnull(v);
-	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.tg_sub_stats, &id, 4,
-					      v, ncpu * sizeof(*v), 0), 0);
-	for (c = 0; c < ncpu; c++) {
-		for (k = 0; k < TG_DIR_MAX; k++) {
-			sum.packets[k] += v[c].packets[k];
-			sum.bytes[k] += v[c].bytes[k];
-		}
-		for (k = 0; k < TG_R_SUB_MAX; k++)
-			sum.reasons[k] += v[c].reasons[k];
-	}
-	free(v);
+	ck_assert_int_eq(tg_sub_counters_sum(bpf_map__fd(skel->maps.tg_sub_stats),
+					     id, &sum), 0);
 	return sum;
 }
 
