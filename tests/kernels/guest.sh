@@ -187,6 +187,17 @@ wg_peers() {
 	conc wg show tgwg51820 peers 2>/dev/null | grep -c .
 }
 
+# Wait up to 5 s for conc's interface to have $1 peers: true when it has,
+# with the milliseconds waited in $waited.
+wg_peers_wait() {
+	waited=0
+	until [ "$(wg_peers)" = "$1" ] || [ $waited -ge 5000 ]; do
+		sleep 0.1
+		waited=$((waited + 100))
+	done
+	[ "$(wg_peers)" = "$1" ]
+}
+
 # The peers as tungate shows them: wgm up after its pings, with its
 # endpoint; wgn, which never connects, down.
 wg_state() {
@@ -325,12 +336,7 @@ wireguard_stage() {
 	runpid=$!
 	sleep 2
 	check "wireguard: daemon: sub disable" tungate --db "$DB" sub disable wgm
-	i=0
-	while [ "$(wg_peers)" != 0 ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$(wg_peers)" = 0 ] && ok "wireguard: daemon removed the peer in $((i * 100)) ms" ||
+	wg_peers_wait 0 && ok "wireguard: daemon removed the peer in $waited ms" ||
 		fail "wireguard: daemon left the peer: $(tail -n 5 /tmp/wgrun.log)"
 	wg_ping 2 1 >/dev/null 2>&1 && fail "wireguard: daemon: disabled member still pings" ||
 		ok "wireguard: daemon: disabled member's pings stop"
@@ -351,36 +357,26 @@ wireguard_stage() {
 	ip netns del wgm
 }
 
-if ! stage wireguard; then
-	:
-elif [ -n "$topo" ]; then
-	wireguard_stage
-else
-	fail "wireguard: no namespaces"
-fi
-uptime_at wireguard
+# Stage $1 (its function $1_stage) when it is selected and the namespaces
+# are there.
+run_stage() {
+	if ! stage "$1"; then
+		:
+	elif [ -n "$topo" ]; then
+		"$1_stage"
+	else
+		fail "$1: no namespaces"
+	fi
+	uptime_at "$1"
+}
 
+run_stage wireguard
 # WireGuard members enrolling themselves through the broker.
 . /tg/wg_enrol.sh
-if ! stage wg_enrol; then
-	:
-elif [ -n "$topo" ]; then
-	wg_enrol_stage
-else
-	fail "wg_enrol: no namespaces"
-fi
-uptime_at wg_enrol
-
-# WireGuard members policed and counted (tests/kernels/wg_police.sh).
+run_stage wg_enrol
+# WireGuard members policed and counted.
 . /tg/wg_police.sh
-if ! stage wg_police; then
-	:
-elif [ -n "$topo" ]; then
-	wg_police_stage
-else
-	fail "wg_police: no namespaces"
-fi
-uptime_at wg_police
+run_stage wg_police
 
 stage replays || finish
 

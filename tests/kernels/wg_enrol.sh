@@ -87,10 +87,6 @@ wge_refused() {
 }
 
 # Peers of conc's tgwg51820.
-wge_peers() {
-	conc wg show tgwg51820 peers 2>/dev/null | grep -c .
-}
-
 wg_enrol_stage() {
 	wge_net wge1 16 && wge_net wge2 17 &&
 		ip -n conc addr add "$WGE_ADDR/32" dev lo &&
@@ -136,13 +132,8 @@ wg_enrol_stage() {
 			fail "wg_enrol: m$m: script: $(cat "$TMP/wge_out.wge$m")"
 		fi
 	done
-	i=0
-	until [ "$(wge_peers)" = 2 ] || [ $i -ge 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$(wge_peers)" = 2 ] &&
-		ok "wg_enrol: the daemon made both peers within $((i * 100)) ms" ||
+	wg_peers_wait 2 &&
+		ok "wg_enrol: the daemon made both peers within $waited ms" ||
 		fail "wg_enrol: peers: $(conc wg show tgwg51820 2>&1; tail -n 5 "$TMP/wge_run.log")"
 	grep -q '^Address = 100.64.16.0/32, 2001:db8:16::1/64$' /tmp/wge1/tungate.conf &&
 		grep -q '^Endpoint = 203.0.113.1:51820$' /tmp/wge1/tungate.conf &&
@@ -193,13 +184,8 @@ wg_enrol_stage() {
 
 	# Revocation: the peer goes with the member, at once.
 	check "wg_enrol: sub del m1" tungate --db "$DB" sub del m1
-	i=0
-	until [ "$(wge_peers)" = 1 ] || [ $i -ge 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$(wge_peers)" = 1 ] &&
-		ok "wg_enrol: the deleted member's peer went within $((i * 100)) ms" ||
+	wg_peers_wait 1 &&
+		ok "wg_enrol: the deleted member's peer went within $waited ms" ||
 		fail "wg_enrol: peers after sub del: $(conc wg show tgwg51820 2>&1)"
 	wge wge1 ping -c 2 -W 1 -I 100.64.16.0 198.51.100.2 >/dev/null 2>&1 &&
 		fail "wg_enrol: the deleted member still pings" ||

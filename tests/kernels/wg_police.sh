@@ -187,17 +187,13 @@ wg_police_stage() {
 	before=$(wgp_got)
 	check "wg_police: daemon: sub disable mid-download" \
 		tungate --db "$DB" sub disable wgm
-	i=0
-	while [ "$(wg_peers)" != 0 ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wg_peers_wait 0
 	at=$(wgp_got)
 	sleep 2
 	after=$(wgp_got)
 	if [ "$before" -gt 0 ] && [ "$(wg_peers)" = 0 ] && [ "$after" = "$at" ] &&
 		[ "$after" -lt $((4096 * 1024)) ]; then
-		ok "wg_police: download cut in $((i * 100)) ms: $before bytes before, none 2 s after"
+		ok "wg_police: download cut in $waited ms: $before bytes before, none 2 s after"
 	else
 		fail "wg_police: download not cut: $before, $at, $after bytes; peers $(wg_peers)"
 	fi
