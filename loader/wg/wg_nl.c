@@ -351,13 +351,23 @@ static int allowed_attr_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
+/*
+ * v (n elements of size) with room for one more: room for 64, then
+ * doubled whenever full (n a power of two). NULL: out of memory.
+ */
+static void *wg_grow(void *v, size_t n, size_t size)
+{
+	if (n && (n < 64 || (n & (n - 1))))
+		return v;
+	return realloc(v, (n ? n * 2 : 64) * size);
+}
+
 /* A peer's allowed IPs, appended to the state's. */
 static int wg_read_allowed(const struct nlattr *nest, struct wg_get *g)
 {
 	struct tg_wg_state *s = g->s;
 	struct tg_prefix ip;
 	struct nlattr *a;
-	size_t cap;
 	void *v;
 
 	mnl_attr_for_each_nested(a, nest) {
@@ -365,15 +375,10 @@ static int wg_read_allowed(const struct nlattr *nest, struct wg_get *g)
 		if (mnl_attr_parse_nested(a, allowed_attr_cb, &ip) < 0 ||
 		    (ip.family != AF_INET && ip.family != AF_INET6))
 			return -EBADMSG;
-		/* Room for 64, then doubled whenever full. */
-		if (!(s->nallowed & (s->nallowed - 1)) &&
-		    (s->nallowed >= 64 || !s->nallowed)) {
-			cap = s->nallowed ? s->nallowed * 2 : 64;
-			v = realloc(s->allowed, cap * sizeof(*s->allowed));
-			if (!v)
-				return -ENOMEM;
-			s->allowed = v;
-		}
+		v = wg_grow(s->allowed, s->nallowed, sizeof(*s->allowed));
+		if (!v)
+			return -ENOMEM;
+		s->allowed = v;
 		s->allowed[s->nallowed++] = ip;
 		g->p->nallowed++;
 	}
@@ -440,7 +445,6 @@ static int wg_read_peer(const struct nlattr *nest, struct wg_get *g)
 	static const __u8 zero[TG_WG_KEY_LEN];
 	struct tg_wg_state *s = g->s;
 	struct tg_wg_peer_state p = {};
-	size_t cap;
 	void *v;
 
 	p.allowed_at = s->nallowed;
@@ -458,14 +462,10 @@ static int wg_read_peer(const struct nlattr *nest, struct wg_get *g)
 		s->peers[s->npeers - 1].nallowed += p.nallowed;
 		return 0;
 	}
-	/* Room for 64, then doubled whenever full (a power of two). */
-	if (!(s->npeers & (s->npeers - 1)) && (s->npeers >= 64 || !s->npeers)) {
-		cap = s->npeers ? s->npeers * 2 : 64;
-		v = realloc(s->peers, cap * sizeof(*s->peers));
-		if (!v)
-			return -ENOMEM;
-		s->peers = v;
-	}
+	v = wg_grow(s->peers, s->npeers, sizeof(*s->peers));
+	if (!v)
+		return -ENOMEM;
+	s->peers = v;
 	s->peers[s->npeers++] = p;
 	return 0;
 }
