@@ -391,7 +391,7 @@ static int peer_attr_cb(const struct nlattr *a, void *data)
 	struct tg_wg_peer_state *p = g->p;
 	const struct sockaddr_in6 *sin6;
 	const struct sockaddr_in *sin;
-	const struct __kernel_timespec *ts;
+	struct __kernel_timespec ts;
 	size_t len = mnl_attr_get_payload_len(a);
 
 	switch (mnl_attr_get_type(a)) {
@@ -400,9 +400,10 @@ static int peer_attr_cb(const struct nlattr *a, void *data)
 			memcpy(p->key, mnl_attr_get_payload(a), TG_WG_KEY_LEN);
 		break;
 	case WGPEER_A_LAST_HANDSHAKE_TIME:
-		if (len == sizeof(*ts)) {
-			ts = mnl_attr_get_payload(a);
-			p->handshake = ts->tv_sec;
+		/* Copied: an attribute is 4-byte aligned only. */
+		if (len == sizeof(ts)) {
+			memcpy(&ts, mnl_attr_get_payload(a), sizeof(ts));
+			p->handshake = ts.tv_sec;
 		}
 		break;
 	case WGPEER_A_RX_BYTES:
