@@ -85,9 +85,10 @@ static int sync_help(void)
 	       "              \"subscribers\": {\"added\": [NAME...], \"changed\": [...],\n"
 	       "              \"removed\": [...]},\n"
 	       "              \"wireguard\": {\"public_key\": KEY, \"interfaces\":\n"
-	       "              [{\"name\", \"port\", \"peers\", \"added\", \"removed\",\n"
-	       "              \"routes\"}...], \"deleted\": N} (only with WireGuard\n"
-	       "              members or interfaces)}\n"
+	       "              [{\"name\", \"port\", \"peers\", \"added\", \"changed\",\n"
+	       "              \"removed\", \"routes\"}...], \"deleted\": N} (only with\n"
+	       "              WireGuard members or interfaces; changed: peers whose\n"
+	       "              allowed IPs, pinned endpoint or keepalive were set)}\n"
 	       "\n"
 	       "Text output: a summary line, then one line per subscriber that\n"
 	       "changes: '+ NAME' added, '~ NAME' changed, '- NAME' removed, then\n"
@@ -128,9 +129,9 @@ static void sync_print_wg(struct json_writer *w,
 		return;
 	if (!w) {
 		for (d = ws->dev; d < ws->dev + ws->ndev; d++)
-			printf("wireguard %s: port %u, public key %s, %u peers (%u added, %u removed)\n",
+			printf("wireguard %s: port %u, public key %s, %u peers (%u added, %u changed, %u removed)\n",
 			       d->ifname, d->port, ws->public_key, d->peers,
-			       d->added, d->removed);
+			       d->added, d->changed, d->removed);
 		if (ws->deleted)
 			printf("wireguard: %u interfaces no member uses deleted\n",
 			       ws->deleted);
@@ -150,6 +151,7 @@ static void sync_print_wg(struct json_writer *w,
 		jsonw_uint_field(w, "port", d->port);
 		jsonw_uint_field(w, "peers", d->peers);
 		jsonw_uint_field(w, "added", d->added);
+		jsonw_uint_field(w, "changed", d->changed);
 		jsonw_uint_field(w, "removed", d->removed);
 		jsonw_uint_field(w, "routes", d->routes);
 		jsonw_end_object(w);

@@ -383,9 +383,10 @@ static void run_wireguard(struct run *r)
 		return;
 	}
 	for (d = ws.dev; d < ws.dev + ws.ndev; d++)
-		if (d->added || d->removed || r->syncs == 1)
-			tg_run_log("WireGuard %s: %u peers (%u added, %u removed)",
-				   d->ifname, d->peers, d->added, d->removed);
+		if (d->added || d->changed || d->removed || r->syncs == 1)
+			tg_run_log("WireGuard %s: %u peers (%u added, %u changed, %u removed)",
+				   d->ifname, d->peers, d->added, d->changed,
+				   d->removed);
 	if (ws.deleted)
 		tg_run_log("WireGuard: %u interfaces no member uses deleted",
 			   ws.deleted);

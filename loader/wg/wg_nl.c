@@ -220,8 +220,11 @@ static bool wg_put_peer(struct nlmsghdr *nlh, size_t len,
 			goto cancel;
 		goto done;
 	}
-	if (!mnl_attr_put_u32_check(nlh, len, WGPEER_A_FLAGS,
-				    WGPEER_F_REPLACE_ALLOWEDIPS) ||
+	if (!p->same_allowed &&
+	    !mnl_attr_put_u32_check(nlh, len, WGPEER_A_FLAGS,
+				    WGPEER_F_REPLACE_ALLOWEDIPS))
+		goto cancel;
+	if (!p->same_keepalive &&
 	    !mnl_attr_put_u16_check(nlh, len,
 				    WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL,
 				    p->keepalive))
@@ -243,6 +246,8 @@ static bool wg_put_peer(struct nlmsghdr *nlh, size_t len,
 					&sin))
 			goto cancel;
 	}
+	if (p->same_allowed)
+		goto done;
 	ips = mnl_attr_nest_start_check(nlh, len, WGPEER_A_ALLOWEDIPS);
 	if (!ips)
 		goto cancel;
@@ -313,15 +318,80 @@ int tg_wg_nl_set(struct tg_wg_nl *w, const struct tg_wg_dev *d,
 
 struct wg_get {
 	struct tg_wg_state *s;
+	struct tg_wg_peer_state *p;	/* the peer being read */
 	int err;
 };
 
+void tg_wg_state_free(struct tg_wg_state *s)
+{
+	free(s->peers);
+	free(s->allowed);
+	memset(s, 0, sizeof(*s));
+}
+
+static int allowed_attr_cb(const struct nlattr *a, void *data)
+{
+	struct tg_prefix *ip = data;
+	size_t len = mnl_attr_get_payload_len(a);
+
+	switch (mnl_attr_get_type(a)) {
+	case WGALLOWEDIP_A_FAMILY:
+		if (!mnl_attr_validate(a, MNL_TYPE_U16))
+			ip->family = mnl_attr_get_u16(a);
+		break;
+	case WGALLOWEDIP_A_IPADDR:
+		if (len == 4 || len == 16)
+			memcpy(ip->addr, mnl_attr_get_payload(a), len);
+		break;
+	case WGALLOWEDIP_A_CIDR_MASK:
+		if (!mnl_attr_validate(a, MNL_TYPE_U8))
+			ip->len = mnl_attr_get_u8(a);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+/*
+ * v (n elements of size) with room for one more: room for 64, then
+ * doubled whenever full (n a power of two). NULL: out of memory.
+ */
+static void *wg_grow(void *v, size_t n, size_t size)
+{
+	if (n && (n < 64 || (n & (n - 1))))
+		return v;
+	return realloc(v, (n ? n * 2 : 64) * size);
+}
+
+/* A peer's allowed IPs, appended to the state's. */
+static int wg_read_allowed(const struct nlattr *nest, struct wg_get *g)
+{
+	struct tg_wg_state *s = g->s;
+	struct tg_prefix ip;
+	struct nlattr *a;
+	void *v;
+
+	mnl_attr_for_each_nested(a, nest) {
+		memset(&ip, 0, sizeof(ip));
+		if (mnl_attr_parse_nested(a, allowed_attr_cb, &ip) < 0 ||
+		    (ip.family != AF_INET && ip.family != AF_INET6))
+			return -EBADMSG;
+		v = wg_grow(s->allowed, s->nallowed, sizeof(*s->allowed));
+		if (!v)
+			return -ENOMEM;
+		s->allowed = v;
+		s->allowed[s->nallowed++] = ip;
+		g->p->nallowed++;
+	}
+	return 0;
+}
+
 static int peer_attr_cb(const struct nlattr *a, void *data)
 {
-	struct tg_wg_peer_state *p = data;
+	struct wg_get *g = data;
+	struct tg_wg_peer_state *p = g->p;
 	const struct sockaddr_in6 *sin6;
 	const struct sockaddr_in *sin;
-	const struct __kernel_timespec *ts;
+	struct __kernel_timespec ts;
 	size_t len = mnl_attr_get_payload_len(a);
 
 	switch (mnl_attr_get_type(a)) {
@@ -330,9 +400,10 @@ static int peer_attr_cb(const struct nlattr *a, void *data)
 			memcpy(p->key, mnl_attr_get_payload(a), TG_WG_KEY_LEN);
 		break;
 	case WGPEER_A_LAST_HANDSHAKE_TIME:
-		if (len == sizeof(*ts)) {
-			ts = mnl_attr_get_payload(a);
-			p->handshake = ts->tv_sec;
+		/* Copied: an attribute is 4-byte aligned only. */
+		if (len == sizeof(ts)) {
+			memcpy(&ts, mnl_attr_get_payload(a), sizeof(ts));
+			p->handshake = ts.tv_sec;
 		}
 		break;
 	case WGPEER_A_RX_BYTES:
@@ -356,6 +427,15 @@ static int peer_attr_cb(const struct nlattr *a, void *data)
 			memcpy(p->ep_addr, &sin6->sin6_addr, 16);
 		}
 		break;
+	case WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL:
+		if (!mnl_attr_validate(a, MNL_TYPE_U16))
+			p->keepalive = mnl_attr_get_u16(a);
+		break;
+	case WGPEER_A_ALLOWEDIPS:
+		g->err = wg_read_allowed(a, g);
+		if (g->err)
+			return MNL_CB_ERROR;
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -366,25 +446,27 @@ static int wg_read_peer(const struct nlattr *nest, struct wg_get *g)
 	static const __u8 zero[TG_WG_KEY_LEN];
 	struct tg_wg_state *s = g->s;
 	struct tg_wg_peer_state p = {};
-	size_t cap;
 	void *v;
 
-	if (mnl_attr_parse_nested(nest, peer_attr_cb, &p) < 0)
-		return -EBADMSG;
+	p.allowed_at = s->nallowed;
+	g->p = &p;
+	if (mnl_attr_parse_nested(nest, peer_attr_cb, g) < 0)
+		return g->err ? g->err : -EBADMSG;
 	if (!memcmp(p.key, zero, TG_WG_KEY_LEN))
 		return -EBADMSG;
-	/* Its allowed IPs going on: key and IPs alone, nothing new. */
+	/*
+	 * Its allowed IPs going on: key and IPs alone, nothing new but the
+	 * IPs, appended right after its others.
+	 */
 	if (s->npeers && !memcmp(s->peers[s->npeers - 1].key, p.key,
-				 TG_WG_KEY_LEN))
+				 TG_WG_KEY_LEN)) {
+		s->peers[s->npeers - 1].nallowed += p.nallowed;
 		return 0;
-	/* Room for 64, then doubled whenever full (a power of two). */
-	if (!(s->npeers & (s->npeers - 1)) && (s->npeers >= 64 || !s->npeers)) {
-		cap = s->npeers ? s->npeers * 2 : 64;
-		v = realloc(s->peers, cap * sizeof(*s->peers));
-		if (!v)
-			return -ENOMEM;
-		s->peers = v;
 	}
+	v = wg_grow(s->peers, s->npeers, sizeof(*s->peers));
+	if (!v)
+		return -ENOMEM;
+	s->peers = v;
 	s->peers[s->npeers++] = p;
 	return 0;
 }
@@ -443,9 +525,7 @@ int tg_wg_nl_get(struct tg_wg_nl *w, const char *ifname,
 			    WG_CMD_GET_DEVICE, WG_GENL_VERSION);
 	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, ifname);
 	ret = wg_talk(w, nlh, dev_cb, s, err, errlen);
-	if (ret) {
-		free(s->peers);
-		memset(s, 0, sizeof(*s));
-	}
+	if (ret)
+		tg_wg_state_free(s);
 	return ret;
 }

@@ -14,7 +14,10 @@
 #include "util/addr.h"
 
 #define TG_WG_KEY_LEN 32
-/* What tungate asks of every peer: through NAT, kept open. */
+/*
+ * The persistent keepalive of a peer whose endpoint is pinned (tungate
+ * keeps the path open), and of every member's own configuration.
+ */
 #define TG_WG_KEEPALIVE_S 25
 /* Said when the kernel has neither the link kind nor the family. */
 #define TG_WG_NO_MODULE "the kernel has no WireGuard (load the module: modprobe wireguard)"
@@ -42,6 +45,8 @@ struct tg_wg_peer {
 	__u16 keepalive;		/* s, 0: none */
 	const struct tg_prefix *allowed;	/* replace its allowed IPs */
 	unsigned int nallowed;
+	bool same_allowed;		/* the kernel has them: not sent */
+	bool same_keepalive;		/* likewise */
 };
 
 /* The device side of a set: its key and port, when given. */
@@ -85,6 +90,9 @@ struct tg_wg_peer_state {
 	__u16 ep_port;			/* host order */
 	__u8 ep_addr[16];		/* network order, 4 bytes for AF_INET */
 	__u64 rx_bytes, tx_bytes;
+	__u16 keepalive;		/* s, 0: none */
+	size_t allowed_at;		/* its allowed IPs in the state's */
+	unsigned int nallowed;
 };
 
 /* What a device has: its port, its public key, its peers. */
@@ -92,9 +100,13 @@ struct tg_wg_state {
 	__u16 port;
 	bool has_public;
 	__u8 public_key[TG_WG_KEY_LEN];
-	struct tg_wg_peer_state *peers;	/* owned: free() */
+	struct tg_wg_peer_state *peers;	/* owned */
 	size_t npeers;
+	struct tg_prefix *allowed;	/* owned: every peer's, in turn */
+	size_t nallowed;
 };
+
+void tg_wg_state_free(struct tg_wg_state *s);
 
 /*
  * Add what one message of a WG_CMD_GET_DEVICE dump says to s: the device's

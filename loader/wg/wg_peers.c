@@ -47,7 +47,7 @@ int tg_wg_peers_read(struct tg_wg_peers *ps, char *err, size_t errlen)
 		v = st.npeers ? realloc(ps->v, (ps->n + st.npeers) *
 					sizeof(*ps->v)) : ps->v;
 		if (!v) {
-			free(st.peers);
+			tg_wg_state_free(&st);
 			ret = -ENOMEM;
 			snprintf(err, errlen, "out of memory");
 			goto out;
@@ -57,7 +57,7 @@ int tg_wg_peers_read(struct tg_wg_peers *ps, char *err, size_t errlen)
 			ps->v[ps->n].port = ports[i];
 			ps->v[ps->n++].p = st.peers[j];
 		}
-		free(st.peers);
+		tg_wg_state_free(&st);
 	}
 	ret = 0;
 out:

@@ -10,6 +10,7 @@
 #include "routing/routes.h"
 #include "wg/privkey.h"
 #include "wg/wg_attach.h"
+#include "wg/wg_diff.h"
 #include "wg/wg_link.h"
 #include "wg/wg_nl.h"
 #include "wg/wg_sync.h"
@@ -40,12 +41,13 @@ static int wg_sync_dev(struct wg_ctx *c, unsigned int port)
 	struct tg_wg_dev_stats *d = &c->st->dev[c->st->ndev++];
 	struct tg_wg_dev dev = { .ifname = d->ifname,
 				 .private_key = c->priv, .port = port };
-	struct tg_wg_peer *peers = NULL;
+	struct tg_wg_peer *want = NULL, *peers = NULL;
 	struct tg_prefix *routes = NULL;
 	struct tg_wg_state have = {};
-	size_t n = 0, nr = 0, i, j, cap;
+	struct tg_wg_diff diff;
+	size_t nw = 0, nr = 0, i, cap;
 	char why[200];
-	bool keep;
+	ssize_t n;
 	int ret;
 
 	snprintf(d->ifname, sizeof(d->ifname), TG_WG_IFNAME_FMT, port);
@@ -69,49 +71,44 @@ static int wg_sync_dev(struct wg_ctx *c, unsigned int port)
 			 "cannot read interface %s: %s", d->ifname, why);
 		return ret;
 	}
-	cap = have.npeers + c->nsubs;
-	peers = calloc(cap ? cap : 1, sizeof(*peers));
 	for (i = 0, cap = 0; i < c->nsubs; i++)
 		cap += c->subs[i].nprefix;
+	want = calloc(c->nsubs ? c->nsubs : 1, sizeof(*want));
+	peers = calloc(have.npeers + c->nsubs + 1, sizeof(*peers));
 	routes = calloc(cap ? cap : 1, sizeof(*routes));
-	if (!peers || !routes) {
+	if (!want || !peers || !routes) {
 		ret = -ENOMEM;
 		snprintf(c->st->failed, sizeof(c->st->failed), "out of memory");
 		goto out;
 	}
 	for (i = 0; i < c->nsubs; i++) {
 		const struct tg_sub *s = &c->subs[i];
-		struct tg_wg_peer *p = &peers[n];
+		struct tg_wg_peer *p = &want[nw];
 
 		if (tg_sub_wg_port(s) != port)
 			continue;
 		tg_wg_key_parse(s->wg_key, p->key);
-		p->keepalive = TG_WG_KEEPALIVE_S;
 		p->ep_addr = s->remote;
 		p->ep_addr6 = s->has_remote6 ? s->remote6 : NULL;
 		p->ep_port = s->peer_port;
+		/* A learnt endpoint: the member's router keeps the path open. */
+		p->keepalive = p->ep_addr || p->ep_addr6 ? TG_WG_KEEPALIVE_S : 0;
 		p->allowed = s->prefix;
 		p->nallowed = s->nprefix;
 		memcpy(routes + nr, s->prefix, s->nprefix * sizeof(*routes));
 		nr += s->nprefix;
-		for (j = 0; j < have.npeers; j++)
-			if (!memcmp(have.peers[j].key, p->key, TG_WG_KEY_LEN))
-				break;
-		if (j == have.npeers)
-			d->added++;
-		n++;
+		nw++;
 	}
-	d->peers = n;
-	/* Every peer it has that no member wants any more. */
-	for (j = 0; j < have.npeers; j++) {
-		for (i = 0, keep = false; i < d->peers && !keep; i++)
-			keep = !memcmp(have.peers[j].key, peers[i].key, TG_WG_KEY_LEN);
-		if (keep)
-			continue;
-		memcpy(peers[n].key, have.peers[j].key, TG_WG_KEY_LEN);
-		peers[n++].remove = true;
-		d->removed++;
+	d->peers = nw;
+	n = tg_wg_diff(want, nw, &have, peers, &diff);
+	if (n < 0) {
+		ret = n;
+		snprintf(c->st->failed, sizeof(c->st->failed), "out of memory");
+		goto out;
 	}
+	d->added = diff.added;
+	d->changed = diff.changed;
+	d->removed = diff.removed;
 	ret = tg_wg_nl_set(&c->nl, &dev, peers, n, why, sizeof(why));
 	if (ret) {
 		snprintf(c->st->failed, sizeof(c->st->failed),
@@ -126,7 +123,8 @@ static int wg_sync_dev(struct wg_ctx *c, unsigned int port)
 			 strerror(-ret));
 	}
 out:
-	free(have.peers);
+	tg_wg_state_free(&have);
+	free(want);
 	free(peers);
 	free(routes);
 	return ret;

@@ -2,10 +2,12 @@
 /*
  * Database -> the kernel's WireGuard: one interface tgwgPORT per listen
  * port the enabled wireguard members use, each with exactly their peers
- * (public key, allowed IPs = the member's prefixes, persistent keepalive
- * TG_WG_KEEPALIVE_S, the endpoint when pinned) and a route of protocol
- * TG_WG_RT_PROTO for each of those prefixes. Peers of members disabled
- * or deleted are removed, interfaces no member uses any more deleted.
+ * (public key, allowed IPs = the member's prefixes, the endpoint and a
+ * persistent keepalive of TG_WG_KEEPALIVE_S when pinned, no keepalive when
+ * learnt) and a route of protocol TG_WG_RT_PROTO for each of those
+ * prefixes. Only peers missing or otherwise are sent (see wg_diff.h).
+ * Peers of members disabled or deleted are removed, interfaces no member
+ * uses any more deleted.
  */
 #ifndef TG_WG_SYNC_H
 #define TG_WG_SYNC_H
@@ -26,6 +28,7 @@ struct tg_wg_dev_stats {
 	__u16 port;
 	unsigned int peers;	/* it has now */
 	unsigned int added;	/* peers it did not have */
+	unsigned int changed;	/* it had otherwise */
 	unsigned int removed;
 	int routes;		/* installed */
 	bool policed;		/* runs the data plane's programs (up ran) */

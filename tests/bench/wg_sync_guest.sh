@@ -62,7 +62,7 @@ while [ $r -le "$ROUNDS" ]; do
 	ip link del tgwg51820
 	timed $r tungate_full tg sync
 	timed $r tungate_nothing tg sync
-	grep -q "$N peers (0 added, 0 removed)" /tmp/timed.out ||
+	grep -q "$N peers (0 added, 0 changed, 0 removed)" /tmp/timed.out ||
 		fail "sync with nothing to do: $(cat /tmp/timed.out)"
 	if [ $((r % 2)) = 1 ]; then p=$MQ; else p=$MP; fi
 	check "change one member" tg sub set "$M" --prefix $p

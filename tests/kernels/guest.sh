@@ -215,6 +215,17 @@ wg_state() {
 		tungate --db "$DB" sub add wgn --type wireguard \
 		--public-key "$(cat /tmp/wgn.pub)" --prefix 100.64.4.0/24
 	check "wireguard: sync with it" tg sync
+	# Keepalive 25 for the pinned member, none for the learnt one.
+	conc wg show tgwg51820 dump 2>&1 |
+		awk -v m="$(cat /tmp/wgm.pub)" -v n="$(cat /tmp/wgn.pub)" '
+			$1 == m && $8 == 25 { pinned = 1 }
+			$1 == n && $8 == "off" { learnt = 1 }
+			END { exit !(pinned && learnt) }' &&
+		ok "wireguard: keepalive 25 when pinned, none when learnt" ||
+		fail "wireguard: keepalives: $(conc wg show tgwg51820 dump 2>&1)"
+	tg sync 2>&1 | grep -q '2 peers (0 added, 0 changed, 0 removed)' &&
+		ok "wireguard: sync again with both changes nothing" ||
+		fail "wireguard: sync again: $(tg sync 2>&1)"
 	tg sub show wgn 2>&1 |
 		grep -q '^wireguard: *down, no handshake yet, endpoint none, rx 0 B, tx 0 B$' &&
 		ok "wireguard: sub show: a member never connected is down" ||
@@ -248,7 +259,10 @@ wg_endpoint6() {
 		{ fail "wireguard: IPv6 on the member's link"; return; }
 	check "wireguard: pin an IPv6 endpoint" tungate --db "$DB" sub set wgm \
 		--remote '[2001:db8:203::2]:51820'
-	check "wireguard: sync with it" tg sync
+	tg sync >/tmp/wgsync6 2>&1 &&
+		grep -q '1 peers (0 added, 1 changed, 0 removed)' /tmp/wgsync6 &&
+		ok "wireguard: sync with it: the peer changed" ||
+		fail "wireguard: sync with it: $(cat /tmp/wgsync6)"
 	conc wg show tgwg51820 endpoints 2>&1 | grep -q '\[2001:db8:203::2\]:51820$' &&
 		ok "wireguard: the kernel has the IPv6 endpoint" ||
 		fail "wireguard: endpoints: $(conc wg show tgwg51820 endpoints 2>&1)"
@@ -316,7 +330,7 @@ wireguard_stage() {
 	check "wireguard: ping core through the concentrator" wg_ping
 	check "wireguard: sync again changes nothing" sh -c \
 		"nsenter --net=/run/netns/conc tungate --db $DB --pin-root $PIN sync |
-			grep -q 'tgwg51820: port 51820, public key $cpub, 1 peers (0 added, 0 removed)'"
+			grep -q 'tgwg51820: port 51820, public key $cpub, 1 peers (0 added, 0 changed, 0 removed)'"
 	wg_state
 	wg_endpoint6
 	check "wireguard: sub disable" tungate --db "$DB" sub disable wgm

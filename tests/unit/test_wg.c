@@ -22,6 +22,7 @@
 
 #include "db/sub.h"
 #include "wg/privkey.h"
+#include "wg/wg_diff.h"
 #include "wg/wg_nl.h"
 #include "wg/wg_peers.h"
 
@@ -30,6 +31,7 @@ struct seen_peer {
 	__u8 key[TG_WG_KEY_LEN];
 	__u32 flags;
 	__u16 keepalive;
+	bool has_keepalive, has_ips;
 	struct sockaddr_in ep;
 	struct sockaddr_in6 ep6;
 	bool has_ep, has_ep6;
@@ -78,6 +80,7 @@ static int peer_cb(const struct nlattr *a, void *data)
 		break;
 	case WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL:
 		p->keepalive = mnl_attr_get_u16(a);
+		p->has_keepalive = true;
 		break;
 	case WGPEER_A_ENDPOINT:
 		if (mnl_attr_get_payload_len(a) == sizeof(p->ep6)) {
@@ -90,6 +93,7 @@ static int peer_cb(const struct nlattr *a, void *data)
 		p->has_ep = true;
 		break;
 	case WGPEER_A_ALLOWEDIPS:
+		p->has_ips = true;
 		mnl_attr_for_each_nested(ip, a) {
 			ck_assert_uint_lt(p->nips, 4);
 			mnl_attr_parse_nested(ip, ip_cb, &p->ips[p->nips++]);
@@ -366,7 +370,17 @@ START_TEST(test_get_decode)
 	ck_assert_str_eq(ep, "");
 	ck_assert_uint_eq(st.peers[3].key[0], 0xa4);
 	ck_assert_int_eq(st.peers[3].handshake, 1700000100);
-	free(st.peers);
+	/* Keepalive and allowed IPs, the going on ones with their peer's. */
+	ck_assert_uint_eq(st.peers[0].keepalive, 25);
+	ck_assert_uint_eq(st.peers[0].nallowed, 1);
+	ck_assert_uint_eq(st.peers[2].nallowed, 2);
+	ck_assert_uint_eq(st.peers[3].nallowed, 1);
+	ck_assert_uint_eq(st.nallowed, 5);
+	ck_assert_uint_eq(st.peers[3].allowed_at, 4);
+	ck_assert_int_eq(st.allowed[4].family, AF_INET);
+	ck_assert_uint_eq(st.allowed[4].len, 24);
+	ck_assert_uint_eq(ntohl(*(__u32 *)st.allowed[4].addr), 0x64400200);
+	tg_wg_state_free(&st);
 
 	/* A peer without its key: the answer does not read. */
 	memset(&st, 0, sizeof(st));
@@ -380,7 +394,119 @@ START_TEST(test_get_decode)
 	}
 	mnl_attr_nest_end(nlh, peers);
 	ck_assert_int_eq(tg_wg_nl_read_dev(nlh, &st), -EBADMSG);
-	free(st.peers);
+	tg_wg_state_free(&st);
+}
+END_TEST
+
+static void want_peer(struct tg_wg_peer *p, __u8 key, __u16 ep_port,
+		      const struct tg_prefix *ips, unsigned int nips)
+{
+	memset(p, 0, sizeof(*p));
+	memset(p->key, key, TG_WG_KEY_LEN);
+	if (ep_port) {
+		p->ep_addr = htonl(0xcb007102);	/* 203.0.113.2 */
+		p->ep_port = ep_port;
+		p->keepalive = TG_WG_KEEPALIVE_S;
+	}
+	p->allowed = ips;
+	p->nallowed = nips;
+}
+
+/*
+ * The kernel's peers (each 100.64.2.0/24, keepalive 25) against the
+ * wanted ones, and the request that makes them so: an unchanged peer is
+ * not sent, of a changed one only what differs, a learnt endpoint never.
+ */
+START_TEST(test_diff)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(51821) };
+	struct sockaddr_in s4 = { .sin_family = AF_INET,
+				  .sin_port = htons(40000),
+				  .sin_addr.s_addr = htonl(0xcb007102) };
+	static const __u8 priv[TG_WG_KEY_LEN] = { 1 };
+	struct tg_wg_dev d = { "tgwg51820", priv, 51820 };
+	struct tg_wg_peer want[5], out[11];
+	struct tg_wg_state st = {};
+	struct tg_wg_diff diff;
+	struct tg_prefix ips[2];
+	char buf[2][2048], req[4096];
+	struct nlmsghdr *nlh;
+	struct nlattr *peers;
+	struct seen s;
+	size_t len;
+	ssize_t n;
+
+	inet_pton(AF_INET6, "2001:db8::1", &s6.sin6_addr);
+	prefix(&ips[0], "100.64.2.0/24");
+	prefix(&ips[1], "2001:db8:2::/48");
+	nlh = get_reply(buf[0], true);
+	peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+	put_peer(nlh, 0xa1, 0, &s4, sizeof(s4), 0, 0, false);
+	put_peer(nlh, 0xa2, 0, &s6, sizeof(s6), 0, 0, false);
+	put_peer(nlh, 0xa3, 0, NULL, 0, 0, 0, false);
+	mnl_attr_nest_end(nlh, peers);
+	ck_assert_int_eq(tg_wg_nl_read_dev(nlh, &st), 0);
+	nlh = get_reply(buf[1], false);
+	peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+	put_peer(nlh, 0xa6, 0, &s4, sizeof(s4), 0, 0, false);
+	put_peer(nlh, 0xa4, 0, &s4, sizeof(s4), 0, 0, false);
+	mnl_attr_nest_end(nlh, peers);
+	ck_assert_int_eq(tg_wg_nl_read_dev(nlh, &st), 0);
+	ck_assert_uint_eq(st.npeers, 5);
+
+	want_peer(&want[0], 0xa6, 40001, ips, 1);	/* moved: endpoint */
+	want_peer(&want[1], 0xa1, 40000, ips, 1);	/* as it is */
+	want_peer(&want[2], 0xa5, 0, ips, 2);		/* new, learnt */
+	want_peer(&want[3], 0xa2, 0, ips, 1);		/* learnt: keepalive 0 */
+	want_peer(&want[4], 0xa4, 40000, ips, 2);	/* one more IP */
+	n = tg_wg_diff(want, 5, &st, out, &diff);
+	ck_assert_int_eq(n, 5);
+	ck_assert_uint_eq(diff.added, 1);
+	ck_assert_uint_eq(diff.changed, 3);
+	ck_assert_uint_eq(diff.removed, 1);
+	ck_assert_uint_eq(tg_wg_nl_put_set(req, sizeof(req), 42, 3, &d, out, 0,
+					   n, &len), n);
+	read_back(req, len, &s);
+	ck_assert_uint_eq(s.npeers, 5);
+	/* The pinned endpoint that moved, alone. */
+	ck_assert_uint_eq(s.peers[0].key[0], 0xa6);
+	ck_assert(s.peers[0].has_ep && ntohs(s.peers[0].ep.sin_port) == 40001);
+	ck_assert(!s.peers[0].has_keepalive && !s.peers[0].has_ips);
+	ck_assert_uint_eq(s.peers[0].flags, 0);
+	/* New: its IPs replaced, no keepalive (learnt), no endpoint. */
+	ck_assert_uint_eq(s.peers[1].key[0], 0xa5);
+	ck_assert_uint_eq(s.peers[1].flags, WGPEER_F_REPLACE_ALLOWEDIPS);
+	ck_assert(s.peers[1].has_ips && s.peers[1].nips == 2);
+	ck_assert(!s.peers[1].has_keepalive && !s.peers[1].has_ep &&
+		  !s.peers[1].has_ep6);
+	/* Learnt: keepalive 0, its learnt endpoint and IPs left alone. */
+	ck_assert_uint_eq(s.peers[2].key[0], 0xa2);
+	ck_assert(s.peers[2].has_keepalive && !s.peers[2].keepalive);
+	ck_assert(!s.peers[2].has_ep && !s.peers[2].has_ep6 &&
+		  !s.peers[2].has_ips);
+	ck_assert_uint_eq(s.peers[2].flags, 0);
+	/* Another set of IPs: replaced, nothing else. */
+	ck_assert_uint_eq(s.peers[3].key[0], 0xa4);
+	ck_assert_uint_eq(s.peers[3].flags, WGPEER_F_REPLACE_ALLOWEDIPS);
+	ck_assert_uint_eq(s.peers[3].nips, 2);
+	ck_assert(!s.peers[3].has_keepalive && !s.peers[3].has_ep);
+	/* Nobody's: removed. */
+	ck_assert_uint_eq(s.peers[4].key[0], 0xa3);
+	ck_assert_uint_eq(s.peers[4].flags, WGPEER_F_REMOVE_ME);
+
+	/* The same IPs, endpoints and keepalives: nothing to send. */
+	want_peer(&want[0], 0xa1, 40000, ips, 1);
+	want_peer(&want[1], 0xa6, 40000, ips, 1);
+	want_peer(&want[2], 0xa4, 40000, ips, 1);
+	want_peer(&want[3], 0xa3, 0, ips, 1);
+	want[3].keepalive = 25;
+	want_peer(&want[4], 0xa2, 0, ips, 1);
+	want[4].keepalive = 25;
+	n = tg_wg_diff(want, 5, &st, out, &diff);
+	ck_assert_int_eq(n, 0);
+	ck_assert_uint_eq(diff.added + diff.changed + diff.removed, 0);
+	tg_wg_state_free(&st);
 }
 END_TEST
 
@@ -468,6 +594,7 @@ Suite *wg_suite(void)
 	tcase_add_test(tc, test_set_encoding);
 	tcase_add_test(tc, test_set_split);
 	tcase_add_test(tc, test_get_decode);
+	tcase_add_test(tc, test_diff);
 	tcase_add_test(tc, test_up_rule);
 	tcase_add_test(tc, test_privkey);
 	suite_add_tcase(s, tc);
