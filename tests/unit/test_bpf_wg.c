@@ -116,7 +116,9 @@ static uint32_t run_gso(uint32_t dir, bool v6, const char *src,
 			const char *dst, uint32_t len, uint32_t gso_size,
 			uint32_t gso_segs)
 {
-	uint8_t f[ETH_HLEN + BIG] = {}, out[sizeof(f) + 64];
+	/* Two bytes ahead, so that the IP header after Ethernet's is aligned. */
+	uint8_t raw[2 + ETH_HLEN + BIG] __attribute__((aligned(4))) = {};
+	uint8_t *f = raw + 2, out[ETH_HLEN + BIG + 64];
 	struct ethhdr *eth = (void *)f;
 	struct __sk_buff skb = { .ifindex = dev, .ingress_ifindex = dev,
 				 .gso_size = gso_size, .gso_segs = gso_segs };

@@ -604,6 +604,7 @@ START_TEST(test_wg_endpoint6)
 				    sizeof(err)));
 	ck_assert_int_eq(tg_sub_validate(&s, err, sizeof(err)), -EINVAL);
 	ck_assert_msg(strstr(err, "own tunnel endpoint 2001:db8:5::1"), "%s", err);
+	tg_sub_free(&s);
 	base(&s, "gre");
 	ck_assert(!tg_sub_set_field(&s, "remote", "2001:db8::1", err, sizeof(err)));
 	ck_assert_int_eq(tg_sub_validate(&s, err, sizeof(err)), -EINVAL);
