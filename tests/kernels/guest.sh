@@ -17,11 +17,14 @@ TMP=/tmp
 
 # tg.only=STAGE on the kernel command line: that stage alone (run.sh's
 # TG_KERNELS_ONLY).
-ONLY=$(sed -n 's/.*tg\.only=\([a-z_]*\).*/\1/p' /proc/cmdline)
+ONLY=$(sed -n 's/.*tg\.only=\([a-z_,]*\).*/\1/p' /proc/cmdline)
 
 # Whether stage $1 runs.
 stage() {
-	[ -z "$ONLY" ] || [ "$ONLY" = "$1" ]
+	case ",$ONLY," in
+	,,|*,$1,*) return 0 ;;
+	esac
+	return 1
 }
 
 # The kernel's uptime in seconds when STAGE ended, for the run's timings.
@@ -38,6 +41,19 @@ conc() {
 
 tg() {
 	conc tungate --db "$DB" --pin-root "$PIN" "$@"
+}
+
+# The daemon in the background: 'tungate run "$@"' in conc, its PID (not a
+# shell's: nsenter becomes tungate) in $tgd_pid, for tgd_stop.
+tgd_start() {
+	nsenter --net=/run/netns/conc tungate --db "$DB" --pin-root "$PIN" \
+		run "$@" &
+	tgd_pid=$!
+}
+
+tgd_stop() {
+	kill "$tgd_pid" 2>/dev/null
+	wait "$tgd_pid" 2>/dev/null
 }
 
 # A subscriber router (sub, 192.0.2.10) with the kernel's own GRE tunnel
@@ -346,8 +362,7 @@ wireguard_stage() {
 	check "wireguard: sync after enable" tg sync
 	check "wireguard: enabled member pings again" wg_ping
 	# The daemon: a member disabled is cut off within its interval.
-	tg run --interval 100 >/tmp/wgrun.log 2>&1 &
-	runpid=$!
+	tgd_start --interval 100 >/tmp/wgrun.log 2>&1
 	sleep 2
 	check "wireguard: daemon: sub disable" tungate --db "$DB" sub disable wgm
 	wg_peers_wait 0 && ok "wireguard: daemon removed the peer in $waited ms" ||
@@ -360,8 +375,7 @@ wireguard_stage() {
 		i=$((i + 1))
 	done
 	check "wireguard: daemon: enabled member pings again" wg_ping
-	kill "$runpid" 2>/dev/null
-	wait "$runpid" 2>/dev/null
+	tgd_stop
 	check "wireguard: sub del" tungate --db "$DB" sub del wgm
 	check "wireguard: sync after del" tg sync
 	ip -n conc link show tgwg51820 >/dev/null 2>&1 &&

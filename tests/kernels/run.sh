@@ -8,8 +8,9 @@
 #   tests/kernels/run.sh [SERIES...]      (default: 6.1 6.12)
 #
 # TG_KERNELS_ONLY=STAGE (outside CI only) runs that stage of guest.sh
-# alone with the namespaces it needs, for quick work on it: wireguard,
-# wg_enrol, wg_police.
+# alone with the namespaces it needs (STAGE,STAGE,...: those, in the
+# suite's order), for quick work on them: modes, wireguard, wg_enrol,
+# wg_police.
 #
 # Prints every check of every kernel, the instructions the verifier
 # processed for each program in each mode, and "N passed, M failed".

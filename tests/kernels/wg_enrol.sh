@@ -115,8 +115,7 @@ wg_enrol_stage() {
 		"tungate --db $DB wg invite m3 --class wge --expires 1s >$TMP/wge_inv.m3"
 	check "wg_enrol: invite m4" sh -c \
 		"tungate --db $DB wg invite m4 --class wge >$TMP/wge_inv.m4"
-	tg run --interval 100 --metrics 127.0.0.1:9180 >"$TMP/wge_run.log" 2>&1 &
-	wge_pid=$!
+	tgd_start --interval 100 --metrics 127.0.0.1:9180 >"$TMP/wge_run.log" 2>&1
 	i=0
 	until grep -q 'wg broker: listening on 0.0.0.0:8080' "$TMP/wge_run.log" ||
 		[ $i -ge 50 ]; do
@@ -192,8 +191,7 @@ wg_enrol_stage() {
 		ok "wg_enrol: the deleted member's pings stop"
 	check "wg_enrol: m2 still pings" wge wge2 ping -c 2 -W 3 -I 100.64.17.1 198.51.100.2
 
-	kill "$wge_pid" 2>/dev/null
-	wait "$wge_pid" 2>/dev/null
+	tgd_stop
 	tungate --db "$DB" sub del m2 >/dev/null
 	tungate --db "$DB" config set wg-broker off >/dev/null
 	tg sync >/dev/null 2>&1

@@ -179,8 +179,7 @@ wg_police_stage() {
 		fail "wg_police: policed_up $(wgp_reason policed_up), policed_down $p0..$(wgp_reason policed_down)"
 
 	# The daemon: a member disabled mid-download is cut off at once.
-	tg run --interval 100 >/tmp/wgprun.log 2>&1 &
-	runpid=$!
+	tgd_start --interval 100 >/tmp/wgprun.log 2>&1
 	sleep 2
 	wgp_start core wgm 100.64.2.1 4096 5002
 	sleep 2
@@ -198,8 +197,7 @@ wg_police_stage() {
 		fail "wg_police: download not cut: $before, $at, $after bytes; peers $(wg_peers)"
 	fi
 	wgp_stop
-	kill "$runpid" 2>/dev/null
-	wait "$runpid" 2>/dev/null
+	tgd_stop
 	check "wg_police: sub del" tungate --db "$DB" sub del wgm
 	check "wg_police: class del" tungate --db "$DB" class del wgslow
 	check "wg_police: community del" tungate --db "$DB" community del 198.51.100.2/32
