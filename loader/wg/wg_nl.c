@@ -318,7 +318,7 @@ int tg_wg_nl_set(struct tg_wg_nl *w, const struct tg_wg_dev *d,
 
 struct wg_get {
 	struct tg_wg_state *s;
-	struct tg_wg_peer_state *p;	/* the peer being read */
+	struct tg_wg_peer_state p;	/* the peer being read */
 	int err;
 };
 
@@ -380,7 +380,7 @@ static int wg_read_allowed(const struct nlattr *nest, struct wg_get *g)
 			return -ENOMEM;
 		s->allowed = v;
 		s->allowed[s->nallowed++] = ip;
-		g->p->nallowed++;
+		g->p.nallowed++;
 	}
 	return 0;
 }
@@ -388,7 +388,7 @@ static int wg_read_allowed(const struct nlattr *nest, struct wg_get *g)
 static int peer_attr_cb(const struct nlattr *a, void *data)
 {
 	struct wg_get *g = data;
-	struct tg_wg_peer_state *p = g->p;
+	struct tg_wg_peer_state *p = &g->p;
 	const struct sockaddr_in6 *sin6;
 	const struct sockaddr_in *sin;
 	struct __kernel_timespec ts;
@@ -445,29 +445,29 @@ static int wg_read_peer(const struct nlattr *nest, struct wg_get *g)
 {
 	static const __u8 zero[TG_WG_KEY_LEN];
 	struct tg_wg_state *s = g->s;
-	struct tg_wg_peer_state p = {};
+	struct tg_wg_peer_state *p = &g->p;
 	void *v;
 
-	p.allowed_at = s->nallowed;
-	g->p = &p;
+	memset(p, 0, sizeof(*p));
+	p->allowed_at = s->nallowed;
 	if (mnl_attr_parse_nested(nest, peer_attr_cb, g) < 0)
 		return g->err ? g->err : -EBADMSG;
-	if (!memcmp(p.key, zero, TG_WG_KEY_LEN))
+	if (!memcmp(p->key, zero, TG_WG_KEY_LEN))
 		return -EBADMSG;
 	/*
 	 * Its allowed IPs going on: key and IPs alone, nothing new but the
 	 * IPs, appended right after its others.
 	 */
-	if (s->npeers && !memcmp(s->peers[s->npeers - 1].key, p.key,
+	if (s->npeers && !memcmp(s->peers[s->npeers - 1].key, p->key,
 				 TG_WG_KEY_LEN)) {
-		s->peers[s->npeers - 1].nallowed += p.nallowed;
+		s->peers[s->npeers - 1].nallowed += p->nallowed;
 		return 0;
 	}
 	v = wg_grow(s->peers, s->npeers, sizeof(*s->peers));
 	if (!v)
 		return -ENOMEM;
 	s->peers = v;
-	s->peers[s->npeers++] = p;
+	s->peers[s->npeers++] = *p;
 	return 0;
 }
 
