@@ -32,6 +32,7 @@
 #include "util/json.h"
 #include "util/log.h"
 #include "routing/routes.h"
+#include "sync/wg_members.h"
 #include "wg/wg_link.h"
 #include "tungate.h"
 
@@ -54,7 +55,8 @@ struct status {
 	bool have_meta;
 	struct tg_meta meta;
 	__u64 boot_ns;		/* CLOCK_REALTIME of boot: load times */
-	long long subs;		/* tunnels in force, -1: unknown */
+	long long subs;		/* members in force, -1: unknown */
+	long long wg;		/* of which WireGuard, -1: unknown */
 	/* Their subscribers by liveness (have_live false: unknown). */
 	bool have_live;
 	unsigned int live[TG_LIVE_MAX];
@@ -378,11 +380,7 @@ static int status_maps(const char *pin_root, struct status_map **out, int *nout)
 	return 0;
 }
 
-/*
- * The subscribers the data plane answers to: tg_tunnels entries with a
- * claim that holds (a sync in progress may have entries of none).
- */
-/* The sub_ids of the tunnels in force, for their liveness. */
+/* The sub_ids of the members in force, for their liveness. */
 struct status_ids {
 	__u32 *ids;
 	size_t n, cap;
@@ -438,27 +436,51 @@ static void status_count_live(struct status *s, struct tg_maps *m,
 	free(seen);
 }
 
+/* The map pinned as name under the pin root: its fd, -1 when missing. */
+static int status_map_get(const struct status *s, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", s->pin_root, name);
+	return bpf_obj_get(path);
+}
+
+/*
+ * The members the data plane answers to: tg_tunnels entries with a claim
+ * that holds (a sync in progress may have entries of none), and WireGuard
+ * members, whose encapsulation in the slot in force says so. Maps without
+ * tg_encap1 (older layouts): the tunnels only, as before.
+ */
 static void status_read_subs(struct status *s)
 {
 	struct tg_maps m = TG_MAPS_INIT;
 	struct status_ids v = {};
-	char path[PATH_MAX];
-	__u32 n;
+	int (*each)(void *ctx, __u32 id);
+	__u32 n, nwg;
 
 	s->subs = -1;
-	snprintf(path, sizeof(path), "%s/tg_tunnels", s->pin_root);
-	m.tunnels = bpf_obj_get(path);
-	snprintf(path, sizeof(path), "%s/tg_gen", s->pin_root);
-	m.gen = bpf_obj_get(path);
-	snprintf(path, sizeof(path), "%s/tg_seen", s->pin_root);
-	m.seen = bpf_obj_get(path);
-	if (m.tunnels >= 0 && m.gen >= 0 &&
-	    !tg_tunnels_in_force(&m, &n, m.seen >= 0 ? status_add_id : NULL,
-				 &v)) {
-		s->subs = n;
-		if (m.seen >= 0)
-			status_count_live(s, &m, &v);
+	s->wg = -1;
+	m.tunnels = status_map_get(s, "tg_tunnels");
+	m.gen = status_map_get(s, "tg_gen");
+	m.seen = status_map_get(s, "tg_seen");
+	m.encap = status_map_get(s, "tg_encap");
+	m.encap1 = status_map_get(s, "tg_encap1");
+	each = m.seen >= 0 ? status_add_id : NULL;
+	if (m.tunnels < 0 || m.gen < 0 ||
+	    tg_tunnels_in_force(&m, &n, each, &v))
+		goto out;
+	s->subs = n;
+	if (m.encap >= 0 && m.encap1 >= 0) {
+		if (!tg_wg_in_force(&m, &nwg, each, &v)) {
+			s->subs += nwg;
+			s->wg = nwg;
+		} else {
+			v.n = n;	/* the tunnels' ids only */
+		}
 	}
+	if (m.seen >= 0)
+		status_count_live(s, &m, &v);
+out:
 	free(v.ids);
 	tg_maps_close(&m);
 }
@@ -598,12 +620,16 @@ static void status_print_text(const struct status *s,
 		printf("\n");
 	}
 	subs = s->subs;
-	if (subs >= 0 && s->have_live)
-		printf("subscribers %lld: %u up, %u idle, %u down\n", subs,
-		       s->live[TG_LIVE_UP], s->live[TG_LIVE_IDLE],
-		       s->live[TG_LIVE_DOWN]);
-	else if (subs >= 0)
-		printf("subscribers %lld\n", subs);
+	if (subs >= 0) {
+		printf("subscribers %lld", subs);
+		if (s->wg > 0)
+			printf(" (%lld wireguard)", s->wg);
+		if (s->have_live)
+			printf(": %u up, %u idle, %u down",
+			       s->live[TG_LIVE_UP], s->live[TG_LIVE_IDLE],
+			       s->live[TG_LIVE_DOWN]);
+		printf("\n");
+	}
 	if (s->have_lns && strcmp(s->lns, "off"))
 		printf("lns         listening on %s: %u tunnel%s, %u session%s up, %u ending\n",
 		       s->lns, s->lns_tunnels, s->lns_tunnels == 1 ? "" : "s",
@@ -705,6 +731,11 @@ static void status_print_json(const struct status *s,
 		jsonw_uint_field(w, "subscribers", subs);
 	else
 		jsonw_null_field(w, "subscribers");
+	/* Of them WireGuard members (null: maps of an older layout). */
+	if (s->wg >= 0)
+		jsonw_uint_field(w, "wireguard", s->wg);
+	else
+		jsonw_null_field(w, "wireguard");
 	jsonw_name(w, "liveness");
 	if (s->have_live) {
 		jsonw_start_object(w);
@@ -778,10 +809,12 @@ static int status_help(void)
 	       "CPUs (steer_cpus) and the program run on them (see 'tungate\n"
 	       "up help'); this POP's name and state (serving or drained:\n"
 	       "see 'tungate pop help'); the tungate version and time of the\n"
-	       "last up; the number of subscribers, by liveness (up, idle, down:\n"
-	       "see 'tungate stats help'); every pinned map's entries\n"
-	       "in use against its size ('-' where entries are not counted:\n"
-	       "per-CPU arrays); the last sync (time, result, count); the LNS\n"
+	       "last up; the number of subscribers in the data plane (tunnels\n"
+	       "and WireGuard members; how many are WireGuard's, -j: wireguard),\n"
+	       "by liveness (up, idle, down: see 'tungate stats help'); every\n"
+	       "pinned map's entries in use against its size ('-' where\n"
+	       "entries are not counted: per-CPU arrays); the last sync (time,\n"
+	       "result, count); the LNS\n"
 	       "(its listening address, tunnels and dial-in sessions up); bgp:\n"
 	       "whether this POP announces its BIRD routes (announcing), is\n"
 	       "drained ('tungate drain') or has them withdrawn because its\n"

@@ -19,6 +19,7 @@
 #include "db_util.h"
 #include "db/db.h"
 #include "sync/sync.h"
+#include "sync/wg_members.h"
 #include "subscriber.skel.h"
 
 #define CAP 16
@@ -688,6 +689,39 @@ END_TEST
  * disabled. One with no record (synced by an earlier build) makes the
  * next sync compare the maps whole.
  */
+/* The sub_ids an in-force count named, in order. */
+struct in_force_ids {
+	__u32 id[CAP];
+	unsigned int n;
+};
+
+static int in_force_id(void *ctx, __u32 id)
+{
+	struct in_force_ids *v = ctx;
+
+	ck_assert_uint_lt(v->n, CAP);
+	v->id[v->n++] = id;
+	return 0;
+}
+
+/*
+ * The WireGuard members in force: as many as want, the first of them
+ * (when any) first; the tunnels in force: tun of them.
+ */
+static void wg_in_force(unsigned int want, __u32 first, unsigned int tun)
+{
+	struct in_force_ids v = {};
+	__u32 n = 99;
+
+	ck_assert_int_eq(tg_wg_in_force(&maps, &n, in_force_id, &v), 0);
+	ck_assert_uint_eq(n, want);
+	ck_assert_uint_eq(v.n, want);
+	if (want)
+		ck_assert_uint_eq(v.id[0], first);
+	ck_assert_int_eq(tg_tunnels_in_force(&maps, &n, NULL, NULL), 0);
+	ck_assert_uint_eq(n, tun);
+}
+
 START_TEST(test_sync_wireguard)
 {
 	struct tg_sync_opts o = { .persist = true };
@@ -726,6 +760,7 @@ START_TEST(test_sync_wireguard)
 					     &id, &pol), 0);
 	ck_assert(pol.src & TG_SRC_4);
 	ck_assert_uint_eq(pol.src4_len, 24);
+	wg_in_force(1, id, 1);
 
 	ck_assert_int_eq(tg_sync_run(db, &maps, &o, &st), 0);
 	ck_assert(st.incremental);
@@ -745,10 +780,52 @@ START_TEST(test_sync_wireguard)
 	ck_assert_uint_eq(prefix_owner("100.64.1.0/24"), 0);
 	ck_assert(encap_get(id, &e) || e.type == TG_TUN_NONE);
 	ck_assert_uint_eq(map_count(maps.tunnels, sizeof(struct tg_tun_key)), 1);
+	wg_in_force(0, 0, 1);
 	o.full = true;
 	ck_assert_int_eq(tg_sync_run(db, &maps, &o, &st), 0);
 	ck_assert_uint_eq(st.unchanged, 1);
 	ck_assert_uint_eq(st.added + st.changed + st.removed, 0);
+}
+END_TEST
+
+/*
+ * A WireGuard member counts in the slot in force only: the other slot's
+ * entry (a sync half-way) does not count it twice, nor an empty slot in
+ * force once. Maps filled by hand, as a sync leaves them at each step.
+ */
+START_TEST(test_sync_wg_in_force)
+{
+	struct tg_encap wg = { .type = TG_TUN_WIREGUARD, .local_port = 51820 };
+	struct tg_encap none = {};
+	__u32 id = 5, other = 9, slot;
+
+	if (!setup_maps(CAP))
+		return;
+	add("alice", TG_TUN_GRE, 10, 7, "100.64.0.0/28", NULL);
+	sync_ok(1, 0, 0, 0);
+	wg_in_force(0, 0, 1);
+	/* A WireGuard member in slot 0, in force. */
+	ck_assert_int_eq(bpf_map_update_elem(maps.encap, &id, &wg, 0), 0);
+	wg_in_force(1, id, 1);
+	/* Its new configuration in slot 1, not in force yet. */
+	ck_assert_int_eq(bpf_map_update_elem(maps.encap1, &id, &wg, 0), 0);
+	wg_in_force(1, id, 1);
+	/* Slot 1 in force, then slot 0 cleared: one member throughout. */
+	slot = 1;
+	ck_assert_int_eq(bpf_map_update_elem(maps.gen, &id, &slot, 0), 0);
+	wg_in_force(1, id, 1);
+	ck_assert_int_eq(bpf_map_update_elem(maps.encap, &id, &none, 0), 0);
+	wg_in_force(1, id, 1);
+	/* Slot 1 in force and empty: removed. */
+	ck_assert_int_eq(bpf_map_update_elem(maps.encap1, &id, &none, 0), 0);
+	wg_in_force(0, 0, 1);
+	/* A second one, and a slot that is neither 0 nor 1 holds nothing. */
+	ck_assert_int_eq(bpf_map_update_elem(maps.encap, &other, &wg, 0), 0);
+	ck_assert_int_eq(bpf_map_update_elem(maps.encap1, &id, &wg, 0), 0);
+	wg_in_force(2, other, 1);
+	slot = 2;
+	ck_assert_int_eq(bpf_map_update_elem(maps.gen, &id, &slot, 0), 0);
+	wg_in_force(1, other, 1);
 }
 END_TEST
 
@@ -1643,6 +1720,7 @@ Suite *sync_suite(void)
 	tcase_add_test(tc, test_sync_add);
 	tcase_add_test(tc, test_sync_twice);
 	tcase_add_test(tc, test_sync_wireguard);
+	tcase_add_test(tc, test_sync_wg_in_force);
 	tcase_add_test(tc, test_sync_pfx_lengths);
 	tcase_add_test(tc, test_sync_pfx_too_many);
 	tcase_add_test(tc, test_sync_change);
