@@ -214,6 +214,39 @@ wg_peers_wait() {
 	[ "$(wg_peers)" = "$1" ]
 }
 
+# status and status -j count the members in force: alice's tunnel, as
+# sub show has her liveness, and $1 WireGuard members, $2 of them up and
+# $3 down. $4 says when. Alice's router may start sending meanwhile (its
+# IPv6 on the GRE link): read again until her state stays the same.
+wg_status() {
+	a=$(alice_live)
+	for i in 1 2 3; do
+		tg status >/tmp/wgstatus 2>&1
+		tg -j status 2>&1 | tr -d ' \n' >/tmp/wgstatus.json
+		a0=$a
+		a=$(alice_live)
+		[ "$a" = "$a0" ] && break
+	done
+	n=$(($1 + 1))
+	up=$(($2 + $([ "$a" = up ] && echo 1 || echo 0)))
+	idle=$([ "$a" = idle ] && echo 1 || echo 0)
+	down=$(($3 + $([ "$a" = down ] && echo 1 || echo 0)))
+	line="subscribers $n ($1 wireguard): $up up, $idle idle, $down down"
+	[ "$1" = 0 ] && line="subscribers $n: $up up, $idle idle, $down down"
+	grep -qx "$line" /tmp/wgstatus &&
+		ok "wireguard: status: $line ($4)" ||
+		fail "wireguard: status, not '$line' (alice ${a:-?}): $(grep '^subscribers' /tmp/wgstatus)"
+	json="\"subscribers\":$n,\"wireguard\":$1,\"liveness\":{\"down\":$down,\"idle\":$idle,\"up\":$up}"
+	grep -qF "$json" /tmp/wgstatus.json &&
+		ok "wireguard: status -j: $json" ||
+		fail "wireguard: status -j, not $json: $(grep -o '"subscribers".*"liveness":{[^}]*}' /tmp/wgstatus.json)"
+}
+
+# Alice's liveness as sub show has it: up, idle or down.
+alice_live() {
+	tg sub show alice 2>&1 | sed -n 's/^liveness: *\([a-z]*\):.*/\1/p'
+}
+
 # The peers as tungate shows them: wgm up after its pings, with its
 # endpoint; wgn, which never connects, down.
 wg_state() {
@@ -246,6 +279,7 @@ wg_state() {
 		grep -q '^wireguard: *down, no handshake yet, endpoint none, rx 0 B, tx 0 B$' &&
 		ok "wireguard: sub show: a member never connected is down" ||
 		fail "wireguard: sub show wgn: $(tg sub show wgn 2>&1)"
+	wg_status 2 1 1 "wgm up, wgn never connected"
 	tg -j stats --interval 0 >/tmp/wgstats.json 2>&1
 	grep -q '"wireguard":\[{"name":"wgm","interface":"tgwg51820","peer":true,"state":"up",.*},{"name":"wgn","interface":"tgwg51820","peer":true,"state":"down","last_handshake":null,"handshake_age_seconds":null,"endpoint":null,"rx_bytes":0,"tx_bytes":0}\]' \
 		/tmp/wgstats.json && ok "wireguard: stats -j: wgm up, wgn down" ||
@@ -342,6 +376,7 @@ wireguard_stage() {
 	ip -n conc route show proto 241 | grep -q '^100.64.2.0/24 dev tgwg51820' &&
 		ok "wireguard: route to the member's prefix" ||
 		fail "wireguard: routes: $(ip -n conc route show proto 241)"
+	wg_status 1 0 1 "wgm not connected yet"
 	wg_member_link "$cpub" || fail "wireguard: member interface"
 	check "wireguard: ping core through the concentrator" wg_ping
 	check "wireguard: sync again changes nothing" sh -c \
@@ -358,6 +393,7 @@ wireguard_stage() {
 	ip -n conc route show proto 241 | grep -q . &&
 		fail "wireguard: route left: $(ip -n conc route show proto 241)" ||
 		ok "wireguard: disabled member's route removed"
+	wg_status 0 0 0 "wgm disabled"
 	check "wireguard: sub enable" tungate --db "$DB" sub enable wgm
 	check "wireguard: sync after enable" tg sync
 	check "wireguard: enabled member pings again" wg_ping
