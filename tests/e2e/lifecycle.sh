@@ -183,9 +183,10 @@ status_check "status -j: interfaces, roles, native mode, XDP programs" \
 	 and all(len(i['program']['tag']) == 16 and i['program']['id'] > 0
 	         and i['program']['load_time'] > 1.6e18 and i['ifindex'] > 0
 	         for i in s['interfaces'])"
-status_check "status -j: version $VERSION, up_time, 4 subscribers, last sync" \
+status_check "status -j: version $VERSION, up_time, 4 subscribers (none WireGuard), last sync" \
 	"s['version'] == '$VERSION' and s['up_time'] > 1.6e18
-	 and s['subscribers'] == 4 and s['sync']['result'] == 0
+	 and s['subscribers'] == 4 and s['wireguard'] == 0
+	 and s['sync']['result'] == 0
 	 and s['sync']['count'] >= 1 and s['sync']['subscribers'] == 4"
 status_check "status -j: fill levels (tg_tunnels 4, tg_prefix4 4, tg_encap + tg_encap1 4, tg_ports 2)" \
 	"maps['tg_tunnels']['entries'] == 4 and maps['tg_tunnels']['max_entries'] > 4
@@ -381,16 +382,29 @@ echo "# a WireGuard member"
 # maps are written all the same; with it, sync makes tgwg51820 in conc.
 step "WireGuard member" tg sub add wgm --type wireguard \
 	--public-key xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg= --prefix 100.64.8.0/24
+# status counts it with the tunnels: never heard, down.
+wg_counted() {
+	status_check "status -j: 5 subscribers, 1 of them WireGuard, down" \
+		"s['subscribers'] == 5 and s['wireguard'] == 1
+		 and s['liveness']['down'] >= 1 and sum(s['liveness'].values()) == 5"
+	check "status: subscribers 5 (1 wireguard)" wg_status_text
+}
+wg_status_text() {
+	tg status >"$TMP/st.txt" &&
+		grep -q '^subscribers 5 (1 wireguard): [0-9]* up, [0-9]* idle, [1-9][0-9]* down$' "$TMP/st.txt"
+}
 if ip -n "$CONC" link add "tgl-wg$$" type wireguard 2>/dev/null; then
 	ip -n "$CONC" link del "tgl-wg$$"
 	check "sync: the member's peer on tgwg51820" \
 		sh -c "'$TUNGATE' --db '$DB' --pin-root '$PIN' sync 2>&1 | grep -q '^wireguard tgwg51820: port 51820, .* 1 peers'"
+	wg_counted
 	step "WireGuard member removed" tg sub del wgm
 	check "sync: the interface no member uses deleted" tg sync
 	check "tgwg51820 gone" sh -c "! ip -n '$CONC' link show tgwg51820 2>/dev/null"
 else
 	refused "sync: a kernel without WireGuard is named" \
 		"tungate: sync: the maps are written, but WireGuard is not: the kernel has no WireGuard (load the module: modprobe wireguard)" sync
+	wg_counted
 	step "WireGuard member removed" tg sub del wgm
 	check "sync without WireGuard members: nothing asked of the kernel" tg sync
 fi
