@@ -10,7 +10,8 @@
 # encapsulated, and every ARP answered, by the programs of that mode.
 # `status -j` must tell the interfaces, modes, programs, version, subscriber
 # count, map fill levels and last sync; `down --keep-state` keeps maps and counters;
-# a WireGuard member's sync names a kernel without WireGuard;
+# a WireGuard member's sync names a kernel without WireGuard, and status counts
+# the member the maps hold (the tunnels only on maps without tg_encap1);
 # `down` leaves nothing. The fallback to generic XDP is shown on `lo` and a bridge
 # (no native XDP), and bad interface names and modes are refused.
 #
@@ -388,6 +389,15 @@ wg_counted() {
 		"s['subscribers'] == 5 and s['wireguard'] == 1
 		 and s['liveness']['down'] >= 1 and sum(s['liveness'].values()) == 5"
 	check "status: subscribers 5 (1 wireguard)" wg_status_text
+	# Maps of an older layout (no tg_encap1): the tunnels, as before.
+	mv "$PIN/tg_encap1" "$PIN/tg_encap1_aside" &&
+		tg -j status >"$TMP/status.json" 2>&1
+	mv "$PIN/tg_encap1_aside" "$PIN/tg_encap1"
+	$PY -c 'import json, sys
+s = json.load(open(sys.argv[1]))
+sys.exit(not (s["subscribers"] == 4 and s["wireguard"] is None))' "$TMP/status.json" &&
+		ok "status -j without tg_encap1: the 4 tunnels, wireguard null" ||
+		fail "status -j without tg_encap1: $(head -c 300 "$TMP/status.json")"
 }
 wg_status_text() {
 	tg status >"$TMP/st.txt" &&
