@@ -53,7 +53,7 @@ static void wg_command(const struct tg_wg_settings *ws, const char *token,
 	if (!ws->broker[0])
 		return;
 	tg_wg_endpoint_format(ws, ws->broker_port, host, sizeof(host));
-	snprintf(buf, len, "wget -qO- %s://%s/wg/openwrt.sh | sh -s %s",
+	snprintf(buf, len, "wget -qO- %s://%s/wg/openwrt.sh | sh -s -- %s",
 		 tg_wg_broker_tls(ws) ? "https" : "http", host, token);
 }
 

@@ -4,7 +4,7 @@
 # Enrols this router as a WireGuard member of a tungate concentrator with
 # the token of its invitation ('tungate wg invite'):
 #
-#   wget -qO- https://BROKER/wg/openwrt.sh | sh -s TOKEN
+#   wget -qO- https://BROKER/wg/openwrt.sh | sh -s -- TOKEN
 #   sh tungate-wg-enrol.sh TOKEN https://BROKER[:PORT]
 #
 # Makes the router's key with 'wg genkey' (it never leaves the router),
@@ -29,7 +29,7 @@ DIR=${TUNGATE_DIR:-/etc/tungate}
 say() { echo "tungate-wg-enrol: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-[ -n "$TOKEN" ] || die "usage: sh -s TOKEN (the token of 'tungate wg invite')"
+[ -n "$TOKEN" ] || die "usage: sh -s -- TOKEN (the token of 'tungate wg invite')"
 case $BROKER in
 http://?* | https://?*) ;;
 *) die "usage: sh tungate-wg-enrol.sh TOKEN https://BROKER[:PORT]" ;;

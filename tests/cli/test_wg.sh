@@ -252,7 +252,7 @@ tg sync >/dev/null 2>&1
 expect_ok "wg-broker" tg config set wg-broker 127.0.0.1:$PORT
 expect_ok "invite b1" tg wg invite b1 --class home --prefix 100.64.20.0/24
 B1=$(sed -n 's/^token.*: //p' "$TMP/out")
-grep -qxF "  wget -qO- http://vpn.example.net:$PORT/wg/openwrt.sh | sh -s $B1" "$TMP/out" && ok ||
+grep -qxF "  wget -qO- http://vpn.example.net:$PORT/wg/openwrt.sh | sh -s -- $B1" "$TMP/out" && ok ||
 	bad "invite command: $(cat "$TMP/out")"
 expect_ok "invite b2" tg wg invite b2 --class home --prefix 100.64.21.0/24
 B2=$(sed -n 's/^token.*: //p' "$TMP/out")
@@ -367,7 +367,7 @@ got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.7 
 expect_ok "wg-broker-key" tg config set wg-broker-key "$KEY"
 expect_ok "invite b3" tg wg invite b3 --class home --prefix 100.64.22.0/24
 B3=$(sed -n 's/^token.*: //p' "$TMP/out")
-grep -qxF "  wget -qO- https://vpn.example.net:$PORT/wg/openwrt.sh | sh -s $B3" "$TMP/out" && ok ||
+grep -qxF "  wget -qO- https://vpn.example.net:$PORT/wg/openwrt.sh | sh -s -- $B3" "$TMP/out" && ok ||
 	bad "invite command over https: $(cat "$TMP/out")"
 kill -HUP "$RUN_PID"
 for _ in $(seq 50); do
