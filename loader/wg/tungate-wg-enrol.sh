@@ -85,15 +85,18 @@ fi
 rc=$?
 if [ $rc != 0 ] || ! grep -q '^\[Peer\]' "$CONF.new" 2>/dev/null; then
 	why=$(tr -d '\r' <"$CONF.err" | grep . | tail -n 1)
+	# Quiet, uclient-fetch and GNU wget say a certificate they refuse
+	# with exit status 5 alone.
+	[ $rc = 5 ] && why="${why:+$why: }TLS certificate check failed"
 	case $why in
-	*403*) hint="the token is unknown, used or expired, or the key or the member refused" ;;
-	*400*) hint="not a WireGuard public key, or not a request of this script" ;;
+	*403*) hint="the token is unknown, used or expired, or the key or the member refused; the log of the concentrator says which" ;;
+	*400*) hint="not a WireGuard public key, or not a request of this script; the log of the concentrator says which" ;;
 	*429*) hint="too many requests from this address: wait a minute" ;;
-	*ertificate* | *SSL* | *TLS*) hint="the broker's certificate is not trusted here; a self-signed one: TUNGATE_CA=its CA's PEM file" ;;
+	*ertificate* | *SSL* | *TLS*) hint="the broker's certificate is not trusted here, the token was not sent; a self-signed one: TUNGATE_CA=its CA's PEM file" ;;
 	*) hint="" ;;
 	esac
 	rm -f "$CONF.new" "$CONF.err"
-	die "enrolment refused by $BROKER: ${why:-no answer}${hint:+ ($hint; the log of the concentrator says which)}"
+	die "enrolment refused by $BROKER: ${why:-no answer}${hint:+ ($hint)}"
 fi
 rm -f "$CONF.err"
 mv "$CONF.new" "$CONF"
