@@ -9,7 +9,8 @@
 # concentrator, IPv4 and IPv6. Tokens reused, expired, forged, and a key
 # a member has already are refused with nothing stored, each counted and
 # logged; too many requests from one address are refused; a member
-# deleted loses its peer and its pings at once.
+# deleted loses its peer and its pings at once. Then the broker over
+# HTTPS (wge_https).
 
 WGE_ADDR=203.0.113.1
 WGE_URL=http://$WGE_ADDR:8080
