@@ -32,6 +32,16 @@ trap cleanup EXIT
 . tests/cli/lib.sh
 
 tg() { tg_db --pin-root "$PIN" "$@"; }
+# logged PATTERN [LOG]: PATTERN in the daemon's log (LOG, default
+# run.log) within 10 s.
+logged() {
+	local _
+	for _ in $(seq 100); do
+		grep -q -- "$1" "${2:-$TMP/run.log}" && return 0
+		sleep 0.1
+	done
+	return 1
+}
 skip() {
 	echo "SKIP: wg: $*"
 	[ "${CI:-}" = true ] && fail=$((fail + 1))
@@ -261,10 +271,7 @@ tg_db_opts
 	--metrics 127.0.0.1:$MPORT 2>"$TMP/run.log" &
 RUN_PID=$!
 URL=http://127.0.0.1:$PORT
-for _ in $(seq 100); do
-	grep -q "wg broker: listening on 127.0.0.1:$PORT" "$TMP/run.log" && break
-	sleep 0.1
-done
+logged "wg broker: listening on 127.0.0.1:$PORT"
 # post FROM FORM: the status, the body in $TMP/body.
 post() {
 	curl -s -o "$TMP/body" -w '%{http_code}' --max-time 40 --interface "$1" \
@@ -273,6 +280,18 @@ post() {
 count() {
 	curl -s --max-time 10 "http://127.0.0.1:$MPORT/metrics" |
 		sed -n "s/^tungate_wg_enrol_total{result=\"$1\"} //p"
+}
+# enrolled NAME KEY PREFIX ADDRESS: $got and $TMP/body are NAME's file
+# (ADDRESS), its row has KEY and PREFIX, its invitation is used by KEY.
+enrolled() {
+	[ "$got" = 200 ] && grep -qx "Address = $4" "$TMP/body" &&
+		grep -qx "# tungate WireGuard member $1" "$TMP/body" && ok ||
+		bad "enrol $1: $got $(cat "$TMP/body") $(tail -n 3 "$TMP/run.log")"
+	expect_ok "$1's row" tg -j sub show "$1"
+	json_check "$1's row" "j['type'] == 'wireguard' and j['public_key'] == '$2' \
+and j['prefixes'] == ['$3'] and j['class'] == 'home'"
+	[ "$(cli_sql "SELECT used_key FROM wg_invite WHERE name = '$1'")" = "$2" ] && ok ||
+		bad "$1's invitation not marked used"
 }
 # enc VALUE: percent-encoded as the client script does it.
 enc() { $PY -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
@@ -296,14 +315,7 @@ got=$(curl -s -o "$TMP/body" -w '%{http_code}' --interface 127.0.0.2 \
 	cmp -s <(sed "s|@BROKER@|http://vpn.example.net:$PORT|" loader/wg/tungate-wg-enrol.sh) "$TMP/body" &&
 	ok || bad "GET the script: $got $(head -c 300 "$TMP/body")"
 got=$(post 127.0.0.2 "token=$B1&key=$(enc "$K5")")
-[ "$got" = 200 ] && grep -qx 'Address = 100.64.20.1/24' "$TMP/body" &&
-	grep -qx '# tungate WireGuard member b1' "$TMP/body" && ok ||
-	bad "enrol b1: $got $(cat "$TMP/body") $(tail -n 3 "$TMP/run.log")"
-expect_ok "b1's row" tg -j sub show b1
-json_check "b1's row" "j['type'] == 'wireguard' and j['public_key'] == '$K5' \
-and j['prefixes'] == ['100.64.20.0/24'] and j['class'] == 'home'"
-[ "$(cli_sql "SELECT used_key FROM wg_invite WHERE name = 'b1'")" = "$K5" ] && ok ||
-	bad "b1's invitation not marked used"
+enrolled b1 "$K5" 100.64.20.0/24 100.64.20.1/24
 grep -q "wg broker: 127.0.0.2: enrolled b1 with key $K5" "$TMP/run.log" && ok ||
 	bad "enrolment not logged: $(tail -n 3 "$TMP/run.log")"
 # '+' unencoded is taken as '+' (a key has no spaces).
@@ -341,10 +353,7 @@ done
 # Off on SIGHUP.
 expect_ok "wg-broker off" tg config set wg-broker off
 kill -HUP "$RUN_PID"
-for _ in $(seq 50); do
-	grep -q "wg broker: stopped listening on 127.0.0.1:$PORT" "$TMP/run.log" && break
-	sleep 0.1
-done
+logged "wg broker: stopped listening on 127.0.0.1:$PORT"
 got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.7 "$URL/wg/openwrt.sh")
 [ "$got" = 000 ] && ok || bad "the broker still answers after SIGHUP: $got"
 
@@ -355,13 +364,8 @@ grep -qF "note: the broker serves HTTPS once wg-broker-key is set too" "$TMP/err
 	bad "wg-broker-cert alone: no note: $(cat "$TMP/err")"
 # One of the two only: the daemon serves nothing, plain HTTP least of all.
 kill -HUP "$RUN_PID"
-for _ in $(seq 50); do
-	grep -q "wg broker: wg-broker-cert is set without wg-broker-key: HTTPS needs both; not started" \
-		"$TMP/run.log" && break
-	sleep 0.1
-done
-grep -q "wg broker: wg-broker-cert is set without wg-broker-key: HTTPS needs both; not started" \
-	"$TMP/run.log" && ok || bad "the certificate alone: $(tail -n 3 "$TMP/run.log")"
+logged "wg broker: wg-broker-cert is set without wg-broker-key: HTTPS needs both; not started" && ok ||
+	bad "the certificate alone: $(tail -n 3 "$TMP/run.log")"
 got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.7 "$URL/wg/openwrt.sh")
 [ "$got" = 000 ] && ok || bad "plain http with the certificate alone: $got"
 expect_ok "wg-broker-key" tg config set wg-broker-key "$KEY"
@@ -370,13 +374,8 @@ B3=$(sed -n 's/^token.*: //p' "$TMP/out")
 grep -qxF "  wget -qO- https://vpn.example.net:$PORT/wg/openwrt.sh | sh -s -- $B3" "$TMP/out" && ok ||
 	bad "invite command over https: $(cat "$TMP/out")"
 kill -HUP "$RUN_PID"
-for _ in $(seq 50); do
-	grep -q "wg broker: listening on 127.0.0.1:$PORT, https with the certificate of $CERT" \
-		"$TMP/run.log" && break
-	sleep 0.1
-done
-grep -q "wg broker: listening on 127.0.0.1:$PORT, https with the certificate of $CERT" \
-	"$TMP/run.log" && ok || bad "https: $(tail -n 3 "$TMP/run.log")"
+logged "wg broker: listening on 127.0.0.1:$PORT, https with the certificate of $CERT" && ok ||
+	bad "https: $(tail -n 3 "$TMP/run.log")"
 HTTPS=https://vpn.example.net:$PORT
 # tls CURL-ARGS...: curl trusting the test CA, vpn.example.net on loopback.
 tls() {
@@ -393,14 +392,7 @@ got=$(tls -o "$TMP/body" -w '%{http_code}' --interface 127.0.0.8 \
 K6=aQ6dM3yU+8Fp8n5wqkYl8yJ6V5ZyP3lRk2sFq1cHq2U=
 got=$(tls -o "$TMP/body" -w '%{http_code}' --interface 127.0.0.8 \
 	--data "token=$B3&key=$(enc "$K6")" "$HTTPS/wg/enrol")
-[ "$got" = 200 ] && grep -qx 'Address = 100.64.22.1/24' "$TMP/body" &&
-	grep -qx '# tungate WireGuard member b3' "$TMP/body" && ok ||
-	bad "enrol b3 over https: $got $(cat "$TMP/body") $(tail -n 3 "$TMP/run.log")"
-expect_ok "b3's row" tg -j sub show b3
-json_check "b3's row" "j['type'] == 'wireguard' and j['public_key'] == '$K6' \
-and j['prefixes'] == ['100.64.22.0/24'] and j['class'] == 'home'"
-[ "$(cli_sql "SELECT used_key FROM wg_invite WHERE name = 'b3'")" = "$K6" ] && ok ||
-	bad "b3's invitation not marked used"
+enrolled b3 "$K6" 100.64.22.0/24 100.64.22.1/24
 [ "$(count ok)" = 3 ] && [ "$(count key_in_use)" = 2 ] && ok ||
 	bad "counted over https: ok $(count ok), key_in_use $(count key_in_use)"
 # Plain HTTP on the same port gets nothing; nor does a client without the CA.
@@ -422,26 +414,16 @@ cat "$TMP/srv2.pem" "$TMP/ca.pem" >"$CERT"
 cat "$TMP/srv2.key" >"$KEY"
 served "$TMP/srv1.pem" && ok || bad "the new certificate served before SIGHUP"
 kill -HUP "$RUN_PID"
-for _ in $(seq 50); do
-	grep -q "wg broker: https on 127.0.0.1:$PORT now with the certificate of $CERT" \
-		"$TMP/run.log" && break
-	sleep 0.1
-done
-grep -q "wg broker: https on 127.0.0.1:$PORT now with the certificate of $CERT" \
-	"$TMP/run.log" && ok || bad "renewal not logged: $(tail -n 3 "$TMP/run.log")"
+logged "wg broker: https on 127.0.0.1:$PORT now with the certificate of $CERT" && ok ||
+	bad "renewal not logged: $(tail -n 3 "$TMP/run.log")"
 served "$TMP/srv2.pem" && ok || bad "after SIGHUP, the served certificate is not srv2's"
 got=$(tls -o "$TMP/body" -w '%{http_code}' --interface 127.0.0.10 "$HTTPS/wg/openwrt.sh")
 [ "$got" = 200 ] && ok || bad "GET over https after the renewal: $got"
 # Files broken behind the daemon's back: the broker stays as it was.
 echo "not a certificate" >"$CERT"
 kill -HUP "$RUN_PID"
-for _ in $(seq 50); do
-	grep -q "wg broker: '$CERT': not a PEM certificate (no -----BEGIN CERTIFICATE-----); still https on 127.0.0.1:$PORT" \
-		"$TMP/run.log" && break
-	sleep 0.1
-done
-grep -q "wg broker: '$CERT': not a PEM certificate (no -----BEGIN CERTIFICATE-----); still https on 127.0.0.1:$PORT" \
-	"$TMP/run.log" && ok || bad "a broken certificate on SIGHUP: $(tail -n 3 "$TMP/run.log")"
+logged "wg broker: '$CERT': not a PEM certificate (no -----BEGIN CERTIFICATE-----); still https on 127.0.0.1:$PORT" && ok ||
+	bad "a broken certificate on SIGHUP: $(tail -n 3 "$TMP/run.log")"
 served "$TMP/srv2.pem" && ok || bad "a broken certificate replaced the served one"
 got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.10 "$URL/wg/openwrt.sh")
 [ "$got" = 000 ] && ok || bad "plain http after a broken certificate: $got"
@@ -451,12 +433,8 @@ RUN_PID=
 "$TG" "${TG_DB_OPTS[@]}" --pin-root "$PIN" run --interval 100 --usage-interval 0 \
 	2>"$TMP/run2.log" &
 RUN_PID=$!
-for _ in $(seq 100); do
-	grep -q "wg broker: '$CERT': not a PEM certificate" "$TMP/run2.log" && break
-	sleep 0.1
-done
-grep -q "wg broker: '$CERT': not a PEM certificate (no -----BEGIN CERTIFICATE-----); not started" \
-	"$TMP/run2.log" && ok || bad "a broken certificate at start: $(tail -n 3 "$TMP/run2.log")"
+logged "wg broker: '$CERT': not a PEM certificate (no -----BEGIN CERTIFICATE-----); not started" "$TMP/run2.log" && ok ||
+	bad "a broken certificate at start: $(tail -n 3 "$TMP/run2.log")"
 got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.10 "$URL/wg/openwrt.sh")
 [ "$got" = 000 ] && ok || bad "plain http at start with a broken certificate: $got"
 cat "$TMP/run2.log" >>"$TMP/run.log"

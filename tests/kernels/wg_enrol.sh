@@ -51,6 +51,16 @@ wge_script() {
 		>"$TMP/wge_out.$1" 2>&1
 }
 
+# wge_logged PATTERN: PATTERN in the daemon's log within 5 s.
+wge_logged() {
+	i=0
+	until grep -q "$1" "$TMP/wge_run.log" || [ $i -ge 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q "$1" "$TMP/wge_run.log"
+}
+
 # What the database holds of members, settings and invitations.
 wge_rows() {
 	tungate --db "$DB" export
@@ -109,13 +119,7 @@ wge_https() {
 		ok "wg_enrol: https: the invitation's command is https" ||
 		fail "wg_enrol: https: invite: $(cat "$TMP/wge_inv.m5")"
 	kill -HUP "$tgd_pid"
-	i=0
-	until grep -q 'wg broker: https on 0.0.0.0:8080 from now on' "$TMP/wge_run.log" ||
-		[ $i -ge 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	grep -q 'wg broker: https on 0.0.0.0:8080 from now on' "$TMP/wge_run.log" &&
+	wge_logged 'wg broker: https on 0.0.0.0:8080 from now on' &&
 		ok "wg_enrol: https: the broker moved to https on SIGHUP" ||
 		fail "wg_enrol: https: $(tail -n 3 "$TMP/wge_run.log")"
 	wge wge3 wget -q -T 5 -O /dev/null "$WGE_URL/wg/openwrt.sh" 2>/dev/null &&
@@ -199,12 +203,7 @@ wg_enrol_stage() {
 	check "wg_enrol: invite m4" sh -c \
 		"tungate --db $DB wg invite m4 --class wge >$TMP/wge_inv.m4"
 	tgd_start --interval 100 --metrics 127.0.0.1:9180 >"$TMP/wge_run.log" 2>&1
-	i=0
-	until grep -q 'wg broker: listening on 0.0.0.0:8080' "$TMP/wge_run.log" ||
-		[ $i -ge 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wge_logged 'wg broker: listening on 0.0.0.0:8080'
 
 	# Two routers enrol themselves; tungate gives them their peers.
 	for m in 1 2; do
