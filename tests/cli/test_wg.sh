@@ -199,7 +199,7 @@ T5=$(sed -n 's/^token.*: //p' "$TMP/out")
 for t in "$T1" "$T2" "$T3" "$T4" "$T5"; do
 	[ ${#t} = 24 ] || bad "token '$t'"
 	tg export >"$TMP/export" 2>&1
-	if grep -qF "$t" "$DB" "$TMP/export" ||
+	if grep -qF -- "$t" "$DB" "$TMP/export" ||
 	   [ "$(cli_sql "SELECT count(*) FROM wg_invite WHERE token_hash LIKE '%$t%'")" != 0 ]; then
 		bad "token $t stored"
 	else

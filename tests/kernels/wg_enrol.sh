@@ -235,7 +235,7 @@ wg_enrol_stage() {
 		grep -q '^m4 .* pending$' "$TMP/wge_invites" &&
 		ok "wg_enrol: wg invites: used, expired, pending" ||
 		fail "wg_enrol: wg invites: $(cat "$TMP/wge_invites")"
-	grep -qF "$(wge_token m1)" "$TMP/wge_invites" &&
+	grep -qF -- "$(wge_token m1)" "$TMP/wge_invites" &&
 		fail "wg_enrol: wg invites shows a token" ||
 		ok "wg_enrol: wg invites shows no token"
 
