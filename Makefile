@@ -43,9 +43,11 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 # radcli: the LNS asks RADIUS servers (aaa radius).
 # hogweed (nettle's public-key half, in nettle-dev): the public key of
 # the WireGuard interfaces from their private key.
+# gnutls: what libmicrohttpd serves TLS with; the broker's certificate and
+# key are checked with it before they are handed over.
 CFLAGS  += -I $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 CFLAGS  += $(if $(TG_VERSION),-DTG_VERSION='"$(TG_VERSION)"')
-LDLIBS  := -lbpf -lelf -lz -lsqlite3 -lnettle -lhogweed -lmicrohttpd -lsystemd -lmnl -lpcap -lpq -lradcli -lqrencode -lpthread
+LDLIBS  := -lbpf -lelf -lz -lsqlite3 -lnettle -lhogweed -lmicrohttpd -lgnutls -lsystemd -lmnl -lpcap -lpq -lradcli -lqrencode -lpthread
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 # Entry programs built for both hooks: bpf/X.bpf.c also gives X_tc.bpf.o,

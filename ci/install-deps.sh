@@ -12,7 +12,7 @@ PKGS=(
 	prometheus
 	qemu-system-x86 busybox-static cpio kmod xz-utils
 	man-db cppcheck strace
-	libmicrohttpd-dev libmnl-dev libpcap-dev libsystemd-dev nettle-dev
+	libmicrohttpd-dev libgnutls28-dev libmnl-dev libpcap-dev libsystemd-dev nettle-dev
 	l2tpns freeradius libradcli-dev
 	libpq-dev postgresql
 	libqrencode-dev zbar-tools

@@ -12,6 +12,7 @@
 #include "db/radius_settings.h"
 #include "db/wg_settings.h"
 #include "util/json.h"
+#include "util/tls_files.h"
 
 static int config_help(int argc, char **argv)
 {
@@ -148,6 +149,16 @@ static int config_help(int argc, char **argv)
 	       "                             0.0.0.0:PORT, [::]:PORT or one\n"
 	       "                             address; read when it starts and on\n"
 	       "                             SIGHUP (default off)\n"
+	       "  wg-broker-cert FILE|none   the broker's certificate (PEM, its chain\n"
+	       "                             after it), an absolute path; with\n"
+	       "                             wg-broker-key the broker serves HTTPS\n"
+	       "                             only, never plain HTTP (default none)\n"
+	       "  wg-broker-key FILE|none    its private key (PEM, unencrypted, not\n"
+	       "                             readable by others). Checked when set\n"
+	       "                             (read, parsed, the key the\n"
+	       "                             certificate's); read again by 'tungate\n"
+	       "                             run' when it starts and on SIGHUP (a\n"
+	       "                             renewed certificate is taken then)\n"
 	       "Keys may be written with '_' for '-'.\n"
 	       "\n"
 	       "show  the current value of every key; -j: a JSON object with the keys\n"
@@ -202,6 +213,8 @@ static const char *config_db_key(const char *key)
 		{ "wg-pool4", "wg_pool4" },
 		{ "wg-pool6", "wg_pool6" },
 		{ "wg-broker", "wg_broker" },
+		{ "wg-broker-cert", "wg_broker_cert" },
+		{ "wg-broker-key", "wg_broker_key" },
 	};
 
 	static char radius[32];
@@ -398,6 +411,52 @@ static int config_set_checked(sqlite3 *db, const char *key, const char *dbkey,
 	return 0;
 }
 
+/*
+ * The broker's certificate or key about to be set to path: the file
+ * checked, and with the other one set, the pair. 0 or -EINVAL (reported).
+ */
+static int config_broker_tls(sqlite3 *db, const char *key, const char *dbkey,
+			     const char *path)
+{
+	bool is_key = !strcmp(dbkey, "wg_broker_key");
+	struct tg_wg_settings ws;
+	struct tg_tls_files f;
+	char err[TG_WG_PATH_MAX * 2 + 128];
+	const char *other;
+	int ret;
+
+	if (!tg_tls_supported()) {
+		tg_err("config set: %s: this libmicrohttpd is built without TLS (MHD_FEATURE_TLS): the broker cannot serve HTTPS",
+		       key);
+		return -EINVAL;
+	}
+	ret = tg_wg_settings_load(db, &ws, err, sizeof(err));
+	if (ret) {
+		tg_err("config set: %s: %s", key, err);
+		return ret;
+	}
+	other = is_key ? ws.broker_cert : ws.broker_key;
+	if (!*other) {
+		ret = is_key ? tg_tls_key_check(path, err, sizeof(err)) :
+			       tg_tls_cert_check(path, err, sizeof(err));
+	} else {
+		ret = tg_tls_load(is_key ? other : path, is_key ? path : other,
+				  &f, err, sizeof(err));
+		tg_tls_files_free(&f);
+	}
+	if (ret) {
+		tg_err("config set: %s: %s%s", key, err,
+		       !is_key && *other && strstr(err, "is not the key") ?
+		       " (to change both: 'config set wg-broker-key none' first)" :
+		       "");
+		return -EINVAL;
+	}
+	if (!*other && !tg_opts.json)
+		fprintf(stderr, "tungate: config set: %s: note: the broker serves HTTPS once wg-broker-%s is set too; until then 'tungate run' leaves it as it is\n",
+			key, is_key ? "cert" : "key");
+	return 0;
+}
+
 /* A number min..max as stored; 0 or -EINVAL (reported). */
 static int config_number(const char *key, const char *value, __u64 min,
 			 __u64 max, char *buf, size_t len)
@@ -446,7 +505,7 @@ static int config_set(int argc, char **argv)
 	}
 	dbkey = config_db_key(key);
 	if (!dbkey) {
-		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action liveness-timeout eoip-keepalive anycast pop-heartbeat pop-down-after lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures aaa radius-... wg-endpoint wg-mtu wg-allowed-ips wg-pool4 wg-pool6 wg-broker",
+		tg_err("config set: unknown key '%s'; one of unknown-tunnel l2tpv3-udp-port l2tpv2-udp-port gateway-mac ttl scope-action liveness-timeout eoip-keepalive anycast pop-heartbeat pop-down-after lns lns-secret lns-auth lns-name lns-dns lns-address lns-echo-interval lns-echo-failures aaa radius-... wg-endpoint wg-mtu wg-allowed-ips wg-pool4 wg-pool6 wg-broker wg-broker-cert wg-broker-key",
 		       key);
 		return -EINVAL;
 	}
@@ -528,6 +587,12 @@ static int config_set(int argc, char **argv)
 	ret = tg_db_open(tg_db_path(), false, &db);
 	if (ret)
 		goto out;
+	if ((!strcmp(dbkey, "wg_broker_cert") || !strcmp(dbkey, "wg_broker_key")) &&
+	    strcmp(buf, "none")) {
+		ret = config_broker_tls(db, key, dbkey, buf);
+		if (ret)
+			goto out;
+	}
 	if (tg_lns_setting_key(dbkey) || tg_radius_setting_key(dbkey)) {
 		ret = config_set_checked(db, key, dbkey, buf, config_lns_valid);
 		goto out;

@@ -40,7 +40,10 @@ static void wg_prefixes_text(const struct tg_wg_invite *iv, char *buf,
 	}
 }
 
-/* The command that enrols a router, "" when the broker is off. */
+/*
+ * The command that enrols a router, "" when the broker is off: https when
+ * a certificate is set (the broker never serves plain HTTP then).
+ */
 static void wg_command(const struct tg_wg_settings *ws, const char *token,
 		       char *buf, size_t len)
 {
@@ -50,8 +53,8 @@ static void wg_command(const struct tg_wg_settings *ws, const char *token,
 	if (!ws->broker[0])
 		return;
 	tg_wg_endpoint_format(ws, ws->broker_port, host, sizeof(host));
-	snprintf(buf, len, "wget -qO- http://%s/wg/openwrt.sh | sh -s %s", host,
-		 token);
+	snprintf(buf, len, "wget -qO- %s://%s/wg/openwrt.sh | sh -s -- %s",
+		 tg_wg_broker_tls(ws) ? "https" : "http", host, token);
 }
 
 /* Prefixes from the pools when none was given: 0 or negative (reported). */
@@ -147,6 +150,10 @@ static void wg_invite_print(const struct tg_wg_invite *iv,
 
 	wg_time(iv->expires, when, sizeof(when));
 	wg_command(ws, token, cmd, sizeof(cmd));
+	if (*cmd && tg_wg_broker_tls(ws) &&
+	    (!ws->broker_cert[0] || !ws->broker_key[0]))
+		fprintf(stderr, "tungate: wg invite: note: %s is not set: the broker serves no HTTPS until it is\n",
+			ws->broker_cert[0] ? "wg-broker-key" : "wg-broker-cert");
 	if (tg_opts.json) {
 		w = jsonw_new(stdout);
 		if (!w)

@@ -20,11 +20,14 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <nettle/sha2.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "util/cli.h"
 #include "util/log.h"
+#include "util/tls_files.h"
 #include "db/conn.h"
 #include "dataplane/dataplane.h"
 #include "db/wg_settings.h"
@@ -57,6 +60,9 @@ static const char script[] = TG_WG_ENROL_SH;
 struct tg_wg_broker {
 	struct MHD_Daemon *mhd;
 	struct tg_wg_brokerd *d;
+	int fd;				/* the listening socket, mhd's */
+	bool tls;
+	struct tg_tls_files pem;	/* mhd's certificate and key */
 	pthread_mutex_t lock;		/* the rate table */
 	struct tg_wg_rate rate;
 };
@@ -374,11 +380,16 @@ static enum MHD_Result enrol(struct tg_wg_broker *b,
 			  MHD_HTTP_FORBIDDEN, why);
 }
 
-/* The client script for the address the client used to reach us. */
-static enum MHD_Result send_script(struct MHD_Connection *conn)
+/*
+ * The client script for the address the client used to reach us, by the
+ * scheme it came with: it enrols where it was fetched from.
+ */
+static enum MHD_Result send_script(struct tg_wg_broker *b,
+				   struct MHD_Connection *conn)
 {
 	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						       MHD_HTTP_HEADER_HOST);
+	const char *scheme = b->tls ? "https://" : "http://";
 	static const char mark[] = "@BROKER@";
 	const char *at = strstr(script, mark);
 	char *body;
@@ -390,14 +401,14 @@ static enum MHD_Result send_script(struct MHD_Connection *conn)
 		return send_error(conn, MHD_HTTP_BAD_REQUEST,
 				  "bad_request: a Host header of a name or address (and port)");
 	len = sizeof(script) - 1 - (at ? sizeof(mark) - 1 : 0) +
-	      (at ? strlen(host) : 0);
+	      (at ? strlen(scheme) + strlen(host) : 0);
 	body = malloc(len + 1);
 	if (!body)
 		return send_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				  "out of memory");
 	if (at)
-		snprintf(body, len + 1, "%.*s%s%s", (int)(at - script), script,
-			 host, at + sizeof(mark) - 1);
+		snprintf(body, len + 1, "%.*s%s%s%s", (int)(at - script), script,
+			 scheme, host, at + sizeof(mark) - 1);
 	else
 		memcpy(body, script, len + 1);
 	ret = send_text(conn, body, len, "text/x-shellscript; charset=utf-8");
@@ -439,7 +450,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn,
 		if (!strcmp(url, SCRIPT_PATH) &&
 		    (!strcmp(method, MHD_HTTP_METHOD_GET) ||
 		     !strcmp(method, MHD_HTTP_METHOD_HEAD)))
-			return send_script(conn);
+			return send_script(b, conn);
 		if (strcmp(url, SCRIPT_PATH) && strcmp(url, ENROL_PATH))
 			return send_error(conn, MHD_HTTP_NOT_FOUND,
 					  "no such path (" ENROL_PATH ", " SCRIPT_PATH ")");
@@ -477,15 +488,29 @@ static void broker_stop(struct tg_wg_broker *b)
 {
 	if (!b)
 		return;
+	/* Joins the threads, closes the connections and b->fd. */
 	if (b->mhd)
 		MHD_stop_daemon(b->mhd);
+	tg_tls_files_free(&b->pem);
 	pthread_mutex_destroy(&b->lock);
 	free(b);
 }
 
+/*
+ * A server on addr, HTTPS with pem when not NULL (taken: freed with the
+ * server). With from, on a copy of from's socket (the same address),
+ * from's rate table copied: both accept until from is stopped.
+ */
 static int broker_start(struct tg_wg_brokerd *d, const char *addr,
+			struct tg_tls_files *pem, struct tg_wg_broker *from,
 			struct tg_wg_broker **out)
 {
+	socklen_t sl = sizeof(struct sockaddr_storage);
+	struct MHD_OptionItem tls_opts[] = {
+		{ MHD_OPTION_END, 0, NULL },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 	struct sockaddr_storage ss;
 	struct tg_wg_broker *b;
 	sigset_t all, old;
@@ -493,20 +518,48 @@ static int broker_start(struct tg_wg_brokerd *d, const char *addr,
 
 	*out = NULL;
 	b = calloc(1, sizeof(*b));
-	if (!b)
+	if (!b) {
+		if (pem)
+			tg_tls_files_free(pem);
 		return -ENOMEM;
+	}
 	b->d = d;
 	pthread_mutex_init(&b->lock, NULL);
-	fd = tg_http_listen("wg broker", addr, &ss);
+	if (pem) {
+		b->tls = true;
+		b->pem = *pem;
+		memset(pem, 0, sizeof(*pem));
+	}
+	if (from) {
+		pthread_mutex_lock(&from->lock);
+		b->rate = from->rate;
+		pthread_mutex_unlock(&from->lock);
+		fd = fcntl(from->fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &sl)) {
+			tg_err("wg broker: address '%s': cannot share the socket: %s",
+			       addr, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			broker_stop(b);
+			return -EIO;
+		}
+	} else {
+		fd = tg_http_listen("wg broker", addr, &ss);
+	}
 	if (fd < 0) {
 		broker_stop(b);
 		return fd;
 	}
+	b->fd = fd;
+	/* None without TLS; the PEM is kept until the server stops. */
+	tls_opts[0].option = b->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END;
+	tls_opts[0].ptr_value = b->pem.cert;
+	tls_opts[1].ptr_value = b->pem.key;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	b->mhd = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-		MHD_USE_ERROR_LOG |
+		MHD_USE_ERROR_LOG | MHD_USE_ITC | (b->tls ? MHD_USE_TLS : 0) |
 		(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0,
 		NULL, NULL, answer, b,
 		MHD_OPTION_EXTERNAL_LOGGER, tg_http_log, "wg broker",
@@ -517,11 +570,12 @@ static int broker_start(struct tg_wg_brokerd *d, const char *addr,
 		tg_http_loopback(&ss) ? 0U : (unsigned int)CONNS_PER_IP,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)IDLE_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+		MHD_OPTION_ARRAY, tls_opts,
 		MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!b->mhd) {
-		tg_err("wg broker: address '%s': cannot start the HTTP server",
-		       addr);
+		tg_err("wg broker: address '%s': cannot start the %s server",
+		       addr, b->tls ? "HTTPS" : "HTTP");
 		if (fcntl(fd, F_GETFD) >= 0)
 			close(fd);
 		broker_stop(b);
@@ -537,11 +591,83 @@ void tg_wg_brokerd_init(struct tg_wg_brokerd *d)
 	d->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 }
 
+static const char *brokerd_scheme(const struct tg_wg_brokerd *d)
+{
+	return d->tls ? "https" : "http";
+}
+
+/*
+ * The certificate and key of ws, read and checked, and their digest:
+ * 0, or -EINVAL with the cause in err.
+ */
+static int brokerd_pem(const struct tg_wg_settings *ws,
+		       struct tg_tls_files *pem, __u8 sha[32], char *err,
+		       size_t errlen)
+{
+	struct sha256_ctx ctx;
+
+	if (!tg_tls_supported()) {
+		snprintf(err, errlen, "libmicrohttpd is built without TLS (MHD_FEATURE_TLS): cannot serve HTTPS");
+		return -EINVAL;
+	}
+	if (!ws->broker_cert[0] || !ws->broker_key[0]) {
+		snprintf(err, errlen, "%s is set without %s: HTTPS needs both",
+			 ws->broker_cert[0] ? "wg-broker-cert" : "wg-broker-key",
+			 ws->broker_cert[0] ? "wg-broker-key" : "wg-broker-cert");
+		return -EINVAL;
+	}
+	if (tg_tls_load(ws->broker_cert, ws->broker_key, pem, err, errlen))
+		return -EINVAL;
+	sha256_init(&ctx);
+	sha256_update(&ctx, strlen(pem->cert) + 1, (const __u8 *)pem->cert);
+	sha256_update(&ctx, strlen(pem->key), (const __u8 *)pem->key);
+	sha256_digest(&ctx, 32, sha);
+	return 0;
+}
+
+/*
+ * The same address, another scheme or certificate (pem, or NULL: plain
+ * HTTP): the socket goes over to a new server; the old one ends the
+ * answers it has begun.
+ */
+static void brokerd_renew(struct tg_wg_brokerd *d,
+			  const struct tg_wg_settings *ws,
+			  struct tg_tls_files *pem, const __u8 sha[32])
+{
+	bool was_tls = d->tls;
+	struct tg_wg_broker *b;
+	int fd;
+
+	if (broker_start(d, d->addr, pem, d->srv, &b)) {
+		tg_run_log("wg broker: cannot serve %s; still %s on %s",
+			   pem ? "the new certificate" : "plain http",
+			   brokerd_scheme(d), d->addr);
+		return;
+	}
+	fd = MHD_quiesce_daemon(d->srv->mhd);
+	broker_stop(d->srv);
+	if (fd >= 0)
+		close(fd);
+	d->srv = b;
+	d->tls = pem != NULL;
+	memcpy(d->pem_sha256, sha, sizeof(d->pem_sha256));
+	if (!d->tls)
+		tg_run_log("wg broker: plain http on %s from now on (no wg-broker-cert, wg-broker-key)",
+			   d->addr);
+	else
+		tg_run_log("wg broker: https on %s %s the certificate of %s",
+			   d->addr, was_tls ? "now with" : "from now on, no more plain http, with",
+			   ws->broker_cert);
+}
+
 void tg_wg_brokerd_follow(struct tg_wg_brokerd *d, sqlite3 *db, bool reload)
 {
+	struct tg_tls_files pem = { 0 };
 	struct tg_wg_settings ws;
 	struct tg_wg_broker *b;
-	char err[256];
+	bool tls;
+	__u8 sha[32] = { 0 };
+	char err[TG_WG_PATH_MAX * 2 + 128];
 
 	if (!db || (d->started && !reload))
 		return;
@@ -550,8 +676,24 @@ void tg_wg_brokerd_follow(struct tg_wg_brokerd *d, sqlite3 *db, bool reload)
 		tg_run_log("wg broker: %s; left as it was", err);
 		return;
 	}
-	if (!strcmp(ws.broker, d->srv ? d->addr : ""))
+	tls = ws.broker[0] && tg_wg_broker_tls(&ws);
+	if (tls && brokerd_pem(&ws, &pem, sha, err, sizeof(err))) {
+		if (d->srv)
+			tg_run_log("wg broker: %s; still %s on %s", err,
+				   brokerd_scheme(d), d->addr);
+		else
+			tg_run_log("wg broker: %s; not started", err);
 		return;
+	}
+	if (d->srv && !strcmp(ws.broker, d->addr) && tls == d->tls &&
+	    (!tls || !memcmp(sha, d->pem_sha256, sizeof(sha)))) {
+		tg_tls_files_free(&pem);
+		return;
+	}
+	if (d->srv && !strcmp(ws.broker, d->addr)) {
+		brokerd_renew(d, &ws, tls ? &pem : NULL, sha);
+		return;
+	}
 	if (d->srv) {
 		tg_run_log("wg broker: stopped listening on %s", d->addr);
 		broker_stop(d->srv);
@@ -559,12 +701,16 @@ void tg_wg_brokerd_follow(struct tg_wg_brokerd *d, sqlite3 *db, bool reload)
 	}
 	if (!ws.broker[0])
 		return;
-	if (broker_start(d, ws.broker, &b))
+	if (broker_start(d, ws.broker, tls ? &pem : NULL, NULL, &b))
 		return;
 	d->srv = b;
+	d->tls = tls;
+	memcpy(d->pem_sha256, sha, sizeof(sha));
 	snprintf(d->addr, sizeof(d->addr), "%s", ws.broker);
-	tg_run_log("wg broker: listening on %s (POST " ENROL_PATH ", GET "
-		   SCRIPT_PATH ")", d->addr);
+	tg_run_log("wg broker: listening on %s, %s%s%s (POST " ENROL_PATH
+		   ", GET " SCRIPT_PATH ")", d->addr, brokerd_scheme(d),
+		   tls ? " with the certificate of " : "",
+		   tls ? ws.broker_cert : "");
 }
 
 int tg_wg_brokerd_fd(const struct tg_wg_brokerd *d)

@@ -41,10 +41,12 @@ extern const char *const tg_wg_enrol_names[TG_WG_ENROL_N];
 
 struct tg_wg_broker;
 
-/* The broker of the daemon, following the wg-broker setting. */
+/* The broker of the daemon, following the wg-broker settings. */
 struct tg_wg_brokerd {
 	struct tg_wg_broker *srv;	/* NULL: off */
 	char addr[300];			/* where srv listens */
+	bool tls;			/* srv serves HTTPS */
+	__u8 pem_sha256[32];		/* of srv's certificate and key */
 	bool started;			/* the setting was read once */
 	int wake;			/* eventfd: an enrolment wrote the database */
 	__u64 results[TG_WG_ENROL_N];	/* counted by srv's thread */
@@ -52,9 +54,12 @@ struct tg_wg_brokerd {
 
 void tg_wg_brokerd_init(struct tg_wg_brokerd *d);
 /*
- * Start, move or stop the broker as db's wg-broker setting says: once,
- * and again with reload (SIGHUP). A bad setting or an address in use is
- * logged, and the broker stays as it was.
+ * Start, move or stop the broker as db's wg-broker settings say: once,
+ * and again with reload (SIGHUP), when the certificate and key files are
+ * read again (changed ones are served from the next connection on, on
+ * the same socket). A bad setting, an address in use, or certificate
+ * files that cannot be served are logged, and the broker stays as it
+ * was: HTTPS asked for is never served as plain HTTP.
  */
 void tg_wg_brokerd_follow(struct tg_wg_brokerd *d, sqlite3 *db, bool reload);
 /* The descriptor to poll; read it when readable (then sync). */

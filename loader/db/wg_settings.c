@@ -14,7 +14,7 @@
 
 const char *const tg_wg_setting_keys[] = {
 	"wg_endpoint", "wg_mtu", "wg_allowed_ips", "wg_pool4", "wg_pool6",
-	"wg_broker", NULL,
+	"wg_broker", "wg_broker_cert", "wg_broker_key", NULL,
 };
 
 bool tg_wg_setting_key(const char *key)
@@ -103,6 +103,28 @@ static int wg_parse_broker(const char *v, struct tg_wg_settings *s)
 	return 0;
 }
 
+/* An absolute path without control characters, or "none": 0 or -EINVAL. */
+static int wg_parse_path(const char *v, char *out, size_t len, char *err,
+			 size_t errlen)
+{
+	const char *p;
+
+	if (!strcmp(v, "none")) {
+		out[0] = '\0';
+		return 0;
+	}
+	for (p = v; *p && (unsigned char)*p >= 0x20 && *p != 0x7f; p++)
+		;
+	if (v[0] != '/' || *p || strlen(v) >= len) {
+		snprintf(err, errlen,
+			 "'%.64s': the absolute path of a PEM file (at most %d characters), or 'none'",
+			 v, TG_WG_PATH_MAX);
+		return -EINVAL;
+	}
+	snprintf(out, len, "%s", v);
+	return 0;
+}
+
 /* Comma separated prefixes (spaces around them allowed), 1..MAX. */
 static int wg_parse_allowed(const char *v, struct tg_wg_settings *s,
 			    char *err, size_t errlen)
@@ -187,6 +209,12 @@ static int wg_setting_apply(struct tg_wg_settings *s, const char *key,
 				 v);
 			return -EINVAL;
 		}
+	} else if (!strcmp(key, "wg_broker_cert")) {
+		return wg_parse_path(v, s->broker_cert, sizeof(s->broker_cert),
+				     err, errlen);
+	} else if (!strcmp(key, "wg_broker_key")) {
+		return wg_parse_path(v, s->broker_key, sizeof(s->broker_key),
+				     err, errlen);
 	} else if (!strcmp(key, "wg_mtu")) {
 		if (tg_parse_u64(v, TG_WG_MTU_MIN, TG_WG_MTU_MAX, &n)) {
 			snprintf(err, errlen, "'%.64s': a number %d..%d", v,
@@ -282,6 +310,12 @@ void tg_wg_setting_show(const struct tg_wg_settings *s, const char *key,
 			tg_wg_endpoint_format(s, s->port, buf, len);
 	} else if (!strcmp(key, "wg_broker")) {
 		snprintf(buf, len, "%s", s->broker[0] ? s->broker : "off");
+	} else if (!strcmp(key, "wg_broker_cert") ||
+		   !strcmp(key, "wg_broker_key")) {
+		const char *f = strcmp(key, "wg_broker_key") ? s->broker_cert :
+							       s->broker_key;
+
+		snprintf(buf, len, "%s", f[0] ? f : "none");
 	} else if (!strcmp(key, "wg_mtu")) {
 		snprintf(buf, len, "%u", s->mtu);
 	} else if (!strcmp(key, "wg_allowed_ips")) {

@@ -21,6 +21,8 @@
 #define TG_WG_ALLOWED_MAX 16
 #define TG_WG_HOST_MAX 253
 #define TG_WG_VALUE_MAX 600
+/* wg_broker_cert, wg_broker_key: absolute paths of at most this length. */
+#define TG_WG_PATH_MAX 512
 /* Each member's share of a pool: a /32 of wg-pool4, a /64 of wg-pool6. */
 #define TG_WG_POOL4_SHARE 32
 #define TG_WG_POOL6_SHARE 64
@@ -37,7 +39,19 @@ struct tg_wg_settings {
 	/* wg_broker: where 'tungate run' serves enrolment, "" when off. */
 	char broker[TG_WG_HOST_MAX + 16];	/* "A.B.C.D:PORT", "[v6]:PORT" */
 	__u16 broker_port;
+	/*
+	 * wg_broker_cert, wg_broker_key: PEM files of the broker's HTTPS,
+	 * "" when unset; either set asks for HTTPS (served with both).
+	 */
+	char broker_cert[TG_WG_PATH_MAX + 1];
+	char broker_key[TG_WG_PATH_MAX + 1];
 };
+
+/* Whether the broker is to serve HTTPS (either file set). */
+static inline bool tg_wg_broker_tls(const struct tg_wg_settings *s)
+{
+	return s->broker_cert[0] || s->broker_key[0];
+}
 
 /* Keys in database spelling, NULL-terminated. */
 extern const char *const tg_wg_setting_keys[];

@@ -4,28 +4,38 @@
 # Enrols this router as a WireGuard member of a tungate concentrator with
 # the token of its invitation ('tungate wg invite'):
 #
-#   wget -qO- http://BROKER/wg/openwrt.sh | sh -s TOKEN
-#   sh tungate-wg-enrol.sh TOKEN http://BROKER[:PORT]
+#   wget -qO- https://BROKER/wg/openwrt.sh | sh -s -- TOKEN
+#   sh tungate-wg-enrol.sh TOKEN https://BROKER[:PORT]
 #
 # Makes the router's key with 'wg genkey' (it never leaves the router),
 # sends the token and the public key to the broker, and configures the
 # interface from the wg-quick file the broker answers with: on OpenWrt
 # with uci (network.tungate, proto wireguard, its peer with
 # route_allowed_ips), elsewhere with ip and wg. Plain sh (busybox ash,
-# dash); busybox wget or uclient-fetch. TUNGATE_IFACE (default tungate)
-# names the interface, TUNGATE_DIR (default /etc/tungate) where the key
-# and the configuration are kept.
+# dash); uclient-fetch, or wget. TUNGATE_IFACE (default tungate) names
+# the interface, TUNGATE_DIR (default /etc/tungate) where the key and the
+# configuration are kept. Over https the broker's certificate is checked
+# against the system's CAs, or only against TUNGATE_CA (a PEM file: the
+# CA of a self-signed certificate); busybox wget checks none and is used
+# over https only with TUNGATE_INSECURE=1.
 set -u
 
 TOKEN=${1:-}
-BROKER=${2:-http://@BROKER@}
+# The broker this script was fetched from, as it was reached.
+BROKER=${2:-@BROKER@}
 IFACE=${TUNGATE_IFACE:-tungate}
 DIR=${TUNGATE_DIR:-/etc/tungate}
 
 say() { echo "tungate-wg-enrol: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-[ -n "$TOKEN" ] || die "usage: sh -s TOKEN (the token of 'tungate wg invite')"
+[ -n "$TOKEN" ] || die "usage: sh -s -- TOKEN (the token of 'tungate wg invite')"
+case $BROKER in
+http://?* | https://?*) ;;
+*) die "usage: sh tungate-wg-enrol.sh TOKEN https://BROKER[:PORT]" ;;
+esac
+CA=${TUNGATE_CA:-}
+[ -z "$CA" ] || [ -r "$CA" ] || die "TUNGATE_CA: cannot read '$CA'"
 case $TOKEN in
 *[!A-Za-z0-9_-]*) die "'$TOKEN' is not a token" ;;
 esac
@@ -50,25 +60,43 @@ DATA="token=$(enc "$TOKEN")&key=$(enc "$PUB")"
 
 # The answer in $CONF.new. Busybox wget and uclient-fetch keep no body
 # of a refusal: its status says which kind, the broker's log the reason.
+# Over https: the certificate checked, by uclient-fetch (with a
+# libustream TLS library) or GNU wget, never silently skipped.
 rm -f "$CONF.new" "$CONF.err"
 if command -v uclient-fetch >/dev/null 2>&1; then
-	uclient-fetch -q -O "$CONF.new" --post-data="$DATA" "$BROKER/wg/enrol" \
-		2>"$CONF.err"
+	uclient-fetch -q -O "$CONF.new" ${CA:+"--ca-certificate=$CA"} \
+		--post-data="$DATA" "$BROKER/wg/enrol" 2>"$CONF.err"
 else
-	wget -q -O "$CONF.new" --post-data "$DATA" "$BROKER/wg/enrol" \
+	set --
+	case $BROKER in
+	https://*)
+		if wget --help 2>&1 | grep -q BusyBox; then
+			[ "${TUNGATE_INSECURE:-}" = 1 ] ||
+				die "busybox wget cannot check the certificate of $BROKER: install uclient-fetch (OpenWrt) or GNU wget, or set TUNGATE_INSECURE=1 to send the token unchecked"
+			[ -z "$CA" ] || die "busybox wget cannot check against TUNGATE_CA"
+			set -- --no-check-certificate
+		elif [ -n "$CA" ]; then
+			set -- "--ca-certificate=$CA"
+		fi ;;
+	esac
+	wget -q -O "$CONF.new" "$@" --post-data "$DATA" "$BROKER/wg/enrol" \
 		2>"$CONF.err"
 fi
 rc=$?
 if [ $rc != 0 ] || ! grep -q '^\[Peer\]' "$CONF.new" 2>/dev/null; then
 	why=$(tr -d '\r' <"$CONF.err" | grep . | tail -n 1)
+	# Quiet, uclient-fetch and GNU wget say a certificate they refuse
+	# with exit status 5 alone.
+	[ $rc = 5 ] && why="${why:+$why: }TLS certificate check failed"
 	case $why in
-	*403*) hint="the token is unknown, used or expired, or the key or the member refused" ;;
-	*400*) hint="not a WireGuard public key, or not a request of this script" ;;
+	*403*) hint="the token is unknown, used or expired, or the key or the member refused; the log of the concentrator says which" ;;
+	*400*) hint="not a WireGuard public key, or not a request of this script; the log of the concentrator says which" ;;
 	*429*) hint="too many requests from this address: wait a minute" ;;
+	*ertificate* | *SSL* | *TLS*) hint="the broker's certificate is not trusted here, the token was not sent; a self-signed one: TUNGATE_CA=its CA's PEM file" ;;
 	*) hint="" ;;
 	esac
 	rm -f "$CONF.new" "$CONF.err"
-	die "enrolment refused by $BROKER: ${why:-no answer}${hint:+ ($hint; the log of the concentrator says which)}"
+	die "enrolment refused by $BROKER: ${why:-no answer}${hint:+ ($hint)}"
 fi
 rm -f "$CONF.err"
 mv "$CONF.new" "$CONF"

@@ -316,7 +316,7 @@ json_check "config defaults" "j == {'unknown_tunnel': 'pass', 'l2tpv3_udp_port':
 'radius_secret': 'none', 'radius_timeout': '3', 'radius_retries': '2', 'radius_nas_identifier': 'tungate', \
 'radius_nas_ip': 'none', 'radius_accounting': 'off', 'radius_interim': '600', 'radius_dae': 'off', \
 'radius_dae_clients': 'none', 'wg_endpoint': 'none', 'wg_mtu': '1420', \
-'wg_allowed_ips': '0.0.0.0/0,::/0', 'wg_pool4': 'none', 'wg_pool6': 'none', 'wg_broker': 'off'}"
+'wg_allowed_ips': '0.0.0.0/0,::/0', 'wg_pool4': 'none', 'wg_pool6': 'none', 'wg_broker': 'off', 'wg_broker_cert': 'none', 'wg_broker_key': 'none'}"
 expect_ok "config set unknown-tunnel" tg config set unknown-tunnel drop
 expect_ok "config set l2tpv3-udp-port" tg config set l2tpv3-udp-port 0
 expect_ok "config set l2tpv2-udp-port" tg config set l2tpv2-udp-port 1702
@@ -329,7 +329,7 @@ json_check "config values" "j == {'unknown_tunnel': 'drop', 'l2tpv3_udp_port': 0
 'radius_secret': 'none', 'radius_timeout': '3', 'radius_retries': '2', 'radius_nas_identifier': 'tungate', \
 'radius_nas_ip': 'none', 'radius_accounting': 'off', 'radius_interim': '600', 'radius_dae': 'off', \
 'radius_dae_clients': 'none', 'wg_endpoint': 'none', 'wg_mtu': '1420', \
-'wg_allowed_ips': '0.0.0.0/0,::/0', 'wg_pool4': 'none', 'wg_pool6': 'none', 'wg_broker': 'off'}"
+'wg_allowed_ips': '0.0.0.0/0,::/0', 'wg_pool4': 'none', 'wg_pool6': 'none', 'wg_broker': 'off', 'wg_broker_cert': 'none', 'wg_broker_key': 'none'}"
 expect_ok "config show text" tg config show
 grep -qx 'unknown-tunnel drop' "$TMP/out" && ok || bad "config text: $(cat "$TMP/out")"
 expect_refused "config bad key" "unknown key 'mtu'" tg config set mtu 1400

@@ -5,7 +5,12 @@
 # settings, every bad invitation and enrolment refused with the database
 # unchanged, the member an enrolment makes (the row; its peer needs the
 # kernel's WireGuard, which tests/kernels/wg_enrol.sh has), the broker's
-# answers, rate limit and counters. Runs on a file, or on PostgreSQL
+# answers, rate limit and counters; the broker over HTTPS with a
+# throw-away CA (openssl): its files refused when unreadable, not PEM, a
+# key not the certificate's, one without the other; curl enrols trusting
+# the CA, and gets nothing over plain HTTP or without the CA; a SIGHUP
+# serves renewed files (the fingerprint openssl s_client sees), keeps
+# the broker when they broke. Runs on a file, or on PostgreSQL
 # (tests/cli/test_cli_pg.sh). The broker needs root and bpffs (the
 # daemon's maps under a private pin root): outside CI it says SKIP.
 set -uo pipefail
@@ -27,6 +32,16 @@ trap cleanup EXIT
 . tests/cli/lib.sh
 
 tg() { tg_db --pin-root "$PIN" "$@"; }
+# logged PATTERN [LOG]: PATTERN in the daemon's log (LOG, default
+# run.log) within 10 s.
+logged() {
+	local _
+	for _ in $(seq 100); do
+		grep -q -- "$1" "${2:-$TMP/run.log}" && return 0
+		sleep 0.1
+	done
+	return 1
+}
 skip() {
 	echo "SKIP: wg: $*"
 	[ "${CI:-}" = true ] && fail=$((fail + 1))
@@ -82,6 +97,60 @@ else
 fi
 expect_ok "wg-mtu" tg config set wg-mtu 1420
 
+# The broker's certificate and key, checked when set.
+# A throw-away CA; two certificates of the broker it signed (the second
+# replaces the first, as a renewal would); another key.
+ossl() { openssl "$@" >>"$TMP/openssl.log" 2>&1; }
+mkcert() {
+	ossl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$TMP/$1.key" -out "$TMP/$1.csr" -subj "/CN=vpn.example.net" &&
+	printf 'subjectAltName=DNS:vpn.example.net,IP:127.0.0.1\n' >"$TMP/$1.ext" &&
+	ossl x509 -req -in "$TMP/$1.csr" -CA "$TMP/ca.pem" -CAkey "$TMP/ca.key" \
+		-CAcreateserial -days 2 -extfile "$TMP/$1.ext" -out "$TMP/$1.pem"
+}
+ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+	-keyout "$TMP/ca.key" -out "$TMP/ca.pem" -subj "/CN=tungate test CA" &&
+	mkcert srv1 && mkcert srv2 &&
+	ossl genpkey -algorithm ec -pkeyopt ec_paramgen_curve:P-256 -out "$TMP/other.key" &&
+	ok || bad "openssl: $(tail -n 5 "$TMP/openssl.log")"
+# The certificate with its chain, as Let's Encrypt's fullchain.pem.
+CERT=$TMP/broker.pem
+KEY=$TMP/broker.key
+cat "$TMP/srv1.pem" "$TMP/ca.pem" >"$CERT"
+cp "$TMP/srv1.key" "$KEY"
+chmod 600 "$KEY"
+echo "not a certificate" >"$TMP/garbage.pem"
+cp "$TMP/garbage.pem" "$TMP/garbage.key"
+chmod 600 "$TMP/garbage.key" "$TMP/other.key"
+cp "$TMP/srv1.key" "$TMP/open.key"
+chmod 644 "$TMP/open.key"
+while IFS='|' read -r k v msg; do
+	expect_refused "$k ${v#"$TMP"/}" "config set: $k: $msg" tg config set "$k" "$v"
+done <<EOF_TLS
+wg-broker-cert|broker.pem|'broker.pem': the absolute path of a PEM file
+wg-broker-cert|$TMP/missing.pem|'$TMP/missing.pem': cannot read: No such file or directory
+wg-broker-cert|$TMP/garbage.pem|'$TMP/garbage.pem': not a PEM certificate
+wg-broker-cert|$KEY|'$KEY': not a PEM certificate
+wg-broker-cert|$TMP|'$TMP': not a regular file
+wg-broker-key|$TMP/garbage.key|'$TMP/garbage.key': not a PEM private key
+wg-broker-key|$TMP/open.key|'$TMP/open.key': mode 0644 lets others read the private key
+EOF_TLS
+expect_ok "wg-broker-cert" tg config set wg-broker-cert "$CERT"
+expect_refused "a key not the certificate's" \
+	"config set: wg-broker-key: the key '$TMP/other.key' is not the key of the certificate '$CERT'" \
+	tg config set wg-broker-key "$TMP/other.key"
+expect_ok "wg-broker-key" tg config set wg-broker-key "$KEY"
+expect_ok "config show -j" tg -j config show
+json_check "the broker's files" "j['wg_broker_cert'] == '$CERT' and j['wg_broker_key'] == '$KEY'"
+expect_refused "another certificate than the key's" \
+	"config set: wg-broker-cert: the key '$KEY' is not the key of the certificate '$TMP/srv2.pem' (to change both: 'config set wg-broker-key none' first)" \
+	tg config set wg-broker-cert "$TMP/srv2.pem"
+expect_ok "wg-broker-key none" tg config set wg-broker-key none
+expect_ok "wg-broker-cert none" tg config set wg-broker-cert none
+expect_ok "config show" tg config show
+grep -qx 'wg-broker-cert none' "$TMP/out" && grep -qx 'wg-broker-key none' "$TMP/out" && ok ||
+	bad "config show: $(grep wg-broker "$TMP/out")"
+
 # --- invitations ---------------------------------------------------------------
 expect_ok "a member holding 100.64.9.0/24" tg sub add s1 --type wireguard \
 	--public-key "$K3" --prefix 100.64.9.0/24
@@ -130,7 +199,7 @@ T5=$(sed -n 's/^token.*: //p' "$TMP/out")
 for t in "$T1" "$T2" "$T3" "$T4" "$T5"; do
 	[ ${#t} = 24 ] || bad "token '$t'"
 	tg export >"$TMP/export" 2>&1
-	if grep -qF "$t" "$DB" "$TMP/export" ||
+	if grep -qF -- "$t" "$DB" "$TMP/export" ||
 	   [ "$(cli_sql "SELECT count(*) FROM wg_invite WHERE token_hash LIKE '%$t%'")" != 0 ]; then
 		bad "token $t stored"
 	else
@@ -193,7 +262,7 @@ tg sync >/dev/null 2>&1
 expect_ok "wg-broker" tg config set wg-broker 127.0.0.1:$PORT
 expect_ok "invite b1" tg wg invite b1 --class home --prefix 100.64.20.0/24
 B1=$(sed -n 's/^token.*: //p' "$TMP/out")
-grep -qxF "  wget -qO- http://vpn.example.net:$PORT/wg/openwrt.sh | sh -s $B1" "$TMP/out" && ok ||
+grep -qxF "  wget -qO- http://vpn.example.net:$PORT/wg/openwrt.sh | sh -s -- $B1" "$TMP/out" && ok ||
 	bad "invite command: $(cat "$TMP/out")"
 expect_ok "invite b2" tg wg invite b2 --class home --prefix 100.64.21.0/24
 B2=$(sed -n 's/^token.*: //p' "$TMP/out")
@@ -202,10 +271,7 @@ tg_db_opts
 	--metrics 127.0.0.1:$MPORT 2>"$TMP/run.log" &
 RUN_PID=$!
 URL=http://127.0.0.1:$PORT
-for _ in $(seq 100); do
-	grep -q "wg broker: listening on 127.0.0.1:$PORT" "$TMP/run.log" && break
-	sleep 0.1
-done
+logged "wg broker: listening on 127.0.0.1:$PORT"
 # post FROM FORM: the status, the body in $TMP/body.
 post() {
 	curl -s -o "$TMP/body" -w '%{http_code}' --max-time 40 --interface "$1" \
@@ -214,6 +280,18 @@ post() {
 count() {
 	curl -s --max-time 10 "http://127.0.0.1:$MPORT/metrics" |
 		sed -n "s/^tungate_wg_enrol_total{result=\"$1\"} //p"
+}
+# enrolled NAME KEY PREFIX ADDRESS: $got and $TMP/body are NAME's file
+# (ADDRESS), its row has KEY and PREFIX, its invitation is used by KEY.
+enrolled() {
+	[ "$got" = 200 ] && grep -qx "Address = $4" "$TMP/body" &&
+		grep -qx "# tungate WireGuard member $1" "$TMP/body" && ok ||
+		bad "enrol $1: $got $(cat "$TMP/body") $(tail -n 3 "$TMP/run.log")"
+	expect_ok "$1's row" tg -j sub show "$1"
+	json_check "$1's row" "j['type'] == 'wireguard' and j['public_key'] == '$2' \
+and j['prefixes'] == ['$3'] and j['class'] == 'home'"
+	[ "$(cli_sql "SELECT used_key FROM wg_invite WHERE name = '$1'")" = "$2" ] && ok ||
+		bad "$1's invitation not marked used"
 }
 # enc VALUE: percent-encoded as the client script does it.
 enc() { $PY -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
@@ -234,17 +312,10 @@ refused() {
 got=$(curl -s -o "$TMP/body" -w '%{http_code}' --interface 127.0.0.2 \
 	-H "Host: vpn.example.net:$PORT" "$URL/wg/openwrt.sh")
 [ "$got" = 200 ] && grep -qxF "BROKER=\${2:-http://vpn.example.net:$PORT}" "$TMP/body" &&
-	cmp -s <(sed "s|@BROKER@|vpn.example.net:$PORT|" loader/wg/tungate-wg-enrol.sh) "$TMP/body" &&
+	cmp -s <(sed "s|@BROKER@|http://vpn.example.net:$PORT|" loader/wg/tungate-wg-enrol.sh) "$TMP/body" &&
 	ok || bad "GET the script: $got $(head -c 300 "$TMP/body")"
 got=$(post 127.0.0.2 "token=$B1&key=$(enc "$K5")")
-[ "$got" = 200 ] && grep -qx 'Address = 100.64.20.1/24' "$TMP/body" &&
-	grep -qx '# tungate WireGuard member b1' "$TMP/body" && ok ||
-	bad "enrol b1: $got $(cat "$TMP/body") $(tail -n 3 "$TMP/run.log")"
-expect_ok "b1's row" tg -j sub show b1
-json_check "b1's row" "j['type'] == 'wireguard' and j['public_key'] == '$K5' \
-and j['prefixes'] == ['100.64.20.0/24'] and j['class'] == 'home'"
-[ "$(cli_sql "SELECT used_key FROM wg_invite WHERE name = 'b1'")" = "$K5" ] && ok ||
-	bad "b1's invitation not marked used"
+enrolled b1 "$K5" 100.64.20.0/24 100.64.20.1/24
 grep -q "wg broker: 127.0.0.2: enrolled b1 with key $K5" "$TMP/run.log" && ok ||
 	bad "enrolment not logged: $(tail -n 3 "$TMP/run.log")"
 # '+' unencoded is taken as '+' (a key has no spaces).
@@ -282,12 +353,91 @@ done
 # Off on SIGHUP.
 expect_ok "wg-broker off" tg config set wg-broker off
 kill -HUP "$RUN_PID"
-for _ in $(seq 50); do
-	grep -q "wg broker: stopped listening on 127.0.0.1:$PORT" "$TMP/run.log" && break
-	sleep 0.1
-done
+logged "wg broker: stopped listening on 127.0.0.1:$PORT"
 got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.7 "$URL/wg/openwrt.sh")
 [ "$got" = 000 ] && ok || bad "the broker still answers after SIGHUP: $got"
+
+# --- the broker over HTTPS ---------------------------------------------------------
+expect_ok "wg-broker again" tg config set wg-broker 127.0.0.1:$PORT
+expect_ok "wg-broker-cert alone" tg config set wg-broker-cert "$CERT"
+grep -qF "note: the broker serves HTTPS once wg-broker-key is set too" "$TMP/err" && ok ||
+	bad "wg-broker-cert alone: no note: $(cat "$TMP/err")"
+# One of the two only: the daemon serves nothing, plain HTTP least of all.
+kill -HUP "$RUN_PID"
+logged "wg broker: wg-broker-cert is set without wg-broker-key: HTTPS needs both; not started" && ok ||
+	bad "the certificate alone: $(tail -n 3 "$TMP/run.log")"
+got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.7 "$URL/wg/openwrt.sh")
+[ "$got" = 000 ] && ok || bad "plain http with the certificate alone: $got"
+expect_ok "wg-broker-key" tg config set wg-broker-key "$KEY"
+expect_ok "invite b3" tg wg invite b3 --class home --prefix 100.64.22.0/24
+B3=$(sed -n 's/^token.*: //p' "$TMP/out")
+grep -qxF "  wget -qO- https://vpn.example.net:$PORT/wg/openwrt.sh | sh -s -- $B3" "$TMP/out" && ok ||
+	bad "invite command over https: $(cat "$TMP/out")"
+kill -HUP "$RUN_PID"
+logged "wg broker: listening on 127.0.0.1:$PORT, https with the certificate of $CERT" && ok ||
+	bad "https: $(tail -n 3 "$TMP/run.log")"
+HTTPS=https://vpn.example.net:$PORT
+# tls CURL-ARGS...: curl trusting the test CA, vpn.example.net on loopback.
+tls() {
+	curl -s --max-time 20 --cacert "$TMP/ca.pem" --resolve "vpn.example.net:$PORT:127.0.0.1" "$@"
+}
+got=$(tls -o "$TMP/body" -w '%{http_code}' --interface 127.0.0.8 "$HTTPS/wg/openwrt.sh")
+[ "$got" = 200 ] && grep -qxF "BROKER=\${2:-https://vpn.example.net:$PORT}" "$TMP/body" &&
+	cmp -s <(sed "s|@BROKER@|https://vpn.example.net:$PORT|" loader/wg/tungate-wg-enrol.sh) "$TMP/body" &&
+	ok || bad "GET the script over https: $got $(grep -n 'BROKER=' "$TMP/body")"
+got=$(tls -o "$TMP/body" -w '%{http_code}' --interface 127.0.0.8 \
+	--data "token=$B3&key=$(enc "$K2")" "$HTTPS/wg/enrol")
+[ "$got" = 403 ] && grep -q "key_in_use" "$TMP/body" && ok ||
+	bad "a member's key over https: $got $(cat "$TMP/body")"
+K6=aQ6dM3yU+8Fp8n5wqkYl8yJ6V5ZyP3lRk2sFq1cHq2U=
+got=$(tls -o "$TMP/body" -w '%{http_code}' --interface 127.0.0.8 \
+	--data "token=$B3&key=$(enc "$K6")" "$HTTPS/wg/enrol")
+enrolled b3 "$K6" 100.64.22.0/24 100.64.22.1/24
+[ "$(count ok)" = 3 ] && [ "$(count key_in_use)" = 2 ] && ok ||
+	bad "counted over https: ok $(count ok), key_in_use $(count key_in_use)"
+# Plain HTTP on the same port gets nothing; nor does a client without the CA.
+got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.9 "$URL/wg/openwrt.sh")
+[ "$got" = 000 ] && ok || bad "plain http to the https broker: $got"
+curl -s -o /dev/null --max-time 5 --interface 127.0.0.9 \
+	--resolve "vpn.example.net:$PORT:127.0.0.1" "$HTTPS/wg/openwrt.sh"
+rc=$?
+[ $rc = 60 ] && ok || bad "curl without the CA: exit $rc, expected 60 (certificate not trusted)"
+# served FILE: the served certificate is FILE's (SHA-256 fingerprints).
+fpr() { openssl x509 -noout -fingerprint -sha256 "$@" 2>/dev/null; }
+served() {
+	[ "$(openssl s_client -connect "127.0.0.1:$PORT" -servername vpn.example.net \
+		</dev/null 2>/dev/null | fpr)" = "$(fpr -in "$1")" ]
+}
+served "$TMP/srv1.pem" && ok || bad "the served certificate is not srv1's"
+# Renewed in place (the paths unchanged): served from the next SIGHUP on.
+cat "$TMP/srv2.pem" "$TMP/ca.pem" >"$CERT"
+cat "$TMP/srv2.key" >"$KEY"
+served "$TMP/srv1.pem" && ok || bad "the new certificate served before SIGHUP"
+kill -HUP "$RUN_PID"
+logged "wg broker: https on 127.0.0.1:$PORT now with the certificate of $CERT" && ok ||
+	bad "renewal not logged: $(tail -n 3 "$TMP/run.log")"
+served "$TMP/srv2.pem" && ok || bad "after SIGHUP, the served certificate is not srv2's"
+got=$(tls -o "$TMP/body" -w '%{http_code}' --interface 127.0.0.10 "$HTTPS/wg/openwrt.sh")
+[ "$got" = 200 ] && ok || bad "GET over https after the renewal: $got"
+# Files broken behind the daemon's back: the broker stays as it was.
+echo "not a certificate" >"$CERT"
+kill -HUP "$RUN_PID"
+logged "wg broker: '$CERT': not a PEM certificate (no -----BEGIN CERTIFICATE-----); still https on 127.0.0.1:$PORT" && ok ||
+	bad "a broken certificate on SIGHUP: $(tail -n 3 "$TMP/run.log")"
+served "$TMP/srv2.pem" && ok || bad "a broken certificate replaced the served one"
+got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.10 "$URL/wg/openwrt.sh")
+[ "$got" = 000 ] && ok || bad "plain http after a broken certificate: $got"
+kill "$RUN_PID" && wait "$RUN_PID"
+RUN_PID=
+# At start, files that cannot be served: no broker at all.
+"$TG" "${TG_DB_OPTS[@]}" --pin-root "$PIN" run --interval 100 --usage-interval 0 \
+	2>"$TMP/run2.log" &
+RUN_PID=$!
+logged "wg broker: '$CERT': not a PEM certificate (no -----BEGIN CERTIFICATE-----); not started" "$TMP/run2.log" && ok ||
+	bad "a broken certificate at start: $(tail -n 3 "$TMP/run2.log")"
+got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.10 "$URL/wg/openwrt.sh")
+[ "$got" = 000 ] && ok || bad "plain http at start with a broken certificate: $got"
+cat "$TMP/run2.log" >>"$TMP/run.log"
 kill "$RUN_PID" && wait "$RUN_PID"
 RUN_PID=
 grep -q 'Sanitizer\|runtime error:' "$TMP/run.log" && bad "sanitizer: $(grep -m3 'Sanitizer\|runtime error' "$TMP/run.log")" || ok

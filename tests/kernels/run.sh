@@ -65,6 +65,15 @@ if wgroot=$(bash "$here/debs.sh" wireguard wireguard-tools); then
 else
 	echo "wireguard-tools could not be fetched: the guest's WireGuard checks fail"
 fi
+# The broker's HTTPS (stage wg_enrol): a throw-away CA and its
+# certificate for 203.0.113.1, made here, and GNU wget, which checks it
+# (busybox's wget checks none).
+if mkdir -p "$payload/tls" && bash "$here/wg_tls.sh" "$payload/tls" &&
+	cp "$(command -v wget)" "$payload/bin/gnu-wget"; then
+	:
+else
+	echo "the broker's certificate or GNU wget missing: the guest's HTTPS checks fail"
+fi
 only=${TG_KERNELS_ONLY:-}
 if [ -n "$only" ] && [ "${CI:-}" = true ]; then
 	echo "FAIL: TG_KERNELS_ONLY=$only: CI runs every stage"

@@ -9,7 +9,8 @@
 # concentrator, IPv4 and IPv6. Tokens reused, expired, forged, and a key
 # a member has already are refused with nothing stored, each counted and
 # logged; too many requests from one address are refused; a member
-# deleted loses its peer and its pings at once.
+# deleted loses its peer and its pings at once. Then the broker over
+# HTTPS (wge_https).
 
 WGE_ADDR=203.0.113.1
 WGE_URL=http://$WGE_ADDR:8080
@@ -40,7 +41,7 @@ wge_token() {
 # wge_enrol NS TOKEN [DIR]: the one-line command on NS's router.
 wge_enrol() {
 	wge "$1" sh -c "wget -qO- $WGE_URL/wg/openwrt.sh |
-		TUNGATE_DIR=${3:-/tmp/$1} sh -s $2" >"$TMP/wge_out.$1" 2>&1
+		TUNGATE_DIR=${3:-/tmp/$1} sh -s -- $2" >"$TMP/wge_out.$1" 2>&1
 }
 
 # wge_script NS TOKEN [DIR]: the script the broker served, run again on
@@ -48,6 +49,16 @@ wge_enrol() {
 wge_script() {
 	wge "$1" env TUNGATE_DIR="${3:-/tmp/$1}" sh "$TMP/wge.sh" "$2" \
 		>"$TMP/wge_out.$1" 2>&1
+}
+
+# wge_logged PATTERN: PATTERN in the daemon's log within 5 s.
+wge_logged() {
+	i=0
+	until grep -q "$1" "$TMP/wge_run.log" || [ $i -ge 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q "$1" "$TMP/wge_run.log"
 }
 
 # What the database holds of members, settings and invitations.
@@ -86,6 +97,82 @@ wge_refused() {
 		fail "wg_enrol: $1: tungate_wg_enrol_total{result=\"$4\"} $n0 -> $(wge_count "$4")"
 }
 
+# The broker moved to HTTPS on SIGHUP (files of tests/kernels/wg_tls.sh
+# in /tg/tls): a third router (wge3) fetches the script with GNU wget
+# trusting the test CA and enrols with TUNGATE_CA; busybox wget is
+# refused (it checks no certificate) unless TUNGATE_INSECURE=1, GNU wget
+# without the CA refused; nothing is stored by a refusal. (/bin/sh:
+# busybox's env would run its own sh, with its own wget and ip.)
+wge_https() {
+	tls=https://$WGE_ADDR:8080
+	[ -s /tg/tls/ca.pem ] && [ -x /bin/gnu-wget ] ||
+		{ fail "wg_enrol: https: no test certificate or GNU wget in the image"; return; }
+	mkdir -p /tmp/gnu && ln -sf /bin/gnu-wget /tmp/gnu/wget
+	wge_net wge3 18 || { fail "wg_enrol: https: namespace wge3"; return; }
+	check "wg_enrol: https: wg-broker-cert, wg-broker-key" sh -c "
+		tungate --db $DB config set wg-broker-cert /tg/tls/broker.pem &&
+		tungate --db $DB config set wg-broker-key /tg/tls/broker.key" >/dev/null 2>&1
+	check "wg_enrol: https: invite m5, m6" sh -c "
+		tungate --db $DB wg invite m5 --class wge >$TMP/wge_inv.m5 &&
+		tungate --db $DB wg invite m6 --class wge >$TMP/wge_inv.m6"
+	grep -qF "wget -qO- $tls/wg/openwrt.sh | sh -s -- $(wge_token m5)" "$TMP/wge_inv.m5" &&
+		ok "wg_enrol: https: the invitation's command is https" ||
+		fail "wg_enrol: https: invite: $(cat "$TMP/wge_inv.m5")"
+	kill -HUP "$tgd_pid"
+	wge_logged 'wg broker: https on 0.0.0.0:8080 from now on' &&
+		ok "wg_enrol: https: the broker moved to https on SIGHUP" ||
+		fail "wg_enrol: https: $(tail -n 3 "$TMP/wge_run.log")"
+	wge wge3 wget -q -T 5 -O /dev/null "$WGE_URL/wg/openwrt.sh" 2>/dev/null &&
+		fail "wg_enrol: https: plain http still answered" ||
+		ok "wg_enrol: https: plain http gets nothing"
+	if wge wge3 sh -c "PATH=/tmp/gnu:\$PATH
+		wget --ca-certificate=/tg/tls/ca.pem -qO- $tls/wg/openwrt.sh |
+		TUNGATE_CA=/tg/tls/ca.pem TUNGATE_DIR=/tmp/wge3 sh -s -- $(wge_token m5)" \
+		>"$TMP/wge_out.wge3" 2>&1; then
+		ok "wg_enrol: https: the script enrolled m5 (GNU wget, TUNGATE_CA)"
+	else
+		fail "wg_enrol: https: m5: $(cat "$TMP/wge_out.wge3")"
+	fi
+	wg_peers_wait 2 &&
+		ok "wg_enrol: https: m5's peer within $waited ms" ||
+		fail "wg_enrol: https: peers: $(conc wg show tgwg51820 2>&1)"
+	a=$(sed -n 's|^Address = \([0-9.]*\)/.*|\1|p' /tmp/wge3/tungate.conf)
+	check "wg_enrol: https: m5 pings core" wge wge3 ping -c 3 -W 3 -I "$a" 198.51.100.2
+	wge wge3 /tmp/gnu/wget -q --ca-certificate=/tg/tls/ca.pem -O "$TMP/wge_tls.sh" \
+		"$tls/wg/openwrt.sh"
+	grep -qF 'BROKER=${2:-https://203.0.113.1:8080}' "$TMP/wge_tls.sh" &&
+		ok "wg_enrol: https: the script served names https" ||
+		fail "wg_enrol: https: script: $(grep -n BROKER= "$TMP/wge_tls.sh")"
+	wge_rows >"$TMP/wge_rows.before"
+	wge wge3 env TUNGATE_DIR=/tmp/wge3b /bin/sh "$TMP/wge_tls.sh" "$(wge_token m6)" \
+		>"$TMP/wge_out.wge3" 2>&1 &&
+		fail "wg_enrol: https: busybox wget used unchecked" ||
+		{ grep -q "busybox wget cannot check the certificate of $tls" "$TMP/wge_out.wge3" &&
+		  ok "wg_enrol: https: busybox wget refused (it checks no certificate)" ||
+		  fail "wg_enrol: https: busybox wget: $(cat "$TMP/wge_out.wge3")"; }
+	wge wge3 env PATH="/tmp/gnu:$PATH" TUNGATE_DIR=/tmp/wge3b /bin/sh "$TMP/wge_tls.sh" \
+		"$(wge_token m6)" >"$TMP/wge_out.wge3" 2>&1 &&
+		fail "wg_enrol: https: GNU wget without the CA enrolled" ||
+		{ grep -q "certificate is not trusted here" "$TMP/wge_out.wge3" &&
+		  ok "wg_enrol: https: GNU wget without the CA refuses the certificate" ||
+		  fail "wg_enrol: https: GNU wget without the CA: $(cat "$TMP/wge_out.wge3")"; }
+	wge_rows >"$TMP/wge_rows.after"
+	cmp -s "$TMP/wge_rows.before" "$TMP/wge_rows.after" &&
+		ok "wg_enrol: https: nothing stored by the refusals" ||
+		fail "wg_enrol: https: rows changed: $(diff "$TMP/wge_rows.before" "$TMP/wge_rows.after")"
+	if wge wge3 env TUNGATE_INSECURE=1 TUNGATE_DIR=/tmp/wge3b /bin/sh "$TMP/wge_tls.sh" \
+		"$(wge_token m6)" >"$TMP/wge_out.wge3" 2>&1; then
+		ok "wg_enrol: https: busybox wget with TUNGATE_INSECURE=1 enrolled m6"
+	else
+		fail "wg_enrol: https: m6: $(cat "$TMP/wge_out.wge3")"
+	fi
+	tungate --db "$DB" sub del m5 >/dev/null
+	tungate --db "$DB" sub del m6 >/dev/null 2>&1
+	tungate --db "$DB" config set wg-broker-key none >/dev/null
+	tungate --db "$DB" config set wg-broker-cert none >/dev/null
+	ip netns del wge3
+}
+
 # Peers of conc's tgwg51820.
 wg_enrol_stage() {
 	wge_net wge1 16 && wge_net wge2 17 &&
@@ -104,7 +191,7 @@ wg_enrol_stage() {
 	check "wg_enrol: invite from the pools" sh -c \
 		"tungate --db $DB wg invite m1 --class wge >$TMP/wge_inv.m1"
 	grep -q "prefixes 100.64.16.0/32 2001:db8:16::/64" "$TMP/wge_inv.m1" &&
-		grep -qF "wget -qO- $WGE_URL/wg/openwrt.sh | sh -s $(wge_token m1)" \
+		grep -qF "wget -qO- $WGE_URL/wg/openwrt.sh | sh -s -- $(wge_token m1)" \
 			"$TMP/wge_inv.m1" &&
 		ok "wg_enrol: the invitation's prefixes and command" ||
 		fail "wg_enrol: invite: $(cat "$TMP/wge_inv.m1")"
@@ -116,12 +203,7 @@ wg_enrol_stage() {
 	check "wg_enrol: invite m4" sh -c \
 		"tungate --db $DB wg invite m4 --class wge >$TMP/wge_inv.m4"
 	tgd_start --interval 100 --metrics 127.0.0.1:9180 >"$TMP/wge_run.log" 2>&1
-	i=0
-	until grep -q 'wg broker: listening on 0.0.0.0:8080' "$TMP/wge_run.log" ||
-		[ $i -ge 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wge_logged 'wg broker: listening on 0.0.0.0:8080'
 
 	# Two routers enrol themselves; tungate gives them their peers.
 	for m in 1 2; do
@@ -153,7 +235,7 @@ wg_enrol_stage() {
 		grep -q '^m4 .* pending$' "$TMP/wge_invites" &&
 		ok "wg_enrol: wg invites: used, expired, pending" ||
 		fail "wg_enrol: wg invites: $(cat "$TMP/wge_invites")"
-	grep -qF "$(wge_token m1)" "$TMP/wge_invites" &&
+	grep -qF -- "$(wge_token m1)" "$TMP/wge_invites" &&
 		fail "wg_enrol: wg invites shows a token" ||
 		ok "wg_enrol: wg invites shows no token"
 
@@ -191,6 +273,7 @@ wg_enrol_stage() {
 		ok "wg_enrol: the deleted member's pings stop"
 	check "wg_enrol: m2 still pings" wge wge2 ping -c 2 -W 3 -I 100.64.17.1 198.51.100.2
 
+	wge_https
 	tgd_stop
 	tungate --db "$DB" sub del m2 >/dev/null
 	tungate --db "$DB" config set wg-broker off >/dev/null

@@ -245,6 +245,14 @@ START_TEST(test_settings_parse)
 		{ "wg_broker", "host:8080", NULL },
 		{ "wg_broker", "[::]", NULL },
 		{ "wg_broker", "192.0.2.1:0", NULL },
+		{ "wg_broker_cert", "/etc/letsencrypt/live/a/fullchain.pem",
+		  "/etc/letsencrypt/live/a/fullchain.pem" },
+		{ "wg_broker_key", "/etc/ssl/private/broker.key",
+		  "/etc/ssl/private/broker.key" },
+		{ "wg_broker_cert", "none", "none" },
+		{ "wg_broker_key", "broker.key", NULL },
+		{ "wg_broker_cert", "/etc/a\nb.pem", NULL },
+		{ "wg_broker_cert", "", NULL },
 	};
 	char buf[TG_WG_VALUE_MAX + 1], err[256];
 	size_t i;
