@@ -26,7 +26,8 @@
  *   hpassf = harness + tg_pass
  *   hrouter, hfib = harness + router floor, + bpf_fib_lookup alone
  *   and for each size, rotating over its subscribers' inner packets:
- *   hpassr = harness + tg_pass (at 1 subscriber: hpassf)
+ *   hpassr = harness + tg_pass (at 1 subscriber: hpassf; toward the
+ *            subscribers, where the floor frame is the path's: hpass)
  *   hlookup = harness + the router floor with one lookup of the packet's
  *            subscriber (tg_lookup_floor) in a hash map of that size's
  *            subscribers by inner address; every packet must find its
@@ -506,8 +507,8 @@ static void floor_window(const struct bench_path *p, __u16 *off, __u16 *len)
 /*
  * Every patch slot for path p: subscriber b->order[slot]'s bytes of the
  * frame f->data[patch_off..+patch_len), each frame checked to differ from
- * the measured subscriber's nowhere else; and slot FLOOR_SLOTS + slot:
- * the same subscriber's bytes of the floor frame ff.
+ * the measured subscriber's nowhere else; and with ff, slot FLOOR_SLOTS +
+ * slot: the same subscriber's bytes of the floor frame ff.
  */
 static int fill_patches(struct bench *b, const struct bench_path *p,
 			const struct tg_bench_frame *f,
@@ -517,7 +518,7 @@ static int fill_patches(struct bench *b, const struct bench_path *p,
 	struct tg_bench_patch *fvals = calloc(PATCH_CHUNK, sizeof(*fvals));
 	__u32 *keys = calloc(PATCH_CHUNK, sizeof(*keys));
 	__u32 lo = f->patch_off, hi = lo + f->patch_len;
-	size_t from = bench_inner_offset(p) + ff->patch_off - ETH_HLEN;
+	size_t from = ff ? bench_inner_offset(p) + ff->patch_off - ETH_HLEN : 0;
 	__u8 buf[TG_BENCH_FRAME_MAX];
 	__u32 slot, n, k, count;
 	struct bench_sub sub;
@@ -542,12 +543,16 @@ static int fill_patches(struct bench *b, const struct bench_path *p,
 			}
 			keys[k] = slot + k;
 			memcpy(vals[k].data, buf + lo, hi - lo);
-			memcpy(fvals[k].data, buf + from, ff->patch_len);
+			if (ff)
+				memcpy(fvals[k].data, buf + from,
+				       ff->patch_len);
 		}
 		count = n;
 		if (!err && bpf_map_update_batch(b->patch_fd, keys, vals, &count,
 						 NULL))
 			err = -errno;
+		if (!ff)
+			continue;
 		for (k = 0; k < n; k++)
 			keys[k] += FLOOR_SLOTS;
 		count = n;
@@ -631,7 +636,7 @@ static int run_lookup(struct bench *b, const struct bench_path *p, int s,
 
 	if (ff->subs > 1) {
 		last = b->harness->bss->tg_bench_iter + repeat - 1;
-		last = b->order[ff->base - FLOOR_SLOTS + last % ff->subs];
+		last = b->order[b->base[s] + last % ff->subs];
 	}
 	lookup_keys(p, p->inner6, last, 1, &key);
 	bss->tg_floor_hits = 0;
@@ -737,9 +742,18 @@ static int measure(struct bench *b, const struct bench_path *p,
 	floor_frame(p, &frame, &ff);
 	b->ifindex = p->down ? b->up_ifindex : b->sub_ifindex;
 	err = patch_window(p, &frame, &frame.patch_off, &frame.patch_len);
-	floor_window(p, &ff.patch_off, &ff.patch_len);
+	/*
+	 * Toward the subscribers the floors' frame is the path's own, its
+	 * patches too: harness + pass on it is hpass, not measured again.
+	 */
+	if (p->down) {
+		ff.patch_off = frame.patch_off;
+		ff.patch_len = frame.patch_len;
+	} else {
+		floor_window(p, &ff.patch_off, &ff.patch_len);
+	}
 	if (!err && rotate)
-		err = fill_patches(b, p, &frame, &ff);
+		err = fill_patches(b, p, &frame, p->down ? NULL : &ff);
 	if (!err)
 		err = fill_lookup(b, p);
 	for (s = 0; s < NSIZES && !err; s++) {
@@ -771,9 +785,9 @@ static int measure(struct bench *b, const struct bench_path *p,
 						    verdict, reason,
 						    &hsub[s][i]);
 			if (!err)
-				err = set_frame(b, &ff, s, rotate, true);
+				err = set_frame(b, &ff, s, rotate, !p->down);
 			/* At 1 subscriber, hpf below: nothing rotates. */
-			if (!err && s)
+			if (!err && s && !p->down)
 				err = run_floor(b, p, b->pass_fd, &ff,
 						XDP_PASS, &hpr[s][i]);
 			if (!err)
@@ -800,7 +814,8 @@ static int measure(struct bench *b, const struct bench_path *p,
 			ns[s][i] = hsub[s][i] - hpass[s][i] + pass[i];
 			xr[s][i] = ns[s][i] / router[i];
 			xf[s][i] = ns[s][i] / fib[i];
-			lk[s][i] = hl[s][i] - (s ? hpr[s][i] : hpf[i]) +
+			lk[s][i] = hl[s][i] - (p->down ? hpass[s][i] :
+					       s ? hpr[s][i] : hpf[i]) +
 				   pass[i];
 			xl[s][i] = ns[s][i] / lk[s][i];
 		}
