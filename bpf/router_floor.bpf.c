@@ -9,6 +9,13 @@
  * the tunnel paths are compared to.
  * tg_fib_floor: the parse and the route lookup alone (XDP_PASS when it
  * finds a route).
+ * tg_lookup_floor: the router floor plus what any concentrator must do at
+ * least, find the subscriber a packet belongs to: one lookup in a hash
+ * map of every subscriber (the map type of tg_tunnels) by the inner
+ * source address (tg_floor_key_dst: the destination, toward the
+ * subscribers), and its record's counters incremented. A packet of no
+ * subscriber is dropped; hits and misses are counted for the benchmarks
+ * to check.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -16,6 +23,7 @@
 #include <linux/ipv6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "tungate_bench.h"
 
 #ifndef AF_INET
 #define AF_INET 2
@@ -32,6 +40,19 @@ struct {
 	__type(value, struct bpf_devmap_val);
 } tg_floor_ports SEC(".maps");
 
+/* Subscribers by inner address; max_entries set by the benchmark. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct tg_floor_key);
+	__type(value, struct tg_floor_sub);
+} tg_floor_subs SEC(".maps");
+
+/* tg_lookup_floor: key by the destination (set before each run). */
+__u32 tg_floor_key_dst;
+/* tg_lookup_floor's packets of a subscriber found, and of none. */
+__u64 tg_floor_hits, tg_floor_misses;
+
 /* RFC 1624 update for the TTL, the high byte of its 16-bit word. */
 static __always_inline void ip4_decrease_ttl(struct iphdr *iph)
 {
@@ -43,14 +64,14 @@ static __always_inline void ip4_decrease_ttl(struct iphdr *iph)
 }
 
 /*
- * Route lookup of the IP packet behind eth, as xdp_fwd makes it: *iph or
- * *ip6h set to its header. BPF_FIB_LKUP_RET_*, or -1 when it is not a
+ * The route lookup's parameters for the IP packet behind eth, as xdp_fwd
+ * takes them: *iph or *ip6h set to its header. 0, or -1 when it is not a
  * packet to forward (not IP, truncated, TTL expiring).
  */
-static __always_inline int floor_lookup(struct xdp_md *ctx,
-					struct bpf_fib_lookup *fib,
-					struct iphdr **iph,
-					struct ipv6hdr **ip6h)
+static __always_inline int floor_parse(struct xdp_md *ctx,
+				       struct bpf_fib_lookup *fib,
+				       struct iphdr **iph,
+				       struct ipv6hdr **ip6h)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -86,21 +107,30 @@ static __always_inline int floor_lookup(struct xdp_md *ctx,
 		return -1;
 	}
 	fib->ifindex = ctx->ingress_ifindex;
+	return 0;
+}
+
+/* Route lookup: BPF_FIB_LKUP_RET_*, or -1 (see floor_parse). */
+static __always_inline int floor_lookup(struct xdp_md *ctx,
+					struct bpf_fib_lookup *fib,
+					struct iphdr **iph,
+					struct ipv6hdr **ip6h)
+{
+	if (floor_parse(ctx, fib, iph, ip6h))
+		return -1;
 	return bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
 }
 
-SEC("xdp")
-int tg_router_floor(struct xdp_md *ctx)
+/* TTL, MACs and redirect of a routed packet (fib looked up). */
+static __always_inline int floor_forward(struct xdp_md *ctx,
+					 struct bpf_fib_lookup *fib,
+					 struct iphdr *iph,
+					 struct ipv6hdr *ip6h)
 {
-	struct bpf_fib_lookup fib = {};
-	struct ipv6hdr *ip6h = NULL;
-	struct iphdr *iph = NULL;
 	struct ethhdr *eth;
 
-	if (floor_lookup(ctx, &fib, &iph, &ip6h) != BPF_FIB_LKUP_RET_SUCCESS)
-		return XDP_PASS;
 	/* Only to ports in the devmap, as xdp_fwd checks its tx_port. */
-	if (!bpf_map_lookup_elem(&tg_floor_ports, &fib.ifindex))
+	if (!bpf_map_lookup_elem(&tg_floor_ports, &fib->ifindex))
 		return XDP_PASS;
 	if (iph)
 		ip4_decrease_ttl(iph);
@@ -109,9 +139,54 @@ int tg_router_floor(struct xdp_md *ctx)
 	eth = (void *)(long)ctx->data;
 	if ((void *)(eth + 1) > (void *)(long)ctx->data_end)
 		return XDP_DROP;
-	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
-	return bpf_redirect_map(&tg_floor_ports, fib.ifindex, 0);
+	__builtin_memcpy(eth->h_dest, fib->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, fib->smac, ETH_ALEN);
+	return bpf_redirect_map(&tg_floor_ports, fib->ifindex, 0);
+}
+
+SEC("xdp")
+int tg_router_floor(struct xdp_md *ctx)
+{
+	struct bpf_fib_lookup fib = {};
+	struct ipv6hdr *ip6h = NULL;
+	struct iphdr *iph = NULL;
+
+	if (floor_lookup(ctx, &fib, &iph, &ip6h) != BPF_FIB_LKUP_RET_SUCCESS)
+		return XDP_PASS;
+	return floor_forward(ctx, &fib, iph, ip6h);
+}
+
+SEC("xdp")
+int tg_lookup_floor(struct xdp_md *ctx)
+{
+	struct bpf_fib_lookup fib = {};
+	struct ipv6hdr *ip6h = NULL;
+	struct iphdr *iph = NULL;
+	struct tg_floor_key key;
+	struct tg_floor_sub *sub;
+
+	if (floor_parse(ctx, &fib, &iph, &ip6h))
+		return XDP_PASS;
+	/* The subscriber first, as a concentrator finds it. */
+	if (iph)
+		tg_floor_key4(&key, tg_floor_key_dst ? iph->daddr : iph->saddr);
+	else if (ip6h)
+		__builtin_memcpy(key.addr, tg_floor_key_dst ? &ip6h->daddr :
+							      &ip6h->saddr, 16);
+	else
+		return XDP_PASS;
+	sub = bpf_map_lookup_elem(&tg_floor_subs, &key);
+	if (!sub) {
+		tg_floor_misses++;
+		return XDP_DROP;
+	}
+	tg_floor_hits++;
+	sub->packets++;
+	sub->bytes += fib.tot_len;
+	if (bpf_fib_lookup(ctx, &fib, sizeof(fib), 0) !=
+	    BPF_FIB_LKUP_RET_SUCCESS)
+		return XDP_PASS;
+	return floor_forward(ctx, &fib, iph, ip6h);
 }
 
 SEC("xdp")

@@ -25,9 +25,17 @@
  *   on the inner packet (Ethernet + inner IP, entering as a router sees it):
  *   hpassf = harness + tg_pass
  *   hrouter, hfib = harness + router floor, + bpf_fib_lookup alone
- * ns/pkt = hsub - hpass + pass, the floors likewise with hpassf, and the
- * ratios x_router = ns/pkt / router, x_fib = ns/pkt / fib taken within each
- * round; medians over the rounds.
+ *   and for each size, rotating over its subscribers' inner packets:
+ *   hpassr = harness + tg_pass (at 1 subscriber: hpassf; toward the
+ *            subscribers, where the floor frame is the path's: hpass)
+ *   hlookup = harness + the router floor with one lookup of the packet's
+ *            subscriber (tg_lookup_floor) in a hash map of that size's
+ *            subscribers by inner address; every packet must find its
+ *            subscriber (counted hits, no miss) and be redirected
+ * ns/pkt = hsub - hpass + pass, the floors likewise with hpassf (lookup:
+ * hpassr), and the ratios x_router = ns/pkt / router, x_fib = ns/pkt / fib,
+ * x_lookup = ns/pkt / lookup taken within each round; medians over the
+ * rounds.
  * Then the policed paths (ipip up, enc-ipip down) at 1,000,000
  * subscribers: unpoliced (tg_police entry with no rate), admitted (a rate
  * every packet conforms to, with the default burst and with the smallest)
@@ -105,8 +113,12 @@ static const char *const size_names[NSIZES] = { "1", "10k", "100k", "1M" };
  * 10k and one run covering 1/8 of them at 1M (the next run goes on).
  */
 static const __u32 size_div[NSIZES] = { 1, 4, 8, 8 };
-/* Patch slots: every size's subscribers once each, one region per size. */
+/*
+ * Patch slots: every size's subscribers once each, one region per size;
+ * then as many for the floors' frames (FLOOR_SLOTS + the same slot).
+ */
 #define PATCH_SLOTS (1 + 10000 + 100000 + 1000000)
+#define FLOOR_SLOTS PATCH_SLOTS
 
 #define TG_REASON_NAME(e, v, n) [v] = n,
 static const char *const reason_names[TG_R_MAX] = { TG_REASONS(TG_REASON_NAME) };
@@ -115,12 +127,13 @@ static const char *const reason_names[TG_R_MAX] = { TG_REASONS(TG_REASON_NAME) }
 struct result {
 	double pass, hpass, hsub;	/* medians, ns per iteration */
 	double ns, x_pass;
-	double x_router, x_fib;	/* medians of the rounds' ratios */
+	double x_router, x_fib, x_lookup;	/* medians of the rounds' ratios */
 };
 
 /* The floors on a path's inner packet, ns per packet (medians). */
 struct floor {
 	double router, fib;
+	double lookup[NSIZES];	/* router + one subscriber lookup, by size */
 };
 
 /* A private copy of both programs and their maps. */
@@ -139,6 +152,10 @@ struct bench {
 	struct instance inst[NSIZES];
 	int pass_fd, harness_fd, prog_array_fd, frame_fd, patch_fd;
 	int router_fd, fib_fd;
+	/* tg_lookup_floor of each size, its map holding that many subscribers. */
+	struct router_floor_bpf *lk[NSIZES];
+	int lk_fd[NSIZES];
+	bool lk_inner6, lk_filled;	/* what the lookup maps hold */
 	__u32 base[NSIZES];	/* first patch slot of each size */
 	__u32 *order;		/* subscriber of each patch slot */
 	int sub_ifindex, up_ifindex, ncpus;
@@ -471,26 +488,44 @@ static int patch_window(const struct bench_path *p,
 	return 0;
 }
 
+/*
+ * The bytes of a floor frame (floor_frame) that change from one
+ * subscriber to the next: from the inner IP header's checksum (IPv4) or
+ * source (IPv6) to the end of its UDP header, all within the path's own
+ * frame's (patch_window).
+ */
+static void floor_window(const struct bench_path *p, __u16 *off, __u16 *len)
+{
+	__u16 from = p->inner6 ? 8 : 10;
+
+	*off = ETH_HLEN + from;
+	*len = (p->inner6 ? 40 : 20) + 8 - from;
+}
+
 #define PATCH_CHUNK 65536
 
 /*
  * Every patch slot for path p: subscriber b->order[slot]'s bytes of the
  * frame f->data[patch_off..+patch_len), each frame checked to differ from
- * the measured subscriber's nowhere else.
+ * the measured subscriber's nowhere else; and with ff, slot FLOOR_SLOTS +
+ * slot: the same subscriber's bytes of the floor frame ff.
  */
 static int fill_patches(struct bench *b, const struct bench_path *p,
-			const struct tg_bench_frame *f)
+			const struct tg_bench_frame *f,
+			const struct tg_bench_frame *ff)
 {
 	struct tg_bench_patch *vals = calloc(PATCH_CHUNK, sizeof(*vals));
+	struct tg_bench_patch *fvals = calloc(PATCH_CHUNK, sizeof(*fvals));
 	__u32 *keys = calloc(PATCH_CHUNK, sizeof(*keys));
 	__u32 lo = f->patch_off, hi = lo + f->patch_len;
+	size_t from = ff ? bench_inner_offset(p) + ff->patch_off - ETH_HLEN : 0;
 	__u8 buf[TG_BENCH_FRAME_MAX];
 	__u32 slot, n, k, count;
 	struct bench_sub sub;
 	size_t len;
 	int err = -ENOMEM;
 
-	if (!vals || !keys)
+	if (!vals || !fvals || !keys)
 		goto out;
 	err = 0;
 	for (slot = 0; slot < PATCH_SLOTS && !err; slot += n) {
@@ -508,26 +543,41 @@ static int fill_patches(struct bench *b, const struct bench_path *p,
 			}
 			keys[k] = slot + k;
 			memcpy(vals[k].data, buf + lo, hi - lo);
+			if (ff)
+				memcpy(fvals[k].data, buf + from,
+				       ff->patch_len);
 		}
 		count = n;
 		if (!err && bpf_map_update_batch(b->patch_fd, keys, vals, &count,
 						 NULL))
 			err = -errno;
+		if (!ff)
+			continue;
+		for (k = 0; k < n; k++)
+			keys[k] += FLOOR_SLOTS;
+		count = n;
+		if (!err && bpf_map_update_batch(b->patch_fd, keys, fvals,
+						 &count, NULL))
+			err = -errno;
 	}
 out:
 	free(vals);
+	free(fvals);
 	free(keys);
 	return err;
 }
 
-/* Write f as the harness's frame, rotating over size s's subscribers. */
+/*
+ * Write f as the harness's frame, rotating over size s's subscribers
+ * (floor: with the floor frame's patches).
+ */
 static int set_frame(struct bench *b, struct tg_bench_frame *f, int s,
-		     bool rotate)
+		     bool rotate, bool floor)
 {
 	__u32 zero = 0;
 
 	f->subs = rotate ? sizes[s] : 0;
-	f->base = b->base[s];
+	f->base = b->base[s] + (floor ? FLOOR_SLOTS : 0);
 	if (bpf_map_update_elem(b->frame_fd, &zero, f, BPF_ANY))
 		return -errno;
 	return 0;
@@ -552,11 +602,124 @@ static int run_floor(struct bench *b, const struct bench_path *p, int prog_fd,
 	return err;
 }
 
+/* Keys of subscribers [from, from + n) of path p in the lookup floor. */
+static void lookup_keys(const struct bench_path *p, bool inner6, __u32 from,
+			__u32 n, struct tg_floor_key *keys)
+{
+	struct bench_sub sub;
+	__u32 k;
+
+	for (k = 0; k < n; k++) {
+		bench_sub_of(p, from + k, &sub);
+		if (inner6)
+			memcpy(keys[k].addr, sub.inner6, sizeof(keys[k].addr));
+		else
+			tg_floor_key4(&keys[k], sub.inner4);
+	}
+}
+
+/*
+ * Harness + size s's lookup floor on the harness's frame ff: every packet
+ * must find its subscriber and be redirected, and, rotating, the last
+ * packet's subscriber (the harness's next to last slot) be counted in its
+ * own record.
+ */
+static int run_lookup(struct bench *b, const struct bench_path *p, int s,
+		      const struct tg_bench_frame *ff, double *ns)
+{
+	struct router_floor_bpf__bss *bss = b->lk[s]->bss;
+	int fd = bpf_map__fd(b->lk[s]->maps.tg_floor_subs);
+	struct tg_floor_sub before = { 0 }, after = { 0 };
+	struct tg_floor_key key;
+	__u32 last = 0;
+	int err;
+
+	if (ff->subs > 1) {
+		last = b->harness->bss->tg_bench_iter + repeat - 1;
+		last = b->order[b->base[s] + last % ff->subs];
+	}
+	lookup_keys(p, p->inner6, last, 1, &key);
+	bss->tg_floor_hits = 0;
+	bss->tg_floor_misses = 0;
+	if (bpf_map_lookup_elem(fd, &key, &before))
+		return -errno;
+	err = run_floor(b, p, b->lk_fd[s], ff, XDP_REDIRECT, ns);
+	if (!err && (bss->tg_floor_misses || bss->tg_floor_hits != repeat)) {
+		fprintf(stderr, "bench: %s: lookup floor at %s subscribers: "
+			"%llu of %u packets found their subscriber, %llu did not\n",
+			p->name, size_names[s],
+			(unsigned long long)bss->tg_floor_hits, repeat,
+			(unsigned long long)bss->tg_floor_misses);
+		err = -EPROTO;
+	}
+	if (!err && bpf_map_lookup_elem(fd, &key, &after))
+		err = -errno;
+	if (!err && after.packets == before.packets) {
+		fprintf(stderr, "bench: %s: lookup floor at %s subscribers: "
+			"subscriber %u's packet not counted in its record\n",
+			p->name, size_names[s], last);
+		err = -EPROTO;
+	}
+	return err;
+}
+
+/*
+ * The lookup floors' maps for path p: size s's subscribers (0 .. size - 1)
+ * by inner address of p's family, made again when the family changes;
+ * looked up by the packet's destination on a path toward the subscribers.
+ */
+static int fill_lookup(struct bench *b, const struct bench_path *p)
+{
+	struct tg_floor_sub *vals = calloc(PATCH_CHUNK, sizeof(*vals));
+	struct tg_floor_key *keys = calloc(PATCH_CHUNK, sizeof(*keys));
+	__u32 j, n, count;
+	int s, fd, err = 0;
+
+	if (!vals || !keys)
+		err = -ENOMEM;
+	for (s = 0; s < NSIZES && !err; s++) {
+		b->lk[s]->bss->tg_floor_key_dst = p->down;
+		if (b->lk_filled && b->lk_inner6 == p->inner6)
+			continue;
+		fd = bpf_map__fd(b->lk[s]->maps.tg_floor_subs);
+		for (j = 0; j < sizes[s] && !err; j += n) {
+			n = sizes[s] - j < PATCH_CHUNK ? sizes[s] - j :
+							 PATCH_CHUNK;
+			/* The other family's first: the map holds size's. */
+			if (b->lk_filled) {
+				lookup_keys(p, b->lk_inner6, j, n, keys);
+				count = n;
+				if (bpf_map_delete_batch(fd, keys, &count,
+							 NULL))
+					err = -errno;
+			}
+			lookup_keys(p, p->inner6, j, n, keys);
+			count = n;
+			if (!err && bpf_map_update_batch(fd, keys, vals,
+							 &count, NULL))
+				err = -errno;
+		}
+	}
+	if (err) {
+		fprintf(stderr, "bench: %s: lookup floor's subscribers: %s\n",
+			p->name, strerror(-err));
+		b->lk_filled = false;
+	} else if (!b->lk_filled || b->lk_inner6 != p->inner6) {
+		b->lk_filled = true;
+		b->lk_inner6 = p->inner6;
+	}
+	free(vals);
+	free(keys);
+	return err;
+}
+
 /*
  * Every size of one path, with the floors on its inner packet, in rounds:
  * each round runs XDP_PASS, then per size harness + pass and harness +
- * path, then harness + pass, router and fib-alone on the floor frame.
- * rotate: traffic from (or to) every subscriber of each size in turn.
+ * path, harness + pass and lookup floor on the floor frame rotating over
+ * the size's subscribers, then harness + pass, router and fib-alone on
+ * the floor frame. rotate: traffic from (or to) every subscriber of each
+ * size in turn.
  */
 static int measure(struct bench *b, const struct bench_path *p,
 		   __u32 verdict, __u32 reason, bool rotate,
@@ -565,6 +728,8 @@ static int measure(struct bench *b, const struct bench_path *p,
 	double pass[RUNS], hpass[NSIZES][RUNS], hsub[NSIZES][RUNS];
 	double xr[NSIZES][RUNS], xf[NSIZES][RUNS], ns[NSIZES][RUNS];
 	double hpf[RUNS], hr[RUNS], hf[RUNS], router[RUNS], fib[RUNS];
+	double hpr[NSIZES][RUNS], hl[NSIZES][RUNS], lk[NSIZES][RUNS];
+	double xl[NSIZES][RUNS];
 	struct tg_bench_frame frame = { 0 }, ff;
 	struct bench_sub sub;
 	__u8 buf[TG_BENCH_FRAME_MAX];
@@ -577,8 +742,20 @@ static int measure(struct bench *b, const struct bench_path *p,
 	floor_frame(p, &frame, &ff);
 	b->ifindex = p->down ? b->up_ifindex : b->sub_ifindex;
 	err = patch_window(p, &frame, &frame.patch_off, &frame.patch_len);
+	/*
+	 * Toward the subscribers the floors' frame is the path's own, its
+	 * patches too: harness + pass on it is hpass, not measured again.
+	 */
+	if (p->down) {
+		ff.patch_off = frame.patch_off;
+		ff.patch_len = frame.patch_len;
+	} else {
+		floor_window(p, &ff.patch_off, &ff.patch_len);
+	}
 	if (!err && rotate)
-		err = fill_patches(b, p, &frame);
+		err = fill_patches(b, p, &frame, p->down ? NULL : &ff);
+	if (!err)
+		err = fill_lookup(b, p);
 	for (s = 0; s < NSIZES && !err; s++) {
 		err = check_path(b, &b->inst[s], p, frame.data, frame.len,
 				 verdict, reason);
@@ -598,7 +775,7 @@ static int measure(struct bench *b, const struct bench_path *p,
 			       &retval, NULL, NULL, &pass[i]);
 		for (s = 0; s < NSIZES && !err; s++) {
 			repeat = saved / size_div[s] ? saved / size_div[s] : 1;
-			err = set_frame(b, &frame, s, rotate);
+			err = set_frame(b, &frame, s, rotate, false);
 			if (!err)
 				err = run_floor(b, p, b->pass_fd, &frame,
 						XDP_PASS, &hpass[s][i]);
@@ -607,10 +784,18 @@ static int measure(struct bench *b, const struct bench_path *p,
 						    frame.data, frame.len,
 						    verdict, reason,
 						    &hsub[s][i]);
+			if (!err)
+				err = set_frame(b, &ff, s, rotate, !p->down);
+			/* At 1 subscriber, hpf below: nothing rotates. */
+			if (!err && s && !p->down)
+				err = run_floor(b, p, b->pass_fd, &ff,
+						XDP_PASS, &hpr[s][i]);
+			if (!err)
+				err = run_lookup(b, p, s, &ff, &hl[s][i]);
 		}
 		repeat = saved;
 		if (!err)
-			err = set_frame(b, &ff, 0, false);
+			err = set_frame(b, &ff, 0, false, false);
 		if (!err)
 			err = run_floor(b, p, b->pass_fd, &ff, XDP_PASS, &hpf[i]);
 		if (!err)
@@ -629,6 +814,10 @@ static int measure(struct bench *b, const struct bench_path *p,
 			ns[s][i] = hsub[s][i] - hpass[s][i] + pass[i];
 			xr[s][i] = ns[s][i] / router[i];
 			xf[s][i] = ns[s][i] / fib[i];
+			lk[s][i] = hl[s][i] - (p->down ? hpass[s][i] :
+					       s ? hpr[s][i] : hpf[i]) +
+				   pass[i];
+			xl[s][i] = ns[s][i] / lk[s][i];
 		}
 	}
 	for (s = 0; s < NSIZES; s++) {
@@ -639,6 +828,8 @@ static int measure(struct bench *b, const struct bench_path *p,
 		res[s].x_pass = res[s].ns / res[s].pass;
 		res[s].x_router = median(xr[s], RUNS);
 		res[s].x_fib = median(xf[s], RUNS);
+		res[s].x_lookup = median(xl[s], RUNS);
+		fl->lookup[s] = median(lk[s], RUNS);
 	}
 	fl->router = median(router, RUNS);
 	fl->fib = median(fib, RUNS);
@@ -812,10 +1003,10 @@ static int make_order(struct bench *b)
 	return 0;
 }
 
-/* The router floor's devmap: sub0 and up0, as tg_ports holds them. */
-static int fill_floor_ports(struct bench *b)
+/* A router floor's devmap: sub0 and up0, as tg_ports holds them. */
+static int fill_floor_ports(struct bench *b, struct router_floor_bpf *skel)
 {
-	int fd = bpf_map__fd(b->router_floor->maps.tg_floor_ports);
+	int fd = bpf_map__fd(skel->maps.tg_floor_ports);
 	int ifs[2] = { b->sub_ifindex, b->up_ifindex }, i;
 	struct bpf_devmap_val val;
 	__u32 key;
@@ -839,7 +1030,7 @@ static int load(struct bench *b)
 	b->harness = bench_harness_bpf__open();
 	if (b->harness &&
 	    (bpf_map__set_max_entries(b->harness->maps.tg_bench_patch,
-				      PATCH_SLOTS) ||
+				      FLOOR_SLOTS + PATCH_SLOTS) ||
 	     bench_harness_bpf__load(b->harness))) {
 		bench_harness_bpf__destroy(b->harness);
 		b->harness = NULL;
@@ -856,7 +1047,20 @@ static int load(struct bench *b)
 	b->patch_fd = bpf_map__fd(b->harness->maps.tg_bench_patch);
 	b->router_fd = bpf_program__fd(b->router_floor->progs.tg_router_floor);
 	b->fib_fd = bpf_program__fd(b->router_floor->progs.tg_fib_floor);
-	err = fill_floor_ports(b);
+	err = fill_floor_ports(b, b->router_floor);
+	for (s = 0; s < NSIZES && !err; s++) {
+		b->lk[s] = router_floor_bpf__open();
+		if (!b->lk[s] ||
+		    bpf_map__set_max_entries(b->lk[s]->maps.tg_floor_subs,
+					     sizes[s]) ||
+		    router_floor_bpf__load(b->lk[s])) {
+			fprintf(stderr, "bench: couldn't load the lookup floor of %s subscribers\n",
+				size_names[s]);
+			return -ENOENT;
+		}
+		b->lk_fd[s] = bpf_program__fd(b->lk[s]->progs.tg_lookup_floor);
+		err = fill_floor_ports(b, b->lk[s]);
+	}
 	if (!err)
 		err = make_order(b);
 	if (err)
@@ -917,12 +1121,46 @@ static double router_target(const struct bench_path *p)
 	return gre_csum ? TARGET_X_ROUTER_GRE_CSUM : TARGET_X_ROUTER;
 }
 
-static void report_row(const char *name, const char *size,
-		       const struct result *r, const struct floor *fl)
+static void report_header(void)
 {
-	printf("%-19s %5s %8.1f %8.2f %7.2f %6.2f   %7.1f %7.1f %8.1f %8.1f\n",
-	       name, size, r->ns, r->x_router, r->x_pass, r->x_fib, fl->router,
-	       fl->fib, r->hpass, r->hsub);
+	printf("\n%-19s %5s %8s %8s %7s %6s   %7s %7s %8s %8s %7s %8s\n",
+	       "path", "subs", "ns/pkt", "x_router", "x_pass", "x_fib",
+	       "router", "fib", "h+pass", "h+path", "lookup", "x_lookup");
+}
+
+static void report_row(const char *name, int s, const struct result *r,
+		       const struct floor *fl)
+{
+	printf("%-19s %5s %8.1f %8.2f %7.2f %6.2f   %7.1f %7.1f %8.1f %8.1f %7.1f %8.2f\n",
+	       name, size_names[s], r->ns, r->x_router, r->x_pass, r->x_fib,
+	       fl->router, fl->fib, r->hpass, r->hsub, fl->lookup[s],
+	       r->x_lookup);
+}
+
+static void report_legend(const struct bench *b)
+{
+	size_t p;
+
+	/* xdp_pass of the first path measured. */
+	for (p = 0; p + 1 < bench_npaths && p + 1 < MAX_PATHS; p++)
+		if (b->res[p][0].pass > 0)
+			break;
+	printf("\nsubs = active subscribers: each packet comes from (to) the "
+	       "next of that many\nsubscribers, all in the maps, in a fixed "
+	       "shuffled order.\nns/pkt = h+path - h+pass + xdp_pass (xdp_pass "
+	       "%.1f ns); router, fib = the same for\nthe router floor (parse, "
+	       "fib lookup, TTL, MACs, devmap redirect) and for\nbpf_fib_lookup "
+	       "alone, on the path's inner packet; lookup = the router floor\n"
+	       "with one lookup of the packet's subscriber by inner address "
+	       "(hash map of\nthe subs subscribers, a 64-byte record "
+	       "updated), on the same inner packets,\nrotating over the same "
+	       "subscribers: the least a concentrator can do. x_router,\n"
+	       "x_fib, x_lookup = medians of the rounds' ratios; x_pass = "
+	       "ns/pkt / xdp_pass.\n(%d rounds of %u iterations, / %u at 10k, "
+	       "/ %u at 100k and 1M; each round runs every\nsize, pass and "
+	       "floors back to back; h+ = through the frame-restoring "
+	       "harness)\n",
+	       b->res[p][0].pass, RUNS, repeat, size_div[1], size_div[2]);
 }
 
 static void report(struct bench *b)
@@ -933,24 +1171,12 @@ static void report(struct bench *b)
 	size_t p;
 	int s;
 
-	printf("\n%-19s %5s %8s %8s %7s %6s   %7s %7s %8s %8s\n", "path",
-	       "subs", "ns/pkt", "x_router", "x_pass", "x_fib", "router",
-	       "fib", "h+pass", "h+path");
+	report_header();
 	for (p = 0; p < bench_npaths; p++)
 		for (s = 0; s < NSIZES; s++)
-			report_row(bench_paths[p].name, size_names[s],
-				   &b->res[p][s], &b->floor[p]);
-	printf("\nsubs = active subscribers: each packet comes from (to) the "
-	       "next of that many\nsubscribers, all in the maps, in a fixed "
-	       "shuffled order.\nns/pkt = h+path - h+pass + xdp_pass (xdp_pass "
-	       "%.1f ns); router, fib = the same for\nthe router floor (parse, "
-	       "fib lookup, TTL, MACs, devmap redirect) and for\nbpf_fib_lookup "
-	       "alone, on the path's inner packet. x_router, x_fib = medians "
-	       "of\nthe rounds' ratios; x_pass = ns/pkt / xdp_pass.\n(%d rounds "
-	       "of %u iterations, / %u at 10k, / %u at 100k and 1M; each round "
-	       "runs every\nsize, pass and floors back to back; h+ = through "
-	       "the frame-restoring harness)\n",
-	       b->res[0][0].pass, RUNS, repeat, size_div[1], size_div[2]);
+			report_row(bench_paths[p].name, s, &b->res[p][s],
+				   &b->floor[p]);
+	report_legend(b);
 
 	printf("\ntargets at %s active subscribers: x_router <= %.1f (GRE "
 	       "with checksum <= %.1f)\n", size_names[NSIZES - 1],
@@ -985,7 +1211,7 @@ static void report(struct bench *b)
 	printf("\nfor comparison, %s with no tunnel entry (parse, lookup miss, "
 	       "pass; one subscriber):\n", bench_paths[0].name);
 	for (s = 0; s < NSIZES; s++)
-		report_row("unknown-tunnel", size_names[s], &b->unknown[s],
+		report_row("unknown-tunnel", s, &b->unknown[s],
 			   &b->unknown_floor);
 }
 
@@ -1506,14 +1732,13 @@ int main(void)
 		       wall_s() - t0);
 	}
 	if (only_paths) {
-		printf("\n%-19s %5s %8s %8s %7s %6s   %7s %7s %8s %8s\n",
-		       "path", "subs", "ns/pkt", "x_router", "x_pass", "x_fib",
-		       "router", "fib", "h+pass", "h+path");
+		report_header();
 		for (p = 0; p < bench_npaths && p < MAX_PATHS; p++)
 			for (s = 0; path_selected(bench_paths[p].name) &&
 				    s < NSIZES; s++)
-				report_row(bench_paths[p].name, size_names[s],
+				report_row(bench_paths[p].name, s,
 					   &b.res[p][s], &b.floor[p]);
+		report_legend(&b);
 		goto out;
 	}
 	/* Where the time goes: the first path without its tunnel entry. */
@@ -1534,6 +1759,8 @@ out:
 	}
 	bench_harness_bpf__destroy(b.harness);
 	router_floor_bpf__destroy(b.router_floor);
+	for (s = 0; s < NSIZES; s++)
+		router_floor_bpf__destroy(b.lk[s]);
 	pass_bpf__destroy(b.pass);
 	free(b.order);
 	if (err)

@@ -7,11 +7,17 @@
 #   ns GEN [tgbv-gS] --veth-- [tgbv-iS] ns CONC [tgbv-oS] --veth-- [tgbv-sS] ns SINK
 #
 # one such pair of links per slot S (1 kernel, 2 router floor, 3
-# tungate), so that every mode is set up once and the rounds only choose
+# tungate, 4 router floor with a subscriber lookup), so that every mode is set up once and the rounds only choose
 # the links and the direction (up: GEN to SINK, toward the core; down:
 # SINK to GEN, toward the subscribers). Modes (MODES):
 #   kernel, kernel_down  no XDP in conc, the kernel forwards;
 #   floor, floor_down    the xdp_fwd-style router of bpf/router_floor.bpf.c;
+#   floor_lookup,        the same router finding each packet's subscriber
+#   floor_lookup_down    first (tg_lookup_floor: one hash map lookup by
+#                        inner source, or destination down, its map
+#                        holding ACTIVE subscribers' addresses): the
+#                        least a concentrator does; a packet of none is
+#                        dropped, counted, and the run fails on any;
 #   tg_ipip, tg_gre      tungate decapsulating (tungate up on tgbv-i3 and
 #                        tgbv-o3, ENROLL ipip and ENROLL GRE subscribers
 #                        enrolled by tungate import and sync), each
@@ -23,7 +29,7 @@
 #                        steering (up --steer over every CPU): the
 #                        second's ratio to the first is the gain of
 #                        spreading one tunnel over the CPUs.
-# kernel and floor forward the same inner IPv4/UDP packets the tunnels
+# kernel and the floors forward the same inner IPv4/UDP packets the tunnels
 # carry (the kernel has no tunnel of its own here); down, to other
 # addresses (conc routes tungate's subscriber prefixes to tg0). Traffic
 # rotates over 1 and ACTIVE subscribers (or destinations): a different
@@ -134,13 +140,14 @@ GRE_REMOTE=$(((100 << 24) + (112 << 16) + 256))	# 100.112.1.0
 # Destinations of the baselines' way down (kernel, floor).
 DOWN_DST=$(((100 << 24) + (100 << 16) + 256))	# 100.100.1.0
 DOWN_DST2=$(((100 << 24) + (101 << 16) + 256))	# 100.101.1.0
+DOWN_DST4=$(((100 << 24) + (102 << 16) + 256))	# 100.102.1.0
 
 # --- links, one pair per mode --------------------------------------------
 # Mode slot S: gen 192.0.2.(16S+2)/28 -- conc 192.0.2.(16S+1)/28, conc
 # 198.51.100.(16S+1)/28 -- sink 198.51.100.(16S+2)/28, the way up's
 # destination; the way down's destinations are routed to gen (GW_S).
 # MACs 02:00:00:b0:0S:01..04 along the way.
-declare -A SLOT DIR COUNT_MAP LINKED
+declare -A SLOT DIR COUNT_MAP LINKED FLOOR_COUNT
 mac() { printf '02:00:00:b0:%02x:%02x' "$1" "$2"; }
 dst_of() { echo "198.51.100.$((16 * $1 + 2))"; }
 gw_of() { echo "192.0.2.$((16 * $1 + 2))"; }
@@ -189,6 +196,14 @@ links() {
 		threaded "$CONC" "$id" "$CONC_CPU" || return 1
 	done
 }
+# no_ipv6 SLOT: IPv6 off on the slot's four ends.
+no_ipv6() {
+	local id
+	for id in "$GEN tgbv-g$1" "$CONC tgbv-i$1" "$CONC tgbv-o$1" "$SINK tgbv-s$1"; do
+		ip netns exec "${id% *}" sysctl -qw \
+			"net.ipv6.conf.${id#* }.disable_ipv6=1" || return 1
+	done
+}
 # threaded NS IF CPU: IF's NAPI in a kthread, pinned to CPU.
 threaded() {
 	ip netns exec "$1" sh -c "echo 1 >/sys/class/net/$2/threaded" &&
@@ -224,6 +239,15 @@ mode_floor_setup() {
 	in_ns "$CONC" "$VB" floor tgbv-i2 tgbv-o2
 }
 mode_floor_frames() { plain_up 2 "$IPIP_INNER"; }
+# The lookup floor's map: the ACTIVE sources (down: destinations) sent from.
+# No IPv6 on its links: the kernel's own packets there (neighbour and
+# multicast listener discovery) would be of no subscriber.
+mode_floor_lookup_setup() {
+	SLOT[floor_lookup]=4 DIR[floor_lookup]=up && links 4 && no_ipv6 4 &&
+	FLOOR_COUNT[floor_lookup]=$(in_ns "$CONC" "$VB" floor-lookup tgbv-i4 \
+		tgbv-o4 src "$(ip4 "$IPIP_INNER")" "$ACTIVE")
+}
+mode_floor_lookup_frames() { plain_up 4 "$IPIP_INNER"; }
 # The tungate modes share slot 3's links and one tungate.
 mode_tg_ipip_setup() { tungate_setup tg_ipip up; }
 mode_tg_ipip_frames() { tunnel_frames "$IPIP_REMOTE" "$IPIP_INNER"; }
@@ -242,6 +266,14 @@ mode_floor_down_setup() {
 	in_ns "$CONC" "$VB" floor tgbv-o2 tgbv-i2
 }
 mode_floor_down_frames() { plain_down 2 "$DOWN_DST2"; }
+mode_floor_lookup_down_setup() {
+	SLOT[floor_lookup_down]=4 DIR[floor_lookup_down]=down && links 4 &&
+	no_ipv6 4 &&
+	ip -n "$CONC" route add "$(ip4 $((DOWN_DST4 & ~65535)))/16" via "$(gw_of 4)" &&
+	FLOOR_COUNT[floor_lookup_down]=$(in_ns "$CONC" "$VB" floor-lookup \
+		tgbv-o4 tgbv-i4 dst "$(ip4 "$DOWN_DST4")" "$ACTIVE")
+}
+mode_floor_lookup_down_frames() { plain_down 4 "$DOWN_DST4"; }
 # tungate encapsulating toward its ipip subscribers.
 mode_tg_ipip_down_setup() { tungate_setup tg_ipip_down down; }
 mode_tg_ipip_down_frames() { plain_down 3 "$IPIP_INNER"; }
@@ -253,7 +285,7 @@ mode_tg_gre_steer_setup() { tungate_setup tg_gre_steer up; }
 mode_tg_gre_steer_frames() { gre_flows; }
 mode_tg_gre_steer_enter() { tg_up --steer tgbv-i3 >/dev/null; }
 mode_tg_gre_steer_leave() { tg_up --no-steer tgbv-i3 >/dev/null; }
-MODES=${VETH_BENCH_MODES:-kernel floor tg_ipip tg_gre kernel_down floor_down tg_ipip_down tg_gre_flows tg_gre_steer}
+MODES=${VETH_BENCH_MODES:-kernel floor floor_lookup tg_ipip tg_gre kernel_down floor_down floor_lookup_down tg_ipip_down tg_gre_flows tg_gre_steer}
 
 # plain_up SLOT INNER: IPv4/UDP from INNER+i to the slot's sink.
 plain_up() {
@@ -374,8 +406,8 @@ done
 
 # --- figures -------------------------------------------------------------
 
-# base MODE kernel|floor: the baseline MODE is compared to, its
-# direction's, when measured.
+# base MODE kernel|floor|floor_lookup: the baseline MODE is compared to,
+# its direction's, when measured.
 base() {
 	local b=$2
 	[ "${DIR[$1]}" = down ] && b=${2}_down
@@ -397,7 +429,8 @@ for n in $COUNTS; do
 			r=${RES[$MODE,$n,$round]}
 			of+=("${r% *}") fw+=("${r#* }")
 			fr+=("$(ratio "${r#* }" "${r% *}")")
-			for b in $(base "$MODE" kernel) $(base "$MODE" floor); do
+			for b in $(base "$MODE" kernel) $(base "$MODE" floor) \
+				$(base "$MODE" floor_lookup); do
 				x=${RES[$b,$n,$round]}
 				RATIO[$MODE,$b,$n,$round]=$(ratio "${r#* }" "${x#* }")
 			done
@@ -408,7 +441,8 @@ for n in $COUNTS; do
 		printf 'veth: %6s active: %-12s %-4s forwarded %8.0f pps of %9.0f offered, arrived %s%s;' \
 			"$n" "$MODE" "${DIR[$MODE]}" "$(median "${fw[@]}")" \
 			"$(median "${of[@]}")" "$a" "$note"
-		for b in $(base "$MODE" floor) $(base "$MODE" kernel); do
+		for b in $(base "$MODE" floor) $(base "$MODE" floor_lookup) \
+			$(base "$MODE" kernel); do
 			printf ' %sx %s' "$(x "$MODE" "$b" "$n")" "$b"
 		done
 		echo
@@ -451,6 +485,14 @@ if [[ " $MODES " == *" tg_gre_steer "* && " $MODES " == *" tg_gre_flows "* ]]; t
 			"${v}x the same without steering$t"
 	done
 fi
+# Every packet of a lookup floor found its subscriber.
+for MODE in $MODES; do
+	[ -n "${FLOOR_COUNT[$MODE]:-}" ] || continue
+	hm=$("$VB" floor-count "${FLOOR_COUNT[$MODE]}") || hm="0 unknown"
+	echo "veth: $MODE: ${hm% *} packets found their subscriber, ${hm#* } did not"
+	check "$MODE found the subscriber of every packet" \
+		test "${hm#* }" = 0 -a "${hm% *}" -gt 0
+done
 counted=$(tungate_counted)
 echo "veth: tungate's counters, packets by reason: ${counted:-none}"
 check "tungate forwarded through its tunnels (ok counted most)" \

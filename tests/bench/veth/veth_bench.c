@@ -7,6 +7,16 @@
  *                             print its counter map's id
  *   veth-bench floor IN OUT   attach the router floor (tg_router_floor) to
  *                             IN, with OUT in its devmap
+ *   veth-bench floor-lookup IN OUT src|dst FIRST N
+ *                             attach the router floor with one subscriber
+ *                             lookup (tg_lookup_floor) to IN, OUT in its
+ *                             devmap, its map holding the N IPv4
+ *                             addresses from FIRST on, looked up by the
+ *                             packets' source or destination; print the
+ *                             id of its counters' map (.bss)
+ *   veth-bench floor-count ID print "HITS MISSES": the packets of that
+ *                             lookup floor that found their subscriber,
+ *                             and that did not
  *   veth-bench gro IF         turn GRO on: a veth takes redirected frames,
  *                             and runs NAPI, only with GRO on or XDP
  *   veth-bench gen OPTIONS    send, print "OFFERED FORWARDED" packets per
@@ -51,6 +61,7 @@
 
 #include "bench_veth.skel.h"
 #include "router_floor.skel.h"
+#include "tungate_bench.h"
 
 #define GEN_HDR 72	/* bpf/bench_veth.bpf.c: sizeof gen_template */
 #define GEN_REPEAT 0xffffffffU	/* frames of a test run: until a signal */
@@ -93,25 +104,34 @@ static int cmd_sink(int argc, char **argv)
 	return err ? 1 : 0;
 }
 
+/* The router floor's devmap: port out, the one it redirects to. */
+static int floor_port(struct router_floor_bpf *skel, const char *out)
+{
+	struct bpf_devmap_val port = {};
+
+	port.ifindex = ifindex_of(out);
+	if (!port.ifindex)
+		return -ENODEV;
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.tg_floor_ports),
+				&port.ifindex, &port, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 static int cmd_floor(int argc, char **argv)
 {
 	struct router_floor_bpf *skel;
-	struct bpf_devmap_val port = {};
 	int in, err;
 
-	if (argc != 3 || !(in = ifindex_of(argv[1])) ||
-	    !(port.ifindex = ifindex_of(argv[2])))
+	if (argc != 3 || !(in = ifindex_of(argv[1])))
 		return 2;
 	skel = router_floor_bpf__open_and_load();
 	if (!skel) {
 		fprintf(stderr, "veth-bench: load: %s\n", strerror(errno));
 		return 1;
 	}
-	err = bpf_map_update_elem(bpf_map__fd(skel->maps.tg_floor_ports),
-				  &port.ifindex, &port, BPF_ANY);
-	if (err)
-		err = -errno;
-	else
+	err = floor_port(skel, argv[2]);
+	if (!err)
 		err = bpf_xdp_attach(in,
 				     bpf_program__fd(skel->progs.tg_router_floor),
 				     XDP_FLAGS_DRV_MODE, NULL);
@@ -120,6 +140,97 @@ static int cmd_floor(int argc, char **argv)
 			strerror(-err));
 	router_floor_bpf__destroy(skel);
 	return err ? 1 : 0;
+}
+
+/* The N addresses from first on in the lookup floor's map. */
+static int floor_subs(struct router_floor_bpf *skel, struct in_addr first,
+		      __u32 n)
+{
+	int fd = bpf_map__fd(skel->maps.tg_floor_subs);
+	struct tg_floor_sub sub = {};
+	struct tg_floor_key key;
+	__u32 i;
+
+	for (i = 0; i < n; i++) {
+		tg_floor_key4(&key, htonl(ntohl(first.s_addr) + i));
+		if (bpf_map_update_elem(fd, &key, &sub, BPF_NOEXIST))
+			return -errno;
+	}
+	return 0;
+}
+
+static int cmd_floor_lookup(int argc, char **argv)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), n;
+	struct router_floor_bpf *skel;
+	struct in_addr first;
+	char *end;
+	int in, err;
+
+	if (argc != 6 || !(in = ifindex_of(argv[1])) ||
+	    (strcmp(argv[3], "src") && strcmp(argv[3], "dst")) ||
+	    inet_pton(AF_INET, argv[4], &first) != 1)
+		return 2;
+	errno = 0;
+	n = (__u32)strtoul(argv[5], &end, 10);
+	if (errno || *end || !n || n > 1 << 24) {
+		fprintf(stderr, "veth-bench: floor-lookup: bad count '%s'\n",
+			argv[5]);
+		return 2;
+	}
+	skel = router_floor_bpf__open();
+	if (!skel || bpf_map__set_max_entries(skel->maps.tg_floor_subs, n) ||
+	    router_floor_bpf__load(skel)) {
+		fprintf(stderr, "veth-bench: load: %s\n", strerror(errno));
+		router_floor_bpf__destroy(skel);
+		return 1;
+	}
+	skel->bss->tg_floor_key_dst = !strcmp(argv[3], "dst");
+	err = floor_port(skel, argv[2]);
+	if (!err)
+		err = floor_subs(skel, first, n);
+	if (!err)
+		err = bpf_xdp_attach(in,
+				     bpf_program__fd(skel->progs.tg_lookup_floor),
+				     XDP_FLAGS_DRV_MODE, NULL);
+	if (!err && bpf_obj_get_info_by_fd(bpf_map__fd(skel->maps.bss), &info,
+					   &len))
+		err = -errno;
+	if (err)
+		fprintf(stderr, "veth-bench: floor-lookup on '%s': %s\n",
+			argv[1], strerror(-err));
+	else
+		printf("%u\n", info.id);
+	router_floor_bpf__destroy(skel);
+	return err ? 1 : 0;
+}
+
+static int cmd_floor_count(int argc, char **argv)
+{
+	struct router_floor_bpf__bss bss;
+	__u32 id, zero = 0;
+	char *end;
+	int fd;
+
+	if (argc != 2)
+		return 2;
+	errno = 0;
+	id = (__u32)strtoul(argv[1], &end, 10);
+	if (errno || *end || !id)
+		return 2;
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &bss)) {
+		fprintf(stderr, "veth-bench: floor-count: map %u: %s\n", id,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	close(fd);
+	printf("%llu %llu\n", (unsigned long long)bss.tg_floor_hits,
+	       (unsigned long long)bss.tg_floor_misses);
+	return 0;
 }
 
 static int cmd_gro(int argc, char **argv)
@@ -522,11 +633,16 @@ int main(int argc, char **argv)
 		return cmd_sink(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "floor"))
 		return cmd_floor(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "floor-lookup"))
+		return cmd_floor_lookup(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "floor-count"))
+		return cmd_floor_count(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "gro"))
 		return cmd_gro(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "gen"))
 		return cmd_gen(argc - 1, argv + 1);
-	fprintf(stderr, "usage: veth-bench sink IF | floor IN OUT | gro IF | gen OPTIONS\n"
+	fprintf(stderr, "usage: veth-bench sink IF | floor IN OUT | floor-lookup IN OUT src|dst FIRST N |\n"
+		"       floor-count ID | gro IF | gen OPTIONS\n"
 		"(see tests/bench/veth/veth_bench.c)\n");
 	return 2;
 }
