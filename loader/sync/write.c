@@ -69,13 +69,27 @@ int sync_rollback(struct tg_sync_ctx *c)
 	return bad ? -EIO : 0;
 }
 
+/*
+ * A full map says E2BIG (hash, array) or ENOSPC (LPM trie); ENOMEM is the
+ * kernel failing to allocate an entry of a map that is not preallocated
+ * (the prefix maps), e.g. under the memory limit of the cgroup that made
+ * the map.
+ */
+static const char *sync_fail_hint(int err)
+{
+	if (err == -E2BIG || err == -ENOSPC)
+		return " (map full?)";
+	if (err == -ENOMEM)
+		return " (the kernel is short of memory for the map's entries)";
+	return "";
+}
+
 static int sync_fail(struct tg_sync_ctx *c, const char *map, const char *what,
 		     int err)
 {
 	snprintf(c->st->failed, sizeof(c->st->failed),
 		 "map %s: cannot %s an entry: %s%s", map, what, strerror(-err),
-		 err == -E2BIG || err == -ENOSPC || err == -ENOMEM ?
-		 " (map full?)" : "");
+		 sync_fail_hint(err));
 	return err;
 }
 
